@@ -1,0 +1,86 @@
+/**
+ * The catalog of every error Relais can report, declared once. Agent, controller
+ * and browser show the same words for the same failure. `close` is the websocket
+ * close code used when the error ends a connection (null: the socket stays open).
+ * The README's table of codes is checked against this catalog by a test.
+ */
+export const CLOSE_CODES = Object.freeze({
+  protocolViolation: 4400,
+  unauthenticated: 4401,
+  forbidden: 4403,
+  heartbeatTimeout: 4408,
+  versionMismatch: 4409,
+  sessionEnded: 4410,
+  throttled: 4429,
+  replaced: 4412,
+  serverShutdown: 4503,
+});
+
+interface ErrorSpec {
+  readonly message: string;
+  /** HTTP status when raised by a route. */
+  readonly status: number;
+  /** Websocket close code when raised on a socket and it ends the connection; null keeps it open. */
+  readonly close: number | null;
+}
+
+const C = CLOSE_CODES;
+
+export const ERRORS = Object.freeze({
+  PROTO_ERR_BAD_JSON: { message: 'The message is not valid JSON.', status: 400, close: null },
+  PROTO_ERR_INVALID_MESSAGE: { message: 'The message does not match its schema.', status: 400, close: null },
+  PROTO_ERR_UNKNOWN_TYPE: { message: 'The message type is unknown.', status: 400, close: null },
+  PROTO_ERR_MESSAGE_TOO_LARGE: { message: 'The message is larger than the protocol allows.', status: 413, close: 1009 },
+  PROTO_ERR_BAD_FRAME: { message: 'The binary frame is malformed.', status: 400, close: null },
+  PROTO_ERR_UNKNOWN_CHANNEL: { message: 'No open channel has that number.', status: 404, close: null },
+  PROTO_ERR_TOO_MANY_CHANNELS: { message: 'Too many channels are open on this connection.', status: 429, close: null },
+  PROTO_ERR_HELLO_REQUIRED: { message: 'The first message must be a valid hello.', status: 400, close: C.protocolViolation },
+  PROTO_ERR_TOO_MANY_VIOLATIONS: { message: 'Too many invalid messages; the connection is closed.', status: 400, close: C.protocolViolation },
+  PROTO_ERR_VERSION_MISMATCH: { message: 'The two sides speak different protocol versions.', status: 400, close: C.versionMismatch },
+  PROTO_ERR_HEARTBEAT_TIMEOUT: { message: 'The peer stopped answering heartbeats.', status: 408, close: C.heartbeatTimeout },
+  AUTH_ERR_BAD_CREDENTIALS: { message: 'Wrong username or password.', status: 401, close: null },
+  AUTH_ERR_THROTTLED: { message: 'Too many failed attempts. Wait a few minutes and try again.', status: 429, close: C.throttled },
+  AUTH_ERR_NO_SESSION: { message: 'You are not logged in, or your session has expired. Log in again.', status: 401, close: C.unauthenticated },
+  AUTH_ERR_BAD_ORIGIN: { message: 'This request comes from another site and was refused.', status: 403, close: C.forbidden },
+  AUTH_ERR_BAD_CODE: { message: 'This support code is not valid. Check the digits or ask your technician for a new link.', status: 404, close: C.unauthenticated },
+  AUTH_ERR_CODE_EXPIRED: { message: 'This support code has expired. Ask your technician for a new link.', status: 410, close: C.unauthenticated },
+  AUTH_ERR_CODE_USED: { message: 'This support code was already used. Ask your technician for a new link.', status: 410, close: C.unauthenticated },
+  AUTH_ERR_BAD_RESUME: { message: 'This support session has ended or cannot be resumed.', status: 401, close: C.unauthenticated },
+  AUTH_ERR_FORBIDDEN: { message: 'You are not allowed to do this.', status: 403, close: null },
+  SHELL_ERR_DEVICE_OFFLINE: { message: 'The device is offline.', status: 409, close: null },
+  SHELL_ERR_DECLINED: { message: 'The shell was declined by the user.', status: 403, close: null },
+  SHELL_ERR_NO_ANSWER: { message: 'The user did not answer in time; no shell was opened.', status: 408, close: null },
+  SHELL_ERR_SPAWN_FAILED: { message: 'The shell could not be started on the device.', status: 500, close: null },
+  SESSION_ERR_ENDED: { message: 'The support session has ended.', status: 410, close: C.sessionEnded },
+  SESSION_ERR_REPLACED: { message: 'Another connection took over this support session.', status: 409, close: C.replaced },
+  HTTP_ERR_BAD_REQUEST: { message: 'The request is malformed.', status: 400, close: null },
+  HTTP_ERR_NOT_FOUND: { message: 'Not found.', status: 404, close: null },
+  HTTP_ERR_INTERNAL: { message: 'Something went wrong on the controller. The error was logged.', status: 500, close: null },
+  SERVER_ERR_SHUTDOWN: { message: 'The controller is shutting down.', status: 503, close: C.serverShutdown },
+} satisfies Record<string, ErrorSpec>);
+
+export type ErrorCode = keyof typeof ERRORS;
+
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === 'string' && Object.prototype.hasOwnProperty.call(ERRORS, value);
+}
+
+/** A catalogued error, thrown by name. `detail` adds context that is never a secret. */
+export class RelaisError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly close: number | null;
+  constructor(code: ErrorCode, detail?: string) {
+    const spec: ErrorSpec = ERRORS[code];
+    super(detail ? `${spec.message} ${detail}` : spec.message);
+    this.name = 'RelaisError';
+    this.code = code;
+    this.status = spec.status;
+    this.close = spec.close;
+  }
+}
+
+/** The people-facing words for an error code (falls back to the code when it is not ours). */
+export function describeError(code: string): string {
+  return isErrorCode(code) ? ERRORS[code].message : code;
+}

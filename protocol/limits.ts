@@ -1,0 +1,26 @@
+/** Every limit of the wire protocol, in one place. Both ends enforce them. */
+export const LIMITS = Object.freeze({
+  /** Largest websocket message either side accepts (ws maxPayload). */
+  maxFrameBytes: 256 * 1024,
+  /** Largest JSON control message. */
+  maxJsonBytes: 64 * 1024,
+  /** Largest payload in one binary stream frame (header excluded). */
+  maxChunkBytes: 64 * 1024,
+  /** Open channels (shells, script runs) on one connection at once. */
+  maxChannelsPerConnection: 8,
+  /** Invalid messages tolerated after authentication before the socket is closed. */
+  maxViolations: 5,
+  /** The controller pings every connection this often. */
+  heartbeatIntervalMs: 15_000,
+  /** A peer silent for this long is treated as dead. */
+  heartbeatTimeoutMs: 40_000,
+  /** Bytes of terminal output the agent may send before the reader acknowledges. */
+  initialWindowBytes: 1024 * 1024,
+  /** Bytes a relay lets queue on one socket before it stops reading from the other side. */
+  relayHighWaterBytes: 4 * 1024 * 1024,
+  /** Terminal size bounds. */
+  maxCols: 1000,
+  maxRows: 500,
+});
+
+export type Limits = typeof LIMITS;

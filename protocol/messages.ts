@@ -1,0 +1,95 @@
+/**
+ * Control messages: JSON text frames `{"t": "<type>", ...}`, one discriminated
+ * union per direction, validated on arrival by every side.
+ */
+import { z } from 'zod';
+import {
+  channelId, cols, consentDecision, deviceSummary, errorBody, id, person, rows, shellCloseReason,
+  shellMode, supportCode, text, timestamp, token, version,
+} from './fields.js';
+
+const errorMsg = errorBody.extend({ t: z.literal('error') });
+
+// ---- agent → controller -------------------------------------------------
+
+export const agentHello = z.object({
+  t: z.literal('hello'),
+  v: version,
+  role: z.literal('agent'),
+  auth: z.discriminatedUnion('kind', [
+    z.object({ kind: z.literal('code'), code: supportCode }),
+    z.object({ kind: z.literal('resume'), token }),
+  ]),
+  agent: z.object({ version: text(32), platform: text(32), arch: text(32), hostname: text(255) }),
+});
+
+export const agentToController = z.discriminatedUnion('t', [
+  agentHello,
+  z.object({ t: z.literal('device.summary'), summary: deviceSummary }),
+  z.object({ t: z.literal('shell.consent'), channel: channelId, decision: consentDecision }),
+  z.object({ t: z.literal('shell.opened'), channel: channelId, mode: shellMode, user: text(128), shell: text(255) }),
+  z.object({ t: z.literal('shell.closed'), channel: channelId, reason: shellCloseReason, exitCode: z.number().int().nullable() }),
+  z.object({ t: z.literal('session.end'), reason: z.enum(['user']) }),
+  errorMsg,
+]);
+export type AgentToController = z.infer<typeof agentToController>;
+
+// ---- controller → agent -------------------------------------------------
+
+export const controllerToAgent = z.discriminatedUnion('t', [
+  z.object({
+    t: z.literal('welcome'),
+    v: version,
+    sessionId: id,
+    deviceId: id,
+    resumeToken: token,
+    controller: z.object({ name: text(128), organization: text(128), url: text(512) }),
+    technician: person,
+    heartbeatMs: z.number().int().min(1000).max(600_000),
+  }),
+  z.object({ t: z.literal('shell.open'), channel: channelId, cols, rows, requestedBy: person, window: z.number().int().min(1024).max(64 * 1024 * 1024) }),
+  z.object({ t: z.literal('shell.resize'), channel: channelId, cols, rows }),
+  z.object({ t: z.literal('shell.close'), channel: channelId, reason: shellCloseReason }),
+  z.object({ t: z.literal('session.end'), reason: text(256) }),
+  errorMsg,
+]);
+export type ControllerToAgent = z.infer<typeof controllerToAgent>;
+
+// ---- console (browser) → controller ------------------------------------
+
+export const consoleToController = z.discriminatedUnion('t', [
+  z.object({ t: z.literal('hello'), v: version, role: z.literal('console') }),
+  z.object({ t: z.literal('shell.open'), requestId: id, deviceId: id, cols, rows }),
+  z.object({ t: z.literal('shell.resize'), channel: channelId, cols, rows }),
+  z.object({ t: z.literal('shell.close'), channel: channelId }),
+]);
+export type ConsoleToController = z.infer<typeof consoleToController>;
+
+// ---- controller → console ----------------------------------------------
+
+export const deviceView = z.object({
+  id,
+  sessionId: id.nullable(),
+  hostname: text(255),
+  online: z.boolean(),
+  lastSeen: timestamp,
+  connectedAt: timestamp.nullable(),
+  technician: person.nullable(),
+  sessionStatus: z.enum(['active', 'ended']),
+  summary: deviceSummary.nullable(),
+});
+export type DeviceView = z.infer<typeof deviceView>;
+
+export const controllerToConsole = z.discriminatedUnion('t', [
+  z.object({ t: z.literal('welcome'), v: version, user: person }),
+  z.object({ t: z.literal('devices'), devices: z.array(deviceView).max(10_000) }),
+  z.object({ t: z.literal('device.update'), device: deviceView }),
+  z.object({ t: z.literal('shell.pending'), requestId: id, channel: channelId, deviceId: id }),
+  z.object({ t: z.literal('shell.consent'), channel: channelId, decision: consentDecision }),
+  z.object({ t: z.literal('shell.opened'), channel: channelId, mode: shellMode, user: text(128), shell: text(255), window: z.number().int().min(1024) }),
+  z.object({ t: z.literal('shell.closed'), channel: channelId, reason: shellCloseReason, exitCode: z.number().int().nullable() }),
+  errorMsg.extend({ requestId: id.optional() }),
+]);
+export type ControllerToConsole = z.infer<typeof controllerToConsole>;
+
+export type AnyMessage = AgentToController | ControllerToAgent | ConsoleToController | ControllerToConsole;

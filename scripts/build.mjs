@@ -1,0 +1,101 @@
+// Builds everything the controller serves and runs: the server bundle, the
+// browser bundle, the agent bundle and the agent package (relais-agent.tgz).
+// Usage: node scripts/build.mjs [--agent-only]
+import { build } from 'esbuild';
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync, chmodSync, readdirSync, renameSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const dist = join(root, 'dist');
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+const agentOnly = process.argv.includes('--agent-only');
+const started = Date.now();
+
+// Bundled CommonJS dependencies call require(); give the ESM bundle one.
+const requireBanner = "import { createRequire as __relaisCreateRequire } from 'node:module'; const require = __relaisCreateRequire(import.meta.url);";
+
+async function buildAgent() {
+  const outfile = join(dist, 'agent', 'relais-agent.mjs');
+  await build({
+    entryPoints: [join(root, 'agent', 'main.ts')],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    // node-pty is native and optional: loaded at run time when installed.
+    external: ['node-pty', 'bufferutil', 'utf-8-validate'],
+    banner: { js: `#!/usr/bin/env node\n${requireBanner}` },
+    define: { __RELAIS_VERSION__: JSON.stringify(pkg.version) },
+    legalComments: 'none',
+    logLevel: 'warning',
+  });
+  chmodSync(outfile, 0o755);
+}
+
+async function packAgent() {
+  const stage = join(dist, 'agent-package');
+  const downloads = join(dist, 'download');
+  rmSync(stage, { recursive: true, force: true });
+  mkdirSync(stage, { recursive: true });
+  mkdirSync(downloads, { recursive: true });
+  copyFileSync(join(dist, 'agent', 'relais-agent.mjs'), join(stage, 'relais-agent.mjs'));
+  chmodSync(join(stage, 'relais-agent.mjs'), 0o755);
+  const agentPackage = {
+    name: 'relais-agent',
+    version: pkg.version,
+    description: 'Relais remote-assistance agent: diagnostics, and a remote shell only with your consent.',
+    type: 'module',
+    bin: { 'relais-agent': 'relais-agent.mjs' },
+    engines: { node: '>=20' },
+    optionalDependencies: { 'node-pty': pkg.optionalDependencies['node-pty'] },
+    allowScripts: { 'node-pty': true },
+    license: 'UNLICENSED',
+  };
+  writeFileSync(join(stage, 'package.json'), JSON.stringify(agentPackage, null, 2) + '\n');
+  writeFileSync(join(stage, 'README.md'), '# relais-agent\n\nStarted from a Relais support link. Nothing happens on this machine without your consent.\n');
+  execFileSync('npm', ['pack', '--silent', '--pack-destination', downloads], { cwd: stage, stdio: ['ignore', 'pipe', 'inherit'] });
+  const tgz = readdirSync(downloads).find((f) => f.startsWith('relais-agent-') && f.endsWith('.tgz'));
+  if (!tgz) throw new Error('npm pack produced no relais-agent tarball');
+  renameSync(join(downloads, tgz), join(downloads, 'relais-agent.tgz'));
+}
+
+async function buildController() {
+  await build({
+    entryPoints: [join(root, 'controller', 'server', 'main.ts')],
+    outfile: join(dist, 'controller', 'main.mjs'),
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    packages: 'external',
+    banner: { js: requireBanner },
+    define: { __RELAIS_VERSION__: JSON.stringify(pkg.version) },
+    logLevel: 'warning',
+  });
+}
+
+async function buildWeb() {
+  const out = join(dist, 'web');
+  mkdirSync(out, { recursive: true });
+  await build({
+    entryPoints: [join(root, 'controller', 'web', 'main.ts')],
+    outfile: join(out, 'app.js'),
+    bundle: true,
+    platform: 'browser',
+    format: 'esm',
+    target: 'es2022',
+    minify: true,
+    sourcemap: true,
+    logLevel: 'warning',
+  });
+  for (const file of ['index.html', 'styles.css']) copyFileSync(join(root, 'controller', 'web', file), join(out, file));
+  copyFileSync(join(root, 'node_modules', '@xterm', 'xterm', 'css', 'xterm.css'), join(out, 'xterm.css'));
+}
+
+await buildAgent();
+await packAgent();
+if (!agentOnly) await Promise.all([buildController(), buildWeb()]);
+console.log(`relais: built ${agentOnly ? 'agent' : 'controller, web and agent'} in ${Date.now() - started} ms`);
