@@ -3,6 +3,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    globalSetup: ['test/global-setup.ts'],
     // Integration and e2e tests start real processes; two cores, so keep parallelism modest.
     maxWorkers: 2,
     testTimeout: 60_000,

@@ -70,11 +70,14 @@ export class RelaisError extends Error {
   readonly code: ErrorCode;
   readonly status: number;
   readonly close: number | null;
+  /** Context added to the catalog message, if any. */
+  readonly detail: string | undefined;
   constructor(code: ErrorCode, detail?: string) {
     const spec: ErrorSpec = ERRORS[code];
     super(detail ? `${spec.message} ${detail}` : spec.message);
     this.name = 'RelaisError';
     this.code = code;
+    this.detail = detail;
     this.status = spec.status;
     this.close = spec.close;
   }

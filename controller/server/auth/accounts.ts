@@ -1,0 +1,36 @@
+/** Technician accounts: the first admin, and checking credentials. */
+import { randomBytes } from 'node:crypto';
+import type { Db } from '../store/database.js';
+import { DUMMY_HASH_PROMISE, hashPassword, verifyPassword } from './passwords.js';
+
+export interface Account {
+  readonly id: number;
+  readonly username: string;
+  readonly name: string;
+  readonly role: 'admin' | 'technician';
+}
+
+/** Creates `admin` when no account exists. Returns the generated password when one had to be made up. */
+export async function ensureFirstAdmin(db: Db, givenPassword: string | null): Promise<{ created: boolean; generatedPassword: string | null }> {
+  const existing = await db.selectFrom('users').select('id').limit(1).executeTakeFirst();
+  if (existing) return { created: false, generatedPassword: null };
+  const password = givenPassword ?? randomBytes(12).toString('base64url');
+  await db
+    .insertInto('users')
+    .values({ username: 'admin', name: 'Administrator', password_hash: await hashPassword(password), role: 'admin', created_at: Date.now() })
+    .execute();
+  return { created: true, generatedPassword: givenPassword ? null : password };
+}
+
+/** The account when the credentials match, else null; takes the same time whether or not the user exists. */
+export async function checkCredentials(db: Db, username: string, password: string): Promise<Account | null> {
+  const row = await db.selectFrom('users').selectAll().where('username', '=', username).executeTakeFirst();
+  const ok = await verifyPassword(password, row?.password_hash ?? (await DUMMY_HASH_PROMISE));
+  if (!row || !ok) return null;
+  return { id: row.id, username: row.username, name: row.name, role: row.role };
+}
+
+export async function accountById(db: Db, id: number): Promise<Account | null> {
+  const row = await db.selectFrom('users').select(['id', 'username', 'name', 'role']).where('id', '=', id).executeTakeFirst();
+  return row ?? null;
+}

@@ -1,0 +1,126 @@
+/** The REST API the web UI uses (documented in the README). */
+import { Router, type Request, type Response } from 'express';
+import { z } from 'zod';
+import { RelaisError } from '../../../protocol/index.js';
+import type { AuditLog } from '../audit.js';
+import { checkCredentials } from '../auth/accounts.js';
+import type { LoginSessions } from '../auth/login-sessions.js';
+import type { Throttle } from '../auth/throttle.js';
+import { groupCode } from '../auth/tokens.js';
+import type { DeviceRegistry } from '../devices.js';
+import type { AgentHub } from '../hubs/agent-hub.js';
+import type { SupportCodes } from '../support/support-codes.js';
+import type { SupportSessions } from '../support/support-sessions.js';
+import { sendError } from './errors.js';
+import { requireSession } from './guards.js';
+import { baseUrl, clientIp } from './origin.js';
+
+export interface ApiDeps {
+  readonly sessions: LoginSessions;
+  readonly supportSessions: SupportSessions;
+  readonly codes: SupportCodes;
+  readonly devices: DeviceRegistry;
+  readonly agents: AgentHub;
+  readonly audit: AuditLog;
+  readonly accountThrottle: Throttle;
+  readonly ipThrottle: Throttle;
+  readonly organization: string;
+  readonly tls: boolean;
+  readonly publicUrl: string | null;
+}
+
+const loginBody = z.object({ username: z.string().min(1).max(64), password: z.string().min(1).max(256) });
+
+export function apiRoutes(deps: ApiDeps): Router {
+  const api = Router();
+  const base = (req: Request) => baseUrl(req, deps.tls, deps.publicUrl);
+
+  api.get('/health', (_req, res) => void res.json({ ok: true, version: __RELAIS_VERSION__ }));
+
+  api.post('/login', async (req, res) => {
+    const body = loginBody.safeParse(req.body);
+    if (!body.success) throw new RelaisError('HTTP_ERR_BAD_REQUEST', 'Give a username and a password.');
+    const ip = clientIp(req);
+    const accountKey = body.data.username.toLowerCase();
+    const wait = Math.max(deps.accountThrottle.retryAfterMs(accountKey), deps.ipThrottle.retryAfterMs(ip));
+    if (wait > 0) return sendError(res, new RelaisError('AUTH_ERR_THROTTLED'), wait);
+    const account = await checkCredentials(deps.sessions.db, body.data.username, body.data.password);
+    if (!account) {
+      deps.accountThrottle.fail(accountKey);
+      deps.ipThrottle.fail(ip);
+      deps.audit.note({ actor: body.data.username.slice(0, 64), action: 'login.failed', ip });
+      throw new RelaisError('AUTH_ERR_BAD_CREDENTIALS');
+    }
+    deps.accountThrottle.reset(accountKey);
+    res.setHeader('Set-Cookie', await deps.sessions.start(account));
+    deps.audit.note({ actor: account.username, action: 'login.ok', ip });
+    res.json({ user: { username: account.username, name: account.name } });
+  });
+
+  api.post('/logout', async (req, res) => {
+    const account = await deps.sessions.fromRequest(req);
+    res.setHeader('Set-Cookie', await deps.sessions.end(req));
+    if (account) deps.audit.note({ actor: account.username, action: 'logout', ip: clientIp(req) });
+    res.status(204).end();
+  });
+
+  api.use(requireSession(deps.sessions));
+
+  api.get('/me', (req, res) => {
+    const account = req.account!;
+    res.json({ user: { username: account.username, name: account.name }, organization: deps.organization, controllerUrl: base(req), version: __RELAIS_VERSION__ });
+  });
+
+  api.post('/support-links', async (req, res) => {
+    const issued = await deps.codes.issue(req.account!);
+    const url = `${base(req)}/s/${issued.code}`;
+    deps.audit.note({ actor: req.account!.username, action: 'link.created', target: issued.id, detail: { expiresAt: issued.expiresAt }, ip: clientIp(req) });
+    res.status(201).json({
+      id: issued.id,
+      code: issued.code,
+      codeDisplay: groupCode(issued.code),
+      url,
+      command: `npx --yes ${base(req)}/download/relais-agent.tgz join ${url}`,
+      expiresAt: issued.expiresAt,
+    });
+  });
+
+  api.get('/support-links', async (_req, res) => {
+    const now = Date.now();
+    const links = (await deps.codes.list()).map((l) => ({
+      id: l.id,
+      createdAt: l.createdAt,
+      expiresAt: l.expiresAt,
+      status: l.usedAt !== null ? 'joined' : l.expiresAt <= now ? 'expired' : 'waiting',
+      technician: l.technician,
+      deviceId: l.deviceId,
+    }));
+    res.json({ links });
+  });
+
+  api.get('/devices', (_req, res) => void res.json({ devices: deps.devices.views() }));
+
+  api.get('/devices/:id', (req, res) => {
+    const view = deps.devices.view(String(req.params.id));
+    if (!view) throw new RelaisError('HTTP_ERR_NOT_FOUND', 'No such device.');
+    res.json({ device: view });
+  });
+
+  api.post('/devices/:id/end-session', async (req: Request, res: Response) => {
+    const view = deps.devices.view(String(req.params.id));
+    if (!view || !view.sessionId) throw new RelaisError('HTTP_ERR_NOT_FOUND', 'No such device.');
+    const account = req.account!;
+    if (await deps.supportSessions.end(view.sessionId, `ended by ${account.username}`)) {
+      deps.audit.note({ actor: account.username, action: 'session.ended', target: view.sessionId, detail: { by: 'technician', deviceId: view.id }, ip: clientIp(req) });
+    }
+    deps.agents.endSession(view.id, `${account.name} ended the support session.`);
+    res.status(204).end();
+  });
+
+  api.get('/audit', async (req, res) => {
+    const limit = Math.min(Math.max(Number(req.query.limit) || 100, 1), 1000);
+    res.json({ entries: await deps.audit.recent(limit) });
+  });
+
+  return api;
+}

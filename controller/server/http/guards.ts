@@ -1,0 +1,44 @@
+/** Middleware every route passes: who is asking, and from which site. The websocket upgrade uses the same checks. */
+import type { NextFunction, Request, Response } from 'express';
+import { RelaisError } from '../../../protocol/index.js';
+import type { Account } from '../auth/accounts.js';
+import type { LoginSessions } from '../auth/login-sessions.js';
+import { isOwnOrigin } from './origin.js';
+
+declare module 'express-serve-static-core' {
+  interface Request {
+    account?: Account;
+  }
+}
+
+/** State-changing requests from a browser must come from our own pages (defence in depth beside SameSite=Strict). */
+export function sameOriginForWrites(tls: boolean, publicUrl: string | null) {
+  return (req: Request, _res: Response, next: NextFunction) => {
+    if (req.method === 'GET' || req.method === 'HEAD' || req.method === 'OPTIONS') return next();
+    if (req.headers.origin === undefined) return next(); // not a browser: no ambient credentials to abuse
+    if (!isOwnOrigin(req, tls, publicUrl)) return next(new RelaisError('AUTH_ERR_BAD_ORIGIN'));
+    next();
+  };
+}
+
+/** Requires a valid login session and puts its account on the request. */
+export function requireSession(sessions: LoginSessions) {
+  return async (req: Request, _res: Response, next: NextFunction) => {
+    const account = await sessions.fromRequest(req);
+    if (!account) return next(new RelaisError('AUTH_ERR_NO_SESSION'));
+    req.account = account;
+    next();
+  };
+}
+
+export function securityHeaders(tls: boolean) {
+  return (_req: Request, res: Response, next: NextFunction) => {
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    res.setHeader('Referrer-Policy', 'no-referrer');
+    res.setHeader('X-Frame-Options', 'DENY');
+    // xterm.js injects a <style> element for its theme, hence 'unsafe-inline' for styles only.
+    res.setHeader('Content-Security-Policy', "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'");
+    if (tls) res.setHeader('Strict-Transport-Security', 'max-age=31536000');
+    next();
+  };
+}

@@ -1,0 +1,73 @@
+/** `/ws/console`: technicians' browsers, already authenticated by session cookie and Origin at the upgrade. */
+import type { WebSocket } from 'ws';
+import {
+  PROTOCOL_VERSION, RelaisError, SUPPORTED_VERSIONS, consoleToController, type ConsoleToController, type ControllerToConsole,
+} from '../../../protocol/index.js';
+import type { Account } from '../auth/accounts.js';
+import type { DeviceRegistry } from '../devices.js';
+import type { ConsoleLink } from '../relay/links.js';
+import type { Relay } from '../relay/relay.js';
+import { PeerSocket } from './peer-socket.js';
+
+export class ConsoleHub {
+  private readonly links = new Set<ConsoleLink>();
+
+  constructor(
+    private readonly devices: DeviceRegistry,
+    private readonly relay: Relay,
+    private readonly heartbeatMs: number,
+  ) {}
+
+  async accept(ws: WebSocket, ip: string, account: Account): Promise<void> {
+    const peer = new PeerSocket<ConsoleToController, ControllerToConsole>(ws, consoleToController, ip, 'console');
+    let hello: ConsoleToController;
+    try {
+      hello = await peer.awaitHello(10_000);
+    } catch (err) {
+      if (err instanceof RelaisError) return peer.fail(err.code, err.detail);
+      throw err;
+    }
+    if (hello.t !== 'hello') return peer.fail('PROTO_ERR_HELLO_REQUIRED');
+    if (!SUPPORTED_VERSIONS.includes(hello.v)) {
+      return peer.fail('PROTO_ERR_VERSION_MISMATCH', `The controller speaks version ${SUPPORTED_VERSIONS.join(', ')}; this page speaks ${hello.v}. Reload the page.`);
+    }
+    const link: ConsoleLink = { peer, account, channels: new Set() };
+    this.links.add(link);
+    const unsubscribe = this.devices.onChange((device) => peer.send({ t: 'device.update', device }));
+    peer.attach(
+      {
+        onMessage: (message) => this.handle(link, message),
+        onBinary: (frame) => this.relay.consoleBinary(link, frame),
+        onClose: () => {
+          unsubscribe();
+          this.links.delete(link);
+          this.relay.consoleGone(link);
+        },
+      },
+      this.heartbeatMs,
+    );
+    peer.send({ t: 'welcome', v: PROTOCOL_VERSION, user: { username: account.username, name: account.name } });
+    peer.send({ t: 'devices', devices: this.devices.views() });
+  }
+
+  closeAll(code: number): void {
+    for (const link of this.links) link.peer.close(code, 'SERVER_ERR_SHUTDOWN');
+  }
+
+  private handle(link: ConsoleLink, message: ConsoleToController): void {
+    switch (message.t) {
+      case 'hello':
+        return link.peer.violation('PROTO_ERR_INVALID_MESSAGE', 'hello was already received');
+      case 'shell.open':
+        return this.relay.openShell(link, message);
+      case 'shell.resize':
+        return this.relay.resize(link, message);
+      case 'shell.close':
+        return this.relay.closeByConsole(link, message.channel);
+      default: {
+        const never: never = message;
+        return never;
+      }
+    }
+  }
+}

@@ -1,0 +1,157 @@
+/**
+ * One websocket peer (agent or console) as the hubs see it: every text frame is
+ * validated against the direction's schema before a handler sees it, binary
+ * frames are handed over untouched, violations are counted, heartbeats detect
+ * dead peers, and bytes waiting in the socket are tracked for the relay.
+ */
+import type { WebSocket } from 'ws';
+import {
+  CLOSE_CODES, ERRORS, LIMITS, RelaisError, decodeControl, encodeControl, type ErrorCode, type ControllerToAgent, type ControllerToConsole,
+} from '../../../protocol/index.js';
+
+type Union = Parameters<typeof decodeControl>[0];
+
+export interface PeerHandlers<In> {
+  onMessage(message: In): void | Promise<void>;
+  onBinary(frame: Buffer): void;
+  onClose(code: number): void;
+}
+
+export class PeerSocket<In extends { t: string }, Out extends ControllerToAgent | ControllerToConsole> {
+  private violations = 0;
+  private alive = true;
+  private heartbeat: NodeJS.Timeout | null = null;
+  private handlers: PeerHandlers<In> | null = null;
+  /** Bytes handed to the socket and not yet written to the kernel. */
+  pendingBytes = 0;
+  private drainWaiters: Array<() => void> = [];
+  closed = false;
+
+  constructor(
+    readonly ws: WebSocket,
+    private readonly schema: Union,
+    readonly ip: string,
+    private readonly label: string,
+  ) {
+    ws.on('message', (data, isBinary) => this.receive(data as Buffer | Buffer[], isBinary));
+    ws.on('pong', () => (this.alive = true));
+    // ws raises protocol errors (bad frames, payload over maxPayload) here and closes with 1002/1009.
+    ws.on('error', (err) => console.warn(`${this.label}: socket error from ${this.ip}: ${err.message}`));
+    ws.on('close', (code) => {
+      this.closed = true;
+      if (this.heartbeat) clearInterval(this.heartbeat);
+      this.flushDrainWaiters();
+      this.handlers?.onClose(code);
+    });
+  }
+
+  /** Starts dispatching validated messages to the handlers, and heartbeats. */
+  attach(handlers: PeerHandlers<In>, heartbeatMs: number): void {
+    this.handlers = handlers;
+    this.heartbeat = setInterval(() => {
+      if (!this.alive) return this.fail('PROTO_ERR_HEARTBEAT_TIMEOUT');
+      this.alive = false;
+      this.ws.ping();
+    }, heartbeatMs);
+    this.heartbeat.unref();
+  }
+
+  /** Validates the first message (the hello) before anything is attached. */
+  awaitHello(timeoutMs: number): Promise<In> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => done(new RelaisError('PROTO_ERR_HELLO_REQUIRED', 'No hello arrived in time.')), timeoutMs);
+      const done = (result: In | RelaisError) => {
+        clearTimeout(timer);
+        this.ws.off('message', first);
+        this.ws.off('close', onClose);
+        if (result instanceof RelaisError) reject(result);
+        else resolve(result);
+      };
+      const first = (data: Buffer, isBinary: boolean) => {
+        if (isBinary) return done(new RelaisError('PROTO_ERR_HELLO_REQUIRED', 'A binary frame came before hello.'));
+        const decoded = decodeControl(this.schema, data);
+        if (!decoded.ok) return done(new RelaisError(decoded.code === 'PROTO_ERR_MESSAGE_TOO_LARGE' ? decoded.code : 'PROTO_ERR_HELLO_REQUIRED', decoded.detail));
+        if (decoded.message.t !== 'hello') return done(new RelaisError('PROTO_ERR_HELLO_REQUIRED', `Got "${decoded.message.t}" first.`));
+        done(decoded.message as In);
+      };
+      const onClose = () => done(new RelaisError('PROTO_ERR_HELLO_REQUIRED', 'The connection closed before hello.'));
+      // Registered before the generic listener's dispatch is attached, so it sees the first frame alone.
+      this.ws.prependListener('message', first);
+      this.ws.once('close', onClose);
+    });
+  }
+
+  send(message: Out): void {
+    if (this.closed || this.ws.readyState !== this.ws.OPEN) return;
+    this.ws.send(encodeControl(message));
+  }
+
+  /** Sends a binary frame as is; `pendingBytes` counts it until the kernel has it. */
+  sendBinary(frame: Buffer): void {
+    if (this.closed || this.ws.readyState !== this.ws.OPEN) return;
+    const size = frame.byteLength;
+    this.pendingBytes += size;
+    this.ws.send(frame, { binary: true }, () => {
+      this.pendingBytes -= size;
+      if (this.pendingBytes <= LIMITS.relayHighWaterBytes / 2) this.flushDrainWaiters();
+    });
+  }
+
+  /** Resolves once queued bytes are back under half the high-water mark (or the socket closed). */
+  whenDrained(callback: () => void): void {
+    if (this.closed || this.pendingBytes <= LIMITS.relayHighWaterBytes / 2) return callback();
+    this.drainWaiters.push(callback);
+  }
+
+  sendError(code: ErrorCode, detail?: string, extra: Record<string, unknown> = {}): void {
+    const message = detail ? `${ERRORS[code].message} ${detail}` : ERRORS[code].message;
+    this.send({ t: 'error', code, message: message.slice(0, 1024), ...extra } as Out);
+  }
+
+  /** Reports an error; closes with the catalog's close code when the error is a closing one. */
+  fail(code: ErrorCode, detail?: string): void {
+    if (this.closed) return;
+    this.sendError(code, detail);
+    const close = ERRORS[code].close;
+    if (close !== null) this.close(close, code);
+  }
+
+  close(code: number = CLOSE_CODES.serverShutdown, reason = ''): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.ws.close(code, reason.slice(0, 120));
+    // A peer that does not complete the closing handshake is cut off.
+    setTimeout(() => this.ws.terminate(), 2000).unref();
+  }
+
+  /** Counts a protocol violation; too many close the socket. */
+  violation(code: ErrorCode, detail: string, extra: Record<string, unknown> = {}): void {
+    this.violations += 1;
+    if (this.violations > LIMITS.maxViolations) return this.fail('PROTO_ERR_TOO_MANY_VIOLATIONS');
+    this.sendError(code, detail, extra);
+  }
+
+  private receive(data: Buffer | Buffer[], isBinary: boolean): void {
+    if (!this.handlers || this.closed) return;
+    const buffer = Array.isArray(data) ? Buffer.concat(data) : data;
+    if (isBinary) return this.handlers.onBinary(buffer);
+    const decoded = decodeControl(this.schema, buffer);
+    if (!decoded.ok) {
+      if (ERRORS[decoded.code].close !== null) return this.fail(decoded.code, decoded.detail);
+      return this.violation(decoded.code, decoded.detail);
+    }
+    const message = decoded.message as In;
+    Promise.resolve(this.handlers.onMessage(message)).catch((err: unknown) => {
+      if (err instanceof RelaisError) return this.sendError(err.code);
+      console.error(`${this.label}: handling "${message.t}" failed: ${String(err)}`);
+      this.sendError('HTTP_ERR_INTERNAL');
+    });
+  }
+
+  private flushDrainWaiters(): void {
+    const waiters = this.drainWaiters;
+    this.drainWaiters = [];
+    for (const w of waiters) w();
+  }
+}
+

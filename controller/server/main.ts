@@ -1,0 +1,113 @@
+/** The controller's composition root: read the config once, build the parts, wire them, listen. */
+import { readFileSync } from 'node:fs';
+import { createServer as createHttpServer, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { CLOSE_CODES } from '../../protocol/index.js';
+import { AuditLog } from './audit.js';
+import { ensureFirstAdmin } from './auth/accounts.js';
+import { LoginSessions } from './auth/login-sessions.js';
+import { Throttle } from './auth/throttle.js';
+import { ConfigError, loadConfig, type Config } from './config.js';
+import { DeviceRegistry } from './devices.js';
+import { createApp } from './http/app.js';
+import { routeUpgrades } from './http/upgrade.js';
+import { AgentHub } from './hubs/agent-hub.js';
+import { ConsoleHub } from './hubs/console-hub.js';
+import { Relay } from './relay/relay.js';
+import { openDatabase } from './store/database.js';
+import { SupportCodes } from './support/support-codes.js';
+import { SupportSessions } from './support/support-sessions.js';
+
+const FIFTEEN_MINUTES = 15 * 60 * 1000;
+
+async function main(): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig(process.argv.slice(2), process.env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(err.message);
+      process.exit(err.message.startsWith('Usage:') ? 0 : 2);
+    }
+    throw err;
+  }
+
+  const db = await openDatabase(config.dataDir);
+  const admin = await ensureFirstAdmin(db, config.adminPassword);
+  const tls = config.tlsCert !== null;
+  const audit = new AuditLog(db);
+  const sessions = new LoginSessions(db, tls);
+  const supportSessions = new SupportSessions(db);
+  const codes = await SupportCodes.open(db, config.supportCodeTtlMs);
+  const devices = new DeviceRegistry(supportSessions);
+  await devices.load();
+
+  const server: Server = tls
+    ? createHttpsServer({ cert: readFileSync(config.tlsCert!), key: readFileSync(config.tlsKey!) })
+    : createHttpServer();
+  const scheme = tls ? 'https' : 'http';
+  const listenUrl = () => {
+    const address = server.address();
+    const port = typeof address === 'object' && address ? address.port : config.port;
+    const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+    return config.publicUrl ?? `${scheme}://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
+  };
+
+  const agents = new AgentHub({
+    config, codes, sessions: supportSessions, devices, audit, controllerUrl: listenUrl,
+    throttle: new Throttle({ maxFailures: 10, windowMs: FIFTEEN_MINUTES }),
+  });
+  const relay = new Relay(audit, (deviceId) => agents.linkFor(deviceId));
+  agents.useRelay(relay);
+  const consoles = new ConsoleHub(devices, relay, config.heartbeatMs);
+
+  const here = dirname(fileURLToPath(import.meta.url));
+  const app = createApp(
+    {
+      sessions, supportSessions, codes, devices, agents, audit,
+      accountThrottle: new Throttle({ maxFailures: 5, windowMs: FIFTEEN_MINUTES }),
+      ipThrottle: new Throttle({ maxFailures: 20, windowMs: FIFTEEN_MINUTES }),
+      throttle: new Throttle({ maxFailures: 20, windowMs: FIFTEEN_MINUTES }),
+      organization: config.organization, tls, publicUrl: config.publicUrl,
+    },
+    { webDir: join(here, '..', 'web'), agentPackage: join(here, '..', 'download', 'relais-agent.tgz') },
+  );
+  server.on('request', app);
+  routeUpgrades(server, { agents, consoles, sessions, tls, publicUrl: config.publicUrl });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, resolve);
+  });
+  console.log(`Relais controller listening on ${listenUrl()} (data in ${config.dataDir})`);
+  if (admin.generatedPassword) {
+    // Printed once, on purpose: the operator needs it to log in the first time. It is never logged again.
+    console.log(`\nFirst start: created account "admin" with password: ${admin.generatedPassword}\nKeep it somewhere safe; it will not be shown again.\n`);
+  } else if (admin.created) {
+    console.log('First start: created account "admin" with the password from RELAIS_ADMIN_PASSWORD.');
+  }
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`Relais controller stopping (${signal}).`);
+    agents.closeAll();
+    consoles.closeAll(CLOSE_CODES.serverShutdown);
+    server.close(() => void db.destroy().finally(() => process.exit(0)));
+    server.closeAllConnections?.();
+    setTimeout(() => process.exit(0), 3000).unref();
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+main().catch((err: unknown) => {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'EADDRINUSE') console.error('Relais could not start: the port is already in use. Choose another with --port.');
+  else if (code === 'EACCES') console.error('Relais could not start: not allowed to listen on that address or port.');
+  else console.error(`Relais could not start: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+});

@@ -1,0 +1,17 @@
+/** The two ends a channel joins: an agent's connection and a technician's browser connection. */
+import type { AgentToController, ConsoleToController, ControllerToAgent, ControllerToConsole } from '../../../protocol/index.js';
+import type { Account } from '../auth/accounts.js';
+import type { PeerSocket } from '../hubs/peer-socket.js';
+
+export interface AgentLink {
+  readonly peer: PeerSocket<AgentToController, ControllerToAgent>;
+  readonly deviceId: string;
+  readonly sessionId: string;
+  readonly channels: Set<number>;
+}
+
+export interface ConsoleLink {
+  readonly peer: PeerSocket<ConsoleToController, ControllerToConsole>;
+  readonly account: Account;
+  readonly channels: Set<number>;
+}

@@ -1,0 +1,102 @@
+/** A real technician console over /ws/console, speaking the protocol like the browser does (validation, ACKs). */
+import WebSocket from 'ws';
+import {
+  FrameKind, LIMITS, PROTOCOL_VERSION, controllerToConsole, decodeControl, decodeFrame, encodeAck, encodeControl, encodeData,
+  type ConsoleToController, type ControllerToConsole,
+} from '../../protocol/index.js';
+import type { RunningController } from './controller-process.js';
+
+export interface ConsoleClient {
+  ws: WebSocket;
+  messages: ControllerToConsole[];
+  /** Output bytes received per channel. */
+  output(channel: number): string;
+  send(message: ConsoleToController): void;
+  type(channel: number, text: string): void;
+  waitFor<T extends ControllerToConsole['t']>(t: T, match?: (m: Extract<ControllerToConsole, { t: T }>) => boolean, timeoutMs?: number): Promise<Extract<ControllerToConsole, { t: T }>>;
+  waitForOutput(channel: number, pattern: RegExp | string, timeoutMs?: number): Promise<string>;
+  /** Opens a shell and returns its channel once the controller assigned one. */
+  requestShell(deviceId: string, cols?: number, rows?: number): Promise<number>;
+  close(): Promise<void>;
+}
+
+export interface ConsoleOptions {
+  /** Acknowledge output like the browser does (default true). */
+  ack?: boolean;
+}
+
+export async function connectConsole(c: RunningController, cookie: string, opts: ConsoleOptions = {}): Promise<ConsoleClient> {
+  const wsUrl = c.url.replace(/^http/, 'ws') + '/ws/console';
+  const ws = new WebSocket(wsUrl, { headers: { cookie, origin: c.url }, maxPayload: LIMITS.maxFrameBytes });
+  const messages: ControllerToConsole[] = [];
+  const chunks = new Map<number, Buffer[]>();
+  const listeners = new Set<() => void>();
+  const notify = () => listeners.forEach((l) => l());
+  ws.on('message', (data: Buffer, isBinary) => {
+    if (isBinary) {
+      const decoded = decodeFrame(data);
+      if (!decoded.ok || decoded.frame.kind !== FrameKind.data) return;
+      const { channel, payload } = decoded.frame;
+      (chunks.get(channel) ?? chunks.set(channel, []).get(channel)!).push(Buffer.from(payload));
+      if (opts.ack !== false) ws.send(encodeAck(channel, payload.byteLength));
+    } else {
+      const decoded = decodeControl(controllerToConsole, data);
+      if (!decoded.ok) throw new Error(`controller sent an invalid message: ${decoded.code} ${decoded.detail}`);
+      messages.push(decoded.message);
+    }
+    notify();
+  });
+  await new Promise<void>((resolve, reject) => {
+    ws.once('open', () => resolve());
+    ws.once('error', reject);
+    ws.once('unexpected-response', (_req, res) => reject(new Error(`console upgrade refused: ${res.statusCode}`)));
+  });
+  ws.send(encodeControl({ t: 'hello', v: PROTOCOL_VERSION, role: 'console' }));
+
+  const waitUntil = <T>(probe: () => T | undefined, timeoutMs: number, what: string) =>
+    new Promise<T>((resolve, reject) => {
+      const check = () => {
+        const found = probe();
+        if (found !== undefined) {
+          listeners.delete(check);
+          clearTimeout(timer);
+          resolve(found);
+        }
+      };
+      const timer = setTimeout(() => {
+        listeners.delete(check);
+        reject(new Error(`timed out waiting for ${what}; got: ${JSON.stringify(messages.map((m) => m.t))}`));
+      }, timeoutMs);
+      listeners.add(check);
+      check();
+    });
+
+  const client: ConsoleClient = {
+    ws,
+    messages,
+    output: (channel) => Buffer.concat(chunks.get(channel) ?? []).toString('utf8'),
+    send: (message) => ws.send(encodeControl(message)),
+    type: (channel, text) => ws.send(encodeData(channel, Buffer.from(text))),
+    waitFor: (t, match = () => true, timeoutMs = 15_000) =>
+      waitUntil(() => messages.find((m) => m.t === t && match(m as never)) as never, timeoutMs, `"${t}"`),
+    waitForOutput: (channel, pattern, timeoutMs = 15_000) =>
+      waitUntil(() => {
+        const text = client.output(channel);
+        return (typeof pattern === 'string' ? text.includes(pattern) : pattern.test(text)) ? text : undefined;
+      }, timeoutMs, `output ${String(pattern)} on channel ${channel}`),
+    async requestShell(deviceId, cols = 80, rows = 24) {
+      const requestId = 'r' + Math.random().toString(36).slice(2, 10);
+      client.send({ t: 'shell.open', requestId, deviceId, cols, rows });
+      const pending = await client.waitFor('shell.pending', (m) => m.requestId === requestId);
+      return pending.channel;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        if (ws.readyState === WebSocket.CLOSED) return resolve();
+        ws.once('close', () => resolve());
+        ws.close();
+      }),
+  };
+  await client.waitFor('devices');
+  return client;
+}

@@ -1,0 +1,91 @@
+/** Starts a real controller process on 127.0.0.1 with its own data folder, for integration and e2e tests. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { repoRoot } from './paths.js';
+
+export interface RunningController {
+  url: string;
+  port: number;
+  dataDir: string;
+  adminPassword: string;
+  pid: number;
+  child: ChildProcess;
+  logs(): string;
+  stop(): Promise<void>;
+}
+
+export interface ControllerOptions {
+  env?: Record<string, string>;
+  args?: string[];
+  dataDir?: string;
+  /** Keep the data folder after stop (for restart tests). */
+  keepData?: boolean;
+}
+
+export async function startController(opts: ControllerOptions = {}): Promise<RunningController> {
+  const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'relais-test-'));
+  const adminPassword = 'test-password-' + Math.random().toString(36).slice(2);
+  const child = spawn(process.execPath, [join(repoRoot, 'dist/controller/main.mjs'), '--host', '127.0.0.1', '--port', '0', '--data-dir', dataDir, ...(opts.args ?? [])], {
+    cwd: repoRoot,
+    env: { ...process.env, RELAIS_ADMIN_PASSWORD: adminPassword, ...opts.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`controller did not start in 15 s:\n${output}`)), 15_000);
+    const check = () => {
+      const match = /listening on (https?:\/\/[^\s]+)/.exec(output);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[1]!);
+      }
+    };
+    child.stdout!.on('data', check);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`controller exited with ${code}:\n${output}`));
+    });
+  });
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+      await exited;
+      clearTimeout(timer);
+    }
+    if (!opts.keepData && !opts.dataDir) rmSync(dataDir, { recursive: true, force: true });
+  };
+  return { url, port: Number(new URL(url).port), dataDir, adminPassword, pid: child.pid!, child, logs: () => output, stop };
+}
+
+/** Logs in through the REST API and returns the Cookie header value. */
+export async function login(c: RunningController, username = 'admin', password = c.adminPassword): Promise<string> {
+  const res = await fetch(`${c.url}/api/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username, password }),
+  });
+  if (res.status !== 200) throw new Error(`login failed: ${res.status} ${await res.text()}`);
+  const cookie = res.headers.get('set-cookie') ?? '';
+  return cookie.split(';')[0]!;
+}
+
+export interface SupportLink {
+  id: string;
+  code: string;
+  codeDisplay: string;
+  url: string;
+  command: string;
+  expiresAt: number;
+}
+
+export async function createSupportLink(c: RunningController, cookie: string): Promise<SupportLink> {
+  const res = await fetch(`${c.url}/api/support-links`, { method: 'POST', headers: { cookie, origin: c.url } });
+  if (res.status !== 201) throw new Error(`creating a link failed: ${res.status} ${await res.text()}`);
+  return (await res.json()) as SupportLink;
+}
