@@ -38,7 +38,9 @@ export const USAGE = `Usage: npm start -- [options]
   --org-name NAME    organisation shown to the people you help (RELAIS_ORG_NAME, default "Relais Helpdesk")
   --public-url URL   base URL used in support links, e.g. behind a proxy (RELAIS_PUBLIC_URL)
 
-  RELAIS_ADMIN_PASSWORD  password of the first "admin" account (else a random one is printed once)`;
+  RELAIS_ADMIN_PASSWORD       password of the first "admin" account (else a random one is printed once)
+  RELAIS_SUPPORT_CODE_TTL_MS  how long an unused support code lives (default 600000, 10 minutes)
+  RELAIS_HEARTBEAT_MS         how often connections are pinged (default 15000)`;
 
 /** Parses argv and env into a frozen Config, or throws ConfigError with a message for the operator. */
 export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Config {
@@ -73,6 +75,8 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
       throw new ConfigError(`--public-url must be an http(s) URL, got "${publicUrl}".`);
     }
   }
+  const supportCodeTtlMs = env.RELAIS_SUPPORT_CODE_TTL_MS ? Number(env.RELAIS_SUPPORT_CODE_TTL_MS) : 10 * 60 * 1000;
+  if (!Number.isInteger(supportCodeTtlMs) || supportCodeTtlMs < 1000) throw new ConfigError('RELAIS_SUPPORT_CODE_TTL_MS must be at least 1000.');
   const heartbeatMs = env.RELAIS_HEARTBEAT_MS ? Number(env.RELAIS_HEARTBEAT_MS) : 15_000;
   if (!Number.isInteger(heartbeatMs) || heartbeatMs < 1000) throw new ConfigError('RELAIS_HEARTBEAT_MS must be at least 1000.');
 
@@ -86,6 +90,6 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
     publicUrl,
     adminPassword: env.RELAIS_ADMIN_PASSWORD ? env.RELAIS_ADMIN_PASSWORD : null,
     heartbeatMs,
-    supportCodeTtlMs: 10 * 60 * 1000,
+    supportCodeTtlMs,
   });
 }

@@ -1,0 +1,121 @@
+import { describe, expect, it } from 'vitest';
+import {
+  LIMITS, agentToController, consoleToController, controllerToAgent, controllerToConsole, decodeControl, encodeControl,
+  type AgentToController, type ConsoleToController, type ControllerToAgent, type ControllerToConsole,
+} from '../../protocol/index.js';
+
+const person = { username: 'alice', name: 'Alice Martin' };
+const summary = {
+  hostname: 'pc-042', user: 'bob',
+  os: { platform: 'linux', distro: 'Debian GNU/Linux', release: '12', kernel: '6.1.0', arch: 'x64' },
+  cpu: { brand: 'Intel Core i5', cores: 8 },
+  memory: { totalBytes: 16e9, availableBytes: 8e9 },
+  disks: [{ mount: '/', fs: 'ext4', sizeBytes: 500e9, usedBytes: 200e9 }],
+  addresses: [{ iface: 'eth0', address: '192.168.1.20', family: 'IPv4' as const }],
+  uptimeSeconds: 3600, agentVersion: '0.1.0',
+};
+const device = { id: 'dev1', sessionId: 's1', hostname: 'pc-042', online: true, lastSeen: 1, connectedAt: 1, technician: person, sessionStatus: 'active' as const, summary };
+
+const agentMessages: AgentToController[] = [
+  { t: 'hello', v: 1, role: 'agent', auth: { kind: 'code', code: '482193557' }, agent: { version: '0.1.0', platform: 'linux', arch: 'x64', hostname: 'pc-042' } },
+  { t: 'hello', v: 1, role: 'agent', auth: { kind: 'resume', token: 'A'.repeat(43) }, agent: { version: '0.1.0', platform: 'linux', arch: 'x64', hostname: 'pc-042' } },
+  { t: 'device.summary', summary },
+  { t: 'shell.consent', channel: 1, decision: 'granted' },
+  { t: 'shell.opened', channel: 1, mode: 'pty', user: 'bob', shell: '/bin/bash' },
+  { t: 'shell.closed', channel: 1, reason: 'exit', exitCode: 0 },
+  { t: 'session.end', reason: 'user' },
+  { t: 'error', code: 'PROTO_ERR_BAD_JSON', message: 'bad' },
+];
+const toAgent: ControllerToAgent[] = [
+  { t: 'welcome', v: 1, sessionId: 's1', deviceId: 'd1', resumeToken: 'B'.repeat(43), controller: { name: 'Relais', organization: 'ACME', url: 'http://127.0.0.1:8080' }, technician: person, heartbeatMs: 15000 },
+  { t: 'shell.open', channel: 7, cols: 80, rows: 24, requestedBy: person, window: 1 << 20 },
+  { t: 'shell.resize', channel: 7, cols: 120, rows: 40 },
+  { t: 'shell.close', channel: 7, reason: 'technician' },
+  { t: 'session.end', reason: 'Alice ended the session.' },
+  { t: 'error', code: 'PROTO_ERR_UNKNOWN_TYPE', message: 'The message type is unknown.', channel: 7 },
+];
+const fromConsole: ConsoleToController[] = [
+  { t: 'hello', v: 1, role: 'console' },
+  { t: 'shell.open', requestId: 'r1', deviceId: 'd1', cols: 80, rows: 24 },
+  { t: 'shell.resize', channel: 3, cols: 100, rows: 30 },
+  { t: 'shell.close', channel: 3 },
+];
+const toConsole: ControllerToConsole[] = [
+  { t: 'welcome', v: 1, user: person },
+  { t: 'devices', devices: [device] },
+  { t: 'device.update', device },
+  { t: 'shell.pending', requestId: 'r1', channel: 3, deviceId: 'd1' },
+  { t: 'shell.consent', channel: 3, decision: 'timeout' },
+  { t: 'shell.opened', channel: 3, mode: 'pipes', user: 'bob', shell: '/bin/sh', window: 1 << 20 },
+  { t: 'shell.closed', channel: 3, reason: 'agent-offline', exitCode: null },
+  { t: 'error', code: 'SHELL_ERR_DEVICE_OFFLINE', message: 'The device is offline.', requestId: 'r1' },
+];
+
+describe('control messages', () => {
+  it.each([
+    ['agent → controller', agentToController, agentMessages],
+    ['controller → agent', controllerToAgent, toAgent],
+    ['console → controller', consoleToController, fromConsole],
+    ['controller → console', controllerToConsole, toConsole],
+  ] as const)('every %s message type round-trips', (_name, schema, messages) => {
+    const types = new Set<string>();
+    for (const message of messages) {
+      const decoded = decodeControl(schema as never, encodeControl(message));
+      expect(decoded).toEqual({ ok: true, message });
+      types.add(message.t);
+    }
+    expect([...types].sort()).toEqual(schema.options.map((o) => String(o.shape.t.value)).sort());
+  });
+
+  it('rejects text that is not JSON', () => {
+    expect(decodeControl(agentToController, '{"t":')).toMatchObject({ ok: false, code: 'PROTO_ERR_BAD_JSON' });
+    expect(decodeControl(agentToController, new Uint8Array([0x7b, 0xff, 0x7d]))).toMatchObject({ ok: false, code: 'PROTO_ERR_BAD_JSON' });
+  });
+
+  it('rejects values that are not objects', () => {
+    for (const raw of ['null', '42', '"hello"', '[{"t":"hello"}]']) {
+      expect(decodeControl(agentToController, raw)).toMatchObject({ ok: false, code: 'PROTO_ERR_INVALID_MESSAGE' });
+    }
+  });
+
+  it('tells an unknown type from an invalid message', () => {
+    expect(decodeControl(agentToController, '{"t":"shell.exec","cmd":"rm -rf /"}')).toMatchObject({ ok: false, code: 'PROTO_ERR_UNKNOWN_TYPE' });
+    expect(decodeControl(agentToController, '{"x":1}')).toMatchObject({ ok: false, code: 'PROTO_ERR_UNKNOWN_TYPE' });
+    const invalid = decodeControl(agentToController, '{"t":"shell.consent","channel":0,"decision":"granted"}');
+    expect(invalid).toMatchObject({ ok: false, code: 'PROTO_ERR_INVALID_MESSAGE' });
+    if (!invalid.ok) expect(invalid.detail).toContain('channel');
+  });
+
+  it('a forged consent is not a message the controller may send to an agent', () => {
+    const forged = encodeControl({ t: 'shell.consent', channel: 1, decision: 'granted' } as never);
+    expect(decodeControl(controllerToAgent, forged)).toMatchObject({ ok: false, code: 'PROTO_ERR_UNKNOWN_TYPE' });
+  });
+
+  it('rejects oversized messages before parsing them', () => {
+    const huge = JSON.stringify({ t: 'error', code: 'X', message: 'a'.repeat(LIMITS.maxJsonBytes) });
+    expect(decodeControl(agentToController, huge)).toMatchObject({ ok: false, code: 'PROTO_ERR_MESSAGE_TOO_LARGE' });
+    expect(() => encodeControl({ t: 'error', message: 'é'.repeat(LIMITS.maxJsonBytes) } as never)).toThrow(RangeError);
+  });
+
+  it('bounds and sanitises untrusted text', () => {
+    const withControl = { ...summary, hostname: 'pc\u001b[31m' };
+    expect(decodeControl(agentToController, JSON.stringify({ t: 'device.summary', summary: withControl }))).toMatchObject({ ok: false, code: 'PROTO_ERR_INVALID_MESSAGE' });
+    const tooLong = { ...summary, hostname: 'h'.repeat(256) };
+    expect(decodeControl(agentToController, JSON.stringify({ t: 'device.summary', summary: tooLong }))).toMatchObject({ ok: false });
+  });
+
+  it('validates support codes, terminal sizes and channels', () => {
+    const hello = (code: string) => JSON.stringify({ ...agentMessages[0], auth: { kind: 'code', code } });
+    expect(decodeControl(agentToController, hello('12345678')).ok).toBe(false);
+    expect(decodeControl(agentToController, hello('12345678a')).ok).toBe(false);
+    expect(decodeControl(consoleToController, '{"t":"shell.resize","channel":1,"cols":0,"rows":24}').ok).toBe(false);
+    expect(decodeControl(consoleToController, `{"t":"shell.resize","channel":1,"cols":${LIMITS.maxCols + 1},"rows":24}`).ok).toBe(false);
+    expect(decodeControl(consoleToController, '{"t":"shell.close","channel":4294967296}').ok).toBe(false);
+    expect(decodeControl(consoleToController, '{"t":"shell.close","channel":1.5}').ok).toBe(false);
+  });
+
+  it('drops unknown fields instead of passing them on', () => {
+    const decoded = decodeControl(consoleToController, '{"t":"shell.close","channel":2,"__proto__":{"x":1},"extra":"y"}');
+    expect(decoded).toEqual({ ok: true, message: { t: 'shell.close', channel: 2 } });
+  });
+});
