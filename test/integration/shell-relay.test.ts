@@ -1,0 +1,175 @@
+/**
+ * The whole remote-shell story with real processes: a controller, agents started
+ * from support links, a console on /ws/console, real ptys, and a TCP proxy to drop
+ * the agent's connection like a network would.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { DeviceView } from '../../protocol/index.js';
+import { spawnAgent, type RunningAgent } from '../helpers/agent-process.js';
+import { connectConsole, type ConsoleClient } from '../helpers/console-client.js';
+import { createSupportLink, login, startController, type RunningController } from '../helpers/controller-process.js';
+import { isAlive, shellChildren, waitForExit } from '../helpers/processes.js';
+import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.js';
+import { until } from '../helpers/until.js';
+
+let c: RunningController;
+let cookie: string;
+let console: ConsoleClient;
+const agents: RunningAgent[] = [];
+const QUESTION = /\[y\/N\]/i;
+
+beforeAll(async () => {
+  c = await startController();
+  cookie = await login(c);
+  console = await connectConsole(c, cookie);
+});
+afterEach(async () => {
+  await Promise.all(agents.splice(0).map((a) => a.stop()));
+});
+afterAll(async () => {
+  await console?.close();
+  await c?.stop();
+});
+
+/** Starts an agent from a fresh link and waits until the console sees it online with its summary. */
+async function joinAgent(opts: { via?: TcpProxy; args?: string[] } = {}): Promise<{ agent: RunningAgent; device: DeviceView }> {
+  const known = new Set(console.messages.flatMap((m) => (m.t === 'device.update' ? [m.device.id] : m.t === 'devices' ? m.devices.map((d) => d.id) : [])));
+  const link = await createSupportLink(c, cookie);
+  const url = opts.via ? link.url.replace(c.url, opts.via.url) : link.url;
+  const agent = spawnAgent(['join', url, ...(opts.args ?? [])]);
+  agents.push(agent);
+  const update = await console.waitFor('device.update', (m) => !known.has(m.device.id) && m.device.online && m.device.summary !== null);
+  return { agent, device: update.device };
+}
+
+describe('remote shell through the relay', () => {
+  it('joins by code, shows the summary at once, and relays a consented shell both ways', async () => {
+    const { agent, device } = await joinAgent();
+    expect(device.summary!.hostname.length).toBeGreaterThan(0);
+    expect(device.summary!.memory.totalBytes).toBeGreaterThan(0);
+    expect(device.technician).toEqual({ username: 'admin', name: 'Administrator' });
+    expect(agent.output()).toMatch(/Administrator/);
+
+    const channel = await console.requestShell(device.id, 100, 30);
+    await agent.waitFor(QUESTION);
+    expect(agent.output()).toMatch(/Administrator/);
+    agent.answer('y');
+    await console.waitFor('shell.consent', (m) => m.channel === channel && m.decision === 'granted');
+    const opened = await console.waitFor('shell.opened', (m) => m.channel === channel);
+    expect(opened.mode).toBe('pty');
+    console.type(channel, 'echo relais-$((6*7)); stty size\r');
+    await console.waitForOutput(channel, 'relais-42');
+    await console.waitForOutput(channel, '30 100');
+    // The person sees what happens in the shell on their own screen.
+    await agent.waitFor('relais-42');
+
+    console.send({ t: 'shell.resize', channel, cols: 90, rows: 20 });
+    console.type(channel, 'stty size\r');
+    await console.waitForOutput(channel, '20 90');
+
+    const [shellPid] = shellChildren(agent.pid);
+    expect(shellPid).toBeDefined();
+    console.send({ t: 'shell.close', channel });
+    expect((await console.waitFor('shell.closed', (m) => m.channel === channel)).reason).toBe('technician');
+    await waitForExit(shellPid!);
+  });
+
+  it('a declined shell spawns nothing, and the technician is told', async () => {
+    const { agent, device } = await joinAgent();
+    const channel = await console.requestShell(device.id);
+    await agent.waitFor(QUESTION);
+    agent.answer('n');
+    await console.waitFor('shell.consent', (m) => m.channel === channel && m.decision === 'declined');
+    expect((await console.waitFor('shell.closed', (m) => m.channel === channel)).reason).toBe('declined');
+    console.type(channel, 'touch /tmp/relais-should-not-exist\r');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(shellChildren(agent.pid)).toEqual([]);
+    expect(console.messages.some((m) => m.t === 'shell.opened' && m.channel === channel)).toBe(false);
+  });
+
+  it('no answer in time means no', async () => {
+    const { agent, device } = await joinAgent({ args: ['--consent-timeout', '2'] });
+    const channel = await console.requestShell(device.id);
+    await agent.waitFor(QUESTION);
+    await console.waitFor('shell.consent', (m) => m.channel === channel && m.decision === 'timeout', 6000);
+    expect((await console.waitFor('shell.closed', (m) => m.channel === channel)).reason).toBe('timeout');
+    expect(shellChildren(agent.pid)).toEqual([]);
+  });
+
+  it('closing the browser ends the shell on the machine', async () => {
+    const { agent, device } = await joinAgent();
+    const tab = await connectConsole(c, cookie);
+    const channel = await tab.requestShell(device.id);
+    await agent.waitFor(QUESTION);
+    agent.answer('y');
+    await tab.waitFor('shell.opened', (m) => m.channel === channel);
+    const [shellPid] = shellChildren(agent.pid);
+    expect(isAlive(shellPid!)).toBe(true);
+    await tab.close();
+    await waitForExit(shellPid!);
+  });
+
+  it('the person can end the shell, and a new shell needs a new yes', async () => {
+    const { agent, device } = await joinAgent();
+    const first = await console.requestShell(device.id);
+    await agent.waitFor(QUESTION);
+    agent.answer('y');
+    await console.waitFor('shell.opened', (m) => m.channel === first);
+    const [shellPid] = shellChildren(agent.pid);
+    agent.answer('end');
+    expect((await console.waitFor('shell.closed', (m) => m.channel === first)).reason).toBe('user');
+    await waitForExit(shellPid!);
+
+    const questions = (agent.output().match(/\[y\/N\]/gi) ?? []).length;
+    const second = await console.requestShell(device.id);
+    await until(() => (agent.output().match(/\[y\/N\]/gi) ?? []).length > questions, 10_000, 'a new consent question');
+    agent.answer('n');
+    await console.waitFor('shell.consent', (m) => m.channel === second && m.decision === 'declined');
+  });
+
+  it('a dropped connection ends the shell; the agent reconnects and the next shell asks again', async () => {
+    const proxy = await startTcpProxy(c.port);
+    try {
+      const { agent, device } = await joinAgent({ via: proxy });
+      const channel = await console.requestShell(device.id);
+      await agent.waitFor(QUESTION);
+      agent.answer('y');
+      await console.waitFor('shell.opened', (m) => m.channel === channel);
+      const [shellPid] = shellChildren(agent.pid);
+      const updatesBefore = console.messages.length;
+
+      proxy.cutAll();
+      await waitForExit(shellPid!);
+      expect((await console.waitFor('shell.closed', (m) => m.channel === channel)).reason).toBe('agent-offline');
+      await console.waitFor('device.update', (m) => m.device.id === device.id && !m.device.online);
+      // Back online through the proxy with the resume token, same device.
+      await console.waitFor('device.update', (m) => m.device.id === device.id && m.device.online && console.messages.indexOf(m) > updatesBefore, 20_000);
+      expect(proxy.accepted()).toBeGreaterThanOrEqual(2);
+
+      const questions = (agent.output().match(/\[y\/N\]/gi) ?? []).length;
+      const next = await console.requestShell(device.id);
+      await until(() => (agent.output().match(/\[y\/N\]/gi) ?? []).length > questions, 10_000, 'a new consent question');
+      agent.answer('n');
+      await console.waitFor('shell.consent', (m) => m.channel === next && m.decision === 'declined');
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it('the person ends the session: the agent exits and the device shows the session ended', async () => {
+    const { agent, device } = await joinAgent();
+    agent.answer('quit');
+    const code = await new Promise<number | null>((r) => agent.child.once('exit', (exitCode) => r(exitCode)));
+    expect(code).toBe(0);
+    await console.waitFor('device.update', (m) => m.device.id === device.id && m.device.sessionStatus === 'ended');
+  });
+
+  it('the technician ends the session: the agent is told and exits', async () => {
+    const { agent, device } = await joinAgent();
+    const exited = new Promise<number | null>((r) => agent.child.once('exit', (exitCode) => r(exitCode)));
+    const res = await fetch(`${c.url}/api/devices/${device.id}/end-session`, { method: 'POST', headers: { cookie, origin: c.url } });
+    expect(res.status).toBe(204);
+    expect(await exited).toBe(0);
+    expect(agent.output()).toMatch(/ended/i);
+  });
+});
