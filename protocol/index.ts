@@ -5,3 +5,6 @@ export * from './frames.js';
 export * from './fields.js';
 export * from './messages.js';
 export * from './codec.js';
+export * from './snapshot.js';
+export * from './findings.js';
+export * from './health-checks.js';
