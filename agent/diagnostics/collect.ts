@@ -1,0 +1,56 @@
+/** Takes a whole diagnostics snapshot: every probe in parallel, each under its own time limit. */
+import { snapshot as snapshotSchema, type ProbeName, type Snapshot } from '../../protocol/index.js';
+import { runProbes, type Probe } from './probe-runner.js';
+import * as probes from './probes.js';
+
+export interface CollectOptions {
+  /** The controller to measure (reachability, round trip, clock); none for a local report. */
+  readonly controllerUrl: string | null;
+  /** Names to resolve besides the controller's host. */
+  readonly resolveNames: readonly string[];
+  /** Per-probe time limit. */
+  readonly probeTimeLimitMs?: number;
+}
+
+const LIMITS: Partial<Record<ProbeName, number>> = { processes: 4000, storage: 4000 };
+
+export async function collectSnapshot(options: CollectOptions): Promise<Snapshot> {
+  const started = performance.now();
+  const takenAt = Date.now();
+  const limit = options.probeTimeLimitMs ?? 3000;
+  const names = [...new Set([...(options.controllerUrl ? [new URL(options.controllerUrl).hostname.replace(/^\[|\]$/g, '')] : []), ...options.resolveNames])];
+  const controllerUrl = options.controllerUrl;
+  const table: Partial<Record<ProbeName, Probe<unknown>>> = {
+    system: probes.probeSystem,
+    cpu: probes.probeCpu,
+    memory: probes.probeMemory,
+    storage: probes.probeStorage,
+    os: probes.probeOs,
+    network: probes.probeNetwork,
+    battery: probes.probeBattery,
+    processes: probes.probeProcesses,
+    ...(names.length > 0 ? { dns: () => probes.probeDns(names, limit - 100) } : {}),
+    ...(controllerUrl ? { controller: () => probes.probeController(controllerUrl, limit - 100) } : {}),
+  };
+  const { values, outcomes } = await runProbes(table, LIMITS, limit);
+  const reach = values.controller as Awaited<ReturnType<typeof probes.probeController>> | undefined;
+  const sections: Record<string, unknown> = {
+    system: values.system, cpu: values.cpu, memory: values.memory, storage: values.storage, os: values.os,
+    network: values.network, dns: values.dns, battery: values.battery, processes: values.processes,
+    controller: reach?.controller, clock: reach?.clock,
+  };
+  const result: Record<string, unknown> = { takenAt, probes: outcomes };
+  // Each section is checked on its own: a probe that broke its contract loses its section, not the snapshot.
+  for (const [key, value] of Object.entries(sections)) {
+    if (value === undefined) continue;
+    const checked = (snapshotSchema.shape as Record<string, { safeParse(v: unknown): { success: boolean; data?: unknown; error?: { issues: Array<{ path: PropertyKey[]; message: string }> } } }>)[key]!.safeParse(value);
+    if (checked.success) result[key] = checked.data;
+    else {
+      const probe = (key === 'clock' ? 'controller' : key) as ProbeName;
+      const issue = checked.error?.issues[0];
+      outcomes[probe] = { status: 'error', durationMs: outcomes[probe]?.durationMs ?? 0, error: `invalid data: ${issue?.path.join('.')} ${issue?.message}`.slice(0, 500) };
+    }
+  }
+  result.durationMs = Math.round(performance.now() - started);
+  return snapshotSchema.parse(result);
+}
