@@ -8,3 +8,4 @@ export * from './codec.js';
 export * from './snapshot.js';
 export * from './findings.js';
 export * from './health-checks.js';
+export * from './snapshot-diff.js';

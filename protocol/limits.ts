@@ -3,7 +3,7 @@ export const LIMITS = Object.freeze({
   /** Largest websocket message either side accepts (ws maxPayload). */
   maxFrameBytes: 256 * 1024,
   /** Largest JSON control message. */
-  maxJsonBytes: 64 * 1024,
+  maxJsonBytes: 128 * 1024,
   /** Largest payload in one binary stream frame (header excluded). */
   maxChunkBytes: 64 * 1024,
   /** Open channels (shells, script runs) on one connection at once. */

@@ -3,6 +3,8 @@
  * union per direction, validated on arrival by every side.
  */
 import { z } from 'zod';
+import { finding, SEVERITIES } from './findings.js';
+import { snapshot } from './snapshot.js';
 import {
   channelId, cols, consentDecision, deviceSummary, errorBody, id, person, rows, shellCloseReason,
   shellMode, supportCode, text, timestamp, token, version,
@@ -30,6 +32,7 @@ export const agentToController = z.discriminatedUnion('t', [
   z.object({ t: z.literal('shell.opened'), channel: channelId, mode: shellMode, user: text(128), shell: text(255) }),
   z.object({ t: z.literal('shell.closed'), channel: channelId, reason: shellCloseReason, exitCode: z.number().int().nullable() }),
   z.object({ t: z.literal('session.end'), reason: z.enum(['user']) }),
+  z.object({ t: z.literal('diagnostics.snapshot'), requestId: id.nullable(), snapshot }),
   errorMsg,
 ]);
 export type AgentToController = z.infer<typeof agentToController>;
@@ -51,6 +54,7 @@ export const controllerToAgent = z.discriminatedUnion('t', [
   z.object({ t: z.literal('shell.resize'), channel: channelId, cols, rows }),
   z.object({ t: z.literal('shell.close'), channel: channelId, reason: shellCloseReason }),
   z.object({ t: z.literal('session.end'), reason: text(256) }),
+  z.object({ t: z.literal('diagnostics.request'), requestId: id }),
   errorMsg,
 ]);
 export type ControllerToAgent = z.infer<typeof controllerToAgent>;
@@ -62,6 +66,7 @@ export const consoleToController = z.discriminatedUnion('t', [
   z.object({ t: z.literal('shell.open'), requestId: id, deviceId: id, cols, rows }),
   z.object({ t: z.literal('shell.resize'), channel: channelId, cols, rows }),
   z.object({ t: z.literal('shell.close'), channel: channelId }),
+  z.object({ t: z.literal('diagnostics.refresh'), requestId: id, deviceId: id }),
 ]);
 export type ConsoleToController = z.infer<typeof consoleToController>;
 
@@ -77,6 +82,9 @@ export const deviceView = z.object({
   technician: person.nullable(),
   sessionStatus: z.enum(['active', 'ended']),
   summary: deviceSummary.nullable(),
+  /** The worst finding of the latest diagnostics, null when none or not yet collected. */
+  worstSeverity: z.enum(SEVERITIES).nullable().optional(),
+  findingCount: z.number().int().min(0).optional(),
 });
 export type DeviceView = z.infer<typeof deviceView>;
 
@@ -88,6 +96,15 @@ export const controllerToConsole = z.discriminatedUnion('t', [
   z.object({ t: z.literal('shell.consent'), channel: channelId, decision: consentDecision }),
   z.object({ t: z.literal('shell.opened'), channel: channelId, mode: shellMode, user: text(128), shell: text(255), window: z.number().int().min(1024) }),
   z.object({ t: z.literal('shell.closed'), channel: channelId, reason: shellCloseReason, exitCode: z.number().int().nullable() }),
+  z.object({
+    t: z.literal('device.diagnostics'),
+    deviceId: id,
+    requestId: id.nullable(),
+    snapshotId: z.number().int().min(1),
+    snapshot,
+    findings: z.array(finding).max(200),
+  }),
+  z.object({ t: z.literal('diagnostics.pending'), requestId: id, deviceId: id }),
   errorMsg.extend({ requestId: id.optional() }),
 ]);
 export type ControllerToConsole = z.infer<typeof controllerToConsole>;

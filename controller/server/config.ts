@@ -1,5 +1,7 @@
 /** The controller's configuration: flags win over environment variables, which win over defaults. */
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { thresholdsOverride, type Thresholds } from '../../protocol/index.js';
 
 export interface Config {
   readonly host: string;
@@ -14,6 +16,8 @@ export interface Config {
   readonly adminPassword: string | null;
   readonly heartbeatMs: number;
   readonly supportCodeTtlMs: number;
+  /** Overrides of the health checks' thresholds (protocol/findings.ts has the defaults). */
+  readonly thresholds: Partial<Thresholds>;
 }
 
 export class ConfigError extends Error {}
@@ -26,6 +30,7 @@ const FLAGS: Record<string, { env: string; key: keyof Config }> = {
   '--tls-key': { env: 'RELAIS_TLS_KEY', key: 'tlsKey' },
   '--org-name': { env: 'RELAIS_ORG_NAME', key: 'organization' },
   '--public-url': { env: 'RELAIS_PUBLIC_URL', key: 'publicUrl' },
+  '--thresholds': { env: 'RELAIS_THRESHOLDS_FILE', key: 'thresholds' },
 };
 
 export const USAGE = `Usage: npm start -- [options]
@@ -37,6 +42,7 @@ export const USAGE = `Usage: npm start -- [options]
   --tls-key FILE     PEM private key for --tls-cert (RELAIS_TLS_KEY)
   --org-name NAME    organisation shown to the people you help (RELAIS_ORG_NAME, default "Relais Helpdesk")
   --public-url URL   base URL used in support links, e.g. behind a proxy (RELAIS_PUBLIC_URL)
+  --thresholds FILE  JSON overriding health-check thresholds, e.g. {"diskWarnPercent": 85} (RELAIS_THRESHOLDS_FILE)
 
   RELAIS_ADMIN_PASSWORD       password of the first "admin" account (else a random one is printed once)
   RELAIS_SUPPORT_CODE_TTL_MS  how long an unused support code lives (default 600000, 10 minutes)
@@ -80,6 +86,23 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
   const heartbeatMs = env.RELAIS_HEARTBEAT_MS ? Number(env.RELAIS_HEARTBEAT_MS) : 15_000;
   if (!Number.isInteger(heartbeatMs) || heartbeatMs < 1000) throw new ConfigError('RELAIS_HEARTBEAT_MS must be at least 1000.');
 
+  let thresholds: Partial<Thresholds> = {};
+  if (given.thresholds) {
+    const file = resolve(given.thresholds);
+    let raw: unknown;
+    try {
+      raw = JSON.parse(readFileSync(file, 'utf8'));
+    } catch (err) {
+      throw new ConfigError(`Could not read the thresholds file ${file}: ${(err as Error).message}`);
+    }
+    const parsed = thresholdsOverride.safeParse(raw);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw new ConfigError(`The thresholds file ${file} is invalid: ${issue?.path.join('.') || 'top level'} ${issue?.message}. Known names are in protocol/findings.ts.`);
+    }
+    thresholds = parsed.data as Partial<Thresholds>;
+  }
+
   return Object.freeze({
     host: given.host ?? '127.0.0.1',
     port,
@@ -91,5 +114,6 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
     adminPassword: env.RELAIS_ADMIN_PASSWORD ? env.RELAIS_ADMIN_PASSWORD : null,
     heartbeatMs,
     supportCodeTtlMs,
+    thresholds: Object.freeze(thresholds),
   });
 }

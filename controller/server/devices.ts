@@ -1,5 +1,6 @@
 /** What the technicians see of each device: persisted facts plus live online state, with change events. */
-import { deviceSummary, type DeviceSummary, type DeviceView, type Person } from '../../protocol/index.js';
+import { deviceSummary, type DeviceSummary, type DeviceView, type Person, type Severity } from '../../protocol/index.js';
+import type { StoredSnapshot } from './diagnostics.js';
 import type { SessionRecord, SupportSessions } from './support/support-sessions.js';
 
 interface DeviceState {
@@ -11,19 +12,27 @@ interface DeviceState {
   summary: DeviceSummary | null;
   lastSeen: number;
   connectedAt: number | null;
+  worstSeverity: Severity | null;
+  findingCount: number;
 }
 
 export type DeviceListener = (view: DeviceView) => void;
+export type DiagnosticsListener = (stored: StoredSnapshot, requestId: string | null) => void;
 
 export class DeviceRegistry {
   private readonly devices = new Map<string, DeviceState>();
   private readonly listeners = new Set<DeviceListener>();
+  private readonly diagnosticsListeners = new Set<DiagnosticsListener>();
 
   constructor(private readonly sessions: SupportSessions) {}
 
   /** Loads the last day's devices so the list survives a controller restart (all offline until they reconnect). */
-  async load(): Promise<void> {
+  async load(latest: Map<string, { worst: Severity | null; findingCount: number }>): Promise<void> {
     for (const record of await this.sessions.recent()) this.remember(record);
+    for (const [id, severity] of latest) {
+      const state = this.devices.get(id);
+      if (state) Object.assign(state, { worstSeverity: severity.worst, findingCount: severity.findingCount });
+    }
   }
 
   remember(record: SessionRecord): void {
@@ -39,6 +48,8 @@ export class DeviceRegistry {
       summary: parsed?.success ? parsed.data : null,
       lastSeen: record.lastSeen,
       connectedAt: null,
+      worstSeverity: null,
+      findingCount: 0,
     });
   }
 
@@ -86,6 +97,21 @@ export class DeviceRegistry {
     void this.sessions.saveDevice(id, { hostname: summary.hostname, summaryJson: JSON.stringify(summary), lastSeen: Date.now() });
   }
 
+  /** A new snapshot was stored: the device's worst finding changes and consoles get the report. */
+  diagnosed(stored: StoredSnapshot, worst: Severity | null, requestId: string | null): void {
+    this.update(stored.deviceId, (s) => {
+      s.worstSeverity = worst;
+      s.findingCount = stored.findings.length;
+      s.lastSeen = Date.now();
+    });
+    for (const listener of this.diagnosticsListeners) listener(stored, requestId);
+  }
+
+  onDiagnostics(listener: DiagnosticsListener): () => void {
+    this.diagnosticsListeners.add(listener);
+    return () => this.diagnosticsListeners.delete(listener);
+  }
+
   ended(id: string): void {
     this.update(id, (s) => {
       s.sessionStatus = 'ended';
@@ -112,5 +138,7 @@ function toView(s: DeviceState): DeviceView {
     technician: s.technician,
     sessionStatus: s.sessionStatus,
     summary: s.summary,
+    worstSeverity: s.worstSeverity,
+    findingCount: s.findingCount,
   };
 }

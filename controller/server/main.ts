@@ -11,6 +11,7 @@ import { LoginSessions } from './auth/login-sessions.js';
 import { Throttle } from './auth/throttle.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { DeviceRegistry } from './devices.js';
+import { DiagnosticsStore } from './diagnostics.js';
 import { createApp } from './http/app.js';
 import { routeUpgrades } from './http/upgrade.js';
 import { AgentHub } from './hubs/agent-hub.js';
@@ -41,8 +42,9 @@ async function main(): Promise<void> {
   const sessions = new LoginSessions(db, tls);
   const supportSessions = new SupportSessions(db);
   const codes = await SupportCodes.open(db, config.supportCodeTtlMs);
+  const diagnostics = new DiagnosticsStore(db, config.thresholds);
   const devices = new DeviceRegistry(supportSessions);
-  await devices.load();
+  await devices.load(await diagnostics.latestSeverities());
 
   const server: Server = tls
     ? createHttpsServer({ cert: readFileSync(config.tlsCert!), key: readFileSync(config.tlsKey!) })
@@ -56,17 +58,17 @@ async function main(): Promise<void> {
   };
 
   const agents = new AgentHub({
-    config, codes, sessions: supportSessions, devices, audit, controllerUrl: listenUrl,
+    config, codes, sessions: supportSessions, devices, audit, diagnostics, controllerUrl: listenUrl,
     throttle: new Throttle({ maxFailures: 10, windowMs: FIFTEEN_MINUTES }),
   });
   const relay = new Relay(audit, (deviceId) => agents.linkFor(deviceId));
   agents.useRelay(relay);
-  const consoles = new ConsoleHub(devices, relay, config.heartbeatMs);
+  const consoles = new ConsoleHub(devices, relay, config.heartbeatMs, (deviceId, requestId) => agents.requestDiagnostics(deviceId, requestId));
 
   const here = dirname(fileURLToPath(import.meta.url));
   const app = createApp(
     {
-      sessions, supportSessions, codes, devices, agents, audit,
+      sessions, supportSessions, codes, devices, agents, audit, diagnostics,
       accountThrottle: new Throttle({ maxFailures: 5, windowMs: FIFTEEN_MINUTES }),
       ipThrottle: new Throttle({ maxFailures: 20, windowMs: FIFTEEN_MINUTES }),
       throttle: new Throttle({ maxFailures: 20, windowMs: FIFTEEN_MINUTES }),

@@ -8,6 +8,8 @@ import type { LoginSessions } from '../auth/login-sessions.js';
 import type { Throttle } from '../auth/throttle.js';
 import { groupCode } from '../auth/tokens.js';
 import type { DeviceRegistry } from '../devices.js';
+import type { DiagnosticsStore } from '../diagnostics.js';
+import { diagnosticsRoutes } from './diagnostics-routes.js';
 import type { AgentHub } from '../hubs/agent-hub.js';
 import type { SupportCodes } from '../support/support-codes.js';
 import type { SupportSessions } from '../support/support-sessions.js';
@@ -22,6 +24,7 @@ export interface ApiDeps {
   readonly devices: DeviceRegistry;
   readonly agents: AgentHub;
   readonly audit: AuditLog;
+  readonly diagnostics: DiagnosticsStore;
   readonly accountThrottle: Throttle;
   readonly ipThrottle: Throttle;
   readonly organization: string;
@@ -35,7 +38,8 @@ export function apiRoutes(deps: ApiDeps): Router {
   const api = Router();
   const base = (req: Request) => baseUrl(req, deps.tls, deps.publicUrl);
 
-  api.get('/health', (_req, res) => void res.json({ ok: true, version: __RELAIS_VERSION__ }));
+  // `time` lets agents measure their clock skew against the controller.
+  api.get('/health', (_req, res) => void res.json({ ok: true, version: __RELAIS_VERSION__, time: Date.now() }));
 
   api.post('/login', async (req, res) => {
     const body = loginBody.safeParse(req.body);
@@ -116,6 +120,8 @@ export function apiRoutes(deps: ApiDeps): Router {
     deps.agents.endSession(view.id, `${account.name} ended the support session.`);
     res.status(204).end();
   });
+
+  api.use(diagnosticsRoutes(deps.devices, deps.diagnostics));
 
   api.get('/audit', async (req, res) => {
     const limit = Math.min(Math.max(Number(req.query.limit) || 100, 1), 1000);

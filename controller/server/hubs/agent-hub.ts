@@ -7,6 +7,7 @@ import type { AuditLog } from '../audit.js';
 import type { Throttle } from '../auth/throttle.js';
 import type { Config } from '../config.js';
 import type { DeviceRegistry } from '../devices.js';
+import type { DiagnosticsStore } from '../diagnostics.js';
 import type { AgentLink } from '../relay/links.js';
 import type { Relay } from '../relay/relay.js';
 import type { SupportCodes } from '../support/support-codes.js';
@@ -21,6 +22,7 @@ export interface AgentHubDeps {
   readonly sessions: SupportSessions;
   readonly devices: DeviceRegistry;
   readonly audit: AuditLog;
+  readonly diagnostics: DiagnosticsStore;
   readonly throttle: Throttle;
   readonly controllerUrl: () => string;
 }
@@ -81,6 +83,14 @@ export class AgentHub {
     link.peer.send({ t: 'session.end', reason });
     this.drop(link);
     link.peer.close(CLOSE_CODES.sessionEnded, 'SESSION_ERR_ENDED');
+  }
+
+  /** Asks a connected agent for a fresh diagnostics snapshot; false when the device is offline. */
+  requestDiagnostics(deviceId: string, requestId: string): boolean {
+    const link = this.links.get(deviceId);
+    if (!link) return false;
+    link.peer.send({ t: 'diagnostics.request', requestId });
+    return true;
   }
 
   /** Closes every agent connection (shutdown). */
@@ -155,6 +165,9 @@ export class AgentHub {
         this.deps.devices.ended(link.deviceId);
         this.drop(link);
         return link.peer.close(CLOSE_CODES.sessionEnded, 'SESSION_ERR_ENDED');
+      case 'diagnostics.snapshot':
+        void this.storeSnapshot(link, message.snapshot, message.requestId);
+        return;
       case 'error':
         console.warn(`agent ${link.deviceId} reported ${message.code}`);
         return;
@@ -162,6 +175,15 @@ export class AgentHub {
         const never: never = message;
         return never;
       }
+    }
+  }
+
+  private async storeSnapshot(link: AgentLink, snapshot: Extract<AgentToController, { t: 'diagnostics.snapshot' }>['snapshot'], requestId: string | null): Promise<void> {
+    try {
+      const stored = await this.deps.diagnostics.record(link.deviceId, snapshot);
+      this.deps.devices.diagnosed(stored, stored.findings[0]?.severity ?? null, requestId);
+    } catch (err) {
+      console.error(`diagnostics from ${link.deviceId} could not be stored: ${String(err)}`);
     }
   }
 

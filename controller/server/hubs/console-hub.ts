@@ -16,6 +16,7 @@ export class ConsoleHub {
     private readonly devices: DeviceRegistry,
     private readonly relay: Relay,
     private readonly heartbeatMs: number,
+    private readonly requestDiagnostics: (deviceId: string, requestId: string) => boolean,
   ) {}
 
   async accept(ws: WebSocket, ip: string, account: Account): Promise<void> {
@@ -33,13 +34,17 @@ export class ConsoleHub {
     }
     const link: ConsoleLink = { peer, account, channels: new Set() };
     this.links.add(link);
-    const unsubscribe = this.devices.onChange((device) => peer.send({ t: 'device.update', device }));
+    const unsubscribeDevices = this.devices.onChange((device) => peer.send({ t: 'device.update', device }));
+    const unsubscribeDiagnostics = this.devices.onDiagnostics((stored, requestId) =>
+      peer.send({ t: 'device.diagnostics', deviceId: stored.deviceId, requestId, snapshotId: stored.id, snapshot: stored.snapshot, findings: stored.findings }),
+    );
     peer.attach(
       {
         onMessage: (message) => this.handle(link, message),
         onBinary: (frame) => this.relay.consoleBinary(link, frame),
         onClose: () => {
-          unsubscribe();
+          unsubscribeDevices();
+          unsubscribeDiagnostics();
           this.links.delete(link);
           this.relay.consoleGone(link);
         },
@@ -64,6 +69,11 @@ export class ConsoleHub {
         return this.relay.resize(link, message);
       case 'shell.close':
         return this.relay.closeByConsole(link, message.channel);
+      case 'diagnostics.refresh':
+        if (!this.requestDiagnostics(message.deviceId, message.requestId)) {
+          return link.peer.sendError('SHELL_ERR_DEVICE_OFFLINE', undefined, { requestId: message.requestId });
+        }
+        return link.peer.send({ t: 'diagnostics.pending', requestId: message.requestId, deviceId: message.deviceId });
       default: {
         const never: never = message;
         return never;

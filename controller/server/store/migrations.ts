@@ -73,6 +73,21 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0002-diagnostics': {
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable('snapshots')
+        .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+        .addColumn('device_id', 'text', (c) => c.notNull().references('devices.id'))
+        .addColumn('taken_at', 'integer', (c) => c.notNull())
+        .addColumn('received_at', 'integer', (c) => c.notNull())
+        .addColumn('snapshot_json', 'text', (c) => c.notNull())
+        .addColumn('findings_json', 'text', (c) => c.notNull())
+        .addColumn('worst', 'text')
+        .execute();
+      await db.schema.createIndex('snapshots_device').on('snapshots').columns(['device_id', 'id']).execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -58,6 +58,16 @@ export interface AuditLogTable {
   ip: string | null;
 }
 
+export interface SnapshotsTable {
+  id: Generated<number>;
+  device_id: string;
+  taken_at: number;
+  received_at: number;
+  snapshot_json: string;
+  findings_json: string;
+  worst: 'critical' | 'warning' | 'info' | null;
+}
+
 export interface MetaTable {
   key: string;
   value: string;
@@ -71,4 +81,5 @@ export interface Database {
   devices: DevicesTable;
   audit_log: AuditLogTable;
   meta: MetaTable;
+  snapshots: SnapshotsTable;
 }
