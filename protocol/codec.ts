@@ -55,7 +55,7 @@ export function decodeControl<S extends Union>(schema: S, raw: string | Uint8Arr
 }
 
 /** Serialises a control message, refusing one that would break the JSON size limit. */
-export function encodeControl(message: { t: string }): string {
+export function encodeControl<T extends { t: string }>(message: T): string {
   const text = JSON.stringify(message);
   const size = byteLength(text);
   if (size > LIMITS.maxJsonBytes) {

@@ -1,0 +1,118 @@
+/**
+ * Turning what the person pasted (a support link, or a code plus a controller
+ * address) into the code and the websocket address to dial. Pure functions: no
+ * I/O, no environment. Error texts never repeat the code, which is a secret.
+ */
+
+/** Where to connect and with which support code. */
+export interface SupportTarget {
+  readonly code: string;
+  /** The controller's base address as the person knows it (http or https), without the code. */
+  readonly controllerUrl: string;
+  /** `ws(s)://HOST[:PORT][/prefix]/ws/agent`. */
+  readonly wsUrl: string;
+}
+
+export type TargetResult = { ok: true; target: SupportTarget } | { ok: false; message: string };
+
+const LINK_PATH = /^(.*)\/s\/([0-9][0-9 -]*[0-9])\/?$/;
+
+/** A code typed alone: 9 digits, spaces or dashes allowed between groups ("482 193 557"). */
+export function parseSupportCode(input: string): string | null {
+  const digits = input.trim().replace(/[ -]/g, '');
+  return /^\d{9}$/.test(digits) ? digits : null;
+}
+
+/** True for a support link (`http(s)://HOST[:PORT]/s/CODE`) rather than a bare code. */
+export function looksLikeLink(input: string): boolean {
+  return /^[a-z][a-z0-9+.-]*:\/\//i.test(input.trim());
+}
+
+/** Parses a controller base address (`http(s)://` or `ws(s)://`), refusing anything else. */
+export function parseControllerUrl(input: string): { ok: true; url: URL } | { ok: false; message: string } {
+  let url: URL;
+  try {
+    url = new URL(input.trim());
+  } catch {
+    return { ok: false, message: 'The controller address is not a valid URL (expected http://HOST[:PORT] or https://HOST).' };
+  }
+  if (!['http:', 'https:', 'ws:', 'wss:'].includes(url.protocol)) {
+    return { ok: false, message: `The controller address must start with http:// or https:// (got ${url.protocol}//).` };
+  }
+  if (url.username || url.password) {
+    return { ok: false, message: 'The controller address must not contain a user name or password.' };
+  }
+  return { ok: true, url };
+}
+
+/** The websocket endpoint for agents under a controller base address. */
+export function agentSocketUrl(base: URL): string {
+  const secure = base.protocol === 'https:' || base.protocol === 'wss:';
+  const prefix = base.pathname.replace(/\/+$/, '');
+  return `${secure ? 'wss' : 'ws'}://${base.host}${prefix}/ws/agent`;
+}
+
+function safeDecode(path: string): string {
+  try {
+    return decodeURIComponent(path);
+  } catch {
+    return path;
+  }
+}
+
+function httpBase(base: URL): string {
+  const secure = base.protocol === 'https:' || base.protocol === 'wss:';
+  return `${secure ? 'https' : 'http'}://${base.host}${base.pathname.replace(/\/+$/, '')}`;
+}
+
+/** Resolves a support link, or a code plus a controller address, into a target. */
+export function resolveTarget(linkOrCode: string, controller: string | undefined): TargetResult {
+  if (looksLikeLink(linkOrCode)) {
+    const parsed = parseControllerUrl(linkOrCode);
+    if (!parsed.ok) return { ok: false, message: parsed.message.replace('controller address', 'support link') };
+    const match = LINK_PATH.exec(safeDecode(parsed.url.pathname));
+    const code = match?.[2] !== undefined ? parseSupportCode(match[2]) : null;
+    if (!match || code === null) {
+      return { ok: false, message: 'This is not a Relais support link: it should look like https://HOST/s/ followed by 9 digits.' };
+    }
+    const base = new URL(parsed.url.href);
+    base.pathname = match[1] ?? '';
+    base.search = '';
+    base.hash = '';
+    return { ok: true, target: { code, controllerUrl: httpBase(base), wsUrl: agentSocketUrl(base) } };
+  }
+  const code = parseSupportCode(linkOrCode);
+  if (code === null) {
+    return { ok: false, message: 'The support code must be 9 digits (for example 482 193 557), or paste the whole support link.' };
+  }
+  if (controller === undefined || controller.trim() === '') {
+    return { ok: false, message: 'A support code alone needs the controller address: add --controller https://HOST, or paste the whole support link.' };
+  }
+  const parsed = parseControllerUrl(controller);
+  if (!parsed.ok) return parsed;
+  return { ok: true, target: { code, controllerUrl: httpBase(parsed.url), wsUrl: agentSocketUrl(parsed.url) } };
+}
+
+/** localhost, 127.0.0.0/8 and ::1 (also as an IPv4-mapped address): traffic that never leaves the machine. */
+export function isLoopbackHost(hostname: string): boolean {
+  const host = hostname.toLowerCase().replace(/^\[|\]$/g, '').replace(/\.$/, '');
+  if (host === 'localhost') return true;
+  if (/^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host)) return host.split('.').every((part) => Number(part) <= 255);
+  if (host === '::1' || host === '0:0:0:0:0:0:0:1') return true;
+  // WHATWG URL normalises ::ffff:127.x.y.z to hex: ::ffff:7fxx:xxxx.
+  return /^::ffff:7f[0-9a-f]{2}:[0-9a-f]{1,4}$/.test(host);
+}
+
+/**
+ * The transport rule: unencrypted websockets only to this machine unless the person
+ * explicitly said --insecure. Returns the refusal text, or null when allowed.
+ */
+export function transportRefusal(wsUrl: string, insecure: boolean): string | null {
+  const url = new URL(wsUrl);
+  if (url.protocol === 'wss:' || insecure || isLoopbackHost(url.hostname)) return null;
+  return (
+    `Refusing to connect to ${url.host} without encryption (the link uses http://, not https://). ` +
+    'Anyone on the network could read or change the session. Ask your technician for an https:// link, ' +
+    'or, only if you trust this network, run the command again with --insecure.'
+  );
+}

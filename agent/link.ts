@@ -1,0 +1,223 @@
+/**
+ * The agent's one websocket to the controller: hello, validation of every
+ * incoming message and frame, violation counting, heartbeat watchdog, and
+ * reconnection with backoff and the resume token. It knows nothing of shells.
+ */
+import WebSocket from 'ws';
+import {
+  LIMITS, PROTOCOL_VERSION, SUPPORTED_VERSIONS, controllerToAgent, decodeControl, decodeFrame, describeError,
+  encodeControl, isErrorCode, type AgentToController, type ControllerToAgent, type ErrorCode, type Frame,
+} from '../protocol/index.js';
+import { backoffDelay, RECONNECT_BACKOFF, type BackoffPolicy } from './backoff.js';
+import { fatalCodeForClose, isFatalCode } from './fatal-errors.js';
+import { plainText } from './plain-text.js';
+
+export type Welcome = Extract<ControllerToAgent, { t: 'welcome' }>;
+export type SessionMessage = Exclude<ControllerToAgent, { t: 'welcome' }>;
+export type AgentMessage = AgentToController;
+
+export interface LinkOptions {
+  readonly wsUrl: string;
+  readonly code: string;
+  readonly agent: { readonly version: string; readonly platform: string; readonly arch: string; readonly hostname: string };
+  readonly heartbeatTimeoutMs: number;
+  readonly backoff?: BackoffPolicy;
+}
+
+/** What the link reports to the session. Every message handed over is already validated. */
+export interface LinkListener {
+  welcomed(welcome: Welcome, resumed: boolean): void;
+  message(message: SessionMessage): void;
+  frame(frame: Frame): void;
+  /** The connection is gone (or could not be made, `reason` says why); another attempt follows in `retryInMs`. */
+  lost(retryInMs: number, wasWelcomed: boolean, reason: string): void;
+  /** The controller refused us for good: the agent must stop. */
+  fatal(code: ErrorCode): void;
+}
+
+export class Link {
+  private socket: WebSocket | null = null;
+  private resumeToken: string | null = null;
+  private welcomed = false;
+  private attempt = 0;
+  private violations = 0;
+  private lastSeen = 0;
+  private problem = '';
+  private stopped = false;
+  private watchdog: NodeJS.Timeout | null = null;
+  private retryTimer: NodeJS.Timeout | null = null;
+
+  constructor(private readonly options: LinkOptions, private readonly listener: LinkListener) {}
+
+  /** Opens the first connection; later ones follow by themselves until stop(). */
+  start(): void {
+    this.connect();
+  }
+
+  get isWelcomed(): boolean {
+    return this.welcomed && this.socket?.readyState === WebSocket.OPEN;
+  }
+
+  /** Sends a control message if the session is up; returns false when it could not be sent. */
+  send(message: AgentToController): boolean {
+    if (!this.isWelcomed || !this.socket) return false;
+    let text: string;
+    try {
+      text = encode(message);
+    } catch {
+      // Larger than the protocol allows (a huge diagnostics report): not sent rather than crash.
+      return false;
+    }
+    this.socket.send(text);
+    return true;
+  }
+
+  /** Sends an encoded binary frame if the session is up. */
+  sendFrame(frame: Uint8Array): boolean {
+    if (!this.isWelcomed || !this.socket) return false;
+    this.socket.send(frame, { binary: true });
+    return true;
+  }
+
+  /** Tells the controller what was wrong with something it sent, without counting it as a violation. */
+  replyError(code: ErrorCode, detail: string, channel?: number): void {
+    const message = plainText(`${describeError(code)} ${detail}`.trim(), 1024);
+    if (this.socket?.readyState !== WebSocket.OPEN) return;
+    this.socket.send(encode({ t: 'error', code, message, ...(channel !== undefined ? { channel } : {}) }));
+  }
+
+  /** Replies an error and counts a violation; too many close the connection (which then reconnects). */
+  violation(code: ErrorCode, detail: string, channel?: number): void {
+    this.violations += 1;
+    this.replyError(code, detail, channel);
+    if (!this.welcomed) {
+      this.socket?.close(4400, 'PROTO_ERR_HELLO_REQUIRED');
+    } else if (this.violations > LIMITS.maxViolations) {
+      this.replyError('PROTO_ERR_TOO_MANY_VIOLATIONS', '');
+      this.socket?.close(4400, 'PROTO_ERR_TOO_MANY_VIOLATIONS');
+    }
+  }
+
+  /** Closes for good (no reconnect); resolves once the socket is closed or after a short grace time. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.clearTimers();
+    const socket = this.socket;
+    if (!socket || socket.readyState === WebSocket.CLOSED) return;
+    await new Promise<void>((resolve) => {
+      const force = setTimeout(() => {
+        socket.terminate();
+        resolve();
+      }, 1000);
+      socket.once('close', () => {
+        clearTimeout(force);
+        resolve();
+      });
+      socket.close(1000, 'session ended');
+    });
+  }
+
+  private connect(): void {
+    if (this.stopped) return;
+    this.welcomed = false;
+    this.violations = 0;
+    this.problem = '';
+    const socket = new WebSocket(this.options.wsUrl, {
+      maxPayload: LIMITS.maxFrameBytes,
+      perMessageDeflate: false,
+      handshakeTimeout: 10_000,
+    });
+    this.socket = socket;
+    socket.on('open', () => {
+      this.lastSeen = Date.now();
+      this.startWatchdog(socket);
+      const auth = this.resumeToken ? { kind: 'resume' as const, token: this.resumeToken } : { kind: 'code' as const, code: this.options.code };
+      socket.send(encode({ t: 'hello', v: PROTOCOL_VERSION, role: 'agent', auth, agent: this.options.agent }));
+    });
+    socket.on('ping', () => (this.lastSeen = Date.now()));
+    socket.on('message', (data, isBinary) => {
+      if (socket !== this.socket) return;
+      this.lastSeen = Date.now();
+      const bytes = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer);
+      if (isBinary) this.onBinary(bytes);
+      else this.onText(bytes);
+    });
+    // ws reports errors (refused, oversized frame, bad handshake) and then always emits close.
+    socket.on('error', (error) => (this.problem = plainText(error.message, 200)));
+    socket.on('close', (code, reason) => this.onClose(socket, code, reason.toString('utf8')));
+  }
+
+  private onText(bytes: Uint8Array): void {
+    const decoded = decodeControl(controllerToAgent, bytes);
+    if (!decoded.ok) return this.violation(decoded.code, decoded.detail);
+    const message = decoded.message;
+    if (message.t === 'error' && isErrorCode(message.code) && isFatalCode(message.code)) return this.fail(message.code);
+    if (!this.welcomed) {
+      if (message.t === 'welcome') return this.onWelcome(message);
+      if (message.t === 'error') return void this.socket?.close(1000, 'refused');
+      return this.violation('PROTO_ERR_HELLO_REQUIRED', `expected welcome, got ${message.t}`);
+    }
+    if (message.t === 'welcome') return this.violation('PROTO_ERR_INVALID_MESSAGE', 'welcome was already received');
+    this.listener.message(message);
+  }
+
+  private onWelcome(welcome: Welcome): void {
+    if (!SUPPORTED_VERSIONS.includes(welcome.v)) return this.fail('PROTO_ERR_VERSION_MISMATCH');
+    const resumed = this.resumeToken !== null;
+    this.resumeToken = welcome.resumeToken;
+    this.welcomed = true;
+    this.attempt = 0;
+    this.listener.welcomed(welcome, resumed);
+  }
+
+  private onBinary(bytes: Uint8Array): void {
+    if (!this.welcomed) return this.violation('PROTO_ERR_HELLO_REQUIRED', 'binary frame before welcome');
+    const decoded = decodeFrame(bytes);
+    if (!decoded.ok) return this.violation('PROTO_ERR_BAD_FRAME', decoded.reason);
+    this.listener.frame(decoded.frame);
+  }
+
+  private onClose(socket: WebSocket, code: number, reason: string): void {
+    if (socket !== this.socket) return;
+    this.clearTimers();
+    const wasWelcomed = this.welcomed;
+    this.welcomed = false;
+    this.socket = null;
+    if (this.stopped) return;
+    const fatal = fatalCodeForClose(code, reason, this.resumeToken !== null);
+    if (fatal) return this.fail(fatal);
+    const delay = backoffDelay(this.attempt++, this.options.backoff ?? RECONNECT_BACKOFF);
+    this.retryTimer = setTimeout(() => this.connect(), delay);
+    this.listener.lost(delay, wasWelcomed, this.problem || `closed with code ${code}`);
+  }
+
+  private fail(code: ErrorCode): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.clearTimers();
+    this.welcomed = false;
+    this.socket?.close(1000, 'refused');
+    this.listener.fatal(code);
+  }
+
+  private startWatchdog(socket: WebSocket): void {
+    const every = Math.max(250, Math.min(1000, this.options.heartbeatTimeoutMs / 4));
+    this.watchdog = setInterval(() => {
+      // Silence this long means the path is dead even if TCP has not noticed; start over.
+      if (Date.now() - this.lastSeen <= this.options.heartbeatTimeoutMs) return;
+      this.problem = 'no heartbeat from the controller';
+      socket.terminate();
+    }, every);
+  }
+
+  private clearTimers(): void {
+    if (this.watchdog) clearInterval(this.watchdog);
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.watchdog = this.retryTimer = null;
+  }
+}
+
+/** Typed front of encodeControl: only agent→controller messages leave the agent. */
+function encode(message: AgentToController): string {
+  return encodeControl(message);
+}

@@ -1,0 +1,159 @@
+/**
+ * Everything the person at the machine sees and types. On a TTY input is read
+ * in raw mode, one key at a time; otherwise (piped stdin) one line at a time.
+ * Input typed before a question is shown never answers it.
+ */
+import type { Readable, Writable } from 'node:stream';
+
+/** What the person can ask for at any time. */
+export type PersonCommand = 'end-session' | 'end-shells';
+
+export interface TerminalStreams {
+  readonly input: Readable & { isTTY?: boolean; setRawMode?: (mode: boolean) => unknown };
+  readonly output: Writable;
+  readonly errors: Writable;
+}
+
+/** A question waiting for the person: `answer` resolves true for yes, false for anything else. */
+export interface PendingQuestion {
+  readonly answer: Promise<boolean>;
+  cancel(): void;
+}
+
+const CTRL_C = 0x03;
+const CTRL_RIGHT_BRACKET = 0x1d;
+// Show the cursor, reset colours, and turn off bracketed paste,
+// mouse reporting and application keypad modes.
+const RESET_MODES = '\x1b[?25h\x1b[0m\x1b[?2004l\x1b[?1000l\x1b[?1002l\x1b[?1003l\x1b[?1006l\x1b[?1l\x1b>';
+
+export class PersonTerminal {
+  /** True when the person types on a real terminal (keys); false when stdin is a pipe or file (lines). */
+  readonly interactive: boolean;
+  private partialLine = '';
+  private discardRestOfLine = false;
+  private inputEnded = false;
+  private waiting: ((yes: boolean) => void) | null = null;
+  private rawMode = false;
+
+  constructor(private readonly streams: TerminalStreams, private readonly onCommand: (command: PersonCommand) => void) {
+    this.interactive = streams.input.isTTY === true && typeof streams.input.setRawMode === 'function';
+    // A closed terminal must not crash the agent (EPIPE): shells are still killed on the way out.
+    streams.output.on('error', () => undefined);
+    streams.errors.on('error', () => undefined);
+  }
+
+  /** Starts reading what the person types. */
+  start(): void {
+    const input = this.streams.input;
+    if (this.interactive) {
+      input.setRawMode?.(true);
+      this.rawMode = true;
+    }
+    input.on('data', (chunk: Buffer | string) => {
+      const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+      if (this.interactive) this.onKeys(bytes);
+      else this.onText(bytes.toString('utf8'));
+    });
+    // End of input is not an answer and does not end the session: questions then time out.
+    input.on('end', () => (this.inputEnded = true));
+    input.on('error', () => (this.inputEnded = true));
+    input.resume();
+  }
+
+  /** Prints text for the person, followed by a newline. */
+  say(text: string): void {
+    this.streams.output.write(`${text}\n`);
+  }
+
+  /** Prints a problem (to stderr). */
+  warn(text: string): void {
+    this.streams.errors.write(`${text}\n`);
+  }
+
+  /** Shows the person, unchanged, what a remote shell prints. */
+  mirror(bytes: Uint8Array): void {
+    this.streams.output.write(bytes);
+  }
+
+  /**
+   * Puts the person's terminal back in its usual modes after a remote shell,
+   * whose mirrored output may have switched screens, colours or input modes.
+   */
+  resetModes(): void {
+    if (this.interactive) this.streams.output.write(RESET_MODES);
+  }
+
+  /** Shows a question and waits for the first answer typed after it appeared. */
+  ask(question: string): PendingQuestion {
+    this.waiting?.(false);
+    // Whatever was typed so far belongs to before the question: drop it, and the rest of its line.
+    this.discardRestOfLine = this.partialLine.length > 0;
+    this.partialLine = '';
+    this.say(question);
+    if (this.inputEnded) this.say('(Nothing can be typed here any more, so this question will time out.)');
+    let settle: (yes: boolean) => void = () => undefined;
+    const answer = new Promise<boolean>((resolve) => (settle = resolve));
+    const waiter = (yes: boolean): void => {
+      if (this.waiting === waiter) this.waiting = null;
+      settle(yes);
+    };
+    this.waiting = waiter;
+    return {
+      answer,
+      cancel: () => {
+        if (this.waiting === waiter) this.waiting = null;
+      },
+    };
+  }
+
+  /** Gives the terminal back as it was (cooked mode) and stops reading. */
+  stop(): void {
+    this.waiting = null;
+    this.resetModes();
+    if (this.rawMode) this.streams.input.setRawMode?.(false);
+    this.rawMode = false;
+    this.streams.input.pause();
+  }
+
+  private onKeys(bytes: Uint8Array): void {
+    for (const key of bytes) {
+      if (key === CTRL_C) return this.onCommand('end-session');
+      if (key === CTRL_RIGHT_BRACKET) {
+        this.onCommand('end-shells');
+        continue;
+      }
+      if (this.waiting) {
+        // One key answers; the rest of a paste or an escape sequence is not an answer to anything.
+        this.waiting(key === 0x79 || key === 0x59);
+        return;
+      }
+    }
+  }
+
+  private onText(text: string): void {
+    this.partialLine += text;
+    let newline: number;
+    while ((newline = this.partialLine.indexOf('\n')) !== -1) {
+      const line = this.partialLine.slice(0, newline).replace(/\r$/, '').trim();
+      this.partialLine = this.partialLine.slice(newline + 1);
+      if (this.discardRestOfLine) {
+        this.discardRestOfLine = false;
+        continue;
+      }
+      this.onLine(line);
+    }
+    // A line without end is still typed by one person: bound it rather than buffer forever.
+    if (this.partialLine.length > 4096) {
+      this.partialLine = '';
+      this.discardRestOfLine = true;
+    }
+  }
+
+  private onLine(line: string): void {
+    const word = line.toLowerCase();
+    if (word === 'quit') return this.onCommand('end-session');
+    if (this.waiting) return this.waiting(word === 'y' || word === 'yes');
+    if (word === 'end') return this.onCommand('end-shells');
+    if (word !== '') this.say('(Nothing is waiting for an answer. Type "end" to close remote shells, "quit" to end the session.)');
+  }
+}

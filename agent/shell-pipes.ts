@@ -1,0 +1,65 @@
+/**
+ * The fallback shell when no pty is available: stdin/stdout/stderr pipes.
+ * Started detached so it leads its own process group, which is killed whole.
+ */
+import { spawn } from 'node:child_process';
+import { basename } from 'node:path';
+import { killShellTree, signalProcess, type ShellOptions, type ShellProcess } from './shell-process.js';
+
+/** How long after exit the pipes may stay open (a background child holding them) before we stop waiting. */
+const PIPES_DRAIN_MAX_MS = 300;
+
+/** Spawns the shell with pipes; rejects when it cannot be started at all. */
+export async function spawnPipesShell(options: ShellOptions): Promise<ShellProcess> {
+  // Without a terminal, sh and bash only print prompts when told they are interactive.
+  const args = /^(ba|da|k|z)?sh$/.test(basename(options.shell)) ? ['-i'] : [];
+  const child = spawn(options.shell, args, {
+    cwd: options.cwd,
+    env: { ...options.env, TERM: 'xterm-256color' },
+    detached: process.platform !== 'win32',
+    stdio: ['pipe', 'pipe', 'pipe'],
+    windowsHide: true,
+  });
+  await new Promise<void>((resolve, reject) => {
+    child.once('spawn', resolve);
+    child.once('error', reject);
+  });
+  const { stdin, stdout, stderr } = child;
+  stdin.on('error', () => undefined);
+  stdout.on('data', (chunk: Buffer) => options.onData(chunk));
+  stderr.on('data', (chunk: Buffer) => options.onData(chunk));
+  let hasExited = false;
+  const exited = new Promise<number | null>((resolve) => {
+    child.once('exit', (code) => {
+      hasExited = true;
+      // 'close' means every pipe is drained; do not wait forever for a grandchild that holds one open.
+      const cap = setTimeout(() => resolve(code), PIPES_DRAIN_MAX_MS);
+      child.once('close', () => {
+        clearTimeout(cap);
+        resolve(code);
+      });
+    });
+  });
+  const pid = child.pid as number;
+  return {
+    pid,
+    mode: 'pipes',
+    exited,
+    write: (bytes) => {
+      if (stdin.writable) stdin.write(bytes);
+    },
+    resize: () => undefined,
+    pause: () => {
+      stdout.pause();
+      stderr.pause();
+    },
+    resume: () => {
+      stdout.resume();
+      stderr.resume();
+    },
+    kill: () => {
+      if (hasExited) return;
+      killShellTree(pid, () => hasExited, () => signalProcess(pid, 'SIGHUP'));
+    },
+  };
+}

@@ -1,0 +1,57 @@
+/**
+ * The shell on a real pseudo-terminal through node-pty, which is optional and
+ * native: it is loaded at run time, and its absence is a reason, not a crash.
+ */
+import type * as NodePty from 'node-pty';
+import { drainAfterExit, killShellTree, type ShellOptions, type ShellProcess } from './shell-process.js';
+
+export type PtyModule = typeof NodePty;
+export type PtyLoad = { ok: true; module: PtyModule } | { ok: false; reason: string };
+
+let loading: Promise<PtyLoad> | null = null;
+
+/** Loads node-pty once; later calls reuse the outcome. */
+export function loadPty(): Promise<PtyLoad> {
+  loading ??= import('node-pty').then(
+    (module: PtyModule & { default?: PtyModule }) => ({ ok: true as const, module: typeof module.spawn === 'function' ? module : (module.default as PtyModule) }),
+    (error: unknown) => ({ ok: false as const, reason: `node-pty could not be loaded (${error instanceof Error ? error.message.split('\n')[0] : String(error)})` }),
+  );
+  return loading;
+}
+
+/** Spawns the shell on a pty of the requested size, in the home folder. */
+export function spawnPtyShell(pty: PtyModule, options: ShellOptions): ShellProcess {
+  const env = { ...options.env, TERM: 'xterm-256color' };
+  // encoding null asks for raw Buffers: bytes go to the wire untouched (no UTF-8 round trip).
+  const term = pty.spawn(options.shell, [], { name: 'xterm-256color', cols: options.cols, rows: options.rows, cwd: options.cwd, env, encoding: null });
+  let lastDataAt = Date.now();
+  let hasExited = false;
+  term.onData((data: string | Buffer) => {
+    lastDataAt = Date.now();
+    options.onData(typeof data === 'string' ? Buffer.from(data, 'utf8') : data);
+  });
+  const exited = new Promise<number | null>((resolve) => {
+    term.onExit(({ exitCode, signal }) => {
+      hasExited = true;
+      void drainAfterExit(() => lastDataAt).then(() => resolve(signal ? null : exitCode));
+    });
+  });
+  const isWindows = process.platform === 'win32';
+  return {
+    pid: term.pid,
+    mode: 'pty',
+    exited,
+    write: (bytes) => term.write(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)),
+    resize: (cols, rows) => {
+      if (!hasExited) term.resize(cols, rows);
+    },
+    pause: () => term.pause(),
+    resume: () => term.resume(),
+    kill: () => {
+      if (hasExited) return;
+      if (isWindows) return term.kill();
+      // The pty's shell leads its own session and process group: hang up the whole group.
+      killShellTree(term.pid, () => hasExited, () => term.kill('SIGHUP'));
+    },
+  };
+}

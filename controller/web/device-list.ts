@@ -1,0 +1,47 @@
+/** The live device list: one row per support session, updated from `device.update`. */
+import type { DeviceView } from '../../protocol/index.js';
+import { el, replaceChildren } from './dom.js';
+import { timeAgo } from './format.js';
+import { badge } from './status-badge.js';
+import { DEVICE_STATE_LABEL, deviceState, describeOs, primaryAddress } from './wording.js';
+
+const TONES = { online: 'good', offline: 'neutral', ended: 'warn' } as const;
+
+/** Renders the devices into `target`; `loaded` false shows the loading state. */
+export function renderDeviceList(target: HTMLElement, devices: DeviceView[], loaded: boolean): void {
+  target.dataset.loaded = String(loaded);
+  if (!loaded) {
+    replaceChildren(target, el('div', { class: 'empty' }, el('span', { class: 'spinner', 'aria-hidden': 'true' }), 'Loading devices…'));
+    return;
+  }
+  if (devices.length === 0) {
+    replaceChildren(target, el('div', { class: 'empty' },
+      el('p', { class: 'empty-title' }, 'No devices yet'),
+      el('p', null, 'When someone starts the agent from one of your support links, their computer appears here at once.')));
+    return;
+  }
+  const header = el('div', { class: 'device-row device-row-header', 'aria-hidden': 'true' },
+    el('span', null, 'Device'), el('span', null, 'Status'), el('span', null, 'Technician'), el('span', null, 'Last seen'), el('span', null, 'IP address'));
+  replaceChildren(target, el('div', { class: 'device-table', role: 'list' }, header, ...devices.map(deviceRow)));
+}
+
+function deviceRow(device: DeviceView): HTMLElement {
+  const state = deviceState(device);
+  const os = describeOs(device.summary);
+  const address = primaryAddress(device.summary);
+  return el('a', {
+    class: `device-row device-${state}`,
+    role: 'listitem',
+    href: `#/devices/${encodeURIComponent(device.id)}`,
+    'data-testid': 'device-row',
+    'data-device-id': device.id,
+    'data-online': String(device.online),
+  },
+    el('span', { class: 'device-name' },
+      el('span', { class: 'hostname' }, device.hostname),
+      el('span', { class: 'muted small' }, os ?? 'Collecting diagnostics…')),
+    el('span', { class: 'device-cell', 'data-label': 'Status' }, badge(DEVICE_STATE_LABEL[state], TONES[state], 'device-status')),
+    el('span', { class: 'device-cell', 'data-label': 'Technician' }, device.technician?.name ?? '—'),
+    el('span', { class: 'device-cell', 'data-label': 'Last seen' }, device.online ? 'Now' : timeAgo(device.lastSeen)),
+    el('span', { class: 'device-cell mono', 'data-label': 'IP' }, address ?? '—'));
+}

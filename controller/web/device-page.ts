@@ -1,0 +1,101 @@
+/** One device: who and what it is, its diagnostics, the remote shell, and ending the session. */
+import { ApiError, api } from './api.js';
+import { confirmDialog } from './confirm-dialog.js';
+import { renderDeviceSummary } from './device-summary.js';
+import { el, icon, replaceChildren } from './dom.js';
+import { timeAgo } from './format.js';
+import type { AppContext, Page } from './page.js';
+import { ShellPanel } from './shell-panel.js';
+import { badge } from './status-badge.js';
+import { DEVICE_STATE_LABEL, deviceState, describeOs } from './wording.js';
+
+const TONES = { online: 'good', offline: 'neutral', ended: 'warn' } as const;
+
+/** Builds the device page for `deviceId`. */
+export function createDevicePage(app: AppContext, deviceId: string): Page {
+  const title = el('h1', { class: 'device-title' });
+  const status = el('span', { class: 'device-badge' });
+  const subtitle = el('p', { class: 'page-subtitle' });
+  const summary = el('div', { class: 'summary-grid' });
+  const endError = el('p', { class: 'form-error', role: 'alert', hidden: true });
+  const endButton = el('button', { class: 'btn btn-danger-outline', type: 'button', 'data-testid': 'end-session' }, icon('power'), 'End support session');
+  const shell = new ShellPanel(deviceId, app.socket, app.store);
+  // Diagnostics first: they are what the technician reads before deciding to take the hand.
+  const body = el('div', { class: 'device-body' }, el('h2', { class: 'section-title' }, 'Diagnostics'), summary, shell.root);
+  const missing = el('div', { class: 'card empty', hidden: true });
+
+  const render = () => {
+    const device = app.store.get(deviceId);
+    if (!device) {
+      body.hidden = true;
+      endButton.hidden = true;
+      missing.hidden = false;
+      title.textContent = app.store.loaded ? 'Device not found' : 'Loading device…';
+      replaceChildren(missing, app.store.loaded
+        ? el('p', null, 'This device is not known to the controller. It may belong to a session that was removed. ', el('a', { href: '#/' }, 'Back to devices'))
+        : el('span', { class: 'spinner', 'aria-hidden': 'true' }));
+      replaceChildren(status);
+      subtitle.textContent = '';
+      return;
+    }
+    const state = deviceState(device);
+    document.title = `${device.hostname} · ${app.me.organization} · Relais`;
+    body.hidden = false;
+    missing.hidden = true;
+    title.textContent = device.hostname;
+    replaceChildren(status, badge(DEVICE_STATE_LABEL[state], TONES[state], 'device-status'));
+    const parts = [
+      describeOs(device.summary),
+      device.technician ? `Session with ${device.technician.name}` : null,
+      device.online ? null : `Last seen ${timeAgo(device.lastSeen)}`,
+    ].filter((p): p is string => Boolean(p));
+    subtitle.textContent = parts.join(' · ');
+    endButton.hidden = device.sessionStatus === 'ended';
+    renderDeviceSummary(summary, device);
+  };
+
+  endButton.addEventListener('click', async () => {
+    const device = app.store.get(deviceId);
+    if (!device) return;
+    const sure = await confirmDialog({
+      title: 'End this support session?',
+      body: `The agent on ${device.hostname} stops and tells the person the session is over. Any open shell is closed. To help them again you will need a new support link.`,
+      confirmLabel: 'End session',
+      danger: true,
+    });
+    if (!sure) return;
+    endButton.disabled = true;
+    endError.hidden = true;
+    try {
+      await api.endSession(deviceId);
+    } catch (err) {
+      endError.hidden = false;
+      endError.textContent = err instanceof ApiError ? err.message : 'The session could not be ended. Try again.';
+    } finally {
+      endButton.disabled = false;
+    }
+  });
+
+  const stop = app.store.subscribe(render);
+  const ticker = setInterval(render, 30_000);
+  render();
+
+  const root = el('div', { class: 'page device-page' },
+    el('a', { class: 'back-link', href: '#/' }, icon('back'), 'All devices'),
+    el('header', { class: 'page-header' },
+      el('div', null, el('div', { class: 'title-row' }, title, status), subtitle),
+      el('div', { class: 'actions' }, endButton)),
+    endError, missing, body);
+
+  return {
+    root,
+    get title() {
+      return app.store.get(deviceId)?.hostname ?? 'Device';
+    },
+    dispose() {
+      stop();
+      clearInterval(ticker);
+      shell.dispose();
+    },
+  };
+}

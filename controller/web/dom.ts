@@ -1,0 +1,92 @@
+/**
+ * A tiny element builder. Text is only ever set through `textContent` (strings
+ * passed as children become Text nodes): agent-reported text is untrusted and
+ * must never be parsed as HTML.
+ */
+
+export type Child = Node | string | number | null | undefined | false;
+
+type Handler = (event: Event) => void;
+
+/** Attributes: plain values become attributes, `on*` functions become listeners, `dataset` fills data-*. */
+export interface Attrs {
+  [name: string]: string | number | boolean | Handler | Record<string, string> | null | undefined;
+}
+
+/** Creates an element with attributes and children (strings become text nodes). */
+export function el<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  attrs: Attrs | null = null,
+  ...children: Child[]
+): HTMLElementTagNameMap[K] {
+  const node = document.createElement(tag);
+  if (attrs) applyAttrs(node, attrs);
+  append(node, ...children);
+  return node;
+}
+
+/** Appends children, turning strings and numbers into text nodes and skipping empty ones. */
+export function append(parent: Node, ...children: Child[]): void {
+  for (const child of children) {
+    if (child === null || child === undefined || child === false) continue;
+    parent.appendChild(typeof child === 'string' || typeof child === 'number' ? document.createTextNode(String(child)) : child);
+  }
+}
+
+/** Replaces every child of `parent`. */
+export function replaceChildren(parent: Element, ...children: Child[]): void {
+  parent.replaceChildren();
+  append(parent, ...children);
+}
+
+function applyAttrs(node: HTMLElement, attrs: Attrs): void {
+  for (const [name, value] of Object.entries(attrs)) {
+    if (value === null || value === undefined || value === false) continue;
+    if (typeof value === 'function') {
+      node.addEventListener(name.replace(/^on/, '').toLowerCase(), value);
+    } else if (name === 'dataset' && typeof value === 'object') {
+      for (const [key, data] of Object.entries(value)) node.dataset[key] = data;
+    } else if (typeof value === 'object') {
+      throw new TypeError(`attribute ${name} cannot be an object`);
+    } else if (value === true) {
+      node.setAttribute(name, '');
+    } else if (name === 'class') {
+      node.className = String(value);
+    } else {
+      node.setAttribute(name, String(value));
+    }
+  }
+}
+
+/** A small inline SVG icon from a fixed, trusted path list (never from peer data). */
+export function icon(name: IconName, size = 16): SVGSVGElement {
+  const svg = document.createElementNS('http://www.w3.org/2000/svg', 'svg');
+  svg.setAttribute('viewBox', '0 0 24 24');
+  svg.setAttribute('width', String(size));
+  svg.setAttribute('height', String(size));
+  svg.setAttribute('aria-hidden', 'true');
+  svg.setAttribute('class', 'icon');
+  for (const d of ICONS[name]) {
+    const path = document.createElementNS('http://www.w3.org/2000/svg', 'path');
+    path.setAttribute('d', d);
+    svg.appendChild(path);
+  }
+  return svg;
+}
+
+const ICONS = {
+  link: ['M10 14a5 5 0 0 0 7.07 0l3-3a5 5 0 0 0-7.07-7.07l-1.5 1.5', 'M14 10a5 5 0 0 0-7.07 0l-3 3a5 5 0 0 0 7.07 7.07l1.5-1.5'],
+  monitor: ['M3 4h18v12H3z', 'M8 20h8', 'M12 16v4'],
+  terminal: ['M4 17l6-5-6-5', 'M12 19h8'],
+  list: ['M8 6h13', 'M8 12h13', 'M8 18h13', 'M3 6h.01', 'M3 12h.01', 'M3 18h.01'],
+  copy: ['M9 9h11v11H9z', 'M5 15H4V4h11v1'],
+  check: ['M5 12l5 5L20 7'],
+  logout: ['M9 21H5V3h4', 'M16 17l5-5-5-5', 'M21 12H9'],
+  plus: ['M12 5v14', 'M5 12h14'],
+  back: ['M19 12H5', 'M12 19l-7-7 7-7'],
+  refresh: ['M21 12a9 9 0 1 1-2.64-6.36', 'M21 3v6h-6'],
+  power: ['M12 2v10', 'M18.36 6.64a9 9 0 1 1-12.73 0'],
+  alert: ['M12 9v4', 'M12 17h.01', 'M10.3 3.9L1.8 18a2 2 0 0 0 1.7 3h17a2 2 0 0 0 1.7-3L13.7 3.9a2 2 0 0 0-3.4 0z'],
+} satisfies Record<string, string[]>;
+
+export type IconName = keyof typeof ICONS;

@@ -1,0 +1,123 @@
+/**
+ * The browser app's entry point: checks the session, shows the login screen or
+ * the logged-in frame, and mounts one page per hash route.
+ */
+import { ERRORS } from '../../protocol/index.js';
+import { ApiError, api, onUnauthorized, type Me } from './api.js';
+import { createAppFrame, type AppFrame } from './app-frame.js';
+import { createAuditPage } from './audit-page.js';
+import { ConsoleSocket } from './console-socket.js';
+import { createDashboardPage } from './dashboard-page.js';
+import { createDevicePage } from './device-page.js';
+import { DeviceStore } from './device-store.js';
+import { el, replaceChildren } from './dom.js';
+import { createLoginPage } from './login-page.js';
+import type { AppContext, Page } from './page.js';
+import { hashOf, parseRoute, type Route } from './router.js';
+
+const root = document.getElementById('app') ?? document.body.appendChild(el('div', { id: 'app' }));
+
+let session: { app: AppContext; frame: AppFrame } | null = null;
+let page: { dispose(): void } | null = null;
+/** Where to go after logging in (the page asked for before the login screen). */
+let afterLogin: Route = { name: 'dashboard' };
+
+function navigate(hash: string): void {
+  if (location.hash === hash) showRoute();
+  else location.hash = hash;
+}
+
+function mount(next: { root: HTMLElement; dispose(): void }, into: HTMLElement): void {
+  page?.dispose();
+  page = next;
+  replaceChildren(into, next.root);
+}
+
+function showLogin(notice?: string): void {
+  if (location.hash !== '#/login') history.replaceState(null, '', '#/login');
+  document.title = 'Log in · Relais';
+  mount(createLoginPage(() => void resume(), notice), root);
+}
+
+function showRoute(): void {
+  const route = parseRoute(location.hash);
+  if (!session) {
+    if (route.name !== 'login') afterLogin = route;
+    showLogin();
+    return;
+  }
+  if (route.name === 'login') return navigate('#/');
+  const { app, frame } = session;
+  if (frame.root.parentElement !== root) replaceChildren(root, frame.root);
+  const next: Page = route.name === 'device' ? createDevicePage(app, route.deviceId)
+    : route.name === 'audit' ? createAuditPage()
+    : createDashboardPage(app);
+  mount(next, frame.main);
+  frame.setActive(route);
+  document.title = `${next.title} · ${app.me.organization} · Relais`;
+  frame.main.scrollTop = 0;
+}
+
+function startSession(me: Me): void {
+  const socket = new ConsoleSocket(() => expire());
+  const store = new DeviceStore(socket);
+  const app: AppContext = { me, socket, store, navigate };
+  const frame = createAppFrame(app, () => void logout());
+  session = { app, frame };
+  socket.start();
+}
+
+function endSession(): void {
+  page?.dispose();
+  page = null;
+  if (!session) return;
+  session.frame.dispose();
+  session.app.socket.stop();
+  session.app.store.clear();
+  session = null;
+}
+
+/** The session cookie is no longer valid: back to the login screen, saying why. */
+function expire(): void {
+  if (!session) return;
+  afterLogin = parseRoute(location.hash);
+  endSession();
+  showLogin(ERRORS.AUTH_ERR_NO_SESSION.message);
+}
+
+async function logout(): Promise<void> {
+  try {
+    await api.logout();
+  } catch {
+    // Already logged out server-side, or unreachable: either way, leave locally.
+  }
+  afterLogin = { name: 'dashboard' };
+  endSession();
+  showLogin();
+}
+
+/** Checks the session cookie and enters the app, or shows the login screen. */
+async function resume(): Promise<void> {
+  replaceChildren(root, el('div', { class: 'boot' }, el('span', { class: 'spinner spinner-large', 'aria-hidden': 'true' }), 'Loading Relais…'));
+  let me: Me;
+  try {
+    me = await api.me();
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 401) return showLogin();
+    const message = err instanceof ApiError ? err.message : ERRORS.HTTP_ERR_INTERNAL.message;
+    replaceChildren(root, el('div', { class: 'boot' },
+      el('p', { class: 'form-error' }, message),
+      el('button', { class: 'btn btn-primary', type: 'button', onclick: () => void resume() }, 'Try again')));
+    return;
+  }
+  endSession();
+  startSession(me);
+  const target = parseRoute(location.hash).name === 'login' ? afterLogin : parseRoute(location.hash);
+  afterLogin = { name: 'dashboard' };
+  if (location.hash !== hashOf(target)) history.replaceState(null, '', hashOf(target));
+  showRoute();
+}
+
+onUnauthorized(() => expire());
+window.addEventListener('hashchange', showRoute);
+void resume();
