@@ -1,0 +1,130 @@
+// Diagnostics benchmark: how long a full snapshot takes (10 runs: median, p95, the
+// three slowest probes), and how soon after an agent connects its first summary
+// reaches the controller (measured at a console: "online" → "summary arrived").
+import { build } from 'esbuild';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import WebSocket from 'ws';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const quantile = (values, q) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(q * values.length))];
+const median = (values) => quantile(values, 0.5);
+
+/** Bundles the agent's collector so this plain script can call it. */
+async function loadCollector(dir) {
+  const outfile = join(dir, 'collect.mjs');
+  await build({
+    entryPoints: [join(root, 'agent/diagnostics/collect.ts')],
+    outfile, bundle: true, platform: 'node', format: 'esm', logLevel: 'error',
+    banner: { js: "import { createRequire as __r } from 'node:module'; const require = __r(import.meta.url);" },
+  });
+  return import(pathToFileURL(outfile).href);
+}
+
+export async function benchSnapshot(runs = 10) {
+  const dir = mkdtempSync(join(tmpdir(), 'relais-bench-diag-'));
+  try {
+    const { collectSnapshot } = await loadCollector(dir);
+    const durations = [];
+    const probeTimes = {};
+    for (let i = 0; i < runs; i++) {
+      const started = performance.now();
+      const snapshot = await collectSnapshot({ controllerUrl: null, resolveNames: ['localhost'] });
+      durations.push(performance.now() - started);
+      for (const [name, outcome] of Object.entries(snapshot.probes)) (probeTimes[name] ??= []).push(outcome.durationMs);
+    }
+    const slowest = Object.entries(probeTimes)
+      .map(([name, times]) => ({ probe: name, medianMs: median(times) }))
+      .sort((a, b) => b.medianMs - a.medianMs)
+      .slice(0, 3);
+    return { runs, medianMs: median(durations), p95Ms: quantile(durations, 0.95), firstRunMs: durations[0], slowestProbes: slowest };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function startController(dataDir, password) {
+  const child = spawn(process.execPath, [join(root, 'dist/controller/main.mjs'), '--host', '127.0.0.1', '--port', '0', '--data-dir', dataDir], {
+    env: { ...process.env, RELAIS_ADMIN_PASSWORD: password }, stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const url = await new Promise((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`controller did not start:\n${out}`)), 15000);
+    child.stdout.on('data', (d) => {
+      out += d;
+      const m = /listening on (http:\/\/\S+)/.exec(out);
+      if (m) { clearTimeout(timer); resolve(m[1]); }
+    });
+    child.once('exit', (code) => reject(new Error(`controller exited ${code}:\n${out}`)));
+  });
+  return { child, url };
+}
+
+export async function benchFirstSummary(samples = 5) {
+  const dataDir = mkdtempSync(join(tmpdir(), 'relais-bench-summary-'));
+  const password = 'bench-' + Math.random().toString(36).slice(2);
+  const { child, url } = await startController(dataDir, password);
+  const agents = [];
+  try {
+    const login = await fetch(`${url}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password }) });
+    const cookie = login.headers.get('set-cookie').split(';')[0];
+    const ws = new WebSocket(url.replace('http', 'ws') + '/ws/console', { headers: { cookie, origin: url } });
+    const seen = new Map();
+    const waiters = [];
+    ws.on('message', (data, binary) => {
+      if (binary) return;
+      const m = JSON.parse(String(data));
+      if (m.t !== 'device.update') return;
+      const now = performance.now();
+      const entry = seen.get(m.device.id) ?? {};
+      if (m.device.online && entry.online === undefined) entry.online = now;
+      if (m.device.summary && entry.summary === undefined) entry.summary = now;
+      seen.set(m.device.id, entry);
+      waiters.splice(0).forEach((w) => w());
+    });
+    await new Promise((r) => ws.once('open', r));
+    ws.send(JSON.stringify({ t: 'hello', v: 1, role: 'console' }));
+    const latencies = [];
+    for (let i = 0; i < samples; i++) {
+      const link = await (await fetch(`${url}/api/support-links`, { method: 'POST', headers: { cookie, origin: url } })).json();
+      const before = new Set(seen.keys());
+      const agent = spawn(process.execPath, [join(root, 'dist/agent/relais-agent.mjs'), 'join', link.url], { stdio: ['pipe', 'ignore', 'ignore'] });
+      agents.push(agent);
+      const entry = await new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error('no summary within 15 s')), 15000);
+        const check = () => {
+          const id = [...seen.keys()].find((k) => !before.has(k));
+          const e = id && seen.get(id);
+          if (e && e.online !== undefined && e.summary !== undefined) { clearTimeout(timer); resolve(e); } else waiters.push(check);
+        };
+        check();
+      });
+      latencies.push(entry.summary - entry.online);
+      agent.kill('SIGTERM');
+    }
+    ws.close();
+    return { samples, medianMs: median(latencies), maxMs: Math.max(...latencies), all: latencies.map((l) => Math.round(l)) };
+  } finally {
+    for (const a of agents) if (a.exitCode === null) a.kill('SIGKILL');
+    child.kill('SIGTERM');
+    await new Promise((r) => child.once('exit', r));
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const snapshot = await benchSnapshot();
+  const summary = await benchFirstSummary();
+  const rows = [
+    ['full snapshot, median', `${snapshot.medianMs.toFixed(0)} ms`, '< 2000 ms', snapshot.medianMs < 2000],
+    ['full snapshot, p95', `${snapshot.p95Ms.toFixed(0)} ms`, '', true],
+    ['slowest probes (median)', snapshot.slowestProbes.map((p) => `${p.probe} ${p.medianMs} ms`).join(', '), '', true],
+    ['first summary after connect, median', `${summary.medianMs.toFixed(0)} ms`, '< 300 ms', summary.medianMs < 300],
+    ['first summary after connect, max', `${summary.maxMs.toFixed(0)} ms`, '< 300 ms', summary.maxMs < 300],
+  ];
+  for (const [metric, value, target, ok] of rows) console.log(`${metric.padEnd(38)} ${value.padEnd(44)} ${target.padEnd(10)} ${target ? (ok ? 'pass' : 'MISS') : ''}`);
+  console.log(JSON.stringify({ snapshot, summary }));
+}
