@@ -5,7 +5,7 @@
  */
 import WebSocket from 'ws';
 import {
-  LIMITS, PROTOCOL_VERSION, SUPPORTED_VERSIONS, controllerToAgent, decodeControl, decodeFrame, describeError,
+  CLOSE_CODES, LIMITS, PROTOCOL_VERSION, SUPPORTED_VERSIONS, controllerToAgent, decodeControl, decodeFrame, describeError,
   encodeControl, isErrorCode, type AgentToController, type ControllerToAgent, type ErrorCode, type Frame,
 } from '../protocol/index.js';
 import { backoffDelay, RECONNECT_BACKOFF, type BackoffPolicy } from './backoff.js';
@@ -91,11 +91,19 @@ export class Link {
     this.violations += 1;
     this.replyError(code, detail, channel);
     if (!this.welcomed) {
-      this.socket?.close(4400, 'PROTO_ERR_HELLO_REQUIRED');
+      this.closeSoon(CLOSE_CODES.protocolViolation, 'PROTO_ERR_HELLO_REQUIRED');
     } else if (this.violations > LIMITS.maxViolations) {
       this.replyError('PROTO_ERR_TOO_MANY_VIOLATIONS', '');
-      this.socket?.close(4400, 'PROTO_ERR_TOO_MANY_VIOLATIONS');
+      this.closeSoon(CLOSE_CODES.protocolViolation, 'PROTO_ERR_TOO_MANY_VIOLATIONS');
     }
+  }
+
+  /** Starts the closing handshake, and cuts the connection if the peer does not finish it promptly. */
+  private closeSoon(code: number, reason: string): void {
+    const socket = this.socket;
+    if (!socket) return;
+    socket.close(code, reason);
+    setTimeout(() => socket.terminate(), 1000).unref();
   }
 
   /** Closes for good (no reconnect); resolves once the socket is closed or after a short grace time. */
@@ -138,7 +146,8 @@ export class Link {
     socket.on('message', (data, isBinary) => {
       if (socket !== this.socket) return;
       this.lastSeen = Date.now();
-      const bytes = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer);
+      // ws hands over a Buffer (binaryType 'nodebuffer'); no copy on the hot path.
+      const bytes = Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
       if (isBinary) this.onBinary(bytes);
       else this.onText(bytes);
     });
@@ -154,7 +163,7 @@ export class Link {
     if (message.t === 'error' && isErrorCode(message.code) && isFatalCode(message.code)) return this.fail(message.code);
     if (!this.welcomed) {
       if (message.t === 'welcome') return this.onWelcome(message);
-      if (message.t === 'error') return void this.socket?.close(1000, 'refused');
+      if (message.t === 'error') return this.closeSoon(1000, 'refused');
       return this.violation('PROTO_ERR_HELLO_REQUIRED', `expected welcome, got ${message.t}`);
     }
     if (message.t === 'welcome') return this.violation('PROTO_ERR_INVALID_MESSAGE', 'welcome was already received');

@@ -4,6 +4,7 @@
  * Input typed before a question is shown never answers it.
  */
 import type { Readable, Writable } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
 
 /** What the person can ask for at any time. */
 export type PersonCommand = 'end-session' | 'end-shells';
@@ -34,6 +35,8 @@ export class PersonTerminal {
   private inputEnded = false;
   private waiting: ((yes: boolean) => void) | null = null;
   private rawMode = false;
+  /** Keeps a character split across two reads whole. */
+  private readonly decoder = new StringDecoder('utf8');
 
   constructor(private readonly streams: TerminalStreams, private readonly onCommand: (command: PersonCommand) => void) {
     this.interactive = streams.input.isTTY === true && typeof streams.input.setRawMode === 'function';
@@ -52,7 +55,7 @@ export class PersonTerminal {
     input.on('data', (chunk: Buffer | string) => {
       const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
       if (this.interactive) this.onKeys(bytes);
-      else this.onText(bytes.toString('utf8'));
+      else this.onText(this.decoder.write(bytes));
     });
     // End of input is not an answer and does not end the session: questions then time out.
     input.on('end', () => (this.inputEnded = true));

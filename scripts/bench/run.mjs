@@ -3,7 +3,7 @@
  * through a real controller and a real agent on 127.0.0.1, each beside the same
  * measurement on node-pty alone. Prints a table and writes
  * bench-results/relay.json. Exit code 0 when the bench ran (whether or not a
- * target was met), 1 when it could not run.
+ * target was met), 1 when it could not run, 2 for a bad option.
  *
  * Usage: node scripts/bench/run.mjs [--runs=3] [--bytes=209715200] [--samples=500]
  *        [--warmup=50] [--gap-ms=5] [--cpu-prof] [--out=bench-results/relay.json]
@@ -118,7 +118,13 @@ async function latencyBench({ remote, local }, options) {
 }
 
 async function main() {
-  const options = parseOptions(process.argv.slice(2));
+  let options;
+  try {
+    options = parseOptions(process.argv.slice(2));
+  } catch (error) {
+    console.error(`bench: ${error.message}`);
+    return 2;
+  }
   cleanUpOnSignals();
   const diagnostics = {};
   const startedAt = new Date();

@@ -4,7 +4,8 @@
  * the agent then reads whole lines ("y", "n", "end", "quit").
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from './paths.js';
 
@@ -25,14 +26,18 @@ export interface RunningAgent {
   exited: Promise<number | null>;
 }
 
-/** Starts `node dist/agent/relais-agent.mjs ...args`. The bundle must be built (test/global-setup.ts does it). */
+/**
+ * Starts `node dist/agent/relais-agent.mjs ...args`. The bundle must be built (test/global-setup.ts does it).
+ * The agent gets an empty HOME and bash unless told otherwise, so the shells it opens do not
+ * depend on this machine's dotfiles (a slow ~/.bashrc would make every test wait for it).
+ */
 export function spawnAgent(args: string[], opts: { env?: Record<string, string> } = {}): RunningAgent {
   if (!existsSync(AGENT_BUNDLE)) {
     throw new Error(`${AGENT_BUNDLE} is missing: run "node scripts/build.mjs --agent-only" first`);
   }
   const child = spawn(process.execPath, [AGENT_BUNDLE, ...args], {
     cwd: repoRoot,
-    env: { ...process.env, ...opts.env },
+    env: { ...process.env, HOME: mkdtempSync(join(tmpdir(), 'relais-home-')), SHELL: '/bin/bash', ...opts.env },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   let text = '';
