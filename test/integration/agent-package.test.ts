@@ -49,9 +49,10 @@ describe('relais-agent.tgz', () => {
     const dir = tempDir();
     await run('npm', ['install', '--prefix', dir, '--omit=optional', '--no-audit', '--no-fund', `${c.url}/download/relais-agent.tgz`], { timeout: 120_000 });
     const link = await createSupportLink(c, cookie);
-    const agent = startPiped(join(dir, 'node_modules', '.bin', 'relais-agent'), ['join', link.url]);
+    const known = new Set(console.messages.flatMap((m) => (m.t === 'device.update' ? [m.device.id] : [])));
+    const agent = startPiped(join(dir, 'node_modules', '.bin', 'relais-agent'), ['join', link.url], { ...process.env, HOME: tempDir(), SHELL: '/bin/bash' });
     try {
-      const update = await console.waitFor('device.update', (m) => m.device.online && m.device.summary !== null && !console.messages.slice(0, console.messages.indexOf(m)).some((p) => p.t === 'device.update' && p.device.id === m.device.id), 30_000);
+      const update = await console.waitFor('device.update', (m) => !known.has(m.device.id) && m.device.online && m.device.summary !== null, 30_000);
       const channel = await console.requestShell(update.device.id);
       await until(() => /\[y\/N\]/i.test(agent.output()), 10_000, 'the consent question');
       agent.child.stdin.write('y\n');
@@ -70,7 +71,7 @@ describe('relais-agent.tgz', () => {
     const [program, ...args] = link.command.split(' ');
     expect(program).toBe('npx');
     // A fresh npm cache: what a person who never ran Relais gets (node-pty builds from source if it can).
-    const agent = startPiped('npx', args, { ...process.env, npm_config_cache: join(tempDir(), 'npm-cache') });
+    const agent = startPiped('npx', args, { ...process.env, npm_config_cache: join(tempDir(), 'npm-cache'), SHELL: '/bin/bash' });
     try {
       await until(() => /Administrator/.test(agent.output()), 240_000, `the agent to join; output so far:\n${agent.output()}`);
       agent.child.stdin.write('quit\n');

@@ -14,7 +14,13 @@ const summary = {
   addresses: [{ iface: 'eth0', address: '192.168.1.20', family: 'IPv4' as const }],
   uptimeSeconds: 3600, agentVersion: '0.1.0',
 };
-const device = { id: 'dev1', sessionId: 's1', hostname: 'pc-042', online: true, lastSeen: 1, connectedAt: 1, technician: person, sessionStatus: 'active' as const, summary };
+const snapshot = {
+  takenAt: 1, durationMs: 500,
+  probes: { cpu: { status: 'ok' as const, durationMs: 10 }, battery: { status: 'timeout' as const, durationMs: 3000, error: 'no answer within 3000 ms' } },
+  cpu: { brand: 'Test', physicalCores: 2, logicalCores: 4, speedGHz: 2.5, loadPercent: 12, loadAverage1m: 0.5, temperatureC: null },
+};
+const finding = { id: 'disk.full:/', severity: 'warning' as const, title: 'Disk / is 91 % full', explanation: 'Little space is left.', evidence: [{ label: 'Used', value: '91 %', threshold: '90 %' }], nextStep: 'Free space.' };
+const device = { id: 'dev1', sessionId: 's1', hostname: 'pc-042', online: true, lastSeen: 1, connectedAt: 1, technician: person, sessionStatus: 'active' as const, summary, worstSeverity: 'warning' as const, findingCount: 1 };
 
 const agentMessages: AgentToController[] = [
   { t: 'hello', v: 1, role: 'agent', auth: { kind: 'code', code: '482193557' }, agent: { version: '0.1.0', platform: 'linux', arch: 'x64', hostname: 'pc-042' } },
@@ -24,6 +30,7 @@ const agentMessages: AgentToController[] = [
   { t: 'shell.opened', channel: 1, mode: 'pty', user: 'bob', shell: '/bin/bash' },
   { t: 'shell.closed', channel: 1, reason: 'exit', exitCode: 0 },
   { t: 'session.end', reason: 'user' },
+  { t: 'diagnostics.snapshot', requestId: null, snapshot },
   { t: 'error', code: 'PROTO_ERR_BAD_JSON', message: 'bad' },
 ];
 const toAgent: ControllerToAgent[] = [
@@ -32,6 +39,7 @@ const toAgent: ControllerToAgent[] = [
   { t: 'shell.resize', channel: 7, cols: 120, rows: 40 },
   { t: 'shell.close', channel: 7, reason: 'technician' },
   { t: 'session.end', reason: 'Alice ended the session.' },
+  { t: 'diagnostics.request', requestId: 'd1' },
   { t: 'error', code: 'PROTO_ERR_UNKNOWN_TYPE', message: 'The message type is unknown.', channel: 7 },
 ];
 const fromConsole: ConsoleToController[] = [
@@ -39,6 +47,7 @@ const fromConsole: ConsoleToController[] = [
   { t: 'shell.open', requestId: 'r1', deviceId: 'd1', cols: 80, rows: 24 },
   { t: 'shell.resize', channel: 3, cols: 100, rows: 30 },
   { t: 'shell.close', channel: 3 },
+  { t: 'diagnostics.refresh', requestId: 'd2', deviceId: 'd1' },
 ];
 const toConsole: ControllerToConsole[] = [
   { t: 'welcome', v: 1, user: person },
@@ -48,6 +57,8 @@ const toConsole: ControllerToConsole[] = [
   { t: 'shell.consent', channel: 3, decision: 'timeout' },
   { t: 'shell.opened', channel: 3, mode: 'pipes', user: 'bob', shell: '/bin/sh', window: 1 << 20 },
   { t: 'shell.closed', channel: 3, reason: 'agent-offline', exitCode: null },
+  { t: 'diagnostics.pending', requestId: 'd2', deviceId: 'd1' },
+  { t: 'device.diagnostics', deviceId: 'd1', requestId: 'd2', snapshotId: 4, snapshot, findings: [finding] },
   { t: 'error', code: 'SHELL_ERR_DEVICE_OFFLINE', message: 'The device is offline.', requestId: 'r1' },
 ];
 
