@@ -16,6 +16,15 @@ export interface JoinConfig {
   readonly consentTimeoutMs: number;
   /** Testing and troubleshooting aid: run shells with pipes even when node-pty loads. */
   readonly forcePipes: boolean;
+  /** Extra names the diagnostics resolve besides the controller's host. */
+  readonly resolveNames: readonly string[];
+}
+
+/** What `diagnose` needs: no controller required. */
+export interface DiagnoseConfig {
+  readonly json: boolean;
+  readonly controllerUrl: string | null;
+  readonly resolveNames: readonly string[];
 }
 
 export type Command =
@@ -23,7 +32,8 @@ export type Command =
   | { readonly kind: 'version' }
   | { readonly kind: 'usage-error'; readonly message: string; readonly usage: string }
   | { readonly kind: 'refused'; readonly message: string }
-  | { readonly kind: 'join'; readonly config: JoinConfig };
+  | { readonly kind: 'join'; readonly config: JoinConfig }
+  | { readonly kind: 'diagnose'; readonly config: DiagnoseConfig };
 
 export type Environment = Readonly<Record<string, string | undefined>>;
 
@@ -48,15 +58,36 @@ Options:
   --insecure                 allow an unencrypted http:// controller that is not this computer
   --consent-timeout SECONDS  how long a question waits for your answer before it counts as no
                              (default ${DEFAULT_CONSENT_TIMEOUT_SECONDS})
+  --resolve NAMES            extra host names the diagnostics check, comma-separated
+                             (default: the RELAIS_RESOLVE environment variable)
   -h, --help                 show this help
   -V, --version              print the version`;
+
+const DIAGNOSE_USAGE = `Usage: relais-agent diagnose [options]
+
+Checks this computer and prints a report: what looks wrong first, then the facts
+(system, processor, memory, disks, network, battery, heaviest processes).
+It needs no controller and sends nothing anywhere. This is what a technician sees
+when you join a support session.
+
+Options:
+  --json                     print the snapshot and findings as JSON
+  --controller URL           also check that this controller is reachable, and the clock against it
+  --resolve NAMES            host names to check name resolution for, comma-separated
+  -h, --help                 show this help`;
 
 const SUBCOMMANDS: Readonly<Record<string, Subcommand>> = Object.freeze({
   join: {
     summary: 'join a support session from a support link or code',
     usage: JOIN_USAGE,
-    options: { controller: { value: true }, insecure: { value: false }, 'consent-timeout': { value: true } },
+    options: { controller: { value: true }, insecure: { value: false }, 'consent-timeout': { value: true }, resolve: { value: true } },
     build: buildJoin,
+  },
+  diagnose: {
+    summary: 'check this computer and print a report (no controller needed)',
+    usage: DIAGNOSE_USAGE,
+    options: { json: { value: false }, controller: { value: true }, resolve: { value: true } },
+    build: buildDiagnose,
   },
 });
 
@@ -155,8 +186,32 @@ function buildJoin(positionals: readonly string[], options: ReadonlyMap<string, 
     insecure,
     consentTimeoutMs: seconds * 1000,
     forcePipes: env.RELAIS_AGENT_SHELL_MODE === 'pipes',
+    resolveNames: resolveNames(stringOption(options, 'resolve') ?? env.RELAIS_RESOLVE),
   });
   return Object.freeze({ kind: 'join', config });
+}
+
+function buildDiagnose(positionals: readonly string[], options: ReadonlyMap<string, string | true>, env: Environment): Command {
+  if (positionals.length > 0) return usageError('diagnose takes no arguments besides its options.', DIAGNOSE_USAGE);
+  const controller = stringOption(options, 'controller');
+  let controllerUrl: string | null = null;
+  if (controller !== undefined) {
+    try {
+      const url = new URL(controller);
+      if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error();
+      controllerUrl = url.origin;
+    } catch {
+      return usageError('--controller must be an http:// or https:// address.', DIAGNOSE_USAGE);
+    }
+  }
+  const names = resolveNames(stringOption(options, 'resolve') ?? env.RELAIS_RESOLVE);
+  return Object.freeze({ kind: 'diagnose', config: Object.freeze({ json: options.get('json') === true, controllerUrl, resolveNames: names }) });
+}
+
+/** "a.example, b.example" → up to 6 valid host names. */
+function resolveNames(value: string | undefined): readonly string[] {
+  if (!value) return [];
+  return Object.freeze(value.split(',').map((n) => n.trim()).filter((n) => /^[A-Za-z0-9.-]{1,253}$/.test(n)).slice(0, 6));
 }
 
 function stringOption(options: ReadonlyMap<string, string | true>, name: string): string | undefined {

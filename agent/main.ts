@@ -4,8 +4,9 @@
  * what it needs, and turns the outcome into an exit code.
  */
 import os from 'node:os';
-import { LIMITS } from '../protocol/index.js';
-import { parseCommandLine, type JoinConfig } from './cli.js';
+import { LIMITS, runHealthChecks } from '../protocol/index.js';
+import { parseCommandLine, type DiagnoseConfig, type JoinConfig } from './cli.js';
+import { renderReport } from './diagnostics/report.js';
 import { collectSnapshot } from './diagnostics/collect.js';
 import { Link } from './link.js';
 import { PersonTerminal } from './person-terminal.js';
@@ -32,7 +33,18 @@ async function main(): Promise<number> {
       return USAGE_EXIT_CODE;
     case 'join':
       return join(command.config);
+    case 'diagnose':
+      return diagnose(command.config);
   }
+}
+
+async function diagnose(config: DiagnoseConfig): Promise<number> {
+  if (!config.json && process.stdout.isTTY) process.stdout.write('Checking this computer…\n');
+  const snapshot = await collectSnapshot({ controllerUrl: config.controllerUrl, resolveNames: config.resolveNames });
+  const findings = runHealthChecks(snapshot);
+  if (config.json) process.stdout.write(`${JSON.stringify({ snapshot, findings }, null, 2)}\n`);
+  else process.stdout.write(renderReport(snapshot, findings, { color: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR }));
+  return 0;
 }
 
 async function join(config: JoinConfig): Promise<number> {
@@ -54,7 +66,7 @@ async function join(config: JoinConfig): Promise<number> {
     host,
     terminal,
     gatherSummary: () => gatherSummary(__RELAIS_VERSION__),
-    collectDiagnostics: () => collectSnapshot({ controllerUrl: config.target.controllerUrl, resolveNames: [] }),
+    collectDiagnostics: () => collectSnapshot({ controllerUrl: config.target.controllerUrl, resolveNames: config.resolveNames }),
     createLink: (listener) =>
       new Link({ wsUrl: config.target.wsUrl, code: config.target.code, agent: agentInfo, heartbeatTimeoutMs: LIMITS.heartbeatTimeoutMs }, listener),
   });

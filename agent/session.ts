@@ -33,8 +33,13 @@ export interface SessionParts {
 /** How long ending the session waits for shells to exit before leaving anyway. */
 const END_WAIT_MS = 3000;
 
-const DIAGNOSTICS_SENT =
-  '(The technician also received a diagnostics report: hardware, storage, network, name resolution, and the busiest programs.)';
+/** Tells the person what the report holds and how to see the same report themselves, from the same package. */
+function diagnosticsSent(controllerUrl: string): string {
+  return (
+    '(The technician also received a diagnostics report: hardware, storage, network, name resolution and the busiest programs.\n' +
+    ` To see exactly what it contains, run in another terminal: npx --yes ${controllerUrl}/download/relais-agent.tgz diagnose)`
+  );
+}
 
 export class Session implements LinkListener {
   private readonly consent: ConsentQueue;
@@ -53,7 +58,7 @@ export class Session implements LinkListener {
     this.link = parts.createLink(this);
     this.shells = new ShellRequests({ wire: this.link, consent: this.consent, terminal, ...host, forcePipes: config.forcePipes });
     this.diagnostics = new DiagnosticsReplies(parts.collectDiagnostics, (m) => this.link.send(m), (requestId) =>
-      this.say(requestId === null ? DIAGNOSTICS_SENT : '(The technician asked for and received a fresh diagnostics report.)'),
+      this.say(requestId === null ? diagnosticsSent(config.target.controllerUrl) : '(The technician asked for and received a fresh diagnostics report.)'),
     );
     this.firstSummary = this.summary();
   }
