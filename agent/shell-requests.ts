@@ -54,7 +54,7 @@ export class ShellRequests {
     const { channel } = request;
     const { wire, consent, terminal } = this.parts;
     if (this.closing) return;
-    if (this.channels.has(channel)) return wire.replyError('PROTO_ERR_INVALID_MESSAGE', `Channel ${channel} is already in use.`, channel);
+    if (this.channels.has(channel)) return wire.replyError('PROTO_ERR_CHANNEL_IN_USE', `Channel ${channel}.`, channel);
     if (this.channels.size >= LIMITS.maxChannelsPerConnection) return wire.replyError('PROTO_ERR_TOO_MANY_CHANNELS', '', channel);
     const shell = new ShellChannel(channel, request.window, { sendFrame: (f) => wire.sendFrame(f), mirror: (b) => terminal.mirror(b) });
     const entry: Entry = { phase: 'asking', by: request.requestedBy, shell, cols: request.cols, rows: request.rows };

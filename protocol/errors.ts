@@ -33,6 +33,7 @@ export const ERRORS = Object.freeze({
   PROTO_ERR_MESSAGE_TOO_LARGE: { message: 'The message is larger than the protocol allows.', status: 413, close: 1009 },
   PROTO_ERR_BAD_FRAME: { message: 'The binary frame is malformed.', status: 400, close: null },
   PROTO_ERR_UNKNOWN_CHANNEL: { message: 'No open channel has that number.', status: 404, close: null },
+  PROTO_ERR_CHANNEL_IN_USE: { message: 'That channel number is already in use.', status: 409, close: null },
   PROTO_ERR_TOO_MANY_CHANNELS: { message: 'Too many channels are open on this connection.', status: 429, close: null },
   PROTO_ERR_HELLO_REQUIRED: { message: 'The first message must be a valid hello.', status: 400, close: C.protocolViolation },
   PROTO_ERR_TOO_MANY_VIOLATIONS: { message: 'Too many invalid messages; the connection is closed.', status: 400, close: C.protocolViolation },
