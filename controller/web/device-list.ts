@@ -22,7 +22,19 @@ export function renderDeviceList(target: HTMLElement, devices: DeviceView[], loa
   }
   const header = el('div', { class: 'device-row device-row-header', 'aria-hidden': 'true' },
     el('span', null, 'Device'), el('span', null, 'Status'), el('span', null, 'Technician'), el('span', null, 'Last seen'), el('span', null, 'IP address'));
-  replaceChildren(target, el('div', { class: 'device-table', role: 'list' }, header, ...devices.map(deviceRow)));
+  // Ended sessions are history: kept, but folded away so the live ones stand out.
+  const active = devices.filter((d) => d.sessionStatus !== 'ended');
+  const ended = devices.filter((d) => d.sessionStatus === 'ended');
+  const wasOpen = target.querySelector('details')?.open ?? false;
+  replaceChildren(target,
+    active.length > 0
+      ? el('div', { class: 'device-table', role: 'list' }, header, ...active.map(deviceRow))
+      : el('p', { class: 'empty' }, 'No active support session. Create a support link to help someone.'),
+    ended.length > 0
+      ? el('details', { class: 'ended-sessions', open: wasOpen },
+        el('summary', null, `Ended sessions (${ended.length})`),
+        el('div', { class: 'device-table', role: 'list' }, ...ended.map(deviceRow)))
+      : null);
 }
 
 function deviceRow(device: DeviceView): HTMLElement {
