@@ -75,8 +75,31 @@ export class Link {
   /** Sends an encoded binary frame if the session is up. */
   sendFrame(frame: Uint8Array): boolean {
     if (!this.isWelcomed || !this.socket) return false;
-    this.socket.send(frame, { binary: true });
+    this.socket.send(frame, { binary: true }, () => {
+      if (this.socket && this.socket.bufferedAmount <= LIMITS.relayHighWaterBytes / 2) this.flushDrainWaiters();
+    });
     return true;
+  }
+
+  /**
+   * True while too many bytes wait in our socket. Credit alone trusts the controller
+   * to acknowledge honestly; this keeps a controller that grants credit but never
+   * reads from growing the agent's memory.
+   */
+  get congested(): boolean {
+    return (this.socket?.bufferedAmount ?? 0) > LIMITS.relayHighWaterBytes;
+  }
+
+  /** Calls back once the socket's queue is back under half the high-water mark (or the socket is gone). */
+  whenDrained(callback: () => void): void {
+    if (!this.congested) return callback();
+    this.drainWaiters.push(callback);
+  }
+
+  private drainWaiters: Array<() => void> = [];
+
+  private flushDrainWaiters(): void {
+    for (const waiter of this.drainWaiters.splice(0)) waiter();
   }
 
   /** Tells the controller what was wrong with something it sent, without counting it as a violation. */
@@ -153,7 +176,10 @@ export class Link {
     });
     // ws reports errors (refused, oversized frame, bad handshake) and then always emits close.
     socket.on('error', (error) => (this.problem = plainText(error.message, 200)));
-    socket.on('close', (code, reason) => this.onClose(socket, code, reason.toString('utf8')));
+    socket.on('close', (code, reason) => {
+      this.flushDrainWaiters();
+      this.onClose(socket, code, reason.toString('utf8'));
+    });
   }
 
   private onText(bytes: Uint8Array): void {

@@ -10,12 +10,18 @@ import type { ShellProcess } from './shell-process.js';
 export interface ChannelOutput {
   sendFrame(frame: Uint8Array): void;
   mirror(bytes: Uint8Array): void;
+  /** True while the connection has too much queued (whatever the credit says). */
+  readonly congested: boolean;
+  /** Calls back when the connection has drained. */
+  whenDrained(callback: () => void): void;
 }
 
 export class ShellChannel {
   private readonly credit: Credit;
   private process: ShellProcess | null = null;
   private paused = false;
+  /** Paused because the socket is congested (as opposed to out of credit). */
+  private congestionPause = false;
   /** Output that came before the channel was announced (shell.opened must precede DATA). */
   private early: Uint8Array[] | null = [];
   /** Why the agent is ending this shell; null while nobody asked (then it ended by itself: 'exit'). */
@@ -51,7 +57,7 @@ export class ShellChannel {
 
   /** The reader consumed `bytes`: send more. */
   ack(bytes: number): void {
-    if (this.credit.grant(bytes) && this.paused) {
+    if (this.credit.grant(bytes) && this.paused && !this.congestionPause) {
       this.paused = false;
       this.process?.resume();
     }
@@ -73,9 +79,20 @@ export class ShellChannel {
       this.out.sendFrame(encodeData(this.channel, bytes.subarray(offset, offset + LIMITS.maxChunkBytes)));
     }
     // Spent credit pauses the source; what was already read still goes (bounded by one read).
-    if (this.credit.spend(bytes.byteLength) && !this.paused) {
+    const spent = this.credit.spend(bytes.byteLength);
+    if ((spent || this.out.congested) && !this.paused) {
       this.paused = true;
       this.process?.pause();
+    }
+    if (this.out.congested && !this.congestionPause) {
+      this.congestionPause = true;
+      this.out.whenDrained(() => {
+        this.congestionPause = false;
+        if (this.paused && this.credit.remaining > 0) {
+          this.paused = false;
+          this.process?.resume();
+        }
+      });
     }
   }
 }

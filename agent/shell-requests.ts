@@ -18,6 +18,8 @@ export type ShellOpen = Extract<SessionMessage, { t: 'shell.open' }>;
 export interface ShellWire {
   send(message: AgentMessage): boolean;
   sendFrame(frame: Uint8Array): boolean;
+  readonly congested: boolean;
+  whenDrained(callback: () => void): void;
   replyError(code: ErrorCode, detail: string, channel?: number): void;
 }
 
@@ -56,7 +58,14 @@ export class ShellRequests {
     if (this.closing) return;
     if (this.channels.has(channel)) return wire.replyError('PROTO_ERR_CHANNEL_IN_USE', `Channel ${channel}.`, channel);
     if (this.channels.size >= LIMITS.maxChannelsPerConnection) return wire.replyError('PROTO_ERR_TOO_MANY_CHANNELS', '', channel);
-    const shell = new ShellChannel(channel, request.window, { sendFrame: (f) => wire.sendFrame(f), mirror: (b) => terminal.mirror(b) });
+    const shell = new ShellChannel(channel, request.window, {
+      sendFrame: (f) => wire.sendFrame(f),
+      mirror: (b) => terminal.mirror(b),
+      get congested() {
+        return wire.congested;
+      },
+      whenDrained: (callback) => wire.whenDrained(callback),
+    });
     const entry: Entry = { phase: 'asking', by: request.requestedBy, shell, cols: request.cols, rows: request.rows };
     this.channels.set(channel, entry);
     const shellPath = chooseShell(this.parts.env, this.parts.platform);

@@ -327,6 +327,25 @@ describe('flow control and endings', () => {
     expect(conn.dataBytes(2)).toBeLessThan(stalled + 256 * 1024 + 2 * LIMITS.maxChunkBytes);
   });
 
+  it('a controller that grants endless credit but never reads cannot grow the agent\'s memory', async () => {
+    const { agent, conn } = await setup();
+    conn.send({ ...OPEN, channel: 3 });
+    await agent.waitFor(QUESTION);
+    agent.answer('y');
+    await conn.waitFor('shell.opened', (m) => m.channel === 3);
+    const rss = () => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${agent.pid}/status`, 'utf8'))![1]) * 1024;
+    const before = rss();
+    for (let i = 0; i < 4; i++) conn.sendAck(3, 0xffffffff);
+    conn.socket.pause(); // the lie: credit granted, nothing read
+    conn.sendData(3, 'head -c 150000000 /dev/zero | base64; echo FLOOD-$((40+2))\r');
+    await sleep(3000);
+    expect(rss() - before).toBeLessThan(64 * 1024 * 1024);
+    conn.socket.resume();
+    // 150 MB as base64 is over 200 MB of output: all of it arrives once the controller reads again.
+    await until(() => conn.dataBytes(3) > 200_000_000, 60_000, 'the whole flood once the controller reads again');
+    await until(() => conn.dataText(3).slice(-200).includes('FLOOD-42'), 10_000, 'the marker after the flood');
+  }, 90_000);
+
   it('a shell that exits reports its code; the technician closing it reports their reason', async () => {
     const { agent, conn } = await setup();
     conn.send({ ...OPEN, channel: 1 });
