@@ -1,6 +1,5 @@
 /** Versioned schema migrations, applied in name order at start-up. Never edit a shipped one: add the next. */
-import { sql, type Kysely } from 'kysely';
-import type { Migration, MigrationProvider } from 'kysely/migration';
+import { sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 
 const migrations: Record<string, Migration> = {
   '0001-foundation': {
