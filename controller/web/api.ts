@@ -2,7 +2,9 @@
  * The REST API client: JSON in and out, same-origin cookies, and every failure
  * turned into an `ApiError` carrying the catalog's code and words.
  */
-import { ERRORS, describeError, isErrorCode, type DeviceView, type Person } from '../../protocol/index.js';
+import {
+  ERRORS, describeError, isErrorCode, type DeviceView, type FactChange, type Finding, type Person, type Severity, type Snapshot,
+} from '../../protocol/index.js';
 
 /** A failed API call, in the catalog's words. */
 export class ApiError extends Error {
@@ -52,6 +54,33 @@ export interface AuditEntry {
   detail: unknown;
 }
 
+/** One stored diagnostics snapshot with the findings the controller's thresholds gave it. */
+export interface StoredSnapshot {
+  id: number;
+  deviceId: string;
+  takenAt: number;
+  snapshot: Snapshot;
+  findings: Finding[];
+}
+
+/** A line of a device's diagnostics history. */
+export interface SnapshotListing {
+  id: number;
+  takenAt: number;
+  worst: Severity | null;
+  findingCount: number;
+}
+
+/** Two snapshots compared: what changed, which findings were fixed, appeared or remain. */
+export interface SnapshotComparison {
+  before: { id: number; takenAt: number };
+  after: { id: number; takenAt: number };
+  changes: FactChange[];
+  fixed: Finding[];
+  appeared: Finding[];
+  remaining: Finding[];
+}
+
 let unauthorizedHandler: () => void = () => {};
 
 /** Registers what happens when any call (other than login) answers 401: the app sends you to login. */
@@ -95,6 +124,8 @@ async function readError(response: Response): Promise<ApiError> {
   return new ApiError(code, response.status, message);
 }
 
+const devicePath = (deviceId: string) => `/api/devices/${encodeURIComponent(deviceId)}`;
+
 export const api = {
   /** Logs in; sets the session cookie. */
   login: (username: string, password: string) => request<{ user: Person }>('POST', '/api/login', { username, password }),
@@ -103,6 +134,10 @@ export const api = {
   createSupportLink: () => request<NewSupportLink>('POST', '/api/support-links'),
   supportLinks: () => request<{ links: SupportLinkView[] }>('GET', '/api/support-links'),
   devices: () => request<{ devices: DeviceView[] }>('GET', '/api/devices'),
-  endSession: (deviceId: string) => request<void>('POST', `/api/devices/${encodeURIComponent(deviceId)}/end-session`),
+  endSession: (deviceId: string) => request<void>('POST', `${devicePath(deviceId)}/end-session`),
+  latestSnapshot: (deviceId: string) => request<{ snapshot: StoredSnapshot | null }>('GET', `${devicePath(deviceId)}/snapshots/latest`),
+  snapshots: (deviceId: string, limit = 50) => request<{ snapshots: SnapshotListing[] }>('GET', `${devicePath(deviceId)}/snapshots?limit=${limit}`),
+  compare: (deviceId: string, before: number, after: number) =>
+    request<SnapshotComparison>('GET', `${devicePath(deviceId)}/compare?before=${before}&after=${after}`),
   audit: (limit = 200) => request<{ entries: AuditEntry[] }>('GET', `/api/audit?limit=${limit}`),
 };

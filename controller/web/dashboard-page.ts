@@ -53,7 +53,7 @@ export function createDashboardPage(app: AppContext): Page {
     const devices = app.store.list();
     const online = devices.filter((d) => d.online && d.sessionStatus === 'active').length;
     deviceCount.textContent = app.store.loaded ? `${online} online · ${devices.length} total` : '';
-    renderDeviceList(devicesBody, devices, app.store.loaded);
+    renderDeviceList(devicesBody, app.store);
   };
   const stopDevices = app.store.subscribe(() => {
     renderDevices();

@@ -1,14 +1,18 @@
 /** The live device list: one row per support session, updated from `device.update`. */
 import type { DeviceView } from '../../protocol/index.js';
+import type { DeviceStore } from './device-store.js';
 import { el, replaceChildren } from './dom.js';
 import { timeAgo } from './format.js';
+import { healthBadge } from './health-badge.js';
 import { badge } from './status-badge.js';
 import { DEVICE_STATE_LABEL, deviceState, describeOs, primaryAddress } from './wording.js';
 
 const TONES = { online: 'good', offline: 'neutral', ended: 'warn' } as const;
 
-/** Renders the devices into `target`; `loaded` false shows the loading state. */
-export function renderDeviceList(target: HTMLElement, devices: DeviceView[], loaded: boolean): void {
+/** Renders the store's devices into `target`, with each one's worst finding. */
+export function renderDeviceList(target: HTMLElement, store: DeviceStore): void {
+  const devices = store.list();
+  const loaded = store.loaded;
   target.dataset.loaded = String(loaded);
   if (!loaded) {
     replaceChildren(target, el('div', { class: 'empty' }, el('span', { class: 'spinner', 'aria-hidden': 'true' }), 'Loading devices…'));
@@ -21,11 +25,12 @@ export function renderDeviceList(target: HTMLElement, devices: DeviceView[], loa
     return;
   }
   const header = el('div', { class: 'device-row device-row-header', 'aria-hidden': 'true' },
-    el('span', null, 'Device'), el('span', null, 'Status'), el('span', null, 'Technician'), el('span', null, 'Last seen'), el('span', null, 'IP address'));
+    el('span', null, 'Device'), el('span', null, 'Status'), el('span', null, 'Findings'), el('span', null, 'Technician'), el('span', null, 'IP address'));
   // Ended sessions are history: kept, but folded away so the live ones stand out.
   const active = devices.filter((d) => d.sessionStatus !== 'ended');
   const ended = devices.filter((d) => d.sessionStatus === 'ended');
   const wasOpen = target.querySelector('details')?.open ?? false;
+  const deviceRow = (device: DeviceView) => row(device, store);
   replaceChildren(target,
     active.length > 0
       ? el('div', { class: 'device-table', role: 'list' }, header, ...active.map(deviceRow))
@@ -37,7 +42,7 @@ export function renderDeviceList(target: HTMLElement, devices: DeviceView[], loa
       : null);
 }
 
-function deviceRow(device: DeviceView): HTMLElement {
+function row(device: DeviceView, store: DeviceStore): HTMLElement {
   const state = deviceState(device);
   const os = describeOs(device.summary);
   const address = primaryAddress(device.summary);
@@ -52,8 +57,10 @@ function deviceRow(device: DeviceView): HTMLElement {
     el('span', { class: 'device-name' },
       el('span', { class: 'hostname' }, device.hostname),
       el('span', { class: 'muted small' }, os ?? 'Collecting diagnostics…')),
-    el('span', { class: 'device-cell', 'data-label': 'Status' }, badge(DEVICE_STATE_LABEL[state], TONES[state], 'device-status')),
+    el('span', { class: 'device-cell device-state', 'data-label': 'Status' },
+      badge(DEVICE_STATE_LABEL[state], TONES[state], 'device-status'),
+      device.online ? null : el('span', { class: 'muted small' }, `Last seen ${timeAgo(device.lastSeen)}`)),
+    el('span', { class: 'device-cell', 'data-label': 'Findings' }, healthBadge(store.health(device))),
     el('span', { class: 'device-cell', 'data-label': 'Technician' }, device.technician?.name ?? '—'),
-    el('span', { class: 'device-cell', 'data-label': 'Last seen' }, device.online ? 'Now' : timeAgo(device.lastSeen)),
     el('span', { class: 'device-cell mono', 'data-label': 'IP' }, address ?? '—'));
 }

@@ -1,10 +1,12 @@
-/** One device: who and what it is, its diagnostics, the remote shell, and ending the session. */
+/** One device: what looks wrong first, then the facts, the remote shell, the history, and ending the session. */
 import { ApiError, api } from './api.js';
 import { confirmDialog } from './confirm-dialog.js';
+import { DiagnosticsPanel } from './diagnostics-panel.js';
 import { renderDeviceSummary } from './device-summary.js';
 import { el, icon, replaceChildren } from './dom.js';
 import { timeAgo } from './format.js';
 import type { AppContext, Page } from './page.js';
+import { HistoryPanel } from './history-panel.js';
 import { ShellPanel } from './shell-panel.js';
 import { badge } from './status-badge.js';
 import { DEVICE_STATE_LABEL, deviceState, describeOs } from './wording.js';
@@ -20,8 +22,15 @@ export function createDevicePage(app: AppContext, deviceId: string): Page {
   const endError = el('p', { class: 'form-error', role: 'alert', hidden: true });
   const endButton = el('button', { class: 'btn btn-danger-outline', type: 'button', 'data-testid': 'end-session' }, icon('power'), 'End support session');
   const shell = new ShellPanel(deviceId, app.socket, app.store);
-  // Diagnostics first: they are what the technician reads before deciding to take the hand.
-  const body = el('div', { class: 'device-body' }, el('h2', { class: 'section-title' }, 'Diagnostics'), summary, shell.root);
+  const diagnostics = new DiagnosticsPanel(deviceId, app.socket, app.store);
+  const history = new HistoryPanel(deviceId, app.socket);
+  // In the order of a call: what looks wrong, the facts, taking the hand, then
+  // "before and after the fix". The connection summary is the fallback until the
+  // first snapshot arrives, and keeps the session's own facts (local user, agent).
+  const body = el('div', { class: 'device-body' },
+    diagnostics.findingsRoot, diagnostics.detailsRoot, shell.root, history.root,
+    el('section', { class: 'connection-summary' },
+      el('h2', { class: 'section-title' }, 'Reported when the agent connected'), summary));
   const missing = el('div', { class: 'card empty', hidden: true });
 
   const render = () => {
@@ -52,6 +61,7 @@ export function createDevicePage(app: AppContext, deviceId: string): Page {
     subtitle.textContent = parts.join(' · ');
     endButton.hidden = device.sessionStatus === 'ended';
     renderDeviceSummary(summary, device);
+    diagnostics.render();
   };
 
   endButton.addEventListener('click', async () => {
@@ -96,6 +106,8 @@ export function createDevicePage(app: AppContext, deviceId: string): Page {
       stop();
       clearInterval(ticker);
       shell.dispose();
+      diagnostics.dispose();
+      history.dispose();
     },
   };
 }

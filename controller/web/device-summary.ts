@@ -1,6 +1,7 @@
 /** The device's diagnostics at a glance: one small card per topic. Every value is peer text. */
 import type { DeviceView } from '../../protocol/index.js';
-import { el, replaceChildren, type Child } from './dom.js';
+import { el, replaceChildren } from './dom.js';
+import { card, detail, usageBar } from './fact-card.js';
 import { formatBytes, formatDateTime, formatUptime, percent } from './format.js';
 import { describeOs } from './wording.js';
 
@@ -37,21 +38,4 @@ export function renderDeviceSummary(target: HTMLElement, device: DeviceView): vo
       }))),
   );
   target.lastElementChild?.classList.add('card-span-2');
-}
-
-function card(title: string, ...body: Child[]): HTMLElement {
-  return el('section', { class: 'card fact-card' }, el('h3', { class: 'fact-title' }, title), ...body);
-}
-
-function detail(text: string): HTMLElement {
-  return el('p', { class: 'muted small' }, text);
-}
-
-/** A thin bar whose colour warns from 80 % and alarms from 90 %. */
-function usageBar(used: number): HTMLElement {
-  const level = used >= 90 ? 'bad' : used >= 80 ? 'warn' : 'ok';
-  const fill = el('span', { class: `bar-fill bar-${level}` });
-  fill.style.width = `${used.toFixed(1)}%`;
-  return el('div', { class: 'bar', role: 'meter', 'aria-valuemin': 0, 'aria-valuemax': 100, 'aria-valuenow': Math.round(used), 'aria-label': `${Math.round(used)} % used` },
-    el('span', { class: 'bar-track' }, fill), el('span', { class: 'bar-label' }, `${Math.round(used)} %`));
 }

@@ -59,3 +59,17 @@ export function formatDateTime(at: number): string {
 export function formatTime(at: number): string {
   return new Date(at).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' });
 }
+
+/** 820 → "820 ms", 1430 → "1.4 s", 750000 → "13 min". */
+export function formatDuration(ms: number): string {
+  if (!Number.isFinite(ms) || ms < 0) return '—';
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 120_000) return `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s`;
+  return `${Math.round(ms / 60_000)} min`;
+}
+
+/** A moment in the history: "Today, 14:03:12", else the full date and time. */
+export function formatWhen(at: number, now = Date.now()): string {
+  const time = new Date(at).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+  return new Date(at).toDateString() === new Date(now).toDateString() ? `Today, ${time}` : formatDateTime(at);
+}

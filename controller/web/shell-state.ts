@@ -1,6 +1,6 @@
 /** The life of one shell request as the technician sees it, and how each state is shown. */
 import type { ControllerToConsole } from '../../protocol/index.js';
-import { CONSENT_TIMEOUT_SECONDS } from './wording.js';
+import { CONSENT_EXPLAINED } from './wording.js';
 
 export type ShellMode = Extract<ControllerToConsole, { t: 'shell.opened' }>['mode'];
 
@@ -32,8 +32,8 @@ export function viewOf(state: ShellState, hostname: string): StateView {
     case 'pending':
       return {
         tone: 'busy',
-        text: `Waiting for ${hostname}'s user to allow the shell (they have ${CONSENT_TIMEOUT_SECONDS} s to answer)`,
-        detail: 'They see your name and must type "y" in the agent window. Nothing runs on their machine until they do.',
+        text: `Waiting for ${hostname}'s user to allow the shell`,
+        detail: `${CONSENT_EXPLAINED} They see your name and must type "y" in the agent window; nothing runs on their machine until they do.`,
       };
     case 'starting':
       return { tone: 'busy', text: 'Allowed by the user. Starting the shell…' };

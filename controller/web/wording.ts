@@ -2,10 +2,12 @@
  * What the protocol's enums mean, in a technician's words. Error texts come from
  * the protocol's catalog; this file only covers states the catalog does not.
  */
-import { ERRORS, describeError, type ConsentDecision, type DeviceSummary, type DeviceView, type ShellCloseReason } from '../../protocol/index.js';
+import {
+  ERRORS, describeError, type ConsentDecision, type DeviceSummary, type DeviceView, type Severity, type ShellCloseReason,
+} from '../../protocol/index.js';
 
-/** How long the person has to answer a shell request (the agent's consent timeout). */
-export const CONSENT_TIMEOUT_SECONDS = 60;
+/** How consent works, without a number: the agent decides its own timeout. */
+export const CONSENT_EXPLAINED = 'The person is asked on their own screen; no answer means no.';
 
 /** Why a shell ended, as one short sentence. */
 export function describeCloseReason(reason: ShellCloseReason, exitCode: number | null): string {
@@ -79,4 +81,18 @@ export function shellUnavailableReason(device: DeviceView): string | null {
   if (device.sessionStatus === 'ended') return `${ERRORS.SESSION_ERR_ENDED.message} Send the person a new support link to help them again.`;
   if (!device.online) return `${ERRORS.SHELL_ERR_DEVICE_OFFLINE.message} You can open a shell when it reconnects.`;
   return null;
+}
+
+/** Why "Refresh" is unavailable, or null when the device can collect diagnostics now. */
+export function refreshUnavailableReason(device: DeviceView): string | null {
+  if (device.sessionStatus === 'ended') return `${ERRORS.SESSION_ERR_ENDED.message} Diagnostics can no longer be refreshed.`;
+  if (!device.online) return `${ERRORS.SHELL_ERR_DEVICE_OFFLINE.message} You can refresh when it reconnects.`;
+  return null;
+}
+
+export const SEVERITY_LABEL: Record<Severity, string> = { critical: 'Critical', warning: 'Warning', info: 'Info' };
+
+/** "1 issue · critical", "3 issues · warning". */
+export function describeFindingCount(count: number, worst: Severity): string {
+  return `${count} ${count === 1 ? 'issue' : 'issues'} · ${worst}`;
 }

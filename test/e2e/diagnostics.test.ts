@@ -1,0 +1,177 @@
+/**
+ * Diagnostics in a real browser, from a real agent: the device page shows the
+ * findings first (a disk finding forced by the controller's thresholds), Refresh
+ * updates the page live, the compare view lists the differences the controller
+ * computes, and the dashboard shows each device's worst finding.
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { ERRORS } from '../../protocol/index.js';
+import { spawnAgent, type RunningAgent } from '../helpers/agent-process.js';
+import { launchBrowser, loginThroughUi, newPage, saveScreenshot } from '../helpers/browser.js';
+import { startController, type RunningController } from '../helpers/controller-process.js';
+
+let c: RunningController;
+let browser: Browser;
+const contexts: BrowserContext[] = [];
+const agents: RunningAgent[] = [];
+/** The page of the running test, screenshotted if the test fails. */
+let current: { page: Page; name: string } | null = null;
+
+beforeAll(async () => {
+  browser = await launchBrowser();
+  // Thresholds every real disk exceeds: the root filesystem is then a critical finding,
+  // the most severe kind, so it is listed first on any machine.
+  const thresholds = join(mkdtempSync(join(tmpdir(), 'relais-thr-')), 'thresholds.json');
+  writeFileSync(thresholds, JSON.stringify({ diskWarnPercent: 0.01, diskCriticalPercent: 0.02 }));
+  c = await startController({ args: ['--thresholds', thresholds] });
+});
+afterEach(async ({ task }) => {
+  if (task.result?.state === 'fail' && current) {
+    const file = await saveScreenshot(current.page, `e2e-${current.name}`);
+    if (file) console.error(`screenshot saved: ${file}\ncontroller log (end):\n${c.logs().slice(-4000)}`);
+  }
+  current = null;
+  await Promise.all(contexts.splice(0).map((context) => context.close().catch(() => {})));
+  await Promise.all(agents.splice(0).map((agent) => agent.stop()));
+});
+afterAll(async () => {
+  await browser?.close();
+  await c?.stop();
+});
+
+async function loggedInPage(name: string): Promise<Page> {
+  const { context, page } = await newPage(browser);
+  contexts.push(context);
+  current = { page, name };
+  await loginThroughUi(page, c.url, 'admin', c.adminPassword);
+  return page;
+}
+
+/** Creates a link in the UI and starts a real agent with it; resolves with the new device's id once its row is online. */
+async function joinAgent(page: Page): Promise<{ agent: RunningAgent; deviceId: string }> {
+  await page.locator('[data-testid=devices][data-loaded=true]').waitFor();
+  const known = await page.locator('[data-testid=device-row]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-device-id') ?? ''));
+  await page.locator('[data-testid=new-link]').click();
+  const url = (await page.locator('[data-testid=link-url]').textContent())?.trim() ?? '';
+  const agent = spawnAgent(['join', url]);
+  agents.push(agent);
+  const handle = await page.waitForFunction(
+    (before) => {
+      for (const row of Array.from(document.querySelectorAll<HTMLElement>('[data-testid=device-row][data-online=true]'))) {
+        if (!before.includes(row.dataset.deviceId ?? '')) return row.dataset.deviceId;
+      }
+      return undefined;
+    },
+    known,
+    { timeout: 20_000 },
+  );
+  return { agent, deviceId: (await handle.jsonValue()) as string };
+}
+
+/** The findings card's collected-at line and the snapshot it belongs to. */
+async function collectedAt(page: Page): Promise<{ text: string; snapshotId: number }> {
+  const line = page.locator('[data-testid=collected-at]');
+  return { text: (await line.textContent()) ?? '', snapshotId: Number(await line.getAttribute('data-snapshot-id')) };
+}
+
+describe('diagnostics in a real browser', () => {
+  it('shows the findings first, refreshes live, compares snapshots and badges the device list', async () => {
+    const page = await loggedInPage('diagnostics');
+    const { deviceId } = await joinAgent(page);
+    const row = page.locator(`[data-testid=device-row][data-device-id="${deviceId}"]`);
+
+    // The dashboard: the worst finding as a coloured badge, live (the snapshot follows the join).
+    const health = row.locator('[data-testid=device-health]');
+    await expect.poll(() => health.getAttribute('data-health'), { timeout: 20_000 }).toBe('critical');
+    expect(await health.textContent()).toMatch(/^\d+ issues? · critical$/);
+
+    await row.click();
+    await expect.poll(() => page.url()).toContain(`#/devices/${deviceId}`);
+
+    // Findings first: before the snapshot's sections and the remote shell, most severe first.
+    const first = page.locator('[data-testid=finding]').first();
+    await first.waitFor({ timeout: 20_000 });
+    expect(await first.getAttribute('data-finding-id')).toBe('disk.full:/');
+    expect(await first.getAttribute('data-severity')).toBe('critical');
+    expect(await first.locator('.finding-title').textContent()).toMatch(/^Disk \/ is \d+ % full$/);
+    const evidence = (await first.locator('[data-testid=evidence]').textContent()) ?? '';
+    expect(evidence).toMatch(/Used.+ of .+\(\d/);
+    expect(await first.locator('.threshold').first().textContent()).toBe('threshold: warning 0.01 %, critical 0.02 %');
+    expect(await first.locator('.next-step').textContent()).toMatch(/free space/);
+    const order = await page.evaluate(() => {
+      const at = (selector: string) => Array.from(document.querySelectorAll('*')).indexOf(document.querySelector(selector)!);
+      return [at('[data-testid=findings-card]'), at('[data-testid=snapshot-details]'), at('[data-testid=terminal]')];
+    });
+    expect(order[0]).toBeGreaterThan(-1);
+    expect(order).toEqual([...order].sort((a, b) => a - b));
+    // The sections read the same snapshot: the root filesystem's bar carries the finding's colour.
+    await expect.poll(() => page.locator('[data-section=storage] [data-mount="/"] .bar').getAttribute('data-level')).toBe('bad');
+    expect(await page.locator('[data-section=memory]').textContent()).toMatch(/available of/);
+
+    // Refresh: "Collecting…" while the agent measures, then the page updates without a reload.
+    const before = await collectedAt(page);
+    await page.evaluate(() => {
+      (window as unknown as { sameDocument: boolean }).sameDocument = true;
+      const seen: string[] = [];
+      (window as unknown as { refreshStates: string[] }).refreshStates = seen;
+      const status = document.querySelector<HTMLElement>('[data-testid=refresh-status]')!;
+      new MutationObserver(() => seen.push(status.dataset.state ?? '')).observe(status, { attributes: true, childList: true });
+    });
+    await page.waitForTimeout(1100); // the collected-at line shows seconds: let one pass
+    const refresh = page.locator('[data-testid=refresh-diagnostics]');
+    expect(await refresh.isEnabled()).toBe(true);
+    await refresh.click();
+    await page.locator('[data-testid=refresh-status][data-state=done]').waitFor({ timeout: 20_000 });
+    const after = await collectedAt(page);
+    expect(after.snapshotId).toBeGreaterThan(before.snapshotId);
+    expect(after.text).not.toBe(before.text);
+    expect(await page.evaluate(() => (window as unknown as { sameDocument?: boolean }).sameDocument)).toBe(true);
+    expect(await page.evaluate(() => (window as unknown as { refreshStates: string[] }).refreshStates)).toContain('collecting');
+    expect(await page.locator('[data-testid=finding]').first().getAttribute('data-finding-id')).toBe('disk.full:/');
+
+    // History and compare: by default the older snapshot against the latest, with the controller's differences.
+    const history = page.locator('[data-testid=history-row]');
+    await expect.poll(() => history.count(), { timeout: 10_000 }).toBeGreaterThanOrEqual(2);
+    const ids = (await history.evaluateAll((rows) => rows.map((r) => Number(r.getAttribute('data-snapshot-id'))))).sort((a, b) => a - b);
+    const [oldest, newest] = [ids[0]!, ids.at(-1)!];
+    expect(await page.locator(`[data-testid=history-row][data-snapshot-id="${newest}"] [data-testid=pick-after]`).isChecked()).toBe(true);
+    expect(await page.locator(`[data-testid=history-row][data-snapshot-id="${oldest}"] [data-testid=pick-before]`).isChecked()).toBe(true);
+    const comparison = page.locator('[data-testid=comparison]');
+    await comparison.waitFor({ timeout: 10_000 });
+    const expected = await page.evaluate(async ([id, b, a]) => (await fetch(`/api/devices/${id}/compare?before=${b}&after=${a}`)).json(), [deviceId, oldest, newest] as const) as {
+      changes: { fact: string }[]; fixed: unknown[]; appeared: unknown[]; remaining: { id: string }[];
+    };
+    expect(await comparison.locator('[data-testid=group-remaining] [data-testid=finding-line]').evaluateAll((lines) => lines.map((l) => l.getAttribute('data-finding-id'))))
+      .toEqual(expected.remaining.map((f) => f.id));
+    expect(await comparison.locator('[data-testid=group-remaining]').textContent()).toMatch(/Disk \/ is \d+ % full/);
+    expect(await comparison.locator('[data-testid=group-fixed] [data-testid=finding-line]').count()).toBe(expected.fixed.length);
+    expect(await comparison.locator('[data-testid=group-appeared] [data-testid=finding-line]').count()).toBe(expected.appeared.length);
+    expect(await comparison.locator('[data-testid=change] .change-fact').allTextContents()).toEqual(expected.changes.map((ch) => ch.fact));
+
+    await saveScreenshot(page, 'diagnostics-device-page');
+
+    // Back on the dashboard, the badge still names the worst finding.
+    await page.locator('.back-link').click();
+    await expect.poll(() => row.locator('[data-testid=device-health]').getAttribute('data-health'), { timeout: 10_000 }).toBe('critical');
+  });
+
+  it('disables Refresh once the device is gone, saying why', async () => {
+    const page = await loggedInPage('diagnostics-offline');
+    const { agent, deviceId } = await joinAgent(page);
+    await page.locator(`[data-testid=device-row][data-device-id="${deviceId}"]`).click();
+    await page.locator('[data-testid=finding]').first().waitFor({ timeout: 20_000 });
+    const refresh = page.locator('[data-testid=refresh-diagnostics]');
+    await expect.poll(() => refresh.isEnabled()).toBe(true);
+
+    await agent.stop();
+    await expect.poll(() => refresh.isDisabled(), { timeout: 15_000 }).toBe(true);
+    const reason = (await page.locator('[data-testid=refresh-status]').textContent()) ?? '';
+    expect([ERRORS.SHELL_ERR_DEVICE_OFFLINE.message, ERRORS.SESSION_ERR_ENDED.message].some((m) => reason.includes(m))).toBe(true);
+    // The last diagnostics stay readable.
+    expect(await page.locator('[data-testid=finding]').first().getAttribute('data-finding-id')).toBe('disk.full:/');
+  });
+});
