@@ -37,9 +37,9 @@ const diskFull: Check = (s, t) =>
       id: `disk.full:${f.mount}`,
       severity,
       title: `Disk ${f.mount} is ${Math.round(f.usePercent)} % full`,
-      explanation: `Only ${formatBytes(Math.max(0, f.sizeBytes - f.usedBytes))} is left on ${f.mount}. When a disk fills up, programs fail to save files, updates fail and the system can slow down or stop.`,
+      explanation: `Only ${formatBytes(f.availableBytes)} is left on ${f.mount}. When a disk fills up, programs fail to save files, updates fail and the system can slow down or stop.`,
       evidence: [
-        { label: 'Used', value: `${formatBytes(f.usedBytes)} of ${formatBytes(f.sizeBytes)} (${pct(f.usePercent)})`, threshold: `warning ${t.diskWarnPercent} %, critical ${t.diskCriticalPercent} %` },
+        { label: 'Used', value: `${formatBytes(f.usedBytes)} used, ${formatBytes(f.availableBytes)} free (${pct(f.usePercent)})`, threshold: `warning ${t.diskWarnPercent} %, critical ${t.diskCriticalPercent} %` },
         { label: 'Filesystem', value: `${f.fs} (${f.type})` },
       ],
       nextStep: 'Find what fills the disk (largest folders, downloads, temporary files, old logs) and free space; empty the recycle bin.',

@@ -40,7 +40,7 @@ export function snapshotFacts(s: Snapshot): Map<string, string> {
     put('Swap used', formatBytes(s.memory.swapUsedBytes));
   }
   for (const f of s.storage?.filesystems ?? []) {
-    put(`Disk ${f.mount} used`, `${round(f.usePercent)} (${formatBytes(f.usedBytes)} of ${formatBytes(f.sizeBytes)})`);
+    put(`Disk ${f.mount} used`, `${round(f.usePercent)} (${formatBytes(f.availableBytes)} free)`);
   }
   for (const i of s.network?.interfaces ?? []) {
     if (i.internal) continue;

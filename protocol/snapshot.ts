@@ -43,7 +43,8 @@ export const snapshot = z.object({
   storage: z
     .object({
       disks: z.array(z.object({ name, type: text(32), sizeBytes: bytes, vendor: name })).max(64),
-      filesystems: z.array(z.object({ fs: text(255), type: text(32), mount: text(255), sizeBytes: bytes, usedBytes: bytes, usePercent: percent })).max(128),
+      // usePercent is used / (used + available), as df shows it; reserved blocks make size − used larger than what is free.
+      filesystems: z.array(z.object({ fs: text(255), type: text(32), mount: text(255), sizeBytes: bytes, usedBytes: bytes, availableBytes: bytes, usePercent: percent })).max(128),
     })
     .optional(),
   os: z

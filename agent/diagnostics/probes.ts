@@ -59,7 +59,7 @@ export async function probeStorage(): Promise<Snapshot['storage']> {
     filesystems: sizes
       .filter((f) => num(f.size) > 0)
       .slice(0, 128)
-      .map((f) => ({ fs: clean(f.fs, 255), type: clean(f.type, 32), mount: clean(f.mount, 255), sizeBytes: num(f.size), usedBytes: num(f.used), usePercent: clamp(num(f.use), 0, 100) })),
+      .map((f) => ({ fs: clean(f.fs, 255), type: clean(f.type, 32), mount: clean(f.mount, 255), sizeBytes: num(f.size), usedBytes: num(f.used), availableBytes: num(f.available, Math.max(0, num(f.size) - num(f.used))), usePercent: clamp(num(f.use), 0, 100) })),
   };
 }
 

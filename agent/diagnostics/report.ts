@@ -47,7 +47,7 @@ export function renderReport(snapshot: Snapshot, findings: readonly Finding[], s
   }
   if (snapshot.storage) {
     heading('Storage');
-    for (const f of snapshot.storage.filesystems) row(f.mount, `${Math.round(f.usePercent)} % used — ${formatBytes(f.usedBytes)} of ${formatBytes(f.sizeBytes)} (${f.type})`);
+    for (const f of snapshot.storage.filesystems) row(f.mount, `${Math.round(f.usePercent)} % used — ${formatBytes(f.availableBytes)} free of ${formatBytes(f.sizeBytes)} (${f.type})`);
   }
   if (snapshot.network) {
     heading('Network');

@@ -113,7 +113,7 @@ function storageCard(s: Snapshot, findings: readonly Finding[]): HTMLElement | n
         el('li', { 'data-testid': 'filesystem', dataset: { mount: f.mount } },
           el('div', { class: 'disk-line' },
             el('span', { class: 'mono' }, f.mount),
-            el('span', { class: 'muted small' }, `${formatBytes(f.usedBytes)} of ${formatBytes(f.sizeBytes)} · ${f.fs} (${f.type})`)),
+            el('span', { class: 'muted small' }, `${formatBytes(f.availableBytes)} free of ${formatBytes(f.sizeBytes)} · ${f.fs} (${f.type})`)),
           usageBar(f.usePercent, levelFor(findings, (id) => id === `disk.full:${f.mount}`))))),
     st.disks.length === 0 ? null
       : el('p', { class: 'muted small disks' }, `Disks: ${st.disks.map((d) => [d.name, d.type, formatBytes(d.sizeBytes), d.vendor].filter(Boolean).join(' · ')).join('; ')}`));

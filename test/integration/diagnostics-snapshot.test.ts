@@ -59,6 +59,9 @@ describe('snapshot on this machine', () => {
     expect(root).toBeDefined();
     // Both read statfs; df rounds to its block size.
     expect(Math.abs(root!.sizeBytes - size)).toBeLessThan(1024 * 1024);
+    // Free space moves while tests write files: agree within 256 MB.
+    const available = Number(sh('df', ['-B1', '--output=avail', '/']).split('\n').pop());
+    expect(Math.abs(root!.availableBytes - available)).toBeLessThan(256 * 1024 * 1024);
   });
 
   it('the default gateway agrees with ip route (where one exists)', () => {

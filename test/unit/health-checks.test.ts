@@ -11,7 +11,7 @@ function healthy(): Snapshot {
     probes: { cpu: { status: 'ok', durationMs: 10 } },
     cpu: { brand: 'Test CPU', physicalCores: 4, logicalCores: 8, speedGHz: 3, loadPercent: 20, loadAverage1m: 1, temperatureC: 50 },
     memory: { totalBytes: 16 * GB, usedBytes: 8 * GB, availableBytes: 8 * GB, swapTotalBytes: 4 * GB, swapUsedBytes: 0 },
-    storage: { disks: [], filesystems: [{ fs: '/dev/sda1', type: 'ext4', mount: '/', sizeBytes: 100 * GB, usedBytes: 50 * GB, usePercent: 50 }] },
+    storage: { disks: [], filesystems: [{ fs: '/dev/sda1', type: 'ext4', mount: '/', sizeBytes: 100 * GB, usedBytes: 50 * GB, availableBytes: 45 * GB, usePercent: 52.6 }] },
     os: { platform: 'linux', distro: 'Debian', release: '12', kernel: '6.1', arch: 'x64', hostname: 'pc', uptimeSeconds: 86400, timezone: 'UTC', users: [] },
     network: { interfaces: [{ name: 'eth0', ipv4: ['10.0.0.2'], ipv6: [], mac: 'aa:bb', up: true, speedMbps: 1000, isDefault: true, internal: false }], gateway: '10.0.0.1', dnsServers: ['10.0.0.1'] },
     dns: { lookups: [{ name: 'controller', ok: true, addresses: ['10.0.0.5'], durationMs: 3, error: null }] },
@@ -41,9 +41,17 @@ describe('health checks', () => {
     expect(ids(s)).toEqual(expected);
   });
 
+  it('says how much is free, not size minus used (reserved blocks are not free)', () => {
+    const s = healthy();
+    Object.assign(s.storage!.filesystems[0]!, { usedBytes: 91 * GB, availableBytes: 4 * GB, usePercent: 95.8 });
+    const [f] = runHealthChecks(s);
+    expect(f!.explanation).toContain('Only 4.0 GB is left on /');
+    expect(f!.evidence[0]!.value).toContain('4.0 GB free');
+  });
+
   it('ignores filesystems that are full by design', () => {
     const s = healthy();
-    s.storage!.filesystems.push({ fs: '/dev/loop0', type: 'squashfs', mount: '/snap/core/1', sizeBytes: GB, usedBytes: GB, usePercent: 100 });
+    s.storage!.filesystems.push({ fs: '/dev/loop0', type: 'squashfs', mount: '/snap/core/1', sizeBytes: GB, usedBytes: GB, availableBytes: 0, usePercent: 100 });
     expect(ids(s)).toEqual([]);
   });
 
