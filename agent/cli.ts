@@ -1,13 +1,21 @@
 /**
  * The command line: arguments (and the few environment variables the agent
  * honours) in, one frozen command out. Pure, so it is tested without a process.
- * Each subcommand is an entry in SUBCOMMANDS; `diagnose`, `enroll` and `run` slot
- * in beside `join`.
+ * Each subcommand is an entry in SUBCOMMANDS: `join` and `diagnose` here, the
+ * fleet's `enroll`, `run` and `install-service` from fleet-cli.ts.
  */
+import {
+  DEFAULT_CONSENT_TIMEOUT_SECONDS, MAX_CONSENT_TIMEOUT_SECONDS, consentTimeoutMs, quote, splitArguments, stringOption, usageError,
+  type Environment, type OptionSpec, type Options, type Refusal, type UsageError,
+} from './cli-parsing.js';
 import { resolveTarget, transportRefusal, type SupportTarget } from './controller-url.js';
+import {
+  ENROLL_OPTIONS, ENROLL_USAGE, INSTALL_SERVICE_OPTIONS, INSTALL_SERVICE_USAGE, RUN_OPTIONS, RUN_USAGE, buildEnroll, buildInstallService, buildRun,
+  type FleetCommand,
+} from './fleet-cli.js';
 
-export const DEFAULT_CONSENT_TIMEOUT_SECONDS = 60;
-const MAX_CONSENT_TIMEOUT_SECONDS = 3600;
+export { DEFAULT_CONSENT_TIMEOUT_SECONDS };
+export type { EnrollConfig, InstallServiceConfig, RunConfig } from './fleet-cli.js';
 
 /** Everything `join` needs, validated and frozen. */
 export interface JoinConfig {
@@ -30,18 +38,19 @@ export interface DiagnoseConfig {
 export type Command =
   | { readonly kind: 'help'; readonly text: string }
   | { readonly kind: 'version' }
-  | { readonly kind: 'usage-error'; readonly message: string; readonly usage: string }
-  | { readonly kind: 'refused'; readonly message: string }
+  | UsageError
+  | Refusal
   | { readonly kind: 'join'; readonly config: JoinConfig }
-  | { readonly kind: 'diagnose'; readonly config: DiagnoseConfig };
+  | { readonly kind: 'diagnose'; readonly config: DiagnoseConfig }
+  | FleetCommand;
 
-export type Environment = Readonly<Record<string, string | undefined>>;
+export type { Environment };
 
 interface Subcommand {
   readonly summary: string;
   readonly usage: string;
-  readonly options: Readonly<Record<string, { readonly value: boolean }>>;
-  build(positionals: readonly string[], options: ReadonlyMap<string, string | true>, env: Environment): Command;
+  readonly options: Readonly<Record<string, OptionSpec>>;
+  build(positionals: readonly string[], options: Options, env: Environment): Command;
 }
 
 const JOIN_USAGE = `Usage: relais-agent join <support-link | code> [options]
@@ -89,21 +98,40 @@ const SUBCOMMANDS: Readonly<Record<string, Subcommand>> = Object.freeze({
     options: { json: { value: false }, controller: { value: true }, resolve: { value: true } },
     build: buildDiagnose,
   },
+  enroll: {
+    summary: 'enroll this machine in the fleet (once, with a token from the administrator)',
+    usage: ENROLL_USAGE,
+    options: ENROLL_OPTIONS,
+    build: buildEnroll,
+  },
+  run: {
+    summary: 'connect this enrolled machine and stay connected (what the service runs)',
+    usage: RUN_USAGE,
+    options: RUN_OPTIONS,
+    build: buildRun,
+  },
+  'install-service': {
+    summary: 'start "run" at boot (a systemd unit on Linux; instructions elsewhere)',
+    usage: INSTALL_SERVICE_USAGE,
+    options: INSTALL_SERVICE_OPTIONS,
+    build: buildInstallService,
+  },
 });
 
 const GENERAL_USAGE = `Usage: relais-agent <command> [options]
 
 Commands:
 ${Object.entries(SUBCOMMANDS)
-  .map(([name, sub]) => `  ${name.padEnd(10)} ${sub.summary}`)
+  .map(([name, sub]) => `  ${name.padEnd(16)} ${sub.summary}`)
   .join('\n')}
 
 Options:
   -h, --help       show this help (or "relais-agent <command> --help")
   -V, --version    print the version
 
-Example:
-  relais-agent join https://help.example.com/s/482193557`;
+Examples:
+  relais-agent join https://help.example.com/s/482193557
+  relais-agent enroll https://help.example.com --token TOKEN --tag lab`;
 
 /** Parses the arguments after the script name into one command. */
 export function parseCommandLine(args: readonly string[], env: Environment): Command {
@@ -117,51 +145,14 @@ export function parseCommandLine(args: readonly string[], env: Environment): Com
     if (/^[\d -]+$/.test(first) || /:\/\//.test(first)) return usageError('Start with the command: relais-agent join <support-link | code>.', GENERAL_USAGE);
     return usageError(first.startsWith('-') ? `Unknown option ${quote(first)}.` : `Unknown command ${quote(first)}.`, GENERAL_USAGE);
   }
-  const parsed = splitArguments(rest, sub);
+  const parsed = splitArguments(rest, sub.options);
   if ('help' in parsed) return { kind: 'help', text: sub.usage };
   if ('version' in parsed) return { kind: 'version' };
   if ('error' in parsed) return usageError(parsed.error, sub.usage);
   return sub.build(parsed.positionals, parsed.options, env);
 }
 
-type Split =
-  | { positionals: string[]; options: Map<string, string | true> }
-  | { error: string }
-  | { help: true }
-  | { version: true };
-
-function splitArguments(args: readonly string[], sub: Subcommand): Split {
-  const positionals: string[] = [];
-  const options = new Map<string, string | true>();
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i] as string;
-    if (arg === '--') {
-      positionals.push(...args.slice(i + 1));
-      break;
-    }
-    if (arg === '-h' || arg === '--help') return { help: true };
-    if (arg === '-V' || arg === '--version') return { version: true };
-    if (!arg.startsWith('-') || /^-\d/.test(arg)) {
-      positionals.push(arg);
-      continue;
-    }
-    const eq = arg.indexOf('=');
-    const name = arg.slice(2, eq === -1 ? undefined : eq);
-    const spec = arg.startsWith('--') && Object.prototype.hasOwnProperty.call(sub.options, name) ? sub.options[name] : undefined;
-    if (!spec) return { error: `Unknown option ${quote(eq === -1 ? arg : arg.slice(0, eq))}.` };
-    if (!spec.value) {
-      if (eq !== -1) return { error: `--${name} takes no value.` };
-      options.set(name, true);
-      continue;
-    }
-    const value = eq !== -1 ? arg.slice(eq + 1) : args[++i];
-    if (value === undefined || value === '') return { error: `--${name} needs a value.` };
-    options.set(name, value);
-  }
-  return { positionals, options };
-}
-
-function buildJoin(positionals: readonly string[], options: ReadonlyMap<string, string | true>, env: Environment): Command {
+function buildJoin(positionals: readonly string[], options: Options, env: Environment): Command {
   if (positionals.length === 0) return usageError('Give the support link (or the 9-digit code) your technician sent you.', JOIN_USAGE);
   // "482 193 557" typed without quotes arrives as three arguments.
   const linkOrCode = positionals.every((p) => /^[\d -]+$/.test(p)) ? positionals.join(' ') : positionals.length === 1 ? positionals[0] : null;
@@ -173,25 +164,22 @@ function buildJoin(positionals: readonly string[], options: ReadonlyMap<string, 
   }
   const resolved = resolveTarget(linkOrCode, explicitController ?? env.RELAIS_CONTROLLER);
   if (!resolved.ok) return usageError(resolved.message, JOIN_USAGE);
-  const timeout = stringOption(options, 'consent-timeout') ?? String(DEFAULT_CONSENT_TIMEOUT_SECONDS);
-  const seconds = Number(timeout);
-  if (!/^\d+$/.test(timeout) || seconds < 1 || seconds > MAX_CONSENT_TIMEOUT_SECONDS) {
-    return usageError(`--consent-timeout must be a whole number of seconds from 1 to ${MAX_CONSENT_TIMEOUT_SECONDS}.`, JOIN_USAGE);
-  }
+  const timeoutMs = consentTimeoutMs(stringOption(options, 'consent-timeout'));
+  if (timeoutMs === null) return usageError(`--consent-timeout must be a whole number of seconds from 1 to ${MAX_CONSENT_TIMEOUT_SECONDS}.`, JOIN_USAGE);
   const insecure = options.get('insecure') === true;
   const refusal = transportRefusal(resolved.target.wsUrl, insecure);
   if (refusal !== null) return { kind: 'refused', message: refusal };
   const config: JoinConfig = Object.freeze({
     target: Object.freeze({ ...resolved.target }),
     insecure,
-    consentTimeoutMs: seconds * 1000,
+    consentTimeoutMs: timeoutMs,
     forcePipes: env.RELAIS_AGENT_SHELL_MODE === 'pipes',
     resolveNames: resolveNames(stringOption(options, 'resolve') ?? env.RELAIS_RESOLVE),
   });
   return Object.freeze({ kind: 'join', config });
 }
 
-function buildDiagnose(positionals: readonly string[], options: ReadonlyMap<string, string | true>, env: Environment): Command {
+function buildDiagnose(positionals: readonly string[], options: Options, env: Environment): Command {
   if (positionals.length > 0) return usageError('diagnose takes no arguments besides its options.', DIAGNOSE_USAGE);
   const controller = stringOption(options, 'controller');
   let controllerUrl: string | null = null;
@@ -212,17 +200,4 @@ function buildDiagnose(positionals: readonly string[], options: ReadonlyMap<stri
 function resolveNames(value: string | undefined): readonly string[] {
   if (!value) return [];
   return Object.freeze(value.split(',').map((n) => n.trim()).filter((n) => /^[A-Za-z0-9.-]{1,253}$/.test(n)).slice(0, 6));
-}
-
-function stringOption(options: ReadonlyMap<string, string | true>, name: string): string | undefined {
-  const value = options.get(name);
-  return typeof value === 'string' ? value : undefined;
-}
-
-function usageError(message: string, usage: string): Command {
-  return { kind: 'usage-error', message, usage };
-}
-
-function quote(text: string): string {
-  return JSON.stringify(text.length > 40 ? `${text.slice(0, 40)}…` : text);
 }

@@ -17,6 +17,19 @@ export interface ConsentRequest {
 /** A decision to report, or `cancelled` when the question went away unanswered (nothing to report). */
 export type ConsentOutcome = ConsentDecision | 'cancelled';
 
+/**
+ * Who decides, on this machine, whether a shell may open: the person at the
+ * keyboard (attended, ConsentQueue) or the local policy file (managed, PolicyConsent).
+ */
+export interface ConsentAuthority {
+  /** Resolves with the decision for this request (or `cancelled` when it was withdrawn). */
+  ask(request: ConsentRequest): Promise<ConsentOutcome>;
+  /** Withdraws the request for a channel. */
+  cancel(channel: number, why: string): void;
+  /** Withdraws every request. */
+  cancelAll(why: string): void;
+}
+
 interface Waiting {
   readonly request: ConsentRequest;
   readonly settle: (outcome: ConsentOutcome) => void;
@@ -42,7 +55,7 @@ export function consentQuestion(request: ConsentRequest, timeoutSeconds: number,
   ].join('\n');
 }
 
-export class ConsentQueue {
+export class ConsentQueue implements ConsentAuthority {
   private readonly queue: Waiting[] = [];
   private showing: Showing | null = null;
   private held = true;
@@ -120,6 +133,8 @@ function outcomeLine(outcome: ConsentOutcome, timeoutSeconds: number, why: strin
       return '→ You refused. Nothing was started on this computer.';
     case 'timeout':
       return `→ No answer within ${timeoutSeconds} s, so the answer is no. Nothing was started on this computer.`;
+    case 'refused-by-policy':
+      return '→ Refused by the local policy. Nothing was started on this computer.';
     case 'cancelled':
       return `→ The request was withdrawn${why ? ` (${why})` : ''}. Nothing was started on this computer.`;
   }

@@ -1,25 +1,28 @@
 /**
- * The agent's one websocket to the controller: hello, validation of every
- * incoming message and frame, violation counting, heartbeat watchdog, and
- * reconnection with backoff and the resume token. It knows nothing of shells.
+ * The agent's one websocket to the controller: hello (and the answer to a
+ * challenge, for a managed device), validation of every incoming message and
+ * frame, violation counting, heartbeat watchdog, and reconnection with backoff.
+ * Who we are is the credentials' business; the link knows nothing of shells.
  */
 import WebSocket from 'ws';
 import {
   CLOSE_CODES, LIMITS, PROTOCOL_VERSION, SUPPORTED_VERSIONS, controllerToAgent, decodeControl, decodeFrame, describeError,
-  encodeControl, isErrorCode, type AgentToController, type ControllerToAgent, type ErrorCode, type Frame,
+  encodeControl, isErrorCode, type AgentToController, type ControllerToAgent, type ErrorCode, type Frame, type UnattendedPolicy,
 } from '../protocol/index.js';
 import { backoffDelay, RECONNECT_BACKOFF, type BackoffPolicy } from './backoff.js';
-import { fatalCodeForClose, isFatalCode } from './fatal-errors.js';
+import type { LinkCredentials } from './credentials.js';
 import { plainText } from './plain-text.js';
 
 export type Welcome = Extract<ControllerToAgent, { t: 'welcome' }>;
-export type SessionMessage = Exclude<ControllerToAgent, { t: 'welcome' }>;
+export type SessionMessage = Exclude<ControllerToAgent, { t: 'welcome' | 'auth.challenge' }>;
 export type AgentMessage = AgentToController;
 
 export interface LinkOptions {
   readonly wsUrl: string;
-  readonly code: string;
+  readonly credentials: LinkCredentials;
   readonly agent: { readonly version: string; readonly platform: string; readonly arch: string; readonly hostname: string };
+  /** A managed device's local policy, read afresh for each hello (reported, never received). */
+  readonly policy?: () => UnattendedPolicy | null;
   readonly heartbeatTimeoutMs: number;
   readonly backoff?: BackoffPolicy;
 }
@@ -37,8 +40,10 @@ export interface LinkListener {
 
 export class Link {
   private socket: WebSocket | null = null;
-  private resumeToken: string | null = null;
   private welcomed = false;
+  /** Welcomed at least once: later welcomes are reconnections. */
+  private everWelcomed = false;
+  private challenged = false;
   private attempt = 0;
   private violations = 0;
   private lastSeen = 0;
@@ -151,6 +156,7 @@ export class Link {
   private connect(): void {
     if (this.stopped) return;
     this.welcomed = false;
+    this.challenged = false;
     this.violations = 0;
     this.problem = '';
     const socket = new WebSocket(this.options.wsUrl, {
@@ -162,8 +168,9 @@ export class Link {
     socket.on('open', () => {
       this.lastSeen = Date.now();
       this.startWatchdog(socket);
-      const auth = this.resumeToken ? { kind: 'resume' as const, token: this.resumeToken } : { kind: 'code' as const, code: this.options.code };
-      socket.send(encode({ t: 'hello', v: PROTOCOL_VERSION, role: 'agent', auth, agent: this.options.agent }));
+      const auth = this.options.credentials.helloAuth();
+      const policy = this.options.policy?.() ?? null;
+      socket.send(encode({ t: 'hello', v: PROTOCOL_VERSION, role: 'agent', auth, agent: this.options.agent, ...(policy ? { policy } : {}) }));
     });
     socket.on('ping', () => (this.lastSeen = Date.now()));
     socket.on('message', (data, isBinary) => {
@@ -186,20 +193,35 @@ export class Link {
     const decoded = decodeControl(controllerToAgent, bytes);
     if (!decoded.ok) return this.violation(decoded.code, decoded.detail);
     const message = decoded.message;
-    if (message.t === 'error' && isErrorCode(message.code) && isFatalCode(message.code)) return this.fail(message.code);
+    const { credentials } = this.options;
+    if (message.t === 'error' && isErrorCode(message.code) && credentials.isFatal(message.code)) return this.fail(message.code);
     if (!this.welcomed) {
       if (message.t === 'welcome') return this.onWelcome(message);
-      if (message.t === 'error') return this.closeSoon(1000, 'refused');
+      if (message.t === 'auth.challenge') return this.onChallenge(message.nonce);
+      if (message.t === 'error') {
+        this.problem = plainText(describeError(message.code), 200);
+        return this.closeSoon(1000, 'refused');
+      }
       return this.violation('PROTO_ERR_HELLO_REQUIRED', `expected welcome, got ${message.t}`);
     }
-    if (message.t === 'welcome') return this.violation('PROTO_ERR_INVALID_MESSAGE', 'welcome was already received');
+    if (message.t === 'welcome' || message.t === 'auth.challenge') return this.violation('PROTO_ERR_INVALID_MESSAGE', `${message.t} after welcome`);
     this.listener.message(message);
+  }
+
+  /** Signs the controller's challenge, once per connection, when our credentials are a device key. */
+  private onChallenge(nonce: string): void {
+    const signature = this.challenged ? null : this.options.credentials.answerChallenge(nonce);
+    if (signature === null) return this.violation('PROTO_ERR_INVALID_MESSAGE', 'no challenge was expected');
+    this.challenged = true;
+    this.socket?.send(encode({ t: 'auth.response', signature }));
   }
 
   private onWelcome(welcome: Welcome): void {
     if (!SUPPORTED_VERSIONS.includes(welcome.v)) return this.fail('PROTO_ERR_VERSION_MISMATCH');
-    const resumed = this.resumeToken !== null;
-    this.resumeToken = welcome.resumeToken;
+    const problem = this.options.credentials.accept(welcome);
+    if (problem !== null) return this.violation('PROTO_ERR_INVALID_MESSAGE', `welcome: ${problem}`);
+    const resumed = this.everWelcomed;
+    this.everWelcomed = true;
     this.welcomed = true;
     this.attempt = 0;
     this.listener.welcomed(welcome, resumed);
@@ -219,7 +241,7 @@ export class Link {
     this.welcomed = false;
     this.socket = null;
     if (this.stopped) return;
-    const fatal = fatalCodeForClose(code, reason, this.resumeToken !== null);
+    const fatal = this.options.credentials.fatalForClose(code, reason);
     if (fatal) return this.fail(fatal);
     const delay = backoffDelay(this.attempt++, this.options.backoff ?? RECONNECT_BACKOFF);
     this.retryTimer = setTimeout(() => this.connect(), delay);

@@ -3,12 +3,21 @@
  * environment. It parses and freezes the config, builds the parts, hands each
  * what it needs, and turns the outcome into an exit code.
  */
+import { realpathSync } from 'node:fs';
 import os from 'node:os';
 import { LIMITS, runHealthChecks } from '../protocol/index.js';
-import { parseCommandLine, type DiagnoseConfig, type JoinConfig } from './cli.js';
+import { RECONNECT_BACKOFF } from './backoff.js';
+import { parseCommandLine, type DiagnoseConfig, type EnrollConfig, type InstallServiceConfig, type JoinConfig, type RunConfig } from './cli.js';
+import { agentSocketUrl, transportRefusal } from './controller-url.js';
+import { DeviceKeyCredentials, SupportCodeCredentials } from './credentials.js';
+import { defaultStateDir, loadDeviceKey, readDeviceFile, statePaths } from './device-state.js';
 import { renderReport } from './diagnostics/report.js';
 import { collectSnapshot } from './diagnostics/collect.js';
+import { enroll } from './enroll.js';
+import { installService } from './install-service.js';
 import { Link } from './link.js';
+import { readPolicyFile } from './local-policy.js';
+import { ManagedService, REFUSED_EXIT_CODE } from './managed-service.js';
 import { PersonTerminal } from './person-terminal.js';
 import { plainText } from './plain-text.js';
 import { Session } from './session.js';
@@ -35,7 +44,116 @@ async function main(): Promise<number> {
       return join(command.config);
     case 'diagnose':
       return diagnose(command.config);
+    case 'enroll':
+      return enrollMachine(command.config);
+    case 'run':
+      return run(command.config);
+    case 'install-service':
+      return install(command.config);
   }
+}
+
+const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+
+/** The state folder: --state-dir, RELAIS_STATE_DIR, or the platform's default. */
+function stateDirOf(config: { stateDir: string | null }): string {
+  return config.stateDir ?? defaultStateDir(process.platform, isRoot, process.env);
+}
+
+function agentFacts() {
+  return Object.freeze({
+    version: plainText(__RELAIS_VERSION__, 32),
+    platform: plainText(process.platform, 32),
+    arch: plainText(process.arch, 32),
+    hostname: plainText(os.hostname(), 255),
+  });
+}
+
+async function enrollMachine(config: EnrollConfig): Promise<number> {
+  return enroll(config, {
+    stateDir: stateDirOf(config),
+    hostname: os.hostname(),
+    platform: process.platform,
+    say: (text) => process.stdout.write(`${text}\n`),
+    warn: (text) => process.stderr.write(`relais-agent: ${text}\n`),
+  });
+}
+
+function install(config: InstallServiceConfig): number {
+  return installService(config, {
+    platform: process.platform,
+    isRoot,
+    user: localUserName(),
+    nodePath: process.execPath,
+    scriptPath: realpathSync(process.argv[1] ?? ''),
+    stateDir: stateDirOf(config),
+    say: (text) => process.stdout.write(`${text}\n`),
+    warn: (text) => process.stderr.write(`relais-agent: ${text}\n`),
+  });
+}
+
+/** A managed device's service: connect by key, stay connected, let the local policy decide. */
+async function run(config: RunConfig): Promise<number> {
+  const paths = statePaths(stateDirOf(config));
+  const device = readDeviceFile(paths.device);
+  const key = loadDeviceKey(paths.key);
+  const policy = readPolicyFile(paths.policy);
+  const problem = !device.ok ? device.message : !key.ok ? key.message : !policy.ok ? `The policy file cannot be used: ${policy.message}` : null;
+  if (problem !== null || !device.ok || !key.ok) {
+    process.stderr.write(`relais-agent: ${problem}\n`);
+    return REFUSED_EXIT_CODE;
+  }
+  const wsUrl = agentSocketUrl(new URL(device.value.controllerUrl));
+  const refusal = transportRefusal(wsUrl, device.value.insecure);
+  if (refusal !== null) {
+    process.stderr.write(`relais-agent: ${refusal}\n`);
+    return REFUSED_EXIT_CODE;
+  }
+  const env = Object.freeze({ ...process.env });
+  const host = Object.freeze({ localUser: localUserName(), home: os.homedir(), env, platform: process.platform });
+  const credentials = new DeviceKeyCredentials(device.value.deviceId, device.value.controllerUrl, key.value.privateKey);
+  let service: ManagedService | null = null;
+  const terminal = new PersonTerminal({ input: process.stdin, output: process.stdout, errors: process.stderr }, (command) => service?.command(command));
+  const readPolicy = () => readPolicyFile(paths.policy);
+  const current = new ManagedService({
+    device: device.value,
+    paths,
+    host,
+    terminal,
+    consentTimeoutMs: config.consentTimeoutMs,
+    forcePipes: config.forcePipes,
+    readPolicy,
+    gatherSummary: () => gatherSummary(__RELAIS_VERSION__),
+    collectDiagnostics: () => collectSnapshot({ controllerUrl: device.value.controllerUrl, resolveNames: config.resolveNames }),
+    createLink: (listener) =>
+      new Link(
+        {
+          wsUrl,
+          credentials,
+          agent: agentFacts(),
+          policy: () => {
+            const read = readPolicy();
+            return read.ok ? read.policy : null;
+          },
+          heartbeatTimeoutMs: LIMITS.heartbeatTimeoutMs,
+          // A service has time: back off further than a person waiting at a terminal would.
+          backoff: { ...RECONNECT_BACKOFF, maxMs: 60_000 },
+        },
+        listener,
+      ),
+  });
+  service = current;
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => void current.stop(0));
+  process.on('uncaughtException', (error) => {
+    current.abandon();
+    terminal.stop();
+    process.stderr.write(`relais-agent: internal error, stopping (${error.message}). Remote shells were closed.\n`);
+    process.exit(1);
+  });
+  current.start();
+  const exitCode = await current.finished;
+  terminal.stop();
+  return exitCode;
 }
 
 async function diagnose(config: DiagnoseConfig): Promise<number> {
@@ -55,12 +173,7 @@ async function join(config: JoinConfig): Promise<number> {
     { input: process.stdin, output: process.stdout, errors: process.stderr },
     (personCommand) => session?.command(personCommand),
   );
-  const agentInfo = Object.freeze({
-    version: plainText(__RELAIS_VERSION__, 32),
-    platform: plainText(process.platform, 32),
-    arch: plainText(process.arch, 32),
-    hostname: plainText(os.hostname(), 255),
-  });
+  const agentInfo = agentFacts();
   const current = new Session({
     config,
     host,
@@ -68,7 +181,10 @@ async function join(config: JoinConfig): Promise<number> {
     gatherSummary: () => gatherSummary(__RELAIS_VERSION__),
     collectDiagnostics: () => collectSnapshot({ controllerUrl: config.target.controllerUrl, resolveNames: config.resolveNames }),
     createLink: (listener) =>
-      new Link({ wsUrl: config.target.wsUrl, code: config.target.code, agent: agentInfo, heartbeatTimeoutMs: LIMITS.heartbeatTimeoutMs }, listener),
+      new Link(
+        { wsUrl: config.target.wsUrl, credentials: new SupportCodeCredentials(config.target.code), agent: agentInfo, heartbeatTimeoutMs: LIMITS.heartbeatTimeoutMs },
+        listener,
+      ),
   });
   session = current;
   // Signals end the session the same way the person does: shells killed, controller told.

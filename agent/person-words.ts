@@ -18,7 +18,7 @@ export function introText(welcome: Welcome, summary: DeviceSummary | null, inter
   const lines = [
     '',
     `Connected to ${controller.organization} — ${controller.name} (${controller.url}).`,
-    `Your technician is ${technician.name} (${technician.username}).`,
+    ...(technician ? [`Your technician is ${technician.name} (${technician.username}).`] : []),
     '',
     'What the technician can see now:',
     ...(summary ? summaryLines(summary) : ['  (the description of this computer could not be gathered)']),

@@ -56,7 +56,7 @@ export class Session implements LinkListener {
     const { config, host, terminal } = parts;
     this.consent = new ConsentQueue(terminal, config.consentTimeoutMs);
     this.link = parts.createLink(this);
-    this.shells = new ShellRequests({ wire: this.link, consent: this.consent, terminal, ...host, forcePipes: config.forcePipes });
+    this.shells = new ShellRequests({ wire: this.link, consent: this.consent, terminal, watched: true, ...host, forcePipes: config.forcePipes });
     this.diagnostics = new DiagnosticsReplies(parts.collectDiagnostics, (m) => this.link.send(m), (requestId) =>
       this.say(requestId === null ? diagnosticsSent(config.target.controllerUrl) : '(The technician asked for and received a fresh diagnostics report.)'),
     );

@@ -1,10 +1,11 @@
 /**
  * The remote shells of one connection, from `shell.open` to `shell.closed`:
- * ask the person, spawn only on their yes, route frames, and end every shell
- * when asked to. Channel numbers belong to the connection that opened them.
+ * ask the machine's consent authority (the person, or the local policy), spawn
+ * only on its yes, route frames, and end every shell when asked to. Channel
+ * numbers belong to the connection that opened them.
  */
 import { FrameKind, LIMITS, type ErrorCode, type Frame, type Person, type ShellCloseReason } from '../protocol/index.js';
-import type { ConsentQueue } from './consent.js';
+import type { ConsentAuthority } from './consent.js';
 import type { AgentMessage, SessionMessage } from './link.js';
 import type { PersonTerminal } from './person-terminal.js';
 import { closeReasonText, pipesNotice, shellOpenBanner } from './person-words.js';
@@ -25,8 +26,13 @@ export interface ShellWire {
 
 export interface ShellRequestsParts {
   readonly wire: ShellWire;
-  readonly consent: ConsentQueue;
+  readonly consent: ConsentAuthority;
   readonly terminal: PersonTerminal;
+  /**
+   * A person watches this terminal: shell output is mirrored to it, with banners.
+   * Otherwise (a service writing to its log) each shell gets one line when it opens.
+   */
+  readonly watched: boolean;
   readonly localUser: string;
   readonly home: string;
   readonly env: Readonly<Record<string, string | undefined>>;
@@ -60,7 +66,7 @@ export class ShellRequests {
     if (this.channels.size >= LIMITS.maxChannelsPerConnection) return wire.replyError('PROTO_ERR_TOO_MANY_CHANNELS', '', channel);
     const shell = new ShellChannel(channel, request.window, {
       sendFrame: (f) => wire.sendFrame(f),
-      mirror: (b) => terminal.mirror(b),
+      mirror: this.parts.watched ? (b) => terminal.mirror(b) : () => undefined,
       get congested() {
         return wire.congested;
       },
@@ -163,7 +169,8 @@ export class ShellRequests {
     if (started.fallbackReason) terminal.say(pipesNotice(started.fallbackReason));
     const user = plainText(localUser, 128);
     wire.send({ t: 'shell.opened', channel, mode: shellProcess.mode, user, shell: plainText(shellPath, 255) });
-    terminal.say(shellOpenBanner(`${entry.by.name} (${entry.by.username})`, user, shellPath, terminal.interactive));
+    const by = `${entry.by.name} (${entry.by.username})`;
+    terminal.say(this.parts.watched ? shellOpenBanner(by, user, shellPath, terminal.interactive) : `Remote shell opened on channel ${channel} for ${by}, running as "${user}" (${shellPath}).`);
     entry.shell.begin();
   }
 
@@ -175,8 +182,8 @@ export class ShellRequests {
       this.parts.wire.send({ t: 'shell.closed', channel, reason, exitCode });
     }
     if (entry.phase !== 'open') return;
-    this.parts.terminal.resetModes();
-    this.parts.terminal.say(`\nRemote shell closed (${closeReasonText(reason, exitCode)}).`);
+    if (this.parts.watched) this.parts.terminal.resetModes();
+    this.parts.terminal.say(`${this.parts.watched ? '\n' : ''}Remote shell closed (${closeReasonText(reason, exitCode)}).`);
   }
 
   private track<T>(promise: Promise<T>): Promise<T> {

@@ -44,7 +44,12 @@ export const deviceSummary = z.object({
 export type DeviceSummary = z.infer<typeof deviceSummary>;
 
 export const shellMode = z.enum(['pty', 'pipes']);
-export const consentDecision = z.enum(['granted', 'declined', 'timeout']);
+/**
+ * How a shell request was answered on the machine: by the person (granted, declined,
+ * no answer in time), or by a managed device's local policy without a person
+ * (`refused-by-policy`: the policy says deny, or ask with nobody at a terminal).
+ */
+export const consentDecision = z.enum(['granted', 'declined', 'timeout', 'refused-by-policy']);
 export type ConsentDecision = z.infer<typeof consentDecision>;
 
 /** Why a shell ended; shown to the technician. */

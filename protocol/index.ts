@@ -3,6 +3,7 @@ export * from './limits.js';
 export * from './errors.js';
 export * from './frames.js';
 export * from './fields.js';
+export * from './fleet.js';
 export * from './messages.js';
 export * from './codec.js';
 export * from './snapshot.js';

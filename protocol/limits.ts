@@ -14,6 +14,8 @@ export const LIMITS = Object.freeze({
   heartbeatIntervalMs: 15_000,
   /** A peer silent for this long is treated as dead. */
   heartbeatTimeoutMs: 40_000,
+  /** How long a managed device has to answer auth.challenge; the nonce is worthless afterwards. */
+  authChallengeMs: 10_000,
   /** Bytes of terminal output the agent may send before the reader acknowledges. */
   initialWindowBytes: 1024 * 1024,
   /** Bytes a relay lets queue on one socket before it stops reading from the other side. */

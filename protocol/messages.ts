@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { finding, SEVERITIES } from './findings.js';
+import { authNonce, authSignature, deviceName, deviceTags, groupName, unattendedPolicy } from './fleet.js';
 import { snapshot } from './snapshot.js';
 import {
   channelId, cols, consentDecision, deviceSummary, errorBody, id, person, rows, shellCloseReason,
@@ -21,12 +22,18 @@ export const agentHello = z.object({
   auth: z.discriminatedUnion('kind', [
     z.object({ kind: z.literal('code'), code: supportCode }),
     z.object({ kind: z.literal('resume'), token }),
+    // A managed device: the controller answers with auth.challenge, the device signs it with its key.
+    z.object({ kind: z.literal('device'), deviceId: id }),
   ]),
   agent: z.object({ version: text(32), platform: text(32), arch: text(32), hostname: text(255) }),
+  /** A managed device's local policy, as read from its policy file (reported, never written, by the controller). */
+  policy: unattendedPolicy.optional(),
 });
 
 export const agentToController = z.discriminatedUnion('t', [
   agentHello,
+  /** The device's answer to auth.challenge: an Ed25519 signature over deviceAuthMessage(). */
+  z.object({ t: z.literal('auth.response'), signature: authSignature }),
   z.object({ t: z.literal('device.summary'), summary: deviceSummary }),
   z.object({ t: z.literal('shell.consent'), channel: channelId, decision: consentDecision }),
   z.object({ t: z.literal('shell.opened'), channel: channelId, mode: shellMode, user: text(128), shell: text(255) }),
@@ -40,14 +47,19 @@ export type AgentToController = z.infer<typeof agentToController>;
 // ---- controller → agent -------------------------------------------------
 
 export const controllerToAgent = z.discriminatedUnion('t', [
+  /** Sent to a managed device after its hello: sign this nonce (fresh per connection, valid once, briefly). */
+  z.object({ t: z.literal('auth.challenge'), nonce: authNonce }),
   z.object({
     t: z.literal('welcome'),
     v: version,
-    sessionId: id,
+    /** The support session; null for a managed device, which has none. */
+    sessionId: id.nullable(),
     deviceId: id,
-    resumeToken: token,
+    /** Attended agents resume with it; null for a managed device, which re-authenticates with its key. */
+    resumeToken: token.nullable(),
     controller: z.object({ name: text(128), organization: text(128), url: text(512) }),
-    technician: person,
+    /** Who the support session is with; null for a managed device. */
+    technician: person.nullable(),
     heartbeatMs: z.number().int().min(1000).max(600_000),
   }),
   z.object({ t: z.literal('shell.open'), channel: channelId, cols, rows, requestedBy: person, window: z.number().int().min(1024).max(64 * 1024 * 1024) }),
@@ -85,6 +97,16 @@ export const deviceView = z.object({
   /** The worst finding of the latest diagnostics, null when none or not yet collected. */
   worstSeverity: z.enum(SEVERITIES).nullable().optional(),
   findingCount: z.number().int().min(0).optional(),
+  /** Fleet fields (absent on older controllers): an attended support session, or an enrolled managed device. */
+  kind: z.enum(['attended', 'managed']).optional(),
+  /** A managed device's name, group and tags, chosen at enrollment. */
+  name: deviceName.optional(),
+  group: groupName.optional(),
+  tags: deviceTags.optional(),
+  /** The unattended policy the device last reported; null when it has not reported one. */
+  policy: unattendedPolicy.nullable().optional(),
+  /** True once an administrator revoked the device: its key is refused. */
+  revoked: z.boolean().optional(),
 });
 export type DeviceView = z.infer<typeof deviceView>;
 

@@ -14,7 +14,13 @@ export type AuditAction =
   | 'consent.answered'
   | 'shell.opened'
   | 'shell.closed'
-  | 'session.ended';
+  | 'session.ended'
+  | 'enrollment-token.created'
+  | 'enrollment-token.revoked'
+  | 'enrollment.refused'
+  | 'device.enrolled'
+  | 'device.connected'
+  | 'device.revoked';
 
 export interface AuditEntry {
   readonly actor: string;

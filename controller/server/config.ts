@@ -1,7 +1,7 @@
 /** The controller's configuration: flags win over environment variables, which win over defaults. */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { thresholdsOverride, type Thresholds } from '../../protocol/index.js';
+import { LIMITS, thresholdsOverride, type Thresholds } from '../../protocol/index.js';
 
 export interface Config {
   readonly host: string;
@@ -16,6 +16,8 @@ export interface Config {
   readonly adminPassword: string | null;
   readonly heartbeatMs: number;
   readonly supportCodeTtlMs: number;
+  /** How long a managed device has to answer its authentication challenge. */
+  readonly authChallengeMs: number;
   /** Overrides of the health checks' thresholds (protocol/findings.ts has the defaults). */
   readonly thresholds: Partial<Thresholds>;
 }
@@ -46,7 +48,8 @@ export const USAGE = `Usage: npm start -- [options]
 
   RELAIS_ADMIN_PASSWORD       password of the first "admin" account (else a random one is printed once)
   RELAIS_SUPPORT_CODE_TTL_MS  how long an unused support code lives (default 600000, 10 minutes)
-  RELAIS_HEARTBEAT_MS         how often connections are pinged (default 15000)`;
+  RELAIS_HEARTBEAT_MS         how often connections are pinged (default 15000)
+  RELAIS_AUTH_CHALLENGE_MS    how long a managed device has to answer its challenge (default 10000)`;
 
 /** Parses argv and env into a frozen Config, or throws ConfigError with a message for the operator. */
 export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Config {
@@ -86,6 +89,9 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
   const heartbeatMs = env.RELAIS_HEARTBEAT_MS ? Number(env.RELAIS_HEARTBEAT_MS) : 15_000;
   if (!Number.isInteger(heartbeatMs) || heartbeatMs < 1000) throw new ConfigError('RELAIS_HEARTBEAT_MS must be at least 1000.');
 
+  const authChallengeMs = env.RELAIS_AUTH_CHALLENGE_MS ? Number(env.RELAIS_AUTH_CHALLENGE_MS) : LIMITS.authChallengeMs;
+  if (!Number.isInteger(authChallengeMs) || authChallengeMs < 100 || authChallengeMs > 60_000) throw new ConfigError('RELAIS_AUTH_CHALLENGE_MS must be from 100 to 60000.');
+
   let thresholds: Partial<Thresholds> = {};
   if (given.thresholds) {
     const file = resolve(given.thresholds);
@@ -114,6 +120,7 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
     adminPassword: env.RELAIS_ADMIN_PASSWORD ? env.RELAIS_ADMIN_PASSWORD : null,
     heartbeatMs,
     supportCodeTtlMs,
+    authChallengeMs,
     thresholds: Object.freeze(thresholds),
   });
 }

@@ -1,19 +1,35 @@
-/** What the technicians see of each device: persisted facts plus live online state, with change events. */
-import { deviceSummary, type DeviceSummary, type DeviceView, type Person, type Severity } from '../../protocol/index.js';
+/**
+ * What the technicians see of each device: persisted facts plus live online state,
+ * with change events. Attended devices come from support sessions; managed ones
+ * from enrollment, with their name, group, tags and reported policy.
+ */
+import { deviceSummary, type DeviceSummary, type DeviceView, type Person, type Severity, type UnattendedPolicy } from '../../protocol/index.js';
 import type { StoredSnapshot } from './diagnostics.js';
+import type { ManagedDeviceRecord } from './fleet/managed-devices.js';
 import type { SessionRecord, SupportSessions } from './support/support-sessions.js';
+
+interface ManagedFacts {
+  name: string;
+  group: string;
+  tags: string[];
+  policy: UnattendedPolicy | null;
+  revoked: boolean;
+}
 
 interface DeviceState {
   id: string;
-  sessionId: string;
+  /** The support session of an attended device; null for a managed one. */
+  sessionId: string | null;
   hostname: string;
-  technician: Person;
+  technician: Person | null;
   sessionStatus: 'active' | 'ended';
   summary: DeviceSummary | null;
   lastSeen: number;
   connectedAt: number | null;
   worstSeverity: Severity | null;
   findingCount: number;
+  /** Null for attended devices. */
+  managed: ManagedFacts | null;
 }
 
 export type DeviceListener = (view: DeviceView) => void;
@@ -27,8 +43,9 @@ export class DeviceRegistry {
   constructor(private readonly sessions: SupportSessions) {}
 
   /** Loads the last day's devices so the list survives a controller restart (all offline until they reconnect). */
-  async load(latest: Map<string, { worst: Severity | null; findingCount: number }>): Promise<void> {
+  async load(latest: Map<string, { worst: Severity | null; findingCount: number }>, managed: readonly ManagedDeviceRecord[] = []): Promise<void> {
     for (const record of await this.sessions.recent()) this.remember(record);
+    for (const record of managed) this.rememberManaged(record);
     for (const [id, severity] of latest) {
       const state = this.devices.get(id);
       if (state) Object.assign(state, { worstSeverity: severity.worst, findingCount: severity.findingCount });
@@ -50,6 +67,40 @@ export class DeviceRegistry {
       connectedAt: null,
       worstSeverity: null,
       findingCount: 0,
+      managed: null,
+    });
+  }
+
+  /** Adds a managed device, or refreshes what is known of it (name, group, tags, policy, revocation). */
+  rememberManaged(record: ManagedDeviceRecord): void {
+    const managed: ManagedFacts = { name: record.name, group: record.group, tags: [...record.tags], policy: record.policy, revoked: record.revokedAt !== null };
+    if (this.devices.has(record.id)) {
+      return this.update(record.id, (s) => {
+        s.managed = managed;
+        s.hostname = record.hostname;
+      });
+    }
+    const parsed = record.summaryJson ? deviceSummary.safeParse(JSON.parse(record.summaryJson)) : null;
+    this.devices.set(record.id, {
+      id: record.id,
+      sessionId: null,
+      hostname: record.hostname,
+      technician: null,
+      sessionStatus: 'active',
+      summary: parsed?.success ? parsed.data : null,
+      lastSeen: record.lastSeen,
+      connectedAt: null,
+      worstSeverity: null,
+      findingCount: 0,
+      managed,
+    });
+    this.update(record.id, () => undefined);
+  }
+
+  /** A managed device was revoked: its key is refused from now on. */
+  revoked(id: string): void {
+    this.update(id, (s) => {
+      if (s.managed) s.managed.revoked = true;
     });
   }
 
@@ -128,6 +179,9 @@ export class DeviceRegistry {
 }
 
 function toView(s: DeviceState): DeviceView {
+  const fleet: Partial<DeviceView> = s.managed
+    ? { kind: 'managed', name: s.managed.name, group: s.managed.group, tags: s.managed.tags, policy: s.managed.policy, revoked: s.managed.revoked }
+    : { kind: 'attended' };
   return {
     id: s.id,
     sessionId: s.sessionId,
@@ -140,5 +194,6 @@ function toView(s: DeviceState): DeviceView {
     summary: s.summary,
     worstSeverity: s.worstSeverity,
     findingCount: s.findingCount,
+    ...fleet,
   };
 }

@@ -12,6 +12,8 @@ import { Throttle } from './auth/throttle.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { DeviceRegistry } from './devices.js';
 import { DiagnosticsStore } from './diagnostics.js';
+import { EnrollmentTokens } from './fleet/enrollment-tokens.js';
+import { ManagedDevices } from './fleet/managed-devices.js';
 import { createApp } from './http/app.js';
 import { routeUpgrades } from './http/upgrade.js';
 import { AgentHub } from './hubs/agent-hub.js';
@@ -43,8 +45,10 @@ async function main(): Promise<void> {
   const supportSessions = new SupportSessions(db);
   const codes = await SupportCodes.open(db, config.supportCodeTtlMs);
   const diagnostics = new DiagnosticsStore(db, config.thresholds);
+  const managedDevices = new ManagedDevices(db);
+  const enrollmentTokens = new EnrollmentTokens(db);
   const devices = new DeviceRegistry(supportSessions);
-  await devices.load(await diagnostics.latestSeverities());
+  await devices.load(await diagnostics.latestSeverities(), await managedDevices.list());
 
   const server: Server = tls
     ? createHttpsServer({ cert: readFileSync(config.tlsCert!), key: readFileSync(config.tlsKey!) })
@@ -58,7 +62,7 @@ async function main(): Promise<void> {
   };
 
   const agents = new AgentHub({
-    config, codes, sessions: supportSessions, devices, audit, diagnostics, controllerUrl: listenUrl,
+    config, codes, sessions: supportSessions, devices, audit, diagnostics, managedDevices, controllerUrl: listenUrl,
     throttle: new Throttle({ maxFailures: 10, windowMs: FIFTEEN_MINUTES }),
   });
   const relay = new Relay(audit, (deviceId) => agents.linkFor(deviceId));
@@ -68,7 +72,8 @@ async function main(): Promise<void> {
   const here = dirname(fileURLToPath(import.meta.url));
   const app = createApp(
     {
-      sessions, supportSessions, codes, devices, agents, audit, diagnostics,
+      sessions, supportSessions, codes, devices, agents, audit, diagnostics, managedDevices, enrollmentTokens,
+      enrollThrottle: new Throttle({ maxFailures: 10, windowMs: FIFTEEN_MINUTES }),
       accountThrottle: new Throttle({ maxFailures: 5, windowMs: FIFTEEN_MINUTES }),
       ipThrottle: new Throttle({ maxFailures: 20, windowMs: FIFTEEN_MINUTES }),
       throttle: new Throttle({ maxFailures: 20, windowMs: FIFTEEN_MINUTES }),

@@ -35,6 +35,7 @@ export function describeCloseReason(reason: ShellCloseReason, exitCode: number |
 
 /** The headline and the explanation shown when consent was not granted. */
 export function describeRefusal(decision: Exclude<ConsentDecision, 'granted'>): { title: string; detail: string } {
+  if (decision === 'refused-by-policy') return { title: 'Refused by policy', detail: `${ERRORS.SHELL_ERR_REFUSED_BY_POLICY.message} The machine's own policy file decides; it cannot be changed from here.` };
   return decision === 'declined'
     ? { title: 'Declined by the user', detail: `${ERRORS.SHELL_ERR_DECLINED.message} You can ask again; they will be asked again.` }
     : { title: 'No answer from the user', detail: `${ERRORS.SHELL_ERR_NO_ANSWER.message} Check with them, then ask again.` };

@@ -20,31 +20,48 @@ export function spawnAgent({ root, link, nodeArgs = [] }) {
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   const stop = onCleanup(`agent (pid ${child.pid})`, () => stopChild(child, 'SIGTERM', 6000));
-  let tail = '';
+  // The last chunks as received, decoded only when shown: decoding all the mirrored output would load the bench.
+  const tailChunks = [];
+  let tailBytes = 0;
   let errors = '';
   /** Text printed since someone started waiting for a consent question. */
   let watched = null;
   let onWatched = () => undefined;
   child.stdout.on('data', (chunk) => {
-    const text = chunk.toString('utf8');
-    tail = (tail + text).slice(-TAIL_BYTES);
+    tailChunks.push(chunk);
+    tailBytes += chunk.length;
+    while (tailBytes - tailChunks[0].length >= TAIL_BYTES) tailBytes -= tailChunks.shift().length;
     if (watched !== null) {
-      watched = (watched + text).slice(-256);
+      watched = (watched + chunk.subarray(-256).toString('utf8')).slice(-256);
       onWatched();
     }
   });
   child.stderr.on('data', (chunk) => (errors = (errors + chunk.toString()).slice(-TAIL_BYTES)));
   let exitInfo = null;
+  let announceExit = () => undefined;
+  const exited = new Promise((resolve) => (announceExit = resolve));
   child.once('exit', (code, signal) => {
     exitInfo = signal ?? `code ${code}`;
+    announceExit(exitInfo);
+    onWatched();
+  });
+  child.once('error', (error) => {
+    exitInfo = `could not start: ${error.message}`;
+    announceExit(exitInfo);
     onWatched();
   });
 
-  const output = () => `${tail}${errors ? `\n[stderr]\n${errors}` : ''}`;
+  const output = () => `${Buffer.concat(tailChunks).subarray(-TAIL_BYTES).toString('utf8')}${errors ? `\n[stderr]\n${errors}` : ''}`;
   return {
     pid: child.pid,
     output,
-    exited: () => exitInfo,
+    /** Resolves `promise`, or rejects as soon as the agent exits first (no point waiting for a dead agent). */
+    unlessExited(promise, what) {
+      const died = exited.then((how) => {
+        throw new Error(`the agent exited (${how}) while waiting for ${what}. Its output:\n${output()}`);
+      });
+      return Promise.race([promise, died]);
+    },
     /**
      * Waits for the next consent question (printed after this call) and answers yes.
      * Call it before the shell is requested, so the question cannot be missed.

@@ -55,7 +55,12 @@ export async function connectConsole(controllerUrl, cookie) {
       shell.acks.consumed(frame.payload.byteLength);
       return;
     }
-    const message = decodeControl(data);
+    let message;
+    try {
+      message = decodeControl(data);
+    } catch (error) {
+      return console.error(`bench: the controller sent an unreadable control message: ${error.message}`);
+    }
     messages.push(message);
     if (message.t === 'error') console.error(`bench: the controller reported ${message.code}: ${message.message}`);
     for (const check of [...waiters]) check();
@@ -115,6 +120,8 @@ export async function connectConsole(controllerUrl, cookie) {
     async openShell({ deviceId, cols, rows, consent, timeoutMs }) {
       const requestId = `b${shells.size + 1}`;
       const answered = consent();
+      // Awaited below; until then a failure here must not count as unhandled.
+      answered.catch(() => undefined);
       ws.send(encodeControl({ t: 'shell.open', requestId, deviceId, cols, rows }));
       const failed = (m) => (m.t === 'error' && m.requestId === requestId ? new Error(`the controller refused the shell: ${m.code} ${m.message}`) : undefined);
       const pending = await waitFor('shell.pending', (m) => failed(m) ?? (m.t === 'shell.pending' && m.requestId === requestId ? m : undefined), timeoutMs);

@@ -59,3 +59,10 @@ function cpuCount() {
 }
 
 const round = (v) => Math.round(v * 1000) / 1000;
+
+/** How many CPUs the rest of the machine keeps busy while the bench sits idle for `ms`: the noise under the figures. */
+export async function measureBackgroundLoad(ms = 1000) {
+  const meter = startCpuMeter({});
+  await new Promise((resolve) => setTimeout(resolve, ms));
+  return meter().machineBusyCpus;
+}

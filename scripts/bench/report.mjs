@@ -72,7 +72,7 @@ const plusMs = (v) => `${v >= 0 ? '+' : ''}${v.toFixed(3)} ms`;
 const verdict = (pass) => (pass ? 'PASS' : 'FAIL');
 
 /** The readable table: one line per figure, with the individual runs below. */
-export function formatTable(analysis, config) {
+export function formatTable(analysis, config, backgroundLoad = {}) {
   const { throughput: t, latency: l } = analysis;
   const lines = [
     row(COLUMNS.map(([title]) => title)),
@@ -85,6 +85,7 @@ export function formatTable(analysis, config) {
     `throughput runs, relay:          ${t.relay.runs.map((r) => r.mbPerSecond.toFixed(1)).join(', ')} MB/s`,
     `throughput runs, node-pty alone: ${t.nodePty.runs.map((r) => r.mbPerSecond.toFixed(1)).join(', ')} MB/s`,
     ...cpuLines(t),
+    `background load (CPUs busy elsewhere while the bench idled 1 s): ${Object.entries(backgroundLoad).map(([when, cpus]) => `${when} ${cpus === null ? '?' : cpus.toFixed(2)}`).join(', ')}`,
     `(${(config.bytes / 1024 / 1024).toFixed(0)} MiB written per run, ${config.cols}x${config.rows} terminal; latency: ${config.warmup} warm-up + ${config.samples} samples each, relay and node-pty taking turns, ${config.gapMs} ms apart)`,
   ];
   return lines.join('\n');

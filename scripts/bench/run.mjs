@@ -14,7 +14,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { spawnAgent } from './agent.mjs';
 import { cleanupAll, cleanUpOnSignals } from './cleanup.mjs';
-import { startCpuMeter } from './cpu-usage.mjs';
+import { measureBackgroundLoad, startCpuMeter } from './cpu-usage.mjs';
 import { connectConsole, createSupportLink, login } from './console.mjs';
 import { startController } from './controller.mjs';
 import { measureEchoLatency } from './echo-latency.mjs';
@@ -73,14 +73,15 @@ async function setUp(options, diagnostics) {
   const agent = spawnAgent({ root, link, nodeArgs });
   diagnostics.agent = agent;
   log(`agent started (pid ${agent.pid}), waiting for it to join`);
-  const deviceId = await technician.waitForDevice(30_000);
-  const remote = await technician.openShell({
+  const deviceId = await agent.unlessExited(technician.waitForDevice(30_000), 'the device to come online');
+  const opening = technician.openShell({
     deviceId,
     cols: options.cols,
     rows: options.rows,
     consent: () => agent.answerNextConsent(30_000),
     timeoutMs: 30_000,
   });
+  const remote = await agent.unlessExited(opening, 'the shell to open');
   log(`remote shell open on channel ${remote.channel} (${remote.mode}, window ${remote.window} bytes)`);
   if (remote.mode !== 'pty') throw new Error(`the agent opened the shell with ${remote.mode}, not a pty: the comparison with node-pty would be meaningless`);
   const local = spawnLocalShell({ cols: options.cols, rows: options.rows });
@@ -131,17 +132,21 @@ async function main() {
   const outPath = resolve(root, options.out);
   const config = { ...options, out: undefined };
   const loadAtStart = loadavg();
-  if (loadAtStart[0] > 0.5) log(`note: the machine is already busy (load average ${loadAtStart[0].toFixed(2)}); figures will be noisier`);
   try {
     const parts = await setUp(options, diagnostics);
+    const backgroundLoad = { beforeThroughput: await measureBackgroundLoad() };
     const throughputRuns = await throughputBench(parts, options);
+    backgroundLoad.beforeLatency = await measureBackgroundLoad();
     const latencySamples = await latencyBench(parts, options);
+    backgroundLoad.afterLatency = await measureBackgroundLoad();
+    const busiest = Math.max(...Object.values(backgroundLoad).filter((v) => typeof v === 'number'));
+    if (busiest > 0.2) log(`note: other processes kept up to ${busiest.toFixed(2)} CPUs busy while the bench was idle; figures are noisier`);
     const relayStats = parts.remote.stats();
     await parts.remote.close();
     await parts.local.close();
     const analysis = analyse({ throughputRuns, latencySamples });
-    console.log(`\n${formatTable(analysis, options)}\n`);
-    writeJson(outPath, { status: 'ok', timestamp: startedAt.toISOString(), durationMs: Date.now() - startedAt.getTime(), machine: machine(), loadAverage: { start: loadAtStart, end: loadavg() }, config, relayConsole: relayStats, ...analysis });
+    console.log(`\n${formatTable(analysis, options, backgroundLoad)}\n`);
+    writeJson(outPath, { status: 'ok', timestamp: startedAt.toISOString(), durationMs: Date.now() - startedAt.getTime(), machine: machine(), loadAverage: { start: loadAtStart, end: loadavg() }, backgroundLoadCpus: backgroundLoad, config, relayConsole: relayStats, ...analysis });
     log(`raw figures written to ${outPath}`);
     return 0;
   } catch (error) {

@@ -99,7 +99,7 @@ describe('diagnostics in a real browser', () => {
     expect(await first.getAttribute('data-severity')).toBe('critical');
     expect(await first.locator('.finding-title').textContent()).toMatch(/^Disk \/ is \d+ % full$/);
     const evidence = (await first.locator('[data-testid=evidence]').textContent()) ?? '';
-    expect(evidence).toMatch(/Used.+ of .+\(\d/);
+    expect(evidence).toMatch(/Used.+ used, .+ free \(\d/);
     expect(await first.locator('.threshold').first().textContent()).toBe('threshold: warning 0.01 %, critical 0.02 %');
     expect(await first.locator('.next-step').textContent()).toMatch(/free space/);
     const order = await page.evaluate(() => {

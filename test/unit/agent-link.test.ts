@@ -1,6 +1,7 @@
 /** The agent's link in-process against the hostile controller: heartbeat watchdog and resume. */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ErrorCode, Frame } from '../../protocol/index.js';
+import { SupportCodeCredentials } from '../../agent/credentials.js';
 import { Link, type LinkListener, type SessionMessage, type Welcome } from '../../agent/link.js';
 import { startHostileController, type HostileController } from '../helpers/hostile-controller.js';
 import { until } from '../helpers/until.js';
@@ -24,7 +25,7 @@ function recorder() {
 
 async function startLink(hc: HostileController, heartbeatTimeoutMs: number, listener: LinkListener): Promise<Link> {
   const link = new Link(
-    { wsUrl: `ws://127.0.0.1:${hc.port}/ws/agent`, code: '482193557', agent: { version: 't', platform: 'linux', arch: 'x64', hostname: 'h' }, heartbeatTimeoutMs },
+    { wsUrl: `ws://127.0.0.1:${hc.port}/ws/agent`, credentials: new SupportCodeCredentials('482193557'), agent: { version: 't', platform: 'linux', arch: 'x64', hostname: 'h' }, heartbeatTimeoutMs },
     listener,
   );
   cleanups.push(() => link.stop());

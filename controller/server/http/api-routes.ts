@@ -10,6 +10,7 @@ import { groupCode } from '../auth/tokens.js';
 import type { DeviceRegistry } from '../devices.js';
 import type { DiagnosticsStore } from '../diagnostics.js';
 import { diagnosticsRoutes } from './diagnostics-routes.js';
+import { enrollRoute, fleetRoutes, type FleetDeps } from './fleet-routes.js';
 import type { AgentHub } from '../hubs/agent-hub.js';
 import type { SupportCodes } from '../support/support-codes.js';
 import type { SupportSessions } from '../support/support-sessions.js';
@@ -17,7 +18,7 @@ import { sendError } from './errors.js';
 import { requireSession } from './guards.js';
 import { baseUrl, clientIp } from './origin.js';
 
-export interface ApiDeps {
+export interface ApiDeps extends FleetDeps {
   readonly sessions: LoginSessions;
   readonly supportSessions: SupportSessions;
   readonly codes: SupportCodes;
@@ -68,6 +69,9 @@ export function apiRoutes(deps: ApiDeps): Router {
     res.status(204).end();
   });
 
+  // Public: a machine enrolls with a token, not a session.
+  api.use(enrollRoute(deps));
+
   api.use(requireSession(deps.sessions));
 
   api.get('/me', (req, res) => {
@@ -112,7 +116,8 @@ export function apiRoutes(deps: ApiDeps): Router {
 
   api.post('/devices/:id/end-session', async (req: Request, res: Response) => {
     const view = deps.devices.view(String(req.params.id));
-    if (!view || !view.sessionId) throw new RelaisError('HTTP_ERR_NOT_FOUND', 'No such device.');
+    if (!view) throw new RelaisError('HTTP_ERR_NOT_FOUND', 'No such device.');
+    if (!view.sessionId) throw new RelaisError('HTTP_ERR_BAD_REQUEST', 'A managed device has no support session to end; revoke it to refuse its key.');
     const account = req.account!;
     if (await deps.supportSessions.end(view.sessionId, `ended by ${account.username}`)) {
       deps.audit.note({ actor: account.username, action: 'session.ended', target: view.sessionId, detail: { by: 'technician', deviceId: view.id }, ip: clientIp(req) });
@@ -122,6 +127,7 @@ export function apiRoutes(deps: ApiDeps): Router {
   });
 
   api.use(diagnosticsRoutes(deps.devices, deps.diagnostics));
+  api.use(fleetRoutes(deps));
 
   api.get('/audit', async (req, res) => {
     const limit = Math.min(Math.max(Number(req.query.limit) || 100, 1), 1000);

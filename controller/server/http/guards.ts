@@ -31,6 +31,12 @@ export function requireSession(sessions: LoginSessions) {
   };
 }
 
+/** Requires the session's account to be an administrator (fleet enrollment, revocation). Use after requireSession. */
+export function requireAdmin(req: Request, _res: Response, next: NextFunction): void {
+  if (req.account?.role !== 'admin') return next(new RelaisError('AUTH_ERR_FORBIDDEN', 'Only an administrator can manage the fleet.'));
+  next();
+}
+
 export function securityHeaders(tls: boolean) {
   return (_req: Request, res: Response, next: NextFunction) => {
     res.setHeader('X-Content-Type-Options', 'nosniff');

@@ -1,4 +1,7 @@
-/** `/ws/agent`: authenticates agents by support code or resume token and keeps one link per device. */
+/**
+ * `/ws/agent`: authenticates agents — attended ones by support code or resume token,
+ * managed ones by challenge–response on their device key — and keeps one link per device.
+ */
 import type { WebSocket } from 'ws';
 import {
   CLOSE_CODES, PROTOCOL_VERSION, RelaisError, SUPPORTED_VERSIONS, agentToController, type AgentToController, type ControllerToAgent,
@@ -8,13 +11,13 @@ import type { Throttle } from '../auth/throttle.js';
 import type { Config } from '../config.js';
 import type { DeviceRegistry } from '../devices.js';
 import type { DiagnosticsStore } from '../diagnostics.js';
+import type { ManagedDevices } from '../fleet/managed-devices.js';
 import type { AgentLink } from '../relay/links.js';
 import type { Relay } from '../relay/relay.js';
 import type { SupportCodes } from '../support/support-codes.js';
-import type { SessionRecord, SupportSessions } from '../support/support-sessions.js';
+import type { SupportSessions } from '../support/support-sessions.js';
+import { admitAgent, type Admission, type AgentHello } from './agent-admission.js';
 import { PeerSocket } from './peer-socket.js';
-
-type AgentHello = Extract<AgentToController, { t: 'hello' }>;
 
 export interface AgentHubDeps {
   readonly config: Config;
@@ -23,6 +26,8 @@ export interface AgentHubDeps {
   readonly devices: DeviceRegistry;
   readonly audit: AuditLog;
   readonly diagnostics: DiagnosticsStore;
+  readonly managedDevices: ManagedDevices;
+  /** Failed authentications (codes, resume tokens, device signatures) per address. */
   readonly throttle: Throttle;
   readonly controllerUrl: () => string;
 }
@@ -61,18 +66,29 @@ export class AgentHub {
     const throttleKey = `agent:${ip}`;
     if (this.deps.throttle.retryAfterMs(throttleKey) > 0) return peer.fail('AUTH_ERR_THROTTLED');
 
-    let record: SessionRecord;
+    let admission: Admission;
     try {
-      record = await this.authenticate(hello);
+      const { codes, sessions, managedDevices, config } = this.deps;
+      admission = await admitAgent(peer, hello, { codes, sessions, managedDevices, challengeMs: config.authChallengeMs });
     } catch (err) {
       if (!(err instanceof RelaisError)) throw err;
       this.deps.throttle.fail(throttleKey);
-      this.deps.audit.note({ actor: `agent@${ip}`, action: 'agent.refused', detail: { reason: err.code, auth: hello.auth.kind }, ip });
+      const deviceId = hello.auth.kind === 'device' ? hello.auth.deviceId : null;
+      this.deps.audit.note({ actor: `agent@${ip}`, action: 'agent.refused', target: deviceId, detail: { reason: err.code, auth: hello.auth.kind }, ip });
       return peer.fail(err.code);
     }
     if (peer.closed) return;
     this.deps.throttle.reset(throttleKey);
-    this.admit(peer, hello, record, ip);
+    this.admit(peer, hello, admission, ip);
+  }
+
+  /** An administrator revoked a device: its open connection, if any, is closed now. */
+  revoke(deviceId: string): void {
+    this.deps.devices.revoked(deviceId);
+    const link = this.links.get(deviceId);
+    if (!link) return;
+    this.drop(link);
+    link.peer.fail('AUTH_ERR_DEVICE_REVOKED');
   }
 
   /** The technician (or anyone with the UI) ends a support session: the agent is told and let go. */
@@ -98,61 +114,58 @@ export class AgentHub {
     for (const link of this.links.values()) link.peer.close(CLOSE_CODES.serverShutdown, 'SERVER_ERR_SHUTDOWN');
   }
 
-  private async authenticate(hello: AgentHello): Promise<SessionRecord> {
-    if (hello.auth.kind === 'resume') return this.deps.sessions.resume(hello.auth.token);
-    const redeemed = await this.deps.codes.redeem(hello.auth.code, hello.agent.hostname);
-    const record = await this.deps.sessions.byId(redeemed.sessionId);
-    if (!record) throw new RelaisError('AUTH_ERR_BAD_RESUME');
-    return { ...record, resumeToken: redeemed.resumeToken } as SessionRecord & { resumeToken: string };
-  }
-
-  private admit(peer: AgentLink['peer'], hello: AgentHello, record: SessionRecord & { resumeToken?: string }, ip: string): void {
-    const link: AgentLink = { peer, deviceId: record.deviceId, sessionId: record.sessionId, channels: new Set() };
-    const previous = this.links.get(record.deviceId);
+  private admit(peer: AgentLink['peer'], hello: AgentHello, admission: Admission, ip: string): void {
+    const deviceId = admission.kind === 'attended' ? admission.record.deviceId : admission.device.id;
+    const sessionId = admission.kind === 'attended' ? admission.record.sessionId : null;
+    const link: AgentLink = { peer, deviceId, sessionId, channels: new Set() };
+    const previous = this.links.get(deviceId);
     if (previous) {
       this.drop(previous);
       previous.peer.fail('SESSION_ERR_REPLACED');
     }
-    this.links.set(record.deviceId, link);
+    this.links.set(deviceId, link);
     peer.attach(
       {
         onMessage: (message) => this.handle(link, message),
         onBinary: (frame) => this.relay.agentBinary(link, frame),
         onClose: () => {
           if (this.drop(link)) {
-            this.deps.audit.note({ actor: `device:${link.deviceId}`, action: 'agent.disconnected', target: link.sessionId, ip });
+            this.deps.audit.note({ actor: `device:${link.deviceId}`, action: 'agent.disconnected', target: link.sessionId ?? link.deviceId, ip });
           }
         },
       },
       this.deps.config.heartbeatMs,
     );
-    this.deps.devices.remember(record);
-    this.deps.devices.connected(record.deviceId, hello.agent.hostname);
-    // A resumed agent keeps its token; a fresh join gets the one made when the code was used.
-    const resumeToken = record.resumeToken ?? (hello.auth.kind === 'resume' ? hello.auth.token : '');
+    if (admission.kind === 'attended') this.deps.devices.remember(admission.record);
+    else this.deps.devices.rememberManaged({ ...admission.device, hostname: hello.agent.hostname, policy: hello.policy ?? admission.device.policy });
+    this.deps.devices.connected(deviceId, hello.agent.hostname);
     peer.send({
       t: 'welcome',
       v: PROTOCOL_VERSION,
-      sessionId: record.sessionId,
-      deviceId: record.deviceId,
-      resumeToken,
+      sessionId,
+      deviceId,
+      // A managed device re-authenticates with its key: it needs no resume token and has no technician.
+      resumeToken: admission.kind === 'attended' ? admission.resumeToken : null,
       controller: { name: 'Relais', organization: this.deps.config.organization, url: this.deps.controllerUrl() },
-      technician: record.technician,
+      technician: admission.kind === 'attended' ? admission.record.technician : null,
       heartbeatMs: this.deps.config.heartbeatMs,
     });
-    this.deps.audit.note({
-      actor: `device:${record.deviceId}`,
-      action: hello.auth.kind === 'code' ? 'agent.joined' : 'agent.resumed',
-      target: record.sessionId,
-      detail: { hostname: hello.agent.hostname, platform: hello.agent.platform, version: hello.agent.version },
-      ip,
-    });
+    const facts = { hostname: hello.agent.hostname, platform: hello.agent.platform, version: hello.agent.version };
+    if (admission.kind === 'managed') {
+      const policy = hello.policy ?? null;
+      void this.deps.managedDevices.reported(deviceId, { hostname: hello.agent.hostname, platform: hello.agent.platform, policy });
+      this.deps.audit.note({ actor: `device:${deviceId}`, action: 'device.connected', target: deviceId, detail: { ...facts, policy }, ip });
+      return;
+    }
+    this.deps.audit.note({ actor: `device:${deviceId}`, action: hello.auth.kind === 'code' ? 'agent.joined' : 'agent.resumed', target: sessionId, detail: facts, ip });
   }
 
   private handle(link: AgentLink, message: AgentToController): void {
     switch (message.t) {
       case 'hello':
         return link.peer.violation('PROTO_ERR_INVALID_MESSAGE', 'hello was already received');
+      case 'auth.response':
+        return link.peer.violation('PROTO_ERR_INVALID_MESSAGE', 'no challenge is waiting for an answer');
       case 'device.summary':
         return this.deps.devices.summary(link.deviceId, message.summary);
       case 'shell.consent':
@@ -160,6 +173,7 @@ export class AgentHub {
       case 'shell.closed':
         return this.relay.fromAgent(link, message);
       case 'session.end':
+        if (link.sessionId === null) return link.peer.violation('PROTO_ERR_INVALID_MESSAGE', 'a managed device has no support session to end');
         void this.deps.sessions.end(link.sessionId, 'ended by the user');
         this.deps.audit.note({ actor: `device:${link.deviceId}`, action: 'session.ended', target: link.sessionId, detail: { by: 'user' } });
         this.deps.devices.ended(link.deviceId);

@@ -58,9 +58,18 @@ export class PeerSocket<In extends { t: string }, Out extends ControllerToAgent 
 
   /** Validates the first message (the hello) before anything is attached. */
   awaitHello(timeoutMs: number): Promise<In> {
+    return this.awaitNext('hello', timeoutMs, { wrong: 'PROTO_ERR_HELLO_REQUIRED', late: 'PROTO_ERR_HELLO_REQUIRED' });
+  }
+
+  /**
+   * Waits for the next message, which must be a valid `type`, before anything is
+   * attached (the hello, then a device's answer to its challenge). Rejects with
+   * `codes.wrong` for anything else and `codes.late` when nothing valid came in time.
+   */
+  awaitNext<T extends In['t']>(type: T, timeoutMs: number, codes: { wrong: ErrorCode; late: ErrorCode }): Promise<Extract<In, { t: T }>> {
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => done(new RelaisError('PROTO_ERR_HELLO_REQUIRED', 'No hello arrived in time.')), timeoutMs);
-      const done = (result: In | RelaisError) => {
+      const timer = setTimeout(() => done(new RelaisError(codes.late, `No ${type} arrived in time.`)), timeoutMs);
+      const done = (result: Extract<In, { t: T }> | RelaisError) => {
         clearTimeout(timer);
         this.ws.off('message', first);
         this.ws.off('close', onClose);
@@ -68,14 +77,14 @@ export class PeerSocket<In extends { t: string }, Out extends ControllerToAgent 
         else resolve(result);
       };
       const first = (data: Buffer, isBinary: boolean) => {
-        if (isBinary) return done(new RelaisError('PROTO_ERR_HELLO_REQUIRED', 'A binary frame came before hello.'));
+        if (isBinary) return done(new RelaisError(codes.wrong, `A binary frame came before ${type}.`));
         const decoded = decodeControl(this.schema, data);
-        if (!decoded.ok) return done(new RelaisError(decoded.code === 'PROTO_ERR_MESSAGE_TOO_LARGE' ? decoded.code : 'PROTO_ERR_HELLO_REQUIRED', decoded.detail));
-        if (decoded.message.t !== 'hello') return done(new RelaisError('PROTO_ERR_HELLO_REQUIRED', `Got "${decoded.message.t}" first.`));
-        done(decoded.message as In);
+        if (!decoded.ok) return done(new RelaisError(decoded.code === 'PROTO_ERR_MESSAGE_TOO_LARGE' ? decoded.code : codes.wrong, decoded.detail));
+        if (decoded.message.t !== type) return done(new RelaisError(codes.wrong, `Got "${decoded.message.t}" instead of ${type}.`));
+        done(decoded.message as Extract<In, { t: T }>);
       };
-      const onClose = () => done(new RelaisError('PROTO_ERR_HELLO_REQUIRED', 'The connection closed before hello.'));
-      // Registered before the generic listener's dispatch is attached, so it sees the first frame alone.
+      const onClose = () => done(new RelaisError(codes.late, `The connection closed before ${type}.`));
+      // Registered before the generic listener's dispatch is attached, so it sees the next frame alone.
       this.ws.prependListener('message', first);
       this.ws.once('close', onClose);
     });

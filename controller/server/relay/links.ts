@@ -6,7 +6,8 @@ import type { PeerSocket } from '../hubs/peer-socket.js';
 export interface AgentLink {
   readonly peer: PeerSocket<AgentToController, ControllerToAgent>;
   readonly deviceId: string;
-  readonly sessionId: string;
+  /** The support session of an attended agent; null for a managed device. */
+  readonly sessionId: string | null;
   readonly channels: Set<number>;
 }
 

@@ -171,6 +171,7 @@ export class Relay {
   }
 }
 
+/** Why a refused shell ends. A policy refusal is the machine declining; the console tells it apart by the consent decision. */
 function reasonFor(decision: ConsentDecision): ShellCloseReason {
   return decision === 'timeout' ? 'timeout' : 'declined';
 }

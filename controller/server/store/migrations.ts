@@ -87,6 +87,40 @@ const migrations: Record<string, Migration> = {
       await db.schema.createIndex('snapshots_device').on('snapshots').columns(['device_id', 'id']).execute();
     },
   },
+  '0003-fleet-identity': {
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable('enrollment_tokens')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('token_hash', 'text', (c) => c.notNull().unique())
+        .addColumn('group_name', 'text', (c) => c.notNull())
+        .addColumn('created_by', 'integer', (c) => c.notNull().references('users.id'))
+        .addColumn('created_at', 'integer', (c) => c.notNull())
+        .addColumn('expires_at', 'integer', (c) => c.notNull())
+        .addColumn('max_uses', 'integer', (c) => c.notNull())
+        .addColumn('uses', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('revoked_at', 'integer')
+        .execute();
+      // Managed devices share the devices table with attended ones (`kind` tells them apart),
+      // so diagnostics, the device list and the relay treat both alike.
+      const columns: Array<[string, 'text' | 'integer']> = [
+        ['name', 'text'],
+        ['group_name', 'text'],
+        ['tags_json', 'text'],
+        ['public_key', 'text'],
+        ['policy_json', 'text'],
+        ['platform', 'text'],
+        ['controller_origin', 'text'],
+        ['enrollment_token_id', 'text'],
+        ['enrolled_at', 'integer'],
+        ['revoked_at', 'integer'],
+      ];
+      for (const [name, type] of columns) await db.schema.alterTable('devices').addColumn(name, type).execute();
+      // NULLs (attended devices) do not collide in a SQLite unique index.
+      await db.schema.createIndex('devices_public_key').on('devices').column('public_key').unique().execute();
+      await db.schema.createIndex('devices_kind').on('devices').column('kind').execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

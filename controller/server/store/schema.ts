@@ -41,11 +41,37 @@ export interface SupportSessionsTable {
 
 export interface DevicesTable {
   id: string;
-  kind: 'attended';
+  kind: 'attended' | 'managed';
   hostname: string;
   summary_json: string | null;
   first_seen: number;
   last_seen: number;
+  // Managed devices only (null for attended ones).
+  name: string | null;
+  group_name: string | null;
+  tags_json: string | null;
+  /** Ed25519 public key, raw 32 bytes in base64url. */
+  public_key: string | null;
+  /** The unattended policy as the device last reported it. */
+  policy_json: string | null;
+  platform: string | null;
+  /** The controller origin the device signs challenges for (what it was told at enrollment). */
+  controller_origin: string | null;
+  enrollment_token_id: string | null;
+  enrolled_at: number | null;
+  revoked_at: number | null;
+}
+
+export interface EnrollmentTokensTable {
+  id: string;
+  token_hash: string;
+  group_name: string;
+  created_by: number;
+  created_at: number;
+  expires_at: number;
+  max_uses: number;
+  uses: Generated<number>;
+  revoked_at: number | null;
 }
 
 export interface AuditLogTable {
@@ -82,4 +108,5 @@ export interface Database {
   audit_log: AuditLogTable;
   meta: MetaTable;
   snapshots: SnapshotsTable;
+  enrollment_tokens: EnrollmentTokensTable;
 }
