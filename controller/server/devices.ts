@@ -27,7 +27,8 @@ interface DeviceState {
   lastSeen: number;
   connectedAt: number | null;
   worstSeverity: Severity | null;
-  findingCount: number;
+  /** Undefined until the first snapshot: "not checked yet" is not "no issues". */
+  findingCount: number | undefined;
   /** Null for attended devices. */
   managed: ManagedFacts | null;
 }
@@ -66,7 +67,7 @@ export class DeviceRegistry {
       lastSeen: record.lastSeen,
       connectedAt: null,
       worstSeverity: null,
-      findingCount: 0,
+      findingCount: undefined,
       managed: null,
     });
   }
@@ -91,7 +92,7 @@ export class DeviceRegistry {
       lastSeen: record.lastSeen,
       connectedAt: null,
       worstSeverity: null,
-      findingCount: 0,
+      findingCount: undefined,
       managed,
     });
     this.update(record.id, () => undefined);
