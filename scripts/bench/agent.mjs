@@ -8,6 +8,7 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { onCleanup, stopChild } from './cleanup.mjs';
+import { cleanHome } from './clean-home.mjs';
 
 const TAIL_BYTES = 16 * 1024;
 const CONSENT_PROMPT = '[y/N]';
@@ -16,7 +17,7 @@ const CONSENT_PROMPT = '[y/N]';
 export function spawnAgent({ root, link, nodeArgs = [] }) {
   const child = spawn(process.execPath, [...nodeArgs, join(root, 'dist/agent/relais-agent.mjs'), 'join', link], {
     cwd: root,
-    env: { ...process.env },
+    env: { ...process.env, HOME: cleanHome(), SHELL: '/bin/bash' },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   const stop = onCleanup(`agent (pid ${child.pid})`, () => stopChild(child, 'SIGTERM', 6000));

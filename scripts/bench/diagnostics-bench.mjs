@@ -3,7 +3,7 @@
 // reaches the controller (measured at a console: "online" → "summary arrived").
 import { build } from 'esbuild';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -125,6 +125,10 @@ if (import.meta.url === pathToFileURL(process.argv[1]).href) {
     ['first summary after connect, median', `${summary.medianMs.toFixed(0)} ms`, '< 300 ms', summary.medianMs < 300],
     ['first summary after connect, max', `${summary.maxMs.toFixed(0)} ms`, '< 300 ms', summary.maxMs < 300],
   ];
-  for (const [metric, value, target, ok] of rows) console.log(`${metric.padEnd(38)} ${value.padEnd(44)} ${target.padEnd(10)} ${target ? (ok ? 'pass' : 'MISS') : ''}`);
-  console.log(JSON.stringify({ snapshot, summary }));
+  console.log(`${'metric'.padEnd(38)} ${'value'.padEnd(44)} ${'target'.padEnd(10)} result`);
+  for (const [metric, value, target, ok] of rows) console.log(`${metric.padEnd(38)} ${value.padEnd(44)} ${target.padEnd(10)} ${target ? (ok ? 'PASS' : 'MISS') : ''}`);
+  const out = join(root, 'bench-results', 'diagnostics.json');
+  mkdirSync(dirname(out), { recursive: true });
+  writeFileSync(out, JSON.stringify({ timestamp: new Date().toISOString(), node: process.version, snapshot, summary }, null, 2) + '\n');
+  console.log(`\nbench: raw figures written to ${out}`);
 }

@@ -4,9 +4,9 @@
  * and agent/shell.ts: same shell choice, TERM, size, raw Buffers). Whatever the
  * relay adds is measured against this.
  */
+import { cleanHome } from './clean-home.mjs';
 import { accessSync, constants } from 'node:fs';
 import { createRequire } from 'node:module';
-import { homedir } from 'node:os';
 import { onCleanup } from './cleanup.mjs';
 
 const require = createRequire(import.meta.url);
@@ -33,13 +33,13 @@ export function spawnLocalShell({ cols, rows }) {
   } catch (error) {
     throw new Error(`node-pty could not be loaded, so there is no baseline (${error instanceof Error ? error.message.split('\n')[0] : error}). Run npm install.`);
   }
-  const shell = chooseShell();
+  const shell = chooseShell({ SHELL: '/bin/bash' });
   const term = pty.spawn(shell, [], {
     name: 'xterm-256color',
     cols,
     rows,
-    cwd: homedir(),
-    env: { ...process.env, TERM: 'xterm-256color' },
+    cwd: cleanHome(),
+    env: { ...process.env, HOME: cleanHome(), SHELL: '/bin/bash', TERM: 'xterm-256color' },
     encoding: null,
   });
   let listener = null;
