@@ -16,7 +16,10 @@ export interface AppFrame {
   dispose(): void;
 }
 
-type NavTarget = 'dashboard' | 'audit';
+type NavTarget = 'dashboard' | 'fleet' | 'scripts' | 'jobs' | 'settings' | 'audit';
+
+/** Pages that light up their parent's nav item. */
+const PARENT: Partial<Record<Route['name'], NavTarget>> = { device: 'dashboard', enroll: 'fleet', script: 'scripts', job: 'jobs' };
 
 /** Builds the frame; `onLogout` runs when the technician clicks Logout. */
 export function createAppFrame(app: AppContext, onLogout: () => void): AppFrame {
@@ -40,7 +43,11 @@ export function createAppFrame(app: AppContext, onLogout: () => void): AppFrame 
           el('span', { class: 'brand-product' }, 'Remote assistance'))),
       el('nav', { class: 'nav', 'aria-label': 'Main' },
         navItem('dashboard', '#/', 'monitor', 'Support & devices'),
-        navItem('audit', '#/audit', 'list', 'Audit log')),
+        navItem('fleet', '#/fleet', 'server', 'Fleet'),
+        navItem('scripts', '#/scripts', 'terminal', 'Scripts'),
+        navItem('jobs', '#/jobs', 'play', 'Jobs'),
+        navItem('audit', '#/audit', 'list', 'Audit log'),
+        navItem('settings', '#/settings', 'key', 'Settings')),
       el('div', { class: 'sidebar-user' },
         el('div', { class: 'user-row' },
           el('span', { class: 'avatar', 'aria-hidden': 'true' }, initials),
@@ -64,7 +71,10 @@ export function createAppFrame(app: AppContext, onLogout: () => void): AppFrame 
     main,
     setActive(route) {
       for (const [target, link] of navLinks) {
-        const active = target === route.name || (target === 'dashboard' && route.name === 'device');
+        // A device page belongs to the Fleet when the device is enrolled.
+        const managed = route.name === 'device' && app.store.get(route.deviceId)?.kind === 'managed';
+        const parent = managed ? 'fleet' : PARENT[route.name];
+        const active = target === route.name || target === parent;
         link.classList.toggle('active', active);
         if (active) link.setAttribute('aria-current', 'page');
         else link.removeAttribute('aria-current');

@@ -50,7 +50,7 @@ export function createDashboardPage(app: AppContext): Page {
   const panel = createSupportLinkPanel(() => void loadLinks(), openDevice);
 
   const renderDevices = () => {
-    const devices = app.store.list();
+    const devices = app.store.list().filter((d) => d.kind !== 'managed');
     const online = devices.filter((d) => d.online && d.sessionStatus === 'active').length;
     deviceCount.textContent = app.store.loaded ? `${online} online · ${devices.length} total` : '';
     renderDeviceList(devicesBody, app.store);

@@ -11,7 +11,8 @@ const TONES = { online: 'good', offline: 'neutral', ended: 'warn' } as const;
 
 /** Renders the store's devices into `target`, with each one's worst finding. */
 export function renderDeviceList(target: HTMLElement, store: DeviceStore): void {
-  const devices = store.list();
+  // Enrolled machines have their own page (Fleet); this list is the support sessions.
+  const devices = store.list().filter((d) => d.kind !== 'managed');
   const loaded = store.loaded;
   target.dataset.loaded = String(loaded);
   if (!loaded) {

@@ -10,6 +10,8 @@ import { HistoryPanel } from './history-panel.js';
 import { ShellPanel } from './shell-panel.js';
 import { badge } from './status-badge.js';
 import { DEVICE_STATE_LABEL, deviceState, describeOs } from './wording.js';
+import { renderManagedFacts } from './managed-facts.js';
+import { revokeDevice } from './revoke-device.js';
 
 const TONES = { online: 'good', offline: 'neutral', ended: 'warn' } as const;
 
@@ -21,6 +23,9 @@ export function createDevicePage(app: AppContext, deviceId: string): Page {
   const summary = el('div', { class: 'summary-grid' });
   const endError = el('p', { class: 'form-error', role: 'alert', hidden: true });
   const endButton = el('button', { class: 'btn btn-danger-outline', type: 'button', 'data-testid': 'end-session' }, icon('power'), 'End support session');
+  const revokeButton = el('button', { class: 'btn btn-danger-outline', type: 'button', 'data-testid': 'revoke-device', hidden: true }, icon('power'), 'Revoke device');
+  const managed = el('section', { class: 'card managed-card', 'data-testid': 'managed-facts', hidden: true });
+  const backLink = el('a', { class: 'back-link', href: '#/' }, icon('back'), 'All devices');
   const shell = new ShellPanel(deviceId, app.socket, app.store);
   const diagnostics = new DiagnosticsPanel(deviceId, app.socket, app.store);
   const history = new HistoryPanel(deviceId, app.socket);
@@ -28,7 +33,7 @@ export function createDevicePage(app: AppContext, deviceId: string): Page {
   // "before and after the fix". The connection summary is the fallback until the
   // first snapshot arrives, and keeps the session's own facts (local user, agent).
   const body = el('div', { class: 'device-body' },
-    diagnostics.findingsRoot, diagnostics.detailsRoot, shell.root, history.root,
+    managed, diagnostics.findingsRoot, diagnostics.detailsRoot, shell.root, history.root,
     el('section', { class: 'connection-summary' },
       el('h2', { class: 'section-title' }, 'Reported when the agent connected'), summary));
   const missing = el('div', { class: 'card empty', hidden: true });
@@ -51,15 +56,22 @@ export function createDevicePage(app: AppContext, deviceId: string): Page {
     document.title = `${device.hostname} · ${app.me.organization} · Relais`;
     body.hidden = false;
     missing.hidden = true;
-    title.textContent = device.hostname;
-    replaceChildren(status, badge(DEVICE_STATE_LABEL[state], TONES[state], 'device-status'));
+    const isManaged = device.kind === 'managed';
+    title.textContent = isManaged ? device.name ?? device.hostname : device.hostname;
+    replaceChildren(status, device.revoked ? badge('Revoked', 'bad', 'device-status') : badge(DEVICE_STATE_LABEL[state], TONES[state], 'device-status'));
+    replaceChildren(backLink, icon('back'), isManaged ? 'Fleet' : 'All devices');
+    backLink.setAttribute('href', isManaged ? '#/fleet' : '#/');
+    revokeButton.hidden = !isManaged || Boolean(device.revoked);
+    renderManagedFacts(managed, device);
     const parts = [
       describeOs(device.summary),
       device.technician ? `Session with ${device.technician.name}` : null,
+      isManaged && device.name !== device.hostname ? device.hostname : null,
+      isManaged && device.group ? `Group ${device.group}` : null,
       device.online ? null : `Last seen ${timeAgo(device.lastSeen)}`,
     ].filter((p): p is string => Boolean(p));
     subtitle.textContent = parts.join(' · ');
-    endButton.hidden = device.sessionStatus === 'ended';
+    endButton.hidden = isManaged || device.sessionStatus === 'ended';
     renderDeviceSummary(summary, device);
     diagnostics.render();
   };
@@ -86,21 +98,32 @@ export function createDevicePage(app: AppContext, deviceId: string): Page {
     }
   });
 
+  revokeButton.addEventListener('click', async () => {
+    const device = app.store.get(deviceId);
+    if (!device) return;
+    revokeButton.disabled = true;
+    const message = await revokeDevice(device);
+    revokeButton.disabled = false;
+    endError.hidden = message === null;
+    endError.textContent = message ?? '';
+  });
+
   const stop = app.store.subscribe(render);
   const ticker = setInterval(render, 30_000);
   render();
 
   const root = el('div', { class: 'page device-page' },
-    el('a', { class: 'back-link', href: '#/' }, icon('back'), 'All devices'),
+    backLink,
     el('header', { class: 'page-header' },
       el('div', null, el('div', { class: 'title-row' }, title, status), subtitle),
-      el('div', { class: 'actions' }, endButton)),
+      el('div', { class: 'actions' }, endButton, revokeButton)),
     endError, missing, body);
 
   return {
     root,
     get title() {
-      return app.store.get(deviceId)?.hostname ?? 'Device';
+      const device = app.store.get(deviceId);
+      return device ? device.name ?? device.hostname : 'Device';
     },
     dispose() {
       stop();

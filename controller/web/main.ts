@@ -11,6 +11,13 @@ import { createDashboardPage } from './dashboard-page.js';
 import { createDevicePage } from './device-page.js';
 import { DeviceStore } from './device-store.js';
 import { el, replaceChildren } from './dom.js';
+import { createEnrollmentPage } from './enrollment-page.js';
+import { createFleetPage } from './fleet-page.js';
+import { createJobPage } from './job-page.js';
+import { createJobsPage } from './jobs-page.js';
+import { createScriptEditorPage } from './script-editor-page.js';
+import { createScriptsPage } from './scripts-page.js';
+import { createSettingsPage } from './settings-page.js';
 import { createLoginPage } from './login-page.js';
 import type { AppContext, Page } from './page.js';
 import { hashOf, parseRoute, type Route } from './router.js';
@@ -51,6 +58,13 @@ function showRoute(): void {
   if (frame.root.parentElement !== root) replaceChildren(root, frame.root);
   const next: Page = route.name === 'device' ? createDevicePage(app, route.deviceId)
     : route.name === 'audit' ? createAuditPage()
+    : route.name === 'fleet' ? createFleetPage(app)
+    : route.name === 'enroll' ? createEnrollmentPage(app)
+    : route.name === 'scripts' ? createScriptsPage(app)
+    : route.name === 'script' ? createScriptEditorPage(app, route.scriptId)
+    : route.name === 'jobs' ? createJobsPage(app)
+    : route.name === 'job' ? createJobPage(app, route.jobId)
+    : route.name === 'settings' ? createSettingsPage(app)
     : createDashboardPage(app);
   mount(next, frame.main);
   frame.setActive(route);

@@ -4,15 +4,38 @@ export type Route =
   | { name: 'login' }
   | { name: 'dashboard' }
   | { name: 'device'; deviceId: string }
+  | { name: 'fleet' }
+  | { name: 'enroll' }
+  | { name: 'scripts' }
+  | { name: 'script'; scriptId: string | null }
+  | { name: 'jobs' }
+  | { name: 'job'; jobId: string }
+  | { name: 'settings' }
   | { name: 'audit' };
+
+const ID = '([A-Za-z0-9_-]{1,64})';
+const SIMPLE: Record<string, Route> = {
+  '/login': { name: 'login' },
+  '/audit': { name: 'audit' },
+  '/fleet': { name: 'fleet' },
+  '/fleet/enroll': { name: 'enroll' },
+  '/scripts': { name: 'scripts' },
+  '/scripts/new': { name: 'script', scriptId: null },
+  '/jobs': { name: 'jobs' },
+  '/settings': { name: 'settings' },
+};
 
 /** Reads a route from `location.hash`; anything unknown is the dashboard. */
 export function parseRoute(hash: string): Route {
   const path = hash.replace(/^#/, '') || '/';
-  if (path === '/login') return { name: 'login' };
-  if (path === '/audit') return { name: 'audit' };
-  const device = /^\/devices\/([A-Za-z0-9_-]{1,64})$/.exec(path);
+  const simple = SIMPLE[path];
+  if (simple) return simple;
+  const device = new RegExp(`^/devices/${ID}$`).exec(path);
   if (device?.[1]) return { name: 'device', deviceId: device[1] };
+  const script = new RegExp(`^/scripts/${ID}$`).exec(path);
+  if (script?.[1]) return { name: 'script', scriptId: script[1] };
+  const job = new RegExp(`^/jobs/${ID}$`).exec(path);
+  if (job?.[1]) return { name: 'job', jobId: job[1] };
   return { name: 'dashboard' };
 }
 
@@ -25,6 +48,20 @@ export function hashOf(route: Route): string {
       return '#/';
     case 'device':
       return `#/devices/${encodeURIComponent(route.deviceId)}`;
+    case 'fleet':
+      return '#/fleet';
+    case 'enroll':
+      return '#/fleet/enroll';
+    case 'scripts':
+      return '#/scripts';
+    case 'script':
+      return route.scriptId ? `#/scripts/${encodeURIComponent(route.scriptId)}` : '#/scripts/new';
+    case 'jobs':
+      return '#/jobs';
+    case 'job':
+      return `#/jobs/${encodeURIComponent(route.jobId)}`;
+    case 'settings':
+      return '#/settings';
     case 'audit':
       return '#/audit';
   }
