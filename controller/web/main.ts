@@ -74,7 +74,7 @@ function showRoute(): void {
 
 function startSession(me: Me): void {
   const socket = new ConsoleSocket(() => expire());
-  const store = new DeviceStore(socket, async (id) => (await api.snapshots(id, 1)).snapshots.length > 0);
+  const store = new DeviceStore(socket);
   const app: AppContext = { me, socket, store, navigate };
   const frame = createAppFrame(app, () => void logout());
   session = { app, frame };
