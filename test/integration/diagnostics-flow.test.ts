@@ -20,7 +20,7 @@ let deviceId: string;
 beforeAll(async () => {
   // A disk threshold every machine exceeds, so a finding is certain: thresholds are the controller's to set.
   const thresholds = join(mkdtempSync(join(tmpdir(), 'relais-thr-')), 'thresholds.json');
-  writeFileSync(thresholds, JSON.stringify({ diskWarnPercent: 0.01, diskCriticalPercent: 100 }));
+  writeFileSync(thresholds, JSON.stringify({ diskWarnPercent: 0.01, diskCriticalPercent: 100, loadWarnPerCore: 1000, loadCriticalPerCore: 1000, processHogCpuPercent: 1000, controllerSlowMs: 60_000 }));
   c = await startController({ args: ['--thresholds', thresholds] });
   cookie = await login(c);
   console = await connectConsole(c, cookie);
