@@ -49,7 +49,36 @@ export function commandName(pid: number): string {
   }
 }
 
-/** Children of pid that are shells (what a remote shell would spawn). */
+/** The arguments a process was started with ([] when it is gone). */
+export function commandLine(pid: number): string[] {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * Children of pid that are interactive shells (what a remote shell spawns). `sh -c …`
+ * children are left out: the diagnostics probes run short commands that way.
+ */
 export function shellChildren(pid: number): number[] {
-  return childrenOf(pid).filter((child) => /^(bash|sh|dash|zsh|fish)$/.test(commandName(child)));
+  return childrenOf(pid).filter((child) => /^(bash|sh|dash|zsh|fish)$/.test(commandName(child)) && !commandLine(child).includes('-c'));
+}
+
+/** Live (non-zombie) processes whose process group is `pgid`, from /proc. */
+export function processGroupMembers(pgid: number): number[] {
+  const members: number[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      // Fields after the command (which may hold spaces) start after the last ')'.
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (fields[0] !== 'Z' && Number(fields[2]) === pgid) members.push(Number(name));
+    } catch {
+      // gone while we looked
+    }
+  }
+  return members;
 }
