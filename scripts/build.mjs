@@ -1,5 +1,6 @@
 // Builds everything the controller serves and runs: the server bundle, the
-// browser bundle, the agent bundle and the agent package (relais-agent.tgz).
+// browser bundle, the agent bundle and the agent package (relais-agent.tgz),
+// and the technicians' command line (dist/cli/relais.mjs).
 // Usage: node scripts/build.mjs [--agent-only]
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
@@ -77,6 +78,23 @@ async function buildController() {
   });
 }
 
+async function buildCli() {
+  const outfile = join(dist, 'cli', 'relais.mjs');
+  await build({
+    entryPoints: [join(root, 'controller', 'cli', 'main.ts')],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    banner: { js: `#!/usr/bin/env node\n${requireBanner}` },
+    define: { __RELAIS_VERSION__: JSON.stringify(pkg.version) },
+    legalComments: 'none',
+    logLevel: 'warning',
+  });
+  chmodSync(outfile, 0o755);
+}
+
 async function buildWeb() {
   const out = join(dist, 'web');
   mkdirSync(out, { recursive: true });
@@ -97,5 +115,5 @@ async function buildWeb() {
 
 await buildAgent();
 await packAgent();
-if (!agentOnly) await Promise.all([buildController(), buildWeb()]);
-console.log(`relais: built ${agentOnly ? 'agent' : 'controller, web and agent'} in ${Date.now() - started} ms`);
+if (!agentOnly) await Promise.all([buildController(), buildWeb(), buildCli()]);
+console.error(`relais: built ${agentOnly ? 'agent' : 'controller, web, agent and CLI'} in ${Date.now() - started} ms`);

@@ -1,0 +1,127 @@
+/**
+ * The controller's REST API as the CLI uses it: every request has a deadline
+ * (connect, headers and body), every answer is size-bounded and validated, and
+ * every way it can go wrong becomes a CliError with the right exit status. The
+ * token travels only in the Authorization header and is never part of a message.
+ */
+import type { z } from 'zod';
+import { answers, type Job, type Run, type RunWithOutput } from './api-schemas.js';
+import { CliError } from './cli-errors.js';
+
+/** Larger answers are refused: a job's runs without output stay far below this. */
+const MAX_ANSWER_BYTES = 32 * 1024 * 1024;
+
+export interface ApiOptions {
+  /** The controller's origin, e.g. http://127.0.0.1:8080. */
+  readonly controller: string;
+  readonly token: string;
+  /** Deadline for one request, answer included. */
+  readonly timeoutMs: number;
+}
+
+export interface NewJob {
+  scriptName: string;
+  target: { deviceIds?: string[]; tag?: string; group?: string };
+  params: Record<string, string>;
+  concurrency?: number;
+  timeoutSeconds?: number;
+}
+
+/** A client for the jobs API, authenticated with an API token. */
+export class FleetApi {
+  constructor(private readonly options: ApiOptions) {}
+
+  /** Starts a job; resolves with it as the controller stored it. */
+  async createJob(body: NewJob): Promise<Job> {
+    return (await this.request('POST', '/api/jobs', answers.created, body)).job;
+  }
+
+  async listJobs(): Promise<Job[]> {
+    return (await this.request('GET', '/api/jobs', answers.jobs)).jobs;
+  }
+
+  /** A job and its runs, without output. */
+  async job(jobId: string): Promise<{ job: Job; runs: Run[] }> {
+    return this.request('GET', `/api/jobs/${encodeURIComponent(jobId)}`, answers.jobWithRuns);
+  }
+
+  /** One device's run with its output (base64). */
+  async run(jobId: string, deviceId: string): Promise<RunWithOutput> {
+    return (await this.request('GET', `/api/jobs/${encodeURIComponent(jobId)}/runs/${encodeURIComponent(deviceId)}`, answers.run)).run;
+  }
+
+  async cancel(jobId: string): Promise<Job> {
+    return (await this.request('POST', `/api/jobs/${encodeURIComponent(jobId)}/cancel`, answers.created)).job;
+  }
+
+  /** Device names by id, to label a table; empty when the controller will not say. */
+  async deviceNames(): Promise<Map<string, string>> {
+    try {
+      const { devices } = await this.request('GET', '/api/devices', answers.devices);
+      return new Map(devices.map((d) => [d.id, d.name ?? d.hostname]));
+    } catch {
+      return new Map();
+    }
+  }
+
+  private async request<S extends z.ZodType>(method: 'GET' | 'POST', path: string, schema: S, body?: unknown): Promise<z.infer<S>> {
+    const { status, text } = await this.send(method, path, body);
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      throw CliError.of('CLI_ERR_BAD_ANSWER', `${method} ${path} answered HTTP ${status} with something that is not JSON.`);
+    }
+    if (status < 200 || status > 299) {
+      const refusal = answers.error.safeParse(value);
+      if (!refusal.success) throw CliError.of('CLI_ERR_BAD_ANSWER', `${method} ${path} answered HTTP ${status} without a Relais error.`);
+      throw CliError.fromController(status, refusal.data.error.code, refusal.data.error.message);
+    }
+    const parsed = schema.safeParse(value);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      const where = issue && issue.path.length > 0 ? issue.path.join('.') : 'the answer';
+      throw CliError.of('CLI_ERR_BAD_ANSWER', `${method} ${path}: ${where} ${issue?.message ?? 'is invalid'}.`);
+    }
+    return parsed.data;
+  }
+
+  /** One HTTP exchange under one deadline; the body is read with a size bound. */
+  private async send(method: string, path: string, body: unknown): Promise<{ status: number; text: string }> {
+    const signal = AbortSignal.timeout(this.options.timeoutMs);
+    const headers: Record<string, string> = { authorization: `Bearer ${this.options.token}`, accept: 'application/json', origin: this.options.controller };
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    try {
+      const res = await fetch(this.options.controller + path, {
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal,
+        // A redirect could carry the token elsewhere: a controller answers directly or not at all.
+        redirect: 'manual',
+      });
+      if (res.status >= 300 && res.status < 400) {
+        await res.body?.cancel();
+        throw CliError.of('CLI_ERR_BAD_ANSWER', `${method} ${path} answered with a redirect (HTTP ${res.status}); use the controller's final address.`);
+      }
+      return { status: res.status, text: await readBounded(res, `${method} ${path}`) };
+    } catch (err) {
+      if (err instanceof CliError) throw err;
+      if (signal.aborted) throw CliError.of('CLI_ERR_TIMEOUT', `No complete answer to ${method} ${path} within ${Math.round(this.options.timeoutMs / 100) / 10} s.`);
+      const cause = (err as { cause?: { code?: string } }).cause?.code;
+      throw CliError.of('CLI_ERR_UNREACHABLE', `Address: ${this.options.controller}${cause ? ` (${cause})` : ''}.`);
+    }
+  }
+}
+
+async function readBounded(res: Response, what: string): Promise<string> {
+  if (!res.body) return '';
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of res.body as AsyncIterable<Uint8Array>) {
+    size += chunk.byteLength;
+    if (size > MAX_ANSWER_BYTES) throw CliError.of('CLI_ERR_BAD_ANSWER', `${what} answered with more than ${MAX_ANSWER_BYTES / 1024 / 1024} MiB.`);
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}

@@ -1,0 +1,93 @@
+/** The four fleet commands; each returns the process's exit status. */
+import { FleetApi } from './api-client.js';
+import type { Command } from './args.js';
+import type { Job, Run } from './api-schemas.js';
+import { CliError, EXIT } from './cli-errors.js';
+import { allFinal, exitStatusFor, jsonReport, runsWithOutput, textReport } from './job-report.js';
+import { plainLine } from './plain-text.js';
+import { ProgressBar } from './progress-bar.js';
+import { jobsTable } from './summary-table.js';
+
+export interface CliIo {
+  out(text: string): void;
+  err(text: string): void;
+  /** The progress bar's terminal (stderr), when it is one. */
+  readonly progressTty: { write(text: string): unknown; columns?: number } | null;
+  /** Registers what to do on Ctrl-C while a job is being watched; returns an unregister function. */
+  onInterrupt(handler: () => void): () => void;
+}
+
+const POLL_MS = 300;
+/** Failed polls in a row (unreachable, timed out) tolerated before giving up: a controller may restart. */
+const POLL_RETRIES = 3;
+
+type FleetCommand = Exclude<Command, { kind: 'help' }>;
+
+/** Runs one parsed command. */
+export async function runFleetCommand(command: FleetCommand, io: CliIo): Promise<number> {
+  const api = new FleetApi({ controller: command.controller, token: command.token, timeoutMs: command.requestTimeoutMs });
+  switch (command.kind) {
+    case 'run': {
+      const job = await api.createJob({
+        scriptName: command.scriptName,
+        target: command.target,
+        params: command.params,
+        ...(command.concurrency !== undefined ? { concurrency: command.concurrency } : {}),
+        ...(command.timeoutSeconds !== undefined ? { timeoutSeconds: command.timeoutSeconds } : {}),
+      });
+      if (!command.json) io.err(`Job ${job.id}: ${plainLine(job.scriptName, 64)} on ${job.deviceIds.length} device(s).\n`);
+      const final = await watch(api, job, io);
+      return report(api, final.job, final.runs, command.json, io);
+    }
+    case 'job': {
+      const { job, runs } = await api.job(command.jobId);
+      return report(api, job, runs, command.json, io);
+    }
+    case 'jobs': {
+      const jobs = await api.listJobs();
+      io.out(command.json ? `${JSON.stringify({ jobs }, null, 2)}\n` : jobs.length === 0 ? 'No jobs yet.\n' : `${jobsTable(jobs)}\n`);
+      return EXIT.ok;
+    }
+    case 'cancel': {
+      const job = await api.cancel(command.jobId);
+      io.out(command.json ? `${JSON.stringify({ job }, null, 2)}\n` : `Job ${job.id} is ${job.status}: pending devices are skipped, running ones are being stopped.\n`);
+      return EXIT.ok;
+    }
+  }
+}
+
+async function report(api: FleetApi, job: Job, runs: Run[], json: boolean, io: CliIo): Promise<number> {
+  const [detailed, names] = await Promise.all([runsWithOutput(api, job.id, runs), json ? Promise.resolve(new Map<string, string>()) : api.deviceNames()]);
+  io.out(json ? jsonReport(job, detailed) : textReport(job, detailed, names));
+  return exitStatusFor(detailed);
+}
+
+/** Polls the job until it is over, drawing the progress bar on a terminal. */
+async function watch(api: FleetApi, created: Job, io: CliIo): Promise<{ job: Job; runs: Run[] }> {
+  const bar = io.progressTty ? new ProgressBar(io.progressTty) : null;
+  const stopListening = io.onInterrupt(() => {
+    bar?.finish();
+    io.err(`Stopped watching. Job ${created.id} keeps running on the controller; cancel it with: relais fleet cancel ${created.id}\n`);
+  });
+  try {
+    bar?.update(created.counts, created.deviceIds.length);
+    let failures = 0;
+    for (;;) {
+      await new Promise((r) => setTimeout(r, POLL_MS));
+      let state: { job: Job; runs: Run[] };
+      try {
+        state = await api.job(created.id);
+        failures = 0;
+      } catch (err) {
+        const transient = err instanceof CliError && (err.code === 'CLI_ERR_UNREACHABLE' || err.code === 'CLI_ERR_TIMEOUT');
+        if (!transient || ++failures > POLL_RETRIES) throw err;
+        continue;
+      }
+      bar?.update(state.job.counts, state.runs.length);
+      if (state.job.status !== 'running' || allFinal(state.runs)) return state;
+    }
+  } finally {
+    bar?.finish();
+    stopListening();
+  }
+}

@@ -1,0 +1,48 @@
+/** Plain-text tables: the per-device summary of a job, and the list of jobs. */
+import type { Job, Run } from './api-schemas.js';
+import { plainLine } from './plain-text.js';
+
+type Cell = string;
+
+/** Left-aligned columns separated by two spaces; the last column is not padded. */
+export function formatTable(header: Cell[], rows: Cell[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: Cell[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ').trimEnd();
+  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+}
+
+/** "1.2 s", "340 ms", "-" */
+export function formatDuration(ms: number | null): string {
+  if (ms === null) return '-';
+  return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
+}
+
+export interface RunRow {
+  run: Run;
+  deviceLabel: string;
+  /** First line of output (stdout, else stderr, else the reason). */
+  firstLine: string;
+}
+
+/** One line per device: device, status, exit, duration, first line of output. */
+export function runsTable(rows: RunRow[]): string {
+  return formatTable(
+    ['DEVICE', 'STATUS', 'EXIT', 'DURATION', 'OUTPUT'],
+    rows.map(({ run, deviceLabel, firstLine }) => [
+      plainLine(deviceLabel, 48),
+      run.status,
+      run.exitCode === null ? '-' : String(run.exitCode),
+      formatDuration(run.durationMs),
+      firstLine,
+    ]),
+  );
+}
+
+/** One line per job, newest first. */
+export function jobsTable(jobs: Job[]): string {
+  const failed = (j: Job) => j.counts.failed + j.counts.timedOut + j.counts.cancelled + j.counts.expired + j.counts.refused;
+  return formatTable(
+    ['JOB', 'SCRIPT', 'STATUS', 'DEVICES', 'SUCCEEDED', 'NOT OK', 'CREATED'],
+    jobs.map((j) => [j.id, plainLine(j.scriptName, 40), j.status, String(j.deviceIds.length), String(j.counts.succeeded), String(failed(j)), new Date(j.createdAt).toISOString().replace('T', ' ').slice(0, 19)]),
+  );
+}
