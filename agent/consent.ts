@@ -12,6 +12,8 @@ export interface ConsentRequest {
   /** The local account the shell would run as. */
   readonly localUser: string;
   readonly shell: string;
+  /** Set when the request is to run a fleet job's script rather than to open a shell. */
+  readonly script?: { readonly name: string; readonly interpreter: string };
 }
 
 /** A decision to report, or `cancelled` when the question went away unanswered (nothing to report). */
@@ -44,6 +46,17 @@ interface Showing extends Waiting {
 export function consentQuestion(request: ConsentRequest, timeoutSeconds: number, interactive: boolean): string {
   const who = `${request.requestedBy.name} (${request.requestedBy.username})`;
   const how = interactive ? 'Press y to allow; any other key refuses.' : 'Type y and Enter to allow; anything else refuses.';
+  if (request.script) {
+    return [
+      '',
+      '──────────────────────────────────────────────────────────────',
+      `${who} asks to RUN THE SCRIPT "${request.script.name}" (${request.script.interpreter}) on this computer.`,
+      `It runs unattended as your user "${request.localUser}"; its output goes to the controller.`,
+      how,
+      `No answer within ${timeoutSeconds} s means no.`,
+      'Allow? [y/N]',
+    ].join('\n');
+  }
   return [
     '',
     '──────────────────────────────────────────────────────────────',
@@ -118,17 +131,17 @@ export class ConsentQueue implements ConsentAuthority {
     this.showing = null;
     clearTimeout(showing.timer);
     showing.question.cancel();
-    this.terminal.say(outcomeLine(outcome, Math.round(this.timeoutMs / 1000), why));
+    this.terminal.say(outcomeLine(outcome, Math.round(this.timeoutMs / 1000), why, showing.request.script !== undefined));
     showing.settle(outcome);
     // Let the session act on this answer (banner, spawn) before the next question is printed.
     setImmediate(() => this.showNext());
   }
 }
 
-function outcomeLine(outcome: ConsentOutcome, timeoutSeconds: number, why: string): string {
+function outcomeLine(outcome: ConsentOutcome, timeoutSeconds: number, why: string, script: boolean): string {
   switch (outcome) {
     case 'granted':
-      return '→ You allowed it. Opening the remote shell…';
+      return script ? '→ You allowed it. Running the script…' : '→ You allowed it. Opening the remote shell…';
     case 'declined':
       return '→ You refused. Nothing was started on this computer.';
     case 'timeout':

@@ -6,6 +6,7 @@
  * stops when told to (signal, Ctrl+C) or when the controller refuses it for good
  * (revoked, unknown, another copy took over).
  */
+import { join } from 'node:path';
 import { describeError, type DeviceSummary, type ErrorCode, type Frame, type Snapshot } from '../protocol/index.js';
 import { ConsentQueue } from './consent.js';
 import type { DeviceFile, StatePaths } from './device-state.js';
@@ -16,6 +17,7 @@ import type { PersonCommand, PersonTerminal } from './person-terminal.js';
 import { PolicyConsent } from './policy-consent.js';
 import type { HostFacts } from './session.js';
 import { ShellRequests } from './shell-requests.js';
+import { JobRunner } from './job-runner.js';
 
 /** Exit status when the controller refused the device for good; the systemd unit does not restart on it (EX_CONFIG). */
 export const REFUSED_EXIT_CODE = 78;
@@ -40,6 +42,7 @@ export class ManagedService implements LinkListener {
   private readonly shells: ShellRequests;
   private readonly person: ConsentQueue | null;
   private readonly diagnostics: DiagnosticsReplies;
+  private readonly jobs: JobRunner;
   private stopping = false;
   private finish: (exitCode: number) => void = () => undefined;
   /** Resolves with the exit code once the service has stopped and every shell is gone. */
@@ -52,6 +55,15 @@ export class ManagedService implements LinkListener {
     const consent = new PolicyConsent({ readPolicy: parts.readPolicy, person: this.person, log: (line) => this.say(line) });
     this.link = parts.createLink(this);
     this.shells = new ShellRequests({ wire: this.link, consent, terminal, watched: terminal.interactive, ...parts.host, forcePipes: parts.forcePipes });
+    this.jobs = new JobRunner({
+      dir: join(parts.paths.dir, 'jobs'),
+      host: { env: parts.host.env, platform: parts.host.platform, cwd: parts.host.home },
+      localUser: parts.host.localUser,
+      send: (m) => this.link.send(m),
+      readPolicy: parts.readPolicy,
+      person: this.person,
+      log: (line) => this.say(line),
+    });
     this.diagnostics = new DiagnosticsReplies(parts.collectDiagnostics, (m) => this.link.send(m), (requestId) =>
       this.say(requestId === null ? 'Sent a diagnostics report.' : 'Sent a fresh diagnostics report (asked by a technician).'),
     );
@@ -76,6 +88,8 @@ export class ManagedService implements LinkListener {
       (error: unknown) => this.parts.terminal.warn(`(The description of this computer could not be gathered: ${error instanceof Error ? error.message : String(error)})`),
     );
     if (!resumed) this.diagnostics.request(null);
+    // Results and output the controller has not acknowledged yet (it stores them once).
+    this.jobs.resend();
   }
 
   message(message: SessionMessage): void {
@@ -88,6 +102,12 @@ export class ManagedService implements LinkListener {
         return this.shells.close(message.channel, message.reason);
       case 'diagnostics.request':
         return this.diagnostics.request(message.requestId);
+      case 'job.run':
+        return this.jobs.run(message);
+      case 'job.cancel':
+        return this.jobs.cancel(message.jobId);
+      case 'job.ack':
+        return this.jobs.acknowledge(message.jobId);
       case 'session.end':
         // A managed device has no support session; only its administrator stops the service.
         return this.say(`(The controller asked to end a session: ${message.reason}. A managed device keeps running.)`);
@@ -126,7 +146,7 @@ export class ManagedService implements LinkListener {
   async stop(exitCode = 0): Promise<void> {
     if (this.stopping) return;
     this.stopping = true;
-    await this.shells.closeAll(END_WAIT_MS);
+    await Promise.all([this.shells.closeAll(END_WAIT_MS), this.jobs.stopAll(END_WAIT_MS)]);
     await this.link.stop();
     this.say('Relais agent stopped.');
     this.finish(exitCode);
@@ -135,6 +155,7 @@ export class ManagedService implements LinkListener {
   /** Last resort before a crash exit: hang up every shell now. */
   abandon(): void {
     this.shells.abandon();
+    void this.jobs.stopAll(0);
   }
 
   private say(text: string): void {

@@ -93,6 +93,11 @@ export class Session implements LinkListener {
         return this.diagnostics.request(message.requestId);
       case 'session.end':
         return void this.end(0, `The technician ended the session (${message.reason}).`, 'controller');
+      case 'job.run':
+      case 'job.cancel':
+      case 'job.ack':
+        // Fleet jobs are for enrolled machines, whose administrator set a policy; nobody here agreed to unattended scripts.
+        return this.link.replyError('JOB_ERR_NOT_MANAGED', `Job ${message.jobId} was not run.`);
       case 'error':
         return this.parts.terminal.warn(`(The controller reported: ${describeError(message.code)})`);
       default:

@@ -4,6 +4,7 @@ export * from './errors.js';
 export * from './frames.js';
 export * from './fields.js';
 export * from './fleet.js';
+export * from './jobs.js';
 export * from './messages.js';
 export * from './codec.js';
 export * from './snapshot.js';

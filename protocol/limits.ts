@@ -23,6 +23,23 @@ export const LIMITS = Object.freeze({
   /** Terminal size bounds. */
   maxCols: 1000,
   maxRows: 500,
+  /** Bytes of each output stream (stdout, stderr) a job run keeps, on the agent and the controller; beyond it, truncated. */
+  maxJobOutputBytes: 1024 * 1024,
+  /** Raw bytes of output in one job.output message (base64 makes it 64 KiB on the wire). */
+  maxJobOutputChunkBytes: 48 * 1024,
+  /** Largest script body (it travels inside one job.run message). */
+  maxScriptBodyBytes: 64 * 1024,
+  /** Parameters of one job, and the largest value of one. */
+  maxJobParams: 32,
+  maxJobParamBytes: 4096,
+  /** Devices one job may target. */
+  maxJobDevices: 10_000,
+  /** Runs of one job in flight (dispatched or running) at once. */
+  maxJobConcurrency: 100,
+  /** Longest per-device timeout of a job: a day. */
+  maxJobTimeoutSeconds: 24 * 60 * 60,
+  /** After SIGTERM, how long a script's process group has before SIGKILL. */
+  jobKillGraceMs: 5000,
 });
 
 export type Limits = typeof LIMITS;

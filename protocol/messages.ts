@@ -4,6 +4,10 @@
  */
 import { z } from 'zod';
 import { finding, SEVERITIES } from './findings.js';
+import {
+  jobAckMessage, jobCancelMessage, jobOutputMessage, jobResultMessage, jobRunMessage, jobStartedMessage, jobUnwatchMessage,
+  jobUpdateMessage, jobWatchMessage, runOutputMessage, runUpdateMessage,
+} from './jobs.js';
 import { authNonce, authSignature, deviceName, deviceTags, groupName, unattendedPolicy } from './fleet.js';
 import { snapshot } from './snapshot.js';
 import {
@@ -40,6 +44,9 @@ export const agentToController = z.discriminatedUnion('t', [
   z.object({ t: z.literal('shell.closed'), channel: channelId, reason: shellCloseReason, exitCode: z.number().int().nullable() }),
   z.object({ t: z.literal('session.end'), reason: z.enum(['user']) }),
   z.object({ t: z.literal('diagnostics.snapshot'), requestId: id.nullable(), snapshot }),
+  jobStartedMessage,
+  jobOutputMessage,
+  jobResultMessage,
   errorMsg,
 ]);
 export type AgentToController = z.infer<typeof agentToController>;
@@ -67,6 +74,9 @@ export const controllerToAgent = z.discriminatedUnion('t', [
   z.object({ t: z.literal('shell.close'), channel: channelId, reason: shellCloseReason }),
   z.object({ t: z.literal('session.end'), reason: text(256) }),
   z.object({ t: z.literal('diagnostics.request'), requestId: id }),
+  jobRunMessage,
+  jobCancelMessage,
+  jobAckMessage,
   errorMsg,
 ]);
 export type ControllerToAgent = z.infer<typeof controllerToAgent>;
@@ -79,6 +89,8 @@ export const consoleToController = z.discriminatedUnion('t', [
   z.object({ t: z.literal('shell.resize'), channel: channelId, cols, rows }),
   z.object({ t: z.literal('shell.close'), channel: channelId }),
   z.object({ t: z.literal('diagnostics.refresh'), requestId: id, deviceId: id }),
+  jobWatchMessage,
+  jobUnwatchMessage,
 ]);
 export type ConsoleToController = z.infer<typeof consoleToController>;
 
@@ -127,6 +139,9 @@ export const controllerToConsole = z.discriminatedUnion('t', [
     findings: z.array(finding).max(200),
   }),
   z.object({ t: z.literal('diagnostics.pending'), requestId: id, deviceId: id }),
+  jobUpdateMessage,
+  runUpdateMessage,
+  runOutputMessage,
   errorMsg.extend({ requestId: id.optional() }),
 ]);
 export type ControllerToConsole = z.infer<typeof controllerToConsole>;

@@ -20,7 +20,15 @@ export type AuditAction =
   | 'enrollment.refused'
   | 'device.enrolled'
   | 'device.connected'
-  | 'device.revoked';
+  | 'device.revoked'
+  | 'script.created'
+  | 'script.updated'
+  | 'script.deleted'
+  | 'job.created'
+  | 'job.cancelled'
+  | 'job.refused'
+  | 'api-token.created'
+  | 'api-token.deleted';
 
 export interface AuditEntry {
   readonly actor: string;

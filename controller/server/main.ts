@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { CLOSE_CODES } from '../../protocol/index.js';
 import { AuditLog } from './audit.js';
 import { ensureFirstAdmin } from './auth/accounts.js';
+import { ApiTokens } from './auth/api-tokens.js';
 import { LoginSessions } from './auth/login-sessions.js';
 import { Throttle } from './auth/throttle.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
@@ -18,6 +19,10 @@ import { createApp } from './http/app.js';
 import { routeUpgrades } from './http/upgrade.js';
 import { AgentHub } from './hubs/agent-hub.js';
 import { ConsoleHub } from './hubs/console-hub.js';
+import { JobWatch } from './hubs/job-watch.js';
+import { Dispatcher } from './jobs/dispatcher.js';
+import { JobStore } from './jobs/job-store.js';
+import { ScriptLibrary } from './jobs/script-library.js';
 import { Relay } from './relay/relay.js';
 import { openDatabase } from './store/database.js';
 import { SupportCodes } from './support/support-codes.js';
@@ -67,12 +72,22 @@ async function main(): Promise<void> {
   });
   const relay = new Relay(audit, (deviceId) => agents.linkFor(deviceId));
   agents.useRelay(relay);
-  const consoles = new ConsoleHub(devices, relay, config.heartbeatMs, (deviceId, requestId) => agents.requestDiagnostics(deviceId, requestId));
+  const scripts = new ScriptLibrary(db);
+  const jobStore = new JobStore(db);
+  const apiTokens = new ApiTokens(db);
+  const dispatcher = new Dispatcher({
+    store: jobStore, audit, send: (deviceId, message) => agents.sendTo(deviceId, message), isOnline: (deviceId) => agents.linkFor(deviceId) !== undefined,
+  });
+  await dispatcher.start();
+  agents.useJobs(dispatcher);
+  const consoles = new ConsoleHub(
+    devices, relay, config.heartbeatMs, (deviceId, requestId) => agents.requestDiagnostics(deviceId, requestId), new JobWatch(dispatcher, jobStore),
+  );
 
   const here = dirname(fileURLToPath(import.meta.url));
   const app = createApp(
     {
-      sessions, supportSessions, codes, devices, agents, audit, diagnostics, managedDevices, enrollmentTokens,
+      sessions, supportSessions, codes, devices, agents, audit, diagnostics, managedDevices, enrollmentTokens, scripts, jobStore, dispatcher, apiTokens,
       enrollThrottle: new Throttle({ maxFailures: 10, windowMs: FIFTEEN_MINUTES }),
       accountThrottle: new Throttle({ maxFailures: 5, windowMs: FIFTEEN_MINUTES }),
       ipThrottle: new Throttle({ maxFailures: 20, windowMs: FIFTEEN_MINUTES }),
@@ -101,6 +116,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     console.log(`Relais controller stopping (${signal}).`);
+    dispatcher.stop();
     agents.closeAll();
     consoles.closeAll(CLOSE_CODES.serverShutdown);
     server.close(() => void db.destroy().finally(() => process.exit(0)));

@@ -103,6 +103,10 @@ describe('remote shell through the relay', () => {
     await agent.waitFor(QUESTION);
     agent.answer('y');
     await tab.waitFor('shell.opened', (m) => m.channel === channel);
+    // The diagnostics at join run probes as short-lived `sh` children: let them finish, so
+    // the shell found is the remote shell (and it may still be exec'ing when shell.opened arrives).
+    await console.waitFor('device.diagnostics', (m) => m.deviceId === device.id);
+    await until(() => shellChildren(agent.pid).length === 1, 5000, 'the remote shell alone');
     const [shellPid] = shellChildren(agent.pid);
     expect(isAlive(shellPid!)).toBe(true);
     await tab.close();

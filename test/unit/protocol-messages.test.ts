@@ -34,6 +34,9 @@ const agentMessages: AgentToController[] = [
   { t: 'shell.closed', channel: 1, reason: 'exit', exitCode: 0 },
   { t: 'session.end', reason: 'user' },
   { t: 'diagnostics.snapshot', requestId: null, snapshot },
+  { t: 'job.started', jobId: 'j1', startedAt: 5 },
+  { t: 'job.output', jobId: 'j1', stream: 'stderr', seq: 0, data: 'AAEC/w==' },
+  { t: 'job.result', jobId: 'j1', status: 'refused', exitCode: null, signal: null, startedAt: null, finishedAt: 6, stdoutBytes: 0, stderrBytes: 0, stdoutTruncated: false, stderrTruncated: false, lastSeq: -1, reason: 'refused by policy (script: deny)' },
   { t: 'error', code: 'PROTO_ERR_BAD_JSON', message: 'bad' },
 ];
 const toAgent: ControllerToAgent[] = [
@@ -45,6 +48,9 @@ const toAgent: ControllerToAgent[] = [
   { t: 'shell.close', channel: 7, reason: 'technician' },
   { t: 'session.end', reason: 'Alice ended the session.' },
   { t: 'diagnostics.request', requestId: 'd1' },
+  { t: 'job.run', jobId: 'j1', script: { name: 'flush-dns', interpreter: 'sh', body: 'echo "$RELAIS_PARAM_X"\n', timeoutSeconds: 60 }, params: { X: 'a b' }, expiresAt: 9 },
+  { t: 'job.cancel', jobId: 'j1' },
+  { t: 'job.ack', jobId: 'j1' },
   { t: 'error', code: 'PROTO_ERR_UNKNOWN_TYPE', message: 'The message type is unknown.', channel: 7 },
 ];
 const fromConsole: ConsoleToController[] = [
@@ -53,7 +59,18 @@ const fromConsole: ConsoleToController[] = [
   { t: 'shell.resize', channel: 3, cols: 100, rows: 30 },
   { t: 'shell.close', channel: 3 },
   { t: 'diagnostics.refresh', requestId: 'd2', deviceId: 'd1' },
+  { t: 'job.watch', jobId: 'j1' },
+  { t: 'job.unwatch', jobId: 'j1' },
 ];
+const counts = { pending: 1, running: 1, succeeded: 0, failed: 0, refused: 0, timedOut: 0, cancelled: 0, expired: 0 };
+const job = {
+  id: 'j1', scriptId: 's1', scriptName: 'flush-dns', body: 'true\n', interpreter: 'sh' as const, params: {}, target: { tag: 'lab' }, deviceIds: ['d1', 'd2'],
+  concurrency: 10, timeoutSeconds: 60, expiresAt: 10, createdBy: 'alice', createdAt: 1, status: 'running' as const, counts,
+};
+const run = {
+  jobId: 'j1', deviceId: 'd1', status: 'running' as const, exitCode: null, signal: null, startedAt: 2, finishedAt: null, durationMs: null,
+  stdoutBytes: 0, stderrBytes: 0, stdoutTruncated: false, stderrTruncated: false, reason: null,
+};
 const toConsole: ControllerToConsole[] = [
   { t: 'welcome', v: 1, user: person },
   { t: 'devices', devices: [device] },
@@ -66,6 +83,9 @@ const toConsole: ControllerToConsole[] = [
   { t: 'shell.closed', channel: 3, reason: 'agent-offline', exitCode: null },
   { t: 'diagnostics.pending', requestId: 'd2', deviceId: 'd1' },
   { t: 'device.diagnostics', deviceId: 'd1', requestId: 'd2', snapshotId: 4, snapshot, findings: [finding] },
+  { t: 'job.update', job },
+  { t: 'run.update', jobId: 'j1', run },
+  { t: 'run.output', jobId: 'j1', deviceId: 'd1', stream: 'stdout', data: 'aGk=' },
   { t: 'error', code: 'SHELL_ERR_DEVICE_OFFLINE', message: 'The device is offline.', requestId: 'r1' },
 ];
 
@@ -130,6 +150,16 @@ describe('control messages', () => {
     expect(decodeControl(consoleToController, `{"t":"shell.resize","channel":1,"cols":${LIMITS.maxCols + 1},"rows":24}`).ok).toBe(false);
     expect(decodeControl(consoleToController, '{"t":"shell.close","channel":4294967296}').ok).toBe(false);
     expect(decodeControl(consoleToController, '{"t":"shell.close","channel":1.5}').ok).toBe(false);
+  });
+
+  it('bounds job messages: output chunks, statuses, parameter names', () => {
+    const chunk = (bytes: number) => JSON.stringify({ t: 'job.output', jobId: 'j1', stream: 'stdout', seq: 0, data: Buffer.alloc(bytes).toString('base64') });
+    expect(decodeControl(agentToController, chunk(LIMITS.maxJobOutputChunkBytes)).ok).toBe(true);
+    expect(decodeControl(agentToController, chunk(LIMITS.maxJobOutputChunkBytes + 3)).ok).toBe(false);
+    expect(decodeControl(agentToController, JSON.stringify({ ...agentMessages.find((m) => m.t === 'job.result'), status: 'pending' })).ok).toBe(false);
+    const run = toAgent.find((m) => m.t === 'job.run')!;
+    expect(decodeControl(controllerToAgent, JSON.stringify({ ...run, params: { 'X; rm -rf /': '1' } })).ok).toBe(false);
+    expect(decodeControl(controllerToAgent, JSON.stringify({ ...run, params: { X: 'nul\u0000' } })).ok).toBe(false);
   });
 
   it('drops unknown fields instead of passing them on', () => {

@@ -11,6 +11,7 @@ import type { DeviceRegistry } from '../devices.js';
 import type { DiagnosticsStore } from '../diagnostics.js';
 import { diagnosticsRoutes } from './diagnostics-routes.js';
 import { enrollRoute, fleetRoutes, type FleetDeps } from './fleet-routes.js';
+import { jobRoutes, type JobDeps } from './job-routes.js';
 import type { AgentHub } from '../hubs/agent-hub.js';
 import type { SupportCodes } from '../support/support-codes.js';
 import type { SupportSessions } from '../support/support-sessions.js';
@@ -18,7 +19,7 @@ import { sendError } from './errors.js';
 import { requireSession } from './guards.js';
 import { baseUrl, clientIp } from './origin.js';
 
-export interface ApiDeps extends FleetDeps {
+export interface ApiDeps extends FleetDeps, JobDeps {
   readonly sessions: LoginSessions;
   readonly supportSessions: SupportSessions;
   readonly codes: SupportCodes;
@@ -72,7 +73,7 @@ export function apiRoutes(deps: ApiDeps): Router {
   // Public: a machine enrolls with a token, not a session.
   api.use(enrollRoute(deps));
 
-  api.use(requireSession(deps.sessions));
+  api.use(requireSession(deps.sessions, deps.apiTokens));
 
   api.get('/me', (req, res) => {
     const account = req.account!;
@@ -128,6 +129,7 @@ export function apiRoutes(deps: ApiDeps): Router {
 
   api.use(diagnosticsRoutes(deps.devices, deps.diagnostics));
   api.use(fleetRoutes(deps));
+  api.use(jobRoutes(deps));
 
   api.get('/audit', async (req, res) => {
     const limit = Math.min(Math.max(Number(req.query.limit) || 100, 1), 1000);

@@ -20,6 +20,8 @@ export function createApp(deps: ApiDeps & SupportPageDeps, assets: Assets): Expr
   app.set('etag', false);
   app.use(securityHeaders(deps.tls));
   app.use(sameOriginForWrites(deps.tls, deps.publicUrl));
+  // Script bodies may reach LIMITS.maxScriptBodyBytes (JSON-escaped, larger still); every other body stays small.
+  app.use('/api/scripts', express.json({ limit: '512kb' }));
   app.use('/api', express.json({ limit: '16kb' }), apiRoutes(deps), notFound);
   app.get('/s/:code', supportPage(deps));
   app.get('/download/relais-agent.tgz', (_req, res, next) => {

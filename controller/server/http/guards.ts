@@ -2,6 +2,7 @@
 import type { NextFunction, Request, Response } from 'express';
 import { RelaisError } from '../../../protocol/index.js';
 import type { Account } from '../auth/accounts.js';
+import { bearerToken, type ApiTokens } from '../auth/api-tokens.js';
 import type { LoginSessions } from '../auth/login-sessions.js';
 import { isOwnOrigin } from './origin.js';
 
@@ -21,9 +22,20 @@ export function sameOriginForWrites(tls: boolean, publicUrl: string | null) {
   };
 }
 
-/** Requires a valid login session and puts its account on the request. */
-export function requireSession(sessions: LoginSessions) {
+/**
+ * Requires a valid login session, or an API token (`Authorization: Bearer`, for the
+ * command line), and puts its account on the request. A bearer header that is
+ * present but wrong is refused as such, never silently replaced by a cookie.
+ */
+export function requireSession(sessions: LoginSessions, apiTokens: ApiTokens) {
   return async (req: Request, _res: Response, next: NextFunction) => {
+    if (req.headers.authorization !== undefined) {
+      const token = bearerToken(req.headers.authorization);
+      const byToken = token ? await apiTokens.accountFor(token) : null;
+      if (!byToken) return next(new RelaisError('AUTH_ERR_BAD_API_TOKEN'));
+      req.account = byToken;
+      return next();
+    }
     const account = await sessions.fromRequest(req);
     if (!account) return next(new RelaisError('AUTH_ERR_NO_SESSION'));
     req.account = account;

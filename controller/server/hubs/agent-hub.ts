@@ -12,6 +12,7 @@ import type { Config } from '../config.js';
 import type { DeviceRegistry } from '../devices.js';
 import type { DiagnosticsStore } from '../diagnostics.js';
 import type { ManagedDevices } from '../fleet/managed-devices.js';
+import type { Dispatcher } from '../jobs/dispatcher.js';
 import type { AgentLink } from '../relay/links.js';
 import type { Relay } from '../relay/relay.js';
 import type { SupportCodes } from '../support/support-codes.js';
@@ -35,12 +36,26 @@ export interface AgentHubDeps {
 export class AgentHub {
   private readonly links = new Map<string, AgentLink>();
   private relay!: Relay;
+  private jobs: Dispatcher | null = null;
 
   constructor(private readonly deps: AgentHubDeps) {}
 
   /** The relay and the hub need each other; it is wired once at start-up. */
   useRelay(relay: Relay): void {
     this.relay = relay;
+  }
+
+  /** The job dispatcher hears of managed devices coming online and of their job messages; wired once at start-up. */
+  useJobs(jobs: Dispatcher): void {
+    this.jobs = jobs;
+  }
+
+  /** Sends a control message to a device's open connection; false when it has none. */
+  sendTo(deviceId: string, message: ControllerToAgent): boolean {
+    const link = this.links.get(deviceId);
+    if (!link || link.peer.closed) return false;
+    link.peer.send(message);
+    return true;
   }
 
   linkFor(deviceId: string): AgentLink | undefined {
@@ -155,6 +170,7 @@ export class AgentHub {
       const policy = hello.policy ?? null;
       void this.deps.managedDevices.reported(deviceId, { hostname: hello.agent.hostname, platform: hello.agent.platform, policy });
       this.deps.audit.note({ actor: `device:${deviceId}`, action: 'device.connected', target: deviceId, detail: { ...facts, policy }, ip });
+      this.jobs?.deviceOnline(deviceId);
       return;
     }
     this.deps.audit.note({ actor: `device:${deviceId}`, action: hello.auth.kind === 'code' ? 'agent.joined' : 'agent.resumed', target: sessionId, detail: facts, ip });
@@ -182,6 +198,11 @@ export class AgentHub {
       case 'diagnostics.snapshot':
         void this.storeSnapshot(link, message.snapshot, message.requestId);
         return;
+      case 'job.started':
+      case 'job.output':
+      case 'job.result':
+        if (link.sessionId !== null || !this.jobs) return link.peer.violation('PROTO_ERR_INVALID_MESSAGE', 'only a managed device runs jobs');
+        return this.jobs.fromAgent(link.deviceId, message);
       case 'error':
         console.warn(`agent ${link.deviceId} reported ${message.code}`);
         return;

@@ -5,6 +5,7 @@ import {
 } from '../../../protocol/index.js';
 import type { Account } from '../auth/accounts.js';
 import type { DeviceRegistry } from '../devices.js';
+import type { JobWatch } from './job-watch.js';
 import type { ConsoleLink } from '../relay/links.js';
 import type { Relay } from '../relay/relay.js';
 import { PeerSocket } from './peer-socket.js';
@@ -17,6 +18,7 @@ export class ConsoleHub {
     private readonly relay: Relay,
     private readonly heartbeatMs: number,
     private readonly requestDiagnostics: (deviceId: string, requestId: string) => boolean,
+    private readonly jobs: JobWatch,
   ) {}
 
   async accept(ws: WebSocket, ip: string, account: Account): Promise<void> {
@@ -38,11 +40,13 @@ export class ConsoleHub {
     const unsubscribeDiagnostics = this.devices.onDiagnostics((stored, requestId) =>
       peer.send({ t: 'device.diagnostics', deviceId: stored.deviceId, requestId, snapshotId: stored.id, snapshot: stored.snapshot, findings: stored.findings }),
     );
+    const unsubscribeJobs = this.jobs.connect(link.peer);
     peer.attach(
       {
         onMessage: (message) => this.handle(link, message),
         onBinary: (frame) => this.relay.consoleBinary(link, frame),
         onClose: () => {
+          unsubscribeJobs();
           unsubscribeDevices();
           unsubscribeDiagnostics();
           this.links.delete(link);
@@ -74,6 +78,10 @@ export class ConsoleHub {
           return link.peer.sendError('SHELL_ERR_DEVICE_OFFLINE', undefined, { requestId: message.requestId });
         }
         return link.peer.send({ t: 'diagnostics.pending', requestId: message.requestId, deviceId: message.deviceId });
+      case 'job.watch':
+        return void this.jobs.watch(link.peer, message.jobId);
+      case 'job.unwatch':
+        return this.jobs.unwatch(link.peer, message.jobId);
       default: {
         const never: never = message;
         return never;

@@ -1,5 +1,7 @@
 /** Versioned schema migrations, applied in name order at start-up. Never edit a shipped one: add the next. */
+import { randomBytes } from 'node:crypto';
 import { sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import { STARTER_SCRIPTS } from './starter-scripts.js';
 
 const migrations: Record<string, Migration> = {
   '0001-foundation': {
@@ -119,6 +121,90 @@ const migrations: Record<string, Migration> = {
       // NULLs (attended devices) do not collide in a SQLite unique index.
       await db.schema.createIndex('devices_public_key').on('devices').column('public_key').unique().execute();
       await db.schema.createIndex('devices_kind').on('devices').column('kind').execute();
+    },
+  },
+  '0004-fleet-jobs': {
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable('scripts')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('name', 'text', (c) => c.notNull().unique())
+        .addColumn('title', 'text', (c) => c.notNull())
+        .addColumn('description', 'text', (c) => c.notNull())
+        .addColumn('interpreter', 'text', (c) => c.notNull())
+        .addColumn('body', 'text', (c) => c.notNull())
+        .addColumn('parameters_json', 'text', (c) => c.notNull())
+        .addColumn('timeout_seconds', 'integer', (c) => c.notNull())
+        .addColumn('built_in', 'integer', (c) => c.notNull())
+        .addColumn('created_at', 'integer', (c) => c.notNull())
+        .addColumn('updated_at', 'integer', (c) => c.notNull())
+        .execute();
+      const now = Date.now();
+      for (const s of STARTER_SCRIPTS) {
+        await db
+          .insertInto('scripts')
+          .values({
+            id: randomBytes(12).toString('base64url'), name: s.name, title: s.title, description: s.description, interpreter: s.interpreter, body: s.body,
+            parameters_json: JSON.stringify(s.parameters), timeout_seconds: s.timeoutSeconds, built_in: 1, created_at: now, updated_at: now,
+          })
+          .execute();
+      }
+      await db.schema
+        .createTable('jobs')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('script_id', 'text', (c) => c.notNull())
+        .addColumn('script_name', 'text', (c) => c.notNull())
+        // The exact body the job ran, frozen at creation: editing the script later changes nothing here.
+        .addColumn('body', 'text', (c) => c.notNull())
+        .addColumn('interpreter', 'text', (c) => c.notNull())
+        .addColumn('params_json', 'text', (c) => c.notNull())
+        .addColumn('target_json', 'text', (c) => c.notNull())
+        .addColumn('concurrency', 'integer', (c) => c.notNull())
+        .addColumn('timeout_seconds', 'integer', (c) => c.notNull())
+        .addColumn('expires_at', 'integer', (c) => c.notNull())
+        .addColumn('created_by', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'integer', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('jobs_status').on('jobs').column('status').execute();
+      await db.schema
+        .createTable('job_runs')
+        .addColumn('job_id', 'text', (c) => c.notNull().references('jobs.id').onDelete('cascade'))
+        .addColumn('device_id', 'text', (c) => c.notNull())
+        .addColumn('position', 'integer', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('exit_code', 'integer')
+        .addColumn('signal', 'text')
+        .addColumn('dispatched_at', 'integer')
+        .addColumn('started_at', 'integer')
+        .addColumn('finished_at', 'integer')
+        .addColumn('stdout_bytes', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('stderr_bytes', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('stdout_truncated', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('stderr_truncated', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('reason', 'text')
+        .addPrimaryKeyConstraint('job_runs_pk', ['job_id', 'device_id'])
+        .execute();
+      await db.schema.createIndex('job_runs_device').on('job_runs').columns(['device_id', 'status']).execute();
+      // One row per output message: the primary key makes a replayed message a no-op.
+      await db.schema
+        .createTable('job_output')
+        .addColumn('job_id', 'text', (c) => c.notNull())
+        .addColumn('device_id', 'text', (c) => c.notNull())
+        .addColumn('stream', 'text', (c) => c.notNull())
+        .addColumn('seq', 'integer', (c) => c.notNull())
+        .addColumn('data', 'blob', (c) => c.notNull())
+        .addPrimaryKeyConstraint('job_output_pk', ['job_id', 'device_id', 'stream', 'seq'])
+        .execute();
+      await db.schema
+        .createTable('api_tokens')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('token_hash', 'text', (c) => c.notNull().unique())
+        .addColumn('user_id', 'integer', (c) => c.notNull().references('users.id').onDelete('cascade'))
+        .addColumn('created_at', 'integer', (c) => c.notNull())
+        .addColumn('last_used_at', 'integer')
+        .execute();
     },
   },
 };

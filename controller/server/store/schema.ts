@@ -99,7 +99,77 @@ export interface MetaTable {
   value: string;
 }
 
+export interface ScriptsTable {
+  id: string;
+  name: string;
+  title: string;
+  description: string;
+  interpreter: 'sh' | 'bash' | 'powershell' | 'cmd';
+  body: string;
+  parameters_json: string;
+  timeout_seconds: number;
+  built_in: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface JobsTable {
+  id: string;
+  script_id: string;
+  script_name: string;
+  body: string;
+  interpreter: 'sh' | 'bash' | 'powershell' | 'cmd';
+  params_json: string;
+  target_json: string;
+  concurrency: number;
+  timeout_seconds: number;
+  expires_at: number;
+  created_by: string;
+  created_at: number;
+  status: 'running' | 'completed' | 'cancelled' | 'expired';
+}
+
+export interface JobRunsTable {
+  job_id: string;
+  device_id: string;
+  /** The device's place in the job's target list: dispatch follows it. */
+  position: number;
+  status: 'pending' | 'dispatched' | 'running' | 'succeeded' | 'failed' | 'timed-out' | 'refused' | 'cancelled' | 'expired' | 'error';
+  exit_code: number | null;
+  signal: string | null;
+  dispatched_at: number | null;
+  started_at: number | null;
+  finished_at: number | null;
+  stdout_bytes: Generated<number>;
+  stderr_bytes: Generated<number>;
+  stdout_truncated: Generated<number>;
+  stderr_truncated: Generated<number>;
+  reason: string | null;
+}
+
+export interface JobOutputTable {
+  job_id: string;
+  device_id: string;
+  stream: 'stdout' | 'stderr';
+  seq: number;
+  data: Uint8Array;
+}
+
+export interface ApiTokensTable {
+  id: string;
+  name: string;
+  token_hash: string;
+  user_id: number;
+  created_at: number;
+  last_used_at: number | null;
+}
+
 export interface Database {
+  scripts: ScriptsTable;
+  jobs: JobsTable;
+  job_runs: JobRunsTable;
+  job_output: JobOutputTable;
+  api_tokens: ApiTokensTable;
   users: UsersTable;
   login_sessions: LoginSessionsTable;
   support_codes: SupportCodesTable;

@@ -1,0 +1,76 @@
+/**
+ * Live job updates for technicians' consoles: every console hears `job.update`
+ * (the job list stays live); `run.update` and `run.output` go only to consoles
+ * that sent `job.watch` for that job. Watching sends the job and its runs at once.
+ * job.update is sent at most every 100 ms per job (always with its latest state).
+ */
+import { ERRORS, type ConsoleToController, type ControllerToConsole, type Job } from '../../../protocol/index.js';
+import type { Dispatcher } from '../jobs/dispatcher.js';
+import type { JobStore } from '../jobs/job-store.js';
+import type { PeerSocket } from './peer-socket.js';
+
+type ConsolePeer = PeerSocket<ConsoleToController, ControllerToConsole>;
+
+/** Jobs one console may watch at once. */
+const MAX_WATCHED = 32;
+/** job.update is coalesced per job: a 1,000-device job changes a thousand times in seconds. */
+const JOB_UPDATE_EVERY_MS = 100;
+
+export class JobWatch {
+  private readonly watching = new Map<ConsolePeer, Set<string>>();
+  /** The latest state of each job with an update waiting to go out. */
+  private readonly dueUpdates = new Map<string, Job>();
+  private flushTimer: NodeJS.Timeout | null = null;
+
+  constructor(private readonly dispatcher: Dispatcher, private readonly store: JobStore) {
+    dispatcher.subscribe({
+      job: (job) => this.jobChanged(job),
+      run: (jobId, run) => {
+        for (const [peer, jobs] of this.watching) if (jobs.has(jobId)) send(peer, { t: 'run.update', jobId, run });
+      },
+      output: (jobId, deviceId, stream, data) => {
+        for (const [peer, jobs] of this.watching) if (jobs.has(jobId)) send(peer, { t: 'run.output', jobId, deviceId, stream, data });
+      },
+    });
+  }
+
+  private jobChanged(job: Job): void {
+    this.dueUpdates.set(job.id, job);
+    this.flushTimer ??= setTimeout(() => {
+      this.flushTimer = null;
+      const jobs = [...this.dueUpdates.values()];
+      this.dueUpdates.clear();
+      for (const peer of this.watching.keys()) for (const changed of jobs) send(peer, { t: 'job.update', job: changed });
+    }, JOB_UPDATE_EVERY_MS);
+  }
+
+  /** A console joined; returns what to call when it leaves. */
+  connect(peer: ConsolePeer): () => void {
+    this.watching.set(peer, new Set());
+    return () => this.watching.delete(peer);
+  }
+
+  async watch(peer: ConsolePeer, jobId: string): Promise<void> {
+    const jobs = this.watching.get(peer);
+    if (!jobs) return;
+    const job = await this.dispatcher.view(jobId);
+    if (!job) return peer.sendError('JOB_ERR_NOT_FOUND', `Job ${jobId}.`);
+    if (!jobs.has(jobId) && jobs.size >= MAX_WATCHED) return peer.sendError('PROTO_ERR_TOO_MANY_CHANNELS', `A console watches at most ${MAX_WATCHED} jobs.`);
+    jobs.add(jobId);
+    send(peer, { t: 'job.update', job });
+    for (const run of await this.store.runs(jobId)) send(peer, { t: 'run.update', jobId, run });
+  }
+
+  unwatch(peer: ConsolePeer, jobId: string): void {
+    this.watching.get(peer)?.delete(jobId);
+  }
+}
+
+/** A message too large for the protocol (a huge job's device list) is skipped, not allowed to break the socket. */
+function send(peer: ConsolePeer, message: ControllerToConsole): void {
+  try {
+    peer.send(message);
+  } catch (err) {
+    console.warn(`jobs: ${message.t} not sent to a console: ${err instanceof Error ? err.message : String(err)} (${ERRORS.PROTO_ERR_MESSAGE_TOO_LARGE.message})`);
+  }
+}

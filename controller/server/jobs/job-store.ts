@@ -1,0 +1,196 @@
+/**
+ * Jobs, runs and run output in the store. Output rows are keyed by (job, device,
+ * stream, seq) and inserted with INSERT OR IGNORE under the byte bound, so an
+ * agent replaying its output after a reconnect never duplicates a byte.
+ */
+import { sql } from 'kysely';
+import {
+  LIMITS, FINAL_RUN_STATUSES, jobParams, jobTarget, type Job, type JobCounts, type JobResultMessage, type JobStatus, type JobStream, type Run, type RunStatus,
+} from '../../../protocol/index.js';
+import type { Db } from '../store/database.js';
+import type { Selectable } from 'kysely';
+import type { JobRunsTable, JobsTable } from '../store/schema.js';
+
+export type JobRecord = Omit<Job, 'counts'>;
+
+export interface RunPatch {
+  status?: RunStatus;
+  dispatched_at?: number | null;
+  started_at?: number | null;
+  reason?: string | null;
+  finished_at?: number | null;
+}
+
+export class JobStore {
+  constructor(private readonly db: Db) {}
+
+  /** Stores a new job and one pending run per device, in one transaction. */
+  async create(job: JobRecord): Promise<void> {
+    await this.db.transaction().execute(async (tx) => {
+      await tx.insertInto('jobs').values(toRow(job)).execute();
+      const runs = job.deviceIds.map((deviceId, position) => ({ job_id: job.id, device_id: deviceId, position, status: 'pending' as const, exit_code: null, signal: null, dispatched_at: null, started_at: null, finished_at: null, reason: null }));
+      // SQLite caps bound variables per statement: insert in slices.
+      for (let i = 0; i < runs.length; i += 500) await tx.insertInto('job_runs').values(runs.slice(i, i + 500)).execute();
+    });
+  }
+
+  async job(id: string): Promise<JobRecord | null> {
+    const row = await this.db.selectFrom('jobs').selectAll().where('id', '=', id).executeTakeFirst();
+    return row ? await this.withDevices(row) : null;
+  }
+
+  /** Jobs newest first (without their device lists filled from runs: those come from the job row's runs). */
+  async list(limit = 200): Promise<JobRecord[]> {
+    const rows = await this.db.selectFrom('jobs').selectAll().orderBy('created_at', 'desc').limit(limit).execute();
+    return Promise.all(rows.map((r) => this.withDevices(r)));
+  }
+
+  async runningJobs(): Promise<JobRecord[]> {
+    const rows = await this.db.selectFrom('jobs').selectAll().where('status', '=', 'running').orderBy('created_at').execute();
+    return Promise.all(rows.map((r) => this.withDevices(r)));
+  }
+
+  async counts(jobId: string): Promise<JobCounts> {
+    const rows = await this.db.selectFrom('job_runs').select(['status', sql<number>`count(*)`.as('n')]).where('job_id', '=', jobId).groupBy('status').execute();
+    return countsOf(rows.map((r) => [r.status, Number(r.n)]));
+  }
+
+  async runs(jobId: string): Promise<Run[]> {
+    const rows = await this.db.selectFrom('job_runs').selectAll().where('job_id', '=', jobId).orderBy('position').execute();
+    return rows.map(toRun);
+  }
+
+  async run(jobId: string, deviceId: string): Promise<Run | null> {
+    const row = await this.db.selectFrom('job_runs').selectAll().where('job_id', '=', jobId).where('device_id', '=', deviceId).executeTakeFirst();
+    return row ? toRun(row) : null;
+  }
+
+  /** The stored bytes of one stream of a run, in order. */
+  async output(jobId: string, deviceId: string, stream: JobStream): Promise<Buffer> {
+    const rows = await this.db.selectFrom('job_output').select('data').where('job_id', '=', jobId).where('device_id', '=', deviceId).where('stream', '=', stream).orderBy('seq').execute();
+    return Buffer.concat(rows.map((r) => Buffer.from(r.data)));
+  }
+
+  async setJobStatus(id: string, status: JobStatus): Promise<void> {
+    await this.db.updateTable('jobs').set({ status }).where('id', '=', id).execute();
+  }
+
+  async patchRun(jobId: string, deviceId: string, patch: RunPatch, onlyFrom?: readonly RunStatus[]): Promise<boolean> {
+    let query = this.db.updateTable('job_runs').set(patch).where('job_id', '=', jobId).where('device_id', '=', deviceId);
+    if (onlyFrom) query = query.where('status', 'in', onlyFrom as RunStatus[]);
+    return Number((await query.executeTakeFirst()).numUpdatedRows) > 0;
+  }
+
+  /** Moves every run of a job in one of `from` to `to`; returns the devices changed. */
+  async moveRuns(jobId: string, from: readonly RunStatus[], to: RunStatus, reason: string): Promise<string[]> {
+    const rows = await this.db.selectFrom('job_runs').select('device_id').where('job_id', '=', jobId).where('status', 'in', from as RunStatus[]).execute();
+    if (rows.length === 0) return [];
+    await this.db.updateTable('job_runs').set({ status: to, reason, finished_at: Date.now() }).where('job_id', '=', jobId).where('status', 'in', from as RunStatus[]).execute();
+    return rows.map((r) => r.device_id);
+  }
+
+  /** Stores one output message once, and only while the stream is under the bound; true when it was new. */
+  async addOutput(jobId: string, deviceId: string, stream: JobStream, seq: number, data: Buffer): Promise<boolean> {
+    const result = await sql`
+      INSERT OR IGNORE INTO job_output (job_id, device_id, stream, seq, data)
+      SELECT ${jobId}, ${deviceId}, ${stream}, ${seq}, ${data}
+      WHERE (SELECT COALESCE(SUM(length(data)), 0) FROM job_output WHERE job_id = ${jobId} AND device_id = ${deviceId} AND stream = ${stream}) + ${data.byteLength} <= ${LIMITS.maxJobOutputBytes}
+    `.execute(this.db);
+    return Number(result.numAffectedRows ?? 0) > 0;
+  }
+
+  /** Stores a final result unless the run already has one (a late result may replace `expired`); true when stored. */
+  async storeResult(jobId: string, deviceId: string, result: JobResultMessage): Promise<boolean> {
+    const open = ['pending', 'dispatched', 'running', 'expired'] as const;
+    return this.db
+      .updateTable('job_runs')
+      .set({
+        status: result.status,
+        exit_code: result.exitCode,
+        signal: result.signal,
+        started_at: result.startedAt,
+        finished_at: result.finishedAt,
+        stdout_bytes: result.stdoutBytes,
+        stderr_bytes: result.stderrBytes,
+        stdout_truncated: result.stdoutTruncated ? 1 : 0,
+        stderr_truncated: result.stderrTruncated ? 1 : 0,
+        reason: result.reason,
+      })
+      .where('job_id', '=', jobId)
+      .where('device_id', '=', deviceId)
+      .where('status', 'in', [...open])
+      .executeTakeFirst()
+      .then((r) => Number(r.numUpdatedRows) > 0);
+  }
+
+  private async withDevices(row: JobsTable): Promise<JobRecord> {
+    const runs = await this.db.selectFrom('job_runs').select('device_id').where('job_id', '=', row.id).orderBy('position').execute();
+    return {
+      id: row.id,
+      scriptId: row.script_id,
+      scriptName: row.script_name,
+      body: row.body,
+      interpreter: row.interpreter,
+      params: jobParams.parse(JSON.parse(row.params_json)),
+      target: jobTarget.parse(JSON.parse(row.target_json)),
+      deviceIds: runs.map((r) => r.device_id),
+      concurrency: row.concurrency,
+      timeoutSeconds: row.timeout_seconds,
+      expiresAt: row.expires_at,
+      createdBy: row.created_by,
+      createdAt: row.created_at,
+      status: row.status,
+    };
+  }
+}
+
+/** Counts from (status, number) pairs: dispatched counts as running, error as failed. */
+export function countsOf(pairs: Iterable<[RunStatus, number]>): JobCounts {
+  const counts: JobCounts = { pending: 0, running: 0, succeeded: 0, failed: 0, refused: 0, timedOut: 0, cancelled: 0, expired: 0 };
+  for (const [status, n] of pairs) {
+    const key: keyof JobCounts =
+      status === 'dispatched' ? 'running' : status === 'error' ? 'failed' : status === 'timed-out' ? 'timedOut' : (status as keyof JobCounts);
+    counts[key] += n;
+  }
+  return counts;
+}
+
+export function isFinal(status: RunStatus): boolean {
+  return FINAL_RUN_STATUSES.has(status);
+}
+
+function toRow(job: JobRecord): JobsTable {
+  return {
+    id: job.id,
+    script_id: job.scriptId,
+    script_name: job.scriptName,
+    body: job.body,
+    interpreter: job.interpreter,
+    params_json: JSON.stringify(job.params),
+    target_json: JSON.stringify(job.target),
+    concurrency: job.concurrency,
+    timeout_seconds: job.timeoutSeconds,
+    expires_at: job.expiresAt,
+    created_by: job.createdBy,
+    created_at: job.createdAt,
+    status: job.status,
+  };
+}
+
+function toRun(row: Selectable<JobRunsTable>): Run {
+  return {
+    jobId: row.job_id,
+    deviceId: row.device_id,
+    status: row.status,
+    exitCode: row.exit_code,
+    signal: row.signal,
+    startedAt: row.started_at,
+    finishedAt: row.finished_at,
+    durationMs: row.started_at !== null && row.finished_at !== null ? Math.max(0, row.finished_at - row.started_at) : null,
+    stdoutBytes: row.stdout_bytes,
+    stderrBytes: row.stderr_bytes,
+    stdoutTruncated: row.stdout_truncated === 1,
+    stderrTruncated: row.stderr_truncated === 1,
+    reason: row.reason,
+  };
+}

@@ -1,0 +1,102 @@
+/**
+ * Fleet job test helpers: REST calls with an API token (as the CLI makes them),
+ * scripts and jobs, waiting for a job to settle, reading a run's exact output,
+ * and a fleet of real enrolled `relais-agent run` processes.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Job, Run, Script } from '../../protocol/index.js';
+import type { RunningAgent } from './agent-process.js';
+import type { RunningController } from './controller-process.js';
+import { createEnrollmentToken, enrollAgent, runAgent, tempStateDir } from './fleet.js';
+
+export interface Api {
+  (method: string, path: string, body?: unknown): Promise<{ status: number; json: any }>;
+}
+
+/** Creates an API token as the logged-in user and returns a client that authenticates with it (no cookie, no Origin). */
+export async function apiWithToken(c: RunningController, cookie: string): Promise<{ api: Api; token: string }> {
+  const res = await fetch(`${c.url}/api/api-tokens`, { method: 'POST', headers: { cookie, origin: c.url, 'content-type': 'application/json' }, body: JSON.stringify({ name: 'tests' }) });
+  if (res.status !== 201) throw new Error(`creating an API token failed: ${res.status} ${await res.text()}`);
+  const { token } = (await res.json()) as { token: string };
+  const api: Api = async (method, path, body) => {
+    const r = await fetch(`${c.url}/api${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+      body: body !== undefined ? JSON.stringify(body) : undefined,
+    });
+    const text = await r.text();
+    return { status: r.status, json: text ? JSON.parse(text) : null };
+  };
+  return { api, token };
+}
+
+export async function createScript(api: Api, script: { name: string; body: string; interpreter?: string; parameters?: Array<{ name: string; description: string; default?: string }>; timeoutSeconds?: number }): Promise<Script> {
+  const res = await api('POST', '/scripts', { title: script.name, description: 'test script', interpreter: 'sh', parameters: [], ...script });
+  if (res.status !== 201) throw new Error(`creating a script failed: ${res.status} ${JSON.stringify(res.json)}`);
+  return res.json.script as Script;
+}
+
+export async function createJob(api: Api, body: Record<string, unknown>): Promise<Job> {
+  const res = await api('POST', '/jobs', body);
+  if (res.status !== 201) throw new Error(`creating a job failed: ${res.status} ${JSON.stringify(res.json)}`);
+  return res.json.job as Job;
+}
+
+/** Polls GET /api/jobs/:id until the predicate holds. */
+export async function waitForJob(api: Api, jobId: string, done: (job: Job, runs: Run[]) => boolean = (job) => job.status !== 'running', timeoutMs = 30_000): Promise<{ job: Job; runs: Run[] }> {
+  const deadline = Date.now() + timeoutMs;
+  let last: { job: Job; runs: Run[] } | null = null;
+  while (Date.now() < deadline) {
+    const res = await api('GET', `/jobs/${jobId}`);
+    last = res.json as { job: Job; runs: Run[] };
+    if (done(last.job, last.runs)) return last;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`job ${jobId} did not reach the expected state in ${timeoutMs} ms: ${JSON.stringify(last?.job)} ${JSON.stringify(last?.runs.map((r) => [r.deviceId, r.status, r.reason]))}`);
+}
+
+/** One device's run with its output decoded to bytes. */
+export async function runWithOutput(api: Api, jobId: string, deviceId: string): Promise<Run & { out: Buffer; err: Buffer }> {
+  const res = await api('GET', `/jobs/${jobId}/runs/${deviceId}`);
+  if (res.status !== 200) throw new Error(`reading a run failed: ${res.status} ${JSON.stringify(res.json)}`);
+  const run = res.json.run as Run;
+  return { ...run, out: Buffer.from(run.stdout ?? '', 'base64'), err: Buffer.from(run.stderr ?? '', 'base64') };
+}
+
+export interface FleetDevice {
+  deviceId: string;
+  stateDir: string;
+  agent: RunningAgent;
+}
+
+/** Enrolls `count` real agents (the given enroll args, e.g. --policy-script allow --tag lab) and runs them until each is connected. */
+export async function startFleet(c: RunningController, cookie: string, count: number, enrollArgs: string[], opts: { url?: string; group?: string } = {}): Promise<FleetDevice[]> {
+  const { token } = await createEnrollmentToken(c, cookie, { group: opts.group ?? 'lab', maxUses: count });
+  const target = opts.url ? { ...c, url: opts.url } : c;
+  const enrolled = await Promise.all(
+    Array.from({ length: count }, async (_, i) => {
+      const result = await enrollAgent(target, token, ['--name', `dev-${i}`, ...enrollArgs], tempStateDir());
+      if (result.exitCode !== 0 || !result.device) throw new Error(`enroll failed: ${result.agent.output()}`);
+      return result;
+    }),
+  );
+  return Promise.all(
+    enrolled.map(async (e) => {
+      const agent = runAgent(e.stateDir);
+      await agent.waitFor(/Connected to/, 30_000);
+      return { deviceId: e.device!.deviceId, stateDir: e.stateDir, agent };
+    }),
+  );
+}
+
+/** Restarts an enrolled device's agent process. */
+export async function restartAgent(device: FleetDevice): Promise<void> {
+  device.agent = runAgent(device.stateDir);
+  await device.agent.waitFor(/Connected to/, 30_000);
+}
+
+/** The ledger entry the agent keeps for a job. */
+export function ledgerEntry(device: FleetDevice, jobId: string): { state: string; result: { status: string } | null } {
+  return JSON.parse(readFileSync(join(device.stateDir, 'jobs', `${jobId}.json`), 'utf8'));
+}
