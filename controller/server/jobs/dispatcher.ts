@@ -158,6 +158,8 @@ export class Dispatcher {
           if (active) {
             await this.pump(message.jobId);
             await this.settle(message.jobId);
+          } else {
+            await this.lateResult(message.jobId);
           }
           const job = await this.view(message.jobId);
           if (job) this.emitJob(job);
@@ -225,6 +227,12 @@ export class Dispatcher {
     this.active.delete(jobId);
     this.emitJob({ ...active.record, counts });
     return true;
+  }
+
+  /** A result that came back after its run had expired replaces `expired`: the job is complete once none is left. */
+  private async lateResult(jobId: string): Promise<void> {
+    const record = await this.deps.store.job(jobId);
+    if (record?.status === 'expired' && (await this.deps.store.counts(jobId)).expired === 0) await this.deps.store.setJobStatus(jobId, 'completed');
   }
 
   private runMessage(record: JobRecord): ControllerToAgent {
