@@ -19,6 +19,8 @@ export const ledgerEntry = z.object({
   expiresAt: z.number().int(),
   result: jobResultMessage.nullable(),
   output: z.array(z.object({ stream: jobStream, seq: z.number().int().min(0), data: base64 })),
+  /** The script's process group while it runs, so a restart after a crash can end it. */
+  group: z.object({ pid: z.number().int().min(1), startTime: z.string().max(32).nullable() }).nullable().optional(),
 });
 export type LedgerEntry = z.infer<typeof ledgerEntry>;
 export interface OutputRecord {
@@ -68,6 +70,12 @@ export class JobLedger {
     const entry: LedgerEntry = { version: 1, jobId, state: 'accepted', acceptedAt: Date.now(), expiresAt, result: null, output: [] };
     this.write(entry);
     return entry;
+  }
+
+  /** Records the running script's process group (durably, like everything here). */
+  running(jobId: string, group: { pid: number; startTime: string | null }): void {
+    const entry = this.entries.get(jobId);
+    if (entry?.state === 'accepted') this.write({ ...entry, group });
   }
 
   /** Stores the final result with the output kept so far, until the controller acknowledges it. */

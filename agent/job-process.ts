@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { LIMITS, paramEnvName, type JobResultMessage, type JobRunMessage, type JobStream, type ResultStatus, type ScriptInterpreter } from '../protocol/index.js';
 
 export interface JobProcessEvents {
-  started(startedAt: number): void;
+  started(startedAt: number, pid: number | null): void;
   output(stream: JobStream, seq: number, data: Buffer): void;
   finished(result: JobResultMessage): void;
 }
@@ -74,7 +74,7 @@ export class JobProcess {
     const child = spawn(how.command, how.args, { cwd: host.cwd, env, stdio: ['ignore', 'pipe', 'pipe'], detached: !windows, windowsHide: true });
     this.child = child;
     this.startedAt = Date.now();
-    this.events.started(this.startedAt);
+    this.events.started(this.startedAt, child.pid ?? null);
     let exit: { code: number | null; signal: NodeJS.Signals | null } | null = null;
     let open = 2;
     const closed = () => {

@@ -7,6 +7,7 @@
  */
 import type { AgentToController, JobResultMessage, JobRunMessage, JobStream } from '../protocol/index.js';
 import type { ConsentQueue } from './consent.js';
+import { endOrphanGroup, processStartTime } from './orphan-groups.js';
 import { JobLedger, type OutputRecord } from './job-ledger.js';
 import { JobProcess, type JobHost } from './job-process.js';
 import { policyVerdict, type PolicyRead } from './local-policy.js';
@@ -41,9 +42,15 @@ export class JobRunner {
   constructor(private readonly parts: JobRunnerParts) {
     this.ledger = new JobLedger(parts.dir);
     this.ledger.load((text) => parts.log(text));
-    // Seen but never finished: the agent stopped mid-job. It is reported, never run again.
+    // Seen but never finished: the agent stopped mid-job. It is reported, never run again,
+    // and what the script left running is ended.
     for (const entry of this.ledger.all()) {
       if (entry.state !== 'accepted') continue;
+      if (entry.group) {
+        const outcome = endOrphanGroup(entry.group);
+        if (outcome === 'ended') parts.log(`Job ${entry.jobId}: ended the processes its script left running when the agent stopped.`);
+        if (outcome === 'unverifiable') parts.log(`Job ${entry.jobId}: its script may still be running (process group ${entry.group.pid}); this platform cannot tell safely, so it was left alone.`);
+      }
       this.ledger.finish(entry.jobId, result(entry.jobId, 'error', 'the agent stopped while this job was starting or running; it was not run again', entry.acceptedAt), []);
     }
   }
@@ -145,8 +152,9 @@ export class JobRunner {
     const jobId = message.jobId;
     if (live.cancelled) return this.finish(jobId, result(jobId, 'cancelled', 'cancelled before it started'));
     const process = new JobProcess(message, { ...this.parts.host, scriptDir: `${this.parts.dir}/run` }, {
-      started: (startedAt) => {
+      started: (startedAt, pid) => {
         live.startedAt = startedAt;
+        if (pid !== null && this.parts.host.platform !== 'win32') this.ledger.running(jobId, { pid, startTime: processStartTime(pid) });
         this.parts.send({ t: 'job.started', jobId, startedAt });
       },
       output: (stream: JobStream, seq: number, data: Buffer) => {

@@ -14,7 +14,8 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { login, startController, type RunningController } from '../helpers/controller-process.js';
 import { apiWithToken, createJob, createScript, ledgerEntry, restartAgent, runWithOutput, startFleet, waitForJob, type Api, type FleetDevice } from '../helpers/jobs.js';
-import { isAlive, processGroupMembers } from '../helpers/processes.js';
+import { isAlive, processGroupMembers, waitForExit } from '../helpers/processes.js';
+import { until } from '../helpers/until.js';
 import { AGENT_BUNDLE, spawnAgent } from '../helpers/agent-process.js';
 import { createEnrollmentToken, enrollAgent } from '../helpers/fleet.js';
 import { startHostileController } from '../helpers/hostile-controller.js';
@@ -95,6 +96,22 @@ describe('exactly once', () => {
     expect(runs[0]!.reason).toMatch(/not run again/);
     await sleep(1500);
     expect(lines(file)).toEqual([`ran ${job.id}`]);
+  });
+
+  it('what a script left running when its agent was killed is ended at the next start', async () => {
+    const d = await device();
+    const file = markerFile();
+    await createScript(api, { name: 'linger', body: 'echo $$ > "$RELAIS_PARAM_FILE"\nsleep 60\n', parameters: [{ name: 'FILE', description: 'where the pid goes' }] });
+    const job = await createJob(api, { scriptName: 'linger', target: { deviceIds: [d.deviceId] }, params: { FILE: file } });
+    await until(() => lines(file).length === 1, 10_000, 'the script to start');
+    const scriptPid = Number(lines(file)[0]);
+    d.agent.child.kill('SIGKILL');
+    await d.agent.exited;
+    expect(isAlive(scriptPid)).toBe(true); // the orphan exists until the agent comes back
+    await restartAgent(d);
+    await waitForExit(scriptPid, 10_000);
+    const { runs } = await waitForJob(api, job.id, undefined, 20_000);
+    expect(runs[0]).toMatchObject({ status: 'error' });
   });
 
   it('a controller restart mid-job resumes: the result finished meanwhile is delivered, nothing runs twice', async () => {
