@@ -1,6 +1,7 @@
 /**
- * Starts a real controller (dist/controller/main.mjs) on 127.0.0.1 with a
- * throw-away data folder and admin password, and stops it again.
+ * Starts a real controller (dist/controller/main.mjs) on 127.0.0.1 and stops it
+ * again: `spawnController` for a given data folder and port (the fleet bench
+ * restarts on the same ones), `startController` with a throw-away folder.
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -9,17 +10,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { onCleanup, stopChild } from './cleanup.mjs';
 
-const START_TIMEOUT_MS = 15_000;
+const START_TIMEOUT_MS = 30_000;
 const LOG_LIMIT = 64 * 1024;
 
-/** Starts the controller; resolves with `{ url, pid, adminPassword, logs(), stop() }` once it listens. */
-export async function startController({ root, nodeArgs = [] }) {
-  const dataDir = mkdtempSync(join(tmpdir(), 'relais-bench-'));
-  const removeDataDir = onCleanup(`controller data folder ${dataDir}`, () => rmSync(dataDir, { recursive: true, force: true }));
-  const adminPassword = `bench-${randomBytes(12).toString('hex')}`;
-  const child = spawn(process.execPath, [...nodeArgs, join(root, 'dist/controller/main.mjs'), '--host', '127.0.0.1', '--port', '0', '--data-dir', dataDir], {
+/** Spawns the controller; resolves once it listens with `{ url, port, pid, logs(), stop(signal) }`. */
+export async function spawnController({ root, dataDir, port = 0, adminPassword, env = {}, nodeArgs = [] }) {
+  const child = spawn(process.execPath, [...nodeArgs, join(root, 'dist/controller/main.mjs'), '--host', '127.0.0.1', '--port', String(port), '--data-dir', dataDir], {
     cwd: root,
-    env: { ...process.env, RELAIS_ADMIN_PASSWORD: adminPassword },
+    env: { ...process.env, RELAIS_ADMIN_PASSWORD: adminPassword, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const stopProcess = onCleanup(`controller (pid ${child.pid})`, () => stopChild(child));
@@ -48,12 +46,28 @@ export async function startController({ root, nodeArgs = [] }) {
   });
   return {
     url,
+    port: Number(new URL(url).port),
     pid: child.pid,
-    adminPassword,
     logs: () => output,
-    /** Stops the controller (SIGTERM, so it shuts down cleanly) and removes its data folder. */
-    async stop() {
+    /** SIGTERM: a clean shutdown; SIGKILL: a crash (what the restart measurement uses). */
+    async stop(signal = 'SIGTERM') {
+      if (signal === 'SIGKILL') await stopChild(child, 'SIGKILL', 0);
       await stopProcess();
+    },
+  };
+}
+
+/** Starts the controller with a throw-away data folder and admin password; `stop()` removes the folder too. */
+export async function startController({ root, nodeArgs = [] }) {
+  const dataDir = mkdtempSync(join(tmpdir(), 'relais-bench-'));
+  const removeDataDir = onCleanup(`controller data folder ${dataDir}`, () => rmSync(dataDir, { recursive: true, force: true }));
+  const adminPassword = `bench-${randomBytes(12).toString('hex')}`;
+  const controller = await spawnController({ root, dataDir, adminPassword, nodeArgs });
+  return {
+    ...controller,
+    adminPassword,
+    async stop() {
+      await controller.stop();
       await removeDataDir();
     },
   };

@@ -8,6 +8,9 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import WebSocket from 'ws';
+import { startController } from './controller.mjs';
+import { cleanupAll, cleanUpOnSignals } from './cleanup.mjs';
+import { cleanHome } from './clean-home.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const quantile = (values, q) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(q * values.length))];
@@ -46,27 +49,9 @@ export async function benchSnapshot(runs = 10) {
   }
 }
 
-async function startController(dataDir, password) {
-  const child = spawn(process.execPath, [join(root, 'dist/controller/main.mjs'), '--host', '127.0.0.1', '--port', '0', '--data-dir', dataDir], {
-    env: { ...process.env, RELAIS_ADMIN_PASSWORD: password }, stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const url = await new Promise((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`controller did not start:\n${out}`)), 15000);
-    child.stdout.on('data', (d) => {
-      out += d;
-      const m = /listening on (http:\/\/\S+)/.exec(out);
-      if (m) { clearTimeout(timer); resolve(m[1]); }
-    });
-    child.once('exit', (code) => reject(new Error(`controller exited ${code}:\n${out}`)));
-  });
-  return { child, url };
-}
-
 export async function benchFirstSummary(samples = 5) {
-  const dataDir = mkdtempSync(join(tmpdir(), 'relais-bench-summary-'));
-  const password = 'bench-' + Math.random().toString(36).slice(2);
-  const { child, url } = await startController(dataDir, password);
+  const controller = await startController({ root });
+  const { url, adminPassword: password } = controller;
   const agents = [];
   try {
     const login = await fetch(`${url}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password }) });
@@ -91,7 +76,7 @@ export async function benchFirstSummary(samples = 5) {
     for (let i = 0; i < samples; i++) {
       const link = await (await fetch(`${url}/api/support-links`, { method: 'POST', headers: { cookie, origin: url } })).json();
       const before = new Set(seen.keys());
-      const agent = spawn(process.execPath, [join(root, 'dist/agent/relais-agent.mjs'), 'join', link.url], { stdio: ['pipe', 'ignore', 'ignore'] });
+      const agent = spawn(process.execPath, [join(root, 'dist/agent/relais-agent.mjs'), 'join', link.url], { stdio: ['pipe', 'ignore', 'ignore'], env: { ...process.env, HOME: cleanHome() } });
       agents.push(agent);
       const entry = await new Promise((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error('no summary within 15 s')), 15000);
@@ -109,15 +94,14 @@ export async function benchFirstSummary(samples = 5) {
     return { samples, medianMs: median(latencies), maxMs: Math.max(...latencies), all: latencies.map((l) => Math.round(l)) };
   } finally {
     for (const a of agents) if (a.exitCode === null) a.kill('SIGKILL');
-    child.kill('SIGTERM');
-    await new Promise((r) => child.once('exit', r));
-    rmSync(dataDir, { recursive: true, force: true });
+    await controller.stop();
   }
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1]).href) {
+  cleanUpOnSignals();
   const snapshot = await benchSnapshot();
-  const summary = await benchFirstSummary();
+  const summary = await benchFirstSummary().finally(() => cleanupAll());
   const rows = [
     ['full snapshot, median', `${snapshot.medianMs.toFixed(0)} ms`, '< 2000 ms', snapshot.medianMs < 2000],
     ['full snapshot, p95', `${snapshot.p95Ms.toFixed(0)} ms`, '', true],
