@@ -143,17 +143,7 @@ async function run(config: RunConfig): Promise<number> {
       ),
   });
   service = current;
-  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => void current.stop(0));
-  process.on('uncaughtException', (error) => {
-    current.abandon();
-    terminal.stop();
-    process.stderr.write(`relais-agent: internal error, stopping (${error.message}). Remote shells were closed.\n`);
-    process.exit(1);
-  });
-  current.start();
-  const exitCode = await current.finished;
-  terminal.stop();
-  return exitCode;
+  return runToTheEnd(current, terminal, () => void current.stop(0));
 }
 
 async function diagnose(config: DiagnoseConfig): Promise<number> {
@@ -188,7 +178,16 @@ async function join(config: JoinConfig): Promise<number> {
   });
   session = current;
   // Signals end the session the same way the person does: shells killed, controller told.
-  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => current.command('end-session'));
+  return runToTheEnd(current, terminal, () => current.command('end-session'));
+}
+
+/** Starts a session or service, ends it cleanly on signals, and stops everything on an internal error. */
+async function runToTheEnd(
+  current: { start(): void; abandon(): void; readonly finished: Promise<number> },
+  terminal: PersonTerminal,
+  onSignal: () => void,
+): Promise<number> {
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, onSignal);
   process.on('uncaughtException', (error) => {
     current.abandon();
     terminal.stop();
