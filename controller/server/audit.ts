@@ -28,7 +28,11 @@ export type AuditAction =
   | 'job.cancelled'
   | 'job.refused'
   | 'api-token.created'
-  | 'api-token.deleted';
+  | 'api-token.deleted'
+  | 'user.created'
+  | 'user.updated'
+  | 'user.deleted'
+  | 'password.changed';
 
 export interface AuditEntry {
   readonly actor: string;

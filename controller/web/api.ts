@@ -20,6 +20,8 @@ export class ApiError extends Error {
 
 export interface Me {
   user: Person;
+  /** Administrators also manage technicians and the fleet; the UI hides what a technician may not do. */
+  role: 'admin' | 'technician';
   organization: string;
   controllerUrl: string;
   version: string;
@@ -89,7 +91,7 @@ export function onUnauthorized(handler: () => void): void {
 }
 
 /** One JSON call to the controller's REST API; failures become an `ApiError` in the catalog's words. */
-export async function request<T>(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, body?: unknown): Promise<T> {
+export async function request<T>(method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', path: string, body?: unknown): Promise<T> {
   let response: Response;
   try {
     response = await fetch(path, {

@@ -61,7 +61,7 @@ export function createDevicePage(app: AppContext, deviceId: string): Page {
     replaceChildren(status, device.revoked ? badge('Revoked', 'bad', 'device-status') : badge(DEVICE_STATE_LABEL[state], TONES[state], 'device-status'));
     replaceChildren(backLink, icon('back'), isManaged ? 'Fleet' : 'All devices');
     backLink.setAttribute('href', isManaged ? '#/fleet' : '#/');
-    revokeButton.hidden = !isManaged || Boolean(device.revoked);
+    revokeButton.hidden = !isManaged || Boolean(device.revoked) || app.me.role !== 'admin';
     renderManagedFacts(managed, device);
     const parts = [
       describeOs(device.summary),

@@ -22,6 +22,8 @@ export function managedDevices(app: AppContext): DeviceView[] {
 /** Builds the Fleet page. */
 export function createFleetPage(app: AppContext): Page {
   let filter = savedFilter;
+  // Enrolling and revoking are for administrators; technicians see the fleet and run scripts.
+  const isAdmin = app.me.role === 'admin';
   const body = el('div', { class: 'fleet-body', 'data-testid': 'fleet' });
   const count = el('span', { class: 'count', 'data-testid': 'fleet-count' });
   const error = el('p', { class: 'form-error', role: 'alert', hidden: true });
@@ -55,7 +57,7 @@ export function createFleetPage(app: AppContext): Page {
       replaceChildren(body, el('div', { class: 'empty' },
         el('p', { class: 'empty-title' }, 'No enrolled devices yet'),
         el('p', null, 'Create an enrollment token, then run the enroll command on each machine. It appears here as soon as it connects.'),
-        el('a', { class: 'btn btn-primary', href: '#/fleet/enroll' }, icon('plus'), 'Enroll devices')));
+        isAdmin ? el('a', { class: 'btn btn-primary', href: '#/fleet/enroll' }, icon('plus'), 'Enroll devices') : null));
     } else if (visible.length === 0) {
       replaceChildren(body, el('div', { class: 'empty' }, el('p', { class: 'empty-title' }, 'No device matches these filters'),
         el('button', { class: 'btn btn-secondary', type: 'button', onclick: () => bar.reset() }, 'Clear filters')));
@@ -67,7 +69,7 @@ export function createFleetPage(app: AppContext): Page {
           for (const d of visible) if (on && !d.revoked) fleetSelection.add(d.id); else fleetSelection.delete(d.id);
           render();
         },
-        revoke: (device) => void revokeDevice(device).then((message) => {
+        revoke: !isAdmin ? null : (device) => void revokeDevice(device).then((message) => {
           error.hidden = message === null;
           error.textContent = message ?? '';
         }),
@@ -91,7 +93,7 @@ export function createFleetPage(app: AppContext): Page {
         el('h1', null, 'Fleet'),
         el('p', { class: 'page-subtitle' }, 'Enrolled machines, live. Choose some and run a script on them; each machine\u2019s own policy decides what it allows.')),
       el('div', { class: 'actions' },
-        el('a', { class: 'btn btn-secondary', href: '#/fleet/enroll', 'data-testid': 'enroll-devices' }, icon('plus'), 'Enroll devices'),
+        isAdmin ? el('a', { class: 'btn btn-secondary', href: '#/fleet/enroll', 'data-testid': 'enroll-devices' }, icon('plus'), 'Enroll devices') : null,
         clearButton, runButton)),
     error,
     el('section', { class: 'card table-card' },

@@ -12,7 +12,8 @@ export interface FleetTableActions {
   selected: ReadonlySet<string>;
   toggle(deviceId: string, on: boolean): void;
   toggleAll(on: boolean): void;
-  revoke(device: DeviceView): void;
+  /** Null for technicians: revoking is for administrators. */
+  revoke: ((device: DeviceView) => void) | null;
 }
 
 /** The table for `devices` (already filtered and sorted). */
@@ -52,6 +53,6 @@ function row(device: DeviceView, store: DeviceStore, actions: FleetTableActions)
     el('td', null, tagChips(device.tags)),
     el('td', null, healthBadge(store.health(device))),
     el('td', null, policyChips(device.policy)),
-    el('td', { class: 'row-actions' }, device.revoked ? null
-      : el('button', { class: 'btn btn-small btn-icon', type: 'button', title: 'Revoke this device', 'aria-label': `Revoke ${device.name ?? device.hostname}`, 'data-testid': 'revoke-device', onclick: () => actions.revoke(device) }, icon('power'))));
+    el('td', { class: 'row-actions' }, device.revoked || !actions.revoke ? null
+      : el('button', { class: 'btn btn-small btn-icon', type: 'button', title: 'Revoke this device', 'aria-label': `Revoke ${device.name ?? device.hostname}`, 'data-testid': 'revoke-device', onclick: () => actions.revoke?.(device) }, icon('power'))));
 }

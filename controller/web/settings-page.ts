@@ -1,12 +1,14 @@
-/** Settings: API tokens for the technicians' command line (`relais fleet run`). */
+/** Settings: your password, API tokens for the command line (`relais fleet run`), and technician accounts for administrators. */
 import { ApiError } from './api.js';
 import { confirmDialog } from './confirm-dialog.js';
 import { el, icon, replaceChildren } from './dom.js';
 import { fleetApi } from './fleet-api.js';
 import type { ApiTokenView } from './fleet-types.js';
 import { formatDateTime } from './format.js';
+import { ownPasswordCard } from './own-password-form.js';
 import type { AppContext, Page } from './page.js';
 import { commandLine, secretOnce } from './secret-once.js';
+import { techniciansSection } from './technicians-section.js';
 
 /** Builds the settings page. */
 export function createSettingsPage(app: AppContext): Page {
@@ -69,11 +71,14 @@ export function createSettingsPage(app: AppContext): Page {
     }
   };
   void load();
+  // Technicians never see account management; the controller refuses it to them anyway.
+  const technicians = app.me.role === 'admin' ? techniciansSection(app) : null;
 
   const root = el('div', { class: 'page settings-page' },
     el('header', { class: 'page-header' }, el('div', null,
       el('h1', null, 'Settings'),
-      el('p', { class: 'page-subtitle' }, 'Access for the command line.'))),
+      el('p', { class: 'page-subtitle' }, technicians ? 'Your password, access for the command line, and the helpdesk’s accounts.' : 'Your password and access for the command line.'))),
+    ownPasswordCard(),
     el('section', { class: 'card link-card' },
       el('div', { class: 'card-header' }, el('div', null,
         el('h2', { class: 'card-title' }, 'API tokens'),
@@ -82,6 +87,7 @@ export function createSettingsPage(app: AppContext): Page {
           ') act as you from a terminal or a script, e.g. to run a fix on every device tagged lab. Treat it like a password; revoke it when it is no longer needed.'))),
       form, error, result),
     el('section', { class: 'card table-card' },
-      el('div', { class: 'card-header' }, el('h2', { class: 'card-title' }, icon('list', 18), 'Your API tokens')), list));
-  return { root, title: 'Settings', dispose() { disposed = true; } };
+      el('div', { class: 'card-header' }, el('h2', { class: 'card-title' }, icon('list', 18), 'Your API tokens')), list),
+    ...(technicians?.nodes ?? []));
+  return { root, title: 'Settings', dispose() { disposed = true; technicians?.dispose(); } };
 }

@@ -17,20 +17,21 @@ export async function ensureFirstAdmin(db: Db, givenPassword: string | null): Pr
   const password = givenPassword ?? randomBytes(12).toString('base64url');
   await db
     .insertInto('users')
-    .values({ username: 'admin', name: 'Administrator', password_hash: await hashPassword(password), role: 'admin', created_at: Date.now() })
+    .values({ username: 'admin', name: 'Administrator', password_hash: await hashPassword(password), role: 'admin', created_at: Date.now(), deleted_at: null })
     .execute();
   return { created: true, generatedPassword: givenPassword ? null : password };
 }
 
 /** The account when the credentials match, else null; takes the same time whether or not the user exists. */
 export async function checkCredentials(db: Db, username: string, password: string): Promise<Account | null> {
-  const row = await db.selectFrom('users').selectAll().where('username', '=', username).executeTakeFirst();
+  const row = await db.selectFrom('users').selectAll().where('username', '=', username).where('deleted_at', 'is', null).executeTakeFirst();
   const ok = await verifyPassword(password, row?.password_hash ?? (await DUMMY_HASH_PROMISE));
   if (!row || !ok) return null;
   return { id: row.id, username: row.username, name: row.name, role: row.role };
 }
 
+/** The account with that id, or null when there is none or it was removed. */
 export async function accountById(db: Db, id: number): Promise<Account | null> {
-  const row = await db.selectFrom('users').select(['id', 'username', 'name', 'role']).where('id', '=', id).executeTakeFirst();
+  const row = await db.selectFrom('users').select(['id', 'username', 'name', 'role']).where('id', '=', id).where('deleted_at', 'is', null).executeTakeFirst();
   return row ?? null;
 }

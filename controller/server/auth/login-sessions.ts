@@ -7,7 +7,13 @@ import { newToken, sha256 } from './tokens.js';
 export const SESSION_COOKIE = 'relais_session';
 const SESSION_TTL_MS = 12 * 60 * 60 * 1000;
 
+/** Called when a session ends while something (a console websocket) still lives on it. */
+type SessionEndListener = () => void;
+
 export class LoginSessions {
+  /** Live listeners per session key, so ending a session also closes its open websockets at once. */
+  private readonly listeners = new Map<string, { userId: number; listeners: Set<SessionEndListener> }>();
+
   constructor(readonly db: Db, private readonly secureCookies: boolean) {}
 
   /** Starts a session and returns the Set-Cookie header value. */
@@ -34,12 +40,46 @@ export class LoginSessions {
     return accountById(this.db, row.user_id);
   }
 
+  /** The stored key (hash) of the request's session cookie, or null; never the token itself. */
+  keyOf(req: IncomingMessage): string | null {
+    const token = readCookie(req.headers.cookie, SESSION_COOKIE);
+    return token && token.length <= 128 ? sha256(token) : null;
+  }
+
+  /** Runs `onEnd` when that session is ended (logout, password change, account removed); returns the unsubscribe. */
+  watch(userId: number, key: string, onEnd: SessionEndListener): () => void {
+    let entry = this.listeners.get(key);
+    if (!entry) this.listeners.set(key, (entry = { userId, listeners: new Set() }));
+    entry.listeners.add(onEnd);
+    return () => {
+      entry.listeners.delete(onEnd);
+      if (entry.listeners.size === 0 && this.listeners.get(key) === entry) this.listeners.delete(key);
+    };
+  }
+
+  /** Ends every session of an account except `keepKey` (the caller's own, when it stays logged in). */
+  async endAllFor(userId: number, keepKey: string | null = null): Promise<void> {
+    let query = this.db.deleteFrom('login_sessions').where('user_id', '=', userId);
+    if (keepKey) query = query.where('token_hash', '!=', keepKey);
+    await query.execute();
+    for (const [key, entry] of [...this.listeners]) if (entry.userId === userId && key !== keepKey) this.notifyEnded(key);
+  }
+
   /** Ends the request's session; returns the Set-Cookie header that clears it. */
   async end(req: IncomingMessage): Promise<string> {
-    const token = readCookie(req.headers.cookie, SESSION_COOKIE);
-    if (token) await this.db.deleteFrom('login_sessions').where('token_hash', '=', sha256(token)).execute();
+    const key = this.keyOf(req);
+    if (key) {
+      await this.db.deleteFrom('login_sessions').where('token_hash', '=', key).execute();
+      this.notifyEnded(key);
+    }
     await this.db.deleteFrom('login_sessions').where('expires_at', '<=', Date.now()).execute();
     return this.cookie('', 0);
+  }
+
+  private notifyEnded(key: string): void {
+    const entry = this.listeners.get(key);
+    this.listeners.delete(key);
+    for (const listener of entry?.listeners ?? []) listener();
   }
 
   private cookie(value: string, maxAgeSeconds: number): string {

@@ -12,6 +12,7 @@ import type { DiagnosticsStore } from '../diagnostics.js';
 import { diagnosticsRoutes } from './diagnostics-routes.js';
 import { enrollRoute, fleetRoutes, type FleetDeps } from './fleet-routes.js';
 import { jobRoutes, type JobDeps } from './job-routes.js';
+import { usersRoutes } from './users-routes.js';
 import type { AgentHub } from '../hubs/agent-hub.js';
 import type { SupportCodes } from '../support/support-codes.js';
 import type { SupportSessions } from '../support/support-sessions.js';
@@ -77,7 +78,7 @@ export function apiRoutes(deps: ApiDeps): Router {
 
   api.get('/me', (req, res) => {
     const account = req.account!;
-    res.json({ user: { username: account.username, name: account.name }, organization: deps.organization, controllerUrl: base(req), version: __RELAIS_VERSION__ });
+    res.json({ user: { username: account.username, name: account.name }, role: account.role, organization: deps.organization, controllerUrl: base(req), version: __RELAIS_VERSION__ });
   });
 
   api.post('/support-links', async (req, res) => {
@@ -127,6 +128,7 @@ export function apiRoutes(deps: ApiDeps): Router {
     res.status(204).end();
   });
 
+  api.use(usersRoutes(deps));
   api.use(diagnosticsRoutes(deps.devices, deps.diagnostics));
   api.use(fleetRoutes(deps));
   api.use(jobRoutes(deps));

@@ -43,11 +43,16 @@ export function requireSession(sessions: LoginSessions, apiTokens: ApiTokens) {
   };
 }
 
-/** Requires the session's account to be an administrator (fleet enrollment, revocation). Use after requireSession. */
-export function requireAdmin(req: Request, _res: Response, next: NextFunction): void {
-  if (req.account?.role !== 'admin') return next(new RelaisError('AUTH_ERR_FORBIDDEN', 'Only an administrator can manage the fleet.'));
-  next();
+/** Requires the account to be an administrator; `task` ends "Only an administrator can …". Use after requireSession. */
+export function requireAdminTo(task: string) {
+  return (req: Request, _res: Response, next: NextFunction): void => {
+    if (req.account?.role !== 'admin') return next(new RelaisError('AUTH_ERR_FORBIDDEN', `Only an administrator can ${task}.`));
+    next();
+  };
 }
+
+/** Requires an administrator for fleet enrollment and revocation. Use after requireSession. */
+export const requireAdmin = requireAdminTo('manage the fleet');
 
 export function securityHeaders(tls: boolean) {
   return (_req: Request, res: Response, next: NextFunction) => {

@@ -43,7 +43,11 @@ export function routeUpgrades(server: Server, deps: UpgradeDeps): WebSocketServe
         .fromRequest(req)
         .then((account) => {
           if (!account) return refuse(socket, 'AUTH_ERR_NO_SESSION');
+          const key = deps.sessions.keyOf(req)!;
           wss.handleUpgrade(req, socket, head, (ws) => {
+            // Logging out, a password change or removing the account ends this console at once.
+            const unwatch = deps.sessions.watch(account.id, key, () => ws.close(ERRORS.AUTH_ERR_NO_SESSION.close, 'AUTH_ERR_NO_SESSION'));
+            ws.once('close', unwatch);
             deps.consoles.accept(ws, ip, account).catch((err: unknown) => {
               console.error(`console connection from ${ip} failed: ${String(err)}`);
               ws.terminate();

@@ -207,6 +207,12 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  // Removed accounts stay as rows: support links, sessions and tokens they made keep naming them.
+  '0005-account-removal': {
+    async up(db: Kysely<any>) {
+      await db.schema.alterTable('users').addColumn('deleted_at', 'integer').execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -8,6 +8,8 @@ export interface UsersTable {
   password_hash: string;
   role: 'admin' | 'technician';
   created_at: number;
+  /** Set when an administrator removed the account; the username stays taken so history stays unambiguous. */
+  deleted_at: number | null;
 }
 
 export interface LoginSessionsTable {

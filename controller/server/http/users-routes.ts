@@ -1,0 +1,96 @@
+/**
+ * Technician accounts (documented in the README): administrators list, add, change
+ * and remove them; everyone changes their own password. No password is ever logged
+ * or audited, only that it changed.
+ */
+import { Router, type Request } from 'express';
+import { z } from 'zod';
+import { RelaisError } from '../../../protocol/index.js';
+import type { AuditLog } from '../audit.js';
+import { AccountDirectory, MAX_PASSWORD_LENGTH } from '../auth/account-directory.js';
+import type { LoginSessions } from '../auth/login-sessions.js';
+import { requireAdminTo } from './guards.js';
+import { clientIp } from './origin.js';
+
+export interface UsersDeps {
+  readonly sessions: LoginSessions;
+  readonly audit: AuditLog;
+}
+
+const role = z.enum(['admin', 'technician']);
+const displayName = z.string().trim().min(1).max(64);
+// Shape rules (username pattern, password length) are checked by AccountDirectory with the catalog's words.
+const password = z.string().max(MAX_PASSWORD_LENGTH);
+const createBody = z.object({ username: z.string().max(64), name: displayName, password, role });
+const updateBody = z.object({ name: displayName.optional(), role: role.optional(), password: password.optional() }).strict();
+const ownPasswordBody = z.object({ current: z.string().max(MAX_PASSWORD_LENGTH), next: password });
+
+/** Describes the first problem of a body by field name only: a password is never echoed. */
+function badRequest(error: z.ZodError): RelaisError {
+  const issue = error.issues[0];
+  return new RelaisError('HTTP_ERR_BAD_REQUEST', `${issue?.path.join('.') || 'body'}: ${issue?.message ?? 'invalid'}.`);
+}
+
+function userId(req: Request): number {
+  const id = Number(req.params.id);
+  if (!Number.isSafeInteger(id) || id <= 0) throw new RelaisError('USER_ERR_NOT_FOUND');
+  return id;
+}
+
+/** Routes under /api, mounted after requireSession. */
+export function usersRoutes(deps: UsersDeps): Router {
+  const routes = Router();
+  const directory = new AccountDirectory(deps.sessions.db);
+  const requireAdmin = requireAdminTo('manage technician accounts');
+
+  routes.post('/me/password', async (req, res) => {
+    const body = ownPasswordBody.safeParse(req.body);
+    if (!body.success) throw badRequest(body.error);
+    const account = req.account!;
+    await directory.changeOwnPassword(account, body.data.current, body.data.next);
+    // Whoever knew the old password is logged out everywhere else; this browser stays in.
+    await deps.sessions.endAllFor(account.id, deps.sessions.keyOf(req));
+    deps.audit.note({ actor: account.username, action: 'password.changed', target: account.username, detail: { by: 'self' }, ip: clientIp(req) });
+    res.status(204).end();
+  });
+
+  routes.get('/users', requireAdmin, async (_req, res) => {
+    res.json({ users: await directory.list() });
+  });
+
+  routes.post('/users', requireAdmin, async (req, res) => {
+    const body = createBody.safeParse(req.body);
+    if (!body.success) throw badRequest(body.error);
+    const user = await directory.create(body.data);
+    deps.audit.note({ actor: req.account!.username, action: 'user.created', target: user.username, detail: { id: user.id, role: user.role }, ip: clientIp(req) });
+    res.status(201).json({ user });
+  });
+
+  routes.patch('/users/:id', requireAdmin, async (req, res) => {
+    const id = userId(req);
+    const body = updateBody.safeParse(req.body);
+    if (!body.success) throw badRequest(body.error);
+    const user = await directory.update(id, body.data);
+    if (body.data.password !== undefined) {
+      // A reset password logs the account out everywhere (except the admin's own browser when resetting their own).
+      const self = id === req.account!.id;
+      await deps.sessions.endAllFor(id, self ? deps.sessions.keyOf(req) : null);
+    }
+    const fields = Object.keys(body.data).filter((k) => body.data[k as keyof typeof body.data] !== undefined);
+    deps.audit.note({ actor: req.account!.username, action: 'user.updated', target: user.username, detail: { id, fields, role: user.role }, ip: clientIp(req) });
+    if (body.data.password !== undefined) {
+      deps.audit.note({ actor: req.account!.username, action: 'password.changed', target: user.username, detail: { by: 'admin' }, ip: clientIp(req) });
+    }
+    res.json({ user });
+  });
+
+  routes.delete('/users/:id', requireAdmin, async (req, res) => {
+    const user = await directory.remove(userId(req));
+    // Removed at once: every browser of theirs is logged out and its live console closed.
+    await deps.sessions.endAllFor(user.id);
+    deps.audit.note({ actor: req.account!.username, action: 'user.deleted', target: user.username, detail: { id: user.id, role: user.role }, ip: clientIp(req) });
+    res.status(204).end();
+  });
+
+  return routes;
+}

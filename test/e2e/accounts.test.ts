@@ -1,0 +1,81 @@
+/**
+ * Technician accounts in a real browser: the admin adds a technician on the Settings
+ * page, logs out, and the technician logs in and sees their own password form but no
+ * Technicians section (and no fleet enrollment). Screenshots go to
+ * /tmp/relais-shots/accounts-*.png.
+ */
+import { mkdirSync } from 'node:fs';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ERRORS } from '../../protocol/index.js';
+import { launchBrowser, loginThroughUi, newPage, saveScreenshot } from '../helpers/browser.js';
+import { startController, type RunningController } from '../helpers/controller-process.js';
+
+const SHOTS = '/tmp/relais-shots';
+let c: RunningController;
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+
+beforeAll(async () => {
+  mkdirSync(SHOTS, { recursive: true });
+  browser = await launchBrowser();
+  c = await startController();
+  ({ context, page } = await newPage(browser));
+});
+afterAll(async () => {
+  if (page && !page.isClosed()) await saveScreenshot(page, 'e2e-accounts-last');
+  await context?.close().catch(() => {});
+  await browser?.close();
+  await c?.stop();
+});
+
+const shot = (name: string) => page.screenshot({ path: `${SHOTS}/accounts-${name}.png`, fullPage: true });
+
+describe('technician accounts in the UI', () => {
+  it('an admin adds a technician, who logs in and sees no Technicians section', async () => {
+    await loginThroughUi(page, c.url, 'admin', c.adminPassword);
+    await page.goto(`${c.url}/#/settings`);
+    await page.locator('[data-testid=technicians]').waitFor();
+    await page.locator('[data-testid=user-row][data-username=admin]').waitFor();
+
+    // A too-short password is refused in the catalog's words, and nothing is created.
+    await page.locator('[data-testid=new-user-username]').fill('sam.lee');
+    await page.locator('[data-testid=new-user-name]').fill('Sam Lee');
+    await page.locator('[data-testid=new-user-password]').fill('short');
+    await page.locator('[data-testid=create-user]').click();
+    await expect.poll(() => page.locator('[data-testid=users-error]').textContent()).toBe(ERRORS.USER_ERR_WEAK_PASSWORD.message);
+
+    await page.locator('[data-testid=new-user-password]').fill('sam has a long password');
+    await page.locator('[data-testid=create-user]').click();
+    await page.locator('[data-testid=user-row][data-username="sam.lee"]').waitFor();
+    expect(await page.locator('[data-testid=users-done]').textContent()).toContain('Sam Lee can now log in as sam.lee');
+    expect(await page.locator('[data-testid=user-row][data-username="sam.lee"] [data-testid=user-role]').inputValue()).toBe('technician');
+    // No one removes themselves from here.
+    expect(await page.locator('[data-testid=user-row][data-username=admin] [data-testid=delete-user]').count()).toBe(0);
+    await shot('settings-admin');
+
+    await page.locator('[data-testid=logout]').click();
+    await page.locator('#username').waitFor();
+
+    await loginThroughUi(page, c.url, 'sam.lee', 'sam has a long password');
+    expect(await page.locator('[data-testid=user-name]').textContent()).toBe('Sam Lee');
+    await page.goto(`${c.url}/#/settings`);
+    await page.locator('[data-testid=own-password]').waitFor();
+    await page.locator('[data-testid=api-token-name]').waitFor();
+    expect(await page.locator('[data-testid=technicians]').count()).toBe(0);
+    expect(await page.locator('[data-testid=user-table]').count()).toBe(0);
+    await shot('settings-technician');
+
+    // The technician changes their own password from the same page.
+    await page.locator('[data-testid=current-password]').fill('sam has a long password');
+    await page.locator('[data-testid=new-password]').fill('sam chose a new one');
+    await page.locator('[data-testid=new-password-again]').fill('sam chose a new one');
+    await page.locator('[data-testid=change-password]').click();
+    await page.locator('[data-testid=password-done]').waitFor();
+
+    await page.goto(`${c.url}/#/fleet`);
+    await page.locator('[data-testid=fleet][data-loaded=true]').waitFor();
+    expect(await page.locator('[data-testid=enroll-devices]').count()).toBe(0);
+  });
+});
