@@ -22,7 +22,10 @@ const displayName = z.string().trim().min(1).max(64);
 // Shape rules (username pattern, password length) are checked by AccountDirectory with the catalog's words.
 const password = z.string().max(MAX_PASSWORD_LENGTH);
 const createBody = z.object({ username: z.string().max(64), name: displayName, password, role });
-const updateBody = z.object({ name: displayName.optional(), role: role.optional(), password: password.optional() }).strict();
+const updateBody = z
+  .object({ name: displayName.optional(), role: role.optional(), password: password.optional() })
+  .strict()
+  .refine((b) => b.name !== undefined || b.role !== undefined || b.password !== undefined, { message: 'Give at least one of name, role or password to change.' });
 const ownPasswordBody = z.object({ current: z.string().max(MAX_PASSWORD_LENGTH), next: password });
 
 /** Describes the first problem of a body by field name only: a password is never echoed. */

@@ -1,0 +1,118 @@
+/**
+ * Every route, tried with what an attacker or a broken client sends: no credentials,
+ * forged credentials, a foreign Origin, garbage bodies, wrong types, huge values and
+ * odd path parameters. Each answer must be a catalog error (4xx with a code and
+ * words), never a 500 and never a success.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isErrorCode } from '../../protocol/index.js';
+import { login, startController, type RunningController } from '../helpers/controller-process.js';
+
+let c: RunningController;
+let cookie: string;
+
+beforeAll(async () => {
+  c = await startController();
+  cookie = await login(c);
+});
+afterAll(async () => c?.stop());
+
+type Route = readonly [method: string, path: string];
+
+const AUTHENTICATED: Route[] = [
+  ['GET', '/api/me'], ['GET', '/api/audit'], ['GET', '/api/devices'], ['GET', '/api/devices/x'], ['POST', '/api/devices/x/end-session'],
+  ['GET', '/api/support-links'], ['POST', '/api/support-links'], ['POST', '/api/logout'],
+  ['GET', '/api/devices/x/snapshots'], ['GET', '/api/devices/x/snapshots/latest'], ['GET', '/api/devices/x/snapshots/1'], ['GET', '/api/devices/x/compare'],
+  ['GET', '/api/enrollment-tokens'], ['POST', '/api/enrollment-tokens'], ['DELETE', '/api/enrollment-tokens/x'], ['POST', '/api/devices/x/revoke'],
+  ['GET', '/api/scripts'], ['POST', '/api/scripts'], ['PUT', '/api/scripts/x'], ['DELETE', '/api/scripts/x'],
+  ['GET', '/api/jobs'], ['POST', '/api/jobs'], ['GET', '/api/jobs/x'], ['GET', '/api/jobs/x/runs/y'], ['POST', '/api/jobs/x/cancel'],
+  ['GET', '/api/api-tokens'], ['POST', '/api/api-tokens'], ['DELETE', '/api/api-tokens/x'],
+  ['GET', '/api/users'], ['POST', '/api/users'], ['PATCH', '/api/users/1'], ['DELETE', '/api/users/1'], ['POST', '/api/me/password'],
+];
+
+const GARBAGE_BODIES: Array<string | undefined> = [
+  undefined,
+  '',
+  '{',
+  'null',
+  '[]',
+  '"text"',
+  '{"__proto__":{"admin":true}}',
+  JSON.stringify({ username: ['a'], password: { $ne: null }, scriptId: -1, target: 'all', concurrency: 1e12, group: 'x'.repeat(5000), name: 12345 }),
+  JSON.stringify({ scriptName: '../../etc/passwd', target: { deviceIds: Array.from({ length: 5000 }, (_, i) => `d${i}`) }, params: { 'A B': 'x' } }),
+];
+
+async function send(method: string, path: string, body: string | undefined, headers: Record<string, string>) {
+  const res = await fetch(`${c.url}${path}`, {
+    method,
+    headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
+    ...(body !== undefined && method !== 'GET' ? { body } : {}),
+  });
+  const text = await res.text();
+  return { status: res.status, text };
+}
+
+function expectCatalogError(result: { status: number; text: string }, what: string) {
+  expect(result.status, `${what} → ${result.status} ${result.text.slice(0, 200)}`).toBeGreaterThanOrEqual(400);
+  expect(result.status, `${what} → ${result.text.slice(0, 200)}`).toBeLessThan(500);
+  const body = JSON.parse(result.text) as { error?: { code?: string; message?: string } };
+  expect(isErrorCode(body.error?.code), `${what} → ${result.text.slice(0, 200)}`).toBe(true);
+  expect(body.error?.message?.length).toBeGreaterThan(5);
+}
+
+describe('hostile requests on every route', () => {
+  it('no credentials, or forged ones: 401 with the catalog error, everywhere', async () => {
+    for (const [method, path] of AUTHENTICATED) {
+      if (path === '/api/logout') continue; // logging out without a session is harmless and answers 204
+      for (const headers of [{}, { cookie: 'relais_session=forged' }, { authorization: 'Bearer forged-token-0123456789abcdef' }, { authorization: 'Basic YWRtaW46YWRtaW4=' }]) {
+        const result = await send(method, path, method === 'GET' ? undefined : '{}', headers);
+        expectCatalogError(result, `${method} ${path} with ${JSON.stringify(headers)}`);
+        expect(result.status).toBe(401);
+      }
+    }
+  });
+
+  it('a logged-in browser request from another site is refused before anything changes', async () => {
+    for (const [method, path] of AUTHENTICATED.filter(([m]) => m !== 'GET')) {
+      const result = await send(method, path, '{}', { cookie, origin: 'https://evil.example' });
+      expectCatalogError(result, `${method} ${path} from a foreign origin`);
+      expect(result.status).toBe(403);
+    }
+  });
+
+  it('garbage bodies and odd parameters get a clear 4xx, never a 500', async () => {
+    for (const [method, path] of AUTHENTICATED.filter(([m, p]) => m !== 'GET' && p !== '/api/logout' && p !== '/api/support-links')) {
+      for (const body of GARBAGE_BODIES) {
+        const result = await send(method, path, body, { cookie, origin: c.url });
+        expectCatalogError(result, `${method} ${path} with ${String(body).slice(0, 60)}`);
+      }
+    }
+    for (const path of ['/api/devices/%00', '/api/devices/..%2F..%2Fetc', '/api/jobs/%F0%9F%92%A9', '/api/devices/x/snapshots/-1', '/api/devices/x/compare?before=1&after=NaN', `/api/devices/${'a'.repeat(5000)}`]) {
+      const result = await send('GET', path, undefined, { cookie });
+      expectCatalogError(result, `GET ${path}`);
+    }
+  });
+
+  it('public routes stand garbage too', async () => {
+    for (const body of GARBAGE_BODIES) {
+      expectCatalogError(await send('POST', '/api/login', body, {}), `login with ${String(body).slice(0, 60)}`);
+      expectCatalogError(await send('POST', '/api/enroll', body, {}), `enroll with ${String(body).slice(0, 60)}`);
+    }
+    expectCatalogError(await send('POST', '/api/enroll', JSON.stringify({ token: 'x'.repeat(2_000_000) }), {}), 'enroll with a 2 MB token');
+    for (const code of ['abc', '1'.repeat(200), '%00', '123456789/../../x']) {
+      const res = await fetch(`${c.url}/s/${code}`);
+      expect(res.status, code).toBeGreaterThanOrEqual(400);
+      expect(res.status, code).toBeLessThan(500);
+    }
+    // Unknown API paths do not tell a stranger what exists: 401 without a session, 404 with one.
+    expect((await fetch(`${c.url}/api/nothing-here`)).status).toBe(401);
+    expect((await fetch(`${c.url}/api/nothing-here`, { headers: { cookie } })).status).toBe(404);
+    expect((await fetch(`${c.url}/..%2F..%2Fpackage.json`)).status).toBe(404);
+  });
+
+  it('the controller is still healthy afterwards, and logged no secret', async () => {
+    expect((await fetch(`${c.url}/api/health`)).status).toBe(200);
+    expect(c.logs()).not.toContain(c.adminPassword);
+    expect(c.logs()).not.toMatch(/TypeError|ReferenceError|at .*\.mjs:\d+/);
+  });
+});
