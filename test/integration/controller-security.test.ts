@@ -176,6 +176,31 @@ describe('/ws/agent', () => {
     await expect(connectProtocolAgent(c.url, { origin: 'http://evil.example' })).rejects.toMatchObject({ status: 403 });
   });
 
+  it('an authenticated agent that misbehaves gets errors, cannot touch other channels, and is closed past the limit', async () => {
+    const link = await createSupportLink(c, cookie);
+    const agent = await connectProtocolAgent(c.url);
+    agent.send(helloWithCode(link.code));
+    expect(await agent.next()).toMatchObject({ t: 'welcome' });
+    // Forged reports about channels it does not own are ignored, and frames for them dropped.
+    agent.send({ t: 'shell.opened', channel: 1, mode: 'pty', user: 'root', shell: '/bin/sh' });
+    agent.send({ t: 'shell.consent', channel: 2, decision: 'granted' });
+    agent.send(Buffer.from([1, 0x7f, 0xff, 0xff, 0xff, 65, 66]));
+    expect(await agent.next()).toMatchObject({ t: 'error', code: 'PROTO_ERR_UNKNOWN_CHANNEL' });
+    agent.send('{"t":"device.summary","summary":{"hostname":"<img src=x onerror=alert(1)>"}}');
+    expect(await agent.next()).toMatchObject({ t: 'error', code: 'PROTO_ERR_INVALID_MESSAGE' });
+    agent.send(JSON.stringify({ t: 'error', code: 'X', message: 'y'.repeat(LIMITS.maxJsonBytes + 10) }));
+    expect(await agent.next()).toMatchObject({ t: 'error', code: 'PROTO_ERR_MESSAGE_TOO_LARGE' });
+    expect((await agent.closed).code).toBe(1009);
+
+    const again = await connectProtocolAgent(c.url);
+    const second = await createSupportLink(c, cookie);
+    again.send(helloWithCode(second.code));
+    expect(await again.next()).toMatchObject({ t: 'welcome' });
+    for (let i = 0; i <= LIMITS.maxViolations; i++) again.send('not json at all');
+    expect((await again.closed).code).toBe(CLOSE_CODES.protocolViolation);
+    expect((await fetch(`${c.url}/api/health`)).status).toBe(200);
+  });
+
   it('throttles code guessing', async () => {
     const fresh = await startController();
     try {
