@@ -7,50 +7,20 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { ERRORS } from '../../protocol/index.js';
 import { spawnAgent, type RunningAgent } from '../helpers/agent-process.js';
-import { launchBrowser, loginThroughUi, newPage, saveScreenshot } from '../helpers/browser.js';
-import { startController, type RunningController } from '../helpers/controller-process.js';
+import { saveScreenshot } from '../helpers/browser.js';
+import { useBrowserSuite } from '../helpers/browser-suite.js';
 
-let c: RunningController;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
-const agents: RunningAgent[] = [];
-/** The page of the running test, screenshotted if the test fails. */
-let current: { page: Page; name: string } | null = null;
-
-beforeAll(async () => {
-  browser = await launchBrowser();
-  // Thresholds every real disk exceeds: the root filesystem is then a critical finding,
-  // the most severe kind, so it is listed first on any machine.
+const suite = useBrowserSuite(() => {
   const thresholds = join(mkdtempSync(join(tmpdir(), 'relais-thr-')), 'thresholds.json');
   // Only the disk finding is certain; the machine's load (other suites run beside this one) must not outrank it.
   writeFileSync(thresholds, JSON.stringify({ diskWarnPercent: 0.01, diskCriticalPercent: 0.02, loadWarnPerCore: 1000, loadCriticalPerCore: 1000, processHogCpuPercent: 1000, controllerSlowMs: 60_000 }));
-  c = await startController({ args: ['--thresholds', thresholds] });
+  return { args: ['--thresholds', thresholds] };
 });
-afterEach(async ({ task }) => {
-  if (task.result?.state === 'fail' && current) {
-    const file = await saveScreenshot(current.page, `e2e-${current.name}`);
-    if (file) console.error(`screenshot saved: ${file}\ncontroller log (end):\n${c.logs().slice(-4000)}`);
-  }
-  current = null;
-  await Promise.all(contexts.splice(0).map((context) => context.close().catch(() => {})));
-  await Promise.all(agents.splice(0).map((agent) => agent.stop()));
-});
-afterAll(async () => {
-  await browser?.close();
-  await c?.stop();
-});
-
-async function loggedInPage(name: string): Promise<Page> {
-  const { context, page } = await newPage(browser);
-  contexts.push(context);
-  current = { page, name };
-  await loginThroughUi(page, c.url, 'admin', c.adminPassword);
-  return page;
-}
+const loggedInPage = (name: string) => suite.loggedInPage(name);
 
 /** Creates a link in the UI and starts a real agent with it; resolves with the new device's id once its row is online. */
 async function joinAgent(page: Page): Promise<{ agent: RunningAgent; deviceId: string }> {
@@ -59,7 +29,7 @@ async function joinAgent(page: Page): Promise<{ agent: RunningAgent; deviceId: s
   await page.locator('[data-testid=new-link]').click();
   const url = (await page.locator('[data-testid=link-url]').textContent())?.trim() ?? '';
   const agent = spawnAgent(['join', url]);
-  agents.push(agent);
+  suite.track(agent);
   const handle = await page.waitForFunction(
     (before) => {
       for (const row of Array.from(document.querySelectorAll<HTMLElement>('[data-testid=device-row][data-online=true]'))) {

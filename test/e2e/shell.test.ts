@@ -3,51 +3,18 @@
  * a real agent joins from it, the device appears live, a shell is requested, the
  * person answers on the agent's own terminal, and the technician types in xterm.js.
  */
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { spawnAgent, type RunningAgent } from '../helpers/agent-process.js';
-import { launchBrowser, loginThroughUi, newPage, saveScreenshot, terminalText } from '../helpers/browser.js';
-import { startController, type RunningController } from '../helpers/controller-process.js';
+import { terminalText } from '../helpers/browser.js';
+import { useBrowserSuite } from '../helpers/browser-suite.js';
 import { shellChildren } from '../helpers/processes.js';
 import { until } from '../helpers/until.js';
 
 const QUESTION = /\[y\/N\]/i;
 
-let c: RunningController;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
-const agents: RunningAgent[] = [];
-/** The page of the running test, screenshotted if the test fails. */
-let current: { page: Page; name: string } | null = null;
-
-beforeAll(async () => {
-  // Launch the browser first: a missing Chromium should fail fast, before a controller starts.
-  browser = await launchBrowser();
-  c = await startController();
-});
-afterEach(async ({ task }) => {
-  // Here, not in onTestFailed: vitest runs that after afterEach, when the page is gone.
-  if (task.result?.state === 'fail' && current) {
-    const file = await saveScreenshot(current.page, `e2e-${current.name}`);
-    if (file) console.error(`screenshot saved: ${file}\ncontroller log (end):\n${c.logs().slice(-4000)}`);
-  }
-  current = null;
-  await Promise.all(contexts.splice(0).map((context) => context.close().catch(() => {})));
-  await Promise.all(agents.splice(0).map((agent) => agent.stop()));
-});
-afterAll(async () => {
-  await browser?.close();
-  await c?.stop();
-});
-
-/** A logged-in page; on failure its screenshot goes to test-results/e2e-<name>.png. */
-async function loggedInPage(name: string): Promise<Page> {
-  const { context, page } = await newPage(browser);
-  contexts.push(context);
-  current = { page, name };
-  await loginThroughUi(page, c.url, 'admin', c.adminPassword);
-  return page;
-}
+const suite = useBrowserSuite();
+const loggedInPage = (name: string) => suite.loggedInPage(name);
 
 /** Creates a link in the UI, starts an agent with it, and waits for its row to appear online without a reload. */
 async function joinFromUi(page: Page): Promise<{ agent: RunningAgent; deviceId: string }> {
@@ -60,7 +27,7 @@ async function joinFromUi(page: Page): Promise<{ agent: RunningAgent; deviceId: 
   expect(await page.locator('[data-testid=link-command]').textContent()).toContain(url);
 
   const agent = spawnAgent(['join', url]);
-  agents.push(agent);
+  suite.track(agent);
   // No reload: the row must arrive through the console websocket's device.update.
   const handle = await page.waitForFunction(
     (before) => {

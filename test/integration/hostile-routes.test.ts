@@ -64,7 +64,8 @@ describe('hostile requests on every route', () => {
   it('no credentials, or forged ones: 401 with the catalog error, everywhere', async () => {
     for (const [method, path] of AUTHENTICATED) {
       if (path === '/api/logout') continue; // logging out without a session is harmless and answers 204
-      for (const headers of [{}, { cookie: 'relais_session=forged' }, { authorization: 'Bearer forged-token-0123456789abcdef' }, { authorization: 'Basic YWRtaW46YWRtaW4=' }]) {
+      const forgeries: Array<Record<string, string>> = [{}, { cookie: 'relais_session=forged' }, { authorization: 'Bearer forged-token-0123456789abcdef' }, { authorization: 'Basic YWRtaW46YWRtaW4=' }];
+      for (const headers of forgeries) {
         const result = await send(method, path, method === 'GET' ? undefined : '{}', headers);
         expectCatalogError(result, `${method} ${path} with ${JSON.stringify(headers)}`);
         expect(result.status).toBe(401);
