@@ -95,6 +95,25 @@ async function buildCli() {
   chmodSync(outfile, 0o755);
 }
 
+/**
+ * zod re-exports every language it ships (`z.locales`), which the browser bundle would
+ * carry in full (~170 KB) although Relais only speaks English: point that one module
+ * at English alone.
+ */
+const englishOnlyZodLocales = {
+  name: 'zod-english-only',
+  setup(b) {
+    b.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) =>
+      /[\\/]zod[\\/]v4[\\/](classic|core)$/.test(args.resolveDir) ? { path: 'zod-locales-en', namespace: 'relais' } : undefined,
+    );
+    b.onLoad({ filter: /^zod-locales-en$/, namespace: 'relais' }, () => ({
+      contents: "export { default as en } from 'zod/v4/locales/en.js';",
+      resolveDir: root,
+      loader: 'js',
+    }));
+  },
+};
+
 async function buildWeb() {
   const out = join(dist, 'web');
   mkdirSync(out, { recursive: true });
@@ -107,6 +126,7 @@ async function buildWeb() {
     target: 'es2022',
     minify: true,
     sourcemap: true,
+    plugins: [englishOnlyZodLocales],
     logLevel: 'warning',
   });
   for (const file of ['index.html', 'styles.css']) copyFileSync(join(root, 'controller', 'web', file), join(out, file));
