@@ -33,6 +33,13 @@ export interface SessionParts {
 /** How long ending the session waits for shells to exit before leaving anyway. */
 const END_WAIT_MS = 3000;
 
+/** A certificate the agent does not trust is usually the helpdesk's own authority: say how to trust it. */
+function certificateHint(reason: string): string {
+  return /certificate|CERT_|SSL/i.test(reason)
+    ? '\n  (The controller\'s certificate is not trusted by this computer. If your helpdesk uses its own certificate authority, ask them for it and start the agent with NODE_EXTRA_CA_CERTS=/path/to/ca.pem.)'
+    : '';
+}
+
 /** Tells the person what the report holds and how to see the same report themselves, from the same package. */
 function diagnosticsSent(controllerUrl: string): string {
   return (
@@ -112,7 +119,7 @@ export class Session implements LinkListener {
   lost(retryInMs: number, wasWelcomed: boolean, reason: string): void {
     const hadShells = this.shells.dropAll('the connection was lost');
     const seconds = (retryInMs / 1000).toFixed(1);
-    if (!wasWelcomed) return this.say(`Cannot reach the controller (${reason}) — trying again in ${seconds} s.`);
+    if (!wasWelcomed) return this.say(`Cannot reach the controller (${reason}) — trying again in ${seconds} s.${certificateHint(reason)}`);
     this.say(`Connection lost — reconnecting in ${seconds} s.${hadShells ? ' The remote shell was closed; a new one needs your yes again.' : ''}`);
   }
 
