@@ -55,6 +55,7 @@ export class Session implements LinkListener {
   private readonly diagnostics: DiagnosticsReplies;
   private readonly firstSummary: Promise<DeviceSummary | null>;
   private ending = false;
+  private certificateHintShown = false;
   private finish: (exitCode: number) => void = () => undefined;
   /** Resolves with the process exit code once the session is over and everything is stopped. */
   readonly finished = new Promise<number>((resolve) => (this.finish = resolve));
@@ -119,7 +120,11 @@ export class Session implements LinkListener {
   lost(retryInMs: number, wasWelcomed: boolean, reason: string): void {
     const hadShells = this.shells.dropAll('the connection was lost');
     const seconds = (retryInMs / 1000).toFixed(1);
-    if (!wasWelcomed) return this.say(`Cannot reach the controller (${reason}) — trying again in ${seconds} s.${certificateHint(reason)}`);
+    if (!wasWelcomed) {
+      const hint = this.certificateHintShown ? '' : certificateHint(reason);
+      if (hint) this.certificateHintShown = true;
+      return this.say(`Cannot reach the controller (${reason}) — trying again in ${seconds} s.${hint}`);
+    }
     this.say(`Connection lost — reconnecting in ${seconds} s.${hadShells ? ' The remote shell was closed; a new one needs your yes again.' : ''}`);
   }
 
