@@ -1,7 +1,9 @@
 /** Making any string fit the protocol's `text(max)` fields: no control characters, bounded length. */
 
-// Everything fields.ts's text() refuses: C0 controls except tab, and DEL.
-const CONTROL = /[\u0000-\u0008\u000a-\u001f\u007f]/g;
+import { FORBIDDEN_TEXT } from '../protocol/index.js';
+
+// Everything fields.ts's text() refuses, as a global pattern for replacing.
+const CONTROL = new RegExp(FORBIDDEN_TEXT.source, 'g');
 
 /** Replaces control characters with spaces and cuts to `max` characters (marking the cut with "…"). */
 export function plainText(value: unknown, max: number): string {

@@ -2,9 +2,16 @@
 import { z } from 'zod';
 import { LIMITS } from './limits.js';
 
-/** Untrusted free text from a peer: bounded, no control characters except tab. */
+/**
+ * Characters no peer may send in text: C0 controls but tab, DEL, C1 controls (some terminals
+ * act on U+009B as an escape), and bidirectional overrides that reorder what a person reads
+ * (a consent question must say what it seems to say).
+ */
+export const FORBIDDEN_TEXT = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
+
+/** Untrusted free text from a peer: bounded, no control or reordering characters. */
 export const text = (max: number) =>
-  z.string().max(max).regex(/^[^\u0000-\u0008\u000a-\u001f\u007f]*$/, 'must not contain control characters');
+  z.string().max(max).refine((value) => !FORBIDDEN_TEXT.test(value), 'must not contain control characters');
 
 export const channelId = z.number().int().min(1).max(0xffff_ffff);
 export const id = z.string().min(1).max(64).regex(/^[A-Za-z0-9_-]+$/, 'must be an identifier');

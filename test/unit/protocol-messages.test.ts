@@ -142,6 +142,15 @@ describe('control messages', () => {
     expect(decodeControl(agentToController, JSON.stringify({ t: 'device.summary', summary: tooLong }))).toMatchObject({ ok: false });
   });
 
+  it('refuses C1 controls and bidirectional overrides that could disguise what a person reads', () => {
+    for (const name of ['Alice\u009b31m', 'Alice\u202eevil', 'Bob\u2066x\u2069', 'Eve\u001b[2J']) {
+      const open = JSON.stringify({ t: 'shell.open', channel: 1, cols: 80, rows: 24, requestedBy: { username: 'eve', name }, window: 65536 });
+      expect(decodeControl(controllerToAgent, open), JSON.stringify(name)).toMatchObject({ ok: false, code: 'PROTO_ERR_INVALID_MESSAGE' });
+    }
+    const fine = JSON.stringify({ t: 'shell.open', channel: 1, cols: 80, rows: 24, requestedBy: { username: 'zoe', name: 'Zoë Ünal\t(L2) — 日本' }, window: 65536 });
+    expect(decodeControl(controllerToAgent, fine).ok).toBe(true);
+  });
+
   it('validates support codes, terminal sizes and channels', () => {
     const hello = (code: string) => JSON.stringify({ ...agentMessages[0], auth: { kind: 'code', code } });
     expect(decodeControl(agentToController, hello('12345678')).ok).toBe(false);
