@@ -4,7 +4,7 @@ import {
   FrameKind, LIMITS, PROTOCOL_VERSION, controllerToConsole, decodeControl, decodeFrame, encodeAck, encodeControl, encodeData,
   type ConsoleToController, type ControllerToConsole,
 } from '../../protocol/index.js';
-import type { RunningController } from './controller-process.js';
+import { login, startController, type ControllerOptions, type RunningController } from './controller-process.js';
 
 export interface ConsoleClient {
   ws: WebSocket;
@@ -99,4 +99,33 @@ export async function connectConsole(c: RunningController, cookie: string, opts:
   };
   await client.waitFor('devices');
   return client;
+}
+
+export interface ControllerWithConsole {
+  controller: RunningController;
+  cookie: string;
+  console: ConsoleClient;
+  /** Closes the console, then stops the controller. */
+  stop(): Promise<void>;
+}
+
+/** A real controller, logged in as admin, with a console connected: how most integration files begin. */
+export async function startWithConsole(options: ControllerOptions = {}): Promise<ControllerWithConsole> {
+  const controller = await startController(options);
+  const cookie = await login(controller);
+  const console = await connectConsole(controller, cookie);
+  return {
+    controller,
+    cookie,
+    console,
+    stop: async () => {
+      await console.close();
+      await controller.stop();
+    },
+  };
+}
+
+/** Stops every agent in the list and empties it (an afterEach for files that start agents). */
+export async function stopAll(agents: Array<{ stop(): Promise<void> }>): Promise<void> {
+  await Promise.all(agents.splice(0).map((agent) => agent.stop()));
 }

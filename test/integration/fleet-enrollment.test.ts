@@ -10,29 +10,24 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ERRORS, type DeviceView } from '../../protocol/index.js';
 import type { RunningAgent } from '../helpers/agent-process.js';
-import { connectConsole, type ConsoleClient } from '../helpers/console-client.js';
+import { connectConsole, startWithConsole, stopAll, type ConsoleClient, type ControllerWithConsole } from '../helpers/console-client.js';
 import { login, startController, type RunningController } from '../helpers/controller-process.js';
 import { createEnrollmentToken, enrollAgent, enrollKey, runAgent, testDeviceKey } from '../helpers/fleet.js';
 import { startTcpProxy } from '../helpers/tcp-proxy.js';
 import { until } from '../helpers/until.js';
 
+let suite: ControllerWithConsole;
 let c: RunningController;
 let cookie: string;
 let console: ConsoleClient;
 const agents: RunningAgent[] = [];
 
 beforeAll(async () => {
-  c = await startController();
-  cookie = await login(c);
-  console = await connectConsole(c, cookie);
+  suite = await startWithConsole();
+  ({ controller: c, cookie, console } = suite);
 });
-afterEach(async () => {
-  await Promise.all(agents.splice(0).map((a) => a.stop()));
-});
-afterAll(async () => {
-  await console?.close();
-  await c?.stop();
-});
+afterEach(() => stopAll(agents));
+afterAll(() => suite?.stop());
 
 const api = (path: string, init: RequestInit = {}) =>
   fetch(`${c.url}/api${path}`, { ...init, headers: { cookie, origin: c.url, 'content-type': 'application/json', ...(init.headers as Record<string, string>) } });

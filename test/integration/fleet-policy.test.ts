@@ -14,29 +14,24 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { LIMITS, type DeviceView } from '../../protocol/index.js';
 import { AGENT_BUNDLE, spawnAgent, type RunningAgent } from '../helpers/agent-process.js';
-import { connectConsole, type ConsoleClient } from '../helpers/console-client.js';
-import { login, startController, type RunningController } from '../helpers/controller-process.js';
+import { startWithConsole, stopAll, type ConsoleClient, type ControllerWithConsole } from '../helpers/console-client.js';
+import type { RunningController } from '../helpers/controller-process.js';
 import { createEnrollmentToken, enrollAgent, runAgent, tempStateDir } from '../helpers/fleet.js';
 import { startHostileController, TEST_TECHNICIAN } from '../helpers/hostile-controller.js';
 import { shellChildren, waitForExit } from '../helpers/processes.js';
 
+let suite: ControllerWithConsole;
 let c: RunningController;
 let cookie: string;
 let console: ConsoleClient;
 const agents: RunningAgent[] = [];
 
 beforeAll(async () => {
-  c = await startController();
-  cookie = await login(c);
-  console = await connectConsole(c, cookie);
+  suite = await startWithConsole();
+  ({ controller: c, cookie, console } = suite);
 });
-afterEach(async () => {
-  await Promise.all(agents.splice(0).map((a) => a.stop()));
-});
-afterAll(async () => {
-  await console?.close();
-  await c?.stop();
-});
+afterEach(() => stopAll(agents));
+afterAll(() => suite?.stop());
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

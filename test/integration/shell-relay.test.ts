@@ -6,12 +6,13 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { DeviceView } from '../../protocol/index.js';
 import { spawnAgent, type RunningAgent } from '../helpers/agent-process.js';
-import { connectConsole, type ConsoleClient } from '../helpers/console-client.js';
-import { createSupportLink, login, startController, type RunningController } from '../helpers/controller-process.js';
+import { connectConsole, startWithConsole, stopAll, type ConsoleClient, type ControllerWithConsole } from '../helpers/console-client.js';
+import { createSupportLink, type RunningController } from '../helpers/controller-process.js';
 import { isAlive, shellChildren, waitForExit } from '../helpers/processes.js';
 import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.js';
 import { until } from '../helpers/until.js';
 
+let suite: ControllerWithConsole;
 let c: RunningController;
 let cookie: string;
 let console: ConsoleClient;
@@ -19,17 +20,11 @@ const agents: RunningAgent[] = [];
 const QUESTION = /\[y\/N\]/i;
 
 beforeAll(async () => {
-  c = await startController();
-  cookie = await login(c);
-  console = await connectConsole(c, cookie);
+  suite = await startWithConsole();
+  ({ controller: c, cookie, console } = suite);
 });
-afterEach(async () => {
-  await Promise.all(agents.splice(0).map((a) => a.stop()));
-});
-afterAll(async () => {
-  await console?.close();
-  await c?.stop();
-});
+afterEach(() => stopAll(agents));
+afterAll(() => suite?.stop());
 
 /** Starts an agent from a fresh link and waits until the console sees it online with its summary. */
 async function joinAgent(opts: { via?: TcpProxy; args?: string[] } = {}): Promise<{ agent: RunningAgent; device: DeviceView }> {
