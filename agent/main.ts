@@ -6,22 +6,22 @@
 import { realpathSync } from 'node:fs';
 import os from 'node:os';
 import { LIMITS, runHealthChecks } from '../protocol/index.js';
-import { RECONNECT_BACKOFF } from './backoff.js';
-import { parseCommandLine, type DiagnoseConfig, type EnrollConfig, type InstallServiceConfig, type JoinConfig, type RunConfig } from './cli.js';
-import { agentSocketUrl, transportRefusal } from './controller-url.js';
-import { DeviceKeyCredentials, SupportCodeCredentials } from './credentials.js';
-import { defaultStateDir, loadDeviceKey, readDeviceFile, statePaths } from './device-state.js';
+import { RECONNECT_BACKOFF } from './link/backoff.js';
+import { parseCommandLine, type DiagnoseConfig, type EnrollConfig, type InstallServiceConfig, type JoinConfig, type RunConfig } from './cli/cli.js';
+import { agentSocketUrl, transportRefusal } from './link/controller-url.js';
+import { DeviceKeyCredentials, SupportCodeCredentials } from './link/credentials.js';
+import { defaultStateDir, loadDeviceKey, readDeviceFile, statePaths } from './managed/device-state.js';
 import { renderReport } from './diagnostics/report.js';
 import { collectSnapshot } from './diagnostics/collect.js';
-import { enroll } from './enroll.js';
-import { installService } from './install-service.js';
-import { Link } from './link.js';
-import { readPolicyFile } from './local-policy.js';
-import { ManagedService, REFUSED_EXIT_CODE } from './managed-service.js';
-import { PersonTerminal } from './person-terminal.js';
-import { plainText } from './plain-text.js';
-import { Session } from './session.js';
-import { gatherSummary, localUserName } from './summary.js';
+import { enroll } from './managed/enroll.js';
+import { installService } from './managed/install-service.js';
+import { Link } from './link/link.js';
+import { readPolicyFile } from './consent/local-policy.js';
+import { ManagedService, REFUSED_EXIT_CODE } from './managed/managed-service.js';
+import { PersonTerminal } from './person/person-terminal.js';
+import { plainText } from './person/plain-text.js';
+import { Session } from './attended/session.js';
+import { gatherSummary, localUserName } from './diagnostics/summary.js';
 
 const USAGE_EXIT_CODE = 2;
 

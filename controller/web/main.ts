@@ -3,24 +3,24 @@
  * the logged-in frame, and mounts one page per hash route.
  */
 import { ERRORS } from '../../protocol/index.js';
-import { ApiError, api, onUnauthorized, type Me } from './api.js';
-import { createAppFrame, type AppFrame } from './app-frame.js';
-import { createAuditPage } from './audit-page.js';
-import { ConsoleSocket } from './console-socket.js';
-import { createDashboardPage } from './dashboard-page.js';
-import { createDevicePage } from './device-page.js';
-import { DeviceStore } from './device-store.js';
-import { el, replaceChildren } from './dom.js';
-import { createEnrollmentPage } from './enrollment-page.js';
-import { createFleetPage } from './fleet-page.js';
-import { createJobPage } from './job-page.js';
-import { createJobsPage } from './jobs-page.js';
-import { createScriptEditorPage } from './script-editor-page.js';
-import { createScriptsPage } from './scripts-page.js';
-import { createSettingsPage } from './settings-page.js';
-import { createLoginPage } from './login-page.js';
-import type { AppContext, Page } from './page.js';
-import { hashOf, parseRoute, type Route } from './router.js';
+import { ApiError, api, onUnauthorized, type Me } from './connection/api.js';
+import { createAppFrame, type AppFrame } from './pages/app-frame.js';
+import { createAuditPage } from './pages/audit-page.js';
+import { ConsoleSocket } from './connection/console-socket.js';
+import { createDashboardPage } from './pages/dashboard-page.js';
+import { createDevicePage } from './devices/device-page.js';
+import { DeviceStore } from './devices/device-store.js';
+import { el, replaceChildren } from './ui/dom.js';
+import { createEnrollmentPage } from './fleet/enrollment-page.js';
+import { createFleetPage } from './fleet/fleet-page.js';
+import { createJobPage } from './fleet/job-page.js';
+import { createJobsPage } from './fleet/jobs-page.js';
+import { createScriptEditorPage } from './fleet/script-editor-page.js';
+import { createScriptsPage } from './fleet/scripts-page.js';
+import { createSettingsPage } from './settings/settings-page.js';
+import { createLoginPage } from './pages/login-page.js';
+import type { AppContext, Page } from './app/page.js';
+import { hashOf, parseRoute, type Route } from './app/router.js';
 
 const root = document.getElementById('app') ?? document.body.appendChild(el('div', { id: 'app' }));
 

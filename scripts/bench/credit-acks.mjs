@@ -1,6 +1,6 @@
 /**
  * Reader-side flow control exactly as the browser does it
- * (controller/web/credit-acks.ts): bytes are acknowledged once "rendered",
+ * (controller/web/shell/credit-acks.ts): bytes are acknowledged once "rendered",
  * batched — at once when 64 KiB have been consumed, else 10 ms after the first
  * unacknowledged byte.
  */

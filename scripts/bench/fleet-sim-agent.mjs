@@ -6,7 +6,7 @@
  * an in-memory ledger so a job id is never run twice (a repeated job.run gets the
  * stored result again); unacknowledged output and results re-sent after a
  * reconnect, forgotten on job.ack. Reconnects with the agent's backoff
- * (agent/backoff.ts: 0.5 s doubling to 15 s, ±30 % jitter). ws answers the
+ * (agent/link/backoff.ts: 0.5 s doubling to 15 s, ±30 % jitter). ws answers the
  * controller's heartbeat pings by itself, as in the real agent.
  */
 import { sign } from 'node:crypto';
@@ -16,7 +16,7 @@ const PROTOCOL_VERSION = 1;
 const MAX_FRAME_BYTES = 256 * 1024;
 const BACKOFF = Object.freeze({ initialMs: 500, maxMs: 15_000, jitter: 0.3 });
 
-/** Mirrors agent/backoff.ts. */
+/** Mirrors agent/link/backoff.ts. */
 export function backoffDelay(attempt) {
   const base = Math.min(BACKOFF.maxMs, BACKOFF.initialMs * 2 ** Math.min(attempt, 30));
   return Math.max(0, Math.round(base * (1 + BACKOFF.jitter * (2 * Math.random() - 1))));

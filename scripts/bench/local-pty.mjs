@@ -1,7 +1,7 @@
 /**
  * The baseline: a shell on a pseudo-terminal through node-pty, read directly in
- * this process, spawned the way the agent spawns its shells (agent/shell-pty.ts
- * and agent/shell.ts: same shell choice, TERM, size, raw Buffers). Whatever the
+ * this process, spawned the way the agent spawns its shells (agent/shell/shell-pty.ts
+ * and agent/shell/shell.ts: same shell choice, TERM, size, raw Buffers). Whatever the
  * relay adds is measured against this.
  */
 import { cleanHome } from './clean-home.mjs';
@@ -11,7 +11,7 @@ import { onCleanup } from './cleanup.mjs';
 
 const require = createRequire(import.meta.url);
 
-/** $SHELL, else /bin/bash, else /bin/sh — agent/shell.ts chooseShell. */
+/** $SHELL, else /bin/bash, else /bin/sh — agent/shell/shell.ts chooseShell. */
 export function chooseShell(env = process.env) {
   for (const candidate of [env.SHELL, '/bin/bash']) {
     if (!candidate || !candidate.startsWith('/')) continue;

@@ -1,10 +1,10 @@
 /** The agent's command line: links, codes, the loopback rule, and usage errors. */
 import { describe, expect, it } from 'vitest';
-import { parseCommandLine, type Command, type JoinConfig } from '../../agent/cli.js';
-import { isLoopbackHost, resolveTarget, transportRefusal } from '../../agent/controller-url.js';
-import { backoffDelay } from '../../agent/backoff.js';
-import { Credit } from '../../agent/flow-control.js';
-import { plainText } from '../../agent/plain-text.js';
+import { parseCommandLine, type Command, type JoinConfig } from '../../agent/cli/cli.js';
+import { isLoopbackHost, resolveTarget, transportRefusal } from '../../agent/link/controller-url.js';
+import { backoffDelay } from '../../agent/link/backoff.js';
+import { Credit } from '../../agent/shell/flow-control.js';
+import { plainText } from '../../agent/person/plain-text.js';
 
 function join(args: string[], env: Record<string, string> = {}): JoinConfig {
   const command = parseCommandLine(['join', ...args], env);

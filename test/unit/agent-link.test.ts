@@ -1,8 +1,8 @@
 /** The agent's link in-process against the hostile controller: heartbeat watchdog and resume. */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ErrorCode, Frame } from '../../protocol/index.js';
-import { SupportCodeCredentials } from '../../agent/credentials.js';
-import { Link, type LinkListener, type SessionMessage, type Welcome } from '../../agent/link.js';
+import { SupportCodeCredentials } from '../../agent/link/credentials.js';
+import { Link, type LinkListener, type SessionMessage, type Welcome } from '../../agent/link/link.js';
 import { startHostileController, type HostileController } from '../helpers/hostile-controller.js';
 import { until } from '../helpers/until.js';
 

@@ -1,11 +1,11 @@
 /** Fleet pieces without processes: the command line, the signed message, the policy verdicts, the unit text. */
 import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { parseCommandLine, type Command, type EnrollConfig } from '../../agent/cli.js';
-import { DeviceKeyCredentials, SupportCodeCredentials } from '../../agent/credentials.js';
-import { defaultStateDir } from '../../agent/device-state.js';
-import { systemdUnit } from '../../agent/install-service.js';
-import { policyVerdict } from '../../agent/local-policy.js';
+import { parseCommandLine, type Command, type EnrollConfig } from '../../agent/cli/cli.js';
+import { DeviceKeyCredentials, SupportCodeCredentials } from '../../agent/link/credentials.js';
+import { defaultStateDir } from '../../agent/managed/device-state.js';
+import { systemdUnit } from '../../agent/managed/install-service.js';
+import { policyVerdict } from '../../agent/consent/local-policy.js';
 import { verifyDeviceSignature } from '../../controller/server/fleet/device-auth.js';
 import {
   authSignature, controllerToAgent, decodeControl, deviceAuthMessage, devicePublicKey, messageTypes,

@@ -2,13 +2,13 @@
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { RelaisError } from '../../../protocol/index.js';
-import type { AuditLog } from '../audit.js';
+import type { AuditLog } from '../audit/audit.js';
 import { checkCredentials } from '../auth/accounts.js';
 import type { LoginSessions } from '../auth/login-sessions.js';
 import type { Throttle } from '../auth/throttle.js';
 import { groupCode } from '../auth/tokens.js';
-import type { DeviceRegistry } from '../devices.js';
-import type { DiagnosticsStore } from '../diagnostics.js';
+import type { DeviceRegistry } from '../devices/devices.js';
+import type { DiagnosticsStore } from '../diagnostics/diagnostics.js';
 import { diagnosticsRoutes } from './diagnostics-routes.js';
 import { enrollRoute, fleetRoutes, type FleetDeps } from './fleet-routes.js';
 import { jobRoutes, type JobDeps } from './job-routes.js';

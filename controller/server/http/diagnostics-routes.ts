@@ -1,8 +1,8 @@
 /** Diagnostics history of a device: list, one snapshot with its findings, and before/after comparison. */
 import { Router } from 'express';
 import { compareSnapshots, RelaisError } from '../../../protocol/index.js';
-import type { DeviceRegistry } from '../devices.js';
-import type { DiagnosticsStore } from '../diagnostics.js';
+import type { DeviceRegistry } from '../devices/devices.js';
+import type { DiagnosticsStore } from '../diagnostics/diagnostics.js';
 
 function snapshotId(value: unknown): number {
   const id = Number(value);

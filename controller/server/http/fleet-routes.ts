@@ -6,9 +6,9 @@
 import { Router, type Request } from 'express';
 import { z } from 'zod';
 import { RelaisError, enrollRequest, groupName, type ErrorCode } from '../../../protocol/index.js';
-import type { AuditLog } from '../audit.js';
+import type { AuditLog } from '../audit/audit.js';
 import type { Throttle } from '../auth/throttle.js';
-import type { DeviceRegistry } from '../devices.js';
+import type { DeviceRegistry } from '../devices/devices.js';
 import { importDeviceKey } from '../fleet/device-auth.js';
 import type { EnrollmentTokens } from '../fleet/enrollment-tokens.js';
 import type { ManagedDevices } from '../fleet/managed-devices.js';

@@ -5,7 +5,7 @@
 import { Router, type Request } from 'express';
 import type { z } from 'zod';
 import { RelaisError, apiTokenRequest, createJobRequest, paramEnvName, scriptInput, type JobTarget } from '../../../protocol/index.js';
-import type { AuditLog } from '../audit.js';
+import type { AuditLog } from '../audit/audit.js';
 import type { ApiTokens } from '../auth/api-tokens.js';
 import { newId } from '../auth/tokens.js';
 import type { ManagedDeviceRecord, ManagedDevices } from '../fleet/managed-devices.js';

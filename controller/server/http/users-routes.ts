@@ -6,7 +6,7 @@
 import { Router, type Request } from 'express';
 import { z } from 'zod';
 import { FORBIDDEN_TEXT, RelaisError } from '../../../protocol/index.js';
-import type { AuditLog } from '../audit.js';
+import type { AuditLog } from '../audit/audit.js';
 import { AccountDirectory, MAX_PASSWORD_LENGTH } from '../auth/account-directory.js';
 import type { LoginSessions } from '../auth/login-sessions.js';
 import { requireAdminTo } from './guards.js';

@@ -6,11 +6,11 @@ import type { WebSocket } from 'ws';
 import {
   CLOSE_CODES, PROTOCOL_VERSION, RelaisError, SUPPORTED_VERSIONS, agentToController, type AgentToController, type ControllerToAgent,
 } from '../../../protocol/index.js';
-import type { AuditLog } from '../audit.js';
+import type { AuditLog } from '../audit/audit.js';
 import type { Throttle } from '../auth/throttle.js';
-import type { Config } from '../config.js';
-import type { DeviceRegistry } from '../devices.js';
-import type { DiagnosticsStore } from '../diagnostics.js';
+import type { Config } from '../config/config.js';
+import type { DeviceRegistry } from '../devices/devices.js';
+import type { DiagnosticsStore } from '../diagnostics/diagnostics.js';
 import type { ManagedDevices } from '../fleet/managed-devices.js';
 import type { Dispatcher } from '../jobs/dispatcher.js';
 import type { AgentLink } from '../relay/links.js';

@@ -4,7 +4,7 @@ import {
   PROTOCOL_VERSION, RelaisError, SUPPORTED_VERSIONS, consoleToController, type ConsoleToController, type ControllerToConsole,
 } from '../../../protocol/index.js';
 import type { Account } from '../auth/accounts.js';
-import type { DeviceRegistry } from '../devices.js';
+import type { DeviceRegistry } from '../devices/devices.js';
 import type { JobWatch } from './job-watch.js';
 import type { ConsoleLink } from '../relay/links.js';
 import type { Relay } from '../relay/relay.js';

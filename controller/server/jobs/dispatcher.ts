@@ -9,7 +9,7 @@
  */
 import type { ControllerToAgent, Job, JobCounts, JobStream, Run, RunStatus } from '../../../protocol/index.js';
 import type { AgentToController } from '../../../protocol/index.js';
-import type { AuditLog } from '../audit.js';
+import type { AuditLog } from '../audit/audit.js';
 import { countsOf, isFinal, type JobRecord, type JobStore } from './job-store.js';
 
 type JobMessage = Extract<AgentToController, { t: 'job.started' | 'job.output' | 'job.result' }>;

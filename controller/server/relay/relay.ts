@@ -8,7 +8,7 @@
 import {
   FRAME_HEADER_BYTES, FrameKind, LIMITS, peekHeader, type AgentToController, type ConsentDecision, type Person, type ShellCloseReason,
 } from '../../../protocol/index.js';
-import type { AuditLog } from '../audit.js';
+import type { AuditLog } from '../audit/audit.js';
 import type { PeerSocket } from '../hubs/peer-socket.js';
 import type { AgentLink, ConsoleLink } from './links.js';
 

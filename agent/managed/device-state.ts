@@ -1,0 +1,116 @@
+/**
+ * A managed device's state folder: its Ed25519 private key (`device.key`, mode
+ * 0600, never sent anywhere, never printed), who it is (`device.json`) and its
+ * unattended policy (`policy.json`). The folder is 0700. The enrollment token is
+ * never stored.
+ */
+import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { z } from 'zod';
+import { deviceName, groupName, id } from '../../protocol/index.js';
+
+export interface StatePaths {
+  readonly dir: string;
+  readonly device: string;
+  readonly key: string;
+  readonly policy: string;
+}
+
+export function statePaths(dir: string): StatePaths {
+  return { dir, device: join(dir, 'device.json'), key: join(dir, 'device.key'), policy: join(dir, 'policy.json') };
+}
+
+/**
+ * Where the state lives unless --state-dir or RELAIS_STATE_DIR says otherwise:
+ * a system folder for a service run by root (or an administrator on Windows),
+ * the user's configuration folder otherwise.
+ */
+export function defaultStateDir(platform: NodeJS.Platform, isRoot: boolean, env: Readonly<Record<string, string | undefined>>, home = homedir()): string {
+  if (platform === 'win32') return join(env.ProgramData || 'C:\\ProgramData', 'Relais', 'agent');
+  if (isRoot) return platform === 'darwin' ? '/Library/Application Support/Relais/agent' : '/var/lib/relais-agent';
+  if (platform === 'darwin') return join(home, 'Library', 'Application Support', 'Relais', 'agent');
+  return join(env.XDG_CONFIG_HOME || join(home, '.config'), 'relais-agent');
+}
+
+/** Creates the folder (and its parents) readable only by its owner, and tightens it if it already existed. */
+export function prepareStateDir(dir: string): void {
+  mkdirSync(resolve(dir), { recursive: true, mode: 0o700 });
+  if (process.platform !== 'win32') chmodSync(dir, 0o700);
+}
+
+// ---- who the device is --------------------------------------------------
+
+const deviceFile = z.object({
+  version: z.literal(1),
+  /** The controller origin given at enrollment: where to connect, and what challenges are signed for. */
+  controllerUrl: z.string().max(512).regex(/^https?:\/\/[^\s/]+$/, 'must be an http(s) origin'),
+  deviceId: id,
+  name: deviceName,
+  group: groupName,
+  /** Plain ws:// to a host that is not this machine was explicitly allowed at enrollment. */
+  insecure: z.boolean(),
+  enrolledAt: z.number().int().min(0),
+});
+export type DeviceFile = z.infer<typeof deviceFile>;
+
+export type StateRead<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly message: string };
+
+export function readDeviceFile(path: string): StateRead<DeviceFile> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { ok: false, message: `This machine is not enrolled (${path} does not exist). Enroll it first: relais-agent enroll <controller-url> --token TOKEN.` };
+    return { ok: false, message: `${path} could not be read: ${error instanceof Error ? error.message : String(error)}` };
+  }
+  const parsed = deviceFile.safeParse(raw);
+  if (!parsed.success) return { ok: false, message: `${path} is damaged (${parsed.error.issues[0]?.path.join('.') ?? ''} ${parsed.error.issues[0]?.message ?? ''}). Enroll the machine again.` };
+  return { ok: true, value: parsed.data };
+}
+
+export function writeDeviceFile(path: string, device: DeviceFile): void {
+  const temporary = `${path}.tmp-${process.pid}`;
+  writeFileSync(temporary, `${JSON.stringify(deviceFile.parse(device), null, 2)}\n`, { mode: 0o644 });
+  renameSync(temporary, path);
+}
+
+// ---- the key ------------------------------------------------------------
+
+/**
+ * Makes a new Ed25519 key pair and writes the private key (PKCS#8 PEM) with mode
+ * 0600, refusing to overwrite one. Returns the public key as raw 32 bytes in base64url.
+ */
+export function createDeviceKey(path: string): { publicKey: string } {
+  const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+  // 'wx': never replace an existing key; the mode applies when the file is created.
+  writeFileSync(path, privateKey.export({ format: 'pem', type: 'pkcs8' }), { mode: 0o600, flag: 'wx' });
+  return { publicKey: rawPublicKey(publicKey) };
+}
+
+/** Loads the private key; refuses one that others could read (like ssh does). */
+export function loadDeviceKey(path: string): StateRead<{ privateKey: KeyObject; publicKey: string }> {
+  try {
+    if (process.platform !== 'win32' && (statSync(path).mode & 0o077) !== 0) {
+      return { ok: false, message: `${path} can be read by other users; the device key must be private. Fix it with: chmod 600 ${path}` };
+    }
+    const privateKey = createPrivateKey(readFileSync(path));
+    if (privateKey.asymmetricKeyType !== 'ed25519') return { ok: false, message: `${path} is not an Ed25519 key. Enroll the machine again.` };
+    return { ok: true, value: { privateKey, publicKey: rawPublicKey(createPublicKey(privateKey)) } };
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { ok: false, message: `The device key ${path} is missing. Enroll the machine again.` };
+    return { ok: false, message: `The device key ${path} could not be read: ${error instanceof Error ? error.message : String(error)}` };
+  }
+}
+
+/** Removes a key made for an enrollment that did not go through. */
+export function discardDeviceKey(path: string): void {
+  if (existsSync(path)) unlinkSync(path);
+}
+
+function rawPublicKey(key: KeyObject): string {
+  const jwk = key.export({ format: 'jwk' });
+  if (typeof jwk.x !== 'string') throw new Error('the Ed25519 public key has no x coordinate');
+  return jwk.x;
+}

@@ -1,0 +1,164 @@
+/**
+ * `relais-agent run`: a managed device's connection, kept up for good. It proves
+ * its identity with its key on every connection, reports its summary, policy and
+ * diagnostics, and lets the local policy (not the controller) decide each shell.
+ * Losing the connection only ends the shells; it then reconnects, forever. It
+ * stops when told to (signal, Ctrl+C) or when the controller refuses it for good
+ * (revoked, unknown, another copy took over).
+ */
+import { join } from 'node:path';
+import { describeError, type DeviceSummary, type ErrorCode, type Frame, type Snapshot } from '../../protocol/index.js';
+import { ConsentQueue } from '../consent/consent.js';
+import type { DeviceFile, StatePaths } from './device-state.js';
+import { DiagnosticsReplies } from '../diagnostics/diagnostics-replies.js';
+import type { Link, LinkListener, SessionMessage, Welcome } from '../link/link.js';
+import type { PolicyRead } from '../consent/local-policy.js';
+import type { PersonCommand, PersonTerminal } from '../person/person-terminal.js';
+import { PolicyConsent } from '../consent/policy-consent.js';
+import type { HostFacts } from '../attended/session.js';
+import { ShellRequests } from '../shell/shell-requests.js';
+import { JobRunner } from '../jobs/job-runner.js';
+
+/** Exit status when the controller refused the device for good; the systemd unit does not restart on it (EX_CONFIG). */
+export const REFUSED_EXIT_CODE = 78;
+
+export interface ManagedServiceParts {
+  readonly device: DeviceFile;
+  readonly paths: StatePaths;
+  readonly host: HostFacts;
+  readonly terminal: PersonTerminal;
+  readonly consentTimeoutMs: number;
+  readonly forcePipes: boolean;
+  readonly readPolicy: () => PolicyRead;
+  readonly gatherSummary: () => Promise<DeviceSummary>;
+  readonly collectDiagnostics: () => Promise<Snapshot>;
+  readonly createLink: (listener: LinkListener) => Link;
+}
+
+const END_WAIT_MS = 3000;
+
+export class ManagedService implements LinkListener {
+  private readonly link: Link;
+  private readonly shells: ShellRequests;
+  private readonly person: ConsentQueue | null;
+  private readonly diagnostics: DiagnosticsReplies;
+  private readonly jobs: JobRunner;
+  private stopping = false;
+  private finish: (exitCode: number) => void = () => undefined;
+  /** Resolves with the exit code once the service has stopped and every shell is gone. */
+  readonly finished = new Promise<number>((resolve) => (this.finish = resolve));
+
+  constructor(private readonly parts: ManagedServiceParts) {
+    const { terminal } = parts;
+    // Only a person at a real terminal can answer "ask"; a service has nobody to ask.
+    this.person = terminal.interactive ? new ConsentQueue(terminal, parts.consentTimeoutMs) : null;
+    const consent = new PolicyConsent({ readPolicy: parts.readPolicy, person: this.person, log: (line) => this.say(line) });
+    this.link = parts.createLink(this);
+    this.shells = new ShellRequests({ wire: this.link, consent, terminal, watched: terminal.interactive, ...parts.host, forcePipes: parts.forcePipes });
+    this.jobs = new JobRunner({
+      dir: join(parts.paths.dir, 'jobs'),
+      host: { env: parts.host.env, platform: parts.host.platform, cwd: parts.host.home },
+      localUser: parts.host.localUser,
+      send: (m) => this.link.send(m),
+      readPolicy: parts.readPolicy,
+      person: this.person,
+      log: (line) => this.say(line),
+    });
+    this.diagnostics = new DiagnosticsReplies(parts.collectDiagnostics, (m) => this.link.send(m), (requestId) =>
+      this.say(requestId === null ? 'Sent a diagnostics report.' : 'Sent a fresh diagnostics report (asked by a technician).'),
+    );
+  }
+
+  start(): void {
+    const { device, terminal } = this.parts;
+    terminal.start();
+    this.person?.release();
+    this.say(`Relais agent: device ${device.deviceId} ("${device.name}", group "${device.group}") connecting to ${device.controllerUrl} …`);
+    this.link.start();
+  }
+
+  welcomed(welcome: Welcome, resumed: boolean): void {
+    const policy = this.parts.readPolicy();
+    const rules = policy.ok ? `scripts ${policy.policy.script}, shells ${policy.policy.shell}` : `unusable, so nothing is allowed: ${policy.message}`;
+    this.say(`${resumed ? 'Reconnected' : 'Connected'} to ${welcome.controller.organization} (${welcome.controller.url}). Local policy (${this.parts.paths.policy}): ${rules}.`);
+    void this.parts.gatherSummary().then(
+      (summary) => {
+        if (!this.stopping) this.link.send({ t: 'device.summary', summary });
+      },
+      (error: unknown) => this.parts.terminal.warn(`(The description of this computer could not be gathered: ${error instanceof Error ? error.message : String(error)})`),
+    );
+    if (!resumed) this.diagnostics.request(null);
+    // Results and output the controller has not acknowledged yet (it stores them once).
+    this.jobs.resend();
+  }
+
+  message(message: SessionMessage): void {
+    switch (message.t) {
+      case 'shell.open':
+        return void this.shells.open(message);
+      case 'shell.resize':
+        return this.shells.resize(message.channel, message.cols, message.rows);
+      case 'shell.close':
+        return this.shells.close(message.channel, message.reason);
+      case 'diagnostics.request':
+        return this.diagnostics.request(message.requestId);
+      case 'job.run':
+        return this.jobs.run(message);
+      case 'job.cancel':
+        return this.jobs.cancel(message.jobId);
+      case 'job.ack':
+        return this.jobs.acknowledge(message.jobId);
+      case 'session.end':
+        // A managed device has no support session; only its administrator stops the service.
+        return this.say(`(The controller asked to end a session: ${message.reason}. A managed device keeps running.)`);
+      case 'error':
+        return this.parts.terminal.warn(`(The controller reported: ${describeError(message.code)})`);
+      default: {
+        const never: never = message;
+        return never;
+      }
+    }
+  }
+
+  frame(frame: Frame): void {
+    this.shells.frame(frame);
+  }
+
+  lost(retryInMs: number, wasWelcomed: boolean, reason: string): void {
+    const hadShells = this.shells.dropAll('the connection was lost');
+    const seconds = (retryInMs / 1000).toFixed(1);
+    if (!wasWelcomed) return this.say(`Cannot connect to the controller (${reason}) — trying again in ${seconds} s.`);
+    this.say(`Connection lost (${reason}) — reconnecting in ${seconds} s.${hadShells ? ' Open remote shells were closed.' : ''}`);
+  }
+
+  fatal(code: ErrorCode): void {
+    this.parts.terminal.warn(`${describeError(code)} The agent stops.`);
+    void this.stop(REFUSED_EXIT_CODE);
+  }
+
+  /** Ctrl+C (or "quit") stops the agent; Ctrl+] (or "end") closes open shells. */
+  command(command: PersonCommand): void {
+    if (command === 'end-session') return void this.stop(0);
+    if (this.shells.endOpenShells() === 0) this.say('(No remote shell is open.)');
+  }
+
+  /** Stops for good: every shell ended, the connection closed. */
+  async stop(exitCode = 0): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    await Promise.all([this.shells.closeAll(END_WAIT_MS), this.jobs.stopAll(END_WAIT_MS)]);
+    await this.link.stop();
+    this.say('Relais agent stopped.');
+    this.finish(exitCode);
+  }
+
+  /** Last resort before a crash exit: hang up every shell now. */
+  abandon(): void {
+    this.shells.abandon();
+    void this.jobs.stopAll(0);
+  }
+
+  private say(text: string): void {
+    this.parts.terminal.say(text);
+  }
+}

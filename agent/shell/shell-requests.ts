@@ -1,0 +1,195 @@
+/**
+ * The remote shells of one connection, from `shell.open` to `shell.closed`:
+ * ask the machine's consent authority (the person, or the local policy), spawn
+ * only on its yes, route frames, and end every shell when asked to. Channel
+ * numbers belong to the connection that opened them.
+ */
+import { FrameKind, LIMITS, type ErrorCode, type Frame, type Person, type ShellCloseReason } from '../../protocol/index.js';
+import type { ConsentAuthority } from '../consent/consent.js';
+import type { AgentMessage, SessionMessage } from '../link/link.js';
+import type { PersonTerminal } from '../person/person-terminal.js';
+import { closeReasonText, pipesNotice, shellOpenBanner } from '../person/person-words.js';
+import { plainText } from '../person/plain-text.js';
+import { chooseShell, startShell } from './shell.js';
+import { ShellChannel } from './shell-channel.js';
+
+export type ShellOpen = Extract<SessionMessage, { t: 'shell.open' }>;
+
+/** The link as the shells use it: send when connected, reply errors. */
+export interface ShellWire {
+  send(message: AgentMessage): boolean;
+  sendFrame(frame: Uint8Array): boolean;
+  readonly congested: boolean;
+  whenDrained(callback: () => void): void;
+  replyError(code: ErrorCode, detail: string, channel?: number): void;
+}
+
+export interface ShellRequestsParts {
+  readonly wire: ShellWire;
+  readonly consent: ConsentAuthority;
+  readonly terminal: PersonTerminal;
+  /**
+   * A person watches this terminal: shell output is mirrored to it, with banners.
+   * Otherwise (a service writing to its log) each shell gets one line when it opens.
+   */
+  readonly watched: boolean;
+  readonly localUser: string;
+  readonly home: string;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly platform: NodeJS.Platform;
+  readonly forcePipes: boolean;
+}
+
+/** A channel from shell.open on: asking the person, starting the shell, or open. */
+interface Entry {
+  phase: 'asking' | 'starting' | 'open';
+  readonly by: Person;
+  readonly shell: ShellChannel;
+  cols: number;
+  rows: number;
+}
+
+export class ShellRequests {
+  private readonly channels = new Map<number, Entry>();
+  /** Spawns and shell exits in flight: ending waits for them, so nothing outlives the agent. */
+  private readonly inFlight = new Set<Promise<unknown>>();
+  private closing = false;
+
+  constructor(private readonly parts: ShellRequestsParts) {}
+
+  /** Asks the person; spawns the shell only if they say yes. */
+  async open(request: ShellOpen): Promise<void> {
+    const { channel } = request;
+    const { wire, consent, terminal } = this.parts;
+    if (this.closing) return;
+    if (this.channels.has(channel)) return wire.replyError('PROTO_ERR_CHANNEL_IN_USE', `Channel ${channel}.`, channel);
+    if (this.channels.size >= LIMITS.maxChannelsPerConnection) return wire.replyError('PROTO_ERR_TOO_MANY_CHANNELS', '', channel);
+    const shell = new ShellChannel(channel, request.window, {
+      sendFrame: (f) => wire.sendFrame(f),
+      mirror: this.parts.watched ? (b) => terminal.mirror(b) : () => undefined,
+      get congested() {
+        return wire.congested;
+      },
+      whenDrained: (callback) => wire.whenDrained(callback),
+    });
+    const entry: Entry = { phase: 'asking', by: request.requestedBy, shell, cols: request.cols, rows: request.rows };
+    this.channels.set(channel, entry);
+    const shellPath = chooseShell(this.parts.env, this.parts.platform);
+    const decision = await consent.ask({ channel, requestedBy: request.requestedBy, localUser: this.parts.localUser, shell: shellPath });
+    if (decision === 'cancelled' || this.channels.get(channel) !== entry) return;
+    wire.send({ t: 'shell.consent', channel, decision });
+    if (decision !== 'granted') return void this.channels.delete(channel);
+    entry.phase = 'starting';
+    await this.track(this.spawn(entry, shellPath));
+  }
+
+  /** Routes a DATA or ACK frame to its shell. */
+  frame(frame: Frame): void {
+    const entry = this.channels.get(frame.channel);
+    const open = entry?.phase === 'open' ? entry.shell : null;
+    // ACKs for a shell that just closed are normal (the browser acknowledges after rendering).
+    if (frame.kind === FrameKind.ack) return open?.ack(frame.credit);
+    if (open) open.input(frame.payload);
+    else this.parts.wire.replyError('PROTO_ERR_UNKNOWN_CHANNEL', `No shell is open on channel ${frame.channel}.`, frame.channel);
+  }
+
+  resize(channel: number, cols: number, rows: number): void {
+    const entry = this.channels.get(channel);
+    if (!entry) return this.parts.wire.replyError('PROTO_ERR_UNKNOWN_CHANNEL', `No shell on channel ${channel}.`, channel);
+    entry.cols = cols;
+    entry.rows = rows;
+    entry.shell.resize(cols, rows);
+  }
+
+  /** The controller ends a shell, or withdraws a question not yet answered. */
+  close(channel: number, reason: ShellCloseReason): void {
+    const entry = this.channels.get(channel);
+    if (!entry) return this.parts.wire.replyError('PROTO_ERR_UNKNOWN_CHANNEL', `No shell on channel ${channel}.`, channel);
+    if (entry.phase !== 'asking') return entry.shell.end(reason);
+    this.channels.delete(channel);
+    this.parts.consent.cancel(channel, 'the technician withdrew it');
+    this.parts.wire.send({ t: 'shell.closed', channel, reason, exitCode: null });
+  }
+
+  /** The person closes every open shell (Ctrl+] or "end"); returns how many there were. */
+  endOpenShells(): number {
+    const open = [...this.channels.values()].filter((entry) => entry.phase === 'open');
+    for (const entry of open) entry.shell.end('user');
+    return open.length;
+  }
+
+  /** The connection is gone: withdraw every question, end every shell, forget the channels. */
+  dropAll(why: string): boolean {
+    const hadShells = [...this.channels.values()].some((entry) => entry.phase !== 'asking');
+    this.parts.consent.cancelAll(why);
+    for (const entry of this.channels.values()) entry.shell.end('agent-offline');
+    this.channels.clear();
+    return hadShells;
+  }
+
+  /** The session is ending: no new shells, every shell ended; resolves when they are gone (at most `ms`). */
+  async closeAll(ms: number): Promise<void> {
+    this.closing = true;
+    this.parts.consent.cancelAll('the session is ending');
+    for (const entry of this.channels.values()) entry.shell.end('session-ended');
+    const deadline = Date.now() + ms;
+    while (this.inFlight.size > 0 && Date.now() < deadline) {
+      const wait = new Promise((resolve) => setTimeout(resolve, deadline - Date.now()).unref());
+      await Promise.race([Promise.allSettled([...this.inFlight]), wait]);
+    }
+  }
+
+  /** Hangs up every shell now, synchronously (last resort before a crash exit). */
+  abandon(): void {
+    for (const entry of this.channels.values()) entry.shell.end('session-ended');
+  }
+
+  private async spawn(entry: Entry, shellPath: string): Promise<void> {
+    const { wire, terminal, localUser } = this.parts;
+    const { channel } = entry.shell;
+    let started: Awaited<ReturnType<typeof startShell>>;
+    try {
+      const { home: cwd, env, forcePipes } = this.parts;
+      started = await startShell({ shell: shellPath, cwd, env, cols: entry.cols, rows: entry.rows, forcePipes, onData: (b) => entry.shell.output(b) });
+    } catch (error) {
+      if (this.channels.get(channel) === entry) {
+        this.channels.delete(channel);
+        wire.send({ t: 'shell.closed', channel, reason: 'spawn-failed', exitCode: null });
+      }
+      return terminal.say(`The remote shell could not be started (${error instanceof Error ? error.message : String(error)}). Nothing is running.`);
+    }
+    const shellProcess = started.process;
+    entry.shell.attach(shellProcess);
+    void this.track(shellProcess.exited.then((exitCode) => this.onExit(entry, exitCode)));
+    if (this.channels.get(channel) !== entry || entry.shell.closeReason !== null || this.closing) {
+      // Withdrawn, disconnected or ended while the shell was starting: it never opens.
+      return entry.shell.end(entry.shell.closeReason ?? 'session-ended');
+    }
+    entry.phase = 'open';
+    if (started.fallbackReason) terminal.say(pipesNotice(started.fallbackReason));
+    const user = plainText(localUser, 128);
+    wire.send({ t: 'shell.opened', channel, mode: shellProcess.mode, user, shell: plainText(shellPath, 255) });
+    const by = `${entry.by.name} (${entry.by.username})`;
+    terminal.say(this.parts.watched ? shellOpenBanner(by, user, shellPath, terminal.interactive) : `Remote shell opened on channel ${channel} for ${by}, running as "${user}" (${shellPath}).`);
+    entry.shell.begin();
+  }
+
+  private onExit(entry: Entry, exitCode: number | null): void {
+    const { channel } = entry.shell;
+    const reason = entry.shell.closeReason ?? 'exit';
+    if (this.channels.get(channel) === entry) {
+      this.channels.delete(channel);
+      this.parts.wire.send({ t: 'shell.closed', channel, reason, exitCode });
+    }
+    if (entry.phase !== 'open') return;
+    if (this.parts.watched) this.parts.terminal.resetModes();
+    this.parts.terminal.say(`${this.parts.watched ? '\n' : ''}Remote shell closed (${closeReasonText(reason, exitCode)}).`);
+  }
+
+  private track<T>(promise: Promise<T>): Promise<T> {
+    this.inFlight.add(promise);
+    const forget = (): void => void this.inFlight.delete(promise);
+    promise.then(forget, forget);
+    return promise;
+  }
+}

@@ -1,0 +1,126 @@
+/** The controller's configuration: flags win over environment variables, which win over defaults. */
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { LIMITS, thresholdsOverride, type Thresholds } from '../../../protocol/index.js';
+
+export interface Config {
+  readonly host: string;
+  readonly port: number;
+  readonly dataDir: string;
+  readonly tlsCert: string | null;
+  readonly tlsKey: string | null;
+  readonly organization: string;
+  /** Base URL put in support links; null means "the address the technician used". */
+  readonly publicUrl: string | null;
+  /** Only read when no technician account exists yet. */
+  readonly adminPassword: string | null;
+  readonly heartbeatMs: number;
+  readonly supportCodeTtlMs: number;
+  /** How long a managed device has to answer its authentication challenge. */
+  readonly authChallengeMs: number;
+  /** Overrides of the health checks' thresholds (protocol/findings.ts has the defaults). */
+  readonly thresholds: Partial<Thresholds>;
+}
+
+export class ConfigError extends Error {}
+
+const FLAGS: Record<string, { env: string; key: keyof Config }> = {
+  '--host': { env: 'RELAIS_HOST', key: 'host' },
+  '--port': { env: 'RELAIS_PORT', key: 'port' },
+  '--data-dir': { env: 'RELAIS_DATA_DIR', key: 'dataDir' },
+  '--tls-cert': { env: 'RELAIS_TLS_CERT', key: 'tlsCert' },
+  '--tls-key': { env: 'RELAIS_TLS_KEY', key: 'tlsKey' },
+  '--org-name': { env: 'RELAIS_ORG_NAME', key: 'organization' },
+  '--public-url': { env: 'RELAIS_PUBLIC_URL', key: 'publicUrl' },
+  '--thresholds': { env: 'RELAIS_THRESHOLDS_FILE', key: 'thresholds' },
+};
+
+export const USAGE = `Usage: npm start -- [options]
+
+  --host ADDR        address to listen on (RELAIS_HOST, default 127.0.0.1)
+  --port N           port to listen on, 0 for any free port (RELAIS_PORT, default 8080)
+  --data-dir DIR     where the SQLite database lives (RELAIS_DATA_DIR, default ./data)
+  --tls-cert FILE    PEM certificate: serve https and wss (RELAIS_TLS_CERT)
+  --tls-key FILE     PEM private key for --tls-cert (RELAIS_TLS_KEY)
+  --org-name NAME    organisation shown to the people you help (RELAIS_ORG_NAME, default "Relais Helpdesk")
+  --public-url URL   base URL used in support links, e.g. behind a proxy (RELAIS_PUBLIC_URL)
+  --thresholds FILE  JSON overriding health-check thresholds, e.g. {"diskWarnPercent": 85} (RELAIS_THRESHOLDS_FILE)
+
+  RELAIS_ADMIN_PASSWORD       password of the first "admin" account (else a random one is printed once)
+  RELAIS_SUPPORT_CODE_TTL_MS  how long an unused support code lives (default 600000, 10 minutes)
+  RELAIS_HEARTBEAT_MS         how often connections are pinged (default 15000)
+  RELAIS_AUTH_CHALLENGE_MS    how long a managed device has to answer its challenge (default 10000)`;
+
+/** Parses argv and env into a frozen Config, or throws ConfigError with a message for the operator. */
+export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Config {
+  const given: Partial<Record<keyof Config, string>> = {};
+  for (const spec of Object.values(FLAGS)) {
+    const value = env[spec.env];
+    if (value !== undefined && value !== '') given[spec.key] = value;
+  }
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--help' || arg === '-h') throw new ConfigError(USAGE);
+    const [flag, inline] = arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    const spec = FLAGS[flag!];
+    if (!spec) throw new ConfigError(`Unknown option ${flag}.\n\n${USAGE}`);
+    const value = inline ?? argv[++i];
+    if (value === undefined || value === '') throw new ConfigError(`Option ${flag} needs a value.`);
+    given[spec.key] = value;
+  }
+
+  const port = given.port === undefined ? 8080 : Number(given.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`Port must be a number from 0 to 65535, got "${given.port}".`);
+  const tlsCert = given.tlsCert ?? null;
+  const tlsKey = given.tlsKey ?? null;
+  if ((tlsCert === null) !== (tlsKey === null)) throw new ConfigError('TLS needs both --tls-cert and --tls-key.');
+  let publicUrl = given.publicUrl ?? null;
+  if (publicUrl !== null) {
+    try {
+      const url = new URL(publicUrl);
+      if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error();
+      publicUrl = url.origin;
+    } catch {
+      throw new ConfigError(`--public-url must be an http(s) URL, got "${publicUrl}".`);
+    }
+  }
+  const supportCodeTtlMs = env.RELAIS_SUPPORT_CODE_TTL_MS ? Number(env.RELAIS_SUPPORT_CODE_TTL_MS) : 10 * 60 * 1000;
+  if (!Number.isInteger(supportCodeTtlMs) || supportCodeTtlMs < 1000) throw new ConfigError('RELAIS_SUPPORT_CODE_TTL_MS must be at least 1000.');
+  const heartbeatMs = env.RELAIS_HEARTBEAT_MS ? Number(env.RELAIS_HEARTBEAT_MS) : 15_000;
+  if (!Number.isInteger(heartbeatMs) || heartbeatMs < 1000) throw new ConfigError('RELAIS_HEARTBEAT_MS must be at least 1000.');
+
+  const authChallengeMs = env.RELAIS_AUTH_CHALLENGE_MS ? Number(env.RELAIS_AUTH_CHALLENGE_MS) : LIMITS.authChallengeMs;
+  if (!Number.isInteger(authChallengeMs) || authChallengeMs < 100 || authChallengeMs > 60_000) throw new ConfigError('RELAIS_AUTH_CHALLENGE_MS must be from 100 to 60000.');
+
+  let thresholds: Partial<Thresholds> = {};
+  if (given.thresholds) {
+    const file = resolve(given.thresholds);
+    let raw: unknown;
+    try {
+      raw = JSON.parse(readFileSync(file, 'utf8'));
+    } catch (err) {
+      throw new ConfigError(`Could not read the thresholds file ${file}: ${(err as Error).message}`);
+    }
+    const parsed = thresholdsOverride.safeParse(raw);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw new ConfigError(`The thresholds file ${file} is invalid: ${issue?.path.join('.') || 'top level'} ${issue?.message}. Known names are in protocol/findings.ts.`);
+    }
+    thresholds = parsed.data as Partial<Thresholds>;
+  }
+
+  return Object.freeze({
+    host: given.host ?? '127.0.0.1',
+    port,
+    dataDir: resolve(given.dataDir ?? 'data'),
+    tlsCert: tlsCert && resolve(tlsCert),
+    tlsKey: tlsKey && resolve(tlsKey),
+    organization: (given.organization ?? 'Relais Helpdesk').slice(0, 128),
+    publicUrl,
+    adminPassword: env.RELAIS_ADMIN_PASSWORD ? env.RELAIS_ADMIN_PASSWORD : null,
+    heartbeatMs,
+    supportCodeTtlMs,
+    authChallengeMs,
+    thresholds: Object.freeze(thresholds),
+  });
+}

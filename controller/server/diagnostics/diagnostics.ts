@@ -1,0 +1,91 @@
+/**
+ * Diagnostics on the controller: every snapshot an agent sends is stored (the
+ * device's history) with the findings the health checks see in it, using the
+ * thresholds this controller is configured with.
+ */
+import {
+  finding, runHealthChecks, snapshot as snapshotSchema, worstSeverity, type Finding, type Severity, type Snapshot, type Thresholds,
+} from '../../../protocol/index.js';
+import type { Db } from '../store/database.js';
+import { z } from 'zod';
+
+export interface StoredSnapshot {
+  readonly id: number;
+  readonly deviceId: string;
+  readonly takenAt: number;
+  readonly snapshot: Snapshot;
+  readonly findings: Finding[];
+}
+
+export interface SnapshotListing {
+  readonly id: number;
+  readonly takenAt: number;
+  readonly worst: Severity | null;
+  readonly findingCount: number;
+}
+
+/** Snapshots kept per device; older ones are pruned. */
+const HISTORY_PER_DEVICE = 200;
+
+export class DiagnosticsStore {
+  constructor(private readonly db: Db, private readonly thresholds: Partial<Thresholds>) {}
+
+  /** Runs the health checks on a snapshot and stores both. */
+  async record(deviceId: string, snapshot: Snapshot): Promise<StoredSnapshot> {
+    const findings = runHealthChecks(snapshot, this.thresholds);
+    const row = await this.db
+      .insertInto('snapshots')
+      .values({ device_id: deviceId, taken_at: snapshot.takenAt, received_at: Date.now(), snapshot_json: JSON.stringify(snapshot), findings_json: JSON.stringify(findings), worst: worstSeverity(findings) })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await this.db
+      .deleteFrom('snapshots')
+      .where('device_id', '=', deviceId)
+      .where('id', '<=', row.id - HISTORY_PER_DEVICE)
+      .execute();
+    return { id: row.id, deviceId, takenAt: snapshot.takenAt, snapshot, findings };
+  }
+
+  async list(deviceId: string, limit = 50): Promise<SnapshotListing[]> {
+    const rows = await this.db
+      .selectFrom('snapshots')
+      .select(['id', 'taken_at', 'worst', 'findings_json'])
+      .where('device_id', '=', deviceId)
+      .orderBy('id', 'desc')
+      .limit(limit)
+      .execute();
+    return rows.map((r) => ({ id: r.id, takenAt: r.taken_at, worst: r.worst, findingCount: (JSON.parse(r.findings_json) as unknown[]).length }));
+  }
+
+  async get(deviceId: string, id: number): Promise<StoredSnapshot | null> {
+    const row = await this.db.selectFrom('snapshots').selectAll().where('device_id', '=', deviceId).where('id', '=', id).executeTakeFirst();
+    return row ? parseRow(row) : null;
+  }
+
+  async latest(deviceId: string): Promise<StoredSnapshot | null> {
+    const row = await this.db.selectFrom('snapshots').selectAll().where('device_id', '=', deviceId).orderBy('id', 'desc').limit(1).executeTakeFirst();
+    return row ? parseRow(row) : null;
+  }
+
+  /** The worst severity and finding count of each device's latest snapshot. */
+  async latestSeverities(): Promise<Map<string, { worst: Severity | null; findingCount: number }>> {
+    const rows = await this.db
+      .selectFrom('snapshots')
+      .select(['device_id', 'worst', 'findings_json'])
+      .where('id', 'in', (qb) => qb.selectFrom('snapshots').select((eb) => eb.fn.max('id').as('id')).groupBy('device_id'))
+      .execute();
+    return new Map(rows.map((r) => [r.device_id, { worst: r.worst, findingCount: (JSON.parse(r.findings_json) as unknown[]).length }]));
+  }
+}
+
+const findingsSchema = z.array(finding);
+
+function parseRow(row: { id: number; device_id: string; taken_at: number; snapshot_json: string; findings_json: string }): StoredSnapshot {
+  return {
+    id: row.id,
+    deviceId: row.device_id,
+    takenAt: row.taken_at,
+    snapshot: snapshotSchema.parse(JSON.parse(row.snapshot_json)),
+    findings: findingsSchema.parse(JSON.parse(row.findings_json)),
+  };
+}

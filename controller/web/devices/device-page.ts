@@ -1,0 +1,136 @@
+/** One device: what looks wrong first, then the facts, the remote shell, the history, and ending the session. */
+import { ApiError, api } from '../connection/api.js';
+import { confirmDialog } from '../ui/confirm-dialog.js';
+import { DiagnosticsPanel } from '../diagnostics/diagnostics-panel.js';
+import { renderDeviceSummary } from './device-summary.js';
+import { el, icon, replaceChildren } from '../ui/dom.js';
+import { timeAgo } from '../ui/format.js';
+import type { AppContext, Page } from '../app/page.js';
+import { HistoryPanel } from '../diagnostics/history-panel.js';
+import { ShellPanel } from '../shell/shell-panel.js';
+import { badge } from '../ui/status-badge.js';
+import { DEVICE_STATE_LABEL, deviceState, describeOs } from '../ui/wording.js';
+import { renderManagedFacts } from './managed-facts.js';
+import { revokeDevice } from '../fleet/revoke-device.js';
+
+const TONES = { online: 'good', offline: 'neutral', ended: 'warn' } as const;
+
+/** Builds the device page for `deviceId`. */
+export function createDevicePage(app: AppContext, deviceId: string): Page {
+  const title = el('h1', { class: 'device-title' });
+  const status = el('span', { class: 'device-badge' });
+  const subtitle = el('p', { class: 'page-subtitle' });
+  const summary = el('div', { class: 'summary-grid' });
+  const endError = el('p', { class: 'form-error', role: 'alert', hidden: true });
+  const endButton = el('button', { class: 'btn btn-danger-outline', type: 'button', 'data-testid': 'end-session' }, icon('power'), 'End support session');
+  const revokeButton = el('button', { class: 'btn btn-danger-outline', type: 'button', 'data-testid': 'revoke-device', hidden: true }, icon('power'), 'Revoke device');
+  const managed = el('section', { class: 'card managed-card', 'data-testid': 'managed-facts', hidden: true });
+  const backLink = el('a', { class: 'back-link', href: '#/' }, icon('back'), 'All devices');
+  const shell = new ShellPanel(deviceId, app.socket, app.store);
+  const diagnostics = new DiagnosticsPanel(deviceId, app.socket, app.store);
+  const history = new HistoryPanel(deviceId, app.socket);
+  // In the order of a call: what looks wrong, the facts, taking the hand, then
+  // "before and after the fix". The connection summary is the fallback until the
+  // first snapshot arrives, and keeps the session's own facts (local user, agent).
+  const body = el('div', { class: 'device-body' },
+    managed, diagnostics.findingsRoot, diagnostics.detailsRoot, shell.root, history.root,
+    el('section', { class: 'connection-summary' },
+      el('h2', { class: 'section-title' }, 'Reported when the agent connected'), summary));
+  const missing = el('div', { class: 'card empty', hidden: true });
+
+  const render = () => {
+    const device = app.store.get(deviceId);
+    if (!device) {
+      body.hidden = true;
+      endButton.hidden = true;
+      missing.hidden = false;
+      title.textContent = app.store.loaded ? 'Device not found' : 'Loading device…';
+      replaceChildren(missing, app.store.loaded
+        ? el('p', null, 'This device is not known to the controller. It may belong to a session that was removed. ', el('a', { href: '#/' }, 'Back to devices'))
+        : el('span', { class: 'spinner', 'aria-hidden': 'true' }));
+      replaceChildren(status);
+      subtitle.textContent = '';
+      return;
+    }
+    const state = deviceState(device);
+    document.title = `${device.hostname} · ${app.me.organization} · Relais`;
+    body.hidden = false;
+    missing.hidden = true;
+    const isManaged = device.kind === 'managed';
+    title.textContent = isManaged ? device.name ?? device.hostname : device.hostname;
+    replaceChildren(status, device.revoked ? badge('Revoked', 'bad', 'device-status') : badge(DEVICE_STATE_LABEL[state], TONES[state], 'device-status'));
+    replaceChildren(backLink, icon('back'), isManaged ? 'Fleet' : 'All devices');
+    backLink.setAttribute('href', isManaged ? '#/fleet' : '#/');
+    revokeButton.hidden = !isManaged || Boolean(device.revoked) || app.me.role !== 'admin';
+    renderManagedFacts(managed, device);
+    const parts = [
+      describeOs(device.summary),
+      device.technician ? `Session with ${device.technician.name}` : null,
+      isManaged && device.name !== device.hostname ? device.hostname : null,
+      isManaged && device.group ? `Group ${device.group}` : null,
+      device.online ? null : `Last seen ${timeAgo(device.lastSeen)}`,
+    ].filter((p): p is string => Boolean(p));
+    subtitle.textContent = parts.join(' · ');
+    endButton.hidden = isManaged || device.sessionStatus === 'ended';
+    renderDeviceSummary(summary, device);
+    diagnostics.render();
+  };
+
+  endButton.addEventListener('click', async () => {
+    const device = app.store.get(deviceId);
+    if (!device) return;
+    const sure = await confirmDialog({
+      title: 'End this support session?',
+      body: `The agent on ${device.hostname} stops and tells the person the session is over. Any open shell is closed. To help them again you will need a new support link.`,
+      confirmLabel: 'End session',
+      danger: true,
+    });
+    if (!sure) return;
+    endButton.disabled = true;
+    endError.hidden = true;
+    try {
+      await api.endSession(deviceId);
+    } catch (err) {
+      endError.hidden = false;
+      endError.textContent = err instanceof ApiError ? err.message : 'The session could not be ended. Try again.';
+    } finally {
+      endButton.disabled = false;
+    }
+  });
+
+  revokeButton.addEventListener('click', async () => {
+    const device = app.store.get(deviceId);
+    if (!device) return;
+    revokeButton.disabled = true;
+    const message = await revokeDevice(device);
+    revokeButton.disabled = false;
+    endError.hidden = message === null;
+    endError.textContent = message ?? '';
+  });
+
+  const stop = app.store.subscribe(render);
+  const ticker = setInterval(render, 30_000);
+  render();
+
+  const root = el('div', { class: 'page device-page' },
+    backLink,
+    el('header', { class: 'page-header' },
+      el('div', null, el('div', { class: 'title-row' }, title, status), subtitle),
+      el('div', { class: 'actions' }, endButton, revokeButton)),
+    endError, missing, body);
+
+  return {
+    root,
+    get title() {
+      const device = app.store.get(deviceId);
+      return device ? device.name ?? device.hostname : 'Device';
+    },
+    dispose() {
+      stop();
+      clearInterval(ticker);
+      shell.dispose();
+      diagnostics.dispose();
+      history.dispose();
+    },
+  };
+}

@@ -1,0 +1,54 @@
+/** A run's output: bytes (base64 on the wire) decoded as UTF-8 and shown as text, never as HTML. */
+import { el } from '../ui/dom.js';
+import type { OutputStream, Run } from './fleet-types.js';
+import { formatBytes } from '../ui/format.js';
+
+/** base64 → bytes. */
+export function fromBase64(data: string): Uint8Array {
+  const binary = atob(data);
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i += 1) bytes[i] = binary.charCodeAt(i);
+  return bytes;
+}
+
+/** Live text of one run: a streaming decoder per stream, so a character split across two messages stays whole. */
+export class RunText {
+  readonly text: Record<OutputStream, string> = { stdout: '', stderr: '' };
+  private readonly decoders = { stdout: new TextDecoder(), stderr: new TextDecoder() };
+
+  /** Appends one `run.output` chunk. */
+  append(stream: OutputStream, base64: string): void {
+    this.text[stream] += this.decoders[stream].decode(fromBase64(base64), { stream: true });
+  }
+
+  /** Replaces everything with the stored output of a finished run. */
+  replace(run: Run): void {
+    for (const stream of ['stdout', 'stderr'] as const) {
+      const data = run[stream];
+      this.decoders[stream] = new TextDecoder();
+      this.text[stream] = data ? new TextDecoder().decode(fromBase64(data)) : '';
+    }
+  }
+
+  /** The first non-empty line, stdout first, for the runs table. */
+  firstLine(): string {
+    for (const stream of ['stdout', 'stderr'] as const) {
+      const line = this.text[stream].split('\n').map((l) => l.trim()).find(Boolean);
+      if (line) return line;
+    }
+    return '';
+  }
+}
+
+/** One stream in a <pre> (textContent), with a note when the controller kept only the first part. */
+export function outputBlock(stream: OutputStream, text: string, run: Run | null): HTMLElement {
+  const truncated = stream === 'stdout' ? run?.stdoutTruncated : run?.stderrTruncated;
+  const total = stream === 'stdout' ? run?.stdoutBytes : run?.stderrBytes;
+  const pre = el('pre', { class: `output output-${stream}`, 'data-testid': `output-${stream}` });
+  pre.textContent = text;
+  return el('div', { class: 'output-block' },
+    el('div', { class: 'output-head' }, el('span', { class: 'field-label' }, stream),
+      total !== undefined ? el('span', { class: 'muted small' }, formatBytes(total)) : null),
+    text ? pre : el('p', { class: 'muted small output-empty' }, `No ${stream}.`),
+    truncated ? el('p', { class: 'notice notice-warn small' }, `Truncated: only the first ${formatBytes(1024 * 1024)} of ${total !== undefined ? formatBytes(total) : 'the output'} was kept.`) : null);
+}

@@ -1,0 +1,152 @@
+/**
+ * "Run a script": choose the script, the devices (the chosen ones, a tag or a
+ * group), its parameters, how many at once, the per-device timeout and how long
+ * offline devices may still get it; then the job page follows it live.
+ */
+import type { DeviceView } from '../../../protocol/index.js';
+import { ApiError } from '../connection/api.js';
+import { el, icon, replaceChildren } from '../ui/dom.js';
+import { fleetApi } from './fleet-api.js';
+import type { JobTarget, Script } from './fleet-types.js';
+import { devicesWord } from './fleet-wording.js';
+import type { AppContext } from '../app/page.js';
+
+export interface RunDialogOptions {
+  /** The devices chosen on the Fleet page, if any. */
+  deviceIds: string[] | null;
+  scriptId?: string;
+}
+
+type TargetKind = 'devices' | 'tag' | 'group';
+
+/** Opens the dialog; it closes itself and goes to the new job's page once the job is created. */
+export function openRunDialog(app: AppContext, options: RunDialogOptions): void {
+  const managed = app.store.list().filter((d) => d.kind === 'managed' && !d.revoked);
+  const tags = [...new Set(managed.flatMap((d) => d.tags ?? []))].sort();
+  const groups = [...new Set(managed.map((d) => d.group).filter((g): g is string => Boolean(g)))].sort();
+  const chosen = options.deviceIds ?? [];
+
+  const scriptSelect = el('select', { class: 'input', id: 'run-script', 'data-testid': 'run-script', required: true });
+  const scriptInfo = el('p', { class: 'muted small script-info' });
+  const params = el('div', { class: 'param-fields' });
+  const targetKind = (kind: TargetKind, label: string, disabled: boolean) =>
+    el('label', { class: 'radio' }, el('input', { type: 'radio', name: 'target', value: kind, disabled, 'data-testid': `target-${kind}` }), label);
+  const tagSelect = el('select', { class: 'input', 'aria-label': 'Tag', 'data-testid': 'target-tag-value' }, ...tags.map((t) => el('option', { value: t }, t)));
+  const groupSelect = el('select', { class: 'input', 'aria-label': 'Group', 'data-testid': 'target-group-value' }, ...groups.map((g) => el('option', { value: g }, g)));
+  const concurrency = el('input', { class: 'input', id: 'run-concurrency', type: 'number', min: 1, max: 100, value: 10, required: true });
+  const timeout = el('input', { class: 'input', id: 'run-timeout', type: 'number', min: 1, max: 86_400, value: 60, required: true });
+  const expiry = el('input', { class: 'input', id: 'run-expiry', type: 'number', min: 1, max: 10_080, value: 60, required: true });
+  const reach = el('p', { class: 'run-reach', 'data-testid': 'run-reach' });
+  const error = el('p', { class: 'form-error', role: 'alert', hidden: true });
+  const submit = el('button', { class: 'btn btn-primary', type: 'submit', 'data-testid': 'run-submit', disabled: true }, 'Run');
+  const cancel = el('button', { class: 'btn btn-secondary', type: 'button' }, 'Cancel');
+
+  const form = el('form', { class: 'dialog-form', novalidate: true },
+    el('label', { class: 'field-label', for: 'run-script' }, 'Script'), scriptSelect, scriptInfo,
+    el('fieldset', { class: 'target-fieldset' },
+      el('legend', { class: 'field-label' }, 'On which devices'),
+      el('div', { class: 'target-row' }, targetKind('devices', chosen.length > 0 ? `The ${devicesWord(chosen.length)} you chose` : 'Chosen devices (choose them on the Fleet page)', chosen.length === 0)),
+      el('div', { class: 'target-row' }, targetKind('tag', 'Every device with the tag', tags.length === 0), tagSelect),
+      el('div', { class: 'target-row' }, targetKind('group', 'Every device in the group', groups.length === 0), groupSelect)),
+    params,
+    el('div', { class: 'field-grid' },
+      el('label', { class: 'field' }, el('span', { class: 'field-label' }, 'At once'), concurrency, el('span', { class: 'muted small' }, 'devices running it at the same time')),
+      el('label', { class: 'field' }, el('span', { class: 'field-label' }, 'Timeout (s)'), timeout, el('span', { class: 'muted small' }, 'per device, then it is stopped')),
+      el('label', { class: 'field' }, el('span', { class: 'field-label' }, 'Offline devices (min)'), expiry, el('span', { class: 'muted small' }, 'get it when they reconnect, until then'))),
+    reach, error,
+    el('div', { class: 'dialog-actions' }, cancel, submit));
+  const dialog = el('dialog', { class: 'dialog dialog-wide', 'aria-labelledby': 'run-title', 'data-testid': 'run-dialog' },
+    el('h2', { id: 'run-title', class: 'dialog-title' }, icon('terminal', 18), 'Run a script'), form);
+
+  let scripts: Script[] = [];
+  const radios = () => Array.from(form.querySelectorAll<HTMLInputElement>('input[name=target]'));
+  const kind = (): TargetKind | null => (radios().find((r) => r.checked)?.value as TargetKind | undefined) ?? null;
+  const target = (): JobTarget | null => {
+    const k = kind();
+    if (k === 'devices') return { deviceIds: chosen };
+    if (k === 'tag' && tagSelect.value) return { tag: tagSelect.value };
+    if (k === 'group' && groupSelect.value) return { group: groupSelect.value };
+    return null;
+  };
+  const reached = (t: JobTarget | null): DeviceView[] => !t ? []
+    : 'deviceIds' in t ? managed.filter((d) => t.deviceIds.includes(d.id))
+    : 'tag' in t ? managed.filter((d) => (d.tags ?? []).includes(t.tag))
+    : managed.filter((d) => d.group === t.group);
+  const script = () => scripts.find((s) => s.id === scriptSelect.value);
+
+  const update = () => {
+    const devices = reached(target());
+    const online = devices.filter((d) => d.online).length;
+    reach.textContent = devices.length === 0 ? 'Choose the devices to run it on.'
+      : `Runs on ${devicesWord(devices.length)}: ${online} online now${devices.length > online ? `, ${devices.length - online} when they reconnect` : ''}.`;
+    submit.disabled = !script() || devices.length === 0;
+    replaceChildren(submit, devices.length > 0 ? `Run on ${devicesWord(devices.length)}` : 'Run');
+  };
+  const showScript = () => {
+    const s = script();
+    scriptInfo.textContent = s ? `${s.description || s.title} · ${s.interpreter}` : '';
+    if (s) timeout.value = String(s.timeoutSeconds);
+    replaceChildren(params, ...(s?.parameters ?? []).map((p) =>
+      el('label', { class: 'field' },
+        el('span', { class: 'field-label' }, p.name),
+        el('input', { class: 'input mono', type: 'text', name: `param-${p.name}`, value: p.default ?? '', 'data-param': p.name }),
+        p.description ? el('span', { class: 'muted small' }, p.description) : null)));
+    if (s && s.parameters.length > 0) params.prepend(el('span', { class: 'field-label params-title' }, 'Parameters'));
+    update();
+  };
+
+  scriptSelect.addEventListener('change', showScript);
+  for (const node of [tagSelect, groupSelect]) node.addEventListener('change', update);
+  form.addEventListener('change', update);
+  tagSelect.addEventListener('focus', () => ((radios().find((r) => r.value === 'tag')!.checked = true), update()));
+  groupSelect.addEventListener('focus', () => ((radios().find((r) => r.value === 'group')!.checked = true), update()));
+  cancel.addEventListener('click', () => dialog.close());
+  dialog.addEventListener('close', () => dialog.remove());
+
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const s = script();
+    const t = target();
+    if (!s || !t) return;
+    const values: Record<string, string> = {};
+    for (const input of Array.from(params.querySelectorAll<HTMLInputElement>('input[data-param]'))) values[input.dataset.param!] = input.value;
+    submit.disabled = true;
+    error.hidden = true;
+    try {
+      const { job } = await fleetApi.createJob({
+        scriptId: s.id, target: t, params: values,
+        concurrency: clamp(concurrency.valueAsNumber, 1, 100, 10),
+        timeoutSeconds: clamp(timeout.valueAsNumber, 1, 86_400, s.timeoutSeconds),
+        expiresInMinutes: clamp(expiry.valueAsNumber, 1, 10_080, 60),
+      });
+      dialog.close();
+      app.navigate(`#/jobs/${encodeURIComponent(job.id)}`);
+    } catch (err) {
+      error.hidden = false;
+      error.textContent = err instanceof ApiError ? err.message : 'The job could not be started. Try again.';
+      submit.disabled = false;
+    }
+  });
+
+  // Chosen devices are the obvious target when there are some.
+  const initial = radios().find((r) => !r.disabled);
+  if (initial) initial.checked = true;
+  document.body.appendChild(dialog);
+  dialog.showModal();
+  scriptSelect.append(el('option', { value: '' }, 'Loading scripts…'));
+  fleetApi.scripts().then(({ scripts: list }) => {
+    scripts = [...list].sort((a, b) => a.name.localeCompare(b.name));
+    replaceChildren(scriptSelect, el('option', { value: '' }, 'Choose a script…'),
+      ...scripts.map((s) => el('option', { value: s.id }, `${s.name} — ${s.title}`)));
+    if (options.scriptId) scriptSelect.value = options.scriptId;
+    showScript();
+  }, (err: unknown) => {
+    error.hidden = false;
+    error.textContent = err instanceof ApiError ? err.message : 'The scripts could not be loaded.';
+  });
+  update();
+}
+
+function clamp(value: number, min: number, max: number, fallback: number): number {
+  return Number.isFinite(value) ? Math.min(max, Math.max(min, Math.round(value))) : fallback;
+}

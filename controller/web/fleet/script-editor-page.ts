@@ -1,0 +1,139 @@
+/** One script: view it, edit it (your own), duplicate a built-in, delete, or run it. */
+import { ApiError } from '../connection/api.js';
+import { confirmDialog } from '../ui/confirm-dialog.js';
+import { el, icon, replaceChildren } from '../ui/dom.js';
+import { fleetApi } from './fleet-api.js';
+import { fleetSelection } from './fleet-selection.js';
+import { INTERPRETERS, type Script, type ScriptDraft, type ScriptParameter } from './fleet-types.js';
+import type { AppContext, Page } from '../app/page.js';
+import { openRunDialog } from './run-script-dialog.js';
+import { badge } from '../ui/status-badge.js';
+
+const EMPTY: ScriptDraft = { name: '', title: '', description: '', interpreter: 'sh', body: '', parameters: [], timeoutSeconds: 60 };
+
+/** Builds the page for script `id`, or for a new script when `id` is null (`copyOf` prefills it). */
+export function createScriptEditorPage(app: AppContext, id: string | null): Page {
+  const holder = el('div', { class: 'script-editor' }, el('div', { class: 'card empty' }, el('span', { class: 'spinner', 'aria-hidden': 'true' }), 'Loading the script…'));
+  const heading = el('h1', null, id ? 'Script' : 'New script');
+  const actions = el('div', { class: 'actions' });
+  let disposed = false;
+
+  const show = (script: Script | null, draft: ScriptDraft) => {
+    const readOnly = script?.builtIn ?? false;
+    heading.textContent = script ? script.name : 'New script';
+    const name = el('input', { class: 'input mono', id: 'script-name', type: 'text', value: draft.name, maxlength: 64, required: true, pattern: '[a-z0-9][a-z0-9-]*', placeholder: 'e.g. flush-dns', 'data-testid': 'script-name', readonly: readOnly });
+    const title = el('input', { class: 'input', id: 'script-title', type: 'text', value: draft.title, maxlength: 128, required: true, 'data-testid': 'script-title', readonly: readOnly });
+    const description = el('textarea', { class: 'input', id: 'script-description', rows: 2, 'data-testid': 'script-description', readonly: readOnly });
+    description.value = draft.description;
+    const interpreter = el('select', { class: 'input', id: 'script-interpreter', 'data-testid': 'script-interpreter', disabled: readOnly }, ...INTERPRETERS.map((i) => el('option', { value: i }, i)));
+    interpreter.value = draft.interpreter;
+    const body = el('textarea', { class: 'input code-area', id: 'script-body', rows: 14, spellcheck: 'false', 'data-testid': 'script-body', readonly: readOnly });
+    body.value = draft.body;
+    const timeout = el('input', { class: 'input', id: 'script-timeout', type: 'number', min: 1, max: 86_400, value: draft.timeoutSeconds, 'data-testid': 'script-timeout', readonly: readOnly });
+    const paramRows = el('div', { class: 'param-rows' });
+    const addParamRow = (p: ScriptParameter) => {
+      const row = el('div', { class: 'param-row' },
+        el('input', { class: 'input mono', type: 'text', placeholder: 'NAME', value: p.name, 'aria-label': 'Parameter name', 'data-field': 'name', readonly: readOnly }),
+        el('input', { class: 'input', type: 'text', placeholder: 'What it is for', value: p.description, 'aria-label': 'Parameter description', 'data-field': 'description', readonly: readOnly }),
+        el('input', { class: 'input mono', type: 'text', placeholder: 'default (optional)', value: p.default ?? '', 'aria-label': 'Default value', 'data-field': 'default', readonly: readOnly }),
+        readOnly ? null : el('button', { class: 'btn btn-small btn-secondary', type: 'button', onclick: () => row.remove() }, 'Remove'));
+      paramRows.append(row);
+    };
+    draft.parameters.forEach(addParamRow);
+    const error = el('p', { class: 'form-error', role: 'alert', hidden: true });
+    const save = el('button', { class: 'btn btn-primary', type: 'submit', 'data-testid': 'save-script' }, icon('check'), script ? 'Save changes' : 'Create script');
+
+    const read = (): ScriptDraft => ({
+      name: name.value.trim(), title: title.value.trim(), description: description.value.trim(),
+      interpreter: interpreter.value as ScriptDraft['interpreter'], body: body.value,
+      timeoutSeconds: Number.isFinite(timeout.valueAsNumber) ? Math.round(timeout.valueAsNumber) : 60,
+      parameters: Array.from(paramRows.children).map((row) => {
+        const field = (f: string) => (row.querySelector<HTMLInputElement>(`[data-field=${f}]`)?.value ?? '').trim();
+        const value = field('default');
+        return { name: field('name'), description: field('description'), ...(value ? { default: value } : {}) };
+      }).filter((p) => p.name),
+    });
+
+    const form = el('form', { class: 'card editor-card', novalidate: true },
+      readOnly ? el('p', { class: 'form-info' }, 'A built-in script cannot be changed or deleted. Duplicate it to make your own version.') : null,
+      el('div', { class: 'field-grid' },
+        el('label', { class: 'field' }, el('span', { class: 'field-label' }, 'Name'), name, el('span', { class: 'muted small' }, 'lowercase letters, digits and -, used by the command line')),
+        el('label', { class: 'field' }, el('span', { class: 'field-label' }, 'Title'), title),
+        el('label', { class: 'field' }, el('span', { class: 'field-label' }, 'Interpreter'), interpreter),
+        el('label', { class: 'field' }, el('span', { class: 'field-label' }, 'Timeout (s)'), timeout)),
+      el('label', { class: 'field' }, el('span', { class: 'field-label' }, 'Description'), description),
+      el('label', { class: 'field' }, el('span', { class: 'field-label' }, 'Script'), body),
+      el('div', { class: 'field' }, el('span', { class: 'field-label' }, 'Parameters'),
+        el('p', { class: 'muted small' }, 'Each reaches the script as the environment variable RELAIS_PARAM_<NAME>.'),
+        paramRows,
+        readOnly ? null : el('button', { class: 'btn btn-small btn-secondary fit', type: 'button', onclick: () => addParamRow({ name: '', description: '' }) }, icon('plus'), 'Add parameter')),
+      error,
+      readOnly ? null : el('div', { class: 'form-actions' }, save));
+
+    form.addEventListener('submit', async (event) => {
+      event.preventDefault();
+      error.hidden = true;
+      save.disabled = true;
+      try {
+        const answer = script ? await fleetApi.updateScript(script.id, read()) : await fleetApi.createScript(read());
+        const saved = unwrap(answer);
+        if (saved && !script) app.navigate(`#/scripts/${encodeURIComponent(saved.id)}`);
+        else if (saved) show(saved, saved);
+      } catch (err) {
+        error.hidden = false;
+        error.textContent = err instanceof ApiError ? err.message : 'The script could not be saved. Try again.';
+      } finally {
+        save.disabled = false;
+      }
+    });
+
+    replaceChildren(actions,
+      script ? el('button', { class: 'btn btn-primary', type: 'button', 'data-testid': 'run-this-script',
+        onclick: () => openRunDialog(app, { deviceIds: fleetSelection.size > 0 ? [...fleetSelection] : null, scriptId: script.id }) }, icon('terminal'), 'Run…') : null,
+      script ? el('button', { class: 'btn btn-secondary', type: 'button', onclick: () => {
+        pendingCopy = { ...read(), name: `${script.name}-copy`, title: `${script.title} (copy)` };
+        app.navigate('#/scripts/new');
+      } }, icon('copy'), 'Duplicate') : null,
+      script && !script.builtIn ? el('button', { class: 'btn btn-danger-outline', type: 'button', onclick: async () => {
+        const sure = await confirmDialog({ title: `Delete ${script.name}?`, body: 'Jobs that already ran it keep the exact text they ran.', confirmLabel: 'Delete script', danger: true });
+        if (!sure) return;
+        try {
+          await fleetApi.deleteScript(script.id);
+          app.navigate('#/scripts');
+        } catch (err) {
+          error.hidden = false;
+          error.textContent = err instanceof ApiError ? err.message : 'The script could not be deleted.';
+        }
+      } }, 'Delete') : null);
+    replaceChildren(holder, script?.builtIn ? el('div', { class: 'builtin-line' }, badge('Built-in', 'info')) : null, form);
+  };
+
+  if (id === null) {
+    show(null, pendingCopy ?? EMPTY);
+    pendingCopy = null;
+  } else {
+    fleetApi.scripts().then(({ scripts }) => {
+      if (disposed) return;
+      const script = scripts.find((s) => s.id === id);
+      if (script) show(script, script);
+      else replaceChildren(holder, el('div', { class: 'card empty' }, el('p', null, 'This script does not exist (any more). ', el('a', { href: '#/scripts' }, 'All scripts'))));
+    }, (err: unknown) => {
+      if (!disposed) replaceChildren(holder, el('p', { class: 'form-error' }, err instanceof ApiError ? err.message : 'The script could not be loaded.'));
+    });
+  }
+
+  const root = el('div', { class: 'page script-page' },
+    el('a', { class: 'back-link', href: '#/scripts' }, icon('back'), 'All scripts'),
+    el('header', { class: 'page-header' }, el('div', null, heading), actions),
+    holder);
+  return { root, title: id ? 'Script' : 'New script', dispose() { disposed = true; } };
+}
+
+/** What "Duplicate" hands to the new-script page. */
+let pendingCopy: ScriptDraft | null = null;
+
+/** The server answers `{script}`; accept a bare script too. */
+function unwrap(answer: { script: Script } | Script | undefined): Script | null {
+  if (!answer) return null;
+  return 'script' in answer ? answer.script : answer;
+}

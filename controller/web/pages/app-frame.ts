@@ -1,0 +1,117 @@
+/**
+ * The frame around every logged-in page: navigation with the organisation's
+ * name, the signed-in technician, Logout, and the connection banner.
+ */
+import { ERRORS } from '../../../protocol/index.js';
+import type { ConnectionState } from '../connection/console-socket.js';
+import { el, icon, replaceChildren, type IconName } from '../ui/dom.js';
+import type { AppContext } from '../app/page.js';
+import type { Route } from '../app/router.js';
+
+export interface AppFrame {
+  root: HTMLElement;
+  /** Where pages mount. */
+  main: HTMLElement;
+  setActive(route: Route): void;
+  dispose(): void;
+}
+
+type NavTarget = 'dashboard' | 'fleet' | 'scripts' | 'jobs' | 'settings' | 'audit';
+
+/** Pages that light up their parent's nav item. */
+const PARENT: Partial<Record<Route['name'], NavTarget>> = { device: 'dashboard', enroll: 'fleet', script: 'scripts', job: 'jobs' };
+
+/** Builds the frame; `onLogout` runs when the technician clicks Logout. */
+export function createAppFrame(app: AppContext, onLogout: () => void): AppFrame {
+  const navLinks = new Map<NavTarget, HTMLAnchorElement>();
+  const navItem = (target: NavTarget, href: string, iconName: IconName, label: string) => {
+    const link = el('a', { class: 'nav-link', href }, icon(iconName, 18), el('span', null, label));
+    navLinks.set(target, link);
+    return link;
+  };
+  const initials = app.me.user.name.split(/\s+/).filter(Boolean).slice(0, 2).map((w) => w[0]?.toUpperCase() ?? '').join('') || '?';
+  const logout = el('button', { class: 'btn btn-ghost btn-small', type: 'button', 'data-testid': 'logout', onclick: onLogout }, icon('logout'), 'Log out');
+  const banner = el('div', { class: 'connection-banner', 'data-testid': 'connection-banner', role: 'alert', hidden: true });
+  const main = el('main', { class: 'content', id: 'content' });
+
+  const root = el('div', { class: 'app' },
+    el('aside', { class: 'sidebar' },
+      el('div', { class: 'brand' },
+        el('span', { class: 'brand-mark', 'aria-hidden': 'true' }, 'R'),
+        el('div', { class: 'brand-text' },
+          el('span', { class: 'brand-org', 'data-testid': 'organization' }, app.me.organization),
+          el('span', { class: 'brand-product' }, 'Remote assistance'))),
+      el('nav', { class: 'nav', 'aria-label': 'Main' },
+        navItem('dashboard', '#/', 'monitor', 'Support & devices'),
+        navItem('fleet', '#/fleet', 'server', 'Fleet'),
+        navItem('scripts', '#/scripts', 'terminal', 'Scripts'),
+        navItem('jobs', '#/jobs', 'play', 'Jobs'),
+        navItem('audit', '#/audit', 'list', 'Audit log'),
+        navItem('settings', '#/settings', 'key', 'Settings')),
+      el('div', { class: 'sidebar-user' },
+        el('div', { class: 'user-row' },
+          el('span', { class: 'avatar', 'aria-hidden': 'true' }, initials),
+          el('div', { class: 'user-text' },
+            el('span', { class: 'user-name', 'data-testid': 'user-name' }, app.me.user.name),
+            el('span', { class: 'user-login' }, `Signed in as ${app.me.user.username}`))),
+        logout)),
+    el('div', { class: 'main-column' }, banner, main));
+
+  let tick: ReturnType<typeof setInterval> | null = null;
+  const showState = (state: ConnectionState) => {
+    if (tick) clearInterval(tick);
+    tick = null;
+    renderBanner(banner, state, () => app.socket.retryNow());
+    if (state.kind === 'reconnecting') tick = setInterval(() => renderBanner(banner, state, () => app.socket.retryNow()), 1000);
+  };
+  const stopState = app.socket.onState(showState);
+
+  return {
+    root,
+    main,
+    setActive(route) {
+      for (const [target, link] of navLinks) {
+        // A device page belongs to the Fleet when the device is enrolled.
+        const managed = route.name === 'device' && app.store.get(route.deviceId)?.kind === 'managed';
+        const parent = managed ? 'fleet' : PARENT[route.name];
+        const active = target === route.name || target === parent;
+        link.classList.toggle('active', active);
+        if (active) link.setAttribute('aria-current', 'page');
+        else link.removeAttribute('aria-current');
+      }
+    },
+    dispose() {
+      stopState();
+      if (tick) clearInterval(tick);
+    },
+  };
+}
+
+function renderBanner(banner: HTMLElement, state: ConnectionState, retry: () => void): void {
+  if (state.kind === 'reconnecting') {
+    const seconds = Math.max(0, Math.ceil((state.retryAt - Date.now()) / 1000));
+    banner.hidden = false;
+    banner.dataset.tone = 'warn';
+    replaceChildren(banner,
+      el('span', { class: 'spinner spinner-small', 'aria-hidden': 'true' }),
+      el('span', null, seconds > 0
+        ? `Connection to the controller lost. Reconnecting in ${seconds} s… Live updates and shells are paused.`
+        : 'Connection to the controller lost. Reconnecting…'),
+      seconds > 0 ? el('button', { class: 'btn btn-small btn-light', type: 'button', onclick: retry }, 'Retry now') : null);
+  } else if (state.kind === 'failed') {
+    banner.hidden = false;
+    banner.dataset.tone = 'bad';
+    replaceChildren(banner, icon('alert'),
+      el('span', null, `${closeCodeText(state.code)} Reload the page to continue.`),
+      el('button', { class: 'btn btn-small btn-light', type: 'button', onclick: () => location.reload() }, 'Reload'));
+  } else {
+    banner.hidden = true;
+    replaceChildren(banner);
+  }
+}
+
+/** The catalog's words for a websocket close code. */
+function closeCodeText(code: number): string {
+  const entry = Object.values(ERRORS).find((spec) => spec.close === code);
+  return entry ? entry.message : 'The controller closed the connection.';
+}

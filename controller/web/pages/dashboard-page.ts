@@ -1,0 +1,98 @@
+/** The technician's home: create a support link, see pending links and live devices. */
+import { ApiError, api, type SupportLinkView } from '../connection/api.js';
+import { renderDeviceList } from '../devices/device-list.js';
+import { el, icon } from '../ui/dom.js';
+import type { AppContext, Page } from '../app/page.js';
+import { createSupportLinkPanel } from './support-link-panel.js';
+import { renderSupportLinks } from './support-links-list.js';
+
+const LINKS_REFRESH_MS = 15_000;
+
+/** Builds the dashboard. */
+export function createDashboardPage(app: AppContext): Page {
+  const openDevice = (id: string) => app.navigate(`#/devices/${encodeURIComponent(id)}`);
+  let links: SupportLinkView[] | null = null;
+  let linksError: string | null = null;
+  let reloadTimer: ReturnType<typeof setTimeout> | null = null;
+
+  const linksBody = el('div', { class: 'links-body' }, el('div', { class: 'empty' }, el('span', { class: 'spinner', 'aria-hidden': 'true' }), 'Loading support links…'));
+  const devicesBody = el('div', { class: 'devices-body', 'data-testid': 'devices' });
+  const deviceCount = el('span', { class: 'count' });
+
+  const renderLinks = () => {
+    if (links) {
+      // Keep showing the last good list when a refresh fails; say so underneath.
+      renderSupportLinks(linksBody, links, openDevice);
+      panel.update(links);
+      if (linksError) linksBody.append(el('p', { class: 'stale-note' }, `Not refreshed: ${linksError}`));
+    } else if (linksError) {
+      linksBody.replaceChildren(el('p', { class: 'form-error' }, linksError));
+    }
+  };
+  const loadLinks = async () => {
+    try {
+      links = (await api.supportLinks()).links;
+      linksError = null;
+    } catch (err) {
+      linksError = err instanceof ApiError ? err.message : 'The support links could not be loaded.';
+    }
+    renderLinks();
+  };
+  /** A device joining or leaving changes link statuses: refresh soon, once per burst of updates. */
+  const reloadLinksSoon = () => {
+    if (reloadTimer) return;
+    reloadTimer = setTimeout(() => {
+      reloadTimer = null;
+      void loadLinks();
+    }, 300);
+  };
+
+  const panel = createSupportLinkPanel(() => void loadLinks(), openDevice);
+
+  const renderDevices = () => {
+    const devices = app.store.list().filter((d) => d.kind !== 'managed');
+    const online = devices.filter((d) => d.online && d.sessionStatus === 'active').length;
+    deviceCount.textContent = app.store.loaded ? `${online} online · ${devices.length} total` : '';
+    renderDeviceList(devicesBody, app.store);
+  };
+  const stopDevices = app.store.subscribe(() => {
+    renderDevices();
+    reloadLinksSoon();
+  });
+  renderDevices();
+  void loadLinks();
+  // Relative times ("5 min ago") and link expiries age even when nothing is pushed.
+  const ticker = setInterval(() => {
+    renderDevices();
+    renderLinks();
+  }, LINKS_REFRESH_MS);
+  const poller = setInterval(() => void loadLinks(), LINKS_REFRESH_MS * 2);
+
+  const root = el('div', { class: 'page dashboard' },
+    el('header', { class: 'page-header' },
+      el('div', null,
+        el('h1', null, 'Support & devices'),
+        el('p', { class: 'page-subtitle' }, `Signed in to ${app.me.organization}. Everything on this page updates live.`))),
+    panel.root,
+    el('div', { class: 'dashboard-grid' },
+      el('section', { class: 'card devices-card' },
+        el('div', { class: 'card-header' },
+          el('h2', { class: 'card-title' }, icon('monitor', 18), 'Devices'), deviceCount),
+        devicesBody),
+      el('section', { class: 'card links-card' },
+        el('div', { class: 'card-header' },
+          el('h2', { class: 'card-title' }, icon('link', 18), 'Recent support links')),
+        linksBody)));
+
+  return {
+    root,
+    title: 'Support & devices',
+    dispose() {
+      stopDevices();
+      panel.dispose();
+      clearInterval(ticker);
+      clearInterval(poller);
+      if (reloadTimer) clearTimeout(reloadTimer);
+    },
+  };
+}

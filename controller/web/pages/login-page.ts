@@ -1,0 +1,58 @@
+/** The login screen. On success it hands control back to the app, which loads /api/me. */
+import { ApiError, api } from '../connection/api.js';
+import { el, replaceChildren } from '../ui/dom.js';
+
+/** Builds the login screen; `notice` explains why we are here (e.g. an expired session). */
+export function createLoginPage(onLoggedIn: () => void, notice?: string): { root: HTMLElement; dispose(): void } {
+  const username = el('input', { id: 'username', name: 'username', type: 'text', autocomplete: 'username', required: true, spellcheck: 'false' });
+  const password = el('input', { id: 'password', name: 'password', type: 'password', autocomplete: 'current-password', required: true });
+  const error = el('p', { class: 'form-error', 'data-testid': 'login-error', role: 'alert', hidden: true });
+  const submit = el('button', { class: 'btn btn-primary btn-block', type: 'submit', 'data-testid': 'login-submit' }, 'Log in');
+  const info = el('p', { class: 'form-info', hidden: !notice }, notice ?? '');
+
+  const showError = (message: string) => {
+    error.hidden = false;
+    replaceChildren(error, message);
+  };
+
+  const form = el('form', { class: 'login-form', novalidate: true },
+    info,
+    el('label', { for: 'username' }, 'Username'), username,
+    el('label', { for: 'password' }, 'Password'), password,
+    error, submit);
+
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    if (!username.value.trim() || !password.value) {
+      showError('Enter your username and password.');
+      return;
+    }
+    error.hidden = true;
+    info.hidden = true;
+    submit.disabled = true;
+    submit.textContent = 'Logging in…';
+    try {
+      await api.login(username.value.trim(), password.value);
+      password.value = '';
+      onLoggedIn();
+    } catch (err) {
+      showError(err instanceof ApiError ? err.message : 'Something went wrong. Try again.');
+      password.value = '';
+      password.focus();
+    } finally {
+      submit.disabled = false;
+      submit.textContent = 'Log in';
+    }
+  });
+
+  const root = el('div', { class: 'login-screen' },
+    el('div', { class: 'login-card card' },
+      el('div', { class: 'login-brand' },
+        el('span', { class: 'brand-mark brand-mark-large', 'aria-hidden': 'true' }, 'R'),
+        el('h1', null, 'Relais'),
+        el('p', { class: 'muted' }, 'Remote assistance for your helpdesk. Log in to help someone.')),
+      form),
+    el('p', { class: 'login-footer muted' }, 'Shells open only after the person you help says yes on their own screen.'));
+  queueMicrotask(() => username.focus());
+  return { root, dispose() {} };
+}

@@ -1,0 +1,109 @@
+/**
+ * "Help someone now": creates a support link and shows everything the
+ * technician passes on — link, code, command — with a live expiry countdown.
+ */
+import { ApiError, api, type NewSupportLink, type SupportLinkView } from '../connection/api.js';
+import { copyButton } from '../ui/copy-button.js';
+import { el, icon, replaceChildren } from '../ui/dom.js';
+import { formatCountdown } from '../ui/format.js';
+
+export interface SupportLinkPanel {
+  root: HTMLElement;
+  /** Shows the latest server-side status of the link on display (joined, expired). */
+  update(links: SupportLinkView[]): void;
+  dispose(): void;
+}
+
+/** Builds the panel; `onCreated` lets the page refresh its list of links. */
+export function createSupportLinkPanel(onCreated: () => void, openDevice: (deviceId: string) => void): SupportLinkPanel {
+  let current: NewSupportLink | null = null;
+  let timer: ReturnType<typeof setInterval> | null = null;
+  const button = el('button', { class: 'btn btn-primary', type: 'button', 'data-testid': 'new-link' }, icon('plus'), 'New support link');
+  const body = el('div', { class: 'link-body' });
+  const error = el('p', { class: 'form-error', role: 'alert', hidden: true });
+
+  const countdown = el('span', { class: 'countdown', 'data-testid': 'link-expiry' });
+  const joined = el('div', { class: 'notice notice-good', hidden: true });
+
+  const tickCountdown = () => {
+    if (!current) return;
+    const left = current.expiresAt - Date.now();
+    countdown.textContent = left > 0 ? `Expires in ${formatCountdown(left)}` : 'Expired. Create a new link.';
+    countdown.classList.toggle('countdown-expired', left <= 0);
+    countdown.classList.toggle('countdown-soon', left > 0 && left < 60_000);
+    body.classList.toggle('link-spent', left <= 0);
+    if (left <= 0 && timer) clearInterval(timer);
+  };
+
+  const show = (link: NewSupportLink) => {
+    current = link;
+    joined.hidden = true;
+    body.classList.remove('link-spent');
+    replaceChildren(body,
+      el('div', { class: 'link-grid' },
+        el('div', { class: 'link-field' },
+          el('span', { class: 'field-label' }, 'Support code'),
+          el('span', { class: 'support-code', 'data-testid': 'link-code' }, link.codeDisplay),
+          countdown),
+        el('div', { class: 'link-field' },
+          el('span', { class: 'field-label' }, 'Link'),
+          el('div', { class: 'copy-row' },
+            el('a', { class: 'link-url mono', href: link.url, target: '_blank', rel: 'noopener', 'data-testid': 'link-url' }, link.url),
+            copyButton(() => link.url, 'link')),
+          el('span', { class: 'field-label' }, 'Or the command, for a terminal'),
+          el('div', { class: 'copy-row' },
+            el('code', { class: 'command mono', 'data-testid': 'link-command' }, link.command),
+            copyButton(() => link.command, 'command')))),
+      el('p', { class: 'tell-them' },
+        el('strong', null, 'What to tell the person: '),
+        'open the link in a browser and follow the steps, or paste the command into a terminal. ',
+        'On the phone, read them the code. They will see your name, and nothing happens on their computer until they say yes.'),
+      joined);
+    tickCountdown();
+    if (timer) clearInterval(timer);
+    timer = setInterval(tickCountdown, 1000);
+  };
+
+  button.addEventListener('click', async () => {
+    button.disabled = true;
+    error.hidden = true;
+    try {
+      show(await api.createSupportLink());
+      onCreated();
+    } catch (err) {
+      error.hidden = false;
+      error.textContent = err instanceof ApiError ? err.message : 'The link could not be created. Try again.';
+    } finally {
+      button.disabled = false;
+    }
+  });
+
+  replaceChildren(body, el('p', { class: 'muted' },
+    'Create a one-time link for the person you are helping. It can be used once, and expires after a few minutes.'));
+
+  const root = el('section', { class: 'card link-card' },
+    el('div', { class: 'card-header' },
+      el('div', null,
+        el('h2', { class: 'card-title' }, 'Help someone now'),
+        el('p', { class: 'card-subtitle' }, 'The person starts a small agent from the link; you see their machine here.')),
+      button),
+    error, body);
+
+  return {
+    root,
+    update(links) {
+      const link = current && links.find((l) => l.id === current?.id);
+      if (!link || link.status !== 'joined') return;
+      if (timer) clearInterval(timer);
+      countdown.textContent = 'Used';
+      body.classList.add('link-spent');
+      const deviceId = link.deviceId;
+      joined.hidden = false;
+      replaceChildren(joined, icon('check'), el('span', null, 'The person has joined with this link.'),
+        deviceId ? el('button', { class: 'btn btn-small btn-secondary', type: 'button', onclick: () => openDevice(deviceId) }, 'Open device') : null);
+    },
+    dispose() {
+      if (timer) clearInterval(timer);
+    },
+  };
+}
