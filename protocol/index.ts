@@ -11,3 +11,5 @@ export * from './snapshot.js';
 export * from './findings.js';
 export * from './health-checks.js';
 export * from './snapshot-diff.js';
+export * from './i18n/index.js';
+export * from './error-words.js';

@@ -1,0 +1,3 @@
+export * from './language.js';
+export * from './translator.js';
+export * from './format.js';
