@@ -148,7 +148,8 @@ async function run(config: RunConfig): Promise<number> {
 
 async function diagnose(config: DiagnoseConfig): Promise<number> {
   if (!config.json && process.stdout.isTTY) process.stdout.write('Checking this computer…\n');
-  const snapshot = await collectSnapshot({ controllerUrl: config.controllerUrl, resolveNames: config.resolveNames });
+  // Run once by hand: worth waiting for the package manager's answer on pending updates.
+  const snapshot = await collectSnapshot({ controllerUrl: config.controllerUrl, resolveNames: config.resolveNames, pendingUpdatesWaitMs: 10_000 });
   const findings = runHealthChecks(snapshot);
   if (config.json) process.stdout.write(`${JSON.stringify({ snapshot, findings }, null, 2)}\n`);
   else process.stdout.write(renderReport(snapshot, findings, { color: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR }));

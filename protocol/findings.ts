@@ -1,6 +1,8 @@
 /** Findings: what looks wrong in a snapshot, in words a level-1 technician can act on. */
 import { z } from 'zod';
 import { text } from './fields.js';
+import { scriptName } from './jobs.js';
+import type { Snapshot } from './snapshot.js';
 
 export const SEVERITIES = ['critical', 'warning', 'info'] as const;
 export type Severity = (typeof SEVERITIES)[number];
@@ -12,6 +14,8 @@ export const finding = z.object({
   explanation: text(1000),
   evidence: z.array(z.object({ label: text(80), value: text(200), threshold: text(80).optional() })).max(12),
   nextStep: text(500),
+  /** A starter script that fixes the common case (a name in the script library), when there is one. */
+  script: scriptName.optional(),
 });
 export type Finding = z.infer<typeof finding>;
 
@@ -34,6 +38,13 @@ export const DEFAULT_THRESHOLDS = Object.freeze({
   uptimeWarnDays: 30,
   processHogCpuPercent: 50,
   processHogTotalLoadPercent: 70,
+  printJobStuckMinutes: 15,
+  securityUpdatesWarnCount: 1,
+  securityUpdatesCriticalCount: 20,
+  lastUpdateWarnDays: 45,
+  packetLossWarnPercent: 10,
+  packetLossCriticalPercent: 30,
+  jitterWarnMs: 50,
 });
 export type Thresholds = { -readonly [K in keyof typeof DEFAULT_THRESHOLDS]: number };
 
@@ -41,6 +52,9 @@ export const thresholdsOverride = z
   .object(Object.fromEntries(Object.keys(DEFAULT_THRESHOLDS).map((k) => [k, z.number().min(0).max(1e9)])) as Record<keyof Thresholds, z.ZodNumber>)
   .partial()
   .strict();
+
+/** A health check: a pure function of a snapshot and the thresholds. */
+export type HealthCheck = (s: Snapshot, t: Thresholds) => Finding[];
 
 const RANK: Record<Severity, number> = { critical: 0, warning: 1, info: 2 };
 

@@ -4,6 +4,9 @@
  */
 import { DEFAULT_THRESHOLDS, sortFindings, type Finding, type Severity, type Thresholds } from './findings.js';
 import type { Snapshot } from './snapshot.js';
+import { PRINTER_CHECKS } from './printer-checks.js';
+import { SECURITY_CHECKS } from './security-checks.js';
+import { CONNECTION_CHECKS } from './connection-checks.js';
 
 type Check = (s: Snapshot, t: Thresholds) => Finding[];
 
@@ -264,7 +267,10 @@ const probeFailures: Check = (s) =>
       : [],
   );
 
-export const HEALTH_CHECKS: readonly Check[] = [diskFull, memoryLow, swapHeavy, cpuOverloaded, processHog, network, dnsResolution, controllerReach, clockSkew, battery, uptime, probeFailures];
+export const HEALTH_CHECKS: readonly Check[] = [
+  diskFull, memoryLow, swapHeavy, cpuOverloaded, processHog, network, dnsResolution, controllerReach, clockSkew, battery, uptime, probeFailures,
+  ...PRINTER_CHECKS, ...SECURITY_CHECKS, ...CONNECTION_CHECKS,
+];
 
 /** Runs every check on a snapshot; findings sorted most severe first. */
 export function runHealthChecks(snapshot: Snapshot, thresholds: Partial<Thresholds> = {}): Finding[] {

@@ -5,13 +5,15 @@
  */
 import { z } from 'zod';
 import { text } from './fields.js';
+import { connectivitySection, mailSection, printersSection, securitySection, updatesSection } from './snapshot-helpdesk.js';
 
 const bytes = z.number().min(0).max(2 ** 60);
 const percent = z.number().min(0).max(100);
 const ms = z.number().min(0).max(86_400_000);
 const name = text(128);
 
-export const PROBE_NAMES = ['system', 'cpu', 'memory', 'storage', 'os', 'network', 'dns', 'controller', 'battery', 'processes', 'clock'] as const;
+export const PROBE_NAMES = ['system', 'cpu', 'memory', 'storage', 'os', 'network', 'dns', 'controller', 'battery', 'processes', 'clock',
+  'printers', 'security', 'updates', 'mail', 'connectivity'] as const;
 export type ProbeName = (typeof PROBE_NAMES)[number];
 
 export const probeOutcome = z.object({
@@ -91,5 +93,10 @@ export const snapshot = z.object({
     .optional(),
   processes: z.object({ byCpu: z.array(processRow).max(5), byMemory: z.array(processRow).max(5) }).optional(),
   clock: z.object({ skewMs: z.number().min(-1e12).max(1e12).nullable(), source: text(64) }).optional(),
+  printers: printersSection.optional(),
+  security: securitySection.optional(),
+  updates: updatesSection.optional(),
+  mail: mailSection.optional(),
+  connectivity: connectivitySection.optional(),
 });
 export type Snapshot = z.infer<typeof snapshot>;

@@ -1,7 +1,15 @@
 /** Takes a whole diagnostics snapshot: every probe in parallel, each under its own time limit. */
+import si from 'systeminformation';
 import { snapshot as snapshotSchema, type ProbeName, type Snapshot } from '../../protocol/index.js';
+import { connectivityTargets, probeConnectivity } from './connectivity-probe.js';
+import { probeMail } from './mail-probe.js';
+import { realHost } from './probe-host.js';
 import { runProbes, type Probe } from './probe-runner.js';
 import * as probes from './probes.js';
+import { probePrinters } from './printers-probe.js';
+import type { ProcessInfo } from './remote-tools.js';
+import { probeSecurity } from './security-probe.js';
+import { UpdatesProbe } from './updates-probe.js';
 
 export interface CollectOptions {
   /** The controller to measure (reachability, round trip, clock); none for a local report. */
@@ -10,34 +18,58 @@ export interface CollectOptions {
   readonly resolveNames: readonly string[];
   /** Per-probe time limit. */
   readonly probeTimeLimitMs?: number;
+  /**
+   * How long to wait for the pending-updates answer (slow: apt, dnf, Windows Update). A
+   * session keeps it short and gets the answer in a later snapshot; `diagnose`, run once
+   * by hand, waits longer.
+   */
+  readonly pendingUpdatesWaitMs?: number;
 }
 
 const LIMITS: Partial<Record<ProbeName, number>> = { processes: 4000, storage: 4000 };
+/** One per agent process: it keeps the pending-updates answer between snapshots. */
+const updatesProbe = new UpdatesProbe(realHost);
+
+/** Runs `load` once, however many probes ask. */
+function once<T>(load: () => Promise<T>): () => Promise<T> {
+  let value: Promise<T> | undefined;
+  return () => (value ??= load());
+}
 
 export async function collectSnapshot(options: CollectOptions): Promise<Snapshot> {
   const started = performance.now();
   const takenAt = Date.now();
   const limit = options.probeTimeLimitMs ?? 3000;
+  const pendingWait = options.pendingUpdatesWaitMs ?? 1200;
   const names = [...new Set([...(options.controllerUrl ? [new URL(options.controllerUrl).hostname.replace(/^\[|\]$/g, '')] : []), ...options.resolveNames])];
   const controllerUrl = options.controllerUrl;
+  const processList = once(() => si.processes());
+  const processInfo = once(async (): Promise<ProcessInfo[]> => (await processList()).list.map((p) => ({ pid: p.pid, name: p.name || '', path: p.path || '' })));
+  const gateway = once(() => si.networkGatewayDefault());
   const table: Partial<Record<ProbeName, Probe<unknown>>> = {
     system: probes.probeSystem,
     cpu: probes.probeCpu,
     memory: probes.probeMemory,
     storage: probes.probeStorage,
     os: probes.probeOs,
-    network: probes.probeNetwork,
+    network: () => probes.probeNetwork(gateway),
     battery: probes.probeBattery,
-    processes: probes.probeProcesses,
+    processes: () => probes.probeProcesses(processList),
     ...(names.length > 0 ? { dns: () => probes.probeDns(names, limit - 100) } : {}),
     ...(controllerUrl ? { controller: () => probes.probeController(controllerUrl, limit - 100) } : {}),
+    printers: () => probePrinters(realHost, limit - 200),
+    security: () => probeSecurity(realHost, processInfo, limit - 200),
+    updates: () => updatesProbe.collect(limit - 200, pendingWait),
+    mail: () => probeMail(realHost, processInfo, Math.min(1500, limit - 200)),
+    connectivity: async () => probeConnectivity(realHost, connectivityTargets((await gateway().catch(() => '')) || null, controllerUrl)),
   };
-  const { values, outcomes } = await runProbes(table, LIMITS, limit);
+  const { values, outcomes } = await runProbes(table, { ...LIMITS, updates: Math.max(limit, pendingWait + 1000) }, limit);
   const reach = values.controller as Awaited<ReturnType<typeof probes.probeController>> | undefined;
   const sections: Record<string, unknown> = {
     system: values.system, cpu: values.cpu, memory: values.memory, storage: values.storage, os: values.os,
     network: values.network, dns: values.dns, battery: values.battery, processes: values.processes,
     controller: reach?.controller, clock: reach?.clock,
+    printers: values.printers, security: values.security, updates: values.updates, mail: values.mail, connectivity: values.connectivity,
   };
   const result: Record<string, unknown> = { takenAt, probes: outcomes };
   // Each section is checked on its own: a probe that broke its contract loses its section, not the snapshot.

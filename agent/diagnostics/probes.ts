@@ -79,10 +79,11 @@ export async function probeOs(): Promise<Snapshot['os']> {
   };
 }
 
-export async function probeNetwork(): Promise<Snapshot['network']> {
+/** `gateway` is shared with the connectivity probe, so the route table is read once. */
+export async function probeNetwork(gatewayOf: () => Promise<string> = () => si.networkGatewayDefault()): Promise<Snapshot['network']> {
   const [interfaces, gateway, defaultIface] = await Promise.all([
     si.networkInterfaces(),
-    si.networkGatewayDefault().catch(() => ''),
+    gatewayOf().catch(() => ''),
     si.networkInterfaceDefault().catch(() => ''),
   ]);
   const list = Array.isArray(interfaces) ? interfaces : [interfaces];
@@ -170,8 +171,9 @@ export async function probeBattery(): Promise<Snapshot['battery']> {
   };
 }
 
-export async function probeProcesses(): Promise<Snapshot['processes']> {
-  const { list } = await si.processes();
+/** `listed` is shared with the security and mail probes: the process list is read once per snapshot. */
+export async function probeProcesses(listed: () => ReturnType<typeof si.processes> = () => si.processes()): Promise<Snapshot['processes']> {
+  const { list } = await listed();
   const rows = list.map((p) => ({ pid: Math.max(0, Math.round(num(p.pid))), name: clean(p.name || p.command, 128), cpuPercent: clamp(num(p.cpu), 0, 100_000), memoryBytes: num(p.memRss) * 1024 }));
   return {
     byCpu: [...rows].sort((a, b) => b.cpuPercent - a.cpuPercent).slice(0, 5),

@@ -1,5 +1,6 @@
 /** A snapshot and its findings as a readable text report: findings first, then the facts. Colours only on a TTY. */
 import { formatBytes, type Finding, type Snapshot } from '../../protocol/index.js';
+import { writeHelpdeskSections } from './report-helpdesk.js';
 
 export interface ReportStyle {
   readonly color: boolean;
@@ -21,6 +22,7 @@ export function renderReport(snapshot: Snapshot, findings: readonly Finding[], s
     lines.push(`           ${paint('dim', f.explanation)}`);
     for (const e of f.evidence) lines.push(`           ${e.label}: ${e.value}${e.threshold ? paint('dim', ` (threshold ${e.threshold})`) : ''}`);
     lines.push(`           Next step: ${f.nextStep}`);
+    if (f.script) lines.push(`           Starter script: ${f.script}`);
   }
 
   if (snapshot.system || snapshot.os) {
@@ -70,6 +72,7 @@ export function renderReport(snapshot: Snapshot, findings: readonly Finding[], s
     for (const p of snapshot.processes.byCpu) row(`CPU ${p.cpuPercent.toFixed(1)} %`, `${p.name} (pid ${p.pid})`);
     for (const p of snapshot.processes.byMemory) row(`RAM ${formatBytes(p.memoryBytes)}`, `${p.name} (pid ${p.pid})`);
   }
+  writeHelpdeskSections(snapshot, { heading, row, bad: (t) => paint('red', t), good: (t) => paint('green', t) });
   const slow = Object.entries(snapshot.probes).sort((a, b) => (b[1]?.durationMs ?? 0) - (a[1]?.durationMs ?? 0));
   lines.push('', paint('dim', `Collected in ${snapshot.durationMs} ms; slowest probes: ${slow.slice(0, 3).map(([n, o]) => `${n} ${o?.durationMs} ms`).join(', ')}.`));
   return lines.join('\n') + '\n';

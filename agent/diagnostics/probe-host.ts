@@ -1,0 +1,108 @@
+/**
+ * What the helpdesk probes may ask of the machine — run a command, read a file,
+ * connect to a port — behind one small interface, so their parsing is tested on
+ * recorded outputs (test/fixtures/diagnostics/) and the real host is used only here.
+ */
+import { execFile } from 'node:child_process';
+import { promises as dns } from 'node:dns';
+import { access, open, readdir, readlink } from 'node:fs/promises';
+import { connect } from 'node:net';
+import os from 'node:os';
+
+/** A command's outcome; `missing`: the program does not exist here (a valid state: no CUPS, no ufw). */
+export type CommandOutcome =
+  | { readonly kind: 'done'; readonly code: number; readonly stdout: string; readonly stderr: string }
+  | { readonly kind: 'missing' }
+  | { readonly kind: 'failed'; readonly error: string };
+
+/** A TCP connect: `answered` also when refused (a reset is an answer: the host is there). */
+export type ConnectOutcome = { readonly answered: boolean; readonly open: boolean; readonly ms: number; readonly error: string | null };
+
+export interface ProbeHost {
+  readonly platform: NodeJS.Platform;
+  readonly home: string;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  now(): number;
+  run(file: string, args: readonly string[], timeoutMs: number): Promise<CommandOutcome>;
+  /** The file's first `maxBytes` as text, or null when it cannot be read. */
+  readText(path: string, maxBytes?: number): Promise<string | null>;
+  exists(path: string): Promise<boolean>;
+  list(dir: string): Promise<string[]>;
+  /** Where /proc/<pid>/exe points (Linux), or null. */
+  executableOf(pid: number): Promise<string | null>;
+  lookup(name: string, timeoutMs: number): Promise<{ addresses: string[]; error: string | null }>;
+  connect(host: string, port: number, timeoutMs: number): Promise<ConnectOutcome>;
+}
+
+const MAX_OUTPUT = 1024 * 1024;
+
+function runCommand(file: string, args: readonly string[], timeoutMs: number): Promise<CommandOutcome> {
+  return new Promise((resolve) => {
+    // C locale: parsers read English words and dates whatever the machine's language.
+    const env = { ...process.env, LC_ALL: 'C', LANG: 'C' };
+    execFile(file, [...args], { timeout: timeoutMs, killSignal: 'SIGKILL', maxBuffer: MAX_OUTPUT, env, windowsHide: true, encoding: 'utf8' }, (err, stdout, stderr) => {
+      if (!err) return resolve({ kind: 'done', code: 0, stdout, stderr });
+      const e = err as NodeJS.ErrnoException & { killed?: boolean; code?: unknown };
+      if (e.code === 'ENOENT') return resolve({ kind: 'missing' });
+      if (e.killed) return resolve({ kind: 'failed', error: `no answer within ${timeoutMs} ms` });
+      if (typeof e.code === 'number') return resolve({ kind: 'done', code: e.code, stdout, stderr });
+      resolve({ kind: 'failed', error: String(e.code ?? e.message) });
+    });
+  });
+}
+
+async function readText(path: string, maxBytes = 256 * 1024): Promise<string | null> {
+  try {
+    const handle = await open(path, 'r');
+    try {
+      const buffer = Buffer.alloc(maxBytes);
+      const { bytesRead } = await handle.read(buffer, 0, maxBytes, 0);
+      return buffer.subarray(0, bytesRead).toString('utf8');
+    } finally {
+      await handle.close();
+    }
+  } catch {
+    return null;
+  }
+}
+
+function tcpConnect(host: string, port: number, timeoutMs: number): Promise<ConnectOutcome> {
+  return new Promise((resolve) => {
+    const started = performance.now();
+    const socket = connect({ host, port });
+    const done = (answered: boolean, openNow: boolean, error: string | null) => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve({ answered, open: openNow, ms: Math.round((performance.now() - started) * 10) / 10, error });
+    };
+    const timer = setTimeout(() => done(false, false, `no answer within ${timeoutMs} ms`), timeoutMs);
+    socket.once('connect', () => done(true, true, null));
+    socket.once('error', (err: NodeJS.ErrnoException) => done(err.code === 'ECONNREFUSED', false, err.code ?? err.message));
+  });
+}
+
+/** The real machine. */
+export const realHost: ProbeHost = {
+  platform: process.platform,
+  home: os.homedir(),
+  env: process.env,
+  now: () => Date.now(),
+  run: runCommand,
+  readText,
+  exists: (path) => access(path).then(() => true, () => false),
+  list: (dir) => readdir(dir).catch(() => []),
+  executableOf: (pid) => readlink(`/proc/${pid}/exe`).catch(() => null),
+  async lookup(name, timeoutMs) {
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs)));
+      const answers = await Promise.race([dns.lookup(name, { all: true }), late]);
+      return { addresses: answers.map((a) => a.address), error: null };
+    } catch (err) {
+      return { addresses: [], error: (err as NodeJS.ErrnoException).code ?? (err as Error).message };
+    } finally {
+      clearTimeout(timer);
+    }
+  },
+  connect: tcpConnect,
+};
