@@ -55,6 +55,23 @@ export function snapshotFacts(s: Snapshot): Map<string, string> {
   if (s.clock?.skewMs != null) put('Clock skew', `${Math.round(s.clock.skewMs / 1000)} s`);
   if (s.battery?.present) put('Battery', `${round(s.battery.percent ?? 0)}${s.battery.charging ? ', charging' : ''}`);
   s.processes?.byCpu.slice(0, 3).forEach((p, i) => put(`Top CPU process #${i + 1}`, p.name));
+  if (s.printers?.available) {
+    put('Print service', s.printers.spooler);
+    put('Default printer', s.printers.defaultPrinter ?? 'none');
+    for (const p of s.printers.printers) put(`Printer ${p.name}`, p.state);
+    put('Print jobs waiting', String(s.printers.jobCount));
+  }
+  if (s.security) {
+    put('Firewall', s.security.firewall.state);
+    put('Disk encryption', s.security.encryption.state);
+    put('Remote-control tools', s.security.remoteTools.map((t) => `${t.name}${t.running ? ' (running)' : ''}`).sort().join(', ') || 'none');
+  }
+  if (s.updates) {
+    put('Restart needed', s.updates.rebootPending === null ? 'unknown' : s.updates.rebootPending ? 'yes' : 'no');
+    if (s.updates.pending.state === 'ok') put('Pending updates', `${s.updates.pending.total ?? '?'} (${s.updates.pending.security ?? '?'} security)`);
+  }
+  for (const m of s.mail?.servers ?? []) put(`Mail server ${m.host}:${m.port}`, !m.resolved ? 'does not resolve' : m.reachable ? 'answers' : 'no answer');
+  for (const t of s.connectivity?.targets ?? []) put(`Packets lost (${t.role})`, `${Math.round(t.lossPercent)} %`);
   return facts;
 }
 

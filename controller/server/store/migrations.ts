@@ -2,6 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import { STARTER_SCRIPTS } from './starter-scripts.js';
+import { PRINTING_STARTER_SCRIPTS } from './printing-scripts.js';
 
 const migrations: Record<string, Migration> = {
   '0001-foundation': {
@@ -211,6 +212,22 @@ const migrations: Record<string, Migration> = {
   '0005-account-removal': {
     async up(db: Kysely<any>) {
       await db.schema.alterTable('users').addColumn('deleted_at', 'integer').execute();
+    },
+  },
+  // Printing fixes suggested by the printer findings; a script an administrator already named so is left alone.
+  '0009-printing-scripts': {
+    async up(db: Kysely<any>) {
+      const now = Date.now();
+      for (const s of PRINTING_STARTER_SCRIPTS) {
+        await db
+          .insertInto('scripts')
+          .values({
+            id: randomBytes(12).toString('base64url'), name: s.name, title: s.title, description: s.description, interpreter: s.interpreter, body: s.body,
+            parameters_json: JSON.stringify(s.parameters), timeout_seconds: s.timeoutSeconds, built_in: 1, created_at: now, updated_at: now,
+          })
+          .onConflict((oc) => oc.column('name').doNothing())
+          .execute();
+      }
     },
   },
 };

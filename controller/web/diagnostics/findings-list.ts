@@ -30,7 +30,10 @@ function findingItem(finding: Finding): HTMLElement {
           el('dt', null, e.label),
           el('dd', null, el('span', { class: 'evidence-value' }, e.value), e.threshold ? el('span', { class: 'threshold' }, `threshold: ${e.threshold}`) : null))))
       : null,
-    el('p', { class: 'next-step' }, el('span', { class: 'next-step-label' }, 'Next step'), el('span', null, finding.nextStep)));
+    el('p', { class: 'next-step' }, el('span', { class: 'next-step-label' }, 'Next step'), el('span', null, finding.nextStep)),
+    finding.script
+      ? el('p', { class: 'next-step', 'data-testid': 'finding-script' }, el('span', { class: 'next-step-label' }, 'Starter script'), el('span', { class: 'mono' }, finding.script))
+      : null);
 }
 
 /** A one-line finding (severity and title), for the comparison's lists. */

@@ -8,6 +8,7 @@ import { el, type Child } from '../ui/dom.js';
 import { card, detail, facts, usageBar, type BarLevel } from '../ui/fact-card.js';
 import { formatBytes, formatDuration, formatUptime, percent } from '../ui/format.js';
 import { networkSection } from './network-section.js';
+import { connectivityCard, mailCard, printersCard, securityCard, updatesCard } from './helpdesk-sections.js';
 
 const LEVEL: Record<Severity, BarLevel> = { critical: 'bad', warning: 'warn', info: 'ok' };
 
@@ -32,7 +33,14 @@ export function snapshotSections(snapshot: Snapshot, findings: readonly Finding[
   // Three columns: network (two wide) shares its row with the processes, or with
   // the battery when there is one, and the processes then take a row of their own.
   if (battery) sections.at(-1)?.classList.add('card-wide');
-  return [...sections, battery].filter((s): s is HTMLElement => s !== null);
+  const helpdesk = [
+    section(snapshot, 'printers', 'Printers', () => printersCard(snapshot)),
+    section(snapshot, 'security', 'Security', () => securityCard(snapshot)),
+    section(snapshot, 'updates', 'Updates', () => updatesCard(snapshot)),
+    section(snapshot, 'mail', 'Mail', () => mailCard(snapshot)),
+    section(snapshot, 'connectivity', 'Connection over time', () => connectivityCard(snapshot)),
+  ];
+  return [...sections, battery, ...helpdesk].filter((s): s is HTMLElement => s !== null);
 }
 
 /** The card when its probe's data is there; a "not measured" card when the probe failed; nothing when it was skipped. */
