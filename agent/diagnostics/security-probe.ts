@@ -101,7 +101,7 @@ export function parseFdesetup(result: Outcome): Encryption {
   const tool = 'fdesetup (FileVault)';
   if (result.kind !== 'done') return { state: 'unknown', tool, volumes: [], detail: result.kind === 'missing' ? 'not found' : result.error };
   const out = result.stdout;
-  const state = /FileVault is On/.test(out) ? 'on' : /in progress/i.test(out) ? 'partial' : /FileVault is Off/.test(out) ? 'off' : 'unknown';
+  const state = /in progress/i.test(out) ? 'partial' : /FileVault is On/.test(out) ? 'on' : /FileVault is Off/.test(out) ? 'off' : 'unknown';
   return { state, tool, volumes: [{ name: 'system volume', mount: '/', encrypted: state === 'unknown' ? null : state === 'on' }], detail: clean(out.trim().split('\n')[0], 255) };
 }
 
@@ -128,7 +128,7 @@ export function parseWindowsSecurity(json: unknown): Base {
   const profiles = asArray(data.firewall).map((p) => ({ name: clean(p.Name, 64), on: String(p.Enabled) === 'True' || p.Enabled === true || p.Enabled === 1 }));
   const firewall: Firewall = profiles.length === 0
     ? { state: 'unknown', tool: 'Windows Firewall', profiles: [], detail: 'Get-NetFirewallProfile gave no answer' }
-    : { state: profiles.every((p) => p.on) ? 'on' : profiles.some((p) => p.on) ? 'on' : 'off', tool: 'Windows Firewall', profiles: profiles.slice(0, 8), detail: profiles.map((p) => `${p.name} ${p.on ? 'on' : 'off'}`).join(', ') };
+    : { state: profiles.some((p) => p.on) ? 'on' : 'off', tool: 'Windows Firewall', profiles: profiles.slice(0, 8), detail: profiles.map((p) => `${p.name} ${p.on ? 'on' : 'off'}`).join(', ') };
   const antivirus = data.antivirus === null || data.antivirus === undefined
     ? NO_AV
     : { reported: true, products: asArray(data.antivirus).slice(0, 8).map((p) => ({ name: clean(p.displayName || 'unnamed antivirus', 128), ...decodeProductState(Number(p.productState)) })) };
