@@ -26,7 +26,8 @@ export interface CollectOptions {
   readonly pendingUpdatesWaitMs?: number;
 }
 
-const LIMITS: Partial<Record<ProbeName, number>> = { processes: 4000, storage: 4000 };
+/** The heavier probes get a second more than the others; security and mail read the process list too, so they get as long as it. */
+const HEAVY: readonly ProbeName[] = ['processes', 'storage', 'security', 'mail'];
 /** One per agent process: it keeps the pending-updates answer between snapshots. */
 const updatesProbe = new UpdatesProbe(realHost);
 
@@ -63,7 +64,8 @@ export async function collectSnapshot(options: CollectOptions): Promise<Snapshot
     mail: () => probeMail(realHost, processInfo, Math.min(1500, limit - 200)),
     connectivity: async () => probeConnectivity(realHost, connectivityTargets((await gateway().catch(() => '')) || null, controllerUrl)),
   };
-  const { values, outcomes } = await runProbes(table, { ...LIMITS, updates: Math.max(limit, pendingWait + 1000) }, limit);
+  const limits: Partial<Record<ProbeName, number>> = { ...Object.fromEntries(HEAVY.map((p) => [p, limit + 1000])), updates: Math.max(limit, pendingWait + 1000) };
+  const { values, outcomes } = await runProbes(table, limits, limit);
   const reach = values.controller as Awaited<ReturnType<typeof probes.probeController>> | undefined;
   const sections: Record<string, unknown> = {
     system: values.system, cpu: values.cpu, memory: values.memory, storage: values.storage, os: values.os,
