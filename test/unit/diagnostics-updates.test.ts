@@ -9,10 +9,11 @@ import { done, fakeHost, fixture } from '../helpers/fake-probe-host.js';
 const DAY = 86_400_000;
 const NOW = Date.UTC(2024, 2, 12, 11);
 
-function withUpdates(u: Partial<UpdatesSection> & { pending?: Partial<UpdatesSection['pending']> }, takenAt = NOW): Snapshot {
+function withUpdates(u: Partial<Omit<UpdatesSection, 'pending'>> & { pending?: Partial<UpdatesSection['pending']> }, takenAt = NOW): Snapshot {
+  const { pending, ...facts } = u;
   const updates: UpdatesSection = {
-    rebootPending: false, rebootReasons: [], lastUpdateAt: takenAt - DAY, lastUpdateSource: 'apt history', ...u,
-    pending: { state: 'ok', source: 'apt', total: 0, security: 0, names: [], checkedAt: takenAt, detail: null, ...u.pending },
+    rebootPending: false, rebootReasons: [], lastUpdateAt: takenAt - DAY, lastUpdateSource: 'apt history', ...facts,
+    pending: { state: 'ok', source: 'apt', total: 0, security: 0, names: [], checkedAt: takenAt, detail: null, ...pending },
   };
   const s: Snapshot = { takenAt, durationMs: 1, probes: {}, updates };
   expect(snapshotSchema.safeParse(s).success).toBe(true);
