@@ -23,7 +23,8 @@ export interface ProbeHost {
   readonly home: string;
   readonly env: Readonly<Record<string, string | undefined>>;
   now(): number;
-  run(file: string, args: readonly string[], timeoutMs: number): Promise<CommandOutcome>;
+  /** `lowPriority`: the command yields the processor to everything else (slow background checks). */
+  run(file: string, args: readonly string[], timeoutMs: number, options?: { lowPriority?: boolean }): Promise<CommandOutcome>;
   /** The file's first `maxBytes` as text, or null when it cannot be read. */
   readText(path: string, maxBytes?: number): Promise<string | null>;
   exists(path: string): Promise<boolean>;
@@ -36,11 +37,11 @@ export interface ProbeHost {
 
 const MAX_OUTPUT = 1024 * 1024;
 
-function runCommand(file: string, args: readonly string[], timeoutMs: number): Promise<CommandOutcome> {
+function runCommand(file: string, args: readonly string[], timeoutMs: number, options: { lowPriority?: boolean } = {}): Promise<CommandOutcome> {
   return new Promise((resolve) => {
     // C locale: parsers read English words and dates whatever the machine's language.
     const env = { ...process.env, LC_ALL: 'C', LANG: 'C' };
-    execFile(file, [...args], { timeout: timeoutMs, killSignal: 'SIGKILL', maxBuffer: MAX_OUTPUT, env, windowsHide: true, encoding: 'utf8' }, (err, stdout, stderr) => {
+    const child = execFile(file, [...args], { timeout: timeoutMs, killSignal: 'SIGKILL', maxBuffer: MAX_OUTPUT, env, windowsHide: true, encoding: 'utf8' }, (err, stdout, stderr) => {
       if (!err) return resolve({ kind: 'done', code: 0, stdout, stderr });
       const e = err as NodeJS.ErrnoException & { killed?: boolean; code?: unknown };
       if (e.code === 'ENOENT') return resolve({ kind: 'missing' });
@@ -48,6 +49,13 @@ function runCommand(file: string, args: readonly string[], timeoutMs: number): P
       if (typeof e.code === 'number') return resolve({ kind: 'done', code: e.code, stdout, stderr });
       resolve({ kind: 'failed', error: String(e.code ?? e.message) });
     });
+    if (options.lowPriority && child.pid !== undefined) {
+      try {
+        os.setPriority(child.pid, os.constants.priority.PRIORITY_LOW);
+      } catch {
+        // Not allowed here: it runs at normal priority.
+      }
+    }
   });
 }
 

@@ -12,12 +12,19 @@ import { parseAptHistory, parseAptSimulation, parseDnfCheckUpdate, parseDnfSecur
 
 /** The slow check's own limit: past it the package manager is stopped and the failure kept for a while. */
 const PENDING_LIMIT_MS = 120_000;
+/**
+ * The package manager starts this long after it is first asked for, at low priority: apt's
+ * dependency solver takes whole seconds of processor, and the snapshot that asked must not
+ * wait behind it. That snapshot says "checking"; the next ones have the answer.
+ */
+export const PENDING_START_DELAY_MS = 1500;
 
 export class UpdatesProbe {
   private readonly pending: SlowCheck<Pending>;
 
-  constructor(private readonly host: ProbeHost) {
-    this.pending = new SlowCheck(() => this.pendingNow(), { keepMs: 6 * 3600_000, keepFailureMs: 10 * 60_000, now: () => host.now() });
+  constructor(private readonly host: ProbeHost, startDelayMs = PENDING_START_DELAY_MS) {
+    const later = () => new Promise<void>((resolve) => setTimeout(resolve, startDelayMs).unref?.());
+    this.pending = new SlowCheck(() => later().then(() => this.pendingNow()), { keepMs: 6 * 3600_000, keepFailureMs: 10 * 60_000, now: () => host.now() });
   }
 
   /** Collects, waiting at most `pendingWaitMs` for the pending updates (else they say "checking"). */
@@ -76,12 +83,13 @@ export class UpdatesProbe {
       if (prefs.kind !== 'done' || prefs.code !== 0) return { source: 'softwareupdate', total: null, security: null, names: [], detail: 'no background check recorded yet' };
       return parseMacSoftwareUpdate(prefs.stdout);
     }
-    const apt = await h.run('apt-get', ['-s', '-o', 'Debug::NoLocking=true', 'upgrade'], PENDING_LIMIT_MS);
+    const low = { lowPriority: true };
+    const apt = await h.run('apt-get', ['-s', '-o', 'Debug::NoLocking=true', 'upgrade'], PENDING_LIMIT_MS, low);
     if (apt.kind === 'done' && apt.code === 0) return parseAptSimulation(apt.stdout);
     if (apt.kind === 'failed') throw new Error(`apt-get -s upgrade: ${apt.error}`);
     const [security, all] = await Promise.all([
-      h.run('dnf', ['-q', '--cacheonly', 'updateinfo', 'list', '--security', '--available'], PENDING_LIMIT_MS),
-      h.run('dnf', ['-q', '--cacheonly', 'check-update'], PENDING_LIMIT_MS),
+      h.run('dnf', ['-q', '--cacheonly', 'updateinfo', 'list', '--security', '--available'], PENDING_LIMIT_MS, low),
+      h.run('dnf', ['-q', '--cacheonly', 'check-update'], PENDING_LIMIT_MS, low),
     ]);
     if (security.kind === 'done' && all.kind === 'done' && (all.code === 0 || all.code === 100)) {
       const names = parseDnfCheckUpdate(all.stdout);

@@ -88,31 +88,31 @@ describe('the updates probe', () => {
       files: { '/var/run/reboot-required': '*** System restart required ***\n', '/var/run/reboot-required.pkgs': 'linux-image-6.1.0-21-amd64\nlibc6\n', '/var/log/apt/history.log': fixture('linux/apt-history.log') },
       commands: { 'apt-get -s -o Debug::NoLocking=true upgrade': done(fixture('linux/apt-get-s-upgrade.txt')), 'uname -r': done('6.1.0-18-amd64\n') },
     });
-    const section = await new UpdatesProbe(host).collect(1000, 1000);
+    const section = await new UpdatesProbe(host, 0).collect(1000, 1000);
     expect(updatesSection.parse(section)).toEqual(section);
     expect(section).toMatchObject({ rebootPending: true, rebootReasons: ['linux-image-6.1.0-21-amd64', 'libc6'], lastUpdateSource: 'apt history', pending: { state: 'ok', total: 97, security: 54 } });
   });
 
   it('Linux: a newer kernel installed than the one running; needs-restarting on dnf systems; unknown otherwise', async () => {
     const kernel = fakeHost({ commands: { 'uname -r': done('6.1.0-18-amd64\n') }, dirs: { '/boot': ['vmlinuz-6.1.0-18-amd64', 'vmlinuz-6.1.0-21-amd64'] } });
-    expect(await new UpdatesProbe(kernel).collect(1000, 0)).toMatchObject({ rebootPending: true, rebootReasons: ['kernel 6.1.0-21-amd64 is installed, 6.1.0-18-amd64 is running'] });
+    expect(await new UpdatesProbe(kernel, 0).collect(1000, 0)).toMatchObject({ rebootPending: true, rebootReasons: ['kernel 6.1.0-21-amd64 is installed, 6.1.0-18-amd64 is running'] });
     const dnf = fakeHost({ commands: { 'needs-restarting -r': done('Core libraries or services have been updated since boot-up', 1), 'rpm -qa --last': done(fixture('linux/rpm-qa-last.txt')) } });
-    expect(await new UpdatesProbe(dnf).collect(1000, 0)).toMatchObject({ rebootPending: true, lastUpdateSource: 'rpm --last' });
+    expect(await new UpdatesProbe(dnf, 0).collect(1000, 0)).toMatchObject({ rebootPending: true, lastUpdateSource: 'rpm --last' });
     const container = fakeHost({ commands: { 'uname -r': done('6.18.44\n') } });
-    expect(await new UpdatesProbe(container).collect(1000, 0)).toMatchObject({ rebootPending: null, rebootReasons: [], lastUpdateAt: null });
+    expect(await new UpdatesProbe(container, 0).collect(1000, 0)).toMatchObject({ rebootPending: null, rebootReasons: [], lastUpdateAt: null });
   });
 
   it('Windows: the RebootPending keys, Get-HotFix, and Windows Update\'s last scan', async () => {
     const host = fakeHost({ platform: 'win32', powershell: [['RebootPending', done(fixture('windows/update-facts-reboot.json'))], ['Microsoft.Update.Session', done(fixture('windows/pending.json'))]] });
-    const section = await new UpdatesProbe(host).collect(1000, 1000);
+    const section = await new UpdatesProbe(host, 0).collect(1000, 1000);
     expect(section).toMatchObject({ rebootPending: true, rebootReasons: ['Component Based Servicing', 'Windows Update'], lastUpdateAt: Date.UTC(2024, 1, 14), pending: { state: 'ok', total: 3, security: 2 } });
     const clean = fakeHost({ platform: 'win32', powershell: [['RebootPending', done(fixture('windows/update-facts-clean.json'))]] });
-    expect(await new UpdatesProbe(clean).collect(1000, 0)).toMatchObject({ rebootPending: false, lastUpdateAt: 1709856000000, lastUpdateSource: 'Get-HotFix KB5035845' });
+    expect(await new UpdatesProbe(clean, 0).collect(1000, 0)).toMatchObject({ rebootPending: false, lastUpdateAt: 1709856000000, lastUpdateSource: 'Get-HotFix KB5035845' });
   });
 
   it('macOS: history and the background check, no reboot flag to read', async () => {
     const host = fakeHost({ platform: 'darwin', commands: { 'softwareupdate --history': done(fixture('macos/softwareupdate-history.txt')), 'defaults read /Library/Preferences/com.apple.SoftwareUpdate': done(fixture('macos/softwareupdate-prefs.txt')) } });
-    expect(await new UpdatesProbe(host).collect(1000, 1000)).toMatchObject({ rebootPending: null, pending: { state: 'ok', total: 2, security: null } });
+    expect(await new UpdatesProbe(host, 0).collect(1000, 1000)).toMatchObject({ rebootPending: null, pending: { state: 'ok', total: 2, security: null } });
   });
 });
 
@@ -147,5 +147,30 @@ describe('a slow check', () => {
     now = 1000;
     await check.get(100);
     expect(runs).toBe(2);
+  });
+});
+
+describe('pending updates do not slow the snapshot that asks first', () => {
+  it('the package manager starts after a delay, at low priority; that snapshot says "checking", the next has the answer', async () => {
+    vi.useFakeTimers();
+    const started: number[] = [];
+    const host = fakeHost({ commands: { 'apt-get -s -o Debug::NoLocking=true upgrade': done(fixture('linux/apt-get-s-upgrade-none.txt')) } });
+    const run = host.run.bind(host);
+    host.run = async (file, args, timeoutMs, options) => {
+      if (file === 'apt-get') {
+        started.push(Date.now());
+        expect(options).toEqual({ lowPriority: true });
+      }
+      return run(file, args, timeoutMs, options);
+    };
+    const probe = new UpdatesProbe(host);
+    const t0 = Date.now();
+    const first = probe.collect(1000, 1200);
+    await vi.advanceTimersByTimeAsync(1200);
+    expect((await first).pending.state).toBe('checking');
+    expect(started).toEqual([]);
+    await vi.advanceTimersByTimeAsync(300);
+    expect(started).toEqual([t0 + 1500]);
+    expect((await probe.collect(1000, 1200)).pending).toMatchObject({ state: 'ok', total: 0 });
   });
 });
