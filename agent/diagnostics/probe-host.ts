@@ -5,9 +5,11 @@
  */
 import { execFile } from 'node:child_process';
 import { promises as dns } from 'node:dns';
+import { constants } from 'node:fs';
 import { access, open, readdir, readlink } from 'node:fs/promises';
 import { connect } from 'node:net';
 import os from 'node:os';
+import { delimiter, isAbsolute, join } from 'node:path';
 
 /** A command's outcome; `missing`: the program does not exist here (a valid state: no CUPS, no ufw). */
 export type CommandOutcome =
@@ -36,8 +38,27 @@ export interface ProbeHost {
 }
 
 const MAX_OUTPUT = 1024 * 1024;
+const found = new Map<string, Promise<boolean>>();
 
-function runCommand(file: string, args: readonly string[], timeoutMs: number, options: { lowPriority?: boolean } = {}): Promise<CommandOutcome> {
+/**
+ * Whether `file` exists on PATH (or as given). Most probed tools are absent on any one
+ * machine (no CUPS, no firewalld, no dnf on Debian): a look in PATH costs far less than
+ * starting a process only to hear ENOENT, which matters while every probe runs at once.
+ */
+function onPath(file: string): Promise<boolean> {
+  // Windows resolves extensions (PATHEXT) itself: let it try.
+  if (process.platform === 'win32') return Promise.resolve(true);
+  let known = found.get(file);
+  if (!known) {
+    const candidates = isAbsolute(file) ? [file] : (process.env.PATH ?? '').split(delimiter).filter(Boolean).map((dir) => join(dir, file));
+    known = Promise.all(candidates.map((c) => access(c, constants.X_OK).then(() => true, () => false))).then((r) => r.some(Boolean));
+    found.set(file, known);
+  }
+  return known;
+}
+
+async function runCommand(file: string, args: readonly string[], timeoutMs: number, options: { lowPriority?: boolean } = {}): Promise<CommandOutcome> {
+  if (!(await onPath(file))) return { kind: 'missing' };
   return new Promise((resolve) => {
     // C locale: parsers read English words and dates whatever the machine's language.
     const env = { ...process.env, LC_ALL: 'C', LANG: 'C' };
