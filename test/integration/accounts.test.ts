@@ -3,7 +3,8 @@
  * logs in, opens the console and makes support links but is refused account and
  * fleet administration; bad input is refused in the catalog's words; removing an
  * account ends its session and console at once; the last admin stays; a password
- * change makes the old one useless.
+ * change makes the old one useless and ends every credential (sessions, consoles,
+ * API tokens).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ERRORS, type ErrorCode } from '../../protocol/index.js';
@@ -168,5 +169,42 @@ describe('technician accounts', () => {
     expect(audit.filter((e) => e.action === 'password.changed' && e.target === 'changer')).toHaveLength(2);
     const text = JSON.stringify(audit) + c.logs();
     for (const secret of ['first password 123', 'second password 456', 'reset by admin 789']) expect(text).not.toContain(secret);
+  });
+
+  it('a new password ends every credential of the account: other sessions, their consoles and API tokens, audited', async () => {
+    const id = await createUser('rotator', 'rotator password 1');
+    const here = await login(c, 'rotator', 'rotator password 1');
+    const elsewhere = await login(c, 'rotator', 'rotator password 1');
+    const bearer = (token: string, path: string) => fetch(`${c.url}${path}`, { headers: { authorization: `Bearer ${token}` } }).then((r) => r.status);
+    const closedOf = async (cookie: string) => {
+      const client = await connectConsole(c, cookie);
+      await client.waitFor('welcome');
+      return { closed: new Promise<number>((resolve) => client.ws.once('close', (code) => resolve(code))) };
+    };
+
+    // Own change: the token made before it answers 401 everywhere, jobs included; the other browser's console closes.
+    const first = (await call(here, 'POST', '/api/api-tokens', { name: 'cli' })).json.token as string;
+    expect(await bearer(first, '/api/jobs')).toBe(200);
+    const otherConsole = await closedOf(elsewhere);
+    expect((await call(here, 'POST', '/api/me/password', { current: 'rotator password 1', next: 'rotator password 2' })).status).toBe(204);
+    expect(await bearer(first, '/api/jobs')).toBe(401);
+    expect(await bearer(first, '/api/devices')).toBe(401);
+    expect(await otherConsole.closed).toBe(ERRORS.AUTH_ERR_NO_SESSION.close);
+    expectError(await call(elsewhere, 'GET', '/api/me'), 'AUTH_ERR_NO_SESSION');
+    expect((await call(here, 'GET', '/api/api-tokens')).json.tokens).toEqual([]);
+
+    // Admin reset: this browser, its console and the new token all end.
+    const second = (await call(here, 'POST', '/api/api-tokens', { name: 'cli again' })).json.token as string;
+    expect(await bearer(second, '/api/jobs')).toBe(200);
+    const ownConsole = await closedOf(here);
+    expect((await call(admin, 'PATCH', `/api/users/${id}`, { password: 'rotator password 3' })).status).toBe(200);
+    expect(await bearer(second, '/api/jobs')).toBe(401);
+    expect(await ownConsole.closed).toBe(ERRORS.AUTH_ERR_NO_SESSION.close);
+    expectError(await call(here, 'GET', '/api/me'), 'AUTH_ERR_NO_SESSION');
+
+    const audit = (await call(admin, 'GET', '/api/audit?limit=30')).json.entries as Array<{ action: string; target: string; detail: any }>;
+    const changes = audit.filter((e) => e.action === 'password.changed' && e.target === 'rotator').map((e) => e.detail);
+    expect(changes).toContainEqual({ by: 'self', ended: { sessions: 1, consoles: 1, apiTokens: 1 } });
+    expect(changes).toContainEqual({ by: 'admin', ended: { sessions: 1, consoles: 1, apiTokens: 1 } });
   });
 });

@@ -70,8 +70,12 @@ export class AccountDirectory {
     });
   }
 
-  /** Changes name, role or password; refuses to demote the last administrator. */
-  async update(id: number, changes: AccountChanges): Promise<AccountView> {
+  /**
+   * Changes name, role or password; refuses to demote the last administrator. A new
+   * password deletes the account's API tokens in the same transaction (`apiTokensEnded`);
+   * the caller ends its login sessions and consoles.
+   */
+  async update(id: number, changes: AccountChanges): Promise<AccountView & { readonly apiTokensEnded: number }> {
     if (changes.password !== undefined) checkPassword(changes.password);
     const passwordHash = changes.password === undefined ? undefined : await hashPassword(changes.password);
     return this.db.transaction().execute(async (trx) => {
@@ -84,7 +88,9 @@ export class AccountDirectory {
         ...(passwordHash !== undefined ? { password_hash: passwordHash } : {}),
       };
       if (Object.keys(set).length > 0) await trx.updateTable('users').set(set).where('id', '=', id).execute();
-      return toView(await trx.selectFrom('users').select(['id', 'username', 'name', 'role', 'created_at']).where('id', '=', id).executeTakeFirstOrThrow());
+      const apiTokensEnded = passwordHash === undefined ? 0 : await deleteApiTokens(trx, id);
+      const view = toView(await trx.selectFrom('users').select(['id', 'username', 'name', 'role', 'created_at']).where('id', '=', id).executeTakeFirstOrThrow());
+      return { ...view, apiTokensEnded };
     });
   }
 
@@ -105,13 +111,26 @@ export class AccountDirectory {
     });
   }
 
-  /** A person changes their own password; the current one must be right. */
-  async changeOwnPassword(account: Account, current: string, next: string): Promise<void> {
+  /**
+   * A person changes their own password; the current one must be right. Their API
+   * tokens are deleted with it (returns how many): whoever copied one while knowing the
+   * old password keeps nothing.
+   */
+  async changeOwnPassword(account: Account, current: string, next: string): Promise<number> {
     const row = await this.db.selectFrom('users').select('password_hash').where('id', '=', account.id).where('deleted_at', 'is', null).executeTakeFirst();
     if (!row || !(await verifyPassword(current, row.password_hash))) throw new RelaisError('USER_ERR_WRONG_PASSWORD');
     checkPassword(next);
-    await this.db.updateTable('users').set({ password_hash: await hashPassword(next) }).where('id', '=', account.id).execute();
+    const passwordHash = await hashPassword(next);
+    return this.db.transaction().execute(async (trx) => {
+      await trx.updateTable('users').set({ password_hash: passwordHash }).where('id', '=', account.id).execute();
+      return deleteApiTokens(trx, account.id);
+    });
   }
+}
+
+async function deleteApiTokens(db: Pick<Db, 'deleteFrom'>, userId: number): Promise<number> {
+  const result = await db.deleteFrom('api_tokens').where('user_id', '=', userId).executeTakeFirst();
+  return Number(result.numDeletedRows);
 }
 
 async function adminCount(db: Pick<Db, 'selectFrom'>): Promise<number> {

@@ -57,12 +57,18 @@ export class LoginSessions {
     };
   }
 
-  /** Ends every session of an account except `keepKey` (the caller's own, when it stays logged in). */
-  async endAllFor(userId: number, keepKey: string | null = null): Promise<void> {
+  /** Ends every session of an account except `keepKey` (the caller's own, when it stays logged in); counts what ended. */
+  async endAllFor(userId: number, keepKey: string | null = null): Promise<{ sessions: number; consoles: number }> {
     let query = this.db.deleteFrom('login_sessions').where('user_id', '=', userId);
     if (keepKey) query = query.where('token_hash', '!=', keepKey);
-    await query.execute();
-    for (const [key, entry] of [...this.listeners]) if (entry.userId === userId && key !== keepKey) this.notifyEnded(key);
+    const result = await query.executeTakeFirst();
+    let consoles = 0;
+    for (const [key, entry] of [...this.listeners]) {
+      if (entry.userId !== userId || key === keepKey) continue;
+      consoles += entry.listeners.size;
+      this.notifyEnded(key);
+    }
+    return { sessions: Number(result.numDeletedRows), consoles };
   }
 
   /** Ends the request's session; returns the Set-Cookie header that clears it. */

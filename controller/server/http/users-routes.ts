@@ -51,10 +51,10 @@ export function usersRoutes(deps: UsersDeps): Router {
     const body = ownPasswordBody.safeParse(req.body);
     if (!body.success) throw badRequest(body.error);
     const account = req.account!;
-    await directory.changeOwnPassword(account, body.data.current, body.data.next);
-    // Whoever knew the old password is logged out everywhere else; this browser stays in.
-    await deps.sessions.endAllFor(account.id, deps.sessions.keyOf(req));
-    deps.audit.note({ actor: account.username, action: 'password.changed', target: account.username, detail: { by: 'self' }, ip: clientIp(req) });
+    const apiTokens = await directory.changeOwnPassword(account, body.data.current, body.data.next);
+    // Whoever knew the old password keeps nothing: other sessions, their consoles and every API token end; this browser stays in.
+    const ended = await deps.sessions.endAllFor(account.id, deps.sessions.keyOf(req));
+    deps.audit.note({ actor: account.username, action: 'password.changed', target: account.username, detail: { by: 'self', ended: { ...ended, apiTokens } }, ip: clientIp(req) });
     res.status(204).end();
   });
 
@@ -74,16 +74,15 @@ export function usersRoutes(deps: UsersDeps): Router {
     const id = userId(req);
     const body = updateBody.safeParse(req.body);
     if (!body.success) throw badRequest(body.error);
-    const user = await directory.update(id, body.data);
-    if (body.data.password !== undefined) {
-      // A reset password logs the account out everywhere (except the admin's own browser when resetting their own).
-      const self = id === req.account!.id;
-      await deps.sessions.endAllFor(id, self ? deps.sessions.keyOf(req) : null);
-    }
+    const { apiTokensEnded, ...user } = await directory.update(id, body.data);
     const fields = Object.keys(body.data).filter((k) => body.data[k as keyof typeof body.data] !== undefined);
     deps.audit.note({ actor: req.account!.username, action: 'user.updated', target: user.username, detail: { id, fields, role: user.role }, ip: clientIp(req) });
     if (body.data.password !== undefined) {
-      deps.audit.note({ actor: req.account!.username, action: 'password.changed', target: user.username, detail: { by: 'admin' }, ip: clientIp(req) });
+      // A reset password ends every credential of the account: sessions, consoles, and (above) API tokens;
+      // only the admin's own browser stays in when resetting their own.
+      const self = id === req.account!.id;
+      const ended = await deps.sessions.endAllFor(id, self ? deps.sessions.keyOf(req) : null);
+      deps.audit.note({ actor: req.account!.username, action: 'password.changed', target: user.username, detail: { by: 'admin', ended: { ...ended, apiTokens: apiTokensEnded } }, ip: clientIp(req) });
     }
     res.json({ user });
   });

@@ -30,7 +30,7 @@ export function ownPasswordCard(): HTMLElement {
       await accountsApi.changeOwnPassword(current.value, next.value);
       form.reset();
       done.hidden = false;
-      done.textContent = 'Your password was changed. Your other browsers were logged out; this one stays in.';
+      done.textContent = 'Your password was changed. Your other browsers were logged out and your API tokens deleted; this one stays in.';
     } catch (err) {
       error.hidden = false;
       error.textContent = err instanceof ApiError ? err.message : 'The password could not be changed. Try again.';
@@ -42,6 +42,7 @@ export function ownPasswordCard(): HTMLElement {
   return el('section', { class: 'card link-card', 'data-testid': 'own-password' },
     el('div', { class: 'card-header' }, el('div', null,
       el('h2', { class: 'card-title' }, 'Your password'),
-      el('p', { class: 'card-subtitle' }, 'Changing it logs you out of every other browser. Use at least 12 characters; a few unrelated words are strong and easy to type.'))),
+      el('p', { class: 'card-subtitle', 'data-testid': 'own-password-consequences' },
+        'Changing it logs you out of every other browser (their live consoles close) and deletes all your API tokens: the command line needs a new one. Use at least 12 characters; a few unrelated words are strong and easy to type.'))),
     form, error, done);
 }

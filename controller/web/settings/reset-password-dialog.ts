@@ -11,7 +11,8 @@ export function resetPasswordDialog(account: AccountView): Promise<boolean> {
     const cancel = el('button', { class: 'btn btn-secondary', type: 'button' }, 'Cancel');
     const submit = el('button', { class: 'btn btn-primary', type: 'submit', 'data-testid': 'reset-password-submit' }, 'Set password');
     const form = el('form', { class: 'dialog-form', novalidate: true },
-      el('p', { class: 'dialog-body' }, `${account.name} (${account.username}) is logged out everywhere and logs in again with the new password. Tell it to them in person or by phone.`),
+      el('p', { class: 'dialog-body', 'data-testid': 'reset-password-consequences' },
+        `${account.name} (${account.username}) is logged out everywhere, their live consoles close and all their API tokens are deleted (the command line needs a new one). They log in again with the new password: tell it to them in person or by phone.`),
       el('label', { class: 'field' }, el('span', { class: 'field-label' }, `New password (at least ${MIN_PASSWORD_LENGTH} characters)`), password),
       error,
       el('div', { class: 'dialog-actions' }, cancel, submit));
