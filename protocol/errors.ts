@@ -79,6 +79,7 @@ export const ERRORS = Object.freeze({
   SESSION_ERR_REPLACED: { message: 'Another connection took over this support session.', status: 409, close: C.replaced },
   HTTP_ERR_BAD_REQUEST: { message: 'The request is malformed.', status: 400, close: null },
   HTTP_ERR_NOT_FOUND: { message: 'Not found.', status: 404, close: null },
+  HTTP_ERR_UNKNOWN_HOST: { message: 'This controller does not answer to that host name. Use its own address, or ask its operator to add the name with --allowed-host.', status: 421, close: null },
   HTTP_ERR_INTERNAL: { message: 'Something went wrong on the controller. The error was logged.', status: 500, close: null },
   SERVER_ERR_SHUTDOWN: { message: 'The controller is shutting down.', status: 503, close: C.serverShutdown },
 } satisfies Record<string, ErrorSpec>);

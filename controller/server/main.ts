@@ -8,7 +8,9 @@ import { CLOSE_CODES } from '../../protocol/index.js';
 import { AuditLog } from './audit/audit.js';
 import { ensureFirstAdmin } from './auth/accounts.js';
 import { ApiTokens } from './auth/api-tokens.js';
+import { FailedLogins } from './auth/failed-logins.js';
 import { LoginSessions } from './auth/login-sessions.js';
+import { LoginThrottle } from './auth/login-throttle.js';
 import { Throttle } from './auth/throttle.js';
 import { ConfigError, loadConfig, type Config } from './config/config.js';
 import { DeviceRegistry } from './devices/devices.js';
@@ -16,6 +18,7 @@ import { DiagnosticsStore } from './diagnostics/diagnostics.js';
 import { EnrollmentTokens } from './fleet/enrollment-tokens.js';
 import { ManagedDevices } from './fleet/managed-devices.js';
 import { createApp } from './http/app.js';
+import { OwnOrigins } from './http/own-origins.js';
 import { routeUpgrades } from './http/upgrade.js';
 import { AgentHub } from './hubs/agent-hub.js';
 import { ConsoleHub } from './hubs/console-hub.js';
@@ -58,13 +61,12 @@ async function main(): Promise<void> {
   const server: Server = tls
     ? createHttpsServer({ cert: readFileSync(config.tlsCert!), key: readFileSync(config.tlsKey!) })
     : createHttpServer();
-  const scheme = tls ? 'https' : 'http';
-  const listenUrl = () => {
+  const listeningPort = () => {
     const address = server.address();
-    const port = typeof address === 'object' && address ? address.port : config.port;
-    const host = config.host.includes(':') ? `[${config.host}]` : config.host;
-    return config.publicUrl ?? `${scheme}://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
+    return typeof address === 'object' && address ? address.port : config.port;
   };
+  const origins = new OwnOrigins({ host: config.host, publicUrl: config.publicUrl, allowedHosts: config.allowedHosts, tls }, listeningPort);
+  const listenUrl = () => origins.primaryUrl();
 
   const agents = new AgentHub({
     config, codes, sessions: supportSessions, devices, audit, diagnostics, managedDevices, controllerUrl: listenUrl,
@@ -89,21 +91,22 @@ async function main(): Promise<void> {
     {
       sessions, supportSessions, codes, devices, agents, audit, diagnostics, managedDevices, enrollmentTokens, scripts, jobStore, dispatcher, apiTokens,
       enrollThrottle: new Throttle({ maxFailures: 10, windowMs: FIFTEEN_MINUTES }),
-      accountThrottle: new Throttle({ maxFailures: 5, windowMs: FIFTEEN_MINUTES }),
-      ipThrottle: new Throttle({ maxFailures: 20, windowMs: FIFTEEN_MINUTES }),
+      loginThrottle: new LoginThrottle(),
+      failedLogins: new FailedLogins(db),
       throttle: new Throttle({ maxFailures: 20, windowMs: FIFTEEN_MINUTES }),
-      organization: config.organization, tls, publicUrl: config.publicUrl,
+      organization: config.organization, tls, origins, trustProxy: config.trustProxy,
     },
     { webDir: join(here, '..', 'web'), agentPackage: join(here, '..', 'download', 'relais-agent.tgz') },
   );
   server.on('request', app);
-  routeUpgrades(server, { agents, consoles, sessions, tls, publicUrl: config.publicUrl });
+  routeUpgrades(server, { agents, consoles, sessions, origins, trustProxy: config.trustProxy });
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, resolve);
   });
   console.log(`Relais controller listening on ${listenUrl()} (data in ${config.dataDir})`);
+  if (origins.needsAnnouncement) console.log(origins.describe());
   if (admin.generatedPassword) {
     // Printed once, on purpose: the operator needs it to log in the first time. It is never logged again.
     console.log(`\nFirst start: created account "admin" with password: ${admin.generatedPassword}\nKeep it somewhere safe; it will not be shown again.\n`);

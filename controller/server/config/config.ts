@@ -10,8 +10,12 @@ export interface Config {
   readonly tlsCert: string | null;
   readonly tlsKey: string | null;
   readonly organization: string;
-  /** Base URL put in support links; null means "the address the technician used". */
+  /** Base URL put in support links, and an own origin; null means "the own address the technician used". */
   readonly publicUrl: string | null;
+  /** Extra Host names the controller answers to (DNS rebinding defence): `name` or `name:port`, lowercase. */
+  readonly allowedHosts: readonly string[];
+  /** Take the client address from X-Forwarded-For (the entry the reverse proxy appended). */
+  readonly trustProxy: boolean;
   /** Only read when no technician account exists yet. */
   readonly adminPassword: string | null;
   readonly heartbeatMs: number;
@@ -44,6 +48,9 @@ export const USAGE = `Usage: npm start -- [options]
   --tls-key FILE     PEM private key for --tls-cert (RELAIS_TLS_KEY)
   --org-name NAME    organisation shown to the people you help (RELAIS_ORG_NAME, default "Relais Helpdesk")
   --public-url URL   base URL used in support links, e.g. behind a proxy (RELAIS_PUBLIC_URL)
+  --allowed-host H   another name this controller answers to, e.g. help.example.com or 10.0.0.5:8080;
+                     repeatable (RELAIS_ALLOWED_HOSTS, comma-separated). Other Host headers are refused
+  --trust-proxy      behind a reverse proxy: the client address is the last X-Forwarded-For entry (RELAIS_TRUST_PROXY=1)
   --thresholds FILE  JSON overriding health-check thresholds, e.g. {"diskWarnPercent": 85} (RELAIS_THRESHOLDS_FILE)
 
   RELAIS_ADMIN_PASSWORD       password of the first "admin" account (else a random one is printed once)
@@ -54,6 +61,8 @@ export const USAGE = `Usage: npm start -- [options]
 /** Parses argv and env into a frozen Config, or throws ConfigError with a message for the operator. */
 export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Config {
   const given: Partial<Record<keyof Config, string>> = {};
+  const allowedHosts = (env.RELAIS_ALLOWED_HOSTS ?? '').split(',').map((h) => h.trim()).filter(Boolean);
+  let trustProxy = env.RELAIS_TRUST_PROXY === '1' || env.RELAIS_TRUST_PROXY === 'true';
   for (const spec of Object.values(FLAGS)) {
     const value = env[spec.env];
     if (value !== undefined && value !== '') given[spec.key] = value;
@@ -61,7 +70,17 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === '--help' || arg === '-h') throw new ConfigError(USAGE);
+    if (arg === '--trust-proxy') {
+      trustProxy = true;
+      continue;
+    }
     const [flag, inline] = arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    if (flag === '--allowed-host') {
+      const value = inline ?? argv[++i];
+      if (value === undefined || value === '') throw new ConfigError('Option --allowed-host needs a value.');
+      allowedHosts.push(...value.split(',').map((h) => h.trim()).filter(Boolean));
+      continue;
+    }
     const spec = FLAGS[flag!];
     if (!spec) throw new ConfigError(`Unknown option ${flag}.\n\n${USAGE}`);
     const value = inline ?? argv[++i];
@@ -117,10 +136,21 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
     tlsKey: tlsKey && resolve(tlsKey),
     organization: (given.organization ?? 'Relais Helpdesk').slice(0, 128),
     publicUrl,
+    allowedHosts: Object.freeze(allowedHosts.map(allowedHost)),
+    trustProxy,
     adminPassword: env.RELAIS_ADMIN_PASSWORD ? env.RELAIS_ADMIN_PASSWORD : null,
     heartbeatMs,
     supportCodeTtlMs,
     authChallengeMs,
     thresholds: Object.freeze(thresholds),
   });
+}
+
+/** Checks one --allowed-host entry (a name or address, optional :port, no scheme or wildcard) and lowercases it. */
+function allowedHost(entry: string): string {
+  const host = entry.toLowerCase();
+  if (!/^([a-z0-9-]+(\.[a-z0-9-]+)*|\[[0-9a-f:.]+\])(:\d{1,5})?$/.test(host)) {
+    throw new ConfigError(`--allowed-host takes a host name or address with an optional :port (no scheme, path or wildcard), got "${entry}".`);
+  }
+  return host;
 }

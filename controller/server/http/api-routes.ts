@@ -4,8 +4,9 @@ import { z } from 'zod';
 import { RelaisError } from '../../../protocol/index.js';
 import type { AuditLog } from '../audit/audit.js';
 import { checkCredentials } from '../auth/accounts.js';
+import type { FailedLogins } from '../auth/failed-logins.js';
 import type { LoginSessions } from '../auth/login-sessions.js';
-import type { Throttle } from '../auth/throttle.js';
+import type { LoginThrottle } from '../auth/login-throttle.js';
 import { groupCode } from '../auth/tokens.js';
 import type { DeviceRegistry } from '../devices/devices.js';
 import type { DiagnosticsStore } from '../diagnostics/diagnostics.js';
@@ -18,7 +19,8 @@ import type { SupportCodes } from '../support/support-codes.js';
 import type { SupportSessions } from '../support/support-sessions.js';
 import { sendError } from './errors.js';
 import { requireSession } from './guards.js';
-import { baseUrl, clientIp } from './origin.js';
+import { clientIp } from './origin.js';
+import type { OwnOrigins } from './own-origins.js';
 
 export interface ApiDeps extends FleetDeps, JobDeps {
   readonly sessions: LoginSessions;
@@ -28,18 +30,19 @@ export interface ApiDeps extends FleetDeps, JobDeps {
   readonly agents: AgentHub;
   readonly audit: AuditLog;
   readonly diagnostics: DiagnosticsStore;
-  readonly accountThrottle: Throttle;
-  readonly ipThrottle: Throttle;
+  readonly loginThrottle: LoginThrottle;
+  readonly failedLogins: FailedLogins;
   readonly organization: string;
   readonly tls: boolean;
-  readonly publicUrl: string | null;
+  readonly origins: OwnOrigins;
 }
 
 const loginBody = z.object({ username: z.string().min(1).max(64), password: z.string().min(1).max(256) });
 
 export function apiRoutes(deps: ApiDeps): Router {
   const api = Router();
-  const base = (req: Request) => baseUrl(req, deps.tls, deps.publicUrl);
+  // Links are built from our own origins only (public URL first), never from a Host we do not know.
+  const base = (req: Request) => deps.origins.baseUrl(req.headers.host);
 
   // `time` lets agents measure their clock skew against the controller.
   api.get('/health', (_req, res) => void res.json({ ok: true, version: __RELAIS_VERSION__, time: Date.now() }));
@@ -48,17 +51,19 @@ export function apiRoutes(deps: ApiDeps): Router {
     const body = loginBody.safeParse(req.body);
     if (!body.success) throw new RelaisError('HTTP_ERR_BAD_REQUEST', 'Give a username and a password.');
     const ip = clientIp(req);
-    const accountKey = body.data.username.toLowerCase();
-    const wait = Math.max(deps.accountThrottle.retryAfterMs(accountKey), deps.ipThrottle.retryAfterMs(ip));
+    const { username } = body.data;
+    const wait = deps.loginThrottle.retryAfterMs(username, ip);
     if (wait > 0) return sendError(res, new RelaisError('AUTH_ERR_THROTTLED'), wait);
-    const account = await checkCredentials(deps.sessions.db, body.data.username, body.data.password);
+    const account = await checkCredentials(deps.sessions.db, username, body.data.password);
     if (!account) {
-      deps.accountThrottle.fail(accountKey);
-      deps.ipThrottle.fail(ip);
-      deps.audit.note({ actor: body.data.username.slice(0, 64), action: 'login.failed', ip });
+      deps.loginThrottle.failed(username, ip);
+      // The owner is shown these after logging in: where, when, how many. Not awaited, so the
+      // answer takes as long whether or not the account exists.
+      deps.failedLogins.record(username, ip).catch((err: unknown) => console.error(`failed logins: could not record one: ${String(err)}`));
+      deps.audit.note({ actor: username.slice(0, 64), action: 'login.failed', ip });
       throw new RelaisError('AUTH_ERR_BAD_CREDENTIALS');
     }
-    deps.accountThrottle.reset(accountKey);
+    deps.loginThrottle.succeeded(username, ip);
     res.setHeader('Set-Cookie', await deps.sessions.start(account));
     deps.audit.note({ actor: account.username, action: 'login.ok', ip });
     res.json({ user: { username: account.username, name: account.name } });
@@ -76,9 +81,18 @@ export function apiRoutes(deps: ApiDeps): Router {
 
   api.use(requireSession(deps.sessions, deps.apiTokens));
 
-  api.get('/me', (req, res) => {
+  api.get('/me', async (req, res) => {
     const account = req.account!;
-    res.json({ user: { username: account.username, name: account.name }, role: account.role, organization: deps.organization, controllerUrl: base(req), version: __RELAIS_VERSION__ });
+    res.json({
+      user: { username: account.username, name: account.name }, role: account.role, organization: deps.organization, controllerUrl: base(req), version: __RELAIS_VERSION__,
+      failedLogins: await deps.failedLogins.unseen(account.id),
+    });
+  });
+
+  // The owner has seen the failed logins /api/me listed.
+  api.delete('/me/failed-logins', async (req, res) => {
+    await deps.failedLogins.acknowledge(req.account!.id);
+    res.status(204).end();
   });
 
   api.post('/support-links', async (req, res) => {

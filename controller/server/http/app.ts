@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { apiRoutes, type ApiDeps } from './api-routes.js';
 import { errorHandler, notFound } from './errors.js';
-import { sameOriginForWrites, securityHeaders } from './guards.js';
+import { ownHostsOnly, sameOriginForWrites, securityHeaders } from './guards.js';
 import { supportPage, type SupportPageDeps } from './support-page.js';
 
 export interface Assets {
@@ -14,12 +14,13 @@ export interface Assets {
   readonly agentPackage: string;
 }
 
-export function createApp(deps: ApiDeps & SupportPageDeps, assets: Assets): Express {
+export function createApp(deps: ApiDeps & SupportPageDeps & { readonly trustProxy: boolean }, assets: Assets): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
   app.use(securityHeaders(deps.tls));
-  app.use(sameOriginForWrites(deps.tls, deps.publicUrl));
+  app.use(ownHostsOnly(deps.origins, deps.trustProxy));
+  app.use(sameOriginForWrites(deps.origins));
   // Script bodies may reach LIMITS.maxScriptBodyBytes (JSON-escaped, larger still); every other body stays small.
   app.use('/api/scripts', express.json({ limit: '512kb' }));
   app.use('/api', express.json({ limit: '16kb' }), apiRoutes(deps), notFound);

@@ -15,7 +15,8 @@ import type { ManagedDevices } from '../fleet/managed-devices.js';
 import type { AgentHub } from '../hubs/agent-hub.js';
 import { sendError } from './errors.js';
 import { requireAdmin } from './guards.js';
-import { baseUrl, clientIp } from './origin.js';
+import { clientIp } from './origin.js';
+import type { OwnOrigins } from './own-origins.js';
 
 export interface FleetDeps {
   readonly enrollmentTokens: EnrollmentTokens;
@@ -26,8 +27,7 @@ export interface FleetDeps {
   /** Refused enrollment attempts per address. */
   readonly enrollThrottle: Throttle;
   readonly organization: string;
-  readonly tls: boolean;
-  readonly publicUrl: string | null;
+  readonly origins: OwnOrigins;
 }
 
 const HOUR_MS = 60 * 60 * 1000;
@@ -61,7 +61,7 @@ export function enrollRoute(deps: FleetDeps): Router {
     const body = enrollRequest.safeParse(req.body);
     if (!body.success) throw badRequest(body.error);
     if (!importDeviceKey(body.data.publicKey)) throw new RelaisError('HTTP_ERR_BAD_REQUEST', 'publicKey is not an Ed25519 public key.');
-    const origin = baseUrl(req, deps.tls, deps.publicUrl);
+    const origin = deps.origins.baseUrl(req.headers.host);
     let enrolled: Awaited<ReturnType<ManagedDevices['enroll']>>;
     try {
       enrolled = await deps.managedDevices.enroll(body.data, origin);

@@ -4,7 +4,8 @@ import { RelaisError } from '../../../protocol/index.js';
 import type { Account } from '../auth/accounts.js';
 import { bearerToken, type ApiTokens } from '../auth/api-tokens.js';
 import type { LoginSessions } from '../auth/login-sessions.js';
-import { isOwnOrigin } from './origin.js';
+import { resolveClientIp } from './origin.js';
+import type { OwnOrigins } from './own-origins.js';
 
 declare module 'express-serve-static-core' {
   interface Request {
@@ -12,12 +13,24 @@ declare module 'express-serve-static-core' {
   }
 }
 
+/**
+ * First of all: a request addressed to a name that is not ours is refused before any
+ * route (DNS rebinding), and the client address is resolved once for the rest.
+ */
+export function ownHostsOnly(origins: OwnOrigins, trustProxy: boolean) {
+  return (req: Request, _res: Response, next: NextFunction) => {
+    resolveClientIp(req, trustProxy);
+    if (origins.ownHost(req.headers.host) === null) return next(new RelaisError('HTTP_ERR_UNKNOWN_HOST'));
+    next();
+  };
+}
+
 /** State-changing requests from a browser must come from our own pages (defence in depth beside SameSite=Strict). */
-export function sameOriginForWrites(tls: boolean, publicUrl: string | null) {
+export function sameOriginForWrites(origins: OwnOrigins) {
   return (req: Request, _res: Response, next: NextFunction) => {
     if (req.method === 'GET' || req.method === 'HEAD' || req.method === 'OPTIONS') return next();
     if (req.headers.origin === undefined) return next(); // not a browser: no ambient credentials to abuse
-    if (!isOwnOrigin(req, tls, publicUrl)) return next(new RelaisError('AUTH_ERR_BAD_ORIGIN'));
+    if (!origins.isOwnOrigin(req.headers.origin)) return next(new RelaisError('AUTH_ERR_BAD_ORIGIN'));
     next();
   };
 }

@@ -1,25 +1,30 @@
-/** Where the controller is reached from, and whether a request's Origin is our own. */
+/**
+ * Where a request comes from: the peer's address, or behind a trusted reverse
+ * proxy the address it appended to X-Forwarded-For. Resolved once per request by
+ * the gate (guards.ts, upgrade.ts), so every throttle and audit line agrees.
+ */
 import type { IncomingMessage } from 'node:http';
+import { isIP } from 'node:net';
 
-/** The origin the request was addressed to (scheme + Host header). */
-export function requestOrigin(req: IncomingMessage, tls: boolean): string | null {
-  const host = req.headers.host;
-  if (!host || !/^[A-Za-z0-9.\-:[\]]{1,255}$/.test(host)) return null;
-  return `${tls ? 'https' : 'http'}://${host}`;
-}
+const resolved = new WeakMap<IncomingMessage, string>();
 
-/** True when the Origin header names this controller (the address used, or the configured public URL). */
-export function isOwnOrigin(req: IncomingMessage, tls: boolean, publicUrl: string | null): boolean {
-  const origin = req.headers.origin;
-  if (!origin) return false;
-  return origin === requestOrigin(req, tls) || (publicUrl !== null && origin === publicUrl);
-}
-
-/** The base URL to put in links shown to people. */
-export function baseUrl(req: IncomingMessage, tls: boolean, publicUrl: string | null): string {
-  return publicUrl ?? requestOrigin(req, tls) ?? 'http://127.0.0.1';
+/**
+ * The client address. With `trustProxy`, the last X-Forwarded-For entry: the one our
+ * proxy wrote (entries before it are whatever the client claimed). Without it, or when
+ * that entry is not an address, the socket's peer.
+ */
+export function resolveClientIp(req: IncomingMessage, trustProxy: boolean): string {
+  const peer = req.socket.remoteAddress ?? 'unknown';
+  let address = peer;
+  if (trustProxy) {
+    const header = req.headers['x-forwarded-for'];
+    const last = (Array.isArray(header) ? header.join(',') : header ?? '').split(',').pop()?.trim() ?? '';
+    if (isIP(last)) address = last;
+  }
+  resolved.set(req, address);
+  return address;
 }
 
 export function clientIp(req: IncomingMessage): string {
-  return req.socket.remoteAddress ?? 'unknown';
+  return resolved.get(req) ?? req.socket.remoteAddress ?? 'unknown';
 }

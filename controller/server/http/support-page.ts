@@ -4,14 +4,14 @@ import { RelaisError } from '../../../protocol/index.js';
 import type { Throttle } from '../auth/throttle.js';
 import { groupCode } from '../auth/tokens.js';
 import type { SupportCodes } from '../support/support-codes.js';
-import { baseUrl, clientIp } from './origin.js';
+import { clientIp } from './origin.js';
+import type { OwnOrigins } from './own-origins.js';
 
 export interface SupportPageDeps {
   readonly codes: SupportCodes;
   readonly throttle: Throttle;
   readonly organization: string;
-  readonly tls: boolean;
-  readonly publicUrl: string | null;
+  readonly origins: OwnOrigins;
 }
 
 export function supportPage(deps: SupportPageDeps) {
@@ -23,7 +23,7 @@ export function supportPage(deps: SupportPageDeps) {
     try {
       if (!/^\d{9}$/.test(code)) throw new RelaisError('AUTH_ERR_BAD_CODE');
       const info = await deps.codes.inspect(code);
-      const base = baseUrl(req, deps.tls, deps.publicUrl);
+      const base = deps.origins.baseUrl(req.headers.host);
       const link = `${base}/s/${code}`;
       res.send(invitationPage({ organization: deps.organization, technician: info.technician.name, code, link, command: `npx --yes ${base}/download/relais-agent.tgz join ${link}`, expiresAt: info.expiresAt }));
     } catch (err) {

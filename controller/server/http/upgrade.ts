@@ -10,14 +10,15 @@ import { ERRORS, LIMITS, type ErrorCode } from '../../../protocol/index.js';
 import type { LoginSessions } from '../auth/login-sessions.js';
 import type { AgentHub } from '../hubs/agent-hub.js';
 import type { ConsoleHub } from '../hubs/console-hub.js';
-import { clientIp, isOwnOrigin } from './origin.js';
+import { resolveClientIp } from './origin.js';
+import type { OwnOrigins } from './own-origins.js';
 
 export interface UpgradeDeps {
   readonly agents: AgentHub;
   readonly consoles: ConsoleHub;
   readonly sessions: LoginSessions;
-  readonly tls: boolean;
-  readonly publicUrl: string | null;
+  readonly origins: OwnOrigins;
+  readonly trustProxy: boolean;
 }
 
 export function routeUpgrades(server: Server, deps: UpgradeDeps): WebSocketServer {
@@ -26,8 +27,10 @@ export function routeUpgrades(server: Server, deps: UpgradeDeps): WebSocketServe
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => socket.destroy());
     const path = (req.url ?? '').split('?')[0];
-    const ip = clientIp(req);
-    const ownOrigin = isOwnOrigin(req, deps.tls, deps.publicUrl);
+    const ip = resolveClientIp(req, deps.trustProxy);
+    // The same gate as HTTP, first: a name that is not ours is refused before any route (DNS rebinding).
+    if (deps.origins.ownHost(req.headers.host) === null) return refuse(socket, 'HTTP_ERR_UNKNOWN_HOST');
+    const ownOrigin = deps.origins.isOwnOrigin(req.headers.origin);
     if (path === '/ws/agent') {
       if (req.headers.origin !== undefined && !ownOrigin) return refuse(socket, 'AUTH_ERR_BAD_ORIGIN');
       return wss.handleUpgrade(req, socket, head, (ws) => {

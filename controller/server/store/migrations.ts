@@ -214,6 +214,20 @@ const migrations: Record<string, Migration> = {
       await db.schema.alterTable('users').addColumn('deleted_at', 'integer').execute();
     },
   },
+  // Failed logins shown to the account's owner once (issue 8, point 6): one row per (account, address).
+  '0006-login-failures': {
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable('login_failures')
+        .addColumn('user_id', 'integer', (c) => c.notNull().references('users.id').onDelete('cascade'))
+        .addColumn('address', 'text', (c) => c.notNull())
+        .addColumn('count', 'integer', (c) => c.notNull())
+        .addColumn('first_at', 'integer', (c) => c.notNull())
+        .addColumn('last_at', 'integer', (c) => c.notNull())
+        .addPrimaryKeyConstraint('login_failures_pk', ['user_id', 'address'])
+        .execute();
+    },
+  },
   // Printing fixes suggested by the printer findings; a script an administrator already named so is left alone.
   '0009-printing-scripts': {
     async up(db: Kysely<any>) {

@@ -166,6 +166,16 @@ export interface ApiTokensTable {
   last_used_at: number | null;
 }
 
+/** Wrong passwords for an account, per client address, until its owner has seen them. */
+export interface LoginFailuresTable {
+  user_id: number;
+  /** '' counts the addresses beyond the per-account limit together. */
+  address: string;
+  count: number;
+  first_at: number;
+  last_at: number;
+}
+
 export interface Database {
   scripts: ScriptsTable;
   jobs: JobsTable;
@@ -174,6 +184,7 @@ export interface Database {
   api_tokens: ApiTokensTable;
   users: UsersTable;
   login_sessions: LoginSessionsTable;
+  login_failures: LoginFailuresTable;
   support_codes: SupportCodesTable;
   support_sessions: SupportSessionsTable;
   devices: DevicesTable;
