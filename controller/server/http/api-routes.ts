@@ -135,8 +135,13 @@ export function apiRoutes(deps: ApiDeps): Router {
     if (!view) throw new RelaisError('HTTP_ERR_NOT_FOUND', 'No such device.');
     if (!view.sessionId) throw new RelaisError('HTTP_ERR_BAD_REQUEST', 'A managed device has no support session to end; revoke it to refuse its key.');
     const account = req.account!;
+    // A technician ends their own support sessions; ending someone else's is an administrator's action.
+    const owner = (await deps.supportSessions.byId(view.sessionId))?.technician.username ?? null;
+    if (owner !== account.username && account.role !== 'admin') {
+      throw new RelaisError('AUTH_ERR_FORBIDDEN', 'Only an administrator can end another technician\'s support session.');
+    }
     if (await deps.supportSessions.end(view.sessionId, `ended by ${account.username}`)) {
-      deps.audit.note({ actor: account.username, action: 'session.ended', target: view.sessionId, detail: { by: 'technician', deviceId: view.id }, ip: clientIp(req) });
+      deps.audit.note({ actor: account.username, action: 'session.ended', target: view.sessionId, detail: { by: account.role, owner, deviceId: view.id }, ip: clientIp(req) });
     }
     deps.agents.endSession(view.id, `${account.name} ended the support session.`);
     res.status(204).end();

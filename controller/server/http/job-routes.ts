@@ -12,6 +12,7 @@ import type { ManagedDeviceRecord, ManagedDevices } from '../fleet/managed-devic
 import type { Dispatcher } from '../jobs/dispatcher.js';
 import type { JobStore } from '../jobs/job-store.js';
 import type { ScriptLibrary } from '../jobs/script-library.js';
+import { requireAdminTo } from './guards.js';
 import { clientIp } from './origin.js';
 
 export interface JobDeps {
@@ -40,11 +41,13 @@ export function resolveTarget(target: JobTarget, devices: readonly ManagedDevice
 export function jobRoutes(deps: JobDeps): Router {
   const routes = Router();
   const actor = (req: Request) => req.account!.username;
+  // Scripts run on machines that trust them: administrators write the library, technicians run it.
+  const requireAdmin = requireAdminTo('change the script library');
 
   // ---- scripts ----
   routes.get('/scripts', async (_req, res) => void res.json({ scripts: await deps.scripts.list() }));
 
-  routes.post('/scripts', async (req, res) => {
+  routes.post('/scripts', requireAdmin, async (req, res) => {
     const body = scriptInput.safeParse(req.body);
     if (!body.success) throw badRequest(body.error);
     const script = await deps.scripts.create(body.data);
@@ -52,7 +55,7 @@ export function jobRoutes(deps: JobDeps): Router {
     res.status(201).json({ script });
   });
 
-  routes.put('/scripts/:id', async (req, res) => {
+  routes.put('/scripts/:id', requireAdmin, async (req, res) => {
     const body = scriptInput.safeParse(req.body);
     if (!body.success) throw badRequest(body.error);
     const script = await deps.scripts.update(String(req.params.id), body.data);
@@ -60,7 +63,7 @@ export function jobRoutes(deps: JobDeps): Router {
     res.json({ script });
   });
 
-  routes.delete('/scripts/:id', async (req, res) => {
+  routes.delete('/scripts/:id', requireAdmin, async (req, res) => {
     const script = await deps.scripts.remove(String(req.params.id));
     deps.audit.note({ actor: actor(req), action: 'script.deleted', target: script.id, detail: { name: script.name }, ip: clientIp(req) });
     res.status(204).end();

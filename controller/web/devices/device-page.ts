@@ -71,7 +71,9 @@ export function createDevicePage(app: AppContext, deviceId: string): Page {
       device.online ? null : `Last seen ${timeAgo(device.lastSeen)}`,
     ].filter((p): p is string => Boolean(p));
     subtitle.textContent = parts.join(' · ');
-    endButton.hidden = isManaged || device.sessionStatus === 'ended';
+    // A technician ends their own sessions; an administrator anyone's (the controller enforces it).
+    const mayEnd = app.me.role === 'admin' || device.technician?.username === app.me.user.username;
+    endButton.hidden = isManaged || device.sessionStatus === 'ended' || !mayEnd;
     renderDeviceSummary(summary, device);
     diagnostics.render();
   };

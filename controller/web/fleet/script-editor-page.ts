@@ -1,4 +1,4 @@
-/** One script: view it, edit it (your own), duplicate a built-in, delete, or run it. */
+/** One script: view it, edit it (your own), duplicate a built-in, delete, or run it. Only administrators change the library. */
 import { ApiError } from '../connection/api.js';
 import { confirmDialog } from '../ui/confirm-dialog.js';
 import { el, icon, replaceChildren } from '../ui/dom.js';
@@ -18,8 +18,9 @@ export function createScriptEditorPage(app: AppContext, id: string | null): Page
   const actions = el('div', { class: 'actions' });
   let disposed = false;
 
+  const isAdmin = app.me.role === 'admin';
   const show = (script: Script | null, draft: ScriptDraft) => {
-    const readOnly = script?.builtIn ?? false;
+    const readOnly = !isAdmin || (script?.builtIn ?? false);
     heading.textContent = script ? script.name : 'New script';
     const name = el('input', { class: 'input mono', id: 'script-name', type: 'text', value: draft.name, maxlength: 64, required: true, pattern: '[a-z0-9][a-z0-9-]*', placeholder: 'e.g. flush-dns', 'data-testid': 'script-name', readonly: readOnly });
     const title = el('input', { class: 'input', id: 'script-title', type: 'text', value: draft.title, maxlength: 128, required: true, 'data-testid': 'script-title', readonly: readOnly });
@@ -55,7 +56,8 @@ export function createScriptEditorPage(app: AppContext, id: string | null): Page
     });
 
     const form = el('form', { class: 'card editor-card', novalidate: true },
-      readOnly ? el('p', { class: 'form-info' }, 'A built-in script cannot be changed or deleted. Duplicate it to make your own version.') : null,
+      !isAdmin ? el('p', { class: 'form-info', 'data-testid': 'script-read-only' }, 'Only administrators change the script library; you can run this script.')
+        : readOnly ? el('p', { class: 'form-info' }, 'A built-in script cannot be changed or deleted. Duplicate it to make your own version.') : null,
       el('div', { class: 'field-grid' },
         el('label', { class: 'field' }, el('span', { class: 'field-label' }, 'Name'), name, el('span', { class: 'muted small' }, 'lowercase letters, digits and -, used by the command line')),
         el('label', { class: 'field' }, el('span', { class: 'field-label' }, 'Title'), title),
@@ -90,11 +92,11 @@ export function createScriptEditorPage(app: AppContext, id: string | null): Page
     replaceChildren(actions,
       script ? el('button', { class: 'btn btn-primary', type: 'button', 'data-testid': 'run-this-script',
         onclick: () => openRunDialog(app, { deviceIds: fleetSelection.size > 0 ? [...fleetSelection] : null, scriptId: script.id }) }, icon('terminal'), 'Run…') : null,
-      script ? el('button', { class: 'btn btn-secondary', type: 'button', onclick: () => {
+      script && isAdmin ? el('button', { class: 'btn btn-secondary', type: 'button', onclick: () => {
         pendingCopy = { ...read(), name: `${script.name}-copy`, title: `${script.title} (copy)` };
         app.navigate('#/scripts/new');
       } }, icon('copy'), 'Duplicate') : null,
-      script && !script.builtIn ? el('button', { class: 'btn btn-danger-outline', type: 'button', onclick: async () => {
+      script && !script.builtIn && isAdmin ? el('button', { class: 'btn btn-danger-outline', type: 'button', onclick: async () => {
         const sure = await confirmDialog({ title: `Delete ${script.name}?`, body: 'Jobs that already ran it keep the exact text they ran.', confirmLabel: 'Delete script', danger: true });
         if (!sure) return;
         try {
@@ -108,7 +110,9 @@ export function createScriptEditorPage(app: AppContext, id: string | null): Page
     replaceChildren(holder, script?.builtIn ? el('div', { class: 'builtin-line' }, badge('Built-in', 'info')) : null, form);
   };
 
-  if (id === null) {
+  if (id === null && !isAdmin) {
+    replaceChildren(holder, el('div', { class: 'card empty' }, el('p', null, 'Only administrators add scripts to the library. ', el('a', { href: '#/scripts' }, 'All scripts'))));
+  } else if (id === null) {
     show(null, pendingCopy ?? EMPTY);
     pendingCopy = null;
   } else {

@@ -1,4 +1,4 @@
-/** The script library: starter fixes and the helpdesk's own scripts; open one, or run it. */
+/** The script library: starter fixes and the helpdesk's own scripts; open one, or run it. Administrators write it. */
 import { ApiError } from '../connection/api.js';
 import { el, icon, replaceChildren } from '../ui/dom.js';
 import { fleetApi } from './fleet-api.js';
@@ -13,9 +13,11 @@ export function createScriptsPage(app: AppContext): Page {
   const body = el('div', { class: 'scripts-body', 'data-testid': 'scripts' },
     el('div', { class: 'empty' }, el('span', { class: 'spinner', 'aria-hidden': 'true' }), 'Loading scripts…'));
   let disposed = false;
+  // Scripts run on machines that trust them: only administrators change the library (the controller enforces it).
+  const isAdmin = app.me.role === 'admin';
 
   const render = (scripts: Script[]) => {
-    if (scripts.length === 0) return replaceChildren(body, el('p', { class: 'empty' }, 'No scripts yet. Create one to run it across your devices.'));
+    if (scripts.length === 0) return replaceChildren(body, el('p', { class: 'empty' }, isAdmin ? 'No scripts yet. Create one to run it across your devices.' : 'No scripts yet. An administrator adds them.'));
     const sorted = [...scripts].sort((a, b) => Number(b.builtIn) - Number(a.builtIn) || a.name.localeCompare(b.name));
     replaceChildren(body, el('div', { class: 'table-scroll' }, el('table', { class: 'table scripts-table', 'data-testid': 'scripts-table' },
       el('thead', null, el('tr', null, el('th', null, 'Script'), el('th', null, 'Interpreter'), el('th', null, 'What it does'), el('th', null, ''))),
@@ -38,8 +40,9 @@ export function createScriptsPage(app: AppContext): Page {
     el('header', { class: 'page-header' },
       el('div', null,
         el('h1', null, 'Scripts'),
-        el('p', { class: 'page-subtitle' }, 'Fixes you can run on many devices at once. Parameters reach a script as RELAIS_PARAM_<NAME> environment variables, never spliced into its text.')),
-      el('div', { class: 'actions' }, el('a', { class: 'btn btn-primary', href: '#/scripts/new', 'data-testid': 'new-script' }, icon('plus'), 'New script'))),
+        el('p', { class: 'page-subtitle' }, 'Fixes you can run on many devices at once. Parameters reach a script as RELAIS_PARAM_<NAME> environment variables, never spliced into its text.',
+          isAdmin ? null : ' Only administrators add or change scripts.')),
+      el('div', { class: 'actions' }, isAdmin ? el('a', { class: 'btn btn-primary', href: '#/scripts/new', 'data-testid': 'new-script' }, icon('plus'), 'New script') : null)),
     el('section', { class: 'card table-card' }, body));
   return { root, title: 'Scripts', dispose() { disposed = true; } };
 }
