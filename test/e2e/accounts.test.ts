@@ -1,8 +1,9 @@
 /**
- * Technician accounts in a real browser: the admin adds a technician on the Settings
- * page, logs out, and the technician logs in and sees their own password form but no
- * Technicians section (and no fleet enrollment). Screenshots go to
- * /tmp/relais-shots/accounts-*.png.
+ * Technician accounts in a real browser: the admin sees the failed logins for their
+ * account once, adds a technician on the Settings page (the reset dialog says what a
+ * new password ends), logs out, and the technician logs in and sees their own password
+ * form but no Technicians section, no fleet enrollment and no script editing.
+ * Screenshots go to /tmp/relais-shots/accounts-*.png.
  */
 import { mkdirSync } from 'node:fs';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -34,7 +35,23 @@ const shot = (name: string) => page.screenshot({ path: `${SHOTS}/accounts-${name
 
 describe('technician accounts in the UI', () => {
   it('an admin adds a technician, who logs in and sees no Technicians section', async () => {
+    // Someone got the admin password wrong twice: the admin is told once, after logging in.
+    for (const password of ['wrong guess 1', 'wrong guess 2']) {
+      const res = await fetch(`${c.url}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password }) });
+      expect(res.status).toBe(401);
+    }
+    const acknowledged = page.waitForResponse((r) => r.url().endsWith('/api/me/failed-logins') && r.request().method() === 'DELETE');
     await loginThroughUi(page, c.url, 'admin', c.adminPassword);
+    const notice = page.locator('[data-testid=failed-logins]');
+    await notice.waitFor();
+    expect(await notice.textContent()).toContain('2 failed logins for your account');
+    expect(await notice.textContent()).toContain('127.0.0.1');
+    await shot('failed-logins');
+    expect((await acknowledged).status()).toBe(204);
+    await page.reload();
+    await page.locator('[data-testid=new-link]').waitFor();
+    expect(await page.locator('[data-testid=failed-logins]').count()).toBe(0);
+
     await page.goto(`${c.url}/#/settings`);
     await page.locator('[data-testid=technicians]').waitFor();
     await page.locator('[data-testid=user-row][data-username=admin]').waitFor();
@@ -54,6 +71,11 @@ describe('technician accounts in the UI', () => {
     // No one removes themselves from here.
     expect(await page.locator('[data-testid=user-row][data-username=admin] [data-testid=delete-user]').count()).toBe(0);
     await shot('settings-admin');
+    // Before a reset, the dialog says every credential ends, API tokens included.
+    await page.locator('[data-testid=user-row][data-username="sam.lee"] [data-testid=reset-password]').click();
+    expect(await page.locator('[data-testid=reset-password-consequences]').textContent()).toMatch(/logged out everywhere.*consoles close.*API tokens are deleted/);
+    await page.keyboard.press('Escape');
+    await page.locator('[data-testid=reset-password-dialog]').waitFor({ state: 'detached' });
 
     await page.locator('[data-testid=logout]').click();
     await page.locator('#username').waitFor();
@@ -67,7 +89,8 @@ describe('technician accounts in the UI', () => {
     expect(await page.locator('[data-testid=user-table]').count()).toBe(0);
     await shot('settings-technician');
 
-    // The technician changes their own password from the same page.
+    // The technician changes their own password from the same page, told first what it ends.
+    expect(await page.locator('[data-testid=own-password-consequences]').textContent()).toMatch(/logs you out of every other browser.*deletes all your API tokens/);
     await page.locator('[data-testid=current-password]').fill('sam has a long password');
     await page.locator('[data-testid=new-password]').fill('sam chose a new one');
     await page.locator('[data-testid=new-password-again]').fill('sam chose a new one');
@@ -77,5 +100,16 @@ describe('technician accounts in the UI', () => {
     await page.goto(`${c.url}/#/fleet`);
     await page.locator('[data-testid=fleet][data-loaded=true]').waitFor();
     expect(await page.locator('[data-testid=enroll-devices]').count()).toBe(0);
+
+    // Scripts: the technician runs them but does not write them.
+    await page.goto(`${c.url}/#/scripts`);
+    await page.locator('[data-testid=script-row][data-script-name=flush-dns]').waitFor();
+    expect(await page.locator('[data-testid=new-script]').count()).toBe(0);
+    expect(await page.locator('[data-testid=run-script-button]').count()).toBeGreaterThan(0);
+    await page.locator('[data-testid=script-row][data-script-name=flush-dns] a').click();
+    await page.locator('[data-testid=script-read-only]').waitFor();
+    expect(await page.locator('[data-testid=save-script]').count()).toBe(0);
+    expect(await page.locator('[data-testid=run-this-script]').count()).toBe(1);
+    await shot('script-technician');
   });
 });

@@ -18,13 +18,22 @@ export class ApiError extends Error {
   }
 }
 
+/** Wrong passwords tried for your account from one address (null: several others), not yet shown to you. */
+export interface FailedLogin {
+  address: string | null;
+  count: number;
+  firstAt: number;
+  lastAt: number;
+}
+
 export interface Me {
   user: Person;
-  /** Administrators also manage technicians and the fleet; the UI hides what a technician may not do. */
+  /** Administrators also manage technicians, the fleet and the script library; the UI hides what a technician may not do. */
   role: 'admin' | 'technician';
   organization: string;
   controllerUrl: string;
   version: string;
+  failedLogins: FailedLogin[];
 }
 
 export interface NewSupportLink {
@@ -134,6 +143,7 @@ export const api = {
   login: (username: string, password: string) => request<{ user: Person }>('POST', '/api/login', { username, password }),
   logout: () => request<void>('POST', '/api/logout'),
   me: () => request<Me>('GET', '/api/me'),
+  acknowledgeFailedLogins: () => request<void>('DELETE', '/api/me/failed-logins'),
   createSupportLink: () => request<NewSupportLink>('POST', '/api/support-links'),
   supportLinks: () => request<{ links: SupportLinkView[] }>('GET', '/api/support-links'),
   devices: () => request<{ devices: DeviceView[] }>('GET', '/api/devices'),

@@ -7,6 +7,7 @@ import type { ConnectionState } from '../connection/console-socket.js';
 import { el, icon, replaceChildren, type IconName } from '../ui/dom.js';
 import type { AppContext } from '../app/page.js';
 import type { Route } from '../app/router.js';
+import { failedLoginsNotice } from './failed-logins-notice.js';
 
 export interface AppFrame {
   root: HTMLElement;
@@ -55,7 +56,7 @@ export function createAppFrame(app: AppContext, onLogout: () => void): AppFrame 
             el('span', { class: 'user-name', 'data-testid': 'user-name' }, app.me.user.name),
             el('span', { class: 'user-login' }, `Signed in as ${app.me.user.username}`))),
         logout)),
-    el('div', { class: 'main-column' }, banner, main));
+    el('div', { class: 'main-column' }, banner, failedLoginsNotice(app.me.failedLogins ?? []), main));
 
   let tick: ReturnType<typeof setInterval> | null = null;
   const showState = (state: ConnectionState) => {
