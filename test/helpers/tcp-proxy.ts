@@ -1,4 +1,9 @@
-/** A real TCP proxy on 127.0.0.1 that a test can cut, to drop a connection the way a network does. */
+/**
+ * A real TCP proxy on 127.0.0.1 that a test can cut, to drop a connection the way a
+ * network does. Clients address it by its own port, so the controller must know that
+ * name as its own: reserve the port first and start the controller with
+ * `--allowed-host 127.0.0.1:PORT` (see proxyAllowance).
+ */
 import { createConnection, createServer, type Socket } from 'node:net';
 
 export interface TcpProxy {
@@ -11,7 +16,16 @@ export interface TcpProxy {
   close(): Promise<void>;
 }
 
-export async function startTcpProxy(targetPort: number): Promise<TcpProxy> {
+/** A free port on 127.0.0.1 for a proxy started later, and the controller argument that makes its name one of the controller's own. */
+export async function proxyAllowance(): Promise<{ port: number; args: string[] }> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as { port: number };
+  await new Promise((resolve) => probe.close(resolve));
+  return { port, args: ['--allowed-host', `127.0.0.1:${port}`] };
+}
+
+export async function startTcpProxy(targetPort: number, listenPort = 0): Promise<TcpProxy> {
   const sockets = new Set<Socket>();
   let accepted = 0;
   const server = createServer((client) => {
@@ -30,7 +44,10 @@ export async function startTcpProxy(targetPort: number): Promise<TcpProxy> {
     client.pipe(upstream);
     upstream.pipe(client);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(listenPort, '127.0.0.1', resolve);
+  });
   const port = (server.address() as { port: number }).port;
   return {
     port,

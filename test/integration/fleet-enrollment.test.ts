@@ -13,7 +13,7 @@ import type { RunningAgent } from '../helpers/agent-process.js';
 import { connectConsole, startWithConsole, stopAll, type ConsoleClient, type ControllerWithConsole } from '../helpers/console-client.js';
 import { login, startController, type RunningController } from '../helpers/controller-process.js';
 import { createEnrollmentToken, enrollAgent, enrollKey, runAgent, testDeviceKey } from '../helpers/fleet.js';
-import { startTcpProxy } from '../helpers/tcp-proxy.js';
+import { proxyAllowance, startTcpProxy } from '../helpers/tcp-proxy.js';
 import { until } from '../helpers/until.js';
 
 let suite: ControllerWithConsole;
@@ -22,8 +22,12 @@ let cookie: string;
 let console: ConsoleClient;
 const agents: RunningAgent[] = [];
 
+let proxyPort: number;
+
 beforeAll(async () => {
-  suite = await startWithConsole();
+  const allowance = await proxyAllowance();
+  proxyPort = allowance.port;
+  suite = await startWithConsole({ args: allowance.args });
   ({ controller: c, cookie, console } = suite);
 });
 afterEach(() => stopAll(agents));
@@ -142,7 +146,7 @@ describe('enroll, then run', () => {
   });
 
   it('a dropped connection is re-established by key, again and again (it is a service)', async () => {
-    const proxy = await startTcpProxy(c.port);
+    const proxy = await startTcpProxy(c.port, proxyPort);
     try {
       const { token } = await createEnrollmentToken(c, cookie);
       // Enrolled through the proxy: that is the controller address the device knows and signs for.

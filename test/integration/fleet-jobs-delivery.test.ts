@@ -19,7 +19,7 @@ import { until } from '../helpers/until.js';
 import { AGENT_BUNDLE, spawnAgent } from '../helpers/agent-process.js';
 import { createEnrollmentToken, enrollAgent } from '../helpers/fleet.js';
 import { startHostileController } from '../helpers/hostile-controller.js';
-import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.js';
+import { proxyAllowance, startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** Appends one line per run to $RELAIS_PARAM_FILE, then works for a while. */
@@ -31,8 +31,12 @@ let api: Api;
 const started: FleetDevice[] = [];
 const proxies: TcpProxy[] = [];
 
+let proxyPort: number;
+
 beforeAll(async () => {
-  c = await startController();
+  const allowance = await proxyAllowance();
+  proxyPort = allowance.port;
+  c = await startController({ args: allowance.args });
   cookie = await login(c);
   api = (await apiWithToken(c, cookie)).api;
   await createScript(api, { name: 'append', body: APPEND_BODY, parameters: [{ name: 'FILE', description: 'where to append' }, { name: 'NAP', description: 'seconds', default: '1' }] });
@@ -59,7 +63,7 @@ const markerFile = () => join(mkdtempSync(join(tmpdir(), 'relais-device-tmp-')),
 
 describe('exactly once', () => {
   it('a connection dropped mid-job (and down when the script ends) still delivers the result once, with no second run', async () => {
-    const proxy = await startTcpProxy(c.port);
+    const proxy = await startTcpProxy(c.port, proxyPort);
     proxies.push(proxy);
     const d = await device(['--policy-script', 'allow'], proxy.url);
     const file = markerFile();

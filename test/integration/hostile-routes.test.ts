@@ -28,6 +28,7 @@ const AUTHENTICATED: Route[] = [
   ['GET', '/api/jobs'], ['POST', '/api/jobs'], ['GET', '/api/jobs/x'], ['GET', '/api/jobs/x/runs/y'], ['POST', '/api/jobs/x/cancel'],
   ['GET', '/api/api-tokens'], ['POST', '/api/api-tokens'], ['DELETE', '/api/api-tokens/x'],
   ['GET', '/api/users'], ['POST', '/api/users'], ['PATCH', '/api/users/1'], ['DELETE', '/api/users/1'], ['POST', '/api/me/password'],
+  ['DELETE', '/api/me/failed-logins'],
 ];
 
 const GARBAGE_BODIES: Array<string | undefined> = [

@@ -9,7 +9,7 @@ import { spawnAgent, type RunningAgent } from '../helpers/agent-process.js';
 import { connectConsole, startWithConsole, stopAll, type ConsoleClient, type ControllerWithConsole } from '../helpers/console-client.js';
 import { createSupportLink, type RunningController } from '../helpers/controller-process.js';
 import { isAlive, shellChildren, waitForExit } from '../helpers/processes.js';
-import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.js';
+import { proxyAllowance, startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.js';
 import { until } from '../helpers/until.js';
 
 let suite: ControllerWithConsole;
@@ -19,8 +19,12 @@ let console: ConsoleClient;
 const agents: RunningAgent[] = [];
 const QUESTION = /\[y\/N\]/i;
 
+let proxyPort: number;
+
 beforeAll(async () => {
-  suite = await startWithConsole();
+  const allowance = await proxyAllowance();
+  proxyPort = allowance.port;
+  suite = await startWithConsole({ args: allowance.args });
   ({ controller: c, cookie, console } = suite);
 });
 afterEach(() => stopAll(agents));
@@ -127,7 +131,7 @@ describe('remote shell through the relay', () => {
   });
 
   it('a dropped connection ends the shell; the agent reconnects and the next shell asks again', async () => {
-    const proxy = await startTcpProxy(c.port);
+    const proxy = await startTcpProxy(c.port, proxyPort);
     try {
       const { agent, device } = await joinAgent({ via: proxy });
       const channel = await console.requestShell(device.id);
