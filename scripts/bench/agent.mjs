@@ -1,90 +1,82 @@
 /**
- * Runs the real agent (dist/agent/relais-agent.mjs join <link>) the way a
- * person would, with its terminal replaced by pipes: we read what it prints
- * and type `y` when it asks for consent. Everything it mirrors from the remote
- * shell (hundreds of megabytes in the throughput run) is read and dropped, as
- * a terminal would consume it; only a short tail is kept for diagnostics.
+ * Runs the real agent (dist/agent/relais-agent.mjs join <link>) the way a person
+ * would: in a terminal (`mode: 'terminal'`, a pseudo-terminal) or with its output
+ * going to a pipe (`mode: 'pipe'`), through person-side.mjs in a process of its own.
+ * Everything the agent mirrors from the remote shell is read and dropped there.
  */
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
-import { onCleanup, stopChild } from './cleanup.mjs';
+import { fork } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { onCleanup } from './cleanup.mjs';
 import { cleanHome } from './clean-home.mjs';
 
-const TAIL_BYTES = 16 * 1024;
-const CONSENT_PROMPT = '[y/N]';
+const here = dirname(fileURLToPath(import.meta.url));
 
-/** Spawns the agent for `link`; returns `{ pid, output(), answerNextConsent(timeoutMs), stop() }`. */
-export function spawnAgent({ root, link, nodeArgs = [] }) {
-  const child = spawn(process.execPath, [...nodeArgs, join(root, 'dist/agent/relais-agent.mjs'), 'join', link], {
-    cwd: root,
-    env: { ...process.env, HOME: cleanHome(), SHELL: '/bin/bash' },
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
-  const stop = onCleanup(`agent (pid ${child.pid})`, () => stopChild(child, 'SIGTERM', 6000));
-  // The last chunks as received, decoded only when shown: decoding all the mirrored output would load the bench.
-  const tailChunks = [];
-  let tailBytes = 0;
-  let errors = '';
-  /** Text printed since someone started waiting for a consent question. */
-  let watched = null;
-  let onWatched = () => undefined;
-  child.stdout.on('data', (chunk) => {
-    tailChunks.push(chunk);
-    tailBytes += chunk.length;
-    while (tailBytes - tailChunks[0].length >= TAIL_BYTES) tailBytes -= tailChunks.shift().length;
-    if (watched !== null) {
-      watched = (watched + chunk.subarray(-256).toString('utf8')).slice(-256);
-      onWatched();
-    }
-  });
-  child.stderr.on('data', (chunk) => (errors = (errors + chunk.toString()).slice(-TAIL_BYTES)));
+/** Spawns the agent for `link`; resolves with `{ pid, sidePid, mode, output(), unlessExited, answerNextConsent, stop }`. */
+export async function spawnAgent({ root, link, mode, nodeArgs = [] }) {
+  const options = { mode, agent: join(root, 'dist/agent/relais-agent.mjs'), link, nodeArgs, cwd: root, env: { ...process.env, HOME: cleanHome(), SHELL: '/bin/bash' } };
+  const side = fork(join(here, 'person-side.mjs'), [JSON.stringify(options)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  let lastTail = { text: '', bytes: 0 };
   let exitInfo = null;
   let announceExit = () => undefined;
   const exited = new Promise((resolve) => (announceExit = resolve));
-  child.once('exit', (code, signal) => {
-    exitInfo = signal ?? `code ${code}`;
-    announceExit(exitInfo);
-    onWatched();
+  const listeners = new Set();
+  side.on('message', (message) => {
+    if (message.t === 'tail') lastTail = message;
+    if (message.t === 'exit') {
+      exitInfo = message.how;
+      announceExit(exitInfo);
+    }
+    for (const listener of [...listeners]) listener(message);
   });
-  child.once('error', (error) => {
-    exitInfo = `could not start: ${error.message}`;
+  side.once('exit', () => {
+    exitInfo ??= 'the person-side process ended';
     announceExit(exitInfo);
-    onWatched();
   });
-
-  const output = () => `${Buffer.concat(tailChunks).subarray(-TAIL_BYTES).toString('utf8')}${errors ? `\n[stderr]\n${errors}` : ''}`;
+  const next = (t) => new Promise((resolve) => {
+    const listener = (message) => {
+      if (message.t !== t) return;
+      listeners.delete(listener);
+      resolve(message);
+    };
+    listeners.add(listener);
+  });
+  const { pid } = await next('started');
+  const stop = onCleanup(`agent (pid ${pid}) and its terminal (pid ${side.pid})`, async () => {
+    if (exitInfo === null) {
+      side.send({ t: 'stop' });
+      const killer = setTimeout(() => side.kill('SIGKILL'), 8000);
+      await exited;
+      clearTimeout(killer);
+    }
+  });
+  const output = () => lastTail.text;
   return {
-    pid: child.pid,
+    pid,
+    sidePid: side.pid,
+    mode,
     output,
-    /** Resolves `promise`, or rejects as soon as the agent exits first (no point waiting for a dead agent). */
+    /** Asks for the agent's latest output (a tail) and how many bytes it printed in all. */
+    async refresh() {
+      if (exitInfo !== null) return lastTail;
+      const answer = next('tail');
+      side.send({ t: 'tail' });
+      return answer;
+    },
+    /** Resolves `promise`, or rejects as soon as the agent exits first. */
     unlessExited(promise, what) {
       const died = exited.then((how) => {
-        throw new Error(`the agent exited (${how}) while waiting for ${what}. Its output:\n${output()}`);
+        throw new Error(`the ${mode} agent exited (${how}) while waiting for ${what}. Its output:\n${output()}`);
       });
       return Promise.race([promise, died]);
     },
-    /**
-     * Waits for the next consent question (printed after this call) and answers yes.
-     * Call it before the shell is requested, so the question cannot be missed.
-     */
+    /** Waits for the next consent question and answers yes. Call it before the shell is requested. */
     answerNextConsent(timeoutMs) {
-      watched = '';
-      return new Promise((resolve, reject) => {
-        const finish = (error) => {
-          clearTimeout(timer);
-          watched = null;
-          onWatched = () => undefined;
-          if (error) reject(error);
-          else resolve();
-        };
-        const timer = setTimeout(() => finish(new Error(`the agent did not ask for consent within ${timeoutMs} ms. Its output:\n${output()}`)), timeoutMs);
-        onWatched = () => {
-          if (exitInfo) return finish(new Error(`the agent exited (${exitInfo}). Its output:\n${output()}`));
-          if (!watched.includes(CONSENT_PROMPT)) return;
-          child.stdin.write('y\n');
-          finish();
-        };
-      });
+      const asked = next('asked');
+      side.send({ t: 'consent' });
+      let timer;
+      const late = new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`the ${mode} agent did not ask for consent within ${timeoutMs} ms`)), timeoutMs)));
+      return Promise.race([asked, late]).finally(() => clearTimeout(timer));
     },
     stop,
   };

@@ -1,13 +1,12 @@
 /**
  * A technician's console without the browser: REST login, a support link, and
- * /ws/console speaking the protocol as controller/web does (hello, shell.open,
- * DATA both ways, ACKs after each payload is consumed). A remote shell it opens
- * is a bench terminal (see terminal-io.mjs).
+ * /ws/console speaking the protocol as controller/web does, with its code
+ * (protocol/ and the browser's CreditAcks, see protocol-bundle.mjs): hello,
+ * shell.open, every control message validated, DATA both ways, ACKs after each
+ * payload is consumed. A remote shell it opens is a bench terminal (terminal-io.mjs).
  */
 import WebSocket from 'ws';
 import { onCleanup } from './cleanup.mjs';
-import { CreditAcks } from './credit-acks.mjs';
-import { FrameKind, MAX_CHUNK_BYTES, MAX_FRAME_BYTES, PROTOCOL_VERSION, decodeControl, decodeFrame, encodeControl, encodeData } from './wire.mjs';
 
 /** Logs in as admin; returns the Cookie header value (`relais_session=…`). */
 export async function login(controllerUrl, password) {
@@ -31,11 +30,12 @@ export async function createSupportLink(controllerUrl, cookie) {
   return body.url;
 }
 
-/** Opens /ws/console and says hello; resolves once the device list arrived. */
-export async function connectConsole(controllerUrl, cookie) {
+/** Opens /ws/console and says hello; resolves once the device list arrived. `proto` is the bundled protocol. */
+export async function connectConsole(controllerUrl, cookie, proto) {
+  const { CreditAcks, FrameKind, LIMITS, PROTOCOL_VERSION, controllerToConsole, decodeControl, decodeFrame, encodeControl, encodeData } = proto;
   const ws = new WebSocket(`${controllerUrl.replace(/^http/, 'ws')}/ws/console`, {
     headers: { cookie, origin: controllerUrl },
-    maxPayload: MAX_FRAME_BYTES,
+    maxPayload: LIMITS.maxFrameBytes,
     perMessageDeflate: false,
   });
   const messages = [];
@@ -46,7 +46,8 @@ export async function connectConsole(controllerUrl, cookie) {
 
   ws.on('message', (data, isBinary) => {
     if (isBinary) {
-      const frame = decodeFrame(data);
+      const decoded = decodeFrame(data);
+      const frame = decoded.ok ? decoded.frame : null;
       const shell = frame && frame.kind === FrameKind.data ? shells.get(frame.channel) : undefined;
       if (!shell) return;
       shell.received += frame.payload.byteLength;
@@ -55,12 +56,9 @@ export async function connectConsole(controllerUrl, cookie) {
       shell.acks.consumed(frame.payload.byteLength);
       return;
     }
-    let message;
-    try {
-      message = decodeControl(data);
-    } catch (error) {
-      return console.error(`bench: the controller sent an unreadable control message: ${error.message}`);
-    }
+    const decoded = decodeControl(controllerToConsole, data);
+    if (!decoded.ok) return console.error(`bench: the controller sent an invalid control message: ${decoded.code} ${decoded.detail}`);
+    const message = decoded.message;
     messages.push(message);
     if (message.t === 'error') console.error(`bench: the controller reported ${message.code}: ${message.message}`);
     for (const check of [...waiters]) check();
@@ -103,9 +101,9 @@ export async function connectConsole(controllerUrl, cookie) {
   await waitFor('devices', (m) => (m.t === 'devices' ? m : undefined), 10_000);
 
   return {
-    /** Waits for a device that is online and has sent its summary; returns its id. */
-    waitForDevice(timeoutMs) {
-      const ready = (d) => (d.online && d.summary ? d.id : undefined);
+    /** Waits for a device that is online and has sent its summary, other than those in `known`; returns its id. */
+    waitForDevice(timeoutMs, known = new Set()) {
+      const ready = (d) => (d.online && d.summary && !known.has(d.id) ? d.id : undefined);
       return waitFor('an online device with a summary', (m) => {
         if (m.t === 'device.update') return ready(m.device);
         if (m.t === 'devices') return m.devices.map(ready).find((id) => id !== undefined);
@@ -127,7 +125,11 @@ export async function connectConsole(controllerUrl, cookie) {
       const pending = await waitFor('shell.pending', (m) => failed(m) ?? (m.t === 'shell.pending' && m.requestId === requestId ? m : undefined), timeoutMs);
       if (pending instanceof Error) throw pending;
       const { channel } = pending;
-      const shell = { listener: null, received: 0, acks: new CreditAcks(channel, (frame) => ws.send(frame)) };
+      const shell = { listener: null, received: 0, acksSent: 0, acks: null };
+      shell.acks = new CreditAcks(channel, (frame) => {
+        shell.acksSent += 1;
+        ws.send(frame);
+      });
       shells.set(channel, shell);
       await answered;
       const outcome = await waitFor('shell.opened', (m) => {
@@ -149,10 +151,10 @@ export async function connectConsole(controllerUrl, cookie) {
         channel,
         mode: outcome.mode,
         window: outcome.window,
-        stats: () => ({ receivedBytes: shell.received, acksSent: shell.acks.sent }),
+        stats: () => ({ receivedBytes: shell.received, acksSent: shell.acksSent }),
         write(bytes) {
           const buffer = typeof bytes === 'string' ? Buffer.from(bytes) : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-          for (let offset = 0; offset < buffer.length; offset += MAX_CHUNK_BYTES) ws.send(encodeData(channel, buffer.subarray(offset, offset + MAX_CHUNK_BYTES)));
+          for (let offset = 0; offset < buffer.length; offset += LIMITS.maxChunkBytes) ws.send(encodeData(channel, buffer.subarray(offset, offset + LIMITS.maxChunkBytes)));
         },
         setListener: (fn) => (shell.listener = fn),
         close,

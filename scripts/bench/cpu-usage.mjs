@@ -3,17 +3,50 @@
  * (controller, agent, this bench process) and how busy the whole machine was,
  * from /proc. Linux only; elsewhere every figure is null.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 const TICKS_PER_SECOND = 100; // USER_HZ, 100 on every Linux we run on
 
-/** user + system CPU seconds of a process, or null when it cannot be read. */
-function processSeconds(pid) {
+/** Fields of /proc/<pid>/stat after the command name (which may contain spaces), from `state` on. */
+function statFields(pid) {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // Fields after the command name (which may contain spaces) start at state: utime is 14th overall, stime 15th.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * user + system CPU seconds of a process, or null when it cannot be read. With
+ * `children`, also those of its children that have exited and been waited for
+ * (a shell's `head` and `base64` once the pipeline is over).
+ */
+export function processSeconds(pid, { children = false } = {}) {
+  const fields = statFields(pid);
+  if (!fields) return null;
+  // utime is the 14th field overall, stime 15th, cutime 16th, cstime 17th.
+  const own = Number(fields[11]) + Number(fields[12]);
+  return (own + (children ? Number(fields[13]) + Number(fields[14]) : 0)) / TICKS_PER_SECOND;
+}
+
+/** Pids whose parent is `pid` (from /proc). */
+export function childPids(pid) {
+  const found = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const fields = statFields(entry);
+    if (fields && Number(fields[1]) === pid) found.push(Number(entry));
+  }
+  return found;
+}
+
+/** Resident memory of a process from /proc/<pid>/status, in bytes: total, anonymous and file-backed. */
+export function residentMemory(pid) {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kib = (name) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN) * 1024;
+    return { rss: kib('VmRSS'), anon: kib('RssAnon'), file: kib('RssFile') };
   } catch {
     return null;
   }
@@ -31,15 +64,20 @@ function machineTicks() {
   }
 }
 
-/** Starts measuring; `stop()` returns CPU seconds per named pid and the machine's busy share (0–1 per CPU summed, so up to the CPU count). */
+/**
+ * Starts measuring; `stop()` returns CPU seconds per named process and the machine's
+ * busy share (0–1 per CPU summed, so up to the CPU count). A process is a pid, or
+ * `{ pid, children: true }` to count its waited-for children too.
+ */
 export function startCpuMeter(pids) {
-  const before = Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, processSeconds(pid)]));
+  const read = (spec) => (typeof spec === 'number' ? processSeconds(spec) : processSeconds(spec.pid, spec));
+  const before = Object.fromEntries(Object.entries(pids).map(([name, spec]) => [name, read(spec)]));
   const self = process.cpuUsage();
   const machine = machineTicks();
   return () => {
     const result = {};
-    for (const [name, pid] of Object.entries(pids)) {
-      const now = processSeconds(pid);
+    for (const [name, spec] of Object.entries(pids)) {
+      const now = read(spec);
       result[name] = now === null || before[name] === null ? null : round(now - before[name]);
     }
     const used = process.cpuUsage(self);

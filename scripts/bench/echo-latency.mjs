@@ -6,8 +6,6 @@
  */
 import { runUntilMarker, waitQuiet } from './terminal-io.mjs';
 
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
 /** Puts the shell in raw mode running `cat`, so every byte typed comes straight back once. */
 async function startEcho(terminal) {
   // Raw: no line buffering, no signals, no output translation; -echo: only cat answers.
@@ -36,21 +34,20 @@ function echoOnce(terminal, byte, timeoutMs) {
 }
 
 /**
- * Measures `samples` echoes per terminal after `warmup` unrecorded ones,
- * `gapMs` apart (a fast typist, and time for the processes to go idle as they
- * would between keys). The terminals take turns keystroke by keystroke, so a
- * burst of load from elsewhere on the machine hits them alike. Returns one
- * list of milliseconds per terminal. Leaves each shell running `cat` in raw
- * mode: close them afterwards.
+ * Measures `samples` echoes per terminal after `warmup` unrecorded ones, back to
+ * back: the next key leaves as soon as the previous echo is back (a paste, or a
+ * key held down), with no pause in which the processes could go idle. The
+ * terminals take turns keystroke by keystroke, so a burst of load from elsewhere
+ * on the machine hits them alike. Returns one list of milliseconds per terminal.
+ * Leaves each shell running `cat` in raw mode: close them afterwards.
  */
-export async function measureEchoLatency(terminals, { warmup, samples, gapMs, timeoutMs }) {
+export async function measureEchoLatency(terminals, { warmup, samples, timeoutMs }) {
   for (const terminal of terminals) await startEcho(terminal);
   const samplesMs = terminals.map(() => []);
   for (let i = 0; i < warmup + samples; i += 1) {
     for (const [index, terminal] of terminals.entries()) {
       const ms = await echoOnce(terminal, 0x61 + (i % 26), timeoutMs);
       if (i >= warmup) samplesMs[index].push(ms);
-      await sleep(gapMs);
     }
   }
   return samplesMs;

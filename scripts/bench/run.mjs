@@ -1,12 +1,16 @@
 /**
- * Relay benchmarks: throughput and keystroke echo latency of a remote shell
- * through a real controller and a real agent on 127.0.0.1, each beside the same
- * measurement on node-pty alone. Prints a table and writes
+ * Relay benchmarks, measured as a person runs Relais: a real controller and real
+ * agents on 127.0.0.1, one agent in a terminal (a pseudo-terminal, its mirror read
+ * like a terminal emulator would) and one with its stdout a pipe, each beside the
+ * same shell on node-pty alone, interleaved. Throughput of `base64` and `yes`
+ * streams (byte-exact, sha256), CPU seconds of every process per 100 MB, keystroke
+ * echo back to back, and the agent's idle memory. Prints tables and writes
  * bench-results/relay.json. Exit code 0 when the bench ran (whether or not a
  * target was met), 1 when it could not run, 2 for a bad option.
  *
- * Usage: node scripts/bench/run.mjs [--runs=3] [--bytes=209715200] [--samples=500]
- *        [--warmup=50] [--gap-ms=5] [--cpu-prof] [--out=bench-results/relay.json]
+ * Usage: node scripts/bench/run.mjs [--runs=3] [--bytes=209715200] [--streams=base64,yes]
+ *        [--sides=terminal,pipe,nodePty] [--samples=500] [--warmup=50] [--idle-seconds=30]
+ *        [--cpu-prof] [--out=bench-results/relay.json]
  */
 import { existsSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -14,24 +18,29 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { spawnAgent } from './agent.mjs';
 import { cleanupAll, cleanUpOnSignals } from './cleanup.mjs';
-import { measureBackgroundLoad, startCpuMeter } from './cpu-usage.mjs';
+import { childPids, measureBackgroundLoad, residentMemory, startCpuMeter } from './cpu-usage.mjs';
 import { connectConsole, createSupportLink, login } from './console.mjs';
 import { startController } from './controller.mjs';
 import { measureEchoLatency } from './echo-latency.mjs';
 import { spawnLocalShell } from './local-pty.mjs';
+import { loadProtocol } from './protocol-bundle.mjs';
 import { measureThroughput } from './relay-throughput.mjs';
-import { analyse, formatTable, machine, writeJson } from './report.mjs';
+import { analyse, formatTable, machine, verdicts, writeJson } from './report.mjs';
+import { expectedOutput, STREAMS } from './streams.mjs';
 import { waitForShellReady } from './terminal-io.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const ALL_SIDES = ['terminal', 'pipe', 'nodePty'];
 
 const DEFAULTS = Object.freeze({
   runs: 3,
   bytes: 200 * 1024 * 1024,
   warmupBytes: 16 * 1024 * 1024,
+  streams: ['base64', 'yes'],
+  sides: ALL_SIDES,
   samples: 500,
   warmup: 50,
-  gapMs: 5,
+  idleSeconds: 30,
   cols: 120,
   rows: 40,
   cpuProf: false,
@@ -40,82 +49,132 @@ const DEFAULTS = Object.freeze({
 
 function parseOptions(argv) {
   const options = { ...DEFAULTS };
-  const names = { runs: 'runs', bytes: 'bytes', samples: 'samples', warmup: 'warmup', 'gap-ms': 'gapMs', out: 'out' };
+  const numbers = { runs: 'runs', bytes: 'bytes', samples: 'samples', warmup: 'warmup', 'idle-seconds': 'idleSeconds' };
   for (const arg of argv) {
     if (arg === '--cpu-prof') {
       options.cpuProf = true;
       continue;
     }
     const match = /^--([a-z-]+)=(.+)$/.exec(arg);
-    const key = match && names[match[1]];
-    if (!key) throw new Error(`unknown option ${arg} (see the usage at the top of scripts/bench/run.mjs)`);
-    options[key] = key === 'out' ? match[2] : Number(match[2]);
-    if (key !== 'out' && !(Number.isInteger(options[key]) && options[key] >= 0)) throw new Error(`${arg}: a whole number is needed`);
+    if (match?.[1] === 'out') options.out = match[2];
+    else if (match?.[1] === 'streams' || match?.[1] === 'sides') {
+      const list = match[2].split(',');
+      const known = match[1] === 'streams' ? Object.keys(STREAMS) : ALL_SIDES;
+      const wrong = list.find((v) => !known.includes(v));
+      if (wrong) throw new Error(`${arg}: "${wrong}" is not one of ${known.join(', ')}`);
+      options[match[1]] = list;
+    } else if (match && numbers[match[1]]) {
+      const value = Number(match[2]);
+      if (!(Number.isInteger(value) && value >= 0)) throw new Error(`${arg}: a whole number is needed`);
+      options[numbers[match[1]]] = value;
+    } else throw new Error(`unknown option ${arg} (see the usage at the top of scripts/bench/run.mjs)`);
   }
-  if (options.runs < 1 || options.samples < 1) throw new Error('--runs and --samples must be at least 1');
+  if (options.runs < 1) throw new Error('--runs must be at least 1');
   return options;
 }
 
 const log = (text) => console.log(`bench: ${text}`);
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-/** Starts controller, console and agent, opens the remote shell and a local pty; returns both terminals. */
+/** Starts an agent in `mode` from a fresh support link; resolves once its device is online with a summary. */
+async function joinAgent({ controller, cookie, technician, mode, nodeArgs, known }) {
+  const link = await createSupportLink(controller.url, cookie);
+  const agent = await spawnAgent({ root, link, mode, nodeArgs });
+  log(`${mode} agent started (pid ${agent.pid}, its terminal pid ${agent.sidePid}), waiting for it to join`);
+  const deviceId = await agent.unlessExited(technician.waitForDevice(30_000, known), 'the device to come online');
+  return { agent, deviceId, joinedAt: Date.now() };
+}
+
+async function openRemoteShell({ technician, agent, deviceId }, options) {
+  const opening = technician.openShell({ deviceId, cols: options.cols, rows: options.rows, consent: () => agent.answerNextConsent(30_000), timeoutMs: 30_000 });
+  const remote = await agent.unlessExited(opening, 'the shell to open');
+  if (remote.mode !== 'pty') throw new Error(`the ${agent.mode} agent opened the shell with ${remote.mode}, not a pty: the comparison with node-pty would be meaningless`);
+  remote.label = `relay (${agent.mode})`;
+  // The shell is the agent's child that is not a diagnostics probe: the newest one.
+  remote.shellPid = Math.max(...childPids(agent.pid));
+  log(`${remote.label}: shell open on channel ${remote.channel} (window ${remote.window} bytes, shell pid ${remote.shellPid})`);
+  return remote;
+}
+
+/** Starts everything; measures the agents' idle memory before any shell opens. */
 async function setUp(options, diagnostics) {
   for (const file of ['dist/controller/main.mjs', 'dist/agent/relais-agent.mjs']) {
     if (!existsSync(join(root, file))) throw new Error(`${file} is missing: build first (npm run bench builds, then runs this).`);
   }
-  const nodeArgs = options.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${join(root, 'bench-results', 'profiles')}`] : [];
+  const proto = await loadProtocol(root);
+  const profileDir = join(root, 'bench-results', 'profiles');
+  const nodeArgs = options.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
   const controller = await startController({ root, nodeArgs });
   diagnostics.controller = controller;
   log(`controller on ${controller.url} (pid ${controller.pid})`);
   const cookie = await login(controller.url, controller.adminPassword);
-  const link = await createSupportLink(controller.url, cookie);
-  const technician = await connectConsole(controller.url, cookie);
-  const agent = spawnAgent({ root, link, nodeArgs });
-  diagnostics.agent = agent;
-  log(`agent started (pid ${agent.pid}), waiting for it to join`);
-  const deviceId = await agent.unlessExited(technician.waitForDevice(30_000), 'the device to come online');
-  const opening = technician.openShell({
-    deviceId,
-    cols: options.cols,
-    rows: options.rows,
-    consent: () => agent.answerNextConsent(30_000),
-    timeoutMs: 30_000,
-  });
-  const remote = await agent.unlessExited(opening, 'the shell to open');
-  log(`remote shell open on channel ${remote.channel} (${remote.mode}, window ${remote.window} bytes)`);
-  if (remote.mode !== 'pty') throw new Error(`the agent opened the shell with ${remote.mode}, not a pty: the comparison with node-pty would be meaningless`);
-  const local = spawnLocalShell({ cols: options.cols, rows: options.rows });
-  log(`local node-pty shell ${local.shell} (pid ${local.pid})`);
-  const [remoteReadyMs, localReadyMs] = await Promise.all([waitForShellReady(remote), waitForShellReady(local)]);
-  const slowest = Math.max(remoteReadyMs, localReadyMs);
-  if (slowest > 5000) log(`the shells took ${(slowest / 1000).toFixed(1)} s to start (the user's rc files: check ~/.bashrc, e.g. a stale pyenv lock)`);
-  return { remote, local, controller, agent, technician };
+  const technician = await connectConsole(controller.url, cookie, proto);
+  const known = new Set();
+  const agents = {};
+  for (const mode of ['terminal', 'pipe'].filter((m) => options.sides.includes(m))) {
+    agents[mode] = await joinAgent({ controller, cookie, technician, mode, nodeArgs, known });
+    diagnostics[`${mode} agent`] = agents[mode].agent;
+    known.add(agents[mode].deviceId);
+  }
+  log(`computing the expected output of each stream (${options.streams.join(', ')})`);
+  const expected = {};
+  for (const stream of options.streams) expected[stream] = await expectedOutput(stream, options.bytes);
+  let idleMemory = null;
+  if (options.idleSeconds > 0 && Object.keys(agents).length > 0) {
+    const last = Math.max(...Object.values(agents).map((a) => a.joinedAt));
+    const wait = last + options.idleSeconds * 1000 - Date.now();
+    if (wait > 0) log(`letting the agents idle ${options.idleSeconds} s after joining (${(wait / 1000).toFixed(0)} s left)`);
+    await sleep(Math.max(0, wait));
+    idleMemory = { seconds: options.idleSeconds };
+    for (const [mode, { agent }] of Object.entries(agents)) idleMemory[mode] = residentMemory(agent.pid);
+  }
+  const remotes = {};
+  for (const [mode, joined] of Object.entries(agents)) remotes[mode] = await openRemoteShell({ technician, ...joined }, options);
+  const local = options.sides.includes('nodePty') ? spawnLocalShell({ cols: options.cols, rows: options.rows }) : null;
+  if (local) log(`local node-pty shell ${local.shell} (pid ${local.pid})`);
+  const terminals = [...Object.values(remotes), ...(local ? [local] : [])];
+  const ready = await Promise.all(terminals.map((t) => waitForShellReady(t)));
+  if (Math.max(...ready) > 5000) log(`the shells took ${(Math.max(...ready) / 1000).toFixed(1)} s to start`);
+  return { controller, agents, remotes, local, expected, idleMemory };
 }
 
-/** Alternates relay and node-pty runs, so drift on the machine hits both alike. */
-async function throughputBench({ remote, local, controller, agent }, options) {
-  const timeoutMs = 120_000;
-  log(`throughput warm-up (${options.warmupBytes / 1024 / 1024} MiB each)`);
-  await measureThroughput(remote, { bytes: options.warmupBytes, timeoutMs });
-  await measureThroughput(local, { bytes: options.warmupBytes, timeoutMs });
-  const runs = { relay: [], nodePty: [] };
-  for (let i = 1; i <= options.runs; i += 1) {
-    let meter = startCpuMeter({ controller: controller.pid, agent: agent.pid });
-    const relay = await measureThroughput(remote, { bytes: options.bytes, timeoutMs });
-    runs.relay.push({ ...relay, cpuSeconds: meter() });
-    meter = startCpuMeter({});
-    const pty = await measureThroughput(local, { bytes: options.bytes, timeoutMs });
-    runs.nodePty.push({ ...pty, cpuSeconds: meter() });
-    log(`throughput run ${i}/${options.runs}: relay ${relay.mbPerSecond.toFixed(1)} MB/s, node-pty alone ${pty.mbPerSecond.toFixed(1)} MB/s`);
+/** The processes whose CPU counts for a run on `side`. */
+function meteredProcesses(parts, side) {
+  if (side === 'nodePty') return { shell: { pid: parts.local.pid, children: true } };
+  const { agent } = parts.agents[side];
+  return { agent: agent.pid, controller: parts.controller.pid, terminal: agent.sidePid, shell: { pid: parts.remotes[side].shellPid, children: true } };
+}
+
+/** Relay and node-pty runs interleaved (the order rotating), so drift on the machine hits every side alike. */
+async function throughputBench(parts, options) {
+  const timeoutMs = 300_000;
+  const terminalOf = (side) => (side === 'nodePty' ? parts.local : parts.remotes[side]);
+  const runs = {};
+  for (const stream of options.streams) {
+    log(`${stream}: warm-up (${options.warmupBytes / 1024 / 1024} MiB each)`);
+    for (const side of options.sides) await measureThroughput(terminalOf(side), { stream, bytes: options.warmupBytes, timeoutMs });
+    runs[stream] = Object.fromEntries(options.sides.map((side) => [side, []]));
+    for (let i = 0; i < options.runs; i += 1) {
+      const order = options.sides.map((_, k) => options.sides[(k + i) % options.sides.length]);
+      const line = [];
+      for (const side of order) {
+        const meter = startCpuMeter(meteredProcesses(parts, side));
+        const run = await measureThroughput(terminalOf(side), { stream, bytes: options.bytes, expected: parts.expected[stream], timeoutMs });
+        runs[stream][side].push({ ...run, cpuSeconds: meter() });
+        line.push(`${side} ${run.mbPerSecond.toFixed(1)} MB/s`);
+      }
+      log(`${stream} run ${i + 1}/${options.runs}: ${line.join(', ')}`);
+    }
   }
   return runs;
 }
 
-async function latencyBench({ remote, local }, options) {
-  const settings = { warmup: options.warmup, samples: options.samples, gapMs: options.gapMs, timeoutMs: 5000 };
-  log(`echo latency, relay and node-pty alone taking turns (${options.warmup} + ${options.samples} keystrokes each)`);
-  const [relay, nodePty] = await measureEchoLatency([remote, local], settings);
-  return { relay, nodePty };
+async function latencyBench(parts, options) {
+  const relay = parts.remotes.terminal ?? parts.remotes.pipe;
+  if (!relay || !parts.local || options.samples === 0) return null;
+  log(`echo latency, back to back, ${relay.label} and node-pty alone taking turns (${options.warmup} + ${options.samples} keystrokes each)`);
+  const [relaySamples, nodePty] = await measureEchoLatency([relay, parts.local], { warmup: options.warmup, samples: options.samples, timeoutMs: 5000 });
+  return { relay: relaySamples, nodePty };
 }
 
 async function main() {
@@ -140,20 +199,30 @@ async function main() {
     const latencySamples = await latencyBench(parts, options);
     backgroundLoad.afterLatency = await measureBackgroundLoad();
     const busiest = Math.max(...Object.values(backgroundLoad).filter((v) => typeof v === 'number'));
-    if (busiest > 0.2) log(`note: other processes kept up to ${busiest.toFixed(2)} CPUs busy while the bench was idle; figures are noisier`);
-    const relayStats = parts.remote.stats();
-    await parts.remote.close();
-    await parts.local.close();
-    const analysis = analyse({ throughputRuns, latencySamples });
+    if (busiest > 0.2) log(`note: other processes kept up to ${busiest.toFixed(2)} CPUs busy while the bench was idle: a busy machine, figures are noisier`);
+    const mirrored = {};
+    for (const [mode, { agent }] of Object.entries(parts.agents)) mirrored[mode] = (await agent.refresh()).bytes;
+    const consoleStats = Object.fromEntries(Object.entries(parts.remotes).map(([mode, remote]) => [mode, remote.stats()]));
+    for (const remote of Object.values(parts.remotes)) await remote.close();
+    await parts.local?.close();
+    const analysis = analyse({ throughputRuns, latencySamples, idleMemory: parts.idleMemory });
     console.log(`\n${formatTable(analysis, options, backgroundLoad)}\n`);
-    writeJson(outPath, { status: 'ok', timestamp: startedAt.toISOString(), durationMs: Date.now() - startedAt.getTime(), machine: machine(), loadAverage: { start: loadAtStart, end: loadavg() }, backgroundLoadCpus: backgroundLoad, config, relayConsole: relayStats, ...analysis });
+    writeJson(outPath, {
+      status: 'ok', timestamp: startedAt.toISOString(), durationMs: Date.now() - startedAt.getTime(), machine: machine(),
+      loadAverage: { start: loadAtStart, end: loadavg() }, backgroundLoadCpus: backgroundLoad, busyMachine: busiest > 0.2, config,
+      ttyd: 'not measured: not packaged in Debian here (see TTYD in report.mjs for the issue\'s figures)',
+      expected: parts.expected, mirroredBytes: mirrored, console: consoleStats, targets: verdicts(analysis), ...analysis,
+    });
     log(`raw figures written to ${outPath}`);
     return 0;
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     console.error(`\nbench: FAILED — ${message}`);
     if (diagnostics.controller) console.error(`\n--- controller output (tail) ---\n${diagnostics.controller.logs().slice(-3000)}`);
-    if (diagnostics.agent) console.error(`\n--- agent output (tail) ---\n${diagnostics.agent.output().slice(-3000)}`);
+    for (const mode of ['terminal', 'pipe']) {
+      const agent = diagnostics[`${mode} agent`];
+      if (agent) console.error(`\n--- ${mode} agent output (tail) ---\n${(await agent.refresh().catch(() => ({ text: agent.output() }))).text.slice(-3000)}`);
+    }
     writeJson(outPath, { status: 'failed', error: message, timestamp: startedAt.toISOString(), machine: machine(), config });
     return 1;
   } finally {
