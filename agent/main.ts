@@ -191,13 +191,14 @@ async function runToTheEnd(
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, onSignal);
   process.on('uncaughtException', (error) => {
     current.abandon();
-    terminal.stop();
+    void terminal.stop();
     process.stderr.write(`relais-agent: internal error, stopping (${error.message}). Remote shells were closed.\n`);
     process.exit(1);
   });
   current.start();
   const exitCode = await current.finished;
-  terminal.stop();
+  // The last words and mirrored output reach the screen before the process exits.
+  await terminal.stop();
   return exitCode;
 }
 

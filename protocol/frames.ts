@@ -37,6 +37,20 @@ export function encodeData(channel: number, payload: Uint8Array): Uint8Array {
   return frame;
 }
 
+/**
+ * Makes `frame` a DATA frame in place: its payload was written after the first
+ * FRAME_HEADER_BYTES, which this fills in. Lets a writer gather output straight
+ * into the frame it will send, with no second copy.
+ */
+export function writeDataHeader(frame: Uint8Array, channel: number): Uint8Array {
+  checkChannel(channel);
+  if (frame.byteLength < FRAME_HEADER_BYTES || frame.byteLength - FRAME_HEADER_BYTES > LIMITS.maxChunkBytes) {
+    throw new RangeError(`a DATA frame holds 0..${LIMITS.maxChunkBytes} payload bytes, got ${frame.byteLength - FRAME_HEADER_BYTES}`);
+  }
+  writeHeader(frame, FrameKind.data, channel);
+  return frame;
+}
+
 /** Builds an ACK frame granting `credit` more bytes on `channel`. */
 export function encodeAck(channel: number, credit: number): Uint8Array {
   checkChannel(channel);

@@ -26,7 +26,9 @@ async function buildAgent() {
     platform: 'node',
     format: 'esm',
     target: 'node20',
-    // node-pty is native and optional: loaded at run time when installed.
+    // Native and optional, loaded at run time when installed: node-pty for shells on a
+    // pty; bufferutil (and utf-8-validate on Node without buffer.isUtf8) so ws masks
+    // frames natively. Without them: pipes, and ws's JavaScript fallbacks.
     external: ['node-pty', 'bufferutil', 'utf-8-validate'],
     banner: { js: `#!/usr/bin/env node\n${requireBanner}` },
     define: { __RELAIS_VERSION__: JSON.stringify(pkg.version) },
@@ -51,8 +53,9 @@ async function packAgent() {
     type: 'module',
     bin: { 'relais-agent': 'relais-agent.mjs' },
     engines: { node: '>=20' },
-    optionalDependencies: { 'node-pty': pkg.optionalDependencies['node-pty'] },
-    allowScripts: { 'node-pty': true },
+    optionalDependencies: Object.fromEntries(['node-pty', 'bufferutil', 'utf-8-validate'].map((name) => [name, pkg.optionalDependencies[name]])),
+    // bufferutil and utf-8-validate ship prebuilt binaries: their install scripts are not needed.
+    allowScripts: { 'node-pty': true, bufferutil: false, 'utf-8-validate': false },
     license: 'UNLICENSED',
   };
   writeFileSync(join(stage, 'package.json'), JSON.stringify(agentPackage, null, 2) + '\n');

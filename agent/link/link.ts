@@ -14,6 +14,9 @@ import type { LinkCredentials } from './credentials.js';
 import { plainText } from '../person/plain-text.js';
 
 export type Welcome = Extract<ControllerToAgent, { t: 'welcome' }>;
+
+/** One options object for every frame (binary, uncompressed, final). */
+const FRAME_SEND_OPTIONS = Object.freeze({ binary: true, compress: false, fin: true });
 export type SessionMessage = Exclude<ControllerToAgent, { t: 'welcome' | 'auth.challenge' }>;
 export type AgentMessage = AgentToController;
 
@@ -77,10 +80,10 @@ export class Link {
     return true;
   }
 
-  /** Sends an encoded binary frame if the session is up. */
+  /** Sends an encoded binary frame if the session is up (never compressed: the socket has no deflate, and output would not pay for it). */
   sendFrame(frame: Uint8Array): boolean {
     if (!this.isWelcomed || !this.socket) return false;
-    this.socket.send(frame, { binary: true }, () => {
+    this.socket.send(frame, FRAME_SEND_OPTIONS, () => {
       if (this.socket && this.socket.bufferedAmount <= LIMITS.relayHighWaterBytes / 2) this.flushDrainWaiters();
     });
     return true;

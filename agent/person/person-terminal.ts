@@ -1,10 +1,13 @@
 /**
  * Everything the person at the machine sees and types. On a TTY input is read
  * in raw mode, one key at a time; otherwise (piped stdin) one line at a time.
- * Input typed before a question is shown never answers it.
+ * Input typed before a question is shown never answers it. Everything shown goes
+ * through one ordered, non-blocking writer (the agent's words and the mirrored shell).
  */
 import type { Readable, Writable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
+import { MirrorWriter } from './mirror-writer.js';
+import { sinkFor } from './terminal-sink.js';
 
 /** What the person can ask for at any time. */
 export type PersonCommand = 'end-session' | 'end-shells';
@@ -37,12 +40,15 @@ export class PersonTerminal {
   private rawMode = false;
   /** Keeps a character split across two reads whole. */
   private readonly decoder = new StringDecoder('utf8');
+  /** The screen: never blocks the agent, never drops a byte, says when it falls behind. */
+  readonly screen: MirrorWriter;
 
   constructor(private readonly streams: TerminalStreams, private readonly onCommand: (command: PersonCommand) => void) {
     this.interactive = streams.input.isTTY === true && typeof streams.input.setRawMode === 'function';
     // A closed terminal must not crash the agent (EPIPE): shells are still killed on the way out.
     streams.output.on('error', () => undefined);
     streams.errors.on('error', () => undefined);
+    this.screen = new MirrorWriter(sinkFor(streams.output));
   }
 
   /** Starts reading what the person types. */
@@ -65,7 +71,7 @@ export class PersonTerminal {
 
   /** Prints text for the person, followed by a newline. */
   say(text: string): void {
-    this.streams.output.write(`${text}\n`);
+    this.screen.write(`${text}\n`);
   }
 
   /** Prints a problem (to stderr). */
@@ -73,9 +79,9 @@ export class PersonTerminal {
     this.streams.errors.write(`${text}\n`);
   }
 
-  /** Shows the person, unchanged, what a remote shell prints. */
+  /** Shows the person, unchanged, what a remote shell prints (the bytes are only read, later). */
   mirror(bytes: Uint8Array): void {
-    this.streams.output.write(bytes);
+    this.screen.write(bytes);
   }
 
   /**
@@ -83,7 +89,7 @@ export class PersonTerminal {
    * whose mirrored output may have switched screens, colours or input modes.
    */
   resetModes(): void {
-    if (this.interactive) this.streams.output.write(RESET_MODES);
+    if (this.interactive) this.screen.write(RESET_MODES);
   }
 
   /** Shows a question and waits for the first answer typed after it appeared. */
@@ -109,13 +115,14 @@ export class PersonTerminal {
     };
   }
 
-  /** Gives the terminal back as it was (cooked mode) and stops reading. */
-  stop(): void {
+  /** Gives the terminal back as it was (cooked mode), stops reading, and resolves once the screen has everything (at most `ms`). */
+  stop(ms = 2000): Promise<void> {
     this.waiting = null;
     this.resetModes();
     if (this.rawMode) this.streams.input.setRawMode?.(false);
     this.rawMode = false;
     this.streams.input.pause();
+    return this.screen.idle(ms);
   }
 
   private onKeys(bytes: Uint8Array): void {

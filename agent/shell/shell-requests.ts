@@ -11,9 +11,12 @@ import type { PersonTerminal } from '../person/person-terminal.js';
 import { closeReasonText, pipesNotice, shellOpenBanner } from '../person/person-words.js';
 import { plainText } from '../person/plain-text.js';
 import { chooseShell, startShell } from './shell.js';
-import { ShellChannel } from './shell-channel.js';
+import { ShellChannel, type Backpressure } from './shell-channel.js';
 
 export type ShellOpen = Extract<SessionMessage, { t: 'shell.open' }>;
+
+/** Nobody watches (a service): no screen can hold the shell back. */
+const NEVER_BEHIND: Backpressure = { congested: false, whenDrained: (callback) => callback() };
 
 /** The link as the shells use it: send when connected, reply errors. */
 export interface ShellWire {
@@ -64,13 +67,12 @@ export class ShellRequests {
     if (this.closing) return;
     if (this.channels.has(channel)) return wire.replyError('PROTO_ERR_CHANNEL_IN_USE', `Channel ${channel}.`, channel);
     if (this.channels.size >= LIMITS.maxChannelsPerConnection) return wire.replyError('PROTO_ERR_TOO_MANY_CHANNELS', '', channel);
+    const watched = this.parts.watched;
     const shell = new ShellChannel(channel, request.window, {
       sendFrame: (f) => wire.sendFrame(f),
-      mirror: this.parts.watched ? (b) => terminal.mirror(b) : () => undefined,
-      get congested() {
-        return wire.congested;
-      },
-      whenDrained: (callback) => wire.whenDrained(callback),
+      link: wire,
+      mirror: watched ? (b) => terminal.mirror(b) : () => undefined,
+      mirrorPressure: watched ? terminal.screen : NEVER_BEHIND,
     });
     const entry: Entry = { phase: 'asking', by: request.requestedBy, shell, cols: request.cols, rows: request.rows };
     this.channels.set(channel, entry);
@@ -177,6 +179,8 @@ export class ShellRequests {
   private onExit(entry: Entry, exitCode: number | null): void {
     const { channel } = entry.shell;
     const reason = entry.shell.closeReason ?? 'exit';
+    // The last output goes before shell.closed.
+    entry.shell.flush();
     if (this.channels.get(channel) === entry) {
       this.channels.delete(channel);
       this.parts.wire.send({ t: 'shell.closed', channel, reason, exitCode });

@@ -51,6 +51,7 @@ export async function connectConsole(controllerUrl, cookie, proto) {
       const shell = frame && frame.kind === FrameKind.data ? shells.get(frame.channel) : undefined;
       if (!shell) return;
       shell.received += frame.payload.byteLength;
+      shell.frames += 1;
       shell.listener?.(frame.payload);
       // "Rendered": the listener is done with the bytes, so they are acknowledged.
       shell.acks.consumed(frame.payload.byteLength);
@@ -125,7 +126,7 @@ export async function connectConsole(controllerUrl, cookie, proto) {
       const pending = await waitFor('shell.pending', (m) => failed(m) ?? (m.t === 'shell.pending' && m.requestId === requestId ? m : undefined), timeoutMs);
       if (pending instanceof Error) throw pending;
       const { channel } = pending;
-      const shell = { listener: null, received: 0, acksSent: 0, acks: null };
+      const shell = { listener: null, received: 0, frames: 0, acksSent: 0, acks: null };
       shell.acks = new CreditAcks(channel, (frame) => {
         shell.acksSent += 1;
         ws.send(frame);
@@ -151,7 +152,7 @@ export async function connectConsole(controllerUrl, cookie, proto) {
         channel,
         mode: outcome.mode,
         window: outcome.window,
-        stats: () => ({ receivedBytes: shell.received, acksSent: shell.acksSent }),
+        stats: () => ({ receivedBytes: shell.received, frames: shell.frames, acksSent: shell.acksSent }),
         write(bytes) {
           const buffer = typeof bytes === 'string' ? Buffer.from(bytes) : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
           for (let offset = 0; offset < buffer.length; offset += LIMITS.maxChunkBytes) ws.send(encodeData(channel, buffer.subarray(offset, offset + LIMITS.maxChunkBytes)));

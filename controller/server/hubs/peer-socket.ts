@@ -11,6 +11,9 @@ import {
 
 type Union = Parameters<typeof decodeControl>[0];
 
+/** Stream frames are forwarded as received: binary, never compressed (deflate is off on every socket). */
+const FRAME_SEND_OPTIONS = Object.freeze({ binary: true, compress: false, fin: true });
+
 export interface PeerHandlers<In> {
   onMessage(message: In): void | Promise<void>;
   onBinary(frame: Buffer): void;
@@ -100,7 +103,7 @@ export class PeerSocket<In extends { t: string }, Out extends ControllerToAgent 
     if (this.closed || this.ws.readyState !== this.ws.OPEN) return;
     const size = frame.byteLength;
     this.pendingBytes += size;
-    this.ws.send(frame, { binary: true }, () => {
+    this.ws.send(frame, FRAME_SEND_OPTIONS, () => {
       this.pendingBytes -= size;
       if (this.pendingBytes <= LIMITS.relayHighWaterBytes / 2) this.flushDrainWaiters();
     });
