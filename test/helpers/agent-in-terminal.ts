@@ -1,0 +1,84 @@
+/**
+ * Runs the real agent bundle in a real terminal (a pseudo-terminal from node-pty),
+ * as a person does, and plays that terminal: it can stop reading (frozen, like a
+ * terminal held with Ctrl+S or too busy to draw), read slowly, or read at full speed.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as pty from 'node-pty';
+import { AGENT_BUNDLE } from './agent-process.js';
+import { repoRoot } from './paths.js';
+import { until } from './until.js';
+
+export interface AgentInTerminal {
+  readonly pid: number;
+  /** Everything the terminal has read so far (bytes as the agent wrote them, after the pty's onlcr). */
+  screen(): Buffer;
+  /** Types keys. */
+  type(text: string): void;
+  /** Stops reading the terminal; the agent's writes pile up in the pty, then block. */
+  freeze(): void;
+  /** Reads again, at full speed or `bytesPerTick` every `tickMs`. */
+  thaw(slow?: { bytesPerTick: number; tickMs: number }): void;
+  waitFor(text: string, timeoutMs?: number): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export function startAgentInTerminal(args: string[]): AgentInTerminal {
+  const term = pty.spawn(process.execPath, [AGENT_BUNDLE, ...args], {
+    name: 'xterm-256color',
+    cols: 120,
+    rows: 40,
+    cwd: repoRoot,
+    env: { ...process.env, HOME: mkdtempSync(join(tmpdir(), 'relais-home-')), SHELL: '/bin/bash' } as Record<string, string>,
+    encoding: null,
+  } as pty.IPtyForkOptions);
+  const chunks: Buffer[] = [];
+  let exited = false;
+  let slow: { bytesPerTick: number; tickMs: number } | null = null;
+  let readThisTick = 0;
+  let ticker: NodeJS.Timeout | null = null;
+  term.onExit(() => (exited = true));
+  term.onData((data: string | Buffer) => {
+    const bytes = typeof data === 'string' ? Buffer.from(data) : data;
+    chunks.push(bytes);
+    if (!slow) return;
+    readThisTick += bytes.length;
+    if (readThisTick >= slow.bytesPerTick) term.pause();
+  });
+  const stopTicker = (): void => {
+    if (ticker) clearInterval(ticker);
+    ticker = null;
+  };
+  return {
+    pid: term.pid,
+    screen: () => Buffer.concat(chunks),
+    type: (text) => term.write(text),
+    freeze: () => {
+      stopTicker();
+      slow = null;
+      term.pause();
+    },
+    thaw: (pace) => {
+      stopTicker();
+      slow = pace ?? null;
+      readThisTick = 0;
+      if (pace) {
+        ticker = setInterval(() => {
+          readThisTick = 0;
+          term.resume();
+        }, pace.tickMs);
+      }
+      term.resume();
+    },
+    waitFor: (text, timeoutMs = 15_000) => until(() => Buffer.concat(chunks).includes(text), timeoutMs, `"${text}" on the agent's terminal`),
+    stop: async () => {
+      stopTicker();
+      term.resume();
+      if (exited) return;
+      term.kill('SIGTERM');
+      await until(() => exited, 8000, 'the agent to exit').catch(() => term.kill('SIGKILL'));
+    },
+  };
+}
