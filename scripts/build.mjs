@@ -33,6 +33,10 @@ async function buildAgent() {
     banner: { js: `#!/usr/bin/env node\n${requireBanner}` },
     define: { __RELAIS_VERSION__: JSON.stringify(pkg.version) },
     legalComments: 'none',
+    // Comments and whitespace out, names kept (readable stack traces): V8 keeps the whole
+    // source in memory, as two bytes per character if a single comment holds a non-Latin-1 one.
+    minifyWhitespace: true,
+    minifySyntax: true,
     logLevel: 'warning',
   });
   chmodSync(outfile, 0o755);
