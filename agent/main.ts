@@ -5,7 +5,7 @@
  */
 import { realpathSync } from 'node:fs';
 import os from 'node:os';
-import { LIMITS, runHealthChecks } from '../protocol/index.js';
+import { LIMITS, plainText, runHealthChecks } from '../protocol/index.js';
 import { RECONNECT_BACKOFF } from './link/backoff.js';
 import { parseCommandLine, type DiagnoseConfig, type EnrollConfig, type InstallServiceConfig, type JoinConfig, type RunConfig } from './cli/cli.js';
 import { agentSocketUrl, transportRefusal } from './link/controller-url.js';
@@ -19,7 +19,6 @@ import { Link } from './link/link.js';
 import { readPolicyFile } from './consent/local-policy.js';
 import { ManagedService, REFUSED_EXIT_CODE } from './managed/managed-service.js';
 import { PersonTerminal } from './person/person-terminal.js';
-import { plainText } from './person/plain-text.js';
 import { Session } from './attended/session.js';
 import { gatherSummary, localUserName } from './diagnostics/summary.js';
 

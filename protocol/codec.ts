@@ -2,6 +2,7 @@
 import type { z } from 'zod';
 import type { ErrorCode } from './errors.js';
 import { LIMITS } from './limits.js';
+import { plainText } from './text.js';
 
 export type DecodeResult<T> = { ok: true; message: T } | { ok: false; code: ErrorCode; detail: string };
 
@@ -42,7 +43,8 @@ export function decodeControl<S extends Union>(schema: S, raw: string | Uint8Arr
   let types = typeCache.get(schema);
   if (!types) typeCache.set(schema, (types = messageTypes(schema)));
   if (typeof type !== 'string' || !types.has(type)) {
-    const shown = typeof type === 'string' ? `"${type.slice(0, 40)}"` : 'missing';
+    // The peer's own text goes back in an error message: it must be valid text itself.
+    const shown = typeof type === 'string' ? `"${plainText(type, 40)}"` : 'missing';
     return { ok: false, code: 'PROTO_ERR_UNKNOWN_TYPE', detail: `type ${shown}` };
   }
   const parsed = schema.safeParse(value);

@@ -1,17 +1,19 @@
 /** Field schemas shared by several messages. Every string and array is bounded. */
 import { z } from 'zod';
 import { LIMITS } from './limits.js';
+import { TEXT_BYTES_PER_CHAR, isPlainText, jsonByteLength } from './text.js';
+
+/** A string refused when it takes more than `max` bytes of JSON; the limit is readable from the schema (worst-case sizes). */
+export const withinJsonBytes = <S extends z.ZodString>(schema: S, max: number): S =>
+  schema.refine((value) => jsonByteLength(value) <= max, { message: `must be at most ${max} bytes`, params: { maxJsonBytes: max } });
 
 /**
- * Characters no peer may send in text: C0 controls but tab, DEL, C1 controls (some terminals
- * act on U+009B as an escape), and bidirectional overrides that reorder what a person reads
- * (a consent question must say what it seems to say).
+ * Untrusted free text from a peer: at most `maxChars` characters and `maxBytes` bytes of JSON
+ * (limits hold in encoded bytes too: what the controller builds from it must fit a message),
+ * with nothing FORBIDDEN_TEXT names.
  */
-export const FORBIDDEN_TEXT = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
-
-/** Untrusted free text from a peer: bounded, no control or reordering characters. */
-export const text = (max: number) =>
-  z.string().max(max).refine((value) => !FORBIDDEN_TEXT.test(value), 'must not contain control characters');
+export const text = (maxChars: number, maxBytes = maxChars * TEXT_BYTES_PER_CHAR) =>
+  withinJsonBytes(z.string().max(maxChars).refine(isPlainText, 'must not contain control characters, bidirectional overrides or lone surrogates'), maxBytes);
 
 export const channelId = z.number().int().min(1).max(0xffff_ffff);
 export const id = z.string().min(1).max(64).regex(/^[A-Za-z0-9_-]+$/, 'must be an identifier');

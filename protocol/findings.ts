@@ -3,17 +3,34 @@ import { z } from 'zod';
 import { text } from './fields.js';
 import { scriptName } from './jobs.js';
 import type { Snapshot } from './snapshot.js';
+import { fitText } from './text.js';
 
 export const SEVERITIES = ['critical', 'warning', 'info'] as const;
 export type Severity = (typeof SEVERITIES)[number];
 
+/** Characters each finding field holds (and three bytes of JSON per character); text built from data is cut to fit. */
+export const FINDING_LIMITS = Object.freeze({
+  id: 300,
+  title: 200,
+  explanation: 1000,
+  evidenceItems: 12,
+  evidenceLabel: 80,
+  evidenceValue: 200,
+  evidenceThreshold: 80,
+  nextStep: 500,
+  /** Findings one snapshot may yield (a machine with 128 full filesystems and 64 interfaces down gets the worst). */
+  perSnapshot: 200,
+});
+
+const L = FINDING_LIMITS;
+
 export const finding = z.object({
-  id: text(300),
+  id: text(L.id),
   severity: z.enum(SEVERITIES),
-  title: text(200),
-  explanation: text(1000),
-  evidence: z.array(z.object({ label: text(80), value: text(200), threshold: text(80).optional() })).max(12),
-  nextStep: text(500),
+  title: text(L.title),
+  explanation: text(L.explanation),
+  evidence: z.array(z.object({ label: text(L.evidenceLabel), value: text(L.evidenceValue), threshold: text(L.evidenceThreshold).optional() })).max(L.evidenceItems),
+  nextStep: text(L.nextStep),
   /** A starter script that fixes the common case (a name in the script library), when there is one. */
   script: scriptName.optional(),
 });
@@ -66,4 +83,20 @@ export function sortFindings(findings: readonly Finding[]): Finding[] {
 /** The worst severity among findings, or null when there are none. */
 export function worstSeverity(findings: readonly Finding[]): Severity | null {
   return sortFindings(findings)[0]?.severity ?? null;
+}
+
+/** A finding with every text cut to its field (data such as a 255-character mount path can make a title too long). */
+export function fitFinding(f: Finding): Finding {
+  return {
+    id: fitText(f.id, L.id),
+    severity: f.severity,
+    title: fitText(f.title, L.title),
+    explanation: fitText(f.explanation, L.explanation),
+    evidence: f.evidence.slice(0, L.evidenceItems).map((e) => ({
+      label: fitText(e.label, L.evidenceLabel),
+      value: fitText(e.value, L.evidenceValue),
+      ...(e.threshold !== undefined ? { threshold: fitText(e.threshold, L.evidenceThreshold) } : {}),
+    })),
+    nextStep: fitText(f.nextStep, L.nextStep),
+  };
 }

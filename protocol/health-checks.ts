@@ -1,8 +1,9 @@
 /**
  * Health checks: pure functions of a snapshot. Each returns the findings it sees;
- * `runHealthChecks` runs them all and sorts the result, most severe first.
+ * `runHealthChecks` runs them all, cuts every text built from data to fit its field,
+ * and sorts the result, most severe first (at most FINDING_LIMITS.perSnapshot).
  */
-import { DEFAULT_THRESHOLDS, sortFindings, type Finding, type Severity, type Thresholds } from './findings.js';
+import { DEFAULT_THRESHOLDS, FINDING_LIMITS, fitFinding, sortFindings, type Finding, type Severity, type Thresholds } from './findings.js';
 import type { Snapshot } from './snapshot.js';
 import { PRINTER_CHECKS } from './printer-checks.js';
 import { SECURITY_CHECKS } from './security-checks.js';
@@ -261,7 +262,7 @@ const probeFailures: Check = (s) =>
           severity: 'info' as const,
           title: `Could not measure ${probe}`,
           explanation: outcome.status === 'timeout' ? `The ${probe} probe did not finish in time; this part of the report is missing.` : `The ${probe} probe failed; this part of the report is missing.`,
-          evidence: [{ label: 'Reason', value: (outcome.error ?? outcome.status).slice(0, 200) }, { label: 'Duration', value: `${Math.round(outcome.durationMs)} ms` }],
+          evidence: [{ label: 'Reason', value: outcome.error ?? outcome.status }, { label: 'Duration', value: `${Math.round(outcome.durationMs)} ms` }],
           nextStep: 'Refresh the diagnostics; if it keeps failing, check it by hand in a shell.',
         }]
       : [],
@@ -272,8 +273,8 @@ export const HEALTH_CHECKS: readonly Check[] = [
   ...PRINTER_CHECKS, ...SECURITY_CHECKS, ...CONNECTION_CHECKS,
 ];
 
-/** Runs every check on a snapshot; findings sorted most severe first. */
+/** Runs every check on a snapshot; findings valid whatever the data, most severe first. */
 export function runHealthChecks(snapshot: Snapshot, thresholds: Partial<Thresholds> = {}): Finding[] {
   const t: Thresholds = { ...DEFAULT_THRESHOLDS, ...thresholds };
-  return sortFindings(HEALTH_CHECKS.flatMap((check) => check(snapshot, t)));
+  return sortFindings(HEALTH_CHECKS.flatMap((check) => check(snapshot, t)).map(fitFinding)).slice(0, FINDING_LIMITS.perSnapshot);
 }

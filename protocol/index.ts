@@ -2,6 +2,7 @@ export * from './version.js';
 export * from './limits.js';
 export * from './errors.js';
 export * from './frames.js';
+export * from './text.js';
 export * from './fields.js';
 export * from './fleet.js';
 export * from './jobs.js';

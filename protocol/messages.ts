@@ -3,7 +3,7 @@
  * union per direction, validated on arrival by every side.
  */
 import { z } from 'zod';
-import { finding, SEVERITIES } from './findings.js';
+import { FINDING_LIMITS, finding, SEVERITIES } from './findings.js';
 import {
   jobAckMessage, jobCancelMessage, jobOutputMessage, jobResultMessage, jobRunMessage, jobStartedMessage, jobUnwatchMessage,
   jobUpdateMessage, jobWatchMessage, runOutputMessage, runUpdateMessage,
@@ -136,7 +136,7 @@ export const controllerToConsole = z.discriminatedUnion('t', [
     requestId: id.nullable(),
     snapshotId: z.number().int().min(1),
     snapshot,
-    findings: z.array(finding).max(200),
+    findings: z.array(finding).max(FINDING_LIMITS.perSnapshot),
   }),
   z.object({ t: z.literal('diagnostics.pending'), requestId: id, deviceId: id }),
   jobUpdateMessage,

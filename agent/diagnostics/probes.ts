@@ -6,8 +6,7 @@
 import { promises as dns, getServers } from 'node:dns';
 import os from 'node:os';
 import si from 'systeminformation';
-import type { Snapshot } from '../../protocol/index.js';
-import { plainText } from '../person/plain-text.js';
+import { plainText, type Snapshot } from '../../protocol/index.js';
 
 const num = (value: unknown, fallback = 0): number => (typeof value === 'number' && Number.isFinite(value) ? value : fallback);
 const maybe = (value: unknown): number | null => (typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : null);

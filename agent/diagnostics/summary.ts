@@ -6,8 +6,7 @@
 import { statfsSync } from 'node:fs';
 import os from 'node:os';
 import { fsSize, osInfo } from 'systeminformation';
-import { deviceSummary, type DeviceSummary } from '../../protocol/index.js';
-import { plainText } from '../person/plain-text.js';
+import { deviceSummary, plainText, type DeviceSummary } from '../../protocol/index.js';
 
 export const PROBE_TIME_LIMIT_MS = 1500;
 

@@ -6,12 +6,11 @@
  */
 import WebSocket from 'ws';
 import {
-  CLOSE_CODES, LIMITS, PROTOCOL_VERSION, SUPPORTED_VERSIONS, controllerToAgent, decodeControl, decodeFrame, describeError,
-  encodeControl, isErrorCode, type AgentToController, type ControllerToAgent, type ErrorCode, type Frame, type UnattendedPolicy,
+  CLOSE_CODES, ERRORS, LIMITS, PROTOCOL_VERSION, SUPPORTED_VERSIONS, controllerToAgent, decodeControl, decodeFrame, describeError,
+  encodeControl, isErrorCode, plainText, type AgentToController, type ControllerToAgent, type ErrorCode, type Frame, type UnattendedPolicy,
 } from '../../protocol/index.js';
 import { backoffDelay, RECONNECT_BACKOFF, type BackoffPolicy } from './backoff.js';
 import type { LinkCredentials } from './credentials.js';
-import { plainText } from '../person/plain-text.js';
 
 export type Welcome = Extract<ControllerToAgent, { t: 'welcome' }>;
 
@@ -181,8 +180,15 @@ export class Link {
       this.lastSeen = Date.now();
       // ws hands over a Buffer (binaryType 'nodebuffer'); no copy on the hot path.
       const bytes = Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
-      if (isBinary) this.onBinary(bytes);
-      else this.onText(bytes);
+      try {
+        if (isBinary) this.onBinary(bytes);
+        else this.onText(bytes);
+      } catch (error) {
+        // Nothing the controller sends may stop the agent: the connection starts over instead.
+        this.problem = plainText(`handling a message failed (${error instanceof Error ? error.message : String(error)})`, 200);
+        this.replyError('PROTO_ERR_HANDLER_FAILED', '');
+        this.closeSoon(ERRORS.PROTO_ERR_HANDLER_FAILED.close, 'PROTO_ERR_HANDLER_FAILED');
+      }
     });
     // ws reports errors (refused, oversized frame, bad handshake) and then always emits close.
     socket.on('error', (error) => (this.problem = plainText(error.message, 200)));

@@ -6,12 +6,11 @@
  * the enrollment is refused. The token is sent once and never stored or printed.
  */
 import { existsSync } from 'node:fs';
-import { describeError, enrollResponse, isErrorCode, type EnrollRequest } from '../../protocol/index.js';
+import { describeError, enrollResponse, isErrorCode, plainText, type EnrollRequest } from '../../protocol/index.js';
 import { agentSocketUrl, transportRefusal } from '../link/controller-url.js';
 import { createDeviceKey, discardDeviceKey, prepareStateDir, readDeviceFile, statePaths, writeDeviceFile } from './device-state.js';
 import type { EnrollConfig } from '../cli/fleet-cli.js';
 import { writePolicyFile } from '../consent/local-policy.js';
-import { plainText } from '../person/plain-text.js';
 
 export interface EnrollHost {
   readonly stateDir: string;

@@ -4,12 +4,11 @@
  * only on its yes, route frames, and end every shell when asked to. Channel
  * numbers belong to the connection that opened them.
  */
-import { FrameKind, LIMITS, type ErrorCode, type Frame, type Person, type ShellCloseReason } from '../../protocol/index.js';
+import { FrameKind, LIMITS, plainText, type ErrorCode, type Frame, type Person, type ShellCloseReason } from '../../protocol/index.js';
 import type { ConsentAuthority } from '../consent/consent.js';
 import type { AgentMessage, SessionMessage } from '../link/link.js';
 import type { PersonTerminal } from '../person/person-terminal.js';
 import { closeReasonText, pipesNotice, shellOpenBanner } from '../person/person-words.js';
-import { plainText } from '../person/plain-text.js';
 import { chooseShell, startShell } from './shell.js';
 import { ShellChannel, type Backpressure } from './shell-channel.js';
 

@@ -4,8 +4,7 @@
  * failures that happen before any answer (unreachable, timed out, garbage) have
  * their own stable codes here, worded for the technician at the terminal.
  */
-import { describeError, isErrorCode } from '../../protocol/index.js';
-import { plainLine } from './plain-text.js';
+import { describeError, isErrorCode, plainLine } from '../../protocol/index.js';
 
 export const EXIT = Object.freeze({
   /** Every device succeeded (or the command did what it was asked). */

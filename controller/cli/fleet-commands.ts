@@ -4,7 +4,7 @@ import type { Command } from './args.js';
 import type { Job, Run } from './api-schemas.js';
 import { CliError, EXIT } from './cli-errors.js';
 import { allFinal, exitStatusFor, jsonReport, runsWithOutput, textReport } from './job-report.js';
-import { plainLine } from './plain-text.js';
+import { plainLine } from '../../protocol/index.js';
 import { ProgressBar } from './progress-bar.js';
 import { jobsTable } from './summary-table.js';
 

@@ -6,7 +6,7 @@
 import type { FleetApi } from './api-client.js';
 import { FINAL_RUN_STATUSES, type Job, type Run, type RunWithOutput } from './api-schemas.js';
 import { EXIT } from './cli-errors.js';
-import { firstLine, plainLine } from './plain-text.js';
+import { plainLine } from '../../protocol/index.js';
 import { runsTable, type RunRow } from './summary-table.js';
 
 /** Output requests in flight at once: quick for a few hundred devices, gentle on the controller. */
@@ -35,6 +35,13 @@ export function exitStatusFor(runs: readonly Run[]): number {
 /** True when no run can change any more. */
 export function allFinal(runs: readonly Run[]): boolean {
   return runs.every((r) => FINAL_RUN_STATUSES.has(r.status));
+}
+
+/** The first non-empty line of output (base64), made safe for a terminal. */
+export function firstLine(base64: string, max = 60): string {
+  const text = Buffer.from(base64, 'base64').toString('utf8');
+  const line = text.split(/\r?\n/).find((l) => l.trim() !== '') ?? '';
+  return plainLine(line.trim(), max);
 }
 
 /** The summary table with a closing line of totals. */

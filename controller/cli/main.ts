@@ -6,7 +6,7 @@
 import { parseArgs, USAGE } from './args.js';
 import { CliError, EXIT } from './cli-errors.js';
 import { runFleetCommand, type CliIo } from './fleet-commands.js';
-import { plainLine } from './plain-text.js';
+import { plainLine } from '../../protocol/index.js';
 
 async function main(): Promise<number> {
   let interruptHandler: (() => void) | null = null;

@@ -1,6 +1,6 @@
 /** Plain-text tables: the per-device summary of a job, and the list of jobs. */
 import type { Job, Run } from './api-schemas.js';
-import { plainLine } from './plain-text.js';
+import { plainLine } from '../../protocol/index.js';
 
 type Cell = string;
 

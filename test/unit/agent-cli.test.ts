@@ -4,7 +4,6 @@ import { parseCommandLine, type Command, type JoinConfig } from '../../agent/cli
 import { isLoopbackHost, resolveTarget, transportRefusal } from '../../agent/link/controller-url.js';
 import { backoffDelay } from '../../agent/link/backoff.js';
 import { Credit } from '../../agent/shell/flow-control.js';
-import { plainText } from '../../agent/person/plain-text.js';
 
 function join(args: string[], env: Record<string, string> = {}): JoinConfig {
   const command = parseCommandLine(['join', ...args], env);
@@ -127,10 +126,5 @@ describe('small agent pieces', () => {
     expect(credit.spend(600)).toBe(true);
     expect(credit.grant(100)).toBe(false);
     expect(credit.grant(500)).toBe(true);
-  });
-
-  it('plain text strips control characters and bounds the length', () => {
-    expect(plainText('a\u001b[31mb\nc\td', 100)).toBe('a [31mb c\td');
-    expect(plainText('x'.repeat(50), 10)).toHaveLength(10);
   });
 });

@@ -13,7 +13,7 @@ describe('error catalog', () => {
   });
 
   it('close codes are in the application range or standard ones, and messages say something', () => {
-    const allowed = new Set<number>([...Object.values(CLOSE_CODES), 1009]);
+    const allowed = new Set<number>([...Object.values(CLOSE_CODES), 1009, 1011]);
     for (const [code, spec] of Object.entries(ERRORS)) {
       if (spec.close !== null) expect(allowed, code).toContain(spec.close);
       expect(spec.message.length, code).toBeGreaterThan(8);

@@ -4,7 +4,7 @@
  * thresholds this controller is configured with.
  */
 import {
-  finding, runHealthChecks, snapshot as snapshotSchema, worstSeverity, type Finding, type Severity, type Snapshot, type Thresholds,
+  finding, fitFinding, runHealthChecks, snapshot as snapshotSchema, worstSeverity, type Finding, type Severity, type Snapshot, type Thresholds,
 } from '../../../protocol/index.js';
 import type { Db } from '../store/database.js';
 import { z } from 'zod';
@@ -86,6 +86,7 @@ function parseRow(row: { id: number; device_id: string; taken_at: number; snapsh
     deviceId: row.device_id,
     takenAt: row.taken_at,
     snapshot: snapshotSchema.parse(JSON.parse(row.snapshot_json)),
-    findings: findingsSchema.parse(JSON.parse(row.findings_json)),
+    // Rows stored before findings were cut to fit their fields read back cut, rather than failing.
+    findings: findingsSchema.parse((JSON.parse(row.findings_json) as Finding[]).map(fitFinding)),
   };
 }

@@ -5,7 +5,7 @@
  */
 import { Router, type Request } from 'express';
 import { z } from 'zod';
-import { FORBIDDEN_TEXT, RelaisError } from '../../../protocol/index.js';
+import { RelaisError, isPlainText } from '../../../protocol/index.js';
 import type { AuditLog } from '../audit/audit.js';
 import { AccountDirectory, MAX_PASSWORD_LENGTH } from '../auth/account-directory.js';
 import type { LoginSessions } from '../auth/login-sessions.js';
@@ -19,7 +19,7 @@ export interface UsersDeps {
 
 const role = z.enum(['admin', 'technician']);
 // A technician's name is shown to the people they help, in their terminal: the wire's text rules apply.
-const displayName = z.string().trim().min(1).max(64).refine((value) => !FORBIDDEN_TEXT.test(value), 'must not contain control characters');
+const displayName = z.string().trim().min(1).max(64).refine(isPlainText, 'must not contain control characters, bidirectional overrides or lone surrogates');
 // Shape rules (username pattern, password length) are checked by AccountDirectory with the catalog's words.
 const password = z.string().max(MAX_PASSWORD_LENGTH);
 const createBody = z.object({ username: z.string().max(64), name: displayName, password, role });

@@ -77,7 +77,7 @@ export class ConsoleHub {
         if (!this.requestDiagnostics(message.deviceId, message.requestId)) {
           return link.peer.sendError('SHELL_ERR_DEVICE_OFFLINE', undefined, { requestId: message.requestId });
         }
-        return link.peer.send({ t: 'diagnostics.pending', requestId: message.requestId, deviceId: message.deviceId });
+        return void link.peer.send({ t: 'diagnostics.pending', requestId: message.requestId, deviceId: message.deviceId });
       case 'job.watch':
         return void this.jobs.watch(link.peer, message.jobId);
       case 'job.unwatch':

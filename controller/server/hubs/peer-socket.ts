@@ -2,11 +2,13 @@
  * One websocket peer (agent or console) as the hubs see it: every text frame is
  * validated against the direction's schema before a handler sees it, binary
  * frames are handed over untouched, violations are counted, heartbeats detect
- * dead peers, and bytes waiting in the socket are tracked for the relay.
+ * dead peers, and bytes waiting in the socket are tracked for the relay. Nothing a
+ * peer sends can end the process: whatever a handler throws is logged and closes
+ * this socket at most, and a message too large to send is logged, not thrown.
  */
 import type { WebSocket } from 'ws';
 import {
-  CLOSE_CODES, ERRORS, LIMITS, RelaisError, decodeControl, encodeControl, type ErrorCode, type ControllerToAgent, type ControllerToConsole,
+  CLOSE_CODES, ERRORS, LIMITS, RelaisError, decodeControl, encodeControl, plainText, type ErrorCode, type ControllerToAgent, type ControllerToConsole,
 } from '../../../protocol/index.js';
 
 type Union = Parameters<typeof decodeControl>[0];
@@ -36,7 +38,7 @@ export class PeerSocket<In extends { t: string }, Out extends ControllerToAgent 
     readonly ip: string,
     private readonly label: string,
   ) {
-    ws.on('message', (data, isBinary) => this.receive(data as Buffer | Buffer[], isBinary));
+    ws.on('message', (data, isBinary) => this.guard(isBinary ? 'a binary frame' : 'a text frame', () => this.receive(data as Buffer | Buffer[], isBinary)));
     ws.on('pong', () => (this.alive = true));
     // ws raises protocol errors (bad frames, payload over maxPayload) here and closes with 1002/1009.
     ws.on('error', (err) => console.warn(`${this.label}: socket error from ${this.ip}: ${err.message}`));
@@ -44,7 +46,7 @@ export class PeerSocket<In extends { t: string }, Out extends ControllerToAgent 
       this.closed = true;
       if (this.heartbeat) clearInterval(this.heartbeat);
       this.flushDrainWaiters();
-      this.handlers?.onClose(code);
+      this.guard('the close', () => this.handlers?.onClose(code));
     });
   }
 
@@ -79,13 +81,13 @@ export class PeerSocket<In extends { t: string }, Out extends ControllerToAgent 
         if (result instanceof RelaisError) reject(result);
         else resolve(result);
       };
-      const first = (data: Buffer, isBinary: boolean) => {
+      const first = (data: Buffer, isBinary: boolean) => this.guard(`the ${type}`, () => {
         if (isBinary) return done(new RelaisError(codes.wrong, `A binary frame came before ${type}.`));
         const decoded = decodeControl(this.schema, data);
         if (!decoded.ok) return done(new RelaisError(decoded.code === 'PROTO_ERR_MESSAGE_TOO_LARGE' ? decoded.code : codes.wrong, decoded.detail));
         if (decoded.message.t !== type) return done(new RelaisError(codes.wrong, `Got "${decoded.message.t}" instead of ${type}.`));
         done(decoded.message as Extract<In, { t: T }>);
-      };
+      });
       const onClose = () => done(new RelaisError(codes.late, `The connection closed before ${type}.`));
       // Registered before the generic listener's dispatch is attached, so it sees the next frame alone.
       this.ws.prependListener('message', first);
@@ -93,9 +95,19 @@ export class PeerSocket<In extends { t: string }, Out extends ControllerToAgent 
     });
   }
 
-  send(message: Out): void {
-    if (this.closed || this.ws.readyState !== this.ws.OPEN) return;
-    this.ws.send(encodeControl(message));
+  /** Sends a control message; false when the socket is closed or the message breaks a limit (logged, never thrown). */
+  send(message: Out): boolean {
+    if (this.closed || this.ws.readyState !== this.ws.OPEN) return false;
+    let encoded: string;
+    try {
+      encoded = encodeControl(message);
+    } catch (err) {
+      // Messages built from peer data fit by construction; one that does not is a bug to log, not a reason to stop.
+      console.error(`${this.label} ${this.ip}: "${message.t}" not sent: ${describe(err)}`);
+      return false;
+    }
+    this.ws.send(encoded);
+    return true;
   }
 
   /** Sends a binary frame as is; `pendingBytes` counts it until the kernel has it. */
@@ -116,8 +128,9 @@ export class PeerSocket<In extends { t: string }, Out extends ControllerToAgent 
   }
 
   sendError(code: ErrorCode, detail?: string, extra: Record<string, unknown> = {}): void {
-    const message = detail ? `${ERRORS[code].message} ${detail}` : ERRORS[code].message;
-    this.send({ t: 'error', code, message: message.slice(0, 1024), ...extra } as Out);
+    // The detail may quote the peer's own text: it is made valid text before it goes back.
+    const message = plainText(detail ? `${ERRORS[code].message} ${detail}` : ERRORS[code].message, 1024);
+    this.send({ t: 'error', code, message, ...extra } as Out);
   }
 
   /** Reports an error; closes with the catalog's close code when the error is a closing one. */
@@ -143,7 +156,7 @@ export class PeerSocket<In extends { t: string }, Out extends ControllerToAgent 
     this.sendError(code, detail, extra);
   }
 
-  private receive(data: Buffer | Buffer[], isBinary: boolean): void {
+  private receive(data: Buffer | Buffer[], isBinary: boolean): void | Promise<void> {
     if (!this.handlers || this.closed) return;
     const buffer = Array.isArray(data) ? Buffer.concat(data) : data;
     if (isBinary) return this.handlers.onBinary(buffer);
@@ -153,11 +166,27 @@ export class PeerSocket<In extends { t: string }, Out extends ControllerToAgent 
       return this.violation(decoded.code, decoded.detail);
     }
     const message = decoded.message as In;
-    Promise.resolve(this.handlers.onMessage(message)).catch((err: unknown) => {
-      if (err instanceof RelaisError) return this.sendError(err.code);
-      console.error(`${this.label}: handling "${message.t}" failed: ${String(err)}`);
-      this.sendError('HTTP_ERR_INTERNAL');
-    });
+    const handlers = this.handlers;
+    this.guard(`"${message.t}"`, () => handlers.onMessage(message));
+  }
+
+  /**
+   * Runs what one frame asks, so that nothing it throws, now or later, leaves this socket:
+   * a catalog refusal is answered; anything else is logged (the error, never the message,
+   * which may hold secrets) and closes this socket only.
+   */
+  private guard(what: string, run: () => void | Promise<void>): void {
+    const failed = (err: unknown) => {
+      if (err instanceof RelaisError) return this.fail(err.code);
+      console.error(`${this.label} ${this.ip}: handling ${what} failed: ${describe(err)}`);
+      this.fail('PROTO_ERR_HANDLER_FAILED');
+    };
+    try {
+      const result = run();
+      if (result instanceof Promise) result.catch(failed);
+    } catch (err) {
+      failed(err);
+    }
   }
 
   private flushDrainWaiters(): void {
@@ -167,3 +196,7 @@ export class PeerSocket<In extends { t: string }, Out extends ControllerToAgent 
   }
 }
 
+/** An error in one log line: its kind and words, cut and made plain (no stack, no message content). */
+function describe(err: unknown): string {
+  return plainText(err instanceof Error ? `${err.name}: ${err.message}` : String(err), 300);
+}

@@ -1,4 +1,9 @@
-/** A run's output: bytes (base64 on the wire) decoded as UTF-8 and shown as text, never as HTML. */
+/**
+ * A run's output: bytes (base64 on the wire) decoded as UTF-8 and shown as text, never
+ * as HTML, with what the protocol forbids in text replaced (a bidirectional override in
+ * a script's output must not reorder what the technician reads).
+ */
+import { plainLine, sanitizeText } from '../../../protocol/index.js';
 import { el } from '../ui/dom.js';
 import type { OutputStream, Run } from './fleet-types.js';
 import { formatBytes } from '../ui/format.js';
@@ -34,7 +39,7 @@ export class RunText {
   firstLine(): string {
     for (const stream of ['stdout', 'stderr'] as const) {
       const line = this.text[stream].split('\n').map((l) => l.trim()).find(Boolean);
-      if (line) return line;
+      if (line) return plainLine(line);
     }
     return '';
   }
@@ -45,7 +50,7 @@ export function outputBlock(stream: OutputStream, text: string, run: Run | null)
   const truncated = stream === 'stdout' ? run?.stdoutTruncated : run?.stderrTruncated;
   const total = stream === 'stdout' ? run?.stdoutBytes : run?.stderrBytes;
   const pre = el('pre', { class: `output output-${stream}`, 'data-testid': `output-${stream}` });
-  pre.textContent = text;
+  pre.textContent = sanitizeText(text, { keepNewlines: true });
   return el('div', { class: 'output-block' },
     el('div', { class: 'output-head' }, el('span', { class: 'field-label' }, stream),
       total !== undefined ? el('span', { class: 'muted small' }, formatBytes(total)) : null),
