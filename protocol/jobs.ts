@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { LIMITS } from './limits.js';
 import { deviceTag, groupName } from './fleet.js';
-import { id, text, timestamp } from './fields.js';
+import { id, text, timestamp, withinJsonBytes } from './fields.js';
 
 export const INTERPRETERS = ['sh', 'bash', 'powershell', 'cmd'] as const;
 export const scriptInterpreter = z.enum(INTERPRETERS);
@@ -16,11 +16,19 @@ export type ScriptInterpreter = z.infer<typeof scriptInterpreter>;
 export const scriptName = z.string().min(1).max(64).regex(/^[a-z0-9][a-z0-9-]*$/, 'must be lowercase letters, digits and -');
 /** A parameter name: it becomes the environment variable RELAIS_PARAM_<NAME> (upper-cased). */
 export const paramName = z.string().min(1).max(64).regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be letters, digits and _ (not starting with a digit)');
-/** A parameter value: any text without NUL (environment variables cannot hold it). */
-export const paramValue = z.string().max(LIMITS.maxJobParamBytes).regex(/^[^\u0000]*$/, 'must not contain NUL');
-export const jobParams = z.record(paramName, paramValue).refine((p) => Object.keys(p).length <= LIMITS.maxJobParams, `at most ${LIMITS.maxJobParams} parameters`);
-/** A script body: any text up to the limit (it is run, never parsed by Relais). */
-export const scriptBody = z.string().min(1).max(LIMITS.maxScriptBodyBytes).regex(/^[^\u0000]*$/, 'must not contain NUL');
+/** A parameter value: any text without NUL (environment variables cannot hold it), bounded in JSON bytes. */
+export const paramValue = withinJsonBytes(z.string().max(LIMITS.maxJobParamBytes).regex(/^[^\u0000]*$/, 'must not contain NUL'), LIMITS.maxJobParamBytes);
+const utf8 = new TextEncoder();
+/** A job's parameters, bounded as a whole so that job.run (body and parameters) always fits one message. */
+export const jobParams = z
+  .record(paramName, paramValue)
+  .refine((p) => Object.keys(p).length <= LIMITS.maxJobParams, `at most ${LIMITS.maxJobParams} parameters`)
+  .refine((p) => utf8.encode(JSON.stringify(p)).byteLength <= LIMITS.maxJobParamsBytes, {
+    message: `must be at most ${LIMITS.maxJobParamsBytes} bytes together`,
+    params: { maxJsonBytes: LIMITS.maxJobParamsBytes },
+  });
+/** A script body: any text up to the limit in JSON bytes (it is run, never parsed by Relais, and travels in one job.run). */
+export const scriptBody = withinJsonBytes(z.string().min(1).max(LIMITS.maxScriptBodyBytes).regex(/^[^\u0000]*$/, 'must not contain NUL'), LIMITS.maxScriptBodyBytes);
 export const jobTimeoutSeconds = z.number().int().min(1).max(LIMITS.maxJobTimeoutSeconds);
 /** Bytes as base64 (standard alphabet, padded). */
 export const base64 = z.string().max(Math.ceil(LIMITS.maxJobOutputChunkBytes / 3) * 4).regex(/^[A-Za-z0-9+/]*={0,2}$/, 'must be base64');
@@ -193,7 +201,8 @@ export type JobResultMessage = z.infer<typeof jobResultMessage>;
 export const jobWatchMessage = z.object({ t: z.literal('job.watch'), jobId: id });
 export const jobUnwatchMessage = z.object({ t: z.literal('job.unwatch'), jobId: id });
 export const jobUpdateMessage = z.object({ t: z.literal('job.update'), job });
-export const runUpdateMessage = z.object({ t: z.literal('run.update'), jobId: id, run });
+/** A run's state, never its output (that is `run.output`, or REST): the message stays small whatever the run printed. */
+export const runUpdateMessage = z.object({ t: z.literal('run.update'), jobId: id, run: run.omit({ stdout: true, stderr: true }) });
 export const runOutputMessage = z.object({ t: z.literal('run.output'), jobId: id, deviceId: id, stream: jobStream, data: base64 });
 
 /** The environment variable a parameter reaches the script as. */

@@ -27,11 +27,12 @@ export const LIMITS = Object.freeze({
   maxJobOutputBytes: 1024 * 1024,
   /** Raw bytes of output in one job.output message (base64 makes it 64 KiB on the wire). */
   maxJobOutputChunkBytes: 48 * 1024,
-  /** Largest script body (it travels inside one job.run message). */
+  /** Largest script body, in bytes of JSON (it travels inside one job.run message). */
   maxScriptBodyBytes: 64 * 1024,
-  /** Parameters of one job, and the largest value of one. */
+  /** Parameters of one job, the largest value of one, and all of them together, in bytes of JSON (job.run fits one message). */
   maxJobParams: 32,
   maxJobParamBytes: 4096,
+  maxJobParamsBytes: 16 * 1024,
   /** Devices one job may target. */
   maxJobDevices: 10_000,
   /** Runs of one job in flight (dispatched or running) at once. */
