@@ -115,6 +115,14 @@ describe('relais fleet run against a real controller and agents', () => {
     expect(r.stdout + r.stderr).not.toContain(apiToken);
   });
 
+  it('output that tries to reorder the terminal (bidirectional overrides, escapes) is printed inert', async () => {
+    await adminPost('/api/scripts', { name: 'cli-bidi', title: 'Bidi', interpreter: 'sh', body: "printf 'lab-pc\\342\\200\\256gpj.exe\\033[2J\\n'\nexit 1\n", timeoutSeconds: 30 });
+    const r = await relais(['fleet', 'run', '--controller', c.url, '--token', apiToken, '--tag', 'cli-lab', '--script', 'cli-bidi']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/lab-pc gpj\.exe \[2J/);
+    expect(r.stdout).not.toMatch(/[\u202a-\u202e\u2066-\u2069\u001b]/);
+  });
+
   it('jobs and job <id> list what ran; an unknown job id is a usage error in the catalog words', async () => {
     const jobs = await relais(['fleet', 'jobs', '--controller', c.url, '--json'], { RELAIS_TOKEN: apiToken });
     expect(jobs.code).toBe(0);
