@@ -56,7 +56,8 @@ export class FrameFuzzer {
     if (roll < 0.86) return this.loneSurrogates(JSON.stringify(message));
     if (roll < 0.9) return JSON.stringify(message).slice(0, this.int(JSON.stringify(message).length));
     if (roll < 0.93) return Buffer.from(Array.from({ length: 1 + this.int(64) }, () => this.int(256))).toString('latin1');
-    if (roll < 0.935) return this.sizedFrame(message, LIMITS.maxJsonBytes + this.pick([-1, 0, 1]));
+    if (roll < 0.934) return this.sizedFrame(message, LIMITS.maxJsonBytes + this.pick([-1, 0, 1]));
+    if (roll < 0.936) return this.swell(message);
     if (roll < 0.9355) return this.sizedFrame(message, LIMITS.maxFrameBytes + this.pick([0, 1]));
     return this.binary();
   }
@@ -131,7 +132,39 @@ export class FrameFuzzer {
 
   /** Every string value's characters swapped for escaped lone surrogates: 6 bytes of JSON, 1 character. */
   private loneSurrogates(json: string): string {
-    return json.replace(/"((?:[^"\\]|\\.)*)"(?!\s*:)/g, (whole, inner: string) => (inner === '' || this.chance(0.3) ? whole : `"${'\\ud800'.repeat(Math.min(inner.length, 255))}"`));
+    // The first value is the type: kept, so the frame reaches that type's schema.
+    return stringValues(json, (inner, index) => (index === 0 || inner === '' || this.chance(0.3) ? null : '\\ud800'.repeat(Math.min(inner.length, 255))));
+  }
+
+  /**
+   * The message at its largest: every array grown, every string 255 escaped lone surrogates
+   * (1 character, 6 bytes each), as many elements as fit under the JSON limit. The frame that
+   * stopped the controller (issue 8 point 0) was a device.summary like this.
+   */
+  private swell(message: Json): string {
+    const grown = structuredClone(message);
+    const arrays: Json[][] = [];
+    const grow = (node: Json): void => {
+      if (Array.isArray(node)) {
+        while (node.length > 0 && node.length < 64) node.push(structuredClone(node[0]!));
+        arrays.push(node);
+        node.forEach(grow);
+      } else if (node !== null && typeof node === 'object') Object.values(node).forEach(grow);
+    };
+    grow(grown);
+    const type = (grown as { t?: string }).t;
+    const fill = (value: Json) => stringValues(JSON.stringify(value), (inner) => (inner === type ? null : '\\ud800'.repeat(255)));
+    // Drop elements from the longest arrays (by their filled size) until the frame fits; measure once at the end.
+    let excess = fill(grown).length - LIMITS.maxJsonBytes;
+    const sizes = new Map(arrays.map((a) => [a, a.length > 0 ? fill(a[0]!).length + 1 : 0]));
+    while (excess > 0) {
+      const longest = arrays.filter((a) => a.length > 1).sort((a, b) => sizes.get(b)! * b.length - sizes.get(a)! * a.length)[0];
+      if (!longest) break;
+      longest.pop();
+      excess -= sizes.get(longest)!;
+    }
+    const json = fill(grown);
+    return json;
   }
 
   /** The message padded (in an unknown key, which the schema strips) to exactly `bytes` bytes. */
@@ -139,6 +172,13 @@ export class FrameFuzzer {
     const base = JSON.stringify({ ...(message as object), pad: '' });
     return `${base.slice(0, -2)}${'p'.repeat(Math.max(0, bytes - base.length))}"}`;
   }
+}
+
+/** Rewrites the string values (not the keys) of a JSON text; `change` returns the new escaped content, or null to keep it. */
+function stringValues(json: string, change: (inner: string, index: number) => string | null): string {
+  let index = 0;
+  // Every string token in order, so a closing quote is never taken for an opening one.
+  return json.replace(/"((?:[^"\\]|\\.)*)"(\s*:)?/g, (whole, inner: string, colon?: string) => (colon ? whole : `"${change(inner, index++) ?? inner}"`));
 }
 
 /** Valid messages an attended agent sends, to be mutated; `channel` is one the controller opened, when there is one. */

@@ -66,20 +66,46 @@ async function sendBatch(ws: WebSocket, frames: () => Frame, count: number, coun
   });
 }
 
-/** An attended agent: joins with a fresh code, then sends mostly valid frames (shell messages in any order) and some hostile ones. */
+/** Valid messages as JSON text, built once per channel: most frames are these, and building them must not be the bottleneck. */
+const validText = new Map<string, string[]>();
+function validFrames(key: string, corpus: () => unknown[]): string[] {
+  let frames = validText.get(key);
+  if (!frames) validText.set(key, (frames = corpus().map((m) => JSON.stringify(m))));
+  return frames;
+}
+// Valid frames that cost the controller little; summaries and snapshots (a write and a broadcast each) come with the hostile ones.
+const quiet = new Set(['shell.consent', 'shell.opened', 'shell.closed', 'shell.consent', 'error']);
+const attendedCorpus = (channel: number) => agentCorpus(channel).filter((m) => quiet.has((m as { t: string }).t));
+
+/**
+ * An attended agent: joins with a code, comes back with its resume token when closed (so the
+ * device list stays short), and sends mostly valid frames (shell messages for its channels and
+ * others', in any order; binary frames on any channel) among hostile ones.
+ */
 async function agentWorker(budget: number): Promise<void> {
+  let resumeToken: string | null = null;
   while (sent.agent < budget) {
-    const link = await createSupportLink(c, cookie);
+    const link = resumeToken ? null : await createSupportLink(c, cookie);
     const ws = await open('/ws/agent');
     if (!ws) continue;
     const channels: number[] = [];
+    let welcomed = false;
     ws.on('message', (data, isBinary) => {
       if (isBinary) return;
-      const m = JSON.parse(data.toString()) as { t: string; channel?: number };
+      const m = JSON.parse(data.toString()) as { t: string; channel?: number; resumeToken?: string; code?: string };
       if (m.t === 'shell.open' && m.channel) channels.push(m.channel);
+      if (m.t === 'welcome') [welcomed, resumeToken] = [true, m.resumeToken ?? null];
+      // A resume refused (the session ended, or resumes are throttled): the next connection joins with a new code.
+      if (m.t === 'error' && !welcomed) resumeToken = null;
     });
-    ws.send(encodeControl(helloWithCode(link.code, `fuzz-${sent.sockets}`)));
-    const frames = () => (fuzz.chance(0.25) ? fuzz.binary(channels) : fuzz.mutate(fuzz.pick(agentCorpus(channels.length ? fuzz.pick(channels) : 1 + fuzz.int(9))), AGENT_TYPES, 0.9));
+    const hello = helloWithCode(link?.code ?? '000000000', 'fuzz-agent');
+    ws.send(encodeControl(link ? hello : { ...hello, auth: { kind: 'resume', token: resumeToken! } }));
+    const frames = (): Frame => {
+      const channel = channels.length && fuzz.chance(0.7) ? fuzz.pick(channels) : 1 + fuzz.int(9);
+      if (fuzz.chance(0.2)) return fuzz.binary(channels);
+      if (fuzz.chance(0.9)) return fuzz.pick(validFrames(`agent:${channel}`, () => attendedCorpus(channel)));
+      return fuzz.mutate(fuzz.pick(agentCorpus(channel)), AGENT_TYPES, 0);
+    };
     while (sent.agent < budget && (await sendBatch(ws, frames, BATCH, 'agent')));
     ws.terminate();
   }
@@ -91,10 +117,13 @@ async function consoleWorker(budget: number, deviceIds: () => string[]): Promise
     const ws = await open('/ws/console', { cookie, origin: c.url });
     if (!ws) continue;
     ws.send(encodeControl({ t: 'hello', v: PROTOCOL_VERSION, role: 'console' }));
-    const frames = () => {
+    const frames = (): Frame => {
       const ids = deviceIds();
-      const corpus = consoleCorpus(ids.length ? fuzz.pick(ids) : 'none', 1 + fuzz.int(2000));
-      return fuzz.chance(0.15) ? fuzz.binary() : fuzz.mutate(fuzz.pick(corpus), CONSOLE_TYPES, 0.85);
+      const device = ids.length ? fuzz.pick(ids) : 'none';
+      const channel = 1 + fuzz.int(64);
+      if (fuzz.chance(0.15)) return fuzz.binary();
+      if (fuzz.chance(0.85)) return fuzz.pick(validFrames(`console:${device}:${channel}`, () => consoleCorpus(device, channel)));
+      return fuzz.mutate(fuzz.pick(consoleCorpus(device, channel)), CONSOLE_TYPES, 0);
     };
     while (sent.console < budget && (await sendBatch(ws, frames, BATCH, 'console')));
     ws.terminate();
@@ -113,7 +142,8 @@ async function strangerWorker(budget: number): Promise<void> {
     const ws = await open('/ws/agent');
     if (!ws) continue;
     const frames = () => (fuzz.chance(0.2) ? fuzz.binary() : fuzz.mutate(fuzz.pick(notHello), AGENT_TYPES.filter((t) => t !== 'hello')));
-    await sendBatch(ws, frames, 1 + fuzz.int(8), 'unauthenticated');
+    // The first frame decides (closed unless a valid hello); the rest arrive before the close and must be ignored safely.
+    await sendBatch(ws, frames, 1 + fuzz.int(40), 'unauthenticated');
     ws.terminate();
   }
 }
@@ -134,7 +164,7 @@ describe('the controller under fuzzed frames', () => {
     let known: string[] = [];
     const refresh = setInterval(() => void deviceIds().then((ids) => (known = ids.slice(0, 50)), () => undefined), 1000);
 
-    const share = { agent: Math.ceil(FRAMES * 0.45), console: Math.ceil(FRAMES * 0.45), unauthenticated: Math.ceil(FRAMES * 0.1) };
+    const share = { agent: Math.ceil(FRAMES * 0.5), console: Math.ceil(FRAMES * 0.42), unauthenticated: Math.ceil(FRAMES * 0.08) };
     // Warm-up: a tenth of the traffic, then the resident size is the baseline.
     await Promise.all([agentWorker(share.agent / 10), consoleWorker(share.console / 10, () => known), strangerWorker(share.unauthenticated / 10)]);
     const baseline = rssKiB();
@@ -148,7 +178,8 @@ describe('the controller under fuzzed frames', () => {
     await watcher;
     const after = rssKiB();
     const summary = `seed ${SEED}: ${JSON.stringify(sent)} in ${Date.now() - started} ms, RSS ${Math.round(baseline / 1024)} → ${Math.round(after / 1024)} MiB`;
-    console.info(summary);
+    const stat = readFileSync(`/proc/${c.pid}/stat`, 'utf8').slice(readFileSync(`/proc/${c.pid}/stat`, 'utf8').lastIndexOf(')') + 2).split(' ');
+    console.info(summary, 'controller cpu s', (Number(stat[11]) + Number(stat[12])) / 100, 'test cpu s', process.cpuUsage().user / 1e6 + process.cpuUsage().system / 1e6);
 
     expect(failures, summary).toEqual([]);
     expect(c.child.exitCode, `${summary}\n${c.logs().slice(-2000)}`).toBeNull();
