@@ -5,7 +5,7 @@
  * byte around the JSON and frame limits, truncated and non-UTF-8 text, and binary frames
  * of any kind and channel, payloads one byte around the chunk limit.
  */
-import { FRAME_HEADER_BYTES, LIMITS, PROTOCOL_VERSION } from '../../protocol/index.js';
+import { FRAME_HEADER_BYTES, LIMITS, PROTOCOL_VERSION, agentToController } from '../../protocol/index.js';
 
 /** mulberry32: small, fast, and the same sequence for the same seed everywhere. */
 export function seededRandom(seed: number): () => number {
@@ -57,8 +57,8 @@ export class FrameFuzzer {
     if (roll < 0.9) return JSON.stringify(message).slice(0, this.int(JSON.stringify(message).length));
     if (roll < 0.93) return Buffer.from(Array.from({ length: 1 + this.int(64) }, () => this.int(256))).toString('latin1');
     if (roll < 0.934) return this.sizedFrame(message, LIMITS.maxJsonBytes + this.pick([-1, 0, 1]));
-    if (roll < 0.936) return this.swell(message);
-    if (roll < 0.9355) return this.sizedFrame(message, LIMITS.maxFrameBytes + this.pick([0, 1]));
+    if (roll < 0.944) return this.swell(message);
+    if (roll < 0.9445) return this.sizedFrame(message, LIMITS.maxFrameBytes + this.pick([0, 1]));
     return this.binary();
   }
 
@@ -70,6 +70,16 @@ export class FrameFuzzer {
     frame[0] = this.chance(0.8) ? this.pick([1, 2]) : this.int(256);
     const channel = channels.length > 0 && this.chance(0.6) ? this.pick(channels) : this.pick([0, 1, 2, 7, 8, 255, 65_535, 0xffff_ffff, this.int(2 ** 32)]);
     frame.writeUInt32BE(channel >>> 0, 1);
+    return frame;
+  }
+
+  /** A well-formed data or ack frame on a channel the socket owns: forwarded or dropped, never a violation. */
+  validBinary(channel: number): Buffer {
+    const ack = this.chance(0.3);
+    const frame = Buffer.alloc(FRAME_HEADER_BYTES + (ack ? 4 : 1 + this.int(100)), 0x41);
+    frame[0] = ack ? 2 : 1;
+    frame.writeUInt32BE(channel, 1);
+    if (ack) frame.writeUInt32BE(this.int(1 << 20), FRAME_HEADER_BYTES);
     return frame;
   }
 
@@ -137,34 +147,28 @@ export class FrameFuzzer {
   }
 
   /**
-   * The message at its largest: every array grown, every string 255 escaped lone surrogates
-   * (1 character, 6 bytes each), as many elements as fit under the JSON limit. The frame that
+   * The message at its largest: every array grown to its schema's maximum, every string as
+   * many lone surrogates as its field allows (1 character and 6 bytes of JSON each), then as
+   * many array elements dropped as it takes to fit under the JSON limit. The frame that
    * stopped the controller (issue 8 point 0) was a device.summary like this.
    */
   private swell(message: Json): string {
-    const grown = structuredClone(message);
+    const type = (message as { t?: string }).t;
+    const schema = agentToController.options.find((o) => o.shape.t.value === type);
+    if (!schema) return JSON.stringify(message);
     const arrays: Json[][] = [];
-    const grow = (node: Json): void => {
-      if (Array.isArray(node)) {
-        while (node.length > 0 && node.length < 64) node.push(structuredClone(node[0]!));
-        arrays.push(node);
-        node.forEach(grow);
-      } else if (node !== null && typeof node === 'object') Object.values(node).forEach(grow);
-    };
-    grow(grown);
-    const type = (grown as { t?: string }).t;
-    const fill = (value: Json) => stringValues(JSON.stringify(value), (inner) => (inner === type ? null : '\\ud800'.repeat(255)));
-    // Drop elements from the longest arrays (by their filled size) until the frame fits; measure once at the end.
-    let excess = fill(grown).length - LIMITS.maxJsonBytes;
-    const sizes = new Map(arrays.map((a) => [a, a.length > 0 ? fill(a[0]!).length + 1 : 0]));
+    const grown = swollen(structuredClone(message), schema, arrays);
+    let excess = Buffer.byteLength(JSON.stringify(grown)) - LIMITS.maxJsonBytes;
+    const sizes = new Map(arrays.map((a) => [a, a.length > 0 ? JSON.stringify(a[0]).length + 1 : 0]));
+    // Largest elements first; the last one dropped is the smallest that ends the excess, so the frame ends just under the limit.
     while (excess > 0) {
-      const longest = arrays.filter((a) => a.length > 1).sort((a, b) => sizes.get(b)! * b.length - sizes.get(a)! * a.length)[0];
-      if (!longest) break;
-      longest.pop();
-      excess -= sizes.get(longest)!;
+      const candidates = arrays.filter((a) => a.length > 1).sort((a, b) => sizes.get(a)! - sizes.get(b)!);
+      const chosen = candidates.find((a) => sizes.get(a)! >= excess) ?? candidates.at(-1);
+      if (!chosen) break;
+      chosen.pop();
+      excess -= sizes.get(chosen)!;
     }
-    const json = fill(grown);
-    return json;
+    return JSON.stringify(grown);
   }
 
   /** The message padded (in an unknown key, which the schema strips) to exactly `bytes` bytes. */
@@ -172,6 +176,33 @@ export class FrameFuzzer {
     const base = JSON.stringify({ ...(message as object), pad: '' });
     return `${base.slice(0, -2)}${'p'.repeat(Math.max(0, bytes - base.length))}"}`;
   }
+}
+
+interface SchemaDef {
+  type: string;
+  shape?: Record<string, unknown>;
+  element?: unknown;
+  innerType?: unknown;
+  checks?: Array<{ _zod: { def: { check: string; maximum?: number } } }>;
+}
+const defOf = (schema: unknown): SchemaDef => (schema as { _zod: { def: SchemaDef } })._zod.def;
+
+/** A value grown to its schema's limits: arrays to their maximum, strings to their maximum in lone surrogates. */
+function swollen(value: Json, schema: unknown, arrays: Json[][]): Json {
+  const def = defOf(schema);
+  if (def.type === 'optional' || def.type === 'nullable' || def.type === 'default') return swollen(value, def.innerType, arrays);
+  if (def.type === 'string' && typeof value === 'string') return '\ud800'.repeat(Math.min((schema as { maxLength: number | null }).maxLength ?? 255, 1024));
+  if (def.type === 'array' && Array.isArray(value) && value.length > 0) {
+    const max = Math.min(...(def.checks ?? []).filter((c) => c._zod.def.check === 'max_length').map((c) => c._zod.def.maximum!), 256);
+    while (value.length < max) value.push(structuredClone(value[0]!));
+    const grown = value.map((item) => swollen(item, def.element, arrays));
+    arrays.push(grown);
+    return grown;
+  }
+  if (def.type === 'object' && value !== null && typeof value === 'object' && !Array.isArray(value)) {
+    for (const [key, field] of Object.entries(def.shape ?? {})) if (key !== 't' && key in value) value[key] = swollen(value[key]!, field, arrays);
+  }
+  return value;
 }
 
 /** Rewrites the string values (not the keys) of a JSON text; `change` returns the new escaped content, or null to keep it. */

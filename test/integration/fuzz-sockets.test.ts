@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PROTOCOL_VERSION, encodeControl } from '../../protocol/index.js';
+import { LIMITS, PROTOCOL_VERSION, encodeControl } from '../../protocol/index.js';
 import { createSupportLink, login, startController, type RunningController } from '../helpers/controller-process.js';
 import { AGENT_TYPES, CONSOLE_TYPES, FrameFuzzer, agentCorpus, consoleCorpus, seededRandom, type Frame } from '../helpers/fuzz-frames.js';
 import { helloWithCode } from '../helpers/protocol-agent.js';
@@ -16,7 +16,7 @@ import { helloWithCode } from '../helpers/protocol-agent.js';
 const SEED = Number(process.env.RELAIS_FUZZ_SEED ?? 0x8f00d);
 const FRAMES = Number(process.env.RELAIS_FUZZ_FRAMES ?? 100_000);
 /** Frames per batch, after which the socket is pinged: the pong proves the controller handled them all. */
-const BATCH = 100;
+const BATCH = 50;
 
 let c: RunningController;
 let cookie: string;
@@ -84,9 +84,30 @@ const quiet = new Set(['shell.consent', 'shell.opened', 'shell.closed', 'shell.c
 const attendedCorpus = (channel: number) => agentCorpus(channel).filter((m) => quiet.has((m as { t: string }).t));
 
 /**
- * An attended agent: joins with a code, comes back with its resume token when closed (so the
- * device list stays short), and sends mostly valid frames (shell messages for its channels and
- * others', in any order; binary frames on any channel) among hostile ones.
+ * Frames for one socket's life: LIFE frames of which HOSTILE (at random places) are hostile.
+ * The controller closes a socket after more invalid messages than it tolerates, and frames
+ * sent after that are never read; so each socket carries as many hostile frames as it will
+ * take, then a fresh one follows, and every frame counted is one the controller handled.
+ */
+const LIFE = 150;
+const HOSTILE = LIMITS.maxViolations;
+function lifePlan(): (index: number) => boolean {
+  const hostile = new Set(Array.from({ length: HOSTILE }, () => fuzz.int(LIFE)));
+  return (index) => hostile.has(index);
+}
+
+async function live(ws: WebSocket, frame: (hostile: boolean) => Frame, budget: number, counter: 'agent' | 'console'): Promise<void> {
+  const hostileAt = lifePlan();
+  let index = 0;
+  const next = () => frame(hostileAt(index++));
+  while (index < LIFE && sent[counter] < budget && (await sendBatch(ws, next, Math.min(BATCH, LIFE - index), counter)));
+  ws.terminate();
+}
+
+/**
+ * An attended agent: joins with a code and comes back with its resume token (so the device
+ * list stays short); valid frames are shell messages for its channels and others' in any
+ * order, and data or acks on its own channels.
  */
 async function agentWorker(budget: number): Promise<void> {
   let resumeToken: string | null = null;
@@ -98,7 +119,7 @@ async function agentWorker(budget: number): Promise<void> {
     let welcomed = false;
     ws.on('message', (data, isBinary) => {
       if (isBinary) return;
-      const m = JSON.parse(data.toString()) as { t: string; channel?: number; resumeToken?: string; code?: string };
+      const m = JSON.parse(data.toString()) as { t: string; channel?: number; resumeToken?: string };
       if (m.t === 'shell.open' && m.channel) channels.push(m.channel);
       if (m.t === 'welcome') [welcomed, resumeToken] = [true, m.resumeToken ?? null];
       // A resume refused (the session ended, or resumes are throttled): the next connection joins with a new code.
@@ -106,33 +127,31 @@ async function agentWorker(budget: number): Promise<void> {
     });
     const hello = helloWithCode(link?.code ?? '000000000', 'fuzz-agent');
     ws.send(encodeControl(link ? hello : { ...hello, auth: { kind: 'resume', token: resumeToken! } }));
-    const frames = (): Frame => {
+    await live(ws, (hostile) => {
       const channel = channels.length && fuzz.chance(0.7) ? fuzz.pick(channels) : 1 + fuzz.int(9);
-      if (fuzz.chance(0.2)) return fuzz.binary(channels);
-      if (fuzz.chance(0.9)) return fuzz.pick(validFrames(`agent:${channel}`, () => attendedCorpus(channel)));
-      return fuzz.mutate(fuzz.pick(agentCorpus(channel)), AGENT_TYPES, 0);
-    };
-    while (sent.agent < budget && (await sendBatch(ws, frames, BATCH, 'agent')));
-    ws.terminate();
+      if (hostile) return fuzz.chance(0.2) ? fuzz.binary(channels) : fuzz.mutate(fuzz.pick(agentCorpus(channel)), AGENT_TYPES, 0);
+      if (channels.length && fuzz.chance(0.25)) return fuzz.validBinary(fuzz.pick(channels));
+      return fuzz.pick(validFrames(`agent:${channel}`, () => attendedCorpus(channel)));
+    }, budget, 'agent');
   }
 }
 
-/** A logged-in console: asks the fuzz agents for shells and diagnostics, among hostile frames; reconnects when closed. */
+// What a console may send without it counting as a violation (a resize names a channel it owns).
+const consoleValid = (device: string, channel: number) => consoleCorpus(device, channel).filter((m) => !['shell.resize', 'hello'].includes((m as { t: string }).t));
+
+/** A logged-in console: asks the fuzz agents for shells and diagnostics, among hostile frames. */
 async function consoleWorker(budget: number, deviceIds: () => string[]): Promise<void> {
   while (sent.console < budget) {
     const ws = await open('/ws/console', { cookie, origin: c.url });
     if (!ws) continue;
     ws.send(encodeControl({ t: 'hello', v: PROTOCOL_VERSION, role: 'console' }));
-    const frames = (): Frame => {
+    await live(ws, (hostile) => {
       const ids = deviceIds();
       const device = ids.length ? fuzz.pick(ids) : 'none';
       const channel = 1 + fuzz.int(64);
-      if (fuzz.chance(0.15)) return fuzz.binary();
-      if (fuzz.chance(0.85)) return fuzz.pick(validFrames(`console:${device}:${channel}`, () => consoleCorpus(device, channel)));
-      return fuzz.mutate(fuzz.pick(consoleCorpus(device, channel)), CONSOLE_TYPES, 0);
-    };
-    while (sent.console < budget && (await sendBatch(ws, frames, BATCH, 'console')));
-    ws.terminate();
+      if (hostile) return fuzz.chance(0.2) ? fuzz.binary() : fuzz.mutate(fuzz.pick(consoleCorpus(device, channel)), CONSOLE_TYPES, 0);
+      return fuzz.pick(validFrames(`console:${device}:${channel}`, () => consoleValid(device, channel)));
+    }, budget, 'console');
   }
 }
 
@@ -194,5 +213,5 @@ describe('the controller under fuzzed frames', () => {
     expect(after - baseline, summary).toBeLessThan(96 * 1024);
     // Every failure was a refusal, never a crash of a handler.
     expect(c.logs(), summary).not.toMatch(/handling .* failed|not sent:|TypeError|RangeError|ReferenceError/);
-  }, 120_000);
+  }, 240_000);
 });
