@@ -40,6 +40,9 @@ const cpuSeconds = () => {
 const rssKiB = () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${c.pid}/status`, 'utf8'))![1]);
 
 function open(path: string, headers: Record<string, string> = {}): Promise<WebSocket | null> {
+  if (c.child.exitCode !== null || c.child.signalCode !== null) {
+    throw new Error(`seed ${SEED}: the controller exited after ${total()} frames:\n${c.logs().slice(-3000)}`);
+  }
   const ws = new WebSocket(c.url.replace(/^http/, 'ws') + path, { headers, maxPayload: 16 * 1024 * 1024 });
   ws.on('error', () => undefined);
   sent.sockets += 1;
