@@ -1,18 +1,18 @@
 /** Health checks for mail servers that do not answer, and a connection that loses packets or wavers. */
 import type { Finding, HealthCheck } from './findings.js';
-import { cutText } from './finding-text.js';
+import { fitText } from './text.js';
 
 export const mailServers: HealthCheck = (s) =>
   (s.mail?.servers ?? []).flatMap((m): Finding[] => {
-    const where = cutText(`${m.host}:${m.port}`, 120);
+    const where = fitText(`${m.host}:${m.port}`, 120);
     const what = m.role === 'incoming' ? 'receive' : 'send';
     if (!m.resolved) {
       return [{
         id: `mail.server-unresolved:${m.host}`,
         severity: 'warning',
-        title: `The mail server ${cutText(m.host, 120)} cannot be found`,
-        explanation: `${cutText(m.client, 40)} is set to ${what} mail through this server, but this computer cannot look up its address, so mail cannot be ${what === 'receive' ? 'received' : 'sent'}.`,
-        evidence: [{ label: `${m.client} (${m.role})`.slice(0, 80), value: where }, { label: 'Error', value: cutText(m.error ?? 'no address', 200) }],
+        title: `The mail server ${fitText(m.host, 120)} cannot be found`,
+        explanation: `${fitText(m.client, 40)} is set to ${what} mail through this server, but this computer cannot look up its address, so mail cannot be ${what === 'receive' ? 'received' : 'sent'}.`,
+        evidence: [{ label: `${m.client} (${m.role})`.slice(0, 80), value: where }, { label: 'Error', value: fitText(m.error ?? 'no address', 200) }],
         nextStep: 'Check the network and DNS; if only this name fails, check the server name in the account settings, or the VPN.',
       }];
     }
@@ -20,9 +20,9 @@ export const mailServers: HealthCheck = (s) =>
       return [{
         id: `mail.server-unreachable:${m.host}:${m.port}`,
         severity: 'warning',
-        title: `The mail server ${cutText(m.host, 120)} does not answer`,
-        explanation: `${cutText(m.client, 40)} ${what}s mail through this server; its address is known but nothing answers on port ${m.port}: a firewall, a proxy or the server itself is in the way.`,
-        evidence: [{ label: `${m.client} (${m.role})`.slice(0, 80), value: where }, { label: 'Error', value: cutText(m.error ?? 'no answer', 200) }],
+        title: `The mail server ${fitText(m.host, 120)} does not answer`,
+        explanation: `${fitText(m.client, 40)} ${what}s mail through this server; its address is known but nothing answers on port ${m.port}: a firewall, a proxy or the server itself is in the way.`,
+        evidence: [{ label: `${m.client} (${m.role})`.slice(0, 80), value: where }, { label: 'Error', value: fitText(m.error ?? 'no answer', 200) }],
         nextStep: 'Check whether webmail works; if it does, check the firewall, antivirus mail shield or proxy on this computer.',
       }];
     }
@@ -45,7 +45,7 @@ export const connectionQuality: HealthCheck = (s, t) =>
         explanation: target.role === 'gateway'
           ? 'Some attempts to reach the local router got no answer: the link between this computer and its network (Wi-Fi signal, cable, adapter) is unstable, so connections stall or drop.'
           : 'Some attempts to reach the support server got no answer: somewhere between this computer and the server, the connection is unstable.',
-        evidence: [{ ...series, threshold: `warning ${t.packetLossWarnPercent} %, critical ${t.packetLossCriticalPercent} %` }, { label: 'Target', value: cutText(`${target.host} port ${target.ports.join('/')}`, 200) }],
+        evidence: [{ ...series, threshold: `warning ${t.packetLossWarnPercent} %, critical ${t.packetLossCriticalPercent} %` }, { label: 'Target', value: fitText(`${target.host} port ${target.ports.join('/')}`, 200) }],
         nextStep: target.role === 'gateway'
           ? 'Move closer to the Wi-Fi access point or try a cable; restart the router if several people are affected.'
           : 'Compare with the gateway: if the router answers well, the problem is further away (internet provider, VPN).',

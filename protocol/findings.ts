@@ -98,5 +98,6 @@ export function fitFinding(f: Finding): Finding {
       ...(e.threshold !== undefined ? { threshold: fitText(e.threshold, L.evidenceThreshold) } : {}),
     })),
     nextStep: fitText(f.nextStep, L.nextStep),
+    ...(f.script !== undefined ? { script: f.script } : {}),
   };
 }

@@ -10,7 +10,6 @@ export * from './messages.js';
 export * from './codec.js';
 export * from './snapshot.js';
 export * from './snapshot-helpdesk.js';
-export * from './finding-text.js';
 export * from './findings.js';
 export * from './health-checks.js';
 export * from './snapshot-diff.js';

@@ -1,6 +1,6 @@
 /** Health checks for printing: the print service, the default printer, printers offline or paused, jobs that do not move. */
 import type { Finding, HealthCheck } from './findings.js';
-import { cutText } from './finding-text.js';
+import { fitText } from './text.js';
 
 const onWindows = (platform: string | undefined) => platform === 'win32' || platform?.toLowerCase() === 'windows';
 
@@ -27,7 +27,7 @@ export const noDefaultPrinter: HealthCheck = (s) => {
     severity: 'warning',
     title: 'No default printer is set',
     explanation: 'Programs that print straight away (receipts, "Print" buttons without a dialog) do not know where to send the document, so nothing comes out.',
-    evidence: [{ label: 'Printers installed', value: cutText(p.printers.map((x) => x.name).join(', '), 200) }, { label: 'Default printer', value: 'none' }],
+    evidence: [{ label: 'Printers installed', value: fitText(p.printers.map((x) => x.name).join(', '), 200) }, { label: 'Default printer', value: 'none' }],
     nextStep: 'Ask which printer the person uses and make it the default one in the printer settings.',
   }];
 };
@@ -36,8 +36,8 @@ export const printerState: HealthCheck = (s) => {
   const p = s.printers;
   if (!p?.available || p.spooler === 'stopped') return [];
   return p.printers.flatMap((printer): Finding[] => {
-    const name = cutText(printer.name, 80);
-    const evidence = [{ label: 'Printer', value: `${cutText(printer.name, 120)}${printer.isDefault ? ' (default)' : ''}` }, ...(printer.detail ? [{ label: 'It says', value: cutText(printer.detail, 200) }] : [])];
+    const name = fitText(printer.name, 80);
+    const evidence = [{ label: 'Printer', value: `${fitText(printer.name, 120)}${printer.isDefault ? ' (default)' : ''}` }, ...(printer.detail ? [{ label: 'It says', value: fitText(printer.detail, 200) }] : [])];
     if (printer.state === 'offline' || printer.state === 'error') {
       return [{
         id: `printer.${printer.state}:${printer.name}`,
@@ -75,7 +75,7 @@ export const printJobsStuck: HealthCheck = (s, t) => {
     return {
       id: `printer.jobs-stuck:${printer}`,
       severity: 'warning' as const,
-      title: `${jobs.length} print job${jobs.length === 1 ? '' : 's'} stuck on "${cutText(printer, 80)}"`,
+      title: `${jobs.length} print job${jobs.length === 1 ? '' : 's'} stuck on "${fitText(printer, 80)}"`,
       explanation: 'Documents have been waiting in the queue for a long time; a stuck job at the head of the queue holds back every document after it.',
       evidence: [
         { label: 'Oldest job waiting', value: `${oldest} min`, threshold: `${t.printJobStuckMinutes} min` },

@@ -4,7 +4,7 @@
  * is something to ask about, not proof of anything.
  */
 import type { Finding, HealthCheck } from './findings.js';
-import { cutText } from './finding-text.js';
+import { fitText } from './text.js';
 
 const DAY = 86_400_000;
 
@@ -17,9 +17,9 @@ export const firewallOff: HealthCheck = (s) => {
   return [{
     id: 'security.firewall-off',
     severity: 'warning',
-    title: some ? `The firewall is off for the ${cutText(offProfiles.join(', '), 100)} network profile${offProfiles.length === 1 ? '' : 's'}` : 'The firewall is off',
+    title: some ? `The firewall is off for the ${fitText(offProfiles.join(', '), 100)} network profile${offProfiles.length === 1 ? '' : 's'}` : 'The firewall is off',
     explanation: 'Nothing filters connections that arrive from the network: on a shared or public network, other machines there can reach this computer\'s shared folders and services.',
-    evidence: [{ label: 'Firewall', value: cutText(`${f.tool ?? 'firewall'}: ${f.detail ?? 'off'}`, 200) }],
+    evidence: [{ label: 'Firewall', value: fitText(`${f.tool ?? 'firewall'}: ${f.detail ?? 'off'}`, 200) }],
     nextStep: 'Ask whether it was turned off on purpose (some company tools manage it differently); otherwise turn it back on.',
   }];
 };
@@ -46,7 +46,7 @@ export const antivirus: HealthCheck = (s) => {
       severity: 'critical',
       title: 'The antivirus is turned off',
       explanation: 'An antivirus is installed but not protecting: downloads and attachments are not checked for malware.',
-      evidence: av.products.slice(0, 4).map((p) => ({ label: cutText(p.name, 80), value: p.enabled === false ? 'off' : 'state unknown' })),
+      evidence: av.products.slice(0, 4).map((p) => ({ label: fitText(p.name, 80), value: p.enabled === false ? 'off' : 'state unknown' })),
       nextStep: 'Turn real-time protection back on; if it turns itself off again, reinstall or repair the antivirus.',
     });
   }
@@ -54,9 +54,9 @@ export const antivirus: HealthCheck = (s) => {
     findings.push({
       id: `security.antivirus-outdated:${p.name}`,
       severity: 'warning',
-      title: `${cutText(p.name, 120)} is not up to date`,
+      title: `${fitText(p.name, 120)} is not up to date`,
       explanation: 'The antivirus runs with old definitions, so it misses recent malware.',
-      evidence: [{ label: cutText(p.name, 80), value: 'on, definitions out of date' }],
+      evidence: [{ label: fitText(p.name, 80), value: 'on, definitions out of date' }],
       nextStep: 'Update its definitions now (Windows Security → Virus & threat protection → Check for updates) and check the computer can reach the internet.',
     });
   }
@@ -76,7 +76,7 @@ export const diskNotEncrypted: HealthCheck = (s) => {
     explanation: portable
       ? 'If this laptop is lost or stolen, whoever has it can read the files on it without any password.'
       : 'Whoever gets hold of this disk can read its files without any password.',
-    evidence: [{ label: 'Not encrypted', value: cutText(plain.join(', ') || 'system disk', 200) }, ...(e.tool ? [{ label: 'Checked with', value: cutText(e.tool, 200) }] : [])],
+    evidence: [{ label: 'Not encrypted', value: fitText(plain.join(', ') || 'system disk', 200) }, ...(e.tool ? [{ label: 'Checked with', value: fitText(e.tool, 200) }] : [])],
     nextStep: 'Check the company policy; encrypting (BitLocker, FileVault, LUKS) is planned with the person, after a backup.',
   }];
 };
@@ -85,9 +85,9 @@ export const remoteTools: HealthCheck = (s) =>
   (s.security?.remoteTools ?? []).map((tool) => ({
     id: `security.remote-tool:${tool.name}`,
     severity: tool.running ? 'warning' as const : 'info' as const,
-    title: `${cutText(tool.name, 64)} (remote control) is ${tool.running ? 'running' : 'installed'}`,
+    title: `${fitText(tool.name, 64)} (remote control) is ${tool.running ? 'running' : 'installed'}`,
     explanation: 'This program lets someone see and use this computer from elsewhere. That is often expected (a company tool, someone who helps the person); people posing as support also ask to install such programs.',
-    evidence: [{ label: 'Found', value: cutText(tool.evidence, 200) }],
+    evidence: [{ label: 'Found', value: fitText(tool.evidence, 200) }],
     nextStep: 'Ask the person whether they know who uses it and when. If nobody recognises it, suggest uninstalling it.',
   }));
 
@@ -97,9 +97,9 @@ export const tempProcesses: HealthCheck = (s) => {
   return [{
     id: 'security.temp-process',
     severity: 'warning',
-    title: list.length === 1 ? `"${cutText(list[0]!.name, 100)}" runs from a temporary folder` : `${list.length} programs run from a temporary folder`,
+    title: list.length === 1 ? `"${fitText(list[0]!.name, 100)}" runs from a temporary folder` : `${list.length} programs run from a temporary folder`,
     explanation: 'Installers and updaters run from temporary folders for a moment; a program that keeps running from there is unusual and worth a look.',
-    evidence: list.slice(0, 4).map((p) => ({ label: cutText(`${p.name} (pid ${p.pid})`, 80), value: cutText(p.path, 200) })),
+    evidence: list.slice(0, 4).map((p) => ({ label: fitText(`${p.name} (pid ${p.pid})`, 80), value: fitText(p.path, 200) })),
     nextStep: 'Ask the person whether they know it. If it is still there on a later refresh and nobody does, run an antivirus scan.',
   }];
 };
@@ -116,8 +116,8 @@ export const updates: HealthCheck = (s, t) => {
       title: `${p.security} security update${p.security === 1 ? ' is' : 's are'} waiting`,
       explanation: 'Fixes for known security holes are available but not installed; until they are, the computer stays open to them.',
       evidence: [
-        { label: 'Security updates', value: `${p.security} of ${p.total ?? '?'} pending (${cutText(p.source ?? 'package manager', 80)})`, threshold: `warning ${t.securityUpdatesWarnCount}, critical ${t.securityUpdatesCriticalCount}` },
-        ...(p.names.length ? [{ label: 'For example', value: cutText(p.names.slice(0, 6).join(', '), 200) }] : []),
+        { label: 'Security updates', value: `${p.security} of ${p.total ?? '?'} pending (${fitText(p.source ?? 'package manager', 80)})`, threshold: `warning ${t.securityUpdatesWarnCount}, critical ${t.securityUpdatesCriticalCount}` },
+        ...(p.names.length ? [{ label: 'For example', value: fitText(p.names.slice(0, 6).join(', '), 200) }] : []),
       ],
       nextStep: 'Install the updates now or at the end of the day, then restart if asked.',
     });
@@ -127,7 +127,7 @@ export const updates: HealthCheck = (s, t) => {
       severity: 'info',
       title: `${p.total} update${p.total === 1 ? ' is' : 's are'} available`,
       explanation: 'Updates are waiting; this system does not say which of them fix security holes.',
-      evidence: [{ label: 'Pending', value: cutText(p.names.slice(0, 6).join(', ') || String(p.total), 200) }],
+      evidence: [{ label: 'Pending', value: fitText(p.names.slice(0, 6).join(', ') || String(p.total), 200) }],
       nextStep: 'Install them at a convenient time.',
     });
   }
@@ -137,7 +137,7 @@ export const updates: HealthCheck = (s, t) => {
       severity: 'warning',
       title: 'A restart is needed to finish installing updates',
       explanation: 'Updates were installed but only take full effect after a restart; until then some programs can misbehave and some security fixes are not active.',
-      evidence: [{ label: 'Why', value: cutText(u.rebootReasons.join(', ') || 'the system says a restart is required', 200) }],
+      evidence: [{ label: 'Why', value: fitText(u.rebootReasons.join(', ') || 'the system says a restart is required', 200) }],
       nextStep: 'Ask the person to save their work and restart at a convenient moment.',
     });
   }
@@ -148,7 +148,7 @@ export const updates: HealthCheck = (s, t) => {
       severity: 'warning',
       title: `No update installed for ${days} days`,
       explanation: 'Updates seem to have stopped: the computer misses security fixes and bug fixes that came out since.',
-      evidence: [{ label: 'Last update', value: cutText(`${new Date(u.lastUpdateAt).toISOString().slice(0, 10)} (${u.lastUpdateSource ?? 'system'})`, 200), threshold: `${t.lastUpdateWarnDays} days` }],
+      evidence: [{ label: 'Last update', value: fitText(`${new Date(u.lastUpdateAt).toISOString().slice(0, 10)} (${u.lastUpdateSource ?? 'system'})`, 200), threshold: `${t.lastUpdateWarnDays} days` }],
       nextStep: 'Check why updates stopped (disk full, no network, paused updates, an error in the update log) and run them.',
     });
   }

@@ -1,5 +1,5 @@
 /** Small readers shared by the helpdesk probes: text cleaned to fit the schema, PowerShell's JSON and dates. */
-import { plainText } from '../person/plain-text.js';
+import { plainText } from '../../protocol/index.js';
 import type { CommandOutcome, ProbeHost } from './probe-host.js';
 
 /** Any value as schema-safe text: no control characters, at most `max` characters. */
