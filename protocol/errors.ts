@@ -13,6 +13,8 @@ export const CLOSE_CODES = Object.freeze({
   sessionEnded: 4410,
   throttled: 4429,
   replaced: 4412,
+  /** Not fatal: the agent backs off and tries again. */
+  resumeThrottled: 4430,
   serverShutdown: 4503,
 });
 
@@ -78,6 +80,8 @@ export const ERRORS = Object.freeze({
   USER_ERR_WRONG_PASSWORD: { message: 'Your current password is not right. Type it again; nothing was changed.', status: 403, close: null },
   SESSION_ERR_ENDED: { message: 'The support session has ended.', status: 410, close: C.sessionEnded },
   SESSION_ERR_REPLACED: { message: 'Another connection took over this support session.', status: 409, close: C.replaced },
+  SESSION_ERR_RESUME_THROTTLED: { message: 'Too many reconnections to this support session in a short time. The agent tries again by itself in a moment.', status: 429, close: C.resumeThrottled },
+  LINK_ERR_TOO_MANY_WAITING: { message: 'You have too many support links waiting for someone to join. Use one of them, or wait until they expire, then create a new one.', status: 429, close: null },
   HTTP_ERR_BAD_REQUEST: { message: 'The request is malformed.', status: 400, close: null },
   HTTP_ERR_NOT_FOUND: { message: 'Not found.', status: 404, close: null },
   HTTP_ERR_UNKNOWN_HOST: { message: 'This controller does not answer to that host name. Use its own address, or ask its operator to add the name with --allowed-host.', status: 421, close: null },

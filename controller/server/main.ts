@@ -5,6 +5,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CLOSE_CODES } from '../../protocol/index.js';
+import { auditCutoff, pruneAudit } from './audit/audit-retention.js';
 import { AuditLog } from './audit/audit.js';
 import { ensureFirstAdmin } from './auth/accounts.js';
 import { ApiTokens } from './auth/api-tokens.js';
@@ -15,6 +16,7 @@ import { Throttle } from './auth/throttle.js';
 import { ConfigError, loadConfig, type Config } from './config/config.js';
 import { DeviceRegistry } from './devices/devices.js';
 import { DiagnosticsStore } from './diagnostics/diagnostics.js';
+import { SnapshotRetention } from './diagnostics/snapshot-retention.js';
 import { EnrollmentTokens } from './fleet/enrollment-tokens.js';
 import { ManagedDevices } from './fleet/managed-devices.js';
 import { createApp } from './http/app.js';
@@ -27,11 +29,16 @@ import { Dispatcher } from './jobs/dispatcher.js';
 import { JobStore } from './jobs/job-store.js';
 import { ScriptLibrary } from './jobs/script-library.js';
 import { Relay } from './relay/relay.js';
-import { openDatabase } from './store/database.js';
+import { RetentionSchedule, type RetentionTask } from './retention/retention-schedule.js';
+import { openDatabase, type Db } from './store/database.js';
+import { ResumeThrottle } from './support/resume-throttle.js';
 import { SupportCodes } from './support/support-codes.js';
+import { purgeSupport } from './support/support-purge.js';
 import { SupportSessions } from './support/support-sessions.js';
 
 const FIFTEEN_MINUTES = 15 * 60 * 1000;
+const HOUR = 60 * 60 * 1000;
+const DAY = 24 * HOUR;
 
 async function main(): Promise<void> {
   let config: Config;
@@ -51,8 +58,8 @@ async function main(): Promise<void> {
   const audit = new AuditLog(db);
   const sessions = new LoginSessions(db, tls);
   const supportSessions = new SupportSessions(db);
-  const codes = await SupportCodes.open(db, config.supportCodeTtlMs);
-  const diagnostics = new DiagnosticsStore(db, config.thresholds);
+  const codes = await SupportCodes.open(db, config.supportCodeTtlMs, config.maxWaitingLinks);
+  const diagnostics = new DiagnosticsStore(db, config.thresholds, new SnapshotRetention(db, config.snapshotsPerDevice));
   const managedDevices = new ManagedDevices(db);
   const enrollmentTokens = new EnrollmentTokens(db);
   const devices = new DeviceRegistry(supportSessions);
@@ -71,6 +78,7 @@ async function main(): Promise<void> {
   const agents = new AgentHub({
     config, codes, sessions: supportSessions, devices, audit, diagnostics, managedDevices, controllerUrl: listenUrl,
     throttle: new Throttle({ maxFailures: 10, windowMs: FIFTEEN_MINUTES }),
+    resumes: new ResumeThrottle(),
   });
   const relay = new Relay(audit, (deviceId) => agents.linkFor(deviceId));
   agents.useRelay(relay);
@@ -82,6 +90,8 @@ async function main(): Promise<void> {
   });
   await dispatcher.start();
   agents.useJobs(dispatcher);
+  const retention = new RetentionSchedule(retentionTasks(db, config, devices, (id) => agents.linkFor(id) !== undefined), { everyMs: HOUR, firstAfterMs: 60_000 });
+  retention.start();
   const consoles = new ConsoleHub(
     devices, relay, config.heartbeatMs, (deviceId, requestId) => agents.requestDiagnostics(deviceId, requestId), new JobWatch(dispatcher, jobStore),
   );
@@ -122,12 +132,41 @@ async function main(): Promise<void> {
     dispatcher.stop();
     agents.closeAll();
     consoles.closeAll(CLOSE_CODES.serverShutdown);
-    server.close(() => void db.destroy().finally(() => process.exit(0)));
+    // Repeats still being counted are appended before the database closes.
+    const settled = Promise.allSettled([retention.stop(), audit.flush()]);
+    server.close(() => void settled.then(() => db.destroy()).finally(() => process.exit(0)));
     server.closeAllConnections?.();
     setTimeout(() => process.exit(0), 3000).unref();
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+/** Purging expired codes and ended sessions, and (when configured) pruning the audit log. */
+function retentionTasks(db: Db, config: Config, devices: DeviceRegistry, isOnline: (deviceId: string) => boolean): RetentionTask[] {
+  const tasks: RetentionTask[] = [
+    {
+      name: 'support links and sessions',
+      async run() {
+        const purged = await purgeSupport(db, { retentionMs: config.sessionRetentionDays * DAY, isOnline, now: Date.now });
+        for (const id of purged.devices) devices.forget(id);
+        const changed = purged.codes + purged.expiredSessions + purged.devices.length;
+        return changed === 0 ? null : `${purged.codes} expired codes removed, ${purged.expiredSessions} sessions expired, ${purged.devices.length} ended sessions removed`;
+      },
+    },
+  ];
+  const days = config.auditRetentionDays;
+  if (days !== null) {
+    tasks.push({
+      name: 'audit log',
+      async run() {
+        const now = Date.now();
+        const deleted = await pruneAudit(db, auditCutoff(now, days), days, now);
+        return deleted === 0 ? null : `${deleted} entries older than ${days} days pruned (audited as audit.pruned)`;
+      },
+    });
+  }
+  return tasks;
 }
 
 main().catch((err: unknown) => {

@@ -24,6 +24,14 @@ export interface Config {
   readonly authChallengeMs: number;
   /** Overrides of the health checks' thresholds (protocol/findings.ts has the defaults). */
   readonly thresholds: Partial<Thresholds>;
+  /** Unpinned diagnostics snapshots kept per device. */
+  readonly snapshotsPerDevice: number;
+  /** Audit entries older than this many days are pruned (audited); null keeps everything. */
+  readonly auditRetentionDays: number | null;
+  /** Ended support sessions (with their code, attended device and snapshots) are purged this many days after they ended. */
+  readonly sessionRetentionDays: number;
+  /** Support links one technician may have waiting (unused, unexpired) at once. */
+  readonly maxWaitingLinks: number;
 }
 
 export class ConfigError extends Error {}
@@ -37,6 +45,10 @@ const FLAGS: Record<string, { env: string; key: keyof Config }> = {
   '--org-name': { env: 'RELAIS_ORG_NAME', key: 'organization' },
   '--public-url': { env: 'RELAIS_PUBLIC_URL', key: 'publicUrl' },
   '--thresholds': { env: 'RELAIS_THRESHOLDS_FILE', key: 'thresholds' },
+  '--snapshots-per-device': { env: 'RELAIS_SNAPSHOTS_PER_DEVICE', key: 'snapshotsPerDevice' },
+  '--audit-retention-days': { env: 'RELAIS_AUDIT_RETENTION_DAYS', key: 'auditRetentionDays' },
+  '--session-retention-days': { env: 'RELAIS_SESSION_RETENTION_DAYS', key: 'sessionRetentionDays' },
+  '--max-waiting-links': { env: 'RELAIS_MAX_WAITING_LINKS', key: 'maxWaitingLinks' },
 };
 
 export const USAGE = `Usage: npm start -- [options]
@@ -52,6 +64,10 @@ export const USAGE = `Usage: npm start -- [options]
                      repeatable (RELAIS_ALLOWED_HOSTS, comma-separated). Other Host headers are refused
   --trust-proxy      behind a reverse proxy: the client address is the last X-Forwarded-For entry (RELAIS_TRUST_PROXY=1)
   --thresholds FILE  JSON overriding health-check thresholds, e.g. {"diskWarnPercent": 85} (RELAIS_THRESHOLDS_FILE)
+  --snapshots-per-device N    diagnostics snapshots kept per device, besides pinned ones (RELAIS_SNAPSHOTS_PER_DEVICE, default 200)
+  --audit-retention-days N    prune audit entries older than N days, itself audited (RELAIS_AUDIT_RETENTION_DAYS, default: keep everything)
+  --session-retention-days N  purge ended support sessions N days after they ended (RELAIS_SESSION_RETENTION_DAYS, default 30)
+  --max-waiting-links N       support links one technician may have waiting at once (RELAIS_MAX_WAITING_LINKS, default 20)
 
   RELAIS_ADMIN_PASSWORD       password of the first "admin" account (else a random one is printed once)
   RELAIS_SUPPORT_CODE_TTL_MS  how long an unused support code lives (default 600000, 10 minutes)
@@ -128,6 +144,11 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
     thresholds = parsed.data as Partial<Thresholds>;
   }
 
+  const snapshotsPerDevice = wholeNumber(given.snapshotsPerDevice, 200, '--snapshots-per-device', 2, 100_000);
+  const auditRetentionDays = given.auditRetentionDays === undefined ? null : wholeNumber(given.auditRetentionDays, 0, '--audit-retention-days', 1, 100_000);
+  const sessionRetentionDays = wholeNumber(given.sessionRetentionDays, 30, '--session-retention-days', 1, 100_000);
+  const maxWaitingLinks = wholeNumber(given.maxWaitingLinks, 20, '--max-waiting-links', 1, 10_000);
+
   return Object.freeze({
     host: given.host ?? '127.0.0.1',
     port,
@@ -143,6 +164,10 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
     supportCodeTtlMs,
     authChallengeMs,
     thresholds: Object.freeze(thresholds),
+    snapshotsPerDevice,
+    auditRetentionDays,
+    sessionRetentionDays,
+    maxWaitingLinks,
   });
 }
 
@@ -153,4 +178,12 @@ function allowedHost(entry: string): string {
     throw new ConfigError(`--allowed-host takes a host name or address with an optional :port (no scheme, path or wildcard), got "${entry}".`);
   }
   return host;
+}
+
+/** A whole number option from min to max, or its default when not given. */
+function wholeNumber(value: string | undefined, fallback: number, flag: string, min: number, max: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min || n > max) throw new ConfigError(`${flag} must be a whole number from ${min} to ${max}, got "${value}".`);
+  return n;
 }

@@ -164,6 +164,11 @@ export class DeviceRegistry {
     return () => this.diagnosticsListeners.delete(listener);
   }
 
+  /** An ended session's device was purged from the store (retention): it leaves the list at the next load. */
+  forget(id: string): void {
+    if (this.devices.get(id)?.connectedAt === null) this.devices.delete(id);
+  }
+
   ended(id: string): void {
     this.update(id, (s) => {
       s.sessionStatus = 'ended';

@@ -1,12 +1,13 @@
 /**
  * Diagnostics on the controller: every snapshot an agent sends is stored (the
- * device's history) with the findings the health checks see in it, using the
- * thresholds this controller is configured with.
+ * device's history, kept per device by SnapshotRetention) with the findings the
+ * health checks see in it, using the thresholds this controller is configured with.
  */
 import {
   finding, fitFinding, runHealthChecks, snapshot as snapshotSchema, worstSeverity, type Finding, type Severity, type Snapshot, type Thresholds,
 } from '../../../protocol/index.js';
 import type { Db } from '../store/database.js';
+import type { JoinPin, SnapshotRetention } from './snapshot-retention.js';
 import { z } from 'zod';
 
 export interface StoredSnapshot {
@@ -24,25 +25,24 @@ export interface SnapshotListing {
   readonly findingCount: number;
 }
 
-/** Snapshots kept per device; older ones are pruned. */
-const HISTORY_PER_DEVICE = 200;
-
 export class DiagnosticsStore {
-  constructor(private readonly db: Db, private readonly thresholds: Partial<Thresholds>) {}
+  constructor(
+    private readonly db: Db,
+    private readonly thresholds: Partial<Thresholds>,
+    readonly retention: SnapshotRetention,
+    private readonly now: () => number = Date.now,
+  ) {}
 
-  /** Runs the health checks on a snapshot and stores both. */
-  async record(deviceId: string, snapshot: Snapshot): Promise<StoredSnapshot> {
+  /** Runs the health checks on a snapshot and stores both; `join` pins it as the device's join snapshot. Then prunes the device's own history. */
+  async record(deviceId: string, snapshot: Snapshot, join: JoinPin | null = null): Promise<StoredSnapshot> {
     const findings = runHealthChecks(snapshot, this.thresholds);
     const row = await this.db
       .insertInto('snapshots')
-      .values({ device_id: deviceId, taken_at: snapshot.takenAt, received_at: Date.now(), snapshot_json: JSON.stringify(snapshot), findings_json: JSON.stringify(findings), worst: worstSeverity(findings) })
+      .values({ device_id: deviceId, taken_at: snapshot.takenAt, received_at: this.now(), snapshot_json: JSON.stringify(snapshot), findings_json: JSON.stringify(findings), worst: worstSeverity(findings) })
       .returning('id')
       .executeTakeFirstOrThrow();
-    await this.db
-      .deleteFrom('snapshots')
-      .where('device_id', '=', deviceId)
-      .where('id', '<=', row.id - HISTORY_PER_DEVICE)
-      .execute();
+    if (join) await this.retention.pinJoin(deviceId, row.id, join);
+    await this.retention.prune(deviceId);
     return { id: row.id, deviceId, takenAt: snapshot.takenAt, snapshot, findings };
   }
 

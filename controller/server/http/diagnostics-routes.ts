@@ -1,4 +1,4 @@
-/** Diagnostics history of a device: list, one snapshot with its findings, and before/after comparison. */
+/** Diagnostics history of a device: list, one snapshot with its findings, and before/after comparison (which pins both). */
 import { Router } from 'express';
 import { compareSnapshots, RelaisError } from '../../../protocol/index.js';
 import type { DeviceRegistry } from '../devices/devices.js';
@@ -38,6 +38,8 @@ export function diagnosticsRoutes(devices: DeviceRegistry, diagnostics: Diagnost
     const id = device(req.params.id).id;
     const [before, after] = await Promise.all([diagnostics.get(id, snapshotId(req.query.before)), diagnostics.get(id, snapshotId(req.query.after))]);
     if (!before || !after) throw new RelaisError('HTTP_ERR_NOT_FOUND', 'No such snapshot for this device.');
+    // What a technician compared stays readable while newer snapshots push older ones out.
+    await diagnostics.retention.pinComparison(id, req.account!.username, before.id, after.id);
     res.json({ before: { id: before.id, takenAt: before.takenAt }, after: { id: after.id, takenAt: after.takenAt }, ...compareSnapshots(before, after) });
   });
 

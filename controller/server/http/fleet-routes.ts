@@ -13,6 +13,7 @@ import { importDeviceKey } from '../fleet/device-auth.js';
 import type { EnrollmentTokens } from '../fleet/enrollment-tokens.js';
 import type { ManagedDevices } from '../fleet/managed-devices.js';
 import type { AgentHub } from '../hubs/agent-hub.js';
+import type { Dispatcher } from '../jobs/dispatcher.js';
 import { sendError } from './errors.js';
 import { requireAdmin } from './guards.js';
 import { clientIp } from './origin.js';
@@ -23,6 +24,8 @@ export interface FleetDeps {
   readonly managedDevices: ManagedDevices;
   readonly devices: DeviceRegistry;
   readonly agents: AgentHub;
+  /** Settles a revoked device's open job runs. */
+  readonly dispatcher: Dispatcher;
   readonly audit: AuditLog;
   /** Refused enrollment attempts per address. */
   readonly enrollThrottle: Throttle;
@@ -117,7 +120,9 @@ export function fleetRoutes(deps: FleetDeps): Router {
     const outcome = await deps.managedDevices.revoke(id);
     if (outcome === 'not-found') throw new RelaisError('HTTP_ERR_NOT_FOUND', 'No such device.');
     if (outcome === 'not-managed') throw new RelaisError('HTTP_ERR_BAD_REQUEST', 'Only enrolled devices can be revoked; end the support session instead.');
-    // Closing again is harmless; a connection that slipped in is closed either way.
+    // Its open runs are settled first (in-flight ones told to stop while the connection is still there),
+    // so a job waits for no device that can never answer. Closing again is harmless.
+    await deps.dispatcher.deviceRevoked(id);
     deps.agents.revoke(id);
     if (outcome === 'revoked') deps.audit.note({ actor: actor(req), action: 'device.revoked', target: id, ip: clientIp(req) });
     res.status(204).end();

@@ -16,6 +16,7 @@ import type { Dispatcher } from '../jobs/dispatcher.js';
 import type { AgentLink } from '../relay/links.js';
 import type { Relay } from '../relay/relay.js';
 import type { SupportCodes } from '../support/support-codes.js';
+import type { ResumeThrottle } from '../support/resume-throttle.js';
 import type { SupportSessions } from '../support/support-sessions.js';
 import { admitAgent, type Admission, type AgentHello } from './agent-admission.js';
 import { PeerSocket } from './peer-socket.js';
@@ -30,11 +31,15 @@ export interface AgentHubDeps {
   readonly managedDevices: ManagedDevices;
   /** Failed authentications (codes, resume tokens, device signatures) per address. */
   readonly throttle: Throttle;
+  /** Resumes of attended sessions per session and per address (successful or not). */
+  readonly resumes: ResumeThrottle;
   readonly controllerUrl: () => string;
 }
 
 export class AgentHub {
   private readonly links = new Map<string, AgentLink>();
+  /** Links that already sent a snapshot: only a link's first one can be the join snapshot. */
+  private readonly diagnosed = new WeakSet<AgentLink>();
   private relay!: Relay;
   private jobs: Dispatcher | null = null;
 
@@ -80,6 +85,11 @@ export class AgentHub {
     }
     const throttleKey = `agent:${ip}`;
     if (this.deps.throttle.retryAfterMs(throttleKey) > 0) return peer.fail('AUTH_ERR_THROTTLED');
+    if (hello.auth.kind === 'resume' && !this.deps.resumes.admit(hello.auth.token, ip)) {
+      // Not a failed guess: it does not count against the address, and the agent retries after its backoff.
+      this.deps.audit.note({ actor: `agent@${ip}`, action: 'agent.refused', detail: { reason: 'SESSION_ERR_RESUME_THROTTLED', auth: 'resume' }, ip });
+      return peer.fail('SESSION_ERR_RESUME_THROTTLED');
+    }
 
     let admission: Admission;
     try {
@@ -215,7 +225,10 @@ export class AgentHub {
 
   private async storeSnapshot(link: AgentLink, snapshot: Extract<AgentToController, { t: 'diagnostics.snapshot' }>['snapshot'], requestId: string | null): Promise<void> {
     try {
-      const stored = await this.deps.diagnostics.record(link.deviceId, snapshot);
+      const first = !this.diagnosed.has(link);
+      this.diagnosed.add(link);
+      const join = first ? (link.sessionId !== null ? 'first-of-session' : 'first-of-connection') : null;
+      const stored = await this.deps.diagnostics.record(link.deviceId, snapshot, join);
       this.deps.devices.diagnosed(stored, stored.findings[0]?.severity ?? null, requestId);
     } catch (err) {
       console.error(`diagnostics from ${link.deviceId} could not be stored: ${String(err)}`);

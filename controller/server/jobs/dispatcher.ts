@@ -35,6 +35,8 @@ interface ActiveJob {
 }
 
 const IN_FLIGHT: readonly RunStatus[] = ['dispatched', 'running'];
+const OPEN: readonly RunStatus[] = ['pending', ...IN_FLIGHT];
+const REVOKED_REASON = 'the device was revoked by an administrator';
 const SWEEP_MS = 500;
 
 export class Dispatcher {
@@ -101,9 +103,30 @@ export class Dispatcher {
     return job;
   }
 
+  /**
+   * A device was revoked: its open runs (pending, dispatched, running) are settled
+   * at once as cancelled with the reason, so their jobs finish when the other
+   * devices do; in-flight ones are told to stop while the connection still exists.
+   * Resolves once every job it touched is updated.
+   */
+  deviceRevoked(deviceId: string): Promise<void> {
+    return this.enqueue(deviceId, async () => {
+      for (const [jobId, active] of this.active) {
+        const status = active.runs.get(deviceId);
+        if (status === undefined || isFinal(status)) continue;
+        if (IN_FLIGHT.includes(status)) this.deps.send(deviceId, { t: 'job.cancel', jobId });
+        if (!(await this.deps.store.patchRun(jobId, deviceId, { status: 'cancelled', reason: REVOKED_REASON, finished_at: Date.now() }, OPEN))) continue;
+        active.runs.set(deviceId, 'cancelled');
+        await this.emitRun(jobId, deviceId);
+        await this.pump(jobId);
+        if (!(await this.settle(jobId))) this.emitJob((await this.view(jobId))!);
+      }
+    });
+  }
+
   /** A device connected: in-flight runs are sent again (cancels for cancelled jobs), then pending ones dispatched. */
   deviceOnline(deviceId: string): void {
-    this.enqueue(deviceId, async () => {
+    void this.enqueue(deviceId, async () => {
       for (const [jobId, active] of this.active) {
         const status = active.runs.get(deviceId);
         if (status === undefined || !IN_FLIGHT.includes(status)) continue;
@@ -115,15 +138,17 @@ export class Dispatcher {
 
   /** A message about a job from a device, handled after the device's earlier ones. */
   fromAgent(deviceId: string, message: JobMessage): void {
-    this.enqueue(deviceId, () => this.handle(deviceId, message));
+    void this.enqueue(deviceId, () => this.handle(deviceId, message));
   }
 
-  private enqueue(deviceId: string, work: () => Promise<void>): void {
+  /** Runs `work` after the device's earlier work; the promise settles when it is done (it never rejects). */
+  private enqueue(deviceId: string, work: () => Promise<void>): Promise<void> {
     const tail = (this.chains.get(deviceId) ?? Promise.resolve()).then(work).catch((err: unknown) => console.error(`jobs: handling device ${deviceId} failed: ${String(err)}`));
     this.chains.set(deviceId, tail);
     void tail.then(() => {
       if (this.chains.get(deviceId) === tail) this.chains.delete(deviceId);
     });
+    return tail;
   }
 
   private async handle(deviceId: string, message: JobMessage): Promise<void> {

@@ -1,6 +1,7 @@
 /** Versioned schema migrations, applied in name order at start-up. Never edit a shipped one: add the next. */
 import { randomBytes } from 'node:crypto';
 import { sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import { retentionMigration } from './migration-0007-retention.js';
 import { STARTER_SCRIPTS } from './starter-scripts.js';
 import { PRINTING_STARTER_SCRIPTS } from './printing-scripts.js';
 
@@ -228,6 +229,7 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0007-retention': retentionMigration,
   // Printing fixes suggested by the printer findings; a script an administrator already named so is left alone.
   '0009-printing-scripts': {
     async up(db: Kysely<any>) {

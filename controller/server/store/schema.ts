@@ -84,6 +84,27 @@ export interface AuditLogTable {
   target: string | null;
   detail_json: string | null;
   ip: string | null;
+  /** How many identical events this row stands for: 1, or the repeats coalesced in one window. */
+  count: Generated<number>;
+  /** For a row of coalesced repeats: the last one (`at` is the first). Null otherwise. */
+  last_at: number | null;
+}
+
+/** One prune of the audit log, recorded before it deletes anything (see migration 0007). */
+export interface AuditPrunesTable {
+  audit_id: number;
+  before_at: number;
+  deleted: number;
+  open: number;
+}
+
+/** A snapshot kept out of per-device pruning, and why (`reason` + `ref` name the holder). */
+export interface SnapshotPinsTable {
+  device_id: string;
+  reason: 'join' | 'compare' | 'ticket';
+  ref: string;
+  snapshot_id: number;
+  pinned_at: number;
 }
 
 export interface SnapshotsTable {
@@ -189,6 +210,8 @@ export interface Database {
   support_sessions: SupportSessionsTable;
   devices: DevicesTable;
   audit_log: AuditLogTable;
+  audit_prunes: AuditPrunesTable;
+  snapshot_pins: SnapshotPinsTable;
   meta: MetaTable;
   snapshots: SnapshotsTable;
   enrollment_tokens: EnrollmentTokensTable;

@@ -1,4 +1,4 @@
-/** Support links: single-use 9-digit codes, stored as keyed hashes, expiring if nobody joins. */
+/** Support links: single-use 9-digit codes, stored as keyed hashes, expiring if nobody joins, a bounded number waiting per technician. */
 import { randomBytes } from 'node:crypto';
 import { RelaisError } from '../../../protocol/index.js';
 import type { Account } from '../auth/accounts.js';
@@ -25,28 +25,40 @@ export interface CodeInfo {
 }
 
 export class SupportCodes {
-  private constructor(private readonly db: Db, private readonly key: Buffer, private readonly ttlMs: number) {}
+  private constructor(private readonly db: Db, private readonly key: Buffer, private readonly ttlMs: number, private readonly maxWaiting: number) {}
 
-  /** Loads (or creates on first start) the secret key the code hashes are made with. */
-  static async open(db: Db, ttlMs: number): Promise<SupportCodes> {
+  /** Loads (or creates on first start) the secret key the code hashes are made with. `maxWaiting`: links one technician may have waiting. */
+  static async open(db: Db, ttlMs: number, maxWaiting = 20): Promise<SupportCodes> {
     let row = await db.selectFrom('meta').select('value').where('key', '=', 'support_code_key').executeTakeFirst();
     if (!row) {
       row = { value: randomBytes(32).toString('base64url') };
       await db.insertInto('meta').values({ key: 'support_code_key', value: row.value }).execute();
     }
-    return new SupportCodes(db, Buffer.from(row.value, 'base64url'), ttlMs);
+    return new SupportCodes(db, Buffer.from(row.value, 'base64url'), ttlMs, maxWaiting);
   }
 
+  /** Issues a code; LINK_ERR_TOO_MANY_WAITING when the technician already has `maxWaiting` unused, unexpired ones. */
   async issue(technician: Account): Promise<IssuedCode> {
     const now = Date.now();
     for (let attempt = 0; attempt < 5; attempt++) {
       const code = newSupportCode();
       const id = newId();
       try {
-        await this.db
-          .insertInto('support_codes')
-          .values({ id, code_hash: hmac(this.key, code), technician_id: technician.id, created_at: now, expires_at: now + this.ttlMs, used_at: null, session_id: null })
-          .execute();
+        // Counted and inserted in one transaction, so concurrent requests cannot both take the last place.
+        await this.db.transaction().execute(async (tx) => {
+          const { n } = await tx
+            .selectFrom('support_codes')
+            .select((eb) => eb.fn.countAll<number>().as('n'))
+            .where('technician_id', '=', technician.id)
+            .where('used_at', 'is', null)
+            .where('expires_at', '>', now)
+            .executeTakeFirstOrThrow();
+          if (Number(n) >= this.maxWaiting) throw new RelaisError('LINK_ERR_TOO_MANY_WAITING');
+          await tx
+            .insertInto('support_codes')
+            .values({ id, code_hash: hmac(this.key, code), technician_id: technician.id, created_at: now, expires_at: now + this.ttlMs, used_at: null, session_id: null })
+            .execute();
+        });
         return { id, code, expiresAt: now + this.ttlMs };
       } catch (err) {
         // A collision with a live code's hash: draw again.

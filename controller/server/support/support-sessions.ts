@@ -4,7 +4,7 @@ import { sha256 } from '../auth/tokens.js';
 import type { Db } from '../store/database.js';
 
 /** A support session can be resumed for this long after it started, then it is over. */
-const SESSION_MAX_AGE_MS = 12 * 60 * 60 * 1000;
+export const SESSION_MAX_AGE_MS = 12 * 60 * 60 * 1000;
 
 export interface SessionRecord {
   readonly sessionId: string;

@@ -63,6 +63,9 @@ export interface AuditEntry {
   action: string;
   target: string | null;
   detail: unknown;
+  /** Identical events this entry stands for (repeats coalesced from `at` to `lastAt`). */
+  count?: number;
+  lastAt?: number | null;
 }
 
 /** One stored diagnostics snapshot with the findings the controller's thresholds gave it. */

@@ -35,7 +35,7 @@ export function createAuditPage(): Page {
       el('table', { class: 'table audit-table', 'data-testid': 'audit-table' },
         el('thead', null, el('tr', null, el('th', null, 'When'), el('th', null, 'Who'), el('th', null, 'Action'), el('th', null, 'Target'), el('th', null, 'Details'))),
         el('tbody', null, ...sorted.map((entry) => el('tr', { 'data-testid': 'audit-row' },
-          el('td', { class: 'nowrap' }, formatDateTime(entry.at)),
+          el('td', { class: 'nowrap' }, describeWhen(entry)),
           el('td', null, entry.actor ?? 'system'),
           el('td', null, el('code', { class: 'action' }, entry.action)),
           el('td', { class: 'mono small' }, entry.target ?? '—'),
@@ -61,6 +61,13 @@ export function createAuditPage(): Page {
       disposed = true;
     },
   };
+}
+
+/** A coalesced entry says how many identical events it stands for, and over what time. */
+function describeWhen(entry: AuditEntry): string {
+  const count = entry.count ?? 1;
+  if (count <= 1 || !entry.lastAt) return formatDateTime(entry.at);
+  return `${formatDateTime(entry.at)} – ${formatDateTime(entry.lastAt)} (×${count})`;
 }
 
 /** Details may be text or a small object; either way they are shown as text. */
