@@ -90,7 +90,7 @@ async function main(): Promise<void> {
   });
   await dispatcher.start();
   agents.useJobs(dispatcher);
-  const retention = new RetentionSchedule(retentionTasks(db, config, devices, (id) => agents.linkFor(id) !== undefined), { everyMs: HOUR, firstAfterMs: 60_000 });
+  const retention = new RetentionSchedule(retentionTasks(db, config, devices, (id) => agents.linkFor(id) !== undefined), { everyMs: HOUR, firstAfterMs: 5_000 });
   retention.start();
   const consoles = new ConsoleHub(
     devices, relay, config.heartbeatMs, (deviceId, requestId) => agents.requestDiagnostics(deviceId, requestId), new JobWatch(dispatcher, jobStore),
