@@ -59,6 +59,8 @@ export const ERROR_WORDS_FR: Readonly<Record<ErrorCode, string>> = Object.freeze
   USER_ERR_WRONG_PASSWORD: "Votre mot de passe actuel n'est pas le bon. Saisissez-le de nouveau ; rien n'a été modifié.",
   SESSION_ERR_ENDED: "La session d'assistance est terminée.",
   SESSION_ERR_REPLACED: "Une autre connexion a repris cette session d'assistance.",
+  SESSION_ERR_RESUME_THROTTLED: "Trop de reconnexions à cette session d'assistance en peu de temps. L'agent réessaie de lui-même dans un instant.",
+  LINK_ERR_TOO_MANY_WAITING: "Vous avez trop de liens d'assistance en attente. Utilisez l'un d'eux, ou attendez qu'ils expirent, puis créez-en un nouveau.",
   HTTP_ERR_BAD_REQUEST: 'La requête est mal formée.',
   HTTP_ERR_NOT_FOUND: 'Introuvable.',
   HTTP_ERR_UNKNOWN_HOST: "Ce contrôleur ne répond pas à ce nom d'hôte. Utilisez son adresse, ou demandez à son administrateur d'ajouter ce nom avec --allowed-host.",
