@@ -111,12 +111,17 @@ export class Dispatcher {
    */
   deviceRevoked(deviceId: string): Promise<void> {
     return this.enqueue(deviceId, async () => {
+      const settled: string[] = [];
       for (const [jobId, active] of this.active) {
         const status = active.runs.get(deviceId);
         if (status === undefined || isFinal(status)) continue;
         if (IN_FLIGHT.includes(status)) this.deps.send(deviceId, { t: 'job.cancel', jobId });
         if (!(await this.deps.store.patchRun(jobId, deviceId, { status: 'cancelled', reason: REVOKED_REASON, finished_at: Date.now() }, OPEN))) continue;
         active.runs.set(deviceId, 'cancelled');
+        settled.push(jobId);
+      }
+      // Then each job moves on: a freed place goes to another device, a job with nothing open finishes.
+      for (const jobId of settled) {
         await this.emitRun(jobId, deviceId);
         await this.pump(jobId);
         if (!(await this.settle(jobId))) this.emitJob((await this.view(jobId))!);
