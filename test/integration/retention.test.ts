@@ -13,7 +13,7 @@ import { PROTOCOL_VERSION, type ControllerToAgent, type Snapshot } from '../../p
 import { spawnAgent, type RunningAgent } from '../helpers/agent-process.js';
 import { createSupportLink, login, startController, type RunningController } from '../helpers/controller-process.js';
 import { connectProtocolAgent, helloWithCode } from '../helpers/protocol-agent.js';
-import { startTcpProxy } from '../helpers/tcp-proxy.js';
+import { proxyAllowance, startTcpProxy } from '../helpers/tcp-proxy.js';
 import { eventually, until } from '../helpers/until.js';
 
 const agentFacts = { version: '0.0.0-test', platform: 'linux', arch: 'x64', hostname: 'flood-host' };
@@ -47,8 +47,11 @@ async function auditEntries(c: RunningController, cookie: string): Promise<Array
 describe('resumes, links and the audit log under load', () => {
   let c: RunningController;
   let cookie: string;
+  // The real agent's test goes through a TCP proxy on its own port: the controller must know that name.
+  let allowance: { port: number; args: string[] };
   beforeAll(async () => {
-    c = await startController({ keepData: true });
+    allowance = await proxyAllowance();
+    c = await startController({ keepData: true, args: allowance.args });
     cookie = await login(c);
   });
   afterAll(async () => {
@@ -89,12 +92,12 @@ describe('resumes, links and the audit log under load', () => {
       db.close();
     }
     const password = c.adminPassword;
-    c = await startController({ dataDir: c.dataDir, keepData: true });
+    c = await startController({ dataDir: c.dataDir, keepData: true, args: allowance.args });
     cookie = await login(c, 'admin', password);
   });
 
   it('a real agent whose connection keeps dropping is throttled, and still reconnects after its backoff', async () => {
-    const proxy = await startTcpProxy(c.port);
+    const proxy = await startTcpProxy(c.port, allowance.port);
     let agent: RunningAgent | null = null;
     try {
       const link = await createSupportLink(c, cookie);
