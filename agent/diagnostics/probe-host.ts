@@ -3,7 +3,7 @@
  * connect to a port — behind one small interface, so their parsing is tested on
  * recorded outputs (test/fixtures/diagnostics/) and the real host is used only here.
  */
-import { execFile } from 'node:child_process';
+import { execFile, type ChildProcess } from 'node:child_process';
 import { promises as dns } from 'node:dns';
 import { constants } from 'node:fs';
 import { access, open, readdir, readlink } from 'node:fs/promises';
@@ -57,6 +57,23 @@ function onPath(file: string): Promise<boolean> {
   return known;
 }
 
+/**
+ * Probe commands still running. A probe's command must not outlive the agent (apt's
+ * simulation can take seconds): whatever is left is killed when the agent exits.
+ */
+const running = new Set<ChildProcess>();
+let killOnExit = false;
+function track(child: ChildProcess): void {
+  running.add(child);
+  child.once('exit', () => running.delete(child));
+  if (!killOnExit) {
+    killOnExit = true;
+    process.once('exit', () => {
+      for (const c of running) c.kill('SIGKILL');
+    });
+  }
+}
+
 async function runCommand(file: string, args: readonly string[], timeoutMs: number, options: { lowPriority?: boolean } = {}): Promise<CommandOutcome> {
   if (!(await onPath(file))) return { kind: 'missing' };
   return new Promise((resolve) => {
@@ -70,6 +87,7 @@ async function runCommand(file: string, args: readonly string[], timeoutMs: numb
       if (typeof e.code === 'number') return resolve({ kind: 'done', code: e.code, stdout, stderr });
       resolve({ kind: 'failed', error: String(e.code ?? e.message) });
     });
+    track(child);
     if (options.lowPriority && child.pid !== undefined) {
       try {
         os.setPriority(child.pid, os.constants.priority.PRIORITY_LOW);
