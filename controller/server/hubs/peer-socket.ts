@@ -22,6 +22,14 @@ export interface PeerHandlers<In> {
   onClose(code: number): void;
 }
 
+/** Timings a test may shorten; production uses the defaults. */
+export interface PeerTimings {
+  /** How long a peer has to complete the closing handshake before it is cut off. */
+  readonly closeGraceMs: number;
+}
+
+const DEFAULT_TIMINGS: PeerTimings = { closeGraceMs: 2000 };
+
 export class PeerSocket<In extends { t: string }, Out extends ControllerToAgent | ControllerToConsole> {
   private violations = 0;
   private alive = true;
@@ -37,6 +45,7 @@ export class PeerSocket<In extends { t: string }, Out extends ControllerToAgent 
     private readonly schema: Union,
     readonly ip: string,
     private readonly label: string,
+    private readonly timings: PeerTimings = DEFAULT_TIMINGS,
   ) {
     ws.on('message', (data, isBinary) => this.guard(isBinary ? 'a binary frame' : 'a text frame', () => this.receive(data as Buffer | Buffer[], isBinary)));
     ws.on('pong', () => (this.alive = true));
@@ -146,7 +155,7 @@ export class PeerSocket<In extends { t: string }, Out extends ControllerToAgent 
     this.closed = true;
     this.ws.close(code, reason.slice(0, 120));
     // A peer that does not complete the closing handshake is cut off.
-    setTimeout(() => this.ws.terminate(), 2000).unref();
+    setTimeout(() => this.ws.terminate(), this.timings.closeGraceMs).unref();
   }
 
   /** Counts a protocol violation; too many close the socket. */

@@ -20,6 +20,8 @@ export interface DispatcherDeps {
   /** Sends to a device's open connection; false when it has none. */
   readonly send: (deviceId: string, message: ControllerToAgent) => boolean;
   readonly isOnline: (deviceId: string) => boolean;
+  /** How often expired jobs are looked for (default 500 ms). */
+  readonly sweepMs?: number;
 }
 
 export interface JobEvents {
@@ -37,7 +39,7 @@ interface ActiveJob {
 const IN_FLIGHT: readonly RunStatus[] = ['dispatched', 'running'];
 const OPEN: readonly RunStatus[] = ['pending', ...IN_FLIGHT];
 const REVOKED_REASON = 'the device was revoked by an administrator';
-const SWEEP_MS = 500;
+const DEFAULT_SWEEP_MS = 500;
 
 export class Dispatcher {
   private readonly active = new Map<string, ActiveJob>();
@@ -54,7 +56,7 @@ export class Dispatcher {
       const runs = await this.deps.store.runs(record.id);
       this.active.set(record.id, { record, runs: new Map(runs.map((r) => [r.deviceId, r.status])) });
     }
-    this.sweeper = setInterval(() => void this.sweep(), SWEEP_MS);
+    this.sweeper = setInterval(() => void this.sweep(), this.deps.sweepMs ?? DEFAULT_SWEEP_MS);
     this.sweeper.unref();
   }
 
