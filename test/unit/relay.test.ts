@@ -1,0 +1,262 @@
+/**
+ * The relay on fake websockets: consent before anything flows, channel limits,
+ * frames checked and forwarded untouched, the high-water mark that stops reading
+ * from a fast writer, and every way a channel ends (once).
+ */
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { AuditEntry, AuditLog } from '../../controller/server/audit/audit.js';
+import { PeerSocket } from '../../controller/server/hubs/peer-socket.js';
+import type { AgentLink, ConsoleLink } from '../../controller/server/relay/links.js';
+import { Relay } from '../../controller/server/relay/relay.js';
+import {
+  FRAME_HEADER_BYTES, LIMITS, agentToController, consoleToController, encodeAck, encodeData,
+} from '../../protocol/index.js';
+import { FakeWebSocket } from '../helpers/fake-socket.js';
+
+beforeEach(() => void vi.useFakeTimers());
+afterEach(() => void vi.useRealTimers());
+
+const TECHNICIAN = { id: 1, username: 'sam', name: 'Sam Lee', role: 'technician' } as const;
+
+function agentLink(deviceId = 'dev-1'): AgentLink & { ws: FakeWebSocket } {
+  const ws = new FakeWebSocket();
+  return { ws, peer: new PeerSocket(ws.asWebSocket, agentToController, '127.0.0.1', 'agent'), deviceId, sessionId: 's-1', channels: new Set() };
+}
+
+function consoleLink(): ConsoleLink & { ws: FakeWebSocket } {
+  const ws = new FakeWebSocket();
+  return { ws, peer: new PeerSocket(ws.asWebSocket, consoleToController, '127.0.0.1', 'console'), account: TECHNICIAN, channels: new Set() };
+}
+
+function setup() {
+  const notes: AuditEntry[] = [];
+  const audit = { note: (entry: AuditEntry) => void notes.push(entry) } as unknown as AuditLog;
+  const agents = new Map<string, AgentLink>();
+  const relay = new Relay(audit, (deviceId) => agents.get(deviceId));
+  const agent = agentLink();
+  agents.set(agent.deviceId, agent);
+  const tech = consoleLink();
+  return { relay, agent, tech, agents, notes };
+}
+
+const request = (requestId = 'r1', deviceId = 'dev-1') => ({ requestId, deviceId, cols: 80, rows: 24 });
+const last = (ws: FakeWebSocket) => ws.messages().at(-1);
+
+/** Opens a channel and lets the agent grant it and report it open. */
+function openChannel(s: ReturnType<typeof setup>, requestId = 'r1'): number {
+  s.relay.openShell(s.tech, request(requestId));
+  const { channel } = last(s.agent.ws) as unknown as { channel: number };
+  s.relay.fromAgent(s.agent, { t: 'shell.consent', channel, decision: 'granted' });
+  s.relay.fromAgent(s.agent, { t: 'shell.opened', channel, mode: 'pty', user: 'pat', shell: '/bin/bash' });
+  return channel;
+}
+
+describe('asking for a shell', () => {
+  it('tells the console it waits, asks the agent with the initial window, and audits the question', () => {
+    const s = setup();
+    s.relay.openShell(s.tech, request());
+    expect(s.tech.ws.messages()).toEqual([{ t: 'shell.pending', requestId: 'r1', channel: 1, deviceId: 'dev-1' }]);
+    expect(s.agent.ws.messages()).toEqual([
+      { t: 'shell.open', channel: 1, cols: 80, rows: 24, requestedBy: { username: 'sam', name: 'Sam Lee' }, window: LIMITS.initialWindowBytes },
+    ]);
+    expect(s.notes).toEqual([{ actor: 'sam', action: 'consent.asked', target: 'dev-1', detail: { channel: 1, action: 'shell' } }]);
+    expect(s.relay.size).toBe(1);
+  });
+
+  it('an offline device is an error for that request', () => {
+    const s = setup();
+    s.relay.openShell(s.tech, request('r9', 'elsewhere'));
+    expect(s.tech.ws.messages()).toEqual([expect.objectContaining({ t: 'error', code: 'SHELL_ERR_DEVICE_OFFLINE', requestId: 'r9' })]);
+    expect(s.relay.size).toBe(0);
+  });
+
+  it('refuses a channel beyond the limit, on the console side and on the agent side', () => {
+    const s = setup();
+    for (let i = 0; i < LIMITS.maxChannelsPerConnection; i++) s.relay.openShell(s.tech, request(`r${i}`));
+    s.relay.openShell(s.tech, request('one-more'));
+    expect(last(s.tech.ws)).toMatchObject({ t: 'error', code: 'PROTO_ERR_TOO_MANY_CHANNELS', requestId: 'one-more' });
+    // Another technician asking the same (full) agent is refused too.
+    const other = consoleLink();
+    s.relay.openShell(other, request('from-other'));
+    expect(last(other.ws)).toMatchObject({ t: 'error', code: 'PROTO_ERR_TOO_MANY_CHANNELS', requestId: 'from-other' });
+    expect(s.relay.size).toBe(LIMITS.maxChannelsPerConnection);
+    // Ending one makes room.
+    s.relay.closeByConsole(s.tech, 1);
+    s.relay.openShell(other, request('now'));
+    expect(last(other.ws)).toMatchObject({ t: 'shell.pending', requestId: 'now' });
+  });
+});
+
+describe('the agent answers', () => {
+  it.each([
+    ['declined', 'declined'],
+    ['timeout', 'timeout'],
+    ['refused-by-policy', 'declined'],
+  ] as const)('%s: the console hears it and the channel ends with reason %s', (decision, reason) => {
+    const s = setup();
+    s.relay.openShell(s.tech, request());
+    s.relay.fromAgent(s.agent, { t: 'shell.consent', channel: 1, decision });
+    expect(s.tech.ws.messages().slice(1)).toEqual([
+      { t: 'shell.consent', channel: 1, decision },
+      { t: 'shell.closed', channel: 1, reason, exitCode: null },
+    ]);
+    expect(s.notes.at(-1)).toMatchObject({ action: 'consent.answered', detail: { channel: 1, decision } });
+    expect(s.relay.size).toBe(0);
+    expect(s.agent.channels.size + s.tech.channels.size).toBe(0);
+  });
+
+  it('ignores reports about a channel from an agent that does not own it', () => {
+    const s = setup();
+    const intruder = agentLink('dev-2');
+    s.agents.set('dev-2', intruder);
+    s.relay.openShell(s.tech, request());
+    s.relay.fromAgent(intruder, { t: 'shell.consent', channel: 1, decision: 'granted' });
+    s.relay.fromAgent(intruder, { t: 'shell.opened', channel: 1, mode: 'pty', user: 'root', shell: '/bin/sh' });
+    s.relay.fromAgent(intruder, { t: 'shell.closed', channel: 1, reason: 'exit', exitCode: 0 });
+    expect(s.tech.ws.messages().map((m) => m.t)).toEqual(['shell.pending']);
+    expect(s.relay.size).toBe(1);
+  });
+
+  it('opens once: shell.opened goes to the console with the window; a repeated one is ignored', () => {
+    const s = setup();
+    const channel = openChannel(s);
+    s.relay.fromAgent(s.agent, { t: 'shell.opened', channel, mode: 'pipes', user: 'x', shell: 'y' });
+    s.relay.fromAgent(s.agent, { t: 'shell.consent', channel, decision: 'declined' });
+    expect(s.tech.ws.messages().map((m) => m.t)).toEqual(['shell.pending', 'shell.consent', 'shell.opened']);
+    expect(s.tech.ws.messages()[2]).toEqual({ t: 'shell.opened', channel, mode: 'pty', user: 'pat', shell: '/bin/bash', window: LIMITS.initialWindowBytes });
+    expect(s.relay.size).toBe(1);
+  });
+});
+
+describe('stream frames', () => {
+  it('forward nothing before the shell is open, then forward frames untouched both ways', () => {
+    const s = setup();
+    s.relay.openShell(s.tech, request());
+    s.relay.agentBinary(s.agent, Buffer.from(encodeData(1, Buffer.from('early'))));
+    s.relay.consoleBinary(s.tech, Buffer.from(encodeData(1, Buffer.from('ls\r'))));
+    expect(s.tech.ws.frames().length + s.agent.ws.frames().length).toBe(0);
+    s.relay.fromAgent(s.agent, { t: 'shell.consent', channel: 1, decision: 'granted' });
+    s.relay.fromAgent(s.agent, { t: 'shell.opened', channel: 1, mode: 'pty', user: 'pat', shell: '/bin/bash' });
+    const out = Buffer.from(encodeData(1, Buffer.from('hello')));
+    const keys = Buffer.from(encodeData(1, Buffer.from('ls\r')));
+    const ack = Buffer.from(encodeAck(1, 5));
+    s.relay.agentBinary(s.agent, out);
+    s.relay.consoleBinary(s.tech, keys);
+    s.relay.consoleBinary(s.tech, ack);
+    expect(s.tech.ws.frames()).toEqual([out]);
+    expect(s.agent.ws.frames()).toEqual([keys, ack]);
+    // An ACK from the agent is not output: it is not forwarded.
+    s.relay.agentBinary(s.agent, Buffer.from(encodeAck(1, 5)));
+    expect(s.tech.ws.frames()).toHaveLength(1);
+  });
+
+  it('a console cannot write into a channel it does not own', () => {
+    const s = setup();
+    const channel = openChannel(s);
+    const other = consoleLink();
+    s.relay.consoleBinary(other, Buffer.from(encodeData(channel, Buffer.from('rm -rf ~\r'))));
+    expect(s.agent.ws.frames()).toEqual([]);
+  });
+
+  it('counts malformed frames and frames for channels never opened as violations; late frames for a closed channel are dropped quietly', () => {
+    const s = setup();
+    const channel = openChannel(s);
+    const violations = () => s.tech.ws.messages().filter((m) => m.t === 'error').map((m) => m.code);
+    s.relay.consoleBinary(s.tech, Buffer.from([1, 0, 0]));
+    s.relay.consoleBinary(s.tech, Buffer.from([7, 0, 0, 0, channel]));
+    s.relay.consoleBinary(s.tech, Buffer.concat([Buffer.from(encodeAck(channel, 1)), Buffer.from([0])]));
+    const oversized = Buffer.alloc(FRAME_HEADER_BYTES + LIMITS.maxChunkBytes + 1);
+    oversized.set([1, 0, 0, 0, channel]);
+    s.relay.consoleBinary(s.tech, oversized);
+    s.relay.consoleBinary(s.tech, Buffer.from(encodeData(99, Buffer.from('x'))));
+    expect(violations()).toEqual(['PROTO_ERR_BAD_FRAME', 'PROTO_ERR_BAD_FRAME', 'PROTO_ERR_BAD_FRAME', 'PROTO_ERR_BAD_FRAME', 'PROTO_ERR_UNKNOWN_CHANNEL']);
+    s.relay.closeByConsole(s.tech, channel);
+    s.relay.consoleBinary(s.tech, Buffer.from(encodeAck(channel, 10)));
+    expect(violations()).toHaveLength(5);
+    expect(s.agent.ws.frames()).toEqual([]);
+  });
+
+  it('stops reading from the agent while the console has more than the high-water mark queued, and reads again once it drained', () => {
+    const s = setup();
+    const channel = openChannel(s);
+    const chunk = Buffer.from(encodeData(channel, Buffer.alloc(LIMITS.maxChunkBytes)));
+    const toHighWater = Math.floor(LIMITS.relayHighWaterBytes / chunk.byteLength);
+    for (let i = 0; i < toHighWater; i++) s.relay.agentBinary(s.agent, chunk);
+    expect(s.agent.ws.isPaused).toBe(false);
+    s.relay.agentBinary(s.agent, chunk);
+    expect(s.agent.ws.isPaused).toBe(true);
+    // Frames already read are still forwarded (the relay never drops output).
+    s.relay.agentBinary(s.agent, chunk);
+    expect(s.tech.ws.frames()).toHaveLength(toHighWater + 2);
+    s.tech.ws.flush();
+    expect(s.agent.ws.isPaused).toBe(false);
+  });
+
+  it('does the same for a console that types faster than the agent reads, and does not resume a socket that closed meanwhile', () => {
+    const s = setup();
+    const channel = openChannel(s);
+    const chunk = Buffer.from(encodeData(channel, Buffer.alloc(LIMITS.maxChunkBytes)));
+    for (let i = 0; i <= LIMITS.relayHighWaterBytes / chunk.byteLength; i++) s.relay.consoleBinary(s.tech, chunk);
+    expect(s.tech.ws.isPaused).toBe(true);
+    s.tech.ws.peerClosed(1001);
+    s.agent.ws.flush();
+    expect(s.tech.ws.isPaused).toBe(true);
+  });
+});
+
+describe('endings', () => {
+  it('resize goes to the agent of the channel; an unknown or foreign channel is a violation', () => {
+    const s = setup();
+    const channel = openChannel(s);
+    s.relay.resize(s.tech, { channel, cols: 120, rows: 40 });
+    expect(last(s.agent.ws)).toEqual({ t: 'shell.resize', channel, cols: 120, rows: 40 });
+    const other = consoleLink();
+    s.relay.resize(other, { channel, cols: 1, rows: 1 });
+    s.relay.resize(s.tech, { channel: 42, cols: 1, rows: 1 });
+    expect(last(other.ws)).toMatchObject({ code: 'PROTO_ERR_UNKNOWN_CHANNEL' });
+    expect(last(s.tech.ws)).toMatchObject({ code: 'PROTO_ERR_UNKNOWN_CHANNEL' });
+  });
+
+  it('the technician closes: the agent is told, the console hears it once, and the audit has the duration', () => {
+    const s = setup();
+    const channel = openChannel(s);
+    vi.advanceTimersByTime(1500);
+    s.relay.closeByConsole(s.tech, channel);
+    s.relay.closeByConsole(s.tech, channel);
+    s.relay.fromAgent(s.agent, { t: 'shell.closed', channel, reason: 'technician', exitCode: null });
+    expect(last(s.agent.ws)).toEqual({ t: 'shell.close', channel, reason: 'technician' });
+    expect(s.tech.ws.messages().filter((m) => m.t === 'shell.closed')).toEqual([{ t: 'shell.closed', channel, reason: 'technician', exitCode: null }]);
+    expect(s.notes.at(-1)).toEqual({ actor: 'sam', action: 'shell.closed', target: 'dev-1', detail: { channel, reason: 'technician', exitCode: null, durationMs: 1500 } });
+  });
+
+  it('the shell exits on the agent: the console gets its code; the agent is not told to close it', () => {
+    const s = setup();
+    const channel = openChannel(s);
+    const sentToAgent = s.agent.ws.sent.length;
+    s.relay.fromAgent(s.agent, { t: 'shell.closed', channel, reason: 'exit', exitCode: 3 });
+    expect(last(s.tech.ws)).toEqual({ t: 'shell.closed', channel, reason: 'exit', exitCode: 3 });
+    expect(s.agent.ws.sent.length).toBe(sentToAgent);
+  });
+
+  it('an agent gone ends its channels (still waiting or open) as agent-offline; a console gone ends its channels on the agent', () => {
+    const s = setup();
+    const open = openChannel(s, 'a');
+    s.relay.openShell(s.tech, request('b'));
+    s.relay.agentGone(s.agent);
+    expect(s.tech.ws.messages().filter((m) => m.t === 'shell.closed').map((m) => [m.channel, m.reason])).toEqual([[open, 'agent-offline'], [2, 'agent-offline']]);
+    expect(s.relay.size).toBe(0);
+
+    const again = setup();
+    const channel = openChannel(again);
+    again.relay.consoleGone(again.tech);
+    expect(last(again.agent.ws)).toEqual({ t: 'shell.close', channel, reason: 'console-gone' });
+    expect(again.relay.size).toBe(0);
+  });
+
+  it('a refusal is not audited as a shell that closed (it never opened)', () => {
+    const s = setup();
+    s.relay.openShell(s.tech, request());
+    s.relay.fromAgent(s.agent, { t: 'shell.consent', channel: 1, decision: 'declined' });
+    expect(s.notes.map((n) => n.action)).toEqual(['consent.asked', 'consent.answered']);
+  });
+});
