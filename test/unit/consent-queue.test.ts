@@ -41,6 +41,7 @@ function person(opts: { tty?: boolean } = {}) {
     commands,
     printed: () => printed,
     questions: () => (printed.match(/Allow\? \[y\/N\]/g) ?? []).length,
+    end: () => void input.end(),
     type: async (text: string) => {
       input.write(text);
       await settle();
@@ -98,6 +99,20 @@ describe('one question', () => {
     await p.type('y\n');
     expect(p.printed()).toMatch(/Nothing is waiting for an answer/);
     expect(p.queue.size).toBe(0);
+  });
+
+  it('end of input is no answer and ends nothing: the question says so, and times out to no', async () => {
+    const p = person();
+    p.queue.release();
+    p.end();
+    await settle();
+    const q = ask(p.queue, request(1));
+    await settle();
+    expect(p.printed()).toMatch(/Nothing can be typed here any more, so this question will time out/);
+    expect(p.commands).toEqual([]);
+    vi.advanceTimersByTime(TIMEOUT_MS);
+    await settle();
+    expect(q.outcome()).toBe('timeout');
   });
 
   it('asks about a fleet script in its own words', async () => {
