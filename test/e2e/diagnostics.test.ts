@@ -13,6 +13,7 @@ import { ERRORS } from '../../protocol/index.js';
 import { spawnAgent, type RunningAgent } from '../helpers/agent-process.js';
 import { saveScreenshot } from '../helpers/browser.js';
 import { useBrowserSuite } from '../helpers/browser-suite.js';
+import { until } from '../helpers/until.js';
 
 const suite = useBrowserSuite(() => {
   const thresholds = join(mkdtempSync(join(tmpdir(), 'relais-thr-')), 'thresholds.json');
@@ -92,7 +93,9 @@ describe('diagnostics in a real browser', () => {
       const status = document.querySelector<HTMLElement>('[data-testid=refresh-status]')!;
       new MutationObserver(() => seen.push(status.dataset.state ?? '')).observe(status, { attributes: true, childList: true });
     });
-    await page.waitForTimeout(1100); // the collected-at line shows seconds: let one pass
+    // The collected-at line shows seconds: the refresh must be taken in a later second than the first snapshot.
+    const firstTakenAt = await page.evaluate(async (id) => ((await (await fetch(`/api/devices/${id}/snapshots/latest`)).json()) as { snapshot: { snapshot: { takenAt: number } } }).snapshot.snapshot.takenAt, deviceId);
+    await until(() => Math.floor(Date.now() / 1000) > Math.floor(firstTakenAt / 1000), 5000, 'the next second');
     const refresh = page.locator('[data-testid=refresh-diagnostics]');
     expect(await refresh.isEnabled()).toBe(true);
     await refresh.click();

@@ -14,8 +14,10 @@ export const AGENT_BUNDLE = join(repoRoot, 'dist', 'agent', 'relais-agent.mjs');
 export interface RunningAgent {
   pid: number;
   child: ChildProcessWithoutNullStreams;
-  /** Everything printed so far, stdout and stderr interleaved as they arrived. */
+  /** Everything printed so far, stdout and stderr interleaved as they arrived (the last `keepOutputChars` of it). */
   output(): string;
+  /** Characters printed so far, including those no longer kept. */
+  outputLength(): number;
   /** Waits until the output matches; resolves with the matched text. Rejects on timeout or exit. */
   waitFor(pattern: RegExp | string, timeoutMs?: number): Promise<string>;
   /** Types a line (the person answering or giving a command). */
@@ -31,7 +33,7 @@ export interface RunningAgent {
  * The agent gets an empty HOME and bash unless told otherwise, so the shells it opens do not
  * depend on this machine's dotfiles (a slow ~/.bashrc would make every test wait for it).
  */
-export function spawnAgent(args: string[], opts: { env?: Record<string, string> } = {}): RunningAgent {
+export function spawnAgent(args: string[], opts: { env?: Record<string, string>; keepOutputChars?: number } = {}): RunningAgent {
   if (!existsSync(AGENT_BUNDLE)) {
     throw new Error(`${AGENT_BUNDLE} is missing: run "node scripts/build.mjs --agent-only" first`);
   }
@@ -41,11 +43,20 @@ export function spawnAgent(args: string[], opts: { env?: Record<string, string> 
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   let text = '';
+  let printed = 0;
+  const keep = opts.keepOutputChars ?? Infinity;
+  const add = (chunk: Buffer): void => {
+    const piece = chunk.toString('utf8');
+    printed += piece.length;
+    text += piece;
+    if (text.length > keep) text = text.slice(-keep);
+    notify();
+  };
   let exitCode: number | null | undefined;
   const listeners = new Set<() => void>();
   const notify = (): void => listeners.forEach((listener) => listener());
-  child.stdout.on('data', (chunk: Buffer) => ((text += chunk.toString('utf8')), notify()));
-  child.stderr.on('data', (chunk: Buffer) => ((text += chunk.toString('utf8')), notify()));
+  child.stdout.on('data', add);
+  child.stderr.on('data', add);
   child.stdin.on('error', () => undefined);
   const exited = new Promise<number | null>((resolve) => {
     child.once('exit', (code) => {
@@ -79,6 +90,7 @@ export function spawnAgent(args: string[], opts: { env?: Record<string, string> 
     pid: child.pid as number,
     child,
     output: () => text,
+    outputLength: () => printed,
     waitFor,
     answer: (line) => void child.stdin.write(`${line}\n`),
     exited,

@@ -27,6 +27,10 @@ export interface HostileOptions {
   welcome?: Partial<WelcomeMessage>;
 }
 
+const TAIL_BYTES = 64 * 1024;
+/** A channel no test opens: the agent answers any frame on it with an error (see handledSoFar). */
+export const PROBE_CHANNEL = 0x0fff_fff0;
+
 export const TEST_TECHNICIAN = Object.freeze({ username: 'mallory', name: 'Mallory Hostile' });
 
 /** One agent connection as the controller sees it. */
@@ -38,6 +42,9 @@ export class AgentConnection {
   /** Text frames from the agent that did NOT validate (a correct agent sends none). */
   readonly invalid: string[] = [];
   private readonly data = new Map<number, Buffer[]>();
+  private readonly dataCount = new Map<number, number>();
+  /** Channels whose bytes are counted, with only their last bytes kept (floods). */
+  private readonly tailOnly = new Set<number>();
   closeInfo: { code: number; reason: string } | null = null;
   readonly closed: Promise<{ code: number; reason: string }>;
 
@@ -56,8 +63,11 @@ export class AgentConnection {
       const decoded = decodeFrame(data);
       if (!decoded.ok) return void this.invalid.push(`binary: ${decoded.reason}`);
       if (decoded.frame.kind === FrameKind.data) {
-        const chunks = this.data.get(decoded.frame.channel) ?? [];
-        chunks.push(Buffer.from(decoded.frame.payload));
+        const { channel, payload } = decoded.frame;
+        const chunks = this.data.get(channel) ?? [];
+        chunks.push(Buffer.from(payload));
+        this.dataCount.set(channel, (this.dataCount.get(channel) ?? 0) + payload.byteLength);
+        if (this.tailOnly.has(channel)) while (chunks.length > 1 && chunks.reduce((n, c) => n + c.byteLength, 0) - chunks[0]!.byteLength >= TAIL_BYTES) chunks.shift();
         this.data.set(decoded.frame.channel, chunks);
       }
       return;
@@ -109,7 +119,17 @@ export class AgentConnection {
 
   /** All DATA bytes received on a channel. */
   dataBytes(channel: number): number {
-    return (this.data.get(channel) ?? []).reduce((sum, chunk) => sum + chunk.byteLength, 0);
+    return this.dataCount.get(channel) ?? 0;
+  }
+
+  /** From now on, counts the channel's bytes but keeps only the last ones (for output too large to keep). */
+  keepTailOnly(channel: number): void {
+    this.tailOnly.add(channel);
+  }
+
+  /** The last bytes received on a channel, as text. */
+  dataTail(channel: number, chars = 200): string {
+    return Buffer.concat(this.data.get(channel) ?? []).toString('utf8').slice(-chars);
   }
 
   /** All DATA received on a channel, as text. */
@@ -121,6 +141,18 @@ export class AgentConnection {
   async waitForData(channel: number, pattern: string | RegExp, timeoutMs = 10_000): Promise<void> {
     const matches = (): boolean => (typeof pattern === 'string' ? this.dataText(channel).includes(pattern) : pattern.test(this.dataText(channel)));
     await until(matches, timeoutMs, `${String(pattern)} on channel ${channel} (got ${JSON.stringify(this.dataText(channel).slice(-300))})`);
+  }
+
+  /**
+   * Waits until the agent has handled everything sent to it so far: it handles one
+   * connection's messages in order, so its error for a frame sent now on a channel
+   * nobody opened comes after them.
+   */
+  async handledSoFar(): Promise<void> {
+    const probes = () => this.ofType('error').filter((m) => m.channel === PROBE_CHANNEL).length;
+    const before = probes();
+    this.sendData(PROBE_CHANNEL, '.');
+    await until(() => probes() > before, 10_000, 'the agent to answer the probe frame');
   }
 
   /** Drops the TCP connection without a close frame, like a network failure. */

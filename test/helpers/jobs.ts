@@ -56,6 +56,21 @@ export async function waitForJob(api: Api, jobId: string, done: (job: Job, runs:
   throw new Error(`job ${jobId} did not reach the expected state in ${timeoutMs} ms: ${JSON.stringify(last?.job)} ${JSON.stringify(last?.runs.map((r) => [r.deviceId, r.status, r.reason]))}`);
 }
 
+/**
+ * Waits until the controller itself sees the device offline. An agent process that
+ * has exited is not enough: its connection's close may reach the controller after
+ * the next request does, and the controller would still dispatch to it.
+ */
+export async function waitOffline(api: Api, deviceId: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const res = await api('GET', `/devices/${deviceId}`);
+    if (res.status === 200 && res.json.device.online === false) return;
+    if (Date.now() > deadline) throw new Error(`device ${deviceId} still online for the controller after ${timeoutMs} ms: ${JSON.stringify(res.json)}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 /** One device's run with its output decoded to bytes. */
 export async function runWithOutput(api: Api, jobId: string, deviceId: string): Promise<Run & { out: Buffer; err: Buffer }> {
   const res = await api('GET', `/jobs/${jobId}/runs/${deviceId}`);
@@ -97,6 +112,6 @@ export async function restartAgent(device: FleetDevice): Promise<void> {
 }
 
 /** The ledger entry the agent keeps for a job. */
-export function ledgerEntry(device: FleetDevice, jobId: string): { state: string; result: { status: string } | null } {
+export function ledgerEntry(device: FleetDevice, jobId: string): { state: string; result: { status: string } | null; group?: { pid: number } } {
   return JSON.parse(readFileSync(join(device.stateDir, 'jobs', `${jobId}.json`), 'utf8'));
 }

@@ -11,6 +11,8 @@ export interface TcpProxy {
   url: string;
   /** Destroys every open connection through the proxy (new ones are still accepted). */
   cutAll(): void;
+  /** While down, every open connection is cut and every new one is cut as soon as it arrives. */
+  setDown(down: boolean): void;
   /** Connections accepted so far. */
   accepted(): number;
   close(): Promise<void>;
@@ -28,8 +30,10 @@ export async function proxyAllowance(): Promise<{ port: number; args: string[] }
 export async function startTcpProxy(targetPort: number, listenPort = 0): Promise<TcpProxy> {
   const sockets = new Set<Socket>();
   let accepted = 0;
+  let down = false;
   const server = createServer((client) => {
     accepted++;
+    if (down) return void client.destroy();
     const upstream = createConnection({ host: '127.0.0.1', port: targetPort });
     sockets.add(client);
     sockets.add(upstream);
@@ -53,6 +57,10 @@ export async function startTcpProxy(targetPort: number, listenPort = 0): Promise
     port,
     url: `http://127.0.0.1:${port}`,
     cutAll: () => sockets.forEach((s) => s.destroy()),
+    setDown: (value) => {
+      down = value;
+      if (down) sockets.forEach((s) => s.destroy());
+    },
     accepted: () => accepted,
     close: () =>
       new Promise((resolve) => {

@@ -1,7 +1,41 @@
-/** Polls a condition until it holds; throws with a description after timeoutMs. */
-export async function until(condition: () => boolean, timeoutMs = 10_000, what = 'condition'): Promise<void> {
+/** Polls a condition until it holds; throws with a description (read at the deadline) after timeoutMs. */
+export async function until(condition: () => boolean, timeoutMs = 10_000, what: string | (() => string) = 'condition'): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${typeof what === 'string' ? what : what()}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+/**
+ * Waits until a reading has stopped changing for `quietMs` (at most `timeoutMs`), and
+ * returns it: how a test sees that a stream it cannot otherwise observe has stopped.
+ * A stall of the machine can end the wait early; use it only where that makes the
+ * check weaker, never wrong.
+ */
+export async function settled<T>(read: () => T, quietMs: number, timeoutMs = 30_000, what = 'the reading to settle'): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let value = read();
+  let since = Date.now();
+  for (;;) {
+    await new Promise((r) => setTimeout(r, 25));
+    const now = read();
+    if (now !== value) {
+      value = now;
+      since = Date.now();
+    } else if (Date.now() - since >= quietMs) {
+      return value;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+  }
+}
+
+/** Polls an asynchronous reading until it is not undefined, and returns it; throws after timeoutMs. */
+export async function eventually<T>(read: () => Promise<T | undefined>, timeoutMs = 10_000, what = 'condition'): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (value !== undefined) return value;
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 25));
   }

@@ -15,6 +15,7 @@ import type { RunningAgent } from '../helpers/agent-process.js';
 import { login, startController, type RunningController } from '../helpers/controller-process.js';
 import { createEnrollmentToken, enrollAgent, runAgent } from '../helpers/fleet.js';
 import { repoRoot } from '../helpers/paths.js';
+import { eventually } from '../helpers/until.js';
 
 const CLI = join(repoRoot, 'dist', 'cli', 'relais.mjs');
 const DEVICE_NAMES = ['cli-lab-a', 'cli-lab-b'];
@@ -55,14 +56,11 @@ async function adminPost(path: string, body: unknown): Promise<Record<string, un
 }
 
 async function waitOnline(names: string[], timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
+  await eventually(async () => {
     const res = await fetch(`${c.url}/api/devices`, { headers: { cookie } });
     const { devices } = (await res.json()) as { devices: Array<{ name?: string; online: boolean }> };
-    if (names.every((n) => devices.some((d) => d.name === n && d.online))) return;
-    if (Date.now() > deadline) throw new Error(`devices ${names.join(', ')} did not come online: ${JSON.stringify(devices)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+    return names.every((n) => devices.some((d) => d.name === n && d.online)) ? true : undefined;
+  }, timeoutMs, `devices ${names.join(', ')} to come online`);
 }
 
 beforeAll(async () => {

@@ -14,7 +14,7 @@ import { connectConsole, startWithConsole, stopAll, type ConsoleClient, type Con
 import { login, startController, type RunningController } from '../helpers/controller-process.js';
 import { createEnrollmentToken, enrollAgent, enrollKey, runAgent, testDeviceKey } from '../helpers/fleet.js';
 import { proxyAllowance, startTcpProxy } from '../helpers/tcp-proxy.js';
-import { until } from '../helpers/until.js';
+import { eventually, until } from '../helpers/until.js';
 
 let suite: ControllerWithConsole;
 let c: RunningController;
@@ -228,8 +228,11 @@ describe('enroll, then run', () => {
 
 describe('refused tokens', () => {
   it('an expired token enrolls nothing and leaves no key behind', async () => {
-    const { token } = await createEnrollmentToken(c, cookie, { expiresInHours: 0.0003 }); // about a second
-    await new Promise((r) => setTimeout(r, 1500));
+    const { id, token } = await createEnrollmentToken(c, cookie, { expiresInHours: 0.0003 }); // about a second
+    await eventually(async () => {
+      const { tokens } = (await (await api('/enrollment-tokens')).json()) as { tokens: Array<{ id: string; status: string }> };
+      return tokens.find((t) => t.id === id && t.status === 'expired');
+    }, 10_000, 'the token to expire');
     const refused = await enrollAgent(c, token);
     expect(refused.exitCode).toBe(1);
     expect(refused.agent.output()).toContain(ERRORS.AUTH_ERR_ENROLLMENT_TOKEN_EXPIRED.message);

@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { login, startController, type RunningController } from '../helpers/controller-process.js';
-import { apiWithToken, createJob, createScript, ledgerEntry, restartAgent, runWithOutput, startFleet, waitForJob, type Api, type FleetDevice } from '../helpers/jobs.js';
+import { apiWithToken, createJob, createScript, ledgerEntry, restartAgent, runWithOutput, startFleet, waitForJob, waitOffline, type Api, type FleetDevice } from '../helpers/jobs.js';
 import { isAlive, processGroupMembers, waitForExit } from '../helpers/processes.js';
 import { until } from '../helpers/until.js';
 import { AGENT_BUNDLE, spawnAgent } from '../helpers/agent-process.js';
@@ -21,7 +21,6 @@ import { createEnrollmentToken, enrollAgent } from '../helpers/fleet.js';
 import { startHostileController } from '../helpers/hostile-controller.js';
 import { proxyAllowance, startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.js';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** Appends one line per run to $RELAIS_PARAM_FILE, then works for a while. */
 const APPEND_BODY = 'echo "ran $RELAIS_JOB_ID" >> "$RELAIS_PARAM_FILE"\necho "pid $$"\nsleep "$RELAIS_PARAM_NAP"\necho finished\n';
 
@@ -61,6 +60,19 @@ function lines(file: string): string[] {
 
 const markerFile = () => join(mkdtempSync(join(tmpdir(), 'relais-device-tmp-')), 'runs.txt');
 
+/** The state of a job in a device's ledger ('' while it has none, or while it is being replaced). */
+function ledgerState(d: FleetDevice, jobId: string): string {
+  try {
+    return ledgerEntry(d, jobId).state;
+  } catch {
+    return '';
+  }
+}
+
+/** Waits until the device's ledger holds the job in `state`: the agent has durably done that much. */
+const ledgerReaches = (d: FleetDevice, jobId: string, state: 'finished' | 'acked', timeoutMs = 20_000) =>
+  until(() => ledgerState(d, jobId) === state || (state === 'finished' && ledgerState(d, jobId) === 'acked'), timeoutMs, `job ${jobId} ${state} in the ledger of ${d.deviceId}`);
+
 describe('exactly once', () => {
   it('a connection dropped mid-job (and down when the script ends) still delivers the result once, with no second run', async () => {
     const proxy = await startTcpProxy(c.port, proxyPort);
@@ -69,12 +81,11 @@ describe('exactly once', () => {
     const file = markerFile();
     const job = await createJob(api, { scriptName: 'append', target: { deviceIds: [d.deviceId] }, params: { FILE: file, NAP: '1' } });
     await waitForJob(api, job.id, (_j, runs) => runs.some((r) => r.status === 'running'), 10_000);
-    // Keep cutting every new connection until well after the script has finished.
-    const cutUntil = Date.now() + 2500;
-    while (Date.now() < cutUntil) {
-      proxy.cutAll();
-      await sleep(50);
-    }
+    // The network is down until the script has finished on the device (its result is in the ledger, not acknowledged).
+    proxy.setDown(true);
+    await ledgerReaches(d, job.id, 'finished');
+    expect(ledgerState(d, job.id)).toBe('finished');
+    proxy.setDown(false);
     const { job: done } = await waitForJob(api, job.id, undefined, 30_000);
     expect(done.status).toBe('completed');
     const run = await runWithOutput(api, job.id, d.deviceId);
@@ -82,9 +93,8 @@ describe('exactly once', () => {
     expect(run.out.toString()).toMatch(/^pid \d+\nfinished\n$/);
     expect(proxy.accepted()).toBeGreaterThan(1);
     await d.agent.waitFor(/Reconnected/);
-    await sleep(500);
+    await ledgerReaches(d, job.id, 'acked');
     expect(lines(file)).toEqual([`ran ${job.id}`]);
-    expect(ledgerEntry(d, job.id).state).toBe('acked');
   });
 
   it('an agent killed mid-job and started again does not run it twice, and reports what happened', async () => {
@@ -98,7 +108,7 @@ describe('exactly once', () => {
     const { runs } = await waitForJob(api, job.id, undefined, 20_000);
     expect(runs[0]).toMatchObject({ status: 'error' });
     expect(runs[0]!.reason).toMatch(/not run again/);
-    await sleep(1500);
+    await ledgerReaches(d, job.id, 'acked');
     expect(lines(file)).toEqual([`ran ${job.id}`]);
   });
 
@@ -109,6 +119,15 @@ describe('exactly once', () => {
     const job = await createJob(api, { scriptName: 'linger', target: { deviceIds: [d.deviceId] }, params: { FILE: file } });
     await until(() => lines(file).length === 1, 10_000, 'the script to start');
     const scriptPid = Number(lines(file)[0]);
+    // The script can write its pid before the agent has fsynced its process group to the ledger;
+    // killed in between, the agent could not know what to end. Kill it once the ledger holds it.
+    await until(() => {
+      try {
+        return ledgerEntry(d, job.id).group?.pid === scriptPid;
+      } catch {
+        return false;
+      }
+    }, 10_000, 'the script\'s process group in the ledger');
     d.agent.child.kill('SIGKILL');
     await d.agent.exited;
     expect(isAlive(scriptPid)).toBe(true); // the orphan exists until the agent comes back
@@ -127,21 +146,22 @@ describe('exactly once', () => {
       const cookie2 = await login(c2);
       const api2 = (await apiWithToken(c2, cookie2)).api;
       await createScript(api2, { name: 'append', body: APPEND_BODY, parameters: [{ name: 'FILE', description: 'f' }, { name: 'NAP', description: 'n' }] });
-      const [d] = await startFleet(c2, cookie2, 2, ['--policy-script', 'allow']).then((f) => (started.push(...f), f));
+      const fleet = await startFleet(c2, cookie2, 2, ['--policy-script', 'allow']).then((f) => (started.push(...f), f));
       // Both devices append to the same file: one line each, never more.
       const file = markerFile();
       const job = await createJob(api2, { scriptName: 'append', target: { group: 'lab' }, params: { FILE: file, NAP: '1.5' }, concurrency: 1 });
-      await waitForJob(api2, job.id, (_j, runs) => runs.some((r) => r.status === 'running'), 10_000);
+      const { runs: before } = await waitForJob(api2, job.id, (_j, runs) => runs.some((r) => r.status === 'running'), 10_000);
+      const d = fleet.find((x) => x.deviceId === before.find((r) => r.status === 'running')!.deviceId)!;
       await c2.stop();
-      await sleep(2000); // the first script finishes while the controller is down
+      await ledgerReaches(d, job.id, 'finished'); // the first script finishes while the controller is down
       c2 = await startController({ dataDir, args: ['--port', String(port)] });
       const api3 = (await apiWithToken(c2, await login(c2, 'admin', password))).api;
       const { job: done, runs } = await waitForJob(api3, job.id, undefined, 60_000);
       expect(done.status).toBe('completed');
       expect(runs.map((r) => r.status)).toEqual(['succeeded', 'succeeded']);
-      await sleep(500);
+      for (const x of fleet) await ledgerReaches(x, job.id, 'acked');
       expect(lines(file)).toEqual([`ran ${job.id}`, `ran ${job.id}`]);
-      const first = await runWithOutput(api3, job.id, d!.deviceId);
+      const first = await runWithOutput(api3, job.id, d.deviceId);
       expect(first.out.toString()).toMatch(/^pid \d+\nfinished\n$/);
     } finally {
       await Promise.all(started.splice(0).map((x) => x.agent.stop()));
@@ -154,9 +174,10 @@ describe('offline devices and expiry', () => {
   it('a device offline when the job is created gets it when it comes back', async () => {
     const d = await device();
     await d.agent.stop();
+    await waitOffline(api, d.deviceId);
     const file = markerFile();
     const job = await createJob(api, { scriptName: 'append', target: { deviceIds: [d.deviceId] }, params: { FILE: file, NAP: '0' }, expiresInMinutes: 5 });
-    await sleep(500);
+    // The job is dispatched to online devices before its creation is answered: this one is not.
     expect((await api('GET', `/jobs/${job.id}`)).json.runs[0].status).toBe('pending');
     await restartAgent(d);
     const { runs } = await waitForJob(api, job.id);
@@ -167,14 +188,17 @@ describe('offline devices and expiry', () => {
   it('a job expires for devices that did not come back in time', async () => {
     const d = await device();
     await d.agent.stop();
+    await waitOffline(api, d.deviceId);
     const job = await createJob(api, { scriptName: 'append', target: { deviceIds: [d.deviceId] }, params: { FILE: markerFile(), NAP: '0' }, expiresInMinutes: 0.05 });
     const { job: done, runs } = await waitForJob(api, job.id, undefined, 15_000);
     expect(done.status).toBe('expired');
     expect(done.counts.expired).toBe(1);
     expect(runs[0]).toMatchObject({ status: 'expired' });
-    // Coming back later runs nothing.
+    // Coming back later runs nothing. A job created afterwards reaches the device after anything
+    // sent at its reconnection (one connection, in order): once it is done, the expired one never came.
     await restartAgent(d);
-    await sleep(1000);
+    const next = await createJob(api, { scriptName: 'append', target: { deviceIds: [d.deviceId] }, params: { FILE: markerFile(), NAP: '0' } });
+    expect((await waitForJob(api, next.id)).job.status).toBe('completed');
     expect(existsSync(join(d.stateDir, 'jobs', `${job.id}.json`))).toBe(false);
   });
 });
@@ -206,9 +230,9 @@ describe('the local policy and the timeout', () => {
     expect(runs[0]).toMatchObject({ status: 'timed-out' });
     const run = await runWithOutput(api, job.id, d.deviceId);
     const pid = Number(/pid (\d+)/.exec(run.out.toString())![1]);
-    await sleep(200);
+    await waitForExit(pid);
+    await until(() => processGroupMembers(pid).length === 0, 10_000, `the script's process group ${pid} to be empty`);
     expect(isAlive(pid)).toBe(false);
-    expect(processGroupMembers(pid)).toEqual([]);
   });
 });
 
@@ -223,13 +247,7 @@ describe('policy ask with a person at the terminal', () => {
     let screen = '';
     term.onData((d) => (screen += d));
     const exited = new Promise<void>((resolve) => term.onExit(() => resolve()));
-    const waitScreen = async (pattern: RegExp, after = 0) => {
-      const deadline = Date.now() + 15_000;
-      while (!pattern.test(screen.slice(after))) {
-        if (Date.now() > deadline) throw new Error(`terminal never showed ${pattern}:\n${screen}`);
-        await sleep(25);
-      }
-    };
+    const waitScreen = (pattern: RegExp, after = 0) => until(() => pattern.test(screen.slice(after)), 15_000, () => `the terminal to show ${pattern}:\n${screen}`);
     try {
       await waitScreen(/Connected to/);
       const deviceId = enrolled.device!.deviceId;
@@ -250,7 +268,7 @@ describe('policy ask with a person at the terminal', () => {
       }
     } finally {
       term.kill('SIGTERM');
-      await Promise.race([exited, sleep(6000)]);
+      await exited;
     }
   });
 });
@@ -266,7 +284,7 @@ describe('an attended agent', () => {
       conn.send({ t: 'job.run', jobId: 'forged-job', script: { name: 'append', interpreter: 'sh', body: APPEND_BODY, timeoutSeconds: 10 }, params: { FILE: file, NAP: '0' }, expiresAt: Date.now() + 60_000 });
       const error = await conn.waitFor('error', (m) => m.code === 'JOB_ERR_NOT_MANAGED');
       expect(error.message).toContain('fleet jobs run only on enrolled (managed) devices');
-      await sleep(500);
+      // The refusal is the agent's answer to job.run: it was handled, and nothing ran.
       expect(lines(file)).toEqual([]);
       expect(conn.messages.some((m) => m.t === 'job.started' || m.t === 'job.result')).toBe(false);
     } finally {

@@ -10,6 +10,7 @@ import { connectConsole, type ConsoleClient } from '../helpers/console-client.js
 import { login, startController, type RunningController } from '../helpers/controller-process.js';
 import { apiWithToken, createJob, createScript, runWithOutput, startFleet, waitForJob, type Api, type FleetDevice } from '../helpers/jobs.js';
 import { isAlive, processGroupMembers } from '../helpers/processes.js';
+import { eventually } from '../helpers/until.js';
 
 const FLEET_SIZE = 20;
 let c: RunningController;
@@ -125,18 +126,13 @@ describe('cancel', () => {
     // The pids the scripts printed: wait until both have said it.
     const pids: number[] = [];
     for (const deviceId of targets) {
-      const deadline = Date.now() + 10_000;
       const run = (await api('GET', `/jobs/${job.id}`)).json.runs.find((r: Run) => r.deviceId === deviceId) as Run;
       if (run.status !== 'running' && run.status !== 'dispatched') continue;
-      while (Date.now() < deadline) {
-        const out = (await runWithOutput(api, job.id, deviceId)).out.toString();
-        const match = /pid (\d+)/.exec(out);
-        if (match) {
-          pids.push(Number(match[1]));
-          break;
-        }
-        await new Promise((r) => setTimeout(r, 50));
-      }
+      const pid = await eventually(async () => {
+        const match = /pid (\d+)/.exec((await runWithOutput(api, job.id, deviceId)).out.toString());
+        return match ? Number(match[1]) : undefined;
+      }, 10_000, `the pid printed by the script on ${deviceId}`);
+      pids.push(pid);
     }
     expect(pids).toHaveLength(2);
     const cancelled = await api('POST', `/jobs/${job.id}/cancel`);

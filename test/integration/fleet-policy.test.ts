@@ -33,8 +33,6 @@ beforeAll(async () => {
 afterEach(() => stopAll(agents));
 afterAll(() => suite?.stop());
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 /** Enrolls a machine with these policy options, runs it, and waits until it is online with its diagnostics in. */
 async function managedAgent(policyArgs: string[]): Promise<{ agent: RunningAgent; device: DeviceView; stateDir: string }> {
   const { token } = await createEnrollmentToken(c, cookie, { group: 'policy' });
@@ -44,19 +42,20 @@ async function managedAgent(policyArgs: string[]): Promise<{ agent: RunningAgent
   const agent = runAgent(enrolled.stateDir);
   agents.push(agent);
   const update = await console.waitFor('device.update', (m) => m.device.id === id && m.device.online && m.device.summary !== null);
-  // The diagnostics at connect run probes as child processes: let them finish before counting children.
+  // (The diagnostics at connect run probes as child processes; shellChildren leaves them out.)
   await console.waitFor('device.diagnostics', (m) => m.deviceId === id);
-  await sleep(200);
   return { agent, device: update.device, stateDir: enrolled.stateDir };
 }
 
-/** Asserts the agent has no shell child now and for `ms` (sampled). */
-async function expectNoShellFor(pid: number, ms: number): Promise<void> {
-  const deadline = Date.now() + ms;
-  do {
-    expect(shellChildren(pid)).toEqual([]);
-    await sleep(50);
-  } while (Date.now() < deadline);
+/**
+ * Asserts the agent runs no shell once it has handled everything sent so far: it handles
+ * requests in order, so when a new request (refused by the same policy) is answered, the
+ * earlier ones are long done.
+ */
+async function expectNoShellAfterAll(pid: number, deviceId: string): Promise<void> {
+  const probe = await console.requestShell(deviceId);
+  expect((await console.waitFor('shell.consent', (m) => m.channel === probe)).decision).toBe('refused-by-policy');
+  expect(shellChildren(pid)).toEqual([]);
 }
 
 describe('shells on a managed device', () => {
@@ -68,7 +67,7 @@ describe('shells on a managed device', () => {
     expect(consent.decision).toBe('refused-by-policy');
     expect((await console.waitFor('shell.closed', (m) => m.channel === channel)).reason).toBe('declined');
     console.type(channel, 'touch /tmp/relais-policy-should-not-exist\r');
-    await expectNoShellFor(agent.pid, 800);
+    await expectNoShellAfterAll(agent.pid, device.id);
     expect(console.messages.some((m) => m.t === 'shell.opened' && m.channel === channel)).toBe(false);
     await agent.waitFor(/Refused a remote shell for Administrator \(admin\): the local policy denies shells \(shell: deny\)/);
     expect(agent.output()).not.toMatch(/\[y\/N\]/);
@@ -81,7 +80,7 @@ describe('shells on a managed device', () => {
     expect(device.policy).toEqual({ script: 'ask', shell: 'ask' });
     const channel = await console.requestShell(device.id);
     expect((await console.waitFor('shell.consent', (m) => m.channel === channel)).decision).toBe('refused-by-policy');
-    await expectNoShellFor(agent.pid, 800);
+    await expectNoShellAfterAll(agent.pid, device.id);
     await agent.waitFor(/the local policy says ask \(shell: ask\), and nobody is at a terminal to answer/);
     expect(agent.output()).not.toMatch(/\[y\/N\]/);
   });
@@ -110,13 +109,13 @@ describe('shells on a managed device', () => {
     writeFileSync(join(stateDir, 'policy.json'), JSON.stringify({ version: 1, script: 'deny', shell: 'deny' }));
     const channel = await console.requestShell(device.id);
     expect((await console.waitFor('shell.consent', (m) => m.channel === channel)).decision).toBe('refused-by-policy');
-    await expectNoShellFor(agent.pid, 500);
+    expect(shellChildren(agent.pid)).toEqual([]);
     // A broken policy file allows nothing.
     writeFileSync(join(stateDir, 'policy.json'), '{"version":1,"shell":"yes please"}');
     const again = await console.requestShell(device.id);
     expect((await console.waitFor('shell.consent', (m) => m.channel === again)).decision).toBe('refused-by-policy');
     await agent.waitFor(/the policy file cannot be used/);
-    await expectNoShellFor(agent.pid, 300);
+    await expectNoShellAfterAll(agent.pid, device.id);
   });
 });
 
@@ -136,14 +135,14 @@ describe('a hostile controller cannot get around the policy', () => {
       const conn = await hc.connection(0);
       expect(conn.hello).toMatchObject({ auth: { kind: 'device', deviceId: 'dev-hostile' }, policy: { script: 'deny', shell: 'deny' } });
       await conn.waitFor('diagnostics.snapshot');
-      await sleep(200);
       conn.send({ t: 'shell.open', channel: 9, cols: 80, rows: 24, requestedBy: TEST_TECHNICIAN, window: LIMITS.initialWindowBytes });
       expect((await conn.waitFor('shell.consent', (m) => m.channel === 9)).decision).toBe('refused-by-policy');
       conn.send({ t: 'shell.consent', channel: 9, decision: 'granted' });
       conn.send({ t: 'policy.set', shell: 'allow' });
       conn.sendData(9, 'touch /tmp/relais-hostile-should-not-exist\r');
       await conn.waitFor('error', (m) => m.code === 'PROTO_ERR_UNKNOWN_TYPE');
-      await expectNoShellFor(agent.pid, 800);
+      await conn.handledSoFar();
+      expect(shellChildren(agent.pid)).toEqual([]);
       expect(conn.ofType('shell.opened')).toEqual([]);
       expect(JSON.parse(readFileSync(join(stateDir, 'policy.json'), 'utf8'))).toEqual({ version: 1, script: 'deny', shell: 'deny' });
     } finally {

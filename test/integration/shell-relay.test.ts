@@ -81,9 +81,13 @@ describe('remote shell through the relay', () => {
     await console.waitFor('shell.consent', (m) => m.channel === channel && m.decision === 'declined');
     expect((await console.waitFor('shell.closed', (m) => m.channel === channel)).reason).toBe('declined');
     console.type(channel, 'touch /tmp/relais-should-not-exist\r');
-    await new Promise((r) => setTimeout(r, 300));
+    // The agent answers requests in order: once it asks again, it has long dealt with the first.
+    const again = await console.requestShell(device.id);
+    await until(() => (agent.output().match(/\[y\/N\]/gi) ?? []).length === 2, 10_000, 'the second question');
     expect(shellChildren(agent.pid)).toEqual([]);
     expect(console.messages.some((m) => m.t === 'shell.opened' && m.channel === channel)).toBe(false);
+    agent.answer('n');
+    await console.waitFor('shell.consent', (m) => m.channel === again && m.decision === 'declined');
   });
 
   it('no answer in time means no', async () => {

@@ -50,11 +50,14 @@ describe('link heartbeat watchdog', () => {
     const hc = await startHostileController();
     cleanups.push(() => hc.close());
     const { events, listener } = recorder();
-    await startLink(hc, 600, listener);
+    await startLink(hc, 1000, listener);
     const conn = await hc.connection(0);
-    const pinger = setInterval(() => conn.socket.ping(), 150);
+    // Each ping answered is the link alive; twenty of them, 100 ms apart, span twice the watchdog's limit.
+    let pongs = 0;
+    conn.socket.on('pong', () => (pongs += 1));
+    const pinger = setInterval(() => conn.socket.ping(), 100);
     try {
-      await new Promise((r) => setTimeout(r, 1800));
+      await until(() => pongs >= 20, 20_000, 'twenty pongs');
       expect(events).toEqual(['welcomed']);
       expect(hc.connections).toHaveLength(1);
     } finally {
