@@ -64,7 +64,11 @@ export async function collectSnapshot(options: CollectOptions): Promise<Snapshot
     mail: () => probeMail(realHost, processInfo, Math.min(1500, limit - 200)),
     connectivity: async () => probeConnectivity(realHost, connectivityTargets((await gateway().catch(() => '')) || null, controllerUrl)),
   };
-  const limits: Partial<Record<ProbeName, number>> = { ...Object.fromEntries(HEAVY.map((p) => [p, limit + 1000])), updates: Math.max(limit, pendingWait + 1000) };
+  // The controller probe stops itself at `limit - 100` with the answer it has; its own second more lets that
+  // answer land on a busy machine, where the abort of a last attempt can come late.
+  const limits: Partial<Record<ProbeName, number>> = {
+    ...Object.fromEntries(HEAVY.map((p) => [p, limit + 1000])), controller: limit + 1000, updates: Math.max(limit, pendingWait + 1000),
+  };
   const { values, outcomes } = await runProbes(table, limits, limit);
   const reach = values.controller as Awaited<ReturnType<typeof probes.probeController>> | undefined;
   const sections: Record<string, unknown> = {
