@@ -36,7 +36,7 @@ export async function startController(opts: ControllerOptions = {}): Promise<Run
   child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`controller did not start in 15 s:\n${output}`)), 15_000);
+    const timer = setTimeout(() => reject(new Error(`controller did not start in 30 s:\n${output}`)), 30_000);
     const check = () => {
       const match = /listening on (https?:\/\/[^\s]+)/.exec(output);
       if (match) {

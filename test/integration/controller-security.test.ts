@@ -139,7 +139,7 @@ describe('/ws/agent', () => {
 
   it('refuses an expired code', async () => {
     // A controller of its own with short-lived codes: the other tests' codes must not expire under them on a busy machine.
-    const fresh = await startController({ env: { RELAIS_SUPPORT_CODE_TTL_MS: '300' } });
+    const fresh = await startController({ env: { RELAIS_SUPPORT_CODE_TTL_MS: '1000' } });
     try {
       const link = await createSupportLink(fresh, await login(fresh));
       const page = await eventually(async () => {
