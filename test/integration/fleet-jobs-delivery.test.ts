@@ -189,7 +189,7 @@ describe('offline devices and expiry', () => {
     const d = await device();
     await d.agent.stop();
     await waitOffline(api, d.deviceId);
-    const job = await createJob(api, { scriptName: 'append', target: { deviceIds: [d.deviceId] }, params: { FILE: markerFile(), NAP: '0' }, expiresInMinutes: 0.05 });
+    const job = await createJob(api, { scriptName: 'append', target: { deviceIds: [d.deviceId] }, params: { FILE: markerFile(), NAP: '0' }, expiresInMinutes: 1 / 60 });
     const { job: done, runs } = await waitForJob(api, job.id, undefined, 15_000);
     expect(done.status).toBe('expired');
     expect(done.counts.expired).toBe(1);
