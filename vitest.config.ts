@@ -4,8 +4,12 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     globalSetup: ['test/global-setup.ts'],
-    // Integration and e2e tests start real processes; two cores, so keep parallelism modest.
+    // Two test files at a time, for two cores: integration and e2e files start real controllers,
+    // agents, shells and Chromium, whose CPU adds to the workers'. Vitest runs the slowest files
+    // first (from its cache), so the unit files fill the gaps. More workers only trade waiting
+    // for contention and push deadlines on a busy machine.
     maxWorkers: 2,
+    // Deadlines, not waits: a test that passes never waits for them (nothing sleeps a fixed time).
     testTimeout: 60_000,
     hookTimeout: 60_000,
     reporters: ['default', ['json', { outputFile: 'test-results/vitest-report.json' }]],
