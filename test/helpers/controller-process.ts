@@ -36,7 +36,11 @@ export async function startController(opts: ControllerOptions = {}): Promise<Run
   child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`controller did not start in 30 s:\n${output}`)), 30_000);
+    // A controller that did not start in time is killed: nothing else would stop it.
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`controller did not start in 30 s:\n${output}`));
+    }, 30_000);
     const check = () => {
       const match = /listening on (https?:\/\/[^\s]+)/.exec(output);
       if (match) {

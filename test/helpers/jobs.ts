@@ -96,13 +96,15 @@ export async function startFleet(c: RunningController, cookie: string, count: nu
       return result;
     }),
   );
-  return Promise.all(
-    enrolled.map(async (e) => {
-      const agent = runAgent(e.stateDir);
-      await agent.waitFor(/Connected to/, 30_000);
-      return { deviceId: e.device!.deviceId, stateDir: e.stateDir, agent };
-    }),
-  );
+  const agents = enrolled.map((e) => runAgent(e.stateDir));
+  try {
+    await Promise.all(agents.map((agent) => agent.waitFor(/Connected to/, 30_000)));
+  } catch (error) {
+    // One did not connect: the others would outlive the test, since the caller never gets them.
+    await Promise.all(agents.map((agent) => agent.stop()));
+    throw error;
+  }
+  return enrolled.map((e, i) => ({ deviceId: e.device!.deviceId, stateDir: e.stateDir, agent: agents[i]! }));
 }
 
 /** Restarts an enrolled device's agent process. */
