@@ -60,10 +60,16 @@ export function commandLine(pid: number): string[] {
 
 /**
  * Children of pid that are interactive shells (what a remote shell spawns). `sh -c …`
- * children are left out: the diagnostics probes run short commands that way.
+ * children are left out: the diagnostics probes run short commands that way. So are
+ * children exiting or exited (a zombie keeps its name but shows no command line, and a
+ * probe's `sh -c` would pass for a shell).
  */
 export function shellChildren(pid: number): number[] {
-  return childrenOf(pid).filter((child) => /^(bash|sh|dash|zsh|fish)$/.test(commandName(child)) && !commandLine(child).includes('-c'));
+  return childrenOf(pid).filter((child) => {
+    if (!/^(bash|sh|dash|zsh|fish)$/.test(commandName(child))) return false;
+    const args = commandLine(child);
+    return args.length > 0 && !args.includes('-c') && isAlive(child);
+  });
 }
 
 /** Live (non-zombie) processes whose process group is `pgid`, from /proc. */
