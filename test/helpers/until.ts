@@ -31,7 +31,7 @@ export async function settled<T>(read: () => T, quietMs: number, timeoutMs = 30_
 }
 
 /** Polls an asynchronous reading until it is not undefined, and returns it; throws after timeoutMs. */
-export async function eventually<T>(read: () => Promise<T | undefined>, timeoutMs = 10_000, what = 'condition'): Promise<T> {
+export async function eventuallyDefined<T>(read: () => Promise<T | undefined>, timeoutMs = 10_000, what = 'condition'): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await read();

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLOSE_CODES, LIMITS } from '../../protocol/index.js';
 import { connectConsole } from '../helpers/console-client.js';
 import { createSupportLink, login, startController, type RunningController } from '../helpers/controller-process.js';
-import { eventually } from '../helpers/until.js';
+import { eventuallyDefined } from '../helpers/until.js';
 import { connectProtocolAgent, helloWithCode } from '../helpers/protocol-agent.js';
 
 let c: RunningController;
@@ -142,7 +142,7 @@ describe('/ws/agent', () => {
     const fresh = await startController({ env: { RELAIS_SUPPORT_CODE_TTL_MS: '1000' } });
     try {
       const link = await createSupportLink(fresh, await login(fresh));
-      const page = await eventually(async () => {
+      const page = await eventuallyDefined(async () => {
         const res = await fetch(`${fresh.url}/s/${link.code}`);
         return res.status === 410 ? res : undefined;
       }, 10_000, 'the code to expire');

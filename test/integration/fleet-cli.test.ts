@@ -15,7 +15,7 @@ import type { RunningAgent } from '../helpers/agent-process.js';
 import { login, startController, type RunningController } from '../helpers/controller-process.js';
 import { createEnrollmentToken, enrollAgent, runAgent } from '../helpers/fleet.js';
 import { repoRoot } from '../helpers/paths.js';
-import { eventually } from '../helpers/until.js';
+import { eventuallyDefined } from '../helpers/until.js';
 
 const CLI = join(repoRoot, 'dist', 'cli', 'relais.mjs');
 const DEVICE_NAMES = ['cli-lab-a', 'cli-lab-b'];
@@ -56,7 +56,7 @@ async function adminPost(path: string, body: unknown): Promise<Record<string, un
 }
 
 async function waitOnline(names: string[], timeoutMs = 20_000): Promise<void> {
-  await eventually(async () => {
+  await eventuallyDefined(async () => {
     const res = await fetch(`${c.url}/api/devices`, { headers: { cookie } });
     const { devices } = (await res.json()) as { devices: Array<{ name?: string; online: boolean }> };
     return names.every((n) => devices.some((d) => d.name === n && d.online)) ? true : undefined;

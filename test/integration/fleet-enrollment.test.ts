@@ -14,7 +14,7 @@ import { connectConsole, startWithConsole, stopAll, type ConsoleClient, type Con
 import { login, startController, type RunningController } from '../helpers/controller-process.js';
 import { createEnrollmentToken, enrollAgent, enrollKey, runAgent, testDeviceKey } from '../helpers/fleet.js';
 import { proxyAllowance, startTcpProxy } from '../helpers/tcp-proxy.js';
-import { eventually, until } from '../helpers/until.js';
+import { eventuallyDefined, until } from '../helpers/until.js';
 
 let suite: ControllerWithConsole;
 let c: RunningController;
@@ -229,7 +229,7 @@ describe('enroll, then run', () => {
 describe('refused tokens', () => {
   it('an expired token enrolls nothing and leaves no key behind', async () => {
     const { id, token } = await createEnrollmentToken(c, cookie, { expiresInHours: 0.0003 }); // about a second
-    await eventually(async () => {
+    await eventuallyDefined(async () => {
       const { tokens } = (await (await api('/enrollment-tokens')).json()) as { tokens: Array<{ id: string; status: string }> };
       return tokens.find((t) => t.id === id && t.status === 'expired');
     }, 10_000, 'the token to expire');

@@ -10,7 +10,7 @@ import { connectConsole, type ConsoleClient } from '../helpers/console-client.js
 import { login, startController, type RunningController } from '../helpers/controller-process.js';
 import { apiWithToken, createJob, createScript, runWithOutput, startFleet, waitForJob, type Api, type FleetDevice } from '../helpers/jobs.js';
 import { isAlive, processGroupMembers } from '../helpers/processes.js';
-import { eventually } from '../helpers/until.js';
+import { eventuallyDefined } from '../helpers/until.js';
 
 const FLEET_SIZE = 20;
 let c: RunningController;
@@ -128,7 +128,7 @@ describe('cancel', () => {
     for (const deviceId of targets) {
       const run = (await api('GET', `/jobs/${job.id}`)).json.runs.find((r: Run) => r.deviceId === deviceId) as Run;
       if (run.status !== 'running' && run.status !== 'dispatched') continue;
-      const pid = await eventually(async () => {
+      const pid = await eventuallyDefined(async () => {
         const match = /pid (\d+)/.exec((await runWithOutput(api, job.id, deviceId)).out.toString());
         return match ? Number(match[1]) : undefined;
       }, 10_000, `the pid printed by the script on ${deviceId}`);
