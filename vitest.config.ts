@@ -12,6 +12,9 @@ export default defineConfig({
     // Deadlines, not waits: a test that passes never waits for them (nothing sleeps a fixed time).
     testTimeout: 60_000,
     hookTimeout: 60_000,
+    // Every agent the suite starts would otherwise ask apt what is pending (seconds of CPU each);
+    // the updates probe's own test asks it directly (test/integration/diagnostics-helpdesk.test.ts).
+    env: { RELAIS_NO_UPDATE_CHECK: '1' },
     reporters: ['default', ['json', { outputFile: 'test-results/vitest-report.json' }]],
   },
 });

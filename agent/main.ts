@@ -23,6 +23,8 @@ import { Session } from './attended/session.js';
 import { gatherSummary, localUserName } from './diagnostics/summary.js';
 
 const USAGE_EXIT_CODE = 2;
+/** Asking apt/dnf/Windows Update what is pending costs seconds of CPU; an operator (or a test suite starting hundreds of agents) can turn it off. */
+const checkPendingUpdates = process.env.RELAIS_NO_UPDATE_CHECK !== '1';
 
 async function main(): Promise<number> {
   const command = parseCommandLine(process.argv.slice(2), process.env);
@@ -123,7 +125,7 @@ async function run(config: RunConfig): Promise<number> {
     forcePipes: config.forcePipes,
     readPolicy,
     gatherSummary: () => gatherSummary(__RELAIS_VERSION__),
-    collectDiagnostics: () => collectSnapshot({ controllerUrl: device.value.controllerUrl, resolveNames: config.resolveNames }),
+    collectDiagnostics: () => collectSnapshot({ controllerUrl: device.value.controllerUrl, resolveNames: config.resolveNames, checkPendingUpdates }),
     createLink: (listener) =>
       new Link(
         {
@@ -148,7 +150,7 @@ async function run(config: RunConfig): Promise<number> {
 async function diagnose(config: DiagnoseConfig): Promise<number> {
   if (!config.json && process.stdout.isTTY) process.stdout.write('Checking this computer…\n');
   // Run once by hand: worth waiting for the package manager's answer on pending updates.
-  const snapshot = await collectSnapshot({ controllerUrl: config.controllerUrl, resolveNames: config.resolveNames, pendingUpdatesWaitMs: 10_000 });
+  const snapshot = await collectSnapshot({ controllerUrl: config.controllerUrl, resolveNames: config.resolveNames, pendingUpdatesWaitMs: 10_000, checkPendingUpdates });
   const findings = runHealthChecks(snapshot);
   if (config.json) process.stdout.write(`${JSON.stringify({ snapshot, findings }, null, 2)}\n`);
   else process.stdout.write(renderReport(snapshot, findings, { color: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR }));
@@ -169,7 +171,7 @@ async function join(config: JoinConfig): Promise<number> {
     host,
     terminal,
     gatherSummary: () => gatherSummary(__RELAIS_VERSION__),
-    collectDiagnostics: () => collectSnapshot({ controllerUrl: config.target.controllerUrl, resolveNames: config.resolveNames }),
+    collectDiagnostics: () => collectSnapshot({ controllerUrl: config.target.controllerUrl, resolveNames: config.resolveNames, checkPendingUpdates }),
     createLink: (listener) =>
       new Link(
         { wsUrl: config.target.wsUrl, credentials: new SupportCodeCredentials(config.target.code), agent: agentInfo, heartbeatTimeoutMs: LIMITS.heartbeatTimeoutMs },

@@ -24,6 +24,8 @@ export interface CollectOptions {
    * by hand, waits longer.
    */
   readonly pendingUpdatesWaitMs?: number;
+  /** Whether to ask the package manager what is pending (seconds of CPU with apt); off with RELAIS_NO_UPDATE_CHECK=1. */
+  readonly checkPendingUpdates?: boolean;
 }
 
 /** The heavier probes get a second more than the others; security and mail read the process list too, so they get as long as it. */
@@ -60,7 +62,7 @@ export async function collectSnapshot(options: CollectOptions): Promise<Snapshot
     ...(controllerUrl ? { controller: () => probes.probeController(controllerUrl, limit - 100) } : {}),
     printers: () => probePrinters(realHost, limit - 200),
     security: () => probeSecurity(realHost, processInfo, limit - 200),
-    updates: () => updatesProbe.collect(limit - 200, pendingWait),
+    updates: () => updatesProbe.collect(limit - 200, pendingWait, options.checkPendingUpdates !== false),
     mail: () => probeMail(realHost, processInfo, Math.min(1500, limit - 200)),
     connectivity: async () => probeConnectivity(realHost, connectivityTargets((await gateway().catch(() => '')) || null, controllerUrl)),
   };

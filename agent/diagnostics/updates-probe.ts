@@ -28,9 +28,12 @@ export class UpdatesProbe {
   }
 
   /** Collects, waiting at most `pendingWaitMs` for the pending updates (else they say "checking"). */
-  async collect(timeoutMs: number, pendingWaitMs: number): Promise<UpdatesSection> {
-    const [facts, pending] = await Promise.all([this.facts(timeoutMs), this.pending.get(pendingWaitMs)]);
+  async collect(timeoutMs: number, pendingWaitMs: number, askPackageManager = true): Promise<UpdatesSection> {
     const none = { total: null, security: null, names: [], checkedAt: null, detail: null };
+    if (!askPackageManager) {
+      return { ...(await this.facts(timeoutMs)), pending: { state: 'unavailable', source: null, ...none, detail: 'not asked: the package manager check is turned off for this agent' } };
+    }
+    const [facts, pending] = await Promise.all([this.facts(timeoutMs), this.pending.get(pendingWaitMs)]);
     const pendingSection: UpdatesSection['pending'] =
       pending.state === 'checking' ? { state: 'checking', source: null, ...none, detail: 'still asking the package manager; the answer comes with a later refresh' }
       : pending.state === 'failed' ? { state: 'failed', source: null, ...none, checkedAt: pending.checkedAt, detail: clean(pending.error, 255) }
