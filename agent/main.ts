@@ -5,8 +5,7 @@
  */
 import { realpathSync } from 'node:fs';
 import os from 'node:os';
-import { LIMITS, plainText, runHealthChecks } from '../protocol/index.js';
-import { RECONNECT_BACKOFF } from './link/backoff.js';
+import { LIMITS, RECONNECT_BACKOFF, plainText, runHealthChecks } from '../protocol/index.js';
 import { parseCommandLine, type DiagnoseConfig, type EnrollConfig, type InstallServiceConfig, type JoinConfig, type RunConfig } from './cli/cli.js';
 import { agentSocketUrl, transportRefusal } from './link/controller-url.js';
 import { DeviceKeyCredentials, SupportCodeCredentials } from './link/credentials.js';

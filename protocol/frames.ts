@@ -51,6 +51,18 @@ export function writeDataHeader(frame: Uint8Array, channel: number): Uint8Array 
   return frame;
 }
 
+/**
+ * Splits stream bytes of any length into DATA frames within the chunk limit and hands
+ * each to `send`, in order (nothing for no bytes): the browser's keystrokes (a large
+ * paste). The agent's shell output is framed by its batcher, into frames from
+ * writeDataHeader, within the same limit.
+ */
+export function sendDataChunks(channel: number, bytes: Uint8Array, send: (frame: Uint8Array) => void): void {
+  for (let offset = 0; offset < bytes.byteLength; offset += LIMITS.maxChunkBytes) {
+    send(encodeData(channel, bytes.subarray(offset, offset + LIMITS.maxChunkBytes)));
+  }
+}
+
 /** Builds an ACK frame granting `credit` more bytes on `channel`. */
 export function encodeAck(channel: number, credit: number): Uint8Array {
   checkChannel(channel);

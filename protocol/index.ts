@@ -3,6 +3,7 @@ export * from './limits.js';
 export * from './errors.js';
 export * from './frames.js';
 export * from './text.js';
+export * from './backoff.js';
 export * from './fields.js';
 export * from './fleet.js';
 export * from './jobs.js';

@@ -6,10 +6,10 @@
  */
 import WebSocket from 'ws';
 import {
-  CLOSE_CODES, ERRORS, LIMITS, PROTOCOL_VERSION, SUPPORTED_VERSIONS, controllerToAgent, decodeControl, decodeFrame, describeError,
-  encodeControl, isErrorCode, plainText, type AgentToController, type ControllerToAgent, type ErrorCode, type Frame, type UnattendedPolicy,
+  CLOSE_CODES, ERRORS, LIMITS, PROTOCOL_VERSION, RECONNECT_BACKOFF, SUPPORTED_VERSIONS, backoffDelay, controllerToAgent, decodeControl, decodeFrame,
+  describeError, encodeControl, isErrorCode, plainText, type AgentToController, type BackoffPolicy, type ControllerToAgent, type ErrorCode, type Frame,
+  type UnattendedPolicy,
 } from '../../protocol/index.js';
-import { backoffDelay, RECONNECT_BACKOFF, type BackoffPolicy } from './backoff.js';
 import type { LinkCredentials } from './credentials.js';
 
 export type Welcome = Extract<ControllerToAgent, { t: 'welcome' }>;

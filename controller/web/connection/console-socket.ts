@@ -5,7 +5,7 @@
  * exponential backoff and jitter when the link drops.
  */
 import {
-  CLOSE_CODES, FrameKind, PROTOCOL_VERSION, controllerToConsole, decodeControl, decodeFrame, encodeControl,
+  CLOSE_CODES, FrameKind, PROTOCOL_VERSION, backoffDelay, controllerToConsole, decodeControl, decodeFrame, encodeControl,
   type ConsoleToController, type ControllerToConsole,
 } from '../../../protocol/index.js';
 
@@ -20,9 +20,6 @@ type MessageType = ControllerToConsole['t'];
 type MessageOf<T extends MessageType> = Extract<ControllerToConsole, { t: T }>;
 type Listener<T> = (value: T) => void;
 
-const BACKOFF_START_MS = 500;
-const BACKOFF_MAX_MS = 15_000;
-const JITTER = 0.3;
 /** Close codes after which retrying cannot help. */
 const FATAL_CLOSE_CODES = new Set<number>([CLOSE_CODES.forbidden, CLOSE_CODES.versionMismatch]);
 
@@ -159,8 +156,7 @@ export class ConsoleSocket {
       return;
     }
     this.attempt += 1;
-    const base = Math.min(BACKOFF_MAX_MS, BACKOFF_START_MS * 2 ** (this.attempt - 1));
-    const delay = Math.round(base * (1 - JITTER + Math.random() * 2 * JITTER));
+    const delay = backoffDelay(this.attempt - 1);
     this.setState({ kind: 'reconnecting', attempt: this.attempt, retryAt: Date.now() + delay, lastCloseCode: code });
     this.retryTimer = setTimeout(() => {
       this.retryTimer = null;

@@ -5,7 +5,7 @@
  */
 import { FitAddon } from '@xterm/addon-fit';
 import { Terminal, type IDisposable } from '@xterm/xterm';
-import { LIMITS, encodeData } from '../../../protocol/index.js';
+import { LIMITS, sendDataChunks } from '../../../protocol/index.js';
 import type { ConsoleSocket } from '../connection/console-socket.js';
 import { CreditAcks } from './credit-acks.js';
 
@@ -119,10 +119,8 @@ export class TerminalSession {
 
   private sendInput(bytes: Uint8Array): void {
     if (!this.live || this.channel === null) return;
-    // A large paste can exceed one frame's payload limit: split it.
-    for (let offset = 0; offset < bytes.byteLength; offset += LIMITS.maxChunkBytes) {
-      this.socket.sendFrame(encodeData(this.channel, bytes.subarray(offset, offset + LIMITS.maxChunkBytes)));
-    }
+    // A large paste can exceed one frame's payload limit: it is split.
+    sendDataChunks(this.channel, bytes, (frame) => this.socket.sendFrame(frame));
   }
 
   private scheduleFit(): void {

@@ -1,4 +1,8 @@
-/** Reconnect delays: exponential backoff with jitter, so many agents do not reconnect in step. */
+/**
+ * Reconnect delays: exponential backoff with jitter, so many agents (or consoles, after a
+ * controller restart) do not reconnect in step. The agent's link and the browser's console
+ * socket both use it.
+ */
 export interface BackoffPolicy {
   readonly initialMs: number;
   readonly maxMs: number;
