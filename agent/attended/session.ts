@@ -9,6 +9,7 @@ import type { JoinConfig } from '../cli/cli.js';
 import { ConsentQueue } from '../consent/consent.js';
 import { DiagnosticsReplies } from '../diagnostics/diagnostics-replies.js';
 import type { Link, LinkListener, SessionMessage, Welcome } from '../link/link.js';
+import { dispatchMessage, sharedHandlers, type MessageHandlers } from '../modes/message-handlers.js';
 import type { PersonCommand, PersonTerminal } from '../person/person-terminal.js';
 import { introText } from '../person/person-words.js';
 import { ShellRequests } from '../shell/shell-requests.js';
@@ -53,6 +54,7 @@ export class Session implements LinkListener {
   private readonly link: Link;
   private readonly shells: ShellRequests;
   private readonly diagnostics: DiagnosticsReplies;
+  private readonly handlers: MessageHandlers;
   private readonly firstSummary: Promise<DeviceSummary | null>;
   private ending = false;
   private certificateHintShown = false;
@@ -68,6 +70,7 @@ export class Session implements LinkListener {
     this.diagnostics = new DiagnosticsReplies(parts.collectDiagnostics, (m) => this.link.send(m), (requestId) =>
       this.say(requestId === null ? diagnosticsSent(config.target.controllerUrl) : '(The technician asked for and received a fresh diagnostics report.)'),
     );
+    this.handlers = this.messageHandlers();
     this.firstSummary = this.summary();
   }
 
@@ -90,27 +93,20 @@ export class Session implements LinkListener {
   }
 
   message(message: SessionMessage): void {
-    switch (message.t) {
-      case 'shell.open':
-        return void this.shells.open(message);
-      case 'shell.resize':
-        return this.shells.resize(message.channel, message.cols, message.rows);
-      case 'shell.close':
-        return this.shells.close(message.channel, message.reason);
-      case 'diagnostics.request':
-        return this.diagnostics.request(message.requestId);
-      case 'session.end':
-        return void this.end(0, `The technician ended the session (${message.reason}).`, 'controller');
-      case 'job.run':
-      case 'job.cancel':
-      case 'job.ack':
-        // Fleet jobs are for enrolled machines, whose administrator set a policy; nobody here agreed to unattended scripts.
-        return this.link.replyError('JOB_ERR_NOT_MANAGED', `Job ${message.jobId} was not run.`);
-      case 'error':
-        return this.parts.terminal.warn(`(The controller reported: ${describeError(message.code)})`);
-      default:
-        return assertNever(message);
-    }
+    dispatchMessage(this.handlers, message);
+  }
+
+  /** What an attended session accepts: shells (with the person's yes), diagnostics, the end of the session; never jobs. */
+  private messageHandlers(): MessageHandlers {
+    // Fleet jobs are for enrolled machines, whose administrator set a policy; nobody here agreed to unattended scripts.
+    const refuseJob = (message: { jobId: string }) => this.link.replyError('JOB_ERR_NOT_MANAGED', `Job ${message.jobId} was not run.`);
+    return {
+      ...sharedHandlers({ shells: this.shells, diagnostics: this.diagnostics, warn: (text) => this.parts.terminal.warn(text) }),
+      'session.end': (message) => void this.end(0, `The technician ended the session (${message.reason}).`, 'controller'),
+      'job.run': refuseJob,
+      'job.cancel': refuseJob,
+      'job.ack': refuseJob,
+    };
   }
 
   frame(frame: Frame): void {
@@ -167,8 +163,4 @@ export class Session implements LinkListener {
   private say(text: string): void {
     this.parts.terminal.say(text);
   }
-}
-
-function assertNever(value: never): never {
-  throw new Error(`unhandled message ${JSON.stringify(value)}`);
 }

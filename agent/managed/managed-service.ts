@@ -12,6 +12,7 @@ import { ConsentQueue } from '../consent/consent.js';
 import type { DeviceFile, StatePaths } from './device-state.js';
 import { DiagnosticsReplies } from '../diagnostics/diagnostics-replies.js';
 import type { Link, LinkListener, SessionMessage, Welcome } from '../link/link.js';
+import { dispatchMessage, sharedHandlers, type MessageHandlers } from '../modes/message-handlers.js';
 import type { PolicyRead } from '../consent/local-policy.js';
 import type { PersonCommand, PersonTerminal } from '../person/person-terminal.js';
 import { PolicyConsent } from '../consent/policy-consent.js';
@@ -43,6 +44,7 @@ export class ManagedService implements LinkListener {
   private readonly person: ConsentQueue | null;
   private readonly diagnostics: DiagnosticsReplies;
   private readonly jobs: JobRunner;
+  private readonly handlers: MessageHandlers;
   private stopping = false;
   private finish: (exitCode: number) => void = () => undefined;
   /** Resolves with the exit code once the service has stopped and every shell is gone. */
@@ -67,6 +69,7 @@ export class ManagedService implements LinkListener {
     this.diagnostics = new DiagnosticsReplies(parts.collectDiagnostics, (m) => this.link.send(m), (requestId) =>
       this.say(requestId === null ? 'Sent a diagnostics report.' : 'Sent a fresh diagnostics report (asked by a technician).'),
     );
+    this.handlers = this.messageHandlers();
   }
 
   start(): void {
@@ -93,31 +96,19 @@ export class ManagedService implements LinkListener {
   }
 
   message(message: SessionMessage): void {
-    switch (message.t) {
-      case 'shell.open':
-        return void this.shells.open(message);
-      case 'shell.resize':
-        return this.shells.resize(message.channel, message.cols, message.rows);
-      case 'shell.close':
-        return this.shells.close(message.channel, message.reason);
-      case 'diagnostics.request':
-        return this.diagnostics.request(message.requestId);
-      case 'job.run':
-        return this.jobs.run(message);
-      case 'job.cancel':
-        return this.jobs.cancel(message.jobId);
-      case 'job.ack':
-        return this.jobs.acknowledge(message.jobId);
-      case 'session.end':
-        // A managed device has no support session; only its administrator stops the service.
-        return this.say(`(The controller asked to end a session: ${message.reason}. A managed device keeps running.)`);
-      case 'error':
-        return this.parts.terminal.warn(`(The controller reported: ${describeError(message.code)})`);
-      default: {
-        const never: never = message;
-        return never;
-      }
-    }
+    dispatchMessage(this.handlers, message);
+  }
+
+  /** What a managed device accepts: shells and jobs as its local policy allows, diagnostics; it has no session to end. */
+  private messageHandlers(): MessageHandlers {
+    return {
+      ...sharedHandlers({ shells: this.shells, diagnostics: this.diagnostics, warn: (text) => this.parts.terminal.warn(text) }),
+      'job.run': (message) => this.jobs.run(message),
+      'job.cancel': (message) => this.jobs.cancel(message.jobId),
+      'job.ack': (message) => this.jobs.acknowledge(message.jobId),
+      // A managed device has no support session; only its administrator stops the service.
+      'session.end': (message) => this.say(`(The controller asked to end a session: ${message.reason}. A managed device keeps running.)`),
+    };
   }
 
   frame(frame: Frame): void {

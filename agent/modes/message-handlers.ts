@@ -1,0 +1,43 @@
+/**
+ * What the agent does with each message from the controller, declared per mode
+ * (attended, managed) as a table with one entry per message type: a new type
+ * fails to compile until every mode says what it does with it. Shells,
+ * diagnostics and the controller's error reports work the same in both modes.
+ */
+import { describeError } from '../../protocol/index.js';
+import type { DiagnosticsReplies } from '../diagnostics/diagnostics-replies.js';
+import type { SessionMessage } from '../link/link.js';
+import type { ShellRequests } from '../shell/shell-requests.js';
+
+export type SessionMessageType = SessionMessage['t'];
+export type SessionMessageOf<T extends SessionMessageType> = Extract<SessionMessage, { t: T }>;
+
+/** One handler per message type, each receiving exactly its message. */
+export type MessageHandlers = { readonly [T in SessionMessageType]: (message: SessionMessageOf<T>) => void };
+
+/** The messages both modes handle alike. */
+export type SharedMessageType = 'shell.open' | 'shell.resize' | 'shell.close' | 'diagnostics.request' | 'error';
+
+export interface SharedParts {
+  readonly shells: ShellRequests;
+  readonly diagnostics: DiagnosticsReplies;
+  /** Tells whoever watches the agent (the person, or the service's log). */
+  readonly warn: (text: string) => void;
+}
+
+/** Hands a validated message to its mode's handler. */
+export function dispatchMessage(handlers: MessageHandlers, message: SessionMessage): void {
+  // The mapped type pairs each key with its own message type; TypeScript cannot follow that through an index.
+  (handlers[message.t] as (message: SessionMessage) => void)(message);
+}
+
+/** Shells, diagnostics requests and error reports: the same in both modes. */
+export function sharedHandlers({ shells, diagnostics, warn }: SharedParts): Pick<MessageHandlers, SharedMessageType> {
+  return {
+    'shell.open': (message) => void shells.open(message),
+    'shell.resize': (message) => shells.resize(message.channel, message.cols, message.rows),
+    'shell.close': (message) => shells.close(message.channel, message.reason),
+    'diagnostics.request': (message) => diagnostics.request(message.requestId),
+    error: (message) => warn(`(The controller reported: ${describeError(message.code)})`),
+  };
+}
