@@ -28,6 +28,7 @@ import { JobWatch } from './hubs/job-watch.js';
 import { Dispatcher } from './jobs/dispatcher.js';
 import { JobStore } from './jobs/job-store.js';
 import { ScriptLibrary } from './jobs/script-library.js';
+import { AgentLinks } from './relay/agent-links.js';
 import { Relay } from './relay/relay.js';
 import { RetentionSchedule, type RetentionTask } from './retention/retention-schedule.js';
 import { openDatabase, type Db } from './store/database.js';
@@ -75,22 +76,20 @@ async function main(): Promise<void> {
   const origins = new OwnOrigins({ host: config.host, publicUrl: config.publicUrl, allowedHosts: config.allowedHosts, tls }, listeningPort);
   const listenUrl = () => origins.primaryUrl();
 
-  const agents = new AgentHub({
-    config, codes, sessions: supportSessions, devices, audit, diagnostics, managedDevices, controllerUrl: listenUrl,
-    throttle: new Throttle({ maxFailures: 10, windowMs: FIFTEEN_MINUTES }),
-    resumes: new ResumeThrottle(),
-  });
-  const relay = new Relay(audit, (deviceId) => agents.linkFor(deviceId));
-  agents.useRelay(relay);
+  // The registry of agent links comes first: the relay and the dispatcher read it, the hub fills it.
+  const links = new AgentLinks();
+  const relay = new Relay(audit, links);
   const scripts = new ScriptLibrary(db);
   const jobStore = new JobStore(db);
   const apiTokens = new ApiTokens(db);
-  const dispatcher = new Dispatcher({
-    store: jobStore, audit, send: (deviceId, message) => agents.sendTo(deviceId, message), isOnline: (deviceId) => agents.linkFor(deviceId) !== undefined,
-  });
+  const dispatcher = new Dispatcher({ store: jobStore, audit, links });
   await dispatcher.start();
-  agents.useJobs(dispatcher);
-  const retention = new RetentionSchedule(retentionTasks(db, config, devices, (id) => agents.linkFor(id) !== undefined), { everyMs: HOUR, firstAfterMs: 5_000 });
+  const agents = new AgentHub({
+    config, codes, sessions: supportSessions, devices, audit, diagnostics, managedDevices, controllerUrl: listenUrl, links, relay, jobs: dispatcher,
+    throttle: new Throttle({ maxFailures: 10, windowMs: FIFTEEN_MINUTES }),
+    resumes: new ResumeThrottle(),
+  });
+  const retention = new RetentionSchedule(retentionTasks(db, config, devices, (id) => links.isOnline(id)), { everyMs: HOUR, firstAfterMs: 5_000 });
   retention.start();
   const consoles = new ConsoleHub(
     devices, relay, config.heartbeatMs, (deviceId, requestId) => agents.requestDiagnostics(deviceId, requestId), new JobWatch(dispatcher, jobStore),

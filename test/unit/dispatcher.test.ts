@@ -43,8 +43,10 @@ function setup(online: string[] = []) {
   const audit = { note: (entry: AuditEntry) => void notes.push(entry) } as unknown as AuditLog;
   const dispatcher = new Dispatcher({
     store, audit, sweepMs: 500,
-    send: (deviceId, message) => (onlineSet.has(deviceId) ? (sent.push([deviceId, message]), true) : false),
-    isOnline: (deviceId) => onlineSet.has(deviceId),
+    links: {
+      send: (deviceId, message) => (onlineSet.has(deviceId) ? (sent.push([deviceId, message]), true) : false),
+      isOnline: (deviceId) => onlineSet.has(deviceId),
+    },
   });
   const sentOf = (t: ControllerToAgent['t']) => sent.filter(([, m]) => m.t === t).map(([d]) => d);
   const statuses = async (jobId: string) => Object.fromEntries((await store.runs(jobId)).map((r) => [r.deviceId, r.status]));

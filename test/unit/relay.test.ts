@@ -32,7 +32,8 @@ function setup() {
   const notes: AuditEntry[] = [];
   const audit = { note: (entry: AuditEntry) => void notes.push(entry) } as unknown as AuditLog;
   const agents = new Map<string, AgentLink>();
-  const relay = new Relay(audit, (deviceId) => agents.get(deviceId));
+  // The registry of agent links, as the hub fills it: a map by device is all the relay reads.
+  const relay = new Relay(audit, agents);
   const agent = agentLink();
   agents.set(agent.deviceId, agent);
   const tech = consoleLink();

@@ -22,8 +22,10 @@ beforeEach(async () => {
   dispatcher = new Dispatcher({
     store: new JobStore(store.db),
     audit: new AuditLog(store.db),
-    send: (deviceId, message) => (online.has(deviceId) ? (sent.push([deviceId, message.t]), true) : false),
-    isOnline: (deviceId) => online.has(deviceId),
+    links: {
+      send: (deviceId, message) => (online.has(deviceId) ? (sent.push([deviceId, message.t]), true) : false),
+      isOnline: (deviceId) => online.has(deviceId),
+    },
   });
   await dispatcher.start();
 });

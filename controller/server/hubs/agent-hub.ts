@@ -13,6 +13,7 @@ import type { DeviceRegistry } from '../devices/devices.js';
 import type { DiagnosticsStore } from '../diagnostics/diagnostics.js';
 import type { ManagedDevices } from '../fleet/managed-devices.js';
 import type { Dispatcher } from '../jobs/dispatcher.js';
+import type { AgentLinks } from '../relay/agent-links.js';
 import type { AgentLink } from '../relay/links.js';
 import type { Relay } from '../relay/relay.js';
 import type { SupportCodes } from '../support/support-codes.js';
@@ -34,41 +35,20 @@ export interface AgentHubDeps {
   /** Resumes of attended sessions per session and per address (successful or not). */
   readonly resumes: ResumeThrottle;
   readonly controllerUrl: () => string;
+  /** The registry this hub fills; the relay and the dispatcher read the same one. */
+  readonly links: AgentLinks;
+  readonly relay: Relay;
+  /** Hears of managed devices coming online and of their job messages. */
+  readonly jobs: Dispatcher;
 }
 
 export class AgentHub {
-  private readonly links = new Map<string, AgentLink>();
+  private readonly links: AgentLinks;
   /** Links that already sent a snapshot: only a link's first one can be the join snapshot. */
   private readonly diagnosed = new WeakSet<AgentLink>();
-  private relay!: Relay;
-  private jobs: Dispatcher | null = null;
 
-  constructor(private readonly deps: AgentHubDeps) {}
-
-  /** The relay and the hub need each other; it is wired once at start-up. */
-  useRelay(relay: Relay): void {
-    this.relay = relay;
-  }
-
-  /** The job dispatcher hears of managed devices coming online and of their job messages; wired once at start-up. */
-  useJobs(jobs: Dispatcher): void {
-    this.jobs = jobs;
-  }
-
-  /** Sends a control message to a device's open connection; false when it has none. */
-  sendTo(deviceId: string, message: ControllerToAgent): boolean {
-    const link = this.links.get(deviceId);
-    if (!link || link.peer.closed) return false;
-    link.peer.send(message);
-    return true;
-  }
-
-  linkFor(deviceId: string): AgentLink | undefined {
-    return this.links.get(deviceId);
-  }
-
-  get connected(): number {
-    return this.links.size;
+  constructor(private readonly deps: AgentHubDeps) {
+    this.links = deps.links;
   }
 
   async accept(ws: WebSocket, ip: string): Promise<void> {
@@ -136,7 +116,7 @@ export class AgentHub {
 
   /** Closes every agent connection (shutdown). */
   closeAll(): void {
-    for (const link of this.links.values()) link.peer.close(CLOSE_CODES.serverShutdown, 'SERVER_ERR_SHUTDOWN');
+    for (const link of this.links.all()) link.peer.close(CLOSE_CODES.serverShutdown, 'SERVER_ERR_SHUTDOWN');
   }
 
   private admit(peer: AgentLink['peer'], hello: AgentHello, admission: Admission, ip: string): void {
@@ -148,11 +128,11 @@ export class AgentHub {
       this.drop(previous);
       previous.peer.fail('SESSION_ERR_REPLACED');
     }
-    this.links.set(deviceId, link);
+    this.links.add(link);
     peer.attach(
       {
         onMessage: (message) => this.handle(link, message),
-        onBinary: (frame) => this.relay.agentBinary(link, frame),
+        onBinary: (frame) => this.deps.relay.agentBinary(link, frame),
         onClose: () => {
           if (this.drop(link)) {
             this.deps.audit.note({ actor: `device:${link.deviceId}`, action: 'agent.disconnected', target: link.sessionId ?? link.deviceId, ip });
@@ -180,7 +160,7 @@ export class AgentHub {
       const policy = hello.policy ?? null;
       void this.deps.managedDevices.reported(deviceId, { hostname: hello.agent.hostname, platform: hello.agent.platform, policy });
       this.deps.audit.note({ actor: `device:${deviceId}`, action: 'device.connected', target: deviceId, detail: { ...facts, policy }, ip });
-      this.jobs?.deviceOnline(deviceId);
+      this.deps.jobs.deviceOnline(deviceId);
       return;
     }
     this.deps.audit.note({ actor: `device:${deviceId}`, action: hello.auth.kind === 'code' ? 'agent.joined' : 'agent.resumed', target: sessionId, detail: facts, ip });
@@ -197,7 +177,7 @@ export class AgentHub {
       case 'shell.consent':
       case 'shell.opened':
       case 'shell.closed':
-        return this.relay.fromAgent(link, message);
+        return this.deps.relay.fromAgent(link, message);
       case 'session.end':
         if (link.sessionId === null) return link.peer.violation('PROTO_ERR_INVALID_MESSAGE', 'a managed device has no support session to end');
         void this.deps.sessions.end(link.sessionId, 'ended by the user');
@@ -211,8 +191,8 @@ export class AgentHub {
       case 'job.started':
       case 'job.output':
       case 'job.result':
-        if (link.sessionId !== null || !this.jobs) return link.peer.violation('PROTO_ERR_INVALID_MESSAGE', 'only a managed device runs jobs');
-        return this.jobs.fromAgent(link.deviceId, message);
+        if (link.sessionId !== null) return link.peer.violation('PROTO_ERR_INVALID_MESSAGE', 'only a managed device runs jobs');
+        return this.deps.jobs.fromAgent(link.deviceId, message);
       case 'error':
         console.warn(`agent ${link.deviceId} reported ${message.code}`);
         return;
@@ -237,9 +217,8 @@ export class AgentHub {
 
   /** Forgets a link once; returns false when it was already replaced or dropped. */
   private drop(link: AgentLink): boolean {
-    if (this.links.get(link.deviceId) !== link) return false;
-    this.links.delete(link.deviceId);
-    this.relay.agentGone(link);
+    if (!this.links.remove(link)) return false;
+    this.deps.relay.agentGone(link);
     this.deps.devices.disconnected(link.deviceId);
     return true;
   }

@@ -10,6 +10,7 @@
 import type { ControllerToAgent, Job, JobCounts, JobStream, Run, RunStatus } from '../../../protocol/index.js';
 import type { AgentToController } from '../../../protocol/index.js';
 import type { AuditLog } from '../audit/audit.js';
+import type { AgentLinks } from '../relay/agent-links.js';
 import { countsOf, isFinal, type JobRecord, type JobStore } from './job-store.js';
 
 type JobMessage = Extract<AgentToController, { t: 'job.started' | 'job.output' | 'job.result' }>;
@@ -17,9 +18,8 @@ type JobMessage = Extract<AgentToController, { t: 'job.started' | 'job.output' |
 export interface DispatcherDeps {
   readonly store: JobStore;
   readonly audit: AuditLog;
-  /** Sends to a device's open connection; false when it has none. */
-  readonly send: (deviceId: string, message: ControllerToAgent) => boolean;
-  readonly isOnline: (deviceId: string) => boolean;
+  /** The connected agents (filled by the agent hub): who is online, and sending to them. */
+  readonly links: Pick<AgentLinks, 'send' | 'isOnline'>;
   /** How often expired jobs are looked for (default 500 ms). */
   readonly sweepMs?: number;
 }
@@ -97,7 +97,7 @@ export class Dispatcher {
     }
     const skipped = await this.deps.store.moveRuns(jobId, ['pending'], 'cancelled', 'the job was cancelled before it ran here');
     for (const deviceId of skipped) active.runs.set(deviceId, 'cancelled');
-    for (const [deviceId, status] of active.runs) if (IN_FLIGHT.includes(status)) this.deps.send(deviceId, { t: 'job.cancel', jobId });
+    for (const [deviceId, status] of active.runs) if (IN_FLIGHT.includes(status)) this.deps.links.send(deviceId, { t: 'job.cancel', jobId });
     await Promise.all(skipped.map((d) => this.emitRun(jobId, d)));
     await this.settle(jobId);
     const job = await this.view(jobId);
@@ -117,7 +117,7 @@ export class Dispatcher {
       for (const [jobId, active] of this.active) {
         const status = active.runs.get(deviceId);
         if (status === undefined || isFinal(status)) continue;
-        if (IN_FLIGHT.includes(status)) this.deps.send(deviceId, { t: 'job.cancel', jobId });
+        if (IN_FLIGHT.includes(status)) this.deps.links.send(deviceId, { t: 'job.cancel', jobId });
         if (!(await this.deps.store.patchRun(jobId, deviceId, { status: 'cancelled', reason: REVOKED_REASON, finished_at: Date.now() }, OPEN))) continue;
         active.runs.set(deviceId, 'cancelled');
         settled.push(jobId);
@@ -137,7 +137,7 @@ export class Dispatcher {
       for (const [jobId, active] of this.active) {
         const status = active.runs.get(deviceId);
         if (status === undefined || !IN_FLIGHT.includes(status)) continue;
-        this.deps.send(deviceId, active.record.status === 'cancelled' ? { t: 'job.cancel', jobId } : this.runMessage(active.record));
+        this.deps.links.send(deviceId, active.record.status === 'cancelled' ? { t: 'job.cancel', jobId } : this.runMessage(active.record));
       }
       for (const [jobId, active] of this.active) if (active.runs.get(deviceId) === 'pending') await this.pump(jobId);
     });
@@ -196,7 +196,7 @@ export class Dispatcher {
           const job = await this.view(message.jobId);
           if (job) this.emitJob(job);
         }
-        this.deps.send(deviceId, { t: 'job.ack', jobId: message.jobId });
+        this.deps.links.send(deviceId, { t: 'job.ack', jobId: message.jobId });
         return;
       }
     }
@@ -211,7 +211,7 @@ export class Dispatcher {
     const chosen: string[] = [];
     for (const [deviceId, status] of active.runs) {
       if (inFlight >= active.record.concurrency) break;
-      if (status !== 'pending' || !this.deps.isOnline(deviceId)) continue;
+      if (status !== 'pending' || !this.deps.links.isOnline(deviceId)) continue;
       // Claimed in memory first, so a concurrent pump cannot pick the same run.
       active.runs.set(deviceId, 'dispatched');
       chosen.push(deviceId);
@@ -223,7 +223,7 @@ export class Dispatcher {
     const message = this.runMessage(active.record);
     for (const deviceId of chosen) {
       // Went offline meanwhile: it stays dispatched and is sent again on reconnect.
-      this.deps.send(deviceId, message);
+      this.deps.links.send(deviceId, message);
     }
     await Promise.all(chosen.map((d) => this.emitRun(jobId, d)));
   }
@@ -235,7 +235,7 @@ export class Dispatcher {
       if (now < active.record.expiresAt) continue;
       const expired = await this.deps.store.moveRuns(jobId, ['pending'], 'expired', 'the device was not reached before the job expired');
       for (const [deviceId, status] of active.runs) {
-        if (!IN_FLIGHT.includes(status) || this.deps.isOnline(deviceId)) continue;
+        if (!IN_FLIGHT.includes(status) || this.deps.links.isOnline(deviceId)) continue;
         if (await this.deps.store.patchRun(jobId, deviceId, { status: 'expired', reason: 'the device went offline before reporting, and the job expired', finished_at: now }, IN_FLIGHT)) expired.push(deviceId);
       }
       for (const deviceId of expired) active.runs.set(deviceId, 'expired');

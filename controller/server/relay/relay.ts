@@ -10,6 +10,7 @@ import {
 } from '../../../protocol/index.js';
 import type { AuditLog } from '../audit/audit.js';
 import type { PeerSocket } from '../hubs/peer-socket.js';
+import type { AgentLinks } from './agent-links.js';
 import type { AgentLink, ConsoleLink } from './links.js';
 
 interface Channel {
@@ -30,12 +31,13 @@ export class Relay {
 
   constructor(
     private readonly audit: AuditLog,
-    private readonly agentFor: (deviceId: string) => AgentLink | undefined,
+    /** The connected agents, filled by the agent hub. */
+    private readonly agents: Pick<AgentLinks, 'get'>,
   ) {}
 
   /** A technician asks for a shell: the agent will ask its person; the console waits for the answer. */
   openShell(console: ConsoleLink, request: { requestId: string; deviceId: string; cols: number; rows: number }): void {
-    const agent = this.agentFor(request.deviceId);
+    const agent = this.agents.get(request.deviceId);
     if (!agent) return console.peer.sendError('SHELL_ERR_DEVICE_OFFLINE', undefined, { requestId: request.requestId });
     if (console.channels.size >= LIMITS.maxChannelsPerConnection || agent.channels.size >= LIMITS.maxChannelsPerConnection) {
       return console.peer.sendError('PROTO_ERR_TOO_MANY_CHANNELS', undefined, { requestId: request.requestId });
