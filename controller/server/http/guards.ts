@@ -1,9 +1,12 @@
-/** Middleware every route passes: who is asking, and from which site. The websocket upgrade uses the same checks. */
-import type { NextFunction, Request, Response } from 'express';
-import { RelaisError } from '../../../protocol/index.js';
+/**
+ * The door checks (checks.ts) as express middleware, so every route passes the same
+ * code as the websocket upgrades (upgrade.ts), plus the security headers of every answer.
+ */
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Account } from '../auth/accounts.js';
-import { bearerToken, type ApiTokens } from '../auth/api-tokens.js';
+import type { ApiTokens } from '../auth/api-tokens.js';
 import type { LoginSessions } from '../auth/login-sessions.js';
+import { administrator, loginSession, ownHost, ownOrigin, runChecks, type Check } from './checks.js';
 import { resolveClientIp } from './origin.js';
 import type { OwnOrigins } from './own-origins.js';
 
@@ -13,59 +16,46 @@ declare module 'express-serve-static-core' {
   }
 }
 
+/** Express middleware running `checks` in order; a refusal goes to the error handler. */
+export function guard(...checks: Check[]): RequestHandler {
+  return (req, _res, next) => {
+    runChecks(req, checks).then(() => next(), next);
+  };
+}
+
 /**
- * First of all: a request addressed to a name that is not ours is refused before any
- * route (DNS rebinding), and the client address is resolved once for the rest.
+ * First of all: the client address is resolved once for the rest, and a request
+ * addressed to a name that is not ours is refused before any route (DNS rebinding).
  */
-export function ownHostsOnly(origins: OwnOrigins, trustProxy: boolean) {
-  return (req: Request, _res: Response, next: NextFunction) => {
+export function ownHostsOnly(origins: OwnOrigins, trustProxy: boolean): RequestHandler {
+  const host = guard(ownHost(origins));
+  return (req, res, next) => {
     resolveClientIp(req, trustProxy);
-    if (origins.ownHost(req.headers.host) === null) return next(new RelaisError('HTTP_ERR_UNKNOWN_HOST'));
-    next();
+    host(req, res, next);
   };
 }
 
 /** State-changing requests from a browser must come from our own pages (defence in depth beside SameSite=Strict). */
-export function sameOriginForWrites(origins: OwnOrigins) {
-  return (req: Request, _res: Response, next: NextFunction) => {
+export function sameOriginForWrites(origins: OwnOrigins): RequestHandler {
+  const origin = guard(ownOrigin(origins, 'if-present'));
+  return (req, res, next) => {
     if (req.method === 'GET' || req.method === 'HEAD' || req.method === 'OPTIONS') return next();
-    if (req.headers.origin === undefined) return next(); // not a browser: no ambient credentials to abuse
-    if (!origins.isOwnOrigin(req.headers.origin)) return next(new RelaisError('AUTH_ERR_BAD_ORIGIN'));
-    next();
+    origin(req, res, next);
   };
 }
 
-/**
- * Requires a valid login session, or an API token (`Authorization: Bearer`, for the
- * command line), and puts its account on the request. A bearer header that is
- * present but wrong is refused as such, never silently replaced by a cookie.
- */
-export function requireSession(sessions: LoginSessions, apiTokens: ApiTokens) {
-  return async (req: Request, _res: Response, next: NextFunction) => {
-    if (req.headers.authorization !== undefined) {
-      const token = bearerToken(req.headers.authorization);
-      const byToken = token ? await apiTokens.accountFor(token) : null;
-      if (!byToken) return next(new RelaisError('AUTH_ERR_BAD_API_TOKEN'));
-      req.account = byToken;
-      return next();
-    }
-    const account = await sessions.fromRequest(req);
-    if (!account) return next(new RelaisError('AUTH_ERR_NO_SESSION'));
-    req.account = account;
-    next();
-  };
+/** Requires a valid login session or an API token, and puts its account on the request. */
+export function requireSession(sessions: LoginSessions, apiTokens: ApiTokens): RequestHandler {
+  return guard(loginSession(sessions, apiTokens));
 }
 
 /** Requires the account to be an administrator; `task` ends "Only an administrator can …". Use after requireSession. */
-export function requireAdminTo(task: string) {
-  return (req: Request, _res: Response, next: NextFunction): void => {
-    if (req.account?.role !== 'admin') return next(new RelaisError('AUTH_ERR_FORBIDDEN', `Only an administrator can ${task}.`));
-    next();
-  };
+export function requireAdminTo(task: string): RequestHandler {
+  return guard(administrator(task));
 }
 
 /** Requires an administrator for fleet enrollment and revocation. Use after requireSession. */
-export const requireAdmin = requireAdminTo('manage the fleet');
+export const requireAdmin: RequestHandler = requireAdminTo('manage the fleet');
 
 export function securityHeaders(tls: boolean) {
   return (_req: Request, res: Response, next: NextFunction) => {

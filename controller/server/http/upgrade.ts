@@ -1,15 +1,18 @@
 /**
- * Websocket upgrades pass the same guards as HTTP routes: `/ws/console` needs our
- * own Origin and a login session; `/ws/agent` refuses any foreign Origin (agents
- * send none; a browser on another site must not reach it). Nothing else upgrades.
+ * Websocket upgrades are routed like HTTP requests and pass the same checks
+ * (checks.ts) before any websocket exists: first our own Host, as for every HTTP
+ * request; then `/ws/console` needs our own Origin and a login session, and
+ * `/ws/agent` refuses any foreign Origin (agents send none; a browser on another
+ * site must not reach it). Nothing else upgrades.
  */
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer } from 'ws';
-import { ERRORS, LIMITS, type ErrorCode } from '../../../protocol/index.js';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { ERRORS, LIMITS, RelaisError, type ErrorCode } from '../../../protocol/index.js';
 import type { LoginSessions } from '../auth/login-sessions.js';
 import type { AgentHub } from '../hubs/agent-hub.js';
 import type { ConsoleHub } from '../hubs/console-hub.js';
+import { loginSession, ownHost, ownOrigin, runChecks, type Check, type GuardedRequest } from './checks.js';
 import { resolveClientIp } from './origin.js';
 import type { OwnOrigins } from './own-origins.js';
 
@@ -21,46 +24,62 @@ export interface UpgradeDeps {
   readonly trustProxy: boolean;
 }
 
+interface UpgradeRoute {
+  readonly checks: readonly Check[];
+  /** Takes the new websocket once every check passed. */
+  accept(ws: WebSocket, req: GuardedRequest, ip: string): Promise<void>;
+}
+
+/** The websocket doors, each with the checks it shares with the HTTP routes (the Host check first, as for HTTP). */
+export function upgradeRoutes(deps: Pick<UpgradeDeps, 'agents' | 'consoles' | 'sessions' | 'origins'>): ReadonlyMap<string, UpgradeRoute> {
+  const { origins } = deps;
+  return new Map<string, UpgradeRoute>([
+    ['/ws/agent', { checks: [ownHost(origins), ownOrigin(origins, 'if-present')], accept: (ws, _req, ip) => deps.agents.accept(ws, ip) }],
+    [
+      '/ws/console',
+      {
+        // A browser always sends Origin; the console is for people logged in, never for API tokens.
+        checks: [ownHost(origins), ownOrigin(origins, 'required'), loginSession(deps.sessions, null)],
+        accept: (ws, req, ip) => {
+          const account = req.account;
+          const key = deps.sessions.keyOf(req);
+          if (!account || !key) throw new RelaisError('AUTH_ERR_NO_SESSION');
+          // Logging out, a password change or removing the account ends this console at once.
+          const unwatch = deps.sessions.watch(account.id, key, () => ws.close(ERRORS.AUTH_ERR_NO_SESSION.close, 'AUTH_ERR_NO_SESSION'));
+          ws.once('close', unwatch);
+          return deps.consoles.accept(ws, ip, account);
+        },
+      },
+    ],
+  ]);
+}
+
 export function routeUpgrades(server: Server, deps: UpgradeDeps): WebSocketServer {
   const wss = new WebSocketServer({ noServer: true, maxPayload: LIMITS.maxFrameBytes, perMessageDeflate: false });
+  const routes = upgradeRoutes(deps);
+  const unknownPath: readonly Check[] = [ownHost(deps.origins)];
 
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => socket.destroy());
-    const path = (req.url ?? '').split('?')[0];
+    const path = (req.url ?? '').split('?')[0] ?? '';
     const ip = resolveClientIp(req, deps.trustProxy);
-    // The same gate as HTTP, first: a name that is not ours is refused before any route (DNS rebinding).
-    if (deps.origins.ownHost(req.headers.host) === null) return refuse(socket, 'HTTP_ERR_UNKNOWN_HOST');
-    const ownOrigin = deps.origins.isOwnOrigin(req.headers.origin);
-    if (path === '/ws/agent') {
-      if (req.headers.origin !== undefined && !ownOrigin) return refuse(socket, 'AUTH_ERR_BAD_ORIGIN');
-      return wss.handleUpgrade(req, socket, head, (ws) => {
-        deps.agents.accept(ws, ip).catch((err: unknown) => {
-          console.error(`agent connection from ${ip} failed: ${String(err)}`);
-          ws.terminate();
-        });
-      });
-    }
-    if (path === '/ws/console') {
-      if (!ownOrigin) return refuse(socket, 'AUTH_ERR_BAD_ORIGIN');
-      deps.sessions
-        .fromRequest(req)
-        .then((account) => {
-          if (!account) return refuse(socket, 'AUTH_ERR_NO_SESSION');
-          const key = deps.sessions.keyOf(req)!;
-          wss.handleUpgrade(req, socket, head, (ws) => {
-            // Logging out, a password change or removing the account ends this console at once.
-            const unwatch = deps.sessions.watch(account.id, key, () => ws.close(ERRORS.AUTH_ERR_NO_SESSION.close, 'AUTH_ERR_NO_SESSION'));
-            ws.once('close', unwatch);
-            deps.consoles.accept(ws, ip, account).catch((err: unknown) => {
-              console.error(`console connection from ${ip} failed: ${String(err)}`);
-              ws.terminate();
-            });
+    const route = routes.get(path);
+    runChecks(req, route?.checks ?? unknownPath).then(
+      () => {
+        if (!route) return refuse(socket, 'HTTP_ERR_NOT_FOUND');
+        wss.handleUpgrade(req, socket, head, (ws) => {
+          route.accept(ws, req, ip).catch((err: unknown) => {
+            console.error(`${path} connection from ${ip} failed: ${String(err)}`);
+            ws.terminate();
           });
-        })
-        .catch(() => refuse(socket, 'HTTP_ERR_INTERNAL'));
-      return;
-    }
-    refuse(socket, 'HTTP_ERR_NOT_FOUND');
+        });
+      },
+      (err: unknown) => {
+        if (err instanceof RelaisError) return refuse(socket, err.code);
+        console.error(`${path} upgrade from ${ip} failed: ${String(err)}`);
+        refuse(socket, 'HTTP_ERR_INTERNAL');
+      },
+    );
   });
   return wss;
 }
