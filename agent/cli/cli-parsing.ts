@@ -1,8 +1,11 @@
 /**
- * The mechanics every subcommand shares: splitting arguments into positionals and
- * options (`--name value`, `--name=value`, flags, repeatable options), reading them
- * back, and the shape of a usage error. Pure functions.
+ * The mechanics every subcommand shares: node:util parseArgs splits the arguments
+ * into positionals and options (`--name value`, `--name=value`, flags, repeatable
+ * options), protocol's command-line rules check them, and the words of a usage
+ * error are the agent's. Pure functions.
  */
+import { parseArgs } from 'node:util';
+import { readCommandLine, type OptionSpecs } from '../../protocol/index.js';
 
 /** The few environment variables the agent honours, passed in so parsing stays pure. */
 export type Environment = Readonly<Record<string, string | undefined>>;
@@ -22,46 +25,33 @@ export type UsageError = { readonly kind: 'usage-error'; readonly message: strin
 export type Refusal = { readonly kind: 'refused'; readonly message: string };
 
 export type Split =
-  | { positionals: string[]; options: Map<string, OptionValue> }
+  | { positionals: readonly string[]; options: Map<string, OptionValue> }
   | { error: string }
   | { help: true }
   | { version: true };
 
-/** Splits a subcommand's arguments according to its option specs. */
+const STANDARD: OptionSpecs = { help: { type: 'boolean', short: 'h' }, version: { type: 'boolean', short: 'V' } };
+
+/** Splits a subcommand's arguments according to its option specs; --help and --version win where they stand. */
 export function splitArguments(args: readonly string[], specs: Readonly<Record<string, OptionSpec>>): Split {
-  const positionals: string[] = [];
-  const options = new Map<string, OptionValue>();
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i] as string;
-    if (arg === '--') {
-      positionals.push(...args.slice(i + 1));
-      break;
-    }
-    if (arg === '-h' || arg === '--help') return { help: true };
-    if (arg === '-V' || arg === '--version') return { version: true };
-    if (!arg.startsWith('-') || /^-\d/.test(arg)) {
-      positionals.push(arg);
-      continue;
-    }
-    const eq = arg.indexOf('=');
-    const name = arg.slice(2, eq === -1 ? undefined : eq);
-    const spec = arg.startsWith('--') && Object.prototype.hasOwnProperty.call(specs, name) ? specs[name] : undefined;
-    if (!spec) return { error: `Unknown option ${quote(eq === -1 ? arg : arg.slice(0, eq))}.` };
-    if (!spec.value) {
-      if (eq !== -1) return { error: `--${name} takes no value.` };
-      options.set(name, true);
-      continue;
-    }
-    const value = eq !== -1 ? arg.slice(eq + 1) : args[++i];
-    if (value === undefined || value === '') return { error: `--${name} needs a value.` };
-    if (spec.repeatable) {
-      const previous = options.get(name);
-      options.set(name, [...(Array.isArray(previous) ? previous : []), value]);
-    } else {
-      options.set(name, value);
-    }
+  const kinds: Record<string, OptionSpecs[string]> = { ...STANDARD };
+  for (const [name, spec] of Object.entries(specs)) kinds[name] = { type: spec.value ? 'string' : 'boolean', multiple: spec.repeatable ?? false };
+  const { tokens } = parseArgs({ args: [...args], options: kinds, strict: false, allowPositionals: true, tokens: true });
+  // "-5" is a value, not an option: a code or a number typed with a leading minus.
+  const read = readCommandLine(args, tokens, kinds, { dashPositional: (arg) => /^-\d/.test(arg), stopAt: ['help', 'version'] });
+  if (!read.ok) {
+    if (read.problem === 'unknown-option') return { error: `Unknown option ${quote(read.option)}.` };
+    return { error: read.problem === 'takes-no-value' ? `${read.option} takes no value.` : `${read.option} needs a value.` };
   }
-  return { positionals, options };
+  if (read.values.has('help')) return { help: true };
+  if (read.values.has('version')) return { version: true };
+  const options = new Map<string, OptionValue>();
+  for (const [name, value] of read.values) {
+    const spec = specs[name];
+    if (value === true || !spec) options.set(name, true);
+    else options.set(name, spec.repeatable ? value : (value[value.length - 1] as string));
+  }
+  return { positionals: read.positionals, options };
 }
 
 /** A valued option's value (the last one given). */

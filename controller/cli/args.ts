@@ -3,7 +3,8 @@
  * only; anything wrong is a usage error (exit 2) that names the option. The
  * environment is read here once (RELAIS_CONTROLLER, RELAIS_TOKEN), nowhere else.
  */
-import { deviceTag, groupName, token as tokenField } from '../../protocol/index.js';
+import { parseArgs as splitArgs } from 'node:util';
+import { deviceTag, groupName, readCommandLine, token as tokenField, type OptionSpecs } from '../../protocol/index.js';
 import { CliError } from './cli-errors.js';
 
 export const USAGE = `Usage: relais fleet <command> [options]
@@ -45,7 +46,12 @@ export type Command =
   | (Common & { readonly kind: 'jobs' })
   | (Common & { readonly kind: 'job' | 'cancel'; readonly jobId: string });
 
-const VALUE_FLAGS = new Set(['--controller', '--token', '--script', '--tag', '--group', '--device', '--param', '--concurrency', '--timeout', '--request-timeout']);
+const VALUE_OPTIONS = ['controller', 'token', 'script', 'tag', 'group', 'device', 'param', 'concurrency', 'timeout', 'request-timeout'];
+const OPTIONS: OptionSpecs = {
+  help: { type: 'boolean', short: 'h' },
+  json: { type: 'boolean' },
+  ...Object.fromEntries(VALUE_OPTIONS.map((name) => [name, { type: 'string', multiple: true } as const])),
+};
 const ID = /^[A-Za-z0-9_-]{1,64}$/;
 const PARAM_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
 
@@ -53,27 +59,16 @@ const usage = (detail: string) => CliError.of('CLI_ERR_USAGE', `${detail}\n\n${U
 
 /** Parses argv (without node and the script) and the environment into a command. */
 export function parseArgs(argv: readonly string[], env: Record<string, string | undefined>): Command {
-  const positional: string[] = [];
+  const { tokens } = splitArgs({ args: [...argv], options: OPTIONS, strict: false, allowPositionals: true, tokens: true });
+  // Only --options are options: a job id may start with "-".
+  const read = readCommandLine(argv, tokens, OPTIONS, { dashPositional: (arg) => arg !== '-h', stopAt: ['help'] });
+  if (!read.ok) throw usage(read.problem === 'unknown-option' ? `Unknown option ${read.option}.` : `Option ${read.option} ${read.problem === 'needs-value' ? 'needs a value' : 'takes no value'}.`);
+  if (read.values.has('help')) return { kind: 'help' };
+  const positional = read.positionals;
+  const json = read.values.has('json');
+  // Keyed by the flag as typed, as every message names it.
   const values = new Map<string, string[]>();
-  let json = false;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (arg === '--help' || arg === '-h') return { kind: 'help' };
-    if (arg === '--json') {
-      json = true;
-      continue;
-    }
-    if (!arg.startsWith('--')) {
-      positional.push(arg);
-      continue;
-    }
-    const eq = arg.indexOf('=');
-    const flag = eq > 0 ? arg.slice(0, eq) : arg;
-    if (!VALUE_FLAGS.has(flag)) throw usage(`Unknown option ${flag}.`);
-    const value = eq > 0 ? arg.slice(eq + 1) : argv[++i];
-    if (value === undefined || value === '') throw usage(`Option ${flag} needs a value.`);
-    values.set(flag, [...(values.get(flag) ?? []), value]);
-  }
+  for (const [name, given] of read.values) if (given !== true) values.set(`--${name}`, [...given]);
   if (positional[0] !== 'fleet') throw usage(positional[0] ? `Unknown command "${positional[0]}".` : 'No command given.');
   const sub = positional[1];
   const one = (flag: string) => {

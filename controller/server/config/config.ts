@@ -1,7 +1,13 @@
-/** The controller's configuration: flags win over environment variables, which win over defaults. */
+/**
+ * The controller's configuration, read once by the composition root: node:util
+ * parseArgs for the flags, then one zod schema over flags > environment variables >
+ * defaults, frozen. Nothing else reads argv or the environment.
+ */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { LIMITS, thresholdsOverride, type Thresholds } from '../../../protocol/index.js';
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import { LIMITS, optionValues, readCommandLine, thresholdsOverride, type OptionSpecs, type Thresholds } from '../../../protocol/index.js';
 
 export interface Config {
   readonly host: string;
@@ -36,19 +42,91 @@ export interface Config {
 
 export class ConfigError extends Error {}
 
-const FLAGS: Record<string, { env: string; key: keyof Config }> = {
-  '--host': { env: 'RELAIS_HOST', key: 'host' },
-  '--port': { env: 'RELAIS_PORT', key: 'port' },
-  '--data-dir': { env: 'RELAIS_DATA_DIR', key: 'dataDir' },
-  '--tls-cert': { env: 'RELAIS_TLS_CERT', key: 'tlsCert' },
-  '--tls-key': { env: 'RELAIS_TLS_KEY', key: 'tlsKey' },
-  '--org-name': { env: 'RELAIS_ORG_NAME', key: 'organization' },
-  '--public-url': { env: 'RELAIS_PUBLIC_URL', key: 'publicUrl' },
-  '--thresholds': { env: 'RELAIS_THRESHOLDS_FILE', key: 'thresholds' },
-  '--snapshots-per-device': { env: 'RELAIS_SNAPSHOTS_PER_DEVICE', key: 'snapshotsPerDevice' },
-  '--audit-retention-days': { env: 'RELAIS_AUDIT_RETENTION_DAYS', key: 'auditRetentionDays' },
-  '--session-retention-days': { env: 'RELAIS_SESSION_RETENTION_DAYS', key: 'sessionRetentionDays' },
-  '--max-waiting-links': { env: 'RELAIS_MAX_WAITING_LINKS', key: 'maxWaitingLinks' },
+/** Each flag, the environment variable that stands in for it, and the setting it fills. */
+const FLAGS = {
+  host: { env: 'RELAIS_HOST', key: 'host' },
+  port: { env: 'RELAIS_PORT', key: 'port' },
+  'data-dir': { env: 'RELAIS_DATA_DIR', key: 'dataDir' },
+  'tls-cert': { env: 'RELAIS_TLS_CERT', key: 'tlsCert' },
+  'tls-key': { env: 'RELAIS_TLS_KEY', key: 'tlsKey' },
+  'org-name': { env: 'RELAIS_ORG_NAME', key: 'organization' },
+  'public-url': { env: 'RELAIS_PUBLIC_URL', key: 'publicUrl' },
+  thresholds: { env: 'RELAIS_THRESHOLDS_FILE', key: 'thresholdsFile' },
+  'snapshots-per-device': { env: 'RELAIS_SNAPSHOTS_PER_DEVICE', key: 'snapshotsPerDevice' },
+  'audit-retention-days': { env: 'RELAIS_AUDIT_RETENTION_DAYS', key: 'auditRetentionDays' },
+  'session-retention-days': { env: 'RELAIS_SESSION_RETENTION_DAYS', key: 'sessionRetentionDays' },
+  'max-waiting-links': { env: 'RELAIS_MAX_WAITING_LINKS', key: 'maxWaitingLinks' },
+} as const;
+
+/** Settings read from the environment only. */
+const ENV_ONLY = {
+  adminPassword: 'RELAIS_ADMIN_PASSWORD',
+  supportCodeTtlMs: 'RELAIS_SUPPORT_CODE_TTL_MS',
+  heartbeatMs: 'RELAIS_HEARTBEAT_MS',
+  authChallengeMs: 'RELAIS_AUTH_CHALLENGE_MS',
+} as const;
+
+const OPTIONS: OptionSpecs = {
+  help: { type: 'boolean', short: 'h' },
+  // Added to RELAIS_ALLOWED_HOSTS rather than replacing it; each may list several, comma-separated.
+  'allowed-host': { type: 'string', multiple: true },
+  'trust-proxy': { type: 'boolean' },
+  ...Object.fromEntries(Object.keys(FLAGS).map((flag) => [flag, { type: 'string' } as const])),
+};
+
+/** An --allowed-host entry: a name or address with an optional :port (no scheme or wildcard), lowercased. */
+const allowedHost = z
+  .string()
+  .transform((entry) => entry.toLowerCase())
+  .pipe(z.string().regex(/^([a-z0-9-]+(\.[a-z0-9-]+)*|\[[0-9a-f:.]+\])(:\d{1,5})?$/));
+
+/** A whole number from min to max (the retention settings). */
+const wholeNumber = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+const optionalPath = z.string().optional().transform((path) => (path === undefined ? null : resolve(path)));
+
+/** Every setting from its text (flag or environment), with its default; the words of each refusal are in REFUSALS. */
+const settings = z
+  .object({
+    host: z.string().default('127.0.0.1'),
+    port: z.coerce.number().int().min(0).max(65535).default(8080),
+    dataDir: z.string().default('data').transform((path) => resolve(path)),
+    tlsCert: optionalPath,
+    tlsKey: optionalPath,
+    organization: z.string().default('Relais Helpdesk').transform((name) => name.slice(0, 128)),
+    publicUrl: z
+      .url({ protocol: /^https?$/ })
+      .optional()
+      .transform((url) => (url === undefined ? null : new URL(url).origin)),
+    allowedHosts: z.array(allowedHost).default([]).transform((hosts) => Object.freeze(hosts)),
+    trustProxy: z.boolean().default(false),
+    thresholdsFile: z.string().optional(),
+    adminPassword: z.string().optional().transform((password) => password ?? null),
+    supportCodeTtlMs: z.coerce.number().int().min(1000).default(10 * 60 * 1000),
+    heartbeatMs: z.coerce.number().int().min(1000).default(15_000),
+    authChallengeMs: z.coerce.number().int().min(100).max(60_000).default(LIMITS.authChallengeMs),
+    snapshotsPerDevice: wholeNumber(2, 100_000).default(200),
+    auditRetentionDays: wholeNumber(1, 100_000).optional().transform((days) => days ?? null),
+    sessionRetentionDays: wholeNumber(1, 100_000).default(30),
+    maxWaitingLinks: wholeNumber(1, 10_000).default(20),
+  })
+  .refine((s) => (s.tlsCert === null) === (s.tlsKey === null), { message: 'TLS needs both --tls-cert and --tls-key.', path: ['tls'] });
+
+type SettingsInput = Partial<z.input<typeof settings>>;
+
+/** What the operator reads when a setting is refused, by setting (the raw text given, when it helps). */
+const REFUSALS: Partial<Record<keyof SettingsInput | 'tls', (raw: unknown) => string>> = {
+  allowedHosts: (raw) => `--allowed-host takes a host name or address with an optional :port (no scheme, path or wildcard), got "${raw}".`,
+  port: (raw) => `Port must be a number from 0 to 65535, got "${raw}".`,
+  publicUrl: (raw) => `--public-url must be an http(s) URL, got "${raw}".`,
+  supportCodeTtlMs: () => 'RELAIS_SUPPORT_CODE_TTL_MS must be at least 1000.',
+  heartbeatMs: () => 'RELAIS_HEARTBEAT_MS must be at least 1000.',
+  authChallengeMs: () => 'RELAIS_AUTH_CHALLENGE_MS must be from 100 to 60000.',
+  tls: () => 'TLS needs both --tls-cert and --tls-key.',
+  snapshotsPerDevice: (raw) => `--snapshots-per-device must be a whole number from 2 to 100000, got "${raw}".`,
+  auditRetentionDays: (raw) => `--audit-retention-days must be a whole number from 1 to 100000, got "${raw}".`,
+  sessionRetentionDays: (raw) => `--session-retention-days must be a whole number from 1 to 100000, got "${raw}".`,
+  maxWaitingLinks: (raw) => `--max-waiting-links must be a whole number from 1 to 10000, got "${raw}".`,
 };
 
 export const USAGE = `Usage: npm start -- [options]
@@ -76,114 +154,54 @@ export const USAGE = `Usage: npm start -- [options]
 
 /** Parses argv and env into a frozen Config, or throws ConfigError with a message for the operator. */
 export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Config {
-  const given: Partial<Record<keyof Config, string>> = {};
-  const allowedHosts = (env.RELAIS_ALLOWED_HOSTS ?? '').split(',').map((h) => h.trim()).filter(Boolean);
-  let trustProxy = env.RELAIS_TRUST_PROXY === '1' || env.RELAIS_TRUST_PROXY === 'true';
-  for (const spec of Object.values(FLAGS)) {
-    const value = env[spec.env];
-    if (value !== undefined && value !== '') given[spec.key] = value;
+  const { tokens } = parseArgs({ args: [...argv], options: OPTIONS, strict: false, allowPositionals: true, tokens: true });
+  const read = readCommandLine(argv, tokens, OPTIONS, { stopAt: ['help'] });
+  if (!read.ok) {
+    if (read.problem === 'unknown-option') throw new ConfigError(`Unknown option ${read.option}.\n\n${USAGE}`);
+    throw new ConfigError(read.problem === 'needs-value' ? `Option ${read.option} needs a value.` : `Option ${read.option} takes no value.`);
   }
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (arg === '--help' || arg === '-h') throw new ConfigError(USAGE);
-    if (arg === '--trust-proxy') {
-      trustProxy = true;
-      continue;
-    }
-    const [flag, inline] = arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
-    if (flag === '--allowed-host') {
-      const value = inline ?? argv[++i];
-      if (value === undefined || value === '') throw new ConfigError('Option --allowed-host needs a value.');
-      allowedHosts.push(...value.split(',').map((h) => h.trim()).filter(Boolean));
-      continue;
-    }
-    const spec = FLAGS[flag!];
-    if (!spec) throw new ConfigError(`Unknown option ${flag}.\n\n${USAGE}`);
-    const value = inline ?? argv[++i];
-    if (value === undefined || value === '') throw new ConfigError(`Option ${flag} needs a value.`);
-    given[spec.key] = value;
+  if (read.values.has('help')) throw new ConfigError(USAGE);
+  // The controller takes no arguments, only options.
+  if (read.positionals.length > 0) throw new ConfigError(`Unknown option ${read.positionals[0]}.\n\n${USAGE}`);
+
+  // Flags win over environment variables; an empty variable counts as unset.
+  const given: SettingsInput = {};
+  for (const [name, key] of Object.entries(ENV_ONLY)) if (env[key]) given[name as keyof typeof ENV_ONLY] = env[key];
+  for (const [flag, { env: name, key }] of Object.entries(FLAGS)) {
+    const values = read.values.get(flag);
+    const value = Array.isArray(values) ? values[values.length - 1] : env[name] || undefined;
+    if (value !== undefined) given[key] = value;
   }
-
-  const port = given.port === undefined ? 8080 : Number(given.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`Port must be a number from 0 to 65535, got "${given.port}".`);
-  const tlsCert = given.tlsCert ?? null;
-  const tlsKey = given.tlsKey ?? null;
-  if ((tlsCert === null) !== (tlsKey === null)) throw new ConfigError('TLS needs both --tls-cert and --tls-key.');
-  let publicUrl = given.publicUrl ?? null;
-  if (publicUrl !== null) {
-    try {
-      const url = new URL(publicUrl);
-      if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error();
-      publicUrl = url.origin;
-    } catch {
-      throw new ConfigError(`--public-url must be an http(s) URL, got "${publicUrl}".`);
-    }
+  const hostLists = [env.RELAIS_ALLOWED_HOSTS ?? '', ...optionValues(read.values, 'allowed-host')];
+  given.allowedHosts = hostLists.flatMap((list) => list.split(',').map((h) => h.trim()).filter(Boolean));
+  given.trustProxy = read.values.has('trust-proxy') || env.RELAIS_TRUST_PROXY === '1' || env.RELAIS_TRUST_PROXY === 'true';
+  const parsed = settings.safeParse(given);
+  if (!parsed.success) {
+    const path = parsed.error.issues[0]?.path ?? [];
+    const field = String(path[0] ?? '') as keyof typeof REFUSALS;
+    const refusal = REFUSALS[field];
+    // The raw text given: for a list, the entry refused.
+    const raw = field === 'allowedHosts' ? given.allowedHosts?.[Number(path[1])] : given[field as keyof SettingsInput];
+    throw new ConfigError(refusal ? refusal(raw) : `Invalid setting ${field}: ${parsed.error.issues[0]?.message}.`);
   }
-  const supportCodeTtlMs = env.RELAIS_SUPPORT_CODE_TTL_MS ? Number(env.RELAIS_SUPPORT_CODE_TTL_MS) : 10 * 60 * 1000;
-  if (!Number.isInteger(supportCodeTtlMs) || supportCodeTtlMs < 1000) throw new ConfigError('RELAIS_SUPPORT_CODE_TTL_MS must be at least 1000.');
-  const heartbeatMs = env.RELAIS_HEARTBEAT_MS ? Number(env.RELAIS_HEARTBEAT_MS) : 15_000;
-  if (!Number.isInteger(heartbeatMs) || heartbeatMs < 1000) throw new ConfigError('RELAIS_HEARTBEAT_MS must be at least 1000.');
-
-  const authChallengeMs = env.RELAIS_AUTH_CHALLENGE_MS ? Number(env.RELAIS_AUTH_CHALLENGE_MS) : LIMITS.authChallengeMs;
-  if (!Number.isInteger(authChallengeMs) || authChallengeMs < 100 || authChallengeMs > 60_000) throw new ConfigError('RELAIS_AUTH_CHALLENGE_MS must be from 100 to 60000.');
-
-  let thresholds: Partial<Thresholds> = {};
-  if (given.thresholds) {
-    const file = resolve(given.thresholds);
-    let raw: unknown;
-    try {
-      raw = JSON.parse(readFileSync(file, 'utf8'));
-    } catch (err) {
-      throw new ConfigError(`Could not read the thresholds file ${file}: ${(err as Error).message}`);
-    }
-    const parsed = thresholdsOverride.safeParse(raw);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      throw new ConfigError(`The thresholds file ${file} is invalid: ${issue?.path.join('.') || 'top level'} ${issue?.message}. Known names are in protocol/findings.ts.`);
-    }
-    thresholds = parsed.data as Partial<Thresholds>;
-  }
-
-  const snapshotsPerDevice = wholeNumber(given.snapshotsPerDevice, 200, '--snapshots-per-device', 2, 100_000);
-  const auditRetentionDays = given.auditRetentionDays === undefined ? null : wholeNumber(given.auditRetentionDays, 0, '--audit-retention-days', 1, 100_000);
-  const sessionRetentionDays = wholeNumber(given.sessionRetentionDays, 30, '--session-retention-days', 1, 100_000);
-  const maxWaitingLinks = wholeNumber(given.maxWaitingLinks, 20, '--max-waiting-links', 1, 10_000);
-
-  return Object.freeze({
-    host: given.host ?? '127.0.0.1',
-    port,
-    dataDir: resolve(given.dataDir ?? 'data'),
-    tlsCert: tlsCert && resolve(tlsCert),
-    tlsKey: tlsKey && resolve(tlsKey),
-    organization: (given.organization ?? 'Relais Helpdesk').slice(0, 128),
-    publicUrl,
-    allowedHosts: Object.freeze(allowedHosts.map(allowedHost)),
-    trustProxy,
-    adminPassword: env.RELAIS_ADMIN_PASSWORD ? env.RELAIS_ADMIN_PASSWORD : null,
-    heartbeatMs,
-    supportCodeTtlMs,
-    authChallengeMs,
-    thresholds: Object.freeze(thresholds),
-    snapshotsPerDevice,
-    auditRetentionDays,
-    sessionRetentionDays,
-    maxWaitingLinks,
-  });
+  const { thresholdsFile, ...config } = parsed.data;
+  return Object.freeze({ ...config, thresholds: Object.freeze(readThresholds(thresholdsFile)) });
 }
 
-/** Checks one --allowed-host entry (a name or address, optional :port, no scheme or wildcard) and lowercases it. */
-function allowedHost(entry: string): string {
-  const host = entry.toLowerCase();
-  if (!/^([a-z0-9-]+(\.[a-z0-9-]+)*|\[[0-9a-f:.]+\])(:\d{1,5})?$/.test(host)) {
-    throw new ConfigError(`--allowed-host takes a host name or address with an optional :port (no scheme, path or wildcard), got "${entry}".`);
+/** The health-check thresholds file, validated against protocol's names; none: no overrides. */
+function readThresholds(path: string | undefined): Partial<Thresholds> {
+  if (!path) return {};
+  const file = resolve(path);
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new ConfigError(`Could not read the thresholds file ${file}: ${(err as Error).message}`);
   }
-  return host;
-}
-
-/** A whole number option from min to max, or its default when not given. */
-function wholeNumber(value: string | undefined, fallback: number, flag: string, min: number, max: number): number {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min || n > max) throw new ConfigError(`${flag} must be a whole number from ${min} to ${max}, got "${value}".`);
-  return n;
+  const parsed = thresholdsOverride.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new ConfigError(`The thresholds file ${file} is invalid: ${issue?.path.join('.') || 'top level'} ${issue?.message}. Known names are in protocol/findings.ts.`);
+  }
+  return parsed.data as Partial<Thresholds>;
 }

@@ -1,0 +1,151 @@
+/**
+ * The three command lines on node:util parseArgs and protocol's readCommandLine:
+ * the controller's config (flags > environment > defaults, zod-checked, frozen)
+ * and the `relais` CLI keep their flags, variables and words. The agent's is in
+ * agent-cli.test.ts.
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { readCommandLine, type OptionSpecs } from '../../protocol/index.js';
+import { ConfigError, USAGE, loadConfig } from '../../controller/server/config/config.js';
+import { parseArgs as parseCli } from '../../controller/cli/args.js';
+import { CliError } from '../../controller/cli/cli-errors.js';
+
+function read(args: string[], specs: OptionSpecs, rules?: Parameters<typeof readCommandLine>[3]) {
+  const { tokens } = parseArgs({ args, options: specs, strict: false, allowPositionals: true, tokens: true });
+  return readCommandLine(args, tokens, specs, rules);
+}
+
+describe('readCommandLine', () => {
+  const specs: OptionSpecs = { name: { type: 'string' }, tag: { type: 'string', multiple: true }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } };
+
+  it('reads values inline or after, repeated values in order, flags, and positionals around them', () => {
+    const r = read(['a', '--name=x', '--tag', 't1', 'b', '--json', '--tag=t2', '--', '--not-an-option'], specs);
+    expect(r).toEqual({ ok: true, positionals: ['a', 'b', '--not-an-option'], values: new Map<string, unknown>([['name', ['x']], ['tag', ['t1', 't2']], ['json', true]]) });
+  });
+
+  it('names the first problem: unknown option, missing or empty value, a value for a flag', () => {
+    expect(read(['--bogus=1'], specs)).toEqual({ ok: false, problem: 'unknown-option', option: '--bogus' });
+    expect(read(['-x'], specs)).toEqual({ ok: false, problem: 'unknown-option', option: '-x' });
+    expect(read(['--name'], specs)).toEqual({ ok: false, problem: 'needs-value', option: '--name' });
+    expect(read(['--name='], specs)).toEqual({ ok: false, problem: 'needs-value', option: '--name' });
+    expect(read(['--json=yes'], specs)).toEqual({ ok: false, problem: 'takes-no-value', option: '--json' });
+  });
+
+  it('a value may start with a dash; dash positionals and --help stop where the program says', () => {
+    expect(read(['--name', '-5'], specs)).toMatchObject({ ok: true, values: new Map([['name', ['-5']]]) });
+    expect(read(['-482', 'x'], specs, { dashPositional: (a) => /^-\d/.test(a) })).toMatchObject({ ok: true, positionals: ['-482', 'x'] });
+    expect(read(['-h', '--bogus'], specs, { stopAt: ['help'] })).toMatchObject({ ok: true, values: new Map([['help', true]]) });
+    expect(read(['--bogus', '-h'], specs, { stopAt: ['help'] })).toMatchObject({ ok: false, option: '--bogus' });
+  });
+});
+
+describe('the controller config', () => {
+  const configError = (argv: string[], env: NodeJS.ProcessEnv = {}) => {
+    try {
+      loadConfig(argv, env);
+    } catch (err) {
+      if (err instanceof ConfigError) return err.message;
+      throw err;
+    }
+    throw new Error('expected a ConfigError');
+  };
+
+  it('defaults, frozen', () => {
+    const config = loadConfig([], {});
+    expect(config).toEqual({
+      host: '127.0.0.1', port: 8080, dataDir: resolve('data'), tlsCert: null, tlsKey: null, organization: 'Relais Helpdesk', publicUrl: null,
+      allowedHosts: [], trustProxy: false, adminPassword: null, heartbeatMs: 15_000, supportCodeTtlMs: 600_000, authChallengeMs: 10_000, thresholds: {},
+      snapshotsPerDevice: 200, auditRetentionDays: null, sessionRetentionDays: 30, maxWaitingLinks: 20,
+    });
+    expect(Object.isFrozen(config)).toBe(true);
+    expect(Object.isFrozen(config.thresholds)).toBe(true);
+  });
+
+  it('allowed hosts add up from RELAIS_ALLOWED_HOSTS and every --allowed-host; --trust-proxy or RELAIS_TRUST_PROXY', () => {
+    const config = loadConfig(['--allowed-host', 'Help.Example.com', '--allowed-host=10.0.0.5:8080,[::1]:9000'], { RELAIS_ALLOWED_HOSTS: 'a.example, b.example' });
+    expect(config.allowedHosts).toEqual(['a.example', 'b.example', 'help.example.com', '10.0.0.5:8080', '[::1]:9000']);
+    expect(Object.isFrozen(config.allowedHosts)).toBe(true);
+    expect(loadConfig(['--trust-proxy'], {}).trustProxy).toBe(true);
+    expect(loadConfig([], { RELAIS_TRUST_PROXY: '1' }).trustProxy).toBe(true);
+    expect(loadConfig([], { RELAIS_TRUST_PROXY: 'no' }).trustProxy).toBe(false);
+  });
+
+  it('flags win over environment variables, which win over defaults; empty variables are unset', () => {
+    const env = { RELAIS_PORT: '9001', RELAIS_HOST: '0.0.0.0', RELAIS_ORG_NAME: '', RELAIS_HEARTBEAT_MS: '2000', RELAIS_ADMIN_PASSWORD: 'pw from env 123' };
+    const config = loadConfig(['--port', '9002', '--org-name=ACME IT', '--public-url', 'https://help.example.com/path'], env);
+    expect(config).toMatchObject({ port: 9002, host: '0.0.0.0', organization: 'ACME IT', heartbeatMs: 2000, adminPassword: 'pw from env 123', publicUrl: 'https://help.example.com' });
+    expect(loadConfig([], { RELAIS_ORG_NAME: '' }).organization).toBe('Relais Helpdesk');
+    expect(loadConfig(['--port', '0'], {}).port).toBe(0);
+  });
+
+  it('reads a thresholds file from the flag or the environment', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'relais-cfg-')), 't.json');
+    writeFileSync(file, JSON.stringify({ diskWarnPercent: 85 }));
+    expect(loadConfig(['--thresholds', file], {}).thresholds).toEqual({ diskWarnPercent: 85 });
+    expect(loadConfig([], { RELAIS_THRESHOLDS_FILE: file }).thresholds).toEqual({ diskWarnPercent: 85 });
+    writeFileSync(file, JSON.stringify({ nonsense: 1 }));
+    expect(configError(['--thresholds', file])).toMatch(/thresholds file .* invalid/);
+  });
+
+  it('says what is wrong, in the same words as before', () => {
+    expect(configError(['--help'])).toBe(USAGE);
+    expect(configError(['-h', '--bogus'])).toBe(USAGE);
+    expect(configError(['--bogus'])).toBe(`Unknown option --bogus.\n\n${USAGE}`);
+    expect(configError(['stray'])).toBe(`Unknown option stray.\n\n${USAGE}`);
+    expect(configError(['--port'])).toBe('Option --port needs a value.');
+    expect(configError(['--port', 'eighty'])).toBe('Port must be a number from 0 to 65535, got "eighty".');
+    expect(configError([], { RELAIS_PORT: '70000' })).toBe('Port must be a number from 0 to 65535, got "70000".');
+    expect(configError(['--tls-cert', 'c.pem'])).toBe('TLS needs both --tls-cert and --tls-key.');
+    expect(configError(['--public-url', 'ftp://x'])).toBe('--public-url must be an http(s) URL, got "ftp://x".');
+    expect(configError([], { RELAIS_HEARTBEAT_MS: '10' })).toBe('RELAIS_HEARTBEAT_MS must be at least 1000.');
+    expect(configError([], { RELAIS_SUPPORT_CODE_TTL_MS: 'soon' })).toBe('RELAIS_SUPPORT_CODE_TTL_MS must be at least 1000.');
+    expect(configError([], { RELAIS_AUTH_CHALLENGE_MS: '99' })).toBe('RELAIS_AUTH_CHALLENGE_MS must be from 100 to 60000.');
+    expect(configError(['--allowed-host', 'ok.example,https://bad.example/x'])).toBe(
+      '--allowed-host takes a host name or address with an optional :port (no scheme, path or wildcard), got "https://bad.example/x".',
+    );
+    expect(configError(['--allowed-host='])).toBe('Option --allowed-host needs a value.');
+    expect(configError(['--snapshots-per-device', '1'])).toBe('--snapshots-per-device must be a whole number from 2 to 100000, got "1".');
+    expect(configError([], { RELAIS_AUDIT_RETENTION_DAYS: '1.5' })).toBe('--audit-retention-days must be a whole number from 1 to 100000, got "1.5".');
+  });
+});
+
+describe('the relais CLI', () => {
+  const env = { RELAIS_CONTROLLER: 'http://127.0.0.1:8080', RELAIS_TOKEN: 'some-api-token-0123456789' };
+  const usageError = (argv: string[], environment: Record<string, string> = env) => {
+    try {
+      parseCli(argv, environment);
+    } catch (err) {
+      if (err instanceof CliError) return { code: err.code, exit: err.exitCode, message: err.message.split('\n')[0] };
+      throw err;
+    }
+    throw new Error('expected a CliError');
+  };
+
+  it('reads run with every option, the environment standing in for --controller and --token', () => {
+    expect(parseCli(['fleet', 'run', '--script', 'flush-dns', '--tag=lab', '--param', 'a=1', '--param', 'b=x=y', '--concurrency', '20', '--timeout', '60', '--json'], env)).toEqual({
+      kind: 'run', controller: 'http://127.0.0.1:8080', token: env.RELAIS_TOKEN, json: true, requestTimeoutMs: 10_000,
+      scriptName: 'flush-dns', target: { tag: 'lab' }, params: { a: '1', b: 'x=y' }, concurrency: 20, timeoutSeconds: 60,
+    });
+    expect(parseCli(['fleet', 'run', '--script', 's', '--device', 'a,b', '--device', 'c', '--controller', 'https://h.example/x'], env)).toMatchObject({
+      controller: 'https://h.example', target: { deviceIds: ['a', 'b', 'c'] },
+    });
+    expect(parseCli(['--help'], {})).toEqual({ kind: 'help' });
+  });
+
+  it('a job id may start with a dash', () => {
+    expect(parseCli(['fleet', 'job', '-Ab3_x'], env)).toMatchObject({ kind: 'job', jobId: '-Ab3_x' });
+  });
+
+  it('usage errors exit 2 and name the option', () => {
+    expect(usageError(['fleet', 'jobs', '--bogus'])).toEqual({ code: 'CLI_ERR_USAGE', exit: 2, message: 'The command line is not valid. Unknown option --bogus.' });
+    expect(usageError(['fleet', 'jobs', '--token'])).toMatchObject({ message: 'The command line is not valid. Option --token needs a value.' });
+    expect(usageError(['fleet', 'jobs', '--script', 'x'])).toMatchObject({ message: expect.stringContaining('Option --script does not apply to "fleet jobs"') });
+    expect(usageError(['fleet', 'run', '--script', 'a', '--script', 'b', '--tag', 't'])).toMatchObject({ message: expect.stringContaining('Option --script may be given once') });
+    expect(usageError(['fleet', 'jobs'], {})).toMatchObject({ code: 'CLI_ERR_NO_CONTROLLER', exit: 2 });
+    expect(usageError(['nope'])).toMatchObject({ message: expect.stringContaining('Unknown command "nope"') });
+  });
+});
