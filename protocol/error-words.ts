@@ -64,6 +64,7 @@ export const ERROR_WORDS_FR: Readonly<Record<ErrorCode, string>> = Object.freeze
   HTTP_ERR_BAD_REQUEST: 'La requête est mal formée.',
   HTTP_ERR_NOT_FOUND: 'Introuvable.',
   HTTP_ERR_UNKNOWN_HOST: "Ce contrôleur ne répond pas à ce nom d'hôte. Utilisez son adresse, ou demandez à son administrateur d'ajouter ce nom avec --allowed-host.",
+  HTTP_ERR_BAD_ANSWER: "Le contrôleur a envoyé une réponse que cette page ne comprend pas. Rechargez la page ; si cela se reproduit, le contrôleur fonctionne peut-être dans une autre version.",
   HTTP_ERR_INTERNAL: "Une erreur s'est produite sur le contrôleur. Elle a été journalisée.",
   SERVER_ERR_SHUTDOWN: "Le contrôleur s'arrête.",
 });

@@ -85,6 +85,7 @@ export const ERRORS = Object.freeze({
   HTTP_ERR_BAD_REQUEST: { message: 'The request is malformed.', status: 400, close: null },
   HTTP_ERR_NOT_FOUND: { message: 'Not found.', status: 404, close: null },
   HTTP_ERR_UNKNOWN_HOST: { message: 'This controller does not answer to that host name. Use its own address, or ask its operator to add the name with --allowed-host.', status: 421, close: null },
+  HTTP_ERR_BAD_ANSWER: { message: 'The controller sent an answer this page does not understand. Reload the page; if it happens again, the controller may run another version.', status: 502, close: null },
   HTTP_ERR_INTERNAL: { message: 'Something went wrong on the controller. The error was logged.', status: 500, close: null },
   SERVER_ERR_SHUTDOWN: { message: 'The controller is shutting down.', status: 503, close: C.serverShutdown },
 } satisfies Record<string, ErrorSpec>);

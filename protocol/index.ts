@@ -17,3 +17,5 @@ export * from './health-checks.js';
 export * from './snapshot-diff.js';
 export * from './i18n/index.js';
 export * from './error-words.js';
+export * from './rest-answers.js';
+export * from './rest-fleet-answers.js';

@@ -1,11 +1,13 @@
 /**
  * The controller's REST API as the CLI uses it: every request has a deadline
- * (connect, headers and body), every answer is size-bounded and validated, and
- * every way it can go wrong becomes a CliError with the right exit status. The
+ * (connect, headers and body), every answer is size-bounded and validated
+ * against the contract's schema for its route (protocol/rest-answers.ts, the same the
+ * controller types its answers with and the web UI checks), and every way it can
+ * go wrong becomes a CliError with the right exit status. The
  * token travels only in the Authorization header and is never part of a message.
  */
 import type { z } from 'zod';
-import { answers, type Job, type Run, type RunWithOutput } from './api-schemas.js';
+import { fleetAnswers, restAnswers, type Job, type Run, type RunWithOutput } from '../../protocol/index.js';
 import { CliError } from './cli-errors.js';
 
 /** Larger answers are refused: a job's runs without output stay far below this. */
@@ -33,31 +35,31 @@ export class FleetApi {
 
   /** Starts a job; resolves with it as the controller stored it. */
   async createJob(body: NewJob): Promise<Job> {
-    return (await this.request('POST', '/api/jobs', answers.created, body)).job;
+    return (await this.request('POST', '/api/jobs', fleetAnswers.job, body)).job;
   }
 
   async listJobs(): Promise<Job[]> {
-    return (await this.request('GET', '/api/jobs', answers.jobs)).jobs;
+    return (await this.request('GET', '/api/jobs', fleetAnswers.jobs)).jobs;
   }
 
   /** A job and its runs, without output. */
   async job(jobId: string): Promise<{ job: Job; runs: Run[] }> {
-    return this.request('GET', `/api/jobs/${encodeURIComponent(jobId)}`, answers.jobWithRuns);
+    return this.request('GET', `/api/jobs/${encodeURIComponent(jobId)}`, fleetAnswers.jobWithRuns);
   }
 
   /** One device's run with its output (base64). */
   async run(jobId: string, deviceId: string): Promise<RunWithOutput> {
-    return (await this.request('GET', `/api/jobs/${encodeURIComponent(jobId)}/runs/${encodeURIComponent(deviceId)}`, answers.run)).run;
+    return (await this.request('GET', `/api/jobs/${encodeURIComponent(jobId)}/runs/${encodeURIComponent(deviceId)}`, fleetAnswers.run)).run;
   }
 
   async cancel(jobId: string): Promise<Job> {
-    return (await this.request('POST', `/api/jobs/${encodeURIComponent(jobId)}/cancel`, answers.created)).job;
+    return (await this.request('POST', `/api/jobs/${encodeURIComponent(jobId)}/cancel`, fleetAnswers.job)).job;
   }
 
   /** Device names by id, to label a table; empty when the controller will not say. */
   async deviceNames(): Promise<Map<string, string>> {
     try {
-      const { devices } = await this.request('GET', '/api/devices', answers.devices);
+      const { devices } = await this.request('GET', '/api/devices', restAnswers.devices);
       return new Map(devices.map((d) => [d.id, d.name ?? d.hostname]));
     } catch {
       return new Map();
@@ -73,7 +75,7 @@ export class FleetApi {
       throw CliError.of('CLI_ERR_BAD_ANSWER', `${method} ${path} answered HTTP ${status} with something that is not JSON.`);
     }
     if (status < 200 || status > 299) {
-      const refusal = answers.error.safeParse(value);
+      const refusal = restAnswers.error.safeParse(value);
       if (!refusal.success) throw CliError.of('CLI_ERR_BAD_ANSWER', `${method} ${path} answered HTTP ${status} without a Relais error.`);
       throw CliError.fromController(status, refusal.data.error.code, refusal.data.error.message);
     }

@@ -1,7 +1,7 @@
 /** The four fleet commands; each returns the process's exit status. */
 import { FleetApi } from './api-client.js';
 import type { Command } from './args.js';
-import type { Job, Run } from './api-schemas.js';
+import type { Job, Run } from '../../protocol/index.js';
 import { CliError, EXIT } from './cli-errors.js';
 import { allFinal, exitStatusFor, jsonReport, runsWithOutput, textReport } from './job-report.js';
 import { plainLine } from '../../protocol/index.js';

@@ -4,7 +4,7 @@
  * results stand for.
  */
 import type { FleetApi } from './api-client.js';
-import { FINAL_RUN_STATUSES, type Job, type Run, type RunWithOutput } from './api-schemas.js';
+import { FINAL_RUN_STATUSES, type Job, type Run, type RunWithOutput } from '../../protocol/index.js';
 import { EXIT } from './cli-errors.js';
 import { plainLine } from '../../protocol/index.js';
 import { runsTable, type RunRow } from './summary-table.js';

@@ -3,7 +3,7 @@
  * bar, and how many succeeded, failed and were refused. Redrawn in place with a
  * carriage return, so it never scrolls the screen.
  */
-import type { JobCounts } from './api-schemas.js';
+import type { JobCounts } from '../../protocol/index.js';
 
 export interface ProgressOutput {
   write(text: string): unknown;

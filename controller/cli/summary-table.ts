@@ -1,6 +1,5 @@
 /** Plain-text tables: the per-device summary of a job, and the list of jobs. */
-import type { Job, Run } from './api-schemas.js';
-import { plainLine } from '../../protocol/index.js';
+import { plainLine, type Job, type Run } from '../../protocol/index.js';
 
 type Cell = string;
 

@@ -1,7 +1,7 @@
 /** The REST API the web UI uses (documented in the README). */
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
-import { RelaisError } from '../../../protocol/index.js';
+import { RelaisError, restAnswers } from '../../../protocol/index.js';
 import type { AuditLog } from '../audit/audit.js';
 import { checkCredentials } from '../auth/accounts.js';
 import type { FailedLogins } from '../auth/failed-logins.js';
@@ -17,6 +17,7 @@ import { usersRoutes } from './users-routes.js';
 import type { AgentHub } from '../hubs/agent-hub.js';
 import type { SupportCodes } from '../support/support-codes.js';
 import type { SupportSessions } from '../support/support-sessions.js';
+import { answer } from './answer.js';
 import { sendError } from './errors.js';
 import { requireSession } from './guards.js';
 import { clientIp } from './origin.js';
@@ -45,7 +46,7 @@ export function apiRoutes(deps: ApiDeps): Router {
   const base = (req: Request) => deps.origins.baseUrl(req.headers.host);
 
   // `time` lets agents measure their clock skew against the controller.
-  api.get('/health', (_req, res) => void res.json({ ok: true, version: __RELAIS_VERSION__, time: Date.now() }));
+  api.get('/health', (_req, res) => answer(res, restAnswers.health, { ok: true, version: __RELAIS_VERSION__, time: Date.now() }));
 
   api.post('/login', async (req, res) => {
     const body = loginBody.safeParse(req.body);
@@ -66,7 +67,7 @@ export function apiRoutes(deps: ApiDeps): Router {
     deps.loginThrottle.succeeded(username, ip);
     res.setHeader('Set-Cookie', await deps.sessions.start(account));
     deps.audit.note({ actor: account.username, action: 'login.ok', ip });
-    res.json({ user: { username: account.username, name: account.name } });
+    answer(res, restAnswers.login, { user: { username: account.username, name: account.name } });
   });
 
   api.post('/logout', async (req, res) => {
@@ -83,7 +84,7 @@ export function apiRoutes(deps: ApiDeps): Router {
 
   api.get('/me', async (req, res) => {
     const account = req.account!;
-    res.json({
+    answer(res, restAnswers.me, {
       user: { username: account.username, name: account.name }, role: account.role, organization: deps.organization, controllerUrl: base(req), version: __RELAIS_VERSION__,
       failedLogins: await deps.failedLogins.unseen(account.id),
     });
@@ -99,14 +100,14 @@ export function apiRoutes(deps: ApiDeps): Router {
     const issued = await deps.codes.issue(req.account!);
     const url = `${base(req)}/s/${issued.code}`;
     deps.audit.note({ actor: req.account!.username, action: 'link.created', target: issued.id, detail: { expiresAt: issued.expiresAt }, ip: clientIp(req) });
-    res.status(201).json({
+    answer(res, restAnswers.supportLinkCreated, {
       id: issued.id,
       code: issued.code,
       codeDisplay: groupCode(issued.code),
       url,
       command: `npx --yes ${base(req)}/download/relais-agent.tgz join ${url}`,
       expiresAt: issued.expiresAt,
-    });
+    }, 201);
   });
 
   api.get('/support-links', async (_req, res) => {
@@ -115,19 +116,19 @@ export function apiRoutes(deps: ApiDeps): Router {
       id: l.id,
       createdAt: l.createdAt,
       expiresAt: l.expiresAt,
-      status: l.usedAt !== null ? 'joined' : l.expiresAt <= now ? 'expired' : 'waiting',
+      status: l.usedAt !== null ? ('joined' as const) : l.expiresAt <= now ? ('expired' as const) : ('waiting' as const),
       technician: l.technician,
       deviceId: l.deviceId,
     }));
-    res.json({ links });
+    answer(res, restAnswers.supportLinks, { links });
   });
 
-  api.get('/devices', (_req, res) => void res.json({ devices: deps.devices.views() }));
+  api.get('/devices', (_req, res) => answer(res, restAnswers.devices, { devices: deps.devices.views() }));
 
   api.get('/devices/:id', (req, res) => {
     const view = deps.devices.view(String(req.params.id));
     if (!view) throw new RelaisError('HTTP_ERR_NOT_FOUND', 'No such device.');
-    res.json({ device: view });
+    answer(res, restAnswers.device, { device: view });
   });
 
   api.post('/devices/:id/end-session', async (req: Request, res: Response) => {
@@ -154,7 +155,7 @@ export function apiRoutes(deps: ApiDeps): Router {
 
   api.get('/audit', async (req, res) => {
     const limit = Math.min(Math.max(Number(req.query.limit) || 100, 1), 1000);
-    res.json({ entries: await deps.audit.recent(limit) });
+    answer(res, restAnswers.audit, { entries: await deps.audit.recent(limit) });
   });
 
   return api;

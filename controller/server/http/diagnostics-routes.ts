@@ -1,8 +1,9 @@
 /** Diagnostics history of a device: list, one snapshot with its findings, and before/after comparison (which pins both). */
 import { Router } from 'express';
-import { compareSnapshots, RelaisError } from '../../../protocol/index.js';
+import { compareSnapshots, RelaisError, restAnswers } from '../../../protocol/index.js';
 import type { DeviceRegistry } from '../devices/devices.js';
 import type { DiagnosticsStore } from '../diagnostics/diagnostics.js';
+import { answer } from './answer.js';
 
 function snapshotId(value: unknown): number {
   const id = Number(value);
@@ -21,17 +22,17 @@ export function diagnosticsRoutes(devices: DeviceRegistry, diagnostics: Diagnost
 
   routes.get('/devices/:id/snapshots', async (req, res) => {
     const limit = Math.min(Math.max(Number(req.query.limit) || 50, 1), 200);
-    res.json({ snapshots: await diagnostics.list(device(req.params.id).id, limit) });
+    answer(res, restAnswers.snapshots, { snapshots: await diagnostics.list(device(req.params.id).id, limit) });
   });
 
   routes.get('/devices/:id/snapshots/latest', async (req, res) => {
-    res.json({ snapshot: await diagnostics.latest(device(req.params.id).id) });
+    answer(res, restAnswers.latestSnapshot, { snapshot: await diagnostics.latest(device(req.params.id).id) });
   });
 
   routes.get('/devices/:id/snapshots/:snapshotId', async (req, res) => {
     const stored = await diagnostics.get(device(req.params.id).id, snapshotId(req.params.snapshotId));
     if (!stored) throw new RelaisError('HTTP_ERR_NOT_FOUND', 'No such snapshot for this device.');
-    res.json({ snapshot: stored });
+    answer(res, restAnswers.snapshot, { snapshot: stored });
   });
 
   routes.get('/devices/:id/compare', async (req, res) => {
@@ -40,7 +41,7 @@ export function diagnosticsRoutes(devices: DeviceRegistry, diagnostics: Diagnost
     if (!before || !after) throw new RelaisError('HTTP_ERR_NOT_FOUND', 'No such snapshot for this device.');
     // What a technician compared stays readable while newer snapshots push older ones out.
     await diagnostics.retention.pinComparison(id, req.account!.username, before.id, after.id);
-    res.json({ before: { id: before.id, takenAt: before.takenAt }, after: { id: after.id, takenAt: after.takenAt }, ...compareSnapshots(before, after) });
+    answer(res, restAnswers.comparison, { before: { id: before.id, takenAt: before.takenAt }, after: { id: after.id, takenAt: after.takenAt }, ...compareSnapshots(before, after) });
   });
 
   return routes;

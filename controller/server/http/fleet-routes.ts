@@ -5,7 +5,7 @@
  */
 import { Router, type Request } from 'express';
 import { z } from 'zod';
-import { RelaisError, enrollRequest, groupName, type ErrorCode } from '../../../protocol/index.js';
+import { RelaisError, enrollRequest, fleetAnswers, groupName, type ErrorCode } from '../../../protocol/index.js';
 import type { AuditLog } from '../audit/audit.js';
 import type { Throttle } from '../auth/throttle.js';
 import type { DeviceRegistry } from '../devices/devices.js';
@@ -14,6 +14,7 @@ import type { EnrollmentTokens } from '../fleet/enrollment-tokens.js';
 import type { ManagedDevices } from '../fleet/managed-devices.js';
 import type { AgentHub } from '../hubs/agent-hub.js';
 import type { Dispatcher } from '../jobs/dispatcher.js';
+import { answer } from './answer.js';
 import { sendError } from './errors.js';
 import { requireAdmin } from './guards.js';
 import { clientIp } from './origin.js';
@@ -84,7 +85,7 @@ export function enrollRoute(deps: FleetDeps): Router {
       detail: { name: device.name, group: device.group, tags: device.tags, hostname: device.hostname, platform: device.platform, policy: device.policy, tokenId },
       ip,
     });
-    res.status(201).json({ deviceId: device.id, group: device.group, controller: { url: origin, organization: deps.organization } });
+    answer(res, fleetAnswers.enrolled, { deviceId: device.id, group: device.group, controller: { url: origin, organization: deps.organization } }, 201);
   });
   return routes;
 }
@@ -100,11 +101,11 @@ export function fleetRoutes(deps: FleetDeps): Router {
     const { group, expiresInHours, maxUses } = body.data;
     const issued = await deps.enrollmentTokens.issue(req.account!, group, Math.max(1, Math.round(expiresInHours * HOUR_MS)), maxUses);
     deps.audit.note({ actor: actor(req), action: 'enrollment-token.created', target: issued.id, detail: { group, expiresAt: issued.expiresAt, maxUses }, ip: clientIp(req) });
-    res.status(201).json({ id: issued.id, token: issued.token, group: issued.group, expiresAt: issued.expiresAt, maxUses: issued.maxUses });
+    answer(res, fleetAnswers.enrollmentTokenCreated, { id: issued.id, token: issued.token, group: issued.group, expiresAt: issued.expiresAt, maxUses: issued.maxUses }, 201);
   });
 
   routes.get('/enrollment-tokens', requireAdmin, async (_req, res) => {
-    res.json({ tokens: await deps.enrollmentTokens.list() });
+    answer(res, fleetAnswers.enrollmentTokens, { tokens: await deps.enrollmentTokens.list() });
   });
 
   routes.delete('/enrollment-tokens/:id', requireAdmin, async (req, res) => {

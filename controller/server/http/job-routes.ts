@@ -4,7 +4,7 @@
  */
 import { Router, type Request } from 'express';
 import type { z } from 'zod';
-import { RelaisError, apiTokenRequest, createJobRequest, paramEnvName, scriptInput, type JobTarget } from '../../../protocol/index.js';
+import { RelaisError, apiTokenRequest, createJobRequest, fleetAnswers, paramEnvName, scriptInput, type JobTarget } from '../../../protocol/index.js';
 import type { AuditLog } from '../audit/audit.js';
 import type { ApiTokens } from '../auth/api-tokens.js';
 import { newId } from '../auth/tokens.js';
@@ -13,6 +13,7 @@ import type { Dispatcher } from '../jobs/dispatcher.js';
 import type { JobStore } from '../jobs/job-store.js';
 import type { ScriptLibrary } from '../jobs/script-library.js';
 import { requireAdminTo } from './guards.js';
+import { answer } from './answer.js';
 import { clientIp } from './origin.js';
 
 export interface JobDeps {
@@ -45,14 +46,14 @@ export function jobRoutes(deps: JobDeps): Router {
   const requireAdmin = requireAdminTo('change the script library');
 
   // ---- scripts ----
-  routes.get('/scripts', async (_req, res) => void res.json({ scripts: await deps.scripts.list() }));
+  routes.get('/scripts', async (_req, res) => answer(res, fleetAnswers.scripts, { scripts: await deps.scripts.list() }));
 
   routes.post('/scripts', requireAdmin, async (req, res) => {
     const body = scriptInput.safeParse(req.body);
     if (!body.success) throw badRequest(body.error);
     const script = await deps.scripts.create(body.data);
     deps.audit.note({ actor: actor(req), action: 'script.created', target: script.id, detail: { name: script.name }, ip: clientIp(req) });
-    res.status(201).json({ script });
+    answer(res, fleetAnswers.script, { script }, 201);
   });
 
   routes.put('/scripts/:id', requireAdmin, async (req, res) => {
@@ -60,7 +61,7 @@ export function jobRoutes(deps: JobDeps): Router {
     if (!body.success) throw badRequest(body.error);
     const script = await deps.scripts.update(String(req.params.id), body.data);
     deps.audit.note({ actor: actor(req), action: 'script.updated', target: script.id, detail: { name: script.name }, ip: clientIp(req) });
-    res.json({ script });
+    answer(res, fleetAnswers.script, { script });
   });
 
   routes.delete('/scripts/:id', requireAdmin, async (req, res) => {
@@ -108,18 +109,18 @@ export function jobRoutes(deps: JobDeps): Router {
       detail: { script: script.name, target: input.target, devices: deviceIds.length, concurrency: job.concurrency, timeoutSeconds: job.timeoutSeconds, expiresAt: job.expiresAt },
       ip: clientIp(req),
     });
-    res.status(201).json({ job });
+    answer(res, fleetAnswers.job, { job }, 201);
   });
 
   routes.get('/jobs', async (_req, res) => {
     const records = await deps.jobStore.list();
-    res.json({ jobs: await Promise.all(records.map(async (r) => (await deps.dispatcher.view(r.id)) ?? { ...r, counts: await deps.jobStore.counts(r.id) })) });
+    answer(res, fleetAnswers.jobs, { jobs: await Promise.all(records.map(async (r) => (await deps.dispatcher.view(r.id)) ?? { ...r, counts: await deps.jobStore.counts(r.id) })) });
   });
 
   routes.get('/jobs/:id', async (req, res) => {
     const job = await deps.dispatcher.view(String(req.params.id));
     if (!job) throw new RelaisError('JOB_ERR_NOT_FOUND');
-    res.json({ job, runs: await deps.jobStore.runs(job.id) });
+    answer(res, fleetAnswers.jobWithRuns, { job, runs: await deps.jobStore.runs(job.id) });
   });
 
   routes.get('/jobs/:id/runs/:deviceId', async (req, res) => {
@@ -128,15 +129,16 @@ export function jobRoutes(deps: JobDeps): Router {
     const run = await deps.jobStore.run(jobId, deviceId);
     if (!run) throw new RelaisError('JOB_ERR_NOT_FOUND', 'That device is not part of this job.');
     const [stdout, stderr] = await Promise.all([deps.jobStore.output(jobId, deviceId, 'stdout'), deps.jobStore.output(jobId, deviceId, 'stderr')]);
-    res.json({ run: { ...run, stdout: stdout.toString('base64'), stderr: stderr.toString('base64') } });
+    answer(res, fleetAnswers.run, { run: { ...run, stdout: stdout.toString('base64'), stderr: stderr.toString('base64') } });
   });
 
   routes.post('/jobs/:id/cancel', async (req, res) => {
     const before = await deps.dispatcher.view(String(req.params.id));
     if (!before) throw new RelaisError('JOB_ERR_NOT_FOUND');
     const job = await deps.dispatcher.cancel(before.id);
+    if (!job) throw new RelaisError('JOB_ERR_NOT_FOUND');
     if (before.status === 'running') deps.audit.note({ actor: actor(req), action: 'job.cancelled', target: before.id, detail: { script: before.scriptName }, ip: clientIp(req) });
-    res.json({ job });
+    answer(res, fleetAnswers.job, { job });
   });
 
   // ---- API tokens (each account manages its own) ----
@@ -145,10 +147,10 @@ export function jobRoutes(deps: JobDeps): Router {
     if (!body.success) throw badRequest(body.error);
     const issued = await deps.apiTokens.issue(req.account!, body.data.name);
     deps.audit.note({ actor: actor(req), action: 'api-token.created', target: issued.id, detail: { name: body.data.name }, ip: clientIp(req) });
-    res.status(201).json({ id: issued.id, token: issued.token, name: body.data.name });
+    answer(res, fleetAnswers.apiTokenCreated, { id: issued.id, token: issued.token, name: body.data.name }, 201);
   });
 
-  routes.get('/api-tokens', async (req, res) => void res.json({ tokens: await deps.apiTokens.list(req.account!) }));
+  routes.get('/api-tokens', async (req, res) => answer(res, fleetAnswers.apiTokens, { tokens: await deps.apiTokens.list(req.account!) }));
 
   routes.delete('/api-tokens/:id', async (req, res) => {
     const id = String(req.params.id);

@@ -5,10 +5,11 @@
  */
 import { Router, type Request } from 'express';
 import { z } from 'zod';
-import { RelaisError, isPlainText } from '../../../protocol/index.js';
+import { RelaisError, isPlainText, restAnswers } from '../../../protocol/index.js';
 import type { AuditLog } from '../audit/audit.js';
 import { AccountDirectory, MAX_PASSWORD_LENGTH } from '../auth/account-directory.js';
 import type { LoginSessions } from '../auth/login-sessions.js';
+import { answer } from './answer.js';
 import { requireAdminTo } from './guards.js';
 import { clientIp } from './origin.js';
 
@@ -59,7 +60,7 @@ export function usersRoutes(deps: UsersDeps): Router {
   });
 
   routes.get('/users', requireAdmin, async (_req, res) => {
-    res.json({ users: await directory.list() });
+    answer(res, restAnswers.users, { users: await directory.list() });
   });
 
   routes.post('/users', requireAdmin, async (req, res) => {
@@ -67,7 +68,7 @@ export function usersRoutes(deps: UsersDeps): Router {
     if (!body.success) throw badRequest(body.error);
     const user = await directory.create(body.data);
     deps.audit.note({ actor: req.account!.username, action: 'user.created', target: user.username, detail: { id: user.id, role: user.role }, ip: clientIp(req) });
-    res.status(201).json({ user });
+    answer(res, restAnswers.user, { user }, 201);
   });
 
   routes.patch('/users/:id', requireAdmin, async (req, res) => {
@@ -84,7 +85,7 @@ export function usersRoutes(deps: UsersDeps): Router {
       const ended = await deps.sessions.endAllFor(id, self ? deps.sessions.keyOf(req) : null);
       deps.audit.note({ actor: req.account!.username, action: 'password.changed', target: user.username, detail: { by: 'admin', ended: { ...ended, apiTokens: apiTokensEnded } }, ip: clientIp(req) });
     }
-    res.json({ user });
+    answer(res, restAnswers.user, { user });
   });
 
   routes.delete('/users/:id', requireAdmin, async (req, res) => {

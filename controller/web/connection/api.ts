@@ -1,10 +1,11 @@
 /**
- * The REST API client: JSON in and out, same-origin cookies, and every failure
- * turned into an `ApiError` carrying the catalog's code and words.
+ * The REST API client: JSON in and out, same-origin cookies, every answer validated
+ * against the contract's schema for its route (protocol/rest-answers.ts) before a
+ * page sees it, and every failure turned into an `ApiError` carrying the catalog's
+ * code and words.
  */
-import {
-  ERRORS, describeError, isErrorCode, type DeviceView, type FactChange, type Finding, type Person, type Severity, type Snapshot,
-} from '../../../protocol/index.js';
+import type { z } from 'zod';
+import { ERRORS, describeError, isErrorCode, restAnswers, type ErrorCode, type SnapshotComparisonAnswer } from '../../../protocol/index.js';
 
 /** A failed API call, in the catalog's words. */
 export class ApiError extends Error {
@@ -18,82 +19,9 @@ export class ApiError extends Error {
   }
 }
 
-/** Wrong passwords tried for your account from one address (null: several others), not yet shown to you. */
-export interface FailedLogin {
-  address: string | null;
-  count: number;
-  firstAt: number;
-  lastAt: number;
-}
-
-export interface Me {
-  user: Person;
-  /** Administrators also manage technicians, the fleet and the script library; the UI hides what a technician may not do. */
-  role: 'admin' | 'technician';
-  organization: string;
-  controllerUrl: string;
-  version: string;
-  failedLogins: FailedLogin[];
-}
-
-export interface NewSupportLink {
-  id: string;
-  code: string;
-  codeDisplay: string;
-  url: string;
-  command: string;
-  expiresAt: number;
-}
-
-export type SupportLinkStatus = 'waiting' | 'joined' | 'expired';
-
-export interface SupportLinkView {
-  id: string;
-  createdAt: number;
-  expiresAt: number;
-  status: SupportLinkStatus;
-  technician: Person;
-  deviceId: string | null;
-}
-
-export interface AuditEntry {
-  id: string | number;
-  at: number;
-  actor: string | null;
-  action: string;
-  target: string | null;
-  detail: unknown;
-  /** Identical events this entry stands for (repeats coalesced from `at` to `lastAt`). */
-  count?: number;
-  lastAt?: number | null;
-}
-
-/** One stored diagnostics snapshot with the findings the controller's thresholds gave it. */
-export interface StoredSnapshot {
-  id: number;
-  deviceId: string;
-  takenAt: number;
-  snapshot: Snapshot;
-  findings: Finding[];
-}
-
-/** A line of a device's diagnostics history. */
-export interface SnapshotListing {
-  id: number;
-  takenAt: number;
-  worst: Severity | null;
-  findingCount: number;
-}
-
-/** Two snapshots compared: what changed, which findings were fixed, appeared or remain. */
-export interface SnapshotComparison {
-  before: { id: number; takenAt: number };
-  after: { id: number; takenAt: number };
-  changes: FactChange[];
-  fixed: Finding[];
-  appeared: Finding[];
-  remaining: Finding[];
-}
+// The answers' shapes are the contract's (protocol/rest-answers.ts), under the names the pages use.
+export type { AuditEntryView as AuditEntry, FailedLogin, Me, NewSupportLink, SnapshotListing, StoredSnapshot, SupportLinkStatus, SupportLinkView } from '../../../protocol/index.js';
+export type SnapshotComparison = SnapshotComparisonAnswer;
 
 let unauthorizedHandler: () => void = () => {};
 
@@ -102,8 +30,33 @@ export function onUnauthorized(handler: () => void): void {
   unauthorizedHandler = handler;
 }
 
-/** One JSON call to the controller's REST API; failures become an `ApiError` in the catalog's words. */
-export async function request<T>(method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', path: string, body?: unknown): Promise<T> {
+type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+/** One JSON call to the controller's REST API, its answer checked against `answer`; failures become an `ApiError` in the catalog's words. */
+export async function request<S extends z.ZodType>(method: Method, path: string, answer: S, body?: unknown): Promise<z.infer<S>> {
+  const response = await call(method, path, body);
+  let value: unknown;
+  try {
+    value = await response.json();
+  } catch {
+    throw apiError('HTTP_ERR_BAD_ANSWER', response.status);
+  }
+  const parsed = answer.safeParse(value);
+  if (!parsed.success) {
+    console.warn(`relais: ${method} ${path} answered something else than its schema:`, parsed.error.issues[0]);
+    throw apiError('HTTP_ERR_BAD_ANSWER', response.status);
+  }
+  return parsed.data;
+}
+
+/** A call whose answer is 204 No Content. */
+export async function send(method: Method, path: string, body?: unknown): Promise<void> {
+  const response = await call(method, path, body);
+  if (response.status !== 204) await response.body?.cancel();
+}
+
+/** The HTTP exchange; a refusal (non-2xx) becomes an ApiError, and a 401 sends the app to login. */
+async function call(method: Method, path: string, body: unknown): Promise<Response> {
   let response: Response;
   try {
     response = await fetch(path, {
@@ -115,20 +68,21 @@ export async function request<T>(method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DEL
   } catch {
     throw new ApiError('NETWORK', 0, 'The controller cannot be reached. Check your network connection and try again.');
   }
-  if (response.ok) {
-    if (response.status === 204) return undefined as T;
-    return (await response.json()) as T;
-  }
+  if (response.ok) return response;
   const error = await readError(response);
   if (response.status === 401 && path !== '/api/login') unauthorizedHandler();
   throw error;
 }
 
+function apiError(code: ErrorCode, status: number): ApiError {
+  return new ApiError(code, status, ERRORS[code].message);
+}
+
 async function readError(response: Response): Promise<ApiError> {
   let code = 'HTTP_ERR_INTERNAL';
   try {
-    const body = (await response.json()) as { error?: { code?: unknown; message?: unknown } };
-    if (typeof body.error?.code === 'string') code = body.error.code;
+    const refusal = restAnswers.error.safeParse(await response.json());
+    if (refusal.success) code = refusal.data.error.code;
   } catch {
     // Not our JSON (a proxy's error page, say): fall back on the status.
     if (response.status === 401) code = 'AUTH_ERR_NO_SESSION';
@@ -141,19 +95,21 @@ async function readError(response: Response): Promise<ApiError> {
 
 const devicePath = (deviceId: string) => `/api/devices/${encodeURIComponent(deviceId)}`;
 
+const R = restAnswers;
+
 export const api = {
   /** Logs in; sets the session cookie. */
-  login: (username: string, password: string) => request<{ user: Person }>('POST', '/api/login', { username, password }),
-  logout: () => request<void>('POST', '/api/logout'),
-  me: () => request<Me>('GET', '/api/me'),
-  acknowledgeFailedLogins: () => request<void>('DELETE', '/api/me/failed-logins'),
-  createSupportLink: () => request<NewSupportLink>('POST', '/api/support-links'),
-  supportLinks: () => request<{ links: SupportLinkView[] }>('GET', '/api/support-links'),
-  devices: () => request<{ devices: DeviceView[] }>('GET', '/api/devices'),
-  endSession: (deviceId: string) => request<void>('POST', `${devicePath(deviceId)}/end-session`),
-  latestSnapshot: (deviceId: string) => request<{ snapshot: StoredSnapshot | null }>('GET', `${devicePath(deviceId)}/snapshots/latest`),
-  snapshots: (deviceId: string, limit = 50) => request<{ snapshots: SnapshotListing[] }>('GET', `${devicePath(deviceId)}/snapshots?limit=${limit}`),
+  login: (username: string, password: string) => request('POST', '/api/login', R.login, { username, password }),
+  logout: () => send('POST', '/api/logout'),
+  me: () => request('GET', '/api/me', R.me),
+  acknowledgeFailedLogins: () => send('DELETE', '/api/me/failed-logins'),
+  createSupportLink: () => request('POST', '/api/support-links', R.supportLinkCreated),
+  supportLinks: () => request('GET', '/api/support-links', R.supportLinks),
+  devices: () => request('GET', '/api/devices', R.devices),
+  endSession: (deviceId: string) => send('POST', `${devicePath(deviceId)}/end-session`),
+  latestSnapshot: (deviceId: string) => request('GET', `${devicePath(deviceId)}/snapshots/latest`, R.latestSnapshot),
+  snapshots: (deviceId: string, limit = 50) => request('GET', `${devicePath(deviceId)}/snapshots?limit=${limit}`, R.snapshots),
   compare: (deviceId: string, before: number, after: number) =>
-    request<SnapshotComparison>('GET', `${devicePath(deviceId)}/compare?before=${before}&after=${after}`),
-  audit: (limit = 200) => request<{ entries: AuditEntry[] }>('GET', `/api/audit?limit=${limit}`),
+    request('GET', `${devicePath(deviceId)}/compare?before=${before}&after=${after}`, R.comparison),
+  audit: (limit = 200) => request('GET', `/api/audit?limit=${limit}`, R.audit),
 };

@@ -139,8 +139,8 @@ function quote(value: string): string {
   return /^[A-Za-z0-9._:@/-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
 }
 
-/** " · Alex Martin" from a username or a person; empty when unknown. */
+/** " · Alex Martin": who created the token. */
 function creator(by: EnrollmentTokenView['createdBy']): string {
-  const name = typeof by === 'string' ? by : by?.name ?? by?.username;
+  const name = by.name || by.username;
   return name ? ` · ${name}` : '';
 }

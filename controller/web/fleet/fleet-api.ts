@@ -1,33 +1,31 @@
-/** The fleet's REST calls: enrollment tokens, revocation, scripts, jobs and API tokens. */
-import type { DeviceView } from '../../../protocol/index.js';
-import { request } from '../connection/api.js';
-import type {
-  ApiTokenView, EnrollmentTokenView, Job, NewEnrollmentToken, NewJob, Run, Script, ScriptDraft,
-} from './fleet-types.js';
+/** The fleet's REST calls: enrollment tokens, revocation, scripts, jobs and API tokens, each answer checked against its schema. */
+import { fleetAnswers as F, restAnswers } from '../../../protocol/index.js';
+import { request, send } from '../connection/api.js';
+import type { NewJob, ScriptDraft } from './fleet-types.js';
 
 const seg = encodeURIComponent;
 
 export const fleetApi = {
-  devices: () => request<{ devices: DeviceView[] }>('GET', '/api/devices'),
-  revokeDevice: (deviceId: string) => request<void>('POST', `/api/devices/${seg(deviceId)}/revoke`),
+  devices: () => request('GET', '/api/devices', restAnswers.devices),
+  revokeDevice: (deviceId: string) => send('POST', `/api/devices/${seg(deviceId)}/revoke`),
 
-  enrollmentTokens: () => request<{ tokens: EnrollmentTokenView[] }>('GET', '/api/enrollment-tokens'),
+  enrollmentTokens: () => request('GET', '/api/enrollment-tokens', F.enrollmentTokens),
   createEnrollmentToken: (body: { group: string; expiresInHours: number; maxUses: number }) =>
-    request<NewEnrollmentToken>('POST', '/api/enrollment-tokens', body),
-  revokeEnrollmentToken: (id: string) => request<void>('DELETE', `/api/enrollment-tokens/${seg(id)}`),
+    request('POST', '/api/enrollment-tokens', F.enrollmentTokenCreated, body),
+  revokeEnrollmentToken: (id: string) => send('DELETE', `/api/enrollment-tokens/${seg(id)}`),
 
-  scripts: () => request<{ scripts: Script[] }>('GET', '/api/scripts'),
-  createScript: (draft: ScriptDraft) => request<{ script: Script }>('POST', '/api/scripts', draft),
-  updateScript: (id: string, draft: ScriptDraft) => request<{ script: Script }>('PUT', `/api/scripts/${seg(id)}`, draft),
-  deleteScript: (id: string) => request<void>('DELETE', `/api/scripts/${seg(id)}`),
+  scripts: () => request('GET', '/api/scripts', F.scripts),
+  createScript: (draft: ScriptDraft) => request('POST', '/api/scripts', F.script, draft),
+  updateScript: (id: string, draft: ScriptDraft) => request('PUT', `/api/scripts/${seg(id)}`, F.script, draft),
+  deleteScript: (id: string) => send('DELETE', `/api/scripts/${seg(id)}`),
 
-  jobs: () => request<{ jobs: Job[] }>('GET', '/api/jobs'),
-  job: (id: string) => request<{ job: Job; runs: Run[] }>('GET', `/api/jobs/${seg(id)}`),
-  run: (jobId: string, deviceId: string) => request<{ run: Run }>('GET', `/api/jobs/${seg(jobId)}/runs/${seg(deviceId)}`),
-  createJob: (body: NewJob) => request<{ job: Job }>('POST', '/api/jobs', body),
-  cancelJob: (id: string) => request<{ job: Job }>('POST', `/api/jobs/${seg(id)}/cancel`),
+  jobs: () => request('GET', '/api/jobs', F.jobs),
+  job: (id: string) => request('GET', `/api/jobs/${seg(id)}`, F.jobWithRuns),
+  run: (jobId: string, deviceId: string) => request('GET', `/api/jobs/${seg(jobId)}/runs/${seg(deviceId)}`, F.run),
+  createJob: (body: NewJob) => request('POST', '/api/jobs', F.job, body),
+  cancelJob: (id: string) => request('POST', `/api/jobs/${seg(id)}/cancel`, F.job),
 
-  apiTokens: () => request<{ tokens: ApiTokenView[] }>('GET', '/api/api-tokens'),
-  createApiToken: (name: string) => request<{ id: string; token: string }>('POST', '/api/api-tokens', { name }),
-  revokeApiToken: (id: string) => request<void>('DELETE', `/api/api-tokens/${seg(id)}`),
+  apiTokens: () => request('GET', '/api/api-tokens', F.apiTokens),
+  createApiToken: (name: string) => request('POST', '/api/api-tokens', F.apiTokenCreated, { name }),
+  revokeApiToken: (id: string) => send('DELETE', `/api/api-tokens/${seg(id)}`),
 };

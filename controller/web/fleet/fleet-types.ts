@@ -1,7 +1,7 @@
 /**
  * The web app's view of the fleet's REST answers and requests. Scripts, jobs and
- * runs come from the protocol (protocol/jobs.ts); enrollment and API tokens are
- * REST-only shapes, described in the README's table.
+ * runs come from the protocol (protocol/jobs.ts), and so do the REST answers'
+ * shapes (protocol/rest-fleet-answers.ts).
  */
 import type { Script } from '../../../protocol/index.js';
 
@@ -28,33 +28,4 @@ export interface NewJob {
   expiresInMinutes: number;
 }
 
-export type EnrollmentTokenStatus = 'active' | 'expired' | 'used-up' | 'revoked';
-
-export interface EnrollmentTokenView {
-  id: string;
-  group: string;
-  createdAt: number;
-  /** Who created it: a username, or the person. */
-  createdBy: string | { username?: string; name?: string } | null;
-  expiresAt: number;
-  maxUses: number;
-  uses: number;
-  revokedAt: number | null;
-  status: EnrollmentTokenStatus;
-}
-
-export interface NewEnrollmentToken {
-  id: string;
-  token: string;
-  group: string;
-  expiresAt: number;
-  maxUses: number;
-}
-
-export interface ApiTokenView {
-  id: string;
-  name: string;
-  createdAt?: number;
-  createdBy?: string | null;
-  lastUsedAt?: number | null;
-}
+export type { ApiTokenView, EnrollmentTokenStatus, EnrollmentTokenView, NewEnrollmentToken } from '../../../protocol/index.js';

@@ -63,7 +63,7 @@ export function createSettingsPage(app: AppContext): Page {
         el('thead', null, el('tr', null, el('th', null, 'Name'), el('th', null, 'Created'), el('th', null, 'Last used'), el('th', null, ''))),
         el('tbody', null, ...tokens.map((t) => el('tr', { 'data-testid': 'api-token-row' },
           el('td', { class: 'strong' }, t.name),
-          el('td', { class: 'nowrap muted' }, `${t.createdAt ? formatDateTime(t.createdAt) : '—'}${t.createdBy ? ` · ${t.createdBy}` : ''}`),
+          el('td', { class: 'nowrap muted' }, formatDateTime(t.createdAt)),
           el('td', { class: 'nowrap muted' }, t.lastUsedAt ? formatDateTime(t.lastUsedAt) : 'Never'),
           el('td', { class: 'row-actions' }, el('button', { class: 'btn btn-small btn-danger-outline', type: 'button', onclick: () => void revoke(t) }, 'Revoke'))))))));
     } catch (err) {

@@ -1,0 +1,128 @@
+/**
+ * The REST API's answers, one schema per route, shared by the three sides: the
+ * controller types what it sends with them, the web UI and the `relais` CLI
+ * validate what they receive against them (nothing is taken on trust with a cast).
+ * Fleet routes are in rest-fleet-answers.ts. The README's REST table describes them.
+ */
+import { z } from 'zod';
+import { deviceView } from './messages.js';
+import { SEVERITIES, finding } from './findings.js';
+import { id, person, supportCode, text, timestamp } from './fields.js';
+import { snapshot } from './snapshot.js';
+
+const count = z.number().int().min(0);
+/** An address the controller builds from its own origin (links, commands): never control characters. */
+const address = text(1024);
+
+export const ROLES = ['admin', 'technician'] as const;
+export const role = z.enum(ROLES);
+export type Role = z.infer<typeof role>;
+
+/** Every refusal: `{"error": {"code", "message"}}` with the catalog's code. */
+export const errorAnswer = z.object({ error: z.object({ code: text(64), message: text(1024) }) });
+
+/** Wrong passwords tried for your account from one address (null: several others), not yet shown to you. */
+export const failedLogin = z.object({ address: z.string().max(64).nullable(), count: z.number().int().min(1), firstAt: timestamp, lastAt: timestamp });
+export type FailedLogin = z.infer<typeof failedLogin>;
+
+export const me = z.object({
+  user: person,
+  role,
+  organization: text(128),
+  controllerUrl: address,
+  version: text(32),
+  /** At most MAX_FAILED_LOGIN_ADDRESSES addresses, plus one line for the others. */
+  failedLogins: z.array(failedLogin).max(64),
+});
+export type Me = z.infer<typeof me>;
+
+export const newSupportLink = z.object({ id, code: supportCode, codeDisplay: text(16), url: address, command: address, expiresAt: timestamp });
+export type NewSupportLink = z.infer<typeof newSupportLink>;
+
+export const SUPPORT_LINK_STATUSES = ['waiting', 'joined', 'expired'] as const;
+export const supportLinkView = z.object({
+  id,
+  createdAt: timestamp,
+  expiresAt: timestamp,
+  status: z.enum(SUPPORT_LINK_STATUSES),
+  technician: person,
+  deviceId: id.nullable(),
+});
+export type SupportLinkView = z.infer<typeof supportLinkView>;
+export type SupportLinkStatus = SupportLinkView['status'];
+
+/** A technician account as administrators see it. */
+export const accountView = z.object({ id: z.number().int().min(1), username: text(64), name: text(128), role, createdAt: timestamp });
+export type AccountView = z.infer<typeof accountView>;
+
+const snapshotId = z.number().int().min(1);
+
+/** One stored diagnostics snapshot with the findings the controller's thresholds gave it. */
+export const storedSnapshot = z.object({ id: snapshotId, deviceId: id, takenAt: timestamp, snapshot, findings: z.array(finding).max(200) });
+export type StoredSnapshot = z.infer<typeof storedSnapshot>;
+
+/** A line of a device's diagnostics history. */
+export const snapshotListing = z.object({ id: snapshotId, takenAt: timestamp, worst: z.enum(SEVERITIES).nullable(), findingCount: count });
+export type SnapshotListing = z.infer<typeof snapshotListing>;
+
+const factChange = z.object({ fact: text(512), before: text(1024).nullable(), after: text(1024).nullable() });
+const findings = z.array(finding).max(200);
+
+/** Two snapshots compared: what changed, which findings were fixed, appeared or remain. */
+export const snapshotComparison = z.object({
+  before: z.object({ id: snapshotId, takenAt: timestamp }),
+  after: z.object({ id: snapshotId, takenAt: timestamp }),
+  changes: z.array(factChange).max(1000),
+  fixed: findings,
+  appeared: findings,
+  remaining: findings,
+});
+export type SnapshotComparisonAnswer = z.infer<typeof snapshotComparison>;
+
+export const auditEntry = z.object({
+  id: z.number().int(),
+  at: timestamp,
+  actor: z.string().max(256),
+  action: z.string().max(64),
+  target: z.string().max(256).nullable(),
+  detail: z.unknown(),
+  ip: z.string().max(64).nullable(),
+  /** Identical events this entry stands for (repeats coalesced from `at` to `lastAt`). */
+  count: z.number().int().min(1),
+  lastAt: timestamp.nullable(),
+});
+export type AuditEntryView = z.infer<typeof auditEntry>;
+
+/** The answers of the session, device, diagnostics, account and audit routes, by route. */
+export const restAnswers = {
+  /** GET /api/health (public). `time` lets agents measure their clock skew. */
+  health: z.object({ ok: z.literal(true), version: text(32), time: timestamp }),
+  /** POST /api/login. */
+  login: z.object({ user: person }),
+  /** GET /api/me. */
+  me,
+  /** POST /api/support-links: the code is only shown here. */
+  supportLinkCreated: newSupportLink,
+  /** GET /api/support-links. */
+  supportLinks: z.object({ links: z.array(supportLinkView).max(10_000) }),
+  /** GET /api/devices. */
+  devices: z.object({ devices: z.array(deviceView).max(100_000) }),
+  /** GET /api/devices/:id. */
+  device: z.object({ device: deviceView }),
+  /** GET /api/devices/:id/snapshots. */
+  snapshots: z.object({ snapshots: z.array(snapshotListing).max(1000) }),
+  /** GET /api/devices/:id/snapshots/latest. */
+  latestSnapshot: z.object({ snapshot: storedSnapshot.nullable() }),
+  /** GET /api/devices/:id/snapshots/:snapshotId. */
+  snapshot: z.object({ snapshot: storedSnapshot }),
+  /** GET /api/devices/:id/compare. */
+  comparison: snapshotComparison,
+  /** GET /api/users (administrators). */
+  users: z.object({ users: z.array(accountView).max(10_000) }),
+  /** POST and PATCH /api/users(/:id) (administrators). */
+  user: z.object({ user: accountView }),
+  /** GET /api/audit. */
+  audit: z.object({ entries: z.array(auditEntry).max(10_000) }),
+  /** Any refusal. */
+  error: errorAnswer,
+};
