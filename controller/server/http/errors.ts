@@ -1,7 +1,14 @@
 /** Turns anything thrown by a route into the catalog's JSON error; unknown errors are logged, not shown. */
 import type { NextFunction, Request, Response } from 'express';
+import type { z } from 'zod';
 import { RelaisError, restAnswers } from '../../../protocol/index.js';
 import { answer } from './answer.js';
+
+/** A body that failed its schema, described by its first problem and field name only: a value (a password, a token) is never echoed. */
+export function badRequest(error: z.ZodError): RelaisError {
+  const issue = error.issues[0];
+  return new RelaisError('HTTP_ERR_BAD_REQUEST', `${issue?.path.join('.') || 'body'}: ${issue?.message ?? 'invalid'}.`);
+}
 
 export function sendError(res: Response, err: RelaisError, retryAfterMs?: number): void {
   if (retryAfterMs) res.setHeader('Retry-After', String(Math.ceil(retryAfterMs / 1000)));

@@ -15,7 +15,7 @@ import type { ManagedDevices } from '../fleet/managed-devices.js';
 import type { AgentHub } from '../hubs/agent-hub.js';
 import type { Dispatcher } from '../jobs/dispatcher.js';
 import { answer } from './answer.js';
-import { sendError } from './errors.js';
+import { badRequest, sendError } from './errors.js';
 import { requireAdmin } from './guards.js';
 import { clientIp } from './origin.js';
 import type { OwnOrigins } from './own-origins.js';
@@ -47,12 +47,6 @@ const tokenBody = z.object({
 const TOKEN_REFUSALS: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   'AUTH_ERR_BAD_ENROLLMENT_TOKEN', 'AUTH_ERR_ENROLLMENT_TOKEN_EXPIRED', 'AUTH_ERR_ENROLLMENT_TOKEN_USED_UP', 'AUTH_ERR_ENROLLMENT_TOKEN_REVOKED',
 ]);
-
-/** Describes the first problem of a body without repeating any value (a token is a secret). */
-function badRequest(error: z.ZodError): RelaisError {
-  const issue = error.issues[0];
-  return new RelaisError('HTTP_ERR_BAD_REQUEST', `${issue?.path.join('.') || 'body'}: ${issue?.message ?? 'invalid'}.`);
-}
 
 /** The public enrollment route: a machine registers its public key with a token. */
 export function enrollRoute(deps: FleetDeps): Router {

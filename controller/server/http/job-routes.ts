@@ -3,7 +3,6 @@
  * session guard, so a login cookie or an API token (`Authorization: Bearer`) works.
  */
 import { Router, type Request } from 'express';
-import type { z } from 'zod';
 import { RelaisError, apiTokenRequest, createJobRequest, fleetAnswers, paramEnvName, scriptInput, type JobTarget } from '../../../protocol/index.js';
 import type { AuditLog } from '../audit/audit.js';
 import type { ApiTokens } from '../auth/api-tokens.js';
@@ -14,6 +13,7 @@ import type { JobStore } from '../jobs/job-store.js';
 import type { ScriptLibrary } from '../jobs/script-library.js';
 import { requireAdminTo } from './guards.js';
 import { answer } from './answer.js';
+import { badRequest } from './errors.js';
 import { clientIp } from './origin.js';
 
 export interface JobDeps {
@@ -23,12 +23,6 @@ export interface JobDeps {
   readonly apiTokens: ApiTokens;
   readonly managedDevices: ManagedDevices;
   readonly audit: AuditLog;
-}
-
-/** Describes the first problem of a body without repeating any value. */
-function badRequest(error: z.ZodError): RelaisError {
-  const issue = error.issues[0];
-  return new RelaisError('HTTP_ERR_BAD_REQUEST', `${issue?.path.join('.') || 'body'}: ${issue?.message ?? 'invalid'}.`);
 }
 
 /** The enrolled, unrevoked devices a target names (all of its criteria must hold), in a stable order. */

@@ -10,6 +10,7 @@ import type { AuditLog } from '../audit/audit.js';
 import { AccountDirectory, MAX_PASSWORD_LENGTH } from '../auth/account-directory.js';
 import type { LoginSessions } from '../auth/login-sessions.js';
 import { answer } from './answer.js';
+import { badRequest } from './errors.js';
 import { requireAdminTo } from './guards.js';
 import { clientIp } from './origin.js';
 
@@ -29,12 +30,6 @@ const updateBody = z
   .strict()
   .refine((b) => b.name !== undefined || b.role !== undefined || b.password !== undefined, { message: 'Give at least one of name, role or password to change.' });
 const ownPasswordBody = z.object({ current: z.string().max(MAX_PASSWORD_LENGTH), next: password });
-
-/** Describes the first problem of a body by field name only: a password is never echoed. */
-function badRequest(error: z.ZodError): RelaisError {
-  const issue = error.issues[0];
-  return new RelaisError('HTTP_ERR_BAD_REQUEST', `${issue?.path.join('.') || 'body'}: ${issue?.message ?? 'invalid'}.`);
-}
 
 function userId(req: Request): number {
   const id = Number(req.params.id);
