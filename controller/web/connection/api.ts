@@ -5,7 +5,7 @@
  * code and words.
  */
 import type { z } from 'zod';
-import { ERRORS, describeError, isErrorCode, restAnswers, type ErrorCode, type SnapshotComparisonAnswer } from '../../../protocol/index.js';
+import { ERRORS, describeError, isErrorCode, restAnswers, type ErrorCode } from '../../../protocol/index.js';
 
 /** A failed API call, in the catalog's words. */
 export class ApiError extends Error {
@@ -20,8 +20,10 @@ export class ApiError extends Error {
 }
 
 // The answers' shapes are the contract's (protocol/rest-answers.ts), under the names the pages use.
-export type { AuditEntryView as AuditEntry, FailedLogin, Me, NewSupportLink, SnapshotListing, StoredSnapshot, SupportLinkStatus, SupportLinkView } from '../../../protocol/index.js';
-export type SnapshotComparison = SnapshotComparisonAnswer;
+export type {
+  AuditEntryView as AuditEntry, FailedLogin, Me, NewSupportLink, SnapshotComparisonAnswer as SnapshotComparison, SnapshotListing, StoredSnapshot,
+  SupportLinkStatus, SupportLinkView,
+} from '../../../protocol/index.js';
 
 let unauthorizedHandler: () => void = () => {};
 
