@@ -1,7 +1,7 @@
 /** Turns anything thrown by a route into the catalog's JSON error; unknown errors are logged, not shown. */
 import type { NextFunction, Request, Response } from 'express';
 import type { z } from 'zod';
-import { RelaisError, restAnswers } from '../../../protocol/index.js';
+import { ERRORS, RelaisError, restAnswers } from '../../../protocol/index.js';
 import { answer } from './answer.js';
 
 /** A body that failed its schema, described by its first problem and field name only: a value (a password, a token) is never echoed. */
@@ -19,7 +19,8 @@ export function errorHandler(err: unknown, req: Request, res: Response, _next: N
   if (res.headersSent) return;
   if (err instanceof RelaisError) return sendError(res, err);
   const status = (err as { status?: number; type?: string }).status;
-  if (status === 413) return sendError(res, new RelaisError('HTTP_ERR_BAD_REQUEST', 'The body is too large.'));
+  // A body too large keeps its own status (413) under the catalog's code for a malformed request.
+  if (status === 413) return answer(res, restAnswers.error, { error: { code: 'HTTP_ERR_BAD_REQUEST', message: `${ERRORS.HTTP_ERR_BAD_REQUEST.message} The body is too large.` } }, 413);
   if (status === 400) return sendError(res, new RelaisError('HTTP_ERR_BAD_REQUEST', 'The body is not valid JSON.'));
   console.error(`http: ${req.method} ${req.path} failed: ${err instanceof Error ? err.stack : String(err)}`);
   sendError(res, new RelaisError('HTTP_ERR_INTERNAL'));
