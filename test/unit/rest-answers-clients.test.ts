@@ -12,7 +12,10 @@ import { fleetApi } from '../../controller/web/fleet/fleet-api.js';
 import { FleetApi } from '../../controller/cli/api-client.js';
 import { CliError } from '../../controller/cli/cli-errors.js';
 
-const me = { user: { username: 'admin', name: 'Admin' }, role: 'admin', organization: 'ACME IT', controllerUrl: 'http://127.0.0.1:8080', version: '0.1.0' };
+const me = {
+  user: { username: 'admin', name: 'Admin' }, role: 'admin', organization: 'ACME IT', controllerUrl: 'http://127.0.0.1:8080', version: '0.1.0',
+  failedLogins: [{ address: '192.0.2.7', count: 3, firstAt: 1, lastAt: 2 }],
+};
 const job = {
   id: 'job1', scriptId: 's1', scriptName: 'flush-dns', body: 'echo hi', interpreter: 'sh', params: {}, target: { tag: 'lab' }, deviceIds: ['d1'],
   concurrency: 10, timeoutSeconds: 60, expiresAt: 2, createdBy: 'admin', createdAt: 1, status: 'running',
