@@ -8,6 +8,7 @@ export * from './command-line.js';
 export * from './fields.js';
 export * from './fleet.js';
 export * from './jobs.js';
+export * from './devices.js';
 export * from './messages.js';
 export * from './codec.js';
 export * from './snapshot.js';

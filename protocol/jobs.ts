@@ -80,6 +80,22 @@ export const jobTarget = z
   .refine((t) => t.deviceIds !== undefined || t.tag !== undefined || t.group !== undefined, 'name devices, a tag or a group');
 export type JobTarget = z.infer<typeof jobTarget>;
 
+/** A target as jobs show it: how many devices were named by id (never the list, which grows with the fleet), a tag, a group. */
+export const jobTargetSummary = z.object({
+  deviceCount: z.number().int().min(1).max(LIMITS.maxJobDevices).optional(),
+  tag: deviceTag.optional(),
+  group: groupName.optional(),
+});
+export type JobTargetSummary = z.infer<typeof jobTargetSummary>;
+
+export function summarizeTarget(target: JobTarget): JobTargetSummary {
+  return {
+    ...(target.deviceIds ? { deviceCount: new Set(target.deviceIds).size } : {}),
+    ...(target.tag !== undefined ? { tag: target.tag } : {}),
+    ...(target.group !== undefined ? { group: target.group } : {}),
+  };
+}
+
 /** Per-job counts of runs. `running` counts dispatched runs too (in flight); `failed` counts `error`. */
 export const jobCounts = z.object({
   pending: z.number().int().min(0),
@@ -100,8 +116,9 @@ export const job = z.object({
   body: scriptBody,
   interpreter: scriptInterpreter,
   params: jobParams,
-  target: jobTarget,
-  deviceIds: z.array(id).max(LIMITS.maxJobDevices),
+  target: jobTargetSummary,
+  /** Devices the job runs on; their runs are paged: GET /api/jobs/:id/runs. */
+  deviceCount: z.number().int().min(0).max(LIMITS.maxJobDevices),
   concurrency: z.number().int().min(1).max(LIMITS.maxJobConcurrency),
   timeoutSeconds: jobTimeoutSeconds,
   expiresAt: timestamp,
@@ -131,6 +148,40 @@ export const run = z.object({
   stderr: z.string().optional(),
 });
 export type Run = z.infer<typeof run>;
+
+/** A job without its body and parameters: what job.update and the job list carry. */
+export const jobSummary = job.omit({ body: true, params: true });
+export type JobSummary = z.infer<typeof jobSummary>;
+
+export function jobSummaryOf(job: Job): JobSummary {
+  const { body: _body, params: _params, ...summary } = job;
+  return summary;
+}
+
+/** A run as one page of GET /api/jobs/:id/runs lists it: with the device's name, for the table. */
+export const runListItem = run.omit({ stdout: true, stderr: true }).extend({ deviceName: text(128).nullable(), hostname: text(255).nullable() });
+export type RunListItem = z.infer<typeof runListItem>;
+
+/** `GET /api/jobs/:id/runs?cursor=&limit=&status=a,b`: runs in target order. */
+export const runQuery = z
+  .object({
+    cursor: z.string().min(1).max(32).regex(/^\d+$/, 'must be a cursor from a previous page').optional(),
+    limit: z.coerce.number().int().min(1).max(LIMITS.maxRunPage).default(100),
+    status: z
+      .string()
+      .max(200)
+      .transform((s, ctx) => {
+        const parsed = z.array(runStatus).min(1).safeParse(s.split(','));
+        if (!parsed.success) ctx.addIssue({ code: 'custom', message: `must be run statuses separated by commas (${RUN_STATUSES.join(', ')})` });
+        return parsed.success ? parsed.data : [];
+      })
+      .optional(),
+  })
+  .strict();
+export type RunQuery = z.output<typeof runQuery>;
+
+export const runPage = z.object({ runs: z.array(runListItem).max(LIMITS.maxRunPage), nextCursor: z.string().max(32).nullable() });
+export type RunPage = z.infer<typeof runPage>;
 
 /** `POST /api/jobs`. */
 export const createJobRequest = z
@@ -200,7 +251,7 @@ export type JobResultMessage = z.infer<typeof jobResultMessage>;
 
 export const jobWatchMessage = z.object({ t: z.literal('job.watch'), jobId: id });
 export const jobUnwatchMessage = z.object({ t: z.literal('job.unwatch'), jobId: id });
-export const jobUpdateMessage = z.object({ t: z.literal('job.update'), job });
+export const jobUpdateMessage = z.object({ t: z.literal('job.update'), job: jobSummary });
 /** A run's state, never its output (that is `run.output`, or REST): the message stays small whatever the run printed. */
 export const runUpdateMessage = z.object({ t: z.literal('run.update'), jobId: id, run: run.omit({ stdout: true, stderr: true }) });
 export const runOutputMessage = z.object({ t: z.literal('run.output'), jobId: id, deviceId: id, stream: jobStream, data: base64 });

@@ -33,6 +33,8 @@ export const LIMITS = Object.freeze({
   maxJobParams: 32,
   maxJobParamBytes: 4096,
   maxJobParamsBytes: 16 * 1024,
+  /** Runs one page of GET /api/jobs/:id/runs carries at most. */
+  maxRunPage: 500,
   /** Devices one job may target. */
   maxJobDevices: 10_000,
   /** Runs of one job in flight (dispatched or running) at once. */

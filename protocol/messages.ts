@@ -3,12 +3,13 @@
  * union per direction, validated on arrival by every side.
  */
 import { z } from 'zod';
-import { FINDING_LIMITS, finding, SEVERITIES } from './findings.js';
+import { FINDING_LIMITS, SEVERITIES } from './findings.js';
+import { deviceListItem } from './devices.js';
 import {
   jobAckMessage, jobCancelMessage, jobOutputMessage, jobResultMessage, jobRunMessage, jobStartedMessage, jobUnwatchMessage,
   jobUpdateMessage, jobWatchMessage, runOutputMessage, runUpdateMessage,
 } from './jobs.js';
-import { authNonce, authSignature, deviceName, deviceTags, groupName, unattendedPolicy } from './fleet.js';
+import { authNonce, authSignature, unattendedPolicy } from './fleet.js';
 import { snapshot } from './snapshot.js';
 import {
   channelId, cols, consentDecision, deviceSummary, errorBody, id, person, rows, shellCloseReason,
@@ -96,47 +97,25 @@ export type ConsoleToController = z.infer<typeof consoleToController>;
 
 // ---- controller → console ----------------------------------------------
 
-export const deviceView = z.object({
-  id,
-  sessionId: id.nullable(),
-  hostname: text(255),
-  online: z.boolean(),
-  lastSeen: timestamp,
-  connectedAt: timestamp.nullable(),
-  technician: person.nullable(),
-  sessionStatus: z.enum(['active', 'ended']),
-  summary: deviceSummary.nullable(),
-  /** The worst finding of the latest diagnostics, null when none or not yet collected. */
-  worstSeverity: z.enum(SEVERITIES).nullable().optional(),
-  findingCount: z.number().int().min(0).optional(),
-  /** Fleet fields (absent on older controllers): an attended support session, or an enrolled managed device. */
-  kind: z.enum(['attended', 'managed']).optional(),
-  /** A managed device's name, group and tags, chosen at enrollment. */
-  name: deviceName.optional(),
-  group: groupName.optional(),
-  tags: deviceTags.optional(),
-  /** The unattended policy the device last reported; null when it has not reported one. */
-  policy: unattendedPolicy.nullable().optional(),
-  /** True once an administrator revoked the device: its key is refused. */
-  revoked: z.boolean().optional(),
-});
-export type DeviceView = z.infer<typeof deviceView>;
 
 export const controllerToConsole = z.discriminatedUnion('t', [
   z.object({ t: z.literal('welcome'), v: version, user: person }),
-  z.object({ t: z.literal('devices'), devices: z.array(deviceView).max(10_000) }),
-  z.object({ t: z.literal('device.update'), device: deviceView }),
+  // Changes, never the world: the list itself is paged over REST (GET /api/devices).
+  z.object({ t: z.literal('device.update'), device: deviceListItem }),
+  z.object({ t: z.literal('device.removed'), deviceId: id }),
   z.object({ t: z.literal('shell.pending'), requestId: id, channel: channelId, deviceId: id }),
   z.object({ t: z.literal('shell.consent'), channel: channelId, decision: consentDecision }),
   z.object({ t: z.literal('shell.opened'), channel: channelId, mode: shellMode, user: text(128), shell: text(255), window: z.number().int().min(1024) }),
   z.object({ t: z.literal('shell.closed'), channel: channelId, reason: shellCloseReason, exitCode: z.number().int().nullable() }),
+  // A new snapshot was stored: a bounded notice; the page fetches the snapshot itself over REST.
   z.object({
     t: z.literal('device.diagnostics'),
     deviceId: id,
     requestId: id.nullable(),
     snapshotId: z.number().int().min(1),
-    snapshot,
-    findings: z.array(finding).max(FINDING_LIMITS.perSnapshot),
+    takenAt: timestamp,
+    worst: z.enum(SEVERITIES).nullable(),
+    findingCount: z.number().int().min(0).max(FINDING_LIMITS.perSnapshot),
   }),
   z.object({ t: z.literal('diagnostics.pending'), requestId: id, deviceId: id }),
   jobUpdateMessage,

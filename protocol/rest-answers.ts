@@ -5,7 +5,7 @@
  * Fleet routes are in rest-fleet-answers.ts. The README's REST table describes them.
  */
 import { z } from 'zod';
-import { deviceView } from './messages.js';
+import { deviceFacets, devicePage, deviceView } from './devices.js';
 import { SEVERITIES, finding } from './findings.js';
 import { id, person, supportCode, text, timestamp } from './fields.js';
 import { snapshot } from './snapshot.js';
@@ -105,8 +105,10 @@ export const restAnswers = {
   supportLinkCreated: newSupportLink,
   /** GET /api/support-links. */
   supportLinks: z.object({ links: z.array(supportLinkView).max(10_000) }),
-  /** GET /api/devices. */
-  devices: z.object({ devices: z.array(deviceView).max(100_000) }),
+  /** GET /api/devices: one page of the list (filters and cursor in the query). */
+  devices: devicePage,
+  /** GET /api/devices/facets: groups and tags in use, bounded. */
+  deviceFacets,
   /** GET /api/devices/:id. */
   device: z.object({ device: deviceView }),
   /** GET /api/devices/:id/snapshots. */

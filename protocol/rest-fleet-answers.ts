@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { LIMITS } from './limits.js';
 import { enrollResponse, groupName } from './fleet.js';
 import { id, person, text, timestamp, token } from './fields.js';
-import { job, run, script } from './jobs.js';
+import { job, jobSummary, run, runPage, script } from './jobs.js';
 
 const count = z.number().int().min(0);
 
@@ -63,10 +63,10 @@ export const fleetAnswers = {
   script: z.object({ script }),
   /** POST /api/jobs, POST /api/jobs/:id/cancel. */
   job: z.object({ job }),
-  /** GET /api/jobs, newest first. */
-  jobs: z.object({ jobs: z.array(job).max(10_000) }),
-  /** GET /api/jobs/:id: the job and its runs, without output. */
-  jobWithRuns: z.object({ job, runs: z.array(run).max(LIMITS.maxJobDevices) }),
+  /** GET /api/jobs: the latest 200 (summaries: no body, no parameters), newest first. */
+  jobs: z.object({ jobs: z.array(jobSummary).max(1000) }),
+  /** GET /api/jobs/:id/runs: one page of a job's runs in target order, without output. */
+  runPage,
   /** GET /api/jobs/:id/runs/:deviceId: one run with its output (base64). */
   run: z.object({ run: runWithOutput }),
   /** POST /api/api-tokens. */

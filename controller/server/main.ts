@@ -14,6 +14,8 @@ import { LoginSessions } from './auth/login-sessions.js';
 import { LoginThrottle } from './auth/login-throttle.js';
 import { Throttle } from './auth/throttle.js';
 import { ConfigError, loadConfig, type Config } from './config/config.js';
+import { DeviceDirectory } from './devices/device-directory.js';
+import { DeviceIndex } from './devices/device-index.js';
 import { DeviceRegistry } from './devices/devices.js';
 import { DiagnosticsStore } from './diagnostics/diagnostics.js';
 import { SnapshotRetention } from './diagnostics/snapshot-retention.js';
@@ -63,8 +65,9 @@ async function main(): Promise<void> {
   const diagnostics = new DiagnosticsStore(db, config.thresholds, new SnapshotRetention(db, config.snapshotsPerDevice));
   const managedDevices = new ManagedDevices(db);
   const enrollmentTokens = new EnrollmentTokens(db);
-  const devices = new DeviceRegistry(supportSessions);
+  const devices = new DeviceRegistry(supportSessions, new DeviceIndex(db));
   await devices.load(await diagnostics.latestSeverities(), await managedDevices.list());
+  const directory = new DeviceDirectory(db, devices);
 
   const server: Server = tls
     ? createHttpsServer({ cert: readFileSync(config.tlsCert!), key: readFileSync(config.tlsKey!) })
@@ -92,13 +95,13 @@ async function main(): Promise<void> {
   const retention = new RetentionSchedule(retentionTasks(db, config, devices, (id) => links.isOnline(id)), { everyMs: HOUR, firstAfterMs: 5_000 });
   retention.start();
   const consoles = new ConsoleHub(
-    devices, relay, config.heartbeatMs, (deviceId, requestId) => agents.requestDiagnostics(deviceId, requestId), new JobWatch(dispatcher, jobStore),
+    devices, relay, config.heartbeatMs, (deviceId, requestId) => agents.requestDiagnostics(deviceId, requestId), new JobWatch(dispatcher),
   );
 
   const here = dirname(fileURLToPath(import.meta.url));
   const app = createApp(
     {
-      sessions, supportSessions, codes, devices, agents, audit, diagnostics, managedDevices, enrollmentTokens, scripts, jobStore, dispatcher, apiTokens,
+      sessions, supportSessions, codes, devices, directory, agents, audit, diagnostics, managedDevices, enrollmentTokens, scripts, jobStore, dispatcher, apiTokens,
       enrollThrottle: new Throttle({ maxFailures: 10, windowMs: FIFTEEN_MINUTES }),
       loginThrottle: new LoginThrottle(),
       failedLogins: new FailedLogins(db),

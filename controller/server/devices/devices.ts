@@ -1,39 +1,18 @@
 /**
  * What the technicians see of each device: persisted facts plus live online state,
- * with change events. Attended devices come from support sessions; managed ones
- * from enrollment, with their name, group, tags and reported policy.
+ * with change events (a bounded row each, never the whole list). Attended devices
+ * come from support sessions; managed ones from enrollment, with their name, group,
+ * tags and reported policy. Every change is also written to the list's index.
  */
-import { deviceSummary, type DeviceSummary, type DeviceView, type Person, type Severity, type UnattendedPolicy } from '../../../protocol/index.js';
+import { deviceSummary, listItemOf, type DeviceListItem, type DeviceSummary, type DeviceView, type Severity } from '../../../protocol/index.js';
 import type { StoredSnapshot } from '../diagnostics/diagnostics.js';
+import { osWords, type DeviceIndex } from './device-index.js';
+import { toView, type DeviceState, type ManagedFacts } from './device-state.js';
 import type { ManagedDeviceRecord } from '../fleet/managed-devices.js';
 import type { SessionRecord, SupportSessions } from '../support/support-sessions.js';
 
-interface ManagedFacts {
-  name: string;
-  group: string;
-  tags: string[];
-  policy: UnattendedPolicy | null;
-  revoked: boolean;
-}
-
-interface DeviceState {
-  id: string;
-  /** The support session of an attended device; null for a managed one. */
-  sessionId: string | null;
-  hostname: string;
-  technician: Person | null;
-  sessionStatus: 'active' | 'ended';
-  summary: DeviceSummary | null;
-  lastSeen: number;
-  connectedAt: number | null;
-  worstSeverity: Severity | null;
-  /** Undefined until the first snapshot: "not checked yet" is not "no issues". */
-  findingCount: number | undefined;
-  /** Null for attended devices. */
-  managed: ManagedFacts | null;
-}
-
-export type DeviceListener = (view: DeviceView) => void;
+export type DeviceEvent = { kind: 'update'; device: DeviceListItem } | { kind: 'removed'; deviceId: string };
+export type DeviceListener = (event: DeviceEvent) => void;
 export type DiagnosticsListener = (stored: StoredSnapshot, requestId: string | null) => void;
 
 export class DeviceRegistry {
@@ -41,15 +20,24 @@ export class DeviceRegistry {
   private readonly listeners = new Set<DeviceListener>();
   private readonly diagnosticsListeners = new Set<DiagnosticsListener>();
 
-  constructor(private readonly sessions: SupportSessions) {}
+  /** True while load() runs: the index already holds what is loaded. */
+  private loading = false;
+
+  constructor(private readonly sessions: SupportSessions, private readonly index: DeviceIndex) {}
 
   /** Loads the last day's devices so the list survives a controller restart (all offline until they reconnect). */
   async load(latest: Map<string, { worst: Severity | null; findingCount: number }>, managed: readonly ManagedDeviceRecord[] = []): Promise<void> {
-    for (const record of await this.sessions.recent()) this.remember(record);
-    for (const record of managed) this.rememberManaged(record);
-    for (const [id, severity] of latest) {
-      const state = this.devices.get(id);
-      if (state) Object.assign(state, { worstSeverity: severity.worst, findingCount: severity.findingCount });
+    this.loading = true;
+    try {
+      await this.index.resetOnline();
+      for (const record of await this.sessions.recent()) this.remember(record);
+      for (const record of managed) this.rememberManaged(record);
+      for (const [id, severity] of latest) {
+        const state = this.devices.get(id);
+        if (state) Object.assign(state, { worstSeverity: severity.worst, findingCount: severity.findingCount });
+      }
+    } finally {
+      this.loading = false;
     }
   }
 
@@ -110,13 +98,15 @@ export class DeviceRegistry {
     return () => this.listeners.delete(listener);
   }
 
-  views(): DeviceView[] {
-    return [...this.devices.values()].sort((a, b) => b.lastSeen - a.lastSeen).map(toView);
-  }
-
   view(id: string): DeviceView | null {
     const state = this.devices.get(id);
     return state ? toView(state) : null;
+  }
+
+  /** A device as a list row, or null when it is not in memory (the list then builds it from its row). */
+  item(id: string): DeviceListItem | null {
+    const state = this.devices.get(id);
+    return state ? listItemOf(toView(state)) : null;
   }
 
   isOnline(id: string): boolean {
@@ -164,9 +154,11 @@ export class DeviceRegistry {
     return () => this.diagnosticsListeners.delete(listener);
   }
 
-  /** An ended session's device was purged from the store (retention): it leaves the list at the next load. */
+  /** An ended session's device was purged from the store (retention): consoles drop it (`device.removed`). */
   forget(id: string): void {
-    if (this.devices.get(id)?.connectedAt === null) this.devices.delete(id);
+    if (this.devices.get(id)?.connectedAt !== null || !this.devices.delete(id)) return;
+    this.index.forget(id);
+    for (const listener of this.listeners) listener({ kind: 'removed', deviceId: id });
   }
 
   ended(id: string): void {
@@ -179,27 +171,14 @@ export class DeviceRegistry {
     const state = this.devices.get(id);
     if (!state) return;
     change(state);
-    const view = toView(state);
-    for (const listener of this.listeners) listener(view);
+    if (this.loading) return;
+    void this.index
+      .save({
+        id: state.id, name: state.managed?.name ?? null, hostname: state.hostname, group: state.managed?.group ?? null, tags: state.managed?.tags ?? [],
+        os: osWords(state.summary?.os), connectedAt: state.connectedAt, lastSeen: state.lastSeen, worst: state.worstSeverity, findingCount: state.findingCount ?? null,
+      })
+      .catch((err: unknown) => console.warn(`devices: the list index of ${id} was not written: ${err instanceof Error ? err.message : String(err)}`));
+    const device = listItemOf(toView(state));
+    for (const listener of this.listeners) listener({ kind: 'update', device });
   }
-}
-
-function toView(s: DeviceState): DeviceView {
-  const fleet: Partial<DeviceView> = s.managed
-    ? { kind: 'managed', name: s.managed.name, group: s.managed.group, tags: s.managed.tags, policy: s.managed.policy, revoked: s.managed.revoked }
-    : { kind: 'attended' };
-  return {
-    id: s.id,
-    sessionId: s.sessionId,
-    hostname: s.hostname,
-    online: s.connectedAt !== null,
-    lastSeen: s.lastSeen,
-    connectedAt: s.connectedAt,
-    technician: s.technician,
-    sessionStatus: s.sessionStatus,
-    summary: s.summary,
-    worstSeverity: s.worstSeverity,
-    findingCount: s.findingCount,
-    ...fleet,
-  };
 }

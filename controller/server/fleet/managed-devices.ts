@@ -2,6 +2,8 @@
 import { RelaisError, deviceTags, unattendedPolicy, type UnattendedPolicy } from '../../../protocol/index.js';
 import { newId } from '../auth/tokens.js';
 import type { Db } from '../store/database.js';
+import type { Insertable, Selectable } from 'kysely';
+import { searchText, sortLabel, writeTags } from '../devices/device-index.js';
 import type { DevicesTable } from '../store/schema.js';
 import { EnrollmentTokens } from './enrollment-tokens.js';
 
@@ -45,8 +47,10 @@ export class ManagedDevices {
       const taken = await tx.selectFrom('devices').select('id').where('public_key', '=', enrollment.publicKey).executeTakeFirst();
       if (taken) throw new RelaisError('AUTH_ERR_KEY_ALREADY_ENROLLED');
       const now = Date.now();
-      const row: DevicesTable = {
-        id: newId(),
+      const tags = [...new Set(enrollment.tags)];
+      const id = newId();
+      const row: Insertable<DevicesTable> = {
+        id,
         kind: 'managed',
         hostname: enrollment.hostname,
         summary_json: null,
@@ -54,7 +58,7 @@ export class ManagedDevices {
         last_seen: now,
         name: enrollment.name,
         group_name: token.group,
-        tags_json: JSON.stringify([...new Set(enrollment.tags)]),
+        tags_json: JSON.stringify(tags),
         public_key: enrollment.publicKey,
         policy_json: JSON.stringify(enrollment.policy),
         platform: enrollment.platform,
@@ -62,9 +66,13 @@ export class ManagedDevices {
         enrollment_token_id: token.id,
         enrolled_at: now,
         revoked_at: null,
+        label: sortLabel(enrollment.name, enrollment.hostname),
+        search: searchText({ id, name: enrollment.name, hostname: enrollment.hostname, group: token.group, tags, os: null }),
       };
       await tx.insertInto('devices').values(row).execute();
-      return { device: toRecord(row), tokenId: token.id };
+      await writeTags(tx, id, tags);
+      const stored = await tx.selectFrom('devices').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+      return { device: toRecord(stored), tokenId: token.id };
     });
   }
 
@@ -101,7 +109,7 @@ export class ManagedDevices {
   }
 }
 
-function toRecord(row: DevicesTable): ManagedDeviceRecord {
+function toRecord(row: Selectable<DevicesTable>): ManagedDeviceRecord {
   const policy = row.policy_json ? unattendedPolicy.safeParse(JSON.parse(row.policy_json)) : null;
   const tags = row.tags_json ? deviceTags.safeParse(JSON.parse(row.tags_json)) : null;
   return {

@@ -1,13 +1,14 @@
 /** The REST API the web UI uses (documented in the README). */
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
-import { RelaisError, restAnswers } from '../../../protocol/index.js';
+import { RelaisError, deviceQuery, restAnswers } from '../../../protocol/index.js';
 import type { AuditLog } from '../audit/audit.js';
 import { checkCredentials } from '../auth/accounts.js';
 import type { FailedLogins } from '../auth/failed-logins.js';
 import type { LoginSessions } from '../auth/login-sessions.js';
 import type { LoginThrottle } from '../auth/login-throttle.js';
 import { groupCode } from '../auth/tokens.js';
+import type { DeviceDirectory } from '../devices/device-directory.js';
 import type { DeviceRegistry } from '../devices/devices.js';
 import type { DiagnosticsStore } from '../diagnostics/diagnostics.js';
 import { diagnosticsRoutes } from './diagnostics-routes.js';
@@ -18,7 +19,7 @@ import type { AgentHub } from '../hubs/agent-hub.js';
 import type { SupportCodes } from '../support/support-codes.js';
 import type { SupportSessions } from '../support/support-sessions.js';
 import { answer } from './answer.js';
-import { sendError } from './errors.js';
+import { badQuery, sendError } from './errors.js';
 import { requireSession } from './guards.js';
 import { clientIp } from './origin.js';
 import type { OwnOrigins } from './own-origins.js';
@@ -28,6 +29,7 @@ export interface ApiDeps extends FleetDeps, JobDeps {
   readonly supportSessions: SupportSessions;
   readonly codes: SupportCodes;
   readonly devices: DeviceRegistry;
+  readonly directory: DeviceDirectory;
   readonly agents: AgentHub;
   readonly audit: AuditLog;
   readonly diagnostics: DiagnosticsStore;
@@ -123,7 +125,14 @@ export function apiRoutes(deps: ApiDeps): Router {
     answer(res, restAnswers.supportLinks, { links });
   });
 
-  api.get('/devices', (_req, res) => answer(res, restAnswers.devices, { devices: deps.devices.views() }));
+  // Paged and filtered on the server: an answer never grows with the fleet.
+  api.get('/devices', async (req, res) => {
+    const query = deviceQuery.safeParse(req.query);
+    if (!query.success) throw badQuery(query.error);
+    answer(res, restAnswers.devices, await deps.directory.page(query.data));
+  });
+
+  api.get('/devices/facets', async (_req, res) => answer(res, restAnswers.deviceFacets, await deps.directory.facets()));
 
   api.get('/devices/:id', (req, res) => {
     const view = deps.devices.view(String(req.params.id));

@@ -29,3 +29,10 @@ export function errorHandler(err: unknown, req: Request, res: Response, _next: N
 export function notFound(_req: Request, _res: Response, next: NextFunction): void {
   next(new RelaisError('HTTP_ERR_NOT_FOUND'));
 }
+
+/** A refused query string, naming the parameter without repeating its value. */
+export function badQuery(error: z.ZodError): RelaisError {
+  const issue = error.issues[0];
+  const where = issue?.path.join('.') || (issue?.code === 'unrecognized_keys' ? issue.keys.join(', ').slice(0, 80) : 'query');
+  return new RelaisError('HTTP_ERR_BAD_REQUEST', `${where}: ${issue?.message ?? 'invalid'}.`);
+}

@@ -3,7 +3,7 @@
  * session guard, so a login cookie or an API token (`Authorization: Bearer`) works.
  */
 import { Router, type Request } from 'express';
-import { RelaisError, apiTokenRequest, createJobRequest, fleetAnswers, paramEnvName, scriptInput, type JobTarget } from '../../../protocol/index.js';
+import { RelaisError, apiTokenRequest, createJobRequest, fleetAnswers, jobSummaryOf, paramEnvName, runQuery, scriptInput, type JobTarget } from '../../../protocol/index.js';
 import type { AuditLog } from '../audit/audit.js';
 import type { ApiTokens } from '../auth/api-tokens.js';
 import { newId } from '../auth/tokens.js';
@@ -13,7 +13,7 @@ import type { JobStore } from '../jobs/job-store.js';
 import type { ScriptLibrary } from '../jobs/script-library.js';
 import { requireAdminTo } from './guards.js';
 import { answer } from './answer.js';
-import { badRequest } from './errors.js';
+import { badQuery, badRequest } from './errors.js';
 import { clientIp } from './origin.js';
 
 export interface JobDeps {
@@ -106,15 +106,26 @@ export function jobRoutes(deps: JobDeps): Router {
     answer(res, fleetAnswers.job, { job }, 201);
   });
 
+  // Summaries (no body, no parameters) of the latest jobs: bounded whatever the scripts hold.
   routes.get('/jobs', async (_req, res) => {
     const records = await deps.jobStore.list();
-    answer(res, fleetAnswers.jobs, { jobs: await Promise.all(records.map(async (r) => (await deps.dispatcher.view(r.id)) ?? { ...r, counts: await deps.jobStore.counts(r.id) })) });
+    const jobs = await Promise.all(records.map(async (r) => (await deps.dispatcher.view(r.id)) ?? { ...r, counts: await deps.jobStore.counts(r.id) }));
+    answer(res, fleetAnswers.jobs, { jobs: jobs.map(jobSummaryOf) });
   });
 
   routes.get('/jobs/:id', async (req, res) => {
     const job = await deps.dispatcher.view(String(req.params.id));
     if (!job) throw new RelaisError('JOB_ERR_NOT_FOUND');
-    answer(res, fleetAnswers.jobWithRuns, { job, runs: await deps.jobStore.runs(job.id) });
+    answer(res, fleetAnswers.job, { job });
+  });
+
+  // A job's runs, a page at a time in target order: a 10,000-device job is never one answer.
+  routes.get('/jobs/:id/runs', async (req, res) => {
+    const query = runQuery.safeParse(req.query);
+    if (!query.success) throw badQuery(query.error);
+    const job = await deps.jobStore.job(String(req.params.id));
+    if (!job) throw new RelaisError('JOB_ERR_NOT_FOUND');
+    answer(res, fleetAnswers.runPage, await deps.jobStore.runPage(job.id, query.data));
   });
 
   routes.get('/jobs/:id/runs/:deviceId', async (req, res) => {

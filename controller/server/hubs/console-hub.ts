@@ -1,7 +1,7 @@
 /** `/ws/console`: technicians' browsers, already authenticated by session cookie and Origin at the upgrade. */
 import type { WebSocket } from 'ws';
 import {
-  PROTOCOL_VERSION, RelaisError, SUPPORTED_VERSIONS, consoleToController, type ConsoleToController, type ControllerToConsole,
+  PROTOCOL_VERSION, RelaisError, SUPPORTED_VERSIONS, consoleToController, worstSeverity, type ConsoleToController, type ControllerToConsole,
 } from '../../../protocol/index.js';
 import type { Account } from '../auth/accounts.js';
 import type { DeviceRegistry } from '../devices/devices.js';
@@ -36,9 +36,15 @@ export class ConsoleHub {
     }
     const link: ConsoleLink = { peer, account, channels: new Set() };
     this.links.add(link);
-    const unsubscribeDevices = this.devices.onChange((device) => peer.send({ t: 'device.update', device }));
+    // Changes only, each a bounded message: the list itself is paged over REST.
+    const unsubscribeDevices = this.devices.onChange((event) =>
+      peer.send(event.kind === 'update' ? { t: 'device.update', device: event.device } : { t: 'device.removed', deviceId: event.deviceId }),
+    );
     const unsubscribeDiagnostics = this.devices.onDiagnostics((stored, requestId) =>
-      peer.send({ t: 'device.diagnostics', deviceId: stored.deviceId, requestId, snapshotId: stored.id, snapshot: stored.snapshot, findings: stored.findings }),
+      peer.send({
+        t: 'device.diagnostics', deviceId: stored.deviceId, requestId, snapshotId: stored.id, takenAt: stored.takenAt,
+        worst: worstSeverity(stored.findings), findingCount: stored.findings.length,
+      }),
     );
     const unsubscribeJobs = this.jobs.connect(link.peer);
     peer.attach(
@@ -56,7 +62,6 @@ export class ConsoleHub {
       this.heartbeatMs,
     );
     peer.send({ t: 'welcome', v: PROTOCOL_VERSION, user: { username: account.username, name: account.name } });
-    peer.send({ t: 'devices', devices: this.devices.views() });
   }
 
   closeAll(code: number): void {

@@ -1,12 +1,13 @@
 /**
  * Live job updates for technicians' consoles: every console hears `job.update`
- * (the job list stays live); `run.update` and `run.output` go only to consoles
- * that sent `job.watch` for that job. Watching sends the job and its runs at once.
+ * (a summary: no body, parameters or device list, so its size never grows with the
+ * job); `run.update` and `run.output` go only to consoles that sent `job.watch` for
+ * that job. Watching sends the job at once; its runs are paged over REST
+ * (GET /api/jobs/:id/runs) and kept live by run.update.
  * job.update is sent at most every 100 ms per job (always with its latest state).
  */
-import { ERRORS, type ConsoleToController, type ControllerToConsole, type Job } from '../../../protocol/index.js';
+import { ERRORS, jobSummaryOf, type ConsoleToController, type ControllerToConsole, type Job, type JobSummary } from '../../../protocol/index.js';
 import type { Dispatcher } from '../jobs/dispatcher.js';
-import type { JobStore } from '../jobs/job-store.js';
 import type { PeerSocket } from './peer-socket.js';
 
 type ConsolePeer = PeerSocket<ConsoleToController, ControllerToConsole>;
@@ -19,10 +20,10 @@ const JOB_UPDATE_EVERY_MS = 100;
 export class JobWatch {
   private readonly watching = new Map<ConsolePeer, Set<string>>();
   /** The latest state of each job with an update waiting to go out. */
-  private readonly dueUpdates = new Map<string, Job>();
+  private readonly dueUpdates = new Map<string, JobSummary>();
   private flushTimer: NodeJS.Timeout | null = null;
 
-  constructor(private readonly dispatcher: Dispatcher, private readonly store: JobStore) {
+  constructor(private readonly dispatcher: Dispatcher) {
     dispatcher.subscribe({
       job: (job) => this.jobChanged(job),
       run: (jobId, run) => {
@@ -35,7 +36,7 @@ export class JobWatch {
   }
 
   private jobChanged(job: Job): void {
-    this.dueUpdates.set(job.id, job);
+    this.dueUpdates.set(job.id, jobSummaryOf(job));
     this.flushTimer ??= setTimeout(() => {
       this.flushTimer = null;
       const jobs = [...this.dueUpdates.values()];
@@ -57,8 +58,7 @@ export class JobWatch {
     if (!job) return peer.sendError('JOB_ERR_NOT_FOUND', `Job ${jobId}.`);
     if (!jobs.has(jobId) && jobs.size >= MAX_WATCHED) return peer.sendError('PROTO_ERR_TOO_MANY_CHANNELS', `A console watches at most ${MAX_WATCHED} jobs.`);
     jobs.add(jobId);
-    send(peer, { t: 'job.update', job });
-    for (const run of await this.store.runs(jobId)) send(peer, { t: 'run.update', jobId, run });
+    send(peer, { t: 'job.update', job: jobSummaryOf(job) });
   }
 
   unwatch(peer: ConsolePeer, jobId: string): void {

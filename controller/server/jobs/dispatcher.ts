@@ -11,7 +11,7 @@ import type { ControllerToAgent, Job, JobCounts, JobStream, Run, RunStatus } fro
 import type { AgentToController } from '../../../protocol/index.js';
 import type { AuditLog } from '../audit/audit.js';
 import type { AgentLinks } from '../relay/agent-links.js';
-import { countsOf, isFinal, type JobRecord, type JobStore } from './job-store.js';
+import { countsOf, isFinal, type JobRecord, type JobStore, type NewJob } from './job-store.js';
 
 type JobMessage = Extract<AgentToController, { t: 'job.started' | 'job.output' | 'job.result' }>;
 
@@ -70,9 +70,9 @@ export class Dispatcher {
   }
 
   /** Stores a new job and dispatches it to the online devices, up to its concurrency. */
-  async create(record: JobRecord): Promise<Job> {
-    await this.deps.store.create(record);
-    this.active.set(record.id, { record, runs: new Map(record.deviceIds.map((d) => [d, 'pending'])) });
+  async create(input: NewJob): Promise<Job> {
+    const record = await this.deps.store.create(input);
+    this.active.set(record.id, { record, runs: new Map(input.deviceIds.map((d) => [d, 'pending'])) });
     await this.pump(record.id);
     const job = await this.view(record.id);
     this.emitJob(job!);

@@ -5,13 +5,17 @@
  */
 import { sql } from 'kysely';
 import {
-  LIMITS, FINAL_RUN_STATUSES, jobParams, jobTarget, type Job, type JobCounts, type JobResultMessage, type JobStatus, type JobStream, type Run, type RunStatus,
+  LIMITS, FINAL_RUN_STATUSES, jobParams, jobTarget, summarizeTarget, type Job, type JobCounts, type JobResultMessage, type JobStatus, type JobStream,
+  type JobTarget, type Run, type RunPage, type RunQuery, type RunStatus,
 } from '../../../protocol/index.js';
 import type { Db } from '../store/database.js';
 import type { Selectable } from 'kysely';
 import type { JobRunsTable, JobsTable } from '../store/schema.js';
 
+/** A job as stored: what GET /api/jobs/:id shows, less the counts. */
 export type JobRecord = Omit<Job, 'counts'>;
+/** A job to create: its whole target and the devices it resolved to, in dispatch order. */
+export type NewJob = Omit<JobRecord, 'target' | 'deviceCount'> & { readonly target: JobTarget; readonly deviceIds: readonly string[] };
 
 export interface RunPatch {
   status?: RunStatus;
@@ -25,29 +29,55 @@ export class JobStore {
   constructor(private readonly db: Db) {}
 
   /** Stores a new job and one pending run per device, in one transaction. */
-  async create(job: JobRecord): Promise<void> {
+  async create(job: NewJob): Promise<JobRecord> {
     await this.db.transaction().execute(async (tx) => {
       await tx.insertInto('jobs').values(toRow(job)).execute();
       const runs = job.deviceIds.map((deviceId, position) => ({ job_id: job.id, device_id: deviceId, position, status: 'pending' as const, exit_code: null, signal: null, dispatched_at: null, started_at: null, finished_at: null, reason: null }));
       // SQLite caps bound variables per statement: insert in slices.
       for (let i = 0; i < runs.length; i += 500) await tx.insertInto('job_runs').values(runs.slice(i, i + 500)).execute();
     });
+    const { deviceIds, target, ...rest } = job;
+    return { ...rest, target: summarizeTarget(target), deviceCount: deviceIds.length };
+  }
+
+  private selectJobs() {
+    return this.db
+      .selectFrom('jobs')
+      .selectAll()
+      .select((eb) => eb.selectFrom('job_runs').select(eb.fn.countAll<number>().as('n')).whereRef('job_runs.job_id', '=', 'jobs.id').as('device_count'));
   }
 
   async job(id: string): Promise<JobRecord | null> {
-    const row = await this.db.selectFrom('jobs').selectAll().where('id', '=', id).executeTakeFirst();
-    return row ? await this.withDevices(row) : null;
+    const row = await this.selectJobs().where('id', '=', id).executeTakeFirst();
+    return row ? toRecord(row) : null;
   }
 
-  /** Jobs newest first (without their device lists filled from runs: those come from the job row's runs). */
+  /** Jobs newest first. */
   async list(limit = 200): Promise<JobRecord[]> {
-    const rows = await this.db.selectFrom('jobs').selectAll().orderBy('created_at', 'desc').limit(limit).execute();
-    return Promise.all(rows.map((r) => this.withDevices(r)));
+    return (await this.selectJobs().orderBy('created_at', 'desc').limit(limit).execute()).map(toRecord);
   }
 
   async runningJobs(): Promise<JobRecord[]> {
-    const rows = await this.db.selectFrom('jobs').selectAll().where('status', '=', 'running').orderBy('created_at').execute();
-    return Promise.all(rows.map((r) => this.withDevices(r)));
+    return (await this.selectJobs().where('status', '=', 'running').orderBy('created_at').execute()).map(toRecord);
+  }
+
+  /** One page of a job's runs in target order (keyset on the position), with each device's name. */
+  async runPage(jobId: string, query: RunQuery): Promise<RunPage> {
+    let q = this.db
+      .selectFrom('job_runs')
+      .leftJoin('devices', 'devices.id', 'job_runs.device_id')
+      .selectAll('job_runs')
+      .select(['devices.name as device_name', 'devices.hostname as device_hostname'])
+      .where('job_runs.job_id', '=', jobId);
+    if (query.status && query.status.length > 0) q = q.where('job_runs.status', 'in', query.status);
+    if (query.cursor !== undefined) q = q.where('job_runs.position', '>', Number(query.cursor));
+    const rows = await q.orderBy('job_runs.position').limit(query.limit + 1).execute();
+    const page = rows.slice(0, query.limit);
+    const last = page[page.length - 1];
+    return {
+      runs: page.map((r) => ({ ...toRun(r), deviceName: r.device_name, hostname: r.device_hostname })),
+      nextCursor: rows.length > query.limit && last ? String(last.position) : null,
+    };
   }
 
   async counts(jobId: string): Promise<JobCounts> {
@@ -122,26 +152,6 @@ export class JobStore {
       .executeTakeFirst()
       .then((r) => Number(r.numUpdatedRows) > 0);
   }
-
-  private async withDevices(row: JobsTable): Promise<JobRecord> {
-    const runs = await this.db.selectFrom('job_runs').select('device_id').where('job_id', '=', row.id).orderBy('position').execute();
-    return {
-      id: row.id,
-      scriptId: row.script_id,
-      scriptName: row.script_name,
-      body: row.body,
-      interpreter: row.interpreter,
-      params: jobParams.parse(JSON.parse(row.params_json)),
-      target: jobTarget.parse(JSON.parse(row.target_json)),
-      deviceIds: runs.map((r) => r.device_id),
-      concurrency: row.concurrency,
-      timeoutSeconds: row.timeout_seconds,
-      expiresAt: row.expires_at,
-      createdBy: row.created_by,
-      createdAt: row.created_at,
-      status: row.status,
-    };
-  }
 }
 
 /** Counts from (status, number) pairs: dispatched counts as running, error as failed. */
@@ -159,7 +169,26 @@ export function isFinal(status: RunStatus): boolean {
   return FINAL_RUN_STATUSES.has(status);
 }
 
-function toRow(job: JobRecord): JobsTable {
+function toRecord(row: JobsTable & { device_count: number | null }): JobRecord {
+  return {
+    id: row.id,
+    scriptId: row.script_id,
+    scriptName: row.script_name,
+    body: row.body,
+    interpreter: row.interpreter,
+    params: jobParams.parse(JSON.parse(row.params_json)),
+    target: summarizeTarget(jobTarget.parse(JSON.parse(row.target_json))),
+    deviceCount: Number(row.device_count ?? 0),
+    concurrency: row.concurrency,
+    timeoutSeconds: row.timeout_seconds,
+    expiresAt: row.expires_at,
+    createdBy: row.created_by,
+    createdAt: row.created_at,
+    status: row.status,
+  };
+}
+
+function toRow(job: NewJob): JobsTable {
   return {
     id: job.id,
     script_id: job.scriptId,

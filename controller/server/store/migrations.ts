@@ -2,6 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import { retentionMigration } from './migration-0007-retention.js';
+import { deviceListMigration } from './migration-0008-device-list.js';
 import { STARTER_SCRIPTS } from './starter-scripts.js';
 import { PRINTING_STARTER_SCRIPTS } from './printing-scripts.js';
 
@@ -230,6 +231,7 @@ const migrations: Record<string, Migration> = {
     },
   },
   '0007-retention': retentionMigration,
+  '0008-device-list': deviceListMigration,
   // Printing fixes suggested by the printer findings; a script an administrator already named so is left alone.
   '0009-printing-scripts': {
     async up(db: Kysely<any>) {

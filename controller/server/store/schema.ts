@@ -62,6 +62,22 @@ export interface DevicesTable {
   enrollment_token_id: string | null;
   enrolled_at: number | null;
   revoked_at: number | null;
+  // The device list's index (0008): kept by DeviceIndex from the registry's live state.
+  /** Set while the device is connected to this controller; null when offline. */
+  connected_at: number | null;
+  /** The latest snapshot's worst finding and count; finding_count null until the first snapshot. */
+  worst: 'critical' | 'warning' | 'info' | null;
+  finding_count: number | null;
+  /** The display name folded to lower case: the list's sort key. */
+  label: Generated<string>;
+  /** Lower-case words the list's text search matches (name, host, group, tags, OS). */
+  search: Generated<string>;
+}
+
+/** One row per (tag, device): the tag filter is an index lookup on every engine. */
+export interface DeviceTagsTable {
+  tag: string;
+  device_id: string;
 }
 
 export interface EnrollmentTokensTable {
@@ -209,6 +225,7 @@ export interface Database {
   support_codes: SupportCodesTable;
   support_sessions: SupportSessionsTable;
   devices: DevicesTable;
+  device_tags: DeviceTagsTable;
   audit_log: AuditLogTable;
   audit_prunes: AuditPrunesTable;
   snapshot_pins: SnapshotPinsTable;

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { RelaisError } from '../../../protocol/index.js';
 import type { Account } from '../auth/accounts.js';
 import { hmac, newId, newSupportCode, newToken, sha256 } from '../auth/tokens.js';
+import { searchText, sortLabel } from '../devices/device-index.js';
 import type { Db } from '../store/database.js';
 
 export interface IssuedCode {
@@ -100,7 +101,10 @@ export class SupportCodes {
         .where('used_at', 'is', null)
         .executeTakeFirst();
       if (Number(used.numUpdatedRows) !== 1) throw new RelaisError('AUTH_ERR_CODE_USED');
-      await tx.insertInto('devices').values({ id: deviceId, kind: 'attended', hostname, summary_json: null, first_seen: now, last_seen: now }).execute();
+      await tx
+        .insertInto('devices')
+        .values({ id: deviceId, kind: 'attended', hostname, summary_json: null, first_seen: now, last_seen: now, label: sortLabel(null, hostname), search: searchText({ id: deviceId, name: null, hostname, group: null, tags: [], os: null }) })
+        .execute();
       await tx
         .insertInto('support_sessions')
         .values({ id: sessionId, code_id: row.id, technician_id: row.technician_id, device_id: deviceId, resume_hash: sha256(resumeToken), status: 'active', created_at: now, ended_at: null, end_reason: null })
