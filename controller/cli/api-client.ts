@@ -7,7 +7,7 @@
  * token travels only in the Authorization header and is never part of a message.
  */
 import type { z } from 'zod';
-import { fleetAnswers, restAnswers, type Job, type Run, type RunWithOutput } from '../../protocol/index.js';
+import { fleetAnswers, restAnswers, type Job, type JobSummary, type RunListItem, type RunWithOutput } from '../../protocol/index.js';
 import { CliError } from './cli-errors.js';
 
 /** Larger answers are refused: a job's runs without output stay far below this. */
@@ -38,13 +38,26 @@ export class FleetApi {
     return (await this.request('POST', '/api/jobs', fleetAnswers.job, body)).job;
   }
 
-  async listJobs(): Promise<Job[]> {
+  async listJobs(): Promise<JobSummary[]> {
     return (await this.request('GET', '/api/jobs', fleetAnswers.jobs)).jobs;
   }
 
-  /** A job and its runs, without output. */
-  async job(jobId: string): Promise<{ job: Job; runs: Run[] }> {
-    return this.request('GET', `/api/jobs/${encodeURIComponent(jobId)}`, fleetAnswers.jobWithRuns);
+  /** A job with its counts. */
+  async job(jobId: string): Promise<Job> {
+    return (await this.request('GET', `/api/jobs/${encodeURIComponent(jobId)}`, fleetAnswers.job)).job;
+  }
+
+  /** Every run of a job (without output), page after page, in target order. */
+  async runs(jobId: string): Promise<RunListItem[]> {
+    const runs: RunListItem[] = [];
+    let cursor: string | null = null;
+    do {
+      const query: string = cursor === null ? '?limit=500' : `?limit=500&cursor=${encodeURIComponent(cursor)}`;
+      const page = await this.request('GET', `/api/jobs/${encodeURIComponent(jobId)}/runs${query}`, fleetAnswers.runPage);
+      runs.push(...page.runs);
+      cursor = page.nextCursor;
+    } while (cursor !== null);
+    return runs;
   }
 
   /** One device's run with its output (base64). */
@@ -54,16 +67,6 @@ export class FleetApi {
 
   async cancel(jobId: string): Promise<Job> {
     return (await this.request('POST', `/api/jobs/${encodeURIComponent(jobId)}/cancel`, fleetAnswers.job)).job;
-  }
-
-  /** Device names by id, to label a table; empty when the controller will not say. */
-  async deviceNames(): Promise<Map<string, string>> {
-    try {
-      const { devices } = await this.request('GET', '/api/devices', restAnswers.devices);
-      return new Map(devices.map((d) => [d.id, d.name ?? d.hostname]));
-    } catch {
-      return new Map();
-    }
   }
 
   private async request<S extends z.ZodType>(method: 'GET' | 'POST', path: string, schema: S, body?: unknown): Promise<z.infer<S>> {

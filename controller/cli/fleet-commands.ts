@@ -1,9 +1,9 @@
 /** The four fleet commands; each returns the process's exit status. */
 import { FleetApi } from './api-client.js';
 import type { Command } from './args.js';
-import type { Job, Run } from '../../protocol/index.js';
+import type { Job, RunListItem } from '../../protocol/index.js';
 import { CliError, EXIT } from './cli-errors.js';
-import { allFinal, exitStatusFor, jsonReport, runsWithOutput, textReport } from './job-report.js';
+import { exitStatusFor, jsonReport, runsWithOutput, textReport } from './job-report.js';
 import { plainLine } from '../../protocol/index.js';
 import { ProgressBar } from './progress-bar.js';
 import { jobsTable } from './summary-table.js';
@@ -35,13 +35,13 @@ export async function runFleetCommand(command: FleetCommand, io: CliIo): Promise
         ...(command.concurrency !== undefined ? { concurrency: command.concurrency } : {}),
         ...(command.timeoutSeconds !== undefined ? { timeoutSeconds: command.timeoutSeconds } : {}),
       });
-      if (!command.json) io.err(`Job ${job.id}: ${plainLine(job.scriptName, 64)} on ${job.deviceIds.length} device(s).\n`);
+      if (!command.json) io.err(`Job ${job.id}: ${plainLine(job.scriptName, 64)} on ${job.deviceCount} device(s).\n`);
       const final = await watch(api, job, io);
-      return report(api, final.job, final.runs, command.json, io);
+      return report(api, final, await api.runs(final.id), command.json, io);
     }
     case 'job': {
-      const { job, runs } = await api.job(command.jobId);
-      return report(api, job, runs, command.json, io);
+      const job = await api.job(command.jobId);
+      return report(api, job, await api.runs(job.id), command.json, io);
     }
     case 'jobs': {
       const jobs = await api.listJobs();
@@ -56,25 +56,26 @@ export async function runFleetCommand(command: FleetCommand, io: CliIo): Promise
   }
 }
 
-async function report(api: FleetApi, job: Job, runs: Run[], json: boolean, io: CliIo): Promise<number> {
-  const [detailed, names] = await Promise.all([runsWithOutput(api, job.id, runs), json ? Promise.resolve(new Map<string, string>()) : api.deviceNames()]);
+async function report(api: FleetApi, job: Job, runs: RunListItem[], json: boolean, io: CliIo): Promise<number> {
+  const detailed = await runsWithOutput(api, job.id, runs);
+  const names = new Map(runs.flatMap((r) => (r.deviceName ?? r.hostname ? [[r.deviceId, (r.deviceName ?? r.hostname)!] as const] : [])));
   io.out(json ? jsonReport(job, detailed) : textReport(job, detailed, names));
   return exitStatusFor(detailed);
 }
 
-/** Polls the job until it is over, drawing the progress bar on a terminal. */
-async function watch(api: FleetApi, created: Job, io: CliIo): Promise<{ job: Job; runs: Run[] }> {
+/** Polls the job (its counts, never its runs) until it is over, drawing the progress bar on a terminal. */
+async function watch(api: FleetApi, created: Job, io: CliIo): Promise<Job> {
   const bar = io.progressTty ? new ProgressBar(io.progressTty) : null;
   const stopListening = io.onInterrupt(() => {
     bar?.finish();
     io.err(`Stopped watching. Job ${created.id} keeps running on the controller; cancel it with: relais fleet cancel ${created.id}\n`);
   });
   try {
-    bar?.update(created.counts, created.deviceIds.length);
+    bar?.update(created.counts, created.deviceCount);
     let failures = 0;
     for (;;) {
       await new Promise((r) => setTimeout(r, POLL_MS));
-      let state: { job: Job; runs: Run[] };
+      let state: Job;
       try {
         state = await api.job(created.id);
         failures = 0;
@@ -83,8 +84,8 @@ async function watch(api: FleetApi, created: Job, io: CliIo): Promise<{ job: Job
         if (!transient || ++failures > POLL_RETRIES) throw err;
         continue;
       }
-      bar?.update(state.job.counts, state.runs.length);
-      if (state.job.status !== 'running' || allFinal(state.runs)) return state;
+      bar?.update(state.counts, state.deviceCount);
+      if (state.status !== 'running' || state.counts.pending + state.counts.running === 0) return state;
     }
   } finally {
     bar?.finish();

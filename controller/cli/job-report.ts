@@ -32,11 +32,6 @@ export function exitStatusFor(runs: readonly Run[]): number {
   return runs.every((r) => r.status === 'succeeded') ? EXIT.ok : EXIT.someFailed;
 }
 
-/** True when no run can change any more. */
-export function allFinal(runs: readonly Run[]): boolean {
-  return runs.every((r) => FINAL_RUN_STATUSES.has(r.status));
-}
-
 /** The first non-empty line of output (base64), made safe for a terminal. */
 export function firstLine(base64: string, max = 60): string {
   const text = Buffer.from(base64, 'base64').toString('utf8');

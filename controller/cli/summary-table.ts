@@ -1,5 +1,5 @@
 /** Plain-text tables: the per-device summary of a job, and the list of jobs. */
-import { plainLine, type Job, type Run } from '../../protocol/index.js';
+import { plainLine, type JobSummary, type Run } from '../../protocol/index.js';
 
 type Cell = string;
 
@@ -38,10 +38,10 @@ export function runsTable(rows: RunRow[]): string {
 }
 
 /** One line per job, newest first. */
-export function jobsTable(jobs: Job[]): string {
-  const failed = (j: Job) => j.counts.failed + j.counts.timedOut + j.counts.cancelled + j.counts.expired + j.counts.refused;
+export function jobsTable(jobs: JobSummary[]): string {
+  const failed = (j: JobSummary) => j.counts.failed + j.counts.timedOut + j.counts.cancelled + j.counts.expired + j.counts.refused;
   return formatTable(
     ['JOB', 'SCRIPT', 'STATUS', 'DEVICES', 'SUCCEEDED', 'NOT OK', 'CREATED'],
-    jobs.map((j) => [j.id, plainLine(j.scriptName, 40), j.status, String(j.deviceIds.length), String(j.counts.succeeded), String(failed(j)), new Date(j.createdAt).toISOString().replace('T', ' ').slice(0, 19)]),
+    jobs.map((j) => [j.id, plainLine(j.scriptName, 40), j.status, String(j.deviceCount), String(j.counts.succeeded), String(failed(j)), new Date(j.createdAt).toISOString().replace('T', ' ').slice(0, 19)]),
   );
 }

@@ -5,7 +5,7 @@
  * code and words.
  */
 import type { z } from 'zod';
-import { ERRORS, describeError, isErrorCode, restAnswers, type ErrorCode } from '../../../protocol/index.js';
+import { ERRORS, deviceListPath, describeError, isErrorCode, restAnswers, type DeviceQueryInput, type ErrorCode } from '../../../protocol/index.js';
 
 /** A failed API call, in the catalog's words. */
 export class ApiError extends Error {
@@ -107,7 +107,11 @@ export const api = {
   acknowledgeFailedLogins: () => send('DELETE', '/api/me/failed-logins'),
   createSupportLink: () => request('POST', '/api/support-links', R.supportLinkCreated),
   supportLinks: () => request('GET', '/api/support-links', R.supportLinks),
-  devices: () => request('GET', '/api/devices', R.devices),
+  /** One page of the device list (filters and cursor in the query). */
+  devices: (query: DeviceQueryInput) => request('GET', deviceListPath(query), R.devices),
+  deviceFacets: () => request('GET', '/api/devices/facets', R.deviceFacets),
+  device: (deviceId: string) => request('GET', devicePath(deviceId), R.device),
+  snapshot: (deviceId: string, snapshotId: number) => request('GET', `${devicePath(deviceId)}/snapshots/${snapshotId}`, R.snapshot),
   endSession: (deviceId: string) => send('POST', `${devicePath(deviceId)}/end-session`),
   latestSnapshot: (deviceId: string) => request('GET', `${devicePath(deviceId)}/snapshots/latest`, R.latestSnapshot),
   snapshots: (deviceId: string, limit = 50) => request('GET', `${devicePath(deviceId)}/snapshots?limit=${limit}`, R.snapshots),

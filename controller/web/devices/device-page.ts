@@ -38,16 +38,36 @@ export function createDevicePage(app: AppContext, deviceId: string): Page {
       el('h2', { class: 'section-title' }, 'Reported when the agent connected'), summary));
   const missing = el('div', { class: 'card empty', hidden: true });
 
+  // The device is fetched in full (summary included); live changes update it, then a fresh copy is fetched.
+  let found: 'loading' | 'yes' | 'no' | { failed: string } = 'loading';
+  let refetchTimer: ReturnType<typeof setTimeout> | null = null;
+  const load = async () => {
+    try {
+      found = (await app.store.load(deviceId)) ? 'yes' : 'no';
+    } catch (err) {
+      if (found !== 'yes') found = { failed: err instanceof ApiError ? err.message : 'The device could not be loaded.' };
+    }
+    render();
+  };
+  const refetchSoon = () => {
+    refetchTimer ??= setTimeout(() => {
+      refetchTimer = null;
+      void load();
+    }, 500);
+  };
+
   const render = () => {
-    const device = app.store.get(deviceId);
+    const device = app.store.view(deviceId);
     if (!device) {
       body.hidden = true;
       endButton.hidden = true;
       missing.hidden = false;
-      title.textContent = app.store.loaded ? 'Device not found' : 'Loading device…';
-      replaceChildren(missing, app.store.loaded
+      title.textContent = found === 'no' ? 'Device not found' : typeof found === 'object' ? 'Device not loaded' : 'Loading device…';
+      replaceChildren(missing, found === 'no'
         ? el('p', null, 'This device is not known to the controller. It may belong to a session that was removed. ', el('a', { href: '#/' }, 'Back to devices'))
-        : el('span', { class: 'spinner', 'aria-hidden': 'true' }));
+        : typeof found === 'object'
+          ? el('p', { class: 'form-error' }, found.failed, ' ', el('button', { class: 'btn btn-secondary btn-small', type: 'button', onclick: () => void load() }, 'Try again'))
+          : el('span', { class: 'spinner', 'aria-hidden': 'true' }));
       replaceChildren(status);
       subtitle.textContent = '';
       return;
@@ -79,7 +99,7 @@ export function createDevicePage(app: AppContext, deviceId: string): Page {
   };
 
   endButton.addEventListener('click', async () => {
-    const device = app.store.get(deviceId);
+    const device = app.store.view(deviceId);
     if (!device) return;
     const sure = await confirmDialog({
       title: 'End this support session?',
@@ -101,7 +121,7 @@ export function createDevicePage(app: AppContext, deviceId: string): Page {
   });
 
   revokeButton.addEventListener('click', async () => {
-    const device = app.store.get(deviceId);
+    const device = app.store.view(deviceId);
     if (!device) return;
     revokeButton.disabled = true;
     const message = await revokeDevice(device);
@@ -110,9 +130,18 @@ export function createDevicePage(app: AppContext, deviceId: string): Page {
     endError.textContent = message ?? '';
   });
 
-  const stop = app.store.subscribe(render);
+  const stop = app.store.subscribe((change) => {
+    if (change === null || (change.kind === 'update' && change.device.id === deviceId)) {
+      render();
+      refetchSoon();
+    } else if (change.kind === 'removed' && change.deviceId === deviceId) {
+      found = 'no';
+      render();
+    }
+  });
   const ticker = setInterval(render, 30_000);
   render();
+  void load();
 
   const root = el('div', { class: 'page device-page' },
     backLink,
@@ -124,12 +153,13 @@ export function createDevicePage(app: AppContext, deviceId: string): Page {
   return {
     root,
     get title() {
-      const device = app.store.get(deviceId);
+      const device = app.store.view(deviceId);
       return device ? device.name ?? device.hostname : 'Device';
     },
     dispose() {
       stop();
       clearInterval(ticker);
+      if (refetchTimer) clearTimeout(refetchTimer);
       shell.dispose();
       diagnostics.dispose();
       history.dispose();

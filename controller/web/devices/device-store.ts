@@ -1,48 +1,88 @@
-/** The live list of devices, fed by the console socket's `devices` and `device.update`. */
-import type { DeviceView } from '../../../protocol/index.js';
+/**
+ * The devices this page has seen, kept live by the console socket's changes
+ * (`device.update`, `device.removed`). It never holds the fleet: lists load their
+ * pages over REST (device-pager.ts) and a device page loads its device here.
+ */
+import type { DeviceListItem, DeviceView } from '../../../protocol/index.js';
+import { ApiError, api } from '../connection/api.js';
 import type { ConsoleSocket } from '../connection/console-socket.js';
 import type { Health } from '../ui/health-badge.js';
 
-type Listener = () => void;
+export type DeviceChange = { kind: 'update'; device: DeviceListItem } | { kind: 'removed'; deviceId: string };
+type Listener = (change: DeviceChange | null) => void;
+
+/** What every device row and view has in common (a list row's brief or a full summary aside). */
+export type DeviceFacts = Omit<DeviceListItem, 'brief'>;
+
+/** Rows remembered at most; the oldest are forgotten first (pages load them again). */
+const MAX_KEPT = 5000;
 
 export class DeviceStore {
-  private readonly devices = new Map<string, DeviceView>();
+  private readonly items = new Map<string, DeviceListItem>();
+  private readonly views = new Map<string, DeviceView>();
   private readonly listeners = new Set<Listener>();
-  /** False until the controller has sent the first full list. */
-  loaded = false;
 
   constructor(socket: ConsoleSocket) {
-    socket.on('devices', ({ devices }) => {
-      this.devices.clear();
-      for (const device of devices) this.devices.set(device.id, device);
-      this.loaded = true;
-      this.notify();
-    });
     socket.on('device.update', ({ device }) => {
-      this.devices.set(device.id, device);
-      this.notify();
+      // Only devices someone shows are kept; the change itself goes to every listener.
+      if (this.items.has(device.id)) this.items.set(device.id, device);
+      const view = this.views.get(device.id);
+      if (view) this.views.set(device.id, { ...view, ...withoutBrief(device) });
+      this.notify({ kind: 'update', device });
+    });
+    socket.on('device.removed', ({ deviceId }) => {
+      this.items.delete(deviceId);
+      this.views.delete(deviceId);
+      this.notify({ kind: 'removed', deviceId });
+    });
+    // Changes missed while disconnected are not replayed: lists reload.
+    socket.onState((state) => {
+      if (state.kind === 'open') this.notify(null);
     });
   }
 
   /** A device's worst finding; the controller leaves findingCount out until the first snapshot arrives. */
-  health(device: DeviceView): Health {
+  health(device: DeviceFacts): Health {
     if (device.findingCount === undefined) return { kind: 'unchecked' };
     if (device.worstSeverity) return { kind: 'issues', worst: device.worstSeverity, count: Math.max(1, device.findingCount) };
     return { kind: 'healthy' };
   }
 
-  /** One device, or undefined when the controller does not know it (yet). */
-  get(id: string): DeviceView | undefined {
-    return this.devices.get(id);
+  /** A device this page has seen (a row of a loaded page, or a loaded device). */
+  get(id: string): DeviceFacts | undefined {
+    return this.views.get(id) ?? this.items.get(id);
   }
 
-  /** Active sessions first (online, then offline), then ended ones; most recent first within each. */
-  list(): DeviceView[] {
-    const rank = (d: DeviceView) => (d.sessionStatus === 'ended' ? 2 : d.online ? 0 : 1);
-    return [...this.devices.values()].sort((a, b) => rank(a) - rank(b) || b.lastSeen - a.lastSeen);
+  /** The full view (summary included) once load() fetched it. */
+  view(id: string): DeviceView | undefined {
+    return this.views.get(id);
   }
 
-  /** Subscribes to any change; returns the unsubscribe function. */
+  /** Fetches one device in full; null when the controller does not know it. */
+  async load(id: string): Promise<DeviceView | null> {
+    try {
+      const { device } = await api.device(id);
+      this.views.set(id, device);
+      return device;
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 404) return null;
+      throw err;
+    }
+  }
+
+  /** Remembers the rows of a page just loaded. */
+  remember(devices: readonly DeviceListItem[]): void {
+    for (const device of devices) {
+      this.items.delete(device.id);
+      this.items.set(device.id, device);
+    }
+    for (const id of this.items.keys()) {
+      if (this.items.size <= MAX_KEPT) break;
+      this.items.delete(id);
+    }
+  }
+
+  /** Subscribes to changes (null: anything may have changed, e.g. after a reconnect); returns the unsubscribe function. */
   subscribe(listener: Listener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
@@ -50,12 +90,17 @@ export class DeviceStore {
 
   /** Forgets everything (logout). */
   clear(): void {
-    this.devices.clear();
-    this.loaded = false;
-    this.notify();
+    this.items.clear();
+    this.views.clear();
+    this.notify(null);
   }
 
-  private notify(): void {
-    for (const listener of this.listeners) listener();
+  private notify(change: DeviceChange | null): void {
+    for (const listener of this.listeners) listener(change);
   }
+}
+
+function withoutBrief(device: DeviceListItem): DeviceFacts {
+  const { brief: _brief, ...facts } = device;
+  return facts;
 }

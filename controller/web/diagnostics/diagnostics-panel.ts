@@ -1,7 +1,8 @@
 /**
  * The device page's diagnostics: the findings card (first thing the technician
  * reads), with Refresh, and the latest snapshot's sections. Loaded from the API,
- * then kept live by `device.diagnostics` on the console socket.
+ * then kept live: each `device.diagnostics` notice on the console socket names a
+ * new snapshot, fetched over REST.
  */
 import { worstSeverity, type ProbeName } from '../../../protocol/index.js';
 import { ApiError, api, type StoredSnapshot } from '../connection/api.js';
@@ -54,9 +55,9 @@ export class DiagnosticsPanel {
       el('div', { class: 'section-header' }, el('h2', { class: 'section-title' }, 'Latest diagnostics'), this.probesLine),
       this.sections);
     this.unsubscribe = [
+      // The push says a snapshot was stored; the snapshot itself (up to 128 mounts…) comes over REST.
       socket.on('device.diagnostics', (m) => {
-        if (m.deviceId !== deviceId) return;
-        this.show({ id: m.snapshotId, deviceId: m.deviceId, takenAt: m.snapshot.takenAt, snapshot: m.snapshot, findings: m.findings });
+        if (m.deviceId === deviceId && !(this.latest && this.latest.id >= m.snapshotId)) void this.fetch(m.snapshotId);
       }),
       socket.onState(() => this.render()),
       store.subscribe(() => this.onDeviceChange()),
@@ -115,6 +116,14 @@ export class DiagnosticsPanel {
       this.loading = { kind: 'failed', message: err instanceof ApiError ? err.message : 'The diagnostics could not be loaded.' };
     }
     this.render();
+  }
+
+  private async fetch(snapshotId: number): Promise<void> {
+    try {
+      this.show((await api.snapshot(this.deviceId, snapshotId)).snapshot);
+    } catch {
+      // Pruned meanwhile, or the network: the next push or a reload shows the latest.
+    }
   }
 
   /** Keeps the newest snapshot: a live push and the initial load may arrive in either order. */

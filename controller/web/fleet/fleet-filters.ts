@@ -1,8 +1,6 @@
-/** The devices page's filters: by group, tag, connectivity and health, plus free text. */
-import type { DeviceView } from '../../../protocol/index.js';
+/** The Fleet page's filters: by group, tag, connectivity and health, plus free text (applied by the controller). */
+import type { DeviceQueryInput } from '../../../protocol/index.js';
 import { el } from '../ui/dom.js';
-import type { Health } from '../ui/health-badge.js';
-import { describeOs } from '../ui/wording.js';
 
 export interface FleetFilter {
   text: string;
@@ -14,21 +12,21 @@ export interface FleetFilter {
 
 export const NO_FILTER: FleetFilter = { text: '', group: '', tag: '', state: '', health: '' };
 
-/** Whether `device` passes every filter; the text matches name, host name, OS, group and tags. */
-export function matchesFilter(device: DeviceView, health: Health, filter: FleetFilter): boolean {
-  if (filter.group && device.group !== filter.group) return false;
-  if (filter.tag && !(device.tags ?? []).includes(filter.tag)) return false;
-  if (filter.state === 'revoked' && !device.revoked) return false;
-  if (filter.state === 'online' && !device.online) return false;
-  if (filter.state === 'offline' && (device.online || device.revoked)) return false;
-  if (filter.health === 'issues' && health.kind !== 'issues') return false;
-  if (filter.health === 'critical' && !(health.kind === 'issues' && health.worst === 'critical')) return false;
-  if ((filter.health === 'healthy' || filter.health === 'unchecked') && health.kind !== filter.health) return false;
-  const words = filter.text.trim().toLowerCase().split(/\s+/).filter(Boolean);
-  if (words.length === 0) return true;
-  const haystack = [device.name, device.hostname, describeOs(device.summary), device.group, ...(device.tags ?? [])]
-    .filter(Boolean).join(' ').toLowerCase();
-  return words.every((word) => haystack.includes(word));
+/** The filter as the device list's query: the controller filters and searches, a page at a time. */
+export function fleetQuery(filter: FleetFilter): DeviceQueryInput {
+  return {
+    kind: 'managed',
+    q: filter.text.trim(),
+    group: filter.group,
+    tag: filter.tag,
+    ...(filter.state === 'online' ? { online: 'true', revoked: 'false' } : filter.state === 'offline' ? { online: 'false', revoked: 'false' } : filter.state === 'revoked' ? { revoked: 'true' } : {}),
+    health: filter.health,
+  };
+}
+
+/** True when any filter narrows the list. */
+export function isFiltered(filter: FleetFilter): boolean {
+  return Object.values(filter).some((v) => v.trim() !== '');
 }
 
 /** The filter bar; `onChange` gets the whole filter after each change. `update` refreshes the group and tag choices. */
@@ -39,13 +37,18 @@ export function createFilterBar(initial: FleetFilter, onChange: (filter: FleetFi
   reset(): void;
 } {
   const filter = { ...initial };
-  const search = el('input', { class: 'input search-input', type: 'search', placeholder: 'Search name, host, OS, tag…', 'aria-label': 'Search devices', 'data-testid': 'fleet-search', value: filter.text });
+  const search = el('input', { class: 'input search-input', type: 'search', placeholder: 'Search name, host, OS, group, tag…', 'aria-label': 'Search devices', 'data-testid': 'fleet-search', value: filter.text });
   const group = el('select', { class: 'input', 'aria-label': 'Group', 'data-testid': 'filter-group' });
   const tag = el('select', { class: 'input', 'aria-label': 'Tag', 'data-testid': 'filter-tag' });
   const state = select('Status', 'filter-state', [['', 'Any status'], ['online', 'Online'], ['offline', 'Offline'], ['revoked', 'Revoked']], filter.state);
   const health = select('Health', 'filter-health', [['', 'Any health'], ['issues', 'With issues'], ['critical', 'Critical'], ['healthy', 'No issues'], ['unchecked', 'Not checked yet']], filter.health);
   const emit = () => onChange({ ...filter });
-  search.addEventListener('input', () => ((filter.text = search.value), emit()));
+  // Each search is a query to the controller: wait for a pause in the typing.
+  let typing: ReturnType<typeof setTimeout> | null = null;
+  search.addEventListener('input', () => {
+    if (typing) clearTimeout(typing);
+    typing = setTimeout(() => ((filter.text = search.value), emit()), 250);
+  });
   group.addEventListener('change', () => ((filter.group = group.value), emit()));
   tag.addEventListener('change', () => ((filter.tag = tag.value), emit()));
   state.addEventListener('change', () => ((filter.state = state.value as FleetFilter['state']), emit()));

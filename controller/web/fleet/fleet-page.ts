@@ -1,7 +1,9 @@
-/** The Fleet page: every enrolled device, live; filter, choose many, run a script on them. */
-import type { DeviceView } from '../../../protocol/index.js';
+/** The Fleet page: the enrolled devices, paged and searched on the controller, live; filter, choose many, run a script on them. */
+import { api } from '../connection/api.js';
+import { DevicePager } from '../devices/device-pager.js';
+import { pagerFooter } from '../devices/pager-footer.js';
 import { el, icon, replaceChildren } from '../ui/dom.js';
-import { createFilterBar, matchesFilter, NO_FILTER, type FleetFilter } from './fleet-filters.js';
+import { createFilterBar, fleetQuery, isFiltered, NO_FILTER, type FleetFilter } from './fleet-filters.js';
 import { fleetSelection } from './fleet-selection.js';
 import { fleetTable } from './fleet-table.js';
 import { devicesWord } from './fleet-wording.js';
@@ -12,14 +14,7 @@ import { openRunDialog } from './run-script-dialog.js';
 /** The filter survives leaving the page and coming back. */
 let savedFilter: FleetFilter = NO_FILTER;
 
-/** Managed devices only: support sessions live on the dashboard. Online first, then by name. */
-export function managedDevices(app: AppContext): DeviceView[] {
-  return app.store.list().filter((d) => d.kind === 'managed')
-    .sort((a, b) => Number(Boolean(a.revoked)) - Number(Boolean(b.revoked)) || Number(b.online) - Number(a.online)
-      || (a.name ?? a.hostname).localeCompare(b.name ?? b.hostname));
-}
-
-/** Builds the Fleet page. */
+/** Builds the Fleet page: enrolled devices a page at a time, filtered and searched by the controller, live. */
 export function createFleetPage(app: AppContext): Page {
   let filter = savedFilter;
   // Enrolling and revoking are for administrators; technicians see the fleet and run scripts.
@@ -31,29 +26,26 @@ export function createFleetPage(app: AppContext): Page {
   const clearButton = el('button', { class: 'btn btn-secondary', type: 'button', hidden: true }, 'Clear selection');
   const bar = createFilterBar(filter, (next) => {
     filter = savedFilter = next;
-    render();
+    pager.setQuery(fleetQuery(filter));
   });
 
-  const shown = () => managedDevices(app).filter((d) => matchesFilter(d, app.store.health(d), filter));
   const render = () => {
-    const all = managedDevices(app);
-    // Devices that disappeared (or got revoked) cannot be run on.
-    for (const id of fleetSelection) {
-      const device = app.store.get(id);
-      if (app.store.loaded && (!device || device.revoked)) fleetSelection.delete(id);
-    }
-    bar.update([...new Set(all.map((d) => d.group).filter((g): g is string => Boolean(g)))], [...new Set(all.flatMap((d) => d.tags ?? []))]);
-    const visible = shown();
-    const online = all.filter((d) => d.online && !d.revoked).length;
-    count.textContent = app.store.loaded ? `${online} online · ${all.length} enrolled${visible.length !== all.length ? ` · ${visible.length} shown` : ''}` : '';
+    const visible = pager.rows;
+    const loaded = pager.state.kind === 'ready' || visible.length > 0;
+    count.textContent = pager.state.kind === 'ready'
+      ? `${pager.online.toLocaleString()} online · ${pager.total.toLocaleString()} ${isFiltered(filter) ? 'matching' : 'enrolled'}`
+      : '';
     const n = fleetSelection.size;
     replaceChildren(runButton, icon('terminal'), n > 0 ? `Run script on ${devicesWord(n)}` : 'Run script');
     runButton.dataset.count = String(n);
     clearButton.hidden = n === 0;
-    body.dataset.loaded = String(app.store.loaded);
-    if (!app.store.loaded) {
+    body.dataset.loaded = String(loaded);
+    if (pager.state.kind === 'failed' && visible.length === 0) {
+      replaceChildren(body, el('div', { class: 'empty' }, el('p', { class: 'form-error' }, pager.state.message),
+        el('button', { class: 'btn btn-secondary', type: 'button', onclick: () => pager.setQuery(fleetQuery(filter)) }, 'Try again')));
+    } else if (!loaded) {
       replaceChildren(body, el('div', { class: 'empty' }, el('span', { class: 'spinner', 'aria-hidden': 'true' }), 'Loading devices…'));
-    } else if (all.length === 0) {
+    } else if (visible.length === 0 && !isFiltered(filter)) {
       replaceChildren(body, el('div', { class: 'empty' },
         el('p', { class: 'empty-title' }, 'No enrolled devices yet'),
         el('p', null, 'Create an enrollment token, then run the enroll command on each machine. It appears here as soon as it connects.'),
@@ -73,9 +65,27 @@ export function createFleetPage(app: AppContext): Page {
           error.hidden = message === null;
           error.textContent = message ?? '';
         }),
-      }));
+      }), pagerFooter(pager, 'devices'));
     }
   };
+  const pager = new DevicePager(app.store, fleetQuery(filter), render);
+
+  // The group and tag menus: what the fleet uses (bounded lists, with counts), refreshed now and then.
+  const loadFacets = async () => {
+    try {
+      const facets = await api.deviceFacets();
+      bar.update(facets.groups.map((g) => g.value), facets.tags.map((t) => t.value));
+    } catch {
+      // The menus keep their last values; the list itself still works.
+    }
+  };
+  void loadFacets();
+  const facetsTimer = setInterval(() => void loadFacets(), 60_000);
+  // A revoked device cannot be run on; one that changed is kept chosen.
+  const stopSelection = app.store.subscribe((change) => {
+    if (change?.kind === 'update' && change.device.revoked && fleetSelection.delete(change.device.id)) render();
+    if (change?.kind === 'removed' && fleetSelection.delete(change.deviceId)) render();
+  });
 
   runButton.addEventListener('click', () => {
     const chosen = [...fleetSelection];
@@ -83,7 +93,6 @@ export function createFleetPage(app: AppContext): Page {
   });
   clearButton.addEventListener('click', () => (fleetSelection.clear(), render()));
 
-  const stop = app.store.subscribe(render);
   const ticker = setInterval(render, 30_000);
   render();
 
@@ -104,8 +113,10 @@ export function createFleetPage(app: AppContext): Page {
     root,
     title: 'Fleet',
     dispose() {
-      stop();
+      pager.dispose();
+      stopSelection();
       clearInterval(ticker);
+      clearInterval(facetsTimer);
     },
   };
 }

@@ -1,5 +1,5 @@
 /** The Fleet page's device table: one row per managed device, with a checkbox to choose it for a job. */
-import type { DeviceView } from '../../../protocol/index.js';
+import type { DeviceListItem } from '../../../protocol/index.js';
 import type { DeviceStore } from '../devices/device-store.js';
 import { el, icon } from '../ui/dom.js';
 import { policyChips, tagChips } from './fleet-chips.js';
@@ -13,11 +13,11 @@ export interface FleetTableActions {
   toggle(deviceId: string, on: boolean): void;
   toggleAll(on: boolean): void;
   /** Null for technicians: revoking is for administrators. */
-  revoke: ((device: DeviceView) => void) | null;
+  revoke: ((device: DeviceListItem) => void) | null;
 }
 
-/** The table for `devices` (already filtered and sorted). */
-export function fleetTable(devices: DeviceView[], store: DeviceStore, actions: FleetTableActions): HTMLElement {
+/** The table for `devices` (one or more pages, filtered and sorted by the controller). */
+export function fleetTable(devices: DeviceListItem[], store: DeviceStore, actions: FleetTableActions): HTMLElement {
   const chosen = devices.filter((d) => actions.selected.has(d.id)).length;
   const all = el('input', { type: 'checkbox', 'aria-label': 'Select all shown devices', 'data-testid': 'select-all' });
   all.checked = chosen > 0 && chosen === devices.length;
@@ -31,11 +31,11 @@ export function fleetTable(devices: DeviceView[], store: DeviceStore, actions: F
       el('tbody', null, ...devices.map((device) => row(device, store, actions)))));
 }
 
-function row(device: DeviceView, store: DeviceStore, actions: FleetTableActions): HTMLElement {
+function row(device: DeviceListItem, store: DeviceStore, actions: FleetTableActions): HTMLElement {
   const pick = el('input', { type: 'checkbox', 'aria-label': `Select ${device.name ?? device.hostname}`, 'data-testid': 'select-device' });
   pick.checked = actions.selected.has(device.id);
   pick.addEventListener('change', () => actions.toggle(device.id, pick.checked));
-  const os = describeOs(device.summary);
+  const os = describeOs(device.brief);
   const href = `#/devices/${encodeURIComponent(device.id)}`;
   const status = device.revoked ? badge('Revoked', 'bad', 'device-status')
     : device.online ? badge('Online', 'good', 'device-status') : badge('Offline', 'neutral', 'device-status');

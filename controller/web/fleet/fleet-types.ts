@@ -5,7 +5,7 @@
  */
 import type { Script } from '../../../protocol/index.js';
 
-export { INTERPRETERS, type Job, type JobCounts, type Run, type RunStatus, type Script, type JobStream as OutputStream } from '../../../protocol/index.js';
+export { INTERPRETERS, type Job, type JobCounts, type JobSummary, type Run, type RunListItem, type RunStatus, type Script, type JobStream as OutputStream } from '../../../protocol/index.js';
 
 export interface ScriptParameter {
   name: string;

@@ -1,11 +1,11 @@
 /** The fleet's states in a technician's words and colours: policies, job and run statuses, targets. */
 import type { PolicyDecision } from '../../../protocol/index.js';
 import type { BadgeTone } from '../ui/status-badge.js';
-import type { Job, JobCounts, RunStatus } from './fleet-types.js';
+import type { JobCounts, JobSummary, RunStatus } from './fleet-types.js';
 
 export const POLICY_TONE: Record<PolicyDecision, BadgeTone> = { allow: 'good', ask: 'warn', deny: 'bad' };
 
-export const JOB_STATUS: Record<Job['status'], { label: string; tone: BadgeTone }> = {
+export const JOB_STATUS: Record<JobSummary['status'], { label: string; tone: BadgeTone }> = {
   running: { label: 'Running', tone: 'info' },
   completed: { label: 'Completed', tone: 'good' },
   cancelled: { label: 'Cancelled', tone: 'neutral' },
@@ -43,10 +43,10 @@ export function totalOf(counts: JobCounts): number {
 }
 
 /** "tag lab", "group Accounting", "3 devices". */
-export function describeTarget(job: Job): string {
+export function describeTarget(job: JobSummary): string {
   if (job.target.tag) return `tag ${job.target.tag}`;
   if (job.target.group) return `group ${job.target.group}`;
-  const n = job.target.deviceIds?.length ?? job.deviceIds.length;
+  const n = job.target.deviceCount ?? job.deviceCount;
   return `${n} chosen ${n === 1 ? 'device' : 'devices'}`;
 }
 

@@ -1,11 +1,14 @@
-/** One job, live: summary counts, a row per device, and the chosen device's output. Cancel when it must stop. */
-import { FINAL_RUN_STATUSES, type DeviceView } from '../../../protocol/index.js';
+/**
+ * One job, live: summary counts, its runs a page at a time (filtered by status on
+ * the controller), and the chosen device's output. Cancel when it must stop.
+ */
+import { FINAL_RUN_STATUSES } from '../../../protocol/index.js';
 import { ApiError } from '../connection/api.js';
 import { confirmDialog } from '../ui/confirm-dialog.js';
 import { el, icon, replaceChildren } from '../ui/dom.js';
 import { fleetApi } from './fleet-api.js';
 import { countsBar } from './fleet-chips.js';
-import type { Job, Run } from './fleet-types.js';
+import type { Job, Run, RunListItem } from './fleet-types.js';
 import { COUNT_SEGMENTS, JOB_STATUS, RUN_STATUS, describeTarget, devicesWord, totalOf } from './fleet-wording.js';
 import { formatDateTime, formatDuration } from '../ui/format.js';
 import { onJobMessage, watchJob } from './job-feed.js';
@@ -16,11 +19,22 @@ import { badge } from '../ui/status-badge.js';
 /** Finished runs whose output is fetched up front for the "first line" column. */
 const PREFETCH = 25;
 const POLL_MS = 10_000;
+const PAGE = 100;
+/** The status filter: what each choice asks the controller for. */
+const RUN_FILTERS: Array<[string, string]> = [
+  ['', 'All devices'], ['failed,error,timed-out', 'Failed'], ['refused', 'Refused'], ['dispatched,running', 'Running'],
+  ['pending', 'Waiting'], ['succeeded', 'Succeeded'], ['cancelled,expired', 'Cancelled or expired'],
+];
 
 /** Builds the page of job `jobId`. */
 export function createJobPage(app: AppContext, jobId: string): Page {
   let job: Job | null = null;
-  const runs = new Map<string, Run>();
+  /** The runs shown, in target order: the pages loaded so far. */
+  let order: string[] = [];
+  let nextCursor: string | null = null;
+  let statusFilter = '';
+  let generation = 0;
+  const runs = new Map<string, RunListItem>();
   const texts = new Map<string, RunText>();
   /** Runs whose stored output was loaded (exact bytes and truncation flags). */
   const loaded = new Set<string>();
@@ -35,10 +49,20 @@ export function createJobPage(app: AppContext, jobId: string): Page {
   const error = el('p', { class: 'form-error', role: 'alert', hidden: true });
   const summary = el('section', { class: 'card job-summary', 'data-testid': 'job-summary' });
   const table = el('div', { class: 'runs-body', 'data-testid': 'runs' }, el('div', { class: 'empty' }, el('span', { class: 'spinner', 'aria-hidden': 'true' }), 'Loading the job…'));
+  const filterSelect = el('select', { class: 'input', 'aria-label': 'Show runs', 'data-testid': 'run-filter' }, ...RUN_FILTERS.map(([value, label]) => el('option', { value }, label)));
+  const more = el('div', { class: 'pager-footer' });
   const output = el('section', { class: 'card output-card', 'data-testid': 'run-output', hidden: true });
 
   const text = (deviceId: string) => texts.get(deviceId) ?? (texts.set(deviceId, new RunText()), texts.get(deviceId)!);
-  const device = (id: string): DeviceView | undefined => app.store.get(id);
+  /** A run's news, keeping the device's name from its page (live updates do not carry it) and never its output. */
+  const merge = (run: Run) => {
+    const { stdout: _stdout, stderr: _stderr, ...rest } = run;
+    runs.set(run.deviceId, { deviceName: null, hostname: null, ...runs.get(run.deviceId), ...rest });
+  };
+  const nameOf = (id: string) => {
+    const run = runs.get(id);
+    return { name: run?.deviceName ?? run?.hostname ?? id, host: run?.deviceName && run.hostname !== run.deviceName ? run.hostname : null };
+  };
   const schedule = () => {
     if (!frame) frame = requestAnimationFrame(() => ((frame = 0), render()));
   };
@@ -62,22 +86,27 @@ export function createJobPage(app: AppContext, jobId: string): Page {
         job.expiresAt ? `offline devices get it until ${formatDateTime(job.expiresAt)}` : null,
         job.params && Object.keys(job.params).length > 0 ? `parameters: ${Object.entries(job.params).map(([k, v]) => `${k}=${v}`).join(', ')}` : null,
       ].filter(Boolean).join(' · ')));
-    const ordered = job.deviceIds.map((id) => runs.get(id) ?? waiting(job!.id, id));
-    replaceChildren(table, el('div', { class: 'table-scroll' }, el('table', { class: 'table runs-table', 'data-testid': 'runs-table' },
+    const ordered = order.map((id) => runs.get(id) ?? waiting(job!.id, id));
+    replaceChildren(table, ordered.length === 0 ? el('p', { class: 'empty' }, statusFilter ? 'No device of this job is in that state.' : 'Loading the runs…')
+      : el('div', { class: 'table-scroll' }, el('table', { class: 'table runs-table', 'data-testid': 'runs-table' },
       el('thead', null, el('tr', null, el('th', null, 'Device'), el('th', null, 'Status'), el('th', null, 'Exit'), el('th', null, 'Duration'), el('th', null, 'Output'))),
       el('tbody', null, ...ordered.map((run) => {
-        const d = device(run.deviceId);
+        const d = nameOf(run.deviceId);
         const line = texts.get(run.deviceId)?.firstLine() || run.reason || '';
         return el('tr', {
           class: `clickable${selected === run.deviceId ? ' picked' : ''}`, 'data-testid': 'run-row', 'data-device-id': run.deviceId, dataset: { status: run.status },
           onclick: () => select(run.deviceId),
         },
-          el('td', null, el('div', { class: 'fleet-device' }, el('span', { class: 'hostname' }, d ? d.name ?? d.hostname : run.deviceId), d && d.name !== d.hostname ? el('span', { class: 'muted small' }, d.hostname) : null)),
+          el('td', null, el('div', { class: 'fleet-device' }, el('span', { class: 'hostname' }, d.name), d.host ? el('span', { class: 'muted small' }, d.host) : null)),
           el('td', null, badge(RUN_STATUS[run.status].label, RUN_STATUS[run.status].tone, 'run-status')),
           el('td', { class: 'mono num' }, run.exitCode ?? '—'),
           el('td', { class: 'nowrap' }, typeof run.durationMs === 'number' ? formatDuration(run.durationMs) : run.status === 'running' ? 'running…' : '—'),
           el('td', { class: 'first-line mono small', 'data-testid': 'run-first-line' }, line || '—'));
       })))));
+    const shown = order.length;
+    const of = statusFilter ? null : job.deviceCount;
+    replaceChildren(more, nextCursor === null ? null : el('span', { class: 'muted small' }, of ? `Showing ${shown.toLocaleString()} of ${of.toLocaleString()} devices` : `Showing ${shown.toLocaleString()} devices`),
+      nextCursor === null ? null : el('button', { class: 'btn btn-secondary btn-small', type: 'button', 'data-testid': 'show-more-runs', onclick: () => void loadRuns(true) }, 'Show more'));
     renderOutput();
   };
 
@@ -85,11 +114,11 @@ export function createJobPage(app: AppContext, jobId: string): Page {
     output.hidden = selected === null;
     if (!selected || !job) return;
     const run = runs.get(selected) ?? null;
-    const d = device(selected);
+    const d = nameOf(selected);
     const t = text(selected);
     replaceChildren(output,
       el('div', { class: 'card-header' },
-        el('h2', { class: 'card-title' }, icon('terminal', 18), d ? d.name ?? d.hostname : selected),
+        el('h2', { class: 'card-title' }, icon('terminal', 18), d.name),
         run ? badge(RUN_STATUS[run.status].label, RUN_STATUS[run.status].tone) : null,
         el('button', { class: 'btn btn-small btn-secondary push-right', type: 'button', onclick: () => select(null) }, 'Close')),
       run?.reason ? el('p', { class: 'notice notice-warn' }, run.reason) : null,
@@ -103,7 +132,7 @@ export function createJobPage(app: AppContext, jobId: string): Page {
       if (disposed) return;
       text(deviceId).replace(run);
       loaded.add(deviceId);
-      runs.set(deviceId, { ...runs.get(deviceId), ...run });
+      merge(run);
       schedule();
     } catch {
       // The list still shows the status; the output can be opened again.
@@ -116,25 +145,44 @@ export function createJobPage(app: AppContext, jobId: string): Page {
     if (deviceId) output.scrollIntoView({ block: 'nearest', behavior: 'smooth' });
   };
 
+  /** Loads the next page of runs (`append`), or the pages shown again from the first (up to 500 runs). */
+  const loadRuns = async (append: boolean) => {
+    const mine = generation;
+    const answer = await fleetApi.runs(jobId, { cursor: append ? nextCursor : null, limit: append ? PAGE : Math.min(500, Math.max(PAGE, order.length)), status: statusFilter });
+    if (disposed || mine !== generation) return;
+    for (const run of answer.runs) runs.set(run.deviceId, { ...runs.get(run.deviceId), ...run });
+    const ids = answer.runs.map((r) => r.deviceId);
+    order = append ? [...order, ...ids.filter((id) => !order.includes(id))] : ids;
+    nextCursor = answer.nextCursor;
+    const finished = answer.runs.filter((r) => FINAL_RUN_STATUSES.has(r.status) && !loaded.has(r.deviceId) && r.status !== 'cancelled' && r.status !== 'expired');
+    for (const run of finished.slice(0, PREFETCH)) void loadRun(run.deviceId);
+    schedule();
+  };
   const load = async () => {
     try {
       const answer = await fleetApi.job(jobId);
       if (disposed) return;
       job = answer.job;
-      for (const run of answer.runs) runs.set(run.deviceId, { ...runs.get(run.deviceId), ...run });
-      const finished = answer.runs.filter((r) => FINAL_RUN_STATUSES.has(r.status) && !loaded.has(r.deviceId) && r.status !== 'cancelled' && r.status !== 'expired');
-      for (const run of finished.slice(0, PREFETCH)) void loadRun(run.deviceId);
+      await loadRuns(false);
       render();
     } catch (err) {
       if (disposed) return;
       if (!job) replaceChildren(table, el('p', { class: 'form-error' }, err instanceof ApiError ? err.message : 'The job could not be loaded.'));
     }
   };
+  filterSelect.addEventListener('change', () => {
+    statusFilter = filterSelect.value;
+    generation++;
+    order = [];
+    nextCursor = null;
+    render();
+    void loadRuns(false).catch(() => undefined);
+  });
 
   const stopFeed = onJobMessage(app.socket, (m) => {
-    if (m.t === 'job.update' && m.job.id === jobId) job = m.job;
+    if (m.t === 'job.update' && m.job.id === jobId) job = job ? { ...job, ...m.job } : job;
     else if (m.t === 'run.update' && m.jobId === jobId) {
-      runs.set(m.run.deviceId, { ...runs.get(m.run.deviceId), ...m.run });
+      merge(m.run);
       // The stored output is exact (and says whether it was truncated): fetch it once the run is over.
       if (FINAL_RUN_STATUSES.has(m.run.status) && !loaded.has(m.run.deviceId)) void loadRun(m.run.deviceId);
     } else if (m.t === 'run.output' && m.jobId === jobId && !loaded.has(m.deviceId)) text(m.deviceId).append(m.stream, m.data);
@@ -142,7 +190,6 @@ export function createJobPage(app: AppContext, jobId: string): Page {
     schedule();
   });
   const stopWatch = watchJob(app.socket, jobId, () => void load());
-  const stopDevices = app.store.subscribe(schedule);
   const poller = setInterval(() => {
     if (job?.status === 'running') void load();
   }, POLL_MS);
@@ -176,7 +223,7 @@ export function createJobPage(app: AppContext, jobId: string): Page {
       el('div', null, el('div', { class: 'title-row' }, heading, status), subtitle),
       el('div', { class: 'actions' }, cancel)),
     error, summary,
-    el('section', { class: 'card table-card' }, table),
+    el('section', { class: 'card table-card' }, el('div', { class: 'card-header' }, el('h2', { class: 'card-title' }, 'Devices'), filterSelect), table, more),
     output);
   return {
     root,
@@ -188,17 +235,16 @@ export function createJobPage(app: AppContext, jobId: string): Page {
       if (frame) cancelAnimationFrame(frame);
       stopFeed();
       stopWatch();
-      stopDevices();
       clearInterval(poller);
     },
   };
 }
 
 /** A run the controller has not reported yet. */
-function waiting(jobId: string, deviceId: string): Run {
+function waiting(jobId: string, deviceId: string): RunListItem {
   return {
     jobId, deviceId, status: 'pending', exitCode: null, signal: null, startedAt: null, finishedAt: null, durationMs: null,
-    stdoutBytes: 0, stderrBytes: 0, stdoutTruncated: false, stderrTruncated: false, reason: null,
+    stdoutBytes: 0, stderrBytes: 0, stdoutTruncated: false, stderrTruncated: false, reason: null, deviceName: null, hostname: null,
   };
 }
 

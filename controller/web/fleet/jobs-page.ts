@@ -3,7 +3,7 @@ import { ApiError } from '../connection/api.js';
 import { el, replaceChildren } from '../ui/dom.js';
 import { fleetApi } from './fleet-api.js';
 import { countsBar } from './fleet-chips.js';
-import type { Job } from './fleet-types.js';
+import type { JobSummary } from './fleet-types.js';
 import { describeTarget, JOB_STATUS } from './fleet-wording.js';
 import { formatWhen } from '../ui/format.js';
 import { onJobMessage } from './job-feed.js';
@@ -15,7 +15,7 @@ const POLL_MS = 5_000;
 /** Builds the jobs page; running jobs follow `job.update` and a slow poll. */
 export function createJobsPage(app: AppContext): Page {
   const body = el('div', { class: 'jobs-body', 'data-testid': 'jobs' }, el('div', { class: 'empty' }, el('span', { class: 'spinner', 'aria-hidden': 'true' }), 'Loading jobs…'));
-  let jobs: Job[] = [];
+  let jobs: JobSummary[] = [];
   let disposed = false;
 
   const render = () => {

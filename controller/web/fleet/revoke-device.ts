@@ -5,7 +5,7 @@ import { confirmDialog } from '../ui/confirm-dialog.js';
 import { fleetApi } from './fleet-api.js';
 
 /** Asks, then revokes; resolves with an error message in the catalog's words, or null (done or not confirmed). */
-export async function revokeDevice(device: DeviceView): Promise<string | null> {
+export async function revokeDevice(device: Pick<DeviceView, 'id' | 'name' | 'hostname'>): Promise<string | null> {
   const sure = await confirmDialog({
     title: `Revoke ${device.name ?? device.hostname}?`,
     body: 'Its key is refused from now on and its connection is closed. Jobs will no longer reach it. To bring it back, enroll it again with a new token.',

@@ -3,8 +3,7 @@
  * group), its parameters, how many at once, the per-device timeout and how long
  * offline devices may still get it; then the job page follows it live.
  */
-import type { DeviceView } from '../../../protocol/index.js';
-import { ApiError } from '../connection/api.js';
+import { ApiError, api } from '../connection/api.js';
 import { el, icon, replaceChildren } from '../ui/dom.js';
 import { fleetApi } from './fleet-api.js';
 import type { JobTarget, Script } from './fleet-types.js';
@@ -21,9 +20,6 @@ type TargetKind = 'devices' | 'tag' | 'group';
 
 /** Opens the dialog; it closes itself and goes to the new job's page once the job is created. */
 export function openRunDialog(app: AppContext, options: RunDialogOptions): void {
-  const managed = app.store.list().filter((d) => d.kind === 'managed' && !d.revoked);
-  const tags = [...new Set(managed.flatMap((d) => d.tags ?? []))].sort();
-  const groups = [...new Set(managed.map((d) => d.group).filter((g): g is string => Boolean(g)))].sort();
   const chosen = options.deviceIds ?? [];
 
   const scriptSelect = el('select', { class: 'input', id: 'run-script', 'data-testid': 'run-script', required: true });
@@ -31,8 +27,9 @@ export function openRunDialog(app: AppContext, options: RunDialogOptions): void 
   const params = el('div', { class: 'param-fields' });
   const targetKind = (kind: TargetKind, label: string, disabled: boolean) =>
     el('label', { class: 'radio' }, el('input', { type: 'radio', name: 'target', value: kind, disabled, 'data-testid': `target-${kind}` }), label);
-  const tagSelect = el('select', { class: 'input', 'aria-label': 'Tag', 'data-testid': 'target-tag-value' }, ...tags.map((t) => el('option', { value: t }, t)));
-  const groupSelect = el('select', { class: 'input', 'aria-label': 'Group', 'data-testid': 'target-group-value' }, ...groups.map((g) => el('option', { value: g }, g)));
+  // Tags and groups come from the controller's facets (filled in below).
+  const tagSelect = el('select', { class: 'input', 'aria-label': 'Tag', 'data-testid': 'target-tag-value' });
+  const groupSelect = el('select', { class: 'input', 'aria-label': 'Group', 'data-testid': 'target-group-value' });
   const concurrency = el('input', { class: 'input', id: 'run-concurrency', type: 'number', min: 1, max: 100, value: 10, required: true });
   const timeout = el('input', { class: 'input', id: 'run-timeout', type: 'number', min: 1, max: 86_400, value: 60, required: true });
   const expiry = el('input', { class: 'input', id: 'run-expiry', type: 'number', min: 1, max: 10_080, value: 60, required: true });
@@ -46,8 +43,8 @@ export function openRunDialog(app: AppContext, options: RunDialogOptions): void 
     el('fieldset', { class: 'target-fieldset' },
       el('legend', { class: 'field-label' }, 'On which devices'),
       el('div', { class: 'target-row' }, targetKind('devices', chosen.length > 0 ? `The ${devicesWord(chosen.length)} you chose` : 'Chosen devices (choose them on the Fleet page)', chosen.length === 0)),
-      el('div', { class: 'target-row' }, targetKind('tag', 'Every device with the tag', tags.length === 0), tagSelect),
-      el('div', { class: 'target-row' }, targetKind('group', 'Every device in the group', groups.length === 0), groupSelect)),
+      el('div', { class: 'target-row' }, targetKind('tag', 'Every device with the tag', true), tagSelect),
+      el('div', { class: 'target-row' }, targetKind('group', 'Every device in the group', true), groupSelect)),
     params,
     el('div', { class: 'field-grid' },
       el('label', { class: 'field' }, el('span', { class: 'field-label' }, 'At once'), concurrency, el('span', { class: 'muted small' }, 'devices running it at the same time')),
@@ -68,19 +65,29 @@ export function openRunDialog(app: AppContext, options: RunDialogOptions): void 
     if (k === 'group' && groupSelect.value) return { group: groupSelect.value };
     return null;
   };
-  const reached = (t: JobTarget | null): DeviceView[] => !t ? []
-    : 'deviceIds' in t ? managed.filter((d) => t.deviceIds.includes(d.id))
-    : 'tag' in t ? managed.filter((d) => (d.tags ?? []).includes(t.tag))
-    : managed.filter((d) => d.group === t.group);
+  /** How many unrevoked devices a target reaches, and how many are online: the controller counts a tag or a group. */
+  const reached = async (t: JobTarget | null): Promise<{ total: number; online: number }> => {
+    if (!t) return { total: 0, online: 0 };
+    if ('deviceIds' in t) return { total: t.deviceIds.length, online: t.deviceIds.filter((id) => app.store.get(id)?.online).length };
+    const page = await api.devices({ kind: 'managed', revoked: 'false', limit: '1', ...('tag' in t ? { tag: t.tag } : { group: t.group }) });
+    return { total: page.total, online: page.online };
+  };
   const script = () => scripts.find((s) => s.id === scriptSelect.value);
 
-  const update = () => {
-    const devices = reached(target());
-    const online = devices.filter((d) => d.online).length;
-    reach.textContent = devices.length === 0 ? 'Choose the devices to run it on.'
-      : `Runs on ${devicesWord(devices.length)}: ${online} online now${devices.length > online ? `, ${devices.length - online} when they reconnect` : ''}.`;
-    submit.disabled = !script() || devices.length === 0;
-    replaceChildren(submit, devices.length > 0 ? `Run on ${devicesWord(devices.length)}` : 'Run');
+  let asked = 0;
+  const update = async () => {
+    const mine = ++asked;
+    let devices: { total: number; online: number };
+    try {
+      devices = await reached(target());
+    } catch {
+      devices = { total: 0, online: 0 };
+    }
+    if (mine !== asked) return;
+    reach.textContent = devices.total === 0 ? 'Choose the devices to run it on.'
+      : `Runs on ${devicesWord(devices.total)}: ${devices.online} online now${devices.total > devices.online ? `, ${devices.total - devices.online} when they reconnect` : ''}.`;
+    submit.disabled = !script() || devices.total === 0;
+    replaceChildren(submit, devices.total > 0 ? `Run on ${devicesWord(devices.total)}` : 'Run');
   };
   const showScript = () => {
     const s = script();
@@ -97,9 +104,9 @@ export function openRunDialog(app: AppContext, options: RunDialogOptions): void 
 
   scriptSelect.addEventListener('change', showScript);
   for (const node of [tagSelect, groupSelect]) node.addEventListener('change', update);
-  form.addEventListener('change', update);
-  tagSelect.addEventListener('focus', () => ((radios().find((r) => r.value === 'tag')!.checked = true), update()));
-  groupSelect.addEventListener('focus', () => ((radios().find((r) => r.value === 'group')!.checked = true), update()));
+  form.addEventListener('change', () => void update());
+  tagSelect.addEventListener('focus', () => ((radios().find((r) => r.value === 'tag')!.checked = true), void update()));
+  groupSelect.addEventListener('focus', () => ((radios().find((r) => r.value === 'group')!.checked = true), void update()));
   cancel.addEventListener('click', () => dialog.close());
   dialog.addEventListener('close', () => dialog.remove());
 
@@ -144,7 +151,21 @@ export function openRunDialog(app: AppContext, options: RunDialogOptions): void 
     error.hidden = false;
     error.textContent = err instanceof ApiError ? err.message : 'The scripts could not be loaded.';
   });
-  update();
+  api.deviceFacets().then((facets) => {
+    const fill = (select: HTMLSelectElement, kind: TargetKind, values: string[]) => {
+      replaceChildren(select, ...values.map((v) => el('option', { value: v }, v)));
+      const radio = radios().find((r) => r.value === kind);
+      if (radio) radio.disabled = values.length === 0;
+    };
+    fill(tagSelect, 'tag', facets.tags.map((t) => t.value));
+    fill(groupSelect, 'group', facets.groups.map((g) => g.value));
+    if (!kind()) {
+      const first = radios().find((r) => !r.disabled);
+      if (first) first.checked = true;
+    }
+    void update();
+  }, () => undefined);
+  void update();
 }
 
 function clamp(value: number, min: number, max: number, fallback: number): number {

@@ -1,6 +1,7 @@
 /** The technician's home: create a support link, see pending links and live devices. */
 import { ApiError, api, type SupportLinkView } from '../connection/api.js';
-import { renderDeviceList } from '../devices/device-list.js';
+import { renderDeviceList, renderEndedList } from '../devices/device-list.js';
+import { DevicePager } from '../devices/device-pager.js';
 import { el, icon } from '../ui/dom.js';
 import type { AppContext, Page } from '../app/page.js';
 import { createSupportLinkPanel } from './support-link-panel.js';
@@ -17,7 +18,10 @@ export function createDashboardPage(app: AppContext): Page {
 
   const linksBody = el('div', { class: 'links-body' }, el('div', { class: 'empty' }, el('span', { class: 'spinner', 'aria-hidden': 'true' }), 'Loading support links…'));
   const devicesBody = el('div', { class: 'devices-body', 'data-testid': 'devices' });
-  const deviceCount = el('span', { class: 'count' });
+  const deviceCount = el('span', { class: 'count', 'data-testid': 'device-count' });
+  const search = el('input', { class: 'input search-input', type: 'search', placeholder: 'Search host, OS, technician…', 'aria-label': 'Search support sessions', 'data-testid': 'device-search' });
+  const endedBody = el('div', { class: 'ended-body' });
+  const ended = el('details', { class: 'ended-sessions', 'data-testid': 'ended-sessions' }, el('summary', null, 'Ended sessions'), endedBody);
 
   const renderLinks = () => {
     if (links) {
@@ -49,16 +53,27 @@ export function createDashboardPage(app: AppContext): Page {
 
   const panel = createSupportLinkPanel(() => void loadLinks(), openDevice);
 
+  // Support sessions only (enrolled machines are on the Fleet page), the most recent first, a page at a time.
+  const query = () => ({ kind: 'attended', sort: 'recent', q: search.value.trim() });
   const renderDevices = () => {
-    const devices = app.store.list().filter((d) => d.kind !== 'managed');
-    const online = devices.filter((d) => d.online && d.sessionStatus === 'active').length;
-    deviceCount.textContent = app.store.loaded ? `${online} online · ${devices.length} total` : '';
-    renderDeviceList(devicesBody, app.store);
+    deviceCount.textContent = active.state.kind === 'ready' ? `${active.online} online · ${active.total} active` : '';
+    renderDeviceList(devicesBody, active, app.store, search.value.trim() !== '');
+    renderEndedList(endedBody, endedPager, app.store);
   };
-  const stopDevices = app.store.subscribe(() => {
-    renderDevices();
-    reloadLinksSoon();
+  const active = new DevicePager(app.store, { ...query(), session: 'active' }, renderDevices);
+  let endedPager: DevicePager | null = null;
+  ended.addEventListener('toggle', () => {
+    if (ended.open && !endedPager) endedPager = new DevicePager(app.store, { ...query(), session: 'ended' }, renderDevices);
   });
+  let searchTimer: ReturnType<typeof setTimeout> | null = null;
+  search.addEventListener('input', () => {
+    if (searchTimer) clearTimeout(searchTimer);
+    searchTimer = setTimeout(() => {
+      active.setQuery({ ...query(), session: 'active' });
+      endedPager?.setQuery({ ...query(), session: 'ended' });
+    }, 250);
+  });
+  const stopDevices = app.store.subscribe(() => reloadLinksSoon());
   renderDevices();
   void loadLinks();
   // Relative times ("5 min ago") and link expiries age even when nothing is pushed.
@@ -77,8 +92,8 @@ export function createDashboardPage(app: AppContext): Page {
     el('div', { class: 'dashboard-grid' },
       el('section', { class: 'card devices-card' },
         el('div', { class: 'card-header' },
-          el('h2', { class: 'card-title' }, icon('monitor', 18), 'Devices'), deviceCount),
-        devicesBody),
+          el('h2', { class: 'card-title' }, icon('monitor', 18), 'Devices'), search, deviceCount),
+        devicesBody, ended),
       el('section', { class: 'card links-card' },
         el('div', { class: 'card-header' },
           el('h2', { class: 'card-title' }, icon('link', 18), 'Recent support links')),
@@ -89,6 +104,9 @@ export function createDashboardPage(app: AppContext): Page {
     title: 'Support & devices',
     dispose() {
       stopDevices();
+      active.dispose();
+      endedPager?.dispose();
+      if (searchTimer) clearTimeout(searchTimer);
       panel.dispose();
       clearInterval(ticker);
       clearInterval(poller);

@@ -2,9 +2,9 @@
  * The device page's remote shell: the "Open shell" request, the wait for the
  * person's consent, the live terminal and its end, each state explained.
  */
-import type { ControllerToConsole, DeviceView } from '../../../protocol/index.js';
+import type { ControllerToConsole } from '../../../protocol/index.js';
 import type { ConsoleSocket } from '../connection/console-socket.js';
-import type { DeviceStore } from '../devices/device-store.js';
+import type { DeviceFacts, DeviceStore } from '../devices/device-store.js';
 import { el, icon, replaceChildren } from '../ui/dom.js';
 import { newRequestId } from '../connection/request-id.js';
 import { isActive, viewOf, type ShellState } from './shell-state.js';
@@ -74,7 +74,7 @@ export class ShellPanel {
     this.session = null;
   }
 
-  private get device(): DeviceView | undefined {
+  private get device(): DeviceFacts | undefined {
     return this.store.get(this.deviceId);
   }
 

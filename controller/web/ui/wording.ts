@@ -47,26 +47,18 @@ export function errorText(code: string, fallback?: string): string {
   return words === code && fallback ? fallback : words;
 }
 
-/** "Ubuntu 24.04 (x64)" from a summary, or null before the summary arrives. */
-export function describeOs(summary: DeviceSummary | null): string | null {
-  if (!summary) return null;
-  const { distro, release, arch, platform } = summary.os;
+/** "Ubuntu 24.04 (x64)" from a summary or a list row's brief, or null before the agent reported. */
+export function describeOs(facts: { os: DeviceSummary['os'] } | null): string | null {
+  if (!facts) return null;
+  const { distro, release, arch, platform } = facts.os;
   const name = [distro || platform, release].filter(Boolean).join(' ');
   return arch ? `${name} (${arch})` : name;
-}
-
-/** The first routable-looking IPv4 address the device reports, else any address. */
-export function primaryAddress(summary: DeviceSummary | null): string | null {
-  if (!summary || summary.addresses.length === 0) return null;
-  const notLoopback = summary.addresses.filter((a) => !a.address.startsWith('127.') && a.address !== '::1');
-  const ipv4 = notLoopback.find((a) => a.family === 'IPv4');
-  return (ipv4 ?? notLoopback[0] ?? summary.addresses[0])?.address ?? null;
 }
 
 export type DeviceState = 'online' | 'offline' | 'ended';
 
 /** The single state a badge shows: an ended session wins over connectivity. */
-export function deviceState(device: DeviceView): DeviceState {
+export function deviceState(device: Pick<DeviceView, 'sessionStatus' | 'online'>): DeviceState {
   if (device.sessionStatus === 'ended') return 'ended';
   return device.online ? 'online' : 'offline';
 }
@@ -78,14 +70,14 @@ export const DEVICE_STATE_LABEL: Record<DeviceState, string> = {
 };
 
 /** Why "Open shell" is unavailable, or null when it can be used. */
-export function shellUnavailableReason(device: DeviceView): string | null {
+export function shellUnavailableReason(device: Pick<DeviceView, 'sessionStatus' | 'online'>): string | null {
   if (device.sessionStatus === 'ended') return `${ERRORS.SESSION_ERR_ENDED.message} Send the person a new support link to help them again.`;
   if (!device.online) return `${ERRORS.SHELL_ERR_DEVICE_OFFLINE.message} You can open a shell when it reconnects.`;
   return null;
 }
 
 /** Why "Refresh" is unavailable, or null when the device can collect diagnostics now. */
-export function refreshUnavailableReason(device: DeviceView): string | null {
+export function refreshUnavailableReason(device: Pick<DeviceView, 'sessionStatus' | 'online'>): string | null {
   if (device.sessionStatus === 'ended') return `${ERRORS.SESSION_ERR_ENDED.message} Diagnostics can no longer be refreshed.`;
   if (!device.online) return `${ERRORS.SHELL_ERR_DEVICE_OFFLINE.message} You can refresh when it reconnects.`;
   return null;
