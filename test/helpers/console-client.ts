@@ -97,7 +97,7 @@ export async function connectConsole(c: RunningController, cookie: string, opts:
         ws.close();
       }),
   };
-  await client.waitFor('devices');
+  await client.waitFor('welcome');
   return client;
 }
 

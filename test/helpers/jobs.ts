@@ -43,13 +43,26 @@ export async function createJob(api: Api, body: Record<string, unknown>): Promis
   return res.json.job as Job;
 }
 
-/** Polls GET /api/jobs/:id until the predicate holds. */
+/** Every run of a job, following GET /api/jobs/:id/runs page after page. */
+export async function allRuns(api: Api, jobId: string): Promise<Run[]> {
+  const runs: Run[] = [];
+  let cursor: string | null = null;
+  do {
+    const res = await api('GET', `/jobs/${jobId}/runs?limit=500${cursor ? `&cursor=${cursor}` : ''}`);
+    if (res.status !== 200) throw new Error(`listing runs failed: ${res.status} ${JSON.stringify(res.json)}`);
+    runs.push(...(res.json.runs as Run[]));
+    cursor = res.json.nextCursor as string | null;
+  } while (cursor !== null);
+  return runs;
+}
+
+/** Polls GET /api/jobs/:id (and its runs) until the predicate holds. */
 export async function waitForJob(api: Api, jobId: string, done: (job: Job, runs: Run[]) => boolean = (job) => job.status !== 'running', timeoutMs = 30_000): Promise<{ job: Job; runs: Run[] }> {
   const deadline = Date.now() + timeoutMs;
   let last: { job: Job; runs: Run[] } | null = null;
   while (Date.now() < deadline) {
     const res = await api('GET', `/jobs/${jobId}`);
-    last = res.json as { job: Job; runs: Run[] };
+    last = { job: res.json.job as Job, runs: await allRuns(api, jobId) };
     if (done(last.job, last.runs)) return last;
     await new Promise((r) => setTimeout(r, 100));
   }

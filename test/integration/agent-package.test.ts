@@ -52,7 +52,7 @@ describe('relais-agent.tgz', () => {
     const known = new Set(console.messages.flatMap((m) => (m.t === 'device.update' ? [m.device.id] : [])));
     const agent = startPiped(join(dir, 'node_modules', '.bin', 'relais-agent'), ['join', link.url], { ...process.env, HOME: tempDir(), SHELL: '/bin/bash' });
     try {
-      const update = await console.waitFor('device.update', (m) => !known.has(m.device.id) && m.device.online && m.device.summary !== null, 30_000);
+      const update = await console.waitFor('device.update', (m) => !known.has(m.device.id) && m.device.online && m.device.brief !== null, 30_000);
       const channel = await console.requestShell(update.device.id);
       await until(() => /\[y\/N\]/i.test(agent.output()), 10_000, 'the consent question');
       agent.child.stdin.write('y\n');

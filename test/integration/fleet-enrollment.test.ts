@@ -8,7 +8,7 @@ import Database from 'better-sqlite3';
 import { readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ERRORS, type DeviceView } from '../../protocol/index.js';
+import { ERRORS, type DeviceListItem, type DeviceView } from '../../protocol/index.js';
 import type { RunningAgent } from '../helpers/agent-process.js';
 import { connectConsole, startWithConsole, stopAll, type ConsoleClient, type ControllerWithConsole } from '../helpers/console-client.js';
 import { login, startController, type RunningController } from '../helpers/controller-process.js';
@@ -41,7 +41,7 @@ async function audit(): Promise<Array<{ action: string; target: string | null; d
 }
 
 /** Waits until the console has seen the device in a state matching `match`. */
-function deviceUpdate(id: string, match: (d: DeviceView) => boolean, timeoutMs = 15_000): Promise<DeviceView> {
+function deviceUpdate(id: string, match: (d: DeviceListItem) => boolean, timeoutMs = 15_000): Promise<DeviceListItem> {
   return console.waitFor('device.update', (m) => m.device.id === id && match(m.device), timeoutMs).then((m) => m.device);
 }
 
@@ -109,7 +109,7 @@ describe('enroll, then run', () => {
 
     const agent = runAgent(enrolled.stateDir);
     agents.push(agent);
-    const online = await deviceUpdate(device.deviceId, (d) => d.online && d.summary !== null);
+    const online = await deviceUpdate(device.deviceId, (d) => d.online && d.brief !== null);
     expect(online.policy).toEqual({ script: 'allow', shell: 'deny' });
     expect(online.hostname.length).toBeGreaterThan(0);
     await agent.waitFor(/Connected to .*Local policy .*scripts allow, shells deny/);
@@ -187,7 +187,9 @@ describe('enroll, then run', () => {
       second = await startController({ dataDir: first.dataDir, args: ['--port', String(first.port)], env: { RELAIS_ADMIN_PASSWORD: first.adminPassword } });
       const watcher = await connectConsole(second, await login(second, 'admin', first.adminPassword));
       try {
-        const listed = (watcher.messages.find((m) => m.t === 'devices') as { devices: DeviceView[] }).devices.find((d) => d.id === id);
+        // No list on the socket any more: the restarted controller pages it over REST.
+        const res = await fetch(`${second.url}/api/devices?kind=managed`, { headers: { cookie: await login(second, 'admin', first.adminPassword) } });
+        const listed = ((await res.json()) as { devices: DeviceListItem[] }).devices.find((d) => d.id === id);
         expect(listed).toMatchObject({ kind: 'managed', tags: ['survivor'], group: 'lab' });
         await agent.waitFor(/Reconnected to/, 20_000);
         await watcher.waitFor('device.update', (m) => m.device.id === id && m.device.online);

@@ -178,7 +178,7 @@ describe('offline devices and expiry', () => {
     const file = markerFile();
     const job = await createJob(api, { scriptName: 'append', target: { deviceIds: [d.deviceId] }, params: { FILE: file, NAP: '0' }, expiresInMinutes: 5 });
     // The job is dispatched to online devices before its creation is answered: this one is not.
-    expect((await api('GET', `/jobs/${job.id}`)).json.runs[0].status).toBe('pending');
+    expect((await api('GET', `/jobs/${job.id}/runs`)).json.runs[0].status).toBe('pending');
     await restartAgent(d);
     const { runs } = await waitForJob(api, job.id);
     expect(runs[0]!.status).toBe('succeeded');

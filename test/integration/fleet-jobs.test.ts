@@ -54,7 +54,7 @@ describe('a job across 20 real agents', () => {
     });
     const x = `v'"$(touch /tmp/relais-injected)"-é`;
     const job = await createJob(api, { scriptName: 'marker', target: { tag: 'lab' }, params: { X: x }, concurrency: 20 });
-    expect(job.deviceIds).toHaveLength(FLEET_SIZE);
+    expect(job.deviceCount).toBe(FLEET_SIZE);
     const { job: done, runs } = await waitForJob(api, job.id);
     expect(done.status).toBe('completed');
     expect(done.counts).toMatchObject({ succeeded: FLEET_SIZE, pending: 0, running: 0, failed: 0 });
@@ -126,7 +126,7 @@ describe('cancel', () => {
     // The pids the scripts printed: wait until both have said it.
     const pids: number[] = [];
     for (const deviceId of targets) {
-      const run = (await api('GET', `/jobs/${job.id}`)).json.runs.find((r: Run) => r.deviceId === deviceId) as Run;
+      const run = (await api('GET', `/jobs/${job.id}/runs`)).json.runs.find((r: Run) => r.deviceId === deviceId) as Run;
       if (run.status !== 'running' && run.status !== 'dispatched') continue;
       const pid = await eventuallyDefined(async () => {
         const match = /pid (\d+)/.exec((await runWithOutput(api, job.id, deviceId)).out.toString());

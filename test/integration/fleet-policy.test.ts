@@ -12,7 +12,7 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { LIMITS, type DeviceView } from '../../protocol/index.js';
+import { LIMITS, type DeviceListItem } from '../../protocol/index.js';
 import { AGENT_BUNDLE, spawnAgent, type RunningAgent } from '../helpers/agent-process.js';
 import { startWithConsole, stopAll, type ConsoleClient, type ControllerWithConsole } from '../helpers/console-client.js';
 import type { RunningController } from '../helpers/controller-process.js';
@@ -34,14 +34,14 @@ afterEach(() => stopAll(agents));
 afterAll(() => suite?.stop());
 
 /** Enrolls a machine with these policy options, runs it, and waits until it is online with its diagnostics in. */
-async function managedAgent(policyArgs: string[]): Promise<{ agent: RunningAgent; device: DeviceView; stateDir: string }> {
+async function managedAgent(policyArgs: string[]): Promise<{ agent: RunningAgent; device: DeviceListItem; stateDir: string }> {
   const { token } = await createEnrollmentToken(c, cookie, { group: 'policy' });
   const enrolled = await enrollAgent(c, token, policyArgs);
   expect(enrolled.exitCode, enrolled.agent.output()).toBe(0);
   const id = enrolled.device!.deviceId;
   const agent = runAgent(enrolled.stateDir);
   agents.push(agent);
-  const update = await console.waitFor('device.update', (m) => m.device.id === id && m.device.online && m.device.summary !== null);
+  const update = await console.waitFor('device.update', (m) => m.device.id === id && m.device.online && m.device.brief !== null);
   // (The diagnostics at connect run probes as child processes; shellChildren leaves them out.)
   await console.waitFor('device.diagnostics', (m) => m.deviceId === id);
   return { agent, device: update.device, stateDir: enrolled.stateDir };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  LIMITS, agentToController, consoleToController, controllerToAgent, controllerToConsole, decodeControl, encodeControl,
+  LIMITS, agentToController, consoleToController, controllerToAgent, controllerToConsole, decodeControl, encodeControl, jobSummaryOf,
   type AgentToController, type ConsoleToController, type ControllerToAgent, type ControllerToConsole,
 } from '../../protocol/index.js';
 
@@ -19,8 +19,10 @@ const snapshot = {
   probes: { cpu: { status: 'ok' as const, durationMs: 10 }, battery: { status: 'timeout' as const, durationMs: 3000, error: 'no answer within 3000 ms' } },
   cpu: { brand: 'Test', physicalCores: 2, logicalCores: 4, speedGHz: 2.5, loadPercent: 12, loadAverage1m: 0.5, temperatureC: null },
 };
-const finding = { id: 'disk.full:/', severity: 'warning' as const, title: 'Disk / is 91 % full', explanation: 'Little space is left.', evidence: [{ label: 'Used', value: '91 %', threshold: '90 %' }], nextStep: 'Free space.' };
-const device = { id: 'dev1', sessionId: 's1', hostname: 'pc-042', online: true, lastSeen: 1, connectedAt: 1, technician: person, sessionStatus: 'active' as const, summary, worstSeverity: 'warning' as const, findingCount: 1 };
+const device = {
+  id: 'dev1', sessionId: 's1', hostname: 'pc-042', online: true, lastSeen: 1, connectedAt: 1, technician: person, sessionStatus: 'active' as const,
+  brief: { user: 'bob', os: summary.os, address: '192.168.1.20', agentVersion: '0.1.0' }, worstSeverity: 'warning' as const, findingCount: 1,
+};
 
 const agentMessages: AgentToController[] = [
   { t: 'hello', v: 1, role: 'agent', auth: { kind: 'code', code: '482193557' }, agent: { version: '0.1.0', platform: 'linux', arch: 'x64', hostname: 'pc-042' } },
@@ -64,7 +66,7 @@ const fromConsole: ConsoleToController[] = [
 ];
 const counts = { pending: 1, running: 1, succeeded: 0, failed: 0, refused: 0, timedOut: 0, cancelled: 0, expired: 0 };
 const job = {
-  id: 'j1', scriptId: 's1', scriptName: 'flush-dns', body: 'true\n', interpreter: 'sh' as const, params: {}, target: { tag: 'lab' }, deviceIds: ['d1', 'd2'],
+  id: 'j1', scriptId: 's1', scriptName: 'flush-dns', body: 'true\n', interpreter: 'sh' as const, params: {}, target: { tag: 'lab' }, deviceCount: 2,
   concurrency: 10, timeoutSeconds: 60, expiresAt: 10, createdBy: 'alice', createdAt: 1, status: 'running' as const, counts,
 };
 const run = {
@@ -73,7 +75,7 @@ const run = {
 };
 const toConsole: ControllerToConsole[] = [
   { t: 'welcome', v: 1, user: person },
-  { t: 'devices', devices: [device] },
+  { t: 'device.removed', deviceId: 'dev3' },
   { t: 'device.update', device },
   { t: 'shell.pending', requestId: 'r1', channel: 3, deviceId: 'd1' },
   { t: 'shell.consent', channel: 3, decision: 'timeout' },
@@ -82,8 +84,8 @@ const toConsole: ControllerToConsole[] = [
   { t: 'shell.opened', channel: 3, mode: 'pipes', user: 'bob', shell: '/bin/sh', window: 1 << 20 },
   { t: 'shell.closed', channel: 3, reason: 'agent-offline', exitCode: null },
   { t: 'diagnostics.pending', requestId: 'd2', deviceId: 'd1' },
-  { t: 'device.diagnostics', deviceId: 'd1', requestId: 'd2', snapshotId: 4, snapshot, findings: [finding] },
-  { t: 'job.update', job },
+  { t: 'device.diagnostics', deviceId: 'd1', requestId: 'd2', snapshotId: 4, takenAt: 1, worst: 'warning', findingCount: 1 },
+  { t: 'job.update', job: jobSummaryOf(job) },
   { t: 'run.update', jobId: 'j1', run },
   { t: 'run.output', jobId: 'j1', deviceId: 'd1', stream: 'stdout', data: 'aGk=' },
   { t: 'error', code: 'SHELL_ERR_DEVICE_OFFLINE', message: 'The device is offline.', requestId: 'r1' },

@@ -25,6 +25,8 @@ export class DeviceDirectory {
   /** One page of devices matching `query`, with the totals over all pages. */
   async page(query: DeviceQuery): Promise<DevicePage> {
     const cursor = query.cursor === undefined ? null : decodeCursor(query.cursor, query.sort);
+    // A page never lags behind the device.update events already sent.
+    await this.registry.settled();
     let rows = this.filtered(query).selectAll('devices');
     if (cursor) rows = rows.where((eb) => after(eb, cursor));
     rows = query.sort === 'recent' ? rows.orderBy('devices.last_seen', 'desc').orderBy('devices.id', 'desc') : rows.orderBy('devices.label').orderBy('devices.id');
@@ -73,8 +75,11 @@ export class DeviceDirectory {
     let q: Query = this.db.selectFrom('devices');
     const since = Date.now() - ATTENDED_LISTED_MS;
     // Attended devices are the day's support sessions; managed ones stay until removed.
-    q = q.where((eb) => eb.or([eb('devices.kind', '=', 'managed'), eb('devices.last_seen', '>=', since), eb('devices.connected_at', 'is not', null)]));
-    if (query.kind) q = q.where('devices.kind', '=', query.kind);
+    // With a kind, the condition stays a plain equality so the (kind, label, id) index serves the page.
+    const recentSession = (eb: ExpressionBuilder<Database, 'devices'>) => eb.or([eb('devices.last_seen', '>=', since), eb('devices.connected_at', 'is not', null)]);
+    if (query.kind === 'managed') q = q.where('devices.kind', '=', 'managed');
+    else if (query.kind === 'attended') q = q.where('devices.kind', '=', 'attended').where(recentSession);
+    else q = q.where((eb) => eb.or([eb('devices.kind', '=', 'managed'), recentSession(eb)]));
     if (query.online !== undefined) q = q.where('devices.connected_at', query.online ? 'is not' : 'is', null);
     if (query.revoked !== undefined) q = q.where('devices.revoked_at', query.revoked ? 'is not' : 'is', null);
     if (query.session) {
@@ -96,14 +101,10 @@ export class DeviceDirectory {
   }
 }
 
-/** Rows strictly after the cursor in the page's order. */
+/** Rows strictly after the cursor in the page's order: a row-value comparison, which an index range serves (SQLite and PostgreSQL). */
 function after(eb: ExpressionBuilder<Database, 'devices'>, cursor: Cursor) {
-  if (cursor.s === 'recent') {
-    const seen = Number(cursor.k);
-    return eb.or([eb('devices.last_seen', '<', seen), eb.and([eb('devices.last_seen', '=', seen), eb('devices.id', '<', cursor.i)])]);
-  }
-  const label = String(cursor.k);
-  return eb.or([eb('devices.label', '>', label), eb.and([eb('devices.label', '=', label), eb('devices.id', '>', cursor.i)])]);
+  if (cursor.s === 'recent') return eb(eb.refTuple('devices.last_seen', 'devices.id'), '<', eb.tuple(Number(cursor.k), cursor.i));
+  return eb(eb.refTuple('devices.label', 'devices.id'), '>', eb.tuple(String(cursor.k), cursor.i));
 }
 
 function words(q: string | undefined): string[] {

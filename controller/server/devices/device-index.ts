@@ -1,7 +1,8 @@
 /**
  * The columns the paged device list filters and sorts on (online, health, sort
- * label, search words, tags), written from the registry's live state so that a
- * page and a `device.update` never disagree. Queries read them in device-directory.ts.
+ * label, search words, tags, and the host name and last-seen time), written from
+ * the registry's live state, in batches, so that a page and a `device.update` never
+ * disagree. Queries read them in device-directory.ts (after a flush).
  */
 import type { Severity } from '../../../protocol/index.js';
 import type { Transaction } from 'kysely';
@@ -37,10 +38,17 @@ export function searchText(facts: Pick<IndexedFacts, 'id' | 'name' | 'hostname' 
   return [facts.name, facts.hostname, facts.group, ...facts.tags, facts.os, facts.id].filter(Boolean).join('\n').toLowerCase();
 }
 
+/** Changes are written together, in one transaction, this long after the first of them. */
+const FLUSH_DELAY_MS = 20;
+
 export class DeviceIndex {
   /** What was last written per device, so an unchanged device costs no write. */
   private readonly written = new Map<string, string>();
   private readonly tagsWritten = new Map<string, string>();
+  /** The latest facts of each device with a write waiting. */
+  private readonly pending = new Map<string, IndexedFacts>();
+  private flushing: Promise<void> | null = null;
+  private timer: NodeJS.Timeout | null = null;
 
   constructor(private readonly db: Db) {}
 
@@ -49,33 +57,68 @@ export class DeviceIndex {
     await this.db.updateTable('devices').set({ connected_at: null }).where('connected_at', 'is not', null).execute();
   }
 
-  /** Writes the indexed columns of one device when they changed. */
-  async save(facts: IndexedFacts): Promise<void> {
-    const row = {
-      hostname: facts.hostname,
-      last_seen: facts.lastSeen,
-      connected_at: facts.connectedAt,
-      worst: facts.worst,
-      finding_count: facts.findingCount,
-      label: sortLabel(facts.name, facts.hostname),
-      search: searchText(facts),
-    };
-    const signature = JSON.stringify(row);
-    if (this.written.get(facts.id) !== signature) {
-      this.written.set(facts.id, signature);
-      await this.db.updateTable('devices').set(row).where('id', '=', facts.id).execute();
-    }
-    const tags = JSON.stringify(facts.tags);
-    if ((this.tagsWritten.get(facts.id) ?? '[]') !== tags) {
-      this.tagsWritten.set(facts.id, tags);
-      await writeTags(this.db, facts.id, facts.tags);
-    }
+  /** Records what the store already holds for a device (loaded at start), so it is not written again. */
+  remember(facts: IndexedFacts): void {
+    this.written.set(facts.id, JSON.stringify(rowOf(facts)));
+    this.tagsWritten.set(facts.id, JSON.stringify(facts.tags));
+  }
+
+  /**
+   * Queues the indexed columns of one device to be written when they changed. A burst
+   * (10,000 agents reconnecting) becomes a few transactions, not 10,000 queued queries.
+   */
+  save(facts: IndexedFacts): void {
+    this.pending.set(facts.id, facts);
+    this.timer ??= setTimeout(() => {
+      this.timer = null;
+      void this.flush().catch((err: unknown) => console.warn(`devices: the list index was not written: ${err instanceof Error ? err.message : String(err)}`));
+    }, FLUSH_DELAY_MS);
+  }
+
+  /** Writes whatever is queued; resolves once the store holds every change saved so far (a page read after it sees them). */
+  async flush(): Promise<void> {
+    while (this.flushing) await this.flushing;
+    if (this.pending.size === 0) return;
+    const batch = [...this.pending.values()];
+    this.pending.clear();
+    this.flushing = this.db
+      .transaction()
+      .execute(async (tx) => {
+        for (const facts of batch) {
+          const row = rowOf(facts);
+          const signature = JSON.stringify(row);
+          if (this.written.get(facts.id) !== signature) {
+            this.written.set(facts.id, signature);
+            await tx.updateTable('devices').set(row).where('id', '=', facts.id).execute();
+          }
+          const tags = JSON.stringify(facts.tags);
+          if ((this.tagsWritten.get(facts.id) ?? '[]') !== tags) {
+            this.tagsWritten.set(facts.id, tags);
+            await writeTags(tx, facts.id, facts.tags);
+          }
+        }
+      })
+      .finally(() => (this.flushing = null));
+    await this.flushing;
   }
 
   forget(id: string): void {
+    this.pending.delete(id);
     this.written.delete(id);
     this.tagsWritten.delete(id);
   }
+}
+
+function rowOf(facts: IndexedFacts) {
+  return {
+    hostname: facts.hostname,
+    last_seen: facts.lastSeen,
+    connected_at: facts.connectedAt,
+    worst: facts.worst,
+    finding_count: facts.findingCount,
+    label: sortLabel(facts.name, facts.hostname),
+    search: searchText(facts),
+  };
 }
 
 /** Replaces a device's tag rows. */

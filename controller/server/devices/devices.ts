@@ -6,7 +6,7 @@
  */
 import { deviceSummary, listItemOf, type DeviceListItem, type DeviceSummary, type DeviceView, type Severity } from '../../../protocol/index.js';
 import type { StoredSnapshot } from '../diagnostics/diagnostics.js';
-import { osWords, type DeviceIndex } from './device-index.js';
+import { osWords, type DeviceIndex, type IndexedFacts } from './device-index.js';
 import { toView, type DeviceState, type ManagedFacts } from './device-state.js';
 import type { ManagedDeviceRecord } from '../fleet/managed-devices.js';
 import type { SessionRecord, SupportSessions } from '../support/support-sessions.js';
@@ -36,6 +36,8 @@ export class DeviceRegistry {
         const state = this.devices.get(id);
         if (state) Object.assign(state, { worstSeverity: severity.worst, findingCount: severity.findingCount });
       }
+      // The store holds these already: only later changes are written.
+      for (const state of this.devices.values()) this.index.remember(indexedFacts(state));
     } finally {
       this.loading = false;
     }
@@ -103,6 +105,11 @@ export class DeviceRegistry {
     return state ? toView(state) : null;
   }
 
+  /** Resolves once every change so far is in the store's list index (a page read next sees them). */
+  settled(): Promise<void> {
+    return this.index.flush();
+  }
+
   /** A device as a list row, or null when it is not in memory (the list then builds it from its row). */
   item(id: string): DeviceListItem | null {
     const state = this.devices.get(id);
@@ -119,7 +126,6 @@ export class DeviceRegistry {
       s.lastSeen = Date.now();
       s.hostname = hostname;
     });
-    void this.sessions.saveDevice(id, { hostname, lastSeen: Date.now() });
   }
 
   disconnected(id: string): void {
@@ -127,7 +133,6 @@ export class DeviceRegistry {
       s.connectedAt = null;
       s.lastSeen = Date.now();
     });
-    void this.sessions.saveDevice(id, { lastSeen: Date.now() });
   }
 
   summary(id: string, summary: DeviceSummary): void {
@@ -172,13 +177,15 @@ export class DeviceRegistry {
     if (!state) return;
     change(state);
     if (this.loading) return;
-    void this.index
-      .save({
-        id: state.id, name: state.managed?.name ?? null, hostname: state.hostname, group: state.managed?.group ?? null, tags: state.managed?.tags ?? [],
-        os: osWords(state.summary?.os), connectedAt: state.connectedAt, lastSeen: state.lastSeen, worst: state.worstSeverity, findingCount: state.findingCount ?? null,
-      })
-      .catch((err: unknown) => console.warn(`devices: the list index of ${id} was not written: ${err instanceof Error ? err.message : String(err)}`));
+    this.index.save(indexedFacts(state));
     const device = listItemOf(toView(state));
     for (const listener of this.listeners) listener({ kind: 'update', device });
   }
+}
+
+function indexedFacts(state: DeviceState): IndexedFacts {
+  return {
+    id: state.id, name: state.managed?.name ?? null, hostname: state.hostname, group: state.managed?.group ?? null, tags: state.managed?.tags ?? [],
+    os: osWords(state.summary?.os), connectedAt: state.connectedAt, lastSeen: state.lastSeen, worst: state.worstSeverity, findingCount: state.findingCount ?? null,
+  };
 }

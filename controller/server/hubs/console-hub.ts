@@ -1,13 +1,14 @@
 /** `/ws/console`: technicians' browsers, already authenticated by session cookie and Origin at the upgrade. */
 import type { WebSocket } from 'ws';
 import {
-  PROTOCOL_VERSION, RelaisError, SUPPORTED_VERSIONS, consoleToController, worstSeverity, type ConsoleToController, type ControllerToConsole,
+  PROTOCOL_VERSION, RelaisError, SUPPORTED_VERSIONS, consoleToController, type ConsoleToController, type ControllerToConsole,
 } from '../../../protocol/index.js';
 import type { Account } from '../auth/accounts.js';
 import type { DeviceRegistry } from '../devices/devices.js';
 import type { JobWatch } from './job-watch.js';
 import type { ConsoleLink } from '../relay/links.js';
 import type { Relay } from '../relay/relay.js';
+import { deviceEventMessage, diagnosticsNotice } from './console-messages.js';
 import { PeerSocket } from './peer-socket.js';
 
 export class ConsoleHub {
@@ -37,15 +38,8 @@ export class ConsoleHub {
     const link: ConsoleLink = { peer, account, channels: new Set() };
     this.links.add(link);
     // Changes only, each a bounded message: the list itself is paged over REST.
-    const unsubscribeDevices = this.devices.onChange((event) =>
-      peer.send(event.kind === 'update' ? { t: 'device.update', device: event.device } : { t: 'device.removed', deviceId: event.deviceId }),
-    );
-    const unsubscribeDiagnostics = this.devices.onDiagnostics((stored, requestId) =>
-      peer.send({
-        t: 'device.diagnostics', deviceId: stored.deviceId, requestId, snapshotId: stored.id, takenAt: stored.takenAt,
-        worst: worstSeverity(stored.findings), findingCount: stored.findings.length,
-      }),
-    );
+    const unsubscribeDevices = this.devices.onChange((event) => peer.send(deviceEventMessage(event)));
+    const unsubscribeDiagnostics = this.devices.onDiagnostics((stored, requestId) => peer.send(diagnosticsNotice(stored, requestId)));
     const unsubscribeJobs = this.jobs.connect(link.peer);
     peer.attach(
       {
