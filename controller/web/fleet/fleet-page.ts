@@ -29,7 +29,13 @@ export function createFleetPage(app: AppContext): Page {
     pager.setQuery(fleetQuery(filter));
   });
 
+  let facetsFor = -1;
   const render = () => {
+    // New devices may bring new groups and tags: the menus follow the fleet's size.
+    if (pager.state.kind === 'ready' && !isFiltered(filter) && pager.total !== facetsFor) {
+      facetsFor = pager.total;
+      void loadFacets();
+    }
     const visible = pager.rows;
     const loaded = pager.state.kind === 'ready' || visible.length > 0;
     count.textContent = pager.state.kind === 'ready'
@@ -71,15 +77,14 @@ export function createFleetPage(app: AppContext): Page {
   const pager = new DevicePager(app.store, fleetQuery(filter), render);
 
   // The group and tag menus: what the fleet uses (bounded lists, with counts), refreshed now and then.
-  const loadFacets = async () => {
+  async function loadFacets(): Promise<void> {
     try {
       const facets = await api.deviceFacets();
       bar.update(facets.groups.map((g) => g.value), facets.tags.map((t) => t.value));
     } catch {
       // The menus keep their last values; the list itself still works.
     }
-  };
-  void loadFacets();
+  }
   const facetsTimer = setInterval(() => void loadFacets(), 60_000);
   // A revoked device cannot be run on; one that changed is kept chosen.
   const stopSelection = app.store.subscribe((change) => {
