@@ -30,7 +30,7 @@ export async function createSupportLink(controllerUrl, cookie) {
   return body.url;
 }
 
-/** Opens /ws/console and says hello; resolves once the device list arrived. `proto` is the bundled protocol. */
+/** Opens /ws/console and says hello; resolves once welcomed (devices come as changes; the list is REST). `proto` is the bundled protocol. */
 export async function connectConsole(controllerUrl, cookie, proto) {
   const { CreditAcks, FrameKind, LIMITS, PROTOCOL_VERSION, controllerToConsole, decodeControl, decodeFrame, encodeControl, encodeData } = proto;
   const ws = new WebSocket(`${controllerUrl.replace(/^http/, 'ws')}/ws/console`, {
@@ -99,17 +99,13 @@ export async function connectConsole(controllerUrl, cookie, proto) {
     });
 
   await waitFor('welcome', (m) => (m.t === 'welcome' ? m : undefined), 10_000);
-  await waitFor('devices', (m) => (m.t === 'devices' ? m : undefined), 10_000);
 
   return {
     /** Waits for a device that is online and has sent its summary, other than those in `known`; returns its id. */
     waitForDevice(timeoutMs, known = new Set()) {
-      const ready = (d) => (d.online && d.summary && !known.has(d.id) ? d.id : undefined);
-      return waitFor('an online device with a summary', (m) => {
-        if (m.t === 'device.update') return ready(m.device);
-        if (m.t === 'devices') return m.devices.map(ready).find((id) => id !== undefined);
-        return undefined;
-      }, timeoutMs);
+      // A list row carries the summary's brief once the summary arrived.
+      const ready = (d) => (d.online && d.brief && !known.has(d.id) ? d.id : undefined);
+      return waitFor('an online device with a summary', (m) => (m.t === 'device.update' ? ready(m.device) : undefined), timeoutMs);
     },
 
     /**

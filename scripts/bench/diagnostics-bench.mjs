@@ -66,7 +66,7 @@ export async function benchFirstSummary(samples = 5) {
       const now = performance.now();
       const entry = seen.get(m.device.id) ?? {};
       if (m.device.online && entry.online === undefined) entry.online = now;
-      if (m.device.summary && entry.summary === undefined) entry.summary = now;
+      if (m.device.brief && entry.summary === undefined) entry.summary = now;
       seen.set(m.device.id, entry);
       waiters.splice(0).forEach((w) => w());
     });

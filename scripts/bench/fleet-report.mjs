@@ -5,6 +5,8 @@ export const FLEET_TARGETS = Object.freeze({
   jobStoredMs: 5000,
   /** The controller's resident memory with 10,000 idle agents connected. */
   idleRssBytes: 1024 ** 3,
+  /** A console connecting (hello, welcome) until the first page of devices is in, median. */
+  consoleFirstPageMs: 200,
 });
 
 const COLUMNS = [['metric', 52], ['value', 22], ['target', 12], ['result', 6]];
@@ -17,7 +19,7 @@ const n = (v) => v.toLocaleString('en-US');
 /** The table: one line per figure; phases that did not run say why. */
 export function formatFleetTable(results, options) {
   const lines = [row(COLUMNS.map(([t]) => t)), row(COLUMNS.map(([, w]) => '-'.repeat(w)))];
-  const { enrollment, job, restart, idle } = results;
+  const { enrollment, job, restart, idle, paging } = results;
   if (enrollment) lines.push(row([`enroll ${n(enrollment.devices)} devices (REST, Ed25519 keys)`, `${seconds(enrollment.ms)} (${Math.round(enrollment.perSecond)}/s)`, '-', 'info']));
   if (job?.skipped) lines.push(row([`job on ${n(options.agents)} agents`, `skipped: ${job.skipped}`.slice(0, 60), '<= 5 s', 'n/a']));
   else if (job) {
@@ -39,6 +41,19 @@ export function formatFleetTable(results, options) {
     lines.push(row(['  … RSS before they connected', mib(idle.rssBeforeBytes), '-', 'info']));
     lines.push(row(['  … memory per agent', `${(idle.perAgentBytes / 1024).toFixed(1)} KiB`, '-', 'info']));
     lines.push(row([`controller CPU at idle (heartbeat ${idle.heartbeatMs / 1000} s, ${idle.seconds} s)`, `${(idle.controllerCpuShare * 100).toFixed(2)} % of a core`, '-', 'info']));
+  }
+  if (paging) {
+    const ms = (v) => `${v.toFixed(0)} ms`;
+    lines.push(row([`console connect → first page, ${n(paging.devices)} devices (p50)`, ms(paging.firstPageP50Ms), `< ${FLEET_TARGETS.consoleFirstPageMs} ms`, verdict(paging.pass)]));
+    lines.push(row([`  … p95 / max of ${paging.samples}`, `${ms(paging.firstPageP95Ms)} / ${ms(paging.firstPageMaxMs)}`, '-', 'info']));
+    lines.push(row(['  … largest console message; console still open', `${n(paging.largestMessageBytes)} B; ${paging.consoleStillOpen ? 'yes' : 'NO'}`, 'open', verdict(paging.consoleStillOpen)]));
+    const b = paging.browser;
+    if (b?.skipped) lines.push(row(['Fleet page in Chromium', `skipped: ${b.skipped}`.slice(0, 60), '-', 'n/a']));
+    else if (b) {
+      lines.push(row(['Fleet page in Chromium: first 50 rows shown', ms(b.firstPageMs), '-', 'info']));
+      lines.push(row(['  … search answered (incl. 250 ms typing pause)', ms(b.searchMs), '-', 'info']));
+      lines.push(row(['  … Show more (next 50 rows)', ms(b.showMoreMs), '-', 'info']));
+    }
   }
   lines.push('', `(${options.generators} load-generator processes on 127.0.0.1; machine: ${results.machine.cpus} CPUs, ${(results.machine.totalMemoryBytes / 1024 ** 3).toFixed(0)} GiB; fd limit ${results.fdLimit})`);
   return lines.join('\n');

@@ -6,13 +6,15 @@
  *       same data folder and port: time until all are online again;
  *   (b) --idle-agents idle devices: the controller's memory per agent and its CPU
  *       at idle heartbeats (on a freshly started controller, so enrollment and
- *       the earlier phases do not count).
+ *       the earlier phases do not count);
+ *   (d) paging, with those devices online: a console connecting to its first page
+ *       of devices, and the Fleet page in Chromium (first page, search, show more).
  * Prints a table and writes bench-results/fleet.json. Exit code 0 when it ran
  * (targets met or not), 1 when it could not run, 2 for a bad option.
  *
  * Usage: node scripts/bench/fleet-run.mjs [--agents=1000] [--idle-agents=10000]
  *        [--idle-seconds=30] [--generators=2] [--concurrency=100] [--heartbeat-ms=N]
- *        [--source-addresses=N] [--phases=job,restart,idle] [--out=bench-results/fleet.json]
+ *        [--source-addresses=N] [--phases=job,restart,idle,paging] [--out=bench-results/fleet.json]
  * --source-addresses=N spreads the agents' sockets over 127.0.0.1 … 127.0.0.N, for when
  * one address runs out of ephemeral ports (about 28,000 on Linux by default).
  */
@@ -28,11 +30,12 @@ import { startCpuMeter } from './cpu-usage.mjs';
 import { createEnrollmentToken, createJob, getJob, jobsApiExists, onlineDevices } from './fleet-api.mjs';
 import { rssBytes, startFleetController } from './fleet-controller.mjs';
 import { startGenerators } from './fleet-generators.mjs';
+import { measurePaging } from './fleet-paging.mjs';
 import { FLEET_TARGETS, formatFleetTable } from './fleet-report.mjs';
 import { machine, writeJson } from './report.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const DEFAULTS = Object.freeze({ agents: 1000, idleAgents: 10_000, idleSeconds: 30, generators: 2, concurrency: 100, heartbeatMs: 0, sourceAddresses: 1, phases: 'job,restart,idle', out: 'bench-results/fleet.json' });
+const DEFAULTS = Object.freeze({ agents: 1000, idleAgents: 10_000, idleSeconds: 30, generators: 2, concurrency: 100, heartbeatMs: 0, sourceAddresses: 1, phases: 'job,restart,idle,paging', out: 'bench-results/fleet.json' });
 const NAMES = { agents: 'agents', 'idle-agents': 'idleAgents', 'idle-seconds': 'idleSeconds', generators: 'generators', concurrency: 'concurrency', 'heartbeat-ms': 'heartbeatMs', 'source-addresses': 'sourceAddresses', phases: 'phases', out: 'out' };
 
 function parseOptions(argv) {
@@ -47,7 +50,7 @@ function parseOptions(argv) {
     else if (!(Number.isInteger((options[key] = Number(value))) && options[key] >= 0)) throw new UsageError(`--${match[1]}: a whole number is needed`);
   }
   options.phases = new Set(options.phases.split(','));
-  for (const p of options.phases) if (!['job', 'restart', 'idle'].includes(p)) throw new UsageError(`--phases: unknown phase ${p}`);
+  for (const p of options.phases) if (!['job', 'restart', 'idle', 'paging'].includes(p)) throw new UsageError(`--phases: unknown phase ${p}`);
   if (options.generators < 1) throw new UsageError('--generators must be at least 1');
   if (options.sourceAddresses < 1 || options.sourceAddresses > 254) throw new UsageError('--source-addresses must be from 1 to 254');
   options.localAddresses = options.sourceAddresses > 1 ? Array.from({ length: options.sourceAddresses }, (_, i) => `127.0.0.${i + 1}`) : [];
@@ -82,7 +85,7 @@ async function main(options) {
   const port = controller.port;
   log(`controller on ${controller.url} (pid ${controller.pid})`);
   let cookie = await login(controller.url, adminPassword);
-  const devices = Math.max(options.phases.has('job') || options.phases.has('restart') ? options.agents : 0, options.phases.has('idle') ? options.idleAgents : 0);
+  const devices = Math.max(options.phases.has('job') || options.phases.has('restart') ? options.agents : 0, options.phases.has('idle') || options.phases.has('paging') ? options.idleAgents : 0);
   const { token } = await createEnrollmentToken(controller.url, cookie, Math.max(1, devices));
   const gens = startGenerators(options.generators);
   onCleanup('load generators', () => gens.exit());
@@ -110,11 +113,22 @@ async function main(options) {
     await gens.waitFor('every agent offline', (t) => t.online === 0, 30_000);
   }
 
-  if (options.phases.has('idle')) {
+  if (options.phases.has('idle') || options.phases.has('paging')) {
     // A fresh controller process on the same data: its memory holds only what the idle agents cost.
     await controller.stop();
     controller = await startFleetController({ root, dataDir, port, adminPassword, env });
-    results.idle = await measureIdle({ controller, adminPassword, gens, options, heartbeatMs });
+    if (options.phases.has('idle')) results.idle = await measureIdle({ controller, adminPassword, gens, options, heartbeatMs });
+    else {
+      gens.connect({ set: 'all', url: controller.url, localAddresses: options.localAddresses });
+      await gens.waitFor(`${options.idleAgents} agents online`, (t) => t.online >= options.idleAgents, 600_000);
+    }
+    if (options.phases.has('paging')) {
+      log(`paging: a console's first page and the Fleet page in Chromium, ${options.idleAgents} devices online`);
+      results.paging = await measurePaging({
+        root, controller, cookie: await login(controller.url, adminPassword), devices: options.idleAgents, screenshot: resolve(root, 'bench-results/fleet-page.png'),
+      });
+      results.paging.pass = results.paging.firstPageP50Ms < FLEET_TARGETS.consoleFirstPageMs && results.paging.consoleStillOpen;
+    }
   }
   await gens.exit();
   await controller.stop();
