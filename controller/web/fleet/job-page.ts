@@ -10,10 +10,11 @@ import { fleetApi } from './fleet-api.js';
 import { countsBar } from './fleet-chips.js';
 import type { Job, Run, RunListItem } from './fleet-types.js';
 import { COUNT_SEGMENTS, JOB_STATUS, RUN_STATUS, describeTarget, devicesWord, totalOf } from './fleet-wording.js';
-import { formatDateTime, formatDuration } from '../ui/format.js';
+import { formatDateTime } from '../ui/format.js';
 import { onJobMessage, watchJob } from './job-feed.js';
 import type { AppContext, Page } from '../app/page.js';
 import { RunText, outputBlock } from './run-output.js';
+import { runsTable, waiting } from './runs-table.js';
 import { badge } from '../ui/status-badge.js';
 
 /** Finished runs whose output is fetched up front for the "first line" column. */
@@ -88,21 +89,7 @@ export function createJobPage(app: AppContext, jobId: string): Page {
       ].filter(Boolean).join(' · ')));
     const ordered = order.map((id) => runs.get(id) ?? waiting(job!.id, id));
     replaceChildren(table, ordered.length === 0 ? el('p', { class: 'empty' }, statusFilter ? 'No device of this job is in that state.' : 'Loading the runs…')
-      : el('div', { class: 'table-scroll' }, el('table', { class: 'table runs-table', 'data-testid': 'runs-table' },
-      el('thead', null, el('tr', null, el('th', null, 'Device'), el('th', null, 'Status'), el('th', null, 'Exit'), el('th', null, 'Duration'), el('th', null, 'Output'))),
-      el('tbody', null, ...ordered.map((run) => {
-        const d = nameOf(run.deviceId);
-        const line = texts.get(run.deviceId)?.firstLine() || run.reason || '';
-        return el('tr', {
-          class: `clickable${selected === run.deviceId ? ' picked' : ''}`, 'data-testid': 'run-row', 'data-device-id': run.deviceId, dataset: { status: run.status },
-          onclick: () => select(run.deviceId),
-        },
-          el('td', null, el('div', { class: 'fleet-device' }, el('span', { class: 'hostname' }, d.name), d.host ? el('span', { class: 'muted small' }, d.host) : null)),
-          el('td', null, badge(RUN_STATUS[run.status].label, RUN_STATUS[run.status].tone, 'run-status')),
-          el('td', { class: 'mono num' }, run.exitCode ?? '—'),
-          el('td', { class: 'nowrap' }, typeof run.durationMs === 'number' ? formatDuration(run.durationMs) : run.status === 'running' ? 'running…' : '—'),
-          el('td', { class: 'first-line mono small', 'data-testid': 'run-first-line' }, line || '—'));
-      })))));
+      : runsTable(ordered, { selected, nameOf, firstLine: (id) => texts.get(id)?.firstLine() ?? '', select }));
     const shown = order.length;
     const of = statusFilter ? null : job.deviceCount;
     replaceChildren(more, nextCursor === null ? null : el('span', { class: 'muted small' }, of ? `Showing ${shown.toLocaleString()} of ${of.toLocaleString()} devices` : `Showing ${shown.toLocaleString()} devices`),
@@ -237,14 +224,6 @@ export function createJobPage(app: AppContext, jobId: string): Page {
       stopWatch();
       clearInterval(poller);
     },
-  };
-}
-
-/** A run the controller has not reported yet. */
-function waiting(jobId: string, deviceId: string): RunListItem {
-  return {
-    jobId, deviceId, status: 'pending', exitCode: null, signal: null, startedAt: null, finishedAt: null, durationMs: null,
-    stdoutBytes: 0, stderrBytes: 0, stdoutTruncated: false, stderrTruncated: false, reason: null, deviceName: null, hostname: null,
   };
 }
 
