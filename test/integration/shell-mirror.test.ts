@@ -40,11 +40,11 @@ function section(bytes: Buffer, fromTerminal: boolean): Buffer {
 
 async function openShell() {
   const { controller: c, cookie, console } = suite;
-  const known = new Set(console.messages.flatMap((m) => (m.t === 'device.update' ? [m.device.id] : m.t === 'devices' ? m.devices.map((d) => d.id) : [])));
+  const known = new Set(console.messages.flatMap((m) => (m.t === 'device.update' ? [m.device.id] : [])));
   const link = await createSupportLink(c, cookie);
   const agent = startAgentInTerminal(['join', link.url]);
   agents.push(agent);
-  const { device } = await console.waitFor('device.update', (m) => !known.has(m.device.id) && m.device.online && m.device.summary !== null, 30_000);
+  const { device } = await console.waitFor('device.update', (m) => !known.has(m.device.id) && m.device.online && m.device.brief !== null, 30_000);
   // The agent tells the person when the diagnostics report has gone: let that line come before the stream.
   await console.waitFor('device.diagnostics', (m) => m.deviceId === device.id, 30_000);
   await agent.waitFor('diagnostics report');

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { AuditEntry, AuditLog } from '../../controller/server/audit/audit.js';
 import { Dispatcher } from '../../controller/server/jobs/dispatcher.js';
-import { JobStore, type JobRecord } from '../../controller/server/jobs/job-store.js';
+import { JobStore, type NewJob } from '../../controller/server/jobs/job-store.js';
 import { openDatabase, type Db } from '../../controller/server/store/database.js';
 import type { ControllerToAgent, JobResultMessage, ResultStatus } from '../../protocol/index.js';
 
@@ -58,7 +58,7 @@ function setup(online: string[] = []) {
 }
 
 let jobs = 0;
-function record(deviceIds: string[], extra: Partial<JobRecord> = {}): JobRecord {
+function record(deviceIds: string[], extra: Partial<NewJob> = {}): NewJob {
   jobs += 1;
   return {
     id: `job-${jobs}`, scriptId: 'script-1', scriptName: 'flush-dns', body: 'echo hi\n', interpreter: 'sh', params: { NAME: 'x' },

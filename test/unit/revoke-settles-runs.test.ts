@@ -6,7 +6,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AuditLog } from '../../controller/server/audit/audit.js';
 import { Dispatcher } from '../../controller/server/jobs/dispatcher.js';
-import { JobStore, type JobRecord } from '../../controller/server/jobs/job-store.js';
+import { JobStore, type NewJob } from '../../controller/server/jobs/job-store.js';
 import type { ControllerToAgent, JobResultMessage } from '../../protocol/index.js';
 import { openTempStore, type TempStore } from '../helpers/temp-store.js';
 
@@ -34,7 +34,7 @@ afterEach(async () => {
   await store.close();
 });
 
-function jobFor(deviceIds: string[], concurrency = 10): JobRecord {
+function jobFor(deviceIds: string[], concurrency = 10): NewJob {
   return {
     id: `job-${deviceIds.join('-')}`, scriptId: 'script1', scriptName: 'flush-dns', body: 'true', interpreter: 'sh', params: {},
     target: { deviceIds }, deviceIds, concurrency, timeoutSeconds: 60, expiresAt: Date.now() + 60 * 60_000, createdBy: 'admin', createdAt: Date.now(), status: 'running',
