@@ -161,7 +161,7 @@ describe('fleet-sized data, built by the controller at 10,000 items', () => {
 
   it('a job on 10,000 devices: job.update stays small and its runs come in bounded pages', async () => {
     const store = new JobStore(db);
-    const dispatcher = new Dispatcher({ store, audit: { note: () => undefined } as never, send: () => false, isOnline: () => false });
+    const dispatcher = new Dispatcher({ store, audit: { note: () => undefined } as never, links: { send: () => false, isOnline: () => false } });
     const watch = new JobWatch(dispatcher);
     const sent: string[] = [];
     watch.connect({ send: (m: ControllerToConsole) => sent.push(encodeControl(m)), sendError: () => undefined } as never);
