@@ -17,7 +17,7 @@ const me = {
   failedLogins: [{ address: '192.0.2.7', count: 3, firstAt: 1, lastAt: 2 }],
 };
 const job = {
-  id: 'job1', scriptId: 's1', scriptName: 'flush-dns', body: 'echo hi', interpreter: 'sh', params: {}, target: { tag: 'lab' }, deviceIds: ['d1'],
+  id: 'job1', scriptId: 's1', scriptName: 'flush-dns', body: 'echo hi', interpreter: 'sh', params: {}, target: { tag: 'lab' }, deviceCount: 1,
   concurrency: 10, timeoutSeconds: 60, expiresAt: 2, createdBy: 'admin', createdAt: 1, status: 'running',
   counts: { pending: 1, running: 0, succeeded: 0, failed: 0, refused: 0, timedOut: 0, cancelled: 0, expired: 0 },
 };
