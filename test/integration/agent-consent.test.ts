@@ -365,6 +365,8 @@ describe('flow control and endings', () => {
     await agent.waitFor(QUESTION);
     agent.answer('y');
     await conn.waitFor('shell.opened');
+    // The pty's child may still be between fork and exec when shell.opened arrives.
+    await until(() => shellChildren(agent.pid).length > 0, 10_000, 'the shell process to appear');
     const [shellPid] = shellChildren(agent.pid);
     expect(shellPid).toBeDefined();
     agent.answer('quit');
