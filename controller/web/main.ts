@@ -19,6 +19,10 @@ import { createScriptEditorPage } from './fleet/script-editor-page.js';
 import { createScriptsPage } from './fleet/scripts-page.js';
 import { createSettingsPage } from './settings/settings-page.js';
 import { createLoginPage } from './pages/login-page.js';
+import { loginCatalog } from './pages/login-catalog.js';
+import { wordsOf } from './app/language.js';
+
+const loginWords = wordsOf(loginCatalog);
 import type { AppContext, Page } from './app/page.js';
 import { hashOf, parseRoute, type Route } from './app/router.js';
 
@@ -42,7 +46,7 @@ function mount(next: { root: HTMLElement; dispose(): void }, into: HTMLElement):
 
 function showLogin(notice?: string): void {
   if (location.hash !== '#/login') history.replaceState(null, '', '#/login');
-  document.title = 'Log in · Relais';
+  document.title = loginWords('pageTitle');
   mount(createLoginPage(() => void resume(), notice), root);
 }
 

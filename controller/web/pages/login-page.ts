@@ -1,13 +1,17 @@
 /** The login screen. On success it hands control back to the app, which loads /api/me. */
 import { ApiError, api } from '../connection/api.js';
+import { wordsOf } from '../app/language.js';
 import { el, replaceChildren } from '../ui/dom.js';
+import { loginCatalog } from './login-catalog.js';
+
+const t = wordsOf(loginCatalog);
 
 /** Builds the login screen; `notice` explains why we are here (e.g. an expired session). */
 export function createLoginPage(onLoggedIn: () => void, notice?: string): { root: HTMLElement; dispose(): void } {
   const username = el('input', { id: 'username', name: 'username', type: 'text', autocomplete: 'username', required: true, spellcheck: 'false' });
   const password = el('input', { id: 'password', name: 'password', type: 'password', autocomplete: 'current-password', required: true });
   const error = el('p', { class: 'form-error', 'data-testid': 'login-error', role: 'alert', hidden: true });
-  const submit = el('button', { class: 'btn btn-primary btn-block', type: 'submit', 'data-testid': 'login-submit' }, 'Log in');
+  const submit = el('button', { class: 'btn btn-primary btn-block', type: 'submit', 'data-testid': 'login-submit' }, t('submit'));
   const info = el('p', { class: 'form-info', hidden: !notice }, notice ?? '');
 
   const showError = (message: string) => {
@@ -17,31 +21,31 @@ export function createLoginPage(onLoggedIn: () => void, notice?: string): { root
 
   const form = el('form', { class: 'login-form', novalidate: true },
     info,
-    el('label', { for: 'username' }, 'Username'), username,
-    el('label', { for: 'password' }, 'Password'), password,
+    el('label', { for: 'username' }, t('username')), username,
+    el('label', { for: 'password' }, t('password')), password,
     error, submit);
 
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     if (!username.value.trim() || !password.value) {
-      showError('Enter your username and password.');
+      showError(t('missing'));
       return;
     }
     error.hidden = true;
     info.hidden = true;
     submit.disabled = true;
-    submit.textContent = 'Logging in…';
+    submit.textContent = t('submitting');
     try {
       await api.login(username.value.trim(), password.value);
       password.value = '';
       onLoggedIn();
     } catch (err) {
-      showError(err instanceof ApiError ? err.message : 'Something went wrong. Try again.');
+      showError(err instanceof ApiError ? err.message : t('failed'));
       password.value = '';
       password.focus();
     } finally {
       submit.disabled = false;
-      submit.textContent = 'Log in';
+      submit.textContent = t('submit');
     }
   });
 
@@ -50,9 +54,9 @@ export function createLoginPage(onLoggedIn: () => void, notice?: string): { root
       el('div', { class: 'login-brand' },
         el('span', { class: 'brand-mark brand-mark-large', 'aria-hidden': 'true' }, 'R'),
         el('h1', null, 'Relais'),
-        el('p', { class: 'muted' }, 'Remote assistance for your helpdesk. Log in to help someone.')),
+        el('p', { class: 'muted' }, t('tagline'))),
       form),
-    el('p', { class: 'login-footer muted' }, 'Shells open only after the person you help says yes on their own screen.'));
+    el('p', { class: 'login-footer muted' }, t('promise')));
   queueMicrotask(() => username.focus());
   return { root, dispose() {} };
 }
