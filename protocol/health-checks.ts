@@ -5,6 +5,7 @@
  */
 import { DEFAULT_THRESHOLDS, FINDING_LIMITS, fitFinding, sortFindings, type Finding, type Severity, type Thresholds } from './findings.js';
 import type { Snapshot } from './snapshot.js';
+import type { Language } from './i18n/language.js';
 import { PRINTER_CHECKS } from './printer-checks.js';
 import { SECURITY_CHECKS } from './security-checks.js';
 import { CONNECTION_CHECKS } from './connection-checks.js';
@@ -273,8 +274,9 @@ export const HEALTH_CHECKS: readonly Check[] = [
   ...PRINTER_CHECKS, ...SECURITY_CHECKS, ...CONNECTION_CHECKS,
 ];
 
-/** Runs every check on a snapshot; findings valid whatever the data, most severe first. */
-export function runHealthChecks(snapshot: Snapshot, thresholds: Partial<Thresholds> = {}): Finding[] {
+/** Runs every check on a snapshot; findings valid whatever the data, most severe first, in the reader's language. */
+export function runHealthChecks(snapshot: Snapshot, thresholds: Partial<Thresholds> = {}, language: Language = 'en'): Finding[] {
+  void language; // the checks' words move to a catalog next; the signature is fixed now for the agent and the controller
   const t: Thresholds = { ...DEFAULT_THRESHOLDS, ...thresholds };
   return sortFindings(HEALTH_CHECKS.flatMap((check) => check(snapshot, t)).map(fitFinding)).slice(0, FINDING_LIMITS.perSnapshot);
 }

@@ -1,5 +1,6 @@
 /** Technician accounts: the first admin, and checking credentials. */
 import { randomBytes } from 'node:crypto';
+import type { Language } from '../../../protocol/index.js';
 import type { Db } from '../store/database.js';
 import { DUMMY_HASH_PROMISE, hashPassword, verifyPassword } from './passwords.js';
 
@@ -8,6 +9,8 @@ export interface Account {
   readonly username: string;
   readonly name: string;
   readonly role: 'admin' | 'technician';
+  /** The language the account chose in its settings; absent or null: its browser's, then the controller's --lang. */
+  readonly language?: Language | null;
 }
 
 /** Creates `admin` when no account exists. Returns the generated password when one had to be made up. */

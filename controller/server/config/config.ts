@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { LIMITS, optionValues, readCommandLine, thresholdsOverride, type OptionSpecs, type Thresholds } from '../../../protocol/index.js';
+import { LANGUAGES, LIMITS, optionValues, readCommandLine, thresholdsOverride, type Language, type OptionSpecs, type Thresholds } from '../../../protocol/index.js';
 
 export interface Config {
   readonly host: string;
@@ -38,6 +38,8 @@ export interface Config {
   readonly sessionRetentionDays: number;
   /** Support links one technician may have waiting (unused, unexpired) at once. */
   readonly maxWaitingLinks: number;
+  /** The language of people and accounts that state none (Accept-Language first, then this); null: English unless the browser asks for French. */
+  readonly language: Language | null;
 }
 
 export class ConfigError extends Error {}
@@ -56,6 +58,7 @@ const FLAGS = {
   'audit-retention-days': { env: 'RELAIS_AUDIT_RETENTION_DAYS', key: 'auditRetentionDays' },
   'session-retention-days': { env: 'RELAIS_SESSION_RETENTION_DAYS', key: 'sessionRetentionDays' },
   'max-waiting-links': { env: 'RELAIS_MAX_WAITING_LINKS', key: 'maxWaitingLinks' },
+  lang: { env: 'RELAIS_LANG', key: 'language' },
 } as const;
 
 /** Settings read from the environment only. */
@@ -109,6 +112,7 @@ const settings = z
     auditRetentionDays: wholeNumber(1, 100_000).optional().transform((days) => days ?? null),
     sessionRetentionDays: wholeNumber(1, 100_000).default(30),
     maxWaitingLinks: wholeNumber(1, 10_000).default(20),
+    language: z.enum(LANGUAGES).optional().transform((language) => language ?? null),
   })
   .refine((s) => (s.tlsCert === null) === (s.tlsKey === null), { message: 'TLS needs both --tls-cert and --tls-key.', path: ['tls'] });
 
@@ -127,6 +131,7 @@ const REFUSALS: Partial<Record<keyof SettingsInput | 'tls', (raw: unknown) => st
   auditRetentionDays: (raw) => `--audit-retention-days must be a whole number from 1 to 100000, got "${raw}".`,
   sessionRetentionDays: (raw) => `--session-retention-days must be a whole number from 1 to 100000, got "${raw}".`,
   maxWaitingLinks: (raw) => `--max-waiting-links must be a whole number from 1 to 10000, got "${raw}".`,
+  language: (raw) => `--lang must be fr or en, got "${raw}".`,
 };
 
 export const USAGE = `Usage: npm start -- [options]
@@ -146,6 +151,7 @@ export const USAGE = `Usage: npm start -- [options]
   --audit-retention-days N    prune audit entries older than N days, itself audited (RELAIS_AUDIT_RETENTION_DAYS, default: keep everything)
   --session-retention-days N  purge ended support sessions N days after they ended (RELAIS_SESSION_RETENTION_DAYS, default 30)
   --max-waiting-links N       support links one technician may have waiting at once (RELAIS_MAX_WAITING_LINKS, default 20)
+  --lang fr|en       language for people and accounts that choose none, after their browser's (RELAIS_LANG)
 
   RELAIS_ADMIN_PASSWORD       password of the first "admin" account (else a random one is printed once)
   RELAIS_SUPPORT_CODE_TTL_MS  how long an unused support code lives (default 600000, 10 minutes)
