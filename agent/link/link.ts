@@ -101,11 +101,21 @@ export class Link {
   whenDrained(callback: () => void): void {
     if (!this.congested) return callback();
     this.drainWaiters.push(callback);
+    // Send callbacks wake the waiters as frames leave; this check catches the case where the
+    // last one ran before the queue was low enough (other messages still queued behind it):
+    // with the shell paused no frame would follow, and nothing else would ever wake them.
+    this.drainCheck ??= setInterval(() => {
+      if ((this.socket?.bufferedAmount ?? 0) <= LIMITS.relayHighWaterBytes / 2) this.flushDrainWaiters();
+    }, 50);
+    this.drainCheck.unref?.();
   }
 
   private drainWaiters: Array<() => void> = [];
+  private drainCheck: ReturnType<typeof setInterval> | null = null;
 
   private flushDrainWaiters(): void {
+    if (this.drainCheck) clearInterval(this.drainCheck);
+    this.drainCheck = null;
     for (const waiter of this.drainWaiters.splice(0)) waiter();
   }
 
