@@ -45,6 +45,9 @@ describe('asciicast writer', () => {
       [1.7505, 'o', 'done\r\n'],
     ]);
     expect(w.state).toBe('closed');
+    w.output('after the end');
+    await w.close();
+    expect(readFileSync(path, 'utf8')).not.toContain('after the end');
     const cast = await readAsciicastFile(path);
     expect(cast.events).toHaveLength(3);
     expect(cast.truncatedTail).toBe(false);

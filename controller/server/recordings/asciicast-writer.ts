@@ -61,6 +61,8 @@ export class AsciicastWriter {
   private readonly startedAt: number;
   private readonly decoder = new TextDecoder('utf-8');
   private readonly truncationLine: string;
+  /** Bytes the truncation events may take (kept free until they are written). */
+  private readonly truncationBytes: number;
   private readonly file: Promise<FileHandle | null>;
   private readonly timer: ReturnType<typeof setInterval>;
   private pending: string[] = [];
@@ -77,6 +79,7 @@ export class AsciicastWriter {
     this.clock = options.clock ?? (() => performance.now());
     this.startedAt = this.clock();
     this.truncationLine = `\r\n${translator(recordingsCatalog, options.language)('truncated')}\r\n`;
+    this.truncationBytes = Buffer.byteLength(this.truncationEvents(LONGEST_TIME));
     const header: Record<string, unknown> = {
       version: 2,
       width: options.width,
@@ -106,7 +109,7 @@ export class AsciicastWriter {
 
   /** Records what the shell printed (bytes as they came, or text). */
   output(data: Uint8Array | string): void {
-    if (this.current !== 'recording') return;
+    if (this.current !== 'recording' || this.closing) return;
     try {
       const text = typeof data === 'string' ? data : this.decoder.decode(data, { stream: true });
       if (text.length > 0) this.event('o', text);
@@ -117,7 +120,7 @@ export class AsciicastWriter {
 
   /** Records a change of the terminal's size. */
   resize(cols: number, rows: number): void {
-    if (this.current !== 'recording') return;
+    if (this.current !== 'recording' || this.closing) return;
     this.event('r', `${Math.trunc(cols)}x${Math.trunc(rows)}`);
   }
 
@@ -164,27 +167,25 @@ export class AsciicastWriter {
     const time = this.time();
     const line = `${JSON.stringify([time, kind, data])}\n`;
     const size = Buffer.byteLength(line);
-    if (this.accepted + size + this.truncationBytes() > this.maxBytes) {
+    if (this.accepted + size + this.truncationBytes > this.maxBytes) {
       this.truncate(time);
       return;
     }
-    this.push(line);
+    this.push(line, size);
+  }
+
+  private truncationEvents(time: number): string {
+    return `${JSON.stringify([time, 'o', this.truncationLine])}\n${JSON.stringify([time, 'm', TRUNCATION_MARKER])}\n`;
   }
 
   private truncate(time: number): void {
-    this.push(`${JSON.stringify([time, 'o', this.truncationLine])}\n`);
-    this.push(`${JSON.stringify([time, 'm', TRUNCATION_MARKER])}\n`);
+    this.push(this.truncationEvents(time));
     this.current = 'truncated';
     clearInterval(this.timer);
     void this.flush();
   }
 
-  private truncationBytes(): number {
-    return Buffer.byteLength(`${JSON.stringify([LONGEST_TIME, 'o', this.truncationLine])}\n${JSON.stringify([LONGEST_TIME, 'm', TRUNCATION_MARKER])}\n`);
-  }
-
-  private push(line: string): void {
-    const size = Buffer.byteLength(line);
+  private push(line: string, size = Buffer.byteLength(line)): void {
     this.pending.push(line);
     this.pendingBytes += size;
     this.accepted += size;
