@@ -86,7 +86,7 @@ describe('business time against a minute-by-minute reference', () => {
         for (let i = 0; i < minutes; i++) if (open(from + i * M)) expected += M;
         expect(businessMsBetween(calendar, from, from + minutes * M)).toBe(expected);
       }),
-      { numRuns: 70 },
+      { numRuns: 60 },
     );
   });
 
@@ -148,7 +148,7 @@ describe('SLA clocks against a minute-by-minute reference', () => {
           expect(slaClocks(calendar, changes, priority, clocks.resolve.deadline).resolve.elapsedMs).toBe(target);
         }
       }),
-      { numRuns: 60 },
+      { numRuns: 40 },
     );
   });
 });
