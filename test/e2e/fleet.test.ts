@@ -123,6 +123,7 @@ describe('fleet screens', () => {
 
   it('reads French to a technician whose browser asks for it: the fleet, the jobs and a job', async () => {
     // A French browser and no language on the account: the UI follows navigator.languages.
+    // It reads the fleet, the script and the job the test above made (tests of a file run in order).
     const fr = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'fr-FR' });
     try {
       const p = await fr.newPage();
@@ -149,6 +150,23 @@ describe('fleet screens', () => {
       await p.locator('[data-testid=run-row]').first().click();
       await expect.poll(() => p.locator('[data-testid=output-stdout]').textContent()).toContain('MARKER-e2e42 from');
       await saveScreenshot(p, 'job-fr');
+
+      // The script library, the run dialog and enrolling, in French too; the commands stay as they are.
+      await p.goto(`${c.url}/#/scripts`);
+      await p.locator('[data-testid=script-row]').first().waitFor();
+      expect(await p.locator('[data-testid=scripts-table] thead').textContent()).toContain('Interpréteur');
+      await p.locator('[data-testid=script-row][data-script-name=say-marker] [data-testid=run-script-button]').click();
+      await expect.poll(() => p.locator('[data-testid=run-dialog] [data-testid=run-reach]').textContent()).toMatch(/^Lancement sur 2 postes\u00a0: 2 en ligne maintenant\.$/);
+      await saveScreenshot(p, 'run-dialog-fr');
+      await p.keyboard.press('Escape');
+      await p.goto(`${c.url}/#/fleet/enroll`);
+      await p.locator('[data-testid=token-uses]').fill('1');
+      await p.locator('[data-testid=create-token]').click();
+      await p.locator('[data-testid=enroll-command]').waitFor();
+      expect(await p.locator('[data-testid=token-result] .notice').textContent()).toMatch(/^Jeton pour le groupe «\u00a0default\u00a0»\u00a0: jusqu'à 1 poste, valable jusqu'au /);
+      expect(await p.locator('.tell-them').textContent()).toContain('Ensuite, relais-agent install-service le garde connecté.');
+      expect(await p.locator('.tell-them code').count()).toBe(3);
+      await saveScreenshot(p, 'enroll-fr');
     } finally {
       await fr.close();
     }

@@ -187,5 +187,5 @@ function slowestProbes(stored: StoredSnapshot): string {
     .filter((entry): entry is [ProbeName, NonNullable<(typeof entry)[1]>] => entry[1] !== undefined && entry[1].status !== 'skipped')
     .sort((a, b) => b[1].durationMs - a[1].durationMs)
     .slice(0, 3);
-  return probes.length === 0 ? '' : t('slowest', { list: probes.map(([name, o]) => `${name} ${formatDuration(o.durationMs)}`).join(t('listSeparator')) });
+  return probes.length === 0 ? '' : t('slowest', { list: probes.map(([name, o]) => t('probeTime', { name, duration: formatDuration(o.durationMs) })).join(t('listSeparator')) });
 }
