@@ -1,6 +1,6 @@
 /** The life of one shell request as the technician sees it, and how each state is shown. */
 import type { ControllerToConsole } from '../../../protocol/index.js';
-import { CONSENT_EXPLAINED } from '../ui/wording.js';
+import { consentExplained } from '../ui/wording.js';
 
 export type ShellMode = Extract<ControllerToConsole, { t: 'shell.opened' }>['mode'];
 
@@ -33,7 +33,7 @@ export function viewOf(state: ShellState, hostname: string): StateView {
       return {
         tone: 'busy',
         text: `Waiting for ${hostname}'s user to allow the shell`,
-        detail: `${CONSENT_EXPLAINED} They see your name and must type "y" in the agent window; nothing runs on their machine until they do.`,
+        detail: `${consentExplained()} They see your name and must type "y" in the agent window; nothing runs on their machine until they do.`,
       };
     case 'starting':
       return { tone: 'busy', text: 'Allowed by the user. Starting the shell…' };
