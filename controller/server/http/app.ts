@@ -37,7 +37,8 @@ export function createApp(deps: ApiDeps & SupportPageDeps & { readonly trustProx
     if (!existsSync(file)) return next();
     res.type('html').send(withDefaultLanguage(readFileSync(file, 'utf8'), deps.language ?? null));
   };
-  app.get(['/', '/index.html'], page);
+  app.get('/', page);
+  app.use('/index.html', (req, res, next) => (req.method === 'GET' || req.method === 'HEAD' ? page(req, res, next) : next()));
   app.use(express.static(assets.webDir, { index: false, maxAge: 0 }));
   app.use(notFound);
   app.use(errorHandler);
