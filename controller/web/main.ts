@@ -21,7 +21,7 @@ import { createSettingsPage } from './settings/settings-page.js';
 import { createLoginPage } from './pages/login-page.js';
 import { loginCatalog } from './pages/login-catalog.js';
 import { appFrameCatalog } from './pages/app-frame-catalog.js';
-import { language, onLanguageChange, useLanguage, wordsOf } from './app/language.js';
+import { language, onLanguageChange, rememberedLanguage, useLanguage, wordsOf } from './app/language.js';
 import type { AppContext, Page } from './app/page.js';
 import { hashOf, parseRoute, type Route } from './app/router.js';
 
@@ -133,7 +133,9 @@ async function resume(): Promise<void> {
   endSession();
   // The account's language (its choice, else --lang, else the browser's) before anything is drawn.
   redrawOnLanguageChange = false;
-  if (me.language) useLanguage(me.language);
+  // An account that chose no language keeps the one picked on this browser's login page, if any.
+  const effective = me.languageChoice ?? rememberedLanguage() ?? me.language;
+  if (effective) useLanguage(effective);
   redrawOnLanguageChange = true;
   startSession(me);
   const target = parseRoute(location.hash).name === 'login' ? afterLogin : parseRoute(location.hash);

@@ -14,7 +14,11 @@ import {
 let current: Language = initialLanguage();
 const listeners = new Set<(language: Language) => void>();
 
+const REMEMBERED = 'relais.lang';
+
 function initialLanguage(): Language {
+  const remembered = rememberedLanguage();
+  if (remembered) return remembered;
   const declared = document.documentElement.dataset.defaultLang;
   if (isLanguage(declared)) return declared;
   for (const tag of navigator.languages ?? [navigator.language]) {
@@ -22,6 +26,25 @@ function initialLanguage(): Language {
     if (language) return language;
   }
   return 'en';
+}
+
+/** The language chosen with the login page's switch in this browser, if any. */
+export function rememberedLanguage(): Language | null {
+  try {
+    const value = localStorage.getItem(REMEMBERED);
+    return isLanguage(value) ? value : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Remembers the login page's choice in this browser (for the next visits, and for accounts that chose none). */
+export function rememberLanguage(language: Language): void {
+  try {
+    localStorage.setItem(REMEMBERED, language);
+  } catch {
+    // Storage refused (private mode): the choice lasts until the page is reloaded.
+  }
 }
 
 function pseudo(): boolean {

@@ -2,7 +2,7 @@
 import type { Language } from '../../../protocol/index.js';
 import { ApiError, api } from '../connection/api.js';
 import type { AppContext } from '../app/page.js';
-import { useLanguage, wordsOf } from '../app/language.js';
+import { rememberedLanguage, useLanguage, wordsOf } from '../app/language.js';
 import { el } from '../ui/dom.js';
 import { settingsCatalog } from './settings-catalog.js';
 
@@ -30,7 +30,7 @@ export function languageCard(app: AppContext): HTMLElement {
       status.hidden = false;
       status.textContent = t('languageSaved');
       // Redraws the frame and this page when the language changes (main.ts listens).
-      useLanguage(answer.language);
+      useLanguage(answer.languageChoice ?? rememberedLanguage() ?? answer.language);
     } catch (err) {
       status.hidden = false;
       status.textContent = err instanceof ApiError ? err.message : t('languageFailed');
