@@ -32,7 +32,7 @@ export const appFrameCatalog = defineCatalog(
     navJobs: 'Tâches',
     navAudit: "Journal d'audit",
     navSettings: 'Paramètres',
-    signedInAs: 'Connecté en tant que {username}',
+    signedInAs: 'Identifiant\u00a0: {username}',
     logout: 'Se déconnecter',
     reconnectingIn: 'Connexion au contrôleur perdue. Reconnexion dans {seconds}\u00a0s… Les mises à jour en direct et les terminaux sont en pause.',
     reconnecting: 'Connexion au contrôleur perdue. Reconnexion…',
