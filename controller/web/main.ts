@@ -153,6 +153,8 @@ onLanguageChange(() => {
     return;
   }
   session.frame.dispose();
+  // The failed logins were shown (and acknowledged) once already: not again in the new language.
+  session.app.me = { ...session.app.me, failedLogins: [] };
   session.frame = createAppFrame(session.app, () => void logout());
   replaceChildren(root, session.frame.root);
   showRoute();

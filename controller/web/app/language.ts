@@ -19,6 +19,8 @@ const REMEMBERED = 'relais.lang';
 function initialLanguage(): Language {
   const remembered = rememberedLanguage();
   if (remembered) return remembered;
+  // Outside a browser (the unit tests import the API client), English.
+  if (typeof document === 'undefined' || typeof navigator === 'undefined') return 'en';
   const declared = document.documentElement.dataset.defaultLang;
   if (isLanguage(declared)) return declared;
   for (const tag of navigator.languages ?? [navigator.language]) {
@@ -62,7 +64,7 @@ export function language(): Language {
 
 /** Switches the UI's language (the account's preference, or a choice on the login page) and tells listeners to re-render. */
 export function useLanguage(next: Language): void {
-  document.documentElement.lang = next;
+  if (typeof document !== 'undefined') document.documentElement.lang = next;
   if (next === current) return;
   current = next;
   for (const listener of listeners) listener(next);
