@@ -45,6 +45,7 @@ export const uiCatalog = defineCatalog(
     durationSeconds: '{value} s',
     durationMinutes: '{value} min',
     today: 'Today, {time}',
+    percentUsed: '{percent} used',
   },
   {
     consentExplained: "La question s'affiche sur l'écran de la personne\u00a0; sans réponse, c'est non.",
@@ -89,5 +90,6 @@ export const uiCatalog = defineCatalog(
     durationSeconds: '{value}\u00a0s',
     durationMinutes: '{value}\u00a0min',
     today: "Aujourd'hui, {time}",
+    percentUsed: '{percent} utilisés',
   },
 );
