@@ -161,7 +161,7 @@ async function diagnose(config: DiagnoseConfig): Promise<number> {
   const snapshot = await collectSnapshot({ controllerUrl: config.controllerUrl, resolveNames: config.resolveNames, pendingUpdatesWaitMs: 10_000, checkPendingUpdates });
   const findings = runHealthChecks(snapshot, {}, agentLanguage());
   if (config.json) process.stdout.write(`${JSON.stringify({ snapshot, findings }, null, 2)}\n`);
-  else process.stdout.write(renderReport(snapshot, findings, { color: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR }));
+  else process.stdout.write(renderReport(snapshot, findings, { color: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR, language: agentLanguage() }));
   return 0;
 }
 
