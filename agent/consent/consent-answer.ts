@@ -1,14 +1,14 @@
 /**
  * What counts as yes to the consent question. In French the prompt reads
  * « Autoriser ? [o/N] »: `o`, `oui`, `y` and `yes` (any case, trimmed) are yes; in
- * English `y` and `yes` (and, harmlessly, `o`/`oui`). Anything else, empty
+ * English `y` and `yes` only. Anything else, empty
  * included, is no: the default is always no.
  */
 import type { Language } from '../../protocol/index.js';
 
 const YES: Readonly<Record<Language, ReadonlySet<string>>> = {
   fr: new Set(['o', 'oui', 'y', 'yes']),
-  en: new Set(['y', 'yes', 'o', 'oui']),
+  en: new Set(['y', 'yes']),
 };
 
 /** A typed line answers yes. */
