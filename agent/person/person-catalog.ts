@@ -86,6 +86,9 @@ export const personCatalog = defineCatalog(
     channelInUse: 'Channel {channel}.',
     noShellOpenOnChannel: 'No shell is open on channel {channel}.',
     noShellOnChannel: 'No shell on channel {channel}.',
+    linkHandlerFailed: 'handling a message failed ({error})',
+    linkClosed: 'closed with code {code}',
+    linkNoHeartbeat: 'no heartbeat from the controller',
   },
   {
     connectedTo: 'Connecté à {organization} — {name} ({url}).',
@@ -172,5 +175,8 @@ export const personCatalog = defineCatalog(
     channelInUse: 'Canal {channel}.',
     noShellOpenOnChannel: "Aucun terminal n'est ouvert sur le canal {channel}.",
     noShellOnChannel: 'Aucun terminal sur le canal {channel}.',
+    linkHandlerFailed: "le traitement d'un message a échoué ({error})",
+    linkClosed: 'connexion fermée avec le code {code}',
+    linkNoHeartbeat: 'plus de signal de vie du contrôleur',
   },
 );
