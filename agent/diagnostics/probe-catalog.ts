@@ -45,7 +45,7 @@ export const probeCatalog = defineCatalog(
   {
     invalidData: 'données non valides : {path} {message}',
     noAnswer: 'pas de réponse',
-    noAnswerWithin: 'pas de réponse en {ms} ms',
+    noAnswerWithin: 'pas de réponse en {ms} ms',
     noOutput: 'aucune sortie',
     powershellMissing: "PowerShell n'est pas disponible",
     powershellFailed: 'PowerShell : {error}',
