@@ -1,8 +1,8 @@
 /**
  * What counts as yes to the consent question. In French the prompt reads
  * « Autoriser ? [o/N] »: `o`, `oui`, `y` and `yes` (any case, trimmed) are yes; in
- * English `y` and `yes` only. Anything else, empty
- * included, is no: the default is always no.
+ * English `y` and `yes` only. Anything else, empty included, is no: the default is
+ * always no.
  */
 import type { Language } from '../../protocol/index.js';
 

@@ -114,6 +114,19 @@ describe('the French consent answer', () => {
   });
 });
 
+describe('the French words for the way out', () => {
+  it('« quitter » ends the session and « fin » closes the shells, as the French hints say', async () => {
+    setAgentLanguage('fr');
+    const input = new PassThrough();
+    const commands: string[] = [];
+    const terminal = new PersonTerminal({ input, output: new PassThrough(), errors: new PassThrough() }, (c) => void commands.push(c));
+    terminal.start();
+    input.write('fin\nquitter\n');
+    for (let i = 0; i < 3; i++) await new Promise((resolve) => setImmediate(resolve));
+    expect(commands).toEqual(['end-shells', 'end-session']);
+  });
+});
+
 describe('French words with French typography and formats', () => {
   it('the question, the greeting and the report', () => {
     setAgentLanguage('fr');
