@@ -82,48 +82,49 @@ const STYLE = `
   @media (max-width: 640px) { .cols { grid-template-columns: 1fr; } }
 `;
 
+type Attributes = Readonly<Record<string, string>> | null;
+
+/** An HTML element as text: attribute values are escaped; children are trusted markup (catalog text, or escaped values). */
+function el(tag: string, attributes: Attributes, ...children: string[]): string {
+  const attrs = Object.entries(attributes ?? {}).map(([name, value]) => ` ${name}="${escape(value)}"`).join('');
+  return `<${tag}${attrs}>${children.join('')}</${tag}>`;
+}
+
 /** « Français | English »: links that set the cookie; the current language is marked, not linked. */
 function languageSwitch(language: Language, w: Words): string {
   const item = (l: Language) =>
     l === language
-      ? `<span lang="${l}" aria-current="true">${LANGUAGE_NAMES[l]}</span>`
-      : `<a href="?lang=${l}" lang="${l}" hreflang="${l}" data-testid="language-${l}">${LANGUAGE_NAMES[l]}</a>`;
-  return `<nav class="langs" aria-label="${escape(w('languageSwitch'))}">${item('fr')} | ${item('en')}</nav>`;
+      ? el('span', { lang: l, 'aria-current': 'true' }, LANGUAGE_NAMES[l])
+      : el('a', { href: `?lang=${l}`, lang: l, hreflang: l, 'data-testid': `language-${l}` }, LANGUAGE_NAMES[l]);
+  return el('nav', { class: 'langs', 'aria-label': w('languageSwitch') }, item('fr'), ' | ', item('en'));
 }
 
 function shell(organization: string, title: string, body: string, language: Language, w: Words): string {
-  const head = `<!doctype html><html lang="${language}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">`; // i18n-ignore: markup
-  return `${head}
-<title>${escape(title)} — ${escape(organization)}</title><style>${STYLE}</style></head>
-<body><main><div class="card"><div class="top"><div class="brand">${w('brand', { organization: escape(organization) })}</div>${languageSwitch(language, w)}</div>${body}</div></main></body></html>`;
+  const meta = '<meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">'; // i18n-ignore: markup
+  const head = el('head', null, meta, el('title', null, `${escape(title)} — ${escape(organization)}`), el('style', null, STYLE));
+  const top = el('div', { class: 'top' }, el('div', { class: 'brand' }, w('brand', { organization: escape(organization) })), languageSwitch(language, w));
+  // i18n-ignore: markup
+  return `<!doctype html>${el('html', { lang: language }, head, el('body', null, el('main', null, el('div', { class: 'card' }, top, body))))}`;
 }
 
 function invitationPage(p: { organization: string; technician: string; code: string; link: string; command: string; expiresAt: number }, language: Language, w: Words): string {
   const minutes = Math.max(1, Math.round((p.expiresAt - Date.now()) / 60000));
   const technician = escape(p.technician);
-  return shell(p.organization, w('pageTitle'), `
-<h1>${w('heading', { technician, organization: escape(p.organization) })}</h1>
-<p class="lead">${w('lead', { minutes })}</p>
-<div class="code" data-testid="support-code">${escape(groupCode(p.code))}</div>
-<h2>${w('startHeading')}</h2>
-<p>${w('startText')}</p>
-<pre data-testid="support-command">${escape(p.command)}</pre>
-<div class="cols">
-  <div><h2>${w('doesHeading')}</h2><ul class="yes">
-    <li>${w('doesSummary', { technician })}</li>
-    <li>${w('doesAsks')}</li>
-    <li>${w('doesShows')}</li>
-  </ul></div>
-  <div><h2>${w('neverHeading')}</h2><ul class="no">
-    <li>${w('neverShell')}</li>
-    <li>${w('neverStays')}</li>
-    <li>${w('neverReads')}</li>
-  </ul></div>
-</div>
-<p class="muted">${w('footer', { link: escape(p.link) })}</p>`, language, w);
+  return shell(p.organization, w('pageTitle'), [
+    el('h1', null, w('heading', { technician, organization: escape(p.organization) })),
+    el('p', { class: 'lead' }, w('lead', { minutes })),
+    el('div', { class: 'code', 'data-testid': 'support-code' }, escape(groupCode(p.code))),
+    el('h2', null, w('startHeading')),
+    el('p', null, w('startText')),
+    el('pre', { 'data-testid': 'support-command' }, escape(p.command)),
+    el('div', { class: 'cols' },
+      el('div', null, el('h2', null, w('doesHeading')), el('ul', { class: 'yes' }, el('li', null, w('doesSummary', { technician })), el('li', null, w('doesAsks')), el('li', null, w('doesShows')))),
+      el('div', null, el('h2', null, w('neverHeading')), el('ul', { class: 'no' }, el('li', null, w('neverShell')), el('li', null, w('neverStays')), el('li', null, w('neverReads'))))),
+    el('p', { class: 'muted' }, w('footer', { link: escape(p.link) })),
+  ].join('\n'), language, w);
 }
 
 function problemPage(organization: string, err: RelaisError, language: Language, w: Words): string {
   const message = language === 'en' ? err.message : errorWords(err.code, language);
-  return shell(organization, w('problemTitle'), `<h1>${w('problemHeading')}</h1><p class="lead" data-testid="support-problem">${escape(message)}</p>`, language, w);
+  return shell(organization, w('problemTitle'), el('h1', null, w('problemHeading')) + el('p', { class: 'lead', 'data-testid': 'support-problem' }, escape(message)), language, w);
 }
