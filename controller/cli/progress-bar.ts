@@ -4,6 +4,7 @@
  * carriage return, so it never scrolls the screen.
  */
 import type { JobCounts } from '../../protocol/index.js';
+import { say } from './cli-language.js';
 
 export interface ProgressOutput {
   write(text: string): unknown;
@@ -18,7 +19,7 @@ export function progressLine(counts: JobCounts, total: number): string {
   const done = counts.succeeded + failed + counts.refused;
   const filled = total === 0 ? BAR_WIDTH : Math.round((done / total) * BAR_WIDTH);
   const bar = '#'.repeat(filled) + '-'.repeat(BAR_WIDTH - filled);
-  return `[${bar}] ${done}/${total} done · ${counts.succeeded} succeeded · ${failed} failed · ${counts.refused} refused · ${counts.running} running`;
+  return say('progress', { bar, done: String(done), total: String(total), succeeded: String(counts.succeeded), failed: String(failed), refused: String(counts.refused), running: String(counts.running) });
 }
 
 /** A progress line that redraws itself; `finish()` clears it before the table. */
