@@ -88,7 +88,7 @@ Exit status: 0 every device succeeded, 1 a device failed, was refused or timed o
   milliseconds: '{value} ms',
   seconds: '{value} s',
   jobStatus: '{status, select, running {running} completed {completed} cancelled {cancelled} expired {expired} other {{status}}}',
-  runStatus: '{status, select, pending {pending} dispatched {dispatched} running {running} succeeded {succeeded} failed {failed} timed-out {timed-out} refused {refused} cancelled {cancelled} expired {expired} error {error} other {{status}}}',
+  runStatus: '{status, select, pending {pending} dispatched {dispatched} running {running} succeeded {succeeded} failed {failed} timedOut {timed-out} refused {refused} cancelled {cancelled} expired {expired} error {error} other {{status}}}',
 }, {
   usage: `Utilisation\u00a0: relais fleet <commande> [options]
 
@@ -172,5 +172,5 @@ Code de sortie\u00a0: 0 tous les postes ont réussi, 1 un poste a échoué, refu
   milliseconds: '{value}\u00a0ms',
   seconds: '{value}\u00a0s',
   jobStatus: '{status, select, running {en cours} completed {terminée} cancelled {annulée} expired {expirée} other {{status}}}',
-  runStatus: '{status, select, pending {en attente} dispatched {envoyée} running {en cours} succeeded {réussie} failed {échec} timed-out {délai dépassé} refused {refusée} cancelled {annulée} expired {expirée} error {erreur} other {{status}}}',
+  runStatus: '{status, select, pending {en attente} dispatched {envoyée} running {en cours} succeeded {réussie} failed {échec} timedOut {délai dépassé} refused {refusée} cancelled {annulée} expired {expirée} error {erreur} other {{status}}}',
 });

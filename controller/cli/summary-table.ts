@@ -31,7 +31,7 @@ export function runsTable(rows: RunRow[]): string {
     [say('headDevice'), say('headStatus'), say('headExit'), say('headDuration'), say('headOutput')],
     rows.map(({ run, deviceLabel, firstLine }) => [
       plainLine(deviceLabel, 48),
-      say('runStatus', { status: run.status }),
+      say('runStatus', { status: run.status === 'timed-out' ? 'timedOut' : run.status }),
       run.exitCode === null ? '-' : String(run.exitCode),
       formatDuration(run.durationMs),
       firstLine,
