@@ -135,7 +135,7 @@ Code de sortie\u00a0: 0 tous les postes ont réussi, 1 un poste a échoué, refu
   controllerUserinfo: '--controller ne doit contenir ni identifiant ni mot de passe\u00a0; utilisez --token.',
   notToken: "Ce n'est pas un jeton d'API (16 à 256 lettres, chiffres, _ ou -)\u00a0; copiez-le de nouveau depuis l'interface web.",
   chooseDevices: 'Choisissez les postes avec une seule des options --tag T, --group G ou --device ID (répétable).',
-  notTag: "«\u00a0{tag}\u00a0» n'est pas un libellé\u00a0: lettres, chiffres, . _ : ou -.",
+  notTag: "«\u00a0{tag}\u00a0» n'est pas un libellé\u00a0: lettres, chiffres, point, tiret bas, deux-points ou tiret.",
   notGroup: '--group doit être un nom de groupe (64 caractères au plus).',
   notDeviceId: "«\u00a0{id}\u00a0» n'est pas un identifiant de poste.",
   deviceNeedsId: '--device attend au moins un identifiant de poste.',
