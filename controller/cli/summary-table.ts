@@ -41,11 +41,12 @@ export function runsTable(rows: RunRow[]): string {
 
 /** One line per job, newest first. */
 export function jobsTable(jobs: JobSummary[]): string {
+  const count = (n: number) => formatNumber(n, cliLanguage(), 0);
   const failed = (j: JobSummary) => j.counts.failed + j.counts.timedOut + j.counts.cancelled + j.counts.expired + j.counts.refused;
   return formatTable(
     [say('headJob'), say('headScript'), say('headStatus'), say('headDevices'), say('headSucceeded'), say('headNotOk'), say('headCreated')],
     jobs.map((j) => [
-      j.id, plainLine(j.scriptName, 40), say('jobStatus', { status: j.status }), String(j.deviceCount), String(j.counts.succeeded), String(failed(j)),
+      j.id, plainLine(j.scriptName, 40), say('jobStatus', { status: j.status }), count(j.deviceCount), count(j.counts.succeeded), count(failed(j)),
       formatDateTime(j.createdAt, cliLanguage()),
     ]),
   );

@@ -39,6 +39,7 @@ export function supportPage(deps: SupportPageDeps) {
     }
     const language = isLanguage(asked) ? asked : visitorLanguage(req);
     const w = translator(supportPageCatalog, language);
+    res.setHeader('Content-Language', language);
     const ip = clientIp(req);
     if (deps.throttle.retryAfterMs(`link:${ip}`) > 0) return void res.status(429).send(problemPage(deps.organization, new RelaisError('AUTH_ERR_THROTTLED'), language, w));
     try {
