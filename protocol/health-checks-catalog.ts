@@ -174,7 +174,7 @@ export const healthChecksCatalog = defineCatalog({
   batteryLowNextStep: "Demandez à l'utilisateur de brancher le chargeur avant de continuer.",
   batteryWornTitle: "Batterie usée ({percent}\u00a0% de sa capacité d'origine)",
   batteryWornExplanation: "La batterie tient bien moins la charge que neuve\u00a0: loin d'une prise, le poste s'éteint vite.",
-  batteryLabelHealth: 'État',
+  batteryLabelHealth: 'Santé',
   batteryLabelCycles: 'Cycles',
   batteryWornNextStep: 'Prévoyez le remplacement de la batterie.',
   uptimeTitle: 'Pas redémarré depuis {days, plural, one {# jour} other {# jours}}',
