@@ -6,6 +6,7 @@ import type { Language } from '../../../protocol/index.js';
 import { apiRoutes, type ApiDeps } from './api-routes.js';
 import { errorHandler, notFound } from './errors.js';
 import { ownHostsOnly, sameOriginForWrites, securityHeaders } from './guards.js';
+import { setControllerLanguage } from './server-language.js';
 import { supportPage, type SupportPageDeps } from './support-page.js';
 
 export interface Assets {
@@ -18,6 +19,7 @@ export interface Assets {
 export function createApp(deps: ApiDeps & SupportPageDeps & { readonly trustProxy: boolean }, assets: Assets): Express {
   const app = express();
   app.disable('x-powered-by');
+  setControllerLanguage(app, deps.language);
   app.set('etag', false);
   app.use(securityHeaders(deps.tls));
   app.use(ownHostsOnly(deps.origins, deps.trustProxy));
