@@ -11,10 +11,6 @@ export default defineConfig({
     maxWorkers: 2,
     // Deadlines, not waits: a test that passes never waits for them (nothing sleeps a fixed time).
     testTimeout: 60_000,
-    // Stop-gap, not a fix: two integration/e2e tests still fail now and then on a busy machine
-    // (a console that connects after the device's update; a browser shell whose echo stalled once).
-    // A failure that repeats still fails the run. Remove once those are understood (see the closing note).
-    retry: 1,
     hookTimeout: 60_000,
     // Every agent the suite starts would otherwise ask apt what is pending (seconds of CPU each);
     // the updates probe's own test asks it directly (test/integration/diagnostics-helpdesk.test.ts).

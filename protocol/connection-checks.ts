@@ -54,7 +54,7 @@ export const connectionQuality: HealthCheck = (s, t, lang) =>
         title: w('lossTitle', { role: target.role, percent: formatNumber(target.lossPercent, lang, 0) }),
         explanation: w('lossExplanation', { role: target.role }),
         evidence: [
-          { ...series, threshold: w('lossThreshold', { warn: formatNumber(t.packetLossWarnPercent, lang), critical: formatNumber(t.packetLossCriticalPercent, lang) }) },
+          { ...series, threshold: w('lossThreshold', { warn: formatNumber(t.packetLossWarnPercent, lang, 3), critical: formatNumber(t.packetLossCriticalPercent, lang, 3) }) },
           { label: w('labelTarget'), value: fitText(w('targetValue', { host: target.host, ports: target.ports.join('/') }), 200) },
         ],
         nextStep: w('lossNextStep', { role: target.role }),

@@ -46,7 +46,7 @@ const diskFull: Check = (s, t, lang) => {
         {
           label: w('diskLabelUsed'),
           value: w('diskUsedValue', { used: size(f.usedBytes), free: size(f.availableBytes), percent: formatNumber(f.usePercent, lang) }),
-          threshold: w('thresholdWarnCritical', { warn: formatNumber(t.diskWarnPercent, lang), critical: formatNumber(t.diskCriticalPercent, lang) }),
+          threshold: w('thresholdWarnCritical', { warn: formatNumber(t.diskWarnPercent, lang, 3), critical: formatNumber(t.diskCriticalPercent, lang, 3) }),
         },
         { label: w('diskLabelFilesystem'), value: `${f.fs} (${f.type})` },
       ],
@@ -70,7 +70,7 @@ const memoryLow: Check = (s, t, lang) => {
     evidence: [{
       label: w('memoryLabelAvailable'),
       value: w('ofTotal', { part: formatSize(m.availableBytes, lang), total: formatSize(m.totalBytes, lang) }),
-      threshold: w('thresholdWarnCriticalAtMost', { warn: formatNumber(t.memoryWarnAvailablePercent, lang), critical: formatNumber(t.memoryCriticalAvailablePercent, lang) }),
+      threshold: w('thresholdWarnCriticalAtMost', { warn: formatNumber(t.memoryWarnAvailablePercent, lang, 3), critical: formatNumber(t.memoryCriticalAvailablePercent, lang, 3) }),
     }],
     nextStep: w('memoryLowNextStep'),
   }];
@@ -91,7 +91,7 @@ const swapHeavy: Check = (s, t, lang) => {
     evidence: [{
       label: w('swapLabelUsed'),
       value: w('ofTotal', { part: formatSize(m.swapUsedBytes, lang), total: formatSize(m.swapTotalBytes, lang) }),
-      threshold: w('thresholdWarnCritical', { warn: formatNumber(t.swapWarnPercent, lang), critical: formatNumber(t.swapCriticalPercent, lang) }),
+      threshold: w('thresholdWarnCritical', { warn: formatNumber(t.swapWarnPercent, lang, 3), critical: formatNumber(t.swapCriticalPercent, lang, 3) }),
     }],
     nextStep: w('swapNextStep'),
   }];
