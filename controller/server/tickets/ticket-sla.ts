@@ -16,8 +16,14 @@ export class TicketSla {
     readonly targets: SlaTargets = DEFAULT_SLA_TARGETS,
   ) {}
 
+  /**
+   * The clocks at `now`. Read at least 1 ms after the latest change: at the very instant
+   * of a change the protocol's reading does not yet see the new status's segment (a clock
+   * that just started or restarted would show no deadline).
+   */
   clocks(history: readonly StatusChange[], priority: TicketPriority, now: number): SlaClocks {
-    return slaClocks(this.calendar, history, priority, now, this.targets);
+    const latest = history.reduce((max, h) => Math.max(max, h.at), 0);
+    return slaClocks(this.calendar, history, priority, Math.max(now, latest + 1), this.targets);
   }
 
   /** The nearest deadline of a clock that still runs; null when both are paused or stopped. */
