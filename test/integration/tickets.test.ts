@@ -97,6 +97,26 @@ describe('creating a ticket', () => {
     refused(await call(tech, 'GET', '/api/tickets/abc'), 404, 'TICKET_ERR_NOT_FOUND');
     refused(await call(null, 'GET', '/api/tickets'), 401, 'AUTH_ERR_NO_SESSION');
   });
+
+  it('garbage bodies and odd parameters get a clear 4xx, never a 500', async () => {
+    const t = await create(tech);
+    const raw = async (method: string, path: string, body: string) =>
+      (await fetch(`${c.url}${path}`, { method, headers: { cookie: tech, origin: c.url, 'content-type': 'application/json' }, body })).status;
+    expect(await raw('POST', '/api/tickets', '{not json')).toBe(400);
+    expect(await raw('POST', '/api/tickets', JSON.stringify({ ...base, description: 'z'.repeat(200_000) }))).toBe(413);
+    refused(await call(tech, 'POST', '/api/tickets', []), 400, 'TICKET_ERR_INVALID_FIELD');
+    // A JSON body that is not an object or array is refused by the body parser itself (HTTP_ERR_BAD_REQUEST).
+    for (const body of ['[]', 'null', '42', '"text"']) {
+      expect((await call(tech, 'POST', '/api/tickets', JSON.parse(body))).status).toBe(400);
+      expect((await call(tech, 'POST', `/api/tickets/${t.number}/actions`, JSON.parse(body))).status).toBe(400);
+      expect((await call(tech, 'PATCH', `/api/tickets/${t.number}`, JSON.parse(body))).status).toBe(400);
+    }
+    for (const query of ['cursor=abc', 'cursor=%00', 'assignee=someone', 'limit=abc', 'q=' + 'w'.repeat(300), 'status=', 'priority=P1,P9']) {
+      refused(await call(tech, 'GET', `/api/tickets?${query}`), 400, 'TICKET_ERR_INVALID_FIELD');
+    }
+    refused(await call(tech, 'GET', `/api/tickets/${t.number}/timeline?cursor=x`), 400, 'TICKET_ERR_INVALID_FIELD', 'cursor');
+    refused(await act(tech, t.number, { type: 'take', expectedVersion: 'one' }), 400, 'TICKET_ERR_INVALID_FIELD', 'expectedVersion');
+  });
 });
 
 describe('the queue', () => {
