@@ -20,13 +20,22 @@ import { ManagedService, REFUSED_EXIT_CODE } from './managed/managed-service.js'
 import { PersonTerminal } from './person/person-terminal.js';
 import { Session } from './attended/session.js';
 import { gatherSummary, localUserName } from './diagnostics/summary.js';
+import { agentLanguage, chooseAgentLanguage, setAgentLanguage } from './cli/agent-language.js';
+import { cliWords } from './cli/cli-parsing.js';
 
 const USAGE_EXIT_CODE = 2;
 /** Asking apt/dnf/Windows Update what is pending costs seconds of CPU; an operator (or a test suite starting hundreds of agents) can turn it off. */
 const checkPendingUpdates = process.env.RELAIS_NO_UPDATE_CHECK !== '1';
 
 async function main(): Promise<number> {
-  const command = parseCommandLine(process.argv.slice(2), process.env);
+  const args = process.argv.slice(2);
+  const language = chooseAgentLanguage(args, process.env, Intl.DateTimeFormat().resolvedOptions().locale);
+  setAgentLanguage(language.ok ? language.language : language.fallback);
+  if (!language.ok) {
+    process.stderr.write(`${cliWords('badLang', { value: JSON.stringify(language.value.slice(0, 20)) })}\n`);
+    return USAGE_EXIT_CODE;
+  }
+  const command = parseCommandLine(args, process.env);
   switch (command.kind) {
     case 'help':
       process.stdout.write(`${command.text}\n`);
@@ -98,7 +107,7 @@ async function run(config: RunConfig): Promise<number> {
   const device = readDeviceFile(paths.device);
   const key = loadDeviceKey(paths.key);
   const policy = readPolicyFile(paths.policy);
-  const problem = !device.ok ? device.message : !key.ok ? key.message : !policy.ok ? `The policy file cannot be used: ${policy.message}` : null;
+  const problem = !device.ok ? device.message : !key.ok ? key.message : !policy.ok ? cliWords('policyUnusable', { problem: policy.message }) : null;
   if (problem !== null || !device.ok || !key.ok) {
     process.stderr.write(`relais-agent: ${problem}\n`);
     return REFUSED_EXIT_CODE;
@@ -147,12 +156,12 @@ async function run(config: RunConfig): Promise<number> {
 }
 
 async function diagnose(config: DiagnoseConfig): Promise<number> {
-  if (!config.json && process.stdout.isTTY) process.stdout.write('Checking this computer…\n');
+  if (!config.json && process.stdout.isTTY) process.stdout.write(`${cliWords('checking')}\n`);
   // Run once by hand: worth waiting for the package manager's answer on pending updates.
   const snapshot = await collectSnapshot({ controllerUrl: config.controllerUrl, resolveNames: config.resolveNames, pendingUpdatesWaitMs: 10_000, checkPendingUpdates });
-  const findings = runHealthChecks(snapshot);
+  const findings = runHealthChecks(snapshot, {}, agentLanguage());
   if (config.json) process.stdout.write(`${JSON.stringify({ snapshot, findings }, null, 2)}\n`);
-  else process.stdout.write(renderReport(snapshot, findings, { color: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR }));
+  else process.stdout.write(renderReport(snapshot, findings, { color: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR, language: agentLanguage() }));
   return 0;
 }
 
@@ -192,7 +201,7 @@ async function runToTheEnd(
   process.on('uncaughtException', (error) => {
     current.abandon();
     void terminal.stop();
-    process.stderr.write(`relais-agent: internal error, stopping (${error.message}). Remote shells were closed.\n`);
+    process.stderr.write(`${cliWords('internalError', { error: error.message })}\n`);
     process.exit(1);
   });
   current.start();

@@ -1,54 +1,63 @@
 /** Health checks for mail servers that do not answer, and a connection that loses packets or wavers. */
 import type { Finding, HealthCheck } from './findings.js';
 import { fitText } from './text.js';
+import { wordsOf } from './check-words.js';
+import { connectionChecksCatalog } from './connection-checks-catalog.js';
+import { formatNumber } from './i18n/format.js';
 
-export const mailServers: HealthCheck = (s) =>
+const words = wordsOf(connectionChecksCatalog);
+
+export const mailServers: HealthCheck = (s, _t, lang) =>
   (s.mail?.servers ?? []).flatMap((m): Finding[] => {
+    const w = words(lang);
     const where = fitText(`${m.host}:${m.port}`, 120);
-    const what = m.role === 'incoming' ? 'receive' : 'send';
+    const client = { label: fitText(w('mailClientLabel', { client: m.client, role: m.role }), 80), value: where };
     if (!m.resolved) {
       return [{
         id: `mail.server-unresolved:${m.host}`,
         severity: 'warning',
-        title: `The mail server ${fitText(m.host, 120)} cannot be found`,
-        explanation: `${fitText(m.client, 40)} is set to ${what} mail through this server, but this computer cannot look up its address, so mail cannot be ${what === 'receive' ? 'received' : 'sent'}.`,
-        evidence: [{ label: `${m.client} (${m.role})`.slice(0, 80), value: where }, { label: 'Error', value: fitText(m.error ?? 'no address', 200) }],
-        nextStep: 'Check the network and DNS; if only this name fails, check the server name in the account settings, or the VPN.',
+        title: w('mailUnresolvedTitle', { host: fitText(m.host, 120) }),
+        explanation: w('mailUnresolvedExplanation', { client: fitText(m.client, 40), role: m.role }),
+        evidence: [client, { label: w('labelError'), value: fitText(m.error ?? w('noAddress'), 200) }],
+        nextStep: w('mailUnresolvedNextStep'),
       }];
     }
     if (m.reachable === false) {
       return [{
         id: `mail.server-unreachable:${m.host}:${m.port}`,
         severity: 'warning',
-        title: `The mail server ${fitText(m.host, 120)} does not answer`,
-        explanation: `${fitText(m.client, 40)} ${what}s mail through this server; its address is known but nothing answers on port ${m.port}: a firewall, a proxy or the server itself is in the way.`,
-        evidence: [{ label: `${m.client} (${m.role})`.slice(0, 80), value: where }, { label: 'Error', value: fitText(m.error ?? 'no answer', 200) }],
-        nextStep: 'Check whether webmail works; if it does, check the firewall, antivirus mail shield or proxy on this computer.',
+        title: w('mailUnreachableTitle', { host: fitText(m.host, 120) }),
+        explanation: w('mailUnreachableExplanation', { client: fitText(m.client, 40), role: m.role, port: String(m.port) }),
+        evidence: [client, { label: w('labelError'), value: fitText(m.error ?? w('noAnswer'), 200) }],
+        nextStep: w('mailUnreachableNextStep'),
       }];
     }
     return [];
   });
 
-export const connectionQuality: HealthCheck = (s, t) =>
+export const connectionQuality: HealthCheck = (s, t, lang) =>
   (s.connectivity?.targets ?? []).flatMap((target): Finding[] => {
-    const who = target.role === 'gateway' ? 'the local router (gateway)' : 'the support server';
     // A gateway that answers nothing usually just drops such probes: that is not loss.
     if (target.sent === 0 || (target.role === 'gateway' && target.answered === 0)) return [];
+    const w = words(lang);
+    const ms = (n: number) => formatNumber(n, lang, 0);
     const findings: Finding[] = [];
     const lossLevel = target.lossPercent >= t.packetLossCriticalPercent ? 'critical' : target.lossPercent >= t.packetLossWarnPercent ? 'warning' : null;
-    const series = { label: 'Answers', value: `${target.answered} of ${target.sent} over ${Math.round((target.sent * s.connectivity!.intervalMs) / 100) / 10} s` };
+    const series = {
+      label: w('labelAnswers'),
+      value: w('answersValue', { answered: formatNumber(target.answered, lang, 0), sent: formatNumber(target.sent, lang, 0), seconds: formatNumber((target.sent * s.connectivity!.intervalMs) / 1000, lang, 1) }),
+    };
     if (lossLevel) {
       findings.push({
         id: `network.packet-loss:${target.role}`,
         severity: lossLevel,
-        title: `The connection to ${who} drops (${Math.round(target.lossPercent)} % lost)`,
-        explanation: target.role === 'gateway'
-          ? 'Some attempts to reach the local router got no answer: the link between this computer and its network (Wi-Fi signal, cable, adapter) is unstable, so connections stall or drop.'
-          : 'Some attempts to reach the support server got no answer: somewhere between this computer and the server, the connection is unstable.',
-        evidence: [{ ...series, threshold: `warning ${t.packetLossWarnPercent} %, critical ${t.packetLossCriticalPercent} %` }, { label: 'Target', value: fitText(`${target.host} port ${target.ports.join('/')}`, 200) }],
-        nextStep: target.role === 'gateway'
-          ? 'Move closer to the Wi-Fi access point or try a cable; restart the router if several people are affected.'
-          : 'Compare with the gateway: if the router answers well, the problem is further away (internet provider, VPN).',
+        title: w('lossTitle', { role: target.role, percent: formatNumber(target.lossPercent, lang, 0) }),
+        explanation: w('lossExplanation', { role: target.role }),
+        evidence: [
+          { ...series, threshold: w('lossThreshold', { warn: formatNumber(t.packetLossWarnPercent, lang), critical: formatNumber(t.packetLossCriticalPercent, lang) }) },
+          { label: w('labelTarget'), value: fitText(w('targetValue', { host: target.host, ports: target.ports.join('/') }), 200) },
+        ],
+        nextStep: w('lossNextStep', { role: target.role }),
       });
     }
     // What the computer's own busyness adds to round trips is not the network's doing.
@@ -57,13 +66,17 @@ export const connectionQuality: HealthCheck = (s, t) =>
       findings.push({
         id: `network.jitter:${target.role}`,
         severity: 'warning',
-        title: `The connection to ${who} is irregular`,
-        explanation: 'Round trips vary a lot from one moment to the next: calls and remote sessions stutter even when pages still load.',
+        title: w('jitterTitle', { role: target.role }),
+        explanation: w('jitterExplanation'),
         evidence: [
-          { label: 'Jitter', value: `${Math.round(target.jitterMs)} ms (round trips ${Math.round(target.rttMinMs ?? 0)}–${Math.round(target.rttMaxMs ?? 0)} ms)`, threshold: `${t.jitterWarnMs} ms beyond this computer's own delay` },
-          { label: "This computer's own delay", value: `${Math.round(local)} ms` },
+          {
+            label: w('labelJitter'),
+            value: w('jitterValue', { jitter: ms(target.jitterMs), min: ms(target.rttMinMs ?? 0), max: ms(target.rttMaxMs ?? 0) }),
+            threshold: w('jitterThreshold', { value: ms(t.jitterWarnMs) }),
+          },
+          { label: w('labelOwnDelay'), value: w('milliseconds', { value: ms(local) }) },
         ],
-        nextStep: 'Look for heavy downloads or a weak Wi-Fi signal; a cable usually settles it.',
+        nextStep: w('jitterNextStep'),
       });
     }
     return findings;

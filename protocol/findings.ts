@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { text } from './fields.js';
 import { scriptName } from './jobs.js';
+import type { Language } from './i18n/language.js';
 import type { Snapshot } from './snapshot.js';
 import { fitText } from './text.js';
 
@@ -70,8 +71,8 @@ export const thresholdsOverride = z
   .partial()
   .strict();
 
-/** A health check: a pure function of a snapshot and the thresholds. */
-export type HealthCheck = (s: Snapshot, t: Thresholds) => Finding[];
+/** A health check: a pure function of a snapshot and the thresholds, its words in the reader's language. */
+export type HealthCheck = (s: Snapshot, t: Thresholds, language: Language) => Finding[];
 
 const RANK: Record<Severity, number> = { critical: 0, warning: 1, info: 2 };
 

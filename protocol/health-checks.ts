@@ -3,132 +3,157 @@
  * `runHealthChecks` runs them all, cuts every text built from data to fit its field,
  * and sorts the result, most severe first (at most FINDING_LIMITS.perSnapshot).
  */
-import { DEFAULT_THRESHOLDS, FINDING_LIMITS, fitFinding, sortFindings, type Finding, type Severity, type Thresholds } from './findings.js';
+import { DEFAULT_THRESHOLDS, FINDING_LIMITS, fitFinding, sortFindings, type Finding, type HealthCheck, type Severity, type Thresholds } from './findings.js';
+import { wordsOf } from './check-words.js';
+import { healthChecksCatalog } from './health-checks-catalog.js';
+import { formatNumber, formatSize } from './i18n/format.js';
 import type { Snapshot } from './snapshot.js';
 import type { Language } from './i18n/language.js';
 import { PRINTER_CHECKS } from './printer-checks.js';
 import { SECURITY_CHECKS } from './security-checks.js';
 import { CONNECTION_CHECKS } from './connection-checks.js';
 
-type Check = (s: Snapshot, t: Thresholds) => Finding[];
+type Check = HealthCheck;
+
+const words = wordsOf(healthChecksCatalog);
 
 /** Filesystems that are full by design or not the user's storage. */
 const IGNORED_FS_TYPES = new Set(['squashfs', 'iso9660', 'udf', 'tmpfs', 'devtmpfs', 'proc', 'sysfs', 'cgroup', 'cgroup2', 'devfs', 'autofs', 'ramfs', 'nsfs', 'fuse.snapfuse']);
 
+/** A size in English, for callers that have not moved to formatSize (the agent's text report). */
 export function formatBytes(n: number): string {
-  const units = ['B', 'KB', 'MB', 'GB', 'TB', 'PB'];
-  let value = n;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return `${value >= 10 || unit === 0 ? Math.round(value) : value.toFixed(1)} ${units[unit]}`;
+  return formatSize(n, 'en');
 }
-
-const pct = (n: number) => `${Math.round(n * 10) / 10} %`;
 
 function level(value: number, warn: number, critical: number, higherIsWorse = true): Severity | null {
   if (higherIsWorse) return value >= critical ? 'critical' : value >= warn ? 'warning' : null;
   return value <= critical ? 'critical' : value <= warn ? 'warning' : null;
 }
 
-const diskFull: Check = (s, t) =>
-  (s.storage?.filesystems ?? []).flatMap((f) => {
+const diskFull: Check = (s, t, lang) => {
+  const w = words(lang);
+  const size = (n: number) => formatSize(n, lang);
+  return (s.storage?.filesystems ?? []).flatMap((f) => {
     if (IGNORED_FS_TYPES.has(f.type.toLowerCase()) || f.sizeBytes === 0) return [];
     const severity = level(f.usePercent, t.diskWarnPercent, t.diskCriticalPercent);
     if (!severity) return [];
     return [{
       id: `disk.full:${f.mount}`,
       severity,
-      title: `Disk ${f.mount} is ${Math.round(f.usePercent)} % full`,
-      explanation: `Only ${formatBytes(f.availableBytes)} is left on ${f.mount}. When a disk fills up, programs fail to save files, updates fail and the system can slow down or stop.`,
+      title: w('diskFullTitle', { mount: f.mount, percent: formatNumber(f.usePercent, lang, 0) }),
+      explanation: w('diskFullExplanation', { free: size(f.availableBytes), mount: f.mount }),
       evidence: [
-        { label: 'Used', value: `${formatBytes(f.usedBytes)} used, ${formatBytes(f.availableBytes)} free (${pct(f.usePercent)})`, threshold: `warning ${t.diskWarnPercent} %, critical ${t.diskCriticalPercent} %` },
-        { label: 'Filesystem', value: `${f.fs} (${f.type})` },
+        {
+          label: w('diskLabelUsed'),
+          value: w('diskUsedValue', { used: size(f.usedBytes), free: size(f.availableBytes), percent: formatNumber(f.usePercent, lang) }),
+          threshold: w('thresholdWarnCritical', { warn: formatNumber(t.diskWarnPercent, lang), critical: formatNumber(t.diskCriticalPercent, lang) }),
+        },
+        { label: w('diskLabelFilesystem'), value: `${f.fs} (${f.type})` },
       ],
-      nextStep: 'Find what fills the disk (largest folders, downloads, temporary files, old logs) and free space; empty the recycle bin.',
+      nextStep: w('diskFullNextStep'),
     }];
   });
+};
 
-const memoryLow: Check = (s, t) => {
+const memoryLow: Check = (s, t, lang) => {
   const m = s.memory;
   if (!m || m.totalBytes === 0) return [];
   const available = (m.availableBytes / m.totalBytes) * 100;
   const severity = level(available, t.memoryWarnAvailablePercent, t.memoryCriticalAvailablePercent, false);
   if (!severity) return [];
+  const w = words(lang);
   return [{
     id: 'memory.low',
     severity,
-    title: `Memory is almost used up (${pct(available)} available)`,
-    explanation: 'With little free memory the computer becomes slow, programs freeze, and some may be closed by the system.',
-    evidence: [{ label: 'Available', value: `${formatBytes(m.availableBytes)} of ${formatBytes(m.totalBytes)}`, threshold: `warning ≤ ${t.memoryWarnAvailablePercent} %, critical ≤ ${t.memoryCriticalAvailablePercent} %` }],
-    nextStep: 'Look at the heaviest processes by memory; close unneeded programs or browser tabs; restart the computer if it has run for a long time.',
+    title: w('memoryLowTitle', { percent: formatNumber(available, lang) }),
+    explanation: w('memoryLowExplanation'),
+    evidence: [{
+      label: w('memoryLabelAvailable'),
+      value: w('ofTotal', { part: formatSize(m.availableBytes, lang), total: formatSize(m.totalBytes, lang) }),
+      threshold: w('thresholdWarnCriticalAtMost', { warn: formatNumber(t.memoryWarnAvailablePercent, lang), critical: formatNumber(t.memoryCriticalAvailablePercent, lang) }),
+    }],
+    nextStep: w('memoryLowNextStep'),
   }];
 };
 
-const swapHeavy: Check = (s, t) => {
+const swapHeavy: Check = (s, t, lang) => {
   const m = s.memory;
   if (!m || m.swapTotalBytes === 0) return [];
   const used = (m.swapUsedBytes / m.swapTotalBytes) * 100;
   const severity = level(used, t.swapWarnPercent, t.swapCriticalPercent);
   if (!severity) return [];
+  const w = words(lang);
   return [{
     id: 'memory.swap-heavy',
     severity,
-    title: `Heavy swap use (${pct(used)})`,
-    explanation: 'The computer is moving memory to disk because RAM is short, which makes everything much slower.',
-    evidence: [{ label: 'Swap used', value: `${formatBytes(m.swapUsedBytes)} of ${formatBytes(m.swapTotalBytes)}`, threshold: `warning ${t.swapWarnPercent} %, critical ${t.swapCriticalPercent} %` }],
-    nextStep: 'Close memory-hungry programs; if this is usual for this machine, it needs more RAM.',
+    title: w('swapTitle', { percent: formatNumber(used, lang) }),
+    explanation: w('swapExplanation'),
+    evidence: [{
+      label: w('swapLabelUsed'),
+      value: w('ofTotal', { part: formatSize(m.swapUsedBytes, lang), total: formatSize(m.swapTotalBytes, lang) }),
+      threshold: w('thresholdWarnCritical', { warn: formatNumber(t.swapWarnPercent, lang), critical: formatNumber(t.swapCriticalPercent, lang) }),
+    }],
+    nextStep: w('swapNextStep'),
   }];
 };
 
-const cpuOverloaded: Check = (s, t) => {
+const cpuOverloaded: Check = (s, t, lang) => {
   const c = s.cpu;
   if (!c || c.loadAverage1m === null || c.logicalCores === 0) return [];
   const perCore = c.loadAverage1m / c.logicalCores;
   const severity = level(perCore, t.loadWarnPerCore, t.loadCriticalPerCore);
   if (!severity) return [];
+  const w = words(lang);
   return [{
     id: 'cpu.overloaded',
     severity,
-    title: 'The processor is overloaded',
-    explanation: `More work is waiting for the processor than its ${c.logicalCores} cores can do, so everything responds slowly.`,
-    evidence: [{ label: 'Load (1 min)', value: `${c.loadAverage1m.toFixed(2)} for ${c.logicalCores} cores (${perCore.toFixed(2)} per core)`, threshold: `warning ${t.loadWarnPerCore}, critical ${t.loadCriticalPerCore} per core` }],
-    nextStep: 'Look at the heaviest processes by CPU and stop or restart the one misbehaving.',
+    title: w('cpuTitle'),
+    explanation: w('cpuExplanation', { cores: c.logicalCores }),
+    evidence: [{
+      label: w('cpuLabelLoad'),
+      value: w('cpuLoadValue', { load: formatNumber(c.loadAverage1m, lang, 2), cores: c.logicalCores, perCore: formatNumber(perCore, lang, 2) }),
+      threshold: w('cpuThreshold', { warn: formatNumber(t.loadWarnPerCore, lang, 2), critical: formatNumber(t.loadCriticalPerCore, lang, 2) }),
+    }],
+    nextStep: w('cpuNextStep'),
   }];
 };
 
-const processHog: Check = (s, t) => {
+const processHog: Check = (s, t, lang) => {
   const top = s.processes?.byCpu[0];
   if (!top || !s.cpu || top.cpuPercent < t.processHogCpuPercent || s.cpu.loadPercent < t.processHogTotalLoadPercent) return [];
+  const w = words(lang);
+  const percent = (value: number) => w('percent', { value: formatNumber(value, lang) });
   return [{
     id: `process.cpu-hog:${top.name}`,
     severity: 'warning',
-    title: `"${top.name}" is using most of the processor`,
-    explanation: 'One program is taking most of the processor time; the rest of the computer has to wait.',
+    title: w('hogTitle', { name: top.name }),
+    explanation: w('hogExplanation'),
     evidence: [
-      { label: 'Process', value: `${top.name} (pid ${top.pid})` },
-      { label: 'Its CPU use', value: pct(top.cpuPercent), threshold: `${t.processHogCpuPercent} %` },
-      { label: 'Total CPU load', value: pct(s.cpu.loadPercent), threshold: `${t.processHogTotalLoadPercent} %` },
+      { label: w('hogLabelProcess'), value: w('hogProcessValue', { name: top.name, pid: String(top.pid) }) },
+      { label: w('hogLabelItsCpu'), value: percent(top.cpuPercent), threshold: percent(t.processHogCpuPercent) },
+      { label: w('hogLabelTotalCpu'), value: percent(s.cpu.loadPercent), threshold: percent(t.processHogTotalLoadPercent) },
     ],
-    nextStep: `Ask the user whether "${top.name}" should be busy; if not, close or restart it.`,
+    nextStep: w('hogNextStep', { name: top.name }),
   }];
 };
 
-const network: Check = (s) => {
+const network: Check = (s, _t, lang) => {
   const n = s.network;
   if (!n) return [];
+  const w = words(lang);
   const findings: Finding[] = [];
   for (const iface of n.interfaces) {
     if (iface.isDefault && !iface.up) {
       findings.push({
         id: `network.interface-down:${iface.name}`,
         severity: 'critical',
-        title: `Network interface ${iface.name} is down`,
-        explanation: 'The connection this computer normally uses is not up: no cable, Wi-Fi off or disconnected, or the adapter is disabled.',
-        evidence: [{ label: 'Interface', value: `${iface.name} (${iface.mac || 'no MAC'})` }, { label: 'State', value: 'down' }],
-        nextStep: 'Check the cable or Wi-Fi, and that the adapter is enabled; then restart networking.',
+        title: w('interfaceDownTitle', { name: iface.name }),
+        explanation: w('interfaceDownExplanation'),
+        evidence: [
+          { label: w('interfaceLabel'), value: w('interfaceValue', { name: iface.name, mac: iface.mac || w('interfaceNoMac') }) },
+          { label: w('interfaceLabelState'), value: w('interfaceStateDown') },
+        ],
+        nextStep: w('interfaceDownNextStep'),
       });
     }
   }
@@ -136,84 +161,98 @@ const network: Check = (s) => {
     findings.push({
       id: 'network.no-gateway',
       severity: 'critical',
-      title: 'No default gateway',
-      explanation: 'The computer has no route to other networks, so the internet and company services are unreachable.',
-      evidence: [{ label: 'Default gateway', value: 'none' }],
-      nextStep: 'Reconnect to the network or renew the DHCP lease; check the network settings are automatic.',
+      title: w('noGatewayTitle'),
+      explanation: w('noGatewayExplanation'),
+      evidence: [{ label: w('gatewayLabel'), value: w('gatewayNone') }],
+      nextStep: w('noGatewayNextStep'),
     });
   }
   if (n.dnsServers.length === 0) {
     findings.push({
       id: 'dns.no-servers',
       severity: 'critical',
-      title: 'No DNS servers configured',
-      explanation: 'Without a DNS server, names such as websites cannot be turned into addresses.',
-      evidence: [{ label: 'DNS servers', value: 'none' }],
-      nextStep: 'Renew the DHCP lease or set the company DNS servers in the network settings.',
+      title: w('noDnsTitle'),
+      explanation: w('noDnsExplanation'),
+      evidence: [{ label: w('dnsServersLabel'), value: w('dnsServersNone') }],
+      nextStep: w('noDnsNextStep'),
     });
   }
   return findings;
 };
 
-const dnsResolution: Check = (s) => {
+const dnsResolution: Check = (s, _t, lang) => {
   const lookups = s.dns?.lookups ?? [];
   const failed = lookups.filter((l) => !l.ok);
   if (failed.length === 0) return [];
+  const w = words(lang);
+  const all = failed.length === lookups.length;
   return [{
     id: 'dns.resolution-failed',
-    severity: failed.length === lookups.length ? 'critical' : 'warning',
-    title: failed.length === lookups.length ? 'Name resolution fails' : 'Some names do not resolve',
-    explanation: 'The computer cannot look up some names, so websites and services by name fail even if the network is up.',
-    evidence: failed.slice(0, 4).map((l) => ({ label: l.name, value: l.error ?? 'no answer' })),
-    nextStep: 'Flush the DNS cache, check the DNS servers, and try again; if only internal names fail, check the VPN.',
+    severity: all ? 'critical' : 'warning',
+    title: w('dnsFailTitle', { scope: all ? 'all' : 'some' }),
+    explanation: w('dnsFailExplanation'),
+    evidence: failed.slice(0, 4).map((l) => ({ label: l.name, value: l.error ?? w('noAnswer') })),
+    nextStep: w('dnsFailNextStep'),
   }];
 };
 
-const controllerReach: Check = (s, t) => {
+const controllerReach: Check = (s, t, lang) => {
   const c = s.controller;
   if (!c) return [];
+  const w = words(lang);
   if (!c.reachable) {
     return [{
       id: 'controller.unreachable',
       severity: 'critical',
-      title: 'The Relais controller is unreachable',
-      explanation: 'The agent could not reach the support server over HTTP, which points to a network, proxy or firewall problem.',
-      evidence: [{ label: 'Controller', value: c.url }, { label: 'Error', value: c.error ?? 'no answer' }],
-      nextStep: 'Check the network connection, proxy and firewall settings.',
+      title: w('controllerUnreachableTitle'),
+      explanation: w('controllerUnreachableExplanation'),
+      evidence: [{ label: w('controllerLabel'), value: c.url }, { label: w('labelError'), value: c.error ?? w('noAnswer') }],
+      nextStep: w('controllerUnreachableNextStep'),
     }];
   }
   if (c.rttMs !== null && c.rttMs > t.controllerSlowMs) {
     return [{
       id: 'controller.slow',
       severity: 'warning',
-      title: 'The connection to the controller is slow',
-      explanation: 'Answers from the support server take long, so the remote session may feel sluggish; the network may be congested.',
-      evidence: [{ label: 'Round trip', value: `${Math.round(c.rttMs)} ms`, threshold: `${t.controllerSlowMs} ms` }],
-      nextStep: 'Check for heavy downloads or a weak Wi-Fi signal; try a wired connection.',
+      title: w('controllerSlowTitle'),
+      explanation: w('controllerSlowExplanation'),
+      evidence: [{
+        label: w('controllerLabelRoundTrip'),
+        value: w('milliseconds', { value: formatNumber(c.rttMs, lang, 0) }),
+        threshold: w('milliseconds', { value: formatNumber(t.controllerSlowMs, lang, 0) }),
+      }],
+      nextStep: w('controllerSlowNextStep'),
     }];
   }
   return [];
 };
 
-const clockSkew: Check = (s, t) => {
+const clockSkew: Check = (s, t, lang) => {
   const skew = s.clock?.skewMs;
   if (skew === undefined || skew === null) return [];
   const severity = level(Math.abs(skew), t.clockSkewWarnMs, t.clockSkewCriticalMs);
   if (!severity) return [];
+  const w = words(lang);
   const minutes = Math.round(Math.abs(skew) / 60000);
   return [{
     id: 'clock.skew',
     severity,
-    title: `The clock is ${minutes} minute${minutes === 1 ? '' : 's'} ${skew > 0 ? 'behind' : 'ahead'}`,
-    explanation: 'A wrong clock breaks secure connections (certificate errors) and sign-ins, and makes logs misleading.',
-    evidence: [{ label: 'Difference with the controller', value: `${Math.round(skew / 1000)} s`, threshold: `${t.clockSkewWarnMs / 1000} s` }],
-    nextStep: 'Turn on automatic time synchronisation and check the time zone.',
+    title: w('clockTitle', { minutes, direction: skew > 0 ? 'behind' : 'ahead' }),
+    explanation: w('clockExplanation'),
+    evidence: [{
+      label: w('clockLabelDifference'),
+      value: w('seconds', { value: formatNumber(skew / 1000, lang, 0) }),
+      threshold: w('seconds', { value: formatNumber(t.clockSkewWarnMs / 1000, lang, 0) }),
+    }],
+    nextStep: w('clockNextStep'),
   }];
 };
 
-const battery: Check = (s, t) => {
+const battery: Check = (s, t, lang) => {
   const b = s.battery;
   if (!b?.present) return [];
+  const w = words(lang);
+  const whole = (n: number) => formatNumber(n, lang, 0);
   const findings: Finding[] = [];
   if (b.percent !== null && b.charging === false) {
     const severity = level(b.percent, t.batteryWarnPercent, t.batteryCriticalPercent, false);
@@ -221,10 +260,10 @@ const battery: Check = (s, t) => {
       findings.push({
         id: 'battery.low',
         severity,
-        title: `Battery low (${Math.round(b.percent)} %)`,
-        explanation: 'The computer runs on a low battery and may shut down in the middle of the session.',
-        evidence: [{ label: 'Charge', value: `${Math.round(b.percent)} %, not charging`, threshold: `${t.batteryWarnPercent} %` }],
-        nextStep: 'Ask the user to plug in the charger before going on.',
+        title: w('batteryLowTitle', { percent: whole(b.percent) }),
+        explanation: w('batteryLowExplanation'),
+        evidence: [{ label: w('batteryLabelCharge'), value: w('batteryChargeValue', { percent: whole(b.percent) }), threshold: w('percent', { value: whole(t.batteryWarnPercent) }) }],
+        nextStep: w('batteryLowNextStep'),
       });
     }
   }
@@ -232,51 +271,59 @@ const battery: Check = (s, t) => {
     findings.push({
       id: 'battery.worn',
       severity: 'warning',
-      title: `Battery worn (${Math.round(b.healthPercent)} % of its design capacity)`,
-      explanation: 'The battery holds much less charge than when new, so the computer runs out quickly away from a plug.',
-      evidence: [{ label: 'Health', value: `${Math.round(b.healthPercent)} %`, threshold: `${t.batteryWornHealthPercent} %` }, ...(b.cycleCount !== null ? [{ label: 'Cycles', value: String(b.cycleCount) }] : [])],
-      nextStep: 'Plan a battery replacement.',
+      title: w('batteryWornTitle', { percent: whole(b.healthPercent) }),
+      explanation: w('batteryWornExplanation'),
+      evidence: [
+        { label: w('batteryLabelHealth'), value: w('percent', { value: whole(b.healthPercent) }), threshold: w('percent', { value: whole(t.batteryWornHealthPercent) }) },
+        ...(b.cycleCount !== null ? [{ label: w('batteryLabelCycles'), value: formatNumber(b.cycleCount, lang, 0) }] : []),
+      ],
+      nextStep: w('batteryWornNextStep'),
     });
   }
   return findings;
 };
 
-const uptime: Check = (s, t) => {
+const uptime: Check = (s, t, lang) => {
   const seconds = s.os?.uptimeSeconds;
   if (seconds === undefined || seconds < t.uptimeWarnDays * 86400) return [];
+  const w = words(lang);
   const days = Math.floor(seconds / 86400);
   return [{
     id: 'os.long-uptime',
     severity: 'info',
-    title: `Not restarted for ${days} days`,
-    explanation: 'A computer that has run for a long time may have pending updates and programs that slowly use more memory.',
-    evidence: [{ label: 'Uptime', value: `${days} days`, threshold: `${t.uptimeWarnDays} days` }],
-    nextStep: 'Suggest a restart at a convenient time; it often solves slowness and applies updates.',
+    title: w('uptimeTitle', { days }),
+    explanation: w('uptimeExplanation'),
+    evidence: [{ label: w('uptimeLabel'), value: w('days', { days }), threshold: w('days', { days: t.uptimeWarnDays }) }],
+    nextStep: w('uptimeNextStep'),
   }];
 };
 
-const probeFailures: Check = (s) =>
-  Object.entries(s.probes).flatMap(([probe, outcome]) =>
+const probeFailures: Check = (s, _t, lang) => {
+  const w = words(lang);
+  return Object.entries(s.probes).flatMap(([probe, outcome]) =>
     outcome && (outcome.status === 'error' || outcome.status === 'timeout')
       ? [{
           id: `probe.${outcome.status}:${probe}`,
           severity: 'info' as const,
-          title: `Could not measure ${probe}`,
-          explanation: outcome.status === 'timeout' ? `The ${probe} probe did not finish in time; this part of the report is missing.` : `The ${probe} probe failed; this part of the report is missing.`,
-          evidence: [{ label: 'Reason', value: outcome.error ?? outcome.status }, { label: 'Duration', value: `${Math.round(outcome.durationMs)} ms` }],
-          nextStep: 'Refresh the diagnostics; if it keeps failing, check it by hand in a shell.',
+          title: w('probeTitle', { probe }),
+          explanation: w('probeExplanation', { probe, status: outcome.status }),
+          evidence: [
+            { label: w('probeLabelReason'), value: outcome.error ?? w('probeStatus', { status: outcome.status }) },
+            { label: w('probeLabelDuration'), value: w('milliseconds', { value: formatNumber(outcome.durationMs, lang, 0) }) },
+          ],
+          nextStep: w('probeNextStep'),
         }]
       : [],
   );
+};
 
-export const HEALTH_CHECKS: readonly Check[] = [
+export const HEALTH_CHECKS: readonly HealthCheck[] = [
   diskFull, memoryLow, swapHeavy, cpuOverloaded, processHog, network, dnsResolution, controllerReach, clockSkew, battery, uptime, probeFailures,
   ...PRINTER_CHECKS, ...SECURITY_CHECKS, ...CONNECTION_CHECKS,
 ];
 
 /** Runs every check on a snapshot; findings valid whatever the data, most severe first, in the reader's language. */
 export function runHealthChecks(snapshot: Snapshot, thresholds: Partial<Thresholds> = {}, language: Language = 'en'): Finding[] {
-  void language; // the checks' words move to a catalog next; the signature is fixed now for the agent and the controller
   const t: Thresholds = { ...DEFAULT_THRESHOLDS, ...thresholds };
-  return sortFindings(HEALTH_CHECKS.flatMap((check) => check(snapshot, t)).map(fitFinding)).slice(0, FINDING_LIMITS.perSnapshot);
+  return sortFindings(HEALTH_CHECKS.flatMap((check) => check(snapshot, t, language)).map(fitFinding)).slice(0, FINDING_LIMITS.perSnapshot);
 }

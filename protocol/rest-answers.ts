@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { deviceFacets, devicePage, deviceView } from './devices.js';
 import { SEVERITIES, finding } from './findings.js';
 import { id, person, supportCode, text, timestamp } from './fields.js';
+import { LANGUAGES } from './i18n/language.js';
 import { snapshot } from './snapshot.js';
 
 const count = z.number().int().min(0);
@@ -33,6 +34,10 @@ export const me = z.object({
   version: text(32),
   /** At most MAX_FAILED_LOGIN_ADDRESSES addresses, plus one line for the others. */
   failedLogins: z.array(failedLogin).max(64),
+  /** The language the UI speaks to this account: its choice, else --lang, else its browser's (absent from controllers before issue 13). */
+  language: z.enum(LANGUAGES).optional(),
+  /** The language the account chose in its settings; null: none (follow the browser, then --lang). */
+  languageChoice: z.enum(LANGUAGES).nullable().optional(),
 });
 export type Me = z.infer<typeof me>;
 
@@ -101,6 +106,8 @@ export const restAnswers = {
   login: z.object({ user: person }),
   /** GET /api/me. */
   me,
+  /** PUT /api/me/language. */
+  meLanguage: z.object({ language: z.enum(LANGUAGES), languageChoice: z.enum(LANGUAGES).nullable() }),
   /** POST /api/support-links: the code is only shown here. */
   supportLinkCreated: newSupportLink,
   /** GET /api/support-links. */

@@ -3,7 +3,10 @@
  * changed, in readable form, and which findings were fixed or appeared.
  */
 import type { Finding } from './findings.js';
-import { formatBytes } from './health-checks.js';
+import { wordsOf } from './check-words.js';
+import { formatNumber, formatSize } from './i18n/format.js';
+import type { Language } from './i18n/language.js';
+import { snapshotDiffCatalog } from './snapshot-diff-catalog.js';
 import type { Snapshot } from './snapshot.js';
 
 export interface FactChange {
@@ -19,66 +22,79 @@ export interface SnapshotComparison {
   readonly remaining: Finding[];
 }
 
-const round = (n: number) => `${Math.round(n)} %`;
+const words = wordsOf(snapshotDiffCatalog);
 
-/** The facts of a snapshot worth comparing, as label → rounded, readable value. */
-export function snapshotFacts(s: Snapshot): Map<string, string> {
+/** The facts of a snapshot worth comparing, as label → rounded, readable value, in the reader's language. */
+export function snapshotFacts(s: Snapshot, language: Language = 'en'): Map<string, string> {
+  const w = words(language);
+  const size = (n: number) => formatSize(n, language);
+  const percent = (n: number) => w('percent', { value: formatNumber(n, language, 0) });
   const facts = new Map<string, string>();
   const put = (label: string, value: string) => facts.set(label, value);
   if (s.os) {
-    put('OS', `${s.os.distro} ${s.os.release} (kernel ${s.os.kernel})`);
-    put('Hostname', s.os.hostname);
-    put('Uptime', `${Math.floor(s.os.uptimeSeconds / 86400)} days`);
-    put('Logged-in users', s.os.users.map((u) => u.user).sort().join(', ') || 'none');
+    put(w('os'), w('osValue', { distro: s.os.distro, release: s.os.release, kernel: s.os.kernel }));
+    put(w('hostname'), s.os.hostname);
+    put(w('uptime'), w('days', { days: Math.floor(s.os.uptimeSeconds / 86400) }));
+    put(w('users'), s.os.users.map((u) => u.user).sort().join(', ') || w('none'));
   }
   if (s.cpu) {
-    put('CPU load', round(s.cpu.loadPercent));
-    if (s.cpu.loadAverage1m !== null) put('Load average (1 min)', s.cpu.loadAverage1m.toFixed(1));
+    put(w('cpuLoad'), percent(s.cpu.loadPercent));
+    if (s.cpu.loadAverage1m !== null) put(w('loadAverage'), formatNumber(s.cpu.loadAverage1m, language, 1));
   }
   if (s.memory) {
-    put('Memory available', formatBytes(s.memory.availableBytes));
-    put('Swap used', formatBytes(s.memory.swapUsedBytes));
+    put(w('memoryAvailable'), size(s.memory.availableBytes));
+    put(w('swapUsed'), size(s.memory.swapUsedBytes));
   }
   for (const f of s.storage?.filesystems ?? []) {
-    put(`Disk ${f.mount} used`, `${round(f.usePercent)} (${formatBytes(f.availableBytes)} free)`);
+    put(w('diskUsed', { mount: f.mount }), w('diskUsedValue', { percent: formatNumber(f.usePercent, language, 0), free: size(f.availableBytes) }));
   }
   for (const i of s.network?.interfaces ?? []) {
     if (i.internal) continue;
-    put(`Interface ${i.name}`, `${i.up ? 'up' : 'down'} ${[...i.ipv4, ...i.ipv6].join(' ')}`.trim());
+    put(w('interface', { name: i.name }), w('interfaceValue', { up: i.up ? 'yes' : 'no', addresses: [...i.ipv4, ...i.ipv6].join(' ') }).trim());
   }
   if (s.network) {
-    put('Default gateway', s.network.gateway ?? 'none');
-    put('DNS servers', s.network.dnsServers.join(', ') || 'none');
+    put(w('gateway'), s.network.gateway ?? w('none'));
+    put(w('dnsServers'), s.network.dnsServers.join(', ') || w('none'));
   }
-  for (const l of s.dns?.lookups ?? []) put(`Resolve ${l.name}`, l.ok ? 'ok' : `fails (${l.error ?? 'no answer'})`);
-  if (s.controller) put('Controller', s.controller.reachable ? 'reachable' : `unreachable (${s.controller.error ?? 'no answer'})`);
-  if (s.clock?.skewMs != null) put('Clock skew', `${Math.round(s.clock.skewMs / 1000)} s`);
-  if (s.battery?.present) put('Battery', `${round(s.battery.percent ?? 0)}${s.battery.charging ? ', charging' : ''}`);
-  s.processes?.byCpu.slice(0, 3).forEach((p, i) => put(`Top CPU process #${i + 1}`, p.name));
+  for (const l of s.dns?.lookups ?? []) put(w('resolve', { name: l.name }), l.ok ? w('resolveOk') : w('resolveFails', { error: l.error ?? w('noAnswer') }));
+  if (s.controller) put(w('controller'), s.controller.reachable ? w('reachable') : w('unreachable', { error: s.controller.error ?? w('noAnswer') }));
+  if (s.clock?.skewMs != null) put(w('clockSkew'), w('seconds', { value: formatNumber(s.clock.skewMs / 1000, language, 0) }));
+  if (s.battery?.present) put(w('battery'), w('batteryValue', { percent: formatNumber(s.battery.percent ?? 0, language, 0), charging: s.battery.charging ? 'yes' : 'no' }));
+  s.processes?.byCpu.slice(0, 3).forEach((p, i) => put(w('topProcess', { rank: String(i + 1) }), p.name));
   if (s.printers?.available) {
-    put('Print service', s.printers.spooler);
-    put('Default printer', s.printers.defaultPrinter ?? 'none');
-    for (const p of s.printers.printers) put(`Printer ${p.name}`, p.state);
-    put('Print jobs waiting', String(s.printers.jobCount));
+    put(w('printService'), w('spooler', { state: s.printers.spooler }));
+    put(w('defaultPrinter'), s.printers.defaultPrinter ?? w('none'));
+    for (const p of s.printers.printers) put(w('printer', { name: p.name }), w('printerState', { state: p.state }));
+    put(w('printJobs'), formatNumber(s.printers.jobCount, language, 0));
   }
   if (s.security) {
-    put('Firewall', s.security.firewall.state);
-    put('Disk encryption', s.security.encryption.state);
-    put('Remote-control tools', s.security.remoteTools.map((t) => `${t.name}${t.running ? ' (running)' : ''}`).sort().join(', ') || 'none');
+    put(w('firewall'), w('onOff', { state: s.security.firewall.state }));
+    put(w('encryption'), w('onOff', { state: s.security.encryption.state }));
+    put(w('remoteTools'), s.security.remoteTools.map((t) => w('remoteToolValue', { name: t.name, running: t.running ? 'yes' : 'no' })).sort().join(', ') || w('none'));
   }
   if (s.updates) {
-    put('Restart needed', s.updates.rebootPending === null ? 'unknown' : s.updates.rebootPending ? 'yes' : 'no');
-    if (s.updates.pending.state === 'ok') put('Pending updates', `${s.updates.pending.total ?? '?'} (${s.updates.pending.security ?? '?'} security)`);
+    put(w('restartNeeded'), w('yesNoUnknown', { answer: s.updates.rebootPending === null ? 'unknown' : s.updates.rebootPending ? 'yes' : 'no' }));
+    const pending = s.updates.pending;
+    if (pending.state === 'ok') {
+      const count = (n: number | null) => (n === null ? '?' : formatNumber(n, language, 0));
+      put(w('pendingUpdates'), w('pendingUpdatesValue', { total: count(pending.total), security: count(pending.security) }));
+    }
   }
-  for (const m of s.mail?.servers ?? []) put(`Mail server ${m.host}:${m.port}`, !m.resolved ? 'does not resolve' : m.reachable ? 'answers' : 'no answer');
-  for (const t of s.connectivity?.targets ?? []) put(`Packets lost (${t.role})`, `${Math.round(t.lossPercent)} %`);
+  for (const m of s.mail?.servers ?? []) {
+    put(w('mailServer', { server: `${m.host}:${m.port}` }), w('mailValue', { state: !m.resolved ? 'unresolved' : m.reachable ? 'answers' : 'silent' }));
+  }
+  for (const t of s.connectivity?.targets ?? []) put(w('packetsLost', { role: t.role }), percent(t.lossPercent));
   return facts;
 }
 
-/** What changed from `before` to `after`, and which findings were fixed, appeared or remain. */
-export function compareSnapshots(before: { snapshot: Snapshot; findings: Finding[] }, after: { snapshot: Snapshot; findings: Finding[] }): SnapshotComparison {
-  const a = snapshotFacts(before.snapshot);
-  const b = snapshotFacts(after.snapshot);
+/** What changed from `before` to `after` (fact names and values in the reader's language), and which findings were fixed, appeared or remain. */
+export function compareSnapshots(
+  before: { snapshot: Snapshot; findings: Finding[] },
+  after: { snapshot: Snapshot; findings: Finding[] },
+  language: Language = 'en',
+): SnapshotComparison {
+  const a = snapshotFacts(before.snapshot, language);
+  const b = snapshotFacts(after.snapshot, language);
   const changes: FactChange[] = [];
   for (const fact of new Set([...a.keys(), ...b.keys()])) {
     const x = a.get(fact) ?? null;

@@ -4,14 +4,15 @@
  * opens a shell, and every way out (person, controller, lost link, refusal)
  * ends every shell.
  */
-import { describeError, type DeviceSummary, type ErrorCode, type Frame, type Snapshot } from '../../protocol/index.js';
+import { errorWords, formatNumber, type DeviceSummary, type ErrorCode, type Frame, type Snapshot } from '../../protocol/index.js';
 import type { JoinConfig } from '../cli/cli.js';
 import { ConsentQueue } from '../consent/consent.js';
 import { DiagnosticsReplies } from '../diagnostics/diagnostics-replies.js';
 import type { Link, LinkListener, SessionMessage, Welcome } from '../link/link.js';
 import { dispatchMessage, sharedHandlers, type MessageHandlers } from '../modes/message-handlers.js';
 import type { PersonCommand, PersonTerminal } from '../person/person-terminal.js';
-import { introText } from '../person/person-words.js';
+import { introText, words } from '../person/person-words.js';
+import { agentLanguage } from '../cli/agent-language.js';
 import { ShellRequests } from '../shell/shell-requests.js';
 
 /** Facts about this machine the session needs, gathered once by the composition root. */
@@ -36,17 +37,12 @@ const END_WAIT_MS = 3000;
 
 /** A certificate the agent does not trust is usually the helpdesk's own authority: say how to trust it. */
 function certificateHint(reason: string): string {
-  return /certificate|CERT_|SSL/i.test(reason)
-    ? '\n  (The controller\'s certificate is not trusted by this computer. If your helpdesk uses its own certificate authority, ask them for it and start the agent with NODE_EXTRA_CA_CERTS=/path/to/ca.pem.)'
-    : '';
+  return /certificate|CERT_|SSL/i.test(reason) ? words('certificateHint') : '';
 }
 
 /** Tells the person what the report holds and how to see the same report themselves, from the same package. */
 function diagnosticsSent(controllerUrl: string): string {
-  return (
-    '(The technician also received a diagnostics report: hardware, storage, network, name resolution and the busiest programs.\n' +
-    ` To see exactly what it contains, run in another terminal: npx --yes ${controllerUrl}/download/relais-agent.tgz diagnose)`
-  );
+  return words('diagnosticsSent', { url: controllerUrl });
 }
 
 export class Session implements LinkListener {
@@ -68,7 +64,7 @@ export class Session implements LinkListener {
     this.link = parts.createLink(this);
     this.shells = new ShellRequests({ wire: this.link, consent: this.consent, terminal, watched: true, ...host, forcePipes: config.forcePipes });
     this.diagnostics = new DiagnosticsReplies(parts.collectDiagnostics, (m) => this.link.send(m), (requestId) =>
-      this.say(requestId === null ? diagnosticsSent(config.target.controllerUrl) : '(The technician asked for and received a fresh diagnostics report.)'),
+      this.say(requestId === null ? diagnosticsSent(config.target.controllerUrl) : words('freshDiagnostics')),
     );
     this.handlers = this.messageHandlers();
     this.firstSummary = this.summary();
@@ -76,12 +72,12 @@ export class Session implements LinkListener {
 
   start(): void {
     this.parts.terminal.start();
-    this.say(`Relais: connecting to ${this.parts.config.target.controllerUrl} …`);
+    this.say(words('connecting', { url: this.parts.config.target.controllerUrl }));
     this.link.start();
   }
 
   welcomed(welcome: Welcome, resumed: boolean): void {
-    if (resumed) this.say('Reconnected.');
+    if (resumed) this.say(words('reconnected'));
     void (resumed ? this.summary() : this.firstSummary).then((summary) => {
       if (this.ending) return;
       // Questions wait until the person has read who is connected and what they see.
@@ -99,10 +95,10 @@ export class Session implements LinkListener {
   /** What an attended session accepts: shells (with the person's yes), diagnostics, the end of the session; never jobs. */
   private messageHandlers(): MessageHandlers {
     // Fleet jobs are for enrolled machines, whose administrator set a policy; nobody here agreed to unattended scripts.
-    const refuseJob = (message: { jobId: string }) => this.link.replyError('JOB_ERR_NOT_MANAGED', `Job ${message.jobId} was not run.`);
+    const refuseJob = (message: { jobId: string }) => this.link.replyError('JOB_ERR_NOT_MANAGED', words('jobNotRun', { jobId: message.jobId }));
     return {
       ...sharedHandlers({ shells: this.shells, diagnostics: this.diagnostics, warn: (text) => this.parts.terminal.warn(text) }),
-      'session.end': (message) => void this.end(0, `The technician ended the session (${message.reason}).`, 'controller'),
+      'session.end': (message) => void this.end(0, words('technicianEnded', { reason: message.reason }), 'controller'),
       'job.run': refuseJob,
       'job.cancel': refuseJob,
       'job.ack': refuseJob,
@@ -114,25 +110,25 @@ export class Session implements LinkListener {
   }
 
   lost(retryInMs: number, wasWelcomed: boolean, reason: string): void {
-    const hadShells = this.shells.dropAll('the connection was lost');
-    const seconds = (retryInMs / 1000).toFixed(1);
+    const hadShells = this.shells.dropAll(words('whyConnectionLost'));
+    const seconds = formatNumber(retryInMs / 1000, agentLanguage(), 1);
     if (!wasWelcomed) {
       const hint = this.certificateHintShown ? '' : certificateHint(reason);
       if (hint) this.certificateHintShown = true;
-      return this.say(`Cannot reach the controller (${reason}) — trying again in ${seconds} s.${hint}`);
+      return this.say(`${words('cannotReach', { reason, seconds })}${hint}`);
     }
-    this.say(`Connection lost — reconnecting in ${seconds} s.${hadShells ? ' The remote shell was closed; a new one needs your yes again.' : ''}`);
+    this.say(words(hadShells ? 'connectionLostShell' : 'connectionLost', { seconds }));
   }
 
   fatal(code: ErrorCode): void {
-    this.parts.terminal.warn(describeError(code));
+    this.parts.terminal.warn(errorWords(code, agentLanguage()));
     void this.end(1, null, 'refused');
   }
 
   /** What the person asked for with a key or a line. */
   command(command: PersonCommand): void {
     if (command === 'end-session') return void this.end(0, null, 'person');
-    if (this.shells.endOpenShells() === 0) this.say('(No remote shell is open.)');
+    if (this.shells.endOpenShells() === 0) this.say(words('noShellOpen'));
   }
 
   /** Last resort before a crash exit: hang up every shell now, synchronously. */
@@ -140,14 +136,14 @@ export class Session implements LinkListener {
     this.shells.abandon();
   }
 
-  private async end(exitCode: number, words: string | null, endedBy: 'person' | 'controller' | 'refused'): Promise<void> {
+  private async end(exitCode: number, lastWords: string | null, endedBy: 'person' | 'controller' | 'refused'): Promise<void> {
     if (this.ending) return;
     this.ending = true;
-    if (words) this.say(words);
+    if (lastWords) this.say(lastWords);
     await this.shells.closeAll(END_WAIT_MS);
     if (endedBy === 'person') this.link.send({ t: 'session.end', reason: 'user' });
     await this.link.stop();
-    this.say(`${endedBy === 'refused' ? '' : 'Session ended. '}Nothing from Relais keeps running on this computer.`);
+    this.say(words(endedBy === 'refused' ? 'nothingKeepsRunning' : 'sessionEnded'));
     this.finish(exitCode);
   }
 
@@ -155,7 +151,7 @@ export class Session implements LinkListener {
     try {
       return await this.parts.gatherSummary();
     } catch (error) {
-      this.parts.terminal.warn(`(The description of this computer could not be gathered: ${error instanceof Error ? error.message : String(error)})`);
+      this.parts.terminal.warn(words('summaryFailed', { error: error instanceof Error ? error.message : String(error) }));
       return null;
     }
   }

@@ -6,6 +6,11 @@
  */
 import { parseArgs } from 'node:util';
 import { readCommandLine, type OptionSpecs } from '../../protocol/index.js';
+import { agentWords } from './agent-language.js';
+import { cliCatalog } from './cli-catalog.js';
+
+/** The command line's words, in the agent's language. */
+export const cliWords = agentWords(cliCatalog);
 
 /** The few environment variables the agent honours, passed in so parsing stays pure. */
 export type Environment = Readonly<Record<string, string | undefined>>;
@@ -30,7 +35,7 @@ export type Split =
   | { help: true }
   | { version: true };
 
-const STANDARD: OptionSpecs = { help: { type: 'boolean', short: 'h' }, version: { type: 'boolean', short: 'V' } };
+const STANDARD: OptionSpecs = { help: { type: 'boolean', short: 'h' }, version: { type: 'boolean', short: 'V' }, lang: { type: 'string' } };
 
 /** Splits a subcommand's arguments according to its option specs; --help and --version win where they stand. */
 export function splitArguments(args: readonly string[], specs: Readonly<Record<string, OptionSpec>>): Split {
@@ -40,13 +45,14 @@ export function splitArguments(args: readonly string[], specs: Readonly<Record<s
   // "-5" is a value, not an option: a code or a number typed with a leading minus.
   const read = readCommandLine(args, tokens, kinds, { dashPositional: (arg) => /^-\d/.test(arg), stopAt: ['help', 'version'] });
   if (!read.ok) {
-    if (read.problem === 'unknown-option') return { error: `Unknown option ${quote(read.option)}.` };
-    return { error: read.problem === 'takes-no-value' ? `${read.option} takes no value.` : `${read.option} needs a value.` };
+    if (read.problem === 'unknown-option') return { error: cliWords('unknownOption', { option: quote(read.option) }) };
+    return { error: cliWords(read.problem === 'takes-no-value' ? 'takesNoValue' : 'needsValue', { option: read.option }) };
   }
   if (read.values.has('help')) return { help: true };
   if (read.values.has('version')) return { version: true };
   const options = new Map<string, OptionValue>();
   for (const [name, value] of read.values) {
+    if (name === 'lang') continue; // chosen before parsing, by agent-language.ts
     const spec = specs[name];
     if (value === true || !spec) options.set(name, true);
     else options.set(name, spec.repeatable ? value : (value[value.length - 1] as string));

@@ -5,12 +5,12 @@
  * fleet's `enroll`, `run` and `install-service` from fleet-cli.ts.
  */
 import {
-  DEFAULT_CONSENT_TIMEOUT_SECONDS, MAX_CONSENT_TIMEOUT_SECONDS, consentTimeoutMs, quote, splitArguments, stringOption, usageError,
+  DEFAULT_CONSENT_TIMEOUT_SECONDS, MAX_CONSENT_TIMEOUT_SECONDS, cliWords, consentTimeoutMs, quote, splitArguments, stringOption, usageError,
   type Environment, type OptionSpec, type Options, type Refusal, type UsageError,
 } from './cli-parsing.js';
 import { resolveTarget, transportRefusal, type SupportTarget } from '../link/controller-url.js';
 import {
-  ENROLL_OPTIONS, ENROLL_USAGE, INSTALL_SERVICE_OPTIONS, INSTALL_SERVICE_USAGE, RUN_OPTIONS, RUN_USAGE, buildEnroll, buildInstallService, buildRun,
+  ENROLL_OPTIONS, INSTALL_SERVICE_OPTIONS, RUN_OPTIONS, enrollUsage, installServiceUsage, runUsage, buildEnroll, buildInstallService, buildRun,
   type FleetCommand,
 } from './fleet-cli.js';
 
@@ -47,125 +47,98 @@ export type Command =
 export type { Environment };
 
 interface Subcommand {
-  readonly summary: string;
-  readonly usage: string;
+  summary(): string;
+  usage(): string;
   readonly options: Readonly<Record<string, OptionSpec>>;
   build(positionals: readonly string[], options: Options, env: Environment): Command;
 }
 
-const JOIN_USAGE = `Usage: relais-agent join <support-link | code> [options]
-
-Connects this computer to your helpdesk for a support session.
-Nothing runs on this computer without your yes.
-
-  <support-link>             the link your technician gave you, e.g. https://help.example.com/s/482193557
-  <code>                     or the 9-digit code alone (e.g. 482 193 557) together with --controller
-
-Options:
-  --controller URL           the controller's address, when you give the code alone
-                             (default: the RELAIS_CONTROLLER environment variable)
-  --insecure                 allow an unencrypted http:// controller that is not this computer
-  --consent-timeout SECONDS  how long a question waits for your answer before it counts as no
-                             (default ${DEFAULT_CONSENT_TIMEOUT_SECONDS})
-  --resolve NAMES            extra host names the diagnostics check, comma-separated
-                             (default: the RELAIS_RESOLVE environment variable)
-  -h, --help                 show this help
-  -V, --version              print the version`;
-
-const DIAGNOSE_USAGE = `Usage: relais-agent diagnose [options]
-
-Checks this computer and prints a report: what looks wrong first, then the facts
-(system, processor, memory, disks, network, battery, heaviest processes).
-It needs no controller and sends nothing anywhere. This is what a technician sees
-when you join a support session.
-
-Options:
-  --json                     print the snapshot and findings as JSON
-  --controller URL           also check that this controller is reachable, and the clock against it
-  --resolve NAMES            host names to check name resolution for, comma-separated
-  -h, --help                 show this help`;
+const joinUsage = (): string => cliWords('usageJoin', { defaultSeconds: String(DEFAULT_CONSENT_TIMEOUT_SECONDS) });
+const diagnoseUsage = (): string => cliWords('usageDiagnose');
 
 const SUBCOMMANDS: Readonly<Record<string, Subcommand>> = Object.freeze({
   join: {
-    summary: 'join a support session from a support link or code',
-    usage: JOIN_USAGE,
+    summary: () => cliWords('summaryJoin'),
+    usage: joinUsage,
     options: { controller: { value: true }, insecure: { value: false }, 'consent-timeout': { value: true }, resolve: { value: true } },
     build: buildJoin,
   },
   diagnose: {
-    summary: 'check this computer and print a report (no controller needed)',
-    usage: DIAGNOSE_USAGE,
+    summary: () => cliWords('summaryDiagnose'),
+    usage: diagnoseUsage,
     options: { json: { value: false }, controller: { value: true }, resolve: { value: true } },
     build: buildDiagnose,
   },
   enroll: {
-    summary: 'enroll this machine in the fleet (once, with a token from the administrator)',
-    usage: ENROLL_USAGE,
+    summary: () => cliWords('summaryEnroll'),
+    usage: enrollUsage,
     options: ENROLL_OPTIONS,
     build: buildEnroll,
   },
   run: {
-    summary: 'connect this enrolled machine and stay connected (what the service runs)',
-    usage: RUN_USAGE,
+    summary: () => cliWords('summaryRun'),
+    usage: runUsage,
     options: RUN_OPTIONS,
     build: buildRun,
   },
   'install-service': {
-    summary: 'start "run" at boot (a systemd unit on Linux; instructions elsewhere)',
-    usage: INSTALL_SERVICE_USAGE,
+    summary: () => cliWords('summaryInstallService'),
+    usage: installServiceUsage,
     options: INSTALL_SERVICE_OPTIONS,
     build: buildInstallService,
   },
 });
 
-const GENERAL_USAGE = `Usage: relais-agent <command> [options]
+function generalUsage(): string {
+  const commands = Object.entries(SUBCOMMANDS)
+    .map(([name, sub]) => `  ${name.padEnd(16)} ${sub.summary()}`)
+    .join('\n');
+  return cliWords('usageGeneral', { commands });
+}
 
-Commands:
-${Object.entries(SUBCOMMANDS)
-  .map(([name, sub]) => `  ${name.padEnd(16)} ${sub.summary}`)
-  .join('\n')}
-
-Options:
-  -h, --help       show this help (or "relais-agent <command> --help")
-  -V, --version    print the version
-
-Examples:
-  relais-agent join https://help.example.com/s/482193557
-  relais-agent enroll https://help.example.com --token TOKEN --tag lab`;
+/** `--lang fr` (or `--lang=fr`) may stand before the command too; the language was chosen from it already. */
+function withoutLeadingLang(args: readonly string[]): readonly string[] {
+  let rest = args;
+  for (;;) {
+    if (rest[0] === '--lang') rest = rest.slice(2);
+    else if (rest[0]?.startsWith('--lang=')) rest = rest.slice(1);
+    else return rest;
+  }
+}
 
 /** Parses the arguments after the script name into one command. */
 export function parseCommandLine(args: readonly string[], env: Environment): Command {
-  const [first, ...rest] = args;
-  if (first === undefined) return usageError('No command given.', GENERAL_USAGE);
-  if (first === '-h' || first === '--help' || first === 'help') return { kind: 'help', text: GENERAL_USAGE };
+  const [first, ...rest] = withoutLeadingLang(args);
+  if (first === undefined) return usageError(cliWords('noCommand'), generalUsage());
+  if (first === '-h' || first === '--help' || first === 'help') return { kind: 'help', text: generalUsage() };
   if (first === '-V' || first === '--version') return { kind: 'version' };
   const sub = Object.prototype.hasOwnProperty.call(SUBCOMMANDS, first) ? SUBCOMMANDS[first] : undefined;
   if (!sub) {
     // Never echo what may be a support code or link: it is a secret.
-    if (/^[\d -]+$/.test(first) || /:\/\//.test(first)) return usageError('Start with the command: relais-agent join <support-link | code>.', GENERAL_USAGE);
-    return usageError(first.startsWith('-') ? `Unknown option ${quote(first)}.` : `Unknown command ${quote(first)}.`, GENERAL_USAGE);
+    if (/^[\d -]+$/.test(first) || /:\/\//.test(first)) return usageError(cliWords('startWithJoin'), generalUsage());
+    return usageError(first.startsWith('-') ? cliWords('unknownOption', { option: quote(first) }) : cliWords('unknownCommand', { command: quote(first) }), generalUsage());
   }
   const parsed = splitArguments(rest, sub.options);
-  if ('help' in parsed) return { kind: 'help', text: sub.usage };
+  if ('help' in parsed) return { kind: 'help', text: sub.usage() };
   if ('version' in parsed) return { kind: 'version' };
-  if ('error' in parsed) return usageError(parsed.error, sub.usage);
+  if ('error' in parsed) return usageError(parsed.error, sub.usage());
   return sub.build(parsed.positionals, parsed.options, env);
 }
 
 function buildJoin(positionals: readonly string[], options: Options, env: Environment): Command {
-  if (positionals.length === 0) return usageError('Give the support link (or the 9-digit code) your technician sent you.', JOIN_USAGE);
+  if (positionals.length === 0) return usageError(cliWords('giveLink'), joinUsage());
   // "482 193 557" typed without quotes arrives as three arguments.
   const linkOrCode = positionals.every((p) => /^[\d -]+$/.test(p)) ? positionals.join(' ') : positionals.length === 1 ? positionals[0] : null;
-  if (linkOrCode === null || linkOrCode === undefined) return usageError('Give only one support link or code.', JOIN_USAGE);
+  if (linkOrCode === null || linkOrCode === undefined) return usageError(cliWords('onlyOneLink'), joinUsage());
   const explicitController = stringOption(options, 'controller');
   const isCode = !/^[a-z][a-z0-9+.-]*:\/\//i.test(linkOrCode.trim());
   if (!isCode && explicitController !== undefined) {
-    return usageError('The support link already names the controller; use --controller only with a code given alone.', JOIN_USAGE);
+    return usageError(cliWords('linkNamesController'), joinUsage());
   }
   const resolved = resolveTarget(linkOrCode, explicitController ?? env.RELAIS_CONTROLLER);
-  if (!resolved.ok) return usageError(resolved.message, JOIN_USAGE);
+  if (!resolved.ok) return usageError(resolved.message, joinUsage());
   const timeoutMs = consentTimeoutMs(stringOption(options, 'consent-timeout'));
-  if (timeoutMs === null) return usageError(`--consent-timeout must be a whole number of seconds from 1 to ${MAX_CONSENT_TIMEOUT_SECONDS}.`, JOIN_USAGE);
+  if (timeoutMs === null) return usageError(cliWords('badConsentTimeout', { max: String(MAX_CONSENT_TIMEOUT_SECONDS) }), joinUsage());
   const insecure = options.get('insecure') === true;
   const refusal = transportRefusal(resolved.target.wsUrl, insecure);
   if (refusal !== null) return { kind: 'refused', message: refusal };
@@ -180,7 +153,7 @@ function buildJoin(positionals: readonly string[], options: Options, env: Enviro
 }
 
 function buildDiagnose(positionals: readonly string[], options: Options, env: Environment): Command {
-  if (positionals.length > 0) return usageError('diagnose takes no arguments besides its options.', DIAGNOSE_USAGE);
+  if (positionals.length > 0) return usageError(cliWords('diagnoseNoArguments'), diagnoseUsage());
   const controller = stringOption(options, 'controller');
   let controllerUrl: string | null = null;
   if (controller !== undefined) {
@@ -189,7 +162,7 @@ function buildDiagnose(positionals: readonly string[], options: Options, env: En
       if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error();
       controllerUrl = url.origin;
     } catch {
-      return usageError('--controller must be an http:// or https:// address.', DIAGNOSE_USAGE);
+      return usageError(cliWords('badDiagnoseController'), diagnoseUsage());
     }
   }
   const names = resolveNames(stringOption(options, 'resolve') ?? env.RELAIS_RESOLVE);

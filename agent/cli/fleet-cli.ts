@@ -4,7 +4,7 @@
  * The enrollment token is a secret: no message ever repeats it.
  */
 import { deviceName, deviceTag, policyDecision, type UnattendedPolicy } from '../../protocol/index.js';
-import { consentTimeoutMs, listOption, stringOption, usageError, type Environment, type OptionSpec, type Options, type Refusal, type UsageError } from './cli-parsing.js';
+import { cliWords, consentTimeoutMs, listOption, stringOption, usageError, type Environment, type OptionSpec, type Options, type Refusal, type UsageError } from './cli-parsing.js';
 import { isLoopbackHost, parseControllerUrl } from '../link/controller-url.js';
 
 export interface EnrollConfig {
@@ -41,51 +41,9 @@ export type FleetCommand =
 
 type Built = FleetCommand | UsageError | Refusal;
 
-export const ENROLL_USAGE = `Usage: relais-agent enroll <controller-url> --token TOKEN [options]
-
-Enrolls this machine in your helpdesk's fleet: creates its own key pair (the private
-key never leaves this machine), registers the public key with the controller, and
-writes the local policy that says what may run here without a person to ask.
-Run it as the account the service will run as (root for a system service).
-
-  <controller-url>           the controller, e.g. https://help.example.com
-  --token TOKEN              the enrollment token from the fleet administrator
-                             (or the RELAIS_ENROLLMENT_TOKEN environment variable,
-                             which keeps it out of the process list); it is never stored
-  --name NAME                the device's name in the console (default: the host name)
-  --tag TAG                  a tag to select the device by, repeatable: --tag lab --tag floor-2
-  --policy-script RULE       scripts sent by technicians: allow, ask or deny (default ask)
-  --policy-shell RULE        remote shells: allow, ask or deny (default ask)
-                             "ask" asks the person at this terminal when there is one,
-                             and means no when the agent runs as a service
-  --state-dir DIR            where the key, device.json and policy.json go
-                             (default: RELAIS_STATE_DIR, /var/lib/relais-agent as root,
-                             ~/.config/relais-agent otherwise)
-  --insecure                 allow an unencrypted http:// controller that is not this computer
-  -h, --help                 show this help`;
-
-export const RUN_USAGE = `Usage: relais-agent run [options]
-
-Connects this enrolled machine to its controller and stays connected, reconnecting
-after any interruption (this is what the service runs). It proves who it is with
-its key, sends its description and diagnostics, and applies the local policy to
-every request: allow runs it without asking, deny refuses, ask asks the person at
-this terminal if there is one and refuses otherwise.
-
-  --state-dir DIR            the enrolled state folder (default as for enroll)
-  --consent-timeout SECONDS  how long a question waits for an answer when the policy says ask (default 60)
-  --resolve NAMES            extra host names the diagnostics check, comma-separated
-  -h, --help                 show this help`;
-
-export const INSTALL_SERVICE_USAGE = `Usage: relais-agent install-service [options]
-
-Installs "relais-agent run" as a service that starts at boot. On Linux it writes a
-systemd unit to /etc/systemd/system/relais-agent.service and enables it (run as root).
-On macOS and Windows it prints what to do.
-
-  --state-dir DIR            the enrolled state folder the service uses (default as for enroll)
-  --unit-path PATH           write the unit there instead, and do not enable it
-  -h, --help                 show this help`;
+export const enrollUsage = (): string => cliWords('usageEnroll');
+export const runUsage = (): string => cliWords('usageRun');
+export const installServiceUsage = (): string => cliWords('usageInstallService');
 
 export const ENROLL_OPTIONS: Readonly<Record<string, OptionSpec>> = {
   token: { value: true }, name: { value: true }, tag: { value: true, repeatable: true }, 'policy-script': { value: true },
@@ -95,25 +53,25 @@ export const RUN_OPTIONS: Readonly<Record<string, OptionSpec>> = { 'state-dir': 
 export const INSTALL_SERVICE_OPTIONS: Readonly<Record<string, OptionSpec>> = { 'state-dir': { value: true }, 'unit-path': { value: true } };
 
 export function buildEnroll(positionals: readonly string[], options: Options, env: Environment): Built {
-  if (positionals.length !== 1) return usageError('Give the controller address, e.g. relais-agent enroll https://help.example.com --token TOKEN.', ENROLL_USAGE);
+  if (positionals.length !== 1) return usageError(cliWords('giveControllerAddress'), enrollUsage());
   const parsed = parseControllerUrl(positionals[0]!);
-  if (!parsed.ok) return usageError(parsed.message, ENROLL_USAGE);
+  if (!parsed.ok) return usageError(parsed.message, enrollUsage());
   const url = parsed.url;
-  if (url.search || url.hash) return usageError('The controller address must not contain ? or #.', ENROLL_USAGE);
+  if (url.search || url.hash) return usageError(cliWords('noQueryInAddress'), enrollUsage());
   const token = stringOption(options, 'token') ?? env.RELAIS_ENROLLMENT_TOKEN;
-  if (!token) return usageError('Give the enrollment token with --token (or RELAIS_ENROLLMENT_TOKEN).', ENROLL_USAGE);
-  if (!/^[A-Za-z0-9_-]{16,256}$/.test(token)) return usageError('The enrollment token is not in the right form: copy it again from the console, whole.', ENROLL_USAGE);
+  if (!token) return usageError(cliWords('giveToken'), enrollUsage());
+  if (!/^[A-Za-z0-9_-]{16,256}$/.test(token)) return usageError(cliWords('badTokenForm'), enrollUsage());
   const name = stringOption(options, 'name') ?? null;
-  if (name !== null && !deviceName.safeParse(name).success) return usageError('--name must be 1 to 128 characters with no control characters.', ENROLL_USAGE);
+  if (name !== null && !deviceName.safeParse(name).success) return usageError(cliWords('badName'), enrollUsage());
   const tags = [...new Set(listOption(options, 'tag'))];
   const badTag = tags.find((tag) => !deviceTag.safeParse(tag).success);
-  if (badTag !== undefined) return usageError(`Tag ${JSON.stringify(badTag.slice(0, 64))} is not valid: use letters, digits, . _ : or - (up to 64, starting with a letter or digit).`, ENROLL_USAGE);
-  if (tags.length > 32) return usageError('At most 32 tags.', ENROLL_USAGE);
+  if (badTag !== undefined) return usageError(cliWords('badTag', { tag: JSON.stringify(badTag.slice(0, 64)) }), enrollUsage());
+  if (tags.length > 32) return usageError(cliWords('tooManyTags'), enrollUsage());
   const policy: Partial<Record<keyof UnattendedPolicy, UnattendedPolicy['shell']>> = {};
   for (const action of ['script', 'shell'] as const) {
     const given = stringOption(options, `policy-${action}`) ?? 'ask';
     const rule = policyDecision.safeParse(given);
-    if (!rule.success) return usageError(`--policy-${action} must be allow, ask or deny.`, ENROLL_USAGE);
+    if (!rule.success) return usageError(cliWords('badPolicy', { action }), enrollUsage());
     policy[action] = rule.data;
   }
   const insecure = options.get('insecure') === true;
@@ -121,9 +79,7 @@ export function buildEnroll(positionals: readonly string[], options: Options, en
   if (!secure && !insecure && !isLoopbackHost(url.hostname)) {
     return {
       kind: 'refused',
-      message:
-        `Refusing to enroll with ${url.host} without encryption (http://): the device's registration and every later ` +
-        'connection could be read or changed on the network. Use the https:// address, or, only on a network you trust, add --insecure.',
+      message: cliWords('refuseEnrollInsecure', { host: url.host }),
     };
   }
   const base = `${secure ? 'https' : 'http'}://${url.host}${url.pathname.replace(/\/+$/, '')}`;
@@ -140,9 +96,9 @@ export function buildEnroll(positionals: readonly string[], options: Options, en
 }
 
 export function buildRun(positionals: readonly string[], options: Options, env: Environment): Built {
-  if (positionals.length > 0) return usageError('run takes no arguments besides its options.', RUN_USAGE);
+  if (positionals.length > 0) return usageError(cliWords('runNoArguments'), runUsage());
   const timeoutMs = consentTimeoutMs(stringOption(options, 'consent-timeout'));
-  if (timeoutMs === null) return usageError('--consent-timeout must be a whole number of seconds from 1 to 3600.', RUN_USAGE);
+  if (timeoutMs === null) return usageError(cliWords('badConsentTimeout', { max: '3600' }), runUsage());
   const resolve = stringOption(options, 'resolve') ?? env.RELAIS_RESOLVE ?? '';
   const resolveNames = Object.freeze(resolve.split(',').map((n) => n.trim()).filter((n) => /^[A-Za-z0-9.-]{1,253}$/.test(n)).slice(0, 6));
   const config: RunConfig = Object.freeze({ stateDir: stateDirOption(options, env), consentTimeoutMs: timeoutMs, forcePipes: env.RELAIS_AGENT_SHELL_MODE === 'pipes', resolveNames });
@@ -150,9 +106,9 @@ export function buildRun(positionals: readonly string[], options: Options, env: 
 }
 
 export function buildInstallService(positionals: readonly string[], options: Options, env: Environment): Built {
-  if (positionals.length > 0) return usageError('install-service takes no arguments besides its options.', INSTALL_SERVICE_USAGE);
+  if (positionals.length > 0) return usageError(cliWords('installNoArguments'), installServiceUsage());
   const unitPath = stringOption(options, 'unit-path') ?? null;
-  if (unitPath !== null && !unitPath.endsWith('.service')) return usageError('--unit-path must name a file ending in .service.', INSTALL_SERVICE_USAGE);
+  if (unitPath !== null && !unitPath.endsWith('.service')) return usageError(cliWords('badUnitPath'), installServiceUsage());
   return Object.freeze({ kind: 'install-service', config: Object.freeze({ stateDir: stateDirOption(options, env), unitPath }) });
 }
 

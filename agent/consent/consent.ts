@@ -5,6 +5,7 @@
  */
 import type { ConsentDecision, Person } from '../../protocol/index.js';
 import type { PendingQuestion, PersonTerminal } from '../person/person-terminal.js';
+import { words } from '../person/person-words.js';
 
 export interface ConsentRequest {
   readonly channel: number;
@@ -45,27 +46,14 @@ interface Showing extends Waiting {
 /** The words of the question: who asks, for what, as which local user and shell, and the default. */
 export function consentQuestion(request: ConsentRequest, timeoutSeconds: number, interactive: boolean): string {
   const who = `${request.requestedBy.name} (${request.requestedBy.username})`;
-  const how = interactive ? 'Press y to allow; any other key refuses.' : 'Type y and Enter to allow; anything else refuses.';
-  if (request.script) {
-    return [
-      '',
-      '──────────────────────────────────────────────────────────────',
-      `${who} asks to RUN THE SCRIPT "${request.script.name}" (${request.script.interpreter}) on this computer.`,
-      `It runs unattended as your user "${request.localUser}"; its output goes to the controller.`,
-      how,
-      `No answer within ${timeoutSeconds} s means no.`,
-      'Allow? [y/N]',
-    ].join('\n');
-  }
-  return [
-    '',
-    '──────────────────────────────────────────────────────────────',
-    `${who} asks to open a REMOTE SHELL on this computer.`,
-    `With it they can run any command you could, as your user "${request.localUser}" (shell ${request.shell}).`,
-    how,
-    `No answer within ${timeoutSeconds} s means no.`,
-    'Allow? [y/N]',
-  ].join('\n');
+  const how = interactive ? words('howKey') : words('howLine');
+  const asked = request.script
+    ? [
+        words('askScript', { who, name: request.script.name, interpreter: request.script.interpreter }),
+        words('askScriptUnattended', { user: request.localUser }),
+      ]
+    : [words('askShell', { who }), words('askShellPower', { user: request.localUser, shell: request.shell })];
+  return ['', '──────────────────────────────────────────────────────────────', ...asked, how, words('askTimeout', { seconds: timeoutSeconds }), words('askPrompt')].join('\n');
 }
 
 export class ConsentQueue implements ConsentAuthority {
@@ -141,14 +129,14 @@ export class ConsentQueue implements ConsentAuthority {
 function outcomeLine(outcome: ConsentOutcome, timeoutSeconds: number, why: string, script: boolean): string {
   switch (outcome) {
     case 'granted':
-      return script ? '→ You allowed it. Running the script…' : '→ You allowed it. Opening the remote shell…';
+      return script ? words('grantedScript') : words('grantedShell');
     case 'declined':
-      return '→ You refused. Nothing was started on this computer.';
+      return words('declined');
     case 'timeout':
-      return `→ No answer within ${timeoutSeconds} s, so the answer is no. Nothing was started on this computer.`;
+      return words('timedOut', { seconds: timeoutSeconds });
     case 'refused-by-policy':
-      return '→ Refused by the local policy. Nothing was started on this computer.';
+      return words('refusedByPolicy');
     case 'cancelled':
-      return `→ The request was withdrawn${why ? ` (${why})` : ''}. Nothing was started on this computer.`;
+      return why ? words('withdrawnWhy', { why }) : words('withdrawn');
   }
 }

@@ -6,6 +6,10 @@
  */
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { policyFile, type UnattendedPolicy } from '../../protocol/index.js';
+import { agentWords } from '../cli/agent-language.js';
+import { managedCatalog } from '../managed/managed-catalog.js';
+
+const words = agentWords(managedCatalog);
 
 export type PolicyAction = keyof UnattendedPolicy;
 export type PolicyRead = { readonly ok: true; readonly policy: UnattendedPolicy } | { readonly ok: false; readonly message: string };
@@ -17,12 +21,13 @@ export function readPolicyFile(path: string): PolicyRead {
     raw = JSON.parse(readFileSync(path, 'utf8'));
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    return { ok: false, message: code === 'ENOENT' ? `${path} does not exist` : `${path} could not be read (${error instanceof Error ? error.message : String(error)})` };
+    return { ok: false, message: code === 'ENOENT' ? words('policyMissing', { path }) : words('policyUnreadable', { path, error: error instanceof Error ? error.message : String(error) }) };
   }
   const parsed = policyFile.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    return { ok: false, message: `${path} is invalid: ${issue?.path.join('.') || 'top level'} ${issue?.message ?? ''}; expected {"version":1,"script":"allow|ask|deny","shell":"allow|ask|deny"}` };
+    const expected = '{"version":1,"script":"allow|ask|deny","shell":"allow|ask|deny"}';
+    return { ok: false, message: words('policyInvalid', { path, where: issue?.path.join('.') || words('policyTopLevel'), issue: issue?.message ?? '', expected }) };
   }
   return { ok: true, policy: { script: parsed.data.script, shell: parsed.data.shell } };
 }

@@ -7,6 +7,10 @@
  */
 import type { ConsentAuthority, ConsentOutcome, ConsentQueue, ConsentRequest } from './consent.js';
 import { policyVerdict, type PolicyRead } from './local-policy.js';
+import { agentWords } from '../cli/agent-language.js';
+import { managedCatalog } from '../managed/managed-catalog.js';
+
+const words = agentWords(managedCatalog);
 
 export interface PolicyConsentParts {
   readonly readPolicy: () => PolicyRead;
@@ -24,21 +28,19 @@ export class PolicyConsent implements ConsentAuthority {
     const who = `${request.requestedBy.name} (${request.requestedBy.username})`;
     const read = this.parts.readPolicy();
     if (!read.ok) {
-      log(`Refused a remote shell for ${who}: the policy file cannot be used (${read.message}), so nothing is allowed.`);
+      log(words('shellRefusedPolicyUnusable', { who, problem: read.message }));
       return 'refused-by-policy';
     }
     switch (policyVerdict(read.policy, 'shell', person !== null)) {
       case 'allow':
-        log(`Opening a remote shell for ${who} without asking: the local policy allows shells (shell: allow).`);
+        log(words('shellAllowed', { who }));
         return 'granted';
       case 'ask-person':
-        log(`The local policy says to ask before a remote shell (shell: ask); asking the person at this terminal.`);
+        log(words('shellAsking'));
         return person!.ask(request);
       case 'refuse':
         log(
-          read.policy.shell === 'deny'
-            ? `Refused a remote shell for ${who}: the local policy denies shells (shell: deny).`
-            : `Refused a remote shell for ${who}: the local policy says ask (shell: ask), and nobody is at a terminal to answer.`,
+          read.policy.shell === 'deny' ? words('shellDenied', { who }) : words('shellNobodyToAsk', { who }),
         );
         return 'refused-by-policy';
     }

@@ -10,6 +10,10 @@ import { probePrinters } from './printers-probe.js';
 import type { ProcessInfo } from './remote-tools.js';
 import { probeSecurity } from './security-probe.js';
 import { UpdatesProbe } from './updates-probe.js';
+import { agentWords } from '../cli/agent-language.js';
+import { probeCatalog } from './probe-catalog.js';
+
+const probeWords = agentWords(probeCatalog);
 
 export interface CollectOptions {
   /** The controller to measure (reachability, round trip, clock); none for a local report. */
@@ -88,7 +92,7 @@ export async function collectSnapshot(options: CollectOptions): Promise<Snapshot
     else {
       const probe = (key === 'clock' ? 'controller' : key) as ProbeName;
       const issue = checked.error?.issues[0];
-      outcomes[probe] = { status: 'error', durationMs: outcomes[probe]?.durationMs ?? 0, error: `invalid data: ${issue?.path.join('.')} ${issue?.message}`.slice(0, 500) };
+      outcomes[probe] = { status: 'error', durationMs: outcomes[probe]?.durationMs ?? 0, error: probeWords('invalidData', { path: String(issue?.path.join('.')), message: String(issue?.message) }).slice(0, 500) };
     }
   }
   result.durationMs = Math.round(performance.now() - started);

@@ -13,6 +13,10 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { ConnectivitySection } from '../../protocol/index.js';
 import type { ProbeHost } from './probe-host.js';
 import { clean } from './probe-text.js';
+import { agentWords } from '../cli/agent-language.js';
+import { probeCatalog } from './probe-catalog.js';
+
+const probeWords = agentWords(probeCatalog);
 
 export const GATEWAY_PORTS = [53, 80, 443] as const;
 
@@ -72,7 +76,7 @@ async function series(host: ProbeHost, target: Target, o: SeriesOptions): Promis
 
 /** One round: every port at once; the first answer (accepted or refused) is the round trip. */
 async function round(host: ProbeHost, target: Target, answerMs: number): Promise<number | null> {
-  const outcomes = target.ports.map((port) => host.connect(target.host, port, answerMs).then((c) => (c.answered ? c.ms : Promise.reject(new Error('no answer')))));
+  const outcomes = target.ports.map((port) => host.connect(target.host, port, answerMs).then((c) => (c.answered ? c.ms : Promise.reject(new Error(probeWords('noAnswer'))))));
   return Promise.any(outcomes).catch(() => null);
 }
 

@@ -8,6 +8,10 @@ import type { MailSection } from '../../protocol/index.js';
 import type { ProbeHost } from './probe-host.js';
 import { clean } from './probe-text.js';
 import type { ProcessInfo } from './remote-tools.js';
+import { agentWords } from '../cli/agent-language.js';
+import { probeCatalog } from './probe-catalog.js';
+
+const probeWords = agentWords(probeCatalog);
 
 type Server = MailSection['servers'][number];
 export type ServerSetting = Pick<Server, 'client' | 'role' | 'host' | 'port'>;
@@ -22,9 +26,9 @@ interface KnownClient {
 
 // "~" is the home folder, "PF\" both Program Files folders, "AD\" %APPDATA%.
 const CLIENTS: readonly KnownClient[] = [
-  { name: 'Thunderbird', process: /^thunderbird/i, readable: true, paths: { linux: ['/usr/bin/thunderbird', '/snap/bin/thunderbird', '~/.thunderbird'], darwin: ['/Applications/Thunderbird.app'], win32: ['PF\\Mozilla Thunderbird'] } },
+  { name: 'Thunderbird', process: /^thunderbird/i, readable: true, paths: { linux: ['/usr/bin/thunderbird', '/snap/bin/thunderbird', '~/.thunderbird'], darwin: ['/Applications/Thunderbird.app'], win32: ['PF\\Mozilla Thunderbird'] } }, // i18n-ignore: product names and install paths
   { name: 'Evolution', process: /^evolution$/i, readable: true, paths: { linux: ['/usr/bin/evolution'] } },
-  { name: 'Outlook', process: /^(outlook|olk)$/i, readable: false, paths: { darwin: ['/Applications/Microsoft Outlook.app'], win32: ['PF\\Microsoft Office\\root\\Office16\\OUTLOOK.EXE', 'PF\\Microsoft Office\\Office16\\OUTLOOK.EXE'] } },
+  { name: 'Outlook', process: /^(outlook|olk)$/i, readable: false, paths: { darwin: ['/Applications/Microsoft Outlook.app'], win32: ['PF\\Microsoft Office\\root\\Office16\\OUTLOOK.EXE', 'PF\\Microsoft Office\\Office16\\OUTLOOK.EXE'] } }, // i18n-ignore: product names and install paths
   { name: 'Apple Mail', process: /^Mail$/, readable: false, paths: { darwin: ['~/Library/Mail'] } },
   { name: 'KMail', process: /^kmail$/i, readable: false, paths: { linux: ['/usr/bin/kmail'] } },
   { name: 'Geary', process: /^geary$/i, readable: false, paths: { linux: ['/usr/bin/geary'] } },
@@ -58,10 +62,10 @@ async function reach(host: ProbeHost, s: ServerSetting, timeoutMs: number): Prom
   const started = host.now();
   const found = await host.lookup(s.host, timeoutMs);
   const base = { client: clean(s.client, 64), role: s.role, host: clean(s.host, 255), port: s.port };
-  if (found.addresses.length === 0) return { ...base, resolved: false, reachable: null, rttMs: null, error: clean(found.error ?? 'no address', 255) };
+  if (found.addresses.length === 0) return { ...base, resolved: false, reachable: null, rttMs: null, error: clean(found.error ?? probeWords('noAddress'), 255) };
   const left = Math.max(100, timeoutMs - (host.now() - started));
   const c = await host.connect(found.addresses[0]!, s.port, left);
-  return { ...base, resolved: true, reachable: c.open, rttMs: c.open ? c.ms : null, error: c.open ? null : clean(c.error ?? 'no answer', 255) };
+  return { ...base, resolved: true, reachable: c.open, rttMs: c.open ? c.ms : null, error: c.open ? null : clean(c.error ?? probeWords('noAnswer'), 255) };
 }
 
 const THUNDERBIRD_DIRS: Record<string, readonly string[]> = {
@@ -111,7 +115,7 @@ export function parseThunderbirdPrefs(prefs: string): ServerSetting[] {
     const ssl = (values.get(`${prefix}.socketType`) ?? values.get(`${prefix}.try_ssl`)) === '3';
     const port = Number(values.get(`${prefix}.port`)) || ports[ssl ? 1 : 0];
     if (port < 1 || port > 65535) continue;
-    servers.push({ client: 'Thunderbird', role: type === 'smtp' ? 'outgoing' : 'incoming', host: hostname, port });
+    servers.push({ client: 'Thunderbird', role: type === 'smtp' ? 'outgoing' : 'incoming', host: hostname, port }); // i18n-ignore: product names and install paths
   }
   return servers;
 }
@@ -130,5 +134,5 @@ export function parseEvolutionSource(text: string): ServerSetting[] {
   const hostname = /^Host=(.+)$/m.exec(auth)?.[1]?.trim();
   const port = Number(/^Port=(\d+)$/m.exec(auth)?.[1]);
   if (!role || !hostname || !(port >= 1 && port <= 65535)) return [];
-  return [{ client: 'Evolution', role, host: hostname, port }];
+  return [{ client: 'Evolution', role, host: hostname, port }]; // i18n-ignore: product names and install paths
 }

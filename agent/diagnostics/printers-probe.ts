@@ -100,16 +100,16 @@ export function parseLpstatJobs(stdout: string): Job[] {
 
 /** The spooler service, the printers and the jobs, as JSON, in one PowerShell start (each start costs a second). */
 export const WINDOWS_PRINTERS_SCRIPT = [
-  "$ErrorActionPreference = 'SilentlyContinue'",
-  '$sp = Get-Service -Name Spooler',
-  "$out = @{ spooler = if ($sp) { [string]$sp.Status } else { 'Missing' }; default = $null; printers = @(); jobs = @() }",
-  "if ($sp.Status -eq 'Running') {",
-  "  $out.default = (Get-CimInstance -ClassName Win32_Printer -Filter 'Default=TRUE' | Select-Object -First 1).Name",
-  '  $printers = @(Get-Printer)',
-  "  $out.printers = @($printers | Select-Object -First 16 Name, @{n='Status';e={[int]$_.PrinterStatus}}, JobCount)",
-  "  $out.jobs = @($printers | ForEach-Object { Get-PrintJob -PrinterName $_.Name } | Select-Object -First 200 Id, PrinterName, UserName, Size, @{n='Submitted';e={$_.SubmittedTime.ToUniversalTime().ToString('o')}}, @{n='State';e={[string]$_.JobStatus}})",
-  '}',
-  '$out | ConvertTo-Json -Depth 4 -Compress',
+  "$ErrorActionPreference = 'SilentlyContinue'", // i18n-ignore: PowerShell code
+  '$sp = Get-Service -Name Spooler', // i18n-ignore: PowerShell code
+  "$out = @{ spooler = if ($sp) { [string]$sp.Status } else { 'Missing' }; default = $null; printers = @(); jobs = @() }", // i18n-ignore: PowerShell code
+  "if ($sp.Status -eq 'Running') {", // i18n-ignore: PowerShell code
+  "  $out.default = (Get-CimInstance -ClassName Win32_Printer -Filter 'Default=TRUE' | Select-Object -First 1).Name", // i18n-ignore: PowerShell code
+  '  $printers = @(Get-Printer)', // i18n-ignore: PowerShell code
+  "  $out.printers = @($printers | Select-Object -First 16 Name, @{n='Status';e={[int]$_.PrinterStatus}}, JobCount)", // i18n-ignore: PowerShell code
+  "  $out.jobs = @($printers | ForEach-Object { Get-PrintJob -PrinterName $_.Name } | Select-Object -First 200 Id, PrinterName, UserName, Size, @{n='Submitted';e={$_.SubmittedTime.ToUniversalTime().ToString('o')}}, @{n='State';e={[string]$_.JobStatus}})", // i18n-ignore: PowerShell code
+  '}', // i18n-ignore: PowerShell code
+  '$out | ConvertTo-Json -Depth 4 -Compress', // i18n-ignore: PowerShell code
 ].join('\n');
 
 // MSFT_Printer.PrinterStatus values (PrintManagement module documentation).

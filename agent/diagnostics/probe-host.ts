@@ -10,6 +10,10 @@ import { access, open, readdir, readlink } from 'node:fs/promises';
 import { connect } from 'node:net';
 import os from 'node:os';
 import { delimiter, isAbsolute, join } from 'node:path';
+import { agentWords } from '../cli/agent-language.js';
+import { probeCatalog } from './probe-catalog.js';
+
+const probeWords = agentWords(probeCatalog);
 
 /** A command's outcome; `missing`: the program does not exist here (a valid state: no CUPS, no ufw). */
 export type CommandOutcome =
@@ -83,7 +87,7 @@ async function runCommand(file: string, args: readonly string[], timeoutMs: numb
       if (!err) return resolve({ kind: 'done', code: 0, stdout, stderr });
       const e = err as NodeJS.ErrnoException & { killed?: boolean; code?: unknown };
       if (e.code === 'ENOENT') return resolve({ kind: 'missing' });
-      if (e.killed) return resolve({ kind: 'failed', error: `no answer within ${timeoutMs} ms` });
+      if (e.killed) return resolve({ kind: 'failed', error: probeWords('noAnswerWithin', { ms: String(timeoutMs) }) });
       if (typeof e.code === 'number') return resolve({ kind: 'done', code: e.code, stdout, stderr });
       resolve({ kind: 'failed', error: String(e.code ?? e.message) });
     });
@@ -122,7 +126,7 @@ function tcpConnect(host: string, port: number, timeoutMs: number): Promise<Conn
       socket.destroy();
       resolve({ answered, open: openNow, ms: Math.round((performance.now() - started) * 10) / 10, error });
     };
-    const timer = setTimeout(() => done(false, false, `no answer within ${timeoutMs} ms`), timeoutMs);
+    const timer = setTimeout(() => done(false, false, probeWords('noAnswerWithin', { ms: String(timeoutMs) })), timeoutMs);
     socket.once('connect', () => done(true, true, null));
     socket.once('error', (err: NodeJS.ErrnoException) => done(err.code === 'ECONNREFUSED', false, err.code ?? err.message));
   });
@@ -142,7 +146,7 @@ export const realHost: ProbeHost = {
   async lookup(name, timeoutMs) {
     let timer: NodeJS.Timeout | undefined;
     try {
-      const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs)));
+      const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(probeWords('noAnswerWithin', { ms: String(timeoutMs) }))), timeoutMs)));
       const answers = await Promise.race([dns.lookup(name, { all: true }), late]);
       return { addresses: answers.map((a) => a.address), error: null };
     } catch (err) {

@@ -3,6 +3,10 @@
  * probe yields a partial snapshot with that probe's error — never a hang.
  */
 import type { ProbeName, ProbeOutcome } from '../../protocol/index.js';
+import { agentWords } from '../cli/agent-language.js';
+import { probeCatalog } from './probe-catalog.js';
+
+const probeWords = agentWords(probeCatalog);
 
 export type Probe<T> = () => Promise<T>;
 
@@ -29,7 +33,7 @@ export async function runProbes(probes: Partial<Record<ProbeName, Probe<unknown>
       } catch (err) {
         const durationMs = Math.round(performance.now() - started);
         outcomes[name] = err instanceof ProbeTimeout
-          ? { status: 'timeout', durationMs, error: `no answer within ${limit} ms` }
+          ? { status: 'timeout', durationMs, error: probeWords('noAnswerWithin', { ms: String(limit) }) }
           : { status: 'error', durationMs, error: String(err instanceof Error ? err.message : err).slice(0, 500) };
       } finally {
         clearTimeout(timer);

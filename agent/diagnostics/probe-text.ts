@@ -1,6 +1,10 @@
 /** Small readers shared by the helpdesk probes: text cleaned to fit the schema, PowerShell's JSON and dates. */
 import { plainText } from '../../protocol/index.js';
 import type { CommandOutcome, ProbeHost } from './probe-host.js';
+import { agentWords } from '../cli/agent-language.js';
+import { probeCatalog } from './probe-catalog.js';
+
+const probeWords = agentWords(probeCatalog);
 
 /** Any value as schema-safe text: no control characters, at most `max` characters. */
 export const clean = (value: unknown, max: number): string => plainText(value ?? '', max).trim();
@@ -8,7 +12,7 @@ export const clean = (value: unknown, max: number): string => plainText(value ??
 /** The JSON a PowerShell script printed (its last non-empty line; warnings may come before). */
 export function parseJsonOutput(stdout: string): unknown {
   const line = stdout.trim().split(/\r?\n/).filter((l) => l.trim()).pop();
-  if (!line) throw new Error('no output');
+  if (!line) throw new Error(probeWords('noOutput'));
   return JSON.parse(line);
 }
 
@@ -26,7 +30,7 @@ export function parseWindowsDate(value: unknown): number | null {
  */
 export async function runPowerShell(host: ProbeHost, script: string, timeoutMs: number): Promise<CommandOutcome> {
   const encoded = Buffer.from(script, 'utf16le').toString('base64');
-  return host.run('powershell', ['-NoProfile', '-NonInteractive', '-ExecutionPolicy', 'Bypass', '-EncodedCommand', encoded], timeoutMs);
+  return host.run('powershell', ['-NoProfile', '-NonInteractive', '-ExecutionPolicy', 'Bypass', '-EncodedCommand', encoded], timeoutMs); // i18n-ignore: PowerShell's arguments
 }
 
 /** The script an -EncodedCommand argument carries (for fakes in tests). */
@@ -38,8 +42,8 @@ export function decodePowerShell(args: readonly string[]): string | null {
 /** The JSON a PowerShell script printed, or an error that says why there is none. */
 export async function powerShellJson(host: ProbeHost, script: string, timeoutMs: number): Promise<unknown> {
   const result = await runPowerShell(host, script, timeoutMs);
-  if (result.kind === 'missing') throw new Error('PowerShell is not available');
-  if (result.kind === 'failed') throw new Error(`PowerShell: ${result.error}`);
+  if (result.kind === 'missing') throw new Error(probeWords('powershellMissing'));
+  if (result.kind === 'failed') throw new Error(probeWords('powershellFailed', { error: result.error }));
   return parseJsonOutput(result.stdout);
 }
 

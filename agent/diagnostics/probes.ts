@@ -7,6 +7,10 @@ import { promises as dns, getServers } from 'node:dns';
 import os from 'node:os';
 import si from 'systeminformation';
 import { plainText, type Snapshot } from '../../protocol/index.js';
+import { agentWords } from '../cli/agent-language.js';
+import { probeCatalog } from './probe-catalog.js';
+
+const probeWords = agentWords(probeCatalog);
 
 const num = (value: unknown, fallback = 0): number => (typeof value === 'number' && Number.isFinite(value) ? value : fallback);
 const maybe = (value: unknown): number | null => (typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : null);
@@ -109,7 +113,7 @@ export async function probeDns(names: readonly string[], perLookupMs: number): P
       const started = performance.now();
       let timer: NodeJS.Timeout | undefined;
       try {
-        const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${perLookupMs} ms`)), perLookupMs)));
+        const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(probeWords('noAnswerWithin', { ms: String(perLookupMs) }))), perLookupMs)));
         const answers = await Promise.race([dns.lookup(name, { all: true }), late]);
         return { name: clean(name, 255), ok: true, addresses: answers.slice(0, 16).map((a) => clean(a.address, 64)), durationMs: Math.round(performance.now() - started), error: null };
       } catch (err) {
@@ -151,7 +155,7 @@ export async function probeController(url: string, timeoutMs: number): Promise<{
       break;
     }
   }
-  if (!best) return { controller: { url: clean(url, 512), reachable: false, rttMs: null, error: clean(failure ?? 'no answer', 255) }, clock: undefined };
+  if (!best) return { controller: { url: clean(url, 512), reachable: false, rttMs: null, error: clean(failure ?? probeWords('noAnswer'), 255) }, clock: undefined };
   return {
     controller: { url: clean(url, 512), reachable: true, rttMs: Math.round(best.rttMs * 10) / 10, error: null },
     // Positive skew: this machine's clock is behind the controller's.

@@ -6,6 +6,10 @@
 import type { SecuritySection } from '../../protocol/index.js';
 import type { ProbeHost } from './probe-host.js';
 import { clean } from './probe-text.js';
+import { agentWords } from '../cli/agent-language.js';
+import { probeCatalog } from './probe-catalog.js';
+
+const probeWords = agentWords(probeCatalog);
 
 /** One row of the process list (shared with the processes probe: it is listed once per snapshot). */
 export interface ProcessInfo {
@@ -26,16 +30,16 @@ export const KNOWN_TOOLS: readonly KnownTool[] = [
   { name: 'TeamViewer', process: /^teamviewer/i, paths: { linux: ['/opt/teamviewer'], darwin: ['/Applications/TeamViewer.app'], win32: ['PF\\TeamViewer'] } },
   { name: 'AnyDesk', process: /^anydesk/i, paths: { linux: ['/usr/bin/anydesk', '/opt/anydesk'], darwin: ['/Applications/AnyDesk.app'], win32: ['PF\\AnyDesk'] } },
   { name: 'RustDesk', process: /^rustdesk/i, paths: { linux: ['/usr/bin/rustdesk', '/usr/share/rustdesk'], darwin: ['/Applications/RustDesk.app'], win32: ['PF\\RustDesk'] } },
-  { name: 'VNC server', process: /^(x11vnc|xvnc|xtigervnc|vncserver[\w-]*|winvnc\d*|tvnserver|uvnc_service)$/i, paths: { linux: ['/usr/bin/x11vnc', '/usr/bin/vncserver', '/usr/bin/Xtigervnc'], win32: ['PF\\RealVNC\\VNC Server', 'PF\\TightVNC', 'PF\\uvnc bvba\\UltraVNC'] } },
-  { name: 'Chrome Remote Desktop', process: /^(remoting_host|chrome-remote-desktop-host)$/i, paths: { linux: ['/opt/google/chrome-remote-desktop'], win32: ['PF\\Google\\Chrome Remote Desktop'] } },
-  { name: 'Splashtop', process: /^(srservice|srmanager|srserver|splashtop)/i, paths: { darwin: ['/Applications/Splashtop Streamer.app'], win32: ['PF\\Splashtop\\Splashtop Remote\\Server'] } },
+  { name: 'VNC server', process: /^(x11vnc|xvnc|xtigervnc|vncserver[\w-]*|winvnc\d*|tvnserver|uvnc_service)$/i, paths: { linux: ['/usr/bin/x11vnc', '/usr/bin/vncserver', '/usr/bin/Xtigervnc'], win32: ['PF\\RealVNC\\VNC Server', 'PF\\TightVNC', 'PF\\uvnc bvba\\UltraVNC'] } }, // i18n-ignore: product names and install paths
+  { name: 'Chrome Remote Desktop', process: /^(remoting_host|chrome-remote-desktop-host)$/i, paths: { linux: ['/opt/google/chrome-remote-desktop'], win32: ['PF\\Google\\Chrome Remote Desktop'] } }, // i18n-ignore: product names and install paths
+  { name: 'Splashtop', process: /^(srservice|srmanager|srserver|splashtop)/i, paths: { darwin: ['/Applications/Splashtop Streamer.app'], win32: ['PF\\Splashtop\\Splashtop Remote\\Server'] } }, // i18n-ignore: product names and install paths
   { name: 'ScreenConnect', process: /^(screenconnect|connectwisecontrol)/i, paths: {} },
   { name: 'LogMeIn', process: /^(logmein|lmiguardian)/i, paths: { win32: ['PF\\LogMeIn'] } },
   { name: 'NoMachine', process: /^(nxserver|nxnode)(\.bin|\.exe)?$/i, paths: { linux: ['/usr/NX/bin/nxserver'], darwin: ['/Applications/NoMachine.app'], win32: ['PF\\NoMachine'] } },
   { name: 'Ammyy Admin', process: /^aa_v3/i, paths: {} },
   { name: 'Supremo', process: /^supremo/i, paths: { win32: ['PF\\Supremo'] } },
   { name: 'DWService', process: /^dwagent/i, paths: { linux: ['/usr/share/dwagent'], win32: ['PF\\DWAgent'] } },
-  { name: 'MeshCentral agent', process: /^meshagent/i, paths: { linux: ['/usr/local/mesh_services/meshagent'], win32: ['PF\\Mesh Agent'] } },
+  { name: 'MeshCentral agent', process: /^meshagent/i, paths: { linux: ['/usr/local/mesh_services/meshagent'], win32: ['PF\\Mesh Agent'] } }, // i18n-ignore: product names and install paths
   { name: 'UltraViewer', process: /^ultraviewer/i, paths: { win32: ['PF\\UltraViewer'] } },
   { name: 'Quick Assist', process: /^quickassist(\.exe)?$/i, paths: {} },
 ];
@@ -51,8 +55,8 @@ export async function findRemoteTools(host: ProbeHost, processes: readonly Proce
     const installed = (await Promise.all(candidates.map(async (p) => ((await host.exists(p)) ? p : null)))).filter((p): p is string => p !== null);
     if (running.length === 0 && installed.length === 0) return null;
     const evidence = running.length > 0
-      ? `running: ${running.slice(0, 3).map((p) => `${p.name} (pid ${p.pid})`).join(', ')}`
-      : `installed in ${installed[0]}`;
+      ? probeWords('running', { list: running.slice(0, 3).map((p) => `${p.name} (pid ${p.pid})`).join(', ') })
+      : probeWords('installedIn', { path: installed[0] });
     return { name: tool.name, running: running.length > 0, installed: installed.length > 0, evidence: clean(evidence, 160) };
   }));
   return found.filter((f): f is NonNullable<typeof f> => f !== null).slice(0, 12);

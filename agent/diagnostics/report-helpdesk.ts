@@ -1,5 +1,6 @@
 /** The report's sections for printers, security, updates, mail and connectivity (see report.ts for the rest). */
-import type { Snapshot } from '../../protocol/index.js';
+import { formatDateTime, formatNumber, formatPercent, translator, type Language, type Snapshot } from '../../protocol/index.js';
+import { reportCatalog } from './report-catalog.js';
 
 export interface ReportWriter {
   heading(title: string): void;
@@ -8,61 +9,97 @@ export interface ReportWriter {
   good(text: string): string;
 }
 
-const yesNo = (value: boolean | null, yes: string, no: string) => (value === null ? 'unknown' : value ? yes : no);
-const day = (at: number) => new Date(at).toISOString().slice(0, 10);
-
-export function writeHelpdeskSections(s: Snapshot, w: ReportWriter): void {
+export function writeHelpdeskSections(s: Snapshot, w: ReportWriter, language: Language): void {
+  const t = translator(reportCatalog, language);
+  const num = (value: number) => formatNumber(value, language, 0);
+  const date = (at: number) => formatDateTime(at, language);
+  const yesNo = (value: boolean | null, yes: string, no: string) => (value === null ? t('unknown') : value ? yes : no);
   const p = s.printers;
   if (p) {
-    w.heading('Printers');
-    if (!p.available) w.row('Printing', 'no print system on this computer');
+    w.heading(t('printers'));
+    if (!p.available) w.row(t('printing'), t('noPrintSystem'));
     else {
-      w.row('Service', p.spooler === 'stopped' ? w.bad('stopped') : p.spooler);
-      w.row('Default', p.defaultPrinter ?? (p.printers.length ? w.bad('none') : 'none'));
-      for (const x of p.printers) w.row(x.name, `${x.state === 'offline' || x.state === 'paused' || x.state === 'error' ? w.bad(x.state) : x.state}${x.detail ? ` — ${x.detail}` : ''}`);
-      w.row('Jobs waiting', String(p.jobCount));
-      for (const j of p.jobs) w.row(`  ${j.id}`, `${j.user}${j.submittedAt ? `, since ${new Date(j.submittedAt).toLocaleString()}` : ''}`);
+      const spooler = t('spooler', { state: p.spooler });
+      w.row(t('service'), p.spooler === 'stopped' ? w.bad(spooler) : spooler);
+      w.row(t('defaultPrinter'), p.defaultPrinter ?? (p.printers.length ? w.bad(t('noPrinter')) : t('noPrinter')));
+      for (const x of p.printers) {
+        const state = t('printerState', { state: x.state });
+        w.row(x.name, `${x.state === 'offline' || x.state === 'paused' || x.state === 'error' ? w.bad(state) : state}${x.detail ? ` — ${x.detail}` : ''}`);
+      }
+      w.row(t('jobsWaiting'), num(p.jobCount));
+      for (const j of p.jobs) w.row(`  ${j.id}`, j.submittedAt ? t('jobSince', { user: j.user, date: date(j.submittedAt) }) : j.user);
     }
   }
   const sec = s.security;
   if (sec) {
-    w.heading('Security');
+    w.heading(t('security'));
     const fw = sec.firewall;
-    w.row('Firewall', `${fw.state === 'off' ? w.bad('off') : fw.state === 'on' ? w.good('on') : 'unknown'}${fw.tool ? ` (${fw.tool})` : ''}${fw.detail ? ` — ${fw.detail}` : ''}`);
+    const fwState = fw.state === 'off' ? w.bad(t('off')) : fw.state === 'on' ? w.good(t('on')) : t('unknown');
+    w.row(t('firewall'), `${fwState}${fw.tool ? ` (${fw.tool})` : ''}${fw.detail ? ` — ${fw.detail}` : ''}`);
     if (sec.antivirus.reported) {
-      w.row('Antivirus', sec.antivirus.products.length === 0 ? w.bad('none registered') : sec.antivirus.products.map((a) => `${a.name}: ${yesNo(a.enabled, 'on', 'off')}, ${yesNo(a.upToDate, 'up to date', 'out of date')}`).join('; '));
+      w.row(
+        t('antivirus'),
+        sec.antivirus.products.length === 0
+          ? w.bad(t('noneRegistered'))
+          : sec.antivirus.products
+              .map((a) => t('antivirusProduct', { name: a.name, enabled: yesNo(a.enabled, t('on'), t('off')), current: yesNo(a.upToDate, t('upToDate'), t('outOfDate')) }))
+              .join('; '),
+      );
     }
     const e = sec.encryption;
-    w.row('Encryption', `${e.state}${e.tool ? ` (${e.tool})` : ''}${e.volumes.length ? ` — ${e.volumes.map((v) => `${v.mount ?? v.name}: ${yesNo(v.encrypted, 'encrypted', 'not encrypted')}`).join(', ')}` : ''}${e.detail ? ` — ${e.detail}` : ''}`);
-    w.row('Remote control', sec.remoteTools.length === 0 ? 'none found' : sec.remoteTools.map((t) => `${t.name} (${t.evidence})`).join('; '));
-    if (sec.tempProcesses.length) w.row('From temp', sec.tempProcesses.map((t) => `${t.name} (pid ${t.pid}) ${t.path}`).join('; '));
+    const volumes = e.volumes.map((v) => t('volume', { name: v.mount ?? v.name, encrypted: yesNo(v.encrypted, t('encrypted'), t('notEncrypted')) })).join(', ');
+    w.row(t('encryption'), `${t('encryptionState', { state: e.state })}${e.tool ? ` (${e.tool})` : ''}${volumes ? ` — ${volumes}` : ''}${e.detail ? ` — ${e.detail}` : ''}`);
+    w.row(t('remoteControl'), sec.remoteTools.length === 0 ? t('noneFound') : sec.remoteTools.map((r) => `${r.name} (${r.evidence})`).join('; '));
+    if (sec.tempProcesses.length) w.row(t('fromTemp'), sec.tempProcesses.map((x) => `${x.name} (pid ${x.pid}) ${x.path}`).join('; '));
   }
   const u = s.updates;
   if (u) {
-    w.heading('Updates');
-    w.row('Restart needed', u.rebootPending === null ? 'unknown' : u.rebootPending ? w.bad(`yes${u.rebootReasons.length ? ` (${u.rebootReasons.join(', ')})` : ''}`) : 'no');
-    w.row('Last update', u.lastUpdateAt === null ? 'unknown' : `${day(u.lastUpdateAt)} (${u.lastUpdateSource ?? 'system'})`);
+    w.heading(t('updates'));
+    const restart = u.rebootPending === null ? t('unknown') : u.rebootPending ? w.bad(u.rebootReasons.length ? t('yesBecause', { reasons: u.rebootReasons.join(', ') }) : t('yes')) : t('no');
+    w.row(t('restartNeeded'), restart);
+    w.row(t('lastUpdate'), u.lastUpdateAt === null ? t('unknown') : t('lastUpdateValue', { date: date(u.lastUpdateAt), source: u.lastUpdateSource ?? t('systemSource') }));
     const q = u.pending;
-    w.row('Pending', q.state === 'ok' ? `${q.total ?? '?'}${q.security !== null ? `, of which ${q.security} security` : ''} (${q.source ?? 'package manager'})` : `${q.state}${q.detail ? ` — ${q.detail}` : ''}`);
+    const source = q.source ?? t('packageManager');
+    const total = q.total === null ? '?' : num(q.total);
+    w.row(
+      t('pending'),
+      q.state === 'ok'
+        ? q.security !== null
+          ? t('pendingSecurity', { total, security: num(q.security), source })
+          : t('pendingValue', { total, source })
+        : `${t('pendingState', { state: q.state })}${q.detail ? ` — ${q.detail}` : ''}`,
+    );
   }
   const m = s.mail;
   if (m) {
-    w.heading('Mail');
-    w.row('Clients', m.clients.length === 0 ? 'none found' : m.clients.map((c) => `${c.name}${c.running ? ' (running)' : ''}`).join(', '));
+    w.heading(t('mail'));
+    w.row(t('clients'), m.clients.length === 0 ? t('noneFound') : m.clients.map((c) => (c.running ? t('clientRunning', { name: c.name }) : c.name)).join(', '));
     for (const x of m.servers) {
-      w.row(`${x.client} ${x.role}`, `${x.host}:${x.port} ${!x.resolved ? w.bad(`does not resolve (${x.error})`) : x.reachable ? w.good(`answers in ${x.rttMs} ms`) : w.bad(`no answer (${x.error})`)}`);
+      const result = !x.resolved
+        ? w.bad(t('doesNotResolve', { error: x.error ?? '' }))
+        : x.reachable
+          ? w.good(t('answersIn', { ms: num(x.rttMs ?? 0) }))
+          : w.bad(t('noAnswer', { error: x.error ?? '' }));
+      w.row(`${x.client} ${x.role}`, `${x.host}:${x.port} ${result}`);
     }
-    if (m.unreadable.length) w.row('Not readable', `${m.unreadable.join(', ')}: ask which server it uses`);
+    if (m.unreadable.length) w.row(t('notReadable'), t('askServer', { list: m.unreadable.join(', ') }));
   }
   const c = s.connectivity;
   if (c) {
-    w.heading('Connection over time');
-    if (c.targets.length === 0) w.row('Series', 'nothing to measure (no gateway, no controller)');
-    for (const t of c.targets) {
-      const silent = t.role === 'gateway' && t.answered === 0;
-      w.row(t.role === 'gateway' ? 'Gateway' : 'Controller', silent
-        ? `${t.host}: no answer on ports ${t.ports.join('/')} (many routers drop such probes)`
-        : `${t.host}: ${t.answered}/${t.sent} answered (${t.lossPercent} % lost), ${t.rttMinMs}–${t.rttMaxMs} ms, avg ${t.rttAvgMs} ms, jitter ${t.jitterMs ?? '—'} ms`);
+    w.heading(t('connection'));
+    if (c.targets.length === 0) w.row(t('series'), t('nothingToMeasure'));
+    for (const x of c.targets) {
+      const silent = x.role === 'gateway' && x.answered === 0;
+      const ms = (value: number | null) => (value === null ? '—' : num(value));
+      w.row(
+        x.role === 'gateway' ? t('gateway') : t('controller'),
+        silent
+          ? t('silentGateway', { host: x.host, ports: x.ports.join('/') })
+          : t('target', {
+              host: x.host, answered: String(x.answered), sent: String(x.sent), loss: formatPercent(x.lossPercent, language),
+              min: ms(x.rttMinMs), max: ms(x.rttMaxMs), avg: ms(x.rttAvgMs), jitter: ms(x.jitterMs),
+            }),
+      );
     }
   }
 }

@@ -8,6 +8,10 @@ import type { SecuritySection } from '../../protocol/index.js';
 import type { ProbeHost } from './probe-host.js';
 import { asArray, clean, powerShellJson } from './probe-text.js';
 import { findRemoteTools, findTempProcesses, type ProcessInfo } from './remote-tools.js';
+import { agentWords } from '../cli/agent-language.js';
+import { probeCatalog } from './probe-catalog.js';
+
+const probeWords = agentWords(probeCatalog);
 
 type Firewall = SecuritySection['firewall'];
 type Encryption = SecuritySection['encryption'];
@@ -35,7 +39,7 @@ async function linuxSecurity(host: ProbeHost, timeoutMs: number): Promise<Base> 
   return {
     firewall: linuxFirewall(ufw, firewalld, nft, nftService),
     antivirus: NO_AV,
-    encryption: lsblk.kind === 'done' && lsblk.code === 0 ? parseLsblk(lsblk.stdout) : { state: 'unknown', tool: 'lsblk', volumes: [], detail: lsblk.kind === 'missing' ? 'lsblk is not installed' : 'lsblk failed' },
+    encryption: lsblk.kind === 'done' && lsblk.code === 0 ? parseLsblk(lsblk.stdout) : { state: 'unknown', tool: 'lsblk', volumes: [], detail: lsblk.kind === 'missing' ? probeWords('lsblkMissing') : probeWords('lsblkFailed') },
   };
 }
 
@@ -49,14 +53,14 @@ export function linuxFirewall(ufwConf: string | null, firewalld: Outcome, nft: O
   if (firewalld.kind === 'done') found.push({ state: firewalld.stdout.trim() === 'running' ? 'on' : 'off', tool: 'firewalld', profiles: [], detail: clean(firewalld.stdout.trim() || firewalld.stderr.trim(), 255) });
   if (nft.kind === 'done' && nft.code === 0) {
     const input = /hook input/.test(nft.stdout);
-    found.push({ state: input ? 'on' : 'off', tool: 'nftables', profiles: [], detail: input ? 'a filter chain on the input hook is loaded' : 'no filter chain on the input hook' });
+    found.push({ state: input ? 'on' : 'off', tool: 'nftables', profiles: [], detail: input ? probeWords('nftInput') : probeWords('nftNoInput') });
   } else if (nftService.kind === 'done' && nftService.stdout.trim() !== '' && nft.kind !== 'missing') {
     // Without root nft cannot list the rules; the service says whether they were loaded at boot.
     const active = nftService.stdout.trim() === 'active';
-    found.push({ state: active ? 'on' : 'unknown', tool: 'nftables', profiles: [], detail: `nftables service ${clean(nftService.stdout.trim(), 32)}${active ? '' : '; the rules need root to read'}` });
+    found.push({ state: active ? 'on' : 'unknown', tool: 'nftables', profiles: [], detail: probeWords(active ? 'nftService' : 'nftServiceNeedsRoot', { state: clean(nftService.stdout.trim(), 32) }) });
   }
   return found.find((f) => f.state === 'on') ?? found.find((f) => f.state === 'off') ?? found[0]
-    ?? { state: 'unknown', tool: null, profiles: [], detail: 'no firewall tool found (ufw, firewalld, nftables)' };
+    ?? { state: 'unknown', tool: null, profiles: [], detail: probeWords('noFirewallTool') };
 }
 
 interface BlockDevice { name?: string; type?: string; fstype?: string | null; mountpoint?: string | null; mountpoints?: Array<string | null>; children?: BlockDevice[] }
@@ -76,7 +80,7 @@ export function parseLsblk(stdout: string): Encryption {
 }
 
 function encryptionState(volumes: Encryption['volumes']): Omit<Encryption, 'tool'> {
-  if (volumes.length === 0) return { state: 'unknown', volumes, detail: 'the system disk is not a block device here (a container?)' };
+  if (volumes.length === 0) return { state: 'unknown', volumes, detail: probeWords('notBlockDevice') };
   const on = volumes.filter((v) => v.encrypted === true).length;
   const known = volumes.filter((v) => v.encrypted !== null).length;
   const state = known === 0 ? 'unknown' : on === volumes.length ? 'on' : on === 0 && known === volumes.length ? 'off' : 'partial';
@@ -92,14 +96,14 @@ async function macSecurity(host: ProbeHost, timeoutMs: number): Promise<Base> {
 }
 
 export function parseSocketFilterFw(result: Outcome): Firewall {
-  if (result.kind !== 'done') return { state: 'unknown', tool: 'socketfilterfw', profiles: [], detail: result.kind === 'missing' ? 'not found' : result.error };
+  if (result.kind !== 'done') return { state: 'unknown', tool: 'socketfilterfw', profiles: [], detail: result.kind === 'missing' ? probeWords('notFound') : result.error };
   const state = /State = ([0-9])/.exec(result.stdout)?.[1];
-  return { state: state === undefined ? 'unknown' : state === '0' ? 'off' : 'on', tool: 'macOS application firewall', profiles: [], detail: clean(result.stdout.trim(), 255) };
+  return { state: state === undefined ? 'unknown' : state === '0' ? 'off' : 'on', tool: probeWords('macFirewall'), profiles: [], detail: clean(result.stdout.trim(), 255) };
 }
 
 export function parseFdesetup(result: Outcome): Encryption {
   const tool = 'fdesetup (FileVault)';
-  if (result.kind !== 'done') return { state: 'unknown', tool, volumes: [], detail: result.kind === 'missing' ? 'not found' : result.error };
+  if (result.kind !== 'done') return { state: 'unknown', tool, volumes: [], detail: result.kind === 'missing' ? probeWords('notFound') : result.error };
   const out = result.stdout;
   const state = /in progress/i.test(out) ? 'partial' : /FileVault is On/.test(out) ? 'on' : /FileVault is Off/.test(out) ? 'off' : 'unknown';
   return { state, tool, volumes: [{ name: 'system volume', mount: '/', encrypted: state === 'unknown' ? null : state === 'on' }], detail: clean(out.trim().split('\n')[0], 255) };
@@ -107,16 +111,16 @@ export function parseFdesetup(result: Outcome): Encryption {
 
 /** Firewall profiles, Security Center's antivirus list, BitLocker: one PowerShell start. */
 export const WINDOWS_SECURITY_SCRIPT = [
-  "$ErrorActionPreference = 'SilentlyContinue'",
-  '$out = @{ firewall = @(); antivirus = $null; bitlocker = $null; bitlockerError = $null; systemDriveProtection = $null }',
-  "$out.firewall = @(Get-NetFirewallProfile | Select-Object Name, @{n='Enabled';e={[string]$_.Enabled}})",
-  '$av = Get-CimInstance -Namespace root/SecurityCenter2 -ClassName AntiVirusProduct',
-  'if ($?) { $out.antivirus = @($av | Select-Object -First 8 displayName, productState) }',
-  "try { $out.bitlocker = @(Get-BitLockerVolume -ErrorAction Stop | Select-Object -First 8 MountPoint, @{n='Protection';e={[string]$_.ProtectionStatus}}, @{n='Status';e={[string]$_.VolumeStatus}}) }",
-  'catch { $out.bitlockerError = $_.Exception.Message',
-  // Without administrator rights, Explorer's property still says whether the system drive is protected.
-  "  $out.systemDriveProtection = (New-Object -ComObject Shell.Application).NameSpace($env:SystemDrive).Self.ExtendedProperty('System.Volume.BitLockerProtection') }",
-  '$out | ConvertTo-Json -Depth 4 -Compress',
+  "$ErrorActionPreference = 'SilentlyContinue'", // i18n-ignore: PowerShell code
+  '$out = @{ firewall = @(); antivirus = $null; bitlocker = $null; bitlockerError = $null; systemDriveProtection = $null }', // i18n-ignore: PowerShell code
+  "$out.firewall = @(Get-NetFirewallProfile | Select-Object Name, @{n='Enabled';e={[string]$_.Enabled}})", // i18n-ignore: PowerShell code
+  '$av = Get-CimInstance -Namespace root/SecurityCenter2 -ClassName AntiVirusProduct', // i18n-ignore: PowerShell code
+  'if ($?) { $out.antivirus = @($av | Select-Object -First 8 displayName, productState) }', // i18n-ignore: PowerShell code
+  "try { $out.bitlocker = @(Get-BitLockerVolume -ErrorAction Stop | Select-Object -First 8 MountPoint, @{n='Protection';e={[string]$_.ProtectionStatus}}, @{n='Status';e={[string]$_.VolumeStatus}}) }", // i18n-ignore: PowerShell code
+  'catch { $out.bitlockerError = $_.Exception.Message', // i18n-ignore: PowerShell code
+  // Without administrator rights, Explorer's property still says whether the system drive is protected. // i18n-ignore: PowerShell code
+  "  $out.systemDriveProtection = (New-Object -ComObject Shell.Application).NameSpace($env:SystemDrive).Self.ExtendedProperty('System.Volume.BitLockerProtection') }", // i18n-ignore: PowerShell code
+  '$out | ConvertTo-Json -Depth 4 -Compress', // i18n-ignore: PowerShell code
 ].join('\n');
 
 async function windowsSecurity(host: ProbeHost, timeoutMs: number): Promise<Base> {
@@ -127,11 +131,11 @@ export function parseWindowsSecurity(json: unknown): Base {
   const data = (json ?? {}) as Record<string, unknown>;
   const profiles = asArray(data.firewall).map((p) => ({ name: clean(p.Name, 64), on: String(p.Enabled) === 'True' || p.Enabled === true || p.Enabled === 1 }));
   const firewall: Firewall = profiles.length === 0
-    ? { state: 'unknown', tool: 'Windows Firewall', profiles: [], detail: 'Get-NetFirewallProfile gave no answer' }
-    : { state: profiles.some((p) => p.on) ? 'on' : 'off', tool: 'Windows Firewall', profiles: profiles.slice(0, 8), detail: profiles.map((p) => `${p.name} ${p.on ? 'on' : 'off'}`).join(', ') };
+    ? { state: 'unknown', tool: probeWords('windowsFirewall'), profiles: [], detail: probeWords('firewallNoAnswer') }
+    : { state: profiles.some((p) => p.on) ? 'on' : 'off', tool: probeWords('windowsFirewall'), profiles: profiles.slice(0, 8), detail: profiles.map((p) => `${p.name} ${p.on ? 'on' : 'off'}`).join(', ') };
   const antivirus = data.antivirus === null || data.antivirus === undefined
     ? NO_AV
-    : { reported: true, products: asArray(data.antivirus).slice(0, 8).map((p) => ({ name: clean(p.displayName || 'unnamed antivirus', 128), ...decodeProductState(Number(p.productState)) })) };
+    : { reported: true, products: asArray(data.antivirus).slice(0, 8).map((p) => ({ name: clean(p.displayName || probeWords('unnamedAntivirus'), 128), ...decodeProductState(Number(p.productState)) })) };
   return { firewall, antivirus, encryption: windowsEncryption(data) };
 }
 
@@ -156,7 +160,7 @@ function windowsEncryption(data: Record<string, unknown>): Encryption {
   const shell = Number(data.systemDriveProtection);
   if (shell in SHELL_PROTECTION) {
     const encrypted = SHELL_PROTECTION[shell]!;
-    return { ...encryptionState([{ name: 'system drive', mount: null, encrypted }]), tool, detail: encrypted === null ? 'encryption or decryption in progress' : 'system drive only (full detail needs administrator rights)' };
+    return { ...encryptionState([{ name: probeWords('systemDrive'), mount: null, encrypted }]), tool, detail: encrypted === null ? probeWords('inProgress') : probeWords('systemDriveOnly') };
   }
-  return { state: 'unknown', tool, volumes: [], detail: clean(data.bitlockerError ?? 'BitLocker did not answer (it needs administrator rights)', 255) };
+  return { state: 'unknown', tool, volumes: [], detail: clean(data.bitlockerError ?? probeWords('bitlockerNoAnswer'), 255) };
 }

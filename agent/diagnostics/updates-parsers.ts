@@ -1,3 +1,7 @@
+import { agentWords } from '../cli/agent-language.js';
+import { probeCatalog } from './probe-catalog.js';
+
+const probeWords = agentWords(probeCatalog);
 /** Readers of the package managers' outputs (C locale), kept apart from the probe so each is tested on recorded outputs. */
 
 /** What the package manager says is pending; `total` null: it could not say. */
@@ -74,11 +78,11 @@ export function parseMacSoftwareUpdate(stdout: string): Pending {
   const count = /LastRecommendedUpdatesAvailable = (\d+);/.exec(stdout)?.[1];
   const checked = /LastSuccessfulDate = "([^"]+)"/.exec(stdout)?.[1];
   return {
-    source: 'softwareupdate (last background check)',
+    source: probeWords('softwareupdateSource'),
     total: count !== undefined ? Number(count) : names.length,
     // Apple does not mark which updates are security fixes.
     security: null,
     names,
-    detail: checked ? `checked by macOS on ${checked}` : null,
+    detail: checked ? probeWords('checkedByMacOS', { date: checked }) : null,
   };
 }

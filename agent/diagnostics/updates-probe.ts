@@ -9,6 +9,10 @@ import type { ProbeHost } from './probe-host.js';
 import { clean, powerShellJson, parseWindowsDate } from './probe-text.js';
 import { SlowCheck } from './slow-check.js';
 import { parseAptHistory, parseAptSimulation, parseDnfCheckUpdate, parseDnfSecurity, parseMacHistory, parseMacSoftwareUpdate, parseRpmLast, type Pending } from './updates-parsers.js';
+import { agentWords } from '../cli/agent-language.js';
+import { probeCatalog } from './probe-catalog.js';
+
+const probeWords = agentWords(probeCatalog);
 
 /** The slow check's own limit: past it the package manager is stopped and the failure kept for a while. */
 const PENDING_LIMIT_MS = 120_000;
@@ -31,11 +35,11 @@ export class UpdatesProbe {
   async collect(timeoutMs: number, pendingWaitMs: number, askPackageManager = true): Promise<UpdatesSection> {
     const none = { total: null, security: null, names: [], checkedAt: null, detail: null };
     if (!askPackageManager) {
-      return { ...(await this.facts(timeoutMs)), pending: { state: 'unavailable', source: null, ...none, detail: 'not asked: the package manager check is turned off for this agent' } };
+      return { ...(await this.facts(timeoutMs)), pending: { state: 'unavailable', source: null, ...none, detail: probeWords('notAsked') } };
     }
     const [facts, pending] = await Promise.all([this.facts(timeoutMs), this.pending.get(pendingWaitMs)]);
     const pendingSection: UpdatesSection['pending'] =
-      pending.state === 'checking' ? { state: 'checking', source: null, ...none, detail: 'still asking the package manager; the answer comes with a later refresh' }
+      pending.state === 'checking' ? { state: 'checking', source: null, ...none, detail: probeWords('stillAsking') }
       : pending.state === 'failed' ? { state: 'failed', source: null, ...none, checkedAt: pending.checkedAt, detail: clean(pending.error, 255) }
       : pending.value.total === null ? { state: 'unavailable', source: pending.value.source, ...none, detail: pending.value.detail }
       : { state: 'ok', source: pending.value.source, total: pending.value.total, security: pending.value.security, names: pending.value.names.slice(0, 20).map((n) => clean(n, 128)), checkedAt: pending.checkedAt, detail: pending.value.detail };
@@ -48,7 +52,7 @@ export class UpdatesProbe {
       const data = (await powerShellJson(h, WINDOWS_UPDATE_FACTS_SCRIPT, timeoutMs)) as { reboot?: unknown; lastHotfix?: unknown; lastHotfixId?: unknown } | null;
       const reasons = (Array.isArray(data?.reboot) ? data.reboot : typeof data?.reboot === 'string' ? [data.reboot] : []).map((r) => clean(r, 128)).slice(0, 8);
       const last = parseWindowsDate(data?.lastHotfix);
-      return { rebootPending: reasons.length > 0, rebootReasons: reasons, lastUpdateAt: last, lastUpdateSource: last === null ? null : clean(`Get-HotFix ${data?.lastHotfixId ?? ''}`, 64) };
+      return { rebootPending: reasons.length > 0, rebootReasons: reasons, lastUpdateAt: last, lastUpdateSource: last === null ? null : clean(`Get-HotFix ${data?.lastHotfixId ?? ''}`, 64) /* i18n-ignore: the command that told */ };
     }
     if (h.platform === 'darwin') {
       const history = await h.run('softwareupdate', ['--history'], timeoutMs);
@@ -65,7 +69,7 @@ export class UpdatesProbe {
     ]);
     const reboot = await linuxReboot(h, { flag, pkgs, notifier, needsRestarting, kernel: kernel.kind === 'done' ? kernel.stdout.trim() : null });
     let last = apt === null ? null : parseAptHistory(apt);
-    let source = last === null ? null : 'apt history';
+    let source = last === null ? null : probeWords('aptHistory');
     if (last === null && apt === null) {
       const rpm = await h.run('rpm', ['-qa', '--last'], timeoutMs);
       last = rpm.kind === 'done' ? parseRpmLast(rpm.stdout) : null;
@@ -79,15 +83,15 @@ export class UpdatesProbe {
     if (h.platform === 'win32') {
       const data = (await powerShellJson(h, WINDOWS_PENDING_SCRIPT, PENDING_LIMIT_MS)) as { total?: unknown; security?: unknown; names?: unknown } | null;
       const names = Array.isArray(data?.names) ? data.names.map(String) : typeof data?.names === 'string' ? [data.names] : [];
-      return { source: 'Windows Update (last scan)', total: Number(data?.total) || 0, security: Number(data?.security) || 0, names, detail: null };
+      return { source: probeWords('windowsUpdateLastScan'), total: Number(data?.total) || 0, security: Number(data?.security) || 0, names, detail: null };
     }
     if (h.platform === 'darwin') {
       const prefs = await h.run('defaults', ['read', '/Library/Preferences/com.apple.SoftwareUpdate'], 5000);
-      if (prefs.kind !== 'done' || prefs.code !== 0) return { source: 'softwareupdate', total: null, security: null, names: [], detail: 'no background check recorded yet' };
+      if (prefs.kind !== 'done' || prefs.code !== 0) return { source: 'softwareupdate', total: null, security: null, names: [], detail: probeWords('noBackgroundCheck') };
       return parseMacSoftwareUpdate(prefs.stdout);
     }
     const low = { lowPriority: true };
-    const apt = await h.run('apt-get', ['-s', '-o', 'Debug::NoLocking=true', 'upgrade'], PENDING_LIMIT_MS, low);
+    const apt = await h.run('apt-get', ['-s', '-o', 'Debug::NoLocking=true', 'upgrade'], PENDING_LIMIT_MS, low); // i18n-ignore: apt's arguments
     if (apt.kind === 'done' && apt.code === 0) return parseAptSimulation(apt.stdout);
     if (apt.kind === 'failed') throw new Error(`apt-get -s upgrade: ${apt.error}`);
     const [security, all] = await Promise.all([
@@ -96,21 +100,21 @@ export class UpdatesProbe {
     ]);
     if (security.kind === 'done' && all.kind === 'done' && (all.code === 0 || all.code === 100)) {
       const names = parseDnfCheckUpdate(all.stdout);
-      return { source: 'dnf (cached metadata)', total: names.length, security: parseDnfSecurity(security.stdout), names, detail: null };
+      return { source: probeWords('dnfCached'), total: names.length, security: parseDnfSecurity(security.stdout), names, detail: null };
     }
-    return { source: null, total: null, security: null, names: [], detail: apt.kind === 'missing' && security.kind === 'missing' ? 'no apt or dnf here' : 'the package manager gave no answer' };
+    return { source: null, total: null, security: null, names: [], detail: apt.kind === 'missing' && security.kind === 'missing' ? probeWords('noAptDnf') : probeWords('packageManagerNoAnswer') };
   }
 }
 
 async function linuxReboot(h: ProbeHost, s: { flag: boolean; pkgs: string | null; notifier: boolean; needsRestarting: Awaited<ReturnType<ProbeHost['run']>>; kernel: string | null }): Promise<Pick<UpdatesSection, 'rebootPending' | 'rebootReasons'>> {
   if (s.flag) return { rebootPending: true, rebootReasons: (s.pkgs ?? '').split('\n').map((l) => clean(l, 128)).filter(Boolean).slice(0, 8) };
   if (s.needsRestarting.kind === 'done' && (s.needsRestarting.code === 0 || s.needsRestarting.code === 1)) {
-    return { rebootPending: s.needsRestarting.code === 1, rebootReasons: s.needsRestarting.code === 1 ? ['needs-restarting -r: core libraries or the kernel were updated'] : [] };
+    return { rebootPending: s.needsRestarting.code === 1, rebootReasons: s.needsRestarting.code === 1 ? [probeWords('needsRestarting')] : [] };
   }
   // A newer kernel installed in /boot than the one running: only a restart runs it.
   const newer = s.kernel ? newestKernel(await h.list('/boot')) : null;
   if (s.kernel && newer && newer !== s.kernel && compareVersions(newer, s.kernel) > 0) {
-    return { rebootPending: true, rebootReasons: [clean(`kernel ${newer} is installed, ${s.kernel} is running`, 128)] };
+    return { rebootPending: true, rebootReasons: [clean(probeWords('kernelNewer', { newer, running: s.kernel }), 128)] };
   }
   // Without the flag's writer installed, its absence proves nothing.
   return { rebootPending: s.notifier ? false : null, rebootReasons: [] };
@@ -128,20 +132,20 @@ export function compareVersions(a: string, b: string): number {
 }
 
 export const WINDOWS_UPDATE_FACTS_SCRIPT = [
-  "$ErrorActionPreference = 'SilentlyContinue'",
-  '$r = @()',
-  "if (Test-Path 'HKLM:\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Component Based Servicing\\RebootPending') { $r += 'Component Based Servicing' }",
-  "if (Test-Path 'HKLM:\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\WindowsUpdate\\Auto Update\\RebootRequired') { $r += 'Windows Update' }",
-  '$hf = Get-HotFix | Where-Object { $_.InstalledOn } | Sort-Object InstalledOn -Descending | Select-Object -First 1',
-  "@{ reboot = $r; lastHotfix = if ($hf) { $hf.InstalledOn.ToUniversalTime().ToString('o') } else { $null }; lastHotfixId = $hf.HotFixID } | ConvertTo-Json -Compress",
+  "$ErrorActionPreference = 'SilentlyContinue'", // i18n-ignore: PowerShell code
+  '$r = @()', // i18n-ignore: PowerShell code
+  "if (Test-Path 'HKLM:\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Component Based Servicing\\RebootPending') { $r += 'Component Based Servicing' }", // i18n-ignore: PowerShell code
+  "if (Test-Path 'HKLM:\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\WindowsUpdate\\Auto Update\\RebootRequired') { $r += 'Windows Update' }", // i18n-ignore: PowerShell code
+  '$hf = Get-HotFix | Where-Object { $_.InstalledOn } | Sort-Object InstalledOn -Descending | Select-Object -First 1', // i18n-ignore: PowerShell code
+  "@{ reboot = $r; lastHotfix = if ($hf) { $hf.InstalledOn.ToUniversalTime().ToString('o') } else { $null }; lastHotfixId = $hf.HotFixID } | ConvertTo-Json -Compress", // i18n-ignore: PowerShell code
 ].join('\n');
 
 /** Offline search: Windows Update's last scan, without contacting Microsoft (an online search can take minutes). */
 export const WINDOWS_PENDING_SCRIPT = [
-  "$ErrorActionPreference = 'Stop'",
-  '$searcher = (New-Object -ComObject Microsoft.Update.Session).CreateUpdateSearcher()',
-  '$searcher.Online = $false',
-  "$result = $searcher.Search(\"IsInstalled=0 and IsHidden=0 and Type='Software'\")",
-  "$u = @($result.Updates | ForEach-Object { @{ title = $_.Title; security = [bool]($_.Categories | Where-Object { $_.CategoryID -eq '0fa1201d-4330-4fa8-8ae9-b877473b6441' }) } })",
-  '@{ total = $u.Count; security = @($u | Where-Object { $_.security }).Count; names = @($u | Select-Object -First 20 | ForEach-Object { $_.title }) } | ConvertTo-Json -Compress',
+  "$ErrorActionPreference = 'Stop'", // i18n-ignore: PowerShell code
+  '$searcher = (New-Object -ComObject Microsoft.Update.Session).CreateUpdateSearcher()', // i18n-ignore: PowerShell code
+  '$searcher.Online = $false', // i18n-ignore: PowerShell code
+  "$result = $searcher.Search(\"IsInstalled=0 and IsHidden=0 and Type='Software'\")", // i18n-ignore: PowerShell code
+  "$u = @($result.Updates | ForEach-Object { @{ title = $_.Title; security = [bool]($_.Categories | Where-Object { $_.CategoryID -eq '0fa1201d-4330-4fa8-8ae9-b877473b6441' }) } })", // i18n-ignore: PowerShell code
+  '@{ total = $u.Count; security = @($u | Where-Object { $_.security }).Count; names = @($u | Select-Object -First 20 | ForEach-Object { $_.title }) } | ConvertTo-Json -Compress', // i18n-ignore: PowerShell code
 ].join('\n');

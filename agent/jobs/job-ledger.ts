@@ -9,6 +9,10 @@ import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, r
 import { join } from 'node:path';
 import { z } from 'zod';
 import { base64, id, jobResultMessage, jobStream, type JobResultMessage, type JobStream } from '../../protocol/index.js';
+import { agentWords } from '../cli/agent-language.js';
+import { managedCatalog } from '../managed/managed-catalog.js';
+
+const words = agentWords(managedCatalog);
 
 export const ledgerEntry = z.object({
   version: z.literal(1),
@@ -51,7 +55,7 @@ export class JobLedger {
         }
         this.entries.set(entry.jobId, entry);
       } catch (error) {
-        warn(`The job ledger entry ${name} is damaged (${error instanceof Error ? error.message : String(error)}); job ${jobId} counts as already run.`);
+        warn(words('ledgerDamaged', { name, jobId, error: error instanceof Error ? error.message : String(error) }));
         this.entries.set(jobId, { version: 1, jobId, state: 'acked', acceptedAt: 0, expiresAt: 0, result: null, output: [] });
       }
     }

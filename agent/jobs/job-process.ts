@@ -10,6 +10,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LIMITS, paramEnvName, type JobResultMessage, type JobRunMessage, type JobStream, type ResultStatus, type ScriptInterpreter } from '../../protocol/index.js';
+import { agentWords } from '../cli/agent-language.js';
+import { managedCatalog } from '../managed/managed-catalog.js';
+
+const words = agentWords(managedCatalog);
 
 export interface JobProcessEvents {
   started(startedAt: number, pid: number | null): void;
@@ -35,7 +39,8 @@ export function interpreterCommand(interpreter: ScriptInterpreter, file: string,
     case 'bash':
       return { command: 'bash', args: [file] };
     case 'powershell':
-      return { command: windows ? 'powershell.exe' : 'pwsh', args: ['-NoProfile', '-NonInteractive', '-ExecutionPolicy', 'Bypass', '-File', file] };
+      return { command: windows ? 'powershell.exe' : 'pwsh', args: ['-NoProfile', '-NonInteractive', '-ExecutionPolicy', 'Bypass', // i18n-ignore: a PowerShell argument
+        '-File', file] };
     case 'cmd':
       return windows ? { command: 'cmd.exe', args: ['/d', '/c', file] } : null;
   }
@@ -64,7 +69,7 @@ export class JobProcess {
     mkdirSync(host.scriptDir, { recursive: true, mode: 0o700 });
     this.file = join(host.scriptDir, `${job.jobId}${EXTENSIONS[job.script.interpreter]}`);
     const how = interpreterCommand(job.script.interpreter, this.file, host.platform);
-    if (!how) return this.finish(null, null, { status: 'error', reason: `${job.script.interpreter} scripts run only on Windows` });
+    if (!how) return this.finish(null, null, { status: 'error', reason: words('windowsOnly', { interpreter: job.script.interpreter }) });
     writeFileSync(this.file, job.script.body, { mode: 0o600 });
     const env: Record<string, string> = {};
     for (const [key, value] of Object.entries(host.env)) if (value !== undefined && !key.startsWith('RELAIS_PARAM_')) env[key] = value;
@@ -86,7 +91,7 @@ export class JobProcess {
     child.stderr!.on('close', closed);
     child.on('error', (error: NodeJS.ErrnoException) => {
       if (this.startedAt !== null && child.pid !== undefined) return;
-      this.finish(null, null, { status: 'error', reason: error.code === 'ENOENT' ? `the interpreter ${how.command} is not installed on this device` : `the script could not start: ${error.message}` });
+      this.finish(null, null, { status: 'error', reason: error.code === 'ENOENT' ? words('interpreterMissing', { command: how.command }) : words('couldNotStart', { error: error.message }) });
     });
     child.on('exit', (code, signal) => {
       exit = { code, signal };
@@ -101,12 +106,12 @@ export class JobProcess {
         this.finish(code, signal);
       }, DRAIN_MS + LIMITS.jobKillGraceMs));
     });
-    this.timers.push(setTimeout(() => this.stop({ status: 'timed-out', reason: `the script ran longer than its timeout (${job.script.timeoutSeconds} s)` }), job.script.timeoutSeconds * 1000));
+    this.timers.push(setTimeout(() => this.stop({ status: 'timed-out', reason: words('ranTooLong', { seconds: job.script.timeoutSeconds }) }), job.script.timeoutSeconds * 1000));
   }
 
   /** Cancelled by the controller: the process group is stopped. */
   cancel(): void {
-    this.stop({ status: 'cancelled', reason: 'cancelled by a technician' });
+    this.stop({ status: 'cancelled', reason: words('cancelledByTechnician') });
   }
 
   /** The agent is stopping: the script is stopped and reported as such. */
@@ -156,7 +161,7 @@ export class JobProcess {
     if (this.file) rmSync(this.file, { force: true });
     const outcome = failure ?? this.outcome;
     const status: ResultStatus = outcome?.status ?? (code === 0 ? 'succeeded' : 'failed');
-    const reason = outcome?.reason ?? (signal ? `the script was killed by ${signal}` : null);
+    const reason = outcome?.reason ?? (signal ? words('killedBySignal', { signal }) : null);
     this.events.finished({
       t: 'job.result',
       jobId: this.job.jobId,

@@ -11,6 +11,10 @@ import { endOrphanGroup, processStartTime } from './orphan-groups.js';
 import { JobLedger, type OutputRecord } from './job-ledger.js';
 import { JobProcess, type JobHost } from './job-process.js';
 import { policyVerdict, type PolicyRead } from '../consent/local-policy.js';
+import { agentWords } from '../cli/agent-language.js';
+import { managedCatalog } from '../managed/managed-catalog.js';
+
+const words = agentWords(managedCatalog);
 
 export interface JobRunnerParts {
   /** `<state>/jobs`: the ledger, and the scripts being run under `run/`. */
@@ -48,10 +52,10 @@ export class JobRunner {
       if (entry.state !== 'accepted') continue;
       if (entry.group) {
         const outcome = endOrphanGroup(entry.group);
-        if (outcome === 'ended') parts.log(`Job ${entry.jobId}: ended the processes its script left running when the agent stopped.`);
-        if (outcome === 'unverifiable') parts.log(`Job ${entry.jobId}: its script may still be running (process group ${entry.group.pid}); this platform cannot tell safely, so it was left alone.`);
+        if (outcome === 'ended') parts.log(words('jobEndedLeftovers', { jobId: entry.jobId }));
+        if (outcome === 'unverifiable') parts.log(words('jobUnverifiable', { jobId: entry.jobId, pid: String(entry.group.pid) }));
       }
-      this.ledger.finish(entry.jobId, result(entry.jobId, 'error', 'the agent stopped while this job was starting or running; it was not run again', entry.acceptedAt), []);
+      this.ledger.finish(entry.jobId, result(entry.jobId, 'error', words('jobInterrupted'), entry.acceptedAt), []);
     }
   }
 
@@ -74,11 +78,11 @@ export class JobRunner {
     if (live) {
       live.cancelled = true;
       if (live.process) return live.process.cancel();
-      return this.parts.person?.cancel(this.channelOf(jobId), 'the job was cancelled');
+      return this.parts.person?.cancel(this.channelOf(jobId), words('whyJobCancelled'));
     }
     if (this.ledger.get(jobId)) return this.replay(jobId);
     this.ledger.accept(jobId, Date.now());
-    this.finish(jobId, result(jobId, 'cancelled', 'cancelled before it reached this device'));
+    this.finish(jobId, result(jobId, 'cancelled', words('cancelledBeforeReached')));
   }
 
   /** job.ack: the controller stored the result; the output may go. */
@@ -99,8 +103,8 @@ export class JobRunner {
   async stopAll(waitMs: number): Promise<void> {
     const running = [...this.live.entries()];
     for (const [jobId, live] of running) {
-      if (live.process) live.process.abandon('the agent was stopped while the script was running');
-      else this.finish(jobId, result(jobId, 'error', 'the agent was stopped before the script started'));
+      if (live.process) live.process.abandon(words('stoppedWhileRunning'));
+      else this.finish(jobId, result(jobId, 'error', words('stoppedBeforeStart')));
     }
     const deadline = Date.now() + waitMs;
     while (this.live.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
@@ -116,41 +120,41 @@ export class JobRunner {
   /** Null to run; otherwise why it is refused. */
   private async decide(message: JobRunMessage): Promise<string | null> {
     const { log, person } = this.parts;
-    const what = `job ${message.jobId} (script "${message.script.name}")`;
+    const what = words('jobWhat', { jobId: message.jobId, name: message.script.name });
     const read = this.parts.readPolicy();
     if (!read.ok) {
-      log(`Refused ${what}: the policy file cannot be used (${read.message}), so nothing is allowed.`);
-      return 'refused by policy (the policy file cannot be used)';
+      log(words('jobRefusedPolicyUnusable', { what, problem: read.message }));
+      return words('reasonPolicyUnusable');
     }
     switch (policyVerdict(read.policy, 'script', person !== null)) {
       case 'allow':
-        log(`Running ${what} without asking: the local policy allows scripts (script: allow).`);
+        log(words('jobAllowed', { what }));
         return null;
       case 'ask-person': {
-        log(`The local policy says to ask before a script (script: ask); asking the person at this terminal about ${what}.`);
+        log(words('jobAsking', { what }));
         const outcome = await person!.ask({
           channel: this.channelOf(message.jobId),
-          requestedBy: { username: 'fleet', name: 'A fleet job' },
+          requestedBy: { username: 'fleet', name: words('fleetJobAsker') },
           localUser: this.parts.localUser,
           shell: message.script.interpreter,
           script: { name: message.script.name, interpreter: message.script.interpreter },
         });
         if (outcome === 'granted') return null;
-        return outcome === 'cancelled' ? 'cancelled before it started' : `refused by the person at the device (${outcome === 'timeout' ? 'no answer in time' : 'declined'})`;
+        return outcome === 'cancelled' ? words('cancelledBeforeStart') : words(outcome === 'timeout' ? 'reasonNoAnswer' : 'reasonDeclined');
       }
       case 'refuse':
         if (read.policy.script === 'deny') {
-          log(`Refused ${what}: the local policy denies scripts (script: deny).`);
-          return 'refused by policy (script: deny)';
+          log(words('jobDenied', { what }));
+          return words('reasonDenied');
         }
-        log(`Refused ${what}: the local policy says ask (script: ask), and nobody is at a terminal to answer.`);
-        return 'refused by policy (script: ask, and nobody is at a terminal to answer)';
+        log(words('jobNobodyToAsk', { what }));
+        return words('reasonNobodyToAsk');
     }
   }
 
   private start(message: JobRunMessage, live: Live): void {
     const jobId = message.jobId;
-    if (live.cancelled) return this.finish(jobId, result(jobId, 'cancelled', 'cancelled before it started'));
+    if (live.cancelled) return this.finish(jobId, result(jobId, 'cancelled', words('cancelledBeforeStart')));
     const process = new JobProcess(message, { ...this.parts.host, scriptDir: `${this.parts.dir}/run` }, {
       started: (startedAt, pid) => {
         live.startedAt = startedAt;
@@ -163,7 +167,8 @@ export class JobRunner {
         this.parts.send({ t: 'job.output', jobId, ...record });
       },
       finished: (final) => {
-        this.parts.log(`Job ${jobId} (script "${message.script.name}") ended: ${final.status}${final.exitCode !== null ? `, exit code ${final.exitCode}` : ''}${final.reason ? ` (${final.reason})` : ''}.`);
+        const ended = { jobId, name: message.script.name, status: final.status, code: String(final.exitCode), reason: final.reason ?? '' };
+        this.parts.log(words(final.exitCode !== null ? (final.reason ? 'jobEndedCodeWhy' : 'jobEndedCode') : final.reason ? 'jobEndedWhy' : 'jobEnded', ended));
         this.finish(jobId, final);
       },
     });

@@ -3,6 +3,7 @@
  * address) into the code and the websocket address to dial. Pure functions: no
  * I/O, no environment. Error texts never repeat the code, which is a secret.
  */
+import { cliWords } from '../cli/cli-parsing.js';
 
 /** Where to connect and with which support code. */
 export interface SupportTarget {
@@ -29,18 +30,19 @@ export function looksLikeLink(input: string): boolean {
 }
 
 /** Parses a controller base address (`http(s)://` or `ws(s)://`), refusing anything else. */
-export function parseControllerUrl(input: string): { ok: true; url: URL } | { ok: false; message: string } {
+export function parseControllerUrl(input: string, what: 'controller' | 'link' = 'controller'): { ok: true; url: URL } | { ok: false; message: string } {
+  const link = what === 'link';
   let url: URL;
   try {
     url = new URL(input.trim());
   } catch {
-    return { ok: false, message: 'The controller address is not a valid URL (expected http://HOST[:PORT] or https://HOST).' };
+    return { ok: false, message: cliWords(link ? 'badLinkUrl' : 'badControllerUrl') };
   }
   if (!['http:', 'https:', 'ws:', 'wss:'].includes(url.protocol)) {
-    return { ok: false, message: `The controller address must start with http:// or https:// (got ${url.protocol}//).` };
+    return { ok: false, message: cliWords(link ? 'badLinkScheme' : 'badControllerScheme', { scheme: url.protocol }) };
   }
   if (url.username || url.password) {
-    return { ok: false, message: 'The controller address must not contain a user name or password.' };
+    return { ok: false, message: cliWords(link ? 'linkUserInfo' : 'controllerUserInfo') };
   }
   return { ok: true, url };
 }
@@ -68,12 +70,12 @@ function httpBase(base: URL): string {
 /** Resolves a support link, or a code plus a controller address, into a target. */
 export function resolveTarget(linkOrCode: string, controller: string | undefined): TargetResult {
   if (looksLikeLink(linkOrCode)) {
-    const parsed = parseControllerUrl(linkOrCode);
-    if (!parsed.ok) return { ok: false, message: parsed.message.replace('controller address', 'support link') };
+    const parsed = parseControllerUrl(linkOrCode, 'link');
+    if (!parsed.ok) return parsed;
     const match = LINK_PATH.exec(safeDecode(parsed.url.pathname));
     const code = match?.[2] !== undefined ? parseSupportCode(match[2]) : null;
     if (!match || code === null) {
-      return { ok: false, message: 'This is not a Relais support link: it should look like https://HOST/s/ followed by 9 digits.' };
+      return { ok: false, message: cliWords('notALink') };
     }
     const base = new URL(parsed.url.href);
     base.pathname = match[1] ?? '';
@@ -83,10 +85,10 @@ export function resolveTarget(linkOrCode: string, controller: string | undefined
   }
   const code = parseSupportCode(linkOrCode);
   if (code === null) {
-    return { ok: false, message: 'The support code must be 9 digits (for example 482 193 557), or paste the whole support link.' };
+    return { ok: false, message: cliWords('badCode') };
   }
   if (controller === undefined || controller.trim() === '') {
-    return { ok: false, message: 'A support code alone needs the controller address: add --controller https://HOST, or paste the whole support link.' };
+    return { ok: false, message: cliWords('codeNeedsController') };
   }
   const parsed = parseControllerUrl(controller);
   if (!parsed.ok) return parsed;
@@ -110,9 +112,5 @@ export function isLoopbackHost(hostname: string): boolean {
 export function transportRefusal(wsUrl: string, insecure: boolean): string | null {
   const url = new URL(wsUrl);
   if (url.protocol === 'wss:' || insecure || isLoopbackHost(url.hostname)) return null;
-  return (
-    `Refusing to connect to ${url.host} without encryption (the link uses http://, not https://). ` +
-    'Anyone on the network could read or change the session. Ask your technician for an https:// link, ' +
-    'or, only if you trust this network, run the command again with --insecure.'
-  );
+  return cliWords('refuseInsecure', { host: url.host });
 }

@@ -42,7 +42,7 @@ export class SupportCodeCredentials implements LinkCredentials {
 
   accept(welcome: Welcome): string | null {
     if (welcome.resumeToken === null || welcome.technician === null || welcome.sessionId === null) {
-      return 'a support session needs a session, a technician and a resume token';
+      return 'a support session needs a session, a technician and a resume token'; // i18n-ignore: protocol detail for the controller's log
     }
     this.resumeToken = welcome.resumeToken;
     return null;
@@ -83,7 +83,7 @@ export class DeviceKeyCredentials implements LinkCredentials {
   }
 
   accept(welcome: Welcome): string | null {
-    return welcome.deviceId === this.deviceId ? null : 'the welcome names another device';
+    return welcome.deviceId === this.deviceId ? null : 'the welcome names another device'; // i18n-ignore: protocol detail for the controller's log
   }
 
   isFatal(code: ErrorCode): boolean {

@@ -7,10 +7,12 @@
 import WebSocket from 'ws';
 import {
   CLOSE_CODES, ERRORS, LIMITS, PROTOCOL_VERSION, RECONNECT_BACKOFF, SUPPORTED_VERSIONS, backoffDelay, controllerToAgent, decodeControl, decodeFrame,
-  describeError, encodeControl, isErrorCode, plainText, type AgentToController, type BackoffPolicy, type ControllerToAgent, type ErrorCode, type Frame,
+  describeError, encodeControl, errorWords, isErrorCode, plainText, type AgentToController, type BackoffPolicy, type ControllerToAgent, type ErrorCode, type Frame,
   type UnattendedPolicy,
 } from '../../protocol/index.js';
 import type { LinkCredentials } from './credentials.js';
+import { agentLanguage } from '../cli/agent-language.js';
+import { words } from '../person/person-words.js';
 
 export type Welcome = Extract<ControllerToAgent, { t: 'welcome' }>;
 
@@ -121,6 +123,7 @@ export class Link {
 
   /** Tells the controller what was wrong with something it sent, without counting it as a violation. */
   replyError(code: ErrorCode, detail: string, channel?: number): void {
+    // The controller logs only the code; these words are the protocol's, in English.
     const message = plainText(`${describeError(code)} ${detail}`.trim(), 1024);
     if (this.socket?.readyState !== WebSocket.OPEN) return;
     this.socket.send(encode({ t: 'error', code, message, ...(channel !== undefined ? { channel } : {}) }));
@@ -161,7 +164,7 @@ export class Link {
         clearTimeout(force);
         resolve();
       });
-      socket.close(1000, 'session ended');
+      socket.close(1000, 'session ended'); // i18n-ignore: a websocket close reason, protocol only
     });
   }
 
@@ -195,7 +198,7 @@ export class Link {
         else this.onText(bytes);
       } catch (error) {
         // Nothing the controller sends may stop the agent: the connection starts over instead.
-        this.problem = plainText(`handling a message failed (${error instanceof Error ? error.message : String(error)})`, 200);
+        this.problem = plainText(words('linkHandlerFailed', { error: error instanceof Error ? error.message : String(error) }), 200);
         this.replyError('PROTO_ERR_HANDLER_FAILED', '');
         this.closeSoon(ERRORS.PROTO_ERR_HANDLER_FAILED.close, 'PROTO_ERR_HANDLER_FAILED');
       }
@@ -218,19 +221,19 @@ export class Link {
       if (message.t === 'welcome') return this.onWelcome(message);
       if (message.t === 'auth.challenge') return this.onChallenge(message.nonce);
       if (message.t === 'error') {
-        this.problem = plainText(describeError(message.code), 200);
+        this.problem = plainText(errorWords(message.code, agentLanguage()), 200);
         return this.closeSoon(1000, 'refused');
       }
-      return this.violation('PROTO_ERR_HELLO_REQUIRED', `expected welcome, got ${message.t}`);
+      return this.violation('PROTO_ERR_HELLO_REQUIRED', `expected welcome, got ${message.t}`); // i18n-ignore: protocol detail for the controller's log
     }
-    if (message.t === 'welcome' || message.t === 'auth.challenge') return this.violation('PROTO_ERR_INVALID_MESSAGE', `${message.t} after welcome`);
+    if (message.t === 'welcome' || message.t === 'auth.challenge') return this.violation('PROTO_ERR_INVALID_MESSAGE', `${message.t} after welcome`); // i18n-ignore: protocol detail for the controller's log
     this.listener.message(message);
   }
 
   /** Signs the controller's challenge, once per connection, when our credentials are a device key. */
   private onChallenge(nonce: string): void {
     const signature = this.challenged ? null : this.options.credentials.answerChallenge(nonce);
-    if (signature === null) return this.violation('PROTO_ERR_INVALID_MESSAGE', 'no challenge was expected');
+    if (signature === null) return this.violation('PROTO_ERR_INVALID_MESSAGE', 'no challenge was expected'); // i18n-ignore: protocol detail for the controller's log
     this.challenged = true;
     this.socket?.send(encode({ t: 'auth.response', signature }));
   }
@@ -247,7 +250,7 @@ export class Link {
   }
 
   private onBinary(bytes: Uint8Array): void {
-    if (!this.welcomed) return this.violation('PROTO_ERR_HELLO_REQUIRED', 'binary frame before welcome');
+    if (!this.welcomed) return this.violation('PROTO_ERR_HELLO_REQUIRED', 'binary frame before welcome'); // i18n-ignore: protocol detail for the controller's log
     const decoded = decodeFrame(bytes);
     if (!decoded.ok) return this.violation('PROTO_ERR_BAD_FRAME', decoded.reason);
     this.listener.frame(decoded.frame);
@@ -264,7 +267,7 @@ export class Link {
     if (fatal) return this.fail(fatal);
     const delay = backoffDelay(this.attempt++, this.options.backoff ?? RECONNECT_BACKOFF);
     this.retryTimer = setTimeout(() => this.connect(), delay);
-    this.listener.lost(delay, wasWelcomed, this.problem || `closed with code ${code}`);
+    this.listener.lost(delay, wasWelcomed, this.problem || words('linkClosed', { code: String(code) }));
   }
 
   private fail(code: ErrorCode): void {
@@ -281,7 +284,7 @@ export class Link {
     this.watchdog = setInterval(() => {
       // Silence this long means the path is dead even if TCP has not noticed; start over.
       if (Date.now() - this.lastSeen <= this.options.heartbeatTimeoutMs) return;
-      this.problem = 'no heartbeat from the controller';
+      this.problem = words('linkNoHeartbeat');
       socket.terminate();
     }, every);
   }

@@ -10,6 +10,10 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { deviceName, groupName, id } from '../../protocol/index.js';
+import { agentWords } from '../cli/agent-language.js';
+import { enrollCatalog } from './enroll-catalog.js';
+
+const words = agentWords(enrollCatalog);
 
 export interface StatePaths {
   readonly dir: string;
@@ -45,7 +49,7 @@ export function prepareStateDir(dir: string): void {
 const deviceFile = z.object({
   version: z.literal(1),
   /** The controller origin given at enrollment: where to connect, and what challenges are signed for. */
-  controllerUrl: z.string().max(512).regex(/^https?:\/\/[^\s/]+$/, 'must be an http(s) origin'),
+  controllerUrl: z.string().max(512).regex(/^https?:\/\/[^\s/]+$/, { error: () => words('notOrigin') }),
   deviceId: id,
   name: deviceName,
   group: groupName,
@@ -62,11 +66,11 @@ export function readDeviceFile(path: string): StateRead<DeviceFile> {
   try {
     raw = JSON.parse(readFileSync(path, 'utf8'));
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { ok: false, message: `This machine is not enrolled (${path} does not exist). Enroll it first: relais-agent enroll <controller-url> --token TOKEN.` };
-    return { ok: false, message: `${path} could not be read: ${error instanceof Error ? error.message : String(error)}` };
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { ok: false, message: words('notEnrolled', { path }) };
+    return { ok: false, message: words('unreadable', { path, error: error instanceof Error ? error.message : String(error) }) };
   }
   const parsed = deviceFile.safeParse(raw);
-  if (!parsed.success) return { ok: false, message: `${path} is damaged (${parsed.error.issues[0]?.path.join('.') ?? ''} ${parsed.error.issues[0]?.message ?? ''}). Enroll the machine again.` };
+  if (!parsed.success) return { ok: false, message: words('damaged', { path, problem: `${parsed.error.issues[0]?.path.join('.') ?? ''} ${parsed.error.issues[0]?.message ?? ''}` }) };
   return { ok: true, value: parsed.data };
 }
 
@@ -93,14 +97,14 @@ export function createDeviceKey(path: string): { publicKey: string } {
 export function loadDeviceKey(path: string): StateRead<{ privateKey: KeyObject; publicKey: string }> {
   try {
     if (process.platform !== 'win32' && (statSync(path).mode & 0o077) !== 0) {
-      return { ok: false, message: `${path} can be read by other users; the device key must be private. Fix it with: chmod 600 ${path}` };
+      return { ok: false, message: words('keyReadableByOthers', { path }) };
     }
     const privateKey = createPrivateKey(readFileSync(path));
-    if (privateKey.asymmetricKeyType !== 'ed25519') return { ok: false, message: `${path} is not an Ed25519 key. Enroll the machine again.` };
+    if (privateKey.asymmetricKeyType !== 'ed25519') return { ok: false, message: words('notEd25519', { path }) };
     return { ok: true, value: { privateKey, publicKey: rawPublicKey(createPublicKey(privateKey)) } };
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { ok: false, message: `The device key ${path} is missing. Enroll the machine again.` };
-    return { ok: false, message: `The device key ${path} could not be read: ${error instanceof Error ? error.message : String(error)}` };
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { ok: false, message: words('keyMissing', { path }) };
+    return { ok: false, message: words('keyUnreadable', { path, error: error instanceof Error ? error.message : String(error) }) };
   }
 }
 
@@ -111,6 +115,6 @@ export function discardDeviceKey(path: string): void {
 
 function rawPublicKey(key: KeyObject): string {
   const jwk = key.export({ format: 'jwk' });
-  if (typeof jwk.x !== 'string') throw new Error('the Ed25519 public key has no x coordinate');
+  if (typeof jwk.x !== 'string') throw new Error('the Ed25519 public key has no x coordinate'); // i18n-ignore: cannot happen with a key Node made; a developer's assertion
   return jwk.x;
 }

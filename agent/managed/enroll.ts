@@ -6,11 +6,15 @@
  * the enrollment is refused. The token is sent once and never stored or printed.
  */
 import { existsSync } from 'node:fs';
-import { describeError, enrollResponse, isErrorCode, plainText, type EnrollRequest } from '../../protocol/index.js';
+import { errorWords, enrollResponse, isErrorCode, plainText, type EnrollRequest } from '../../protocol/index.js';
 import { agentSocketUrl, transportRefusal } from '../link/controller-url.js';
 import { createDeviceKey, discardDeviceKey, prepareStateDir, readDeviceFile, statePaths, writeDeviceFile } from './device-state.js';
 import type { EnrollConfig } from '../cli/fleet-cli.js';
 import { writePolicyFile } from '../consent/local-policy.js';
+import { agentLanguage, agentWords } from '../cli/agent-language.js';
+import { enrollCatalog } from './enroll-catalog.js';
+
+const words = agentWords(enrollCatalog);
 
 export interface EnrollHost {
   readonly stateDir: string;
@@ -27,17 +31,17 @@ export async function enroll(config: EnrollConfig, host: EnrollHost): Promise<nu
   const paths = statePaths(host.stateDir);
   const existing = readDeviceFile(paths.device);
   if (existing.ok) {
-    host.warn(`This machine is already enrolled as device ${existing.value.deviceId} with ${existing.value.controllerUrl} (state in ${paths.dir}). To enroll it again, remove that folder first or choose another --state-dir.`);
+    host.warn(words('alreadyEnrolled', { deviceId: existing.value.deviceId, url: existing.value.controllerUrl, dir: paths.dir }));
     return 1;
   }
   if (existsSync(paths.key)) {
-    host.warn(`${paths.key} already exists but the machine is not enrolled. Remove it (it is of no use without device.json), or choose another --state-dir.`);
+    host.warn(words('strayKey', { path: paths.key }));
     return 1;
   }
   try {
     prepareStateDir(paths.dir);
   } catch (error) {
-    host.warn(`Cannot create the state folder ${paths.dir}: ${(error as Error).message}. Run as the service's account (root for a system service) or choose --state-dir.`);
+    host.warn(words('cannotCreateState', { dir: paths.dir, error: (error as Error).message }));
     return 1;
   }
   const { publicKey } = createDeviceKey(paths.key);
@@ -51,11 +55,11 @@ export async function enroll(config: EnrollConfig, host: EnrollHost): Promise<nu
     platform: plainText(host.platform, 32),
     policy: config.policy,
   };
-  host.say(`Enrolling this machine with ${config.controllerUrl} …`);
+  host.say(words('enrolling', { url: config.controllerUrl }));
   const answer = await post(`${config.controllerUrl}/api/enroll`, request);
   if (!answer.ok) {
     discardDeviceKey(paths.key);
-    host.warn(`Enrollment refused: ${answer.message}`);
+    host.warn(words('refused', { reason: answer.message }));
     return 1;
   }
   const controllerUrl = answer.value.controller.url;
@@ -71,16 +75,16 @@ export async function enroll(config: EnrollConfig, host: EnrollHost): Promise<nu
   writePolicyFile(paths.policy, config.policy);
   host.say(
     [
-      `Enrolled as device ${answer.value.deviceId} ("${name}") in group "${answer.value.group}" of ${answer.value.controller.organization}.`,
-      `  controller:  ${controllerUrl}`,
-      `  tags:        ${config.tags.length > 0 ? config.tags.join(', ') : '(none)'}`,
-      `  policy:      scripts ${config.policy.script}, shells ${config.policy.shell} — ${paths.policy}; edits apply at the next request (the console sees them after a restart)`,
-      `  state:       ${paths.dir} (the private key is ${paths.key}, readable only by this account)`,
-      'Next: "relais-agent install-service" (as root) to run it at boot, or "relais-agent run" to connect now.',
+      words('enrolledAs', { deviceId: answer.value.deviceId, name, group: answer.value.group, organization: answer.value.controller.organization }),
+      words('enrolledController', { url: controllerUrl }),
+      words('enrolledTags', { tags: config.tags.length > 0 ? config.tags.join(', ') : words('noTags') }),
+      words('enrolledPolicy', { script: config.policy.script, shell: config.policy.shell, path: paths.policy }),
+      words('enrolledState', { dir: paths.dir, key: paths.key }),
+      words('enrolledNext'),
     ].join('\n'),
   );
   const refusal = transportRefusal(agentSocketUrl(new URL(controllerUrl)), config.insecure);
-  if (refusal) host.warn(`Warning: the controller names itself ${controllerUrl}; "run" will refuse it: ${refusal}`);
+  if (refusal) host.warn(words('controllerInsecure', { url: controllerUrl, refusal }));
   return 0;
 }
 
@@ -98,7 +102,7 @@ async function post(url: string, body: EnrollRequest): Promise<Answer> {
     });
   } catch (error) {
     const cause = (error as { cause?: { message?: string } }).cause?.message ?? (error as Error).message;
-    return { ok: false, message: `the controller could not be reached (${plainText(cause, 200)}). Check the address and the network.` };
+    return { ok: false, message: words('unreachable', { cause: plainText(cause, 200) }) };
   }
   let json: unknown = null;
   try {
@@ -109,10 +113,10 @@ async function post(url: string, body: EnrollRequest): Promise<Answer> {
   if (!response.ok) {
     const code = (json as { error?: { code?: unknown } } | null)?.error?.code;
     const detail = (json as { error?: { message?: unknown } } | null)?.error?.message;
-    if (isErrorCode(code)) return { ok: false, message: code === 'HTTP_ERR_BAD_REQUEST' && typeof detail === 'string' ? plainText(detail, 300) : describeError(code) };
-    return { ok: false, message: `the controller answered HTTP ${response.status}. Is ${new URL(url).origin} a Relais controller?` };
+    if (isErrorCode(code)) return { ok: false, message: code === 'HTTP_ERR_BAD_REQUEST' && typeof detail === 'string' ? plainText(detail, 300) : errorWords(code, agentLanguage()) };
+    return { ok: false, message: words('answeredHttp', { status: String(response.status), origin: new URL(url).origin }) };
   }
   const parsed = enrollResponse.safeParse(json);
-  if (!parsed.success) return { ok: false, message: 'the controller answered something that is not an enrollment. Is this a Relais controller?' };
+  if (!parsed.success) return { ok: false, message: words('notAnEnrollment') };
   return { ok: true, value: parsed.data };
 }

@@ -8,6 +8,10 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { readDeviceFile, statePaths } from './device-state.js';
 import type { InstallServiceConfig } from '../cli/fleet-cli.js';
+import { agentWords } from '../cli/agent-language.js';
+import { enrollCatalog } from './enroll-catalog.js';
+
+const words = agentWords(enrollCatalog);
 
 export const DEFAULT_UNIT_PATH = '/etc/systemd/system/relais-agent.service';
 const UNIT_NAME = 'relais-agent.service';
@@ -30,11 +34,9 @@ function unitArgument(value: string): string {
   return `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/%/g, '%%').replace(/\$/g, '$$$$')}"`;
 }
 
-/** The systemd unit that runs the agent for good. */
-export function systemdUnit(host: Pick<InstallHost, 'nodePath' | 'scriptPath' | 'stateDir' | 'user'>): string {
-  const exec = [host.nodePath, host.scriptPath, 'run', '--state-dir', host.stateDir].map(unitArgument).join(' ');
-  return `# Written by "relais-agent install-service". The agent connects to its Relais controller
-# with this machine's key and applies the local policy in ${host.stateDir.replace(/[\r\n]/g, ' ')}/policy.json.
+// i18n-ignore: the unit file is configuration for systemd; its comments are for whoever reads /etc, in the one language of config files
+const UNIT_TEMPLATE = `# Written by "relais-agent install-service". The agent connects to its Relais controller
+# with this machine's key and applies the local policy in @STATE_DIR@/policy.json.
 [Unit]
 Description=Relais agent (managed device)
 After=network-online.target
@@ -42,8 +44,8 @@ Wants=network-online.target
 
 [Service]
 Type=simple
-User=${host.user}
-ExecStart=${exec}
+User=@USER@
+ExecStart=@EXEC@
 # It reconnects by itself; a crash restarts it. Exit status 78 means the controller
 # refused this device for good (revoked, unknown): restarting would not help.
 Restart=always
@@ -58,6 +60,12 @@ KillMode=control-group
 [Install]
 WantedBy=multi-user.target
 `;
+
+/** The systemd unit that runs the agent for good. */
+export function systemdUnit(host: Pick<InstallHost, 'nodePath' | 'scriptPath' | 'stateDir' | 'user'>): string {
+  const exec = [host.nodePath, host.scriptPath, 'run', '--state-dir', host.stateDir].map(unitArgument).join(' ');
+  const values: Record<string, string> = { '@STATE_DIR@': host.stateDir.replace(/[\r\n]/g, ' '), '@USER@': host.user, '@EXEC@': exec };
+  return UNIT_TEMPLATE.replace(/@(STATE_DIR|USER|EXEC)@/g, (token) => values[token] ?? token);
 }
 
 /** Installs (or explains how to install) the service; returns the exit code. */
@@ -68,38 +76,35 @@ export function installService(config: InstallServiceConfig, host: InstallHost):
     return 1;
   }
   if (/[\\/]_npx[\\/]/.test(host.scriptPath)) {
-    host.warn(
-      `This agent runs from npx's temporary cache (${host.scriptPath}), which can be cleaned at any time. ` +
-        'Install it for good first (npm install -g <controller>/download/relais-agent.tgz), then run "relais-agent install-service" from there.',
-    );
+    host.warn(words('npxCache', { path: host.scriptPath }));
     return 1;
   }
   const command = [host.nodePath, host.scriptPath, 'run', '--state-dir', host.stateDir];
   if (host.platform === 'darwin') return explainMac(command, host);
   if (host.platform === 'win32') return explainWindows(command, host);
   if (host.platform !== 'linux') {
-    host.say(`Automatic installation is only done on Linux. Start this command at boot with your system's service manager:\n  ${command.join(' ')}`);
+    host.say(words('otherPlatform', { command: command.join(' ') }));
     return 0;
   }
   const unitPath = config.unitPath ?? DEFAULT_UNIT_PATH;
   if (config.unitPath === null && !host.isRoot) {
-    host.warn(`Writing ${DEFAULT_UNIT_PATH} needs root: run "sudo relais-agent install-service" (or give --unit-path).`);
+    host.warn(words('needsRoot', { path: DEFAULT_UNIT_PATH }));
     return 1;
   }
   try {
     writeFileSync(unitPath, systemdUnit(host), { mode: 0o644 });
   } catch (error) {
-    host.warn(`Could not write ${unitPath}: ${(error as Error).message}`);
+    host.warn(words('cannotWrite', { path: unitPath, error: (error as Error).message }));
     return 1;
   }
-  host.say(`Wrote the systemd unit ${unitPath} (runs "relais-agent run --state-dir ${host.stateDir}" as ${host.user}).`);
+  host.say(words('wroteUnit', { path: unitPath, dir: host.stateDir, user: host.user }));
   if (config.unitPath !== null) {
-    host.say(`It was not enabled (--unit-path). To use it: copy it to ${DEFAULT_UNIT_PATH}, then run: systemctl daemon-reload && systemctl enable --now ${UNIT_NAME}`);
+    host.say(words('notEnabled', { defaultPath: DEFAULT_UNIT_PATH, unit: UNIT_NAME }));
     return 0;
   }
   // sd_booted(): systemd is the running init only when this folder exists.
   if (!existsSync('/run/systemd/system')) {
-    host.say(`systemd is not running on this machine, so the unit was not enabled. Where systemd runs: systemctl daemon-reload && systemctl enable --now ${UNIT_NAME}`);
+    host.say(words('noSystemd', { unit: UNIT_NAME }));
     return 0;
   }
   try {
@@ -107,41 +112,38 @@ export function installService(config: InstallServiceConfig, host: InstallHost):
     execFileSync('systemctl', ['enable', '--now', UNIT_NAME], { stdio: ['ignore', 'pipe', 'pipe'] });
   } catch (error) {
     const stderr = (error as { stderr?: Buffer }).stderr?.toString().trim();
-    host.warn(`The unit was written but could not be enabled: ${stderr || (error as Error).message}. Try: systemctl enable --now ${UNIT_NAME}`);
+    host.warn(words('enableFailed', { error: stderr || (error as Error).message, unit: UNIT_NAME }));
     return 1;
   }
-  host.say(`Enabled and started ${UNIT_NAME}. Its log: journalctl -u ${UNIT_NAME} -f`);
+  host.say(words('enabled', { unit: UNIT_NAME }));
   return 0;
 }
 
-function explainMac(command: readonly string[], host: InstallHost): number {
-  const args = command.map((arg) => `    <string>${arg.replace(/&/g, '&amp;').replace(/</g, '&lt;')}</string>`).join('\n');
-  host.say(`macOS: this is not installed automatically (and not tested). As root, save this as /Library/LaunchDaemons/com.relais.agent.plist:
-
-<?xml version="1.0" encoding="UTF-8"?>
+// i18n-ignore: a launchd property list, read by macOS
+const PLIST_TEMPLATE = `<?xml version="1.0" encoding="UTF-8"?>
 <!DOCTYPE plist PUBLIC "-//Apple//DTD PLIST 1.0//EN" "http://www.apple.com/DTDs/PropertyList-1.0.dtd">
 <plist version="1.0"><dict>
   <key>Label</key><string>com.relais.agent</string>
   <key>ProgramArguments</key><array>
-${args}
+@ARGS@
   </array>
   <key>RunAtLoad</key><true/>
   <key>KeepAlive</key><dict><key>SuccessfulExit</key><false/></dict>
   <key>StandardOutPath</key><string>/var/log/relais-agent.log</string>
   <key>StandardErrorPath</key><string>/var/log/relais-agent.log</string>
-</dict></plist>
+</dict></plist>`;
 
-then run: sudo launchctl bootstrap system /Library/LaunchDaemons/com.relais.agent.plist`);
+function explainMac(command: readonly string[], host: InstallHost): number {
+  const args = command.map((arg) => `    <string>${arg.replace(/&/g, '&amp;').replace(/</g, '&lt;')}</string>`).join('\n');
+    const plist = PLIST_TEMPLATE.replace('@ARGS@', () => args);
+  host.say(`${words('macIntro')}\n\n${plist}\n\n${words('macThen')}`);
   return 0;
 }
 
 function explainWindows(command: readonly string[], host: InstallHost): number {
   const line = command.map((arg) => (/[\s"]/.test(arg) ? `\\"${arg}\\"` : arg)).join(' ');
-  host.say(`Windows: this is not installed automatically (and not tested). In an administrator PowerShell, start it at boot as SYSTEM with a scheduled task:
-
-  schtasks /Create /TN "Relais Agent" /SC ONSTART /RU SYSTEM /RL HIGHEST /TR "${line}"
-  schtasks /Run /TN "Relais Agent"
-
-(A Windows service would need a service wrapper such as NSSM: node does not speak the service control protocol.)`);
+  // i18n-ignore: commands to type, the same in every language
+  const commands = `  schtasks /Create /TN "Relais Agent" /SC ONSTART /RU SYSTEM /RL HIGHEST /TR "${line}"\n  schtasks /Run /TN "Relais Agent"`;
+  host.say(`${words('windowsIntro')}\n\n${commands}\n\n${words('windowsNote')}`);
   return 0;
 }

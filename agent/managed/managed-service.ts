@@ -7,7 +7,7 @@
  * (revoked, unknown, another copy took over).
  */
 import { join } from 'node:path';
-import { describeError, type DeviceSummary, type ErrorCode, type Frame, type Snapshot } from '../../protocol/index.js';
+import { errorWords, formatNumber, type DeviceSummary, type ErrorCode, type Frame, type Snapshot } from '../../protocol/index.js';
 import { ConsentQueue } from '../consent/consent.js';
 import type { DeviceFile, StatePaths } from './device-state.js';
 import { DiagnosticsReplies } from '../diagnostics/diagnostics-replies.js';
@@ -19,6 +19,10 @@ import { PolicyConsent } from '../consent/policy-consent.js';
 import type { HostFacts } from '../attended/session.js';
 import { ShellRequests } from '../shell/shell-requests.js';
 import { JobRunner } from '../jobs/job-runner.js';
+import { agentLanguage, agentWords } from '../cli/agent-language.js';
+import { managedCatalog } from './managed-catalog.js';
+
+const words = agentWords(managedCatalog);
 
 /** Exit status when the controller refused the device for good; the systemd unit does not restart on it (EX_CONFIG). */
 export const REFUSED_EXIT_CODE = 78;
@@ -67,7 +71,7 @@ export class ManagedService implements LinkListener {
       log: (line) => this.say(line),
     });
     this.diagnostics = new DiagnosticsReplies(parts.collectDiagnostics, (m) => this.link.send(m), (requestId) =>
-      this.say(requestId === null ? 'Sent a diagnostics report.' : 'Sent a fresh diagnostics report (asked by a technician).'),
+      this.say(requestId === null ? words('sentDiagnostics') : words('sentFreshDiagnostics')),
     );
     this.handlers = this.messageHandlers();
   }
@@ -76,19 +80,19 @@ export class ManagedService implements LinkListener {
     const { device, terminal } = this.parts;
     terminal.start();
     this.person?.release();
-    this.say(`Relais agent: device ${device.deviceId} ("${device.name}", group "${device.group}") connecting to ${device.controllerUrl} …`);
+    this.say(words('connecting', { deviceId: device.deviceId, name: device.name, group: device.group, url: device.controllerUrl }));
     this.link.start();
   }
 
   welcomed(welcome: Welcome, resumed: boolean): void {
     const policy = this.parts.readPolicy();
-    const rules = policy.ok ? `scripts ${policy.policy.script}, shells ${policy.policy.shell}` : `unusable, so nothing is allowed: ${policy.message}`;
-    this.say(`${resumed ? 'Reconnected' : 'Connected'} to ${welcome.controller.organization} (${welcome.controller.url}). Local policy (${this.parts.paths.policy}): ${rules}.`);
+    const rules = policy.ok ? words('policyRules', { script: policy.policy.script, shell: policy.policy.shell }) : words('policyUnusable', { problem: policy.message });
+    this.say(words(resumed ? 'reconnected' : 'connected', { organization: welcome.controller.organization, url: welcome.controller.url, path: this.parts.paths.policy, rules }));
     void this.parts.gatherSummary().then(
       (summary) => {
         if (!this.stopping) this.link.send({ t: 'device.summary', summary });
       },
-      (error: unknown) => this.parts.terminal.warn(`(The description of this computer could not be gathered: ${error instanceof Error ? error.message : String(error)})`),
+      (error: unknown) => this.parts.terminal.warn(words('summaryFailed', { error: error instanceof Error ? error.message : String(error) })),
     );
     if (!resumed) this.diagnostics.request(null);
     // Results and output the controller has not acknowledged yet (it stores them once).
@@ -107,7 +111,7 @@ export class ManagedService implements LinkListener {
       'job.cancel': (message) => this.jobs.cancel(message.jobId),
       'job.ack': (message) => this.jobs.acknowledge(message.jobId),
       // A managed device has no support session; only its administrator stops the service.
-      'session.end': (message) => this.say(`(The controller asked to end a session: ${message.reason}. A managed device keeps running.)`),
+      'session.end': (message) => this.say(words('sessionEndAsked', { reason: message.reason })),
     };
   }
 
@@ -116,21 +120,21 @@ export class ManagedService implements LinkListener {
   }
 
   lost(retryInMs: number, wasWelcomed: boolean, reason: string): void {
-    const hadShells = this.shells.dropAll('the connection was lost');
-    const seconds = (retryInMs / 1000).toFixed(1);
-    if (!wasWelcomed) return this.say(`Cannot connect to the controller (${reason}) — trying again in ${seconds} s.`);
-    this.say(`Connection lost (${reason}) — reconnecting in ${seconds} s.${hadShells ? ' Open remote shells were closed.' : ''}`);
+    const hadShells = this.shells.dropAll(words('whyConnectionLost'));
+    const seconds = formatNumber(retryInMs / 1000, agentLanguage(), 1);
+    if (!wasWelcomed) return this.say(words('cannotConnect', { reason, seconds }));
+    this.say(words(hadShells ? 'connectionLostShells' : 'connectionLost', { reason, seconds }));
   }
 
   fatal(code: ErrorCode): void {
-    this.parts.terminal.warn(`${describeError(code)} The agent stops.`);
+    this.parts.terminal.warn(words('refusedStops', { error: errorWords(code, agentLanguage()) }));
     void this.stop(REFUSED_EXIT_CODE);
   }
 
   /** Ctrl+C (or "quit") stops the agent; Ctrl+] (or "end") closes open shells. */
   command(command: PersonCommand): void {
     if (command === 'end-session') return void this.stop(0);
-    if (this.shells.endOpenShells() === 0) this.say('(No remote shell is open.)');
+    if (this.shells.endOpenShells() === 0) this.say(words('noShellOpen'));
   }
 
   /** Stops for good: every shell ended, the connection closed. */
@@ -139,7 +143,7 @@ export class ManagedService implements LinkListener {
     this.stopping = true;
     await Promise.all([this.shells.closeAll(END_WAIT_MS), this.jobs.stopAll(END_WAIT_MS)]);
     await this.link.stop();
-    this.say('Relais agent stopped.');
+    this.say(words('stopped'));
     this.finish(exitCode);
   }
 

@@ -4,7 +4,9 @@
  * fails to compile until every mode says what it does with it. Shells,
  * diagnostics and the controller's error reports work the same in both modes.
  */
-import { describeError } from '../../protocol/index.js';
+import { errorWords } from '../../protocol/index.js';
+import { agentLanguage } from '../cli/agent-language.js';
+import { words } from '../person/person-words.js';
 import type { DiagnosticsReplies } from '../diagnostics/diagnostics-replies.js';
 import type { SessionMessage } from '../link/link.js';
 import type { ShellRequests } from '../shell/shell-requests.js';
@@ -38,6 +40,6 @@ export function sharedHandlers({ shells, diagnostics, warn }: SharedParts): Pick
     'shell.resize': (message) => shells.resize(message.channel, message.cols, message.rows),
     'shell.close': (message) => shells.close(message.channel, message.reason),
     'diagnostics.request': (message) => diagnostics.request(message.requestId),
-    error: (message) => warn(`(The controller reported: ${describeError(message.code)})`),
+    error: (message) => warn(words('controllerReported', { error: errorWords(message.code, agentLanguage()) })),
   };
 }

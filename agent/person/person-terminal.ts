@@ -8,6 +8,9 @@ import type { Readable, Writable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import { MirrorWriter } from './mirror-writer.js';
 import { sinkFor } from './terminal-sink.js';
+import { isYesAnswer, isYesKey } from '../consent/consent-answer.js';
+import { agentLanguage } from '../cli/agent-language.js';
+import { words } from './person-words.js';
 
 /** What the person can ask for at any time. */
 export type PersonCommand = 'end-session' | 'end-shells';
@@ -99,7 +102,7 @@ export class PersonTerminal {
     this.discardRestOfLine = this.partialLine.length > 0;
     this.partialLine = '';
     this.say(question);
-    if (this.inputEnded) this.say('(Nothing can be typed here any more, so this question will time out.)');
+    if (this.inputEnded) this.say(words('inputEnded'));
     let settle: (yes: boolean) => void = () => undefined;
     const answer = new Promise<boolean>((resolve) => (settle = resolve));
     const waiter = (yes: boolean): void => {
@@ -134,7 +137,7 @@ export class PersonTerminal {
       }
       if (this.waiting) {
         // One key answers; the rest of a paste or an escape sequence is not an answer to anything.
-        this.waiting(key === 0x79 || key === 0x59);
+        this.waiting(isYesKey(key, agentLanguage()));
         return;
       }
     }
@@ -161,9 +164,9 @@ export class PersonTerminal {
 
   private onLine(line: string): void {
     const word = line.toLowerCase();
-    if (word === 'quit') return this.onCommand('end-session');
-    if (this.waiting) return this.waiting(word === 'y' || word === 'yes');
-    if (word === 'end') return this.onCommand('end-shells');
-    if (word !== '') this.say('(Nothing is waiting for an answer. Type "end" to close remote shells, "quit" to end the session.)');
+    if (word === 'quit' || word === 'quitter') return this.onCommand('end-session');
+    if (this.waiting) return this.waiting(isYesAnswer(word, agentLanguage()));
+    if (word === 'end' || word === 'fin') return this.onCommand('end-shells');
+    if (word !== '') this.say(words('nothingWaiting'));
   }
 }

@@ -4,6 +4,7 @@
  */
 import type * as NodePty from 'node-pty';
 import { drainAfterExit, killShellTree, type ShellOptions, type ShellProcess } from './shell-process.js';
+import { words } from '../person/person-words.js';
 
 export type PtyModule = typeof NodePty;
 export type PtyLoad = { ok: true; module: PtyModule } | { ok: false; reason: string };
@@ -14,7 +15,7 @@ let loading: Promise<PtyLoad> | null = null;
 export function loadPty(): Promise<PtyLoad> {
   loading ??= import('node-pty').then(
     (module: PtyModule & { default?: PtyModule }) => ({ ok: true as const, module: typeof module.spawn === 'function' ? module : (module.default as PtyModule) }),
-    (error: unknown) => ({ ok: false as const, reason: `node-pty could not be loaded (${error instanceof Error ? error.message.split('\n')[0] : String(error)})` }),
+    (error: unknown) => ({ ok: false as const, reason: words('ptyNotLoaded', { error: error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error) }) }),
   );
   return loading;
 }

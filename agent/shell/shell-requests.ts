@@ -8,7 +8,7 @@ import { FrameKind, LIMITS, plainText, type ErrorCode, type Frame, type Person, 
 import type { ConsentAuthority } from '../consent/consent.js';
 import type { AgentMessage, SessionMessage } from '../link/link.js';
 import type { PersonTerminal } from '../person/person-terminal.js';
-import { closeReasonText, pipesNotice, shellOpenBanner } from '../person/person-words.js';
+import { closeReasonText, pipesNotice, shellOpenBanner, words } from '../person/person-words.js';
 import { chooseShell, startShell } from './shell.js';
 import { ShellChannel, type Backpressure } from './shell-channel.js';
 
@@ -64,7 +64,7 @@ export class ShellRequests {
     const { channel } = request;
     const { wire, consent, terminal } = this.parts;
     if (this.closing) return;
-    if (this.channels.has(channel)) return wire.replyError('PROTO_ERR_CHANNEL_IN_USE', `Channel ${channel}.`, channel);
+    if (this.channels.has(channel)) return wire.replyError('PROTO_ERR_CHANNEL_IN_USE', words('channelInUse', { channel: String(channel) }), channel);
     if (this.channels.size >= LIMITS.maxChannelsPerConnection) return wire.replyError('PROTO_ERR_TOO_MANY_CHANNELS', '', channel);
     const watched = this.parts.watched;
     const shell = new ShellChannel(channel, request.window, {
@@ -91,12 +91,12 @@ export class ShellRequests {
     // ACKs for a shell that just closed are normal (the browser acknowledges after rendering).
     if (frame.kind === FrameKind.ack) return open?.ack(frame.credit);
     if (open) open.input(frame.payload);
-    else this.parts.wire.replyError('PROTO_ERR_UNKNOWN_CHANNEL', `No shell is open on channel ${frame.channel}.`, frame.channel);
+    else this.parts.wire.replyError('PROTO_ERR_UNKNOWN_CHANNEL', words('noShellOpenOnChannel', { channel: String(frame.channel) }), frame.channel);
   }
 
   resize(channel: number, cols: number, rows: number): void {
     const entry = this.channels.get(channel);
-    if (!entry) return this.parts.wire.replyError('PROTO_ERR_UNKNOWN_CHANNEL', `No shell on channel ${channel}.`, channel);
+    if (!entry) return this.parts.wire.replyError('PROTO_ERR_UNKNOWN_CHANNEL', words('noShellOnChannel', { channel: String(channel) }), channel);
     entry.cols = cols;
     entry.rows = rows;
     entry.shell.resize(cols, rows);
@@ -105,10 +105,10 @@ export class ShellRequests {
   /** The controller ends a shell, or withdraws a question not yet answered. */
   close(channel: number, reason: ShellCloseReason): void {
     const entry = this.channels.get(channel);
-    if (!entry) return this.parts.wire.replyError('PROTO_ERR_UNKNOWN_CHANNEL', `No shell on channel ${channel}.`, channel);
+    if (!entry) return this.parts.wire.replyError('PROTO_ERR_UNKNOWN_CHANNEL', words('noShellOnChannel', { channel: String(channel) }), channel);
     if (entry.phase !== 'asking') return entry.shell.end(reason);
     this.channels.delete(channel);
-    this.parts.consent.cancel(channel, 'the technician withdrew it');
+    this.parts.consent.cancel(channel, words('whyTechnicianWithdrew'));
     this.parts.wire.send({ t: 'shell.closed', channel, reason, exitCode: null });
   }
 
@@ -131,7 +131,7 @@ export class ShellRequests {
   /** The session is ending: no new shells, every shell ended; resolves when they are gone (at most `ms`). */
   async closeAll(ms: number): Promise<void> {
     this.closing = true;
-    this.parts.consent.cancelAll('the session is ending');
+    this.parts.consent.cancelAll(words('whySessionEnding'));
     for (const entry of this.channels.values()) entry.shell.end('session-ended');
     const deadline = Date.now() + ms;
     while (this.inFlight.size > 0 && Date.now() < deadline) {
@@ -157,7 +157,7 @@ export class ShellRequests {
         this.channels.delete(channel);
         wire.send({ t: 'shell.closed', channel, reason: 'spawn-failed', exitCode: null });
       }
-      return terminal.say(`The remote shell could not be started (${error instanceof Error ? error.message : String(error)}). Nothing is running.`);
+      return terminal.say(words('spawnFailed', { error: error instanceof Error ? error.message : String(error) }));
     }
     const shellProcess = started.process;
     entry.shell.attach(shellProcess);
@@ -171,7 +171,7 @@ export class ShellRequests {
     const user = plainText(localUser, 128);
     wire.send({ t: 'shell.opened', channel, mode: shellProcess.mode, user, shell: plainText(shellPath, 255) });
     const by = `${entry.by.name} (${entry.by.username})`;
-    terminal.say(this.parts.watched ? shellOpenBanner(by, user, shellPath, terminal.interactive) : `Remote shell opened on channel ${channel} for ${by}, running as "${user}" (${shellPath}).`);
+    terminal.say(this.parts.watched ? shellOpenBanner(by, user, shellPath, terminal.interactive) : words('shellOpenedOnChannel', { channel: String(channel), by, user, shell: shellPath }));
     entry.shell.begin();
   }
 
@@ -186,7 +186,7 @@ export class ShellRequests {
     }
     if (entry.phase !== 'open') return;
     if (this.parts.watched) this.parts.terminal.resetModes();
-    this.parts.terminal.say(`${this.parts.watched ? '\n' : ''}Remote shell closed (${closeReasonText(reason, exitCode)}).`);
+    this.parts.terminal.say(`${this.parts.watched ? '\n' : ''}${words('shellClosed', { reason: closeReasonText(reason, exitCode) })}`);
   }
 
   private track<T>(promise: Promise<T>): Promise<T> {

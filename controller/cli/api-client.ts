@@ -7,8 +7,9 @@
  * token travels only in the Authorization header and is never part of a message.
  */
 import type { z } from 'zod';
-import { fleetAnswers, restAnswers, type Job, type JobSummary, type RunListItem, type RunWithOutput } from '../../protocol/index.js';
+import { fleetAnswers, formatNumber, formatSize, restAnswers, type Job, type JobSummary, type RunListItem, type RunWithOutput } from '../../protocol/index.js';
 import { CliError } from './cli-errors.js';
+import { cliLanguage, say } from './cli-language.js';
 
 /** Larger answers are refused: a job's runs without output stay far below this. */
 const MAX_ANSWER_BYTES = 32 * 1024 * 1024;
@@ -75,18 +76,18 @@ export class FleetApi {
     try {
       value = JSON.parse(text);
     } catch {
-      throw CliError.of('CLI_ERR_BAD_ANSWER', `${method} ${path} answered HTTP ${status} with something that is not JSON.`);
+      throw CliError.of('CLI_ERR_BAD_ANSWER', say('answerNotJson', { method, path, status: String(status) }));
     }
     if (status < 200 || status > 299) {
       const refusal = restAnswers.error.safeParse(value);
-      if (!refusal.success) throw CliError.of('CLI_ERR_BAD_ANSWER', `${method} ${path} answered HTTP ${status} without a Relais error.`);
+      if (!refusal.success) throw CliError.of('CLI_ERR_BAD_ANSWER', say('answerNotRelaisError', { method, path, status: String(status) }));
       throw CliError.fromController(status, refusal.data.error.code, refusal.data.error.message);
     }
     const parsed = schema.safeParse(value);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
-      const where = issue && issue.path.length > 0 ? issue.path.join('.') : 'the answer';
-      throw CliError.of('CLI_ERR_BAD_ANSWER', `${method} ${path}: ${where} ${issue?.message ?? 'is invalid'}.`);
+      const where = issue && issue.path.length > 0 ? issue.path.join('.') : say('theAnswer');
+      throw CliError.of('CLI_ERR_BAD_ANSWER', say('answerInvalid', { method, path, where, problem: issue?.message ?? say('isInvalid') }));
     }
     return parsed.data;
   }
@@ -94,7 +95,9 @@ export class FleetApi {
   /** One HTTP exchange under one deadline; the body is read with a size bound. */
   private async send(method: string, path: string, body: unknown): Promise<{ status: number; text: string }> {
     const signal = AbortSignal.timeout(this.options.timeoutMs);
-    const headers: Record<string, string> = { authorization: `Bearer ${this.options.token}`, accept: 'application/json', origin: this.options.controller };
+    const headers: Record<string, string> = {
+      authorization: `Bearer ${this.options.token}`, accept: 'application/json', origin: this.options.controller, 'accept-language': cliLanguage(),
+    };
     if (body !== undefined) headers['content-type'] = 'application/json';
     try {
       const res = await fetch(this.options.controller + path, {
@@ -107,14 +110,14 @@ export class FleetApi {
       });
       if (res.status >= 300 && res.status < 400) {
         await res.body?.cancel();
-        throw CliError.of('CLI_ERR_BAD_ANSWER', `${method} ${path} answered with a redirect (HTTP ${res.status}); use the controller's final address.`);
+        throw CliError.of('CLI_ERR_BAD_ANSWER', say('answerRedirect', { method, path, status: String(res.status) }));
       }
       return { status: res.status, text: await readBounded(res, `${method} ${path}`) };
     } catch (err) {
       if (err instanceof CliError) throw err;
-      if (signal.aborted) throw CliError.of('CLI_ERR_TIMEOUT', `No complete answer to ${method} ${path} within ${Math.round(this.options.timeoutMs / 100) / 10} s.`);
+      if (signal.aborted) throw CliError.of('CLI_ERR_TIMEOUT', say('noAnswerWithin', { method, path, seconds: formatNumber(this.options.timeoutMs / 1000, cliLanguage()) }));
       const cause = (err as { cause?: { code?: string } }).cause?.code;
-      throw CliError.of('CLI_ERR_UNREACHABLE', `Address: ${this.options.controller}${cause ? ` (${cause})` : ''}.`);
+      throw CliError.of('CLI_ERR_UNREACHABLE', say('address', { controller: this.options.controller, hasCause: cause ? 'yes' : 'no', cause: cause ?? '' }));
     }
   }
 }
@@ -125,7 +128,7 @@ async function readBounded(res: Response, what: string): Promise<string> {
   let size = 0;
   for await (const chunk of res.body as AsyncIterable<Uint8Array>) {
     size += chunk.byteLength;
-    if (size > MAX_ANSWER_BYTES) throw CliError.of('CLI_ERR_BAD_ANSWER', `${what} answered with more than ${MAX_ANSWER_BYTES / 1024 / 1024} MiB.`);
+    if (size > MAX_ANSWER_BYTES) throw CliError.of('CLI_ERR_BAD_ANSWER', say('answerTooLarge', { what, size: formatSize(MAX_ANSWER_BYTES, cliLanguage()) }));
     chunks.push(chunk);
   }
   return Buffer.concat(chunks).toString('utf8');

@@ -4,7 +4,9 @@
  * failures that happen before any answer (unreachable, timed out, garbage) have
  * their own stable codes here, worded for the technician at the terminal.
  */
-import { describeError, isErrorCode, plainLine } from '../../protocol/index.js';
+import { errorWords, isErrorCode, plainLine } from '../../protocol/index.js';
+import { cliCatalog } from './cli-catalog.js';
+import { cliLanguage, say } from './cli-language.js';
 
 export const EXIT = Object.freeze({
   /** Every device succeeded (or the command did what it was asked). */
@@ -19,13 +21,14 @@ export const EXIT = Object.freeze({
   interrupted: 130,
 });
 
+/** The CLI's own error codes; their words are in cli-catalog.ts (CLI_ERRORS keeps the English ones). */
 export const CLI_ERRORS = Object.freeze({
-  CLI_ERR_USAGE: 'The command line is not valid.',
-  CLI_ERR_NO_CONTROLLER: 'No controller given. Pass --controller URL or set RELAIS_CONTROLLER.',
-  CLI_ERR_NO_TOKEN: 'No API token given. Create one in the web UI (Settings → API tokens), then pass --token or set RELAIS_TOKEN.',
-  CLI_ERR_UNREACHABLE: 'Could not reach the controller. Check the URL and that the controller is running.',
-  CLI_ERR_TIMEOUT: 'The controller did not answer in time. Check that it is running and reachable, then try again.',
-  CLI_ERR_BAD_ANSWER: 'The controller sent an answer this command does not understand. Check that --controller points at a Relais controller of the same version.',
+  CLI_ERR_USAGE: cliCatalog.en.CLI_ERR_USAGE,
+  CLI_ERR_NO_CONTROLLER: cliCatalog.en.CLI_ERR_NO_CONTROLLER,
+  CLI_ERR_NO_TOKEN: cliCatalog.en.CLI_ERR_NO_TOKEN,
+  CLI_ERR_UNREACHABLE: cliCatalog.en.CLI_ERR_UNREACHABLE,
+  CLI_ERR_TIMEOUT: cliCatalog.en.CLI_ERR_TIMEOUT,
+  CLI_ERR_BAD_ANSWER: cliCatalog.en.CLI_ERR_BAD_ANSWER,
 });
 export type CliErrorCode = keyof typeof CLI_ERRORS;
 
@@ -43,19 +46,19 @@ export class CliError extends Error {
   /** A failure of the CLI's own (usage, connection), with optional non-secret context. */
   static of(code: CliErrorCode, detail?: string): CliError {
     const exitCode = code === 'CLI_ERR_USAGE' || code === 'CLI_ERR_NO_CONTROLLER' || code === 'CLI_ERR_NO_TOKEN' ? EXIT.usage : EXIT.connection;
-    return new CliError(code, detail ? `${CLI_ERRORS[code]} ${detail}` : CLI_ERRORS[code], exitCode);
+    return new CliError(code, detail ? `${say(code)} ${detail}` : say(code), exitCode);
   }
 
   /**
-   * A refusal from the controller, in the catalog's words: the controller's text is
+   * A refusal from the controller, in the catalog's words (in the CLI's language): the controller's text is
    * kept only when it is the catalog message plus detail (which field, which id).
    * Authentication refusals and server failures end with 3, a refused request (bad
    * script, no device, unknown job) with 2.
    */
   static fromController(status: number, code: string, serverMessage: string): CliError {
-    const words = isErrorCode(code) ? describeError(code) : null;
+    const words = isErrorCode(code) ? errorWords(code, cliLanguage()) : null;
     const shown = plainLine(serverMessage, 500);
-    const message = words ? (shown.startsWith(words) ? shown : words) : shown || `The controller refused the request (HTTP ${status}).`;
+    const message = words ? (shown.startsWith(words) ? shown : words) : shown || say('refusedHttp', { status: String(status) });
     const exitCode = status === 401 || status === 403 || status >= 500 ? EXIT.connection : EXIT.usage;
     return new CliError(code, `${message} (${code})`, exitCode);
   }

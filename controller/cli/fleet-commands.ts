@@ -6,6 +6,7 @@ import { CliError, EXIT } from './cli-errors.js';
 import { exitStatusFor, jsonReport, runsWithOutput, textReport } from './job-report.js';
 import { plainLine } from '../../protocol/index.js';
 import { ProgressBar } from './progress-bar.js';
+import { say } from './cli-language.js';
 import { jobsTable } from './summary-table.js';
 
 export interface CliIo {
@@ -35,7 +36,7 @@ export async function runFleetCommand(command: FleetCommand, io: CliIo): Promise
         ...(command.concurrency !== undefined ? { concurrency: command.concurrency } : {}),
         ...(command.timeoutSeconds !== undefined ? { timeoutSeconds: command.timeoutSeconds } : {}),
       });
-      if (!command.json) io.err(`Job ${job.id}: ${plainLine(job.scriptName, 64)} on ${job.deviceCount} device(s).\n`);
+      if (!command.json) io.err(`${say('jobStarted', { id: job.id, script: plainLine(job.scriptName, 64), count: job.deviceCount })}\n`);
       const final = await watch(api, job, io);
       return report(api, final, await api.runs(final.id), command.json, io);
     }
@@ -45,12 +46,12 @@ export async function runFleetCommand(command: FleetCommand, io: CliIo): Promise
     }
     case 'jobs': {
       const jobs = await api.listJobs();
-      io.out(command.json ? `${JSON.stringify({ jobs }, null, 2)}\n` : jobs.length === 0 ? 'No jobs yet.\n' : `${jobsTable(jobs)}\n`);
+      io.out(command.json ? `${JSON.stringify({ jobs }, null, 2)}\n` : jobs.length === 0 ? `${say('noJobs')}\n` : `${jobsTable(jobs)}\n`);
       return EXIT.ok;
     }
     case 'cancel': {
       const job = await api.cancel(command.jobId);
-      io.out(command.json ? `${JSON.stringify({ job }, null, 2)}\n` : `Job ${job.id} is ${job.status}: pending devices are skipped, running ones are being stopped.\n`);
+      io.out(command.json ? `${JSON.stringify({ job }, null, 2)}\n` : `${say('jobCancelled', { id: job.id, status: say('jobStatus', { status: job.status }) })}\n`);
       return EXIT.ok;
     }
   }
@@ -68,7 +69,7 @@ async function watch(api: FleetApi, created: Job, io: CliIo): Promise<Job> {
   const bar = io.progressTty ? new ProgressBar(io.progressTty) : null;
   const stopListening = io.onInterrupt(() => {
     bar?.finish();
-    io.err(`Stopped watching. Job ${created.id} keeps running on the controller; cancel it with: relais fleet cancel ${created.id}\n`);
+    io.err(`${say('stoppedWatching', { id: created.id })}\n`);
   });
   try {
     bar?.update(created.counts, created.deviceCount);

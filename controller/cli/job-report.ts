@@ -8,6 +8,7 @@ import { FINAL_RUN_STATUSES, type Job, type Run, type RunWithOutput } from '../.
 import { EXIT } from './cli-errors.js';
 import { plainLine } from '../../protocol/index.js';
 import { runsTable, type RunRow } from './summary-table.js';
+import { say } from './cli-language.js';
 
 /** Output requests in flight at once: quick for a few hundred devices, gentle on the controller. */
 const PARALLEL_FETCHES = 8;
@@ -49,8 +50,9 @@ export function textReport(job: Job, runs: RunWithOutput[], names: Map<string, s
   const succeeded = runs.filter((r) => r.status === 'succeeded').length;
   const notOk = runs.filter((r) => FINAL_RUN_STATUSES.has(r.status) && r.status !== 'succeeded').length;
   const open = runs.length - succeeded - notOk;
-  const totals = `Job ${job.id} (${plainLine(job.scriptName, 64)}): ${job.status}; ${succeeded} of ${runs.length} devices succeeded` +
-    (notOk > 0 ? `, ${notOk} did not` : '') + (open > 0 ? `, ${open} not finished` : '') + '.';
+  const totals = say('totals', {
+    id: job.id, script: plainLine(job.scriptName, 64), status: say('jobStatus', { status: job.status }), succeeded, total: runs.length, notOk, open,
+  });
   return `${runsTable(rows)}\n\n${totals}\n`;
 }
 

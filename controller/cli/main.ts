@@ -3,10 +3,11 @@
  * command against the controller's REST API with an API token, and exits with a
  * status scripts can rely on (see USAGE). The token is never printed.
  */
-import { parseArgs, USAGE } from './args.js';
+import { parseArgs, usageText } from './args.js';
 import { CliError, EXIT } from './cli-errors.js';
 import { runFleetCommand, type CliIo } from './fleet-commands.js';
 import { plainLine } from '../../protocol/index.js';
+import { say } from './cli-language.js';
 
 async function main(): Promise<number> {
   let interruptHandler: (() => void) | null = null;
@@ -24,9 +25,9 @@ async function main(): Promise<number> {
     },
   };
   try {
-    const command = parseArgs(process.argv.slice(2), process.env);
+    const command = parseArgs(process.argv.slice(2), process.env, Intl.DateTimeFormat().resolvedOptions().locale);
     if (command.kind === 'help') {
-      io.out(`relais ${__RELAIS_VERSION__}\n\n${USAGE}\n`);
+      io.out(`relais ${__RELAIS_VERSION__}\n\n${usageText()}\n`);
       return EXIT.ok;
     }
     return await runFleetCommand(command, io);
@@ -36,7 +37,7 @@ async function main(): Promise<number> {
       return err.exitCode;
     }
     // A bug of ours: say so plainly, without a stack full of internals.
-    io.err(`relais: unexpected error: ${plainLine(err instanceof Error ? err.message : String(err), 500)}\n`);
+    io.err(`relais: ${say('unexpectedError', { message: plainLine(err instanceof Error ? err.message : String(err), 500) })}\n`);
     return EXIT.connection;
   }
 }

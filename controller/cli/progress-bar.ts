@@ -3,7 +3,8 @@
  * bar, and how many succeeded, failed and were refused. Redrawn in place with a
  * carriage return, so it never scrolls the screen.
  */
-import type { JobCounts } from '../../protocol/index.js';
+import { formatNumber, type JobCounts } from '../../protocol/index.js';
+import { cliLanguage, say } from './cli-language.js';
 
 export interface ProgressOutput {
   write(text: string): unknown;
@@ -18,7 +19,8 @@ export function progressLine(counts: JobCounts, total: number): string {
   const done = counts.succeeded + failed + counts.refused;
   const filled = total === 0 ? BAR_WIDTH : Math.round((done / total) * BAR_WIDTH);
   const bar = '#'.repeat(filled) + '-'.repeat(BAR_WIDTH - filled);
-  return `[${bar}] ${done}/${total} done · ${counts.succeeded} succeeded · ${failed} failed · ${counts.refused} refused · ${counts.running} running`;
+  const n = (value: number) => formatNumber(value, cliLanguage(), 0);
+  return say('progress', { bar, done: n(done), total: n(total), succeeded: n(counts.succeeded), failed: n(failed), refused: n(counts.refused), running: n(counts.running) });
 }
 
 /** A progress line that redraws itself; `finish()` clears it before the table. */

@@ -1,5 +1,6 @@
 /** Plain-text tables: the per-device summary of a job, and the list of jobs. */
-import { plainLine, type JobSummary, type Run } from '../../protocol/index.js';
+import { formatDateTime, formatNumber, plainLine, type JobSummary, type Run } from '../../protocol/index.js';
+import { cliLanguage, say } from './cli-language.js';
 
 type Cell = string;
 
@@ -13,7 +14,8 @@ export function formatTable(header: Cell[], rows: Cell[][]): string {
 /** "1.2 s", "340 ms", "-" */
 export function formatDuration(ms: number | null): string {
   if (ms === null) return '-';
-  return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
+  const language = cliLanguage();
+  return ms < 1000 ? say('milliseconds', { value: formatNumber(ms, language, 0) }) : say('seconds', { value: formatNumber(ms / 1000, language, 1) });
 }
 
 export interface RunRow {
@@ -26,10 +28,10 @@ export interface RunRow {
 /** One line per device: device, status, exit, duration, first line of output. */
 export function runsTable(rows: RunRow[]): string {
   return formatTable(
-    ['DEVICE', 'STATUS', 'EXIT', 'DURATION', 'OUTPUT'],
+    [say('headDevice'), say('headStatus'), say('headExit'), say('headDuration'), say('headOutput')],
     rows.map(({ run, deviceLabel, firstLine }) => [
       plainLine(deviceLabel, 48),
-      run.status,
+      say('runStatus', { status: run.status === 'timed-out' ? 'timedOut' : run.status }),
       run.exitCode === null ? '-' : String(run.exitCode),
       formatDuration(run.durationMs),
       firstLine,
@@ -39,9 +41,13 @@ export function runsTable(rows: RunRow[]): string {
 
 /** One line per job, newest first. */
 export function jobsTable(jobs: JobSummary[]): string {
+  const count = (n: number) => formatNumber(n, cliLanguage(), 0);
   const failed = (j: JobSummary) => j.counts.failed + j.counts.timedOut + j.counts.cancelled + j.counts.expired + j.counts.refused;
   return formatTable(
-    ['JOB', 'SCRIPT', 'STATUS', 'DEVICES', 'SUCCEEDED', 'NOT OK', 'CREATED'],
-    jobs.map((j) => [j.id, plainLine(j.scriptName, 40), j.status, String(j.deviceCount), String(j.counts.succeeded), String(failed(j)), new Date(j.createdAt).toISOString().replace('T', ' ').slice(0, 19)]),
+    [say('headJob'), say('headScript'), say('headStatus'), say('headDevices'), say('headSucceeded'), say('headNotOk'), say('headCreated')],
+    jobs.map((j) => [
+      j.id, plainLine(j.scriptName, 40), say('jobStatus', { status: j.status }), count(j.deviceCount), count(j.counts.succeeded), count(failed(j)),
+      formatDateTime(j.createdAt, cliLanguage()),
+    ]),
   );
 }

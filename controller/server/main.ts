@@ -111,7 +111,7 @@ async function main(): Promise<void> {
       loginThrottle: new LoginThrottle(),
       failedLogins: new FailedLogins(db),
       throttle: new Throttle({ maxFailures: 20, windowMs: FIFTEEN_MINUTES }),
-      organization: config.organization, tls, origins, trustProxy: config.trustProxy,
+      organization: config.organization, tls, origins, trustProxy: config.trustProxy, language: config.language,
     },
     { webDir: join(here, '..', 'web'), agentPackage: join(here, '..', 'download', 'relais-agent.tgz') },
   );

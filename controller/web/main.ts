@@ -2,7 +2,7 @@
  * The browser app's entry point: checks the session, shows the login screen or
  * the logged-in frame, and mounts one page per hash route.
  */
-import { ERRORS } from '../../protocol/index.js';
+import { errorWords } from '../../protocol/index.js';
 import { ApiError, api, onUnauthorized, type Me } from './connection/api.js';
 import { createAppFrame, type AppFrame } from './pages/app-frame.js';
 import { createAuditPage } from './pages/audit-page.js';
@@ -20,11 +20,13 @@ import { createScriptsPage } from './fleet/scripts-page.js';
 import { createSettingsPage } from './settings/settings-page.js';
 import { createLoginPage } from './pages/login-page.js';
 import { loginCatalog } from './pages/login-catalog.js';
-import { wordsOf } from './app/language.js';
-
-const loginWords = wordsOf(loginCatalog);
+import { appFrameCatalog } from './pages/app-frame-catalog.js';
+import { language, onLanguageChange, rememberedLanguage, useLanguage, wordsOf } from './app/language.js';
 import type { AppContext, Page } from './app/page.js';
 import { hashOf, parseRoute, type Route } from './app/router.js';
+
+const loginWords = wordsOf(loginCatalog);
+const t = wordsOf(appFrameCatalog);
 
 const root = document.getElementById('app') ?? document.body.appendChild(el('div', { id: 'app' }));
 
@@ -72,7 +74,7 @@ function showRoute(): void {
     : createDashboardPage(app);
   mount(next, frame.main);
   frame.setActive(route);
-  document.title = `${next.title} · ${app.me.organization} · Relais`;
+  document.title = t('pageTitle', { page: next.title, organization: app.me.organization });
   frame.main.scrollTop = 0;
 }
 
@@ -100,7 +102,7 @@ function expire(): void {
   if (!session) return;
   afterLogin = parseRoute(location.hash);
   endSession();
-  showLogin(ERRORS.AUTH_ERR_NO_SESSION.message);
+  showLogin(errorWords('AUTH_ERR_NO_SESSION', language()));
 }
 
 async function logout(): Promise<void> {
@@ -116,25 +118,47 @@ async function logout(): Promise<void> {
 
 /** Checks the session cookie and enters the app, or shows the login screen. */
 async function resume(): Promise<void> {
-  replaceChildren(root, el('div', { class: 'boot' }, el('span', { class: 'spinner spinner-large', 'aria-hidden': 'true' }), 'Loading Relais…'));
+  replaceChildren(root, el('div', { class: 'boot' }, el('span', { class: 'spinner spinner-large', 'aria-hidden': 'true' }), t('loading')));
   let me: Me;
   try {
     me = await api.me();
   } catch (err) {
     if (err instanceof ApiError && err.status === 401) return showLogin();
-    const message = err instanceof ApiError ? err.message : ERRORS.HTTP_ERR_INTERNAL.message;
+    const message = err instanceof ApiError ? err.message : errorWords('HTTP_ERR_INTERNAL', language());
     replaceChildren(root, el('div', { class: 'boot' },
       el('p', { class: 'form-error' }, message),
-      el('button', { class: 'btn btn-primary', type: 'button', onclick: () => void resume() }, 'Try again')));
+      el('button', { class: 'btn btn-primary', type: 'button', onclick: () => void resume() }, t('tryAgain'))));
     return;
   }
   endSession();
+  // The account's language (its choice, else --lang, else the browser's) before anything is drawn.
+  redrawOnLanguageChange = false;
+  // An account that chose no language keeps the one picked on this browser's login page, if any.
+  const effective = me.languageChoice ?? rememberedLanguage() ?? me.language;
+  if (effective) useLanguage(effective);
+  redrawOnLanguageChange = true;
   startSession(me);
   const target = parseRoute(location.hash).name === 'login' ? afterLogin : parseRoute(location.hash);
   afterLogin = { name: 'dashboard' };
   if (location.hash !== hashOf(target)) history.replaceState(null, '', hashOf(target));
   showRoute();
 }
+
+/** A new language (the settings page, the login page's switch): everything on screen is drawn again in it. */
+let redrawOnLanguageChange = true;
+onLanguageChange(() => {
+  if (!redrawOnLanguageChange) return;
+  if (!session) {
+    if (parseRoute(location.hash).name === 'login' || !location.hash) showLogin();
+    return;
+  }
+  session.frame.dispose();
+  // The failed logins were shown (and acknowledged) once already: not again in the new language.
+  session.app.me = { ...session.app.me, failedLogins: [] };
+  session.frame = createAppFrame(session.app, () => void logout());
+  replaceChildren(root, session.frame.root);
+  showRoute();
+});
 
 onUnauthorized(() => expire());
 window.addEventListener('hashchange', showRoute);

@@ -112,4 +112,40 @@ describe('technician accounts in the UI', () => {
     expect(await page.locator('[data-testid=run-this-script]').count()).toBe(1);
     await shot('script-technician');
   });
+
+  it('an account chooses its language in Settings: the UI switches at once and keeps it on the next visit', async () => {
+    await context.clearCookies(); // the technician of the test above may still be logged in
+    await loginThroughUi(page, c.url, 'admin', c.adminPassword);
+    // No choice of its own to begin with (also when this test is retried).
+    await page.evaluate(() => fetch('/api/me/language', { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ language: null }) }));
+    await page.goto(`${c.url}/#/settings`);
+    await page.reload();
+    await page.locator('[data-testid=language-card]').waitFor();
+    expect(await page.locator('[data-testid=language-browser]').isChecked()).toBe(true);
+
+    const saved = page.waitForResponse((r) => r.url().endsWith('/api/me/language') && r.request().method() === 'PUT');
+    await page.locator('[data-testid=language-fr]').check();
+    expect((await saved).status()).toBe(200);
+    // Redrawn in French without a reload: the navigation, the page, the title.
+    await expect.poll(() => page.locator('.nav-link').first().textContent()).toBe('Assistance et postes');
+    await expect.poll(() => page.locator('h1').textContent()).toBe('Paramètres');
+    expect(await page.title()).toContain('Paramètres');
+    expect(await page.locator('html').getAttribute('lang')).toBe('fr');
+    expect(await page.locator('[data-testid=language-fr]').isChecked()).toBe(true);
+    await shot('settings-french');
+
+    // The choice belongs to the account: a reload (or another browser) speaks French too.
+    await page.goto(`${c.url}/#/`);
+    await page.reload();
+    await page.locator('[data-testid=new-link]').waitFor();
+    expect(await page.locator('[data-testid=new-link]').textContent()).toContain("Nouveau lien d'assistance");
+    const me = await page.evaluate(async () => (await fetch('/api/me')).json());
+    expect(me).toMatchObject({ language: 'fr', languageChoice: 'fr' });
+
+    // Back to "as my browser" (English here): English again at once.
+    await page.goto(`${c.url}/#/settings`);
+    await page.locator('[data-testid=language-browser]').check();
+    await expect.poll(() => page.locator('h1').textContent()).toBe('Settings');
+    expect(await page.evaluate(async () => (await fetch('/api/me')).json())).toMatchObject({ language: 'en', languageChoice: null });
+  });
 });

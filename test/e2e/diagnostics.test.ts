@@ -11,7 +11,7 @@ import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { ERRORS } from '../../protocol/index.js';
 import { spawnAgent, type RunningAgent } from '../helpers/agent-process.js';
-import { saveScreenshot } from '../helpers/browser.js';
+import { loginThroughUi, saveScreenshot } from '../helpers/browser.js';
 import { useBrowserSuite } from '../helpers/browser-suite.js';
 import { until } from '../helpers/until.js';
 
@@ -147,5 +147,26 @@ describe('diagnostics in a real browser', () => {
     expect([ERRORS.SHELL_ERR_DEVICE_OFFLINE.message, ERRORS.SESSION_ERR_ENDED.message].some((m) => reason.includes(m))).toBe(true);
     // The last diagnostics stay readable.
     expect(await page.locator('[data-testid=finding]').first().getAttribute('data-finding-id')).toBe('disk.full:/');
+  });
+
+  it('reads French around the findings and in the fact cards when the browser asks for French', async () => {
+    const context = await suite.browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'fr-FR' });
+    try {
+      const page = await context.newPage();
+      await loginThroughUi(page, suite.controller.url, 'admin', suite.controller.adminPassword);
+      const { deviceId } = await joinAgent(page);
+      await page.locator(`[data-testid=device-row][data-device-id="${deviceId}"]`).click();
+      await page.locator('[data-testid=finding]').first().waitFor({ timeout: 20_000 });
+      expect(await page.locator('[data-testid=findings-card] .card-title').first().textContent()).toContain('Constats');
+      expect(await page.locator('[data-testid=refresh-diagnostics]').textContent()).toBe('Actualiser');
+      expect(await page.locator('[data-testid=collected-at]').textContent()).toMatch(/^Relevé du \d+ [a-zéû.]+ \d{4}, \d\d:\d\d \(/);
+      expect(await page.locator('[data-testid=finding] .next-step-label').first().textContent()).toBe('Que faire');
+      expect(await page.locator('[data-section=storage] .fact-title').textContent()).toBe('Stockage');
+      expect(await page.locator('[data-section=memory]').textContent()).toMatch(/disponibles sur [\d,]+\u00a0[KMGT]?o/);
+      expect(await page.locator('[data-testid=history-card] .card-title').textContent()).toBe('Historique et comparaison');
+      await saveScreenshot(page, 'diagnostics-device-page-fr');
+    } finally {
+      await context.close();
+    }
   });
 });

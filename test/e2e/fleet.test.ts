@@ -120,4 +120,55 @@ describe('fleet screens', () => {
     await page.locator('[data-testid=api-token-row]').first().waitFor();
     await shot('settings');
   }, 120_000);
+
+  it('reads French to a technician whose browser asks for it: the fleet, the jobs and a job', async () => {
+    // A French browser and no language on the account: the UI follows navigator.languages.
+    // It reads the fleet, the script and the job the test above made (tests of a file run in order).
+    const fr = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'fr-FR' });
+    try {
+      const p = await fr.newPage();
+      await loginThroughUi(p, c.url, 'admin', c.adminPassword);
+      await p.goto(`${c.url}/#/fleet`);
+      await p.locator('[data-testid=fleet][data-loaded=true]').waitFor();
+      await expect.poll(() => p.locator('[data-testid=fleet-count]').textContent()).toMatch(/^2 en ligne · 2 postes inscrits$/);
+      expect(await p.locator('[data-testid=run-on-selected]').textContent()).toBe('Lancer un script');
+      expect(await p.locator('[data-testid=fleet-table] thead').textContent()).toContain('Règle locale');
+      await p.locator('[data-testid=select-all]').check();
+      expect(await p.locator('[data-testid=run-on-selected]').textContent()).toBe('Lancer un script sur 2 postes');
+      await saveScreenshot(p, 'fleet-fr');
+
+      await p.goto(`${c.url}/#/jobs`);
+      await p.locator('[data-testid=job-row]').first().waitFor();
+      expect(await p.locator('.jobs-page h1').textContent()).toBe('Tâches');
+      expect(await p.locator('[data-testid=job-row] [data-testid=job-status]').first().textContent()).toBe('Terminée');
+      expect(await p.locator('[data-testid=job-row]').first().textContent()).toContain('2 postes choisis');
+      await p.locator('[data-testid=job-row]').first().click();
+      await expect.poll(() => p.locator('[data-testid=run-row][data-status=succeeded]').count()).toBe(2);
+      expect(await p.locator('[data-testid=run-row] [data-testid=run-status]').first().textContent()).toBe('Réussie');
+      expect(await p.locator('.job-page .page-subtitle').textContent()).toMatch(/^Cible\u00a0: 2 postes choisis · lancée le /);
+      expect(await p.locator('[data-testid=count-succeeded]').textContent()).toBe('2réussis');
+      await p.locator('[data-testid=run-row]').first().click();
+      await expect.poll(() => p.locator('[data-testid=output-stdout]').textContent()).toContain('MARKER-e2e42 from');
+      await saveScreenshot(p, 'job-fr');
+
+      // The script library, the run dialog and enrolling, in French too; the commands stay as they are.
+      await p.goto(`${c.url}/#/scripts`);
+      await p.locator('[data-testid=script-row]').first().waitFor();
+      expect(await p.locator('[data-testid=scripts-table] thead').textContent()).toContain('Interpréteur');
+      await p.locator('[data-testid=script-row][data-script-name=say-marker] [data-testid=run-script-button]').click();
+      await expect.poll(() => p.locator('[data-testid=run-dialog] [data-testid=run-reach]').textContent()).toMatch(/^Lancement sur 2 postes\u00a0: 2 en ligne maintenant\.$/);
+      await saveScreenshot(p, 'run-dialog-fr');
+      await p.keyboard.press('Escape');
+      await p.goto(`${c.url}/#/fleet/enroll`);
+      await p.locator('[data-testid=token-uses]').fill('1');
+      await p.locator('[data-testid=create-token]').click();
+      await p.locator('[data-testid=enroll-command]').waitFor();
+      expect(await p.locator('[data-testid=token-result] .notice').textContent()).toMatch(/^Jeton pour le groupe «\u00a0default\u00a0»\u00a0: jusqu'à 1 poste, valable jusqu'au /);
+      expect(await p.locator('.tell-them').textContent()).toContain('Ensuite, relais-agent install-service le garde connecté.');
+      expect(await p.locator('.tell-them code').count()).toBe(3);
+      await saveScreenshot(p, 'enroll-fr');
+    } finally {
+      await fr.close();
+    }
+  }, 60_000);
 });

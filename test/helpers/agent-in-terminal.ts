@@ -25,13 +25,13 @@ export interface AgentInTerminal {
   stop(): Promise<void>;
 }
 
-export function startAgentInTerminal(args: string[]): AgentInTerminal {
+export function startAgentInTerminal(args: string[], extraEnv: Record<string, string> = {}): AgentInTerminal {
   const term = pty.spawn(process.execPath, [AGENT_BUNDLE, ...args], {
     name: 'xterm-256color',
     cols: 120,
     rows: 40,
     cwd: repoRoot,
-    env: { ...process.env, HOME: mkdtempSync(join(tmpdir(), 'relais-home-')), SHELL: '/bin/bash' } as Record<string, string>,
+    env: { ...process.env, HOME: mkdtempSync(join(tmpdir(), 'relais-home-')), SHELL: '/bin/bash', ...extraEnv } as Record<string, string>,
     encoding: null,
   } as pty.IPtyForkOptions);
   const chunks: Buffer[] = [];

@@ -35,8 +35,8 @@ afterAll(async () => {
   await c?.stop();
 });
 
-const api = async (path: string) => {
-  const res = await fetch(`${c.url}/api${path}`, { headers: { cookie } });
+const api = async (path: string, language?: string) => {
+  const res = await fetch(`${c.url}/api${path}`, { headers: { cookie, ...(language ? { 'accept-language': language } : {}) } });
   return { status: res.status, body: await res.json() };
 };
 
@@ -81,6 +81,14 @@ describe('diagnostics through the controller', () => {
     expect(diff.before.id).toBe(older.id);
     expect(Array.isArray(diff.changes)).toBe(true);
     expect(diff.remaining.map((f: { id: string }) => f.id)).toContain('disk.full:/');
+    // In French: the same findings (ids, severities), their words and the facts translated.
+    const { body: french } = await api(`/devices/${deviceId}/compare?before=${older.id}&after=${newest.id}`, 'fr-FR,fr;q=0.9');
+    expect(french.remaining.map((f: { id: string; severity: string }) => [f.id, f.severity])).toEqual(diff.remaining.map((f: { id: string; severity: string }) => [f.id, f.severity]));
+    const disk = french.remaining.find((f: { id: string }) => f.id === 'disk.full:/');
+    expect(disk.title).toMatch(/^Le disque \/ est plein à \d+\u00a0%$/);
+    const { body: frenchOne } = await api(`/devices/${deviceId}/snapshots/${older.id}`, 'fr');
+    expect(frenchOne.snapshot.findings.map((f: { id: string }) => f.id)).toEqual(one.snapshot.findings.map((f: { id: string }) => f.id));
+    expect(frenchOne.snapshot.findings.every((f: unknown) => finding.safeParse(f).success)).toBe(true);
     expect((await api(`/devices/${deviceId}/compare?before=abc&after=1`)).status).toBe(400);
     expect((await api(`/devices/${deviceId}/snapshots/999999`)).status).toBe(404);
     expect((await api(`/devices/nope/snapshots`)).status).toBe(404);

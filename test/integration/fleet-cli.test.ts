@@ -10,7 +10,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ERRORS, type Job, type Run } from '../../protocol/index.js';
+import { ERROR_WORDS_FR, ERRORS, type Job, type Run } from '../../protocol/index.js';
 import type { RunningAgent } from '../helpers/agent-process.js';
 import { login, startController, type RunningController } from '../helpers/controller-process.js';
 import { createEnrollmentToken, enrollAgent, runAgent } from '../helpers/fleet.js';
@@ -30,7 +30,7 @@ interface CliResult {
 /** Runs the bundled CLI to completion (killed after `killAfterMs`, which fails the test's expectations). */
 function relais(args: string[], env: Record<string, string> = {}, killAfterMs = 30_000): Promise<CliResult> {
   const started = Date.now();
-  const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, RELAIS_TOKEN: '', RELAIS_CONTROLLER: '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, RELAIS_TOKEN: '', RELAIS_CONTROLLER: '', LC_ALL: '', LC_MESSAGES: '', LANG: 'C.UTF-8', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -149,6 +149,31 @@ describe('relais fleet run against a real controller and agents', () => {
     const noToken = await relais(['fleet', 'jobs', '--controller', c.url]);
     expect(noToken.code).toBe(2);
     expect(noToken.stderr).toMatch(/No API token given/);
+  });
+
+  it('speaks French when the environment does (LANG=fr_FR.UTF-8) or with --lang fr; --json stays the same', async () => {
+    const FR = { LANG: 'fr_FR.UTF-8' };
+    const help = await relais(['--help'], FR);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('Utilisation\u00a0: relais fleet <commande> [options]');
+    expect(help.stdout).toContain('lance un script sur plusieurs postes');
+    const table = await relais(['fleet', 'jobs', '--controller', c.url], { ...FR, RELAIS_TOKEN: apiToken });
+    expect(table.code).toBe(0);
+    expect(table.stdout.split('\n')[0]).toMatch(/^TÂCHE\s+SCRIPT\s+ÉTAT\s+POSTES\s+RÉUSSIS\s+ÉCHECS\s+CRÉÉE LE$/);
+    expect(table.stdout).toMatch(/terminée/);
+    const missing = await relais(['fleet', 'job', 'no-such-job', '--controller', c.url, '--lang', 'fr'], { RELAIS_TOKEN: apiToken });
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain(ERROR_WORDS_FR.JOB_ERR_NOT_FOUND);
+    const noToken = await relais(['fleet', 'jobs', '--controller', c.url], FR);
+    expect(noToken.stderr).toMatch(/Aucun jeton d'API indiqué/);
+    const english = await relais(['fleet', 'jobs', '--controller', c.url, '--lang', 'en'], { ...FR, RELAIS_TOKEN: apiToken });
+    expect(english.stdout.split('\n')[0]).toMatch(/^JOB\s+SCRIPT\s+STATUS/);
+    const jsonFr = await relais(['fleet', 'jobs', '--controller', c.url, '--json'], { ...FR, RELAIS_TOKEN: apiToken });
+    const jsonEn = await relais(['fleet', 'jobs', '--controller', c.url, '--json'], { RELAIS_TOKEN: apiToken });
+    expect(jsonFr.stdout).toBe(jsonEn.stdout);
+    const badLang = await relais(['fleet', 'jobs', '--lang', 'de']);
+    expect(badLang.code).toBe(2);
+    expect(badLang.stderr).toMatch(/--lang must be fr or en, got "de"/);
   });
 });
 

@@ -7,6 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { z } from 'zod';
+import { errorWords } from '../../protocol/index.js';
 import { ticketAnswers } from '../../protocol/rest-ticket-answers.js';
 import { login, startController, type RunningController } from '../helpers/controller-process.js';
 import { connectProtocolAgent, helloWithCode } from '../helpers/protocol-agent.js';
@@ -173,6 +174,14 @@ describe('actions', () => {
     const conflict = valid(ticketAnswers.conflict, late, 409);
     expect(conflict.error.code).toBe('TICKET_ERR_VERSION_CONFLICT');
     expect(conflict.ticket).toMatchObject({ number: t.number, version: 2, assigneeId: String(techId) });
+
+    // In the reader's language, the ticket as it is now all the same.
+    const french = await fetch(`${c.url}/api/tickets/${t.number}/actions`, {
+      method: 'POST', headers: { cookie: admin, origin: c.url, 'content-type': 'application/json', 'accept-language': 'fr-FR,fr;q=0.9' }, body: JSON.stringify({ type: 'take', expectedVersion: 1 }),
+    });
+    const frenchConflict = valid(ticketAnswers.conflict, { status: french.status, json: await french.json() }, 409);
+    expect(frenchConflict.error.message).toBe(errorWords('TICKET_ERR_VERSION_CONFLICT', 'fr'));
+    expect(frenchConflict.ticket.version).toBe(2);
 
     const stale = await call(admin, 'PATCH', `/api/tickets/${t.number}`, { expectedVersion: 1, urgency: 'high' });
     expect(valid(ticketAnswers.conflict, stale, 409).ticket.version).toBe(2);

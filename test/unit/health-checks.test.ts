@@ -45,8 +45,8 @@ describe('health checks', () => {
     const s = healthy();
     Object.assign(s.storage!.filesystems[0]!, { usedBytes: 91 * GB, availableBytes: 4 * GB, usePercent: 95.8 });
     const [f] = runHealthChecks(s);
-    expect(f!.explanation).toContain('Only 4.0 GB is left on /');
-    expect(f!.evidence[0]!.value).toContain('4.0 GB free');
+    expect(f!.explanation).toContain('Only 4\u00a0GB is left on /');
+    expect(f!.evidence[0]!.value).toContain('4\u00a0GB free');
   });
 
   it('ignores filesystems that are full by design', () => {

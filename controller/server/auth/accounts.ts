@@ -30,11 +30,17 @@ export async function checkCredentials(db: Db, username: string, password: strin
   const row = await db.selectFrom('users').selectAll().where('username', '=', username).where('deleted_at', 'is', null).executeTakeFirst();
   const ok = await verifyPassword(password, row?.password_hash ?? (await DUMMY_HASH_PROMISE));
   if (!row || !ok) return null;
-  return { id: row.id, username: row.username, name: row.name, role: row.role };
+  return { id: row.id, username: row.username, name: row.name, role: row.role, language: row.language ?? null };
 }
 
 /** The account with that id, or null when there is none or it was removed. */
 export async function accountById(db: Db, id: number): Promise<Account | null> {
-  const row = await db.selectFrom('users').select(['id', 'username', 'name', 'role']).where('id', '=', id).where('deleted_at', 'is', null).executeTakeFirst();
-  return row ?? null;
+  const row = await db.selectFrom('users').select(['id', 'username', 'name', 'role', 'language']).where('id', '=', id).where('deleted_at', 'is', null).executeTakeFirst();
+  return row ? { ...row, language: row.language ?? null } : null;
+}
+
+/** Records the language an account chose for itself (null: back to its browser's, then the controller's). */
+export async function setAccountLanguage(db: Db, id: number, language: Language | null): Promise<boolean> {
+  const result = await db.updateTable('users').set({ language }).where('id', '=', id).where('deleted_at', 'is', null).executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
 }

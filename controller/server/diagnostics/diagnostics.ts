@@ -4,7 +4,7 @@
  * health checks see in it, using the thresholds this controller is configured with.
  */
 import {
-  finding, fitFinding, runHealthChecks, snapshot as snapshotSchema, worstSeverity, type Finding, type Severity, type Snapshot, type Thresholds,
+  finding, fitFinding, runHealthChecks, snapshot as snapshotSchema, worstSeverity, type Finding, type Severity, type Snapshot, type Thresholds, type Language,
 } from '../../../protocol/index.js';
 import type { Db } from '../store/database.js';
 import type { JoinPin, SnapshotRetention } from './snapshot-retention.js';
@@ -44,6 +44,22 @@ export class DiagnosticsStore {
     if (join) await this.retention.pinJoin(deviceId, row.id, join);
     await this.retention.prune(deviceId);
     return { id: row.id, deviceId, takenAt: snapshot.takenAt, snapshot, findings };
+  }
+
+  /**
+   * A stored snapshot with its findings in a reader's language. Findings are stored in
+   * English; for another language the (pure, cheap) checks run again on the stored
+   * snapshot and each stored finding takes its words from the new run, so ids,
+   * severities and the set of findings stay exactly those recorded.
+   */
+  inLanguage(stored: StoredSnapshot, language: Language): StoredSnapshot {
+    if (language === 'en' || stored.findings.length === 0) return stored;
+    const translated = new Map(runHealthChecks(stored.snapshot, this.thresholds, language).map((f) => [f.id, f]));
+    const findings = stored.findings.map((f) => {
+      const words = translated.get(f.id);
+      return words ? { ...words, id: f.id, severity: f.severity, ...(f.script !== undefined ? { script: f.script } : {}) } : f;
+    });
+    return { ...stored, findings };
   }
 
   async list(deviceId: string, limit = 50): Promise<SnapshotListing[]> {

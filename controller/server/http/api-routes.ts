@@ -1,7 +1,7 @@
 /** The REST API the web UI uses (documented in the README). */
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
-import { RelaisError, deviceQuery, restAnswers } from '../../../protocol/index.js';
+import { RelaisError, deviceQuery, restAnswers, type Language } from '../../../protocol/index.js';
 import type { AuditLog } from '../audit/audit.js';
 import { checkCredentials } from '../auth/accounts.js';
 import type { FailedLogins } from '../auth/failed-logins.js';
@@ -24,6 +24,7 @@ import { badQuery, sendError } from './errors.js';
 import { requireSession } from './guards.js';
 import { clientIp } from './origin.js';
 import type { OwnOrigins } from './own-origins.js';
+import { technicianLanguage } from './request-language.js';
 
 export interface ApiDeps extends FleetDeps, JobDeps, TicketDeps {
   readonly sessions: LoginSessions;
@@ -39,6 +40,8 @@ export interface ApiDeps extends FleetDeps, JobDeps, TicketDeps {
   readonly organization: string;
   readonly tls: boolean;
   readonly origins: OwnOrigins;
+  /** The controller's --lang (config.language): for accounts that choose no language, before their browser's. */
+  readonly language?: Language | null;
 }
 
 const loginBody = z.object({ username: z.string().min(1).max(64), password: z.string().min(1).max(256) });
@@ -91,6 +94,7 @@ export function apiRoutes(deps: ApiDeps): Router {
     answer(res, restAnswers.me, {
       user: { username: account.username, name: account.name }, role: account.role, organization: deps.organization, controllerUrl: base(req), version: __RELAIS_VERSION__,
       failedLogins: await deps.failedLogins.unseen(account.id),
+      language: technicianLanguage(req, deps.language ?? null), languageChoice: account.language ?? null,
     });
   });
 

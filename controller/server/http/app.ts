@@ -1,10 +1,12 @@
 /** The express application: API, the support-link page, the agent download and the web UI. */
 import express, { type Express } from 'express';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Language } from '../../../protocol/index.js';
 import { apiRoutes, type ApiDeps } from './api-routes.js';
 import { errorHandler, notFound } from './errors.js';
 import { ownHostsOnly, sameOriginForWrites, securityHeaders } from './guards.js';
+import { setControllerLanguage } from './server-language.js';
 import { supportPage, type SupportPageDeps } from './support-page.js';
 
 export interface Assets {
@@ -17,6 +19,7 @@ export interface Assets {
 export function createApp(deps: ApiDeps & SupportPageDeps & { readonly trustProxy: boolean }, assets: Assets): Express {
   const app = express();
   app.disable('x-powered-by');
+  setControllerLanguage(app, deps.language);
   app.set('etag', false);
   app.use(securityHeaders(deps.tls));
   app.use(ownHostsOnly(deps.origins, deps.trustProxy));
@@ -32,9 +35,22 @@ export function createApp(deps: ApiDeps & SupportPageDeps & { readonly trustProx
     res.setHeader('Content-Type', 'application/gzip');
     res.sendFile(assets.agentPackage);
   });
-  app.use(express.static(assets.webDir, { index: 'index.html', maxAge: 0 }));
-  app.get('/', (_req, res) => res.sendFile(join(assets.webDir, 'index.html')));
+  // The page carries the controller's --lang, so the login screen speaks the helpdesk's language before anyone logs in.
+  const page = (_req: express.Request, res: express.Response, next: express.NextFunction) => {
+    const file = join(assets.webDir, 'index.html');
+    if (!existsSync(file)) return next();
+    res.type('html').send(withDefaultLanguage(readFileSync(file, 'utf8'), deps.language ?? null));
+  };
+  app.get('/', page);
+  app.use('/index.html', (req, res, next) => (req.method === 'GET' || req.method === 'HEAD' ? page(req, res, next) : next()));
+  app.use(express.static(assets.webDir, { index: false, maxAge: 0 }));
   app.use(notFound);
   app.use(errorHandler);
   return app;
+}
+
+/** index.html with `data-default-lang` (and `lang`) on `<html>` when the controller has a --lang. */
+export function withDefaultLanguage(html: string, language: Language | null): string {
+  if (!language) return html;
+  return html.replace(/<html\b[^>]*>/i, `<html lang="${language}" data-default-lang="${language}">`); // i18n-ignore: markup, not words
 }

@@ -4,6 +4,7 @@ import { compareSnapshots, RelaisError, restAnswers } from '../../../protocol/in
 import type { DeviceRegistry } from '../devices/devices.js';
 import type { DiagnosticsStore } from '../diagnostics/diagnostics.js';
 import { answer } from './answer.js';
+import { readerLanguage } from './server-language.js';
 
 function snapshotId(value: unknown): number {
   const id = Number(value);
@@ -26,13 +27,14 @@ export function diagnosticsRoutes(devices: DeviceRegistry, diagnostics: Diagnost
   });
 
   routes.get('/devices/:id/snapshots/latest', async (req, res) => {
-    answer(res, restAnswers.latestSnapshot, { snapshot: await diagnostics.latest(device(req.params.id).id) });
+    const latest = await diagnostics.latest(device(req.params.id).id);
+    answer(res, restAnswers.latestSnapshot, { snapshot: latest && diagnostics.inLanguage(latest, readerLanguage(req)) });
   });
 
   routes.get('/devices/:id/snapshots/:snapshotId', async (req, res) => {
     const stored = await diagnostics.get(device(req.params.id).id, snapshotId(req.params.snapshotId));
     if (!stored) throw new RelaisError('HTTP_ERR_NOT_FOUND', 'No such snapshot for this device.');
-    answer(res, restAnswers.snapshot, { snapshot: stored });
+    answer(res, restAnswers.snapshot, { snapshot: diagnostics.inLanguage(stored, readerLanguage(req)) });
   });
 
   routes.get('/devices/:id/compare', async (req, res) => {
@@ -41,7 +43,9 @@ export function diagnosticsRoutes(devices: DeviceRegistry, diagnostics: Diagnost
     if (!before || !after) throw new RelaisError('HTTP_ERR_NOT_FOUND', 'No such snapshot for this device.');
     // What a technician compared stays readable while newer snapshots push older ones out.
     await diagnostics.retention.pinComparison(id, req.account!.username, before.id, after.id);
-    answer(res, restAnswers.comparison, { before: { id: before.id, takenAt: before.takenAt }, after: { id: after.id, takenAt: after.takenAt }, ...compareSnapshots(before, after) });
+    const language = readerLanguage(req);
+    const comparison = compareSnapshots(diagnostics.inLanguage(before, language), diagnostics.inLanguage(after, language), language);
+    answer(res, restAnswers.comparison, { before: { id: before.id, takenAt: before.takenAt }, after: { id: after.id, takenAt: after.takenAt }, ...comparison });
   });
 
   return routes;

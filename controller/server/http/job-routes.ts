@@ -15,6 +15,8 @@ import { requireAdminTo } from './guards.js';
 import { answer } from './answer.js';
 import { badQuery, badRequest } from './errors.js';
 import { clientIp } from './origin.js';
+import { scriptInLanguage } from '../store/script-words.js';
+import { readerLanguage } from './server-language.js';
 
 export interface JobDeps {
   readonly scripts: ScriptLibrary;
@@ -40,7 +42,11 @@ export function jobRoutes(deps: JobDeps): Router {
   const requireAdmin = requireAdminTo('change the script library');
 
   // ---- scripts ----
-  routes.get('/scripts', async (_req, res) => answer(res, fleetAnswers.scripts, { scripts: await deps.scripts.list() }));
+  // Built-in scripts still as shipped read in the technician's language.
+  routes.get('/scripts', async (req, res) => {
+    const language = readerLanguage(req);
+    answer(res, fleetAnswers.scripts, { scripts: (await deps.scripts.list()).map((script) => scriptInLanguage(script, language)) });
+  });
 
   routes.post('/scripts', requireAdmin, async (req, res) => {
     const body = scriptInput.safeParse(req.body);

@@ -1,35 +1,58 @@
-/** `/s/:code`: the page the person needing help opens. It says who asks, what the agent does, and how to start it. */
+/**
+ * `/s/:code`: the page the person needing help opens. It says who asks, what the agent
+ * does, and how to start it, in the person's language (the page's switch, remembered
+ * in a cookie, then the browser's, then the controller's --lang).
+ */
 import type { Request, Response } from 'express';
-import { RelaisError } from '../../../protocol/index.js';
+import { errorWords, isLanguage, RelaisError, translator, type Language, type Translate } from '../../../protocol/index.js';
 import type { Throttle } from '../auth/throttle.js';
 import { groupCode } from '../auth/tokens.js';
 import type { SupportCodes } from '../support/support-codes.js';
 import { clientIp } from './origin.js';
 import type { OwnOrigins } from './own-origins.js';
+import { LANGUAGE_COOKIE } from './request-language.js';
+import { visitorLanguage } from './server-language.js';
+import { LANGUAGE_NAMES, supportPageCatalog } from './support-page-catalog.js';
 
 export interface SupportPageDeps {
   readonly codes: SupportCodes;
   readonly throttle: Throttle;
   readonly organization: string;
   readonly origins: OwnOrigins;
+  /** The controller's --lang: the person's language when neither the switch nor the browser names one. */
+  readonly language?: Language | null;
 }
+
+type Words = Translate<keyof typeof supportPageCatalog.en>;
+
+const YEAR_SECONDS = 365 * 24 * 3600;
 
 export function supportPage(deps: SupportPageDeps) {
   return async (req: Request, res: Response) => {
     const code = String(req.params.code ?? '').replace(/\D/g, '');
-    const ip = clientIp(req);
     res.setHeader('Cache-Control', 'no-store');
-    if (deps.throttle.retryAfterMs(`link:${ip}`) > 0) return void res.status(429).send(problemPage(deps.organization, new RelaisError('AUTH_ERR_THROTTLED')));
+    // The switch: remember the choice for this page, then show the page again without the query.
+    const asked = req.query.lang;
+    if (isLanguage(asked)) {
+      res.setHeader('Set-Cookie', `${LANGUAGE_COOKIE}=${asked}; Path=/s; Max-Age=${YEAR_SECONDS}; SameSite=Lax`);
+      if (code) return void res.redirect(303, `./${code}`);
+    }
+    const language = isLanguage(asked) ? asked : visitorLanguage(req);
+    const w = translator(supportPageCatalog, language);
+    res.setHeader('Content-Language', language);
+    const ip = clientIp(req);
+    if (deps.throttle.retryAfterMs(`link:${ip}`) > 0) return void res.status(429).send(problemPage(deps.organization, new RelaisError('AUTH_ERR_THROTTLED'), language, w));
     try {
       if (!/^\d{9}$/.test(code)) throw new RelaisError('AUTH_ERR_BAD_CODE');
       const info = await deps.codes.inspect(code);
       const base = deps.origins.baseUrl(req.headers.host);
       const link = `${base}/s/${code}`;
-      res.send(invitationPage({ organization: deps.organization, technician: info.technician.name, code, link, command: `npx --yes ${base}/download/relais-agent.tgz join ${link}`, expiresAt: info.expiresAt }));
+      const command = `npx --yes ${base}/download/relais-agent.tgz join ${link}`; // i18n-ignore: a shell command
+      res.send(invitationPage({ organization: deps.organization, technician: info.technician.name, code, link, command, expiresAt: info.expiresAt }, language, w));
     } catch (err) {
       if (!(err instanceof RelaisError)) throw err;
       if (err.code === 'AUTH_ERR_BAD_CODE') deps.throttle.fail(`link:${ip}`);
-      res.status(err.status).send(problemPage(deps.organization, err));
+      res.status(err.status).send(problemPage(deps.organization, err, language, w));
     }
   };
 }
@@ -38,13 +61,16 @@ function escape(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
+// i18n-ignore: CSS
 const STYLE = `
   :root { color-scheme: light; --ink:#1f2733; --muted:#5b6675; --line:#e3e7ee; --brand:#2f6fde; --bg:#f5f7fb; }
   * { box-sizing: border-box; }
   body { margin:0; font: 16px/1.55 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color:var(--ink); background:var(--bg); }
   main { max-width: 760px; margin: 48px auto; padding: 0 20px; }
   .card { background:#fff; border:1px solid var(--line); border-radius:14px; padding:28px 32px; box-shadow:0 6px 24px rgba(20,40,80,.06); }
-  .brand { font-weight:700; color:var(--brand); letter-spacing:.02em; margin-bottom:8px; }
+  .top { display:flex; justify-content:space-between; gap:12px; flex-wrap:wrap; margin-bottom:8px; }
+  .brand { font-weight:700; color:var(--brand); letter-spacing:.02em; }
+  .langs { font-size:14px; } .langs a { color:var(--brand); } .langs [aria-current] { font-weight:700; color:var(--ink); text-decoration:none; }
   h1 { font-size:26px; margin:0 0 6px; }
   .lead { color:var(--muted); margin:0 0 20px; }
   .code { font: 600 30px/1 ui-monospace, SFMono-Regular, Menlo, monospace; letter-spacing:.08em; background:#eef3fd; border-radius:10px; padding:12px 16px; display:inline-block; }
@@ -57,36 +83,49 @@ const STYLE = `
   @media (max-width: 640px) { .cols { grid-template-columns: 1fr; } }
 `;
 
-function shell(organization: string, title: string, body: string): string {
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escape(title)} — ${escape(organization)}</title><style>${STYLE}</style></head>
-<body><main><div class="card"><div class="brand">${escape(organization)} · Relais remote assistance</div>${body}</div></main></body></html>`;
+type Attributes = Readonly<Record<string, string>> | null;
+
+/** An HTML element as text: attribute values are escaped; children are trusted markup (catalog text, or escaped values). */
+function el(tag: string, attributes: Attributes, ...children: string[]): string {
+  const attrs = Object.entries(attributes ?? {}).map(([name, value]) => ` ${name}="${escape(value)}"`).join('');
+  return `<${tag}${attrs}>${children.join('')}</${tag}>`;
 }
 
-function invitationPage(p: { organization: string; technician: string; code: string; link: string; command: string; expiresAt: number }): string {
+/** « Français | English »: links that set the cookie; the current language is marked, not linked. */
+function languageSwitch(language: Language, w: Words): string {
+  const item = (l: Language) =>
+    l === language
+      ? el('span', { lang: l, 'aria-current': 'true' }, LANGUAGE_NAMES[l])
+      : el('a', { href: `?lang=${l}`, lang: l, hreflang: l, 'data-testid': `language-${l}` }, LANGUAGE_NAMES[l]);
+  return el('nav', { class: 'langs', 'aria-label': w('languageSwitch') }, item('fr'), ' | ', item('en'));
+}
+
+function shell(organization: string, title: string, body: string, language: Language, w: Words): string {
+  const meta = '<meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">'; // i18n-ignore: markup
+  const head = el('head', null, meta, el('title', null, `${escape(title)} — ${escape(organization)}`), el('style', null, STYLE));
+  const top = el('div', { class: 'top' }, el('div', { class: 'brand' }, w('brand', { organization: escape(organization) })), languageSwitch(language, w));
+  // i18n-ignore: markup
+  return `<!doctype html>${el('html', { lang: language }, head, el('body', null, el('main', null, el('div', { class: 'card' }, top, body))))}`;
+}
+
+function invitationPage(p: { organization: string; technician: string; code: string; link: string; command: string; expiresAt: number }, language: Language, w: Words): string {
   const minutes = Math.max(1, Math.round((p.expiresAt - Date.now()) / 60000));
-  return shell(p.organization, 'Remote assistance', `
-<h1>${escape(p.technician)} from ${escape(p.organization)} would like to help you</h1>
-<p class="lead">Your support code is below. It works once and expires in about ${minutes} minute${minutes === 1 ? '' : 's'}.</p>
-<div class="code" data-testid="support-code">${escape(groupCode(p.code))}</div>
-<h2>Start the Relais agent</h2>
-<p>Open a terminal (Linux or macOS: <em>Terminal</em>; Windows: <em>PowerShell</em>) and run this one command. It needs <a href="https://nodejs.org/" rel="noreferrer">Node.js</a> 20 or newer.</p>
-<pre data-testid="support-command">${escape(p.command)}</pre>
-<div class="cols">
-  <div><h2>What the agent does</h2><ul class="yes">
-    <li>Shows ${escape(p.technician)} a summary of this computer: name, system, processor, memory, disks, network addresses.</li>
-    <li>Asks <strong>you</strong>, in your terminal, before anything runs. No answer means no.</li>
-    <li>Shows you everything that happens in a remote shell while it is open.</li>
-  </ul></div>
-  <div><h2>What it never does</h2><ul class="no">
-    <li>Open a shell or run anything without your yes.</li>
-    <li>Keep running after you end the session (Ctrl+C), or start again on its own.</li>
-    <li>Read your files or screen in the background.</li>
-  </ul></div>
-</div>
-<p class="muted">You can end the session at any time with Ctrl+C in the agent's terminal. Link: ${escape(p.link)}</p>`);
+  const technician = escape(p.technician);
+  return shell(p.organization, w('pageTitle'), [
+    el('h1', null, w('heading', { technician, organization: escape(p.organization) })),
+    el('p', { class: 'lead' }, w('lead', { minutes })),
+    el('div', { class: 'code', 'data-testid': 'support-code' }, escape(groupCode(p.code))),
+    el('h2', null, w('startHeading')),
+    el('p', null, w('startText')),
+    el('pre', { 'data-testid': 'support-command' }, escape(p.command)),
+    el('div', { class: 'cols' },
+      el('div', null, el('h2', null, w('doesHeading')), el('ul', { class: 'yes' }, el('li', null, w('doesSummary', { technician })), el('li', null, w('doesAsks')), el('li', null, w('doesShows')))),
+      el('div', null, el('h2', null, w('neverHeading')), el('ul', { class: 'no' }, el('li', null, w('neverShell')), el('li', null, w('neverStays')), el('li', null, w('neverReads'))))),
+    el('p', { class: 'muted' }, w('footer', { link: escape(p.link) })),
+  ].join('\n'), language, w);
 }
 
-function problemPage(organization: string, err: RelaisError): string {
-  return shell(organization, 'Support link', `<h1>This support link cannot be used</h1><p class="lead" data-testid="support-problem">${escape(err.message)}</p>`);
+function problemPage(organization: string, err: RelaisError, language: Language, w: Words): string {
+  const message = language === 'en' ? err.message : errorWords(err.code, language);
+  return shell(organization, w('problemTitle'), el('h1', null, w('problemHeading')) + el('p', { class: 'lead', 'data-testid': 'support-problem' }, escape(message)), language, w);
 }

@@ -21,8 +21,9 @@ import type { SolutionType } from '../../../protocol/ticket-model.js';
 import type { TicketAction } from '../../../protocol/ticket-transitions.js';
 import type { TicketCaller, TicketStore } from '../tickets/ticket-store.js';
 import { answer } from './answer.js';
-import { sendError } from './errors.js';
+import { errorMessage, sendError } from './errors.js';
 import { clientIp } from './origin.js';
+import { readerLanguage } from './server-language.js';
 
 export interface TicketDeps {
   readonly tickets: TicketStore;
@@ -53,14 +54,14 @@ export function ticketRoutes(deps: TicketDeps): Router {
   const caller = (req: Request): TicketCaller => ({ account: req.account!, ip: clientIp(req) });
 
   /** A version conflict answers with the ticket as it is now, so the UI can show what changed. */
-  const guarded = async (res: Response, number: number, change: () => Promise<void>): Promise<void> => {
+  const guarded = async (req: Request, res: Response, number: number, change: () => Promise<void>): Promise<void> => {
     try {
       await change();
     } catch (err) {
       if (!(err instanceof RelaisError) || err.code !== 'TICKET_ERR_VERSION_CONFLICT') throw err;
       const current = await deps.tickets.view(number);
       if (!current) return sendError(res, new RelaisError('TICKET_ERR_NOT_FOUND'));
-      answer(res, ticketAnswers.conflict, { error: { code: err.code, message: err.message }, ticket: current }, err.status);
+      answer(res, ticketAnswers.conflict, { error: { code: err.code, message: errorMessage(err, readerLanguage(req)) }, ticket: current }, err.status);
     }
   };
 
@@ -83,14 +84,14 @@ export function ticketRoutes(deps: TicketDeps): Router {
   routes.patch('/tickets/:number', async (req, res) => {
     const number = numberOf(req);
     const body = parse(patchTicketRequest, req.body);
-    await guarded(res, number, async () => answer(res, ticketAnswers.ticket, { ticket: await deps.tickets.patch(number, body, caller(req)) }));
+    await guarded(req, res, number, async () => answer(res, ticketAnswers.ticket, { ticket: await deps.tickets.patch(number, body, caller(req)) }));
   });
 
   routes.post('/tickets/:number/actions', async (req, res) => {
     const number = numberOf(req);
     const body = parse(ticketActionRequest, req.body);
     const action = await toAction(body, deps.tickets);
-    await guarded(res, number, async () => answer(res, ticketAnswers.ticket, { ticket: await deps.tickets.act(number, action, caller(req)) }));
+    await guarded(req, res, number, async () => answer(res, ticketAnswers.ticket, { ticket: await deps.tickets.act(number, action, caller(req)) }));
   });
 
   routes.post('/tickets/:number/notes', async (req, res) => {

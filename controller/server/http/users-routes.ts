@@ -5,18 +5,22 @@
  */
 import { Router, type Request } from 'express';
 import { z } from 'zod';
-import { RelaisError, isPlainText, restAnswers } from '../../../protocol/index.js';
+import { LANGUAGES, RelaisError, isPlainText, restAnswers, type Language } from '../../../protocol/index.js';
 import type { AuditLog } from '../audit/audit.js';
 import { AccountDirectory, MAX_PASSWORD_LENGTH } from '../auth/account-directory.js';
 import type { LoginSessions } from '../auth/login-sessions.js';
+import { setAccountLanguage } from '../auth/accounts.js';
 import { answer } from './answer.js';
 import { badRequest } from './errors.js';
 import { requireAdminTo } from './guards.js';
 import { clientIp } from './origin.js';
+import { technicianLanguage } from './request-language.js';
 
 export interface UsersDeps {
   readonly sessions: LoginSessions;
   readonly audit: AuditLog;
+  /** The controller's --lang: the language of accounts that choose none (after nothing else: see request-language.ts). */
+  readonly language?: Language | null;
 }
 
 const role = z.enum(['admin', 'technician']);
@@ -30,6 +34,8 @@ const updateBody = z
   .strict()
   .refine((b) => b.name !== undefined || b.role !== undefined || b.password !== undefined, { message: 'Give at least one of name, role or password to change.' });
 const ownPasswordBody = z.object({ current: z.string().max(MAX_PASSWORD_LENGTH), next: password });
+// null: no choice of one's own (the browser's language, then the controller's --lang).
+const ownLanguageBody = z.object({ language: z.enum(LANGUAGES).nullable() }).strict();
 
 function userId(req: Request): number {
   const id = Number(req.params.id);
@@ -52,6 +58,17 @@ export function usersRoutes(deps: UsersDeps): Router {
     const ended = await deps.sessions.endAllFor(account.id, deps.sessions.keyOf(req));
     deps.audit.note({ actor: account.username, action: 'password.changed', target: account.username, detail: { by: 'self', ended: { ...ended, apiTokens } }, ip: clientIp(req) });
     res.status(204).end();
+  });
+
+  // Anyone logged in chooses the language the UI speaks to them; it is theirs alone, so no administrator is needed.
+  routes.put('/me/language', async (req, res) => {
+    const body = ownLanguageBody.safeParse(req.body);
+    if (!body.success) throw badRequest(body.error);
+    const account = req.account!;
+    if (!(await setAccountLanguage(deps.sessions.db, account.id, body.data.language))) throw new RelaisError('USER_ERR_NOT_FOUND');
+    req.account = { ...account, language: body.data.language };
+    deps.audit.note({ actor: account.username, action: 'user.updated', target: account.username, detail: { id: account.id, fields: ['language'], by: 'self', language: body.data.language }, ip: clientIp(req) });
+    answer(res, restAnswers.meLanguage, { language: technicianLanguage(req, deps.language ?? null), languageChoice: body.data.language });
   });
 
   routes.get('/users', requireAdmin, async (_req, res) => {

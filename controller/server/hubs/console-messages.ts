@@ -8,7 +8,7 @@ export function deviceEventMessage(event: DeviceEvent): ControllerToConsole {
   return event.kind === 'update' ? { t: 'device.update', device: event.device } : { t: 'device.removed', deviceId: event.deviceId };
 }
 
-/** A new snapshot was stored: the notice names it; the console fetches it over REST. */
+/** A new snapshot was stored: the notice names it; the console fetches it over REST, where its findings are served in the technician's language (this notice carries no words). */
 export function diagnosticsNotice(stored: StoredSnapshot, requestId: string | null): ControllerToConsole {
   return {
     t: 'device.diagnostics',

@@ -249,6 +249,12 @@ const migrations: Record<string, Migration> = {
       }
     },
   },
+  // The language an account chose in its settings (issue 13); null: its browser's, then the controller's --lang.
+  '0010-account-language': {
+    async up(db: Kysely<any>) {
+      await db.schema.alterTable('users').addColumn('language', 'text').execute();
+    },
+  },
   '0011-tickets': ticketsMigration,
 };
 

@@ -1,5 +1,5 @@
 /** Table types for the query layer. Times are milliseconds since the epoch. */
-import type { Generated } from 'kysely';
+import type { ColumnType, Generated } from 'kysely';
 
 export interface UsersTable {
   id: Generated<number>;
@@ -10,6 +10,8 @@ export interface UsersTable {
   created_at: number;
   /** Set when an administrator removed the account; the username stays taken so history stays unambiguous. */
   deleted_at: number | null;
+  /** 'fr' | 'en' when the account chose a language in its settings (migration 0010); null otherwise. */
+  language: ColumnType<'fr' | 'en' | null, 'fr' | 'en' | null | undefined, 'fr' | 'en' | null>;
 }
 
 export interface LoginSessionsTable {

@@ -14,7 +14,13 @@ import {
 let current: Language = initialLanguage();
 const listeners = new Set<(language: Language) => void>();
 
+const REMEMBERED = 'relais.lang';
+
 function initialLanguage(): Language {
+  const remembered = rememberedLanguage();
+  if (remembered) return remembered;
+  // Outside a browser (the unit tests import the API client), English.
+  if (typeof document === 'undefined' || typeof navigator === 'undefined') return 'en';
   const declared = document.documentElement.dataset.defaultLang;
   if (isLanguage(declared)) return declared;
   for (const tag of navigator.languages ?? [navigator.language]) {
@@ -22,6 +28,25 @@ function initialLanguage(): Language {
     if (language) return language;
   }
   return 'en';
+}
+
+/** The language chosen with the login page's switch in this browser, if any. */
+export function rememberedLanguage(): Language | null {
+  try {
+    const value = localStorage.getItem(REMEMBERED);
+    return isLanguage(value) ? value : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Remembers the login page's choice in this browser (for the next visits, and for accounts that chose none). */
+export function rememberLanguage(language: Language): void {
+  try {
+    localStorage.setItem(REMEMBERED, language);
+  } catch {
+    // Storage refused (private mode): the choice lasts until the page is reloaded.
+  }
 }
 
 function pseudo(): boolean {
@@ -39,7 +64,7 @@ export function language(): Language {
 
 /** Switches the UI's language (the account's preference, or a choice on the login page) and tells listeners to re-render. */
 export function useLanguage(next: Language): void {
-  document.documentElement.lang = next;
+  if (typeof document !== 'undefined') document.documentElement.lang = next;
   if (next === current) return;
   current = next;
   for (const listener of listeners) listener(next);

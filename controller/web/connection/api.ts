@@ -5,7 +5,11 @@
  * code and words.
  */
 import type { z } from 'zod';
-import { ERRORS, deviceListPath, describeError, isErrorCode, restAnswers, type DeviceQueryInput, type ErrorCode } from '../../../protocol/index.js';
+import { deviceListPath, errorWords, isErrorCode, restAnswers, type DeviceQueryInput, type ErrorCode, type Language } from '../../../protocol/index.js';
+import { language, wordsOf } from '../app/language.js';
+import { connectionCatalog } from './connection-catalog.js';
+
+const t = wordsOf(connectionCatalog);
 
 /** A failed API call, in the catalog's words. */
 export class ApiError extends Error {
@@ -45,7 +49,7 @@ export async function request<S extends z.ZodType>(method: Method, path: string,
   }
   const parsed = answer.safeParse(value);
   if (!parsed.success) {
-    console.warn(`relais: ${method} ${path} answered something else than its schema:`, parsed.error.issues[0]);
+    console.warn(`relais: ${method} ${path} answered something else than its schema:` /* i18n-ignore: developer console */, parsed.error.issues[0]);
     throw apiError('HTTP_ERR_BAD_ANSWER', response.status);
   }
   return parsed.data;
@@ -68,7 +72,7 @@ async function call(method: Method, path: string, body: unknown): Promise<Respon
       body: body === undefined ? undefined : JSON.stringify(body),
     });
   } catch {
-    throw new ApiError('NETWORK', 0, 'The controller cannot be reached. Check your network connection and try again.');
+    throw new ApiError('NETWORK', 0, t('unreachable'));
   }
   if (response.ok) return response;
   const error = await readError(response);
@@ -77,7 +81,7 @@ async function call(method: Method, path: string, body: unknown): Promise<Respon
 }
 
 function apiError(code: ErrorCode, status: number): ApiError {
-  return new ApiError(code, status, ERRORS[code].message);
+  return new ApiError(code, status, errorWords(code, language()));
 }
 
 async function readError(response: Response): Promise<ApiError> {
@@ -91,7 +95,7 @@ async function readError(response: Response): Promise<ApiError> {
     else if (response.status === 404) code = 'HTTP_ERR_NOT_FOUND';
   }
   // People read the catalog's words, never a server's free text.
-  const message = isErrorCode(code) ? ERRORS[code].message : describeError('HTTP_ERR_INTERNAL');
+  const message = errorWords(isErrorCode(code) ? code : 'HTTP_ERR_INTERNAL', language());
   return new ApiError(code, response.status, message);
 }
 
@@ -104,6 +108,8 @@ export const api = {
   login: (username: string, password: string) => request('POST', '/api/login', R.login, { username, password }),
   logout: () => send('POST', '/api/logout'),
   me: () => request('GET', '/api/me', R.me),
+  /** Chooses the language the UI speaks to this account (null: the browser's, then the controller's). */
+  setLanguage: (choice: Language | null) => request('PUT', '/api/me/language', R.meLanguage, { language: choice }),
   acknowledgeFailedLogins: () => send('DELETE', '/api/me/failed-logins'),
   createSupportLink: () => request('POST', '/api/support-links', R.supportLinkCreated),
   supportLinks: () => request('GET', '/api/support-links', R.supportLinks),

@@ -123,7 +123,7 @@ export class ConsoleSocket {
   private receive(data: string | ArrayBuffer): void {
     if (typeof data !== 'string') {
       const result = decodeFrame(new Uint8Array(data));
-      if (!result.ok) return console.warn('relais: ignored a malformed frame:', result.reason);
+      if (!result.ok) return console.warn('relais: ignored a malformed frame:', result.reason); // i18n-ignore: developer console
       // The console never receives credit: it is the reader. Only DATA matters here.
       if (result.frame.kind === FrameKind.data) {
         const { channel, payload } = result.frame;
@@ -132,7 +132,7 @@ export class ConsoleSocket {
       return;
     }
     const decoded = decodeControl(controllerToConsole, data);
-    if (!decoded.ok) return console.warn('relais: ignored an invalid message:', decoded.code, decoded.detail);
+    if (!decoded.ok) return console.warn('relais: ignored an invalid message:', decoded.code, decoded.detail); // i18n-ignore: developer console
     const message = decoded.message;
     if (message.t === 'welcome') {
       this.attempt = 0;

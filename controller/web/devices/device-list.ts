@@ -8,6 +8,10 @@ import { timeAgo } from '../ui/format.js';
 import { healthBadge } from '../ui/health-badge.js';
 import { badge } from '../ui/status-badge.js';
 import { DEVICE_STATE_LABEL, deviceState, describeOs } from '../ui/wording.js';
+import { wordsOf } from '../app/language.js';
+import { devicesCatalog } from './devices-catalog.js';
+
+const t = wordsOf(devicesCatalog);
 
 const TONES = { online: 'good', offline: 'neutral', ended: 'warn' } as const;
 
@@ -20,19 +24,19 @@ export function renderDeviceList(target: HTMLElement, pager: DevicePager, store:
     return;
   }
   if (!loaded) {
-    replaceChildren(target, el('div', { class: 'empty' }, el('span', { class: 'spinner', 'aria-hidden': 'true' }), 'Loading devices…'));
+    replaceChildren(target, el('div', { class: 'empty' }, el('span', { class: 'spinner', 'aria-hidden': 'true' }), t('loadingDevices')));
     return;
   }
   if (pager.rows.length === 0) {
     replaceChildren(target, searching
-      ? el('p', { class: 'empty' }, 'No support session matches this search.')
+      ? el('p', { class: 'empty' }, t('noMatch'))
       : el('div', { class: 'empty' },
-        el('p', { class: 'empty-title' }, 'No active support session'),
-        el('p', null, 'When someone starts the agent from one of your support links, their computer appears here at once.')));
+        el('p', { class: 'empty-title' }, t('noActive')),
+        el('p', null, t('noActiveHint'))));
     return;
   }
   const header = el('div', { class: 'device-row device-row-header', 'aria-hidden': 'true' },
-    el('span', null, 'Device'), el('span', null, 'Status'), el('span', null, 'Findings'), el('span', null, 'Technician'), el('span', null, 'IP address'));
+    el('span', null, t('colDevice')), el('span', null, t('colStatus')), el('span', null, t('colFindings')), el('span', null, t('colTechnician')), el('span', null, t('colIp')));
   replaceChildren(target,
     el('div', { class: 'device-table', role: 'list' }, header, ...pager.rows.map((device) => deviceRow(device, store))),
     pagerFooter(pager, 'sessions'));
@@ -42,9 +46,9 @@ export function renderDeviceList(target: HTMLElement, pager: DevicePager, store:
 export function renderEndedList(target: HTMLElement, pager: DevicePager | null, store: DeviceStore): void {
   if (!pager) return;
   replaceChildren(target, pager.rows.length === 0
-    ? el('p', { class: 'muted small' }, pager.state.kind === 'loading' ? 'Loading…' : 'No ended session.')
+    ? el('p', { class: 'muted small' }, pager.state.kind === 'loading' ? t('loading') : t('noEnded'))
     : el('div', { class: 'device-table', role: 'list' }, ...pager.rows.map((device) => deviceRow(device, store))),
-  pagerFooter(pager, 'ended sessions'));
+  pagerFooter(pager, 'ended'));
 }
 
 export function deviceRow(device: DeviceListItem, store: DeviceStore): HTMLElement {
@@ -59,11 +63,11 @@ export function deviceRow(device: DeviceListItem, store: DeviceStore): HTMLEleme
   },
     el('span', { class: 'device-name' },
       el('span', { class: 'hostname' }, device.hostname),
-      el('span', { class: 'muted small' }, describeOs(device.brief) ?? 'Collecting diagnostics…')),
-    el('span', { class: 'device-cell device-state', 'data-label': 'Status' },
+      el('span', { class: 'muted small' }, describeOs(device.brief) ?? t('collecting'))),
+    el('span', { class: 'device-cell device-state', 'data-label': t('colStatus') },
       badge(DEVICE_STATE_LABEL[state], TONES[state], 'device-status'),
-      device.online ? null : el('span', { class: 'muted small' }, `Last seen ${timeAgo(device.lastSeen)}`)),
-    el('span', { class: 'device-cell', 'data-label': 'Findings' }, healthBadge(store.health(device))),
-    el('span', { class: 'device-cell', 'data-label': 'Technician' }, device.technician?.name ?? '—'),
-    el('span', { class: 'device-cell mono', 'data-label': 'IP' }, device.brief?.address ?? '—'));
+      device.online ? null : el('span', { class: 'muted small' }, t('lastSeen', { ago: timeAgo(device.lastSeen) }))),
+    el('span', { class: 'device-cell', 'data-label': t('colFindings') }, healthBadge(store.health(device))),
+    el('span', { class: 'device-cell', 'data-label': t('colTechnician') }, device.technician?.name ?? '—'),
+    el('span', { class: 'device-cell mono', 'data-label': t('colIpShort') }, device.brief?.address ?? '—'));
 }

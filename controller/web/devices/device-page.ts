@@ -12,6 +12,10 @@ import { badge } from '../ui/status-badge.js';
 import { DEVICE_STATE_LABEL, deviceState, describeOs } from '../ui/wording.js';
 import { renderManagedFacts } from './managed-facts.js';
 import { revokeDevice } from '../fleet/revoke-device.js';
+import { wordsOf } from '../app/language.js';
+import { devicesCatalog } from './devices-catalog.js';
+
+const t = wordsOf(devicesCatalog);
 
 const TONES = { online: 'good', offline: 'neutral', ended: 'warn' } as const;
 
@@ -22,10 +26,10 @@ export function createDevicePage(app: AppContext, deviceId: string): Page {
   const subtitle = el('p', { class: 'page-subtitle' });
   const summary = el('div', { class: 'summary-grid' });
   const endError = el('p', { class: 'form-error', role: 'alert', hidden: true });
-  const endButton = el('button', { class: 'btn btn-danger-outline', type: 'button', 'data-testid': 'end-session' }, icon('power'), 'End support session');
-  const revokeButton = el('button', { class: 'btn btn-danger-outline', type: 'button', 'data-testid': 'revoke-device', hidden: true }, icon('power'), 'Revoke device');
+  const endButton = el('button', { class: 'btn btn-danger-outline', type: 'button', 'data-testid': 'end-session' }, icon('power'), t('endSupportSession'));
+  const revokeButton = el('button', { class: 'btn btn-danger-outline', type: 'button', 'data-testid': 'revoke-device', hidden: true }, icon('power'), t('revokeDevice'));
   const managed = el('section', { class: 'card managed-card', 'data-testid': 'managed-facts', hidden: true });
-  const backLink = el('a', { class: 'back-link', href: '#/' }, icon('back'), 'All devices');
+  const backLink = el('a', { class: 'back-link', href: '#/' }, icon('back'), t('allDevices'));
   const shell = new ShellPanel(deviceId, app.socket, app.store);
   const diagnostics = new DiagnosticsPanel(deviceId, app.socket, app.store);
   const history = new HistoryPanel(deviceId, app.socket);
@@ -35,7 +39,7 @@ export function createDevicePage(app: AppContext, deviceId: string): Page {
   const body = el('div', { class: 'device-body' },
     managed, diagnostics.findingsRoot, diagnostics.detailsRoot, shell.root, history.root,
     el('section', { class: 'connection-summary' },
-      el('h2', { class: 'section-title' }, 'Reported when the agent connected'), summary));
+      el('h2', { class: 'section-title' }, t('reportedAtConnect')), summary));
   const missing = el('div', { class: 'card empty', hidden: true });
 
   // The device is fetched in full (summary included); live changes update it, then a fresh copy is fetched.
@@ -45,7 +49,7 @@ export function createDevicePage(app: AppContext, deviceId: string): Page {
     try {
       found = (await app.store.load(deviceId)) ? 'yes' : 'no';
     } catch (err) {
-      if (found !== 'yes') found = { failed: err instanceof ApiError ? err.message : 'The device could not be loaded.' };
+      if (found !== 'yes') found = { failed: err instanceof ApiError ? err.message : t('deviceFailed') };
     }
     render();
   };
@@ -62,33 +66,33 @@ export function createDevicePage(app: AppContext, deviceId: string): Page {
       body.hidden = true;
       endButton.hidden = true;
       missing.hidden = false;
-      title.textContent = found === 'no' ? 'Device not found' : typeof found === 'object' ? 'Device not loaded' : 'Loading device…';
+      title.textContent = found === 'no' ? t('notFound') : typeof found === 'object' ? t('notLoaded') : t('loadingDevice');
       replaceChildren(missing, found === 'no'
-        ? el('p', null, 'This device is not known to the controller. It may belong to a session that was removed. ', el('a', { href: '#/' }, 'Back to devices'))
+        ? el('p', null, t('unknownDevice'), el('a', { href: '#/' }, t('backToDevices')))
         : typeof found === 'object'
-          ? el('p', { class: 'form-error' }, found.failed, ' ', el('button', { class: 'btn btn-secondary btn-small', type: 'button', onclick: () => void load() }, 'Try again'))
+          ? el('p', { class: 'form-error' }, found.failed, ' ', el('button', { class: 'btn btn-secondary btn-small', type: 'button', onclick: () => void load() }, t('tryAgain')))
           : el('span', { class: 'spinner', 'aria-hidden': 'true' }));
       replaceChildren(status);
       subtitle.textContent = '';
       return;
     }
     const state = deviceState(device);
-    document.title = `${device.hostname} · ${app.me.organization} · Relais`;
+    document.title = t('pageTitle', { page: device.hostname, organization: app.me.organization });
     body.hidden = false;
     missing.hidden = true;
     const isManaged = device.kind === 'managed';
     title.textContent = isManaged ? device.name ?? device.hostname : device.hostname;
-    replaceChildren(status, device.revoked ? badge('Revoked', 'bad', 'device-status') : badge(DEVICE_STATE_LABEL[state], TONES[state], 'device-status'));
-    replaceChildren(backLink, icon('back'), isManaged ? 'Fleet' : 'All devices');
+    replaceChildren(status, device.revoked ? badge(t('revoked'), 'bad', 'device-status') : badge(DEVICE_STATE_LABEL[state], TONES[state], 'device-status'));
+    replaceChildren(backLink, icon('back'), isManaged ? t('fleet') : t('allDevices'));
     backLink.setAttribute('href', isManaged ? '#/fleet' : '#/');
     revokeButton.hidden = !isManaged || Boolean(device.revoked) || app.me.role !== 'admin';
     renderManagedFacts(managed, device);
     const parts = [
       describeOs(device.summary),
-      device.technician ? `Session with ${device.technician.name}` : null,
+      device.technician ? t('sessionWith', { name: device.technician.name }) : null,
       isManaged && device.name !== device.hostname ? device.hostname : null,
-      isManaged && device.group ? `Group ${device.group}` : null,
-      device.online ? null : `Last seen ${timeAgo(device.lastSeen)}`,
+      isManaged && device.group ? t('group', { group: device.group }) : null,
+      device.online ? null : t('lastSeen', { ago: timeAgo(device.lastSeen) }),
     ].filter((p): p is string => Boolean(p));
     subtitle.textContent = parts.join(' · ');
     // A technician ends their own sessions; an administrator anyone's (the controller enforces it).
@@ -102,9 +106,9 @@ export function createDevicePage(app: AppContext, deviceId: string): Page {
     const device = app.store.view(deviceId);
     if (!device) return;
     const sure = await confirmDialog({
-      title: 'End this support session?',
-      body: `The agent on ${device.hostname} stops and tells the person the session is over. Any open shell is closed. To help them again you will need a new support link.`,
-      confirmLabel: 'End session',
+      title: t('endTitle'),
+      body: t('endBody', { hostname: device.hostname }),
+      confirmLabel: t('endSession'),
       danger: true,
     });
     if (!sure) return;
@@ -114,7 +118,7 @@ export function createDevicePage(app: AppContext, deviceId: string): Page {
       await api.endSession(deviceId);
     } catch (err) {
       endError.hidden = false;
-      endError.textContent = err instanceof ApiError ? err.message : 'The session could not be ended. Try again.';
+      endError.textContent = err instanceof ApiError ? err.message : t('endFailed');
     } finally {
       endButton.disabled = false;
     }
@@ -154,7 +158,7 @@ export function createDevicePage(app: AppContext, deviceId: string): Page {
     root,
     get title() {
       const device = app.store.view(deviceId);
-      return device ? device.name ?? device.hostname : 'Device';
+      return device ? device.name ?? device.hostname : t('device');
     },
     dispose() {
       stop();

@@ -8,6 +8,10 @@
 import { DEVICE_PAGE, type DeviceListItem, type DeviceQueryInput } from '../../../protocol/index.js';
 import { ApiError, api } from '../connection/api.js';
 import type { DeviceChange, DeviceStore } from './device-store.js';
+import { wordsOf } from '../app/language.js';
+import { devicesCatalog } from './devices-catalog.js';
+
+const t = wordsOf(devicesCatalog);
 
 const REFRESH_MS = 1500;
 
@@ -77,7 +81,7 @@ export class DevicePager {
       this.state = { kind: 'ready' };
     } catch (err) {
       if (generation !== this.generation) return;
-      this.state = { kind: 'failed', message: err instanceof ApiError ? err.message : 'The devices could not be loaded.' };
+      this.state = { kind: 'failed', message: err instanceof ApiError ? err.message : t('devicesFailed') };
     } finally {
       if (generation === this.generation && --this.inFlight === 0) this.arrived.clear();
     }

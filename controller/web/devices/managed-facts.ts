@@ -4,6 +4,10 @@ import { el, replaceChildren } from '../ui/dom.js';
 import { facts } from '../ui/fact-card.js';
 import { policyChips, tagChips } from '../fleet/fleet-chips.js';
 import { badge } from '../ui/status-badge.js';
+import { wordsOf } from '../app/language.js';
+import { devicesCatalog } from './devices-catalog.js';
+
+const t = wordsOf(devicesCatalog);
 
 /** Fills `target` for a managed device, or hides it for a support session. */
 export function renderManagedFacts(target: HTMLElement, device: DeviceView): void {
@@ -11,13 +15,13 @@ export function renderManagedFacts(target: HTMLElement, device: DeviceView): voi
   if (target.hidden) return;
   replaceChildren(target,
     el('div', { class: 'card-header' }, el('div', null,
-      el('h2', { class: 'card-title' }, 'Enrolled device'),
-      el('p', { class: 'card-subtitle' }, 'Managed: it connects on its own with its key. Its policy is decided on the machine, by its own policy file, and cannot be changed from here.'))),
+      el('h2', { class: 'card-title' }, t('enrolledDevice')),
+      el('p', { class: 'card-subtitle' }, t('managedHint')))),
     facts(
-      ['Name', device.name ?? device.hostname],
-      ['Host name', device.hostname],
-      ['Group', device.group ?? '—'],
-      ['Tags', tagChips(device.tags)],
-      ['Policy', policyChips(device.policy)],
-      ['Key', device.revoked ? badge('Revoked: refused', 'bad') : badge('Trusted', 'good')]));
+      [t('name'), device.name ?? device.hostname],
+      [t('hostName'), device.hostname],
+      [t('groupLabel'), device.group ?? '—'],
+      [t('tags'), tagChips(device.tags)],
+      [t('policy'), policyChips(device.policy)],
+      [t('key'), device.revoked ? badge(t('revokedRefused'), 'bad') : badge(t('trusted'), 'good')]));
 }

@@ -4,6 +4,10 @@ import type { SnapshotComparison } from '../connection/api.js';
 import { el, icon, type Child } from '../ui/dom.js';
 import { findingLine } from './findings-list.js';
 import { formatWhen } from '../ui/format.js';
+import { wordsOf } from '../app/language.js';
+import { historyCatalog } from './history-catalog.js';
+
+const t = wordsOf(historyCatalog);
 
 type GroupTone = 'good' | 'bad' | 'neutral';
 
@@ -11,19 +15,19 @@ type GroupTone = 'good' | 'bad' | 'neutral';
 export function renderComparison(c: SnapshotComparison): HTMLElement {
   return el('div', { class: 'comparison', 'data-testid': 'comparison' },
     el('p', { class: 'comparison-head' },
-      el('span', { class: 'when' }, el('span', { class: 'muted' }, 'Before'), el('strong', null, formatWhen(c.before.takenAt))),
+      el('span', { class: 'when' }, el('span', { class: 'muted' }, t('before')), el('strong', null, formatWhen(c.before.takenAt))),
       el('span', { class: 'comparison-arrow', 'aria-hidden': 'true' }, '→'),
-      el('span', { class: 'when' }, el('span', { class: 'muted' }, 'After'), el('strong', null, formatWhen(c.after.takenAt)))),
+      el('span', { class: 'when' }, el('span', { class: 'muted' }, t('after')), el('strong', null, formatWhen(c.after.takenAt)))),
     el('div', { class: 'comparison-groups' },
-      group('Fixed', 'fixed', c.fixed, 'good', 'No finding went away.'),
-      group('Appeared', 'appeared', c.appeared, 'bad', 'No new finding.'),
-      group('Still there', 'remaining', c.remaining, 'neutral', 'Nothing left over.')),
-    el('h4', { class: 'subsection-title' }, `What changed (${c.changes.length})`),
+      group(t('fixed', { count: c.fixed.length }), 'fixed', c.fixed, 'good', t('fixedNone')),
+      group(t('appeared', { count: c.appeared.length }), 'appeared', c.appeared, 'bad', t('appearedNone')),
+      group(t('remaining', { count: c.remaining.length }), 'remaining', c.remaining, 'neutral', t('remainingNone'))),
+    el('h4', { class: 'subsection-title' }, t('changed', { count: c.changes.length })),
     c.changes.length === 0
-      ? el('p', { class: 'muted', 'data-testid': 'no-changes' }, 'No fact changed between these two snapshots.')
+      ? el('p', { class: 'muted', 'data-testid': 'no-changes' }, t('noChanges'))
       : el('div', { class: 'table-scroll' },
         el('table', { class: 'table changes-table', 'data-testid': 'changes' },
-          el('thead', null, el('tr', null, el('th', null, 'Fact'), el('th', null, 'Before'), el('th', { 'aria-hidden': 'true' }), el('th', null, 'After'))),
+          el('thead', null, el('tr', null, el('th', null, t('fact')), el('th', null, t('before')), el('th', { 'aria-hidden': 'true' }), el('th', null, t('after')))),
           el('tbody', null, ...c.changes.map((change) =>
             el('tr', { 'data-testid': 'change' },
               el('td', { class: 'change-fact' }, change.fact),
@@ -33,7 +37,7 @@ export function renderComparison(c: SnapshotComparison): HTMLElement {
 }
 
 function group(title: string, testId: string, findings: readonly Finding[], tone: GroupTone, none: string): HTMLElement {
-  const heading: Child[] = [tone === 'good' ? icon('check', 14) : tone === 'bad' ? icon('alert', 14) : null, `${title} (${findings.length})`];
+  const heading: Child[] = [tone === 'good' ? icon('check', 14) : tone === 'bad' ? icon('alert', 14) : null, title];
   // An empty group is one quiet line; a full one lists its findings.
   return el('section', { class: `finding-group group-${tone}${findings.length === 0 ? ' group-empty' : ''}`, 'data-testid': `group-${testId}` },
     el('h4', { class: 'finding-group-title' }, ...heading),
@@ -41,5 +45,5 @@ function group(title: string, testId: string, findings: readonly Finding[], tone
 }
 
 function value(text: string | null): Child {
-  return text === null ? el('span', { class: 'muted' }, 'not measured') : text;
+  return text === null ? el('span', { class: 'muted' }, t('notMeasured')) : text;
 }

@@ -11,10 +11,14 @@ import { DiagnosticsRefresh } from './diagnostics-refresh.js';
 import type { DeviceStore } from '../devices/device-store.js';
 import { el, icon, replaceChildren } from '../ui/dom.js';
 import { renderFindings } from './findings-list.js';
-import { formatDateTime, formatDuration, timeAgo } from '../ui/format.js';
+import { formatDuration } from '../ui/format.js';
 import { healthBadge } from '../ui/health-badge.js';
 import { snapshotSections } from './snapshot-sections.js';
 import { refreshUnavailableReason } from '../ui/wording.js';
+import { formats, wordsOf } from '../app/language.js';
+import { diagnosticsCatalog } from './diagnostics-catalog.js';
+
+const t = wordsOf(diagnosticsCatalog);
 
 const DONE_SHOWN_MS = 8000;
 
@@ -30,7 +34,7 @@ export class DiagnosticsPanel {
   private readonly refresh: DiagnosticsRefresh;
   private readonly unsubscribe: (() => void)[];
   private doneTimer: ReturnType<typeof setTimeout> | null = null;
-  private readonly refreshButton = el('button', { class: 'btn btn-secondary', type: 'button', 'data-testid': 'refresh-diagnostics' }, icon('refresh'), 'Refresh');
+  private readonly refreshButton = el('button', { class: 'btn btn-secondary', type: 'button', 'data-testid': 'refresh-diagnostics' }, icon('refresh'), t('refresh'));
   private readonly headline = el('div', { class: 'findings-headline' });
   private readonly collectedAt = el('p', { class: 'card-subtitle', 'data-testid': 'collected-at' });
   private readonly refreshStatus = el('div', { class: 'refresh-status', 'data-testid': 'refresh-status', role: 'status', 'aria-live': 'polite' });
@@ -48,11 +52,11 @@ export class DiagnosticsPanel {
     this.refreshButton.addEventListener('click', () => this.refresh.start());
     this.findingsRoot = el('section', { class: 'card findings-card', 'data-testid': 'findings-card' },
       el('div', { class: 'card-header' },
-        el('div', null, el('h2', { class: 'card-title' }, 'Findings', this.headline), this.collectedAt),
+        el('div', null, el('h2', { class: 'card-title' }, t('findings'), this.headline), this.collectedAt),
         el('div', { class: 'actions' }, this.refreshButton)),
       this.refreshStatus, this.findingsBody);
     this.detailsRoot = el('section', { class: 'snapshot-details', 'data-testid': 'snapshot-details', hidden: true },
-      el('div', { class: 'section-header' }, el('h2', { class: 'section-title' }, 'Latest diagnostics'), this.probesLine),
+      el('div', { class: 'section-header' }, el('h2', { class: 'section-title' }, t('latest')), this.probesLine),
       this.sections);
     this.unsubscribe = [
       // The push says a snapshot was stored; the snapshot itself (up to 128 mounts…) comes over REST.
@@ -74,20 +78,20 @@ export class DiagnosticsPanel {
   /** Redraws (relative times age). */
   render(): void {
     const device = this.store.get(this.deviceId);
-    const unavailable = device ? refreshUnavailableReason(device) : 'Loading the device…';
+    const unavailable = device ? refreshUnavailableReason(device) : t('loadingDevice');
     const connected = this.socket.state.kind === 'open';
     const busy = this.refresh.busy;
     this.refreshButton.disabled = unavailable !== null || !connected || busy;
-    replaceChildren(this.refreshButton, busy ? el('span', { class: 'spinner spinner-small', 'aria-hidden': 'true' }) : icon('refresh'), busy ? 'Collecting…' : 'Refresh');
+    replaceChildren(this.refreshButton, busy ? el('span', { class: 'spinner spinner-small', 'aria-hidden': 'true' }) : icon('refresh'), busy ? t('collecting') : t('refresh'));
     this.findingsRoot.toggleAttribute('data-busy', busy);
-    this.refreshButton.title = unavailable ?? (connected ? 'Collect the diagnostics again now' : 'Not connected to the controller.');
+    this.refreshButton.title = unavailable ?? (connected ? t('refreshTitle') : t('notConnected'));
     this.renderRefreshStatus(unavailable);
     const latest = this.latest;
     if (!latest) {
       replaceChildren(this.findingsBody, this.placeholder(device?.online ?? false));
       return;
     }
-    this.collectedAt.textContent = `Collected ${formatDateTime(latest.takenAt)} (${timeAgo(latest.takenAt)}) in ${formatDuration(latest.snapshot.durationMs)}`;
+    this.collectedAt.textContent = t('collectedAt', { when: formats.dateTime(latest.takenAt), ago: formats.ago(latest.takenAt), duration: formatDuration(latest.snapshot.durationMs) });
   }
 
   /**
@@ -113,7 +117,7 @@ export class DiagnosticsPanel {
       this.loading = { kind: 'loaded' };
       if (snapshot) this.show(snapshot);
     } catch (err) {
-      this.loading = { kind: 'failed', message: err instanceof ApiError ? err.message : 'The diagnostics could not be loaded.' };
+      this.loading = { kind: 'failed', message: err instanceof ApiError ? err.message : t('loadFailed') };
     }
     this.render();
   }
@@ -144,12 +148,12 @@ export class DiagnosticsPanel {
   private placeholder(online: boolean): HTMLElement {
     if (this.loading.kind === 'failed') {
       return el('div', { class: 'empty' }, el('p', { class: 'form-error' }, this.loading.message),
-        el('button', { class: 'btn btn-secondary btn-small', type: 'button', onclick: () => void this.load() }, 'Try again'));
+        el('button', { class: 'btn btn-secondary btn-small', type: 'button', onclick: () => void this.load() }, t('tryAgain')));
     }
-    if (this.loading.kind === 'loading') return el('div', { class: 'empty empty-row' }, el('span', { class: 'spinner', 'aria-hidden': 'true' }), 'Loading diagnostics…');
+    if (this.loading.kind === 'loading') return el('div', { class: 'empty empty-row' }, el('span', { class: 'spinner', 'aria-hidden': 'true' }), t('loading'));
     return online
-      ? el('div', { class: 'empty empty-row' }, el('span', { class: 'spinner', 'aria-hidden': 'true' }), 'Not checked yet: waiting for the first diagnostics from the device. If nothing comes, click Refresh.')
-      : el('div', { class: 'empty' }, el('p', { class: 'empty-title' }, 'Not checked yet'), el('p', null, 'No diagnostics were received from this device before it went offline.'));
+      ? el('div', { class: 'empty empty-row' }, el('span', { class: 'spinner', 'aria-hidden': 'true' }), t('waitingFirst'))
+      : el('div', { class: 'empty' }, el('p', { class: 'empty-title' }, t('notCheckedTitle')), el('p', null, t('nothingBeforeOffline')));
   }
 
   private renderRefreshStatus(unavailable: string | null): void {
@@ -163,13 +167,13 @@ export class DiagnosticsPanel {
     };
     if (busy) {
       line('busy', el('span', { class: 'spinner', 'aria-hidden': 'true' }),
-        s.kind === 'collecting' ? 'Collecting… The device is measuring itself again; this page updates by itself when it is done.' : 'Asking the device…');
+        s.kind === 'collecting' ? t('collectingLong') : t('asking'));
     } else if (s.kind === 'failed') {
       line('bad', icon('alert'), s.message);
     } else if (unavailable && this.latest) {
-      line('neutral', `${unavailable} Shown below: the last diagnostics it sent.`);
+      line('neutral', t('shownBelow', { reason: unavailable }));
     } else if (s.kind === 'done' && Date.now() - s.at < DONE_SHOWN_MS) {
-      line('good', icon('check'), 'Updated: these are the new diagnostics.');
+      line('good', icon('check'), t('updated'));
     } else {
       this.refreshStatus.hidden = true;
       replaceChildren(this.refreshStatus);
@@ -183,5 +187,5 @@ function slowestProbes(stored: StoredSnapshot): string {
     .filter((entry): entry is [ProbeName, NonNullable<(typeof entry)[1]>] => entry[1] !== undefined && entry[1].status !== 'skipped')
     .sort((a, b) => b[1].durationMs - a[1].durationMs)
     .slice(0, 3);
-  return probes.length === 0 ? '' : `Slowest probes: ${probes.map(([name, o]) => `${name} ${formatDuration(o.durationMs)}`).join(', ')}`;
+  return probes.length === 0 ? '' : t('slowest', { list: probes.map(([name, o]) => t('probeTime', { name, duration: formatDuration(o.durationMs) })).join(t('listSeparator')) });
 }

@@ -6,6 +6,10 @@
 import type { ConsoleSocket } from '../connection/console-socket.js';
 import { newRequestId } from '../connection/request-id.js';
 import { errorText } from '../ui/wording.js';
+import { wordsOf } from '../app/language.js';
+import { diagnosticsCatalog } from './diagnostics-catalog.js';
+
+const t = wordsOf(diagnosticsCatalog);
 
 export type RefreshState =
   | { kind: 'idle' }
@@ -35,7 +39,7 @@ export class DiagnosticsRefresh {
         if (m.requestId !== undefined && this.isMine(m.requestId)) this.set({ kind: 'failed', message: errorText(m.code, m.message) });
       }),
       socket.onState((s) => {
-        if (s.kind !== 'open' && this.busy) this.set({ kind: 'failed', message: 'The connection to the controller was lost. Refresh again once it is back.' });
+        if (s.kind !== 'open' && this.busy) this.set({ kind: 'failed', message: t('connectionLost') });
       }),
     ];
   }
@@ -54,7 +58,7 @@ export class DiagnosticsRefresh {
     if (this.busy) return;
     const requestId = newRequestId();
     if (!this.socket.send({ t: 'diagnostics.refresh', requestId, deviceId: this.deviceId })) {
-      return this.set({ kind: 'failed', message: 'Not connected to the controller. Wait for the connection to come back, then try again.' });
+      return this.set({ kind: 'failed', message: t('notConnectedRetry') });
     }
     this.set({ kind: 'requesting', requestId });
   }
@@ -79,7 +83,7 @@ export class DiagnosticsRefresh {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     if (this.busy) {
-      this.timer = setTimeout(() => this.fail('The device did not send its diagnostics in time. Try again; if it keeps failing, open a shell and check the agent.'), GIVE_UP_MS);
+      this.timer = setTimeout(() => this.fail(t('tooLate')), GIVE_UP_MS);
     }
     this.onChange();
   }

@@ -6,6 +6,10 @@
 import { sortFindings, type Finding } from '../../../protocol/index.js';
 import { el, icon } from '../ui/dom.js';
 import { severityPill } from '../ui/health-badge.js';
+import { wordsOf } from '../app/language.js';
+import { diagnosticsCatalog } from './diagnostics-catalog.js';
+
+const t = wordsOf(diagnosticsCatalog);
 
 /** The full list, or "Nothing looks wrong" when it is empty. */
 export function renderFindings(findings: readonly Finding[]): HTMLElement {
@@ -13,8 +17,8 @@ export function renderFindings(findings: readonly Finding[]): HTMLElement {
     return el('div', { class: 'all-clear', 'data-testid': 'no-findings' },
       icon('check', 22),
       el('div', null,
-        el('p', { class: 'all-clear-title' }, 'Nothing looks wrong'),
-        el('p', { class: 'muted' }, 'Every health check passed on the latest diagnostics. The details below are the facts they looked at.')));
+        el('p', { class: 'all-clear-title' }, t('allClearTitle')),
+        el('p', { class: 'muted' }, t('allClear'))));
   }
   return el('ol', { class: 'findings', 'data-testid': 'findings' }, ...sortFindings(findings).map(findingItem));
 }
@@ -28,11 +32,11 @@ function findingItem(finding: Finding): HTMLElement {
       ? el('dl', { class: 'evidence', 'data-testid': 'evidence' }, ...finding.evidence.map((e) =>
         el('div', { class: 'evidence-row' },
           el('dt', null, e.label),
-          el('dd', null, el('span', { class: 'evidence-value' }, e.value), e.threshold ? el('span', { class: 'threshold' }, `threshold: ${e.threshold}`) : null))))
+          el('dd', null, el('span', { class: 'evidence-value' }, e.value), e.threshold ? el('span', { class: 'threshold' }, t('threshold', { value: e.threshold })) : null))))
       : null,
-    el('p', { class: 'next-step' }, el('span', { class: 'next-step-label' }, 'Next step'), el('span', null, finding.nextStep)),
+    el('p', { class: 'next-step' }, el('span', { class: 'next-step-label' }, t('nextStep')), el('span', null, finding.nextStep)),
     finding.script
-      ? el('p', { class: 'next-step', 'data-testid': 'finding-script' }, el('span', { class: 'next-step-label' }, 'Starter script'), el('span', { class: 'mono' }, finding.script))
+      ? el('p', { class: 'next-step', 'data-testid': 'finding-script' }, el('span', { class: 'next-step-label' }, t('starterScript')), el('span', { class: 'mono' }, finding.script))
       : null);
 }
 

@@ -7,8 +7,12 @@ import { ApiError, api, type SnapshotComparison, type SnapshotListing } from '..
 import type { ConsoleSocket } from '../connection/console-socket.js';
 import { renderComparison } from './comparison-view.js';
 import { el, replaceChildren } from '../ui/dom.js';
-import { formatWhen, timeAgo } from '../ui/format.js';
+import { formatWhen } from '../ui/format.js';
+import { formats, wordsOf } from '../app/language.js';
+import { historyCatalog } from './history-catalog.js';
 import { healthBadge } from '../ui/health-badge.js';
+
+const t = wordsOf(historyCatalog);
 
 const HISTORY_SHOWN = 100;
 
@@ -48,8 +52,8 @@ export class HistoryPanel {
     this.root = el('section', { class: 'card history-card', 'data-testid': 'history-card' },
       el('div', { class: 'card-header' },
         el('div', null,
-          el('h2', { class: 'card-title' }, 'History and compare'),
-          el('p', { class: 'card-subtitle' }, 'Pick a "before" and an "after" to see what changed, for example before and after the fix.'))),
+          el('h2', { class: 'card-title' }, t('title')),
+          el('p', { class: 'card-subtitle' }, t('subtitle')))),
       el('div', { class: 'history-grid' }, this.listBody, this.compareBody));
     this.stop = socket.on('device.diagnostics', (m) => {
       if (m.deviceId === deviceId) this.reloadSoon();
@@ -75,7 +79,7 @@ export class HistoryPanel {
       this.list = (await api.snapshots(this.deviceId, HISTORY_SHOWN)).snapshots;
       this.listError = null;
     } catch (err) {
-      this.listError = err instanceof ApiError ? err.message : 'The history could not be loaded.';
+      this.listError = err instanceof ApiError ? err.message : t('loadFailed');
     }
     const list = this.list ?? [];
     const stillThere = (id: number) => list.some((s) => s.id === id);
@@ -109,7 +113,7 @@ export class HistoryPanel {
       const result = await api.compare(this.deviceId, pair.before, pair.after);
       if (samePair(this.pair, pair)) this.compared = { kind: 'shown', pair, result };
     } catch (err) {
-      if (samePair(this.pair, pair)) this.compared = { kind: 'failed', message: err instanceof ApiError ? err.message : 'The comparison could not be loaded.' };
+      if (samePair(this.pair, pair)) this.compared = { kind: 'failed', message: err instanceof ApiError ? err.message : t('compareFailed') };
     }
     this.renderComparison();
   }
@@ -118,24 +122,24 @@ export class HistoryPanel {
     const list = this.list;
     if (!list) {
       replaceChildren(this.listBody, this.listError ? el('p', { class: 'form-error' }, this.listError)
-        : el('div', { class: 'empty empty-row' }, el('span', { class: 'spinner', 'aria-hidden': 'true' }), 'Loading the history…'));
+        : el('div', { class: 'empty empty-row' }, el('span', { class: 'spinner', 'aria-hidden': 'true' }), t('loading')));
       return;
     }
     const radio = (side: keyof Pair, s: SnapshotListing) => el('input', {
-      type: 'radio', name: `${side}-${this.deviceId}`, 'aria-label': `${side === 'before' ? 'Before' : 'After'}: ${formatWhen(s.takenAt)}`,
+      type: 'radio', name: `${side}-${this.deviceId}`, 'aria-label': t(side === 'before' ? 'pickBefore' : 'pickAfter', { when: formatWhen(s.takenAt) }),
       'data-testid': `pick-${side}`, checked: this.pair?.[side] === s.id, onchange: () => this.choose(side, s.id),
     });
     replaceChildren(this.listBody,
-      list.length === 0 ? el('p', { class: 'muted' }, 'No diagnostics yet.')
+      list.length === 0 ? el('p', { class: 'muted' }, t('none'))
         : el('table', { class: 'table history-table' },
-          el('thead', null, el('tr', null, el('th', null, 'Before'), el('th', null, 'After'), el('th', null, 'Collected'), el('th', null, 'Findings'))),
+          el('thead', null, el('tr', null, el('th', null, t('before')), el('th', null, t('after')), el('th', null, t('collected')), el('th', null, t('findings')))),
           el('tbody', null, ...list.map((s) =>
             el('tr', { 'data-testid': 'history-row', 'data-snapshot-id': s.id, class: this.pair && (this.pair.before === s.id || this.pair.after === s.id) ? 'picked' : null },
               el('td', { class: 'pick' }, radio('before', s)),
               el('td', { class: 'pick' }, radio('after', s)),
-              el('td', null, el('span', { class: 'nowrap' }, formatWhen(s.takenAt)), el('span', { class: 'muted small history-ago' }, timeAgo(s.takenAt))),
+              el('td', null, el('span', { class: 'nowrap' }, formatWhen(s.takenAt)), el('span', { class: 'muted small history-ago' }, formats.ago(s.takenAt))),
               el('td', null, healthBadge(s.worst ? { kind: 'issues', worst: s.worst, count: s.findingCount } : { kind: 'healthy' })))))),
-      this.listError ? el('p', { class: 'stale-note' }, `Not refreshed: ${this.listError}`) : null);
+      this.listError ? el('p', { class: 'stale-note' }, t('notRefreshed', { error: this.listError })) : null);
   }
 
   private renderComparison(): void {
@@ -143,10 +147,10 @@ export class HistoryPanel {
     const pair = this.pair;
     replaceChildren(this.compareBody,
       c.kind === 'shown' ? renderComparison(c.result)
-        : c.kind === 'loading' ? el('div', { class: 'empty empty-row' }, el('span', { class: 'spinner', 'aria-hidden': 'true' }), 'Comparing…')
+        : c.kind === 'loading' ? el('div', { class: 'empty empty-row' }, el('span', { class: 'spinner', 'aria-hidden': 'true' }), t('comparing'))
         : c.kind === 'failed' ? el('p', { class: 'form-error' }, c.message)
-        : pair ? el('div', { class: 'empty' }, el('p', { class: 'empty-title' }, 'Same snapshot twice'), el('p', null, 'Pick two different snapshots to compare.'))
-        : el('div', { class: 'empty' }, el('p', { class: 'empty-title' }, 'Nothing to compare yet'),
-          el('p', null, 'Click Refresh after a fix: the new diagnostics are compared with the earlier ones here.')));
+        : pair ? el('div', { class: 'empty' }, el('p', { class: 'empty-title' }, t('sameTwice')), el('p', null, t('pickTwo')))
+        : el('div', { class: 'empty' }, el('p', { class: 'empty-title' }, t('nothingYet')),
+          el('p', null, t('nothingYetHint'))));
   }
 }

@@ -6,9 +6,14 @@
 import type { Finding, ProbeName, Severity, Snapshot } from '../../../protocol/index.js';
 import { el, type Child } from '../ui/dom.js';
 import { card, detail, facts, usageBar, type BarLevel } from '../ui/fact-card.js';
-import { formatBytes, formatDuration, formatUptime, percent } from '../ui/format.js';
+import { formatDuration, formatUptime, percent } from '../ui/format.js';
+import { formats, wordsOf } from '../app/language.js';
+import { snapshotCatalog } from './snapshot-catalog.js';
 import { networkSection } from './network-section.js';
 import { connectivityCard, mailCard, printersCard, securityCard, updatesCard } from './helpdesk-sections.js';
+
+const t = wordsOf(snapshotCatalog);
+const size = formats.size;
 
 const LEVEL: Record<Severity, BarLevel> = { critical: 'bad', warning: 'warn', info: 'ok' };
 
@@ -21,24 +26,24 @@ function levelFor(findings: readonly Finding[], match: (id: string) => boolean):
 /** Every section of `snapshot` that was measured, or that failed (saying why). */
 export function snapshotSections(snapshot: Snapshot, findings: readonly Finding[]): HTMLElement[] {
   const sections: (HTMLElement | null)[] = [
-    section(snapshot, 'system', 'System', () => systemCard(snapshot)),
-    section(snapshot, 'os', 'Operating system', () => osCard(snapshot)),
-    section(snapshot, 'cpu', 'Processor', () => cpuCard(snapshot, findings)),
-    section(snapshot, 'memory', 'Memory', () => memoryCard(snapshot, findings)),
-    section(snapshot, 'storage', 'Storage', () => storageCard(snapshot, findings)),
-    section(snapshot, 'network', 'Network', () => networkSection(snapshot)),
-    section(snapshot, 'processes', 'Heaviest processes', () => processesCard(snapshot)),
+    section(snapshot, 'system', t('system'), () => systemCard(snapshot)),
+    section(snapshot, 'os', t('os'), () => osCard(snapshot)),
+    section(snapshot, 'cpu', t('cpu'), () => cpuCard(snapshot, findings)),
+    section(snapshot, 'memory', t('memory'), () => memoryCard(snapshot, findings)),
+    section(snapshot, 'storage', t('storage'), () => storageCard(snapshot, findings)),
+    section(snapshot, 'network', t('network'), () => networkSection(snapshot)),
+    section(snapshot, 'processes', t('processes'), () => processesCard(snapshot)),
   ];
-  const battery = snapshot.battery?.present === false ? null : section(snapshot, 'battery', 'Battery', () => batteryCard(snapshot, findings));
+  const battery = snapshot.battery?.present === false ? null : section(snapshot, 'battery', t('battery'), () => batteryCard(snapshot, findings));
   // Three columns: network (two wide) shares its row with the processes, or with
   // the battery when there is one, and the processes then take a row of their own.
   if (battery) sections.at(-1)?.classList.add('card-wide');
   const helpdesk = [
-    section(snapshot, 'printers', 'Printers', () => printersCard(snapshot)),
-    section(snapshot, 'security', 'Security', () => securityCard(snapshot)),
-    section(snapshot, 'updates', 'Updates', () => updatesCard(snapshot)),
-    section(snapshot, 'mail', 'Mail', () => mailCard(snapshot)),
-    section(snapshot, 'connectivity', 'Connection over time', () => connectivityCard(snapshot)),
+    section(snapshot, 'printers', t('printers'), () => printersCard(snapshot)),
+    section(snapshot, 'security', t('security'), () => securityCard(snapshot)),
+    section(snapshot, 'updates', t('updates'), () => updatesCard(snapshot)),
+    section(snapshot, 'mail', t('mail'), () => mailCard(snapshot)),
+    section(snapshot, 'connectivity', t('connectivity'), () => connectivityCard(snapshot)),
   ];
   return [...sections, battery, ...helpdesk].filter((s): s is HTMLElement => s !== null);
 }
@@ -53,19 +58,19 @@ function section(snapshot: Snapshot, probe: ProbeName, title: string, render: ()
 function failedCard(snapshot: Snapshot, probe: ProbeName, title: string): HTMLElement | null {
   const outcome = snapshot.probes[probe];
   if (!outcome || (outcome.status !== 'error' && outcome.status !== 'timeout')) return null;
-  const why = outcome.status === 'timeout' ? `It did not finish in time (${formatDuration(outcome.durationMs)}).` : `It failed: ${outcome.error ?? 'no reason given'}.`;
-  return card(title, el('p', { class: 'not-measured' }, 'Not measured. ', why));
+  const why = outcome.status === 'timeout' ? t('notMeasuredTimeout', { duration: formatDuration(outcome.durationMs) }) : t('notMeasuredFailed', { error: outcome.error ?? t('noReason') });
+  return card(title, el('p', { class: 'not-measured' }, why));
 }
 
 function systemCard(s: Snapshot): HTMLElement | null {
   const sys = s.system;
   if (!sys) return null;
   const maker = sys.manufacturer.toLowerCase() === 'unknown' ? '' : sys.manufacturer;
-  return card('System',
-    el('p', { class: 'fact' }, [maker, sys.model].filter(Boolean).join(' ') || 'Unknown model'),
+  return card(t('system'),
+    el('p', { class: 'fact' }, [maker, sys.model].filter(Boolean).join(' ') || t('unknownModel')),
     facts(
-      ['Virtual machine', sys.virtual ? `Yes${sys.virtualHost ? ` (${sys.virtualHost})` : ''}` : 'No'],
-      ['Serial number', sys.serial ?? 'Not readable'],
+      [t('virtualMachine'), sys.virtual ? (sys.virtualHost ? t('yesWith', { detail: sys.virtualHost }) : t('yes')) : t('no')],
+      [t('serial'), sys.serial ?? t('notReadable')],
     ));
 }
 
@@ -73,14 +78,14 @@ function osCard(s: Snapshot): HTMLElement | null {
   const os = s.os;
   if (!os) return null;
   const name = [os.distro || os.platform, os.release].filter(Boolean).join(' ');
-  return card('Operating system',
+  return card(t('os'),
     el('p', { class: 'fact' }, os.arch ? `${name} (${os.arch})` : name),
     facts(
-      ['Kernel', os.kernel],
-      ['Hostname', os.hostname],
-      ['Uptime', formatUptime(os.uptimeSeconds)],
-      ['Time zone', os.timezone],
-      ['Logged in', os.users.length === 0 ? 'Nobody'
+      [t('kernel'), os.kernel],
+      [t('hostname'), os.hostname],
+      [t('uptime'), formatUptime(os.uptimeSeconds)],
+      [t('timeZone'), os.timezone],
+      [t('loggedIn'), os.users.length === 0 ? t('nobody')
         : el('ul', { class: 'plain-list' }, ...os.users.map((u) => el('li', null, u.user, el('span', { class: 'muted small' }, ` ${[u.terminal, u.since].filter(Boolean).join(' · ')}`))))],
     ));
 }
@@ -89,14 +94,17 @@ function cpuCard(s: Snapshot, findings: readonly Finding[]): HTMLElement | null 
   const cpu = s.cpu;
   if (!cpu) return null;
   const level = levelFor(findings, (id) => id === 'cpu.overloaded' || id.startsWith('process.cpu-hog:'));
-  const perCore = cpu.loadAverage1m !== null && cpu.logicalCores > 0 ? ` (${(cpu.loadAverage1m / cpu.logicalCores).toFixed(2)} per thread)` : '';
-  return card('Processor',
-    el('p', { class: 'fact' }, cpu.brand || 'Unknown processor'),
+    return card(t('cpu'),
+    el('p', { class: 'fact' }, cpu.brand || t('unknownCpu')),
     facts(
-      ['Cores', `${cpu.physicalCores} cores / ${cpu.logicalCores} threads${cpu.speedGHz > 0 ? ` · ${cpu.speedGHz.toFixed(1)} GHz` : ''}`],
-      ['Load', usageBar(cpu.loadPercent, level)],
-      ['Load average', cpu.loadAverage1m === null ? 'Not available' : `${cpu.loadAverage1m.toFixed(2)} over 1 min${perCore}`],
-      ['Temperature', cpu.temperatureC === null ? 'Not available' : `${Math.round(cpu.temperatureC)} °C`],
+      [t('cores'), cpu.speedGHz > 0
+        ? t('coreCountSpeed', { physical: cpu.physicalCores, logical: cpu.logicalCores, speed: formats.number(cpu.speedGHz, 1) })
+        : t('coreCount', { physical: cpu.physicalCores, logical: cpu.logicalCores })],
+      [t('load'), usageBar(cpu.loadPercent, level)],
+      [t('loadAverage'), cpu.loadAverage1m === null ? t('notAvailable')
+        : cpu.logicalCores > 0 ? t('loadOverPerThread', { load: formats.number(cpu.loadAverage1m, 2), perThread: formats.number(cpu.loadAverage1m / cpu.logicalCores, 2) })
+        : t('loadOver', { load: formats.number(cpu.loadAverage1m, 2) })],
+      [t('temperature'), cpu.temperatureC === null ? t('notAvailable') : t('degrees', { value: formats.number(cpu.temperatureC, 0) })],
     ));
 }
 
@@ -104,27 +112,27 @@ function memoryCard(s: Snapshot, findings: readonly Finding[]): HTMLElement | nu
   const m = s.memory;
   if (!m) return null;
   const used = percent(m.totalBytes - m.availableBytes, m.totalBytes);
-  return card('Memory',
-    el('p', { class: 'fact' }, `${formatBytes(m.availableBytes)} available of ${formatBytes(m.totalBytes)}`),
-    usageBar(used, levelFor(findings, (id) => id === 'memory.low'), `${Math.round(used)} % used`),
-    facts(['Swap', m.swapTotalBytes === 0 ? 'No swap'
-      : el('div', null, `${formatBytes(m.swapUsedBytes)} used of ${formatBytes(m.swapTotalBytes)}`,
+  return card(t('memory'),
+    el('p', { class: 'fact' }, t('memoryAvailable', { available: size(m.availableBytes), total: size(m.totalBytes) })),
+    usageBar(used, levelFor(findings, (id) => id === 'memory.low'), t('used', { percent: formats.percent(Math.round(used)) })),
+    facts([t('swap'), m.swapTotalBytes === 0 ? t('noSwap')
+      : el('div', null, t('usedOf', { used: size(m.swapUsedBytes), total: size(m.swapTotalBytes) }),
         usageBar(percent(m.swapUsedBytes, m.swapTotalBytes), levelFor(findings, (id) => id === 'memory.swap-heavy')))]));
 }
 
 function storageCard(s: Snapshot, findings: readonly Finding[]): HTMLElement | null {
   const st = s.storage;
   if (!st) return null;
-  const node = card('Storage',
-    st.filesystems.length === 0 ? detail('No filesystem reported.')
+  const node = card(t('storage'),
+    st.filesystems.length === 0 ? detail(t('noFilesystem'))
       : el('ul', { class: 'plain-list disk-list' }, ...st.filesystems.map((f) =>
         el('li', { 'data-testid': 'filesystem', dataset: { mount: f.mount } },
           el('div', { class: 'disk-line' },
             el('span', { class: 'mono' }, f.mount),
-            el('span', { class: 'muted small' }, `${formatBytes(f.availableBytes)} free of ${formatBytes(f.sizeBytes)} · ${f.fs} (${f.type})`)),
+            el('span', { class: 'muted small' }, t('freeOf', { free: size(f.availableBytes), size: size(f.sizeBytes), fs: f.fs, type: f.type }))),
           usageBar(f.usePercent, levelFor(findings, (id) => id === `disk.full:${f.mount}`))))),
     st.disks.length === 0 ? null
-      : el('p', { class: 'muted small disks' }, `Disks: ${st.disks.map((d) => [d.name, d.type, formatBytes(d.sizeBytes), d.vendor].filter(Boolean).join(' · ')).join('; ')}`));
+      : el('p', { class: 'muted small disks' }, t('disks', { list: st.disks.map((d) => [d.name, d.type, size(d.sizeBytes), d.vendor].filter(Boolean).join(' · ')).join(t('disksSeparator')) })));
   node.classList.add('card-span-2');
   return node;
 }
@@ -132,12 +140,12 @@ function storageCard(s: Snapshot, findings: readonly Finding[]): HTMLElement | n
 function batteryCard(s: Snapshot, findings: readonly Finding[]): HTMLElement | null {
   const b = s.battery;
   if (!b?.present) return null;
-  return card('Battery',
-    b.percent === null ? el('p', { class: 'fact' }, 'Charge unknown') : usageBar(b.percent, levelFor(findings, (id) => id === 'battery.low'), `${Math.round(b.percent)} %`),
+  return card(t('battery'),
+    b.percent === null ? el('p', { class: 'fact' }, t('chargeUnknown')) : usageBar(b.percent, levelFor(findings, (id) => id === 'battery.low'), formats.percent(Math.round(b.percent))),
     facts(
-      ['Charging', b.charging === null ? 'Unknown' : b.charging ? 'Yes' : 'No, on battery'],
-      ['Health', b.healthPercent === null ? 'Unknown' : `${Math.round(b.healthPercent)} % of design capacity`],
-      ['Cycles', b.cycleCount === null ? null : String(b.cycleCount)],
+      [t('charging'), b.charging === null ? t('unknown') : b.charging ? t('yes') : t('onBattery')],
+      [t('health'), b.healthPercent === null ? t('unknown') : t('designCapacity', { percent: formats.percent(Math.round(b.healthPercent)) })],
+      [t('cycles'), b.cycleCount === null ? null : formats.number(b.cycleCount, 0)],
     ));
 }
 
@@ -148,10 +156,10 @@ function processesCard(s: Snapshot): HTMLElement | null {
   const table = (caption: string, rows: Row[], value: (r: Row) => string): Child =>
     el('table', { class: 'process-table' },
       el('caption', null, caption),
-      el('tbody', null, ...(rows.length === 0 ? [el('tr', null, el('td', { class: 'muted' }, 'None reported'))] : rows.map((r) =>
+      el('tbody', null, ...(rows.length === 0 ? [el('tr', null, el('td', { class: 'muted' }, t('noneReported')))] : rows.map((r) =>
         el('tr', null, el('td', { class: 'process-name', title: r.name }, r.name), el('td', { class: 'muted small' }, `pid ${r.pid}`), el('td', { class: 'num' }, value(r)))))));
-  return card('Heaviest processes',
+  return card(t('processes'),
     el('div', { class: 'process-tables' },
-      table('By CPU', p.byCpu, (r) => `${r.cpuPercent.toFixed(1)} %`),
-      table('By memory', p.byMemory, (r) => formatBytes(r.memoryBytes))));
+      table(t('byCpu'), p.byCpu, (r) => formats.percent(r.cpuPercent)),
+      table(t('byMemory'), p.byMemory, (r) => size(r.memoryBytes))));
 }

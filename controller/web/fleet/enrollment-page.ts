@@ -4,16 +4,20 @@ import { confirmDialog } from '../ui/confirm-dialog.js';
 import { el, icon, replaceChildren } from '../ui/dom.js';
 import { fleetApi } from './fleet-api.js';
 import type { EnrollmentTokenView, NewEnrollmentToken } from './fleet-types.js';
-import { formatDateTime } from '../ui/format.js';
 import type { AppContext, Page } from '../app/page.js';
+import type { Translate } from '../../../protocol/index.js';
 import { commandLine, secretOnce } from '../ui/secret-once.js';
 import { badge, type BadgeTone } from '../ui/status-badge.js';
+import { formats, wordsOf } from '../app/language.js';
+import { enrollmentCatalog } from './enrollment-catalog.js';
 
-const STATUS: Record<EnrollmentTokenView['status'], { label: string; tone: BadgeTone }> = {
-  active: { label: 'Active', tone: 'good' },
-  expired: { label: 'Expired', tone: 'neutral' },
-  'used-up': { label: 'Used up', tone: 'info' },
-  revoked: { label: 'Revoked', tone: 'bad' },
+const t = wordsOf(enrollmentCatalog);
+
+const STATUS: Record<EnrollmentTokenView['status'], { label: Parameters<typeof t>[0]; tone: BadgeTone }> = {
+  active: { label: 'active', tone: 'good' },
+  expired: { label: 'expired', tone: 'neutral' },
+  'used-up': { label: 'usedUp', tone: 'info' },
+  revoked: { label: 'revoked', tone: 'bad' },
 };
 
 /** Builds the enrollment page. */
@@ -22,21 +26,21 @@ export function createEnrollmentPage(app: AppContext): Page {
   const hours = el('input', { class: 'input', id: 'token-hours', type: 'number', min: 0.25, step: 'any', max: 8784, value: 24, required: true, 'data-testid': 'token-hours' });
   const uses = el('input', { class: 'input', id: 'token-uses', type: 'number', min: 1, max: 100000, value: 10, required: true, 'data-testid': 'token-uses' });
   const createError = el('p', { class: 'form-error', role: 'alert', hidden: true });
-  const create = el('button', { class: 'btn btn-primary', type: 'submit', 'data-testid': 'create-token' }, icon('plus'), 'Create token');
+  const create = el('button', { class: 'btn btn-primary', type: 'submit', 'data-testid': 'create-token' }, icon('plus'), t('createToken'));
   const result = el('div', { class: 'token-result', 'data-testid': 'token-result', hidden: true });
   const list = el('div', { class: 'token-list' });
   let disposed = false;
 
   const form = el('form', { class: 'inline-form', novalidate: true },
-    el('label', { class: 'field' }, el('span', { class: 'field-label' }, 'Group'), group),
-    el('label', { class: 'field' }, el('span', { class: 'field-label' }, 'Valid for (hours)'), hours),
-    el('label', { class: 'field' }, el('span', { class: 'field-label' }, 'Max. machines'), uses),
+    el('label', { class: 'field' }, el('span', { class: 'field-label' }, t('group')), group),
+    el('label', { class: 'field' }, el('span', { class: 'field-label' }, t('validFor')), hours),
+    el('label', { class: 'field' }, el('span', { class: 'field-label' }, t('maxMachines')), uses),
     create);
 
   const showToken = (issued: NewEnrollmentToken) => {
     const url = app.me.controllerUrl.replace(/\/+$/, '');
-    const name = el('input', { class: 'input', type: 'text', placeholder: 'optional, e.g. front-desk-2', 'aria-label': 'Device name' });
-    const tags = el('input', { class: 'input', type: 'text', placeholder: 'optional, e.g. lab floor-2', 'aria-label': 'Tags' });
+    const name = el('input', { class: 'input', type: 'text', placeholder: t('deviceNamePlaceholder'), 'aria-label': t('deviceName') });
+    const tags = el('input', { class: 'input', type: 'text', placeholder: t('tagsPlaceholder'), 'aria-label': t('tags') });
     const commands = el('div', { class: 'command-stack' });
     const render = () => {
       const extra = [
@@ -45,10 +49,10 @@ export function createEnrollmentPage(app: AppContext): Page {
       ].filter(Boolean).join(' ');
       const args = `enroll ${url} --token ${issued.token}${extra ? ` ${extra}` : ''}`;
       replaceChildren(commands,
-        el('span', { class: 'field-label' }, 'On a machine with the agent installed'),
-        commandLine(`relais-agent ${args}`, 'enroll command', 'enroll-command'),
-        el('span', { class: 'field-label' }, 'Or with nothing installed (Node.js 20+)'),
-        commandLine(`npx --yes ${url}/download/relais-agent.tgz ${args}`, 'npx enroll command', 'enroll-npx-command'));
+        el('span', { class: 'field-label' }, t('withAgent')),
+        commandLine(`relais-agent ${args}`, t('withAgentLabel'), 'enroll-command'),
+        el('span', { class: 'field-label' }, t('withNothing')),
+        commandLine(`npx --yes ${url}/download/relais-agent.tgz ${args}`, t('withNothingLabel'), 'enroll-npx-command'));
     };
     name.addEventListener('input', render);
     tags.addEventListener('input', render);
@@ -56,16 +60,19 @@ export function createEnrollmentPage(app: AppContext): Page {
     result.hidden = false;
     replaceChildren(result,
       el('div', { class: 'notice notice-good' }, icon('check'),
-        el('span', null, `Token for group “${issued.group}”: up to ${issued.maxUses} machines, until ${formatDateTime(issued.expiresAt)}.`)),
-      secretOnce(issued.token, 'Enrollment token', 'enrollment-token'),
+        el('span', null, t('issued', { group: issued.group, count: issued.maxUses, when: formats.dateTime(issued.expiresAt) }))),
+      secretOnce(issued.token, t('secretName'), 'enrollment-token'),
       el('div', { class: 'field-grid' },
-        el('label', { class: 'field' }, el('span', { class: 'field-label' }, 'Device name'), name),
-        el('label', { class: 'field' }, el('span', { class: 'field-label' }, 'Tags'), tags)),
+        el('label', { class: 'field' }, el('span', { class: 'field-label' }, t('deviceName')), name),
+        el('label', { class: 'field' }, el('span', { class: 'field-label' }, t('tags')), tags)),
       commands,
-      el('p', { class: 'tell-them' }, el('strong', null, 'On the machine: '),
-        'run the command as the account the service will use. Add ', el('code', null, '--policy-script allow|ask|deny'), ' and ',
-        el('code', null, '--policy-shell allow|ask|deny'), ' to set what it allows without a person present (ask, the default, means no). ',
-        'Then ', el('code', null, 'relais-agent install-service'), ' keeps it connected.'));
+      el('p', { class: 'tell-them' }, el('strong', null, t('onTheMachine')),
+        ...withCode(t, 'tellThem', {
+          scriptFlag: '--policy-script allow|ask|deny',
+          shellFlag: '--policy-shell allow|ask|deny',
+          // i18n-ignore: a command
+          install: 'relais-agent install-service',
+        })));
   };
 
   form.addEventListener('submit', async (event) => {
@@ -77,7 +84,7 @@ export function createEnrollmentPage(app: AppContext): Page {
       void load();
     } catch (err) {
       createError.hidden = false;
-      createError.textContent = err instanceof ApiError ? err.message : 'The token could not be created. Try again.';
+      createError.textContent = err instanceof ApiError ? err.message : t('createFailed');
     } finally {
       create.disabled = false;
     }
@@ -88,50 +95,60 @@ export function createEnrollmentPage(app: AppContext): Page {
       const { tokens } = await fleetApi.enrollmentTokens();
       if (!disposed) renderList(tokens);
     } catch (err) {
-      if (!disposed) replaceChildren(list, el('p', { class: 'form-error' }, err instanceof ApiError ? err.message : 'The tokens could not be loaded.'));
+      if (!disposed) replaceChildren(list, el('p', { class: 'form-error' }, err instanceof ApiError ? err.message : t('loadFailed')));
     }
   };
   const revoke = async (token: EnrollmentTokenView) => {
-    const sure = await confirmDialog({ title: 'Revoke this enrollment token?', body: `No further machine can enroll with it. Machines already enrolled in “${token.group}” stay enrolled.`, confirmLabel: 'Revoke token', danger: true });
+    const sure = await confirmDialog({ title: t('revokeTitle'), body: t('revokeBody', { group: token.group }), confirmLabel: t('revokeConfirm'), danger: true });
     if (!sure) return;
     try {
       await fleetApi.revokeEnrollmentToken(token.id);
     } catch (err) {
       createError.hidden = false;
-      createError.textContent = err instanceof ApiError ? err.message : 'The token could not be revoked.';
+      createError.textContent = err instanceof ApiError ? err.message : t('revokeFailed');
     }
     void load();
   };
   const renderList = (tokens: EnrollmentTokenView[]) => {
-    if (tokens.length === 0) return replaceChildren(list, el('p', { class: 'empty' }, 'No enrollment tokens yet.'));
+    if (tokens.length === 0) return replaceChildren(list, el('p', { class: 'empty' }, t('none')));
     const sorted = [...tokens].sort((a, b) => Number(b.status === 'active') - Number(a.status === 'active') || b.createdAt - a.createdAt);
     replaceChildren(list, el('div', { class: 'table-scroll' }, el('table', { class: 'table', 'data-testid': 'token-table' },
-      el('thead', null, el('tr', null, el('th', null, 'Group'), el('th', null, 'Status'), el('th', null, 'Used'), el('th', null, 'Expires'), el('th', null, 'Created'), el('th', null, ''))),
-      el('tbody', null, ...sorted.map((t) => el('tr', { 'data-testid': 'token-row', dataset: { status: t.status } },
-        el('td', { class: 'strong' }, t.group),
-        el('td', null, badge(STATUS[t.status].label, STATUS[t.status].tone)),
-        el('td', { class: 'nowrap num' }, `${t.uses} / ${t.maxUses}`),
-        el('td', { class: 'nowrap' }, formatDateTime(t.expiresAt)),
-        el('td', { class: 'nowrap muted' }, `${formatDateTime(t.createdAt)}${creator(t.createdBy)}`),
-        el('td', { class: 'row-actions' }, t.status === 'active'
-          ? el('button', { class: 'btn btn-small btn-danger-outline', type: 'button', onclick: () => void revoke(t) }, 'Revoke') : null)))))));
+      el('thead', null, el('tr', null, el('th', null, t('group')), el('th', null, t('status')), el('th', null, t('used')), el('th', null, t('expires')), el('th', null, t('created')), el('th', null, ''))),
+      el('tbody', null, ...sorted.map((token) => el('tr', { 'data-testid': 'token-row', dataset: { status: token.status } },
+        el('td', { class: 'strong' }, token.group),
+        el('td', null, badge(t(STATUS[token.status].label), STATUS[token.status].tone)),
+        el('td', { class: 'nowrap num' }, `${formats.number(token.uses, 0)} / ${formats.number(token.maxUses, 0)}`),
+        el('td', { class: 'nowrap' }, formats.dateTime(token.expiresAt)),
+        el('td', { class: 'nowrap muted' }, `${formats.dateTime(token.createdAt)}${creator(token.createdBy)}`),
+        el('td', { class: 'row-actions' }, token.status === 'active'
+          ? el('button', { class: 'btn btn-small btn-danger-outline', type: 'button', onclick: () => void revoke(token) }, t('revoke')) : null)))))));
   };
   void load();
 
   const root = el('div', { class: 'page enrollment-page' },
-    el('a', { class: 'back-link', href: '#/fleet' }, icon('back'), 'Fleet'),
+    el('a', { class: 'back-link', href: '#/fleet' }, icon('back'), t('back')),
     el('header', { class: 'page-header' }, el('div', null,
-      el('h1', null, 'Enroll devices'),
-      el('p', { class: 'page-subtitle' }, 'A token lets machines join a group once, with their own key. Only administrators can create one.'))),
+      el('h1', null, t('title')),
+      el('p', { class: 'page-subtitle' }, t('subtitle')))),
     el('section', { class: 'card link-card' },
       el('div', { class: 'card-header' }, el('div', null,
-        el('h2', { class: 'card-title' }, 'New enrollment token'),
-        el('p', { class: 'card-subtitle' }, 'The token is shown once. Machines keep their key, never the token.'))),
+        el('h2', { class: 'card-title' }, t('newToken')),
+        el('p', { class: 'card-subtitle' }, t('newTokenHint')))),
       form, createError, result),
     el('section', { class: 'card table-card' },
-      el('div', { class: 'card-header' }, el('h2', { class: 'card-title' }, icon('list', 18), 'Enrollment tokens')), list));
+      el('div', { class: 'card-header' }, el('h2', { class: 'card-title' }, icon('list', 18), t('tokens'))), list));
 
-  return { root, title: 'Enroll devices', dispose() { disposed = true; } };
+  return { root, get title() { return t('title'); }, dispose() { disposed = true; } };
+}
+
+/**
+ * A message whose placeholders are bits of command line: the words around them are
+ * translated, each command is shown as <code>. Sentinels mark where each one goes.
+ */
+function withCode<K extends string>(words: Translate<K>, key: K, codes: Record<string, string>): (string | HTMLElement)[] {
+  const names = Object.keys(codes);
+  const marked = words(key, Object.fromEntries(names.map((name, i) => [name, `\uE000${i}\uE001`])));
+  return marked.split(/\uE000(\d+)\uE001/).map((part, i) => (i % 2 === 1 ? el('code', null, codes[names[Number(part)]!] ?? '') : part)).filter((part) => part !== '');
 }
 
 /** Quotes a value for a POSIX shell only when it needs it. */

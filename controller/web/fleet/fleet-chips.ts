@@ -2,15 +2,19 @@
 import type { UnattendedPolicy } from '../../../protocol/index.js';
 import { el } from '../ui/dom.js';
 import type { JobCounts } from './fleet-types.js';
-import { COUNT_SEGMENTS, POLICY_TONE, totalOf } from './fleet-wording.js';
+import { COUNT_SEGMENTS, POLICY_TONE, countsSummary, totalOf } from './fleet-wording.js';
+import { wordsOf } from '../app/language.js';
+import { fleetCatalog } from './fleet-catalog.js';
+
+const t = wordsOf(fleetCatalog);
 
 /** "script: allow · shell: ask" as two chips; the machine's own policy file decides, so they are read-only. */
 export function policyChips(policy: UnattendedPolicy | null | undefined): HTMLElement {
-  if (!policy) return el('span', { class: 'muted small', title: 'The device has not reported its policy yet.' }, 'Not reported');
-  return el('span', { class: 'policy-chips', title: "Decided on the machine, by its own policy file. It cannot be changed from here." },
+  if (!policy) return el('span', { class: 'muted small', title: t('policyNotReportedTitle') }, t('policyNotReported'));
+  return el('span', { class: 'policy-chips', title: t('policyTitle') },
     ...(['script', 'shell'] as const).map((action) =>
       el('span', { class: `policy-chip policy-${POLICY_TONE[policy[action]]}`, 'data-testid': `policy-${action}`, dataset: { decision: policy[action] } },
-        el('span', { class: 'policy-action' }, action), policy[action])));
+        el('span', { class: 'policy-action' }, t('policyAction', { action })), t('policyDecision', { decision: policy[action] }))));
 }
 
 /** A device's tags as chips (agent-reported text). */
@@ -28,7 +32,7 @@ export function countsBar(counts: JobCounts, withCaption = true): HTMLElement {
     seg.style.width = `${((counts[s.key] / Math.max(1, total)) * 100).toFixed(2)}%`;
     return seg;
   }));
-  const summary = parts.map((s) => `${counts[s.key]} ${s.label}`).join(' · ') || 'no devices';
+  const summary = countsSummary(counts);
   const done = counts.succeeded + counts.failed + counts.timedOut + counts.refused + counts.cancelled + counts.expired;
   return el('span', { class: 'stack-bar', title: summary, 'aria-label': summary, role: 'img', 'data-testid': 'counts-bar' },
     track, withCaption ? el('span', { class: 'stack-caption' }, `${done}/${total}`) : null);

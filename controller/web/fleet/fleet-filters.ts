@@ -1,6 +1,10 @@
 /** The Fleet page's filters: by group, tag, connectivity and health, plus free text (applied by the controller). */
 import type { DeviceQueryInput } from '../../../protocol/index.js';
 import { el } from '../ui/dom.js';
+import { wordsOf } from '../app/language.js';
+import { fleetCatalog } from './fleet-catalog.js';
+
+const t = wordsOf(fleetCatalog);
 
 export interface FleetFilter {
   text: string;
@@ -37,11 +41,11 @@ export function createFilterBar(initial: FleetFilter, onChange: (filter: FleetFi
   reset(): void;
 } {
   const filter = { ...initial };
-  const search = el('input', { class: 'input search-input', type: 'search', placeholder: 'Search name, host, OS, group, tag…', 'aria-label': 'Search devices', 'data-testid': 'fleet-search', value: filter.text });
-  const group = el('select', { class: 'input', 'aria-label': 'Group', 'data-testid': 'filter-group' });
-  const tag = el('select', { class: 'input', 'aria-label': 'Tag', 'data-testid': 'filter-tag' });
-  const state = select('Status', 'filter-state', [['', 'Any status'], ['online', 'Online'], ['offline', 'Offline'], ['revoked', 'Revoked']], filter.state);
-  const health = select('Health', 'filter-health', [['', 'Any health'], ['issues', 'With issues'], ['critical', 'Critical'], ['healthy', 'No issues'], ['unchecked', 'Not checked yet']], filter.health);
+  const search = el('input', { class: 'input search-input', type: 'search', placeholder: t('searchPlaceholder'), 'aria-label': t('searchLabel'), 'data-testid': 'fleet-search', value: filter.text });
+  const group = el('select', { class: 'input', 'aria-label': t('group'), 'data-testid': 'filter-group' });
+  const tag = el('select', { class: 'input', 'aria-label': t('tag'), 'data-testid': 'filter-tag' });
+  const state = select(t('status'), 'filter-state', [['', t('anyStatus')], ['online', t('online')], ['offline', t('offline')], ['revoked', t('revoked')]], filter.state);
+  const health = select(t('health'), 'filter-health', [['', t('anyHealth')], ['issues', t('withIssues')], ['critical', t('critical')], ['healthy', t('noIssues')], ['unchecked', t('unchecked')]], filter.health);
   const emit = () => onChange({ ...filter });
   // Each search is a query to the controller: wait for a pause in the typing.
   let typing: ReturnType<typeof setTimeout> | null = null;
@@ -62,8 +66,8 @@ export function createFilterBar(initial: FleetFilter, onChange: (filter: FleetFi
   return {
     root: el('div', { class: 'filter-bar' }, search, group, tag, state, health),
     update(groups, tags) {
-      fill(group, 'All groups', groups, filter.group);
-      fill(tag, 'All tags', tags, filter.tag);
+      fill(group, t('allGroups'), groups, filter.group);
+      fill(tag, t('allTags'), tags, filter.tag);
     },
     reset() {
       Object.assign(filter, NO_FILTER);

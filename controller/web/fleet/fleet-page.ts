@@ -6,10 +6,13 @@ import { el, icon, replaceChildren } from '../ui/dom.js';
 import { createFilterBar, fleetQuery, isFiltered, NO_FILTER, type FleetFilter } from './fleet-filters.js';
 import { fleetSelection } from './fleet-selection.js';
 import { fleetTable } from './fleet-table.js';
-import { devicesWord } from './fleet-wording.js';
 import type { AppContext, Page } from '../app/page.js';
 import { revokeDevice } from './revoke-device.js';
 import { openRunDialog } from './run-script-dialog.js';
+import { wordsOf } from '../app/language.js';
+import { fleetCatalog } from './fleet-catalog.js';
+
+const t = wordsOf(fleetCatalog);
 
 /** The filter survives leaving the page and coming back. */
 let savedFilter: FleetFilter = NO_FILTER;
@@ -22,8 +25,8 @@ export function createFleetPage(app: AppContext): Page {
   const body = el('div', { class: 'fleet-body', 'data-testid': 'fleet' });
   const count = el('span', { class: 'count', 'data-testid': 'fleet-count' });
   const error = el('p', { class: 'form-error', role: 'alert', hidden: true });
-  const runButton = el('button', { class: 'btn btn-primary', type: 'button', 'data-testid': 'run-on-selected' }, icon('terminal'), 'Run script');
-  const clearButton = el('button', { class: 'btn btn-secondary', type: 'button', hidden: true }, 'Clear selection');
+  const runButton = el('button', { class: 'btn btn-primary', type: 'button', 'data-testid': 'run-on-selected' }, icon('terminal'), t('runScript'));
+  const clearButton = el('button', { class: 'btn btn-secondary', type: 'button', hidden: true }, t('clearSelection'));
   const bar = createFilterBar(filter, (next) => {
     filter = savedFilter = next;
     pager.setQuery(fleetQuery(filter));
@@ -39,26 +42,26 @@ export function createFleetPage(app: AppContext): Page {
     const visible = pager.rows;
     const loaded = pager.state.kind === 'ready' || visible.length > 0;
     count.textContent = pager.state.kind === 'ready'
-      ? `${pager.online.toLocaleString()} online · ${pager.total.toLocaleString()} ${isFiltered(filter) ? 'matching' : 'enrolled'}`
+      ? t(isFiltered(filter) ? 'countMatching' : 'countEnrolled', { online: pager.online, total: pager.total })
       : '';
     const n = fleetSelection.size;
-    replaceChildren(runButton, icon('terminal'), n > 0 ? `Run script on ${devicesWord(n)}` : 'Run script');
+    replaceChildren(runButton, icon('terminal'), n > 0 ? t('runScriptOn', { count: n }) : t('runScript'));
     runButton.dataset.count = String(n);
     clearButton.hidden = n === 0;
     body.dataset.loaded = String(loaded);
     if (pager.state.kind === 'failed' && visible.length === 0) {
       replaceChildren(body, el('div', { class: 'empty' }, el('p', { class: 'form-error' }, pager.state.message),
-        el('button', { class: 'btn btn-secondary', type: 'button', onclick: () => pager.setQuery(fleetQuery(filter)) }, 'Try again')));
+        el('button', { class: 'btn btn-secondary', type: 'button', onclick: () => pager.setQuery(fleetQuery(filter)) }, t('tryAgain'))));
     } else if (!loaded) {
-      replaceChildren(body, el('div', { class: 'empty' }, el('span', { class: 'spinner', 'aria-hidden': 'true' }), 'Loading devices…'));
+      replaceChildren(body, el('div', { class: 'empty' }, el('span', { class: 'spinner', 'aria-hidden': 'true' }), t('loading')));
     } else if (visible.length === 0 && !isFiltered(filter)) {
       replaceChildren(body, el('div', { class: 'empty' },
-        el('p', { class: 'empty-title' }, 'No enrolled devices yet'),
-        el('p', null, 'Create an enrollment token, then run the enroll command on each machine. It appears here as soon as it connects.'),
-        isAdmin ? el('a', { class: 'btn btn-primary', href: '#/fleet/enroll' }, icon('plus'), 'Enroll devices') : null));
+        el('p', { class: 'empty-title' }, t('emptyTitle')),
+        el('p', null, t('emptyHint')),
+        isAdmin ? el('a', { class: 'btn btn-primary', href: '#/fleet/enroll' }, icon('plus'), t('enroll')) : null));
     } else if (visible.length === 0) {
-      replaceChildren(body, el('div', { class: 'empty' }, el('p', { class: 'empty-title' }, 'No device matches these filters'),
-        el('button', { class: 'btn btn-secondary', type: 'button', onclick: () => bar.reset() }, 'Clear filters')));
+      replaceChildren(body, el('div', { class: 'empty' }, el('p', { class: 'empty-title' }, t('noMatch')),
+        el('button', { class: 'btn btn-secondary', type: 'button', onclick: () => bar.reset() }, t('clearFilters'))));
     } else {
       replaceChildren(body, fleetTable(visible, app.store, {
         selected: fleetSelection,
@@ -104,10 +107,10 @@ export function createFleetPage(app: AppContext): Page {
   const root = el('div', { class: 'page fleet-page' },
     el('header', { class: 'page-header' },
       el('div', null,
-        el('h1', null, 'Fleet'),
-        el('p', { class: 'page-subtitle' }, 'Enrolled machines, live. Choose some and run a script on them; each machine\u2019s own policy decides what it allows.')),
+        el('h1', null, t('title')),
+        el('p', { class: 'page-subtitle' }, t('subtitle'))),
       el('div', { class: 'actions' },
-        isAdmin ? el('a', { class: 'btn btn-secondary', href: '#/fleet/enroll', 'data-testid': 'enroll-devices' }, icon('plus'), 'Enroll devices') : null,
+        isAdmin ? el('a', { class: 'btn btn-secondary', href: '#/fleet/enroll', 'data-testid': 'enroll-devices' }, icon('plus'), t('enroll')) : null,
         clearButton, runButton)),
     error,
     el('section', { class: 'card table-card' },
@@ -116,7 +119,9 @@ export function createFleetPage(app: AppContext): Page {
 
   return {
     root,
-    title: 'Fleet',
+    get title() {
+      return t('title');
+    },
     dispose() {
       pager.dispose();
       stopSelection();

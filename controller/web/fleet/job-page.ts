@@ -9,22 +9,25 @@ import { el, icon, replaceChildren } from '../ui/dom.js';
 import { fleetApi } from './fleet-api.js';
 import { countsBar } from './fleet-chips.js';
 import type { Job, Run, RunListItem } from './fleet-types.js';
-import { COUNT_SEGMENTS, JOB_STATUS, RUN_STATUS, describeTarget, devicesWord, totalOf } from './fleet-wording.js';
-import { formatDateTime } from '../ui/format.js';
+import { COUNT_SEGMENTS, JOB_STATUS, RUN_STATUS, describeTarget, totalOf } from './fleet-wording.js';
 import { onJobMessage, watchJob } from './job-feed.js';
 import type { AppContext, Page } from '../app/page.js';
 import { RunText, outputBlock } from './run-output.js';
 import { runsTable, waiting } from './runs-table.js';
 import { badge } from '../ui/status-badge.js';
+import { formats, wordsOf } from '../app/language.js';
+import { jobsCatalog } from './jobs-catalog.js';
+
+const t = wordsOf(jobsCatalog);
 
 /** Finished runs whose output is fetched up front for the "first line" column. */
 const PREFETCH = 25;
 const POLL_MS = 10_000;
 const PAGE = 100;
 /** The status filter: what each choice asks the controller for. */
-const RUN_FILTERS: Array<[string, string]> = [
-  ['', 'All devices'], ['failed,error,timed-out', 'Failed'], ['refused', 'Refused'], ['dispatched,running', 'Running'],
-  ['pending', 'Waiting'], ['succeeded', 'Succeeded'], ['cancelled,expired', 'Cancelled or expired'],
+const RUN_FILTERS: Array<[string, Parameters<typeof t>[0]]> = [
+  ['', 'filterAll'], ['failed,error,timed-out', 'filterFailed'], ['refused', 'filterRefused'], ['dispatched,running', 'filterRunning'],
+  ['pending', 'filterWaiting'], ['succeeded', 'filterSucceeded'], ['cancelled,expired', 'filterEnded'],
 ];
 
 /** Builds the page of job `jobId`. */
@@ -43,14 +46,14 @@ export function createJobPage(app: AppContext, jobId: string): Page {
   let disposed = false;
   let frame = 0;
 
-  const heading = el('h1', null, 'Job');
+  const heading = el('h1', null, t('job'));
   const status = el('span');
   const subtitle = el('p', { class: 'page-subtitle' });
-  const cancel = el('button', { class: 'btn btn-danger-outline', type: 'button', 'data-testid': 'cancel-job', hidden: true }, icon('power'), 'Cancel job');
+  const cancel = el('button', { class: 'btn btn-danger-outline', type: 'button', 'data-testid': 'cancel-job', hidden: true }, icon('power'), t('cancelJob'));
   const error = el('p', { class: 'form-error', role: 'alert', hidden: true });
   const summary = el('section', { class: 'card job-summary', 'data-testid': 'job-summary' });
-  const table = el('div', { class: 'runs-body', 'data-testid': 'runs' }, el('div', { class: 'empty' }, el('span', { class: 'spinner', 'aria-hidden': 'true' }), 'Loading the job…'));
-  const filterSelect = el('select', { class: 'input', 'aria-label': 'Show runs', 'data-testid': 'run-filter' }, ...RUN_FILTERS.map(([value, label]) => el('option', { value }, label)));
+  const table = el('div', { class: 'runs-body', 'data-testid': 'runs' }, el('div', { class: 'empty' }, el('span', { class: 'spinner', 'aria-hidden': 'true' }), t('loadingJob')));
+  const filterSelect = el('select', { class: 'input', 'aria-label': t('showRuns'), 'data-testid': 'run-filter' }, ...RUN_FILTERS.map(([value, label]) => el('option', { value }, t(label))));
   const more = el('div', { class: 'pager-footer' });
   const output = el('section', { class: 'card output-card', 'data-testid': 'run-output', hidden: true });
 
@@ -72,28 +75,30 @@ export function createJobPage(app: AppContext, jobId: string): Page {
     if (!job) return;
     heading.textContent = job.scriptName;
     replaceChildren(status, badge(JOB_STATUS[job.status].label, JOB_STATUS[job.status].tone, 'job-status'));
-    subtitle.textContent = `On ${describeTarget(job)} · started ${formatDateTime(job.createdAt)}${job.createdBy ? ` by ${job.createdBy}` : ''}`;
+    subtitle.textContent = job.createdBy
+      ? t('startedOnBy', { target: describeTarget(job), when: formats.dateTime(job.createdAt), by: job.createdBy })
+      : t('startedOn', { target: describeTarget(job), when: formats.dateTime(job.createdAt) });
     cancel.hidden = job.status !== 'running';
     const total = totalOf(job.counts);
     replaceChildren(summary,
       el('div', { class: 'summary-tiles' },
-        tile('Devices', total, 'total'),
+        tile(t('devices'), total, 'total', 'devices'),
         ...COUNT_SEGMENTS.filter((s) => job!.counts[s.key] > 0 || ['succeeded', 'failed', 'running'].includes(s.key))
-          .map((s) => tile(s.label, job!.counts[s.key], s.tone))),
+          .map((s) => tile(s.labelFor(job!.counts[s.key]), job!.counts[s.key], s.tone, s.id))),
       countsBar(job.counts),
       el('p', { class: 'muted small job-meta' }, [
-        job.concurrency ? `${job.concurrency} at once` : null,
-        job.timeoutSeconds ? `timeout ${job.timeoutSeconds} s per device` : null,
-        job.expiresAt ? `offline devices get it until ${formatDateTime(job.expiresAt)}` : null,
-        job.params && Object.keys(job.params).length > 0 ? `parameters: ${Object.entries(job.params).map(([k, v]) => `${k}=${v}`).join(', ')}` : null,
+        job.concurrency ? t('atOnce', { count: job.concurrency }) : null,
+        job.timeoutSeconds ? t('timeoutPer', { seconds: formats.number(job.timeoutSeconds, 0) }) : null,
+        job.expiresAt ? t('offlineUntil', { when: formats.dateTime(job.expiresAt) }) : null,
+        job.params && Object.keys(job.params).length > 0 ? t('parameters', { list: Object.entries(job.params).map(([k, v]) => `${k}=${v}`).join(', ') }) : null,
       ].filter(Boolean).join(' · ')));
     const ordered = order.map((id) => runs.get(id) ?? waiting(job!.id, id));
-    replaceChildren(table, ordered.length === 0 ? el('p', { class: 'empty' }, statusFilter ? 'No device of this job is in that state.' : 'Loading the runs…')
+    replaceChildren(table, ordered.length === 0 ? el('p', { class: 'empty' }, statusFilter ? t('noneInState') : t('loadingRuns'))
       : runsTable(ordered, { selected, nameOf, firstLine: (id) => texts.get(id)?.firstLine() ?? '', select }));
     const shown = order.length;
     const of = statusFilter ? null : job.deviceCount;
-    replaceChildren(more, nextCursor === null ? null : el('span', { class: 'muted small' }, of ? `Showing ${shown.toLocaleString()} of ${of.toLocaleString()} devices` : `Showing ${shown.toLocaleString()} devices`),
-      nextCursor === null ? null : el('button', { class: 'btn btn-secondary btn-small', type: 'button', 'data-testid': 'show-more-runs', onclick: () => void loadRuns(true) }, 'Show more'));
+    replaceChildren(more, nextCursor === null ? null : el('span', { class: 'muted small' }, of ? t('showingOf', { shown, total: of }) : t('showing', { shown })),
+      nextCursor === null ? null : el('button', { class: 'btn btn-secondary btn-small', type: 'button', 'data-testid': 'show-more-runs', onclick: () => void loadRuns(true) }, t('showMore')));
     renderOutput();
   };
 
@@ -102,15 +107,15 @@ export function createJobPage(app: AppContext, jobId: string): Page {
     if (!selected || !job) return;
     const run = runs.get(selected) ?? null;
     const d = nameOf(selected);
-    const t = text(selected);
+    const got = text(selected);
     replaceChildren(output,
       el('div', { class: 'card-header' },
         el('h2', { class: 'card-title' }, icon('terminal', 18), d.name),
         run ? badge(RUN_STATUS[run.status].label, RUN_STATUS[run.status].tone) : null,
-        el('button', { class: 'btn btn-small btn-secondary push-right', type: 'button', onclick: () => select(null) }, 'Close')),
+        el('button', { class: 'btn btn-small btn-secondary push-right', type: 'button', onclick: () => select(null) }, t('close'))),
       run?.reason ? el('p', { class: 'notice notice-warn' }, run.reason) : null,
-      outputBlock('stdout', t.text.stdout, loaded.has(selected) ? run : null),
-      outputBlock('stderr', t.text.stderr, loaded.has(selected) ? run : null));
+      outputBlock('stdout', got.text.stdout, loaded.has(selected) ? run : null),
+      outputBlock('stderr', got.text.stderr, loaded.has(selected) ? run : null));
   };
 
   const loadRun = async (deviceId: string) => {
@@ -154,7 +159,7 @@ export function createJobPage(app: AppContext, jobId: string): Page {
       render();
     } catch (err) {
       if (disposed) return;
-      if (!job) replaceChildren(table, el('p', { class: 'form-error' }, err instanceof ApiError ? err.message : 'The job could not be loaded.'));
+      if (!job) replaceChildren(table, el('p', { class: 'form-error' }, err instanceof ApiError ? err.message : t('jobFailed')));
     }
   };
   filterSelect.addEventListener('change', () => {
@@ -185,9 +190,9 @@ export function createJobPage(app: AppContext, jobId: string): Page {
     if (!job) return;
     const left = job.counts.pending + job.counts.running;
     const sure = await confirmDialog({
-      title: 'Cancel this job?',
-      body: `${devicesWord(left)} have not finished: those waiting are skipped, those running are stopped. Results already in are kept.`,
-      confirmLabel: 'Cancel job', danger: true,
+      title: t('cancelTitle'),
+      body: t('cancelBody', { count: left }),
+      confirmLabel: t('cancelJob'), danger: true,
     });
     if (!sure) return;
     cancel.disabled = true;
@@ -197,7 +202,7 @@ export function createJobPage(app: AppContext, jobId: string): Page {
       render();
     } catch (err) {
       error.hidden = false;
-      error.textContent = err instanceof ApiError ? err.message : 'The job could not be cancelled. Try again.';
+      error.textContent = err instanceof ApiError ? err.message : t('cancelFailed');
     } finally {
       cancel.disabled = false;
     }
@@ -205,17 +210,17 @@ export function createJobPage(app: AppContext, jobId: string): Page {
   void load();
 
   const root = el('div', { class: 'page job-page' },
-    el('a', { class: 'back-link', href: '#/jobs' }, icon('back'), 'All jobs'),
+    el('a', { class: 'back-link', href: '#/jobs' }, icon('back'), t('allJobs')),
     el('header', { class: 'page-header' },
       el('div', null, el('div', { class: 'title-row' }, heading, status), subtitle),
       el('div', { class: 'actions' }, cancel)),
     error, summary,
-    el('section', { class: 'card table-card' }, el('div', { class: 'card-header' }, el('h2', { class: 'card-title' }, 'Devices'), filterSelect), table, more),
+    el('section', { class: 'card table-card' }, el('div', { class: 'card-header' }, el('h2', { class: 'card-title' }, t('devices')), filterSelect), table, more),
     output);
   return {
     root,
     get title() {
-      return job ? `${job.scriptName} job` : 'Job';
+      return job ? t('jobTitle', { script: job.scriptName }) : t('job');
     },
     dispose() {
       disposed = true;
@@ -227,7 +232,8 @@ export function createJobPage(app: AppContext, jobId: string): Page {
   };
 }
 
-function tile(label: string, value: number, tone: string): HTMLElement {
-  return el('div', { class: `tile tile-${tone}`, 'data-testid': `count-${label.replace(/\s+/g, '-')}` },
-    el('span', { class: 'tile-value' }, value), el('span', { class: 'tile-label' }, label));
+/** One count; `id` names it for tests whatever the language ("count-succeeded"). */
+function tile(label: string, value: number, tone: string, id: string): HTMLElement {
+  return el('div', { class: `tile tile-${tone}`, 'data-testid': `count-${id}` },
+    el('span', { class: 'tile-value' }, formats.number(value, 0)), el('span', { class: 'tile-label' }, label));
 }

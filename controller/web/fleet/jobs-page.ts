@@ -9,26 +9,30 @@ import { formatWhen } from '../ui/format.js';
 import { onJobMessage } from './job-feed.js';
 import type { AppContext, Page } from '../app/page.js';
 import { badge } from '../ui/status-badge.js';
+import { wordsOf } from '../app/language.js';
+import { jobsCatalog } from './jobs-catalog.js';
+
+const t = wordsOf(jobsCatalog);
 
 const POLL_MS = 5_000;
 
 /** Builds the jobs page; running jobs follow `job.update` and a slow poll. */
 export function createJobsPage(app: AppContext): Page {
-  const body = el('div', { class: 'jobs-body', 'data-testid': 'jobs' }, el('div', { class: 'empty' }, el('span', { class: 'spinner', 'aria-hidden': 'true' }), 'Loading jobs…'));
+  const body = el('div', { class: 'jobs-body', 'data-testid': 'jobs' }, el('div', { class: 'empty' }, el('span', { class: 'spinner', 'aria-hidden': 'true' }), t('loadingJobs')));
   let jobs: JobSummary[] = [];
   let disposed = false;
 
   const render = () => {
     if (jobs.length === 0) {
-      return replaceChildren(body, el('div', { class: 'empty' }, el('p', { class: 'empty-title' }, 'No jobs yet'),
-        el('p', null, 'Choose devices on the Fleet page, or a script in the library, and run it.')));
+      return replaceChildren(body, el('div', { class: 'empty' }, el('p', { class: 'empty-title' }, t('noJobs')),
+        el('p', null, t('noJobsHint'))));
     }
     replaceChildren(body, el('div', { class: 'table-scroll' }, el('table', { class: 'table jobs-table', 'data-testid': 'jobs-table' },
-      el('thead', null, el('tr', null, el('th', null, 'Script'), el('th', null, 'Target'), el('th', null, 'Started'), el('th', null, 'Status'), el('th', { class: 'progress-col' }, 'Devices'))),
+      el('thead', null, el('tr', null, el('th', null, t('script')), el('th', null, t('target')), el('th', null, t('started')), el('th', null, t('status')), el('th', { class: 'progress-col' }, t('devices')))),
       el('tbody', null, ...jobs.map((job) => el('tr', { class: 'clickable', 'data-testid': 'job-row', 'data-job-id': job.id, onclick: () => app.navigate(`#/jobs/${encodeURIComponent(job.id)}`) },
         el('td', null, el('a', { class: 'mono strong', href: `#/jobs/${encodeURIComponent(job.id)}` }, job.scriptName)),
         el('td', null, describeTarget(job)),
-        el('td', { class: 'nowrap' }, formatWhen(job.createdAt), el('span', { class: 'muted small block' }, job.createdBy ? `by ${job.createdBy}` : '')),
+        el('td', { class: 'nowrap' }, formatWhen(job.createdAt), el('span', { class: 'muted small block' }, job.createdBy ? t('by', { name: job.createdBy }) : '')),
         el('td', null, badge(JOB_STATUS[job.status].label, JOB_STATUS[job.status].tone, 'job-status')),
         el('td', { class: 'progress-col' }, countsBar(job.counts))))))));
   };
@@ -37,7 +41,7 @@ export function createJobsPage(app: AppContext): Page {
       jobs = (await fleetApi.jobs()).jobs;
       if (!disposed) render();
     } catch (err) {
-      if (!disposed) replaceChildren(body, el('p', { class: 'form-error' }, err instanceof ApiError ? err.message : 'The jobs could not be loaded.'));
+      if (!disposed) replaceChildren(body, el('p', { class: 'form-error' }, err instanceof ApiError ? err.message : t('jobsFailed')));
     }
   };
   const stop = onJobMessage(app.socket, (m) => {
@@ -55,8 +59,8 @@ export function createJobsPage(app: AppContext): Page {
 
   const root = el('div', { class: 'page jobs-page' },
     el('header', { class: 'page-header' }, el('div', null,
-      el('h1', null, 'Jobs'),
-      el('p', { class: 'page-subtitle' }, 'Each job runs one script on many devices, and keeps the exact text it ran.'))),
+      el('h1', null, t('title')),
+      el('p', { class: 'page-subtitle' }, t('subtitle')))),
     el('section', { class: 'card table-card' }, body));
-  return { root, title: 'Jobs', dispose() { disposed = true; stop(); clearInterval(poller); } };
+  return { root, get title() { return t('title'); }, dispose() { disposed = true; stop(); clearInterval(poller); } };
 }

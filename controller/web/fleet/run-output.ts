@@ -6,7 +6,10 @@
 import { plainLine, sanitizeText } from '../../../protocol/index.js';
 import { el } from '../ui/dom.js';
 import type { OutputStream, Run } from './fleet-types.js';
-import { formatBytes } from '../ui/format.js';
+import { formats, wordsOf } from '../app/language.js';
+import { jobsCatalog } from './jobs-catalog.js';
+
+const t = wordsOf(jobsCatalog);
 
 /** base64 → bytes. */
 export function fromBase64(data: string): Uint8Array {
@@ -53,7 +56,9 @@ export function outputBlock(stream: OutputStream, text: string, run: Run | null)
   pre.textContent = sanitizeText(text, { keepNewlines: true });
   return el('div', { class: 'output-block' },
     el('div', { class: 'output-head' }, el('span', { class: 'field-label' }, stream),
-      total !== undefined ? el('span', { class: 'muted small' }, formatBytes(total)) : null),
-    text ? pre : el('p', { class: 'muted small output-empty' }, `No ${stream}.`),
-    truncated ? el('p', { class: 'notice notice-warn small' }, `Truncated: only the first ${formatBytes(1024 * 1024)} of ${total !== undefined ? formatBytes(total) : 'the output'} was kept.`) : null);
+      total !== undefined ? el('span', { class: 'muted small' }, formats.size(total)) : null),
+    text ? pre : el('p', { class: 'muted small output-empty' }, t('noOutput', { stream })),
+    truncated ? el('p', { class: 'notice notice-warn small' }, total !== undefined
+      ? t('truncated', { limit: formats.size(1024 * 1024), total: formats.size(total) })
+      : t('truncatedUnknown', { limit: formats.size(1024 * 1024) })) : null);
 }

@@ -7,8 +7,11 @@ import { ApiError, api } from '../connection/api.js';
 import { el, icon, replaceChildren } from '../ui/dom.js';
 import { fleetApi } from './fleet-api.js';
 import type { JobTarget, Script } from './fleet-types.js';
-import { devicesWord } from './fleet-wording.js';
 import type { AppContext } from '../app/page.js';
+import { wordsOf } from '../app/language.js';
+import { runScriptCatalog } from './run-script-catalog.js';
+
+const t = wordsOf(runScriptCatalog);
 
 export interface RunDialogOptions {
   /** The devices chosen on the Fleet page, if any. */
@@ -28,32 +31,32 @@ export function openRunDialog(app: AppContext, options: RunDialogOptions): void 
   const targetKind = (kind: TargetKind, label: string, disabled: boolean) =>
     el('label', { class: 'radio' }, el('input', { type: 'radio', name: 'target', value: kind, disabled, 'data-testid': `target-${kind}` }), label);
   // Tags and groups come from the controller's facets (filled in below).
-  const tagSelect = el('select', { class: 'input', 'aria-label': 'Tag', 'data-testid': 'target-tag-value' });
-  const groupSelect = el('select', { class: 'input', 'aria-label': 'Group', 'data-testid': 'target-group-value' });
+  const tagSelect = el('select', { class: 'input', 'aria-label': t('tag'), 'data-testid': 'target-tag-value' });
+  const groupSelect = el('select', { class: 'input', 'aria-label': t('group'), 'data-testid': 'target-group-value' });
   const concurrency = el('input', { class: 'input', id: 'run-concurrency', type: 'number', min: 1, max: 100, value: 10, required: true });
   const timeout = el('input', { class: 'input', id: 'run-timeout', type: 'number', min: 1, max: 86_400, value: 60, required: true });
   const expiry = el('input', { class: 'input', id: 'run-expiry', type: 'number', min: 1, max: 10_080, value: 60, required: true });
   const reach = el('p', { class: 'run-reach', 'data-testid': 'run-reach' });
   const error = el('p', { class: 'form-error', role: 'alert', hidden: true });
-  const submit = el('button', { class: 'btn btn-primary', type: 'submit', 'data-testid': 'run-submit', disabled: true }, 'Run');
-  const cancel = el('button', { class: 'btn btn-secondary', type: 'button' }, 'Cancel');
+  const submit = el('button', { class: 'btn btn-primary', type: 'submit', 'data-testid': 'run-submit', disabled: true }, t('run'));
+  const cancel = el('button', { class: 'btn btn-secondary', type: 'button' }, t('cancel'));
 
   const form = el('form', { class: 'dialog-form', novalidate: true },
-    el('label', { class: 'field-label', for: 'run-script' }, 'Script'), scriptSelect, scriptInfo,
+    el('label', { class: 'field-label', for: 'run-script' }, t('script')), scriptSelect, scriptInfo,
     el('fieldset', { class: 'target-fieldset' },
-      el('legend', { class: 'field-label' }, 'On which devices'),
-      el('div', { class: 'target-row' }, targetKind('devices', chosen.length > 0 ? `The ${devicesWord(chosen.length)} you chose` : 'Chosen devices (choose them on the Fleet page)', chosen.length === 0)),
-      el('div', { class: 'target-row' }, targetKind('tag', 'Every device with the tag', true), tagSelect),
-      el('div', { class: 'target-row' }, targetKind('group', 'Every device in the group', true), groupSelect)),
+      el('legend', { class: 'field-label' }, t('onWhich')),
+      el('div', { class: 'target-row' }, targetKind('devices', chosen.length > 0 ? t('chosen', { count: chosen.length }) : t('chosenNone'), chosen.length === 0)),
+      el('div', { class: 'target-row' }, targetKind('tag', t('everyTag'), true), tagSelect),
+      el('div', { class: 'target-row' }, targetKind('group', t('everyGroup'), true), groupSelect)),
     params,
     el('div', { class: 'field-grid' },
-      el('label', { class: 'field' }, el('span', { class: 'field-label' }, 'At once'), concurrency, el('span', { class: 'muted small' }, 'devices running it at the same time')),
-      el('label', { class: 'field' }, el('span', { class: 'field-label' }, 'Timeout (s)'), timeout, el('span', { class: 'muted small' }, 'per device, then it is stopped')),
-      el('label', { class: 'field' }, el('span', { class: 'field-label' }, 'Offline devices (min)'), expiry, el('span', { class: 'muted small' }, 'get it when they reconnect, until then'))),
+      el('label', { class: 'field' }, el('span', { class: 'field-label' }, t('atOnce')), concurrency, el('span', { class: 'muted small' }, t('atOnceHint'))),
+      el('label', { class: 'field' }, el('span', { class: 'field-label' }, t('timeout')), timeout, el('span', { class: 'muted small' }, t('timeoutHint'))),
+      el('label', { class: 'field' }, el('span', { class: 'field-label' }, t('expiry')), expiry, el('span', { class: 'muted small' }, t('expiryHint')))),
     reach, error,
     el('div', { class: 'dialog-actions' }, cancel, submit));
   const dialog = el('dialog', { class: 'dialog dialog-wide', 'aria-labelledby': 'run-title', 'data-testid': 'run-dialog' },
-    el('h2', { id: 'run-title', class: 'dialog-title' }, icon('terminal', 18), 'Run a script'), form);
+    el('h2', { id: 'run-title', class: 'dialog-title' }, icon('terminal', 18), t('title')), form);
 
   let scripts: Script[] = [];
   const radios = () => Array.from(form.querySelectorAll<HTMLInputElement>('input[name=target]'));
@@ -84,10 +87,11 @@ export function openRunDialog(app: AppContext, options: RunDialogOptions): void 
       devices = { total: 0, online: 0 };
     }
     if (mine !== asked) return;
-    reach.textContent = devices.total === 0 ? 'Choose the devices to run it on.'
-      : `Runs on ${devicesWord(devices.total)}: ${devices.online} online now${devices.total > devices.online ? `, ${devices.total - devices.online} when they reconnect` : ''}.`;
+    reach.textContent = devices.total === 0 ? t('chooseDevices')
+      : devices.total > devices.online ? t('reachLater', { total: devices.total, online: devices.online, later: devices.total - devices.online })
+      : t('reach', { total: devices.total, online: devices.online });
     submit.disabled = !script() || devices.total === 0;
-    replaceChildren(submit, devices.total > 0 ? `Run on ${devicesWord(devices.total)}` : 'Run');
+    replaceChildren(submit, devices.total > 0 ? t('runOn', { count: devices.total }) : t('run'));
   };
   const showScript = () => {
     const s = script();
@@ -98,7 +102,7 @@ export function openRunDialog(app: AppContext, options: RunDialogOptions): void 
         el('span', { class: 'field-label' }, p.name),
         el('input', { class: 'input mono', type: 'text', name: `param-${p.name}`, value: p.default ?? '', 'data-param': p.name }),
         p.description ? el('span', { class: 'muted small' }, p.description) : null)));
-    if (s && s.parameters.length > 0) params.prepend(el('span', { class: 'field-label params-title' }, 'Parameters'));
+    if (s && s.parameters.length > 0) params.prepend(el('span', { class: 'field-label params-title' }, t('parameters')));
     update();
   };
 
@@ -113,15 +117,15 @@ export function openRunDialog(app: AppContext, options: RunDialogOptions): void 
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     const s = script();
-    const t = target();
-    if (!s || !t) return;
+    const chosenTarget = target();
+    if (!s || !chosenTarget) return;
     const values: Record<string, string> = {};
     for (const input of Array.from(params.querySelectorAll<HTMLInputElement>('input[data-param]'))) values[input.dataset.param!] = input.value;
     submit.disabled = true;
     error.hidden = true;
     try {
       const { job } = await fleetApi.createJob({
-        scriptId: s.id, target: t, params: values,
+        scriptId: s.id, target: chosenTarget, params: values,
         concurrency: clamp(concurrency.valueAsNumber, 1, 100, 10),
         timeoutSeconds: clamp(timeout.valueAsNumber, 1, 86_400, s.timeoutSeconds),
         expiresInMinutes: clamp(expiry.valueAsNumber, 1, 10_080, 60),
@@ -130,7 +134,7 @@ export function openRunDialog(app: AppContext, options: RunDialogOptions): void 
       app.navigate(`#/jobs/${encodeURIComponent(job.id)}`);
     } catch (err) {
       error.hidden = false;
-      error.textContent = err instanceof ApiError ? err.message : 'The job could not be started. Try again.';
+      error.textContent = err instanceof ApiError ? err.message : t('startFailed');
       submit.disabled = false;
     }
   });
@@ -140,16 +144,16 @@ export function openRunDialog(app: AppContext, options: RunDialogOptions): void 
   if (initial) initial.checked = true;
   document.body.appendChild(dialog);
   dialog.showModal();
-  scriptSelect.append(el('option', { value: '' }, 'Loading scripts…'));
+  scriptSelect.append(el('option', { value: '' }, t('loadingScripts')));
   fleetApi.scripts().then(({ scripts: list }) => {
     scripts = [...list].sort((a, b) => a.name.localeCompare(b.name));
-    replaceChildren(scriptSelect, el('option', { value: '' }, 'Choose a script…'),
+    replaceChildren(scriptSelect, el('option', { value: '' }, t('chooseScript')),
       ...scripts.map((s) => el('option', { value: s.id }, `${s.name} — ${s.title}`)));
     if (options.scriptId) scriptSelect.value = options.scriptId;
     showScript();
   }, (err: unknown) => {
     error.hidden = false;
-    error.textContent = err instanceof ApiError ? err.message : 'The scripts could not be loaded.';
+    error.textContent = err instanceof ApiError ? err.message : t('scriptsFailed');
   });
   api.deviceFacets().then((facets) => {
     const fill = (select: HTMLSelectElement, kind: TargetKind, values: string[]) => {

@@ -4,6 +4,10 @@ import { RUN_STATUS } from './fleet-wording.js';
 import { el } from '../ui/dom.js';
 import { formatDuration } from '../ui/format.js';
 import { badge } from '../ui/status-badge.js';
+import { wordsOf } from '../app/language.js';
+import { jobsCatalog } from './jobs-catalog.js';
+
+const t = wordsOf(jobsCatalog);
 
 export interface RunsTableView {
   selected: string | null;
@@ -16,7 +20,7 @@ export interface RunsTableView {
 /** The table for `runs`, in target order. */
 export function runsTable(runs: RunListItem[], view: RunsTableView): HTMLElement {
   return el('div', { class: 'table-scroll' }, el('table', { class: 'table runs-table', 'data-testid': 'runs-table' },
-    el('thead', null, el('tr', null, el('th', null, 'Device'), el('th', null, 'Status'), el('th', null, 'Exit'), el('th', null, 'Duration'), el('th', null, 'Output'))),
+    el('thead', null, el('tr', null, el('th', null, t('device')), el('th', null, t('status')), el('th', null, t('exit')), el('th', null, t('duration')), el('th', null, t('output')))),
     el('tbody', null, ...runs.map((run) => {
       const d = view.nameOf(run.deviceId);
       const line = view.firstLine(run.deviceId) || run.reason || '';
@@ -27,7 +31,7 @@ export function runsTable(runs: RunListItem[], view: RunsTableView): HTMLElement
         el('td', null, el('div', { class: 'fleet-device' }, el('span', { class: 'hostname' }, d.name), d.host ? el('span', { class: 'muted small' }, d.host) : null)),
         el('td', null, badge(RUN_STATUS[run.status].label, RUN_STATUS[run.status].tone, 'run-status')),
         el('td', { class: 'mono num' }, run.exitCode ?? '—'),
-        el('td', { class: 'nowrap' }, typeof run.durationMs === 'number' ? formatDuration(run.durationMs) : run.status === 'running' ? 'running…' : '—'),
+        el('td', { class: 'nowrap' }, typeof run.durationMs === 'number' ? formatDuration(run.durationMs) : run.status === 'running' ? t('running') : '—'),
         el('td', { class: 'first-line mono small', 'data-testid': 'run-first-line' }, line || '—'));
     }))));
 }

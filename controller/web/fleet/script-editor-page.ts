@@ -8,21 +8,25 @@ import { INTERPRETERS, type Script, type ScriptDraft, type ScriptParameter } fro
 import type { AppContext, Page } from '../app/page.js';
 import { openRunDialog } from './run-script-dialog.js';
 import { badge } from '../ui/status-badge.js';
+import { wordsOf } from '../app/language.js';
+import { scriptsCatalog } from './scripts-catalog.js';
+
+const t = wordsOf(scriptsCatalog);
 
 const EMPTY: ScriptDraft = { name: '', title: '', description: '', interpreter: 'sh', body: '', parameters: [], timeoutSeconds: 60 };
 
 /** Builds the page for script `id`, or for a new script when `id` is null (`copyOf` prefills it). */
 export function createScriptEditorPage(app: AppContext, id: string | null): Page {
-  const holder = el('div', { class: 'script-editor' }, el('div', { class: 'card empty' }, el('span', { class: 'spinner', 'aria-hidden': 'true' }), 'Loading the script…'));
-  const heading = el('h1', null, id ? 'Script' : 'New script');
+  const holder = el('div', { class: 'script-editor' }, el('div', { class: 'card empty' }, el('span', { class: 'spinner', 'aria-hidden': 'true' }), t('loadingScript')));
+  const heading = el('h1', null, id ? t('script') : t('newScript'));
   const actions = el('div', { class: 'actions' });
   let disposed = false;
 
   const isAdmin = app.me.role === 'admin';
   const show = (script: Script | null, draft: ScriptDraft) => {
     const readOnly = !isAdmin || (script?.builtIn ?? false);
-    heading.textContent = script ? script.name : 'New script';
-    const name = el('input', { class: 'input mono', id: 'script-name', type: 'text', value: draft.name, maxlength: 64, required: true, pattern: '[a-z0-9][a-z0-9-]*', placeholder: 'e.g. flush-dns', 'data-testid': 'script-name', readonly: readOnly });
+    heading.textContent = script ? script.name : t('newScript');
+    const name = el('input', { class: 'input mono', id: 'script-name', type: 'text', value: draft.name, maxlength: 64, required: true, pattern: '[a-z0-9][a-z0-9-]*', placeholder: t('namePlaceholder'), 'data-testid': 'script-name', readonly: readOnly });
     const title = el('input', { class: 'input', id: 'script-title', type: 'text', value: draft.title, maxlength: 128, required: true, 'data-testid': 'script-title', readonly: readOnly });
     const description = el('textarea', { class: 'input', id: 'script-description', rows: 2, 'data-testid': 'script-description', readonly: readOnly });
     description.value = draft.description;
@@ -34,15 +38,15 @@ export function createScriptEditorPage(app: AppContext, id: string | null): Page
     const paramRows = el('div', { class: 'param-rows' });
     const addParamRow = (p: ScriptParameter) => {
       const row = el('div', { class: 'param-row' },
-        el('input', { class: 'input mono', type: 'text', placeholder: 'NAME', value: p.name, 'aria-label': 'Parameter name', 'data-field': 'name', readonly: readOnly }),
-        el('input', { class: 'input', type: 'text', placeholder: 'What it is for', value: p.description, 'aria-label': 'Parameter description', 'data-field': 'description', readonly: readOnly }),
-        el('input', { class: 'input mono', type: 'text', placeholder: 'default (optional)', value: p.default ?? '', 'aria-label': 'Default value', 'data-field': 'default', readonly: readOnly }),
-        readOnly ? null : el('button', { class: 'btn btn-small btn-secondary', type: 'button', onclick: () => row.remove() }, 'Remove'));
+        el('input', { class: 'input mono', type: 'text', placeholder: t('paramName'), value: p.name, 'aria-label': t('paramNameLabel'), 'data-field': 'name', readonly: readOnly }),
+        el('input', { class: 'input', type: 'text', placeholder: t('paramDescription'), value: p.description, 'aria-label': t('paramDescriptionLabel'), 'data-field': 'description', readonly: readOnly }),
+        el('input', { class: 'input mono', type: 'text', placeholder: t('paramDefault'), value: p.default ?? '', 'aria-label': t('paramDefaultLabel'), 'data-field': 'default', readonly: readOnly }),
+        readOnly ? null : el('button', { class: 'btn btn-small btn-secondary', type: 'button', onclick: () => row.remove() }, t('remove')));
       paramRows.append(row);
     };
     draft.parameters.forEach(addParamRow);
     const error = el('p', { class: 'form-error', role: 'alert', hidden: true });
-    const save = el('button', { class: 'btn btn-primary', type: 'submit', 'data-testid': 'save-script' }, icon('check'), script ? 'Save changes' : 'Create script');
+    const save = el('button', { class: 'btn btn-primary', type: 'submit', 'data-testid': 'save-script' }, icon('check'), script ? t('save') : t('create'));
 
     const read = (): ScriptDraft => ({
       name: name.value.trim(), title: title.value.trim(), description: description.value.trim(),
@@ -56,19 +60,19 @@ export function createScriptEditorPage(app: AppContext, id: string | null): Page
     });
 
     const form = el('form', { class: 'card editor-card', novalidate: true },
-      !isAdmin ? el('p', { class: 'form-info', 'data-testid': 'script-read-only' }, 'Only administrators change the script library; you can run this script.')
-        : readOnly ? el('p', { class: 'form-info' }, 'A built-in script cannot be changed or deleted. Duplicate it to make your own version.') : null,
+      !isAdmin ? el('p', { class: 'form-info', 'data-testid': 'script-read-only' }, t('readOnly'))
+        : readOnly ? el('p', { class: 'form-info' }, t('builtInReadOnly')) : null,
       el('div', { class: 'field-grid' },
-        el('label', { class: 'field' }, el('span', { class: 'field-label' }, 'Name'), name, el('span', { class: 'muted small' }, 'lowercase letters, digits and -, used by the command line')),
-        el('label', { class: 'field' }, el('span', { class: 'field-label' }, 'Title'), title),
-        el('label', { class: 'field' }, el('span', { class: 'field-label' }, 'Interpreter'), interpreter),
-        el('label', { class: 'field' }, el('span', { class: 'field-label' }, 'Timeout (s)'), timeout)),
-      el('label', { class: 'field' }, el('span', { class: 'field-label' }, 'Description'), description),
-      el('label', { class: 'field' }, el('span', { class: 'field-label' }, 'Script'), body),
-      el('div', { class: 'field' }, el('span', { class: 'field-label' }, 'Parameters'),
-        el('p', { class: 'muted small' }, 'Each reaches the script as the environment variable RELAIS_PARAM_<NAME>.'),
+        el('label', { class: 'field' }, el('span', { class: 'field-label' }, t('name')), name, el('span', { class: 'muted small' }, t('nameHint'))),
+        el('label', { class: 'field' }, el('span', { class: 'field-label' }, t('scriptTitle')), title),
+        el('label', { class: 'field' }, el('span', { class: 'field-label' }, t('interpreter')), interpreter),
+        el('label', { class: 'field' }, el('span', { class: 'field-label' }, t('timeout')), timeout)),
+      el('label', { class: 'field' }, el('span', { class: 'field-label' }, t('description')), description),
+      el('label', { class: 'field' }, el('span', { class: 'field-label' }, t('script')), body),
+      el('div', { class: 'field' }, el('span', { class: 'field-label' }, t('parameters')),
+        el('p', { class: 'muted small' }, t('parametersHint')),
         paramRows,
-        readOnly ? null : el('button', { class: 'btn btn-small btn-secondary fit', type: 'button', onclick: () => addParamRow({ name: '', description: '' }) }, icon('plus'), 'Add parameter')),
+        readOnly ? null : el('button', { class: 'btn btn-small btn-secondary fit', type: 'button', onclick: () => addParamRow({ name: '', description: '' }) }, icon('plus'), t('addParameter'))),
       error,
       readOnly ? null : el('div', { class: 'form-actions' }, save));
 
@@ -83,7 +87,7 @@ export function createScriptEditorPage(app: AppContext, id: string | null): Page
         else if (saved) show(saved, saved);
       } catch (err) {
         error.hidden = false;
-        error.textContent = err instanceof ApiError ? err.message : 'The script could not be saved. Try again.';
+        error.textContent = err instanceof ApiError ? err.message : t('saveFailed');
       } finally {
         save.disabled = false;
       }
@@ -91,27 +95,27 @@ export function createScriptEditorPage(app: AppContext, id: string | null): Page
 
     replaceChildren(actions,
       script ? el('button', { class: 'btn btn-primary', type: 'button', 'data-testid': 'run-this-script',
-        onclick: () => openRunDialog(app, { deviceIds: fleetSelection.size > 0 ? [...fleetSelection] : null, scriptId: script.id }) }, icon('terminal'), 'Run…') : null,
+        onclick: () => openRunDialog(app, { deviceIds: fleetSelection.size > 0 ? [...fleetSelection] : null, scriptId: script.id }) }, icon('terminal'), t('runEllipsis')) : null,
       script && isAdmin ? el('button', { class: 'btn btn-secondary', type: 'button', onclick: () => {
-        pendingCopy = { ...read(), name: `${script.name}-copy`, title: `${script.title} (copy)` };
+        pendingCopy = { ...read(), name: `${script.name}-copy`, title: t('copyTitle', { title: script.title }) };
         app.navigate('#/scripts/new');
-      } }, icon('copy'), 'Duplicate') : null,
+      } }, icon('copy'), t('duplicate')) : null,
       script && !script.builtIn && isAdmin ? el('button', { class: 'btn btn-danger-outline', type: 'button', onclick: async () => {
-        const sure = await confirmDialog({ title: `Delete ${script.name}?`, body: 'Jobs that already ran it keep the exact text they ran.', confirmLabel: 'Delete script', danger: true });
+        const sure = await confirmDialog({ title: t('deleteTitle', { name: script.name }), body: t('deleteBody'), confirmLabel: t('deleteConfirm'), danger: true });
         if (!sure) return;
         try {
           await fleetApi.deleteScript(script.id);
           app.navigate('#/scripts');
         } catch (err) {
           error.hidden = false;
-          error.textContent = err instanceof ApiError ? err.message : 'The script could not be deleted.';
+          error.textContent = err instanceof ApiError ? err.message : t('deleteFailed');
         }
-      } }, 'Delete') : null);
-    replaceChildren(holder, script?.builtIn ? el('div', { class: 'builtin-line' }, badge('Built-in', 'info')) : null, form);
+      } }, t('delete')) : null);
+    replaceChildren(holder, script?.builtIn ? el('div', { class: 'builtin-line' }, badge(t('builtIn'), 'info')) : null, form);
   };
 
   if (id === null && !isAdmin) {
-    replaceChildren(holder, el('div', { class: 'card empty' }, el('p', null, 'Only administrators add scripts to the library. ', el('a', { href: '#/scripts' }, 'All scripts'))));
+    replaceChildren(holder, el('div', { class: 'card empty' }, el('p', null, t('adminsAdd'), ' ', el('a', { href: '#/scripts' }, t('allScripts')))));
   } else if (id === null) {
     show(null, pendingCopy ?? EMPTY);
     pendingCopy = null;
@@ -120,17 +124,17 @@ export function createScriptEditorPage(app: AppContext, id: string | null): Page
       if (disposed) return;
       const script = scripts.find((s) => s.id === id);
       if (script) show(script, script);
-      else replaceChildren(holder, el('div', { class: 'card empty' }, el('p', null, 'This script does not exist (any more). ', el('a', { href: '#/scripts' }, 'All scripts'))));
+      else replaceChildren(holder, el('div', { class: 'card empty' }, el('p', null, t('gone'), ' ', el('a', { href: '#/scripts' }, t('allScripts')))));
     }, (err: unknown) => {
-      if (!disposed) replaceChildren(holder, el('p', { class: 'form-error' }, err instanceof ApiError ? err.message : 'The script could not be loaded.'));
+      if (!disposed) replaceChildren(holder, el('p', { class: 'form-error' }, err instanceof ApiError ? err.message : t('scriptFailed')));
     });
   }
 
   const root = el('div', { class: 'page script-page' },
-    el('a', { class: 'back-link', href: '#/scripts' }, icon('back'), 'All scripts'),
+    el('a', { class: 'back-link', href: '#/scripts' }, icon('back'), t('allScripts')),
     el('header', { class: 'page-header' }, el('div', null, heading), actions),
     holder);
-  return { root, title: id ? 'Script' : 'New script', dispose() { disposed = true; } };
+  return { root, get title() { return id ? t('script') : t('newScript'); }, dispose() { disposed = true; } };
 }
 
 /** What "Duplicate" hands to the new-script page. */

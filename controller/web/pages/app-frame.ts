@@ -2,12 +2,16 @@
  * The frame around every logged-in page: navigation with the organisation's
  * name, the signed-in technician, Logout, and the connection banner.
  */
-import { ERRORS } from '../../../protocol/index.js';
+import { ERRORS, errorWords } from '../../../protocol/index.js';
+import { language, wordsOf } from '../app/language.js';
+import { appFrameCatalog } from './app-frame-catalog.js';
 import type { ConnectionState } from '../connection/console-socket.js';
 import { el, icon, replaceChildren, type IconName } from '../ui/dom.js';
 import type { AppContext } from '../app/page.js';
 import type { Route } from '../app/router.js';
 import { failedLoginsNotice } from './failed-logins-notice.js';
+
+const t = wordsOf(appFrameCatalog);
 
 export interface AppFrame {
   root: HTMLElement;
@@ -31,7 +35,7 @@ export function createAppFrame(app: AppContext, onLogout: () => void): AppFrame 
     return link;
   };
   const initials = app.me.user.name.split(/\s+/).filter(Boolean).slice(0, 2).map((w) => w[0]?.toUpperCase() ?? '').join('') || '?';
-  const logout = el('button', { class: 'btn btn-ghost btn-small', type: 'button', 'data-testid': 'logout', onclick: onLogout }, icon('logout'), 'Log out');
+  const logout = el('button', { class: 'btn btn-ghost btn-small', type: 'button', 'data-testid': 'logout', onclick: onLogout }, icon('logout'), t('logout'));
   const banner = el('div', { class: 'connection-banner', 'data-testid': 'connection-banner', role: 'alert', hidden: true });
   const main = el('main', { class: 'content', id: 'content' });
 
@@ -41,20 +45,20 @@ export function createAppFrame(app: AppContext, onLogout: () => void): AppFrame 
         el('span', { class: 'brand-mark', 'aria-hidden': 'true' }, 'R'),
         el('div', { class: 'brand-text' },
           el('span', { class: 'brand-org', 'data-testid': 'organization' }, app.me.organization),
-          el('span', { class: 'brand-product' }, 'Remote assistance'))),
-      el('nav', { class: 'nav', 'aria-label': 'Main' },
-        navItem('dashboard', '#/', 'monitor', 'Support & devices'),
-        navItem('fleet', '#/fleet', 'server', 'Fleet'),
-        navItem('scripts', '#/scripts', 'terminal', 'Scripts'),
-        navItem('jobs', '#/jobs', 'play', 'Jobs'),
-        navItem('audit', '#/audit', 'list', 'Audit log'),
-        navItem('settings', '#/settings', 'key', 'Settings')),
+          el('span', { class: 'brand-product' }, t('product')))),
+      el('nav', { class: 'nav', 'aria-label': t('mainNav') },
+        navItem('dashboard', '#/', 'monitor', t('navDashboard')),
+        navItem('fleet', '#/fleet', 'server', t('navFleet')),
+        navItem('scripts', '#/scripts', 'terminal', t('navScripts')),
+        navItem('jobs', '#/jobs', 'play', t('navJobs')),
+        navItem('audit', '#/audit', 'list', t('navAudit')),
+        navItem('settings', '#/settings', 'key', t('navSettings'))),
       el('div', { class: 'sidebar-user' },
         el('div', { class: 'user-row' },
           el('span', { class: 'avatar', 'aria-hidden': 'true' }, initials),
           el('div', { class: 'user-text' },
             el('span', { class: 'user-name', 'data-testid': 'user-name' }, app.me.user.name),
-            el('span', { class: 'user-login' }, `Signed in as ${app.me.user.username}`))),
+            el('span', { class: 'user-login' }, t('signedInAs', { username: app.me.user.username })))),
         logout)),
     el('div', { class: 'main-column' }, banner, failedLoginsNotice(app.me.failedLogins ?? []), main));
 
@@ -96,15 +100,15 @@ function renderBanner(banner: HTMLElement, state: ConnectionState, retry: () => 
     replaceChildren(banner,
       el('span', { class: 'spinner spinner-small', 'aria-hidden': 'true' }),
       el('span', null, seconds > 0
-        ? `Connection to the controller lost. Reconnecting in ${seconds} s… Live updates and shells are paused.`
-        : 'Connection to the controller lost. Reconnecting…'),
-      seconds > 0 ? el('button', { class: 'btn btn-small btn-light', type: 'button', onclick: retry }, 'Retry now') : null);
+        ? t('reconnectingIn', { seconds })
+        : t('reconnecting')),
+      seconds > 0 ? el('button', { class: 'btn btn-small btn-light', type: 'button', onclick: retry }, t('retryNow')) : null);
   } else if (state.kind === 'failed') {
     banner.hidden = false;
     banner.dataset.tone = 'bad';
     replaceChildren(banner, icon('alert'),
-      el('span', null, `${closeCodeText(state.code)} Reload the page to continue.`),
-      el('button', { class: 'btn btn-small btn-light', type: 'button', onclick: () => location.reload() }, 'Reload'));
+      el('span', null, t('failed', { reason: closeCodeText(state.code) })),
+      el('button', { class: 'btn btn-small btn-light', type: 'button', onclick: () => location.reload() }, t('reload')));
   } else {
     banner.hidden = true;
     replaceChildren(banner);
@@ -113,6 +117,6 @@ function renderBanner(banner: HTMLElement, state: ConnectionState, retry: () => 
 
 /** The catalog's words for a websocket close code. */
 function closeCodeText(code: number): string {
-  const entry = Object.values(ERRORS).find((spec) => spec.close === code);
-  return entry ? entry.message : 'The controller closed the connection.';
+  const entry = Object.entries(ERRORS).find(([, spec]) => spec.close === code);
+  return entry ? errorWords(entry[0], language()) : t('closed');
 }

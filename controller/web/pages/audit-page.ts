@@ -3,23 +3,27 @@ import { ApiError, api, type AuditEntry } from '../connection/api.js';
 import { el, icon, replaceChildren } from '../ui/dom.js';
 import { formatDateTime } from '../ui/format.js';
 import type { Page } from '../app/page.js';
+import { formats, wordsOf } from '../app/language.js';
+import { auditCatalog } from './audit-catalog.js';
+
+const t = wordsOf(auditCatalog);
 
 const LIMIT = 200;
 
 /** Builds the audit page and loads the most recent entries. */
 export function createAuditPage(): Page {
   const body = el('div', { class: 'audit-body' });
-  const refresh = el('button', { class: 'btn btn-secondary', type: 'button', 'data-testid': 'audit-refresh' }, icon('refresh'), 'Refresh');
+  const refresh = el('button', { class: 'btn btn-secondary', type: 'button', 'data-testid': 'audit-refresh' }, icon('refresh'), t('refresh'));
   let disposed = false;
 
   const load = async () => {
     refresh.disabled = true;
-    replaceChildren(body, el('div', { class: 'empty' }, el('span', { class: 'spinner', 'aria-hidden': 'true' }), 'Loading the audit log…'));
+    replaceChildren(body, el('div', { class: 'empty' }, el('span', { class: 'spinner', 'aria-hidden': 'true' }), t('loading')));
     try {
       const { entries } = await api.audit(LIMIT);
       if (!disposed) render(entries);
     } catch (err) {
-      if (!disposed) replaceChildren(body, el('p', { class: 'form-error' }, err instanceof ApiError ? err.message : 'The audit log could not be loaded.'));
+      if (!disposed) replaceChildren(body, el('p', { class: 'form-error' }, err instanceof ApiError ? err.message : t('failed')));
     } finally {
       refresh.disabled = false;
     }
@@ -27,20 +31,20 @@ export function createAuditPage(): Page {
 
   const render = (entries: AuditEntry[]) => {
     if (entries.length === 0) {
-      replaceChildren(body, el('p', { class: 'empty' }, 'Nothing has been recorded yet. Logins, support links, shells and ended sessions appear here.'));
+      replaceChildren(body, el('p', { class: 'empty' }, t('empty')));
       return;
     }
     const sorted = [...entries].sort((a, b) => b.at - a.at);
     replaceChildren(body, el('div', { class: 'table-scroll' },
       el('table', { class: 'table audit-table', 'data-testid': 'audit-table' },
-        el('thead', null, el('tr', null, el('th', null, 'When'), el('th', null, 'Who'), el('th', null, 'Action'), el('th', null, 'Target'), el('th', null, 'Details'))),
+        el('thead', null, el('tr', null, el('th', null, t('when')), el('th', null, t('who')), el('th', null, t('action')), el('th', null, t('target')), el('th', null, t('details')))),
         el('tbody', null, ...sorted.map((entry) => el('tr', { 'data-testid': 'audit-row' },
           el('td', { class: 'nowrap' }, describeWhen(entry)),
-          el('td', null, entry.actor ?? 'system'),
+          el('td', null, entry.actor ?? t('system')),
           el('td', null, el('code', { class: 'action' }, entry.action)),
           el('td', { class: 'mono small' }, entry.target ?? '—'),
           el('td', { class: 'detail small' }, describeDetail(entry.detail))))))),
-      entries.length >= LIMIT ? el('p', { class: 'muted small' }, `Showing the ${LIMIT} most recent entries.`) : null);
+      entries.length >= LIMIT ? el('p', { class: 'muted small' }, t('limit', { limit: formats.number(LIMIT) })) : null);
   };
 
   refresh.addEventListener('click', () => void load());
@@ -49,14 +53,14 @@ export function createAuditPage(): Page {
   const root = el('div', { class: 'page audit-page' },
     el('header', { class: 'page-header' },
       el('div', null,
-        el('h1', null, 'Audit log'),
-        el('p', { class: 'page-subtitle' }, 'Every security-relevant action, append-only. Newest first.')),
+        el('h1', null, t('title')),
+        el('p', { class: 'page-subtitle' }, t('subtitle'))),
       el('div', { class: 'actions' }, refresh)),
     el('section', { class: 'card' }, body));
 
   return {
     root,
-    title: 'Audit log',
+    title: t('title'),
     dispose() {
       disposed = true;
     },
@@ -67,7 +71,7 @@ export function createAuditPage(): Page {
 function describeWhen(entry: AuditEntry): string {
   const count = entry.count ?? 1;
   if (count <= 1 || !entry.lastAt) return formatDateTime(entry.at);
-  return `${formatDateTime(entry.at)} – ${formatDateTime(entry.lastAt)} (×${count})`;
+  return t('repeated', { from: formatDateTime(entry.at), to: formatDateTime(entry.lastAt), count: formats.number(count) });
 }
 
 /** Details may be text or a small object; either way they are shown as text. */

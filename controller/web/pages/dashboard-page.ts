@@ -6,6 +6,10 @@ import { el, icon } from '../ui/dom.js';
 import type { AppContext, Page } from '../app/page.js';
 import { createSupportLinkPanel } from './support-link-panel.js';
 import { renderSupportLinks } from './support-links-list.js';
+import { wordsOf } from '../app/language.js';
+import { dashboardCatalog } from './dashboard-catalog.js';
+
+const t = wordsOf(dashboardCatalog);
 
 const LINKS_REFRESH_MS = 15_000;
 
@@ -16,19 +20,19 @@ export function createDashboardPage(app: AppContext): Page {
   let linksError: string | null = null;
   let reloadTimer: ReturnType<typeof setTimeout> | null = null;
 
-  const linksBody = el('div', { class: 'links-body' }, el('div', { class: 'empty' }, el('span', { class: 'spinner', 'aria-hidden': 'true' }), 'Loading support links…'));
+  const linksBody = el('div', { class: 'links-body' }, el('div', { class: 'empty' }, el('span', { class: 'spinner', 'aria-hidden': 'true' }), t('loadingLinks')));
   const devicesBody = el('div', { class: 'devices-body', 'data-testid': 'devices' });
   const deviceCount = el('span', { class: 'count', 'data-testid': 'device-count' });
-  const search = el('input', { class: 'input search-input', type: 'search', placeholder: 'Search host, OS, technician…', 'aria-label': 'Search support sessions', 'data-testid': 'device-search' });
+  const search = el('input', { class: 'input search-input', type: 'search', placeholder: t('searchPlaceholder'), 'aria-label': t('searchLabel'), 'data-testid': 'device-search' });
   const endedBody = el('div', { class: 'ended-body' });
-  const ended = el('details', { class: 'ended-sessions', 'data-testid': 'ended-sessions' }, el('summary', null, 'Ended sessions'), endedBody);
+  const ended = el('details', { class: 'ended-sessions', 'data-testid': 'ended-sessions' }, el('summary', null, t('endedSessions')), endedBody);
 
   const renderLinks = () => {
     if (links) {
       // Keep showing the last good list when a refresh fails; say so underneath.
       renderSupportLinks(linksBody, links, openDevice);
       panel.update(links);
-      if (linksError) linksBody.append(el('p', { class: 'stale-note' }, `Not refreshed: ${linksError}`));
+      if (linksError) linksBody.append(el('p', { class: 'stale-note' }, t('notRefreshed', { error: linksError })));
     } else if (linksError) {
       linksBody.replaceChildren(el('p', { class: 'form-error' }, linksError));
     }
@@ -38,7 +42,7 @@ export function createDashboardPage(app: AppContext): Page {
       links = (await api.supportLinks()).links;
       linksError = null;
     } catch (err) {
-      linksError = err instanceof ApiError ? err.message : 'The support links could not be loaded.';
+      linksError = err instanceof ApiError ? err.message : t('linksFailed');
     }
     renderLinks();
   };
@@ -56,7 +60,7 @@ export function createDashboardPage(app: AppContext): Page {
   // Support sessions only (enrolled machines are on the Fleet page), the most recent first, a page at a time.
   const query = () => ({ kind: 'attended', sort: 'recent', q: search.value.trim() });
   const renderDevices = () => {
-    deviceCount.textContent = active.state.kind === 'ready' ? `${active.online} online · ${active.total} active` : '';
+    deviceCount.textContent = active.state.kind === 'ready' ? t('deviceCount', { online: active.online, total: active.total }) : '';
     renderDeviceList(devicesBody, active, app.store, search.value.trim() !== '');
     renderEndedList(endedBody, endedPager, app.store);
   };
@@ -86,22 +90,22 @@ export function createDashboardPage(app: AppContext): Page {
   const root = el('div', { class: 'page dashboard' },
     el('header', { class: 'page-header' },
       el('div', null,
-        el('h1', null, 'Support & devices'),
-        el('p', { class: 'page-subtitle' }, `Signed in to ${app.me.organization}. Everything on this page updates live.`))),
+        el('h1', null, t('title')),
+        el('p', { class: 'page-subtitle' }, t('subtitle', { organization: app.me.organization })))),
     panel.root,
     el('div', { class: 'dashboard-grid' },
       el('section', { class: 'card devices-card' },
         el('div', { class: 'card-header' },
-          el('h2', { class: 'card-title' }, icon('monitor', 18), 'Devices'), search, deviceCount),
+          el('h2', { class: 'card-title' }, icon('monitor', 18), t('devices')), search, deviceCount),
         devicesBody, ended),
       el('section', { class: 'card links-card' },
         el('div', { class: 'card-header' },
-          el('h2', { class: 'card-title' }, icon('link', 18), 'Recent support links')),
+          el('h2', { class: 'card-title' }, icon('link', 18), t('recentLinks'))),
         linksBody)));
 
   return {
     root,
-    title: 'Support & devices',
+    title: t('title'),
     dispose() {
       stopDevices();
       active.dispose();

@@ -12,6 +12,9 @@ export const loginCatalog = defineCatalog(
     failed: 'Something went wrong. Try again.',
     tagline: 'Remote assistance for your helpdesk. Log in to help someone.',
     promise: 'Shells open only after the person you help says yes on their own screen.',
+    languageSwitch: 'Language',
+    french: 'Français',
+    english: 'English',
   },
   {
     pageTitle: 'Connexion · Relais',
@@ -23,5 +26,8 @@ export const loginCatalog = defineCatalog(
     failed: 'Une erreur est survenue. Réessayez.',
     tagline: "L'assistance à distance de votre support informatique. Connectez-vous pour aider quelqu'un.",
     promise: "Aucun terminal ne s'ouvre sans l'accord de la personne, donné sur son propre écran.",
+    languageSwitch: 'Langue',
+    french: 'Français',
+    english: 'English',
   },
 );

@@ -1,6 +1,7 @@
 /** The login screen. On success it hands control back to the app, which loads /api/me. */
 import { ApiError, api } from '../connection/api.js';
-import { wordsOf } from '../app/language.js';
+import { language, rememberLanguage, useLanguage, wordsOf } from '../app/language.js';
+import type { Language } from '../../../protocol/index.js';
 import { el, replaceChildren } from '../ui/dom.js';
 import { loginCatalog } from './login-catalog.js';
 
@@ -56,7 +57,21 @@ export function createLoginPage(onLoggedIn: () => void, notice?: string): { root
         el('h1', null, 'Relais'),
         el('p', { class: 'muted' }, t('tagline'))),
       form),
-    el('p', { class: 'login-footer muted' }, t('promise')));
+    el('p', { class: 'login-footer muted' }, t('promise')),
+    languageSwitch());
   queueMicrotask(() => username.focus());
   return { root, dispose() {} };
+}
+
+/** Français | English under the card; the choice is remembered in this browser and redraws the page (main.ts listens). */
+function languageSwitch(): HTMLElement {
+  const option = (value: Language, label: string) => el('button', {
+    class: `btn btn-ghost btn-small${language() === value ? ' active' : ''}`, type: 'button', lang: value, 'aria-pressed': String(language() === value),
+    'data-testid': `login-language-${value}`,
+    onclick: () => {
+      rememberLanguage(value);
+      useLanguage(value);
+    },
+  }, label);
+  return el('nav', { class: 'login-language', 'aria-label': t('languageSwitch') }, option('fr', t('french')), option('en', t('english')));
 }

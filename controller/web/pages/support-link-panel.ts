@@ -6,6 +6,10 @@ import { ApiError, api, type NewSupportLink, type SupportLinkView } from '../con
 import { copyButton } from '../ui/copy-button.js';
 import { el, icon, replaceChildren } from '../ui/dom.js';
 import { formatCountdown } from '../ui/format.js';
+import { wordsOf } from '../app/language.js';
+import { dashboardCatalog } from './dashboard-catalog.js';
+
+const t = wordsOf(dashboardCatalog);
 
 export interface SupportLinkPanel {
   root: HTMLElement;
@@ -18,7 +22,7 @@ export interface SupportLinkPanel {
 export function createSupportLinkPanel(onCreated: () => void, openDevice: (deviceId: string) => void): SupportLinkPanel {
   let current: NewSupportLink | null = null;
   let timer: ReturnType<typeof setInterval> | null = null;
-  const button = el('button', { class: 'btn btn-primary', type: 'button', 'data-testid': 'new-link' }, icon('plus'), 'New support link');
+  const button = el('button', { class: 'btn btn-primary', type: 'button', 'data-testid': 'new-link' }, icon('plus'), t('newLink'));
   const body = el('div', { class: 'link-body' });
   const error = el('p', { class: 'form-error', role: 'alert', hidden: true });
 
@@ -28,7 +32,7 @@ export function createSupportLinkPanel(onCreated: () => void, openDevice: (devic
   const tickCountdown = () => {
     if (!current) return;
     const left = current.expiresAt - Date.now();
-    countdown.textContent = left > 0 ? `Expires in ${formatCountdown(left)}` : 'Expired. Create a new link.';
+    countdown.textContent = left > 0 ? t('expiresIn', { time: formatCountdown(left) }) : t('expiredCreateNew');
     countdown.classList.toggle('countdown-expired', left <= 0);
     countdown.classList.toggle('countdown-soon', left > 0 && left < 60_000);
     body.classList.toggle('link-spent', left <= 0);
@@ -42,22 +46,22 @@ export function createSupportLinkPanel(onCreated: () => void, openDevice: (devic
     replaceChildren(body,
       el('div', { class: 'link-grid' },
         el('div', { class: 'link-field' },
-          el('span', { class: 'field-label' }, 'Support code'),
+          el('span', { class: 'field-label' }, t('supportCode')),
           el('span', { class: 'support-code', 'data-testid': 'link-code' }, link.codeDisplay),
           countdown),
         el('div', { class: 'link-field' },
-          el('span', { class: 'field-label' }, 'Link'),
+          el('span', { class: 'field-label' }, t('link')),
           el('div', { class: 'copy-row' },
             el('a', { class: 'link-url mono', href: link.url, target: '_blank', rel: 'noopener', 'data-testid': 'link-url' }, link.url),
-            copyButton(() => link.url, 'link')),
-          el('span', { class: 'field-label' }, 'Or the command, for a terminal'),
+            copyButton(() => link.url, t('linkWhat'))),
+          el('span', { class: 'field-label' }, t('orCommand')),
           el('div', { class: 'copy-row' },
             el('code', { class: 'command mono', 'data-testid': 'link-command' }, link.command),
-            copyButton(() => link.command, 'command')))),
+            copyButton(() => link.command, t('commandWhat'))))),
       el('p', { class: 'tell-them' },
-        el('strong', null, 'What to tell the person: '),
-        'open the link in a browser and follow the steps, or paste the command into a terminal. ',
-        'On the phone, read them the code. They will see your name, and nothing happens on their computer until they say yes.'),
+        el('strong', null, t('tellThem')),
+        t('tellThemHow'),
+        t('tellThemPhone')),
       joined);
     tickCountdown();
     if (timer) clearInterval(timer);
@@ -72,20 +76,20 @@ export function createSupportLinkPanel(onCreated: () => void, openDevice: (devic
       onCreated();
     } catch (err) {
       error.hidden = false;
-      error.textContent = err instanceof ApiError ? err.message : 'The link could not be created. Try again.';
+      error.textContent = err instanceof ApiError ? err.message : t('createFailed');
     } finally {
       button.disabled = false;
     }
   });
 
   replaceChildren(body, el('p', { class: 'muted' },
-    'Create a one-time link for the person you are helping. It can be used once, and expires after a few minutes.'));
+    t('createHint')));
 
   const root = el('section', { class: 'card link-card' },
     el('div', { class: 'card-header' },
       el('div', null,
-        el('h2', { class: 'card-title' }, 'Help someone now'),
-        el('p', { class: 'card-subtitle' }, 'The person starts a small agent from the link; you see their machine here.')),
+        el('h2', { class: 'card-title' }, t('helpNow')),
+        el('p', { class: 'card-subtitle' }, t('helpNowHint'))),
       button),
     error, body);
 
@@ -95,12 +99,12 @@ export function createSupportLinkPanel(onCreated: () => void, openDevice: (devic
       const link = current && links.find((l) => l.id === current?.id);
       if (!link || link.status !== 'joined') return;
       if (timer) clearInterval(timer);
-      countdown.textContent = 'Used';
+      countdown.textContent = t('used');
       body.classList.add('link-spent');
       const deviceId = link.deviceId;
       joined.hidden = false;
-      replaceChildren(joined, icon('check'), el('span', null, 'The person has joined with this link.'),
-        deviceId ? el('button', { class: 'btn btn-small btn-secondary', type: 'button', onclick: () => openDevice(deviceId) }, 'Open device') : null);
+      replaceChildren(joined, icon('check'), el('span', null, t('joinedNotice')),
+        deviceId ? el('button', { class: 'btn btn-small btn-secondary', type: 'button', onclick: () => openDevice(deviceId) }, t('openDevice')) : null);
     },
     dispose() {
       if (timer) clearInterval(timer);

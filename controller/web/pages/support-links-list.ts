@@ -3,18 +3,22 @@ import type { SupportLinkView } from '../connection/api.js';
 import { el, replaceChildren } from '../ui/dom.js';
 import { formatTime } from '../ui/format.js';
 import { badge, type BadgeTone } from '../ui/status-badge.js';
+import { wordsOf } from '../app/language.js';
+import { dashboardCatalog } from './dashboard-catalog.js';
+
+const t = wordsOf(dashboardCatalog);
 
 const SHOWN = 8;
-const STATUS: Record<SupportLinkView['status'], { label: string; tone: BadgeTone }> = {
-  waiting: { label: 'Waiting', tone: 'info' },
-  joined: { label: 'Joined', tone: 'good' },
-  expired: { label: 'Expired', tone: 'neutral' },
+const STATUS: Record<SupportLinkView['status'], { label: () => string; tone: BadgeTone }> = {
+  waiting: { label: () => t('statusWaiting'), tone: 'info' },
+  joined: { label: () => t('statusJoined'), tone: 'good' },
+  expired: { label: () => t('statusExpired'), tone: 'neutral' },
 };
 
 /** Renders the list into `target`; waiting links first, then the most recent. */
 export function renderSupportLinks(target: HTMLElement, links: SupportLinkView[], openDevice: (id: string) => void): void {
   if (links.length === 0) {
-    replaceChildren(target, el('p', { class: 'empty' }, 'No support links yet. Create one above when someone calls for help.'));
+    replaceChildren(target, el('p', { class: 'empty' }, t('noLinks')));
     return;
   }
   const now = Date.now();
@@ -24,14 +28,14 @@ export function renderSupportLinks(target: HTMLElement, links: SupportLinkView[]
     const status = link.status === 'waiting' && link.expiresAt <= now ? 'expired' : link.status;
     const deviceId = link.deviceId;
     return el('li', { class: 'link-row', 'data-testid': 'link-row', dataset: { status } },
-      badge(STATUS[status].label, STATUS[status].tone),
-      el('span', { class: 'link-created' }, `Created ${formatTime(link.createdAt)}`),
-      el('span', { class: 'link-by muted' }, `by ${link.technician.name}`),
+      badge(STATUS[status].label(), STATUS[status].tone),
+      el('span', { class: 'link-created' }, t('createdAt', { time: formatTime(link.createdAt) })),
+      el('span', { class: 'link-by muted' }, t('createdBy', { name: link.technician.name })),
       el('span', { class: 'link-expiry' },
-        status === 'waiting' ? `expires at ${formatTime(link.expiresAt)}`
-          : status === 'joined' && deviceId ? el('a', { href: `#/devices/${encodeURIComponent(deviceId)}`, onclick: (e: Event) => { e.preventDefault(); openDevice(deviceId); } }, 'Open device')
-          : status === 'joined' ? 'used' : `expired ${formatTime(link.expiresAt)}`));
+        status === 'waiting' ? t('expiresAt', { time: formatTime(link.expiresAt) })
+          : status === 'joined' && deviceId ? el('a', { href: `#/devices/${encodeURIComponent(deviceId)}`, onclick: (e: Event) => { e.preventDefault(); openDevice(deviceId); } }, t('openDevice'))
+          : status === 'joined' ? t('usedLower') : t('expiredAt', { time: formatTime(link.expiresAt) })));
   });
   replaceChildren(target, el('ul', { class: 'link-list' }, ...rows),
-    links.length > SHOWN ? el('p', { class: 'muted small' }, `${links.length - SHOWN} older links not shown.`) : null);
+    links.length > SHOWN ? el('p', { class: 'muted small' }, t('olderLinks', { count: links.length - SHOWN })) : null);
 }

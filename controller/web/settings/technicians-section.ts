@@ -6,19 +6,26 @@ import { el, icon, replaceChildren } from '../ui/dom.js';
 import { formatDateTime } from '../ui/format.js';
 import type { AppContext } from '../app/page.js';
 import { resetPasswordDialog } from './reset-password-dialog.js';
+import { wordsOf } from '../app/language.js';
+import { settingsCatalog } from './settings-catalog.js';
 
-const ROLE_LABEL: Record<Role, string> = { admin: 'Administrator', technician: 'Technician' };
+const t = wordsOf(settingsCatalog);
+
+const ROLE_LABEL: Readonly<Record<Role, string>> = {
+  get admin() { return t('roleAdmin'); },
+  get technician() { return t('roleTechnician'); },
+};
 
 /** The section's cards and a dispose for the page. */
 export function techniciansSection(app: AppContext): { nodes: HTMLElement[]; dispose(): void } {
   const field = (label: string, input: HTMLElement, grow = false) =>
     el('label', { class: `field${grow ? ' grow' : ''}` }, el('span', { class: 'field-label' }, label), input);
-  const username = el('input', { class: 'input', type: 'text', maxlength: 32, autocomplete: 'off', placeholder: 'e.g. sam.lee', required: true, 'data-testid': 'new-user-username' });
-  const name = el('input', { class: 'input', type: 'text', maxlength: 64, autocomplete: 'off', placeholder: 'e.g. Sam Lee', required: true, 'data-testid': 'new-user-name' });
-  const password = el('input', { class: 'input', type: 'password', autocomplete: 'new-password', maxlength: 256, placeholder: `${MIN_PASSWORD_LENGTH}+ characters`, required: true, 'data-testid': 'new-user-password' });
+  const username = el('input', { class: 'input', type: 'text', maxlength: 32, autocomplete: 'off', placeholder: t('usernamePlaceholder'), required: true, 'data-testid': 'new-user-username' });
+  const name = el('input', { class: 'input', type: 'text', maxlength: 64, autocomplete: 'off', placeholder: t('namePlaceholder'), required: true, 'data-testid': 'new-user-name' });
+  const password = el('input', { class: 'input', type: 'password', autocomplete: 'new-password', maxlength: 256, placeholder: t('minCharacters', { min: MIN_PASSWORD_LENGTH }), required: true, 'data-testid': 'new-user-password' });
   const role = el('select', { class: 'input', 'data-testid': 'new-user-role' },
     el('option', { value: 'technician' }, ROLE_LABEL.technician), el('option', { value: 'admin' }, ROLE_LABEL.admin));
-  const create = el('button', { class: 'btn btn-primary', type: 'submit', 'data-testid': 'create-user' }, icon('plus'), 'Add technician');
+  const create = el('button', { class: 'btn btn-primary', type: 'submit', 'data-testid': 'create-user' }, icon('plus'), t('addTechnician'));
   const error = el('p', { class: 'form-error', role: 'alert', hidden: true, 'data-testid': 'users-error' });
   const done = el('p', { class: 'notice notice-good', role: 'status', hidden: true, 'data-testid': 'users-done' });
   const list = el('div', { class: 'user-list' });
@@ -36,7 +43,7 @@ export function techniciansSection(app: AppContext): { nodes: HTMLElement[]; dis
   };
 
   const form = el('form', { class: 'inline-form', novalidate: true, 'data-testid': 'new-user-form' },
-    field('Username', username), field('Full name', name), field('Password', password), field('Role', role), create);
+    field(t('username'), username), field(t('fullName'), name), field(t('password'), password), field(t('role'), role), create);
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     if (!username.value.trim()) return username.focus();
@@ -45,10 +52,10 @@ export function techniciansSection(app: AppContext): { nodes: HTMLElement[]; dis
     try {
       const { user } = await accountsApi.create({ username: username.value.trim(), name: name.value.trim(), password: password.value, role: role.value as Role });
       form.reset();
-      showDone(`${user.name} can now log in as ${user.username}. Give them the password in person or by phone.`);
+      showDone(t('accountCreated', { name: user.name, username: user.username }));
       void load();
     } catch (err) {
-      showError(err, 'The account could not be created. Try again.');
+      showError(err, t('accountCreateFailed'));
     } finally {
       create.disabled = false;
     }
@@ -57,44 +64,44 @@ export function techniciansSection(app: AppContext): { nodes: HTMLElement[]; dis
   const changeRole = async (account: AccountView, next: Role) => {
     try {
       await accountsApi.update(account.id, { role: next });
-      showDone(`${account.name} is now ${next === 'admin' ? 'an administrator' : 'a technician'}.`);
+      showDone(t('roleChanged', { name: account.name, role: next }));
     } catch (err) {
-      showError(err, 'The role could not be changed.');
+      showError(err, t('roleFailed'));
     }
     void load();
   };
   const reset = async (account: AccountView) => {
-    if (await resetPasswordDialog(account)) showDone(`The password of ${account.name} was changed; they were logged out everywhere.`);
+    if (await resetPasswordDialog(account)) showDone(t('passwordReset', { name: account.name }));
   };
   const remove = async (account: AccountView) => {
     const sure = await confirmDialog({
-      title: `Remove ${account.name}?`,
-      body: `${account.username} is logged out at once and can no longer log in; their API tokens stop working and their waiting support links expire. The audit log keeps their history.`,
-      confirmLabel: 'Remove account',
+      title: t('removeTitle', { name: account.name }),
+      body: t('removeBody', { username: account.username }),
+      confirmLabel: t('removeAccount'),
       danger: true,
     });
     if (!sure) return;
     try {
       await accountsApi.remove(account.id);
-      showDone(`${account.name} was removed.`);
+      showDone(t('removed', { name: account.name }));
     } catch (err) {
-      showError(err, 'The account could not be removed.');
+      showError(err, t('removeFailed'));
     }
     void load();
   };
 
   const row = (account: AccountView) => {
     const self = account.username === app.me.user.username;
-    const roleSelect = el('select', { class: 'input', 'aria-label': `Role of ${account.username}`, 'data-testid': 'user-role' },
+    const roleSelect = el('select', { class: 'input', 'aria-label': t('roleOf', { username: account.username }), 'data-testid': 'user-role' },
       ...(['technician', 'admin'] as const).map((r) => el('option', { value: r, selected: r === account.role }, ROLE_LABEL[r])));
     roleSelect.addEventListener('change', () => void changeRole(account, roleSelect.value as Role));
     return el('tr', { 'data-testid': 'user-row', dataset: { username: account.username } },
-      el('td', null, el('div', { class: 'strong' }, account.name), el('div', { class: 'muted small' }, account.username, self ? ' (you)' : '')),
+      el('td', null, el('div', { class: 'strong' }, account.name), el('div', { class: 'muted small' }, account.username, self ? t('you') : '')),
       el('td', null, roleSelect),
       el('td', { class: 'nowrap muted' }, formatDateTime(account.createdAt)),
       el('td', { class: 'row-actions' },
-        el('button', { class: 'btn btn-small btn-secondary', type: 'button', 'data-testid': 'reset-password', onclick: () => void reset(account) }, 'Reset password'),
-        self ? null : el('button', { class: 'btn btn-small btn-danger-outline', type: 'button', 'data-testid': 'delete-user', onclick: () => void remove(account) }, 'Remove')));
+        el('button', { class: 'btn btn-small btn-secondary', type: 'button', 'data-testid': 'reset-password', onclick: () => void reset(account) }, t('resetPassword')),
+        self ? null : el('button', { class: 'btn btn-small btn-danger-outline', type: 'button', 'data-testid': 'delete-user', onclick: () => void remove(account) }, t('remove'))));
   };
 
   const load = async () => {
@@ -102,10 +109,10 @@ export function techniciansSection(app: AppContext): { nodes: HTMLElement[]; dis
       const { users } = await accountsApi.list();
       if (disposed) return;
       replaceChildren(list, el('div', { class: 'table-scroll' }, el('table', { class: 'table', 'data-testid': 'user-table' },
-        el('thead', null, el('tr', null, el('th', null, 'Name'), el('th', null, 'Role'), el('th', null, 'Added'), el('th', null, ''))),
+        el('thead', null, el('tr', null, el('th', null, t('name')), el('th', null, t('role')), el('th', null, t('added')), el('th', null, ''))),
         el('tbody', null, ...users.map(row)))));
     } catch (err) {
-      if (!disposed) replaceChildren(list, el('p', { class: 'form-error' }, err instanceof ApiError ? err.message : 'The accounts could not be loaded.'));
+      if (!disposed) replaceChildren(list, el('p', { class: 'form-error' }, err instanceof ApiError ? err.message : t('accountsFailed')));
     }
   };
   void load();
@@ -113,12 +120,12 @@ export function techniciansSection(app: AppContext): { nodes: HTMLElement[]; dis
   const nodes = [
     el('section', { class: 'card link-card', 'data-testid': 'technicians' },
       el('div', { class: 'card-header' }, el('div', null,
-        el('h2', { class: 'card-title' }, 'Technicians'),
+        el('h2', { class: 'card-title' }, t('technicians')),
         el('p', { class: 'card-subtitle' },
-          'Everyone who answers the helpdesk gets an account of their own, so the audit log says who did what. Technicians help people and run scripts; administrators also manage accounts and the fleet.'))),
+          t('techniciansHint')))),
       form, error, done),
     el('section', { class: 'card table-card' },
-      el('div', { class: 'card-header' }, el('h2', { class: 'card-title' }, icon('list', 18), 'Accounts')), list),
+      el('div', { class: 'card-header' }, el('h2', { class: 'card-title' }, icon('list', 18), t('accounts'))), list),
   ];
   return { nodes, dispose() { disposed = true; } };
 }

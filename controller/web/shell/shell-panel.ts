@@ -10,10 +10,13 @@ import { newRequestId } from '../connection/request-id.js';
 import { isActive, viewOf, type ShellState } from './shell-state.js';
 import { TerminalSession } from './terminal-session.js';
 import { describeCloseReason, describeRefusal, errorText, shellUnavailableReason } from '../ui/wording.js';
+import { wordsOf } from '../app/language.js';
+import { shellCatalog } from './shell-catalog.js';
+
+const t = wordsOf(shellCatalog);
 
 type Msg<T extends ControllerToConsole['t']> = Extract<ControllerToConsole, { t: T }>;
 
-const PIPES_NOTICE = "No terminal on this machine: line editing and full-screen programs won't work.";
 
 export class ShellPanel {
   readonly root: HTMLElement;
@@ -21,11 +24,11 @@ export class ShellPanel {
   private session: TerminalSession | null = null;
   private requestedSize = { cols: 80, rows: 24 };
   private readonly unsubscribe: (() => void)[] = [];
-  private readonly openButton = el('button', { class: 'btn btn-primary', type: 'button', 'data-testid': 'open-shell', onclick: () => this.open() }, icon('terminal'), 'Open shell');
-  private readonly closeButton = el('button', { class: 'btn btn-secondary', type: 'button', 'data-testid': 'close-shell', onclick: () => this.close() }, 'End shell');
+  private readonly openButton = el('button', { class: 'btn btn-primary', type: 'button', 'data-testid': 'open-shell', onclick: () => this.open() }, icon('terminal'), t('openShell'));
+  private readonly closeButton = el('button', { class: 'btn btn-secondary', type: 'button', 'data-testid': 'close-shell', onclick: () => this.close() }, t('endShell'));
   private readonly status = el('div', { class: 'shell-status', 'data-testid': 'shell-status', role: 'status', 'aria-live': 'polite' });
   private readonly reason = el('p', { class: 'shell-unavailable' });
-  private readonly notice = el('div', { class: 'notice notice-warn', hidden: true }, icon('alert'), PIPES_NOTICE);
+  private readonly notice = el('div', { class: 'notice notice-warn', hidden: true }, icon('alert'), t('pipesNotice'));
   private readonly pane = el('div', { class: 'terminal-pane', 'data-testid': 'terminal' });
   private readonly overlay = el('div', { class: 'terminal-overlay' });
   private readonly warnBeforeLeaving = (event: BeforeUnloadEvent) => {
@@ -35,7 +38,7 @@ export class ShellPanel {
   constructor(private readonly deviceId: string, private readonly socket: ConsoleSocket, private readonly store: DeviceStore) {
     this.root = el('section', { class: 'card shell-card' },
       el('div', { class: 'card-header' },
-        el('h2', { class: 'card-title' }, 'Remote shell'),
+        el('h2', { class: 'card-title' }, t('remoteShell')),
         el('div', { class: 'actions' }, this.openButton, this.closeButton)),
       this.reason, this.status, this.notice,
       el('div', { class: 'terminal-frame' }, this.pane, this.overlay));
@@ -86,7 +89,7 @@ export class ShellPanel {
     this.requestedSize = this.session.size();
     const requestId = newRequestId();
     if (!this.socket.send({ t: 'shell.open', requestId, deviceId: device.id, ...this.requestedSize })) {
-      return this.finish({ kind: 'failed', message: 'Not connected to the controller. Wait for the connection to come back, then try again.' });
+      return this.finish({ kind: 'failed', message: t('notConnectedWait') });
     }
     this.setState({ kind: 'requesting', requestId });
     this.root.scrollIntoView({ block: 'nearest', behavior: 'smooth' });
@@ -97,7 +100,7 @@ export class ShellPanel {
     if (state.kind === 'pending' || state.kind === 'starting' || state.kind === 'live') {
       this.socket.send({ t: 'shell.close', channel: state.channel });
       // Ended here at once; a later shell.closed for this channel is then ignored.
-      const reason = state.kind === 'live' ? describeCloseReason('technician', null) : 'You cancelled the request.';
+      const reason = state.kind === 'live' ? describeCloseReason('technician', null) : t('cancelled');
       this.finish({ kind: 'closed', reason });
     }
   }
@@ -164,16 +167,16 @@ export class ShellPanel {
 
   private render(): void {
     const device = this.device;
-    const hostname = device?.hostname ?? 'the device';
-    const unavailable = device ? shellUnavailableReason(device) : 'Loading the device…';
+    const hostname = device?.hostname ?? t('theDevice');
+    const unavailable = device ? shellUnavailableReason(device) : t('loadingDevice');
     const connected = this.socket.state.kind === 'open';
     const active = isActive(this.state);
     this.openButton.hidden = active;
     this.openButton.disabled = unavailable !== null || !connected;
-    this.openButton.title = unavailable ?? (connected ? '' : 'Not connected to the controller.');
-    this.openButton.lastChild!.textContent = this.state.kind === 'idle' ? 'Open shell' : 'Open a new shell';
+    this.openButton.title = unavailable ?? (connected ? '' : t('notConnected'));
+    this.openButton.lastChild!.textContent = this.state.kind === 'idle' ? t('openShell') : t('openNewShell');
     this.closeButton.hidden = !(this.state.kind === 'pending' || this.state.kind === 'starting' || this.state.kind === 'live');
-    this.closeButton.textContent = this.state.kind === 'live' ? 'End shell' : 'Cancel request';
+    this.closeButton.textContent = this.state.kind === 'live' ? t('endShell') : t('cancelRequest');
     this.reason.textContent = !active && unavailable ? unavailable : '';
     this.reason.hidden = active || !unavailable;
     const view = viewOf(this.state, hostname);
@@ -197,7 +200,7 @@ export class ShellPanel {
     replaceChildren(this.overlay,
       busy ? el('span', { class: 'spinner spinner-large', 'aria-hidden': 'true' }) : icon(s.kind === 'refused' || s.kind === 'failed' ? 'alert' : 'terminal', 40),
       el('p', { class: 'overlay-title' },
-        s.kind === 'pending' ? `Waiting for consent on ${hostname}` : busy ? 'Starting…' : s.kind === 'refused' ? s.title : s.kind === 'failed' ? 'The shell could not be opened' : 'No shell open'),
+        s.kind === 'pending' ? t('waitingOn', { hostname }) : busy ? t('starting') : s.kind === 'refused' ? s.title : s.kind === 'failed' ? t('couldNotOpen') : t('noShellOpen')),
       el('p', { class: 'overlay-detail' }, overlayDetail(s)));
   }
 }
@@ -207,11 +210,11 @@ function overlayDetail(state: ShellState): string {
     case 'requesting':
     case 'pending':
     case 'starting':
-      return 'The terminal appears here as soon as the user allows it.';
+      return t('appearsHere');
     case 'refused':
     case 'failed':
-      return 'No shell was opened and nothing ran on the machine.';
+      return t('nothingRan');
     default:
-      return 'Open a shell to work on this machine. The user is asked first, every time.';
+      return t('openToWork');
   }
 }

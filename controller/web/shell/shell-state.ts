@@ -1,6 +1,10 @@
 /** The life of one shell request as the technician sees it, and how each state is shown. */
 import type { ControllerToConsole } from '../../../protocol/index.js';
-import { CONSENT_EXPLAINED } from '../ui/wording.js';
+import { consentExplained } from '../ui/wording.js';
+import { wordsOf } from '../app/language.js';
+import { shellCatalog } from './shell-catalog.js';
+
+const t = wordsOf(shellCatalog);
 
 export type ShellMode = Extract<ControllerToConsole, { t: 'shell.opened' }>['mode'];
 
@@ -26,23 +30,23 @@ export interface StateView {
 export function viewOf(state: ShellState, hostname: string): StateView {
   switch (state.kind) {
     case 'idle':
-      return { tone: 'neutral', text: 'No shell open.', detail: `Opening a shell asks ${hostname}'s user for permission on their own screen.` };
+      return { tone: 'neutral', text: t('idle'), detail: t('idleDetail', { hostname }) };
     case 'requesting':
-      return { tone: 'busy', text: 'Sending the request to the device…' };
+      return { tone: 'busy', text: t('requesting') };
     case 'pending':
       return {
         tone: 'busy',
-        text: `Waiting for ${hostname}'s user to allow the shell`,
-        detail: `${CONSENT_EXPLAINED} They see your name and must type "y" in the agent window; nothing runs on their machine until they do.`,
+        text: t('pending', { hostname }),
+        detail: t('pendingDetail', { explained: consentExplained() }),
       };
     case 'starting':
-      return { tone: 'busy', text: 'Allowed by the user. Starting the shell…' };
+      return { tone: 'busy', text: t('allowed') };
     case 'live':
-      return { tone: 'good', text: `Shell open as ${state.user}`, detail: `${state.shell} · the person can see that a shell is open and can end it at any time.` };
+      return { tone: 'good', text: t('live', { user: state.user }), detail: t('liveDetail', { shell: state.shell }) };
     case 'refused':
       return { tone: 'warn', text: state.title, detail: state.detail };
     case 'closed':
-      return { tone: 'neutral', text: `Shell closed. ${state.reason}`, detail: 'You can open a new one; the user will be asked again.' };
+      return { tone: 'neutral', text: t('closed', { reason: state.reason }), detail: t('closedDetail') };
     case 'failed':
       return { tone: 'bad', text: state.message };
   }

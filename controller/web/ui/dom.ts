@@ -47,7 +47,7 @@ function applyAttrs(node: HTMLElement, attrs: Attrs): void {
     } else if (name === 'dataset' && typeof value === 'object') {
       for (const [key, data] of Object.entries(value)) node.dataset[key] = data;
     } else if (typeof value === 'object') {
-      throw new TypeError(`attribute ${name} cannot be an object`);
+      throw new TypeError(`attribute ${name} cannot be an object`); // i18n-ignore: a programming error, for developers
     } else if (value === true) {
       node.setAttribute(name, '');
     } else if (name === 'class') {

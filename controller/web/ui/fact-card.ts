@@ -1,5 +1,9 @@
 /** The small building blocks of the device page's fact cards: a titled card, label/value rows and usage bars. */
+import { formats, wordsOf } from '../app/language.js';
 import { el, type Child } from './dom.js';
+import { uiCatalog } from './ui-catalog.js';
+
+const t = wordsOf(uiCatalog);
 
 export type BarLevel = 'ok' | 'warn' | 'bad';
 
@@ -26,10 +30,10 @@ export function levelOf(used: number): BarLevel {
 }
 
 /** A thin bar of `used` percent; `level` picks the colour, `caption` replaces the percentage label. */
-export function usageBar(used: number, level: BarLevel = levelOf(used), caption = `${Math.round(used)} %`): HTMLElement {
+export function usageBar(used: number, level: BarLevel = levelOf(used), caption = formats.percent(Math.round(used))): HTMLElement {
   const share = Math.min(100, Math.max(0, used));
   const fill = el('span', { class: `bar-fill bar-${level}` });
   fill.style.width = `${share.toFixed(1)}%`;
-  return el('div', { class: 'bar', role: 'meter', 'aria-valuemin': 0, 'aria-valuemax': 100, 'aria-valuenow': Math.round(share), 'aria-label': `${Math.round(share)} % used`, 'data-level': level },
+  return el('div', { class: 'bar', role: 'meter', 'aria-valuemin': 0, 'aria-valuemax': 100, 'aria-valuenow': Math.round(share), 'aria-label': t('percentUsed', { percent: formats.percent(Math.round(share)) }), 'data-level': level },
     el('span', { class: 'bar-track' }, fill), el('span', { class: 'bar-label' }, caption));
 }

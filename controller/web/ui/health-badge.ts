@@ -3,6 +3,10 @@ import type { Severity } from '../../../protocol/index.js';
 import { el } from './dom.js';
 import { badge, type BadgeTone } from './status-badge.js';
 import { SEVERITY_LABEL, describeFindingCount } from './wording.js';
+import { wordsOf } from '../app/language.js';
+import { uiCatalog } from './ui-catalog.js';
+
+const t = wordsOf(uiCatalog);
 
 /** Critical red, warning amber, info blue. */
 export const SEVERITY_TONE: Record<Severity, BadgeTone> = { critical: 'bad', warning: 'warn', info: 'info' };
@@ -18,8 +22,8 @@ export function severityPill(severity: Severity): HTMLSpanElement {
 /** "2 issues · critical" in the worst finding's colour, or "No issues" / "Not checked yet". */
 export function healthBadge(health: Health): HTMLSpanElement {
   const node = health.kind === 'issues' ? badge(describeFindingCount(health.count, health.worst), SEVERITY_TONE[health.worst], 'device-health')
-    : health.kind === 'healthy' ? badge('No issues', 'good', 'device-health')
-    : badge('Not checked yet', 'neutral', 'device-health');
+    : health.kind === 'healthy' ? badge(t('noIssues'), 'good', 'device-health')
+    : badge(t('notChecked'), 'neutral', 'device-health');
   node.dataset.health = health.kind === 'issues' ? health.worst : health.kind;
   return node;
 }

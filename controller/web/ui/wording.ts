@@ -3,47 +3,54 @@
  * the protocol's catalog; this file only covers states the catalog does not.
  */
 import {
-  ERRORS, describeError, type ConsentDecision, type DeviceSummary, type DeviceView, type Severity, type ShellCloseReason,
+  errorWords, type ConsentDecision, type DeviceSummary, type DeviceView, type Severity, type ShellCloseReason,
 } from '../../../protocol/index.js';
+import { language, wordsOf } from '../app/language.js';
+import { uiCatalog } from './ui-catalog.js';
+
+const t = wordsOf(uiCatalog);
+const err = (code: string) => errorWords(code, language());
 
 /** How consent works, without a number: the agent decides its own timeout. */
-export const CONSENT_EXPLAINED = 'The person is asked on their own screen; no answer means no.';
+export function consentExplained(): string {
+  return t('consentExplained');
+}
 
 /** Why a shell ended, as one short sentence. */
 export function describeCloseReason(reason: ShellCloseReason, exitCode: number | null): string {
   switch (reason) {
     case 'exit':
-      return exitCode === null ? 'The shell exited.' : `The shell exited with code ${exitCode}.`;
+      return exitCode === null ? t('closeExit') : t('closeExitCode', { code: String(exitCode) });
     case 'user':
-      return 'The person at the machine ended the shell.';
+      return t('closeUser');
     case 'technician':
-      return 'You ended the shell.';
+      return t('closeTechnician');
     case 'console-gone':
-      return 'The connection to the controller was lost, so the shell was closed.';
+      return t('closeConsoleGone');
     case 'agent-offline':
-      return 'Device went offline.';
+      return t('closeAgentOffline');
     case 'declined':
-      return 'Declined by the user.';
+      return t('closeDeclined');
     case 'timeout':
-      return 'No answer from the user.';
+      return t('closeTimeout');
     case 'spawn-failed':
-      return ERRORS.SHELL_ERR_SPAWN_FAILED.message;
+      return err('SHELL_ERR_SPAWN_FAILED');
     case 'session-ended':
-      return ERRORS.SESSION_ERR_ENDED.message;
+      return err('SESSION_ERR_ENDED');
   }
 }
 
 /** The headline and the explanation shown when consent was not granted. */
 export function describeRefusal(decision: Exclude<ConsentDecision, 'granted'>): { title: string; detail: string } {
-  if (decision === 'refused-by-policy') return { title: 'Refused by policy', detail: `${ERRORS.SHELL_ERR_REFUSED_BY_POLICY.message} The machine's own policy file decides; it cannot be changed from here.` };
+  if (decision === 'refused-by-policy') return { title: t('refusedByPolicyTitle'), detail: t('refusedByPolicyDetail', { error: err('SHELL_ERR_REFUSED_BY_POLICY') }) };
   return decision === 'declined'
-    ? { title: 'Declined by the user', detail: `${ERRORS.SHELL_ERR_DECLINED.message} You can ask again; they will be asked again.` }
-    : { title: 'No answer from the user', detail: `${ERRORS.SHELL_ERR_NO_ANSWER.message} Check with them, then ask again.` };
+    ? { title: t('declinedTitle'), detail: t('declinedDetail', { error: err('SHELL_ERR_DECLINED') }) }
+    : { title: t('noAnswerTitle'), detail: t('noAnswerDetail', { error: err('SHELL_ERR_NO_ANSWER') }) };
 }
 
-/** A catalog error in people's words; `fallback` is used only for codes that are not ours. */
+/** A catalog error in people's words (current language); `fallback` is used only for codes that are not ours. */
 export function errorText(code: string, fallback?: string): string {
-  const words = describeError(code);
+  const words = err(code);
   return words === code && fallback ? fallback : words;
 }
 
@@ -63,29 +70,35 @@ export function deviceState(device: Pick<DeviceView, 'sessionStatus' | 'online'>
   return device.online ? 'online' : 'offline';
 }
 
-export const DEVICE_STATE_LABEL: Record<DeviceState, string> = {
-  online: 'Online',
-  offline: 'Offline',
-  ended: 'Session ended',
+/** A state's label, in the current language when read. */
+export const DEVICE_STATE_LABEL: Readonly<Record<DeviceState, string>> = {
+  get online() { return t('stateOnline'); },
+  get offline() { return t('stateOffline'); },
+  get ended() { return t('stateEnded'); },
 };
 
 /** Why "Open shell" is unavailable, or null when it can be used. */
 export function shellUnavailableReason(device: Pick<DeviceView, 'sessionStatus' | 'online'>): string | null {
-  if (device.sessionStatus === 'ended') return `${ERRORS.SESSION_ERR_ENDED.message} Send the person a new support link to help them again.`;
-  if (!device.online) return `${ERRORS.SHELL_ERR_DEVICE_OFFLINE.message} You can open a shell when it reconnects.`;
+  if (device.sessionStatus === 'ended') return t('shellEnded', { error: err('SESSION_ERR_ENDED') });
+  if (!device.online) return t('shellOffline', { error: err('SHELL_ERR_DEVICE_OFFLINE') });
   return null;
 }
 
 /** Why "Refresh" is unavailable, or null when the device can collect diagnostics now. */
 export function refreshUnavailableReason(device: Pick<DeviceView, 'sessionStatus' | 'online'>): string | null {
-  if (device.sessionStatus === 'ended') return `${ERRORS.SESSION_ERR_ENDED.message} Diagnostics can no longer be refreshed.`;
-  if (!device.online) return `${ERRORS.SHELL_ERR_DEVICE_OFFLINE.message} You can refresh when it reconnects.`;
+  if (device.sessionStatus === 'ended') return t('refreshEnded', { error: err('SESSION_ERR_ENDED') });
+  if (!device.online) return t('refreshOffline', { error: err('SHELL_ERR_DEVICE_OFFLINE') });
   return null;
 }
 
-export const SEVERITY_LABEL: Record<Severity, string> = { critical: 'Critical', warning: 'Warning', info: 'Info' };
+/** A severity's label, in the current language when read. */
+export const SEVERITY_LABEL: Readonly<Record<Severity, string>> = {
+  get critical() { return t('severityCritical'); },
+  get warning() { return t('severityWarning'); },
+  get info() { return t('severityInfo'); },
+};
 
-/** "1 issue · critical", "3 issues · warning". */
+/** "1 issue · critical", "3 issues · warning" / "3 constats · attention". */
 export function describeFindingCount(count: number, worst: Severity): string {
-  return `${count} ${count === 1 ? 'issue' : 'issues'} · ${worst}`;
+  return t('findingCount', { count, worst });
 }

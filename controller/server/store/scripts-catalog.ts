@@ -1,0 +1,56 @@
+/**
+ * The titles, descriptions and parameter descriptions of the built-in starter
+ * scripts, in English (what migrations seed) and French (what a French technician
+ * reads while the script is unedited). Script bodies are code and stay as they are.
+ */
+import { defineCatalog } from '../../../protocol/index.js';
+
+export const scriptsCatalog = defineCatalog({
+  flushDnsTitle: 'Flush the DNS cache',
+  flushDnsDescription: 'Clears cached name lookups, so a site that moved or a fixed DNS record is seen at once. Platform: Linux (systemd-resolved, nscd or dnsmasq) and macOS; needs root for most resolvers. On Windows use "ipconfig /flushdns" in a cmd script.',
+  clearTempFilesTitle: 'Clear old temporary files',
+  clearTempFilesDescription: 'Deletes files in the temporary folder that were not modified for a number of days (RELAIS_PARAM_DAYS, default 7), and reports the space before and after. Platform: Linux and macOS. Files in use by running programs are usually newer and kept.',
+  clearTempFilesParamDays: 'Delete files not modified for this many days.',
+  restartNetworkingTitle: 'Restart networking',
+  restartNetworkingDescription: 'Restarts the network service (NetworkManager, systemd-networkd or the networking service), the usual fix when a machine lost its address after a network change. Platform: Linux with systemd; needs root. The device may drop off Relais for a few seconds and reconnect by itself.',
+  diskUsageTitle: 'Find what fills the disk',
+  diskUsageDescription: "Shows each filesystem's use, then the largest folders under a path (RELAIS_PARAM_PATH, default /), one filesystem deep. Changes nothing. Platform: Linux and macOS; run as root to see every folder.",
+  diskUsageParamPath: 'The folder to look into.',
+  restartPrintSpoolerTitle: 'Restart the print spooler (Windows)',
+  restartPrintSpoolerDescription: 'Stops the Print Spooler service, clears stuck print jobs from the spool folder, and starts it again: the fix for a printer queue that will not move. Platform: Windows only (PowerShell); needs an administrator account (the agent service runs as one).',
+  testConnectivityTitle: 'Test connectivity',
+  testConnectivityDescription: 'Checks the default route, name resolution and an HTTPS request to a host (RELAIS_PARAM_HOST, default example.com), and says which step fails. Changes nothing. Platform: Linux and macOS (uses ping, getent or host, and curl when present).',
+  testConnectivityParamHost: 'A host name to resolve and reach over HTTPS.',
+  clearPrintQueueTitle: 'Clear the print queue',
+  clearPrintQueueDescription: "Cancels every job waiting in the CUPS queues, or only one printer's (RELAIS_PARAM_PRINTER), and shows the queue before and after: the fix for a stuck job that holds back every document behind it. Platform: Linux and macOS (CUPS); cancelling other users' jobs needs root.",
+  clearPrintQueueParamPrinter: "Only this printer's queue (empty: every queue).",
+  clearPrintQueueWindowsParamPrinter: "Only this printer's queue (empty: every queue).",
+  clearPrintQueueWindowsTitle: 'Clear the print queue (Windows)',
+  clearPrintQueueWindowsDescription: "Removes every job waiting for each printer, or only one printer's (RELAIS_PARAM_PRINTER), and lists the printers with their job counts. If a job will not go away, run restart-print-spooler, which also empties the spool folder. Platform: Windows (PowerShell, PrintManagement); needs an administrator account for other users' jobs.",
+  restartCupsTitle: 'Restart the printing service (CUPS)',
+  restartCupsDescription: 'Restarts CUPS (systemd\'s cups.service on Linux, launchd\'s org.cups.cupsd on macOS) and says whether the scheduler runs again: the fix for "the printing service is stopped" and for queues that stopped moving. Platform: Linux with systemd, and macOS; needs root.',
+}, {
+  flushDnsTitle: 'Vider le cache DNS',
+  flushDnsDescription: "Efface les résolutions de noms en cache, pour qu'un site qui a déménagé ou un enregistrement DNS corrigé soit vu tout de suite. Plateforme\u00a0: Linux (systemd-resolved, nscd ou dnsmasq) et macOS\u00a0; la plupart des résolveurs demandent les droits root. Sous Windows, utilisez «\u00a0ipconfig /flushdns\u00a0» dans un script cmd.",
+  clearTempFilesTitle: 'Supprimer les anciens fichiers temporaires',
+  clearTempFilesDescription: "Supprime les fichiers du dossier temporaire qui n'ont pas été modifiés depuis un certain nombre de jours (RELAIS_PARAM_DAYS, 7 par défaut) et indique l'espace libre avant et après. Plateforme\u00a0: Linux et macOS. Les fichiers utilisés par les programmes en cours sont en général plus récents et conservés.",
+  clearTempFilesParamDays: 'Supprimer les fichiers non modifiés depuis ce nombre de jours.',
+  restartNetworkingTitle: 'Redémarrer le réseau',
+  restartNetworkingDescription: "Redémarre le service réseau (NetworkManager, systemd-networkd ou le service networking), la correction habituelle quand un poste a perdu son adresse après un changement de réseau. Plateforme\u00a0: Linux avec systemd\u00a0; droits root nécessaires. Le poste peut disparaître de Relais quelques secondes et se reconnecter de lui-même.",
+  diskUsageTitle: 'Trouver ce qui remplit le disque',
+  diskUsageDescription: "Affiche l'occupation de chaque système de fichiers, puis les plus gros dossiers sous un chemin (RELAIS_PARAM_PATH, / par défaut), sans changer de système de fichiers. Ne modifie rien. Plateforme\u00a0: Linux et macOS\u00a0; lancez-le en root pour voir tous les dossiers.",
+  diskUsageParamPath: 'Le dossier à examiner.',
+  restartPrintSpoolerTitle: "Redémarrer le spouleur d'impression (Windows)",
+  restartPrintSpoolerDescription: "Arrête le service Spouleur d'impression, supprime les travaux bloqués du dossier de spool et le relance\u00a0: la correction pour une file d'impression qui n'avance plus. Plateforme\u00a0: Windows uniquement (PowerShell)\u00a0; nécessite un compte administrateur (le service de l'agent en est un).",
+  testConnectivityTitle: 'Tester la connexion',
+  testConnectivityDescription: "Vérifie la route par défaut, la résolution de noms et une requête HTTPS vers un hôte (RELAIS_PARAM_HOST, example.com par défaut), et indique quelle étape échoue. Ne modifie rien. Plateforme\u00a0: Linux et macOS (utilise ping, getent ou host, et curl s'il est présent).",
+  testConnectivityParamHost: "Un nom d'hôte à résoudre et à joindre en HTTPS.",
+  clearPrintQueueTitle: "Vider la file d'impression",
+  clearPrintQueueDescription: "Annule tous les travaux en attente dans les files CUPS, ou seulement ceux d'une imprimante (RELAIS_PARAM_PRINTER), et affiche la file avant et après\u00a0: la correction pour un travail bloqué qui retient tous les documents derrière lui. Plateforme\u00a0: Linux et macOS (CUPS)\u00a0; annuler les travaux des autres utilisateurs demande les droits root.",
+  clearPrintQueueParamPrinter: "Seulement la file de cette imprimante (vide\u00a0: toutes les files).",
+  clearPrintQueueWindowsParamPrinter: "Seulement la file de cette imprimante (vide\u00a0: toutes les files).",
+  clearPrintQueueWindowsTitle: "Vider la file d'impression (Windows)",
+  clearPrintQueueWindowsDescription: "Supprime tous les travaux en attente de chaque imprimante, ou seulement ceux d'une imprimante (RELAIS_PARAM_PRINTER), et liste les imprimantes avec leur nombre de travaux. Si un travail refuse de partir, lancez restart-print-spooler, qui vide aussi le dossier de spool. Plateforme\u00a0: Windows (PowerShell, PrintManagement)\u00a0; un compte administrateur est nécessaire pour les travaux des autres utilisateurs.",
+  restartCupsTitle: "Redémarrer le service d'impression (CUPS)",
+  restartCupsDescription: "Redémarre CUPS (cups.service de systemd sous Linux, org.cups.cupsd de launchd sous macOS) et indique si le planificateur tourne de nouveau\u00a0: la correction pour «\u00a0le service d'impression est arrêté\u00a0» et pour les files qui n'avancent plus. Plateforme\u00a0: Linux avec systemd, et macOS\u00a0; droits root nécessaires.",
+});
