@@ -38,6 +38,7 @@ import { ResumeThrottle } from './support/resume-throttle.js';
 import { SupportCodes } from './support/support-codes.js';
 import { purgeSupport } from './support/support-purge.js';
 import { SupportSessions } from './support/support-sessions.js';
+import { TicketStore } from './tickets/ticket-store.js';
 
 const FIFTEEN_MINUTES = 15 * 60 * 1000;
 const HOUR = 60 * 60 * 1000;
@@ -68,6 +69,7 @@ async function main(): Promise<void> {
   const devices = new DeviceRegistry(supportSessions, new DeviceIndex(db));
   await devices.load(await diagnostics.latestSeverities(), await managedDevices.list());
   const directory = new DeviceDirectory(db, devices);
+  const tickets = new TicketStore(db, audit);
 
   const server: Server = tls
     ? createHttpsServer({ cert: readFileSync(config.tlsCert!), key: readFileSync(config.tlsKey!) })
@@ -91,8 +93,11 @@ async function main(): Promise<void> {
     config, codes, sessions: supportSessions, devices, audit, diagnostics, managedDevices, controllerUrl: listenUrl, links, relay, jobs: dispatcher,
     throttle: new Throttle({ maxFailures: 10, windowMs: FIFTEEN_MINUTES }),
     resumes: new ResumeThrottle(),
+    onJoined: (sessionId, deviceId, hostname) => {
+      tickets.sessionJoined(sessionId, deviceId, hostname).catch((err: unknown) => console.error(`tickets: could not record a join on its ticket: ${String(err)}`));
+    },
   });
-  const retention = new RetentionSchedule(retentionTasks(db, config, devices, (id) => links.isOnline(id)), { everyMs: HOUR, firstAfterMs: 5_000 });
+  const retention = new RetentionSchedule(retentionTasks(db, config, devices, (id) => links.isOnline(id), tickets), { everyMs: HOUR, firstAfterMs: 5_000 });
   retention.start();
   const consoles = new ConsoleHub(
     devices, relay, config.heartbeatMs, (deviceId, requestId) => agents.requestDiagnostics(deviceId, requestId), new JobWatch(dispatcher),
@@ -101,7 +106,7 @@ async function main(): Promise<void> {
   const here = dirname(fileURLToPath(import.meta.url));
   const app = createApp(
     {
-      sessions, supportSessions, codes, devices, directory, agents, audit, diagnostics, managedDevices, enrollmentTokens, scripts, jobStore, dispatcher, apiTokens,
+      sessions, supportSessions, codes, devices, directory, agents, audit, diagnostics, managedDevices, enrollmentTokens, scripts, jobStore, dispatcher, apiTokens, tickets,
       enrollThrottle: new Throttle({ maxFailures: 10, windowMs: FIFTEEN_MINUTES }),
       loginThrottle: new LoginThrottle(),
       failedLogins: new FailedLogins(db),
@@ -145,7 +150,7 @@ async function main(): Promise<void> {
 }
 
 /** Purging expired codes and ended sessions, and (when configured) pruning the audit log. */
-function retentionTasks(db: Db, config: Config, devices: DeviceRegistry, isOnline: (deviceId: string) => boolean): RetentionTask[] {
+function retentionTasks(db: Db, config: Config, devices: DeviceRegistry, isOnline: (deviceId: string) => boolean, tickets: TicketStore): RetentionTask[] {
   const tasks: RetentionTask[] = [
     {
       name: 'support links and sessions',
@@ -157,6 +162,13 @@ function retentionTasks(db: Db, config: Config, devices: DeviceRegistry, isOnlin
       },
     },
   ];
+  tasks.push({
+    name: 'tickets auto-close',
+    async run() {
+      const closed = await tickets.autoClose(config.ticketAutoCloseDays);
+      return closed === 0 ? null : `${closed} resolved tickets closed after ${config.ticketAutoCloseDays} days`;
+    },
+  });
   const days = config.auditRetentionDays;
   if (days !== null) {
     tasks.push({

@@ -59,7 +59,7 @@ describe('the controller config', () => {
     expect(config).toEqual({
       host: '127.0.0.1', port: 8080, dataDir: resolve('data'), tlsCert: null, tlsKey: null, organization: 'Relais Helpdesk', publicUrl: null,
       allowedHosts: [], trustProxy: false, adminPassword: null, heartbeatMs: 15_000, supportCodeTtlMs: 600_000, authChallengeMs: 10_000, thresholds: {},
-      snapshotsPerDevice: 200, auditRetentionDays: null, sessionRetentionDays: 30, maxWaitingLinks: 20, language: null,
+      snapshotsPerDevice: 200, auditRetentionDays: null, sessionRetentionDays: 30, maxWaitingLinks: 20, ticketAutoCloseDays: 7, language: null,
     });
     expect(Object.isFrozen(config)).toBe(true);
     expect(Object.isFrozen(config.thresholds)).toBe(true);

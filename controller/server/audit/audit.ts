@@ -39,7 +39,12 @@ export type AuditAction =
   | 'user.updated'
   | 'user.deleted'
   | 'password.changed'
-  | 'audit.pruned';
+  | 'audit.pruned'
+  | 'ticket.created'
+  | 'ticket.updated'
+  | 'ticket.action'
+  | 'ticket.note'
+  | 'ticket.linked';
 
 export interface AuditEntry {
   readonly actor: string;

@@ -38,6 +38,8 @@ export interface Config {
   readonly sessionRetentionDays: number;
   /** Support links one technician may have waiting (unused, unexpired) at once. */
   readonly maxWaitingLinks: number;
+  /** Days after which a resolved ticket is closed by the controller. */
+  readonly ticketAutoCloseDays: number;
   /** The language of people and accounts that state none (Accept-Language first, then this); null: English unless the browser asks for French. */
   readonly language: Language | null;
 }
@@ -58,6 +60,7 @@ const FLAGS = {
   'audit-retention-days': { env: 'RELAIS_AUDIT_RETENTION_DAYS', key: 'auditRetentionDays' },
   'session-retention-days': { env: 'RELAIS_SESSION_RETENTION_DAYS', key: 'sessionRetentionDays' },
   'max-waiting-links': { env: 'RELAIS_MAX_WAITING_LINKS', key: 'maxWaitingLinks' },
+  'ticket-auto-close-days': { env: 'RELAIS_TICKET_AUTO_CLOSE_DAYS', key: 'ticketAutoCloseDays' },
   lang: { env: 'RELAIS_LANG', key: 'language' },
 } as const;
 
@@ -112,6 +115,7 @@ const settings = z
     auditRetentionDays: wholeNumber(1, 100_000).optional().transform((days) => days ?? null),
     sessionRetentionDays: wholeNumber(1, 100_000).default(30),
     maxWaitingLinks: wholeNumber(1, 10_000).default(20),
+    ticketAutoCloseDays: wholeNumber(1, 3650).default(7),
     language: z.enum(LANGUAGES).optional().transform((language) => language ?? null),
   })
   .refine((s) => (s.tlsCert === null) === (s.tlsKey === null), { message: 'TLS needs both --tls-cert and --tls-key.', path: ['tls'] });
@@ -131,6 +135,7 @@ const REFUSALS: Partial<Record<keyof SettingsInput | 'tls', (raw: unknown) => st
   auditRetentionDays: (raw) => `--audit-retention-days must be a whole number from 1 to 100000, got "${raw}".`,
   sessionRetentionDays: (raw) => `--session-retention-days must be a whole number from 1 to 100000, got "${raw}".`,
   maxWaitingLinks: (raw) => `--max-waiting-links must be a whole number from 1 to 10000, got "${raw}".`,
+  ticketAutoCloseDays: (raw) => `--ticket-auto-close-days must be a whole number from 1 to 3650, got "${raw}".`,
   language: (raw) => `--lang must be fr or en, got "${raw}".`,
 };
 
@@ -151,6 +156,7 @@ export const USAGE = `Usage: npm start -- [options]
   --audit-retention-days N    prune audit entries older than N days, itself audited (RELAIS_AUDIT_RETENTION_DAYS, default: keep everything)
   --session-retention-days N  purge ended support sessions N days after they ended (RELAIS_SESSION_RETENTION_DAYS, default 30)
   --max-waiting-links N       support links one technician may have waiting at once (RELAIS_MAX_WAITING_LINKS, default 20)
+  --ticket-auto-close-days N  close a resolved ticket N days after its resolution (RELAIS_TICKET_AUTO_CLOSE_DAYS, default 7)
   --lang fr|en       language for people and accounts that choose none, after their browser's (RELAIS_LANG)
 
   RELAIS_ADMIN_PASSWORD       password of the first "admin" account (else a random one is printed once)

@@ -14,6 +14,7 @@ import type { DiagnosticsStore } from '../diagnostics/diagnostics.js';
 import { diagnosticsRoutes } from './diagnostics-routes.js';
 import { enrollRoute, fleetRoutes, type FleetDeps } from './fleet-routes.js';
 import { jobRoutes, type JobDeps } from './job-routes.js';
+import { ticketRoutes, type TicketDeps } from './ticket-routes.js';
 import { usersRoutes } from './users-routes.js';
 import type { AgentHub } from '../hubs/agent-hub.js';
 import type { SupportCodes } from '../support/support-codes.js';
@@ -25,7 +26,7 @@ import { clientIp } from './origin.js';
 import type { OwnOrigins } from './own-origins.js';
 import { technicianLanguage } from './request-language.js';
 
-export interface ApiDeps extends FleetDeps, JobDeps {
+export interface ApiDeps extends FleetDeps, JobDeps, TicketDeps {
   readonly sessions: LoginSessions;
   readonly supportSessions: SupportSessions;
   readonly codes: SupportCodes;
@@ -44,6 +45,7 @@ export interface ApiDeps extends FleetDeps, JobDeps {
 }
 
 const loginBody = z.object({ username: z.string().min(1).max(64), password: z.string().min(1).max(256) });
+const supportLinkBody = z.object({ ticketNumber: z.number().int().min(1).max(999_999_999).optional() });
 
 export function apiRoutes(deps: ApiDeps): Router {
   const api = Router();
@@ -103,9 +105,15 @@ export function apiRoutes(deps: ApiDeps): Router {
   });
 
   api.post('/support-links', async (req, res) => {
+    // Optionally from a ticket: the agent that joins with this link lands on the ticket's timeline.
+    const linkBody = supportLinkBody.safeParse(req.body ?? {});
+    if (!linkBody.success) throw new RelaisError('TICKET_ERR_INVALID_FIELD', '(ticketNumber)'); // i18n-ignore: field name for the log
+    const ticketNumber = linkBody.data.ticketNumber;
+    if (ticketNumber !== undefined) await deps.tickets.mustExist(ticketNumber);
     const issued = await deps.codes.issue(req.account!);
     const url = `${base(req)}/s/${issued.code}`;
-    deps.audit.note({ actor: req.account!.username, action: 'link.created', target: issued.id, detail: { expiresAt: issued.expiresAt }, ip: clientIp(req) });
+    deps.audit.note({ actor: req.account!.username, action: 'link.created', target: issued.id, detail: { expiresAt: issued.expiresAt, ...(ticketNumber !== undefined ? { ticket: ticketNumber } : {}) }, ip: clientIp(req) });
+    if (ticketNumber !== undefined) await deps.tickets.linkCreated(ticketNumber, issued.id, { account: req.account!, ip: clientIp(req) });
     answer(res, restAnswers.supportLinkCreated, {
       id: issued.id,
       code: issued.code,
@@ -165,6 +173,7 @@ export function apiRoutes(deps: ApiDeps): Router {
   api.use(diagnosticsRoutes(deps.devices, deps.diagnostics));
   api.use(fleetRoutes(deps));
   api.use(jobRoutes(deps));
+  api.use(ticketRoutes(deps));
 
   api.get('/audit', async (req, res) => {
     const limit = Math.min(Math.max(Number(req.query.limit) || 100, 1), 1000);

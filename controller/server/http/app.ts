@@ -26,6 +26,8 @@ export function createApp(deps: ApiDeps & SupportPageDeps & { readonly trustProx
   app.use(sameOriginForWrites(deps.origins));
   // Script bodies may reach LIMITS.maxScriptBodyBytes (JSON-escaped, larger still); every other body stays small.
   app.use('/api/scripts', express.json({ limit: '512kb' }));
+  // A ticket's description, note or resolution may reach 20,000 characters (3 bytes each as JSON).
+  app.use('/api/tickets', express.json({ limit: '128kb' }));
   app.use('/api', express.json({ limit: '16kb' }), apiRoutes(deps), notFound);
   app.get('/s/:code', supportPage(deps));
   app.get('/download/relais-agent.tgz', (_req, res, next) => {

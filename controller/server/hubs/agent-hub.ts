@@ -40,6 +40,8 @@ export interface AgentHubDeps {
   readonly relay: Relay;
   /** Hears of managed devices coming online and of their job messages. */
   readonly jobs: Dispatcher;
+  /** Hears of an agent joining with a support code (tickets put the join on the linked ticket's timeline). */
+  readonly onJoined?: (sessionId: string, deviceId: string, hostname: string) => void;
 }
 
 export class AgentHub {
@@ -164,6 +166,7 @@ export class AgentHub {
       return;
     }
     this.deps.audit.note({ actor: `device:${deviceId}`, action: hello.auth.kind === 'code' ? 'agent.joined' : 'agent.resumed', target: sessionId, detail: facts, ip });
+    if (hello.auth.kind === 'code' && sessionId !== null) this.deps.onJoined?.(sessionId, deviceId, hello.agent.hostname);
   }
 
   private handle(link: AgentLink, message: AgentToController): void {

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import { retentionMigration } from './migration-0007-retention.js';
 import { deviceListMigration } from './migration-0008-device-list.js';
+import { ticketsMigration } from './migration-0011-tickets.js';
 import { STARTER_SCRIPTS } from './starter-scripts.js';
 import { PRINTING_STARTER_SCRIPTS } from './printing-scripts.js';
 
@@ -254,6 +255,7 @@ const migrations: Record<string, Migration> = {
       await db.schema.alterTable('users').addColumn('language', 'text').execute();
     },
   },
+  '0011-tickets': ticketsMigration,
 };
 
 export const migrationProvider: MigrationProvider = {

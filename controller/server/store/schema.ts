@@ -234,4 +234,80 @@ export interface Database {
   meta: MetaTable;
   snapshots: SnapshotsTable;
   enrollment_tokens: EnrollmentTokensTable;
+  tickets: TicketsTable;
+  ticket_status_history: TicketStatusHistoryTable;
+  ticket_events: TicketEventsTable;
+  ticket_followers: TicketFollowersTable;
+  ticket_devices: TicketDevicesTable;
+  ticket_support_links: TicketSupportLinksTable;
+}
+
+// ---- tickets (0011); see migration-0011-tickets.ts ----
+
+export interface TicketsTable {
+  id: string;
+  number: number;
+  title: string;
+  description: string;
+  requester_name: string;
+  requester_phone: string | null;
+  requester_email: string | null;
+  category: string;
+  impact: string;
+  urgency: string;
+  priority: string;
+  status: string;
+  waiting_reason: string | null;
+  escalation_reason: string | null;
+  level: string;
+  assignee_id: number | null;
+  resolution: string | null;
+  solution_type: string | null;
+  version: number;
+  created_at: number;
+  updated_at: number;
+  resolved_at: number | null;
+  closed_at: number | null;
+  /** The nearest SLA deadline, a sort key only (the clocks are computed from the history); null while paused or stopped. */
+  due_at: number | null;
+  /** due_at, or a far-future value when null: the queue's keyset order. */
+  due_sort: number;
+  support_code_id: string | null;
+  created_by: string;
+  search: string;
+}
+
+export interface TicketStatusHistoryTable {
+  id: Generated<number>;
+  ticket_id: string;
+  at: number;
+  status: string;
+}
+
+export interface TicketEventsTable {
+  id: Generated<number>;
+  ticket_id: string;
+  at: number;
+  kind: string;
+  actor: string | null;
+  visibility: 'internal' | 'person';
+  data_json: string;
+}
+
+export interface TicketFollowersTable {
+  ticket_id: string;
+  user_id: number;
+  position: number;
+}
+
+export interface TicketDevicesTable {
+  ticket_id: string;
+  device_id: string;
+  position: number;
+}
+
+export interface TicketSupportLinksTable {
+  code_id: string;
+  ticket_id: string;
+  created_at: number;
 }

@@ -1,0 +1,448 @@
+/**
+ * Tickets in the database (issue 10): creation, the queue (filters and keyset paging by
+ * nearest deadline), changes through the one transition function of the protocol inside
+ * a transaction with the version check, field edits, notes and the timeline, links to
+ * support sessions and the auto-close of resolved tickets. Every change is also written
+ * to the audit log once committed. The SLA clocks are computed from the status history
+ * on every read; `due_at` is only the queue's sort key, recomputed on every change.
+ */
+import { RelaisError } from '../../../protocol/index.js';
+import {
+  TICKET_LIMITS,
+  newTicket,
+  priorityOf,
+  type NewTicketInput,
+  type SolutionType,
+  type Ticket,
+  type TicketCategory,
+  type TicketImpact,
+  type TicketLevel,
+  type TicketPriority,
+  type TicketStatus,
+  type TicketUrgency,
+} from '../../../protocol/ticket-model.js';
+import { transition, type TicketAction, type TicketActor, type TicketEvent } from '../../../protocol/ticket-transitions.js';
+import type { PatchTicketRequest, TicketEventView, TicketQuery, TicketView } from '../../../protocol/rest-ticket-answers.js';
+import type { StatusChange } from '../../../protocol/sla-clock.js';
+import type { AuditLog } from '../audit/audit.js';
+import type { Account } from '../auth/accounts.js';
+import { newId } from '../auth/tokens.js';
+import type { Db } from '../store/database.js';
+import type { TicketsTable } from '../store/schema.js';
+import { ticketActorOf, ticketRoleOf } from './ticket-roles.js';
+import { NO_DEADLINE, TicketSla, readingAnswer } from './ticket-sla.js';
+
+/** The first human number. */
+export const FIRST_TICKET_NUMBER = 1001;
+/** A timeline event's data, as JSON, at most this many bytes (a note or resolution of 20,000 characters fits). */
+export const MAX_EVENT_DATA_BYTES = 96 * 1024;
+const DAY_MS = 86_400_000;
+
+/** Who changes a ticket, from where (for the audit log). */
+export interface TicketCaller {
+  readonly account: Account;
+  readonly ip: string | null;
+}
+
+type Tx = Db;
+
+const invalid = (field: string) => new RelaisError('TICKET_ERR_INVALID_FIELD', `(${field})`); // i18n-ignore: field name for the log
+const notFound = () => new RelaisError('TICKET_ERR_NOT_FOUND');
+
+function searchText(t: Pick<Ticket, 'number' | 'title' | 'requester' | 'description'>): string {
+  return [`#${t.number}`, t.title, t.requester.name, t.requester.email ?? '', t.requester.phone ?? '', t.description.slice(0, 1000)].join(' ').toLowerCase();
+}
+
+function dataJson(data: Record<string, unknown>): string {
+  const json = JSON.stringify(data);
+  if (Buffer.byteLength(json) > MAX_EVENT_DATA_BYTES) throw invalid('data');
+  return json;
+}
+
+export class TicketStore {
+  constructor(
+    private readonly db: Db,
+    private readonly audit: AuditLog,
+    private readonly sla: TicketSla = new TicketSla(),
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  // ---- creation ----
+
+  /** A new ticket (status new, level 1); `supportLinkId` ties it to an existing support link and its device. */
+  async create(input: NewTicketInput & { supportLinkId?: string | undefined }, caller: TicketCaller): Promise<TicketView> {
+    const now = this.now();
+    const number = await this.db.transaction().execute(async (tx) => {
+      const last = await tx.selectFrom('tickets').select((eb) => eb.fn.max('number').as('n')).executeTakeFirst();
+      const number = Math.max(FIRST_TICKET_NUMBER - 1, Number(last?.n ?? 0)) + 1;
+      const deviceIds = [...new Set(input.deviceIds)];
+      let codeId: string | null = null;
+      if (input.supportLinkId !== undefined) {
+        const link = await tx.selectFrom('support_codes').leftJoin('support_sessions', 'support_sessions.id', 'support_codes.session_id')
+          .select(['support_codes.id', 'support_sessions.device_id']).where('support_codes.id', '=', input.supportLinkId).executeTakeFirst();
+        if (!link) throw invalid('supportLinkId');
+        const taken = await tx.selectFrom('ticket_support_links').select('ticket_id').where('code_id', '=', link.id).executeTakeFirst();
+        if (taken) throw invalid('supportLinkId');
+        codeId = link.id;
+        if (link.device_id && !deviceIds.includes(link.device_id) && deviceIds.length < TICKET_LIMITS.devices) deviceIds.push(link.device_id);
+      }
+      const t = newTicket({ ...input, deviceIds }, newId(), number, now);
+      const history: StatusChange[] = [{ at: now, status: 'new' }];
+      await tx.insertInto('tickets').values({ ...this.rowOf(t, history), support_code_id: codeId, created_by: caller.account.username }).execute();
+      await tx.insertInto('ticket_status_history').values({ ticket_id: t.id, at: now, status: 'new' }).execute();
+      await this.writeDevices(tx, t.id, t.deviceIds);
+      await this.addEvent(tx, t.id, now, 'created', caller.account.username, 'internal', { version: 1, ...(codeId ? { supportLinkId: codeId } : {}) });
+      if (codeId) await tx.insertInto('ticket_support_links').values({ code_id: codeId, ticket_id: t.id, created_at: now }).execute();
+      return number;
+    });
+    this.audit.note({ actor: caller.account.username, action: 'ticket.created', target: `#${number}`, detail: { ...(input.supportLinkId ? { supportLinkId: input.supportLinkId } : {}) }, ip: caller.ip });
+    return (await this.view(number))!;
+  }
+
+  // ---- reading ----
+
+  /** The ticket as the API shows it, clocks computed now; null when no ticket has that number. */
+  async view(number: number): Promise<TicketView | null> {
+    const row = await this.selectRows(this.db).where('tickets.number', '=', number).executeTakeFirst();
+    if (!row) return null;
+    return (await this.views([row]))[0]!;
+  }
+
+  /** One page of the queue, nearest deadline first, then by number. */
+  async queue(query: TicketQuery, account: Account): Promise<{ tickets: TicketView[]; nextCursor: string | null; total: number }> {
+    const after = query.cursor === undefined ? null : parseCursor(query.cursor);
+    // One filter for the page and its count (two query shapes: typed loosely here only).
+    const filtered = <Q>(qb: Q): Q => {
+      let q = qb as any;
+      if (query.status) q = q.where('tickets.status', 'in', query.status);
+      if (query.level) q = q.where('tickets.level', '=', query.level);
+      if (query.assignee === 'mine') q = q.where('tickets.assignee_id', '=', account.id);
+      else if (query.assignee === 'none') q = q.where('tickets.assignee_id', 'is', null);
+      else if (typeof query.assignee === 'number') q = q.where('tickets.assignee_id', '=', query.assignee);
+      if (query.category) q = q.where('tickets.category', 'in', query.category);
+      if (query.priority) q = q.where('tickets.priority', 'in', query.priority);
+      for (const word of (query.q ?? '').toLowerCase().replace(/[%_\\]/g, ' ').split(/\s+/).filter(Boolean).slice(0, 8)) {
+        q = q.where('tickets.search', 'like', `%${word}%`);
+      }
+      return q as Q;
+    };
+    let page = filtered(this.selectRows(this.db));
+    if (after) {
+      page = page.where((eb) => eb.or([eb('tickets.due_sort', '>', after.due), eb.and([eb('tickets.due_sort', '=', after.due), eb('tickets.number', '>', after.number)])]));
+    }
+    const rows = await page.orderBy('tickets.due_sort').orderBy('tickets.number').limit(query.limit + 1).execute();
+    const more = rows.length > query.limit;
+    const shown = rows.slice(0, query.limit);
+    const counted = await filtered(this.db.selectFrom('tickets').select((eb) => eb.fn.countAll<number>().as('n'))).executeTakeFirst();
+    const last = shown[shown.length - 1];
+    return {
+      tickets: await this.views(shown),
+      nextCursor: more && last ? `${last.due_sort}_${last.number}` : null,
+      total: Number(counted?.n ?? 0),
+    };
+  }
+
+  /** The timeline, oldest first, after the event id `cursor`. */
+  async timeline(number: number, cursor: number | undefined, limit: number): Promise<{ events: TicketEventView[]; nextCursor: string | null }> {
+    const t = await this.db.selectFrom('tickets').select('id').where('number', '=', number).executeTakeFirst();
+    if (!t) throw notFound();
+    let q = this.db.selectFrom('ticket_events').selectAll().where('ticket_id', '=', t.id);
+    if (cursor !== undefined) q = q.where('id', '>', cursor);
+    const rows = await q.orderBy('id').limit(limit + 1).execute();
+    const shown = rows.slice(0, limit);
+    return {
+      events: shown.map((r) => ({ id: r.id, at: r.at, kind: r.kind, actor: r.actor, visibility: r.visibility, data: JSON.parse(r.data_json) as Record<string, unknown> })),
+      nextCursor: rows.length > limit ? String(shown[shown.length - 1]!.id) : null,
+    };
+  }
+
+  // ---- changes ----
+
+  /** Applies one action through the protocol's transition, refusing a stale `expectedVersion`. */
+  async act(number: number, action: TicketAction, caller: TicketCaller): Promise<TicketView> {
+    const applied = await this.apply(number, action, ticketActorOf(caller.account), caller.account.username);
+    const e = applied.event;
+    this.audit.note({
+      actor: caller.account.username, action: 'ticket.action', target: `#${number}`,
+      detail: { action: e.kind, from: e.from, to: e.to, version: e.version, ...(e.reason !== undefined ? { reason: e.reason.slice(0, 200) } : {}), ...(e.assigneeId !== undefined ? { assigneeId: e.assigneeId } : {}) },
+      ip: caller.ip,
+    });
+    return (await this.view(number))!;
+  }
+
+  /** Changes the ticket's own fields (not its status: that is `act`), with the version the caller saw. */
+  async patch(number: number, fields: PatchTicketRequest, caller: TicketCaller): Promise<TicketView> {
+    const now = this.now();
+    const changed = await this.db.transaction().execute(async (tx) => {
+      const current = await this.load(tx, number);
+      if (fields.expectedVersion !== current.ticket.version) {
+        throw new RelaisError('TICKET_ERR_VERSION_CONFLICT', `(expected version ${fields.expectedVersion}, current ${current.ticket.version})`); // i18n-ignore: versions for the log
+      }
+      const t = current.ticket;
+      const next: Ticket = {
+        ...t,
+        ...(fields.title !== undefined ? { title: fields.title.trim() } : {}),
+        ...(fields.description !== undefined ? { description: fields.description } : {}),
+        ...(fields.requester !== undefined ? { requester: fields.requester } : {}),
+        ...(fields.category !== undefined ? { category: fields.category } : {}),
+        ...(fields.impact !== undefined ? { impact: fields.impact } : {}),
+        ...(fields.urgency !== undefined ? { urgency: fields.urgency } : {}),
+        ...(fields.deviceIds !== undefined ? { deviceIds: [...new Set(fields.deviceIds)] } : {}),
+      };
+      next.priority = priorityOf(next.impact, next.urgency);
+      const names = (['title', 'description', 'requester', 'category', 'impact', 'urgency', 'priority', 'deviceIds'] as const).filter((k) => JSON.stringify(next[k]) !== JSON.stringify(t[k]));
+      if (names.length === 0) return [];
+      next.version = t.version + 1;
+      next.updatedAt = Math.max(now, t.updatedAt);
+      const { id: _id, number: _number, ...row } = this.rowOf(next, current.history);
+      const updated = await tx.updateTable('tickets').set(row).where('id', '=', t.id).where('version', '=', t.version).executeTakeFirst();
+      if (Number(updated.numUpdatedRows) !== 1) throw new RelaisError('TICKET_ERR_VERSION_CONFLICT');
+      if (fields.deviceIds !== undefined) await this.writeDevices(tx, t.id, next.deviceIds);
+      const before: Record<string, unknown> = {};
+      for (const k of names) if (k !== 'description') before[k] = t[k];
+      await this.addEvent(tx, t.id, next.updatedAt, 'edited', caller.account.username, 'internal', { version: next.version, fields: names, before });
+      return names;
+    });
+    if (changed.length > 0) this.audit.note({ actor: caller.account.username, action: 'ticket.updated', target: `#${number}`, detail: { fields: changed }, ip: caller.ip });
+    return (await this.view(number))!;
+  }
+
+  /** A note: Markdown source stored as typed (bounded by the schema); notes do not change the ticket's version. */
+  async addNote(number: number, body: string, visibility: 'internal' | 'person', caller: TicketCaller): Promise<TicketEventView> {
+    const at = this.now();
+    const event = await this.db.transaction().execute(async (tx) => {
+      const t = await tx.selectFrom('tickets').select('id').where('number', '=', number).executeTakeFirst();
+      if (!t) throw notFound();
+      const id = await this.addEvent(tx, t.id, at, 'note', caller.account.username, visibility, { markdown: body });
+      return { id, at, kind: 'note', actor: caller.account.username, visibility, data: { markdown: body } };
+    });
+    this.audit.note({ actor: caller.account.username, action: 'ticket.note', target: `#${number}`, detail: { visibility, chars: body.length }, ip: caller.ip });
+    return event;
+  }
+
+  /** Resolved tickets whose resolution is `afterDays` days old are closed by the controller. Returns how many. */
+  async autoClose(afterDays: number): Promise<number> {
+    const cutoff = this.now() - afterDays * DAY_MS;
+    const due = await this.db.selectFrom('tickets').select('number').where('status', '=', 'resolved').where('resolved_at', '<=', cutoff).orderBy('resolved_at').limit(1000).execute();
+    let closed = 0;
+    for (const { number } of due) {
+      try {
+        await this.apply(number, { type: 'auto_close', afterDays }, { id: 'system', role: 'system' }, null);
+        this.audit.note({ actor: 'system', action: 'ticket.action', target: `#${number}`, detail: { action: 'auto_close', from: 'resolved', to: 'closed', afterDays } });
+        closed++;
+      } catch (err) {
+        // Reopened or closed meanwhile: nothing to do.
+        if (!(err instanceof RelaisError)) throw err;
+      }
+    }
+    return closed;
+  }
+
+  // ---- support links ----
+
+  /** Throws TICKET_ERR_NOT_FOUND when no ticket has that number (checked before a link is issued). */
+  async mustExist(number: number): Promise<void> {
+    const t = await this.db.selectFrom('tickets').select('id').where('number', '=', number).executeTakeFirst();
+    if (!t) throw notFound();
+  }
+
+  /** A support link was created from the ticket: the agent that joins with it lands on the ticket. */
+  async linkCreated(number: number, codeId: string, caller: TicketCaller): Promise<void> {
+    const at = this.now();
+    await this.db.transaction().execute(async (tx) => {
+      const t = await tx.selectFrom('tickets').select('id').where('number', '=', number).executeTakeFirst();
+      if (!t) throw notFound();
+      await tx.insertInto('ticket_support_links').values({ code_id: codeId, ticket_id: t.id, created_at: at }).execute();
+      await this.addEvent(tx, t.id, at, 'link_created', caller.account.username, 'internal', { supportLinkId: codeId });
+    });
+    this.audit.note({ actor: caller.account.username, action: 'ticket.linked', target: `#${number}`, detail: { supportLinkId: codeId }, ip: caller.ip });
+  }
+
+  /** An agent joined a support session: when its link belongs to a ticket, the device and the join go on the ticket. */
+  async sessionJoined(sessionId: string, deviceId: string, hostname: string): Promise<number | null> {
+    const at = this.now();
+    const number = await this.db.transaction().execute(async (tx) => {
+      const link = await tx
+        .selectFrom('support_sessions')
+        .innerJoin('ticket_support_links', 'ticket_support_links.code_id', 'support_sessions.code_id')
+        .innerJoin('tickets', 'tickets.id', 'ticket_support_links.ticket_id')
+        .select(['tickets.id', 'tickets.number', 'ticket_support_links.code_id'])
+        .where('support_sessions.id', '=', sessionId)
+        .executeTakeFirst();
+      if (!link) return null;
+      const devices = await tx.selectFrom('ticket_devices').select(['device_id', 'position']).where('ticket_id', '=', link.id).execute();
+      if (!devices.some((d) => d.device_id === deviceId) && devices.length < TICKET_LIMITS.devices) {
+        await tx.insertInto('ticket_devices').values({ ticket_id: link.id, device_id: deviceId, position: Math.max(-1, ...devices.map((d) => d.position)) + 1 }).execute();
+      }
+      await this.addEvent(tx, link.id, at, 'agent_joined', null, 'internal', { supportLinkId: link.code_id, sessionId, deviceId, hostname: hostname.slice(0, 255) });
+      return link.number;
+    });
+    if (number !== null) this.audit.note({ actor: `device:${deviceId}`, action: 'ticket.linked', target: `#${number}`, detail: { sessionId } });
+    return number;
+  }
+
+  // ---- inside ----
+
+  /** The transaction of one transition: load, transition(), write row, history, followers, event, sort deadline. */
+  private async apply(number: number, action: TicketAction, actor: TicketActor, actorName: string | null): Promise<{ ticket: Ticket; event: TicketEvent }> {
+    const now = this.now();
+    return this.db.transaction().execute(async (tx) => {
+      const current = await this.load(tx, number);
+      const result = transition(current.ticket, action, actor, now);
+      const next = result.ticket;
+      const history = [...current.history];
+      for (const e of result.events) if (e.from !== e.to) history.push({ at: e.at, status: e.to });
+      const { id: _id, number: _number, ...row } = this.rowOf(next, history);
+      const updated = await tx.updateTable('tickets').set(row).where('id', '=', next.id).where('version', '=', current.ticket.version).executeTakeFirst();
+      if (Number(updated.numUpdatedRows) !== 1) throw new RelaisError('TICKET_ERR_VERSION_CONFLICT');
+      for (const e of result.events) {
+        if (e.from !== e.to) await tx.insertInto('ticket_status_history').values({ ticket_id: next.id, at: e.at, status: e.to }).execute();
+        const { kind, at, actorId: _actorId, ...data } = e;
+        await this.addEvent(tx, next.id, at, kind, actorName, 'internal', { ...data });
+      }
+      if (JSON.stringify(next.followerIds) !== JSON.stringify(current.ticket.followerIds)) {
+        await tx.deleteFrom('ticket_followers').where('ticket_id', '=', next.id).execute();
+        if (next.followerIds.length > 0) {
+          await tx.insertInto('ticket_followers').values(next.followerIds.map((f, position) => ({ ticket_id: next.id, user_id: Number(f), position }))).execute();
+        }
+      }
+      return { ticket: next, event: result.events[result.events.length - 1]! };
+    });
+  }
+
+  /** The ticket with its followers, devices and status history, inside a transaction. */
+  private async load(tx: Tx, number: number): Promise<{ ticket: Ticket; history: StatusChange[] }> {
+    const row = await tx.selectFrom('tickets').selectAll().where('number', '=', number).executeTakeFirst();
+    if (!row) throw notFound();
+    const [followers, devices, history] = await Promise.all([
+      tx.selectFrom('ticket_followers').select(['ticket_id', 'user_id']).where('ticket_id', '=', row.id).orderBy('position').execute(),
+      tx.selectFrom('ticket_devices').select(['ticket_id', 'device_id']).where('ticket_id', '=', row.id).orderBy('position').execute(),
+      tx.selectFrom('ticket_status_history').select(['at', 'status']).where('ticket_id', '=', row.id).orderBy('at').orderBy('id').execute(),
+    ]);
+    return {
+      ticket: ticketOf(row, followers.map((f) => String(f.user_id)), devices.map((d) => d.device_id)),
+      history: history.map((h) => ({ at: h.at, status: h.status as TicketStatus })),
+    };
+  }
+
+  private selectRows(db: Db) {
+    return db
+      .selectFrom('tickets')
+      .leftJoin('users', 'users.id', 'tickets.assignee_id')
+      .selectAll('tickets')
+      .select(['users.username as assignee_username', 'users.name as assignee_name']);
+  }
+
+  /** Views of rows: followers, devices and histories read in one query each for the whole page. */
+  private async views(rows: Array<TicketsTable & { assignee_username: string | null; assignee_name: string | null }>): Promise<TicketView[]> {
+    if (rows.length === 0) return [];
+    const ids = rows.map((r) => r.id);
+    const [followers, devices, history] = await Promise.all([
+      this.db.selectFrom('ticket_followers').select(['ticket_id', 'user_id']).where('ticket_id', 'in', ids).orderBy('position').execute(),
+      this.db.selectFrom('ticket_devices').select(['ticket_id', 'device_id']).where('ticket_id', 'in', ids).orderBy('position').execute(),
+      this.db.selectFrom('ticket_status_history').select(['ticket_id', 'at', 'status']).where('ticket_id', 'in', ids).orderBy('at').orderBy('id').execute(),
+    ]);
+    const group = <T extends { ticket_id: string }, V>(items: T[], value: (item: T) => V) => {
+      const map = new Map<string, V[]>();
+      for (const item of items) map.set(item.ticket_id, [...(map.get(item.ticket_id) ?? []), value(item)]);
+      return map;
+    };
+    const followersOf = group(followers, (f) => String(f.user_id));
+    const devicesOf = group(devices, (d) => d.device_id);
+    const historyOf = group(history, (h) => ({ at: h.at, status: h.status as TicketStatus }));
+    const now = this.now();
+    return rows.map((r) => {
+      const t = ticketOf(r, followersOf.get(r.id) ?? [], devicesOf.get(r.id) ?? []);
+      const clocks = this.sla.clocks(historyOf.get(r.id) ?? [{ at: r.created_at, status: 'new' }], t.priority, now);
+      return {
+        ...t,
+        assignee: r.assignee_username !== null && r.assignee_name !== null ? { username: r.assignee_username, name: r.assignee_name } : null,
+        sla: { own: readingAnswer(clocks.own), resolve: readingAnswer(clocks.resolve) },
+        dueAt: r.due_at,
+        supportLinkId: r.support_code_id,
+      };
+    });
+  }
+
+  /** The row of a ticket, with its sort deadline computed from the history at the change's time. */
+  private rowOf(t: Ticket, history: readonly StatusChange[]): Omit<TicketsTable, 'support_code_id' | 'created_by'> {
+    const due = TicketSla.dueOf(this.sla.clocks(history, t.priority, t.updatedAt));
+    return {
+      id: t.id,
+      number: t.number,
+      title: t.title,
+      description: t.description,
+      requester_name: t.requester.name,
+      requester_phone: t.requester.phone,
+      requester_email: t.requester.email,
+      category: t.category,
+      impact: t.impact,
+      urgency: t.urgency,
+      priority: t.priority,
+      status: t.status,
+      waiting_reason: t.waitingReason,
+      escalation_reason: t.escalationReason,
+      level: t.level,
+      assignee_id: t.assigneeId === null ? null : Number(t.assigneeId),
+      resolution: t.resolution?.text ?? null,
+      solution_type: t.resolution?.solutionType ?? null,
+      version: t.version,
+      created_at: t.createdAt,
+      updated_at: t.updatedAt,
+      resolved_at: t.resolvedAt,
+      closed_at: t.closedAt,
+      due_at: due === null ? null : Math.round(due),
+      due_sort: due === null ? NO_DEADLINE : Math.round(due),
+      search: searchText(t),
+    };
+  }
+
+  private async writeDevices(tx: Tx, ticketId: string, deviceIds: readonly string[]): Promise<void> {
+    await tx.deleteFrom('ticket_devices').where('ticket_id', '=', ticketId).execute();
+    if (deviceIds.length > 0) await tx.insertInto('ticket_devices').values(deviceIds.map((device_id, position) => ({ ticket_id: ticketId, device_id, position }))).execute();
+  }
+
+  private async addEvent(tx: Tx, ticketId: string, at: number, kind: string, actor: string | null, visibility: 'internal' | 'person', data: Record<string, unknown>): Promise<number> {
+    const inserted = await tx.insertInto('ticket_events').values({ ticket_id: ticketId, at, kind, actor, visibility, data_json: dataJson(data) }).executeTakeFirst();
+    return Number(inserted.insertId);
+  }
+
+  /** The role an account acts with on tickets, for `assign` (null: no such account). */
+  async assigneeRole(userId: number): Promise<ReturnType<typeof ticketRoleOf> | null> {
+    const user = await this.db.selectFrom('users').select(['role']).where('id', '=', userId).where('deleted_at', 'is', null).executeTakeFirst();
+    return user ? ticketRoleOf(user) : null;
+  }
+}
+
+function ticketOf(r: TicketsTable, followerIds: string[], deviceIds: string[]): Ticket {
+  return {
+    id: r.id,
+    number: r.number,
+    title: r.title,
+    description: r.description,
+    requester: { name: r.requester_name, phone: r.requester_phone, email: r.requester_email },
+    category: r.category as TicketCategory,
+    impact: r.impact as TicketImpact,
+    urgency: r.urgency as TicketUrgency,
+    priority: r.priority as TicketPriority,
+    status: r.status as TicketStatus,
+    level: r.level as TicketLevel,
+    assigneeId: r.assignee_id === null ? null : String(r.assignee_id),
+    followerIds,
+    deviceIds,
+    waitingReason: r.waiting_reason,
+    escalationReason: r.escalation_reason,
+    resolution: r.resolution === null ? null : { text: r.resolution, solutionType: (r.solution_type ?? 'other') as SolutionType },
+    version: r.version,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+    resolvedAt: r.resolved_at,
+    closedAt: r.closed_at,
+  };
+}
+
+function parseCursor(cursor: string): { due: number; number: number } {
+  const m = /^(\d{1,16})_(\d{1,10})$/.exec(cursor);
+  if (!m) throw invalid('cursor');
+  return { due: Number(m[1]), number: Number(m[2]) };
+}
