@@ -69,7 +69,13 @@ describe('the technician in a real browser', () => {
     await page.keyboard.type('echo relais-$((6*7))');
     await page.keyboard.press('Enter');
     // The typed line shows "$((6*7))"; only the shell's output can show 42.
-    await expect.poll(() => terminalText(page), { timeout: 15_000 }).toContain('relais-42');
+    await expect
+      .poll(() => terminalText(page), { timeout: 15_000 })
+      .toContain('relais-42')
+      // Which side stalled: the person's mirror shows what the shell itself printed.
+      .catch((error: Error) => {
+        throw new Error(`${error.message}\nthe person's screen (end): ${JSON.stringify(agent.output().slice(-1500))}`);
+      });
 
     // More output than the agent's initial window (1 MiB): it only gets through if the
     // browser acknowledges what xterm.js has rendered.
