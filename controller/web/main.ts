@@ -17,6 +17,9 @@ import { createJobPage } from './fleet/job-page.js';
 import { createJobsPage } from './fleet/jobs-page.js';
 import { createScriptEditorPage } from './fleet/script-editor-page.js';
 import { createScriptsPage } from './fleet/scripts-page.js';
+import { createNewTicketPage } from './tickets/new-ticket-page.js';
+import { createTicketPage } from './tickets/ticket-page.js';
+import { createTicketsPage } from './tickets/tickets-page.js';
 import { createSettingsPage } from './settings/settings-page.js';
 import { createLoginPage } from './pages/login-page.js';
 import { loginCatalog } from './pages/login-catalog.js';
@@ -70,6 +73,9 @@ function showRoute(): void {
     : route.name === 'script' ? createScriptEditorPage(app, route.scriptId)
     : route.name === 'jobs' ? createJobsPage(app)
     : route.name === 'job' ? createJobPage(app, route.jobId)
+    : route.name === 'tickets' ? createTicketsPage(app)
+    : route.name === 'newTicket' ? createNewTicketPage(app)
+    : route.name === 'ticket' ? createTicketPage(app, route.ticketNumber)
     : route.name === 'settings' ? createSettingsPage(app)
     : createDashboardPage(app);
   mount(next, frame.main);

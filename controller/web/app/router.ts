@@ -11,7 +11,10 @@ export type Route =
   | { name: 'jobs' }
   | { name: 'job'; jobId: string }
   | { name: 'settings' }
-  | { name: 'audit' };
+  | { name: 'audit' }
+  | { name: 'tickets' }
+  | { name: 'newTicket' }
+  | { name: 'ticket'; ticketNumber: number };
 
 const ID = '([A-Za-z0-9_-]{1,64})';
 const SIMPLE: Record<string, Route> = {
@@ -23,6 +26,8 @@ const SIMPLE: Record<string, Route> = {
   '/scripts/new': { name: 'script', scriptId: null },
   '/jobs': { name: 'jobs' },
   '/settings': { name: 'settings' },
+  '/tickets': { name: 'tickets' },
+  '/tickets/new': { name: 'newTicket' },
 };
 
 /** Reads a route from `location.hash`; anything unknown is the dashboard. */
@@ -36,6 +41,8 @@ export function parseRoute(hash: string): Route {
   if (script?.[1]) return { name: 'script', scriptId: script[1] };
   const job = new RegExp(`^/jobs/${ID}$`).exec(path);
   if (job?.[1]) return { name: 'job', jobId: job[1] };
+  const ticket = /^\/tickets\/([1-9][0-9]{0,8})$/.exec(path);
+  if (ticket?.[1]) return { name: 'ticket', ticketNumber: Number(ticket[1]) };
   return { name: 'dashboard' };
 }
 
@@ -64,5 +71,11 @@ export function hashOf(route: Route): string {
       return '#/settings';
     case 'audit':
       return '#/audit';
+    case 'tickets':
+      return '#/tickets';
+    case 'newTicket':
+      return '#/tickets/new';
+    case 'ticket':
+      return `#/tickets/${route.ticketNumber}`;
   }
 }

@@ -15,11 +15,14 @@ const t = wordsOf(connectionCatalog);
 export class ApiError extends Error {
   readonly code: string;
   readonly status: number;
-  constructor(code: string, status: number, message: string) {
+  /** The refusal's JSON as the controller sent it (a version conflict carries the current ticket); never shown as is. */
+  readonly body: unknown;
+  constructor(code: string, status: number, message: string, body?: unknown) {
     super(message);
     this.name = 'ApiError';
     this.code = code;
     this.status = status;
+    this.body = body;
   }
 }
 
@@ -86,8 +89,10 @@ function apiError(code: ErrorCode, status: number): ApiError {
 
 async function readError(response: Response): Promise<ApiError> {
   let code = 'HTTP_ERR_INTERNAL';
+  let body: unknown;
   try {
-    const refusal = restAnswers.error.safeParse(await response.json());
+    body = await response.json();
+    const refusal = restAnswers.error.safeParse(body);
     if (refusal.success) code = refusal.data.error.code;
   } catch {
     // Not our JSON (a proxy's error page, say): fall back on the status.
@@ -96,7 +101,7 @@ async function readError(response: Response): Promise<ApiError> {
   }
   // People read the catalog's words, never a server's free text.
   const message = errorWords(isErrorCode(code) ? code : 'HTTP_ERR_INTERNAL', language());
-  return new ApiError(code, response.status, message);
+  return new ApiError(code, response.status, message, body);
 }
 
 const devicePath = (deviceId: string) => `/api/devices/${encodeURIComponent(deviceId)}`;
@@ -111,7 +116,9 @@ export const api = {
   /** Chooses the language the UI speaks to this account (null: the browser's, then the controller's). */
   setLanguage: (choice: Language | null) => request('PUT', '/api/me/language', R.meLanguage, { language: choice }),
   acknowledgeFailedLogins: () => send('DELETE', '/api/me/failed-logins'),
-  createSupportLink: () => request('POST', '/api/support-links', R.supportLinkCreated),
+  /** A support link; with `ticketNumber`, it is recorded on that ticket. */
+  createSupportLink: (ticketNumber?: number) =>
+    request('POST', '/api/support-links', R.supportLinkCreated, ticketNumber === undefined ? undefined : { ticketNumber }),
   supportLinks: () => request('GET', '/api/support-links', R.supportLinks),
   /** One page of the device list (filters and cursor in the query). */
   devices: (query: DeviceQueryInput) => request('GET', deviceListPath(query), R.devices),

@@ -18,8 +18,8 @@ export interface SupportLinkPanel {
   dispose(): void;
 }
 
-/** Builds the panel; `onCreated` lets the page refresh its list of links. */
-export function createSupportLinkPanel(onCreated: () => void, openDevice: (deviceId: string) => void): SupportLinkPanel {
+/** Builds the panel; `onCreated` lets the page refresh its list of links; `ticketNumber` records the link on that ticket. */
+export function createSupportLinkPanel(onCreated: () => void, openDevice: (deviceId: string) => void, ticketNumber?: number): SupportLinkPanel {
   let current: NewSupportLink | null = null;
   let timer: ReturnType<typeof setInterval> | null = null;
   const button = el('button', { class: 'btn btn-primary', type: 'button', 'data-testid': 'new-link' }, icon('plus'), t('newLink'));
@@ -72,7 +72,7 @@ export function createSupportLinkPanel(onCreated: () => void, openDevice: (devic
     button.disabled = true;
     error.hidden = true;
     try {
-      show(await api.createSupportLink());
+      show(await api.createSupportLink(ticketNumber));
       onCreated();
     } catch (err) {
       error.hidden = false;

@@ -89,6 +89,7 @@ const ICONS = {
   server: ['M3 4h18v6H3z', 'M3 14h18v6H3z', 'M7 7h.01', 'M7 17h.01'],
   play: ['M6 4l14 8-14 8z'],
   key: ['M15 7a4 4 0 1 1-3.9 5H3v3h3v3h3v-3h2.1', 'M16 7h.01'],
+  inbox: ['M3 13h5l2 3h4l2-3h5', 'M5.5 5h13L21 13v6H3v-6z'],
   alert: ['M12 9v4', 'M12 17h.01', 'M10.3 3.9L1.8 18a2 2 0 0 0 1.7 3h17a2 2 0 0 0 1.7-3L13.7 3.9a2 2 0 0 0-3.4 0z'],
 } satisfies Record<string, string[]>;
 

@@ -1,0 +1,392 @@
+/**
+ * One ticket: its header (number, title, status, priority, level, assignee), both SLA
+ * clocks, the actions valid in its status, the requester and devices, the timeline
+ * (oldest first, like a conversation) and the notes form. A change refused because
+ * someone else changed the ticket first says what changed and shows it as it is now.
+ */
+import type { TicketStatus } from '../../../protocol/ticket-model.js';
+import type { AppContext, Page } from '../app/page.js';
+import { formats } from '../app/language.js';
+import { ApiError } from '../connection/api.js';
+import { createSupportLinkPanel } from '../pages/support-link-panel.js';
+import { el, icon, replaceChildren } from '../ui/dom.js';
+import { formatWhen } from '../ui/format.js';
+import { badge } from '../ui/status-badge.js';
+import { reasonDialog, resolveDialog } from './ticket-dialogs.js';
+import { duration, priorityChip, slaPill, slaTone, statusBadge, t, tk } from './ticket-wording.js';
+import { conflictTicket, ticketsApi, type TicketActionBody, type TicketEventView, type TicketView } from './tickets-api.js';
+
+const REFRESH_MS = 30_000;
+
+type ActionName = 'take' | 'start' | 'wait_for_user' | 'user_replied' | 'escalate' | 'resolve' | 'reopen' | 'close';
+
+/** The moves the protocol's machine allows from each status (protocol/ticket-transitions.ts); the server still decides. */
+const FROM: Record<ActionName, readonly TicketStatus[]> = {
+  take: ['new', 'in_progress', 'waiting_user', 'escalated'],
+  start: ['new'],
+  wait_for_user: ['in_progress'],
+  user_replied: ['waiting_user'],
+  escalate: ['new', 'in_progress', 'waiting_user'],
+  resolve: ['new', 'in_progress', 'waiting_user', 'escalated'],
+  reopen: ['resolved'],
+  close: ['resolved'],
+};
+
+/** The actions to offer now, in the order a technician reads them. */
+function validActions(ticket: TicketView, me: string): ActionName[] {
+  const order: ActionName[] = ['take', 'start', 'wait_for_user', 'user_replied', 'escalate', 'resolve', 'reopen', 'close'];
+  return order.filter((a) => {
+    if (!FROM[a].includes(ticket.status)) return false;
+    if (a === 'take') return ticket.assignee?.username !== me || ticket.status === 'new' || ticket.status === 'escalated';
+    if (a === 'escalate') return ticket.level === 'L1';
+    return true;
+  });
+}
+
+const ACTION_LABEL: Record<ActionName, () => string> = {
+  take: () => t('actionTake'),
+  start: () => t('actionStart'),
+  wait_for_user: () => t('actionWait'),
+  user_replied: () => t('actionUserReplied'),
+  escalate: () => t('actionEscalate'),
+  resolve: () => t('actionResolve'),
+  reopen: () => t('actionReopen'),
+  close: () => t('actionClose'),
+};
+
+/** The fields a technician notices when someone else changed the ticket. */
+const WATCHED = ['status', 'assignee', 'level', 'priority', 'title', 'description', 'requester', 'category', 'impact', 'urgency', 'deviceIds', 'waitingReason', 'escalationReason', 'resolution'] as const;
+
+function fieldName(field: (typeof WATCHED)[number]): string {
+  switch (field) {
+    case 'status': return t('fieldStatus');
+    case 'assignee': return tk('fieldAssignee');
+    case 'level': return t('fieldLevel');
+    case 'priority': return tk('fieldPriority');
+    case 'title': return tk('fieldTitle');
+    case 'description': return tk('fieldDescription');
+    case 'requester': return tk('fieldRequesterName');
+    case 'category': return tk('fieldCategory');
+    case 'impact': return tk('fieldImpact');
+    case 'urgency': return tk('fieldUrgency');
+    case 'deviceIds': return t('devicesTitle');
+    case 'waitingReason': return t('fieldWaitingReason');
+    case 'escalationReason': return t('fieldEscalationReason');
+    case 'resolution': return tk('fieldResolution');
+  }
+}
+
+/** What differs between the ticket we showed and the one the server has now, in words. */
+function changes(before: TicketView, after: TicketView): string[] {
+  return WATCHED.filter((f) => JSON.stringify(before[f]) !== JSON.stringify(after[f])).map((f) => {
+    if (f === 'status') return t('changedFromTo', { field: fieldName(f), before: tk('status', { status: before.status }), after: tk('status', { status: after.status }) });
+    if (f === 'assignee') return t('changedFromTo', { field: fieldName(f), before: before.assignee?.name ?? t('nobody'), after: after.assignee?.name ?? t('nobody') });
+    if (f === 'level' || f === 'priority') return t('changedFromTo', { field: fieldName(f), before: String(before[f]), after: String(after[f]) });
+    return fieldName(f);
+  });
+}
+
+/** Multi-line text typed by people, shown as text (never parsed as HTML), line breaks kept. */
+function plainText(text: string, testId?: string): HTMLElement {
+  return el('div', { class: 'plain-text', 'data-testid': testId }, text);
+}
+
+function eventLine(e: TicketEventView): { text: string; detail: string | null; icon: 'note' | 'move' | 'link' } {
+  const actor = e.actor ?? t('controller');
+  const data = e.data;
+  const str = (key: string) => (typeof data[key] === 'string' ? (data[key] as string) : '');
+  switch (e.kind) {
+    case 'created': return { text: t('evCreated', { actor }), detail: null, icon: 'move' };
+    case 'edited': return { text: t('evEdited', { actor }), detail: null, icon: 'move' };
+    case 'note': return { text: e.visibility === 'person' ? t('evNotePerson', { actor }) : t('evNoteInternal', { actor }), detail: str('markdown'), icon: 'note' };
+    case 'link_created': return { text: t('evLinkCreated', { actor }), detail: null, icon: 'link' };
+    case 'agent_joined': return { text: t('evAgentJoined', { hostname: str('hostname') || '?' }), detail: null, icon: 'link' };
+    case 'take': return { text: tk('eventTake', { actor }), detail: null, icon: 'move' };
+    case 'assign': return { text: t('evAssigned', { actor }), detail: null, icon: 'move' };
+    case 'start': return { text: tk('eventStart', { actor }), detail: null, icon: 'move' };
+    case 'wait_for_user': return { text: tk('eventWaitForUser', { actor, reason: str('reason') }), detail: null, icon: 'move' };
+    case 'user_replied': return { text: tk('eventUserReplied'), detail: null, icon: 'move' };
+    case 'escalate': return { text: tk('eventEscalate', { actor, reason: str('reason') }), detail: null, icon: 'move' };
+    case 'resolve': {
+      const resolution = (data.resolution ?? {}) as { text?: unknown; solutionType?: unknown };
+      return {
+        text: tk('eventResolve', { actor, solutionType: tk('solutionType', { solutionType: String(resolution.solutionType ?? 'other') }) }),
+        detail: typeof resolution.text === 'string' ? resolution.text : null,
+        icon: 'move',
+      };
+    }
+    case 'reopen': return { text: e.actor ? tk('eventReopen', { actor }) : tk('eventReopenByUser'), detail: str('reason') || null, icon: 'move' };
+    case 'close': return { text: tk('eventClose', { actor }), detail: null, icon: 'move' };
+    case 'auto_close': return { text: tk('eventAutoClose', { days: Number(data.afterDays ?? 0) }), detail: null, icon: 'move' };
+    default: return { text: t('evOther', { actor, kind: e.kind }), detail: null, icon: 'move' };
+  }
+}
+
+export function createTicketPage(app: AppContext, number: number): Page {
+  let ticket: TicketView | null = null;
+  let events: TicketEventView[] = [];
+  let timelineMore = false;
+  let disposed = false;
+  let busy = false;
+
+  const header = el('header', { class: 'page-header ticket-header' });
+  const conflict = el('div', { class: 'notice notice-warn ticket-conflict', role: 'alert', hidden: true, 'data-testid': 'ticket-conflict' });
+  const actionError = el('p', { class: 'form-error', role: 'alert', hidden: true, 'data-testid': 'action-error' });
+  const actions = el('div', { class: 'ticket-actions', 'data-testid': 'ticket-actions' });
+  const clocks = el('div', { class: 'sla-clocks', 'data-testid': 'sla-clocks' });
+  const description = el('section', { class: 'card' });
+  const requesterCard = el('section', { class: 'card ticket-side-card', 'data-testid': 'requester-card' });
+  const detailsCard = el('section', { class: 'card ticket-side-card' });
+  const devicesCard = el('section', { class: 'card ticket-side-card', 'data-testid': 'ticket-devices' });
+  const timeline = el('ol', { class: 'timeline', 'data-testid': 'timeline' });
+  const timelineMoreButton = el('button', { class: 'btn btn-secondary btn-small', type: 'button', hidden: true, 'data-testid': 'timeline-more' }, t('timelineMore'));
+
+  // The notes form stays put across refreshes, so a note being typed is never lost.
+  const noteBody = el('textarea', { class: 'input', id: 'note-body', 'data-testid': 'note-body', rows: 4, maxlength: 20000, placeholder: t('notePlaceholder') });
+  const visibility = el('select', { class: 'input', id: 'note-visibility', 'data-testid': 'note-visibility', 'aria-label': t('noteVisibility') },
+    el('option', { value: 'internal' }, t('noteInternal')), el('option', { value: 'person' }, t('notePerson')));
+  const noteError = el('p', { class: 'form-error', role: 'alert', hidden: true, 'data-testid': 'note-error' });
+  const noteSubmit = el('button', { class: 'btn btn-primary', type: 'submit', 'data-testid': 'add-note' }, t('addNote'));
+  const noteForm = el('form', { class: 'note-form', novalidate: true },
+    el('label', { class: 'field-label', for: 'note-body' }, t('noteTitle')), noteBody,
+    el('div', { class: 'note-form-row' },
+      el('label', { class: 'field-label visually-hidden', for: 'note-visibility' }, t('noteVisibility')), visibility,
+      el('span', { class: 'muted small grow' }, t('noteHint')), noteSubmit),
+    noteError);
+
+  const main = el('div', { class: 'ticket-main' },
+    description,
+    el('section', { class: 'card' },
+      el('div', { class: 'card-header' }, el('h2', { class: 'card-title' }, t('timelineTitle'))),
+      timeline, el('div', { class: 'timeline-footer' }, timelineMoreButton), noteForm));
+  const linkPanel = createSupportLinkPanel(() => void loadTimeline(), (deviceId) => app.navigate(`#/devices/${encodeURIComponent(deviceId)}`), number);
+  const side = el('div', { class: 'ticket-side' }, requesterCard, detailsCard, devicesCard);
+  const body = el('div', { class: 'ticket-body', hidden: true }, el('div', { class: 'ticket-columns' }, main, side), linkPanel.root);
+  const loadingNote = el('div', { class: 'empty' }, el('span', { class: 'spinner', 'aria-hidden': 'true' }), t('loadingTicket'));
+
+  const root = el('div', { class: 'page ticket-page', 'data-testid': 'ticket-page' },
+    header, conflict, actionError, clocks, actions, loadingNote, body);
+
+  const clockCard = (label: string, reading: TicketView['sla']['own'], testId: string) => {
+    const tone = slaTone(reading);
+    const detail = reading.stopped ? tk('slaStopped')
+      : reading.paused ? tk('slaPaused')
+      : reading.deadline !== null ? tk('slaDeadline', { deadline: formats.dateTime(reading.deadline) }) : '';
+    const width = Math.min(100, Math.round(reading.ratio * 100));
+    return el('div', { class: `sla-card sla-card-${tone}`, 'data-testid': testId, 'data-sla': tone },
+      el('div', { class: 'sla-card-head' }, el('span', { class: 'field-label' }, label), slaPill(reading, `${testId}-pill`)),
+      el('div', { class: 'sla-bar', 'aria-hidden': 'true' }, el('span', { class: 'sla-bar-fill', style: `width: ${width}%` })),
+      el('div', { class: 'muted small' }, detail, ' ', el('span', { class: 'sla-target' }, t('slaTarget', { time: duration(reading.targetMs) }))));
+  };
+
+  const row = (label: string, value: Node | string) => el('div', { class: 'detail-row' }, el('dt', null, label), el('dd', null, value));
+
+  const render = () => {
+    if (!ticket) return;
+    const tk0 = ticket;
+    loadingNote.hidden = true;
+    body.hidden = false;
+    replaceChildren(header,
+      el('div', { class: 'ticket-heading' },
+        el('a', { class: 'back-link', href: '#/tickets' }, icon('back'), t('backToQueue')),
+        el('h1', null, el('span', { class: 'ticket-number', 'data-testid': 'ticket-number' }, tk('number', { number: tk0.number })), ' ', el('span', { 'data-testid': 'ticket-heading' }, tk0.title)),
+        el('div', { class: 'ticket-meta' },
+          statusBadge(tk0.status), priorityChip(tk0.priority),
+          badge(tk('level', { level: tk0.level }), tk0.level === 'L2' ? 'warn' : 'neutral', 'ticket-level'),
+          el('span', { class: 'muted', 'data-testid': 'ticket-assignee' }, tk0.assignee ? t('assignedTo', { name: tk0.assignee.name }) : t('notAssigned')))));
+    replaceChildren(clocks,
+      clockCard(tk('slaOwn'), tk0.sla.own, 'sla-own'),
+      clockCard(tk('slaResolve'), tk0.sla.resolve, 'sla-resolve'));
+    const valid = validActions(tk0, app.me.user.username);
+    replaceChildren(actions, ...valid.map((a) => el('button', {
+      class: `btn ${a === 'resolve' || (a === 'take' && tk0.assignee === null) ? 'btn-primary' : 'btn-secondary'}`,
+      type: 'button', 'data-testid': `action-${a}`, disabled: busy, onclick: () => void runAction(a),
+    }, ACTION_LABEL[a]())),
+    valid.length === 0 ? el('span', { class: 'muted' }, t('noActions')) : null);
+    replaceChildren(description,
+      el('h2', { class: 'card-title' }, tk('fieldDescription')),
+      tk0.description.trim() ? plainText(tk0.description, 'ticket-description') : el('p', { class: 'muted' }, t('noDescription')),
+      tk0.waitingReason ? el('div', { class: 'reason-box' }, el('span', { class: 'field-label' }, t('fieldWaitingReason')), plainText(tk0.waitingReason)) : null,
+      tk0.escalationReason ? el('div', { class: 'reason-box' }, el('span', { class: 'field-label' }, t('fieldEscalationReason')), plainText(tk0.escalationReason)) : null,
+      tk0.resolution ? el('div', { class: 'reason-box reason-good' },
+        el('span', { class: 'field-label' }, tk('fieldResolution'), ' · ', tk('solutionType', { solutionType: tk0.resolution.solutionType })),
+        plainText(tk0.resolution.text, 'ticket-resolution')) : null);
+    const r = tk0.requester;
+    replaceChildren(requesterCard,
+      el('h2', { class: 'card-title' }, t('requesterTitle')),
+      el('p', { class: 'strong', 'data-testid': 'requester-name' }, r.name),
+      r.phone ? el('p', null, el('a', { href: `tel:${r.phone.replace(/[^0-9+]/g, '')}` }, r.phone)) : null,
+      r.email ? el('p', null, el('a', { href: `mailto:${r.email}` }, r.email)) : null,
+      !r.phone && !r.email ? el('p', { class: 'muted small' }, t('noContact')) : null);
+    replaceChildren(detailsCard,
+      el('h2', { class: 'card-title' }, t('detailsTitle')),
+      el('dl', { class: 'detail-list' },
+        row(tk('fieldCategory'), tk('category', { category: tk0.category })),
+        row(tk('fieldImpact'), tk('impact', { impact: tk0.impact })),
+        row(tk('fieldUrgency'), tk('urgency', { urgency: tk0.urgency })),
+        row(tk('fieldPriority'), tk('priority', { priority: tk0.priority })),
+        row(t('created'), formatWhen(tk0.createdAt)),
+        row(t('updated'), formatWhen(tk0.updatedAt)),
+        tk0.resolvedAt ? row(t('resolvedAt'), formatWhen(tk0.resolvedAt)) : null,
+        tk0.closedAt ? row(t('closedAt'), formatWhen(tk0.closedAt)) : null));
+    replaceChildren(devicesCard,
+      el('h2', { class: 'card-title' }, t('devicesTitle')),
+      tk0.deviceIds.length === 0 ? el('p', { class: 'muted small' }, t('noDevices'))
+        : el('ul', { class: 'plain-list' }, ...tk0.deviceIds.map((id) => el('li', null,
+          el('a', { class: 'mono', href: `#/devices/${encodeURIComponent(id)}` }, app.store.get(id)?.hostname ?? id)))));
+  };
+
+  const renderTimeline = () => {
+    replaceChildren(timeline, ...events.map((e) => {
+      const line = eventLine(e);
+      return el('li', { class: `timeline-item timeline-${line.icon}${e.visibility === 'person' ? ' timeline-public' : ''}`, 'data-testid': 'timeline-item', 'data-kind': e.kind },
+        el('span', { class: 'timeline-dot', 'aria-hidden': 'true' }),
+        el('div', { class: 'timeline-content' },
+          el('div', { class: 'timeline-head' },
+            el('span', { class: 'timeline-text' }, line.text),
+            e.kind === 'note' ? badge(e.visibility === 'person' ? t('notePersonBadge') : t('noteInternalBadge'), e.visibility === 'person' ? 'info' : 'neutral') : null,
+            el('time', { class: 'muted small nowrap', datetime: new Date(e.at).toISOString() }, formatWhen(e.at))),
+          line.detail ? plainText(line.detail) : null));
+    }));
+    if (events.length === 0) timeline.append(el('li', { class: 'muted' }, t('timelineEmpty')));
+    timelineMoreButton.hidden = !timelineMore;
+  };
+
+  /** The next page of events after the last one shown (the first page the first time). */
+  let fetching: Promise<void> | null = null;
+  const loadTimeline = (): Promise<void> => {
+    // One fetch at a time: two at once would both start after the same event.
+    fetching = (fetching ?? Promise.resolve()).then(async () => {
+      try {
+        const last = events[events.length - 1];
+        const page = await ticketsApi.timeline(number, last ? String(last.id) : null);
+        if (disposed) return;
+        const known = new Set(events.map((e) => e.id));
+        events = [...events, ...page.events.filter((e) => !known.has(e.id))];
+        timelineMore = page.nextCursor !== null;
+        renderTimeline();
+      } catch (err) {
+        if (!disposed) replaceChildren(timeline, el('li', { class: 'form-error' }, err instanceof ApiError ? err.message : t('timelineFailed')));
+      }
+    });
+    return fetching;
+  };
+  timelineMoreButton.addEventListener('click', () => void loadTimeline());
+
+  const load = async (quiet = false) => {
+    try {
+      const next = (await ticketsApi.ticket(number)).ticket;
+      if (disposed) return;
+      const changedVersion = ticket?.version !== next.version;
+      ticket = next;
+      render();
+      if (changedVersion) void loadTimeline();
+    } catch (err) {
+      if (disposed || quiet) return;
+      loadingNote.hidden = false;
+      replaceChildren(loadingNote, el('p', { class: 'form-error', role: 'alert' }, err instanceof ApiError ? err.message : t('ticketFailed')),
+        el('a', { class: 'btn btn-secondary', href: '#/tickets' }, t('backToQueue')));
+    }
+  };
+
+  const showConflict = (now: TicketView) => {
+    const before = ticket!;
+    const what = changes(before, now);
+    conflict.hidden = false;
+    replaceChildren(conflict, icon('alert'),
+      el('div', null,
+        el('strong', null, t('conflictTitle')),
+        el('p', null, t('conflictBody')),
+        what.length ? el('ul', { class: 'conflict-list', 'data-testid': 'conflict-changes' }, ...what.map((w) => el('li', null, w))) : null));
+    ticket = now;
+    render();
+    void loadTimeline();
+  };
+
+  const ask = async (action: ActionName): Promise<TicketActionBody | null> => {
+    switch (action) {
+      case 'wait_for_user': {
+        const reason = await reasonDialog({ title: t('waitTitle'), intro: t('waitIntro'), label: tk('fieldReason'), confirmLabel: t('actionWait') });
+        return reason === null ? null : { type: 'wait_for_user', reason };
+      }
+      case 'escalate': {
+        const reason = await reasonDialog({ title: t('escalateTitle'), intro: t('escalateIntro'), label: tk('fieldReason'), confirmLabel: t('actionEscalate') });
+        return reason === null ? null : { type: 'escalate', reason };
+      }
+      case 'reopen': {
+        const reason = await reasonDialog({ title: t('reopenTitle'), intro: t('reopenIntro'), label: t('reasonOptional'), confirmLabel: t('actionReopen'), optional: true });
+        return reason === null ? null : { type: 'reopen', reason };
+      }
+      case 'resolve': {
+        const answer = await resolveDialog();
+        return answer === null ? null : { type: 'resolve', ...answer };
+      }
+      default:
+        return { type: action };
+    }
+  };
+
+  const runAction = async (action: ActionName) => {
+    if (!ticket || busy) return;
+    const body = await ask(action);
+    if (!body || disposed || !ticket) return;
+    busy = true;
+    actionError.hidden = true;
+    conflict.hidden = true;
+    render();
+    try {
+      ticket = (await ticketsApi.act(number, body, ticket.version)).ticket;
+    } catch (err) {
+      const now = conflictTicket(err);
+      if (now) showConflict(now);
+      else {
+        actionError.hidden = false;
+        actionError.textContent = err instanceof ApiError ? err.message : t('actionFailed');
+      }
+    } finally {
+      busy = false;
+    }
+    if (disposed) return;
+    render();
+    void loadTimeline();
+  };
+
+  noteForm.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    noteError.hidden = true;
+    if (noteBody.value.trim() === '') {
+      noteError.hidden = false;
+      noteError.textContent = t('noteRequired');
+      return noteBody.focus();
+    }
+    noteSubmit.disabled = true;
+    try {
+      await ticketsApi.note(number, noteBody.value, visibility.value === 'person' ? 'person' : 'internal');
+      if (disposed) return;
+      noteBody.value = '';
+      await loadTimeline();
+    } catch (err) {
+      if (disposed) return;
+      noteError.hidden = false;
+      noteError.textContent = err instanceof ApiError ? err.message : t('noteFailed');
+    } finally {
+      noteSubmit.disabled = false;
+    }
+  });
+
+  const onFocus = () => void load(true);
+  window.addEventListener('focus', onFocus);
+  const timer = setInterval(() => void load(true), REFRESH_MS);
+  void load();
+
+  return {
+    root,
+    get title() { return ticket ? t('ticketPageTitle', { number: tk('number', { number }), title: ticket.title }) : tk('number', { number }); },
+    dispose() {
+      disposed = true;
+      clearInterval(timer);
+      window.removeEventListener('focus', onFocus);
+      linkPanel.dispose();
+    },
+  };
+}
