@@ -1,0 +1,173 @@
+/**
+ * Tickets in a real browser (issue 10): a technician creates a ticket through the
+ * form, finds it in the queue, opens it, takes it, adds a note, waits for the user
+ * (the resolution clock shows paused), escalates and resolves it with words, and the
+ * history lists every step. A change made behind the page's back is refused with
+ * what changed. In French, the page speaks French. Screenshots go to
+ * test-results/tickets-*.png whether the test passes or fails.
+ */
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { saveScreenshot } from '../helpers/browser.js';
+import { useBrowserSuite } from '../helpers/browser-suite.js';
+
+const suite = useBrowserSuite();
+
+async function createThroughForm(page: Page, title: string): Promise<number> {
+  await page.goto(`${suite.controller.url}/#/tickets`);
+  await page.locator('[data-testid=new-ticket]').click();
+  await page.locator('[data-testid=new-ticket-form]').waitFor();
+  // The form checks before sending: an empty title and a bad e-mail are refused on the spot.
+  await page.locator('[data-testid=requester-email]').fill('not an address');
+  await page.locator('[data-testid=create-ticket]').click();
+  await expect.poll(() => page.locator('[data-testid=error-title]').isVisible()).toBe(true);
+  await expect.poll(() => page.locator('[data-testid=error-email]').isVisible()).toBe(true);
+
+  await page.locator('[data-testid=ticket-title]').fill(title);
+  await page.locator('[data-testid=ticket-description]').fill('Nothing prints since this morning.\n<b>Second line</b> stays text.');
+  await page.locator('[data-testid=requester-name]').fill('Claire Martin');
+  await page.locator('[data-testid=requester-phone]').fill('+33 1 23 45 67 89');
+  await page.locator('[data-testid=requester-email]').fill('claire.martin@example.com');
+  await page.locator('[data-testid=ticket-category]').selectOption('hardware');
+  await page.locator('[data-testid=ticket-impact]').selectOption('high');
+  await page.locator('[data-testid=ticket-urgency]').selectOption('medium');
+  expect(await page.locator('[data-testid=priority-preview]').textContent()).toContain('P2');
+  await saveScreenshot(page, 'tickets-new');
+  await page.locator('[data-testid=create-ticket]').click();
+  await page.locator('[data-testid=ticket-page] [data-testid=ticket-number]').waitFor();
+  const match = /#\/tickets\/(\d+)$/.exec(page.url());
+  expect(match).not.toBeNull();
+  return Number(match![1]);
+}
+
+async function timelineKinds(page: Page): Promise<string[]> {
+  return page.locator('[data-testid=timeline-item]').evaluateAll((items) => items.map((i) => i.getAttribute('data-kind') ?? ''));
+}
+
+async function act(page: Page, action: string, words?: { reason?: string; resolution?: string; solutionType?: string }): Promise<void> {
+  const before = (await timelineKinds(page)).length;
+  await page.locator(`[data-testid=action-${action}]`).click();
+  if (words?.reason !== undefined) {
+    await page.locator('[data-testid=ticket-dialog]').waitFor();
+    // A reason is required: the dialog says so instead of sending.
+    await page.locator('[data-testid=dialog-confirm]').click();
+    await expect.poll(() => page.locator('[data-testid=dialog-error]').isVisible()).toBe(true);
+    await page.locator('[data-testid=ticket-reason]').fill(words.reason);
+    await page.locator('[data-testid=dialog-confirm]').click();
+  }
+  if (words?.resolution !== undefined) {
+    await page.locator('[data-testid=ticket-dialog]').waitFor();
+    await page.locator('[data-testid=ticket-resolution]').fill(words.resolution);
+    await page.locator('[data-testid=ticket-solution-type]').selectOption(words.solutionType ?? 'fix');
+    await page.locator('[data-testid=dialog-confirm]').click();
+  }
+  await expect.poll(async () => (await timelineKinds(page)).length, { timeout: 10_000 }).toBeGreaterThan(before);
+}
+
+describe('tickets in the web UI', () => {
+  it('creates, finds, takes, notes, waits, escalates and resolves a ticket, with the whole history', async () => {
+    const page = await suite.loggedInPage('tickets');
+    try {
+      const number = await createThroughForm(page, 'Printer on 2nd floor does not print');
+      expect(await page.locator('[data-testid=ticket-heading]').textContent()).toBe('Printer on 2nd floor does not print');
+      // The description is text: the <b> typed by the technician is shown, not rendered.
+      expect(await page.locator('[data-testid=ticket-description]').textContent()).toContain('<b>Second line</b>');
+      expect(await page.locator('[data-testid=ticket-description] b').count()).toBe(0);
+      expect(await page.locator('[data-testid=requester-name]').textContent()).toBe('Claire Martin');
+      expect(await page.locator('[data-testid=ticket-status]').getAttribute('data-status')).toBe('new');
+
+      // The queue lists it, and opens it.
+      await page.goto(`${suite.controller.url}/#/tickets`);
+      const row = page.locator(`[data-testid=ticket-row][data-number="${number}"]`);
+      await row.waitFor();
+      expect(await row.textContent()).toContain('Printer on 2nd floor does not print');
+      expect(await row.locator('[data-testid=ticket-priority]').textContent()).toBe('P2');
+      await saveScreenshot(page, 'tickets-queue');
+      // A search that matches nothing shows the helpful empty state.
+      await page.locator('[data-testid=tickets-search]').fill('zzz-nothing-matches');
+      await page.locator('[data-testid=tickets-empty]').waitFor();
+      await page.locator('[data-testid=tickets-search]').fill('');
+      await row.waitFor();
+      await row.click();
+      await page.locator('[data-testid=action-take]').waitFor();
+
+      await act(page, 'take');
+      await expect.poll(() => page.locator('[data-testid=ticket-status]').getAttribute('data-status')).toBe('in_progress');
+
+      await page.locator('[data-testid=note-body]').fill('Checked the cable.\nThe spooler restarts fine.');
+      await page.locator('[data-testid=add-note]').click();
+      await expect.poll(async () => (await timelineKinds(page)).includes('note')).toBe(true);
+
+      await act(page, 'wait_for_user', { reason: 'Asked Claire to switch the printer off and on.' });
+      await expect.poll(() => page.locator('[data-testid=ticket-status]').getAttribute('data-status')).toBe('waiting_user');
+      expect(await page.locator('[data-testid=sla-resolve]').getAttribute('data-sla')).toBe('paused');
+      await saveScreenshot(page, 'tickets-waiting');
+
+      await act(page, 'escalate', { reason: 'The fuser is faulty: needs a level 2 technician on site.' });
+      await expect.poll(() => page.locator('[data-testid=ticket-status]').getAttribute('data-status')).toBe('escalated');
+      expect(await page.locator('[data-testid=ticket-level]').textContent()).toContain('2');
+
+      await act(page, 'resolve', { resolution: 'Replaced the fuser unit.', solutionType: 'hardware_replaced' });
+      await expect.poll(() => page.locator('[data-testid=ticket-status]').getAttribute('data-status')).toBe('resolved');
+      expect(await page.locator('[data-testid=ticket-resolution]').textContent()).toBe('Replaced the fuser unit.');
+
+      expect(await timelineKinds(page)).toEqual(['created', 'take', 'note', 'wait_for_user', 'escalate', 'resolve']);
+      const history = (await page.locator('[data-testid=timeline]').textContent()) ?? '';
+      expect(history).toContain('Asked Claire to switch the printer off and on.');
+      expect(history).toContain('needs a level 2 technician on site');
+      expect(history).toContain('Replaced the fuser unit.');
+      expect(history).toContain('The spooler restarts fine.');
+      await saveScreenshot(page, 'tickets-resolved');
+
+      // Someone else reopens it behind this page's back: closing is refused, and the page says what changed.
+      const status = await page.evaluate(async (n) => {
+        const res = await fetch(`/api/tickets/${n}/actions`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ type: 'reopen' }) });
+        return res.status;
+      }, number);
+      expect(status).toBe(200);
+      await page.locator('[data-testid=action-close]').click();
+      await page.locator('[data-testid=ticket-conflict]:not([hidden])').waitFor();
+      const changed = (await page.locator('[data-testid=conflict-changes]').textContent()) ?? '';
+      expect(changed).toContain('Resolved');
+      expect(changed).toContain('In progress');
+      await expect.poll(() => page.locator('[data-testid=ticket-status]').getAttribute('data-status')).toBe('in_progress');
+      await saveScreenshot(page, 'tickets-conflict');
+    } finally {
+      await saveScreenshot(page, 'tickets-last');
+    }
+  }, 90_000);
+
+  it('speaks French to a French browser', async () => {
+    const context = await suite.browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'fr-FR' });
+    try {
+      const page = await context.newPage();
+      await page.goto(`${suite.controller.url}/`);
+      await page.locator('#username').fill('admin');
+      await page.locator('#password').fill(suite.controller.adminPassword);
+      await page.locator('[data-testid=login-submit]').click();
+      await page.locator('[data-testid=new-link]').waitFor();
+      await page.goto(`${suite.controller.url}/#/tickets`);
+      await page.locator('[data-testid=ticket-row]').first().waitFor();
+      expect(await page.locator('h1').textContent()).toBe('Tickets');
+      expect(await page.locator('[data-testid=new-ticket]').textContent()).toBe('Nouveau ticket');
+      await saveScreenshot(page, 'tickets-fr-queue');
+      await page.locator('[data-testid=new-ticket]').click();
+      await page.locator('[data-testid=ticket-title]').fill('Outlook ne démarre plus');
+      await page.locator('[data-testid=requester-name]').fill('Jean Dupont');
+      await page.locator('[data-testid=ticket-category]').selectOption('software');
+      await page.locator('[data-testid=create-ticket]').click();
+      await page.locator('[data-testid=action-escalate]').waitFor();
+      expect(await page.locator('[data-testid=action-escalate]').textContent()).toBe('Escalader');
+      expect(await page.locator('[data-testid=action-take]').textContent()).toBe('Prendre en charge');
+      expect(await page.locator('[data-testid=ticket-status]').textContent()).toBe('Nouveau');
+      expect(await page.locator('[data-testid=sla-own]').textContent()).toContain('Délai de prise en charge');
+      await saveScreenshot(page, 'tickets-fr-ticket');
+      await page.locator('[data-testid=action-escalate]').click();
+      await page.locator('[data-testid=ticket-dialog]').waitFor();
+      expect(await page.locator('#ticket-dialog-title').textContent()).toBe('Transmettre au niveau 2');
+      await saveScreenshot(page, 'tickets-fr-escalate');
+    } finally {
+      await context.close();
+    }
+  }, 60_000);
+});
