@@ -2,7 +2,7 @@
  * Longer words must not be cut: the controller runs with `--lang fr`, the browser
  * asks for French, and the pseudo-locale (`localStorage['relais.pseudo'] = '1'`:
  * accented, about 40 % longer) is on. On every main page — login, dashboard, an
- * enrolled device, settings, audit, fleet, enrollment, scripts, jobs — no button,
+ * enrolled device, settings, audit, fleet, enrollment, scripts, jobs, tickets — no button,
  * label, heading, navigation item, badge or table header may overflow its box or
  * be clipped by a parent that hides overflow. The same pages are then shown in
  * plain French (the words a helpdesk reads) and checked the same way. Every page is
@@ -20,12 +20,25 @@ let c: RunningController;
 let browser: Browser;
 let agent: RunningAgent | null = null;
 let deviceId: string | null = null;
+let ticketNumber: number | null = null;
 
 beforeAll(async () => {
   browser = await launchBrowser();
   c = await startController({ args: ['--lang', 'fr'] });
   // One enrolled machine, so the fleet and a device page have something to show.
-  const token = await createEnrollmentToken(c, await login(c));
+  const cookie = await login(c);
+  const token = await createEnrollmentToken(c, cookie);
+  // One ticket, so the queue and a ticket page have something to show.
+  const created = await fetch(`${c.url}/api/tickets`, {
+    method: 'POST',
+    headers: { cookie, origin: c.url, 'Content-Type': 'application/json' },
+    body: JSON.stringify({
+      title: "L'imprimante du 2e étage n'imprime plus", description: 'Depuis ce matin.', category: 'hardware', impact: 'medium', urgency: 'high',
+      requester: { name: 'Claire Martin', phone: '01 23 45 67 89', email: 'claire.martin@example.com' },
+    }),
+  });
+  if (!created.ok) throw new Error(`creating the sample ticket answered ${created.status}`);
+  ticketNumber = ((await created.json()) as { ticket: { number: number } }).ticket.number;
   const enrolled = await enrollAgent(c, token.token, ['--name', 'poste-compta-01', '--tag', 'compta']);
   deviceId = enrolled.device?.deviceId ?? null;
   if (enrolled.exitCode === 0) agent = runAgent(enrolled.stateDir);
@@ -80,6 +93,9 @@ const PAGES: ReadonlyArray<{ name: string; hash: () => string | null; ready: str
   { name: 'enrollment', hash: () => '#/fleet/enroll', ready: '.page' },
   { name: 'scripts', hash: () => '#/scripts', ready: '.page' },
   { name: 'jobs', hash: () => '#/jobs', ready: '.page' },
+  { name: 'tickets', hash: () => '#/tickets', ready: '[data-testid=ticket-row]' },
+  { name: 'new-ticket', hash: () => '#/tickets/new', ready: '[data-testid=new-ticket-form]' },
+  { name: 'ticket', hash: () => (ticketNumber ? `#/tickets/${ticketNumber}` : null), ready: '[data-testid=timeline-item]' },
 ];
 
 async function visitAll(pseudo: boolean): Promise<Record<string, string[]>> {

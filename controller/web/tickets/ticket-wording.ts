@@ -31,7 +31,8 @@ export function priorityChip(priority: TicketPriority): HTMLSpanElement {
 export function duration(ms: number): string {
   const minutes = Math.max(0, Math.round(Math.abs(ms) / 60_000));
   const hours = Math.floor(minutes / 60);
-  return hours > 0 ? t('durationHours', { hours: formats.number(hours, 0), minutes: minutes % 60 }) : t('durationMinutes', { minutes });
+  if (hours === 0) return t('durationMinutes', { minutes });
+  return minutes % 60 === 0 ? t('durationWholeHours', { hours: formats.number(hours, 0) }) : t('durationHours', { hours: formats.number(hours, 0), minutes: minutes % 60 });
 }
 
 export type SlaTone = 'ok' | 'warning' | 'breached' | 'paused' | 'stopped';
