@@ -132,6 +132,12 @@ describe('tickets in the web UI', () => {
       expect(changed).toContain('In progress');
       await expect.poll(() => page.locator('[data-testid=ticket-status]').getAttribute('data-status')).toBe('in_progress');
       await saveScreenshot(page, 'tickets-conflict');
+
+      // A support link made from the ticket shows its code and goes on the ticket's history.
+      await page.locator('[data-testid=new-link]').click();
+      expect(await page.locator('[data-testid=link-code]').textContent()).toMatch(/^\d{3} \d{3} \d{3}$/);
+      await expect.poll(async () => (await timelineKinds(page)).includes('link_created')).toBe(true);
+      await saveScreenshot(page, 'tickets-link');
     } finally {
       await saveScreenshot(page, 'tickets-last');
     }
