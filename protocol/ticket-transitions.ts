@@ -94,8 +94,8 @@ export interface TransitionResult {
 
 const DAY_MS = 86_400_000;
 
-/** The statuses each action may start from. */
-const FROM: Readonly<Record<TicketActionType, readonly TicketStatus[]>> = Object.freeze({
+/** The statuses each action may start from (the web UI offers only these; this function still decides). */
+export const TICKET_ACTION_FROM: Readonly<Record<TicketActionType, readonly TicketStatus[]>> = Object.freeze({
   take: ['new', 'in_progress', 'waiting_user', 'escalated'],
   assign: ['new', 'in_progress', 'waiting_user', 'escalated'],
   start: ['new'],
@@ -151,7 +151,7 @@ export function transition(ticket: Ticket, action: TicketAction, actor: TicketAc
   if (action.expectedVersion !== undefined && action.expectedVersion !== ticket.version) {
     throw new RelaisError('TICKET_ERR_VERSION_CONFLICT', `(expected version ${action.expectedVersion}, current ${ticket.version})`); // i18n-ignore: versions for the log
   }
-  if (!FROM[action.type].includes(ticket.status)) throw badTransition(action.type, ticket);
+  if (!TICKET_ACTION_FROM[action.type].includes(ticket.status)) throw badTransition(action.type, ticket);
   checkRole(action, actor, ticket);
 
   const at = Math.max(now, ticket.updatedAt);

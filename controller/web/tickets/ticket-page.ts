@@ -4,7 +4,7 @@
  * (oldest first, like a conversation) and the notes form. A change refused because
  * someone else changed the ticket first says what changed and shows it as it is now.
  */
-import type { TicketStatus } from '../../../protocol/ticket-model.js';
+import { TICKET_ACTION_FROM } from '../../../protocol/ticket-transitions.js';
 import type { AppContext, Page } from '../app/page.js';
 import { formats } from '../app/language.js';
 import { ApiError } from '../connection/api.js';
@@ -20,23 +20,12 @@ const REFRESH_MS = 30_000;
 
 type ActionName = 'take' | 'start' | 'wait_for_user' | 'user_replied' | 'escalate' | 'resolve' | 'reopen' | 'close';
 
-/** The moves the protocol's machine allows from each status (protocol/ticket-transitions.ts); the server still decides. */
-const FROM: Record<ActionName, readonly TicketStatus[]> = {
-  take: ['new', 'in_progress', 'waiting_user', 'escalated'],
-  start: ['new'],
-  wait_for_user: ['in_progress'],
-  user_replied: ['waiting_user'],
-  escalate: ['new', 'in_progress', 'waiting_user'],
-  resolve: ['new', 'in_progress', 'waiting_user', 'escalated'],
-  reopen: ['resolved'],
-  close: ['resolved'],
-};
 
 /** The actions to offer now, in the order a technician reads them. */
 function validActions(ticket: TicketView, me: string): ActionName[] {
   const order: ActionName[] = ['take', 'start', 'wait_for_user', 'user_replied', 'escalate', 'resolve', 'reopen', 'close'];
   return order.filter((a) => {
-    if (!FROM[a].includes(ticket.status)) return false;
+    if (!TICKET_ACTION_FROM[a].includes(ticket.status)) return false;
     if (a === 'take') return ticket.assignee?.username !== me || ticket.status === 'new' || ticket.status === 'escalated';
     if (a === 'escalate') return ticket.level === 'L1';
     return true;
