@@ -5,8 +5,9 @@
  * person was told in the consent question, the ticket's timeline has the shell's opening
  * and end; with --no-recording nothing is recorded and the question says nothing of it;
  * a controller killed with SIGKILL mid-shell leaves a readable file with what the shell
- * printed more than a second before.
+ * printed more than a second before, and retention deletes it once old (audited).
  */
+import Database from 'better-sqlite3';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,7 +18,7 @@ import { parseAsciicast, readAsciicastFile } from '../../controller/server/recor
 import { recordingAnswers, type RecordingView } from '../../protocol/rest-recording-answers.js';
 import { spawnAgent, type RunningAgent } from '../helpers/agent-process.js';
 import { startWithConsole, stopAll, type ControllerWithConsole } from '../helpers/console-client.js';
-import { createSupportLink, type RunningController } from '../helpers/controller-process.js';
+import { createSupportLink, login, startController, type RunningController } from '../helpers/controller-process.js';
 import { eventually } from '../helpers/until.js';
 
 const QUESTION = /\[y\/N\]/i;
@@ -189,5 +190,25 @@ describe('shell recordings', () => {
     const cast = await readAsciicastFile(join(folder, files[0]!));
     expect(cast.header.width).toBe(100);
     expect(cast.events.filter((e) => e[1] === 'o').map((e) => e[2]).join('')).toContain('early-42');
+
+    // Retention: made 40 days old, the recording goes (file and row) at the next start's first run, audited.
+    const db = new Database(join(s.controller.dataDir, 'relais.sqlite'));
+    db.prepare('UPDATE recordings SET started_at = ?').run(Date.now() - 40 * 24 * 60 * 60 * 1000);
+    db.close();
+    const again = await startController({ dataDir: s.controller.dataDir, args: ['--recording-retention-days', '30'] });
+    try {
+      const cookie = await login(again, 'admin', s.controller.adminPassword);
+      const audit = await eventually(
+        async () => (await call(again, cookie, 'GET', '/api/audit?limit=200')).json.entries as Array<{ action: string; detail: Record<string, unknown> | null }>,
+        (entries) => entries.some((e) => e.action === 'recordings.purged'),
+        20_000,
+        'recordings.purged',
+      );
+      expect(audit.find((e) => e.action === 'recordings.purged')!.detail).toMatchObject({ retentionDays: 30, deleted: 1 });
+      expect(readdirSync(folder)).toEqual([]);
+      expect((await call(again, cookie, 'GET', '/api/recordings')).json.recordings).toEqual([]);
+    } finally {
+      await again.stop();
+    }
   });
 });
