@@ -70,7 +70,11 @@ export const controllerToAgent = z.discriminatedUnion('t', [
     technician: person.nullable(),
     heartbeatMs: z.number().int().min(1000).max(600_000),
   }),
-  z.object({ t: z.literal('shell.open'), channel: channelId, cols, rows, requestedBy: person, window: z.number().int().min(1024).max(64 * 1024 * 1024) }),
+  z.object({
+    t: z.literal('shell.open'), channel: channelId, cols, rows, requestedBy: person, window: z.number().int().min(1024).max(64 * 1024 * 1024),
+    /** The controller records this shell (asciicast); the consent question says so. Absent: false. */
+    recorded: z.boolean().optional(),
+  }),
   z.object({ t: z.literal('shell.resize'), channel: channelId, cols, rows }),
   z.object({ t: z.literal('shell.close'), channel: channelId, reason: shellCloseReason }),
   z.object({ t: z.literal('session.end'), reason: text(256) }),

@@ -13,6 +13,8 @@ export interface ConsentRequest {
   /** The local account the shell would run as. */
   readonly localUser: string;
   readonly shell: string;
+  /** The controller records this shell (shell.open's `recorded`): the person is told so. */
+  readonly recorded?: boolean;
   /** Set when the request is to run a fleet job's script rather than to open a shell. */
   readonly script?: { readonly name: string; readonly interpreter: string };
 }
@@ -52,7 +54,11 @@ export function consentQuestion(request: ConsentRequest, timeoutSeconds: number,
         words('askScript', { who, name: request.script.name, interpreter: request.script.interpreter }),
         words('askScriptUnattended', { user: request.localUser }),
       ]
-    : [words('askShell', { who }), words('askShellPower', { user: request.localUser, shell: request.shell })];
+    : [
+        words('askShell', { who }),
+        words('askShellPower', { user: request.localUser, shell: request.shell }),
+        ...(request.recorded === true ? [words('askShellRecorded')] : []),
+      ];
   return ['', '──────────────────────────────────────────────────────────────', ...asked, how, words('askTimeout', { seconds: timeoutSeconds }), words('askPrompt')].join('\n');
 }
 

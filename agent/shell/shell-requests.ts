@@ -76,7 +76,7 @@ export class ShellRequests {
     const entry: Entry = { phase: 'asking', by: request.requestedBy, shell, cols: request.cols, rows: request.rows };
     this.channels.set(channel, entry);
     const shellPath = chooseShell(this.parts.env, this.parts.platform);
-    const decision = await consent.ask({ channel, requestedBy: request.requestedBy, localUser: this.parts.localUser, shell: shellPath });
+    const decision = await consent.ask({ channel, requestedBy: request.requestedBy, localUser: this.parts.localUser, shell: shellPath, recorded: request.recorded === true });
     if (decision === 'cancelled' || this.channels.get(channel) !== entry) return;
     wire.send({ t: 'shell.consent', channel, decision });
     if (decision !== 'granted') return void this.channels.delete(channel);

@@ -32,6 +32,8 @@ import { JobStore } from './jobs/job-store.js';
 import { ScriptLibrary } from './jobs/script-library.js';
 import { AgentLinks } from './relay/agent-links.js';
 import { Relay } from './relay/relay.js';
+import { RecordingStore } from './recordings/recording-store.js';
+import { ShellRecorder } from './recordings/shell-recorder.js';
 import { RetentionSchedule, type RetentionTask } from './retention/retention-schedule.js';
 import { openDatabase, type Db } from './store/database.js';
 import { ResumeThrottle } from './support/resume-throttle.js';
@@ -83,7 +85,13 @@ async function main(): Promise<void> {
 
   // The registry of agent links comes first: the relay and the dispatcher read it, the hub fills it.
   const links = new AgentLinks();
-  const relay = new Relay(audit, links);
+  const recordings = new RecordingStore(db, config.dataDir, audit);
+  const interrupted = await recordings.markInterrupted();
+  if (interrupted > 0) console.log(`recordings: ${interrupted} recordings left open by the last run are marked interrupted`);
+  const recorder = new ShellRecorder({
+    enabled: config.recording, store: recordings, timeline: tickets, audit, maxBytes: config.recordingMaxBytes, language: config.language, log: (line) => console.error(line),
+  });
+  const relay = new Relay(audit, links, recorder);
   const scripts = new ScriptLibrary(db);
   const jobStore = new JobStore(db);
   const apiTokens = new ApiTokens(db);
@@ -97,7 +105,7 @@ async function main(): Promise<void> {
       tickets.sessionJoined(sessionId, deviceId, hostname).catch((err: unknown) => console.error(`tickets: could not record a join on its ticket: ${String(err)}`));
     },
   });
-  const retention = new RetentionSchedule(retentionTasks(db, config, devices, (id) => links.isOnline(id), tickets), { everyMs: HOUR, firstAfterMs: 5_000 });
+  const retention = new RetentionSchedule(retentionTasks(db, config, devices, (id) => links.isOnline(id), tickets, recordings), { everyMs: HOUR, firstAfterMs: 5_000 });
   retention.start();
   const consoles = new ConsoleHub(
     devices, relay, config.heartbeatMs, (deviceId, requestId) => agents.requestDiagnostics(deviceId, requestId), new JobWatch(dispatcher),
@@ -106,7 +114,7 @@ async function main(): Promise<void> {
   const here = dirname(fileURLToPath(import.meta.url));
   const app = createApp(
     {
-      sessions, supportSessions, codes, devices, directory, agents, audit, diagnostics, managedDevices, enrollmentTokens, scripts, jobStore, dispatcher, apiTokens, tickets,
+      sessions, supportSessions, codes, devices, directory, agents, audit, diagnostics, managedDevices, enrollmentTokens, scripts, jobStore, dispatcher, apiTokens, tickets, recordings,
       enrollThrottle: new Throttle({ maxFailures: 10, windowMs: FIFTEEN_MINUTES }),
       loginThrottle: new LoginThrottle(),
       failedLogins: new FailedLogins(db),
@@ -140,7 +148,7 @@ async function main(): Promise<void> {
     agents.closeAll();
     consoles.closeAll(CLOSE_CODES.serverShutdown);
     // Repeats still being counted are appended before the database closes.
-    const settled = Promise.allSettled([retention.stop(), audit.flush()]);
+    const settled = Promise.allSettled([retention.stop(), recorder.closeAll().then(() => audit.flush())]);
     server.close(() => void settled.then(() => db.destroy()).finally(() => process.exit(0)));
     server.closeAllConnections?.();
     setTimeout(() => process.exit(0), 3000).unref();
@@ -150,7 +158,9 @@ async function main(): Promise<void> {
 }
 
 /** Purging expired codes and ended sessions, and (when configured) pruning the audit log. */
-function retentionTasks(db: Db, config: Config, devices: DeviceRegistry, isOnline: (deviceId: string) => boolean, tickets: TicketStore): RetentionTask[] {
+function retentionTasks(
+  db: Db, config: Config, devices: DeviceRegistry, isOnline: (deviceId: string) => boolean, tickets: TicketStore, recordings: RecordingStore,
+): RetentionTask[] {
   const tasks: RetentionTask[] = [
     {
       name: 'support links and sessions',
@@ -167,6 +177,14 @@ function retentionTasks(db: Db, config: Config, devices: DeviceRegistry, isOnlin
     async run() {
       const closed = await tickets.autoClose(config.ticketAutoCloseDays);
       return closed === 0 ? null : `${closed} resolved tickets closed after ${config.ticketAutoCloseDays} days`;
+    },
+  });
+  tasks.push({
+    name: 'shell recordings',
+    async run() {
+      const days = config.recordingRetentionDays;
+      const deleted = await recordings.purgeOlderThan(Date.now() - days * DAY, days);
+      return deleted === 0 ? null : `${deleted} recordings older than ${days} days deleted (audited as recordings.purged)`;
     },
   });
   const days = config.auditRetentionDays;

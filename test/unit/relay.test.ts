@@ -8,6 +8,7 @@ import type { AuditEntry, AuditLog } from '../../controller/server/audit/audit.j
 import { PeerSocket } from '../../controller/server/hubs/peer-socket.js';
 import type { AgentLink, ConsoleLink } from '../../controller/server/relay/links.js';
 import { Relay } from '../../controller/server/relay/relay.js';
+import type { ShellLog, ShellRecorder, ShellStart } from '../../controller/server/recordings/shell-recorder.js';
 import {
   FRAME_HEADER_BYTES, LIMITS, agentToController, consoleToController, encodeAck, encodeData,
 } from '../../protocol/index.js';
@@ -58,7 +59,7 @@ describe('asking for a shell', () => {
     s.relay.openShell(s.tech, request());
     expect(s.tech.ws.messages()).toEqual([{ t: 'shell.pending', requestId: 'r1', channel: 1, deviceId: 'dev-1' }]);
     expect(s.agent.ws.messages()).toEqual([
-      { t: 'shell.open', channel: 1, cols: 80, rows: 24, requestedBy: { username: 'sam', name: 'Sam Lee' }, window: LIMITS.initialWindowBytes },
+      { t: 'shell.open', channel: 1, cols: 80, rows: 24, requestedBy: { username: 'sam', name: 'Sam Lee' }, window: LIMITS.initialWindowBytes, recorded: false },
     ]);
     expect(s.notes).toEqual([{ actor: 'sam', action: 'consent.asked', target: 'dev-1', detail: { channel: 1, action: 'shell' } }]);
     expect(s.relay.size).toBe(1);
@@ -259,5 +260,57 @@ describe('endings', () => {
     s.relay.openShell(s.tech, request());
     s.relay.fromAgent(s.agent, { t: 'shell.consent', channel: 1, decision: 'declined' });
     expect(s.notes.map((n) => n.action)).toEqual(['consent.asked', 'consent.answered']);
+  });
+});
+
+describe('recording', () => {
+  /** A recorder that notes what the relay hands it. */
+  function recorder() {
+    const seen: { starts: ShellStart[]; output: string[]; resizes: string[]; closes: string[] } = { starts: [], output: [], resizes: [], closes: [] };
+    const fake = {
+      recording: true,
+      opened(start: ShellStart): ShellLog {
+        seen.starts.push(start);
+        return {
+          recordingId: 'rec-1',
+          output: (payload: Uint8Array) => void seen.output.push(Buffer.from(payload).toString()),
+          resize: (cols: number, rows: number) => void seen.resizes.push(`${cols}x${rows}`),
+          close: async (reason: string, exitCode: number | null) => void seen.closes.push(`${reason}:${exitCode}`),
+        } as unknown as ShellLog;
+      },
+    } as unknown as ShellRecorder;
+    return { fake, seen };
+  }
+
+  it('asks with recorded: true, records the output (not the keystrokes) from the opening with the latest size, the resizes, and the end once', () => {
+    const s = setup();
+    const r = recorder();
+    const relay = new Relay({ note: () => undefined } as unknown as AuditLog, s.agents, r.fake);
+    relay.openShell(s.tech, request());
+    expect(last(s.agent.ws)).toMatchObject({ t: 'shell.open', recorded: true });
+    relay.resize(s.tech, { channel: 1, cols: 100, rows: 30 });
+    relay.fromAgent(s.agent, { t: 'shell.consent', channel: 1, decision: 'granted' });
+    relay.fromAgent(s.agent, { t: 'shell.opened', channel: 1, mode: 'pty', user: 'pat', shell: '/bin/bash' });
+    expect(r.seen.starts).toEqual([
+      { deviceId: 'dev-1', channel: 1, sessionId: 's-1', technician: 'sam', technicianLanguage: null, cols: 100, rows: 30, shell: '/bin/bash', user: 'pat' },
+    ]);
+    relay.agentBinary(s.agent, Buffer.from(encodeData(1, Buffer.from('hello'))));
+    relay.consoleBinary(s.tech, Buffer.from(encodeData(1, Buffer.from('secret\r'))));
+    relay.agentBinary(s.agent, Buffer.from(encodeAck(1, 5)));
+    relay.resize(s.tech, { channel: 1, cols: 90, rows: 20 });
+    relay.closeByConsole(s.tech, 1);
+    relay.fromAgent(s.agent, { t: 'shell.closed', channel: 1, reason: 'exit', exitCode: 0 });
+    expect(r.seen.output).toEqual(['hello']);
+    expect(r.seen.resizes).toEqual(['90x20']);
+    expect(r.seen.closes).toEqual(['technician:null']);
+  });
+
+  it('a refused shell starts no recording', () => {
+    const s = setup();
+    const r = recorder();
+    const relay = new Relay({ note: () => undefined } as unknown as AuditLog, s.agents, r.fake);
+    relay.openShell(s.tech, request());
+    relay.fromAgent(s.agent, { t: 'shell.consent', channel: 1, decision: 'declined' });
+    expect(r.seen.starts).toEqual([]);
   });
 });

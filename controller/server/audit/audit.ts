@@ -44,7 +44,10 @@ export type AuditAction =
   | 'ticket.updated'
   | 'ticket.action'
   | 'ticket.note'
-  | 'ticket.linked';
+  | 'ticket.linked'
+  | 'recording.failed'
+  | 'recording.downloaded'
+  | 'recordings.purged';
 
 export interface AuditEntry {
   readonly actor: string;

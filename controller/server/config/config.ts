@@ -42,6 +42,12 @@ export interface Config {
   readonly ticketAutoCloseDays: number;
   /** The language of people and accounts that state none (Accept-Language first, then this); null: English unless the browser asks for French. */
   readonly language: Language | null;
+  /** Relayed shells are recorded (asciicast files under the data directory); --no-recording turns it off. */
+  readonly recording: boolean;
+  /** Recordings are deleted (file and row) this many days after they started. */
+  readonly recordingRetentionDays: number;
+  /** Largest recording file; past it the recording ends with a truncation marker. */
+  readonly recordingMaxBytes: number;
 }
 
 export class ConfigError extends Error {}
@@ -62,6 +68,8 @@ const FLAGS = {
   'max-waiting-links': { env: 'RELAIS_MAX_WAITING_LINKS', key: 'maxWaitingLinks' },
   'ticket-auto-close-days': { env: 'RELAIS_TICKET_AUTO_CLOSE_DAYS', key: 'ticketAutoCloseDays' },
   lang: { env: 'RELAIS_LANG', key: 'language' },
+  'recording-retention-days': { env: 'RELAIS_RECORDING_RETENTION_DAYS', key: 'recordingRetentionDays' },
+  'recording-max-bytes': { env: 'RELAIS_RECORDING_MAX_BYTES', key: 'recordingMaxBytes' },
 } as const;
 
 /** Settings read from the environment only. */
@@ -77,6 +85,7 @@ const OPTIONS: OptionSpecs = {
   // Added to RELAIS_ALLOWED_HOSTS rather than replacing it; each may list several, comma-separated.
   'allowed-host': { type: 'string', multiple: true },
   'trust-proxy': { type: 'boolean' },
+  'no-recording': { type: 'boolean' },
   ...Object.fromEntries(Object.keys(FLAGS).map((flag) => [flag, { type: 'string' } as const])),
 };
 
@@ -117,6 +126,9 @@ const settings = z
     maxWaitingLinks: wholeNumber(1, 10_000).default(20),
     ticketAutoCloseDays: wholeNumber(1, 3650).default(7),
     language: z.enum(LANGUAGES).optional().transform((language) => language ?? null),
+    recording: z.boolean().default(true),
+    recordingRetentionDays: wholeNumber(1, 100_000).default(30),
+    recordingMaxBytes: wholeNumber(64 * 1024, 64 * 1024 * 1024 * 1024).default(64 * 1024 * 1024),
   })
   .refine((s) => (s.tlsCert === null) === (s.tlsKey === null), { message: 'TLS needs both --tls-cert and --tls-key.', path: ['tls'] });
 
@@ -137,6 +149,8 @@ const REFUSALS: Partial<Record<keyof SettingsInput | 'tls', (raw: unknown) => st
   maxWaitingLinks: (raw) => `--max-waiting-links must be a whole number from 1 to 10000, got "${raw}".`,
   ticketAutoCloseDays: (raw) => `--ticket-auto-close-days must be a whole number from 1 to 3650, got "${raw}".`,
   language: (raw) => `--lang must be fr or en, got "${raw}".`,
+  recordingRetentionDays: (raw) => `--recording-retention-days must be a whole number from 1 to 100000, got "${raw}".`,
+  recordingMaxBytes: (raw) => `--recording-max-bytes must be a whole number of bytes from 65536 (64 KiB) to 68719476736 (64 GiB), got "${raw}".`,
 };
 
 export const USAGE = `Usage: npm start -- [options]
@@ -158,6 +172,9 @@ export const USAGE = `Usage: npm start -- [options]
   --max-waiting-links N       support links one technician may have waiting at once (RELAIS_MAX_WAITING_LINKS, default 20)
   --ticket-auto-close-days N  close a resolved ticket N days after its resolution (RELAIS_TICKET_AUTO_CLOSE_DAYS, default 7)
   --lang fr|en       language for people and accounts that choose none, after their browser's (RELAIS_LANG)
+  --no-recording     do not record relayed shells; the person is then not told they are (RELAIS_NO_RECORDING=1)
+  --recording-retention-days N  delete shell recordings N days after they started (RELAIS_RECORDING_RETENTION_DAYS, default 30)
+  --recording-max-bytes N       largest recording file, then it is cut with a marker (RELAIS_RECORDING_MAX_BYTES, default 67108864, 64 MiB)
 
   RELAIS_ADMIN_PASSWORD       password of the first "admin" account (else a random one is printed once)
   RELAIS_SUPPORT_CODE_TTL_MS  how long an unused support code lives (default 600000, 10 minutes)
@@ -187,6 +204,7 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
   const hostLists = [env.RELAIS_ALLOWED_HOSTS ?? '', ...optionValues(read.values, 'allowed-host')];
   given.allowedHosts = hostLists.flatMap((list) => list.split(',').map((h) => h.trim()).filter(Boolean));
   given.trustProxy = read.values.has('trust-proxy') || env.RELAIS_TRUST_PROXY === '1' || env.RELAIS_TRUST_PROXY === 'true';
+  given.recording = !(read.values.has('no-recording') || env.RELAIS_NO_RECORDING === '1' || env.RELAIS_NO_RECORDING === 'true');
   const parsed = settings.safeParse(given);
   if (!parsed.success) {
     const path = parsed.error.issues[0]?.path ?? [];

@@ -14,6 +14,7 @@ import type { DiagnosticsStore } from '../diagnostics/diagnostics.js';
 import { diagnosticsRoutes } from './diagnostics-routes.js';
 import { enrollRoute, fleetRoutes, type FleetDeps } from './fleet-routes.js';
 import { jobRoutes, type JobDeps } from './job-routes.js';
+import { recordingRoutes, type RecordingDeps } from './recording-routes.js';
 import { ticketRoutes, type TicketDeps } from './ticket-routes.js';
 import { usersRoutes } from './users-routes.js';
 import type { AgentHub } from '../hubs/agent-hub.js';
@@ -26,7 +27,7 @@ import { clientIp } from './origin.js';
 import type { OwnOrigins } from './own-origins.js';
 import { technicianLanguage } from './request-language.js';
 
-export interface ApiDeps extends FleetDeps, JobDeps, TicketDeps {
+export interface ApiDeps extends FleetDeps, JobDeps, TicketDeps, RecordingDeps {
   readonly sessions: LoginSessions;
   readonly supportSessions: SupportSessions;
   readonly codes: SupportCodes;
@@ -174,6 +175,7 @@ export function apiRoutes(deps: ApiDeps): Router {
   api.use(fleetRoutes(deps));
   api.use(jobRoutes(deps));
   api.use(ticketRoutes(deps));
+  api.use(recordingRoutes(deps));
 
   api.get('/audit', async (req, res) => {
     const limit = Math.min(Math.max(Number(req.query.limit) || 100, 1), 1000);

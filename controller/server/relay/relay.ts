@@ -4,12 +4,15 @@
  * the 5-byte header and never the payload. Flow control is end to end (the
  * browser's ACKs reach the agent); the relay only stops reading from a socket
  * whose peer has too many bytes queued, so a slow reader cannot grow our memory.
+ * With a recorder, an open shell's output payloads are also handed to its recording
+ * (recordings/shell-recorder.ts): a view of the frame, no await.
  */
 import {
   FRAME_HEADER_BYTES, FrameKind, LIMITS, peekHeader, type AgentToController, type ConsentDecision, type Person, type ShellCloseReason,
 } from '../../../protocol/index.js';
 import type { AuditLog } from '../audit/audit.js';
 import type { PeerSocket } from '../hubs/peer-socket.js';
+import type { ShellLog, ShellRecorder } from '../recordings/shell-recorder.js';
 import type { AgentLinks } from './agent-links.js';
 import type { AgentLink, ConsoleLink } from './links.js';
 
@@ -21,6 +24,11 @@ interface Channel {
   readonly requestedBy: Person;
   state: 'consent' | 'open';
   openedAt: number | null;
+  /** The terminal's size as last asked by the console (the recording starts with it). */
+  cols: number;
+  rows: number;
+  /** The shell's recording and timeline, from its opening. */
+  log: ShellLog | null;
 }
 
 type ShellMessage = Extract<AgentToController, { t: 'shell.consent' | 'shell.opened' | 'shell.closed' }>;
@@ -33,6 +41,8 @@ export class Relay {
     private readonly audit: AuditLog,
     /** The connected agents, filled by the agent hub. */
     private readonly agents: Pick<AgentLinks, 'get'>,
+    /** Records shells and notes them on tickets; none: neither (unit tests). */
+    private readonly recorder: ShellRecorder | null = null,
   ) {}
 
   /** A technician asks for a shell: the agent will ask its person; the console waits for the answer. */
@@ -44,12 +54,15 @@ export class Relay {
     }
     const id = this.nextChannel++;
     const requestedBy = { username: console.account.username, name: console.account.name };
-    const channel: Channel = { id, agent, console, deviceId: request.deviceId, requestedBy, state: 'consent', openedAt: null };
+    const channel: Channel = {
+      id, agent, console, deviceId: request.deviceId, requestedBy, state: 'consent', openedAt: null, cols: request.cols, rows: request.rows, log: null,
+    };
     this.channels.set(id, channel);
     agent.channels.add(id);
     console.channels.add(id);
     console.peer.send({ t: 'shell.pending', requestId: request.requestId, channel: id, deviceId: request.deviceId });
-    agent.peer.send({ t: 'shell.open', channel: id, cols: request.cols, rows: request.rows, requestedBy, window: LIMITS.initialWindowBytes });
+    const recorded = this.recorder?.recording === true;
+    agent.peer.send({ t: 'shell.open', channel: id, cols: request.cols, rows: request.rows, requestedBy, window: LIMITS.initialWindowBytes, recorded });
     this.audit.note({ actor: console.account.username, action: 'consent.asked', target: request.deviceId, detail: { channel: id, action: 'shell' } });
   }
 
@@ -70,8 +83,13 @@ export class Relay {
         if (channel.state !== 'consent') return;
         channel.state = 'open';
         channel.openedAt = Date.now();
+        channel.log =
+          this.recorder?.opened({
+            deviceId: channel.deviceId, channel: channel.id, sessionId: agent.sessionId, technician: channel.requestedBy.username,
+            technicianLanguage: channel.console.account.language ?? null, cols: channel.cols, rows: channel.rows, shell: message.shell, user: message.user,
+          }) ?? null;
         console.send({ t: 'shell.opened', channel: channel.id, mode: message.mode, user: message.user, shell: message.shell, window: LIMITS.initialWindowBytes });
-        this.audit.note({ actor: channel.requestedBy.username, action: 'shell.opened', target: channel.deviceId, detail: { channel: channel.id, mode: message.mode, user: message.user } });
+        this.audit.note({ actor: channel.requestedBy.username, action: 'shell.opened', target: channel.deviceId, detail: { channel: channel.id, mode: message.mode, user: message.user, recordingId: channel.log?.recordingId ?? null } });
         return;
       }
       case 'shell.closed':
@@ -87,7 +105,9 @@ export class Relay {
   agentBinary(agent: AgentLink, frame: Buffer): void {
     const channel = this.route(agent.peer, frame);
     if (!channel || channel.agent !== agent) return;
-    if (frame[0] === FrameKind.data && channel.state === 'open') this.forward(agent.peer, channel.console.peer, frame);
+    if (frame[0] !== FrameKind.data || channel.state !== 'open') return;
+    this.forward(agent.peer, channel.console.peer, frame);
+    channel.log?.output(frame.subarray(FRAME_HEADER_BYTES));
   }
 
   /** Keystrokes and render acknowledgements from the console, forwarded to the agent. */
@@ -101,6 +121,9 @@ export class Relay {
     const channel = this.channels.get(message.channel);
     if (!channel || channel.console !== console) return console.peer.violation('PROTO_ERR_UNKNOWN_CHANNEL', `channel ${message.channel}`);
     channel.agent.peer.send({ t: 'shell.resize', channel: channel.id, cols: message.cols, rows: message.rows });
+    channel.cols = message.cols;
+    channel.rows = message.rows;
+    channel.log?.resize(message.cols, message.rows);
   }
 
   closeByConsole(console: ConsoleLink, channelId: number): void {
@@ -136,6 +159,7 @@ export class Relay {
     channel.console.channels.delete(channel.id);
     if (tellAgent) channel.agent.peer.send({ t: 'shell.close', channel: channel.id, reason });
     channel.console.peer.send({ t: 'shell.closed', channel: channel.id, reason, exitCode });
+    void channel.log?.close(reason, exitCode);
     if (channel.openedAt !== null) {
       this.audit.note({
         actor: channel.requestedBy.username,

@@ -240,6 +240,7 @@ export interface Database {
   ticket_followers: TicketFollowersTable;
   ticket_devices: TicketDevicesTable;
   ticket_support_links: TicketSupportLinksTable;
+  recordings: RecordingsTable;
 }
 
 // ---- tickets (0011); see migration-0011-tickets.ts ----
@@ -310,4 +311,20 @@ export interface TicketSupportLinksTable {
   code_id: string;
   ticket_id: string;
   created_at: number;
+}
+
+/** A relayed shell's recording (migration 0012); the asciicast is the file `file` under the data directory. */
+export interface RecordingsTable {
+  id: string;
+  device_id: string;
+  channel: number;
+  technician: string;
+  session_id: string | null;
+  ticket_number: number | null;
+  started_at: number;
+  ended_at: number | null;
+  bytes: number;
+  truncated: number;
+  state: 'recording' | 'closed' | 'failed' | 'interrupted';
+  file: string;
 }

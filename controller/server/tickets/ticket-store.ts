@@ -281,6 +281,27 @@ export class TicketStore {
     return number;
   }
 
+  /**
+   * Something that happened in a device's support session (a shell opened or closed) goes
+   * on the timeline of the ticket that session's link belongs to; the ticket's number, or
+   * null when the session is linked to none.
+   */
+  async sessionEvent(sessionId: string, kind: 'shell_opened' | 'shell_closed', actor: string | null, data: Record<string, unknown>): Promise<number | null> {
+    const at = this.now();
+    return this.db.transaction().execute(async (tx) => {
+      const link = await tx
+        .selectFrom('support_sessions')
+        .innerJoin('ticket_support_links', 'ticket_support_links.code_id', 'support_sessions.code_id')
+        .innerJoin('tickets', 'tickets.id', 'ticket_support_links.ticket_id')
+        .select(['tickets.id', 'tickets.number'])
+        .where('support_sessions.id', '=', sessionId)
+        .executeTakeFirst();
+      if (!link) return null;
+      await this.addEvent(tx, link.id, at, kind, actor, 'internal', data);
+      return link.number;
+    });
+  }
+
   // ---- inside ----
 
   /** The transaction of one transition: load, transition(), write row, history, followers, event, sort deadline. */

@@ -1,0 +1,140 @@
+/**
+ * Relay throughput with shell recording on and off, in the same run (issue 10: on must
+ * reach ≥ 95 % of off). Two real controllers on 127.0.0.1, one recording every shell
+ * (with a size bound large enough that nothing is truncated), one started with
+ * --no-recording; each with a real agent (its stdout a pipe) and a console with an open
+ * shell. The same `base64` stream runs through each in turn, the order alternating, so
+ * drift on the machine hits both alike; the ratio is of the medians. Prints a table and
+ * writes bench-results/recording.json. Exit code 0 when the bench ran (target met or not),
+ * 1 when it could not run, 2 for a bad option.
+ *
+ * Usage: node scripts/bench/recording-bench.mjs [--runs=5] [--bytes=50331648] [--stream=base64|yes]
+ *        [--out=bench-results/recording.json]
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { spawnAgent } from './agent.mjs';
+import { cleanupAll, cleanUpOnSignals, onCleanup } from './cleanup.mjs';
+import { connectConsole, createSupportLink, login } from './console.mjs';
+import { spawnController } from './controller.mjs';
+import { loadProtocol } from './protocol-bundle.mjs';
+import { measureThroughput } from './relay-throughput.mjs';
+import { machine, writeJson } from './report.mjs';
+import { expectedOutput, STREAMS } from './streams.mjs';
+import { waitForShellReady } from './terminal-io.mjs';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const TARGET_RATIO = 0.95;
+const log = (text) => console.log(`bench: ${text}`);
+
+function parseOptions(argv) {
+  const options = { runs: 5, bytes: 48 * 1024 * 1024, warmupBytes: 8 * 1024 * 1024, stream: 'base64', out: 'bench-results/recording.json', cols: 120, rows: 40 };
+  for (const arg of argv) {
+    const match = /^--([a-z-]+)=(.+)$/.exec(arg);
+    if (match?.[1] === 'out') options.out = match[2];
+    else if (match?.[1] === 'stream' && STREAMS[match[2]]) options.stream = match[2];
+    else if (match && (match[1] === 'runs' || match[1] === 'bytes') && /^[1-9][0-9]*$/.test(match[2])) options[match[1]] = Number(match[2]);
+    else throw new Error(`unknown or invalid option ${arg} (see the usage at the top of scripts/bench/recording-bench.mjs)`);
+  }
+  return options;
+}
+
+const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
+
+/** A controller (recording on or off) with an agent joined and a shell open through the relay. */
+async function side(label, recording, options, proto) {
+  const dataDir = mkdtempSync(join(tmpdir(), 'relais-bench-rec-'));
+  onCleanup(`controller data folder ${dataDir}`, () => rmSync(dataDir, { recursive: true, force: true }));
+  const adminPassword = `bench-${randomBytes(12).toString('hex')}`;
+  const env = recording ? { RELAIS_RECORDING_MAX_BYTES: String(64 * 1024 * 1024 * 1024) } : { RELAIS_NO_RECORDING: '1' };
+  const controller = await spawnController({ root, dataDir, adminPassword, env });
+  const cookie = await login(controller.url, adminPassword);
+  const technician = await connectConsole(controller.url, cookie, proto);
+  const agent = await spawnAgent({ root, link: await createSupportLink(controller.url, cookie), mode: 'pipe' });
+  const deviceId = await agent.unlessExited(technician.waitForDevice(30_000, new Set()), 'the device to come online');
+  const opening = technician.openShell({ deviceId, cols: options.cols, rows: options.rows, consent: () => agent.answerNextConsent(30_000), timeoutMs: 30_000 });
+  const terminal = await agent.unlessExited(opening, 'the shell to open');
+  terminal.label = label;
+  await waitForShellReady(terminal);
+  log(`${label}: controller ${controller.url} (pid ${controller.pid}), shell open`);
+  return { label, recording, controller, dataDir, terminal };
+}
+
+/** Bytes of the .cast files a side wrote. */
+function castBytes(dataDir) {
+  const folder = join(dataDir, 'recordings');
+  try {
+    return readdirSync(folder).reduce((sum, f) => sum + statSync(join(folder, f)).size, 0);
+  } catch {
+    return 0;
+  }
+}
+
+async function main() {
+  let options;
+  try {
+    options = parseOptions(process.argv.slice(2));
+  } catch (error) {
+    console.error(`bench: ${error.message}`);
+    return 2;
+  }
+  cleanUpOnSignals();
+  const outPath = resolve(root, options.out);
+  const startedAt = new Date();
+  try {
+    const proto = await loadProtocol(root);
+    const sides = [await side('recording on', true, options, proto), await side('recording off', false, options, proto)];
+    const expected = await expectedOutput(options.stream, options.bytes);
+    const timeoutMs = 300_000;
+    for (const s of sides) await measureThroughput(s.terminal, { stream: options.stream, bytes: options.warmupBytes, timeoutMs });
+    const runs = { on: [], off: [] };
+    for (let i = 0; i < options.runs; i += 1) {
+      const order = i % 2 === 0 ? sides : [...sides].reverse();
+      const line = [];
+      for (const s of order) {
+        const run = await measureThroughput(s.terminal, { stream: options.stream, bytes: options.bytes, expected, timeoutMs });
+        runs[s.recording ? 'on' : 'off'].push(run.mbPerSecond);
+        line.push(`${s.label} ${run.mbPerSecond.toFixed(1)} MB/s`);
+      }
+      log(`run ${i + 1}/${options.runs}: ${line.join(', ')}`);
+    }
+    const on = median(runs.on);
+    const off = median(runs.off);
+    const ratio = on / off;
+    const recorded = castBytes(sides[0].dataDir);
+    const offFiles = castBytes(sides[1].dataDir);
+    const table = [
+      `Relay throughput, ${options.stream} stream, ${(options.bytes / 1024 / 1024).toFixed(0)} MiB × ${options.runs} runs each (median MB/s)`,
+      `  recording on   ${on.toFixed(1).padStart(8)}   (runs: ${runs.on.map((v) => v.toFixed(1)).join(', ')})`,
+      `  recording off  ${off.toFixed(1).padStart(8)}   (runs: ${runs.off.map((v) => v.toFixed(1)).join(', ')})`,
+      `  ratio on/off   ${(ratio * 100).toFixed(1).padStart(7)} %   target ≥ ${TARGET_RATIO * 100} %: ${ratio >= TARGET_RATIO ? 'met' : 'NOT met'}`,
+      `  recorded       ${(recorded / 1e6).toFixed(1).padStart(8)} MB of .cast (recording off wrote ${offFiles} bytes)`,
+    ].join('\n');
+    console.log(`\n${table}\n`);
+    const report = {
+      status: 'ok', timestamp: startedAt.toISOString(), durationMs: Date.now() - startedAt.getTime(), machine: machine(), config: { ...options, out: undefined },
+      mbPerSecond: { on: runs.on, off: runs.off }, median: { on, off }, ratio, target: { ratio: TARGET_RATIO, met: ratio >= TARGET_RATIO }, castBytes: { on: recorded, off: offFiles },
+    };
+    writeJson(outPath, report);
+    console.log(JSON.stringify({ ratio, median: report.median, met: report.target.met }));
+    log(`raw figures written to ${outPath}`);
+    for (const s of sides) await s.terminal.close();
+    return 0;
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    console.error(`\nbench: FAILED — ${message}`);
+    writeJson(outPath, { status: 'failed', error: message, timestamp: startedAt.toISOString(), machine: machine(), config: { ...options, out: undefined } });
+    return 1;
+  } finally {
+    await cleanupAll();
+  }
+}
+
+process.exitCode = await main();
