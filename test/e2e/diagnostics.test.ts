@@ -83,6 +83,14 @@ describe('diagnostics in a real browser', () => {
     // The sections read the same snapshot: the root filesystem's bar carries the finding's colour.
     await expect.poll(() => page.locator('[data-section=storage] [data-mount="/"] .bar').getAttribute('data-level')).toBe('bad');
     expect(await page.locator('[data-section=memory]').textContent()).toMatch(/available of/);
+    // The helpdesk cards read this machine's real probes: no print system here, the security
+    // checks, the update history, no mail client, and ten round trips to the controller.
+    const cardTitles = await page.locator('[data-testid=snapshot-sections] .fact-title').allTextContents();
+    expect(cardTitles).toEqual(expect.arrayContaining(['Printers', 'Security', 'Updates', 'Mail', 'Connection over time']));
+    const cardText = (title: string) => page.locator('[data-testid=snapshot-sections] .fact-card', { has: page.locator('.fact-title', { hasText: title }) }).first().textContent();
+    expect(await cardText('Printers')).toMatch(/print/i);
+    expect(await cardText('Security')).toMatch(/Firewall/);
+    expect(await cardText('Connection over time')).toMatch(/\d+\/\d+ answered/);
 
     // Refresh: "Collecting…" while the agent measures, then the page updates without a reload.
     const before = await collectedAt(page);
