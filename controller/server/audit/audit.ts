@@ -44,7 +44,8 @@ export type AuditAction =
   | 'ticket.updated'
   | 'ticket.action'
   | 'ticket.note'
-  | 'ticket.linked';
+  | 'ticket.linked'
+  | 'ticket.findings';
 
 export interface AuditEntry {
   readonly actor: string;
