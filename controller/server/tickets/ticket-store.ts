@@ -342,7 +342,7 @@ export class TicketStore {
         ticketId = t.id;
         await tx.insertInto('tickets').values({ ...this.rowOf(t, [{ at, status: 'new' }]), support_code_id: session.code_id, created_by: session.username }).execute();
         await tx.insertInto('ticket_status_history').values({ ticket_id: t.id, at, status: 'new' }).execute();
-        await this.addEvent(tx, t.id, at, 'created', session.username, 'internal', { version: 1, supportLinkId: session.code_id, automatic: true, ...(assignee ? { assigneeId: assignee } : {}) });
+        await this.addEvent(tx, t.id, at, 'created', session.username, 'internal', { version: 1, supportLinkId: session.code_id, automatic: true, hostname: host, ...(assignee ? { assigneeId: assignee } : {}) });
         await tx.insertInto('ticket_support_links').values({ code_id: session.code_id, ticket_id: t.id, created_at: at }).execute();
         created = { technician: session.username };
       }
