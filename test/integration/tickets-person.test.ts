@@ -49,7 +49,7 @@ describe("the person's words on the ticket", () => {
     const created = await call('POST', '/api/tickets', {
       title: 'Mail does not work', description: '', requester: { name: 'Claire Martin', phone: null, email: null }, category: 'software', impact: 'medium', urgency: 'medium',
     });
-    expect(created.status).toBe(201);
+    expect(created.status, JSON.stringify(created.json)).toBe(201);
     const number: number = created.json.ticket.number;
     const link = await call('POST', '/api/support-links', { ticketNumber: number });
     expect(link.status).toBe(201);

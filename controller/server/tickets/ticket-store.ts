@@ -90,7 +90,7 @@ export class TicketStore {
   /** A transaction whose timeline events are announced to listeners once it commits. */
   private async write<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
     let events: Array<{ ticketId: string; event: Omit<TicketEventView, 'data'> }> = [];
-    const result = await this.write(async (tx) => {
+    const result = await this.db.transaction().execute(async (tx) => {
       events = [];
       this.written.set(tx, events);
       return work(tx);
