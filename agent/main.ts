@@ -5,7 +5,10 @@
  */
 import { realpathSync } from 'node:fs';
 import os from 'node:os';
-import { LIMITS, RECONNECT_BACKOFF, plainText, runHealthChecks } from '../protocol/index.js';
+import { createInterface } from 'node:readline';
+import { LIMITS, PROBLEM_MAX_CHARS, RECONNECT_BACKOFF, plainText, runHealthChecks } from '../protocol/index.js';
+import { plainLine } from '../protocol/text.js';
+import { words as personWords } from './person/person-words.js';
 import { parseCommandLine, type DiagnoseConfig, type EnrollConfig, type InstallServiceConfig, type JoinConfig, type RunConfig } from './cli/cli.js';
 import { agentSocketUrl, transportRefusal } from './link/controller-url.js';
 import { DeviceKeyCredentials, SupportCodeCredentials } from './link/credentials.js';
@@ -165,7 +168,28 @@ async function diagnose(config: DiagnoseConfig): Promise<number> {
   return 0;
 }
 
+/**
+ * Before joining, one optional line: the person says what is wrong in their own words (the
+ * technician reads it on the ticket). Only at an interactive terminal, never with --no-prompt.
+ */
+async function askProblem(config: JoinConfig): Promise<string | null> {
+  if (config.noPrompt || !process.stdin.isTTY || !process.stdout.isTTY) return null;
+  const rl = createInterface({ input: process.stdin, output: process.stdout, terminal: true });
+  try {
+    const answer = await new Promise<string>((resolve) => {
+      rl.once('close', () => resolve(''));
+      rl.question(personWords('describeProblem'), resolve);
+    });
+    const line = plainLine(answer, PROBLEM_MAX_CHARS).trim();
+    return line === '' ? null : line;
+  } finally {
+    rl.close();
+    process.stdin.pause();
+  }
+}
+
 async function join(config: JoinConfig): Promise<number> {
+  const problem = await askProblem(config);
   const env = Object.freeze({ ...process.env });
   const host = Object.freeze({ localUser: localUserName(), home: os.homedir(), env, platform: process.platform });
   let session: Session | null = null;
@@ -182,7 +206,7 @@ async function join(config: JoinConfig): Promise<number> {
     collectDiagnostics: () => collectSnapshot({ controllerUrl: config.target.controllerUrl, resolveNames: config.resolveNames, checkPendingUpdates }),
     createLink: (listener) =>
       new Link(
-        { wsUrl: config.target.wsUrl, credentials: new SupportCodeCredentials(config.target.code), agent: agentInfo, heartbeatTimeoutMs: LIMITS.heartbeatTimeoutMs },
+        { wsUrl: config.target.wsUrl, credentials: new SupportCodeCredentials(config.target.code, problem), agent: agentInfo, heartbeatTimeoutMs: LIMITS.heartbeatTimeoutMs },
         listener,
       ),
   });

@@ -16,6 +16,13 @@ import {
   shellMode, supportCode, text, timestamp, token, version,
 } from './fields.js';
 
+/** The person's one line about their problem (agent prompt, support page): at most this many characters. */
+export const PROBLEM_MAX_CHARS = 300;
+/** Tickets one console may watch at once. */
+export const MAX_WATCHED_TICKETS = 16;
+
+const ticketNumber = z.number().int().min(1).max(2 ** 31);
+
 const errorMsg = errorBody.extend({ t: z.literal('error') });
 
 // ---- agent → controller -------------------------------------------------
@@ -25,7 +32,8 @@ export const agentHello = z.object({
   v: version,
   role: z.literal('agent'),
   auth: z.discriminatedUnion('kind', [
-    z.object({ kind: z.literal('code'), code: supportCode }),
+    /** `problem`: the person's own line about what is wrong, asked before joining (optional). */
+    z.object({ kind: z.literal('code'), code: supportCode, problem: text(PROBLEM_MAX_CHARS).optional() }),
     z.object({ kind: z.literal('resume'), token }),
     // A managed device: the controller answers with auth.challenge, the device signs it with its key.
     z.object({ kind: z.literal('device'), deviceId: id }),
@@ -96,6 +104,9 @@ export const consoleToController = z.discriminatedUnion('t', [
   z.object({ t: z.literal('diagnostics.refresh'), requestId: id, deviceId: id }),
   jobWatchMessage,
   jobUnwatchMessage,
+  /** Live timeline of a ticket while its page is open (at most MAX_WATCHED_TICKETS per console). */
+  z.object({ t: z.literal('ticket.watch'), number: ticketNumber }),
+  z.object({ t: z.literal('ticket.unwatch'), number: ticketNumber }),
 ]);
 export type ConsoleToController = z.infer<typeof consoleToController>;
 
@@ -125,6 +136,18 @@ export const controllerToConsole = z.discriminatedUnion('t', [
   jobUpdateMessage,
   runUpdateMessage,
   runOutputMessage,
+  // A new event on a watched ticket: a bounded notice (no data); the page reads the event over REST (timeline after its cursor).
+  z.object({
+    t: z.literal('ticket.event'),
+    number: ticketNumber,
+    event: z.object({
+      id: z.number().int().min(1),
+      at: timestamp,
+      kind: text(32),
+      actor: text(64).nullable(),
+      visibility: z.enum(['internal', 'person']),
+    }),
+  }),
   errorMsg.extend({ requestId: id.optional() }),
 ]);
 export type ControllerToConsole = z.infer<typeof controllerToConsole>;

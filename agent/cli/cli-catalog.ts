@@ -53,6 +53,7 @@ Options:
                              (default {defaultSeconds})
   --resolve NAMES            extra host names the diagnostics check, comma-separated
                              (default: the RELAIS_RESOLVE environment variable)
+  --no-prompt                do not ask for a one-line description of the problem before joining
   --lang fr|en               the language the agent speaks (default: the system's)
   -h, --help                 show this help
   -V, --version              print the version`,

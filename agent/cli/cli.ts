@@ -26,6 +26,8 @@ export interface JoinConfig {
   readonly forcePipes: boolean;
   /** Extra names the diagnostics resolve besides the controller's host. */
   readonly resolveNames: readonly string[];
+  /** --no-prompt: ask nothing before joining (the one-line description of the problem is skipped). */
+  readonly noPrompt?: boolean;
 }
 
 /** What `diagnose` needs: no controller required. */
@@ -60,7 +62,7 @@ const SUBCOMMANDS: Readonly<Record<string, Subcommand>> = Object.freeze({
   join: {
     summary: () => cliWords('summaryJoin'),
     usage: joinUsage,
-    options: { controller: { value: true }, insecure: { value: false }, 'consent-timeout': { value: true }, resolve: { value: true } },
+    options: { controller: { value: true }, insecure: { value: false }, 'consent-timeout': { value: true }, resolve: { value: true }, 'no-prompt': { value: false } },
     build: buildJoin,
   },
   diagnose: {
@@ -148,6 +150,7 @@ function buildJoin(positionals: readonly string[], options: Options, env: Enviro
     consentTimeoutMs: timeoutMs,
     forcePipes: env.RELAIS_AGENT_SHELL_MODE === 'pipes',
     resolveNames: resolveNames(stringOption(options, 'resolve') ?? env.RELAIS_RESOLVE),
+    noPrompt: options.get('no-prompt') === true,
   });
   return Object.freeze({ kind: 'join', config });
 }

@@ -30,10 +30,12 @@ export interface LinkCredentials {
 export class SupportCodeCredentials implements LinkCredentials {
   private resumeToken: string | null = null;
 
-  constructor(private readonly code: string) {}
+  /** `problem`: the person's one line about what is wrong, sent with the code (never with a resume). */
+  constructor(private readonly code: string, private readonly problem: string | null = null) {}
 
   helloAuth(): HelloAuth {
-    return this.resumeToken ? { kind: 'resume', token: this.resumeToken } : { kind: 'code', code: this.code };
+    if (this.resumeToken) return { kind: 'resume', token: this.resumeToken };
+    return this.problem ? { kind: 'code', code: this.code, problem: this.problem } : { kind: 'code', code: this.code };
   }
 
   answerChallenge(): null {

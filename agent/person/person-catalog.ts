@@ -91,6 +91,7 @@ export const personCatalog = defineCatalog(
     linkClosed: 'closed with code {code}',
     linkNoHeartbeat: 'no heartbeat from the controller',
     ptyNotLoaded: 'node-pty could not be loaded ({error})',
+    describeProblem: 'Describe your problem in one sentence (optional, Enter to skip): ',
   },
   {
     connectedTo: 'Connecté à {organization} — {name} ({url}).',
@@ -182,5 +183,6 @@ export const personCatalog = defineCatalog(
     linkClosed: 'connexion fermée avec le code {code}',
     linkNoHeartbeat: 'plus de signal de vie du contrôleur',
     ptyNotLoaded: "node-pty n'a pas pu être chargé ({error})",
+    describeProblem: 'Décrivez votre problème en une phrase (facultatif, Entrée pour passer)\u00a0: ',
   },
 );

@@ -97,18 +97,27 @@ async function main(): Promise<void> {
   const apiTokens = new ApiTokens(db);
   const dispatcher = new Dispatcher({ store: jobStore, audit, links });
   await dispatcher.start();
+  const ticketJoins = new Map<string, Promise<unknown>>();
   const agents = new AgentHub({
     config, codes, sessions: supportSessions, devices, audit, diagnostics, managedDevices, controllerUrl: listenUrl, links, relay, jobs: dispatcher,
     throttle: new Throttle({ maxFailures: 10, windowMs: FIFTEEN_MINUTES }),
     resumes: new ResumeThrottle(),
-    onJoined: (sessionId, deviceId, hostname) => {
-      tickets.sessionJoined(sessionId, deviceId, hostname).catch((err: unknown) => console.error(`tickets: could not record a join on its ticket: ${String(err)}`));
+    onJoined: (sessionId, deviceId, hostname, problem) => {
+      // The join snapshot follows at once: its findings wait for the device to be on the ticket.
+      const joined = tickets.sessionJoined(sessionId, deviceId, hostname, problem).catch((err: unknown) => console.error(`tickets: could not record a join on its ticket: ${String(err)}`));
+      ticketJoins.set(deviceId, joined);
+      void joined.finally(() => ticketJoins.get(deviceId) === joined && ticketJoins.delete(deviceId));
+    },
+    onDiagnosed: (deviceId, snapshotId, worst, count, join) => {
+      void Promise.resolve(ticketJoins.get(deviceId))
+        .then(() => tickets.findingsArrived(deviceId, snapshotId, worst, count, join))
+        .catch((err: unknown) => console.error(`tickets: could not put findings on a ticket: ${String(err)}`));
     },
   });
   const retention = new RetentionSchedule(retentionTasks(db, config, devices, (id) => links.isOnline(id), tickets, recordings), { everyMs: HOUR, firstAfterMs: 5_000 });
   retention.start();
   const consoles = new ConsoleHub(
-    devices, relay, config.heartbeatMs, (deviceId, requestId) => agents.requestDiagnostics(deviceId, requestId), new JobWatch(dispatcher),
+    devices, relay, config.heartbeatMs, (deviceId, requestId) => agents.requestDiagnostics(deviceId, requestId), new JobWatch(dispatcher), tickets,
   );
 
   const here = dirname(fileURLToPath(import.meta.url));

@@ -64,7 +64,7 @@ describe('the whole flow in French', () => {
     }
 
     // The person starts the agent in their French terminal.
-    let agent: AgentInTerminal | null = startAgentInTerminal(['join', url], FRENCH);
+    let agent: AgentInTerminal | null = startAgentInTerminal(['join', url, '--no-prompt'], FRENCH);
     try {
       await agent.waitFor('Connecté à', 30_000);
       const row = page.locator('[data-testid=device-row][data-online=true]').first();

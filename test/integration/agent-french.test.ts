@@ -24,7 +24,7 @@ describe('the agent in French', () => {
     const { controller: c, cookie, console } = suite;
     const known = new Set(console.messages.flatMap((m) => (m.t === 'device.update' ? [m.device.id] : [])));
     const link = await createSupportLink(c, cookie);
-    const agent = startAgentInTerminal(['join', link.url], { LANG: 'fr_FR.UTF-8', LC_ALL: '', LC_MESSAGES: '', RELAIS_LANG: '' });
+    const agent = startAgentInTerminal(['join', link.url, '--no-prompt'], { LANG: 'fr_FR.UTF-8', LC_ALL: '', LC_MESSAGES: '', RELAIS_LANG: '' });
     agents.push(agent);
     const { device } = await console.waitFor('device.update', (m) => !known.has(m.device.id) && m.device.online && m.device.brief !== null, 30_000);
     await agent.waitFor('Ce que le technicien voit dès maintenant');

@@ -42,7 +42,7 @@ async function openShell() {
   const { controller: c, cookie, console } = suite;
   const known = new Set(console.messages.flatMap((m) => (m.t === 'device.update' ? [m.device.id] : [])));
   const link = await createSupportLink(c, cookie);
-  const agent = startAgentInTerminal(['join', link.url]);
+  const agent = startAgentInTerminal(['join', link.url, '--no-prompt']);
   agents.push(agent);
   const { device } = await console.waitFor('device.update', (m) => !known.has(m.device.id) && m.device.online && m.device.brief !== null, 30_000);
   // The agent tells the person when the diagnostics report has gone: let that line come before the stream.

@@ -72,6 +72,7 @@ const toConsole: Record<ControllerToConsole['t'], ControllerToConsole> = {
   },
   'run.update': { t: 'run.update', jobId: ident(), run },
   'run.output': { t: 'run.output', jobId: ident(), deviceId: ident(), stream: 'stderr', data: base64 },
+  'ticket.event': { t: 'ticket.event', number: 2 ** 31, event: { id: Number.MAX_SAFE_INTEGER, at: Number.MAX_SAFE_INTEGER, kind: worst(32), actor: worst(64), visibility: 'person' } },
   error: { t: 'error', ...errorMessage, requestId: ident() },
 };
 

@@ -63,6 +63,8 @@ const fromConsole: ConsoleToController[] = [
   { t: 'diagnostics.refresh', requestId: 'd2', deviceId: 'd1' },
   { t: 'job.watch', jobId: 'j1' },
   { t: 'job.unwatch', jobId: 'j1' },
+  { t: 'ticket.watch', number: 1001 },
+  { t: 'ticket.unwatch', number: 1001 },
 ];
 const counts = { pending: 1, running: 1, succeeded: 0, failed: 0, refused: 0, timedOut: 0, cancelled: 0, expired: 0 };
 const job = {
@@ -88,6 +90,7 @@ const toConsole: ControllerToConsole[] = [
   { t: 'job.update', job: jobSummaryOf(job) },
   { t: 'run.update', jobId: 'j1', run },
   { t: 'run.output', jobId: 'j1', deviceId: 'd1', stream: 'stdout', data: 'aGk=' },
+  { t: 'ticket.event', number: 1001, event: { id: 7, at: 1, kind: 'findings', actor: null, visibility: 'internal' } },
   { t: 'error', code: 'SHELL_ERR_DEVICE_OFFLINE', message: 'The device is offline.', requestId: 'r1' },
 ];
 

@@ -47,7 +47,8 @@ export type AuditAction =
   | 'ticket.linked'
   | 'recording.failed'
   | 'recording.downloaded'
-  | 'recordings.purged';
+  | 'recordings.purged'
+  | 'ticket.findings';
 
 export interface AuditEntry {
   readonly actor: string;

@@ -7,7 +7,7 @@ import { apiRoutes, type ApiDeps } from './api-routes.js';
 import { errorHandler, notFound } from './errors.js';
 import { ownHostsOnly, sameOriginForWrites, securityHeaders } from './guards.js';
 import { setControllerLanguage } from './server-language.js';
-import { supportPage, type SupportPageDeps } from './support-page.js';
+import { supportPage, supportProblem, type SupportPageDeps } from './support-page.js';
 
 export interface Assets {
   /** The built browser UI (index.html, app.js, styles). */
@@ -30,6 +30,7 @@ export function createApp(deps: ApiDeps & SupportPageDeps & { readonly trustProx
   app.use('/api/tickets', express.json({ limit: '128kb' }));
   app.use('/api', express.json({ limit: '16kb' }), apiRoutes(deps), notFound);
   app.get('/s/:code', supportPage(deps));
+  app.post('/s/:code/problem', express.urlencoded({ extended: false, limit: '4kb', parameterLimit: 4 }), supportProblem(deps));
   app.get('/download/relais-agent.tgz', (_req, res, next) => {
     if (!existsSync(assets.agentPackage)) return next();
     res.setHeader('Content-Type', 'application/gzip');

@@ -20,6 +20,12 @@ export const supportPageCatalog = defineCatalog({
   neverReads: 'Read your files or screen in the background.',
   footer: "You can end the session at any time with Ctrl+C in the agent's terminal. Link: {link}",
   problemHeading: 'This support link cannot be used',
+  describeHeading: 'Your problem in one sentence',
+  describeHint: 'Optional: your technician reads it before the session starts.',
+  describeSend: 'Send',
+  describedTitle: 'Thank you',
+  describedText: 'Thank you, your technician will see it.',
+  describedBack: 'Back to the support page',
 }, {
   pageTitle: 'Assistance à distance',
   problemTitle: "Lien d'assistance",
@@ -39,6 +45,12 @@ export const supportPageCatalog = defineCatalog({
   neverReads: 'Lire vos fichiers ou votre écran à votre insu.',
   footer: "Vous pouvez mettre fin à la session à tout moment avec Ctrl+C dans le terminal de l'agent. Lien\u00a0: {link}",
   problemHeading: "Ce lien d'assistance ne peut pas être utilisé",
+  describeHeading: 'Votre problème en une phrase',
+  describeHint: 'Facultatif\u00a0: votre technicien le lira avant le début de la session.',
+  describeSend: 'Envoyer',
+  describedTitle: 'Merci',
+  describedText: 'Merci, votre technicien le verra.',
+  describedBack: "Retour à la page d'assistance",
 });
 
 /** Each language's name written in that language, the same whatever the page's language. */

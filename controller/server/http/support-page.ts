@@ -4,7 +4,8 @@
  * in a cookie, then the browser's, then the controller's --lang).
  */
 import type { Request, Response } from 'express';
-import { errorWords, isLanguage, RelaisError, translator, type Language, type Translate } from '../../../protocol/index.js';
+import { errorWords, isLanguage, PROBLEM_MAX_CHARS, RelaisError, translator, type Language, type Translate } from '../../../protocol/index.js';
+import { plainLine } from '../../../protocol/text.js';
 import type { Throttle } from '../auth/throttle.js';
 import { groupCode } from '../auth/tokens.js';
 import type { SupportCodes } from '../support/support-codes.js';
@@ -57,6 +58,38 @@ export function supportPage(deps: SupportPageDeps) {
   };
 }
 
+/**
+ * `POST /s/:code/problem`: the person's optional line about their problem, from the page's form
+ * (a same-origin form: the Origin check of every write applies). Same throttle and code checks
+ * as the page; the line is kept with the code, and the page thanks the person.
+ */
+export function supportProblem(deps: SupportPageDeps) {
+  return async (req: Request, res: Response) => {
+    const code = String(req.params.code ?? '').replace(/\D/g, '');
+    res.setHeader('Cache-Control', 'no-store');
+    const language = visitorLanguage(req);
+    const w = translator(supportPageCatalog, language);
+    res.setHeader('Content-Language', language);
+    const ip = clientIp(req);
+    if (deps.throttle.retryAfterMs(`link:${ip}`) > 0) return void res.status(429).send(problemPage(deps.organization, new RelaisError('AUTH_ERR_THROTTLED'), language, w));
+    try {
+      if (!/^\d{9}$/.test(code)) throw new RelaisError('AUTH_ERR_BAD_CODE');
+      const body = (req.body ?? {}) as Record<string, unknown>;
+      const line = plainLine(typeof body.problem === 'string' ? body.problem : '', PROBLEM_MAX_CHARS).trim();
+      if (line === '') {
+        await deps.codes.inspect(code);
+        return void res.redirect(303, `../${code}`);
+      }
+      await deps.codes.describe(code, line);
+      res.send(thanksPage(deps.organization, code, language, w));
+    } catch (err) {
+      if (!(err instanceof RelaisError)) throw err;
+      if (err.code === 'AUTH_ERR_BAD_CODE') deps.throttle.fail(`link:${ip}`);
+      res.status(err.status).send(problemPage(deps.organization, err, language, w));
+    }
+  };
+}
+
 function escape(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
@@ -80,6 +113,8 @@ const STYLE = `
   .cols { display:grid; grid-template-columns: 1fr 1fr; gap: 20px; }
   .yes li::marker { content:"✓  "; color:#1d8a4e; } .no li::marker { content:"✗  "; color:#c0392b; }
   .muted { color:var(--muted); font-size:14px; }
+  form.describe { display:flex; gap:8px; flex-wrap:wrap; } form.describe input { flex:1; min-width:240px; font:inherit; padding:8px 10px; border:1px solid var(--line); border-radius:8px; }
+  form.describe button { font:inherit; padding:8px 16px; border:0; border-radius:8px; background:var(--brand); color:#fff; }
   @media (max-width: 640px) { .cols { grid-template-columns: 1fr; } }
 `;
 
@@ -121,7 +156,20 @@ function invitationPage(p: { organization: string; technician: string; code: str
     el('div', { class: 'cols' },
       el('div', null, el('h2', null, w('doesHeading')), el('ul', { class: 'yes' }, el('li', null, w('doesSummary', { technician })), el('li', null, w('doesAsks')), el('li', null, w('doesShows')))),
       el('div', null, el('h2', null, w('neverHeading')), el('ul', { class: 'no' }, el('li', null, w('neverShell')), el('li', null, w('neverStays')), el('li', null, w('neverReads'))))),
+    el('h2', null, el('label', { for: 'problem' }, w('describeHeading'))),
+    el('p', { class: 'muted' }, w('describeHint')),
+    el('form', { class: 'describe', method: 'post', action: `./${p.code}/problem` },
+      `<input id="problem" name="problem" type="text" maxlength="${PROBLEM_MAX_CHARS}" autocomplete="off" data-testid="support-describe">`, // i18n-ignore: markup
+      el('button', { type: 'submit', 'data-testid': 'support-describe-send' }, w('describeSend'))),
     el('p', { class: 'muted' }, w('footer', { link: escape(p.link) })),
+  ].join('\n'), language, w);
+}
+
+function thanksPage(organization: string, code: string, language: Language, w: Words): string {
+  return shell(organization, w('describedTitle'), [
+    el('h1', null, w('describedTitle')),
+    el('p', { class: 'lead', 'data-testid': 'support-described' }, w('describedText')),
+    el('p', null, el('a', { href: `../${code}` }, w('describedBack'))),
   ].join('\n'), language, w);
 }
 

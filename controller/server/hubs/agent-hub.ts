@@ -4,7 +4,7 @@
  */
 import type { WebSocket } from 'ws';
 import {
-  CLOSE_CODES, PROTOCOL_VERSION, RelaisError, SUPPORTED_VERSIONS, agentToController, type AgentToController, type ControllerToAgent,
+  CLOSE_CODES, PROTOCOL_VERSION, RelaisError, SUPPORTED_VERSIONS, agentToController, worstSeverity, type AgentToController, type ControllerToAgent,
 } from '../../../protocol/index.js';
 import type { AuditLog } from '../audit/audit.js';
 import type { Throttle } from '../auth/throttle.js';
@@ -41,7 +41,9 @@ export interface AgentHubDeps {
   /** Hears of managed devices coming online and of their job messages. */
   readonly jobs: Dispatcher;
   /** Hears of an agent joining with a support code (tickets put the join on the linked ticket's timeline). */
-  readonly onJoined?: (sessionId: string, deviceId: string, hostname: string) => void;
+  readonly onJoined?: (sessionId: string, deviceId: string, hostname: string, problem: string | null) => void;
+  /** Hears of every stored snapshot (tickets put the findings on the timeline of the device's open tickets). */
+  readonly onDiagnosed?: (deviceId: string, snapshotId: number, worst: string | null, count: number, join: boolean) => void;
 }
 
 export class AgentHub {
@@ -166,7 +168,7 @@ export class AgentHub {
       return;
     }
     this.deps.audit.note({ actor: `device:${deviceId}`, action: hello.auth.kind === 'code' ? 'agent.joined' : 'agent.resumed', target: sessionId, detail: facts, ip });
-    if (hello.auth.kind === 'code' && sessionId !== null) this.deps.onJoined?.(sessionId, deviceId, hello.agent.hostname);
+    if (hello.auth.kind === 'code' && sessionId !== null) this.deps.onJoined?.(sessionId, deviceId, hello.agent.hostname, hello.auth.problem ?? null);
   }
 
   private handle(link: AgentLink, message: AgentToController): void {
@@ -213,6 +215,7 @@ export class AgentHub {
       const join = first ? (link.sessionId !== null ? 'first-of-session' : 'first-of-connection') : null;
       const stored = await this.deps.diagnostics.record(link.deviceId, snapshot, join);
       this.deps.devices.diagnosed(stored, stored.findings[0]?.severity ?? null, requestId);
+      this.deps.onDiagnosed?.(link.deviceId, stored.id, worstSeverity(stored.findings), stored.findings.length, join !== null);
     } catch (err) {
       console.error(`diagnostics from ${link.deviceId} could not be stored: ${String(err)}`);
     }

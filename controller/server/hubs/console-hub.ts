@@ -1,7 +1,7 @@
 /** `/ws/console`: technicians' browsers, already authenticated by session cookie and Origin at the upgrade. */
 import type { WebSocket } from 'ws';
 import {
-  PROTOCOL_VERSION, RelaisError, SUPPORTED_VERSIONS, consoleToController, type ConsoleToController, type ControllerToConsole,
+  MAX_WATCHED_TICKETS, PROTOCOL_VERSION, RelaisError, SUPPORTED_VERSIONS, consoleToController, type ConsoleToController, type ControllerToConsole,
 } from '../../../protocol/index.js';
 import type { Account } from '../auth/accounts.js';
 import type { DeviceRegistry } from '../devices/devices.js';
@@ -11,8 +11,15 @@ import type { Relay } from '../relay/relay.js';
 import { deviceEventMessage, diagnosticsNotice } from './console-messages.js';
 import { PeerSocket } from './peer-socket.js';
 
+/** Where the live timeline comes from: the ticket store's committed events. */
+export interface TicketEvents {
+  onEvent(listener: (notice: { number: number; event: Extract<ControllerToConsole, { t: 'ticket.event' }>['event'] }) => void): () => void;
+}
+
 export class ConsoleHub {
   private readonly links = new Set<ConsoleLink>();
+  /** The tickets each console watches (its page is open), at most MAX_WATCHED_TICKETS each. */
+  private readonly watchedTickets = new Map<ConsoleLink, Set<number>>();
 
   constructor(
     private readonly devices: DeviceRegistry,
@@ -20,7 +27,19 @@ export class ConsoleHub {
     private readonly heartbeatMs: number,
     private readonly requestDiagnostics: (deviceId: string, requestId: string) => boolean,
     private readonly jobs: JobWatch,
-  ) {}
+    tickets?: TicketEvents,
+  ) {
+    tickets?.onEvent(({ number, event }) => {
+      for (const [link, watched] of this.watchedTickets) {
+        if (!watched.has(number)) continue;
+        try {
+          link.peer.send({ t: 'ticket.event', number, event });
+        } catch (err) {
+          console.warn(`tickets: ticket.event not sent to a console: ${String(err)}`);
+        }
+      }
+    });
+  }
 
   async accept(ws: WebSocket, ip: string, account: Account): Promise<void> {
     const peer = new PeerSocket<ConsoleToController, ControllerToConsole>(ws, consoleToController, ip, 'console');
@@ -37,6 +56,7 @@ export class ConsoleHub {
     }
     const link: ConsoleLink = { peer, account, channels: new Set() };
     this.links.add(link);
+    this.watchedTickets.set(link, new Set());
     // Changes only, each a bounded message: the list itself is paged over REST.
     const unsubscribeDevices = this.devices.onChange((event) => peer.send(deviceEventMessage(event)));
     const unsubscribeDiagnostics = this.devices.onDiagnostics((stored, requestId) => peer.send(diagnosticsNotice(stored, requestId)));
@@ -50,6 +70,7 @@ export class ConsoleHub {
           unsubscribeDevices();
           unsubscribeDiagnostics();
           this.links.delete(link);
+          this.watchedTickets.delete(link);
           this.relay.consoleGone(link);
         },
       },
@@ -81,6 +102,19 @@ export class ConsoleHub {
         return void this.jobs.watch(link.peer, message.jobId);
       case 'job.unwatch':
         return this.jobs.unwatch(link.peer, message.jobId);
+      case 'ticket.watch': {
+        // Any logged-in technician may read any ticket (as over REST): watching needs no more.
+        const watched = this.watchedTickets.get(link);
+        if (!watched) return;
+        if (!watched.has(message.number) && watched.size >= MAX_WATCHED_TICKETS) {
+          return link.peer.sendError('PROTO_ERR_TOO_MANY_CHANNELS', `A console watches at most ${MAX_WATCHED_TICKETS} tickets.`); // i18n-ignore: detail for the log; the code has catalog words
+        }
+        watched.add(message.number);
+        return;
+      }
+      case 'ticket.unwatch':
+        this.watchedTickets.get(link)?.delete(message.number);
+        return;
       default: {
         const never: never = message;
         return never;

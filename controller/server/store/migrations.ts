@@ -258,6 +258,13 @@ const migrations: Record<string, Migration> = {
   },
   '0011-tickets': ticketsMigration,
   '0012-recordings': recordingsMigration,
+  // The person's own line about their problem, typed on the support page (issue 10): kept with the support code until an agent joins with it.
+  '0013-support-problem': {
+    async up(db: Kysely<any>) {
+      await db.schema.alterTable('support_codes').addColumn('problem', 'text').execute();
+      await db.schema.alterTable('support_codes').addColumn('problem_at', 'integer').execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

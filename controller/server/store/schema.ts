@@ -29,6 +29,9 @@ export interface SupportCodesTable {
   expires_at: number;
   used_at: number | null;
   session_id: string | null;
+  /** The person's one line about their problem, typed on the support page before joining (migration 0013). */
+  problem?: string | null;
+  problem_at?: number | null;
 }
 
 export interface SupportSessionsTable {

@@ -83,6 +83,13 @@ export class SupportCodes {
     return { id: row.id, technician: { username: row.username, name: row.name }, expiresAt: row.expires_at };
   }
 
+  /** The person's one line about their problem, from the support page: kept with the unused code until an agent joins with it. */
+  async describe(code: string, line: string): Promise<CodeInfo> {
+    const info = await this.inspect(code);
+    await this.db.updateTable('support_codes').set({ problem: line, problem_at: Date.now() }).where('id', '=', info.id).where('used_at', 'is', null).execute();
+    return info;
+  }
+
   /** Uses a code once: creates the support session and its device in one transaction. */
   async redeem(code: string, hostname: string): Promise<Redeemed> {
     return this.db.transaction().execute(async (tx) => {

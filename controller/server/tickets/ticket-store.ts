@@ -7,6 +7,7 @@
  * on every read; `due_at` is only the queue's sort key, recomputed on every change.
  */
 import { RelaisError } from '../../../protocol/index.js';
+import { plainLine } from '../../../protocol/text.js';
 import {
   TICKET_LIMITS,
   newTicket,
@@ -59,7 +60,20 @@ function dataJson(data: Record<string, unknown>): string {
   return json;
 }
 
+/** A new timeline event, told to listeners once its transaction is committed (the live timeline). */
+export interface TicketEventNotice {
+  readonly number: number;
+  readonly event: Omit<TicketEventView, 'data'>;
+}
+
+/** Open tickets a device's findings go to at most (a device is rarely on more than one). */
+const MAX_TICKETS_PER_FINDINGS = 10;
+
 export class TicketStore {
+  private readonly listeners = new Set<(notice: TicketEventNotice) => void>();
+  /** Events written by each running transaction, announced after it commits. */
+  private readonly written = new WeakMap<object, Array<{ ticketId: string; event: Omit<TicketEventView, 'data'> }>>();
+
   constructor(
     private readonly db: Db,
     private readonly audit: AuditLog,
@@ -67,12 +81,45 @@ export class TicketStore {
     private readonly now: () => number = Date.now,
   ) {}
 
+  /** Hears every timeline event once committed; returns what to call to stop. */
+  onEvent(listener: (notice: TicketEventNotice) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** A transaction whose timeline events are announced to listeners once it commits. */
+  private async write<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
+    let events: Array<{ ticketId: string; event: Omit<TicketEventView, 'data'> }> = [];
+    const result = await this.db.transaction().execute(async (tx) => {
+      events = [];
+      this.written.set(tx, events);
+      return work(tx);
+    });
+    if (events.length > 0 && this.listeners.size > 0) {
+      const ids = [...new Set(events.map((e) => e.ticketId))];
+      const rows = await this.db.selectFrom('tickets').select(['id', 'number']).where('id', 'in', ids).execute();
+      const numbers = new Map(rows.map((r) => [r.id, r.number]));
+      for (const e of events) {
+        const number = numbers.get(e.ticketId);
+        if (number === undefined) continue;
+        for (const listener of this.listeners) {
+          try {
+            listener({ number, event: e.event });
+          } catch (err) {
+            console.error(`tickets: a timeline listener failed: ${String(err)}`);
+          }
+        }
+      }
+    }
+    return result;
+  }
+
   // ---- creation ----
 
   /** A new ticket (status new, level 1); `supportLinkId` ties it to an existing support link and its device. */
   async create(input: NewTicketInput & { supportLinkId?: string | undefined }, caller: TicketCaller): Promise<TicketView> {
     const now = this.now();
-    const number = await this.db.transaction().execute(async (tx) => {
+    const number = await this.write(async (tx) => {
       const last = await tx.selectFrom('tickets').select((eb) => eb.fn.max('number').as('n')).executeTakeFirst();
       const number = Math.max(FIRST_TICKET_NUMBER - 1, Number(last?.n ?? 0)) + 1;
       const deviceIds = [...new Set(input.deviceIds)];
@@ -173,7 +220,7 @@ export class TicketStore {
   /** Changes the ticket's own fields (not its status: that is `act`), with the version the caller saw. */
   async patch(number: number, fields: PatchTicketRequest, caller: TicketCaller): Promise<TicketView> {
     const now = this.now();
-    const changed = await this.db.transaction().execute(async (tx) => {
+    const changed = await this.write(async (tx) => {
       const current = await this.load(tx, number);
       if (fields.expectedVersion !== current.ticket.version) {
         throw new RelaisError('TICKET_ERR_VERSION_CONFLICT', `(expected version ${fields.expectedVersion}, current ${current.ticket.version})`); // i18n-ignore: versions for the log
@@ -210,7 +257,7 @@ export class TicketStore {
   /** A note: Markdown source stored as typed (bounded by the schema); notes do not change the ticket's version. */
   async addNote(number: number, body: string, visibility: 'internal' | 'person', caller: TicketCaller): Promise<TicketEventView> {
     const at = this.now();
-    const event = await this.db.transaction().execute(async (tx) => {
+    const event = await this.write(async (tx) => {
       const t = await tx.selectFrom('tickets').select('id').where('number', '=', number).executeTakeFirst();
       if (!t) throw notFound();
       const id = await this.addEvent(tx, t.id, at, 'note', caller.account.username, visibility, { markdown: body });
@@ -249,7 +296,7 @@ export class TicketStore {
   /** A support link was created from the ticket: the agent that joins with it lands on the ticket. */
   async linkCreated(number: number, codeId: string, caller: TicketCaller): Promise<void> {
     const at = this.now();
-    await this.db.transaction().execute(async (tx) => {
+    await this.write(async (tx) => {
       const t = await tx.selectFrom('tickets').select('id').where('number', '=', number).executeTakeFirst();
       if (!t) throw notFound();
       await tx.insertInto('ticket_support_links').values({ code_id: codeId, ticket_id: t.id, created_at: at }).execute();
@@ -258,26 +305,63 @@ export class TicketStore {
     this.audit.note({ actor: caller.account.username, action: 'ticket.linked', target: `#${number}`, detail: { supportLinkId: codeId }, ip: caller.ip });
   }
 
-  /** An agent joined a support session: when its link belongs to a ticket, the device and the join go on the ticket. */
-  async sessionJoined(sessionId: string, deviceId: string, hostname: string): Promise<number | null> {
+  /**
+   * An agent joined a support session. When its link belongs to a ticket, the device, the
+   * person's own line (`person_described`) and the join go on the ticket. When the link has no
+   * ticket but the person described the problem (at the agent's prompt or on the support page),
+   * a ticket is created for the technician who made the link, assigned to them: every request has a record.
+   * Returns the ticket's number, or null when the join concerns no ticket.
+   */
+  async sessionJoined(sessionId: string, deviceId: string, hostname: string, problem: string | null = null): Promise<number | null> {
     const at = this.now();
-    const number = await this.db.transaction().execute(async (tx) => {
-      const link = await tx
+    const host = plainLine(hostname, 255);
+    let created: { technician: string } | null = null;
+    const number = await this.write(async (tx) => {
+      const session = await tx
         .selectFrom('support_sessions')
-        .innerJoin('ticket_support_links', 'ticket_support_links.code_id', 'support_sessions.code_id')
-        .innerJoin('tickets', 'tickets.id', 'ticket_support_links.ticket_id')
-        .select(['tickets.id', 'tickets.number', 'ticket_support_links.code_id'])
+        .innerJoin('support_codes', 'support_codes.id', 'support_sessions.code_id')
+        .innerJoin('users', 'users.id', 'support_codes.technician_id')
+        .leftJoin('ticket_support_links', 'ticket_support_links.code_id', 'support_sessions.code_id')
+        .leftJoin('tickets', 'tickets.id', 'ticket_support_links.ticket_id')
+        .select(['support_sessions.code_id', 'support_codes.problem', 'support_codes.technician_id', 'users.username', 'users.deleted_at', 'tickets.id as ticket_id', 'tickets.number'])
         .where('support_sessions.id', '=', sessionId)
         .executeTakeFirst();
-      if (!link) return null;
-      const devices = await tx.selectFrom('ticket_devices').select(['device_id', 'position']).where('ticket_id', '=', link.id).execute();
-      if (!devices.some((d) => d.device_id === deviceId) && devices.length < TICKET_LIMITS.devices) {
-        await tx.insertInto('ticket_devices').values({ ticket_id: link.id, device_id: deviceId, position: Math.max(-1, ...devices.map((d) => d.position)) + 1 }).execute();
+      if (!session) return null;
+      const typed = plainLine(problem ?? '', TICKET_LIMITS.title).trim();
+      const line = typed !== '' ? typed : plainLine(session.problem ?? '', TICKET_LIMITS.title).trim();
+      let ticketId = session.ticket_id;
+      let ticketNumber = session.number;
+      if (ticketId === null || ticketNumber === null) {
+        if (line === '') return null;
+        // No ticket yet, but the person said what is wrong: the request gets its record.
+        const last = await tx.selectFrom('tickets').select((eb) => eb.fn.max('number').as('n')).executeTakeFirst();
+        ticketNumber = Math.max(FIRST_TICKET_NUMBER - 1, Number(last?.n ?? 0)) + 1;
+        const input: NewTicketInput = { title: line, description: '', requester: { name: host || '?', phone: null, email: null }, category: 'other', impact: 'medium', urgency: 'medium', deviceIds: [] };
+        const assignee = session.deleted_at === null ? String(session.technician_id) : null;
+        const t: Ticket = { ...newTicket(input, newId(), ticketNumber, at), assigneeId: assignee };
+        ticketId = t.id;
+        await tx.insertInto('tickets').values({ ...this.rowOf(t, [{ at, status: 'new' }]), support_code_id: session.code_id, created_by: session.username }).execute();
+        await tx.insertInto('ticket_status_history').values({ ticket_id: t.id, at, status: 'new' }).execute();
+        await this.addEvent(tx, t.id, at, 'created', session.username, 'internal', { version: 1, supportLinkId: session.code_id, automatic: true, hostname: host, ...(assignee ? { assigneeId: assignee } : {}) });
+        await tx.insertInto('ticket_support_links').values({ code_id: session.code_id, ticket_id: t.id, created_at: at }).execute();
+        created = { technician: session.username };
       }
-      await this.addEvent(tx, link.id, at, 'agent_joined', null, 'internal', { supportLinkId: link.code_id, sessionId, deviceId, hostname: hostname.slice(0, 255) });
-      return link.number;
+      const devices = await tx.selectFrom('ticket_devices').select(['device_id', 'position']).where('ticket_id', '=', ticketId).execute();
+      const deviceIds = devices.map((d) => d.device_id);
+      if (!deviceIds.includes(deviceId) && devices.length < TICKET_LIMITS.devices) {
+        await tx.insertInto('ticket_devices').values({ ticket_id: ticketId, device_id: deviceId, position: Math.max(-1, ...devices.map((d) => d.position)) + 1 }).execute();
+        deviceIds.push(deviceId);
+      }
+      if (line !== '') {
+        await this.addEvent(tx, ticketId, at, 'person_described', null, 'person', { text: line, source: typed !== '' ? 'agent' : 'page', deviceId, hostname: host, deviceIds });
+      }
+      await this.addEvent(tx, ticketId, at, 'agent_joined', null, 'internal', { supportLinkId: session.code_id, sessionId, deviceId, hostname: host });
+      return ticketNumber;
     });
-    if (number !== null) this.audit.note({ actor: `device:${deviceId}`, action: 'ticket.linked', target: `#${number}`, detail: { sessionId } });
+    if (number === null) return null;
+    const made = created as { technician: string } | null;
+    if (made) this.audit.note({ actor: `device:${deviceId}`, action: 'ticket.created', target: `#${number}`, detail: { automatic: true, sessionId, technician: made.technician } });
+    this.audit.note({ actor: `device:${deviceId}`, action: 'ticket.linked', target: `#${number}`, detail: { sessionId } });
     return number;
   }
 
@@ -288,7 +372,7 @@ export class TicketStore {
    */
   async sessionEvent(sessionId: string, kind: 'shell_opened' | 'shell_closed', actor: string | null, data: Record<string, unknown>): Promise<number | null> {
     const at = this.now();
-    return this.db.transaction().execute(async (tx) => {
+    return this.write(async (tx) => {
       const link = await tx
         .selectFrom('support_sessions')
         .innerJoin('ticket_support_links', 'ticket_support_links.code_id', 'support_sessions.code_id')
@@ -302,12 +386,35 @@ export class TicketStore {
     });
   }
 
+  /**
+   * A device sent a snapshot (at join or on a refresh): each open ticket it is on gets a
+   * `findings` event with the worst severity, the count and the snapshot's id (not the text).
+   */
+  async findingsArrived(deviceId: string, snapshotId: number, worst: string | null, count: number, join: boolean): Promise<number[]> {
+    const at = this.now();
+    const numbers = await this.write(async (tx) => {
+      const open = await tx
+        .selectFrom('ticket_devices')
+        .innerJoin('tickets', 'tickets.id', 'ticket_devices.ticket_id')
+        .select(['tickets.id', 'tickets.number'])
+        .where('ticket_devices.device_id', '=', deviceId)
+        .where('tickets.status', '!=', 'closed')
+        .orderBy('tickets.number', 'desc')
+        .limit(MAX_TICKETS_PER_FINDINGS)
+        .execute();
+      for (const t of open) await this.addEvent(tx, t.id, at, 'findings', null, 'internal', { deviceId, snapshotId, worst, count, join });
+      return open.map((t) => t.number);
+    });
+    for (const number of numbers) this.audit.note({ actor: `device:${deviceId}`, action: 'ticket.findings', target: `#${number}`, detail: { snapshotId, worst, count } });
+    return numbers;
+  }
+
   // ---- inside ----
 
   /** The transaction of one transition: load, transition(), write row, history, followers, event, sort deadline. */
   private async apply(number: number, action: TicketAction, actor: TicketActor, actorName: string | null): Promise<{ ticket: Ticket; event: TicketEvent }> {
     const now = this.now();
-    return this.db.transaction().execute(async (tx) => {
+    return this.write(async (tx) => {
       const current = await this.load(tx, number);
       const result = transition(current.ticket, action, actor, now);
       const next = result.ticket;
@@ -425,7 +532,9 @@ export class TicketStore {
 
   private async addEvent(tx: Tx, ticketId: string, at: number, kind: string, actor: string | null, visibility: 'internal' | 'person', data: Record<string, unknown>): Promise<number> {
     const inserted = await tx.insertInto('ticket_events').values({ ticket_id: ticketId, at, kind, actor, visibility, data_json: dataJson(data) }).executeTakeFirst();
-    return Number(inserted.insertId);
+    const id = Number(inserted.insertId);
+    this.written.get(tx)?.push({ ticketId, event: { id, at, kind, actor, visibility } });
+    return id;
   }
 
   /** The role an account acts with on tickets, for `assign` (null: no such account). */

@@ -12,11 +12,15 @@ import { createSupportLinkPanel } from '../pages/support-link-panel.js';
 import { el, icon, replaceChildren } from '../ui/dom.js';
 import { formatWhen } from '../ui/format.js';
 import { badge } from '../ui/status-badge.js';
+import { SEVERITY_LABEL } from '../ui/wording.js';
+import type { Severity } from '../../../protocol/index.js';
 import { reasonDialog, resolveDialog } from './ticket-dialogs.js';
 import { duration, priorityChip, slaPill, slaTone, statusBadge, t, tk } from './ticket-wording.js';
 import { conflictTicket, ticketsApi, type TicketActionBody, type TicketEventView, type TicketView } from './tickets-api.js';
 
 const REFRESH_MS = 30_000;
+/** Timeline events that change the ticket's header (status, assignee, level, fields): the ticket is read again. */
+const STATUS_EVENT_KINDS: ReadonlySet<string> = new Set(['take', 'assign', 'start', 'wait_for_user', 'user_replied', 'escalate', 'resolve', 'reopen', 'close', 'auto_close', 'edited', 'agent_joined']); // i18n-ignore: event kinds, not words
 
 type ActionName = 'take' | 'start' | 'wait_for_user' | 'user_replied' | 'escalate' | 'resolve' | 'reopen' | 'close';
 
@@ -80,12 +84,24 @@ function plainText(text: string, testId?: string): HTMLElement {
   return el('div', { class: 'plain-text', 'data-testid': testId }, text);
 }
 
-function eventLine(e: TicketEventView): { text: string; detail: string | null; icon: 'note' | 'move' | 'link' } {
+/** A device's name for the timeline: the list's hostname when known, else what the event recorded, else its id. */
+type HostnameOf = (deviceId: string, recorded: string) => string;
+
+function eventLine(e: TicketEventView, hostnameOf: HostnameOf = (id, recorded) => recorded || id): { text: string; detail: string | null; icon: 'note' | 'move' | 'link'; tag?: string; device?: string } {
   const actor = e.actor ?? t('controller');
   const data = e.data;
   const str = (key: string) => (typeof data[key] === 'string' ? (data[key] as string) : '');
   switch (e.kind) {
-    case 'created': return { text: t('evCreated', { actor }), detail: null, icon: 'move' };
+    case 'created':
+      return data.automatic === true
+        ? { text: t('evCreatedAutomatic', { hostname: str('hostname') || '?' }), detail: null, icon: 'move' }
+        : { text: t('evCreated', { actor }), detail: null, icon: 'move' };
+    case 'person_described': return { text: t('evPersonDescribed', { hostname: hostnameOf(str('deviceId'), str('hostname')) }), detail: str('text'), icon: 'note' };
+    case 'findings': {
+      const worst = typeof data.worst === 'string' && data.worst in SEVERITY_LABEL ? SEVERITY_LABEL[data.worst as Severity] : '';
+      const text = t('evFindings', { count: Number(data.count ?? 0), worst, hostname: hostnameOf(str('deviceId'), '') });
+      return { text, detail: null, icon: 'link', ...(data.join === true ? { tag: t('evFindingsJoin') } : {}), ...(str('deviceId') ? { device: str('deviceId') } : {}) };
+    }
     case 'edited': return { text: t('evEdited', { actor }), detail: null, icon: 'move' };
     case 'note': return { text: e.visibility === 'person' ? t('evNotePerson', { actor }) : t('evNoteInternal', { actor }), detail: str('markdown'), icon: 'note' };
     case 'link_created': return { text: t('evLinkCreated', { actor }), detail: null, icon: 'link' };
@@ -227,13 +243,15 @@ export function createTicketPage(app: AppContext, number: number): Page {
 
   const renderTimeline = () => {
     replaceChildren(timeline, ...events.map((e) => {
-      const line = eventLine(e);
+      const line = eventLine(e, (id, recorded) => app.store.get(id)?.hostname ?? (recorded || id));
       return el('li', { class: `timeline-item timeline-${line.icon}${e.visibility === 'person' ? ' timeline-public' : ''}`, 'data-testid': 'timeline-item', 'data-kind': e.kind },
         el('span', { class: 'timeline-dot', 'aria-hidden': 'true' }),
         el('div', { class: 'timeline-content' },
           el('div', { class: 'timeline-head' },
             el('span', { class: 'timeline-text' }, line.text),
             e.kind === 'note' ? badge(e.visibility === 'person' ? t('notePersonBadge') : t('noteInternalBadge'), e.visibility === 'person' ? 'info' : 'neutral') : null,
+            line.tag ? badge(line.tag, 'neutral') : null,
+            line.device ? el('a', { class: 'small', href: `#/devices/${encodeURIComponent(line.device)}`, 'data-testid': 'timeline-device-link' }, t('evFindingsOpen')) : null,
             el('time', { class: 'muted small nowrap', datetime: new Date(e.at).toISOString() }, formatWhen(e.at))),
           line.detail ? plainText(line.detail) : null));
     }));
@@ -368,12 +386,31 @@ export function createTicketPage(app: AppContext, number: number): Page {
   const timer = setInterval(() => void load(true), REFRESH_MS);
   void load();
 
+  // The live timeline: the controller announces each new event (a notice); the page reads it over REST.
+  // A status change also changes the header, so the ticket is read again then.
+  let firstOpen = true;
+  const stopState = app.socket.onState((state) => {
+    if (state.kind !== 'open') return;
+    app.socket.send({ t: 'ticket.watch', number });
+    if (!firstOpen) void load(true).then(() => loadTimeline());
+    firstOpen = false;
+  });
+  const stopEvents = app.socket.on('ticket.event', (message) => {
+    if (disposed || message.number !== number) return;
+    if (events.some((e) => e.id === message.event.id)) return;
+    void loadTimeline();
+    if (STATUS_EVENT_KINDS.has(message.event.kind)) void load(true);
+  });
+
   return {
     root,
     get title() { return ticket ? t('ticketPageTitle', { number: tk('number', { number }), title: ticket.title }) : tk('number', { number }); },
     dispose() {
       disposed = true;
       clearInterval(timer);
+      stopState();
+      stopEvents();
+      app.socket.send({ t: 'ticket.unwatch', number });
       window.removeEventListener('focus', onFocus);
       linkPanel.dispose();
     },
