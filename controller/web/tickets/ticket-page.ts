@@ -12,6 +12,7 @@ import { createSupportLinkPanel } from '../pages/support-link-panel.js';
 import { el, icon, replaceChildren } from '../ui/dom.js';
 import { formatWhen } from '../ui/format.js';
 import { badge } from '../ui/status-badge.js';
+import { recordingActions, shellEventLine } from './recording-player.js';
 import { reasonDialog, resolveDialog } from './ticket-dialogs.js';
 import { duration, priorityChip, slaPill, slaTone, statusBadge, t, tk } from './ticket-wording.js';
 import { conflictTicket, ticketsApi, type TicketActionBody, type TicketEventView, type TicketView } from './tickets-api.js';
@@ -106,6 +107,8 @@ function eventLine(e: TicketEventView): { text: string; detail: string | null; i
     }
     case 'reopen': return { text: e.actor ? tk('eventReopen', { actor }) : tk('eventReopenByUser'), detail: str('reason') || null, icon: 'move' };
     case 'close': return { text: tk('eventClose', { actor }), detail: null, icon: 'move' };
+    case 'shell_opened': return shellEventLine(e, actor);
+    case 'shell_closed': return shellEventLine(e, actor);
     case 'auto_close': return { text: tk('eventAutoClose', { days: Number(data.afterDays ?? 0) }), detail: null, icon: 'move' };
     default: return { text: t('evOther', { actor, kind: e.kind }), detail: null, icon: 'move' };
   }
@@ -235,7 +238,8 @@ export function createTicketPage(app: AppContext, number: number): Page {
             el('span', { class: 'timeline-text' }, line.text),
             e.kind === 'note' ? badge(e.visibility === 'person' ? t('notePersonBadge') : t('noteInternalBadge'), e.visibility === 'person' ? 'info' : 'neutral') : null,
             el('time', { class: 'muted small nowrap', datetime: new Date(e.at).toISOString() }, formatWhen(e.at))),
-          line.detail ? plainText(line.detail) : null));
+          line.detail ? plainText(line.detail) : null,
+          recordingActions(e)));
     }));
     if (events.length === 0) timeline.append(el('li', { class: 'muted' }, t('timelineEmpty')));
     timelineMoreButton.hidden = !timelineMore;
