@@ -303,7 +303,11 @@ function buildControls(controls: HTMLElement, screen: HTMLElement, cast: CastTim
     toggle.dataset.state = replay.playing ? 'playing' : replay.ended ? 'ended' : 'paused';
     if (!dragging) seek.value = String(Math.round(replay.position * 1000));
     time.textContent = t('position', { elapsed: clock(replay.position), total: clock(cast.duration) });
-    for (const button of speedButtons) button.setAttribute('aria-pressed', String(Number(button.dataset.speed) === replay.speed));
+    for (const button of speedButtons) {
+      const pressed = Number(button.dataset.speed) === replay.speed;
+      button.setAttribute('aria-pressed', String(pressed));
+      button.className = `btn btn-small ${pressed ? 'btn-primary' : 'btn-secondary'}`;
+    }
   }
   toggle.addEventListener('click', () => (replay.playing ? replay.pause() : replay.play()));
   for (const button of speedButtons) {
