@@ -14,6 +14,7 @@ import { renderManagedFacts } from './managed-facts.js';
 import { revokeDevice } from '../fleet/revoke-device.js';
 import { wordsOf } from '../app/language.js';
 import { devicesCatalog } from './devices-catalog.js';
+import { deviceRecordings } from '../tickets/recording-player.js';
 
 const t = wordsOf(devicesCatalog);
 
@@ -37,7 +38,7 @@ export function createDevicePage(app: AppContext, deviceId: string): Page {
   // "before and after the fix". The connection summary is the fallback until the
   // first snapshot arrives, and keeps the session's own facts (local user, agent).
   const body = el('div', { class: 'device-body' },
-    managed, diagnostics.findingsRoot, diagnostics.detailsRoot, shell.root, history.root,
+    managed, diagnostics.findingsRoot, diagnostics.detailsRoot, shell.root, history.root, deviceRecordings(deviceId),
     el('section', { class: 'connection-summary' },
       el('h2', { class: 'section-title' }, t('reportedAtConnect')), summary));
   const missing = el('div', { class: 'card empty', hidden: true });

@@ -14,6 +14,7 @@ import { formatWhen } from '../ui/format.js';
 import { badge } from '../ui/status-badge.js';
 import { SEVERITY_LABEL } from '../ui/wording.js';
 import type { Severity } from '../../../protocol/index.js';
+import { recordingActions, shellEventLine } from './recording-player.js';
 import { reasonDialog, resolveDialog } from './ticket-dialogs.js';
 import { duration, priorityChip, slaPill, slaTone, statusBadge, t, tk } from './ticket-wording.js';
 import { conflictTicket, ticketsApi, type TicketActionBody, type TicketEventView, type TicketView } from './tickets-api.js';
@@ -122,6 +123,8 @@ function eventLine(e: TicketEventView, hostnameOf: HostnameOf = (id, recorded) =
     }
     case 'reopen': return { text: e.actor ? tk('eventReopen', { actor }) : tk('eventReopenByUser'), detail: str('reason') || null, icon: 'move' };
     case 'close': return { text: tk('eventClose', { actor }), detail: null, icon: 'move' };
+    case 'shell_opened': return shellEventLine(e, actor);
+    case 'shell_closed': return shellEventLine(e, actor);
     case 'auto_close': return { text: tk('eventAutoClose', { days: Number(data.afterDays ?? 0) }), detail: null, icon: 'move' };
     default: return { text: t('evOther', { actor, kind: e.kind }), detail: null, icon: 'move' };
   }
@@ -253,7 +256,8 @@ export function createTicketPage(app: AppContext, number: number): Page {
             line.tag ? badge(line.tag, 'neutral') : null,
             line.device ? el('a', { class: 'small', href: `#/devices/${encodeURIComponent(line.device)}`, 'data-testid': 'timeline-device-link' }, t('evFindingsOpen')) : null,
             el('time', { class: 'muted small nowrap', datetime: new Date(e.at).toISOString() }, formatWhen(e.at))),
-          line.detail ? plainText(line.detail) : null));
+          line.detail ? plainText(line.detail) : null,
+          recordingActions(e)));
     }));
     if (events.length === 0) timeline.append(el('li', { class: 'muted' }, t('timelineEmpty')));
     timelineMoreButton.hidden = !timelineMore;
