@@ -67,6 +67,18 @@ async function act(page: Page, action: string, words?: { reason?: string; resolu
 describe('tickets in the web UI', () => {
   it('creates, finds, takes, notes, waits, escalates and resolves a ticket, with the whole history', async () => {
     const page = await suite.loggedInPage('tickets');
+    // The console socket runs through the test so that live timeline pushes can be held back
+    // for a moment: that is how a page ends up acting on a ticket someone else has just changed.
+    let holdTicketEvents = false;
+    await page.routeWebSocket(/\/ws\/console$/, (ws) => {
+      const server = ws.connectToServer();
+      ws.onMessage((message) => server.send(message));
+      server.onMessage((message) => {
+        if (holdTicketEvents && typeof message === 'string' && message.includes('"t":"ticket.event"')) return;
+        ws.send(message);
+      });
+    });
+    await page.reload();
     try {
       const number = await createThroughForm(page, 'Printer on 2nd floor does not print');
       expect(await page.locator('[data-testid=ticket-heading]').textContent()).toBe('Printer on 2nd floor does not print');
@@ -119,7 +131,8 @@ describe('tickets in the web UI', () => {
       expect(history).toContain('The spooler restarts fine.');
       await saveScreenshot(page, 'tickets-resolved');
 
-      // Someone else reopens it behind this page's back: closing is refused, and the page says what changed.
+      // Someone else reopens it while the push has not reached this page yet: closing is refused, and the page says what changed.
+      holdTicketEvents = true;
       const status = await page.evaluate(async (n) => {
         const res = await fetch(`/api/tickets/${n}/actions`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ type: 'reopen' }) });
         return res.status;
@@ -132,6 +145,15 @@ describe('tickets in the web UI', () => {
       expect(changed).toContain('In progress');
       await expect.poll(() => page.locator('[data-testid=ticket-status]').getAttribute('data-status')).toBe('in_progress');
       await saveScreenshot(page, 'tickets-conflict');
+      holdTicketEvents = false;
+
+      // Pushed live: a colleague's note appears on this page without a reload.
+      const noted = await page.evaluate(async (n) => {
+        const res = await fetch(`/api/tickets/${n}/notes`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ body: 'Colleague: spare fuser ordered.', visibility: 'internal' }) });
+        return res.status;
+      }, number);
+      expect(noted).toBeLessThan(300);
+      await expect.poll(() => page.locator('[data-testid=timeline]').textContent(), { timeout: 10_000 }).toContain('Colleague: spare fuser ordered.');
 
       // A support link made from the ticket shows its code and goes on the ticket's history.
       await page.locator('[data-testid=new-link]').click();
