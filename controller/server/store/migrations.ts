@@ -4,6 +4,7 @@ import { sql, type Kysely, type Migration, type MigrationProvider } from 'kysely
 import { retentionMigration } from './migration-0007-retention.js';
 import { deviceListMigration } from './migration-0008-device-list.js';
 import { ticketsMigration } from './migration-0011-tickets.js';
+import { ticketQueueMigration } from './migration-0014-ticket-queue.js';
 import { STARTER_SCRIPTS } from './starter-scripts.js';
 import { PRINTING_STARTER_SCRIPTS } from './printing-scripts.js';
 
@@ -256,6 +257,7 @@ const migrations: Record<string, Migration> = {
     },
   },
   '0011-tickets': ticketsMigration,
+  '0014-ticket-queue': ticketQueueMigration,
 };
 
 export const migrationProvider: MigrationProvider = {
