@@ -5,6 +5,7 @@ import { retentionMigration } from './migration-0007-retention.js';
 import { deviceListMigration } from './migration-0008-device-list.js';
 import { ticketsMigration } from './migration-0011-tickets.js';
 import { recordingsMigration } from './migration-0012-recordings.js';
+import { ticketQueueMigration } from './migration-0014-ticket-queue.js';
 import { STARTER_SCRIPTS } from './starter-scripts.js';
 import { PRINTING_STARTER_SCRIPTS } from './printing-scripts.js';
 
@@ -265,6 +266,7 @@ const migrations: Record<string, Migration> = {
       await db.schema.alterTable('support_codes').addColumn('problem_at', 'integer').execute();
     },
   },
+  '0014-ticket-queue': ticketQueueMigration,
 };
 
 export const migrationProvider: MigrationProvider = {

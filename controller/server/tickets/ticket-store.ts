@@ -155,32 +155,53 @@ export class TicketStore {
     return (await this.views([row]))[0]!;
   }
 
-  /** One page of the queue, nearest deadline first, then by number. */
+  /**
+   * One page of the queue, nearest deadline first, then by number.
+   *
+   * A filter with several values (`status=new,in_progress`) is one index walk per value,
+   * merged here: an `IN` over the (column, due_sort, number) index would have the engine
+   * read every matching row and sort them all before keeping 50 (measured by
+   * scripts/bench/tickets-bench.mjs: 60–140 ms on 100,000 tickets, under 10 ms this way).
+   * The keyset cursor is a row-value comparison, one index range on every engine.
+   */
   async queue(query: TicketQuery, account: Account): Promise<{ tickets: TicketView[]; nextCursor: string | null; total: number }> {
     const after = query.cursor === undefined ? null : parseCursor(query.cursor);
-    // One filter for the page and its count (two query shapes: typed loosely here only).
-    const filtered = <Q>(qb: Q): Q => {
+    // The columns walked once per value: status × priority when both are given (one index holds
+    // both, migration 0014), else the first list given of status, category, priority.
+    const lists = [['status', query.status], ['category', query.category], ['priority', query.priority]] as const;
+    const given = lists.filter(([, values]) => values !== undefined && values.length > 0);
+    const walked = query.status && query.priority ? given.filter(([column]) => column !== 'category') : given.slice(0, 1);
+    let arms: Array<Record<string, string>> = [{}];
+    for (const [column, values] of walked) arms = arms.flatMap((arm) => [...new Set<string>(values!)].map((v) => ({ ...arm, [column]: v })));
+    // One filter for the page and its count (two query shapes: typed loosely here only); `arm` fixes the walked columns.
+    const filtered = <Q>(qb: Q, arm: Record<string, string>): Q => {
       let q = qb as any;
-      if (query.status) q = q.where('tickets.status', 'in', query.status);
+      for (const [column, values] of given) {
+        const only = arm[column];
+        if (only !== undefined) q = q.where(`tickets.${column}`, '=', only);
+        else if (values!.length === 1) q = q.where(`tickets.${column}`, '=', values![0]);
+        else q = q.where(`tickets.${column}`, 'in', values);
+      }
       if (query.level) q = q.where('tickets.level', '=', query.level);
       if (query.assignee === 'mine') q = q.where('tickets.assignee_id', '=', account.id);
       else if (query.assignee === 'none') q = q.where('tickets.assignee_id', 'is', null);
       else if (typeof query.assignee === 'number') q = q.where('tickets.assignee_id', '=', query.assignee);
-      if (query.category) q = q.where('tickets.category', 'in', query.category);
-      if (query.priority) q = q.where('tickets.priority', 'in', query.priority);
       for (const word of (query.q ?? '').toLowerCase().replace(/[%_\\]/g, ' ').split(/\s+/).filter(Boolean).slice(0, 8)) {
         q = q.where('tickets.search', 'like', `%${word}%`);
       }
       return q as Q;
     };
-    let page = filtered(this.selectRows(this.db));
-    if (after) {
-      page = page.where((eb) => eb.or([eb('tickets.due_sort', '>', after.due), eb.and([eb('tickets.due_sort', '=', after.due), eb('tickets.number', '>', after.number)])]));
-    }
-    const rows = await page.orderBy('tickets.due_sort').orderBy('tickets.number').limit(query.limit + 1).execute();
+    const pages = await Promise.all(
+      arms.map((arm) => {
+        let page = filtered(this.selectRows(this.db), arm);
+        if (after) page = page.where((eb) => eb(eb.refTuple('tickets.due_sort', 'tickets.number'), '>', eb.tuple(after.due, after.number)));
+        return page.orderBy('tickets.due_sort').orderBy('tickets.number').limit(query.limit + 1).execute();
+      }),
+    );
+    const rows = pages.length === 1 ? pages[0]! : pages.flat().sort((a, b) => Number(a.due_sort) - Number(b.due_sort) || a.number - b.number).slice(0, query.limit + 1);
     const more = rows.length > query.limit;
     const shown = rows.slice(0, query.limit);
-    const counted = await filtered(this.db.selectFrom('tickets').select((eb) => eb.fn.countAll<number>().as('n'))).executeTakeFirst();
+    const counted = await filtered(this.db.selectFrom('tickets').select((eb) => eb.fn.countAll<number>().as('n')), {}).executeTakeFirst();
     const last = shown[shown.length - 1];
     return {
       tickets: await this.views(shown),
