@@ -242,6 +242,7 @@ export interface Database {
   ticket_events: TicketEventsTable;
   ticket_followers: TicketFollowersTable;
   ticket_devices: TicketDevicesTable;
+  ticket_words: TicketWordsTable;
   ticket_support_links: TicketSupportLinksTable;
   recordings: RecordingsTable;
 }
@@ -302,6 +303,12 @@ export interface TicketFollowersTable {
   ticket_id: string;
   user_id: number;
   position: number;
+}
+
+/** The words a ticket is found by (protocol/ticket-words.ts), one row per word. */
+export interface TicketWordsTable {
+  word: string;
+  ticket_id: string;
 }
 
 export interface TicketDevicesTable {
