@@ -122,6 +122,27 @@ describe('chat between the technician and the person', () => {
     await console.waitFor('error', (m) => m.code === 'SHELL_ERR_DEVICE_OFFLINE');
   }, 90_000);
 
+  it('while a shell is mirrored, a message is printed on a line of its own between the shell\'s output, labelled', async () => {
+    const { console } = suite;
+    const { agent, deviceId } = await joinFromTicket();
+    await agent.waitFor('diagnostics report', 30_000);
+    const channel = await console.requestShell(deviceId, 120, 40);
+    await agent.waitFor('[y/N]');
+    agent.type('y');
+    await console.waitFor('shell.opened', (m) => m.channel === channel);
+    // A shell line left without its end: the message must still start on a fresh line.
+    console.type(channel, 'printf "PARTIAL-$((6*7))"\r');
+    await agent.waitFor('PARTIAL-42');
+    console.send({ t: 'chat.send', deviceId, text: 'Je regarde les journaux.' });
+    await agent.waitFor('Je regarde les journaux.');
+    const screen = agent.screen().toString('utf8');
+    const at = screen.indexOf('Je regarde les journaux.');
+    const before = screen.slice(screen.lastIndexOf('PARTIAL-42'), at);
+    expect(before).toMatch(/PARTIAL-42[^]*\r\n\x1b\[0m\x1b\[1;30;43m ✉ Message from Administrator \x1b\[0m \x1b\[1m$/);
+    console.type(channel, 'echo AFTER-$((2*4))\r');
+    await agent.waitFor('AFTER-8');
+  }, 90_000);
+
   it('chat.reply from an attended agent reaches the consoles', async () => {
     const { controller: c, console } = suite;
     const link = (await api('POST', '/api/support-links')).json as { code: string };
