@@ -5,6 +5,7 @@ import { retentionMigration } from './migration-0007-retention.js';
 import { deviceListMigration } from './migration-0008-device-list.js';
 import { ticketsMigration } from './migration-0011-tickets.js';
 import { recordingsMigration } from './migration-0012-recordings.js';
+import { chatMigration } from './migration-0015-chat.js';
 import { ticketQueueMigration } from './migration-0014-ticket-queue.js';
 import { ticketWordsMigration } from './migration-0016-ticket-words.js';
 import { STARTER_SCRIPTS } from './starter-scripts.js';
@@ -269,6 +270,7 @@ const migrations: Record<string, Migration> = {
   },
   '0014-ticket-queue': ticketQueueMigration,
   '0016-ticket-words': ticketWordsMigration,
+  '0015-chat': chatMigration,
 };
 
 export const migrationProvider: MigrationProvider = {

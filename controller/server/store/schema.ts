@@ -245,6 +245,19 @@ export interface Database {
   ticket_words: TicketWordsTable;
   ticket_support_links: TicketSupportLinksTable;
   recordings: RecordingsTable;
+  chat_messages: ChatMessagesTable;
+}
+
+/** Chat between the technician and the person (0015); see migration-0015-chat.ts. */
+export interface ChatMessagesTable {
+  id: Generated<number>;
+  session_id: string;
+  device_id: string;
+  at: number;
+  side: 'technician' | 'person';
+  author: string | null;
+  author_name: string | null;
+  text: string;
 }
 
 // ---- tickets (0011); see migration-0011-tickets.ts ----

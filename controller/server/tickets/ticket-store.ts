@@ -396,7 +396,7 @@ export class TicketStore {
    * on the timeline of the ticket that session's link belongs to; the ticket's number, or
    * null when the session is linked to none.
    */
-  async sessionEvent(sessionId: string, kind: 'shell_opened' | 'shell_closed', actor: string | null, data: Record<string, unknown>): Promise<number | null> {
+  async sessionEvent(sessionId: string, kind: 'shell_opened' | 'shell_closed' | 'chat', actor: string | null, data: Record<string, unknown>): Promise<number | null> {
     const at = this.now();
     return this.write(async (tx) => {
       const link = await tx

@@ -15,6 +15,7 @@ import { revokeDevice } from '../fleet/revoke-device.js';
 import { wordsOf } from '../app/language.js';
 import { devicesCatalog } from './devices-catalog.js';
 import { deviceRecordings } from '../tickets/recording-player.js';
+import { ChatPanel } from '../chat/chat-panel.js';
 
 const t = wordsOf(devicesCatalog);
 
@@ -34,11 +35,12 @@ export function createDevicePage(app: AppContext, deviceId: string): Page {
   const shell = new ShellPanel(deviceId, app.socket, app.store);
   const diagnostics = new DiagnosticsPanel(deviceId, app.socket, app.store);
   const history = new HistoryPanel(deviceId, app.socket);
+  const chat = new ChatPanel(deviceId, app);
   // In the order of a call: what looks wrong, the facts, taking the hand, then
   // "before and after the fix". The connection summary is the fallback until the
   // first snapshot arrives, and keeps the session's own facts (local user, agent).
   const body = el('div', { class: 'device-body' },
-    managed, diagnostics.findingsRoot, diagnostics.detailsRoot, shell.root, history.root, deviceRecordings(deviceId),
+    managed, diagnostics.findingsRoot, diagnostics.detailsRoot, shell.root, chat.root, history.root, deviceRecordings(deviceId),
     el('section', { class: 'connection-summary' },
       el('h2', { class: 'section-title' }, t('reportedAtConnect')), summary));
   const missing = el('div', { class: 'card empty', hidden: true });
@@ -168,6 +170,7 @@ export function createDevicePage(app: AppContext, deviceId: string): Page {
       shell.dispose();
       diagnostics.dispose();
       history.dispose();
+      chat.dispose();
     },
   };
 }
