@@ -269,8 +269,8 @@ const migrations: Record<string, Migration> = {
     },
   },
   '0014-ticket-queue': ticketQueueMigration,
-  '0016-ticket-words': ticketWordsMigration,
   '0015-chat': chatMigration,
+  '0016-ticket-words': ticketWordsMigration,
 };
 
 export const migrationProvider: MigrationProvider = {
