@@ -43,6 +43,9 @@ export function shellHash(deviceId: string, channel: number): string {
   return `#/devices/${encodeURIComponent(deviceId)}/shell/${channel}`;
 }
 
+/** Shells this browser tab left open by leaving a device page, by device: coming back attaches them at once, before the list answers. */
+const leftOpen = new Map<string, number[]>();
+
 export class ShellPanel {
   readonly root: HTMLElement;
   private readonly tabs: Tab[] = [];
@@ -85,7 +88,7 @@ export class ShellPanel {
       socket.on('shell.detached', (m) => this.onDetached(m)),
       socket.on('error', (m) => this.onError(m)),
       socket.onState((s) => {
-        if (s.kind === 'open') this.listLive();
+        if (s.kind === 'open') this.resume();
         else this.connectionLost();
         this.render();
       }),
@@ -96,10 +99,11 @@ export class ShellPanel {
 
   /** Leaves the page: open shells stay open on the controller (detached); a request not yet answered is withdrawn. */
   dispose(): void {
+    const detached: number[] = [];
     for (const tab of this.tabs) {
       const state = tab.state;
       if (state.kind === 'live' || state.kind === 'attaching') {
-        this.socket.send({ t: 'shell.detach', channel: state.channel });
+        if (this.socket.send({ t: 'shell.detach', channel: state.channel })) detached.push(state.channel);
       } else if (state.kind === 'pending' || state.kind === 'starting') {
         this.socket.send({ t: 'shell.close', channel: state.channel });
       } else if (state.kind === 'requesting') {
@@ -114,6 +118,7 @@ export class ShellPanel {
       tab.session = null;
     }
     for (const stop of this.unsubscribe) stop();
+    if (detached.length > 0 && this.options.only === undefined) leftOpen.set(this.deviceId, detached);
   }
 
   private get device(): DeviceFacts | undefined {
@@ -179,6 +184,20 @@ export class ShellPanel {
     const channel = channelOf(this.active.state);
     if (channel === null || this.active.state.kind !== 'live') return;
     window.open(shellHash(this.deviceId, channel), '_blank', 'noopener');
+  }
+
+  /**
+   * The connection is open: the shells this tab left a moment ago are attached at
+   * once (the fast way back), and the list tells about any other, or that one ended.
+   */
+  private resume(): void {
+    const mine = this.options.only === undefined ? leftOpen.get(this.deviceId) ?? [] : [];
+    leftOpen.delete(this.deviceId);
+    for (const channel of mine) {
+      const tab = this.blankTab();
+      if (tab && !this.tabOf(channel)) this.attach(tab, channel);
+    }
+    this.listLive();
   }
 
   /** Asks the controller which shells of this device are still open. */
@@ -279,6 +298,11 @@ export class ShellPanel {
   private onError(m: Msg<'error'>): void {
     for (const tab of this.tabs) {
       const s = tab.state;
+      if (s.kind === 'attaching' && m.requestId === s.requestId && m.code === 'PROTO_ERR_UNKNOWN_CHANNEL') {
+        // The shell ended while no page showed it: nothing to come back to.
+        this.finish(tab, { kind: 'idle' });
+        continue;
+      }
       const mine =
         ((s.kind === 'requesting' || s.kind === 'attaching') && m.requestId === s.requestId) ||
         (m.channel !== undefined && m.channel === channelOf(s) && s.kind !== 'elsewhere');
