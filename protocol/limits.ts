@@ -18,6 +18,10 @@ export const LIMITS = Object.freeze({
   authChallengeMs: 10_000,
   /** Bytes of terminal output the agent may send before the reader acknowledges. */
   initialWindowBytes: 1024 * 1024,
+  /** Recent output of a shell the controller keeps (a ring) for a console that reattaches. */
+  maxScrollbackBytes: 256 * 1024,
+  /** How long a shell stays open on the agent with no console attached, unless the controller is told otherwise. */
+  shellGraceMs: 2 * 60 * 1000,
   /** Bytes a relay lets queue on one socket before it stops reading from the other side. */
   relayHighWaterBytes: 4 * 1024 * 1024,
   /** Terminal size bounds. */

@@ -11,6 +11,7 @@ import {
 } from './jobs.js';
 import { authNonce, authSignature, unattendedPolicy } from './fleet.js';
 import { snapshot } from './snapshot.js';
+import { LIMITS } from './limits.js';
 import {
   channelId, cols, consentDecision, deviceSummary, errorBody, id, person, rows, shellCloseReason,
   shellMode, supportCode, text, timestamp, token, version,
@@ -112,6 +113,12 @@ export const consoleToController = z.discriminatedUnion('t', [
   z.object({ t: z.literal('shell.open'), requestId: id, deviceId: id, cols, rows }),
   z.object({ t: z.literal('shell.resize'), channel: channelId, cols, rows }),
   z.object({ t: z.literal('shell.close'), channel: channelId }),
+  /** Which shells of this device are still open on the controller (its answer: shell.live). */
+  z.object({ t: z.literal('shell.list'), requestId: id, deviceId: id }),
+  /** Binds a live shell to this console: the controller answers shell.attached, then its scrollback, then live output. */
+  z.object({ t: z.literal('shell.attach'), requestId: id, channel: channelId, cols, rows }),
+  /** The page leaves: the shell stays open on the agent for the grace period, without a console. */
+  z.object({ t: z.literal('shell.detach'), channel: channelId }),
   z.object({ t: z.literal('diagnostics.refresh'), requestId: id, deviceId: id }),
   jobWatchMessage,
   jobUnwatchMessage,
@@ -126,6 +133,19 @@ export type ConsoleToController = z.infer<typeof consoleToController>;
 // ---- controller → console ----------------------------------------------
 
 
+/** One shell still open on the controller, as listed for reattaching. */
+export const liveShell = z.object({
+  channel: channelId,
+  mode: shellMode,
+  user: text(128),
+  shell: text(255),
+  technician: person,
+  openedAt: timestamp,
+  /** A console shows it now (another tab); attaching takes it over. */
+  attached: z.boolean(),
+});
+export type LiveShell = z.infer<typeof liveShell>;
+
 export const controllerToConsole = z.discriminatedUnion('t', [
   z.object({ t: z.literal('welcome'), v: version, user: person }),
   // Changes, never the world: the list itself is paged over REST (GET /api/devices).
@@ -135,6 +155,20 @@ export const controllerToConsole = z.discriminatedUnion('t', [
   z.object({ t: z.literal('shell.consent'), channel: channelId, decision: consentDecision }),
   z.object({ t: z.literal('shell.opened'), channel: channelId, mode: shellMode, user: text(128), shell: text(255), window: z.number().int().min(1024) }),
   z.object({ t: z.literal('shell.closed'), channel: channelId, reason: shellCloseReason, exitCode: z.number().int().nullable() }),
+  // The live shells of a device this console may attach to, oldest first (at most one agent's channels).
+  z.object({
+    t: z.literal('shell.live'),
+    requestId: id,
+    deviceId: id,
+    shells: z.array(liveShell).max(LIMITS.maxChannelsPerConnection),
+  }),
+  // The shell is bound to this console; `scrollbackBytes` of recent output follow as DATA frames, then live output.
+  z.object({
+    t: z.literal('shell.attached'), requestId: id, channel: channelId, deviceId: id, mode: shellMode, user: text(128), shell: text(255),
+    window: z.number().int().min(1024), scrollbackBytes: z.number().int().min(0).max(LIMITS.maxScrollbackBytes),
+  }),
+  // Another console (the same technician's other tab, or an admin) took this shell: this one no longer shows it.
+  z.object({ t: z.literal('shell.detached'), channel: channelId }),
   // A new snapshot was stored: a bounded notice; the page fetches the snapshot itself over REST.
   z.object({
     t: z.literal('device.diagnostics'),

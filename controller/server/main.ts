@@ -93,7 +93,7 @@ async function main(): Promise<void> {
   const recorder = new ShellRecorder({
     enabled: config.recording, store: recordings, timeline: tickets, audit, maxBytes: config.recordingMaxBytes, language: config.language, log: (line) => console.error(line),
   });
-  const relay = new Relay(audit, links, recorder);
+  const relay = new Relay(audit, links, recorder, { graceMs: config.shellGraceMs });
   const scripts = new ScriptLibrary(db);
   const jobStore = new JobStore(db);
   const apiTokens = new ApiTokens(db);

@@ -8,6 +8,7 @@ import { createAppFrame, type AppFrame } from './pages/app-frame.js';
 import { createAuditPage } from './pages/audit-page.js';
 import { ConsoleSocket } from './connection/console-socket.js';
 import { createDashboardPage } from './pages/dashboard-page.js';
+import { createShellPage } from './shell/shell-page.js';
 import { createDevicePage } from './devices/device-page.js';
 import { DeviceStore } from './devices/device-store.js';
 import { el, replaceChildren } from './ui/dom.js';
@@ -66,6 +67,7 @@ function showRoute(): void {
   const { app, frame } = session;
   if (frame.root.parentElement !== root) replaceChildren(root, frame.root);
   const next: Page = route.name === 'device' ? createDevicePage(app, route.deviceId)
+    : route.name === 'deviceShell' ? createShellPage(app, route.deviceId, route.channel)
     : route.name === 'audit' ? createAuditPage()
     : route.name === 'fleet' ? createFleetPage(app)
     : route.name === 'enroll' ? createEnrollmentPage(app)

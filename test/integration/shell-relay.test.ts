@@ -20,11 +20,13 @@ const agents: RunningAgent[] = [];
 const QUESTION = /\[y\/N\]/i;
 
 let proxyPort: number;
+const GRACE_MS = 2000;
 
 beforeAll(async () => {
   const allowance = await proxyAllowance();
   proxyPort = allowance.port;
-  suite = await startWithConsole({ args: allowance.args });
+  // A short grace period: a shell left without a console ends quickly here (2 minutes by default).
+  suite = await startWithConsole({ args: allowance.args, env: { RELAIS_SHELL_GRACE_MS: String(GRACE_MS) } });
   ({ controller: c, cookie, console } = suite);
 });
 afterEach(() => stopAll(agents));
@@ -93,7 +95,7 @@ describe('remote shell through the relay', () => {
   // No answer in time: the agent reports `timeout` and spawns nothing (agent-consent.test.ts, test 2, a real
   // agent with --consent-timeout); the relay passes it on and closes with reason `timeout` (unit/relay.test.ts).
 
-  it('closing the browser ends the shell on the machine', async () => {
+  it('closing the browser leaves the shell open for the grace period, then ends it on the machine', async () => {
     const { agent, device } = await joinAgent();
     const tab = await connectConsole(c, cookie);
     const channel = await tab.requestShell(device.id);
@@ -106,8 +108,59 @@ describe('remote shell through the relay', () => {
     await until(() => shellChildren(agent.pid).length === 1, 5000, 'the remote shell alone');
     const [shellPid] = shellChildren(agent.pid);
     expect(isAlive(shellPid!)).toBe(true);
+    const closedAt = Date.now();
     await tab.close();
+    // The controller keeps it, detached: the same technician's other console lists it, and it still runs.
+    for (let n = 0; ; n++) {
+      const requestId = `list-${n}`;
+      console.send({ t: 'shell.list', requestId, deviceId: device.id });
+      const live = await console.waitFor('shell.live', (m) => m.requestId === requestId);
+      if (live.shells.some((shell) => shell.channel === channel && !shell.attached)) break;
+      if (n > 200) throw new Error('the shell was never listed as detached');
+    }
+    expect(isAlive(shellPid!)).toBe(true);
     await waitForExit(shellPid!);
+    expect(Date.now() - closedAt).toBeGreaterThanOrEqual(GRACE_MS - 200);
+    await agent.waitFor(/closed.*without coming back/i);
+  });
+
+  it('a console that comes back reattaches: the output produced while away first, then live output both ways', async () => {
+    const { agent, device } = await joinAgent();
+    const tab = await connectConsole(c, cookie);
+    const channel = await tab.requestShell(device.id, 100, 30);
+    await agent.waitFor(QUESTION);
+    agent.answer('y');
+    await tab.waitFor('shell.opened', (m) => m.channel === channel);
+    tab.type(channel, 'echo before-$((2*3))\r');
+    await tab.waitForOutput(channel, 'before-6');
+    tab.send({ t: 'shell.detach', channel });
+    const back = await connectConsole(c, cookie);
+    back.send({ t: 'shell.list', requestId: 'l1', deviceId: device.id });
+    expect((await back.waitFor('shell.live', (m) => m.requestId === 'l1')).shells).toEqual([
+      expect.objectContaining({ channel, mode: 'pty', attached: false, technician: { username: 'admin', name: 'Administrator' } }),
+    ]);
+    await tab.close();
+    back.send({ t: 'shell.attach', requestId: 'a0', channel, cols: 100, rows: 30 });
+    await back.waitFor('shell.attached', (m) => m.requestId === 'a0');
+    // More than the agent's window (1 MiB): most of it comes while no console acknowledges anything.
+    back.type(channel, 'yes relais-filler | head -n 100000; echo away-$((6*7))\r');
+    back.send({ t: 'shell.detach', channel });
+    await back.close();
+    // The relay gave the agent credit for what it kept: the shell did not stall.
+    await agent.waitFor('away-42', 30_000);
+    const again = await connectConsole(c, cookie);
+    const started = Date.now();
+    again.send({ t: 'shell.attach', requestId: 'a1', channel, cols: 90, rows: 20 });
+    const attached = await again.waitFor('shell.attached', (m) => m.requestId === 'a1');
+    expect(attached.scrollbackBytes).toBeGreaterThan(0);
+    expect(attached.scrollbackBytes).toBeLessThanOrEqual(256 * 1024);
+    await again.waitForOutput(channel, 'away-42');
+    globalThis.console.info(`reattach to scrollback on a real controller: ${Date.now() - started} ms`);
+    again.type(channel, 'stty size\r');
+    await again.waitForOutput(channel, '20 90');
+    again.send({ t: 'shell.close', channel });
+    expect((await again.waitFor('shell.closed', (m) => m.channel === channel)).reason).toBe('technician');
+    await again.close();
   });
 
   it('the person can end the shell, and a new shell needs a new yes', async () => {

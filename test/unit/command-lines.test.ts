@@ -58,7 +58,7 @@ describe('the controller config', () => {
     const config = loadConfig([], {});
     expect(config).toEqual({
       host: '127.0.0.1', port: 8080, dataDir: resolve('data'), tlsCert: null, tlsKey: null, organization: 'Relais Helpdesk', publicUrl: null,
-      allowedHosts: [], trustProxy: false, adminPassword: null, heartbeatMs: 15_000, supportCodeTtlMs: 600_000, authChallengeMs: 10_000, thresholds: {},
+      allowedHosts: [], trustProxy: false, adminPassword: null, heartbeatMs: 15_000, shellGraceMs: 120_000, supportCodeTtlMs: 600_000, authChallengeMs: 10_000, thresholds: {},
       snapshotsPerDevice: 200, auditRetentionDays: null, sessionRetentionDays: 30, maxWaitingLinks: 20, ticketAutoCloseDays: 7, language: null,
       recording: true, recordingRetentionDays: 30, recordingMaxBytes: 64 * 1024 * 1024,
     });

@@ -61,6 +61,17 @@ const toConsole: Record<ControllerToConsole['t'], ControllerToConsole> = {
   'shell.consent': { t: 'shell.consent', channel: 0xffff_ffff, decision: 'refused-by-policy' },
   'shell.opened': { t: 'shell.opened', channel: 0xffff_ffff, mode: 'pipes', user: worst(128), shell: worst(255), window: 64 * 1024 * 1024 },
   'shell.closed': { t: 'shell.closed', channel: 0xffff_ffff, reason: 'session-ended', exitCode: -2147483648 },
+  'shell.live': {
+    t: 'shell.live', requestId: ident(), deviceId: ident(),
+    shells: Array.from({ length: LIMITS.maxChannelsPerConnection }, () => ({
+      channel: 0xffff_ffff, mode: 'pipes' as const, user: worst(128), shell: worst(255), technician: person, openedAt: Number.MAX_SAFE_INTEGER, attached: true,
+    })),
+  },
+  'shell.attached': {
+    t: 'shell.attached', requestId: ident(), channel: 0xffff_ffff, deviceId: ident(), mode: 'pipes', user: worst(128), shell: worst(255),
+    window: 64 * 1024 * 1024, scrollbackBytes: LIMITS.maxScrollbackBytes,
+  },
+  'shell.detached': { t: 'shell.detached', channel: 0xffff_ffff },
   'device.diagnostics': { t: 'device.diagnostics', deviceId: ident(), requestId: ident(), snapshotId: Number.MAX_SAFE_INTEGER, takenAt: Number.MAX_SAFE_INTEGER, worst: 'critical', findingCount: 200 },
   'diagnostics.pending': { t: 'diagnostics.pending', requestId: ident(), deviceId: ident() },
   'job.update': {

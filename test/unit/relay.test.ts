@@ -1,5 +1,6 @@
 /**
  * The relay on fake websockets: consent before anything flows, channel limits,
+ * a shell that outlives its console (grace period, scrollback, credit while detached, reattach),
  * frames checked and forwarded untouched, the high-water mark that stops reading
  * from a fast writer, and every way a channel ends (once).
  */
@@ -24,17 +25,21 @@ function agentLink(deviceId = 'dev-1'): AgentLink & { ws: FakeWebSocket } {
   return { ws, peer: new PeerSocket(ws.asWebSocket, agentToController, '127.0.0.1', 'agent'), deviceId, sessionId: 's-1', channels: new Set() };
 }
 
-function consoleLink(): ConsoleLink & { ws: FakeWebSocket } {
+const COLLEAGUE = { id: 2, username: 'kim', name: 'Kim Roy', role: 'technician' } as const;
+const ADMIN = { id: 3, username: 'admin', name: 'Administrator', role: 'admin' } as const;
+const GRACE_MS = 120_000;
+
+function consoleLink(account: ConsoleLink['account'] = TECHNICIAN): ConsoleLink & { ws: FakeWebSocket } {
   const ws = new FakeWebSocket();
-  return { ws, peer: new PeerSocket(ws.asWebSocket, consoleToController, '127.0.0.1', 'console'), account: TECHNICIAN, channels: new Set() };
+  return { ws, peer: new PeerSocket(ws.asWebSocket, consoleToController, '127.0.0.1', 'console'), account, channels: new Set() };
 }
 
-function setup() {
+function setup(options: { scrollbackBytes?: number } = {}) {
   const notes: AuditEntry[] = [];
   const audit = { note: (entry: AuditEntry) => void notes.push(entry) } as unknown as AuditLog;
   const agents = new Map<string, AgentLink>();
   // The registry of agent links, as the hub fills it: a map by device is all the relay reads.
-  const relay = new Relay(audit, agents);
+  const relay = new Relay(audit, agents, null, { graceMs: GRACE_MS, ...options });
   const agent = agentLink();
   agents.set(agent.deviceId, agent);
   const tech = consoleLink();
@@ -212,7 +217,7 @@ describe('endings', () => {
     const channel = openChannel(s);
     s.relay.resize(s.tech, { channel, cols: 120, rows: 40 });
     expect(last(s.agent.ws)).toEqual({ t: 'shell.resize', channel, cols: 120, rows: 40 });
-    const other = consoleLink();
+    const other = consoleLink(COLLEAGUE);
     s.relay.resize(other, { channel, cols: 1, rows: 1 });
     s.relay.resize(s.tech, { channel: 42, cols: 1, rows: 1 });
     expect(last(other.ws)).toMatchObject({ code: 'PROTO_ERR_UNKNOWN_CHANNEL' });
@@ -240,7 +245,7 @@ describe('endings', () => {
     expect(s.agent.ws.sent.length).toBe(sentToAgent);
   });
 
-  it('an agent gone ends its channels (still waiting or open) as agent-offline; a console gone ends its channels on the agent', () => {
+  it('an agent gone ends its channels (still waiting or open) as agent-offline, detached ones included', () => {
     const s = setup();
     const open = openChannel(s, 'a');
     s.relay.openShell(s.tech, request('b'));
@@ -249,10 +254,22 @@ describe('endings', () => {
     expect(s.relay.size).toBe(0);
 
     const again = setup();
-    const channel = openChannel(again);
+    openChannel(again);
     again.relay.consoleGone(again.tech);
-    expect(last(again.agent.ws)).toEqual({ t: 'shell.close', channel, reason: 'console-gone' });
+    again.relay.agentGone(again.agent);
     expect(again.relay.size).toBe(0);
+    // The grace timer was cleared: nothing more is sent later.
+    const sent = again.agent.ws.sent.length;
+    vi.advanceTimersByTime(GRACE_MS * 2);
+    expect(again.agent.ws.sent.length).toBe(sent);
+  });
+
+  it('a console gone while the person is still asked withdraws the request at once', () => {
+    const s = setup();
+    s.relay.openShell(s.tech, request());
+    s.relay.consoleGone(s.tech);
+    expect(last(s.agent.ws)).toEqual({ t: 'shell.close', channel: 1, reason: 'console-gone' });
+    expect(s.relay.size).toBe(0);
   });
 
   it('a refusal is not audited as a shell that closed (it never opened)', () => {
@@ -312,5 +329,136 @@ describe('recording', () => {
     relay.openShell(s.tech, request());
     relay.fromAgent(s.agent, { t: 'shell.consent', channel: 1, decision: 'declined' });
     expect(r.seen.starts).toEqual([]);
+  });
+});
+
+describe('a shell outlives its page', () => {
+  const ackCredits = (ws: FakeWebSocket) => ws.frames().filter((f) => f[0] === 2).map((f) => f.readUInt32BE(FRAME_HEADER_BYTES));
+  const output = (channel: number, text: string) => Buffer.from(encodeData(channel, Buffer.from(text)));
+
+  it('a console gone leaves the shell open for the grace period, then ends it as console-gone on both sides', () => {
+    const s = setup();
+    const channel = openChannel(s);
+    const sentToAgent = s.agent.ws.messages().length;
+    s.relay.consoleGone(s.tech);
+    expect(s.agent.ws.messages().length).toBe(sentToAgent);
+    expect(s.relay.size).toBe(1);
+    expect(s.tech.channels.size).toBe(0);
+    expect(s.notes.at(-1)).toMatchObject({ actor: 'sam', action: 'shell.detached', target: 'dev-1', detail: { channel, graceMs: GRACE_MS } });
+    vi.advanceTimersByTime(GRACE_MS - 1);
+    expect(s.relay.size).toBe(1);
+    vi.advanceTimersByTime(1);
+    expect(last(s.agent.ws)).toEqual({ t: 'shell.close', channel, reason: 'console-gone' });
+    expect(s.relay.size).toBe(0);
+    expect(s.notes.at(-1)).toMatchObject({ action: 'shell.closed', detail: { channel, reason: 'console-gone' } });
+  });
+
+  it('shell.detach does the same for one channel; a request still waiting for consent is withdrawn instead', () => {
+    const s = setup();
+    const channel = openChannel(s, 'a');
+    s.relay.openShell(s.tech, request('b'));
+    s.relay.detach(s.tech, channel);
+    s.relay.detach(s.tech, 2);
+    expect(s.agent.ws.messages().filter((m) => m.t === 'shell.close')).toEqual([{ t: 'shell.close', channel: 2, reason: 'console-gone' }]);
+    expect(s.relay.size).toBe(1);
+    // Another technician's console cannot detach (or end) it.
+    const other = consoleLink(COLLEAGUE);
+    s.relay.closeByConsole(other, channel);
+    expect(s.relay.size).toBe(1);
+  });
+
+  it('while detached, the relay grants the agent credit for what it keeps, and what the console never acknowledged', () => {
+    const s = setup();
+    const channel = openChannel(s);
+    s.relay.agentBinary(s.agent, output(channel, 'x'.repeat(100)));
+    s.relay.consoleBinary(s.tech, Buffer.from(encodeAck(channel, 40)));
+    expect(ackCredits(s.agent.ws)).toEqual([40]);
+    s.relay.consoleGone(s.tech);
+    expect(ackCredits(s.agent.ws)).toEqual([40, 60]);
+    s.relay.agentBinary(s.agent, output(channel, 'y'.repeat(7)));
+    expect(ackCredits(s.agent.ws)).toEqual([40, 60, 7]);
+    expect(s.tech.ws.frames()).toHaveLength(1);
+  });
+
+  it('the same technician lists and reattaches: scrollback first, then live output; replay acknowledgements stop at the relay', () => {
+    const s = setup();
+    const channel = openChannel(s);
+    s.relay.agentBinary(s.agent, output(channel, 'before '));
+    s.relay.consoleGone(s.tech);
+    s.relay.agentBinary(s.agent, output(channel, 'while away'));
+    const back = consoleLink();
+    s.relay.listShells(back, { requestId: 'l1', deviceId: 'dev-1' });
+    expect(last(back.ws)).toEqual({
+      t: 'shell.live', requestId: 'l1', deviceId: 'dev-1',
+      shells: [{ channel, mode: 'pty', user: 'pat', shell: '/bin/bash', technician: { username: 'sam', name: 'Sam Lee' }, openedAt: expect.any(Number), attached: false }],
+    });
+    s.relay.attach(back, { requestId: 'a1', channel, cols: 100, rows: 30 });
+    expect(back.ws.messages().at(-1)).toEqual({
+      t: 'shell.attached', requestId: 'a1', channel, deviceId: 'dev-1', mode: 'pty', user: 'pat', shell: '/bin/bash', window: LIMITS.initialWindowBytes, scrollbackBytes: 17,
+    });
+    expect(Buffer.concat(back.ws.frames().map((f) => f.subarray(FRAME_HEADER_BYTES))).toString()).toBe('before while away');
+    expect(last(s.agent.ws)).toEqual({ t: 'shell.resize', channel, cols: 100, rows: 30 });
+    expect(s.notes.at(-1)).toMatchObject({ actor: 'sam', action: 'shell.attached', detail: { channel, scrollbackBytes: 17 } });
+    // The grace timer stopped.
+    vi.advanceTimersByTime(GRACE_MS * 2);
+    expect(s.relay.size).toBe(1);
+
+    const creditsBefore = ackCredits(s.agent.ws).length;
+    s.relay.agentBinary(s.agent, output(channel, 'live!'));
+    expect(back.ws.frames().at(-1)).toEqual(output(channel, 'live!'));
+    // The console acknowledges the 17 replayed bytes, then the 5 live ones: only those reach the agent.
+    s.relay.consoleBinary(back, Buffer.from(encodeAck(channel, 10)));
+    s.relay.consoleBinary(back, Buffer.from(encodeAck(channel, 12)));
+    expect(ackCredits(s.agent.ws).slice(creditsBefore)).toEqual([5]);
+    // Keystrokes flow from the new console.
+    s.relay.consoleBinary(back, output(channel, 'ls\r'));
+    expect(s.agent.ws.frames().at(-1)).toEqual(output(channel, 'ls\r'));
+  });
+
+  it('keeps only the last bytes of output, whatever was produced while away', () => {
+    const s = setup({ scrollbackBytes: 1024 });
+    const channel = openChannel(s);
+    s.relay.consoleGone(s.tech);
+    for (let i = 0; i < 50; i++) s.relay.agentBinary(s.agent, output(channel, String(i % 10).repeat(100)));
+    const back = consoleLink();
+    s.relay.attach(back, { requestId: 'a1', channel, cols: 80, rows: 24 });
+    const replay = Buffer.concat(back.ws.frames().map((f) => f.subarray(FRAME_HEADER_BYTES))).toString();
+    expect(replay).toHaveLength(1024);
+    expect(replay.endsWith('9'.repeat(100))).toBe(true);
+    expect(back.ws.messages().at(-1)).toMatchObject({ t: 'shell.attached', scrollbackBytes: 1024 });
+  });
+
+  it('another technician neither sees nor takes the shell; an admin may, and the tab that had it is told', () => {
+    const s = setup();
+    const channel = openChannel(s);
+    const colleague = consoleLink(COLLEAGUE);
+    s.relay.listShells(colleague, { requestId: 'l1', deviceId: 'dev-1' });
+    expect(last(colleague.ws)).toMatchObject({ t: 'shell.live', shells: [] });
+    s.relay.attach(colleague, { requestId: 'a1', channel, cols: 80, rows: 24 });
+    expect(last(colleague.ws)).toMatchObject({ t: 'error', code: 'PROTO_ERR_UNKNOWN_CHANNEL', requestId: 'a1' });
+
+    const admin = consoleLink(ADMIN);
+    s.relay.listShells(admin, { requestId: 'l2', deviceId: 'dev-1' });
+    expect(last(admin.ws)).toMatchObject({ t: 'shell.live', shells: [{ channel, attached: true }] });
+    s.relay.attach(admin, { requestId: 'a2', channel, cols: 80, rows: 24 });
+    expect(last(s.tech.ws)).toEqual({ t: 'shell.detached', channel });
+    expect(s.tech.channels.size).toBe(0);
+    expect(admin.channels.has(channel)).toBe(true);
+    // The first tab's keystrokes no longer reach the shell; its going away changes nothing.
+    s.relay.consoleBinary(s.tech, output(channel, 'x'));
+    s.relay.consoleGone(s.tech);
+    expect(s.agent.ws.frames().filter((f) => f[0] === 1)).toEqual([]);
+    vi.advanceTimersByTime(GRACE_MS * 2);
+    expect(s.relay.size).toBe(1);
+  });
+
+  it('a detached shell can be ended by its technician without attaching', () => {
+    const s = setup();
+    const channel = openChannel(s);
+    s.relay.consoleGone(s.tech);
+    const back = consoleLink();
+    s.relay.closeByConsole(back, channel);
+    expect(last(s.agent.ws)).toEqual({ t: 'shell.close', channel, reason: 'technician' });
+    expect(s.relay.size).toBe(0);
   });
 });

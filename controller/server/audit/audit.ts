@@ -20,6 +20,8 @@ export type AuditAction =
   | 'consent.answered'
   | 'shell.opened'
   | 'shell.closed'
+  | 'shell.detached'
+  | 'shell.attached'
   | 'session.ended'
   | 'enrollment-token.created'
   | 'enrollment-token.revoked'

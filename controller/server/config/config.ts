@@ -25,6 +25,8 @@ export interface Config {
   /** Only read when no technician account exists yet. */
   readonly adminPassword: string | null;
   readonly heartbeatMs: number;
+  /** How long an open shell stays on the agent with no console attached (RELAIS_SHELL_GRACE_MS). */
+  readonly shellGraceMs: number;
   readonly supportCodeTtlMs: number;
   /** How long a managed device has to answer its authentication challenge. */
   readonly authChallengeMs: number;
@@ -77,6 +79,7 @@ const ENV_ONLY = {
   adminPassword: 'RELAIS_ADMIN_PASSWORD',
   supportCodeTtlMs: 'RELAIS_SUPPORT_CODE_TTL_MS',
   heartbeatMs: 'RELAIS_HEARTBEAT_MS',
+  shellGraceMs: 'RELAIS_SHELL_GRACE_MS',
   authChallengeMs: 'RELAIS_AUTH_CHALLENGE_MS',
 } as const;
 
@@ -119,6 +122,7 @@ const settings = z
     adminPassword: z.string().optional().transform((password) => password ?? null),
     supportCodeTtlMs: z.coerce.number().int().min(1000).default(10 * 60 * 1000),
     heartbeatMs: z.coerce.number().int().min(1000).default(15_000),
+    shellGraceMs: z.coerce.number().int().min(100).max(24 * 60 * 60 * 1000).default(LIMITS.shellGraceMs),
     authChallengeMs: z.coerce.number().int().min(100).max(60_000).default(LIMITS.authChallengeMs),
     snapshotsPerDevice: wholeNumber(2, 100_000).default(200),
     auditRetentionDays: wholeNumber(1, 100_000).optional().transform((days) => days ?? null),
@@ -141,6 +145,7 @@ const REFUSALS: Partial<Record<keyof SettingsInput | 'tls', (raw: unknown) => st
   publicUrl: (raw) => `--public-url must be an http(s) URL, got "${raw}".`,
   supportCodeTtlMs: () => 'RELAIS_SUPPORT_CODE_TTL_MS must be at least 1000.',
   heartbeatMs: () => 'RELAIS_HEARTBEAT_MS must be at least 1000.',
+  shellGraceMs: () => 'RELAIS_SHELL_GRACE_MS must be from 100 to 86400000.',
   authChallengeMs: () => 'RELAIS_AUTH_CHALLENGE_MS must be from 100 to 60000.',
   tls: () => 'TLS needs both --tls-cert and --tls-key.',
   snapshotsPerDevice: (raw) => `--snapshots-per-device must be a whole number from 2 to 100000, got "${raw}".`,
@@ -179,6 +184,7 @@ export const USAGE = `Usage: npm start -- [options]
   RELAIS_ADMIN_PASSWORD       password of the first "admin" account (else a random one is printed once)
   RELAIS_SUPPORT_CODE_TTL_MS  how long an unused support code lives (default 600000, 10 minutes)
   RELAIS_HEARTBEAT_MS         how often connections are pinged (default 15000)
+  RELAIS_SHELL_GRACE_MS       how long a shell stays open with no technician's page attached (default 120000, 2 minutes)
   RELAIS_AUTH_CHALLENGE_MS    how long a managed device has to answer its challenge (default 10000)`;
 
 /** Parses argv and env into a frozen Config, or throws ConfigError with a message for the operator. */

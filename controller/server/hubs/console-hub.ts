@@ -105,6 +105,12 @@ export class ConsoleHub {
         return this.relay.resize(link, message);
       case 'shell.close':
         return this.relay.closeByConsole(link, message.channel);
+      case 'shell.list':
+        return this.relay.listShells(link, message);
+      case 'shell.attach':
+        return this.relay.attach(link, message);
+      case 'shell.detach':
+        return this.relay.detach(link, message.channel);
       case 'diagnostics.refresh':
         if (!this.requestDiagnostics(message.deviceId, message.requestId)) {
           return link.peer.sendError('SHELL_ERR_DEVICE_OFFLINE', undefined, { requestId: message.requestId });

@@ -6,24 +6,47 @@
  * whose peer has too many bytes queued, so a slow reader cannot grow our memory.
  * With a recorder, an open shell's output payloads are also handed to its recording
  * (recordings/shell-recorder.ts): a view of the frame, no await.
+ *
+ * An open shell belongs to the support session, not to the page: when its console
+ * goes (navigation, reload, closed tab) the shell stays open on the agent for a
+ * grace period with no console, then ends as `console-gone`. The relay keeps the
+ * last output of every open shell in a bounded ring, so a console that attaches
+ * again gets that scrollback first, then live output. Credit stays end to end while
+ * a console is attached; while none is, the relay grants the agent credit for what
+ * it buffers itself (the shell never stalls; beyond the ring, output is dropped).
  */
 import {
-  FRAME_HEADER_BYTES, FrameKind, LIMITS, peekHeader, type AgentToController, type ConsentDecision, type Person, type ShellCloseReason,
+  FRAME_HEADER_BYTES, FrameKind, LIMITS, encodeAck, encodeData, peekHeader,
+  type AgentToController, type ConsentDecision, type LiveShell, type Person, type ShellCloseReason,
 } from '../../../protocol/index.js';
 import type { AuditLog } from '../audit/audit.js';
 import type { PeerSocket } from '../hubs/peer-socket.js';
 import type { ShellLog, ShellRecorder } from '../recordings/shell-recorder.js';
 import type { AgentLinks } from './agent-links.js';
 import type { AgentLink, ConsoleLink } from './links.js';
+import { OutputRing } from './output-ring.js';
+
+type ShellMode = LiveShell['mode'];
 
 interface Channel {
   readonly id: number;
   readonly agent: AgentLink;
-  readonly console: ConsoleLink;
+  /** The console showing the shell; null while none is attached (the grace timer runs). */
+  console: ConsoleLink | null;
   readonly deviceId: string;
   readonly requestedBy: Person;
   state: 'consent' | 'open';
   openedAt: number | null;
+  /** What shell.opened said, repeated to a console that attaches later. */
+  opened: { mode: ShellMode; user: string; shell: string } | null;
+  /** Recent output, sent first to a console that attaches. */
+  readonly scrollback: OutputRing;
+  /** Output bytes forwarded to the attached console and not yet acknowledged by it: owed to the agent as credit. */
+  owed: number;
+  /** Scrollback bytes replayed to the attached console: its first acknowledgements are for these, and stop here. */
+  replayOwed: number;
+  /** Ends the shell when no console came back in time. */
+  graceTimer: ReturnType<typeof setTimeout> | null;
   /** The terminal's size as last asked by the console (the recording starts with it). */
   cols: number;
   rows: number;
@@ -33,9 +56,18 @@ interface Channel {
 
 type ShellMessage = Extract<AgentToController, { t: 'shell.consent' | 'shell.opened' | 'shell.closed' }>;
 
+export interface RelayOptions {
+  /** How long an open shell waits for a console to come back (default LIMITS.shellGraceMs). */
+  graceMs?: number;
+  /** Output kept per shell for reattaching (default LIMITS.maxScrollbackBytes). */
+  scrollbackBytes?: number;
+}
+
 export class Relay {
   private readonly channels = new Map<number, Channel>();
   private nextChannel = 1;
+  private readonly graceMs: number;
+  private readonly scrollbackBytes: number;
 
   constructor(
     private readonly audit: AuditLog,
@@ -43,7 +75,11 @@ export class Relay {
     private readonly agents: Pick<AgentLinks, 'get'>,
     /** Records shells and notes them on tickets; none: neither (unit tests). */
     private readonly recorder: ShellRecorder | null = null,
-  ) {}
+    options: RelayOptions = {},
+  ) {
+    this.graceMs = options.graceMs ?? LIMITS.shellGraceMs;
+    this.scrollbackBytes = Math.min(options.scrollbackBytes ?? LIMITS.maxScrollbackBytes, LIMITS.maxScrollbackBytes);
+  }
 
   /** A technician asks for a shell: the agent will ask its person; the console waits for the answer. */
   openShell(console: ConsoleLink, request: { requestId: string; deviceId: string; cols: number; rows: number }): void {
@@ -56,6 +92,7 @@ export class Relay {
     const requestedBy = { username: console.account.username, name: console.account.name };
     const channel: Channel = {
       id, agent, console, deviceId: request.deviceId, requestedBy, state: 'consent', openedAt: null, cols: request.cols, rows: request.rows, log: null,
+      opened: null, scrollback: new OutputRing(this.scrollbackBytes), owed: 0, replayOwed: 0, graceTimer: null,
     };
     this.channels.set(id, channel);
     agent.channels.add(id);
@@ -70,11 +107,11 @@ export class Relay {
   fromAgent(agent: AgentLink, message: ShellMessage): void {
     const channel = this.channels.get(message.channel);
     if (!channel || channel.agent !== agent) return;
-    const console = channel.console.peer;
+    const console = channel.console?.peer;
     switch (message.t) {
       case 'shell.consent': {
         if (channel.state !== 'consent') return;
-        console.send({ t: 'shell.consent', channel: channel.id, decision: message.decision });
+        console?.send({ t: 'shell.consent', channel: channel.id, decision: message.decision });
         this.audit.note({ actor: `device:${channel.deviceId}`, action: 'consent.answered', target: channel.requestedBy.username, detail: { channel: channel.id, decision: message.decision } });
         if (message.decision !== 'granted') this.finish(channel, reasonFor(message.decision), null, false);
         return;
@@ -83,12 +120,13 @@ export class Relay {
         if (channel.state !== 'consent') return;
         channel.state = 'open';
         channel.openedAt = Date.now();
+        channel.opened = { mode: message.mode, user: message.user, shell: message.shell };
         channel.log =
           this.recorder?.opened({
             deviceId: channel.deviceId, channel: channel.id, sessionId: agent.sessionId, technician: channel.requestedBy.username,
-            technicianLanguage: channel.console.account.language ?? null, cols: channel.cols, rows: channel.rows, shell: message.shell, user: message.user,
+            technicianLanguage: channel.console?.account.language ?? null, cols: channel.cols, rows: channel.rows, shell: message.shell, user: message.user,
           }) ?? null;
-        console.send({ t: 'shell.opened', channel: channel.id, mode: message.mode, user: message.user, shell: message.shell, window: LIMITS.initialWindowBytes });
+        console?.send({ t: 'shell.opened', channel: channel.id, mode: message.mode, user: message.user, shell: message.shell, window: LIMITS.initialWindowBytes });
         this.audit.note({ actor: channel.requestedBy.username, action: 'shell.opened', target: channel.deviceId, detail: { channel: channel.id, mode: message.mode, user: message.user, recordingId: channel.log?.recordingId ?? null } });
         return;
       }
@@ -101,34 +139,124 @@ export class Relay {
     }
   }
 
-  /** Output from the agent, forwarded to the console that owns the channel. */
+  /** Output from the agent: kept in the scrollback, forwarded to the attached console, or acknowledged here when none is. */
   agentBinary(agent: AgentLink, frame: Buffer): void {
     const channel = this.route(agent.peer, frame);
     if (!channel || channel.agent !== agent) return;
     if (frame[0] !== FrameKind.data || channel.state !== 'open') return;
-    this.forward(agent.peer, channel.console.peer, frame);
-    channel.log?.output(frame.subarray(FRAME_HEADER_BYTES));
+    const payload = frame.subarray(FRAME_HEADER_BYTES);
+    channel.scrollback.push(payload);
+    if (channel.console) {
+      channel.owed += payload.byteLength;
+      this.forward(agent.peer, channel.console.peer, frame);
+    } else if (payload.byteLength > 0) {
+      // Nobody renders it now: the relay is the reader, so the shell keeps its credit.
+      agent.peer.sendBinary(Buffer.from(encodeAck(channel.id, payload.byteLength)));
+    }
+    channel.log?.output(payload);
   }
 
-  /** Keystrokes and render acknowledgements from the console, forwarded to the agent. */
+  /**
+   * Keystrokes and render acknowledgements from the console, forwarded to the agent.
+   * Acknowledgements of replayed scrollback stop here; an acknowledgement is passed on
+   * only up to what the agent is owed (it was credited already when the console detached).
+   */
   consoleBinary(console: ConsoleLink, frame: Buffer): void {
     const channel = this.route(console.peer, frame);
     if (!channel || channel.console !== console || channel.state !== 'open') return;
-    this.forward(console.peer, channel.agent.peer, frame);
+    if (frame[0] !== FrameKind.ack) return this.forward(console.peer, channel.agent.peer, frame);
+    let credit = frame.readUInt32BE(FRAME_HEADER_BYTES);
+    const replayed = Math.min(credit, channel.replayOwed);
+    channel.replayOwed -= replayed;
+    credit -= replayed;
+    const owed = Math.min(credit, channel.owed);
+    channel.owed -= owed;
+    if (owed === 0) return;
+    this.forward(console.peer, channel.agent.peer, owed === frame.readUInt32BE(FRAME_HEADER_BYTES) ? frame : Buffer.from(encodeAck(channel.id, owed)));
+  }
+
+  /** The live shells of a device that this console may attach to (its technician's, or any for an admin). */
+  listShells(console: ConsoleLink, request: { requestId: string; deviceId: string }): void {
+    const shells: LiveShell[] = [];
+    for (const channel of this.channels.values()) {
+      if (channel.deviceId !== request.deviceId || channel.state !== 'open' || !channel.opened || !mayAttach(console, channel)) continue;
+      shells.push({
+        channel: channel.id, ...channel.opened, technician: channel.requestedBy, openedAt: channel.openedAt ?? 0, attached: channel.console !== null,
+      });
+    }
+    console.peer.send({ t: 'shell.live', requestId: request.requestId, deviceId: request.deviceId, shells: shells.slice(0, LIMITS.maxChannelsPerConnection) });
+  }
+
+  /**
+   * Binds a live shell to this console: its scrollback first, then live output. A
+   * console that showed it until now (another tab) is told it no longer does.
+   */
+  attach(console: ConsoleLink, request: { requestId: string; channel: number; cols: number; rows: number }): void {
+    const channel = this.channels.get(request.channel);
+    if (!channel || channel.state !== 'open' || !channel.opened || !mayAttach(console, channel)) {
+      return console.peer.sendError('PROTO_ERR_UNKNOWN_CHANNEL', undefined, { requestId: request.requestId, channel: request.channel });
+    }
+    if (channel.console !== console && console.channels.size >= LIMITS.maxChannelsPerConnection) {
+      return console.peer.sendError('PROTO_ERR_TOO_MANY_CHANNELS', undefined, { requestId: request.requestId });
+    }
+    const previous = channel.console;
+    if (previous && previous !== console) {
+      this.release(channel);
+      previous.peer.send({ t: 'shell.detached', channel: channel.id });
+    } else if (previous === console) {
+      this.release(channel);
+    }
+    if (channel.graceTimer) clearTimeout(channel.graceTimer);
+    channel.graceTimer = null;
+    channel.console = console;
+    console.channels.add(channel.id);
+    const replay = channel.scrollback.chunks();
+    const replayBytes = replay.reduce((sum, chunk) => sum + chunk.byteLength, 0);
+    channel.replayOwed = replayBytes;
+    console.peer.send({
+      t: 'shell.attached', requestId: request.requestId, channel: channel.id, deviceId: channel.deviceId, ...channel.opened,
+      window: LIMITS.initialWindowBytes, scrollbackBytes: replayBytes,
+    });
+    for (const chunk of replay) {
+      for (let at = 0; at < chunk.byteLength; at += LIMITS.maxChunkBytes) {
+        console.peer.sendBinary(Buffer.from(encodeData(channel.id, chunk.subarray(at, at + LIMITS.maxChunkBytes))));
+      }
+    }
+    if (request.cols !== channel.cols || request.rows !== channel.rows) {
+      channel.agent.peer.send({ t: 'shell.resize', channel: channel.id, cols: request.cols, rows: request.rows });
+      channel.cols = request.cols;
+      channel.rows = request.rows;
+      channel.log?.resize(request.cols, request.rows);
+    }
+    this.audit.note({ actor: console.account.username, action: 'shell.attached', target: channel.deviceId, detail: { channel: channel.id, scrollbackBytes: replayBytes } });
+  }
+
+  /** The page showing a shell leaves: the shell stays open, without a console, for the grace period. */
+  detach(console: ConsoleLink, channelId: number): void {
+    const channel = this.channels.get(channelId);
+    if (!channel || channel.console !== console) return;
+    if (channel.state !== 'open') return this.finish(channel, 'console-gone', null, true);
+    this.leave(channel);
   }
 
   resize(console: ConsoleLink, message: { channel: number; cols: number; rows: number }): void {
     const channel = this.channels.get(message.channel);
-    if (!channel || channel.console !== console) return console.peer.violation('PROTO_ERR_UNKNOWN_CHANNEL', `channel ${message.channel}`);
+    if (!channel || channel.console !== console) {
+      // A shell another tab took a moment ago is not an error.
+      if (channel && mayAttach(console, channel)) return;
+      return console.peer.violation('PROTO_ERR_UNKNOWN_CHANNEL', `channel ${message.channel}`);
+    }
     channel.agent.peer.send({ t: 'shell.resize', channel: channel.id, cols: message.cols, rows: message.rows });
     channel.cols = message.cols;
     channel.rows = message.rows;
     channel.log?.resize(message.cols, message.rows);
   }
 
+  /** The technician ends a shell: the console showing it, or (for a detached one) any that may attach to it. */
   closeByConsole(console: ConsoleLink, channelId: number): void {
     const channel = this.channels.get(channelId);
-    if (!channel || channel.console !== console) return;
+    if (!channel) return;
+    if (channel.console !== console && !(channel.console === null && mayAttach(console, channel))) return;
     this.finish(channel, 'technician', null, true);
   }
 
@@ -140,11 +268,16 @@ export class Relay {
     }
   }
 
-  /** The technician's browser is gone: its shells are ended on the agent. */
+  /**
+   * The technician's browser is gone: its open shells wait for a console to come back
+   * (grace period); a request still waiting for consent is withdrawn.
+   */
   consoleGone(console: ConsoleLink): void {
     for (const id of [...console.channels]) {
       const channel = this.channels.get(id);
-      if (channel) this.finish(channel, 'console-gone', null, true);
+      if (!channel || channel.console !== console) continue;
+      if (channel.state === 'open') this.leave(channel);
+      else this.finish(channel, 'console-gone', null, true);
     }
   }
 
@@ -153,12 +286,33 @@ export class Relay {
     return this.channels.size;
   }
 
+  /** Unbinds the channel's console and starts the grace period. */
+  private leave(channel: Channel): void {
+    const console = channel.console;
+    if (!console) return;
+    this.release(channel);
+    channel.graceTimer = setTimeout(() => this.finish(channel, 'console-gone', null, true), this.graceMs);
+    channel.graceTimer.unref?.();
+    this.audit.note({ actor: console.account.username, action: 'shell.detached', target: channel.deviceId, detail: { channel: channel.id, graceMs: this.graceMs } });
+  }
+
+  /** Unbinds the console and gives the agent the credit that console will never acknowledge. */
+  private release(channel: Channel): void {
+    channel.console?.channels.delete(channel.id);
+    channel.console = null;
+    if (channel.owed > 0) channel.agent.peer.sendBinary(Buffer.from(encodeAck(channel.id, channel.owed)));
+    channel.owed = 0;
+    channel.replayOwed = 0;
+  }
+
   private finish(channel: Channel, reason: ShellCloseReason, exitCode: number | null, tellAgent: boolean): void {
     if (!this.channels.delete(channel.id)) return;
+    if (channel.graceTimer) clearTimeout(channel.graceTimer);
+    channel.graceTimer = null;
     channel.agent.channels.delete(channel.id);
-    channel.console.channels.delete(channel.id);
+    channel.console?.channels.delete(channel.id);
     if (tellAgent) channel.agent.peer.send({ t: 'shell.close', channel: channel.id, reason });
-    channel.console.peer.send({ t: 'shell.closed', channel: channel.id, reason, exitCode });
+    channel.console?.peer.send({ t: 'shell.closed', channel: channel.id, reason, exitCode });
     void channel.log?.close(reason, exitCode);
     if (channel.openedAt !== null) {
       this.audit.note({
@@ -195,6 +349,11 @@ export class Relay {
       });
     }
   }
+}
+
+/** The technician who opened a shell may attach to it again; an admin may take any. */
+function mayAttach(console: ConsoleLink, channel: Channel): boolean {
+  return console.account.username === channel.requestedBy.username || console.account.role === 'admin';
 }
 
 /** Why a refused shell ends. A policy refusal is the machine declining; the console tells it apart by the consent decision. */

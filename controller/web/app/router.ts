@@ -4,6 +4,7 @@ export type Route =
   | { name: 'login' }
   | { name: 'dashboard' }
   | { name: 'device'; deviceId: string }
+  | { name: 'deviceShell'; deviceId: string; channel: number }
   | { name: 'fleet' }
   | { name: 'enroll' }
   | { name: 'scripts' }
@@ -37,6 +38,8 @@ export function parseRoute(hash: string): Route {
   if (simple) return simple;
   const device = new RegExp(`^/devices/${ID}$`).exec(path);
   if (device?.[1]) return { name: 'device', deviceId: device[1] };
+  const shell = new RegExp(`^/devices/${ID}/shell/([1-9][0-9]{0,9})$`).exec(path);
+  if (shell?.[1] && shell[2] && Number(shell[2]) <= 0xffff_ffff) return { name: 'deviceShell', deviceId: shell[1], channel: Number(shell[2]) };
   const script = new RegExp(`^/scripts/${ID}$`).exec(path);
   if (script?.[1]) return { name: 'script', scriptId: script[1] };
   const job = new RegExp(`^/jobs/${ID}$`).exec(path);
@@ -55,6 +58,8 @@ export function hashOf(route: Route): string {
       return '#/';
     case 'device':
       return `#/devices/${encodeURIComponent(route.deviceId)}`;
+    case 'deviceShell':
+      return `#/devices/${encodeURIComponent(route.deviceId)}/shell/${route.channel}`;
     case 'fleet':
       return '#/fleet';
     case 'enroll':

@@ -14,6 +14,12 @@ export type ShellState =
   | { kind: 'pending'; requestId: string; channel: number }
   | { kind: 'starting'; channel: number }
   | { kind: 'live'; channel: number; mode: ShellMode; user: string; shell: string }
+  /** Binding again to a shell still open on the controller (back on the page, after a reload or a lost connection). */
+  | { kind: 'attaching'; requestId: string; channel: number }
+  /** Still open, shown in another window (or tab) of the browser. */
+  | { kind: 'elsewhere'; channel: number; user: string; shell: string }
+  /** The connection to the controller dropped; the shell waits on the controller for it to come back. */
+  | { kind: 'reconnecting'; channel: number }
   | { kind: 'refused'; title: string; detail: string }
   | { kind: 'closed'; reason: string }
   | { kind: 'failed'; message: string };
@@ -45,6 +51,12 @@ export function viewOf(state: ShellState, hostname: string): StateView {
       return { tone: 'good', text: t('live', { user: state.user }), detail: t('liveDetail', { shell: state.shell }) };
     case 'refused':
       return { tone: 'warn', text: state.title, detail: state.detail };
+    case 'attaching':
+      return { tone: 'busy', text: t('attaching') };
+    case 'elsewhere':
+      return { tone: 'neutral', text: t('elsewhere', { user: state.user }), detail: t('elsewhereDetail') };
+    case 'reconnecting':
+      return { tone: 'warn', text: t('reconnecting'), detail: t('reconnectingDetail') };
     case 'closed':
       return { tone: 'neutral', text: t('closed', { reason: state.reason }), detail: t('closedDetail') };
     case 'failed':
@@ -54,5 +66,20 @@ export function viewOf(state: ShellState, hostname: string): StateView {
 
 /** True while a request or a shell holds a channel (or is about to). */
 export function isActive(state: ShellState): boolean {
-  return state.kind === 'requesting' || state.kind === 'pending' || state.kind === 'starting' || state.kind === 'live';
+  return channelOf(state) !== null || state.kind === 'requesting';
+}
+
+/** The channel a state is about, if it has one. */
+export function channelOf(state: ShellState): number | null {
+  switch (state.kind) {
+    case 'pending':
+    case 'starting':
+    case 'live':
+    case 'attaching':
+    case 'elsewhere':
+    case 'reconnecting':
+      return state.channel;
+    default:
+      return null;
+  }
 }
