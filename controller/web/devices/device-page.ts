@@ -1,4 +1,4 @@
-/** One device: what looks wrong first, then the facts, the remote shell, the history, and ending the session. */
+/** One device: what looks wrong first, then the remote shell (a workspace once one is asked for), the facts, the history, and ending the session. */
 import { ApiError, api } from '../connection/api.js';
 import { confirmDialog } from '../ui/confirm-dialog.js';
 import { DiagnosticsPanel } from '../diagnostics/diagnostics-panel.js';
@@ -15,6 +15,7 @@ import { revokeDevice } from '../fleet/revoke-device.js';
 import { wordsOf } from '../app/language.js';
 import { devicesCatalog } from './devices-catalog.js';
 import { deviceRecordings } from '../tickets/recording-player.js';
+import { DeviceWorkspace } from './workspace.js';
 
 const t = wordsOf(devicesCatalog);
 
@@ -34,13 +35,19 @@ export function createDevicePage(app: AppContext, deviceId: string): Page {
   const shell = new ShellPanel(deviceId, app.socket, app.store);
   const diagnostics = new DiagnosticsPanel(deviceId, app.socket, app.store);
   const history = new HistoryPanel(deviceId, app.socket);
-  // In the order of a call: what looks wrong, the facts, taking the hand, then
-  // "before and after the fix". The connection summary is the fallback until the
-  // first snapshot arrives, and keeps the session's own facts (local user, agent).
-  const body = el('div', { class: 'device-body' },
-    managed, diagnostics.findingsRoot, diagnostics.detailsRoot, shell.root, history.root, deviceRecordings(deviceId),
-    el('section', { class: 'connection-summary' },
-      el('h2', { class: 'section-title' }, t('reportedAtConnect')), summary));
+  // Findings first; once a shell is asked for, the terminal becomes the main pane
+  // with findings, diagnostics and history in tabs beside it (see workspace.ts).
+  // The connection summary is the fallback until the first snapshot arrives, and
+  // keeps the session's own facts (local user, agent).
+  const workspace = new DeviceWorkspace({
+    shell: shell.root,
+    findings: diagnostics.findingsRoot,
+    diagnostics: [diagnostics.detailsRoot, managed,
+      el('section', { class: 'connection-summary' },
+        el('h2', { class: 'section-title' }, t('reportedAtConnect')), summary)],
+    history: [history.root, deviceRecordings(deviceId)],
+  });
+  const body = workspace.root;
   const missing = el('div', { class: 'card empty', hidden: true });
 
   // The device is fetched in full (summary included); live changes update it, then a fresh copy is fetched.
@@ -101,6 +108,7 @@ export function createDevicePage(app: AppContext, deviceId: string): Page {
     endButton.hidden = isManaged || device.sessionStatus === 'ended' || !mayEnd;
     renderDeviceSummary(summary, device);
     diagnostics.render();
+    workspace.refresh();
   };
 
   endButton.addEventListener('click', async () => {
@@ -165,6 +173,7 @@ export function createDevicePage(app: AppContext, deviceId: string): Page {
       stop();
       clearInterval(ticker);
       if (refetchTimer) clearTimeout(refetchTimer);
+      workspace.dispose();
       shell.dispose();
       diagnostics.dispose();
       history.dispose();

@@ -1,0 +1,43 @@
+/** The device workspace's words: the side tabs beside the terminal, full screen, and the scrollback search. */
+import { defineCatalog } from '../../../protocol/index.js';
+
+export const workspaceCatalog = defineCatalog(
+  {
+    sideLabel: 'About this device',
+    tabFindings: 'Findings',
+    tabDiagnostics: 'Diagnostics',
+    tabHistory: 'History',
+    terminalTools: 'Terminal tools',
+    fullScreen: 'Full screen',
+    leaveFullScreen: 'Leave full screen',
+    holdEscToLeave: 'Hold Esc to leave full screen.',
+    escToLeave: 'Press Esc to leave full screen.',
+    escOutsideToLeave: 'Press Esc outside the terminal, or the button, to leave full screen.',
+    searchLabel: 'Search the terminal',
+    searchPlaceholder: 'Search the scrollback',
+    searchPrevious: 'Previous match (Shift+Enter)',
+    searchNext: 'Next match (Enter)',
+    searchCount: '{index} of {count, plural, one {# match} other {# matches}}',
+    searchMany: 'More than {count} matches',
+    searchNone: 'No match',
+  },
+  {
+    sideLabel: 'À propos de ce poste',
+    tabFindings: 'Constats',
+    tabDiagnostics: 'Diagnostic',
+    tabHistory: 'Historique',
+    terminalTools: 'Outils du terminal',
+    fullScreen: 'Plein écran',
+    leaveFullScreen: 'Quitter le plein écran',
+    holdEscToLeave: 'Maintenez la touche Échap enfoncée pour quitter le plein écran.',
+    escToLeave: 'Appuyez sur Échap pour quitter le plein écran.',
+    escOutsideToLeave: 'Appuyez sur Échap hors du terminal, ou sur le bouton, pour quitter le plein écran.',
+    searchLabel: 'Rechercher dans le terminal',
+    searchPlaceholder: 'Rechercher dans la sortie du terminal',
+    searchPrevious: 'Résultat précédent (Maj+Entrée)',
+    searchNext: 'Résultat suivant (Entrée)',
+    searchCount: '{index} sur {count, plural, one {# résultat} other {# résultats}}',
+    searchMany: 'Plus de {count}\u00a0résultats',
+    searchNone: 'Aucun résultat',
+  },
+);
