@@ -96,9 +96,10 @@ export class DeviceWorkspace {
       icon('search', 15), this.searchInput, this.searchCount, this.prevButton, this.nextButton);
     const toolbar = el('div', { class: 'workspace-toolbar', role: 'toolbar' }, search, this.fullHint, this.fullButton);
     this.main = el('div', { class: 'workspace-main', 'data-testid': 'workspace-main', onkeydown: (e) => this.onMainKey(e as KeyboardEvent) }, toolbar, parts.shell);
-    // Before a shell, the order of a call: what looks wrong, taking the hand, the details, before and after.
+    // Reading order: what looks wrong, the details, taking the hand, before and after. On
+    // screen the stylesheet brings the shell card up beside (or right after) the findings.
     this.root = el('div', { class: 'device-body', 'data-layout': 'overview', 'data-testid': 'device-workspace' },
-      tabs, this.panes.findings, this.main, this.panes.diagnostics, this.panes.history);
+      tabs, this.panes.findings, this.panes.diagnostics, this.main, this.panes.history);
 
     this.fullButton.addEventListener('click', () => void this.toggleFullscreen());
     this.searchInput.addEventListener('input', () => this.find('next', true));
