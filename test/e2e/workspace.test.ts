@@ -143,6 +143,33 @@ describe('the device workspace', () => {
     await expect.poll(() => terminalText(page), { timeout: 10_000 }).toContain('example.com/relais');
     await screenshot(page, 'workspace-1366');
 
+    // A web link in the output opens in a new tab, without a handle back to this one.
+    await page.evaluate(() => {
+      const opened: unknown[][] = [];
+      (window as unknown as { openedLinks: unknown[][] }).openedLinks = opened;
+      window.open = (...args: unknown[]) => { opened.push(args); return null; };
+    });
+    const link = await page.locator('[data-testid=terminal]').evaluate((pane) => {
+      const term = (pane as HTMLElement & { relaisTerminal?: { cols: number } }).relaisTerminal!;
+      const screen = pane.querySelector('.xterm-screen')!.getBoundingClientRect();
+      const rows = Array.from(pane.querySelectorAll('.xterm-rows > div'));
+      const row = rows.find((r) => (r.textContent ?? '').includes('https://example.com/relais'))!;
+      const box = row.getBoundingClientRect();
+      const cell = screen.width / term.cols;
+      const column = (row.textContent ?? '').indexOf('https://') + 10;
+      return { x: screen.left + (column + 0.5) * cell, y: box.top + box.height / 2 };
+    });
+    await page.mouse.move(link.x - 30, link.y);
+    await page.mouse.move(link.x, link.y, { steps: 3 });
+    await expect.poll(async () => {
+      await page.mouse.click(link.x, link.y);
+      return page.evaluate(() => (window as unknown as { openedLinks: unknown[][] }).openedLinks.length);
+    }).toBeGreaterThan(0);
+    const [url, target, features] = await page.evaluate(() => (window as unknown as { openedLinks: unknown[][] }).openedLinks[0]!) as [string, string, string];
+    expect(url).toBe('https://example.com/relais');
+    expect(target).toBe('_blank');
+    expect(features).toContain('noopener');
+
     // Full screen, and back with the button and with Esc.
     const main = page.locator('[data-testid=workspace-main]');
     const full = page.locator('[data-testid=terminal-fullscreen]');
