@@ -185,6 +185,17 @@ describe('the device workspace', () => {
     await page.keyboard.press('Escape');
     await expect.poll(() => main.getAttribute('data-fullscreen')).toBeNull();
     await expect.poll(async () => (await terminalBox(page)).width).toBeLessThan(1000);
+    // Where the Fullscreen API is refused, the workspace covers the page instead.
+    await page.evaluate(() => {
+      Element.prototype.requestFullscreen = () => Promise.reject(new Error('not allowed here'));
+    });
+    await full.click();
+    await expect.poll(() => main.getAttribute('data-fullscreen')).toBe('css');
+    await expect.poll(async () => (await terminalBox(page)).width).toBeGreaterThan(1300);
+    expect(await page.locator('[data-testid=fullscreen-hint]').textContent()).toMatch(/Esc/);
+    await full.focus();
+    await page.keyboard.press('Escape');
+    await expect.poll(() => main.getAttribute('data-fullscreen')).toBeNull();
 
     // 1920×1080: the terminal takes the width it is given.
     await page.setViewportSize({ width: 1920, height: 1080 });
