@@ -126,6 +126,9 @@ describe('the device workspace', () => {
     await run(page, 'echo needle-$((6*7)); seq 1 400; echo end-$((3*3))');
     await expect.poll(() => terminalText(page), { timeout: 10_000 }).toMatch(/400\s*end-9/);
     const search = page.locator('[data-testid=terminal-search]');
+    await page.locator('[data-testid=terminal]').click();
+    await page.keyboard.press('Control+Shift+F');
+    await expect.poll(() => search.evaluate((input) => input === document.activeElement)).toBe(true);
     await search.fill('needle-42');
     await search.press('Enter');
     await expect.poll(() => page.locator('[data-testid=terminal-search-count]').textContent()).toMatch(/^1 of 1 match$/);

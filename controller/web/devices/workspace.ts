@@ -101,6 +101,15 @@ export class DeviceWorkspace {
     this.root = el('div', { class: 'device-body', 'data-layout': 'overview', 'data-testid': 'device-workspace' },
       tabs, this.panes.findings, this.panes.diagnostics, this.main, this.panes.history);
 
+    // Ctrl+Shift+F from anywhere in the workspace, the terminal included (before xterm.js sees it).
+    this.main.addEventListener('keydown', (event) => {
+      if (event.ctrlKey && event.shiftKey && !event.altKey && event.key.toLowerCase() === 'f' && this.layout === 'workspace') {
+        event.preventDefault();
+        event.stopPropagation();
+        this.searchInput.focus();
+        this.searchInput.select();
+      }
+    }, { capture: true });
     this.fullButton.addEventListener('click', () => void this.toggleFullscreen());
     this.searchInput.addEventListener('input', () => this.find('next', true));
     this.searchInput.addEventListener('keydown', (e) => this.onSearchKey(e));
