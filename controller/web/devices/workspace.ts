@@ -260,7 +260,8 @@ export class DeviceWorkspace {
     else delete this.main.dataset.fullscreen;
     this.fullButton.setAttribute('aria-pressed', String(on));
     this.fullButton.title = on ? t('leaveFullScreen') : t('fullScreen');
-    replaceChildren(this.fullButton, icon(on ? 'minimize' : 'maximize', 15), on ? t('leaveFullScreen') : t('fullScreen'));
+    replaceChildren(this.fullButton, icon(on ? 'minimize' : 'maximize', 15),
+      el('span', { class: 'workspace-full-label' }, on ? t('leaveFullScreen') : t('fullScreen')));
     this.fullHint.hidden = !on;
     this.fullHint.textContent = !on ? '' : this.full === 'css' ? t('escOutsideToLeave') : this.escLocked ? t('holdEscToLeave') : t('escToLeave');
   }
