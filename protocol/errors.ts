@@ -65,6 +65,8 @@ export const ERRORS = Object.freeze({
   SHELL_ERR_NO_ANSWER: { message: 'The user did not answer in time; no shell was opened.', status: 408, close: null },
   SHELL_ERR_REFUSED_BY_POLICY: { message: "Refused by policy: this device's local policy does not allow it without a person at the machine to say yes.", status: 403, close: null },
   SHELL_ERR_SPAWN_FAILED: { message: 'The shell could not be started on the device.', status: 500, close: null },
+  CHAT_ERR_NO_SESSION: { message: 'Chat needs a support session with a person at this device; enrolled devices joined without one have no chat.', status: 409, close: null },
+  CHAT_ERR_INVALID_TEXT: { message: 'A chat message is one line of plain text, from 1 to 2,000 characters.', status: 400, close: null },
   TICKET_ERR_NOT_FOUND: { message: 'No ticket has that number; it may have been deleted. Reload the queue.', status: 404, close: null },
   TICKET_ERR_BAD_TRANSITION: { message: 'This ticket cannot go there from its current status. Reload it to see where it stands.', status: 409, close: null },
   TICKET_ERR_VERSION_CONFLICT: { message: 'Someone else changed this ticket since you opened it. Reload it to see what changed, then try again.', status: 409, close: null },

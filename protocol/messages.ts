@@ -20,6 +20,13 @@ import {
 export const PROBLEM_MAX_CHARS = 300;
 /** Tickets one console may watch at once. */
 export const MAX_WATCHED_TICKETS = 16;
+/** One chat message between the technician and the person: plain text on one line, at most this many characters. */
+export const CHAT_MAX_CHARS = 2000;
+
+/** A chat message's text: plain (no control characters, no line breaks, nothing reordering), bounded, never executed. */
+export const chatText = text(CHAT_MAX_CHARS).refine((value) => value.trim().length > 0, 'must not be empty');
+/** Who wrote a chat message: the technician (from the console) or the person (at the agent or on the support page). */
+export const chatSide = z.enum(['technician', 'person']);
 
 const ticketNumber = z.number().int().min(1).max(2 ** 31);
 
@@ -56,6 +63,8 @@ export const agentToController = z.discriminatedUnion('t', [
   jobStartedMessage,
   jobOutputMessage,
   jobResultMessage,
+  /** The person answers the technician's chat (typed at the agent). */
+  z.object({ t: z.literal('chat.reply'), text: chatText }),
   errorMsg,
 ]);
 export type AgentToController = z.infer<typeof agentToController>;
@@ -90,6 +99,8 @@ export const controllerToAgent = z.discriminatedUnion('t', [
   jobRunMessage,
   jobCancelMessage,
   jobAckMessage,
+  /** A chat message from the technician, shown on the person's terminal (never run). */
+  z.object({ t: z.literal('chat.message'), from: person, text: chatText, at: timestamp }),
   errorMsg,
 ]);
 export type ControllerToAgent = z.infer<typeof controllerToAgent>;
@@ -107,6 +118,8 @@ export const consoleToController = z.discriminatedUnion('t', [
   /** Live timeline of a ticket while its page is open (at most MAX_WATCHED_TICKETS per console). */
   z.object({ t: z.literal('ticket.watch'), number: ticketNumber }),
   z.object({ t: z.literal('ticket.unwatch'), number: ticketNumber }),
+  /** A chat message to the person at this device (an attended session). */
+  z.object({ t: z.literal('chat.send'), deviceId: id, text: chatText }),
 ]);
 export type ConsoleToController = z.infer<typeof consoleToController>;
 
@@ -147,6 +160,16 @@ export const controllerToConsole = z.discriminatedUnion('t', [
       actor: text(64).nullable(),
       visibility: z.enum(['internal', 'person']),
     }),
+  }),
+  /** A chat message on a device's support session, either side's (history is paged over REST). */
+  z.object({
+    t: z.literal('chat.message'),
+    deviceId: id,
+    /** The technician's name, or the device's person (null: the page says "the person"). */
+    from: text(128).nullable(),
+    text: chatText,
+    at: timestamp,
+    side: chatSide,
   }),
   errorMsg.extend({ requestId: id.optional() }),
 ]);

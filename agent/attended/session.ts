@@ -67,6 +67,7 @@ export class Session implements LinkListener {
       this.say(requestId === null ? diagnosticsSent(config.target.controllerUrl) : words('freshDiagnostics')),
     );
     this.handlers = this.messageHandlers();
+    terminal.onChat((text) => this.link.send({ t: 'chat.reply', text }));
     this.firstSummary = this.summary();
   }
 
@@ -102,6 +103,8 @@ export class Session implements LinkListener {
       'job.run': refuseJob,
       'job.cancel': refuseJob,
       'job.ack': refuseJob,
+      // Shown, never run: the terminal prints it as a labelled line of its own.
+      'chat.message': (message) => this.parts.terminal.chat(message.from.name, message.text),
     };
   }
 

@@ -112,6 +112,8 @@ export class ManagedService implements LinkListener {
       'job.ack': (message) => this.jobs.acknowledge(message.jobId),
       // A managed device has no support session; only its administrator stops the service.
       'session.end': (message) => this.say(words('sessionEndAsked', { reason: message.reason })),
+      // Chat needs a person in a support session: the controller never sends it here; ignore it if it does.
+      'chat.message': () => undefined,
     };
   }
 

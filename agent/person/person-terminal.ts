@@ -10,7 +10,9 @@ import { MirrorWriter } from './mirror-writer.js';
 import { sinkFor } from './terminal-sink.js';
 import { isYesAnswer, isYesKey } from '../consent/consent-answer.js';
 import { agentLanguage } from '../cli/agent-language.js';
-import { words } from './person-words.js';
+import { CHAT_MAX_CHARS } from '../../protocol/index.js';
+import { plainLine } from '../../protocol/text.js';
+import { chatLine, words } from './person-words.js';
 
 /** What the person can ask for at any time. */
 export type PersonCommand = 'end-session' | 'end-shells';
@@ -29,6 +31,13 @@ export interface PendingQuestion {
 
 const CTRL_C = 0x03;
 const CTRL_RIGHT_BRACKET = 0x1d;
+const ESC = 0x1b;
+const BACKSPACE = [0x7f, 0x08];
+const ENTER = [0x0d, 0x0a];
+/** The key that starts a message to the technician: M (message, in both languages). */
+const CHAT_KEYS = [0x6d, 0x4d];
+/** A line starting with this is a message to the technician (piped input). */
+const CHAT_PREFIX = '>';
 // Show the cursor, reset colours, and turn off bracketed paste,
 // mouse reporting and application keypad modes.
 const RESET_MODES = '\x1b[?25h\x1b[0m\x1b[?2004l\x1b[?1000l\x1b[?1002l\x1b[?1003l\x1b[?1006l\x1b[?1l\x1b>';
@@ -45,6 +54,11 @@ export class PersonTerminal {
   private readonly decoder = new StringDecoder('utf8');
   /** The screen: never blocks the agent, never drops a byte, says when it falls behind. */
   readonly screen: MirrorWriter;
+  /** The message the person is typing to the technician (after pressing M); null when not writing one. */
+  private draft: string | null = null;
+  private readonly draftDecoder = new StringDecoder('utf8');
+  /** Where the person's messages to the technician go (set by an attended session; none: M does nothing). */
+  private chatListener: ((text: string) => boolean) | null = null;
 
   constructor(private readonly streams: TerminalStreams, private readonly onCommand: (command: PersonCommand) => void) {
     this.interactive = streams.input.isTTY === true && typeof streams.input.setRawMode === 'function';
@@ -82,6 +96,18 @@ export class PersonTerminal {
     this.streams.errors.write(`${text}\n`);
   }
 
+  /** Lets the person write to the technician; `send` returns false when the message could not go. */
+  onChat(send: (text: string) => boolean): void {
+    this.chatListener = send;
+  }
+
+  /** Shows a technician's message on a line of its own, labelled, between whatever a shell prints. */
+  chat(name: string, text: string): void {
+    this.screen.write(`${chatLine(plainLine(name, 128), plainLine(text, CHAT_MAX_CHARS), this.interactive)}\n`);
+    // A message being typed is shown again below, so the person sees where they are.
+    if (this.draft !== null) this.screen.write(`${words('chatCompose')} ${this.draft}`);
+  }
+
   /** Shows the person, unchanged, what a remote shell prints (the bytes are only read, later). */
   mirror(bytes: Uint8Array): void {
     this.screen.write(bytes);
@@ -98,6 +124,11 @@ export class PersonTerminal {
   /** Shows a question and waits for the first answer typed after it appeared. */
   ask(question: string): PendingQuestion {
     this.waiting?.(false);
+    // A question takes the keyboard: a message being typed is dropped (said so), the question comes first.
+    if (this.draft !== null) {
+      this.draft = null;
+      this.screen.write(`\n${words('chatCancelled')}\n`);
+    }
     // Whatever was typed so far belongs to before the question: drop it, and the rest of its line.
     this.discardRestOfLine = this.partialLine.length > 0;
     this.partialLine = '';
@@ -129,6 +160,7 @@ export class PersonTerminal {
   }
 
   private onKeys(bytes: Uint8Array): void {
+    if (this.draft !== null) return this.onDraftKeys(bytes);
     for (const key of bytes) {
       if (key === CTRL_C) return this.onCommand('end-session');
       if (key === CTRL_RIGHT_BRACKET) {
@@ -140,7 +172,64 @@ export class PersonTerminal {
         this.waiting(isYesKey(key, agentLanguage()));
         return;
       }
+      if (CHAT_KEYS.includes(key) && this.chatListener) {
+        this.draft = '';
+        this.screen.write(`\n${words('chatCompose')} `);
+        return;
+      }
     }
+  }
+
+  /** Typing a message: printable text is echoed, Backspace erases, Enter sends, Esc cancels, Ctrl+C still ends the session. */
+  private onDraftKeys(bytes: Uint8Array): void {
+    for (let i = 0; i < bytes.length; i++) {
+      const key = bytes[i]!;
+      if (key === CTRL_C) {
+        this.draft = null;
+        return this.onCommand('end-session');
+      }
+      if (key === ESC) {
+        // A lone Esc cancels; an escape sequence (arrow keys…) is ignored whole.
+        if (i === bytes.length - 1) return this.endDraft(null);
+        return;
+      }
+      if (ENTER.includes(key)) return this.endDraft(this.draft);
+      if (BACKSPACE.includes(key)) {
+        const chars = [...(this.draft ?? '')];
+        if (chars.length > 0) {
+          this.draft = chars.slice(0, -1).join('');
+          this.screen.write('\b \b');
+        }
+        continue;
+      }
+      if (key < 0x20) continue;
+      // Printable text up to the next control key, decoded as UTF-8 (a character may span reads).
+      let end = i;
+      while (end < bytes.length && bytes[end]! >= 0x20 && bytes[end] !== 0x7f) end++;
+      const typed = plainLine(this.draftDecoder.write(Buffer.from(bytes.subarray(i, end))), CHAT_MAX_CHARS);
+      i = end - 1;
+      const room = CHAT_MAX_CHARS - (this.draft ?? '').length;
+      if (typed.length > room) {
+        this.screen.write(`\n${words('chatTooLong', { max: CHAT_MAX_CHARS })}\n${words('chatCompose')} ${this.draft ?? ''}`);
+        continue;
+      }
+      this.draft = (this.draft ?? '') + typed;
+      this.screen.write(typed);
+    }
+  }
+
+  private endDraft(text: string | null): void {
+    this.draft = null;
+    const line = text?.trim() ?? '';
+    if (line === '') return void this.screen.write(`\n${words('chatCancelled')}\n`);
+    this.screen.write('\n');
+    this.sendChat(line);
+  }
+
+  private sendChat(line: string): void {
+    if (line.length > CHAT_MAX_CHARS) return this.say(words('chatTooLong', { max: CHAT_MAX_CHARS }));
+    const sent = this.chatListener?.(plainLine(line, CHAT_MAX_CHARS)) ?? false;
+    this.say(words(sent ? 'chatSent' : 'chatNotConnected'));
   }
 
   private onText(text: string): void {
@@ -165,6 +254,7 @@ export class PersonTerminal {
   private onLine(line: string): void {
     const word = line.toLowerCase();
     if (word === 'quit' || word === 'quitter') return this.onCommand('end-session');
+    if (line.startsWith(CHAT_PREFIX) && this.chatListener) return this.sendChat(line.slice(CHAT_PREFIX.length).trim());
     if (this.waiting) return this.waiting(isYesAnswer(word, agentLanguage()));
     if (word === 'end' || word === 'fin') return this.onCommand('end-shells');
     if (word !== '') this.say(words('nothingWaiting'));

@@ -29,6 +29,7 @@ export function introText(welcome: Welcome, summary: DeviceSummary | null, inter
     words('promiseLine1'),
     words('promiseLine2'),
     words('endSessionAnyTime', { how: endHints(interactive).session }),
+    ...(technician ? [words('chatHint', { how: words(interactive ? 'chatHintKey' : 'chatHintLine') })] : []),
   ];
   return lines.join('\n');
 }
@@ -99,4 +100,12 @@ function duration(seconds: number): string {
   if (days > 0) return words('uptimeDays', { days, hours });
   if (hours > 0) return words('uptimeHours', { hours, minutes });
   return words('uptimeMinutes', { minutes });
+}
+
+/** A technician's chat message as the person sees it: a labelled line of its own, never mistaken for what a shell prints. */
+export function chatLine(name: string, text: string, colours: boolean): string {
+  const label = words('chatFrom', { name });
+  // On a terminal: a fresh line, colours reset, the label in reverse video, the text in bold.
+  // i18n-ignore: terminal escape sequences
+  return colours ? `\r\n\x1b[0m\x1b[1;30;43m ✉ ${label} \x1b[0m \x1b[1m${text}\x1b[0m` : `\n[${label}] ${text}`;
 }

@@ -13,6 +13,8 @@ import { FailedLogins } from './auth/failed-logins.js';
 import { LoginSessions } from './auth/login-sessions.js';
 import { LoginThrottle } from './auth/login-throttle.js';
 import { Throttle } from './auth/throttle.js';
+import { ChatService } from './chat/chat-service.js';
+import { ChatStore } from './chat/chat-store.js';
 import { ConfigError, loadConfig, type Config } from './config/config.js';
 import { DeviceDirectory } from './devices/device-directory.js';
 import { DeviceIndex } from './devices/device-index.js';
@@ -97,9 +99,11 @@ async function main(): Promise<void> {
   const apiTokens = new ApiTokens(db);
   const dispatcher = new Dispatcher({ store: jobStore, audit, links });
   await dispatcher.start();
+  const chatStore = new ChatStore(db, tickets);
+  const chat = new ChatService(chatStore, links, audit);
   const ticketJoins = new Map<string, Promise<unknown>>();
   const agents = new AgentHub({
-    config, codes, sessions: supportSessions, devices, audit, diagnostics, managedDevices, controllerUrl: listenUrl, links, relay, jobs: dispatcher,
+    config, codes, sessions: supportSessions, devices, audit, diagnostics, managedDevices, controllerUrl: listenUrl, links, relay, jobs: dispatcher, chat,
     throttle: new Throttle({ maxFailures: 10, windowMs: FIFTEEN_MINUTES }),
     resumes: new ResumeThrottle(),
     onJoined: (sessionId, deviceId, hostname, problem) => {
@@ -117,13 +121,13 @@ async function main(): Promise<void> {
   const retention = new RetentionSchedule(retentionTasks(db, config, devices, (id) => links.isOnline(id), tickets, recordings), { everyMs: HOUR, firstAfterMs: 5_000 });
   retention.start();
   const consoles = new ConsoleHub(
-    devices, relay, config.heartbeatMs, (deviceId, requestId) => agents.requestDiagnostics(deviceId, requestId), new JobWatch(dispatcher), tickets,
+    devices, relay, config.heartbeatMs, (deviceId, requestId) => agents.requestDiagnostics(deviceId, requestId), new JobWatch(dispatcher), tickets, chat,
   );
 
   const here = dirname(fileURLToPath(import.meta.url));
   const app = createApp(
     {
-      sessions, supportSessions, codes, devices, directory, agents, audit, diagnostics, managedDevices, enrollmentTokens, scripts, jobStore, dispatcher, apiTokens, tickets, recordings,
+      sessions, supportSessions, codes, devices, directory, agents, audit, diagnostics, managedDevices, enrollmentTokens, scripts, jobStore, dispatcher, apiTokens, tickets, recordings, chat: chatStore, chatService: chat, sessionOf: (code: string) => codes.sessionOf(code),
       enrollThrottle: new Throttle({ maxFailures: 10, windowMs: FIFTEEN_MINUTES }),
       loginThrottle: new LoginThrottle(),
       failedLogins: new FailedLogins(db),

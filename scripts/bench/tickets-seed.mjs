@@ -3,7 +3,7 @@
  * a year of helpdesk tickets, straight through better-sqlite3 in large transactions: the
  * real tables and columns of migration 0011, the sort deadline (`due_at`, `due_sort`)
  * computed by the product's own SLA code (protocol/sla-clock.ts, bundled with esbuild),
- * the `search` column built as the store builds it.
+ * the `search` column and the `ticket_words` index built as the store builds them.
  *
  * Distributions (deterministic: a seeded generator):
  *   - creation over the last 12 months, mostly on weekdays in office hours;
@@ -33,6 +33,7 @@ const ENTRY = `
 export { slaClocks, DEFAULT_SLA_TARGETS } from './protocol/sla-clock.ts';
 export { businessCalendar } from './protocol/business-calendar.ts';
 export { priorityOf } from './protocol/ticket-model.ts';
+export { wordsOf, ticketSearchText } from './protocol/ticket-words.ts';
 `;
 
 /** The product's SLA code, bundled into dist/bench/tickets-sla.mjs. */
@@ -122,7 +123,7 @@ function statusPath(rng, final) {
 
 export async function seedTickets({ root, dataFile, tickets: ticketCount, events = 1_000_000, accounts: accountCount = 30, heavyTickets = 10, heavyEvents = Math.min(20_000, Math.round(events * 0.02)), seed = 20261201, now = Date.now(), log = () => {} }) {
   const eventCount = events;
-  const { slaClocks, businessCalendar, priorityOf } = await loadSla(root);
+  const { slaClocks, businessCalendar, priorityOf, wordsOf, ticketSearchText } = await loadSla(root);
   const calendar = businessCalendar();
   const rng = generator(seed);
   const db = new Database(dataFile);
@@ -147,6 +148,7 @@ export async function seedTickets({ root, dataFile, tickets: ticketCount, events
     waiting_reason, escalation_reason, level, assignee_id, resolution, solution_type, version, created_at, updated_at, resolved_at, closed_at, due_at, due_sort, support_code_id, created_by, search)
     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?)`);
   const insertHistory = db.prepare('INSERT INTO ticket_status_history (ticket_id, at, status) VALUES (?, ?, ?)');
+  const insertWord = db.prepare('INSERT INTO ticket_words (word, ticket_id) VALUES (?, ?)');
   const insertEvent = db.prepare('INSERT INTO ticket_events (ticket_id, at, kind, actor, visibility, data_json) VALUES (?, ?, ?, ?, ?, ?)');
   const insertFollower = db.prepare('INSERT INTO ticket_followers (ticket_id, user_id, position) VALUES (?, ?, ?)');
   const insertDevice = db.prepare('INSERT INTO ticket_devices (ticket_id, device_id, position) VALUES (?, ?, ?)');
@@ -222,6 +224,8 @@ export async function seedTickets({ root, dataFile, tickets: ticketCount, events
           resolution, solutionType, path.length + (assigneeId !== null ? 1 : 0), createdAt, updatedAt, resolvedAt, closedAt, due, due === null ? NO_DEADLINE : due,
           assigneeId === null ? 'admin' : usernameOf.get(assigneeId), search);
         for (const h of history) insertHistory.run(id, h.at, h.status);
+        // The search's word index, as the store writes it (protocol/ticket-words.ts).
+        for (const word of wordsOf(ticketSearchText({ number, title, requester: { name: requesterName, email, phone }, description }))) insertWord.run(word, id);
         counts.history += history.length;
         if (assigneeId !== null) {
           insertFollower.run(id, assigneeId, 0);

@@ -110,7 +110,7 @@ describe('diagnostics in a real browser', () => {
     await page.locator('[data-testid=refresh-status][data-state=done]').waitFor({ timeout: 20_000 });
     const after = await collectedAt(page);
     expect(after.snapshotId).toBeGreaterThan(before.snapshotId);
-    expect(after.text).not.toBe(before.text);
+    // The line's words may not change (times are to the minute); the snapshot behind them did.
     expect(await page.evaluate(() => (window as unknown as { sameDocument?: boolean }).sameDocument)).toBe(true);
     expect(await page.evaluate(() => (window as unknown as { refreshStates: string[] }).refreshStates)).toContain('collecting');
     expect(await page.locator('[data-testid=finding]').first().getAttribute('data-finding-id')).toBe('disk.full:/');

@@ -34,7 +34,7 @@ function fakeLink() {
 }
 
 function fakeTerminal() {
-  return { interactive: false, start: vi.fn(), stop: vi.fn(), say: vi.fn(), warn: vi.fn(), ask: vi.fn(), mirror: vi.fn() };
+  return { interactive: false, start: vi.fn(), stop: vi.fn(), say: vi.fn(), warn: vi.fn(), ask: vi.fn(), mirror: vi.fn(), chat: vi.fn(), onChat: vi.fn() };
 }
 
 describe('the shared handlers', () => {
@@ -46,7 +46,7 @@ describe('the shared handlers', () => {
     const nope = () => {
       throw new Error('not shared');
     };
-    const handlers: MessageHandlers = { ...shared, 'session.end': nope, 'job.run': nope, 'job.cancel': nope, 'job.ack': nope };
+    const handlers: MessageHandlers = { ...shared, 'session.end': nope, 'job.run': nope, 'job.cancel': nope, 'job.ack': nope, 'chat.message': nope };
     return { shells, diagnostics, warn, handlers };
   }
 
@@ -112,6 +112,16 @@ describe('each mode states what it accepts', () => {
       ['JOB_ERR_NOT_MANAGED', 'Job job-1 was not run.'],
     ]);
     expect(link.send).not.toHaveBeenCalled();
+  });
+
+  it('attended: a chat message is shown to the person, never run, and the person\'s answer goes back as chat.reply', () => {
+    const { session, link, terminal } = attended();
+    session.message({ t: 'chat.message', from: technician, text: 'rm -rf / ; please restart', at: 1 });
+    expect(terminal.chat).toHaveBeenCalledWith(technician.name, 'rm -rf / ; please restart');
+    expect(link.send).not.toHaveBeenCalled();
+    const answer = terminal.onChat.mock.calls[0]![0] as (text: string) => boolean;
+    expect(answer('Bonjour')).toBe(true);
+    expect(link.send).toHaveBeenCalledWith({ t: 'chat.reply', text: 'Bonjour' });
   });
 
   it('attended: session.end from the controller ends the session', async () => {

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  DEVICE_PAGE, LIMITS, controllerToAgent, controllerToConsole, deviceListItem, encodeControl, messageTypes, runHealthChecks,
+  CHAT_MAX_CHARS, DEVICE_PAGE, LIMITS, controllerToAgent, controllerToConsole, deviceListItem, encodeControl, messageTypes, runHealthChecks,
   type ControllerToAgent, type ControllerToConsole, type DeviceListItem, type Snapshot,
 } from '../../protocol/index.js';
 import { DeviceDirectory } from '../../controller/server/devices/device-directory.js';
@@ -73,6 +73,7 @@ const toConsole: Record<ControllerToConsole['t'], ControllerToConsole> = {
   'run.update': { t: 'run.update', jobId: ident(), run },
   'run.output': { t: 'run.output', jobId: ident(), deviceId: ident(), stream: 'stderr', data: base64 },
   'ticket.event': { t: 'ticket.event', number: 2 ** 31, event: { id: Number.MAX_SAFE_INTEGER, at: Number.MAX_SAFE_INTEGER, kind: worst(32), actor: worst(64), visibility: 'person' } },
+  'chat.message': { t: 'chat.message', deviceId: ident(), from: worst(128), text: worst(CHAT_MAX_CHARS), at: Number.MAX_SAFE_INTEGER, side: 'technician' },
   error: { t: 'error', ...errorMessage, requestId: ident() },
 };
 
@@ -90,6 +91,7 @@ const toAgent: Record<ControllerToAgent['t'], ControllerToAgent> = {
   'job.run': { t: 'job.run', jobId: ident(), script: { name: 's'.repeat(64), interpreter: 'powershell', body, timeoutSeconds: LIMITS.maxJobTimeoutSeconds }, params, expiresAt: Number.MAX_SAFE_INTEGER },
   'job.cancel': { t: 'job.cancel', jobId: ident() },
   'job.ack': { t: 'job.ack', jobId: ident() },
+  'chat.message': { t: 'chat.message', from: person, text: worst(CHAT_MAX_CHARS), at: Number.MAX_SAFE_INTEGER },
   error: { t: 'error', ...errorMessage },
 };
 

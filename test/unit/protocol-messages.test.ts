@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  LIMITS, agentToController, consoleToController, controllerToAgent, controllerToConsole, decodeControl, encodeControl, jobSummaryOf,
+  CHAT_MAX_CHARS, LIMITS, agentToController, consoleToController, controllerToAgent, controllerToConsole, decodeControl, encodeControl, jobSummaryOf,
   type AgentToController, type ConsoleToController, type ControllerToAgent, type ControllerToConsole,
 } from '../../protocol/index.js';
 
@@ -39,6 +39,7 @@ const agentMessages: AgentToController[] = [
   { t: 'job.started', jobId: 'j1', startedAt: 5 },
   { t: 'job.output', jobId: 'j1', stream: 'stderr', seq: 0, data: 'AAEC/w==' },
   { t: 'job.result', jobId: 'j1', status: 'refused', exitCode: null, signal: null, startedAt: null, finishedAt: 6, stdoutBytes: 0, stderrBytes: 0, stdoutTruncated: false, stderrTruncated: false, lastSeq: -1, reason: 'refused by policy (script: deny)' },
+  { t: 'chat.reply', text: 'Bonjour, l’imprimante ne répond plus 🖨️' },
   { t: 'error', code: 'PROTO_ERR_BAD_JSON', message: 'bad' },
 ];
 const toAgent: ControllerToAgent[] = [
@@ -53,6 +54,7 @@ const toAgent: ControllerToAgent[] = [
   { t: 'job.run', jobId: 'j1', script: { name: 'flush-dns', interpreter: 'sh', body: 'echo "$RELAIS_PARAM_X"\n', timeoutSeconds: 60 }, params: { X: 'a b' }, expiresAt: 9 },
   { t: 'job.cancel', jobId: 'j1' },
   { t: 'job.ack', jobId: 'j1' },
+  { t: 'chat.message', from: person, text: 'Pouvez-vous redémarrer ?', at: 1 },
   { t: 'error', code: 'PROTO_ERR_UNKNOWN_TYPE', message: 'The message type is unknown.', channel: 7 },
 ];
 const fromConsole: ConsoleToController[] = [
@@ -65,6 +67,7 @@ const fromConsole: ConsoleToController[] = [
   { t: 'job.unwatch', jobId: 'j1' },
   { t: 'ticket.watch', number: 1001 },
   { t: 'ticket.unwatch', number: 1001 },
+  { t: 'chat.send', deviceId: 'd1', text: 'Bonjour' },
 ];
 const counts = { pending: 1, running: 1, succeeded: 0, failed: 0, refused: 0, timedOut: 0, cancelled: 0, expired: 0 };
 const job = {
@@ -91,8 +94,20 @@ const toConsole: ControllerToConsole[] = [
   { t: 'run.update', jobId: 'j1', run },
   { t: 'run.output', jobId: 'j1', deviceId: 'd1', stream: 'stdout', data: 'aGk=' },
   { t: 'ticket.event', number: 1001, event: { id: 7, at: 1, kind: 'findings', actor: null, visibility: 'internal' } },
+  { t: 'chat.message', deviceId: 'd1', from: null, text: 'Merci', at: 2, side: 'person' },
   { t: 'error', code: 'SHELL_ERR_DEVICE_OFFLINE', message: 'The device is offline.', requestId: 'r1' },
 ];
+
+describe('chat messages', () => {
+  it('are one line of plain text, bounded, never empty', () => {
+    const send = (text: string) => decodeControl(consoleToController, JSON.stringify({ t: 'chat.send', deviceId: 'd1', text }));
+    expect(send('x'.repeat(CHAT_MAX_CHARS))).toMatchObject({ ok: true });
+    for (const bad of ['x'.repeat(CHAT_MAX_CHARS + 1), '', '   ', 'a\nb', 'rm -rf /\r', '\u001b[2J', 'a\u202eb', 'a\ud800']) {
+      expect(send(bad), JSON.stringify(bad)).toMatchObject({ ok: false, code: 'PROTO_ERR_INVALID_MESSAGE' });
+    }
+    expect(decodeControl(agentToController, JSON.stringify({ t: 'chat.reply', text: '\u0007' }))).toMatchObject({ ok: false, code: 'PROTO_ERR_INVALID_MESSAGE' });
+  });
+});
 
 describe('control messages', () => {
   it.each([

@@ -48,7 +48,8 @@ export type AuditAction =
   | 'recording.failed'
   | 'recording.downloaded'
   | 'recordings.purged'
-  | 'ticket.findings';
+  | 'ticket.findings'
+  | 'chat.sent';
 
 export interface AuditEntry {
   readonly actor: string;

@@ -11,6 +11,7 @@ import { groupCode } from '../auth/tokens.js';
 import type { DeviceDirectory } from '../devices/device-directory.js';
 import type { DeviceRegistry } from '../devices/devices.js';
 import type { DiagnosticsStore } from '../diagnostics/diagnostics.js';
+import { chatRoutes, type ChatDeps } from './chat-routes.js';
 import { diagnosticsRoutes } from './diagnostics-routes.js';
 import { enrollRoute, fleetRoutes, type FleetDeps } from './fleet-routes.js';
 import { jobRoutes, type JobDeps } from './job-routes.js';
@@ -27,7 +28,7 @@ import { clientIp } from './origin.js';
 import type { OwnOrigins } from './own-origins.js';
 import { technicianLanguage } from './request-language.js';
 
-export interface ApiDeps extends FleetDeps, JobDeps, TicketDeps, RecordingDeps {
+export interface ApiDeps extends FleetDeps, JobDeps, TicketDeps, RecordingDeps, ChatDeps {
   readonly sessions: LoginSessions;
   readonly supportSessions: SupportSessions;
   readonly codes: SupportCodes;
@@ -176,6 +177,7 @@ export function apiRoutes(deps: ApiDeps): Router {
   api.use(jobRoutes(deps));
   api.use(ticketRoutes(deps));
   api.use(recordingRoutes(deps));
+  api.use(chatRoutes(deps));
 
   api.get('/audit', async (req, res) => {
     const limit = Math.min(Math.max(Number(req.query.limit) || 100, 1), 1000);

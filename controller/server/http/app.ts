@@ -7,7 +7,8 @@ import { apiRoutes, type ApiDeps } from './api-routes.js';
 import { errorHandler, notFound } from './errors.js';
 import { ownHostsOnly, sameOriginForWrites, securityHeaders } from './guards.js';
 import { setControllerLanguage } from './server-language.js';
-import { supportPage, supportProblem, type SupportPageDeps } from './support-page.js';
+import { SUPPORT_CHAT_SCRIPT } from './support-chat-script.js';
+import { supportChatRead, supportChatWrite, supportPage, supportProblem, type SupportPageDeps } from './support-page.js';
 
 export interface Assets {
   /** The built browser UI (index.html, app.js, styles). */
@@ -29,7 +30,10 @@ export function createApp(deps: ApiDeps & SupportPageDeps & { readonly trustProx
   // A ticket's description, note or resolution may reach 20,000 characters (3 bytes each as JSON).
   app.use('/api/tickets', express.json({ limit: '128kb' }));
   app.use('/api', express.json({ limit: '16kb' }), apiRoutes(deps), notFound);
+  app.get('/s/chat.js', (_req, res) => void res.type('text/javascript').setHeader('Cache-Control', 'no-store').send(SUPPORT_CHAT_SCRIPT));
   app.get('/s/:code', supportPage(deps));
+  app.get('/s/:code/chat', supportChatRead(deps));
+  app.post('/s/:code/chat', express.json({ limit: '16kb' }), supportChatWrite(deps));
   app.post('/s/:code/problem', express.urlencoded({ extended: false, limit: '4kb', parameterLimit: 4 }), supportProblem(deps));
   app.get('/download/relais-agent.tgz', (_req, res, next) => {
     if (!existsSync(assets.agentPackage)) return next();

@@ -26,6 +26,14 @@ export const supportPageCatalog = defineCatalog({
   describedTitle: 'Thank you',
   describedText: 'Thank you, your technician will see it.',
   describedBack: 'Back to the support page',
+  chatTitle: 'Chat with your technician',
+  chatHeading: 'You are in a support session with {technician}',
+  chatLead: 'Write to your technician here or in the agent\'s terminal (press M). Messages are text only: nothing you or they write here is run on your computer.',
+  chatLabel: 'Your message',
+  chatSend: 'Send',
+  chatYou: 'You',
+  chatTechnician: 'Your technician',
+  chatFailed: 'The message could not be sent. Try again.',
 }, {
   pageTitle: 'Assistance à distance',
   problemTitle: "Lien d'assistance",
@@ -51,6 +59,14 @@ export const supportPageCatalog = defineCatalog({
   describedTitle: 'Merci',
   describedText: 'Merci, votre technicien le verra.',
   describedBack: "Retour à la page d'assistance",
+  chatTitle: 'Échanger avec votre technicien',
+  chatHeading: "Vous êtes en session d'assistance avec {technician}",
+  chatLead: "Écrivez à votre technicien ici ou dans le terminal de l'agent (touche M). Les messages ne sont que du texte\u00a0: rien de ce que vous ou votre technicien écrivez ici n'est exécuté sur votre poste de travail.",
+  chatLabel: 'Votre message',
+  chatSend: 'Envoyer',
+  chatYou: 'Vous',
+  chatTechnician: 'Votre technicien',
+  chatFailed: "Le message n'a pas pu être envoyé. Réessayez.",
 });
 
 /** Each language's name written in that language, the same whatever the page's language. */

@@ -4,9 +4,11 @@
  * in a cookie, then the browser's, then the controller's --lang).
  */
 import type { Request, Response } from 'express';
-import { errorWords, isLanguage, PROBLEM_MAX_CHARS, RelaisError, translator, type Language, type Translate } from '../../../protocol/index.js';
+import { CHAT_MAX_CHARS, errorWords, isLanguage, PROBLEM_MAX_CHARS, RelaisError, translator, type Language, type Translate } from '../../../protocol/index.js';
 import { plainLine } from '../../../protocol/text.js';
 import type { Throttle } from '../auth/throttle.js';
+import { chatLine, type ChatService } from '../chat/chat-service.js';
+import { CHAT_PAGE_MAX, type ChatStore } from '../chat/chat-store.js';
 import { groupCode } from '../auth/tokens.js';
 import type { SupportCodes } from '../support/support-codes.js';
 import { clientIp } from './origin.js';
@@ -22,6 +24,10 @@ export interface SupportPageDeps {
   readonly origins: OwnOrigins;
   /** The controller's --lang: the person's language when neither the switch nor the browser names one. */
   readonly language?: Language | null;
+  /** The chat, once an agent joined with the code (issue 15, point 4); absent: the page has no chat. */
+  readonly chat?: ChatStore;
+  readonly chatService?: ChatService;
+  readonly sessionOf?: (code: string) => Promise<{ sessionId: string; deviceId: string; technician: string }>;
 }
 
 type Words = Translate<keyof typeof supportPageCatalog.en>;
@@ -45,7 +51,14 @@ export function supportPage(deps: SupportPageDeps) {
     if (deps.throttle.retryAfterMs(`link:${ip}`) > 0) return void res.status(429).send(problemPage(deps.organization, new RelaisError('AUTH_ERR_THROTTLED'), language, w));
     try {
       if (!/^\d{9}$/.test(code)) throw new RelaisError('AUTH_ERR_BAD_CODE');
-      const info = await deps.codes.inspect(code);
+      const info = await deps.codes.inspect(code).catch(async (err: unknown) => {
+        // A used code whose session is live: the page becomes the person's side of the chat.
+        if (!(err instanceof RelaisError) || err.code !== 'AUTH_ERR_CODE_USED' || !deps.sessionOf || !deps.chat) throw err;
+        const live = await deps.sessionOf(code);
+        res.send(chatPage(deps.organization, code, live.technician, language, w));
+        return null;
+      });
+      if (!info) return;
       const base = deps.origins.baseUrl(req.headers.host);
       const link = `${base}/s/${code}`;
       const command = `npx --yes ${base}/download/relais-agent.tgz join ${link}`; // i18n-ignore: a shell command
@@ -90,6 +103,67 @@ export function supportProblem(deps: SupportPageDeps) {
   };
 }
 
+/** Code checks and throttle of the page, for the chat's JSON routes: the live session, or a catalog error as JSON. */
+async function liveSession(deps: SupportPageDeps, req: Request, res: Response): Promise<{ sessionId: string; deviceId: string } | null> {
+  const code = String(req.params.code ?? '').replace(/\D/g, '');
+  res.setHeader('Cache-Control', 'no-store');
+  const language = visitorLanguage(req);
+  const ip = clientIp(req);
+  const fail = (err: RelaisError) => void res.status(err.status).json({ code: err.code, message: language === 'en' ? err.message : errorWords(err.code, language) });
+  if (deps.throttle.retryAfterMs(`link:${ip}`) > 0) return fail(new RelaisError('AUTH_ERR_THROTTLED')), null;
+  try {
+    if (!/^\d{9}$/.test(code) || !deps.sessionOf) throw new RelaisError('AUTH_ERR_BAD_CODE');
+    return await deps.sessionOf(code);
+  } catch (err) {
+    if (!(err instanceof RelaisError)) throw err;
+    if (err.code === 'AUTH_ERR_BAD_CODE') deps.throttle.fail(`link:${ip}`);
+    return fail(err), null;
+  }
+}
+
+/** `GET /s/:code/chat?after=ID`: the session's messages after ID, oldest first (the page polls it). */
+export function supportChatRead(deps: SupportPageDeps) {
+  return async (req: Request, res: Response) => {
+    const live = await liveSession(deps, req, res);
+    if (!live || !deps.chat) return;
+    const after = Math.max(0, Math.floor(Number(req.query.after) || 0));
+    res.json({ messages: await deps.chat.since(live.sessionId, after, CHAT_PAGE_MAX), open: true });
+  };
+}
+
+/** `POST /s/:code/chat {text}`: the person writes from the page (a same-origin write: the Origin check applies). */
+export function supportChatWrite(deps: SupportPageDeps) {
+  return async (req: Request, res: Response) => {
+    const live = await liveSession(deps, req, res);
+    if (!live || !deps.chatService) return;
+    const language = visitorLanguage(req);
+    let text: string;
+    try {
+      text = chatLine(((req.body ?? {}) as Record<string, unknown>).text);
+    } catch (err) {
+      if (!(err instanceof RelaisError)) throw err;
+      return void res.status(err.status).json({ code: err.code, message: language === 'en' ? err.message : errorWords(err.code, language) });
+    }
+    res.status(201).json({ message: await deps.chatService.fromPerson(live.sessionId, live.deviceId, text, 'page') });
+  };
+}
+
+function chatPage(organization: string, code: string, technician: string, language: Language, w: Words): string {
+  const attrs = { id: 'chat', 'data-code': code, 'data-you': w('chatYou'), 'data-technician': w('chatTechnician'), 'data-failed': w('chatFailed') };
+  return shell(organization, w('chatTitle'), [
+    el('h1', null, w('chatHeading', { technician: escape(technician) })),
+    el('p', { class: 'lead' }, w('chatLead')),
+    el('section', attrs,
+      el('ol', { class: 'chat-log', 'data-testid': 'support-chat-log', 'aria-live': 'polite' }),
+      el('p', { class: 'form-error', role: 'alert', hidden: 'hidden', 'data-testid': 'support-chat-error' }),
+      el('form', { class: 'describe' },
+        el('label', { for: 'chat-text', class: 'muted' }, w('chatLabel')),
+        `<input id="chat-text" name="text" type="text" maxlength="${CHAT_MAX_CHARS}" autocomplete="off" data-testid="support-chat-input">`, // i18n-ignore: markup
+        el('button', { type: 'submit', 'data-testid': 'support-chat-send' }, w('chatSend')))),
+    '<script src="./chat.js" defer></script>', // i18n-ignore: markup
+  ].join('\n'), language, w);
+}
+
 function escape(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
@@ -115,6 +189,8 @@ const STYLE = `
   .muted { color:var(--muted); font-size:14px; }
   form.describe { display:flex; gap:8px; flex-wrap:wrap; } form.describe input { flex:1; min-width:240px; font:inherit; padding:8px 10px; border:1px solid var(--line); border-radius:8px; }
   form.describe button { font:inherit; padding:8px 16px; border:0; border-radius:8px; background:var(--brand); color:#fff; }
+  .chat-log { list-style:none; padding:0; margin:16px 0; max-height:50vh; overflow:auto; } .chat-log li { margin:6px 0; padding:8px 12px; border-radius:10px; background:#eef3fd; }
+  .chat-log li.person { background:#e8f6ee; } .chat-log time { color:var(--muted); font-size:13px; }
   @media (max-width: 640px) { .cols { grid-template-columns: 1fr; } }
 `;
 

@@ -8,6 +8,7 @@ import {
 } from '../../../protocol/index.js';
 import type { AuditLog } from '../audit/audit.js';
 import type { Throttle } from '../auth/throttle.js';
+import type { ChatService } from '../chat/chat-service.js';
 import type { Config } from '../config/config.js';
 import type { DeviceRegistry } from '../devices/devices.js';
 import type { DiagnosticsStore } from '../diagnostics/diagnostics.js';
@@ -42,6 +43,8 @@ export interface AgentHubDeps {
   readonly jobs: Dispatcher;
   /** Hears of an agent joining with a support code (tickets put the join on the linked ticket's timeline). */
   readonly onJoined?: (sessionId: string, deviceId: string, hostname: string, problem: string | null) => void;
+  /** Stores and shows the person's chat answers. */
+  readonly chat?: ChatService;
   /** Hears of every stored snapshot (tickets put the findings on the timeline of the device's open tickets). */
   readonly onDiagnosed?: (deviceId: string, snapshotId: number, worst: string | null, count: number, join: boolean) => void;
 }
@@ -198,6 +201,10 @@ export class AgentHub {
       case 'job.result':
         if (link.sessionId !== null) return link.peer.violation('PROTO_ERR_INVALID_MESSAGE', 'only a managed device runs jobs');
         return this.deps.jobs.fromAgent(link.deviceId, message);
+      case 'chat.reply':
+        if (link.sessionId === null || !this.deps.chat) return link.peer.violation('PROTO_ERR_INVALID_MESSAGE', 'a managed device has no support session to chat in');
+        this.deps.chat.fromPerson(link.sessionId, link.deviceId, message.text, 'agent').catch((err: unknown) => console.error(`chat: an answer could not be stored: ${String(err)}`));
+        return;
       case 'error':
         console.warn(`agent ${link.deviceId} reported ${message.code}`);
         return;

@@ -4,6 +4,7 @@ import {
   MAX_WATCHED_TICKETS, PROTOCOL_VERSION, RelaisError, SUPPORTED_VERSIONS, consoleToController, type ConsoleToController, type ControllerToConsole,
 } from '../../../protocol/index.js';
 import type { Account } from '../auth/accounts.js';
+import type { ChatService } from '../chat/chat-service.js';
 import type { DeviceRegistry } from '../devices/devices.js';
 import type { JobWatch } from './job-watch.js';
 import type { ConsoleLink } from '../relay/links.js';
@@ -28,7 +29,18 @@ export class ConsoleHub {
     private readonly requestDiagnostics: (deviceId: string, requestId: string) => boolean,
     private readonly jobs: JobWatch,
     tickets?: TicketEvents,
+    private readonly chat?: ChatService,
   ) {
+    // Every console hears every chat message (like device changes); the device page shows its own device's.
+    chat?.onMessage((notice) => {
+      for (const link of this.links) {
+        try {
+          link.peer.send(notice);
+        } catch (err) {
+          console.warn(`chat: chat.message not sent to a console: ${String(err)}`);
+        }
+      }
+    });
     tickets?.onEvent(({ number, event }) => {
       for (const [link, watched] of this.watchedTickets) {
         if (!watched.has(number)) continue;
@@ -115,6 +127,16 @@ export class ConsoleHub {
       case 'ticket.unwatch':
         this.watchedTickets.get(link)?.delete(message.number);
         return;
+      case 'chat.send': {
+        if (!this.chat) return link.peer.sendError('CHAT_ERR_NO_SESSION');
+        const { username, name } = link.account;
+        this.chat.fromTechnician({ username, name }, message.deviceId, message.text).catch((err: unknown) => {
+          if (err instanceof RelaisError) return link.peer.sendError(err.code);
+          console.error(`chat: a message could not be stored: ${String(err)}`);
+          link.peer.sendError('HTTP_ERR_INTERNAL');
+        });
+        return;
+      }
       default: {
         const never: never = message;
         return never;

@@ -5,7 +5,9 @@ import { retentionMigration } from './migration-0007-retention.js';
 import { deviceListMigration } from './migration-0008-device-list.js';
 import { ticketsMigration } from './migration-0011-tickets.js';
 import { recordingsMigration } from './migration-0012-recordings.js';
+import { chatMigration } from './migration-0015-chat.js';
 import { ticketQueueMigration } from './migration-0014-ticket-queue.js';
+import { ticketWordsMigration } from './migration-0016-ticket-words.js';
 import { STARTER_SCRIPTS } from './starter-scripts.js';
 import { PRINTING_STARTER_SCRIPTS } from './printing-scripts.js';
 
@@ -267,6 +269,8 @@ const migrations: Record<string, Migration> = {
     },
   },
   '0014-ticket-queue': ticketQueueMigration,
+  '0015-chat': chatMigration,
+  '0016-ticket-words': ticketWordsMigration,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -242,8 +242,22 @@ export interface Database {
   ticket_events: TicketEventsTable;
   ticket_followers: TicketFollowersTable;
   ticket_devices: TicketDevicesTable;
+  ticket_words: TicketWordsTable;
   ticket_support_links: TicketSupportLinksTable;
   recordings: RecordingsTable;
+  chat_messages: ChatMessagesTable;
+}
+
+/** Chat between the technician and the person (0015); see migration-0015-chat.ts. */
+export interface ChatMessagesTable {
+  id: Generated<number>;
+  session_id: string;
+  device_id: string;
+  at: number;
+  side: 'technician' | 'person';
+  author: string | null;
+  author_name: string | null;
+  text: string;
 }
 
 // ---- tickets (0011); see migration-0011-tickets.ts ----
@@ -302,6 +316,12 @@ export interface TicketFollowersTable {
   ticket_id: string;
   user_id: number;
   position: number;
+}
+
+/** The words a ticket is found by (protocol/ticket-words.ts), one row per word. */
+export interface TicketWordsTable {
+  word: string;
+  ticket_id: string;
 }
 
 export interface TicketDevicesTable {

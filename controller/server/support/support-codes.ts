@@ -83,6 +83,25 @@ export class SupportCodes {
     return { id: row.id, technician: { username: row.username, name: row.name }, expiresAt: row.expires_at };
   }
 
+  /**
+   * The live support session a used code started (the support page's chat): its ids and the
+   * technician's name. Throws like inspect() when the code is unknown, unused or expired, and
+   * AUTH_ERR_CODE_USED once the session has ended.
+   */
+  async sessionOf(code: string): Promise<{ sessionId: string; deviceId: string; technician: string }> {
+    const row = await this.db
+      .selectFrom('support_codes')
+      .innerJoin('users', 'users.id', 'support_codes.technician_id')
+      .leftJoin('support_sessions', 'support_sessions.id', 'support_codes.session_id')
+      .select(['support_codes.used_at', 'support_codes.expires_at', 'support_sessions.id as sessionId', 'support_sessions.device_id as deviceId', 'support_sessions.status', 'users.name'])
+      .where('code_hash', '=', hmac(this.key, code))
+      .executeTakeFirst();
+    if (!row) throw new RelaisError('AUTH_ERR_BAD_CODE');
+    if (row.used_at === null) throw new RelaisError(row.expires_at <= Date.now() ? 'AUTH_ERR_CODE_EXPIRED' : 'HTTP_ERR_NOT_FOUND');
+    if (!row.sessionId || !row.deviceId || row.status !== 'active') throw new RelaisError('AUTH_ERR_CODE_USED');
+    return { sessionId: row.sessionId, deviceId: row.deviceId, technician: row.name };
+  }
+
   /** The person's one line about their problem, from the support page: kept with the unused code until an agent joins with it. */
   async describe(code: string, line: string): Promise<CodeInfo> {
     const info = await this.inspect(code);

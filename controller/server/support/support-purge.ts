@@ -54,6 +54,8 @@ export async function purgeSupport(db: Db, options: SupportPurgeOptions): Promis
     await db.transaction().execute(async (tx) => {
       // Pins go with their snapshots (ON DELETE CASCADE); children before parents for the foreign keys.
       await tx.deleteFrom('snapshots').where('device_id', 'in', devices).execute();
+      // The chat belongs to its session and goes with it (the ticket keeps its own copy).
+      await tx.deleteFrom('chat_messages').where('session_id', 'in', gone.map((s) => s.id)).execute();
       await tx.deleteFrom('support_sessions').where('id', 'in', gone.map((s) => s.id)).execute();
       await tx.deleteFrom('support_codes').where('id', 'in', gone.map((s) => s.code_id)).execute();
       await tx.deleteFrom('devices').where('id', 'in', devices).where('kind', '=', 'attended').execute();

@@ -25,6 +25,7 @@ import {
 import { transition, type TicketAction, type TicketActor, type TicketEvent } from '../../../protocol/ticket-transitions.js';
 import type { PatchTicketRequest, TicketEventView, TicketQuery, TicketView } from '../../../protocol/rest-ticket-answers.js';
 import type { StatusChange } from '../../../protocol/sla-clock.js';
+import { prefixEnd, queryWords, ticketSearchText, wordsOf } from '../../../protocol/ticket-words.js';
 import type { AuditLog } from '../audit/audit.js';
 import type { Account } from '../auth/accounts.js';
 import { newId } from '../auth/tokens.js';
@@ -138,6 +139,7 @@ export class TicketStore {
       await tx.insertInto('tickets').values({ ...this.rowOf(t, history), support_code_id: codeId, created_by: caller.account.username }).execute();
       await tx.insertInto('ticket_status_history').values({ ticket_id: t.id, at: now, status: 'new' }).execute();
       await this.writeDevices(tx, t.id, t.deviceIds);
+      await this.writeWords(tx, t);
       await this.addEvent(tx, t.id, now, 'created', caller.account.username, 'internal', { version: 1, ...(codeId ? { supportLinkId: codeId } : {}) });
       if (codeId) await tx.insertInto('ticket_support_links').values({ code_id: codeId, ticket_id: t.id, created_at: now }).execute();
       return number;
@@ -186,8 +188,9 @@ export class TicketStore {
       if (query.assignee === 'mine') q = q.where('tickets.assignee_id', '=', account.id);
       else if (query.assignee === 'none') q = q.where('tickets.assignee_id', 'is', null);
       else if (typeof query.assignee === 'number') q = q.where('tickets.assignee_id', '=', query.assignee);
-      for (const word of (query.q ?? '').toLowerCase().replace(/[%_\\]/g, ' ').split(/\s+/).filter(Boolean).slice(0, 8)) {
-        q = q.where('tickets.search', 'like', `%${word}%`);
+      // Each word of the search begins a word of the ticket (an index range, at any size).
+      for (const word of queryWords(query.q)) {
+        q = q.where('tickets.id', 'in', this.db.selectFrom('ticket_words').select('ticket_words.ticket_id').where('ticket_words.word', '>=', word).where('ticket_words.word', '<', prefixEnd(word)));
       }
       return q as Q;
     };
@@ -266,6 +269,7 @@ export class TicketStore {
       const updated = await tx.updateTable('tickets').set(row).where('id', '=', t.id).where('version', '=', t.version).executeTakeFirst();
       if (Number(updated.numUpdatedRows) !== 1) throw new RelaisError('TICKET_ERR_VERSION_CONFLICT');
       if (fields.deviceIds !== undefined) await this.writeDevices(tx, t.id, next.deviceIds);
+      await this.writeWords(tx, next);
       const before: Record<string, unknown> = {};
       for (const k of names) if (k !== 'description') before[k] = t[k];
       await this.addEvent(tx, t.id, next.updatedAt, 'edited', caller.account.username, 'internal', { version: next.version, fields: names, before });
@@ -363,6 +367,7 @@ export class TicketStore {
         ticketId = t.id;
         await tx.insertInto('tickets').values({ ...this.rowOf(t, [{ at, status: 'new' }]), support_code_id: session.code_id, created_by: session.username }).execute();
         await tx.insertInto('ticket_status_history').values({ ticket_id: t.id, at, status: 'new' }).execute();
+        await this.writeWords(tx, t);
         await this.addEvent(tx, t.id, at, 'created', session.username, 'internal', { version: 1, supportLinkId: session.code_id, automatic: true, hostname: host, ...(assignee ? { assigneeId: assignee } : {}) });
         await tx.insertInto('ticket_support_links').values({ code_id: session.code_id, ticket_id: t.id, created_at: at }).execute();
         created = { technician: session.username };
@@ -391,7 +396,7 @@ export class TicketStore {
    * on the timeline of the ticket that session's link belongs to; the ticket's number, or
    * null when the session is linked to none.
    */
-  async sessionEvent(sessionId: string, kind: 'shell_opened' | 'shell_closed', actor: string | null, data: Record<string, unknown>): Promise<number | null> {
+  async sessionEvent(sessionId: string, kind: 'shell_opened' | 'shell_closed' | 'chat', actor: string | null, data: Record<string, unknown>): Promise<number | null> {
     const at = this.now();
     return this.write(async (tx) => {
       const link = await tx
@@ -544,6 +549,13 @@ export class TicketStore {
       due_sort: due === null ? NO_DEADLINE : Math.round(due),
       search: searchText(t),
     };
+  }
+
+  /** Indexes the words the queue's search finds the ticket by (again after an edit). */
+  private async writeWords(tx: Tx, t: Ticket): Promise<void> {
+    await tx.deleteFrom('ticket_words').where('ticket_id', '=', t.id).execute();
+    const rows = wordsOf(ticketSearchText(t)).map((word) => ({ word, ticket_id: t.id }));
+    for (let i = 0; i < rows.length; i += 400) await tx.insertInto('ticket_words').values(rows.slice(i, i + 400)).execute();
   }
 
   private async writeDevices(tx: Tx, ticketId: string, deviceIds: readonly string[]): Promise<void> {

@@ -15,6 +15,7 @@ import { revokeDevice } from '../fleet/revoke-device.js';
 import { wordsOf } from '../app/language.js';
 import { devicesCatalog } from './devices-catalog.js';
 import { deviceRecordings } from '../tickets/recording-player.js';
+import { ChatPanel } from '../chat/chat-panel.js';
 import { DeviceWorkspace } from './workspace.js';
 
 const t = wordsOf(devicesCatalog);
@@ -35,13 +36,15 @@ export function createDevicePage(app: AppContext, deviceId: string): Page {
   const shell = new ShellPanel(deviceId, app.socket, app.store);
   const diagnostics = new DiagnosticsPanel(deviceId, app.socket, app.store);
   const history = new HistoryPanel(deviceId, app.socket);
+  const chat = new ChatPanel(deviceId, app);
   // Findings first; once a shell is asked for, the terminal becomes the main pane
-  // with findings, diagnostics and history in tabs beside it (see workspace.ts).
+  // with findings, chat, diagnostics and history in tabs beside it (see workspace.ts).
   // The connection summary is the fallback until the first snapshot arrives, and
   // keeps the session's own facts (local user, agent).
   const workspace = new DeviceWorkspace({
     shell: shell.root,
     findings: diagnostics.findingsRoot,
+    chat: [chat.root],
     diagnostics: [diagnostics.detailsRoot, managed,
       el('section', { class: 'connection-summary' },
         el('h2', { class: 'section-title' }, t('reportedAtConnect')), summary)],
@@ -177,6 +180,7 @@ export function createDevicePage(app: AppContext, deviceId: string): Page {
       shell.dispose();
       diagnostics.dispose();
       history.dispose();
+      chat.dispose();
     },
   };
 }

@@ -5,6 +5,7 @@ export const workspaceCatalog = defineCatalog(
   {
     sideLabel: 'About this device',
     tabFindings: 'Findings',
+    tabChat: 'Chat',
     tabDiagnostics: 'Diagnostics',
     tabHistory: 'History',
     terminalTools: 'Terminal tools',
@@ -24,6 +25,7 @@ export const workspaceCatalog = defineCatalog(
   {
     sideLabel: 'À propos de ce poste',
     tabFindings: 'Constats',
+    tabChat: 'Discussion',
     tabDiagnostics: 'Diagnostic',
     tabHistory: 'Historique',
     terminalTools: 'Outils du terminal',

@@ -5,7 +5,7 @@
  * diagnostics details and the history, one under the other. Once a shell is asked
  * for, open, or ended but still readable ("workspace"): the terminal is the main
  * pane, sized to the window below the page header and using the full width, with
- * findings, diagnostics and history in tabs beside it; the terminal gets a search box
+ * findings, the chat with the person, diagnostics and history in tabs beside it; the terminal gets a search box
  * over its scrollback and a full-screen mode.
  *
  * The shell panel is not reached into: the layout follows its status line
@@ -18,8 +18,9 @@ import { workspaceCatalog } from './workspace-catalog.js';
 
 const t = wordsOf(workspaceCatalog);
 
-type Tab = 'findings' | 'diagnostics' | 'history';
-const TABS: readonly Tab[] = ['findings', 'diagnostics', 'history'];
+type Tab = 'findings' | 'chat' | 'diagnostics' | 'history';
+const TABS: readonly Tab[] = ['findings', 'chat', 'diagnostics', 'history'];
+const TAB_WORDS = { findings: 'tabFindings', chat: 'tabChat', diagnostics: 'tabDiagnostics', history: 'tabHistory' } as const;
 const ACTIVE_STATES = new Set(['requesting', 'pending', 'starting', 'live']);
 
 const SEARCH_DECORATIONS = {
@@ -34,6 +35,8 @@ export interface WorkspaceParts {
   shell: HTMLElement;
   /** The findings card. */
   findings: HTMLElement;
+  /** The chat with the person. */
+  chat: HTMLElement[];
   /** Diagnostics details, managed facts, what the agent reported at connection. */
   diagnostics: HTMLElement[];
   /** History and compare, recordings. */
@@ -75,6 +78,7 @@ export class DeviceWorkspace {
     this.panes = {} as Record<Tab, HTMLElement>;
     const contents: Record<Tab, HTMLElement[]> = {
       findings: [parts.findings],
+      chat: parts.chat,
       // The skeleton holds the place of the details until the first diagnostics arrive.
       diagnostics: [this.skeleton, ...parts.diagnostics],
       history: parts.history,
@@ -99,7 +103,7 @@ export class DeviceWorkspace {
     // Reading order: what looks wrong, the details, taking the hand, before and after. On
     // screen the stylesheet brings the shell card up beside (or right after) the findings.
     this.root = el('div', { class: 'device-body', 'data-layout': 'overview', 'data-testid': 'device-workspace' },
-      tabs, this.panes.findings, this.panes.diagnostics, this.main, this.panes.history);
+      tabs, this.panes.findings, this.panes.diagnostics, this.main, this.panes.chat, this.panes.history);
 
     // Ctrl+Shift+F from anywhere in the workspace, the terminal included (before xterm.js sees it).
     this.main.addEventListener('keydown', (event) => {
@@ -166,7 +170,7 @@ export class DeviceWorkspace {
     for (const tab of TABS) {
       const selected = tab === this.tab;
       const button = this.tabButtons[tab];
-      button.textContent = tab === 'findings' ? t('tabFindings') : tab === 'diagnostics' ? t('tabDiagnostics') : t('tabHistory');
+      button.textContent = t(TAB_WORDS[tab]);
       button.setAttribute('aria-selected', String(selected));
       button.tabIndex = selected ? 0 : -1;
       this.panes[tab].dataset.selected = String(selected);

@@ -123,6 +123,7 @@ function eventLine(e: TicketEventView, hostnameOf: HostnameOf = (id, recorded) =
     }
     case 'reopen': return { text: e.actor ? tk('eventReopen', { actor }) : tk('eventReopenByUser'), detail: str('reason') || null, icon: 'move' };
     case 'close': return { text: tk('eventClose', { actor }), detail: null, icon: 'move' };
+    case 'chat': return { text: data.side === 'person' ? t('evChatPerson') : t('evChatTechnician', { actor: str('from') || actor }), detail: str('text'), icon: 'note' };
     case 'shell_opened': return shellEventLine(e, actor);
     case 'shell_closed': return shellEventLine(e, actor);
     case 'auto_close': return { text: tk('eventAutoClose', { days: Number(data.afterDays ?? 0) }), detail: null, icon: 'move' };
