@@ -98,6 +98,8 @@ describe('the device workspace', () => {
     expect(small.height).toBeGreaterThan(300);
     // Findings beside it, in tabs.
     expect(await page.locator('[data-testid=workspace-tab-findings]').getAttribute('aria-selected')).toBe('true');
+    const [tabsWidth, tabsRoom] = await page.locator('.workspace-tabs').evaluate((n) => [n.scrollWidth, n.clientWidth]);
+    expect(tabsWidth).toBeLessThanOrEqual(tabsRoom!);
     const side = await page.locator('[data-testid=findings-card]').boundingBox();
     expect(side && side.x > small.x + small.width).toBe(true);
 

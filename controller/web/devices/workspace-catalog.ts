@@ -25,7 +25,7 @@ export const workspaceCatalog = defineCatalog(
   {
     sideLabel: 'À propos de ce poste',
     tabFindings: 'Constats',
-    tabChat: 'Discussion',
+    tabChat: 'Échanges',
     tabDiagnostics: 'Diagnostic',
     tabHistory: 'Historique',
     terminalTools: 'Outils du terminal',
