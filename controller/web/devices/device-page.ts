@@ -1,4 +1,4 @@
-/** One device: what looks wrong first, then the facts, the remote shell, the history, and ending the session. */
+/** One device: what looks wrong first, then the remote shell (a workspace once one is asked for), the facts, the history, and ending the session. */
 import { ApiError, api } from '../connection/api.js';
 import { confirmDialog } from '../ui/confirm-dialog.js';
 import { DiagnosticsPanel } from '../diagnostics/diagnostics-panel.js';
@@ -16,6 +16,7 @@ import { wordsOf } from '../app/language.js';
 import { devicesCatalog } from './devices-catalog.js';
 import { deviceRecordings } from '../tickets/recording-player.js';
 import { ChatPanel } from '../chat/chat-panel.js';
+import { DeviceWorkspace } from './workspace.js';
 
 const t = wordsOf(devicesCatalog);
 
@@ -36,13 +37,20 @@ export function createDevicePage(app: AppContext, deviceId: string): Page {
   const diagnostics = new DiagnosticsPanel(deviceId, app.socket, app.store);
   const history = new HistoryPanel(deviceId, app.socket);
   const chat = new ChatPanel(deviceId, app);
-  // In the order of a call: what looks wrong, the facts, taking the hand, then
-  // "before and after the fix". The connection summary is the fallback until the
-  // first snapshot arrives, and keeps the session's own facts (local user, agent).
-  const body = el('div', { class: 'device-body' },
-    managed, diagnostics.findingsRoot, diagnostics.detailsRoot, shell.root, chat.root, history.root, deviceRecordings(deviceId),
-    el('section', { class: 'connection-summary' },
-      el('h2', { class: 'section-title' }, t('reportedAtConnect')), summary));
+  // Findings first; once a shell is asked for, the terminal becomes the main pane
+  // with findings, chat, diagnostics and history in tabs beside it (see workspace.ts).
+  // The connection summary is the fallback until the first snapshot arrives, and
+  // keeps the session's own facts (local user, agent).
+  const workspace = new DeviceWorkspace({
+    shell: shell.root,
+    findings: diagnostics.findingsRoot,
+    chat: [chat.root],
+    diagnostics: [diagnostics.detailsRoot, managed,
+      el('section', { class: 'connection-summary' },
+        el('h2', { class: 'section-title' }, t('reportedAtConnect')), summary)],
+    history: [history.root, deviceRecordings(deviceId)],
+  });
+  const body = workspace.root;
   const missing = el('div', { class: 'card empty', hidden: true });
 
   // The device is fetched in full (summary included); live changes update it, then a fresh copy is fetched.
@@ -103,6 +111,7 @@ export function createDevicePage(app: AppContext, deviceId: string): Page {
     endButton.hidden = isManaged || device.sessionStatus === 'ended' || !mayEnd;
     renderDeviceSummary(summary, device);
     diagnostics.render();
+    workspace.refresh();
   };
 
   endButton.addEventListener('click', async () => {
@@ -167,6 +176,7 @@ export function createDevicePage(app: AppContext, deviceId: string): Page {
       stop();
       clearInterval(ticker);
       if (refetchTimer) clearTimeout(refetchTimer);
+      workspace.dispose();
       shell.dispose();
       diagnostics.dispose();
       history.dispose();

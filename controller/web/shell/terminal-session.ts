@@ -8,6 +8,7 @@ import { Terminal, type IDisposable } from '@xterm/xterm';
 import { LIMITS, sendDataChunks } from '../../../protocol/index.js';
 import type { ConsoleSocket } from '../connection/console-socket.js';
 import { CreditAcks } from './credit-acks.js';
+import { loadTerminalAddons } from './terminal-addons.js';
 
 const THEME = {
   background: '#0e1420',
@@ -34,6 +35,8 @@ export class TerminalSession {
 
   constructor(private readonly container: HTMLElement, private readonly socket: ConsoleSocket) {
     this.term = new Terminal({
+      // The Unicode 11 widths addon uses the proposed `unicode` API.
+      allowProposedApi: true,
       cursorBlink: true,
       disableStdin: true,
       fontFamily: '"DejaVu Sans Mono", "Cascadia Mono", Menlo, Consolas, "Liberation Mono", monospace',
@@ -44,6 +47,7 @@ export class TerminalSession {
     });
     this.term.loadAddon(this.fit);
     this.term.open(container);
+    this.disposables.push(loadTerminalAddons(this.term, container));
     this.fitNow();
     this.resizeObserver = new ResizeObserver(() => this.scheduleFit());
     this.resizeObserver.observe(container);

@@ -91,6 +91,11 @@ const ICONS = {
   key: ['M15 7a4 4 0 1 1-3.9 5H3v3h3v3h3v-3h2.1', 'M16 7h.01'],
   inbox: ['M3 13h5l2 3h4l2-3h5', 'M5.5 5h13L21 13v6H3v-6z'],
   alert: ['M12 9v4', 'M12 17h.01', 'M10.3 3.9L1.8 18a2 2 0 0 0 1.7 3h17a2 2 0 0 0 1.7-3L13.7 3.9a2 2 0 0 0-3.4 0z'],
+  search: ['M11 18a7 7 0 1 0 0-14 7 7 0 0 0 0 14z', 'M21 21l-4.35-4.35'],
+  maximize: ['M8 3H3v5', 'M16 3h5v5', 'M8 21H3v-5', 'M16 21h5v-5'],
+  minimize: ['M3 8h5V3', 'M21 8h-5V3', 'M3 16h5v5', 'M21 16h-5v5'],
+  chevronUp: ['M6 15l6-6 6 6'],
+  chevronDown: ['M6 9l6 6 6-6'],
 } satisfies Record<string, string[]>;
 
 export type IconName = keyof typeof ICONS;
