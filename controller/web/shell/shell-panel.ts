@@ -119,7 +119,7 @@ export class ShellPanel {
   private onConsent(m: Msg<'shell.consent'>): void {
     if (m.channel !== this.channel()) return;
     if (m.decision === 'granted') this.setState({ kind: 'starting', channel: m.channel });
-    else this.finish({ kind: 'refused', ...describeRefusal(m.decision) });
+    else this.finish({ kind: 'refused', ...describeRefusal(m.decision, this.device?.policy?.shell) });
   }
 
   private onOpened(m: Msg<'shell.opened'>): void {

@@ -1,0 +1,45 @@
+/**
+ * Issue 15, point 7, in Chromium against a real controller and real agents: a job
+ * whose devices failed does not read a green "Completed"; "Open shell" is disabled
+ * on a device whose local policy says shell: deny, with the policy as the reason.
+ * Screenshots go to test-results/ws-small-*.png.
+ */
+import { describe, expect, it } from 'vitest';
+import { saveScreenshot } from '../helpers/browser.js';
+import { useBrowserSuite } from '../helpers/browser-suite.js';
+import { login } from '../helpers/controller-process.js';
+import { apiWithToken, createJob, createScript, startFleet, waitForJob } from '../helpers/jobs.js';
+
+const suite = useBrowserSuite();
+
+describe('smaller things of the technician workspace', () => {
+  it('shows "Completed with failures" and a disabled Open shell on a shell: deny device', async () => {
+    const c = suite.controller;
+    const cookie = await login(c);
+    const { api } = await apiWithToken(c, cookie);
+    const [device] = await startFleet(c, cookie, 1, ['--policy-shell', 'deny', '--policy-script', 'allow']);
+    suite.track(device!.agent);
+    const script = await createScript(api, { name: 'always-fails', body: 'echo trying; exit 3\n' });
+    const job = await createJob(api, { scriptId: script.id, target: { deviceIds: [device!.deviceId] } });
+    await waitForJob(api, job.id);
+
+    const page = await suite.loggedInPage('ws-small-jobs');
+    await page.goto(`${c.url}/#/jobs`);
+    const status = page.locator('[data-testid=job-row] [data-testid=job-status]').first();
+    await expect.poll(() => status.textContent()).toBe('Completed with failures');
+    expect(await status.getAttribute('class')).toContain('badge-warn');
+    expect(await page.locator('[data-testid=job-row] [data-testid=job-status-detail]').first().textContent()).toBe('1 of 1 device did not succeed');
+    await saveScreenshot(page, 'ws-small-jobs');
+    await page.locator('[data-testid=job-row]').first().click();
+    await expect.poll(() => page.locator('.job-page [data-testid=job-status]').textContent()).toBe('Completed with failures');
+
+    await page.goto(`${c.url}/#/devices/${device!.deviceId}`);
+    const open = page.locator('[data-testid=open-shell]');
+    await expect.poll(() => page.locator('.shell-unavailable').textContent()).toContain('local policy refuses remote shells (shell: deny)');
+    expect(await open.isDisabled()).toBe(true);
+    const reason = (await page.locator('.shell-unavailable').textContent()) ?? '';
+    expect(reason).not.toMatch(/person/i);
+    expect(await open.getAttribute('title')).toBe(reason);
+    await saveScreenshot(page, 'ws-small-shell-deny');
+  }, 90_000);
+});
