@@ -19,8 +19,16 @@ export const ROLES = ['admin', 'technician'] as const;
 export const role = z.enum(ROLES);
 export type Role = z.infer<typeof role>;
 
-/** Every refusal: `{"error": {"code", "message"}}` with the catalog's code. */
-export const errorAnswer = z.object({ error: z.object({ code: text(64), message: text(1024) }) });
+/** Why a field of a request body was refused, in terms a form can put in its own words. */
+export const FIELD_REASONS = ['required', 'tooShort', 'tooLong', 'tooManyBytes', 'tooSmall', 'tooLarge', 'tooMany', 'format', 'notOneOf', 'invalid'] as const;
+export const fieldReason = z.enum(FIELD_REASONS);
+export type FieldReason = z.infer<typeof fieldReason>;
+/** The field a refusal is about: its path in the body (`parameters.0.name`), why, and the limit that applies. */
+export const fieldProblem = z.object({ path: text(256), reason: fieldReason, limit: z.number().optional() });
+export type FieldProblem = z.infer<typeof fieldProblem>;
+
+/** Every refusal: `{"error": {"code", "message"}}` with the catalog's code; a body that failed its schema also names the `field`. */
+export const errorAnswer = z.object({ error: z.object({ code: text(64), message: text(1024), field: fieldProblem.optional() }) });
 
 /** Wrong passwords tried for your account from one address (null: several others), not yet shown to you. */
 export const failedLogin = z.object({ address: z.string().max(64).nullable(), count: z.number().int().min(1), firstAt: timestamp, lastAt: timestamp });

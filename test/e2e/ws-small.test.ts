@@ -42,4 +42,28 @@ describe('smaller things of the technician workspace', () => {
     expect(await open.getAttribute('title')).toBe(reason);
     await saveScreenshot(page, 'ws-small-shell-deny');
   }, 90_000);
+
+  it('the script editor names the refused field and why, and marks it', async () => {
+    const c = suite.controller;
+    const page = await suite.loggedInPage('ws-small-editor');
+    await page.goto(`${c.url}/#/scripts/new`);
+    await page.locator('[data-testid=script-name]').fill('Bad Name');
+    await page.locator('[data-testid=script-title]').fill('A title');
+    await page.locator('[data-testid=script-body]').fill('echo hi');
+    await page.locator('[data-testid=save-script]').click();
+    const error = page.locator('.script-editor .form-error');
+    await expect.poll(() => error.textContent()).toBe('Name: use lowercase letters, digits and - (starting with a letter or a digit).');
+    expect(await page.locator('[data-testid=script-name]').getAttribute('aria-invalid')).toBe('true');
+    await saveScreenshot(page, 'ws-small-editor-name');
+
+    // A parameter's name: the row is named by its place, the mark moves to it.
+    await page.locator('[data-testid=script-name]').fill('good-name');
+    await page.getByRole('button', { name: 'Add parameter' }).click();
+    await page.getByLabel('Parameter name').fill('1st');
+    await page.locator('[data-testid=save-script]').click();
+    await expect.poll(() => error.textContent()).toBe('Parameter 1, name: use letters, digits and _ (not starting with a digit).');
+    expect(await page.locator('[data-testid=script-name]').getAttribute('aria-invalid')).toBeNull();
+    expect(await page.getByLabel('Parameter name').getAttribute('aria-invalid')).toBe('true');
+    await saveScreenshot(page, 'ws-small-editor-param');
+  }, 60_000);
 });
