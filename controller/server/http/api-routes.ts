@@ -11,6 +11,7 @@ import { groupCode } from '../auth/tokens.js';
 import type { DeviceDirectory } from '../devices/device-directory.js';
 import type { DeviceRegistry } from '../devices/devices.js';
 import type { DiagnosticsStore } from '../diagnostics/diagnostics.js';
+import { auditRoutes } from './audit-routes.js';
 import { diagnosticsRoutes } from './diagnostics-routes.js';
 import { enrollRoute, fleetRoutes, type FleetDeps } from './fleet-routes.js';
 import { jobRoutes, type JobDeps } from './job-routes.js';
@@ -177,10 +178,7 @@ export function apiRoutes(deps: ApiDeps): Router {
   api.use(ticketRoutes(deps));
   api.use(recordingRoutes(deps));
 
-  api.get('/audit', async (req, res) => {
-    const limit = Math.min(Math.max(Number(req.query.limit) || 100, 1), 1000);
-    answer(res, restAnswers.audit, { entries: await deps.audit.recent(limit) });
-  });
+  api.use(auditRoutes(deps.audit));
 
   return api;
 }
