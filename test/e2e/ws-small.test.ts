@@ -5,7 +5,7 @@
  * Screenshots go to test-results/ws-small-*.png.
  */
 import { describe, expect, it } from 'vitest';
-import { saveScreenshot } from '../helpers/browser.js';
+import { loginThroughUi, saveScreenshot } from '../helpers/browser.js';
 import { useBrowserSuite } from '../helpers/browser-suite.js';
 import { login } from '../helpers/controller-process.js';
 import { apiWithToken, createJob, createScript, startFleet, waitForJob } from '../helpers/jobs.js';
@@ -66,4 +66,57 @@ describe('smaller things of the technician workspace', () => {
     expect(await page.getByLabel('Parameter name').getAttribute('aria-invalid')).toBe('true');
     await saveScreenshot(page, 'ws-small-editor-param');
   }, 60_000);
+
+  it('a 390 px phone scrolls no page sideways, and prefers-color-scheme: dark gets the dark theme', async () => {
+    const c = suite.controller;
+    const context = await suite.browser.newContext({ viewport: { width: 390, height: 844 } });
+    try {
+      const page = await context.newPage();
+      await loginThroughUi(page, c.url, 'admin', c.adminPassword);
+      const pages = ['#/', '#/tickets', '#/fleet', '#/scripts', '#/scripts/new', '#/jobs', '#/audit', '#/settings'];
+      const overflowing: string[] = [];
+      for (const hash of pages) {
+        await page.goto(`${c.url}/${hash}`);
+        await page.locator('.page').first().waitFor();
+        await page.waitForLoadState('networkidle');
+        const { scroll, client, culprits } = await page.evaluate(() => {
+          const width = document.documentElement.clientWidth;
+          const wide = [...document.querySelectorAll('body *')].filter((e) => e.getBoundingClientRect().right > width + 1 && !e.closest('.table-scroll'))
+            .slice(0, 5).map((e) => `${e.tagName.toLowerCase()}.${[...e.classList].join('.')}`);
+          return { scroll: document.documentElement.scrollWidth, client: width, culprits: wide };
+        });
+        if (scroll > client) overflowing.push(`${hash}: ${scroll} > ${client} (${culprits.join(', ')})`);
+        await saveScreenshot(page, `ws-small-phone-${hash.replace(/[#/]+/g, '-') || 'home'}`);
+      }
+      expect(overflowing).toEqual([]);
+
+      await page.emulateMedia({ colorScheme: 'dark' });
+      await page.goto(`${c.url}/#/audit`);
+      await page.locator('[data-testid=audit-row]').first().waitFor();
+      const background = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+      expect(luminance(background)).toBeLessThan(0.1);
+      await saveScreenshot(page, 'ws-small-dark-phone-audit');
+    } finally {
+      await context.close();
+    }
+    const wide = await suite.loggedInPage('ws-small-dark');
+    await wide.emulateMedia({ colorScheme: 'dark' });
+    for (const hash of ['#/', '#/jobs', '#/audit', '#/scripts/new']) {
+      await wide.goto(`${c.url}/${hash}`);
+      await wide.locator('.page').first().waitFor();
+      await wide.waitForLoadState('networkidle');
+      await saveScreenshot(wide, `ws-small-dark-${hash.replace(/[#/]+/g, '-')}`);
+    }
+    const text = await wide.evaluate(() => getComputedStyle(document.querySelector('h1')!).color);
+    expect(luminance(text)).toBeGreaterThan(0.6);
+  }, 90_000);
 });
+
+/** Relative luminance (0 black … 1 white) of a CSS rgb() colour. */
+function luminance(rgb: string): number {
+  const [r, g, b] = (rgb.match(/\d+(\.\d+)?/g) ?? ['0', '0', '0']).slice(0, 3).map((v) => {
+    const c = Number(v) / 255;
+    return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+  });
+  return 0.2126 * r! + 0.7152 * g! + 0.0722 * b!;
+}
