@@ -81,8 +81,8 @@ describe('smaller things of the technician workspace', () => {
         await page.waitForLoadState('networkidle');
         const { scroll, client, culprits } = await page.evaluate(() => {
           const width = document.documentElement.clientWidth;
-          const wide = [...document.querySelectorAll('body *')].filter((e) => e.getBoundingClientRect().right > width + 1 && !e.closest('.table-scroll'))
-            .slice(0, 5).map((e) => `${e.tagName.toLowerCase()}.${[...e.classList].join('.')}`);
+          const wide = Array.from(document.querySelectorAll('body *')).filter((e) => e.getBoundingClientRect().right > width + 1 && !e.closest('.table-scroll'))
+            .slice(0, 5).map((e) => `${e.tagName.toLowerCase()}.${Array.from(e.classList).join('.')}`);
           return { scroll: document.documentElement.scrollWidth, client: width, culprits: wide };
         });
         if (scroll > client) overflowing.push(`${hash}: ${scroll} > ${client} (${culprits.join(', ')})`);

@@ -23,7 +23,7 @@ describe('the summary and the diagnostics of this machine', () => {
   it('give the same percent for the same file system', async () => {
     const [summary, storage] = await Promise.all([gatherSummary('test'), probeStorage()]);
     const pairs = summary.disks.flatMap((d) => {
-      const f = storage.filesystems.find((s) => s.mount === d.mount);
+      const f = storage?.filesystems.find((s) => s.mount === d.mount);
       return f && d.availableBytes !== undefined ? [{ summary: diskUsePercent(d.usedBytes, d.availableBytes), diagnostics: f.usePercent }] : [];
     });
     expect(pairs.length).toBeGreaterThan(0);
