@@ -7,7 +7,8 @@
 import { describe, expect, it } from 'vitest';
 import { loginThroughUi, saveScreenshot } from '../helpers/browser.js';
 import { useBrowserSuite } from '../helpers/browser-suite.js';
-import { login } from '../helpers/controller-process.js';
+import { createSupportLink, login } from '../helpers/controller-process.js';
+import { spawnAgent } from '../helpers/agent-process.js';
 import { apiWithToken, createJob, createScript, startFleet, waitForJob } from '../helpers/jobs.js';
 
 const suite = useBrowserSuite();
@@ -65,6 +66,30 @@ describe('smaller things of the technician workspace', () => {
     expect(await page.locator('[data-testid=script-name]').getAttribute('aria-invalid')).toBeNull();
     expect(await page.getByLabel('Parameter name').getAttribute('aria-invalid')).toBe('true');
     await saveScreenshot(page, 'ws-small-editor-param');
+  }, 60_000);
+
+  it('counts down the person\'s time to answer a shell request, from the agent\'s own timeout', async () => {
+    const c = suite.controller;
+    const link = await createSupportLink(c, await login(c));
+    const agent = suite.track(spawnAgent(['join', link.url, '--consent-timeout', '40']));
+    await agent.waitFor(/Connected|connect/i, 20_000).catch(() => undefined);
+    const page = await suite.loggedInPage('ws-small-countdown');
+    await page.goto(`${c.url}/#/`);
+    const row = page.locator('[data-testid=device-row][data-online=true]').first();
+    await row.waitFor({ timeout: 20_000 });
+    await row.click();
+    const open = page.locator('[data-testid=open-shell]');
+    await expect.poll(() => open.isEnabled()).toBe(true);
+    await open.click();
+    const countdown = page.locator('[data-testid=consent-countdown]');
+    await expect.poll(() => countdown.textContent(), { timeout: 10_000 }).toMatch(/^(40|39|38) seconds left for the user to answer; no answer means no\.$/);
+    const first = Number((await countdown.textContent())!.split(' ')[0]);
+    await expect.poll(async () => Number((await countdown.textContent())!.split(' ')[0]), { timeout: 5_000 }).toBeLessThan(first);
+    await saveScreenshot(page, 'ws-small-countdown');
+    await agent.waitFor(/\[y\/N\]/i, 15_000);
+    agent.answer('n');
+    await page.locator('[data-testid=shell-status][data-state=refused]').waitFor({ timeout: 15_000 });
+    expect(await countdown.count()).toBe(0);
   }, 60_000);
 
   it('a 390 px phone scrolls no page sideways, and prefers-color-scheme: dark gets the dark theme', async () => {

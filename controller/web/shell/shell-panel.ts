@@ -31,6 +31,9 @@ export class ShellPanel {
   private readonly notice = el('div', { class: 'notice notice-warn', hidden: true }, icon('alert'), t('pipesNotice'));
   private readonly pane = el('div', { class: 'terminal-pane', 'data-testid': 'terminal' });
   private readonly overlay = el('div', { class: 'terminal-overlay' });
+  /** When the person's time to answer runs out (the agent's consent timeout, if it told), and the timer redrawing the countdown. */
+  private consentDeadline: number | null = null;
+  private countdownTimer: ReturnType<typeof setInterval> | null = null;
   private readonly warnBeforeLeaving = (event: BeforeUnloadEvent) => {
     if (this.state.kind === 'live') event.preventDefault();
   };
@@ -72,6 +75,7 @@ export class ShellPanel {
       });
     }
     for (const stop of this.unsubscribe) stop();
+    this.stopCountdown();
     window.removeEventListener('beforeunload', this.warnBeforeLeaving);
     this.session?.dispose();
     this.session = null;
@@ -113,6 +117,10 @@ export class ShellPanel {
   private onPending(m: Msg<'shell.pending'>): void {
     if (this.state.kind !== 'requesting' || m.requestId !== this.state.requestId) return;
     this.session?.bind(m.channel);
+    if (m.timeoutMs !== undefined) {
+      this.consentDeadline = Date.now() + m.timeoutMs;
+      this.countdownTimer ??= setInterval(() => this.renderOverlay(this.device?.hostname ?? t('theDevice')), 1000);
+    }
     this.setState({ kind: 'pending', requestId: m.requestId, channel: m.channel });
   }
 
@@ -162,6 +170,7 @@ export class ShellPanel {
 
   private setState(next: ShellState): void {
     this.state = next;
+    if (next.kind !== 'pending') this.stopCountdown();
     this.render();
   }
 
@@ -201,7 +210,17 @@ export class ShellPanel {
       busy ? el('span', { class: 'spinner spinner-large', 'aria-hidden': 'true' }) : icon(s.kind === 'refused' || s.kind === 'failed' ? 'alert' : 'terminal', 40),
       el('p', { class: 'overlay-title' },
         s.kind === 'pending' ? t('waitingOn', { hostname }) : busy ? t('starting') : s.kind === 'refused' ? s.title : s.kind === 'failed' ? t('couldNotOpen') : t('noShellOpen')),
-      el('p', { class: 'overlay-detail' }, overlayDetail(s)));
+      el('p', { class: 'overlay-detail' }, overlayDetail(s)),
+      s.kind === 'pending' && this.consentDeadline !== null
+        ? el('p', { class: 'overlay-countdown', 'data-testid': 'consent-countdown', role: 'timer' },
+          t('countdown', { seconds: Math.max(0, Math.ceil((this.consentDeadline - Date.now()) / 1000)) }))
+        : null);
+  }
+
+  private stopCountdown(): void {
+    this.consentDeadline = null;
+    if (this.countdownTimer) clearInterval(this.countdownTimer);
+    this.countdownTimer = null;
   }
 }
 
