@@ -143,6 +143,8 @@ async function run(config: RunConfig): Promise<number> {
           wsUrl,
           credentials,
           agent: agentFacts(),
+          // A person is asked only at a terminal (and only when the policy says ask).
+          ...(process.stdin.isTTY ? { consentTimeoutMs: config.consentTimeoutMs } : {}),
           policy: () => {
             const read = readPolicy();
             return read.ok ? read.policy : null;
@@ -206,7 +208,7 @@ async function join(config: JoinConfig): Promise<number> {
     collectDiagnostics: () => collectSnapshot({ controllerUrl: config.target.controllerUrl, resolveNames: config.resolveNames, checkPendingUpdates }),
     createLink: (listener) =>
       new Link(
-        { wsUrl: config.target.wsUrl, credentials: new SupportCodeCredentials(config.target.code, problem), agent: agentInfo, heartbeatTimeoutMs: LIMITS.heartbeatTimeoutMs },
+        { wsUrl: config.target.wsUrl, credentials: new SupportCodeCredentials(config.target.code, problem), agent: agentInfo, consentTimeoutMs: config.consentTimeoutMs, heartbeatTimeoutMs: LIMITS.heartbeatTimeoutMs },
         listener,
       ),
   });

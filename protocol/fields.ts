@@ -44,7 +44,8 @@ export const deviceSummary = z.object({
   cpu: z.object({ brand: text(160), cores: z.number().int().min(0).max(4096) }),
   memory: z.object({ totalBytes: z.number().min(0), availableBytes: z.number().min(0) }),
   disks: z
-    .array(z.object({ mount: text(255), fs: text(64), sizeBytes: z.number().min(0), usedBytes: z.number().min(0) }))
+    // availableBytes (absent from older agents): what a user can still write, for df's percent (diskUsePercent).
+    .array(z.object({ mount: text(255), fs: text(64), sizeBytes: z.number().min(0), usedBytes: z.number().min(0), availableBytes: z.number().min(0).optional() }))
     .max(64),
   addresses: z.array(z.object({ iface: text(64), address: text(64), family: z.enum(['IPv4', 'IPv6']) })).max(64),
   uptimeSeconds: z.number().min(0),

@@ -6,6 +6,7 @@ export * from './text.js';
 export * from './backoff.js';
 export * from './command-line.js';
 export * from './fields.js';
+export * from './disk-use.js';
 export * from './fleet.js';
 export * from './jobs.js';
 export * from './devices.js';

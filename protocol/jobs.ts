@@ -109,6 +109,20 @@ export const jobCounts = z.object({
 });
 export type JobCounts = z.infer<typeof jobCounts>;
 
+/** Runs of a job that ended without success: failed (or error), timed out, refused by the device's policy. */
+export function unsuccessfulRuns(counts: JobCounts): number {
+  return counts.failed + counts.timedOut + counts.refused;
+}
+
+/**
+ * How a job reads at a glance: `completed` only when every device that finished succeeded;
+ * a completed job with failed, timed-out or refused devices is `completed-with-failures`.
+ */
+export type JobOutcome = JobStatus | 'completed-with-failures';
+export function jobOutcome(job: { status: JobStatus; counts: JobCounts }): JobOutcome {
+  return job.status === 'completed' && unsuccessfulRuns(job.counts) > 0 ? 'completed-with-failures' : job.status;
+}
+
 export const job = z.object({
   id,
   scriptId: id,

@@ -49,6 +49,8 @@ export const agentHello = z.object({
   agent: z.object({ version: text(32), platform: text(32), arch: text(32), hostname: text(255) }),
   /** A managed device's local policy, as read from its policy file (reported, never written, by the controller). */
   policy: unattendedPolicy.optional(),
+  /** How long the person has to answer a shell request, when the agent asks one (absent: unknown, or nobody to ask). */
+  consentTimeoutMs: z.number().int().min(0).max(3_600_000).optional(),
 });
 
 export const agentToController = z.discriminatedUnion('t', [
@@ -151,7 +153,8 @@ export const controllerToConsole = z.discriminatedUnion('t', [
   // Changes, never the world: the list itself is paged over REST (GET /api/devices).
   z.object({ t: z.literal('device.update'), device: deviceListItem }),
   z.object({ t: z.literal('device.removed'), deviceId: id }),
-  z.object({ t: z.literal('shell.pending'), requestId: id, channel: channelId, deviceId: id }),
+  // timeoutMs: how long the person has to answer, when the agent told the controller (a countdown for the technician).
+  z.object({ t: z.literal('shell.pending'), requestId: id, channel: channelId, deviceId: id, timeoutMs: z.number().int().min(0).max(3_600_000).optional() }),
   z.object({ t: z.literal('shell.consent'), channel: channelId, decision: consentDecision }),
   z.object({ t: z.literal('shell.opened'), channel: channelId, mode: shellMode, user: text(128), shell: text(255), window: z.number().int().min(1024) }),
   z.object({ t: z.literal('shell.closed'), channel: channelId, reason: shellCloseReason, exitCode: z.number().int().nullable() }),

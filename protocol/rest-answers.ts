@@ -19,8 +19,16 @@ export const ROLES = ['admin', 'technician'] as const;
 export const role = z.enum(ROLES);
 export type Role = z.infer<typeof role>;
 
-/** Every refusal: `{"error": {"code", "message"}}` with the catalog's code. */
-export const errorAnswer = z.object({ error: z.object({ code: text(64), message: text(1024) }) });
+/** Why a field of a request body was refused, in terms a form can put in its own words. */
+export const FIELD_REASONS = ['required', 'tooShort', 'tooLong', 'tooManyBytes', 'tooSmall', 'tooLarge', 'tooMany', 'format', 'notOneOf', 'invalid'] as const;
+export const fieldReason = z.enum(FIELD_REASONS);
+export type FieldReason = z.infer<typeof fieldReason>;
+/** The field a refusal is about: its path in the body (`parameters.0.name`), why, and the limit that applies. */
+export const fieldProblem = z.object({ path: text(256), reason: fieldReason, limit: z.number().optional() });
+export type FieldProblem = z.infer<typeof fieldProblem>;
+
+/** Every refusal: `{"error": {"code", "message"}}` with the catalog's code; a body that failed its schema also names the `field`. */
+export const errorAnswer = z.object({ error: z.object({ code: text(64), message: text(1024), field: fieldProblem.optional() }) });
 
 /** Wrong passwords tried for your account from one address (null: several others), not yet shown to you. */
 export const failedLogin = z.object({ address: z.string().max(64).nullable(), count: z.number().int().min(1), firstAt: timestamp, lastAt: timestamp });
@@ -84,6 +92,22 @@ export const snapshotComparison = z.object({
 });
 export type SnapshotComparisonAnswer = z.infer<typeof snapshotComparison>;
 
+/** Every action the audit log records (the controller's AuditAction is this list). */
+export const AUDIT_ACTIONS = [
+  'login.ok', 'login.failed', 'logout', 'link.created',
+  'agent.joined', 'agent.resumed', 'agent.refused', 'agent.disconnected',
+  'consent.asked', 'consent.answered', 'shell.opened', 'shell.closed', 'session.ended',
+  'enrollment-token.created', 'enrollment-token.revoked', 'enrollment.refused',
+  'device.enrolled', 'device.connected', 'device.revoked',
+  'script.created', 'script.updated', 'script.deleted', 'job.created', 'job.cancelled', 'job.refused',
+  'api-token.created', 'api-token.deleted', 'user.created', 'user.updated', 'user.deleted', 'password.changed',
+  'audit.pruned', 'audit.exported',
+  'ticket.created', 'ticket.updated', 'ticket.action', 'ticket.note', 'ticket.linked', 'ticket.findings',
+  'recording.failed', 'recording.downloaded', 'recordings.purged',
+  'shell.detached', 'shell.attached', 'chat.sent',
+] as const;
+export type AuditActionName = (typeof AUDIT_ACTIONS)[number];
+
 export const auditEntry = z.object({
   id: z.number().int(),
   at: timestamp,
@@ -97,6 +121,30 @@ export const auditEntry = z.object({
   lastAt: timestamp.nullable(),
 });
 export type AuditEntryView = z.infer<typeof auditEntry>;
+
+/**
+ * The audit log's query string (GET /api/audit and its export): `actor` and `action`
+ * exact, `target` the entry's target or a value its detail names (a device id, say),
+ * `from`/`to` milliseconds (from inclusive, to exclusive), `q` words found anywhere
+ * (case-insensitive, every word). Newest first; `before` is the id the previous page ended on.
+ */
+export const auditQuery = z
+  .object({
+    limit: z.coerce.number().int().min(1).max(1000).default(100),
+    before: z.coerce.number().int().min(1).optional(),
+    actor: text(64).optional(),
+    action: z.string().max(64).regex(/^[a-z0-9.-]+$/, 'must be an action name').optional(),
+    target: text(256).optional(),
+    from: z.coerce.number().int().min(0).optional(),
+    to: z.coerce.number().int().min(0).optional(),
+    q: text(200).optional(),
+  })
+  .strict();
+export type AuditQuery = z.output<typeof auditQuery>;
+export const AUDIT_EXPORT_FORMATS = ['csv', 'json'] as const;
+/** GET /api/audit/export: the same filters (no paging), and the file's format. */
+export const auditExportQuery = auditQuery.omit({ limit: true, before: true }).extend({ format: z.enum(AUDIT_EXPORT_FORMATS) }).strict();
+export type AuditExportQuery = z.output<typeof auditExportQuery>;
 
 /** The answers of the session, device, diagnostics, account and audit routes, by route. */
 export const restAnswers = {
@@ -131,7 +179,11 @@ export const restAnswers = {
   /** POST and PATCH /api/users(/:id) (administrators). */
   user: z.object({ user: accountView }),
   /** GET /api/audit. */
-  audit: z.object({ entries: z.array(auditEntry).max(10_000) }),
+  audit: z.object({
+    entries: z.array(auditEntry).max(10_000),
+    /** The `before` of the next (older) page; null when this page reached the oldest entry. Absent from older controllers. */
+    nextBefore: z.number().int().min(1).nullable().optional(),
+  }),
   /** Any refusal. */
   error: errorAnswer,
 };

@@ -6,7 +6,7 @@
 import { promises as dns, getServers } from 'node:dns';
 import os from 'node:os';
 import si from 'systeminformation';
-import { plainText, type Snapshot } from '../../protocol/index.js';
+import { diskUsePercent, plainText, type Snapshot } from '../../protocol/index.js';
 import { agentWords } from '../cli/agent-language.js';
 import { probeCatalog } from './probe-catalog.js';
 
@@ -62,7 +62,7 @@ export async function probeStorage(): Promise<Snapshot['storage']> {
     filesystems: sizes
       .filter((f) => num(f.size) > 0)
       .slice(0, 128)
-      .map((f) => ({ fs: clean(f.fs, 255), type: clean(f.type, 32), mount: clean(f.mount, 255), sizeBytes: num(f.size), usedBytes: num(f.used), availableBytes: num(f.available, Math.max(0, num(f.size) - num(f.used))), usePercent: clamp(num(f.use), 0, 100) })),
+      .map((f) => ({ fs: clean(f.fs, 255), type: clean(f.type, 32), mount: clean(f.mount, 255), sizeBytes: num(f.size), usedBytes: num(f.used), availableBytes: num(f.available, Math.max(0, num(f.size) - num(f.used))), usePercent: diskUsePercent(num(f.used), num(f.available, Math.max(0, num(f.size) - num(f.used)))) })),
   };
 }
 

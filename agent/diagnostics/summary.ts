@@ -57,7 +57,7 @@ export async function gatherSummary(agentVersion: string, timeLimitMs = PROBE_TI
   return deviceSummary.parse(summary);
 }
 
-function diskList(disks: { fs: string; type: string; size: number; used: number; mount: string }[]): DeviceSummary['disks'] {
+function diskList(disks: { fs: string; type: string; size: number; used: number; available: number; mount: string }[]): DeviceSummary['disks'] {
   return disks
     .filter((disk) => Number.isFinite(disk.size) && disk.size > 0)
     .slice(0, 64)
@@ -66,6 +66,7 @@ function diskList(disks: { fs: string; type: string; size: number; used: number;
       fs: plainText(disk.type || disk.fs, 64),
       sizeBytes: disk.size,
       usedBytes: Math.max(0, Number.isFinite(disk.used) ? disk.used : 0),
+      availableBytes: Math.max(0, Number.isFinite(disk.available) ? disk.available : disk.size - (Number.isFinite(disk.used) ? disk.used : 0)),
     }));
 }
 
@@ -75,7 +76,7 @@ function fallbackDisks(): DeviceSummary['disks'] {
   try {
     const stats = statfsSync(mount);
     const size = stats.blocks * stats.bsize;
-    return [{ mount, fs: 'unknown', sizeBytes: size, usedBytes: Math.max(0, size - stats.bfree * stats.bsize) }];
+    return [{ mount, fs: 'unknown', sizeBytes: size, usedBytes: Math.max(0, size - stats.bfree * stats.bsize), availableBytes: stats.bavail * stats.bsize }];
   } catch {
     return [];
   }

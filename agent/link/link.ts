@@ -25,6 +25,8 @@ export interface LinkOptions {
   readonly wsUrl: string;
   readonly credentials: LinkCredentials;
   readonly agent: { readonly version: string; readonly platform: string; readonly arch: string; readonly hostname: string };
+  /** How long a person here has to answer a shell request; told in the hello so the technician sees a countdown. */
+  readonly consentTimeoutMs?: number;
   /** A managed device's local policy, read afresh for each hello (reported, never received). */
   readonly policy?: () => UnattendedPolicy | null;
   readonly heartbeatTimeoutMs: number;
@@ -185,7 +187,8 @@ export class Link {
       this.startWatchdog(socket);
       const auth = this.options.credentials.helloAuth();
       const policy = this.options.policy?.() ?? null;
-      socket.send(encode({ t: 'hello', v: PROTOCOL_VERSION, role: 'agent', auth, agent: this.options.agent, ...(policy ? { policy } : {}) }));
+      const timeout = this.options.consentTimeoutMs;
+      socket.send(encode({ t: 'hello', v: PROTOCOL_VERSION, role: 'agent', auth, agent: this.options.agent, ...(policy ? { policy } : {}), ...(timeout !== undefined ? { consentTimeoutMs: timeout } : {}) }));
     });
     socket.on('ping', () => (this.lastSeen = Date.now()));
     socket.on('message', (data, isBinary) => {

@@ -4,54 +4,13 @@
  * quick succession are coalesced by appending one counted row (repeat-windows.ts):
  * no row is ever updated.
  */
+import { sql, type SelectQueryBuilder } from 'kysely';
+import type { AuditActionName, AuditQuery } from '../../../protocol/index.js';
 import type { Db } from '../store/database.js';
+import type { Database } from '../store/schema.js';
 import { RepeatWindows, type Repeats, type WindowTimers } from './repeat-windows.js';
 
-export type AuditAction =
-  | 'login.ok'
-  | 'login.failed'
-  | 'logout'
-  | 'link.created'
-  | 'agent.joined'
-  | 'agent.resumed'
-  | 'agent.refused'
-  | 'agent.disconnected'
-  | 'consent.asked'
-  | 'consent.answered'
-  | 'shell.opened'
-  | 'shell.closed'
-  | 'shell.detached'
-  | 'shell.attached'
-  | 'session.ended'
-  | 'enrollment-token.created'
-  | 'enrollment-token.revoked'
-  | 'enrollment.refused'
-  | 'device.enrolled'
-  | 'device.connected'
-  | 'device.revoked'
-  | 'script.created'
-  | 'script.updated'
-  | 'script.deleted'
-  | 'job.created'
-  | 'job.cancelled'
-  | 'job.refused'
-  | 'api-token.created'
-  | 'api-token.deleted'
-  | 'user.created'
-  | 'user.updated'
-  | 'user.deleted'
-  | 'password.changed'
-  | 'audit.pruned'
-  | 'ticket.created'
-  | 'ticket.updated'
-  | 'ticket.action'
-  | 'ticket.note'
-  | 'ticket.linked'
-  | 'recording.failed'
-  | 'recording.downloaded'
-  | 'recordings.purged'
-  | 'ticket.findings'
-  | 'chat.sent';
+export type AuditAction = AuditActionName;
 
 export interface AuditEntry {
   readonly actor: string;
@@ -114,10 +73,27 @@ export class AuditLog {
   }
 
   async recent(limit: number): Promise<AuditRow[]> {
-    const rows = await this.db.selectFrom('audit_log').selectAll().orderBy('id', 'desc').limit(limit).execute();
-    return rows.map((r) => ({
-      id: r.id, at: r.at, actor: r.actor, action: r.action, target: r.target, detail: r.detail_json ? JSON.parse(r.detail_json) : null, ip: r.ip, count: r.count, lastAt: r.last_at,
-    }));
+    return (await this.page({}, limit)).entries;
+  }
+
+  /** One page of the entries the filter keeps, newest first, after the `before` id; `nextBefore` continues it. */
+  async page(filter: AuditFilter, limit: number, before?: number): Promise<{ entries: AuditRow[]; nextBefore: number | null }> {
+    let q = filtered(this.db.selectFrom('audit_log').selectAll(), filter);
+    if (before !== undefined) q = q.where('id', '<', before);
+    const rows = await q.orderBy('id', 'desc').limit(limit + 1).execute();
+    const entries = rows.slice(0, limit).map(rowOf);
+    return { entries, nextBefore: rows.length > limit ? entries[entries.length - 1]!.id : null };
+  }
+
+  /** Every entry the filter keeps, newest first, read a page at a time (an export streams them without holding them all). */
+  async *scan(filter: AuditFilter, pageSize = 500): AsyncGenerator<AuditRow> {
+    let before: number | undefined;
+    for (;;) {
+      const { entries, nextBefore } = await this.page(filter, pageSize, before);
+      yield* entries;
+      if (nextBefore === null) return;
+      before = nextBefore;
+    }
   }
 
   private async append(entry: AuditEntry, repeats: Repeats | null): Promise<void> {
@@ -153,3 +129,33 @@ export class AuditLog {
 function identity(entry: AuditEntry): string {
   return JSON.stringify([entry.actor, entry.action, entry.target ?? null, entry.ip ?? null, entry.detail ?? null]);
 }
+
+/** What the audit page filters on (see auditQuery in the protocol). */
+export type AuditFilter = Partial<Pick<AuditQuery, 'actor' | 'action' | 'target' | 'from' | 'to' | 'q'>>;
+
+/** The filter as SQL (Kysely; the same on SQLite and PostgreSQL): LIKE patterns are escaped, matching is case-insensitive. */
+function filtered<Q extends SelectQueryBuilder<Database, 'audit_log', any>>(query: Q, filter: AuditFilter): Q {
+  let q = query as SelectQueryBuilder<Database, 'audit_log', any>;
+  if (filter.actor !== undefined) q = q.where('actor', '=', filter.actor);
+  if (filter.action !== undefined) q = q.where('action', '=', filter.action);
+  if (filter.target !== undefined) {
+    const named = `%${escapeLike(JSON.stringify(filter.target))}%`;
+    q = q.where((eb) => eb.or([eb('target', '=', filter.target!), sql<boolean>`detail_json LIKE ${named} ESCAPE '\\'`]));
+  }
+  if (filter.from !== undefined) q = q.where('at', '>=', filter.from);
+  if (filter.to !== undefined) q = q.where('at', '<', filter.to);
+  for (const word of (filter.q ?? '').toLowerCase().split(/\s+/).filter(Boolean).slice(0, 8)) {
+    const pattern = `%${escapeLike(word)}%`;
+    q = q.where(sql<boolean>`lower(actor || ' ' || action || ' ' || coalesce(target, '') || ' ' || coalesce(detail_json, '') || ' ' || coalesce(ip, '')) LIKE ${pattern} ESCAPE '\\'`);
+  }
+  return q as Q;
+}
+
+function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+function rowOf(r: { id: number; at: number; actor: string; action: string; target: string | null; detail_json: string | null; ip: string | null; count: number; last_at: number | null }): AuditRow {
+  return { id: r.id, at: r.at, actor: r.actor, action: r.action, target: r.target, detail: r.detail_json ? JSON.parse(r.detail_json) : null, ip: r.ip, count: r.count, lastAt: r.last_at };
+}
+

@@ -12,6 +12,7 @@ import type { DeviceDirectory } from '../devices/device-directory.js';
 import type { DeviceRegistry } from '../devices/devices.js';
 import type { DiagnosticsStore } from '../diagnostics/diagnostics.js';
 import { chatRoutes, type ChatDeps } from './chat-routes.js';
+import { auditRoutes } from './audit-routes.js';
 import { diagnosticsRoutes } from './diagnostics-routes.js';
 import { enrollRoute, fleetRoutes, type FleetDeps } from './fleet-routes.js';
 import { jobRoutes, type JobDeps } from './job-routes.js';
@@ -179,10 +180,7 @@ export function apiRoutes(deps: ApiDeps): Router {
   api.use(recordingRoutes(deps));
   api.use(chatRoutes(deps));
 
-  api.get('/audit', async (req, res) => {
-    const limit = Math.min(Math.max(Number(req.query.limit) || 100, 1), 1000);
-    answer(res, restAnswers.audit, { entries: await deps.audit.recent(limit) });
-  });
+  api.use(auditRoutes(deps.audit));
 
   return api;
 }

@@ -6,7 +6,7 @@
  */
 import type { NextFunction, Request, Response } from 'express';
 import type { z } from 'zod';
-import { errorWords, RelaisError, restAnswers, type Language } from '../../../protocol/index.js';
+import { errorWords, RelaisError, restAnswers, type FieldProblem, type Language } from '../../../protocol/index.js';
 import { answer } from './answer.js';
 import { readerLanguage } from './server-language.js';
 
@@ -19,15 +19,54 @@ function languageOf(res: Response): Language {
   return res.req ? readerLanguage(res.req) : 'en';
 }
 
+/** A refused body that names the field it is about, so a form can mark it. */
+export class FieldError extends RelaisError {
+  constructor(detail: string, readonly field: FieldProblem) {
+    super('HTTP_ERR_BAD_REQUEST', detail);
+  }
+}
+
+/** A zod issue as a form reads it: which field (`parameters.0.name`), why, and the limit, never the value. */
+export function fieldProblemOf(issue: z.core.$ZodIssue): FieldProblem {
+  const path = issue.path.map(String).join('.').slice(0, 256) || 'body';
+  const at = (reason: FieldProblem['reason'], limit?: number | bigint): FieldProblem =>
+    limit === undefined ? { path, reason } : { path, reason, limit: Number(limit) };
+  switch (issue.code) {
+    case 'invalid_type':
+      return at(issue.input === undefined ? 'required' : 'invalid');
+    case 'too_small':
+      if (issue.origin === 'string') return issue.minimum === 1 ? at('required') : at('tooShort', issue.minimum);
+      if (issue.origin === 'array' || issue.origin === 'set') return at('required', issue.minimum);
+      return at('tooSmall', issue.minimum);
+    case 'too_big':
+      if (issue.origin === 'string') return at('tooLong', issue.maximum);
+      if (issue.origin === 'array' || issue.origin === 'set') return at('tooMany', issue.maximum);
+      return at('tooLarge', issue.maximum);
+    case 'invalid_format':
+      return at('format');
+    case 'invalid_value':
+      return at('notOneOf');
+    case 'custom': {
+      const bytes = (issue.params as { maxJsonBytes?: number } | undefined)?.maxJsonBytes;
+      // A text's refinement refuses control characters: a matter of format.
+      return bytes !== undefined ? at('tooManyBytes', bytes) : issue.message.startsWith('must not contain') ? at('format') : at('invalid');
+    }
+    default:
+      return at('invalid');
+  }
+}
+
 /** A body that failed its schema, described by its first problem and field name only: a value (a password, a token) is never echoed. */
 export function badRequest(error: z.ZodError): RelaisError {
   const issue = error.issues[0];
-  return new RelaisError('HTTP_ERR_BAD_REQUEST', `${issue?.path.join('.') || 'body'}: ${issue?.message ?? 'invalid'}.`);
+  const detail = `${issue?.path.join('.') || 'body'}: ${issue?.message ?? 'invalid'}.`;
+  return issue ? new FieldError(detail, fieldProblemOf(issue)) : new RelaisError('HTTP_ERR_BAD_REQUEST', detail);
 }
 
 export function sendError(res: Response, err: RelaisError, retryAfterMs?: number): void {
   if (retryAfterMs) res.setHeader('Retry-After', String(Math.ceil(retryAfterMs / 1000)));
-  answer(res, restAnswers.error, { error: { code: err.code, message: errorMessage(err, languageOf(res)) } }, err.status);
+  const field = err instanceof FieldError ? { field: err.field } : {};
+  answer(res, restAnswers.error, { error: { code: err.code, message: errorMessage(err, languageOf(res)), ...field } }, err.status);
 }
 
 export function errorHandler(err: unknown, req: Request, res: Response, _next: NextFunction): void {

@@ -129,7 +129,7 @@ export class AgentHub {
   private admit(peer: AgentLink['peer'], hello: AgentHello, admission: Admission, ip: string): void {
     const deviceId = admission.kind === 'attended' ? admission.record.deviceId : admission.device.id;
     const sessionId = admission.kind === 'attended' ? admission.record.sessionId : null;
-    const link: AgentLink = { peer, deviceId, sessionId, channels: new Set() };
+    const link: AgentLink = { peer, deviceId, sessionId, channels: new Set(), ...(hello.consentTimeoutMs !== undefined ? { consentTimeoutMs: hello.consentTimeoutMs } : {}) };
     const previous = this.links.get(deviceId);
     if (previous) {
       this.drop(previous);

@@ -9,6 +9,8 @@ export interface AgentLink {
   /** The support session of an attended agent; null for a managed device. */
   readonly sessionId: string | null;
   readonly channels: Set<number>;
+  /** How long the agent's person has to answer a shell request, as its hello said; absent when unknown. */
+  readonly consentTimeoutMs?: number;
 }
 
 export interface ConsoleLink {

@@ -97,7 +97,7 @@ export class Relay {
     this.channels.set(id, channel);
     agent.channels.add(id);
     console.channels.add(id);
-    console.peer.send({ t: 'shell.pending', requestId: request.requestId, channel: id, deviceId: request.deviceId });
+    console.peer.send({ t: 'shell.pending', requestId: request.requestId, channel: id, deviceId: request.deviceId, ...(agent.consentTimeoutMs !== undefined ? { timeoutMs: agent.consentTimeoutMs } : {}) });
     const recorded = this.recorder?.recording === true;
     agent.peer.send({ t: 'shell.open', channel: id, cols: request.cols, rows: request.rows, requestedBy, window: LIMITS.initialWindowBytes, recorded });
     this.audit.note({ actor: console.account.username, action: 'consent.asked', target: request.deviceId, detail: { channel: id, action: 'shell' } });

@@ -130,5 +130,6 @@ export const api = {
   snapshots: (deviceId: string, limit = 50) => request('GET', `${devicePath(deviceId)}/snapshots?limit=${limit}`, R.snapshots),
   compare: (deviceId: string, before: number, after: number) =>
     request('GET', `${devicePath(deviceId)}/compare?before=${before}&after=${after}`, R.comparison),
-  audit: (limit = 200) => request('GET', `/api/audit?limit=${limit}`, R.audit),
+  /** A page of the audit log; `query` holds the filters and paging as the URL carries them (see auditQuery). */
+  audit: (query: Record<string, string> = { limit: '200' }) => request('GET', `/api/audit?${new URLSearchParams(query)}`, R.audit),
 };

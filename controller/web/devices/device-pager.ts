@@ -95,6 +95,7 @@ export class DevicePager {
   }
 
   private changed(change: DeviceChange | null): void {
+    if (change?.kind === 'loaded') return;
     if (change && this.inFlight > 0) this.arrived.set(change.kind === 'update' ? change.device.id : change.deviceId, change);
     if (change?.kind === 'update') {
       const at = this.rows.findIndex((r) => r.id === change.device.id);

@@ -8,7 +8,8 @@ import { ApiError, api } from '../connection/api.js';
 import type { ConsoleSocket } from '../connection/console-socket.js';
 import type { Health } from '../ui/health-badge.js';
 
-export type DeviceChange = { kind: 'update'; device: DeviceListItem } | { kind: 'removed'; deviceId: string };
+/** `loaded`: this page fetched the device in full (nothing changed on the controller; lists ignore it). */
+export type DeviceChange = { kind: 'update'; device: DeviceListItem } | { kind: 'removed'; deviceId: string } | { kind: 'loaded'; deviceId: string };
 type Listener = (change: DeviceChange | null) => void;
 
 /** What every device row and view has in common (a list row's brief or a full summary aside). */
@@ -63,6 +64,8 @@ export class DeviceStore {
     try {
       const { device } = await api.device(id);
       this.views.set(id, device);
+      // Panels that read the device from here (the shell's Open button) learn it is known now.
+      this.notify({ kind: 'loaded', deviceId: id });
       return device;
     } catch (err) {
       if (err instanceof ApiError && err.status === 404) return null;

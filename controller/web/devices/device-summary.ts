@@ -1,5 +1,5 @@
 /** The device's diagnostics at a glance: one small card per topic. Every value is peer text. */
-import type { DeviceView } from '../../../protocol/index.js';
+import { diskUsePercent, type DeviceView } from '../../../protocol/index.js';
 import { el, replaceChildren } from '../ui/dom.js';
 import { card, detail, usageBar } from '../ui/fact-card.js';
 import { formatBytes, formatDateTime, formatUptime, percent } from '../ui/format.js';
@@ -33,7 +33,8 @@ export function renderDeviceSummary(target: HTMLElement, device: DeviceView): vo
         el('li', null, el('span', { class: 'mono' }, a.address), el('span', { class: 'muted small' }, ` ${a.iface} · ${a.family}`))))),
     card(t('disks'), summary.disks.length === 0 ? detail(t('noDisk'))
       : el('ul', { class: 'plain-list disk-list' }, ...summary.disks.map((d) => {
-        const used = percent(d.usedBytes, d.sizeBytes);
+        // df's definition, as the diagnostics show it; an older agent sends no availableBytes.
+        const used = d.availableBytes === undefined ? percent(d.usedBytes, d.sizeBytes) : diskUsePercent(d.usedBytes, d.availableBytes);
         return el('li', null,
           el('div', { class: 'disk-line' },
             el('span', { class: 'mono' }, d.mount),

@@ -1,5 +1,7 @@
 /** The fleet's states in a technician's words and colours: policies, job and run statuses, targets. Labels are read in the current language. */
-import type { PolicyDecision } from '../../../protocol/index.js';
+import { jobOutcome, unsuccessfulRuns, type JobOutcome, type PolicyDecision } from '../../../protocol/index.js';
+import { el } from '../ui/dom.js';
+import { badge } from '../ui/status-badge.js';
 import { formats, wordsOf } from '../app/language.js';
 import type { BadgeTone } from '../ui/status-badge.js';
 import { fleetCatalog } from './fleet-catalog.js';
@@ -18,12 +20,29 @@ const state = (key: Key, tone: BadgeTone): { readonly label: string; readonly to
 
 export const POLICY_TONE: Record<PolicyDecision, BadgeTone> = { allow: 'good', ask: 'warn', deny: 'bad' };
 
-export const JOB_STATUS: Record<JobSummary['status'], { readonly label: string; readonly tone: BadgeTone }> = {
+export const JOB_STATUS: Record<JobOutcome, { readonly label: string; readonly tone: BadgeTone }> = {
   running: state('jobRunning', 'info'),
   completed: state('jobCompleted', 'good'),
+  'completed-with-failures': state('jobCompletedWithFailures', 'warn'),
   cancelled: state('jobCancelled', 'neutral'),
   expired: state('jobExpired', 'warn'),
 };
+
+/**
+ * A job's status pill: green "Completed" only when no device failed, timed out or refused;
+ * otherwise "Completed with failures" in the warning tone, followed by how many devices did not succeed.
+ */
+export function jobStatusBadge(job: Pick<JobSummary, 'status' | 'counts'>): HTMLElement {
+  const outcome = jobOutcome(job);
+  const pill = badge(JOB_STATUS[outcome].label, JOB_STATUS[outcome].tone, 'job-status');
+  pill.dataset.outcome = outcome;
+  if (outcome !== 'completed-with-failures') return pill;
+  const failing = COUNT_SEGMENTS.filter((s) => ['failed', 'timedOut', 'refused'].includes(s.key) && job.counts[s.key] > 0);
+  const detail = el('span', { class: 'job-status-detail muted small', 'data-testid': 'job-status-detail' },
+    t('notSucceeded', { count: unsuccessfulRuns(job.counts), total: totalOf(job.counts) }));
+  detail.title = failing.map((s) => `${formats.number(job.counts[s.key], 0)} ${s.labelFor(job.counts[s.key])}`).join(' · ');
+  return el('span', { class: 'job-status-cell' }, pill, detail);
+}
 
 export const RUN_STATUS: Record<RunStatus, { readonly label: string; readonly tone: BadgeTone }> = {
   pending: state('runPending', 'neutral'),

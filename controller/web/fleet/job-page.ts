@@ -9,7 +9,7 @@ import { el, icon, replaceChildren } from '../ui/dom.js';
 import { fleetApi } from './fleet-api.js';
 import { countsBar } from './fleet-chips.js';
 import type { Job, Run, RunListItem } from './fleet-types.js';
-import { COUNT_SEGMENTS, JOB_STATUS, RUN_STATUS, describeTarget, totalOf } from './fleet-wording.js';
+import { COUNT_SEGMENTS, RUN_STATUS, describeTarget, jobStatusBadge, totalOf } from './fleet-wording.js';
 import { onJobMessage, watchJob } from './job-feed.js';
 import type { AppContext, Page } from '../app/page.js';
 import { RunText, outputBlock } from './run-output.js';
@@ -74,7 +74,7 @@ export function createJobPage(app: AppContext, jobId: string): Page {
   const render = () => {
     if (!job) return;
     heading.textContent = job.scriptName;
-    replaceChildren(status, badge(JOB_STATUS[job.status].label, JOB_STATUS[job.status].tone, 'job-status'));
+    replaceChildren(status, jobStatusBadge(job));
     subtitle.textContent = job.createdBy
       ? t('startedOnBy', { target: describeTarget(job), when: formats.dateTime(job.createdAt), by: job.createdBy })
       : t('startedOn', { target: describeTarget(job), when: formats.dateTime(job.createdAt) });

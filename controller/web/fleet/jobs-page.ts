@@ -4,11 +4,10 @@ import { el, replaceChildren } from '../ui/dom.js';
 import { fleetApi } from './fleet-api.js';
 import { countsBar } from './fleet-chips.js';
 import type { JobSummary } from './fleet-types.js';
-import { describeTarget, JOB_STATUS } from './fleet-wording.js';
+import { describeTarget, jobStatusBadge } from './fleet-wording.js';
 import { formatWhen } from '../ui/format.js';
 import { onJobMessage } from './job-feed.js';
 import type { AppContext, Page } from '../app/page.js';
-import { badge } from '../ui/status-badge.js';
 import { wordsOf } from '../app/language.js';
 import { jobsCatalog } from './jobs-catalog.js';
 
@@ -33,7 +32,7 @@ export function createJobsPage(app: AppContext): Page {
         el('td', null, el('a', { class: 'mono strong', href: `#/jobs/${encodeURIComponent(job.id)}` }, job.scriptName)),
         el('td', null, describeTarget(job)),
         el('td', { class: 'nowrap' }, formatWhen(job.createdAt), el('span', { class: 'muted small block' }, job.createdBy ? t('by', { name: job.createdBy }) : '')),
-        el('td', null, badge(JOB_STATUS[job.status].label, JOB_STATUS[job.status].tone, 'job-status')),
+        el('td', null, jobStatusBadge(job)),
         el('td', { class: 'progress-col' }, countsBar(job.counts))))))));
   };
   const load = async () => {

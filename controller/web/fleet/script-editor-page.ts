@@ -8,6 +8,7 @@ import { INTERPRETERS, type Script, type ScriptDraft, type ScriptParameter } fro
 import type { AppContext, Page } from '../app/page.js';
 import { openRunDialog } from './run-script-dialog.js';
 import { badge } from '../ui/status-badge.js';
+import { describeFieldProblem, fieldProblemOf, markInvalid } from '../ui/field-problem.js';
 import { wordsOf } from '../app/language.js';
 import { scriptsCatalog } from './scripts-catalog.js';
 
@@ -48,15 +49,39 @@ export function createScriptEditorPage(app: AppContext, id: string | null): Page
     const error = el('p', { class: 'form-error', role: 'alert', hidden: true });
     const save = el('button', { class: 'btn btn-primary', type: 'submit', 'data-testid': 'save-script' }, icon('check'), script ? t('save') : t('create'));
 
+    // The parameter rows sent by the last save, in the order of the body's `parameters` (empty rows are left out).
+    let sentRows: HTMLElement[] = [];
+    let clearMark: (() => void) | null = null;
+    const paramParts = ['name', 'description', 'default'];
+    /** The input a refused field's path (`parameters.0.name`) points at, its name for people and its format. */
+    const fieldAt = (path: string): { input: HTMLElement; label: string; hint?: string } => {
+      const [head, index, sub] = path.split('.');
+      switch (head) {
+        case 'name': return { input: name, label: t('name'), hint: t('formatName') };
+        case 'title': return { input: title, label: t('scriptTitle') };
+        case 'description': return { input: description, label: t('description') };
+        case 'interpreter': return { input: interpreter, label: t('interpreter') };
+        case 'body': return { input: body, label: t('script') };
+        case 'timeoutSeconds': return { input: timeout, label: t('timeout') };
+        case 'parameters': {
+          const row = index === undefined ? undefined : sentRows[Number(index)];
+          const part = sub && paramParts.includes(sub) ? sub : 'name';
+          const input = row?.querySelector<HTMLElement>(`[data-field=${part}]`);
+          if (!input) return { input: paramRows, label: t('parameters') };
+          return { input, label: t('paramField', { index: Number(index) + 1, field: part }), hint: part === 'name' ? t('formatParamName') : undefined };
+        }
+        default: return { input: form, label: t('script') };
+      }
+    };
+
     const read = (): ScriptDraft => ({
       name: name.value.trim(), title: title.value.trim(), description: description.value.trim(),
       interpreter: interpreter.value as ScriptDraft['interpreter'], body: body.value,
       timeoutSeconds: Number.isFinite(timeout.valueAsNumber) ? Math.round(timeout.valueAsNumber) : 60,
-      parameters: Array.from(paramRows.children).map((row) => {
-        const field = (f: string) => (row.querySelector<HTMLInputElement>(`[data-field=${f}]`)?.value ?? '').trim();
-        const value = field('default');
-        return { name: field('name'), description: field('description'), ...(value ? { default: value } : {}) };
-      }).filter((p) => p.name),
+      parameters: (sentRows = (Array.from(paramRows.children) as HTMLElement[]).filter((row) => valueOf(row, 'name'))).map((row) => {
+        const value = valueOf(row, 'default');
+        return { name: valueOf(row, 'name'), description: valueOf(row, 'description'), ...(value ? { default: value } : {}) };
+      }),
     });
 
     const form = el('form', { class: 'card editor-card', novalidate: true },
@@ -79,6 +104,8 @@ export function createScriptEditorPage(app: AppContext, id: string | null): Page
     form.addEventListener('submit', async (event) => {
       event.preventDefault();
       error.hidden = true;
+      clearMark?.();
+      clearMark = null;
       save.disabled = true;
       try {
         const answer = script ? await fleetApi.updateScript(script.id, read()) : await fleetApi.createScript(read());
@@ -87,7 +114,17 @@ export function createScriptEditorPage(app: AppContext, id: string | null): Page
         else if (saved) show(saved, saved);
       } catch (err) {
         error.hidden = false;
-        error.textContent = err instanceof ApiError ? err.message : t('saveFailed');
+        const problem = fieldProblemOf(err);
+        if (problem) {
+          // The controller named the field: say which and why, and mark it.
+          const at = fieldAt(problem.path);
+          error.textContent = describeFieldProblem(problem, at.label, at.hint);
+          error.dataset.field = problem.path;
+          clearMark = markInvalid(at.input, error.textContent);
+        } else {
+          delete error.dataset.field;
+          error.textContent = err instanceof ApiError ? err.message : t('saveFailed');
+        }
       } finally {
         save.disabled = false;
       }
@@ -135,6 +172,11 @@ export function createScriptEditorPage(app: AppContext, id: string | null): Page
     el('header', { class: 'page-header' }, el('div', null, heading), actions),
     holder);
   return { root, get title() { return id ? t('script') : t('newScript'); }, dispose() { disposed = true; } };
+}
+
+/** One trimmed input of a parameter row. */
+function valueOf(row: HTMLElement, field: string): string {
+  return (row.querySelector<HTMLInputElement>(`[data-field=${field}]`)?.value ?? '').trim();
 }
 
 /** What "Duplicate" hands to the new-script page. */

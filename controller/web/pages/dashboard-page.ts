@@ -77,7 +77,7 @@ export function createDashboardPage(app: AppContext): Page {
       endedPager?.setQuery({ ...query(), session: 'ended' });
     }, 250);
   });
-  const stopDevices = app.store.subscribe(() => reloadLinksSoon());
+  const stopDevices = app.store.subscribe((change) => change?.kind !== 'loaded' && reloadLinksSoon());
   renderDevices();
   void loadLinks();
   // Relative times ("5 min ago") and link expiries age even when nothing is pushed.

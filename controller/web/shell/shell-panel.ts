@@ -31,6 +31,8 @@ interface Tab {
   readonly pane: HTMLElement;
   requestedSize: { cols: number; rows: number };
   readonly button: HTMLButtonElement;
+  /** When the person's time to answer this tab's request runs out; null unless it is pending and the agent told. */
+  consentDeadline: number | null;
 }
 
 export interface ShellPanelOptions {
@@ -64,6 +66,8 @@ export class ShellPanel {
   private readonly notice = el('div', { class: 'notice notice-warn', hidden: true }, icon('alert'), t('pipesNotice'));
   private readonly panes = el('div', { class: 'terminal-panes' });
   private readonly overlay = el('div', { class: 'terminal-overlay' });
+  /** The timer redrawing the consent countdown while a tab waits for the person (the agent's consent timeout, when it told). */
+  private countdownTimer: ReturnType<typeof setInterval> | null = null;
 
   constructor(
     private readonly deviceId: string,
@@ -119,6 +123,7 @@ export class ShellPanel {
     }
     for (const stop of this.unsubscribe) stop();
     if (detached.length > 0 && this.options.only === undefined) leftOpen.set(this.deviceId, detached);
+    this.stopCountdown();
   }
 
   private get device(): DeviceFacts | undefined {
@@ -130,6 +135,7 @@ export class ShellPanel {
     const tab: Tab = {
       number: this.nextNumber++, state: { kind: 'idle' }, session: null, pane, requestedSize: { cols: 80, rows: 24 },
       button: el('button', { class: 'btn btn-secondary btn-small', type: 'button', role: 'tab', 'data-testid': 'shell-tab', onclick: () => this.select(tab) }),
+      consentDeadline: null,
     };
     this.tabs.push(tab);
     this.panes.append(pane);
@@ -271,6 +277,10 @@ export class ShellPanel {
     const tab = this.tabs.find((candidate) => candidate.state.kind === 'requesting' && candidate.state.requestId === m.requestId);
     if (!tab) return;
     tab.session?.bind(m.channel);
+    if (m.timeoutMs !== undefined) {
+      tab.consentDeadline = Date.now() + m.timeoutMs;
+      this.countdownTimer ??= setInterval(() => this.renderOverlay(this.device?.hostname ?? t('theDevice')), 1000);
+    }
     this.setState(tab, { kind: 'pending', requestId: m.requestId, channel: m.channel });
   }
 
@@ -278,7 +288,7 @@ export class ShellPanel {
     const tab = this.tabOf(m.channel);
     if (!tab || tab.state.kind !== 'pending') return;
     if (m.decision === 'granted') this.setState(tab, { kind: 'starting', channel: m.channel });
-    else this.finish(tab, { kind: 'refused', ...describeRefusal(m.decision) });
+    else this.finish(tab, { kind: 'refused', ...describeRefusal(m.decision, this.device?.policy?.shell) });
   }
 
   private onOpened(m: Msg<'shell.opened'>): void {
@@ -347,6 +357,8 @@ export class ShellPanel {
 
   private setState(tab: Tab, next: ShellState): void {
     tab.state = next;
+    if (next.kind !== 'pending') tab.consentDeadline = null;
+    if (this.tabs.every((candidate) => candidate.consentDeadline === null)) this.stopCountdown();
     this.render();
   }
 
@@ -421,9 +433,18 @@ export class ShellPanel {
       busy ? el('span', { class: 'spinner spinner-large', 'aria-hidden': 'true' }) : icon(s.kind === 'refused' || s.kind === 'failed' ? 'alert' : 'terminal', 40),
       el('p', { class: 'overlay-title' }, title),
       el('p', { class: 'overlay-detail' }, overlayDetail(s)),
+      s.kind === 'pending' && tab.consentDeadline !== null
+        ? el('p', { class: 'overlay-countdown', 'data-testid': 'consent-countdown', role: 'timer' },
+          t('countdown', { seconds: Math.max(0, Math.ceil((tab.consentDeadline - Date.now()) / 1000)) }))
+        : null,
       s.kind === 'elsewhere'
         ? el('button', { class: 'btn btn-primary', type: 'button', 'data-testid': 'bring-shell-here', onclick: () => this.attach(tab, s.channel) }, t('bringHere'))
         : null);
+  }
+
+  private stopCountdown(): void {
+    if (this.countdownTimer) clearInterval(this.countdownTimer);
+    this.countdownTimer = null;
   }
 }
 

@@ -3,7 +3,7 @@
  * the protocol's catalog; this file only covers states the catalog does not.
  */
 import {
-  errorWords, type ConsentDecision, type DeviceSummary, type DeviceView, type Severity, type ShellCloseReason,
+  errorWords, type ConsentDecision, type DeviceSummary, type PolicyDecision, type DeviceView, type Severity, type ShellCloseReason,
 } from '../../../protocol/index.js';
 import { language, wordsOf } from '../app/language.js';
 import { uiCatalog } from './ui-catalog.js';
@@ -41,8 +41,14 @@ export function describeCloseReason(reason: ShellCloseReason, exitCode: number |
 }
 
 /** The headline and the explanation shown when consent was not granted. */
-export function describeRefusal(decision: Exclude<ConsentDecision, 'granted'>): { title: string; detail: string } {
-  if (decision === 'refused-by-policy') return { title: t('refusedByPolicyTitle'), detail: t('refusedByPolicyDetail', { error: err('SHELL_ERR_REFUSED_BY_POLICY') }) };
+export function describeRefusal(decision: Exclude<ConsentDecision, 'granted'>, shellPolicy?: PolicyDecision | null): { title: string; detail: string } {
+  if (decision === 'refused-by-policy') {
+    // Only `ask` refuses for want of a person at the machine; `deny` refuses whoever is there.
+    const detail = shellPolicy === 'deny' ? t('refusedByDenyDetail')
+      : shellPolicy === 'ask' ? t('refusedByPolicyDetail', { error: err('SHELL_ERR_REFUSED_BY_POLICY') })
+        : t('refusedByPolicyGeneric');
+    return { title: t('refusedByPolicyTitle'), detail };
+  }
   return decision === 'declined'
     ? { title: t('declinedTitle'), detail: t('declinedDetail', { error: err('SHELL_ERR_DECLINED') }) }
     : { title: t('noAnswerTitle'), detail: t('noAnswerDetail', { error: err('SHELL_ERR_NO_ANSWER') }) };
@@ -78,7 +84,8 @@ export const DEVICE_STATE_LABEL: Readonly<Record<DeviceState, string>> = {
 };
 
 /** Why "Open shell" is unavailable, or null when it can be used. */
-export function shellUnavailableReason(device: Pick<DeviceView, 'sessionStatus' | 'online'>): string | null {
+export function shellUnavailableReason(device: Pick<DeviceView, 'sessionStatus' | 'online' | 'policy'>): string | null {
+  if (device.policy?.shell === 'deny') return t('shellPolicyDeny');
   if (device.sessionStatus === 'ended') return t('shellEnded', { error: err('SESSION_ERR_ENDED') });
   if (!device.online) return t('shellOffline', { error: err('SHELL_ERR_DEVICE_OFFLINE') });
   return null;
