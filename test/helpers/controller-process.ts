@@ -39,8 +39,8 @@ export async function startController(opts: ControllerOptions = {}): Promise<Run
     // A controller that did not start in time is killed: nothing else would stop it.
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`controller did not start in 30 s:\n${output}`));
-    }, 30_000);
+      reject(new Error(`controller did not start in 60 s:\n${output}`));
+    }, 60_000);
     const check = () => {
       const match = /listening on (https?:\/\/[^\s]+)/.exec(output);
       if (match) {

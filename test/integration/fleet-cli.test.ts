@@ -227,7 +227,9 @@ describe('relais against a controller that lies, sends garbage or hangs', () => 
     const r = await jobsAgainstFake(mode);
     expect(r.code).toBe(3);
     expect(r.stderr).toMatch(/did not answer in time/);
-    expect(r.ms).toBeLessThan(6000);
+    // The fake never answers: without the request timeout the CLI would wait until the test's own deadline.
+    // The bound is loose on purpose (a busy machine starts Node slowly); it only tells "timed out" from "hung".
+    expect(r.ms).toBeLessThan(30_000);
   });
 
   it('nothing listening: exit 3, could not reach', async () => {
