@@ -1,5 +1,6 @@
 // `npm run bench`: every benchmark in turn, each in its own process, even when an earlier
 // one misses a target; exits 1 when any missed or failed, after all have printed their tables.
+// Options differ from bench to bench: run one directly to pass it options (README, Benchmarks).
 import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -8,7 +9,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 const BENCHES = ['run.mjs', 'recording-bench.mjs', 'diagnostics-bench.mjs', 'tickets-bench.mjs', 'reattach-bench.mjs'];
 
 const outcomes = BENCHES.map((file) => {
-  const { status } = spawnSync(process.execPath, [join(here, file), ...process.argv.slice(2)], { stdio: 'inherit' });
+  const { status } = spawnSync(process.execPath, [join(here, file)], { stdio: 'inherit' });
   return { file, status };
 });
 console.log('\nbench summary');
