@@ -14,7 +14,8 @@ import { createRequire } from 'node:module';
 const require = createRequire(import.meta.url);
 const options = JSON.parse(process.argv[2]);
 const TAIL_BYTES = 16 * 1024;
-const CONSENT_PROMPT = '[y/N]';
+/** The consent question's answer hint, in English or French (the agent follows the machine's locale). */
+const CONSENT_PROMPTS = ['[y/N]', '[o/N]'];
 
 const tail = [];
 let tailBytes = 0;
@@ -30,14 +31,15 @@ function output(chunk) {
   while (tailBytes - tail[0].length >= TAIL_BYTES) tailBytes -= tail.shift().length;
   if (watching === null) return;
   watching = (watching + chunk.subarray(-256).toString('utf8')).slice(-256);
-  if (!watching.includes(CONSENT_PROMPT)) return;
+  if (!CONSENT_PROMPTS.some((prompt) => watching.includes(prompt))) return;
   watching = null;
   // In a terminal the agent reads keys (raw mode); from a pipe, lines.
-  write(options.mode === 'terminal' ? 'y' : 'y\n');
+  write(options.mode === 'terminal' ? 'y' : 'y\n'); // y is yes in both languages
   process.send({ t: 'asked' });
 }
 
-const args = [...options.nodeArgs, options.agent, 'join', options.link];
+// --no-prompt: the person's one-line description is skipped (the bench measures the shell, not the greeting).
+const args = [...options.nodeArgs, options.agent, 'join', options.link, '--no-prompt'];
 if (options.mode === 'terminal') {
   const pty = require('node-pty');
   const term = pty.spawn(process.execPath, args, { name: 'xterm-256color', cols: 120, rows: 40, cwd: options.cwd, env: options.env, encoding: null });
