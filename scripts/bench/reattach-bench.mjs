@@ -18,7 +18,8 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { spawnAgent } from './agent.mjs';
-import { cleanupAll, cleanUpOnSignals, onCleanup } from './cleanup.mjs';
+import { runBench } from './bench-main.mjs';
+import { onCleanup } from './cleanup.mjs';
 import { connectConsole, createSupportLink, login } from './console.mjs';
 import { spawnController } from './controller.mjs';
 import { loadProtocol } from './protocol-bundle.mjs';
@@ -78,82 +79,63 @@ async function trip(page, marker) {
   );
 }
 
-async function main() {
-  let options;
-  try {
-    options = parseOptions(process.argv.slice(2));
-  } catch (error) {
-    console.error(`bench: ${error.message}`);
-    return 2;
-  }
-  cleanUpOnSignals();
-  const outPath = resolve(root, options.out);
-  const startedAt = new Date();
-  try {
-    if (!existsSync(join(root, 'dist/controller/main.mjs'))) throw new Error('dist/ is missing: run npm run build first');
-    if (!existsSync(CHROMIUM)) throw new Error(`this bench needs Chromium at ${CHROMIUM}`);
-    const proto = await loadProtocol(root);
-    const dataDir = mkdtempSync(join(tmpdir(), 'relais-bench-reattach-'));
-    onCleanup(`controller data folder ${dataDir}`, () => rmSync(dataDir, { recursive: true, force: true }));
-    const adminPassword = `bench-${randomBytes(12).toString('hex')}`;
-    const controller = await spawnController({ root, dataDir, adminPassword });
-    const cookie = await login(controller.url, adminPassword);
-    const watcher = await connectConsole(controller.url, cookie, proto);
-    const agent = await spawnAgent({ root, link: await createSupportLink(controller.url, cookie), mode: 'pipe' });
-    const deviceId = await agent.unlessExited(watcher.waitForDevice(30_000, new Set()), 'the device to come online');
+async function measure(options, { outPath, startedAt, config }) {
+  if (!existsSync(join(root, 'dist/controller/main.mjs'))) throw new Error('dist/ is missing: run npm run build first');
+  if (!existsSync(CHROMIUM)) throw new Error(`this bench needs Chromium at ${CHROMIUM}`);
+  const proto = await loadProtocol(root);
+  const dataDir = mkdtempSync(join(tmpdir(), 'relais-bench-reattach-'));
+  onCleanup(`controller data folder ${dataDir}`, () => rmSync(dataDir, { recursive: true, force: true }));
+  const adminPassword = `bench-${randomBytes(12).toString('hex')}`;
+  const controller = await spawnController({ root, dataDir, adminPassword });
+  const cookie = await login(controller.url, adminPassword);
+  const watcher = await connectConsole(controller.url, cookie, proto);
+  const agent = await spawnAgent({ root, link: await createSupportLink(controller.url, cookie), mode: 'pipe' });
+  const deviceId = await agent.unlessExited(watcher.waitForDevice(30_000, new Set()), 'the device to come online');
 
-    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
-    onCleanup('chromium', () => browser.close());
-    const context = await browser.newContext({ viewport: { width: 1366, height: 820 } });
-    const [name, value] = cookie.split('=');
-    await context.addCookies([{ name, value, url: controller.url }]);
-    const page = await context.newPage();
-    await page.goto(`${controller.url}/#/devices/${deviceId}`);
-    const open = page.locator('[data-testid=open-shell]');
-    await page.waitForFunction(() => {
-      const button = document.querySelector('[data-testid=open-shell]');
-      return button && !button.disabled && !button.hidden;
-    }, undefined, { timeout: 30_000 });
-    const consent = agent.answerNextConsent(30_000);
-    await open.click();
-    await agent.unlessExited(consent, 'the consent question');
-    await page.locator('[data-testid=shell-status][data-state=live]').waitFor({ timeout: 30_000 });
-    log(`controller ${controller.url} (pid ${controller.pid}), shell open in Chromium`);
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+  onCleanup('chromium', () => browser.close());
+  const context = await browser.newContext({ viewport: { width: 1366, height: 820 } });
+  const [name, value] = cookie.split('=');
+  await context.addCookies([{ name, value, url: controller.url }]);
+  const page = await context.newPage();
+  await page.goto(`${controller.url}/#/devices/${deviceId}`);
+  const open = page.locator('[data-testid=open-shell]');
+  await page.waitForFunction(() => {
+    const button = document.querySelector('[data-testid=open-shell]');
+    return button && !button.disabled && !button.hidden;
+  }, undefined, { timeout: 30_000 });
+  const consent = agent.answerNextConsent(30_000);
+  await open.click();
+  await agent.unlessExited(consent, 'the consent question');
+  await page.locator('[data-testid=shell-status][data-state=live]').waitFor({ timeout: 30_000 });
+  log(`controller ${controller.url} (pid ${controller.pid}), shell open in Chromium`);
 
-    const samples = [];
-    // Two warm-up trips (first page builds, JIT), not counted.
-    for (let i = -2; i < options.trips; i += 1) {
-      const marker = `trip${i + 2}-${randomBytes(3).toString('hex')}`;
-      // The typed line shows the printf arguments apart; only the output shows the marker whole.
-      await runAndSee(page, `printf '%s-%s\\n' ${marker.split('-')[0]} ${marker.split('-')[1]}`, marker);
-      const ms = await trip(page, marker);
-      if (i >= 0) samples.push(ms);
-    }
-    const p50 = median(samples);
-    const p95 = percentile(samples, 95);
-    const max = Math.max(...samples);
-    const met = p95 < TARGET_P95_MS;
-    const table = [
-      `Reattach to a live shell in Chromium (Audit log, then Back) to its last output drawn, ${samples.length} trips`,
-      `  p50 ${p50.toFixed(0).padStart(5)} ms   p95 ${p95.toFixed(0).padStart(5)} ms   max ${max.toFixed(0).padStart(5)} ms`,
-      `  target p95 < ${TARGET_P95_MS} ms: ${met ? 'met' : 'NOT met'}`,
-    ].join('\n');
-    console.log(`\n${table}\n`);
-    writeJson(outPath, {
-      status: 'ok', timestamp: startedAt.toISOString(), durationMs: Date.now() - startedAt.getTime(), machine: machine(), config: { ...options, out: undefined },
-      samplesMs: samples, p50, p95, max, target: { p95Ms: TARGET_P95_MS, met },
-    });
-    console.log(JSON.stringify({ p50, p95, max, met }));
-    log(`raw figures written to ${outPath}`);
-    return met ? 0 : 1;
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    console.error(`\nbench: FAILED — ${message}`);
-    writeJson(outPath, { status: 'failed', error: message, timestamp: startedAt.toISOString(), machine: machine(), config: { ...options, out: undefined } });
-    return 1;
-  } finally {
-    await cleanupAll();
+  const samples = [];
+  // Two warm-up trips (first page builds, JIT), not counted.
+  for (let i = -2; i < options.trips; i += 1) {
+    const marker = `trip${i + 2}-${randomBytes(3).toString('hex')}`;
+    // The typed line shows the printf arguments apart; only the output shows the marker whole.
+    await runAndSee(page, `printf '%s-%s\\n' ${marker.split('-')[0]} ${marker.split('-')[1]}`, marker);
+    const ms = await trip(page, marker);
+    if (i >= 0) samples.push(ms);
   }
+  const p50 = median(samples);
+  const p95 = percentile(samples, 95);
+  const max = Math.max(...samples);
+  const met = p95 < TARGET_P95_MS;
+  const table = [
+    `Reattach to a live shell in Chromium (Audit log, then Back) to its last output drawn, ${samples.length} trips`,
+    `  p50 ${p50.toFixed(0).padStart(5)} ms   p95 ${p95.toFixed(0).padStart(5)} ms   max ${max.toFixed(0).padStart(5)} ms`,
+    `  target p95 < ${TARGET_P95_MS} ms: ${met ? 'met' : 'NOT met'}`,
+  ].join('\n');
+  console.log(`\n${table}\n`);
+  writeJson(outPath, {
+    status: 'ok', timestamp: startedAt.toISOString(), durationMs: Date.now() - startedAt.getTime(), machine: machine(), config,
+    samplesMs: samples, p50, p95, max, target: { p95Ms: TARGET_P95_MS, met },
+  });
+  console.log(JSON.stringify({ p50, p95, max, met }));
+  log(`raw figures written to ${outPath}`);
+  return met ? 0 : 1;
 }
 
-process.exitCode = await main();
+process.exitCode = await runBench({ root, parseOptions, measure });

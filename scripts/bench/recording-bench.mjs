@@ -17,7 +17,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { spawnAgent } from './agent.mjs';
-import { cleanupAll, cleanUpOnSignals, onCleanup } from './cleanup.mjs';
+import { runBench } from './bench-main.mjs';
+import { onCleanup } from './cleanup.mjs';
 import { connectConsole, createSupportLink, login } from './console.mjs';
 import { spawnController } from './controller.mjs';
 import { loadProtocol } from './protocol-bundle.mjs';
@@ -77,64 +78,45 @@ function castBytes(dataDir) {
   }
 }
 
-async function main() {
-  let options;
-  try {
-    options = parseOptions(process.argv.slice(2));
-  } catch (error) {
-    console.error(`bench: ${error.message}`);
-    return 2;
-  }
-  cleanUpOnSignals();
-  const outPath = resolve(root, options.out);
-  const startedAt = new Date();
-  try {
-    const proto = await loadProtocol(root);
-    const sides = [await side('recording on', true, options, proto), await side('recording off', false, options, proto)];
-    const expected = await expectedOutput(options.stream, options.bytes);
-    const timeoutMs = 300_000;
-    for (const s of sides) await measureThroughput(s.terminal, { stream: options.stream, bytes: options.warmupBytes, timeoutMs });
-    const runs = { on: [], off: [] };
-    for (let i = 0; i < options.runs; i += 1) {
-      const order = i % 2 === 0 ? sides : [...sides].reverse();
-      const line = [];
-      for (const s of order) {
-        const run = await measureThroughput(s.terminal, { stream: options.stream, bytes: options.bytes, expected, timeoutMs });
-        runs[s.recording ? 'on' : 'off'].push(run.mbPerSecond);
-        line.push(`${s.label} ${run.mbPerSecond.toFixed(1)} MB/s`);
-      }
-      log(`run ${i + 1}/${options.runs}: ${line.join(', ')}`);
+async function measure(options, { outPath, startedAt, config }) {
+  const proto = await loadProtocol(root);
+  const sides = [await side('recording on', true, options, proto), await side('recording off', false, options, proto)];
+  const expected = await expectedOutput(options.stream, options.bytes);
+  const timeoutMs = 300_000;
+  for (const s of sides) await measureThroughput(s.terminal, { stream: options.stream, bytes: options.warmupBytes, timeoutMs });
+  const runs = { on: [], off: [] };
+  for (let i = 0; i < options.runs; i += 1) {
+    const order = i % 2 === 0 ? sides : [...sides].reverse();
+    const line = [];
+    for (const s of order) {
+      const run = await measureThroughput(s.terminal, { stream: options.stream, bytes: options.bytes, expected, timeoutMs });
+      runs[s.recording ? 'on' : 'off'].push(run.mbPerSecond);
+      line.push(`${s.label} ${run.mbPerSecond.toFixed(1)} MB/s`);
     }
-    const on = median(runs.on);
-    const off = median(runs.off);
-    const ratio = on / off;
-    const recorded = castBytes(sides[0].dataDir);
-    const offFiles = castBytes(sides[1].dataDir);
-    const table = [
-      `Relay throughput, ${options.stream} stream, ${(options.bytes / 1024 / 1024).toFixed(0)} MiB × ${options.runs} runs each (median MB/s)`,
-      `  recording on   ${on.toFixed(1).padStart(8)}   (runs: ${runs.on.map((v) => v.toFixed(1)).join(', ')})`,
-      `  recording off  ${off.toFixed(1).padStart(8)}   (runs: ${runs.off.map((v) => v.toFixed(1)).join(', ')})`,
-      `  ratio on/off   ${(ratio * 100).toFixed(1).padStart(7)} %   target ≥ ${TARGET_RATIO * 100} %: ${ratio >= TARGET_RATIO ? 'met' : 'NOT met'}`,
-      `  recorded       ${(recorded / 1e6).toFixed(1).padStart(8)} MB of .cast (recording off wrote ${offFiles} bytes)`,
-    ].join('\n');
-    console.log(`\n${table}\n`);
-    const report = {
-      status: 'ok', timestamp: startedAt.toISOString(), durationMs: Date.now() - startedAt.getTime(), machine: machine(), config: { ...options, out: undefined },
-      mbPerSecond: { on: runs.on, off: runs.off }, median: { on, off }, ratio, target: { ratio: TARGET_RATIO, met: ratio >= TARGET_RATIO }, castBytes: { on: recorded, off: offFiles },
-    };
-    writeJson(outPath, report);
-    console.log(JSON.stringify({ ratio, median: report.median, met: report.target.met }));
-    log(`raw figures written to ${outPath}`);
-    for (const s of sides) await s.terminal.close();
-    return 0;
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    console.error(`\nbench: FAILED — ${message}`);
-    writeJson(outPath, { status: 'failed', error: message, timestamp: startedAt.toISOString(), machine: machine(), config: { ...options, out: undefined } });
-    return 1;
-  } finally {
-    await cleanupAll();
+    log(`run ${i + 1}/${options.runs}: ${line.join(', ')}`);
   }
+  const on = median(runs.on);
+  const off = median(runs.off);
+  const ratio = on / off;
+  const recorded = castBytes(sides[0].dataDir);
+  const offFiles = castBytes(sides[1].dataDir);
+  const table = [
+    `Relay throughput, ${options.stream} stream, ${(options.bytes / 1024 / 1024).toFixed(0)} MiB × ${options.runs} runs each (median MB/s)`,
+    `  recording on   ${on.toFixed(1).padStart(8)}   (runs: ${runs.on.map((v) => v.toFixed(1)).join(', ')})`,
+    `  recording off  ${off.toFixed(1).padStart(8)}   (runs: ${runs.off.map((v) => v.toFixed(1)).join(', ')})`,
+    `  ratio on/off   ${(ratio * 100).toFixed(1).padStart(7)} %   target ≥ ${TARGET_RATIO * 100} %: ${ratio >= TARGET_RATIO ? 'met' : 'NOT met'}`,
+    `  recorded       ${(recorded / 1e6).toFixed(1).padStart(8)} MB of .cast (recording off wrote ${offFiles} bytes)`,
+  ].join('\n');
+  console.log(`\n${table}\n`);
+  const report = {
+    status: 'ok', timestamp: startedAt.toISOString(), durationMs: Date.now() - startedAt.getTime(), machine: machine(), config,
+    mbPerSecond: { on: runs.on, off: runs.off }, median: { on, off }, ratio, target: { ratio: TARGET_RATIO, met: ratio >= TARGET_RATIO }, castBytes: { on: recorded, off: offFiles },
+  };
+  writeJson(outPath, report);
+  console.log(JSON.stringify({ ratio, median: report.median, met: report.target.met }));
+  log(`raw figures written to ${outPath}`);
+  for (const s of sides) await s.terminal.close();
+  return 0;
 }
 
-process.exitCode = await main();
+process.exitCode = await runBench({ root, parseOptions, measure });

@@ -17,7 +17,7 @@ import { loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { spawnAgent } from './agent.mjs';
-import { cleanupAll, cleanUpOnSignals } from './cleanup.mjs';
+import { runBench } from './bench-main.mjs';
 import { childPids, measureBackgroundLoad, residentMemory, startCpuMeter } from './cpu-usage.mjs';
 import { connectConsole, createSupportLink, login } from './console.mjs';
 import { startController } from './controller.mjs';
@@ -177,57 +177,43 @@ async function latencyBench(parts, options) {
   return { relay: relaySamples, nodePty };
 }
 
-async function main() {
-  let options;
-  try {
-    options = parseOptions(process.argv.slice(2));
-  } catch (error) {
-    console.error(`bench: ${error.message}`);
-    return 2;
-  }
-  cleanUpOnSignals();
-  const diagnostics = {};
-  const startedAt = new Date();
-  const outPath = resolve(root, options.out);
-  const config = { ...options, out: undefined };
+/** What the failure report prints of the processes that were started (filled as they start). */
+const diagnostics = {};
+
+async function measure(options, { outPath, startedAt, config }) {
   const loadAtStart = loadavg();
-  try {
-    const parts = await setUp(options, diagnostics);
-    const backgroundLoad = { beforeThroughput: await measureBackgroundLoad() };
-    const throughputRuns = await throughputBench(parts, options);
-    backgroundLoad.beforeLatency = await measureBackgroundLoad();
-    const latencySamples = await latencyBench(parts, options);
-    backgroundLoad.afterLatency = await measureBackgroundLoad();
-    const busiest = Math.max(...Object.values(backgroundLoad).filter((v) => typeof v === 'number'));
-    if (busiest > 0.2) log(`note: other processes kept up to ${busiest.toFixed(2)} CPUs busy while the bench was idle: a busy machine, figures are noisier`);
-    const mirrored = {};
-    for (const [mode, { agent }] of Object.entries(parts.agents)) mirrored[mode] = (await agent.refresh()).bytes;
-    const consoleStats = Object.fromEntries(Object.entries(parts.remotes).map(([mode, remote]) => [mode, remote.stats()]));
-    for (const remote of Object.values(parts.remotes)) await remote.close();
-    await parts.local?.close();
-    const analysis = analyse({ throughputRuns, latencySamples, idleMemory: parts.idleMemory });
-    console.log(`\n${formatTable(analysis, options, backgroundLoad)}\n`);
-    writeJson(outPath, {
-      status: 'ok', timestamp: startedAt.toISOString(), durationMs: Date.now() - startedAt.getTime(), machine: machine(),
-      loadAverage: { start: loadAtStart, end: loadavg() }, backgroundLoadCpus: backgroundLoad, busyMachine: busiest > 0.2, config,
-      ttyd: 'not measured: not packaged in Debian here (see TTYD in report.mjs for the issue\'s figures)',
-      expected: parts.expected, mirroredBytes: mirrored, console: consoleStats, targets: verdicts(analysis), ...analysis,
-    });
-    log(`raw figures written to ${outPath}`);
-    return 0;
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    console.error(`\nbench: FAILED — ${message}`);
-    if (diagnostics.controller) console.error(`\n--- controller output (tail) ---\n${diagnostics.controller.logs().slice(-3000)}`);
-    for (const mode of ['terminal', 'pipe']) {
-      const agent = diagnostics[`${mode} agent`];
-      if (agent) console.error(`\n--- ${mode} agent output (tail) ---\n${(await agent.refresh().catch(() => ({ text: agent.output() }))).text.slice(-3000)}`);
-    }
-    writeJson(outPath, { status: 'failed', error: message, timestamp: startedAt.toISOString(), machine: machine(), config });
-    return 1;
-  } finally {
-    await cleanupAll();
+  const parts = await setUp(options, diagnostics);
+  const backgroundLoad = { beforeThroughput: await measureBackgroundLoad() };
+  const throughputRuns = await throughputBench(parts, options);
+  backgroundLoad.beforeLatency = await measureBackgroundLoad();
+  const latencySamples = await latencyBench(parts, options);
+  backgroundLoad.afterLatency = await measureBackgroundLoad();
+  const busiest = Math.max(...Object.values(backgroundLoad).filter((v) => typeof v === 'number'));
+  if (busiest > 0.2) log(`note: other processes kept up to ${busiest.toFixed(2)} CPUs busy while the bench was idle: a busy machine, figures are noisier`);
+  const mirrored = {};
+  for (const [mode, { agent }] of Object.entries(parts.agents)) mirrored[mode] = (await agent.refresh()).bytes;
+  const consoleStats = Object.fromEntries(Object.entries(parts.remotes).map(([mode, remote]) => [mode, remote.stats()]));
+  for (const remote of Object.values(parts.remotes)) await remote.close();
+  await parts.local?.close();
+  const analysis = analyse({ throughputRuns, latencySamples, idleMemory: parts.idleMemory });
+  console.log(`\n${formatTable(analysis, options, backgroundLoad)}\n`);
+  writeJson(outPath, {
+    status: 'ok', timestamp: startedAt.toISOString(), durationMs: Date.now() - startedAt.getTime(), machine: machine(),
+    loadAverage: { start: loadAtStart, end: loadavg() }, backgroundLoadCpus: backgroundLoad, busyMachine: busiest > 0.2, config,
+    ttyd: 'not measured: not packaged in Debian here (see TTYD in report.mjs for the issue\'s figures)',
+    expected: parts.expected, mirroredBytes: mirrored, console: consoleStats, targets: verdicts(analysis), ...analysis,
+  });
+  log(`raw figures written to ${outPath}`);
+  return 0;
+}
+
+/** On failure: the end of what the controller and each agent printed. */
+async function showOutputs() {
+  if (diagnostics.controller) console.error(`\n--- controller output (tail) ---\n${diagnostics.controller.logs().slice(-3000)}`);
+  for (const mode of ['terminal', 'pipe']) {
+    const agent = diagnostics[`${mode} agent`];
+    if (agent) console.error(`\n--- ${mode} agent output (tail) ---\n${(await agent.refresh().catch(() => ({ text: agent.output() }))).text.slice(-3000)}`);
   }
 }
 
-process.exitCode = await main();
+process.exitCode = await runBench({ root, parseOptions, measure, onFailure: showOutputs });
