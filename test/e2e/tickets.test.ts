@@ -106,9 +106,16 @@ describe('tickets in the web UI', () => {
       await act(page, 'take');
       await expect.poll(() => page.locator('[data-testid=ticket-status]').getAttribute('data-status')).toBe('in_progress');
 
-      await page.locator('[data-testid=note-body]').fill('Checked the cable.\nThe spooler restarts fine.');
+      await page.locator('[data-testid=note-body]').fill('Checked the **cable**.\n- `lpstat -p` idle\n- [driver](https://printers.example/x) [bad](javascript:alert(1))\n<img src=x onerror="document.title=1">');
       await page.locator('[data-testid=add-note]').click();
       await expect.poll(async () => (await timelineKinds(page)).includes('note')).toBe(true);
+      // Markdown in notes is formatted, never executed: no raw HTML, only http(s) links.
+      const note = page.locator('[data-kind=note] .markdown-text');
+      expect(await note.locator('strong').textContent()).toBe('cable');
+      expect(await note.locator('li code').textContent()).toBe('lpstat -p');
+      expect(await note.locator('a').evaluateAll((as) => as.map((a) => a.getAttribute('href')))).toEqual(['https://printers.example/x']);
+      expect(await note.locator('img').count()).toBe(0);
+      expect(await note.textContent()).toContain('<img src=x');
 
       await act(page, 'wait_for_user', { reason: 'Asked Claire to switch the printer off and on.' });
       await expect.poll(() => page.locator('[data-testid=ticket-status]').getAttribute('data-status')).toBe('waiting_user');
@@ -128,7 +135,7 @@ describe('tickets in the web UI', () => {
       expect(history).toContain('Asked Claire to switch the printer off and on.');
       expect(history).toContain('needs a level 2 technician on site');
       expect(history).toContain('Replaced the fuser unit.');
-      expect(history).toContain('The spooler restarts fine.');
+      expect(history).toContain('lpstat -p idle');
       await saveScreenshot(page, 'tickets-resolved');
 
       // Someone else reopens it while the push has not reached this page yet: closing is refused, and the page says what changed.

@@ -10,6 +10,7 @@ import { formats } from '../app/language.js';
 import { ApiError } from '../connection/api.js';
 import { createSupportLinkPanel } from '../pages/support-link-panel.js';
 import { el, icon, replaceChildren } from '../ui/dom.js';
+import { markdownView } from '../ui/markdown-view.js';
 import { formatWhen } from '../ui/format.js';
 import { badge } from '../ui/status-badge.js';
 import { SEVERITY_LABEL } from '../ui/wording.js';
@@ -88,7 +89,7 @@ function plainText(text: string, testId?: string): HTMLElement {
 /** A device's name for the timeline: the list's hostname when known, else what the event recorded, else its id. */
 type HostnameOf = (deviceId: string, recorded: string) => string;
 
-function eventLine(e: TicketEventView, hostnameOf: HostnameOf = (id, recorded) => recorded || id): { text: string; detail: string | null; icon: 'note' | 'move' | 'link'; tag?: string; device?: string } {
+function eventLine(e: TicketEventView, hostnameOf: HostnameOf = (id, recorded) => recorded || id): { text: string; detail: string | null; markdown?: boolean; icon: 'note' | 'move' | 'link'; tag?: string; device?: string } {
   const actor = e.actor ?? t('controller');
   const data = e.data;
   const str = (key: string) => (typeof data[key] === 'string' ? (data[key] as string) : '');
@@ -104,7 +105,7 @@ function eventLine(e: TicketEventView, hostnameOf: HostnameOf = (id, recorded) =
       return { text, detail: null, icon: 'link', ...(data.join === true ? { tag: t('evFindingsJoin') } : {}), ...(str('deviceId') ? { device: str('deviceId') } : {}) };
     }
     case 'edited': return { text: t('evEdited', { actor }), detail: null, icon: 'move' };
-    case 'note': return { text: e.visibility === 'person' ? t('evNotePerson', { actor }) : t('evNoteInternal', { actor }), detail: str('markdown'), icon: 'note' };
+    case 'note': return { text: e.visibility === 'person' ? t('evNotePerson', { actor }) : t('evNoteInternal', { actor }), detail: str('markdown'), markdown: true, icon: 'note' };
     case 'link_created': return { text: t('evLinkCreated', { actor }), detail: null, icon: 'link' };
     case 'agent_joined': return { text: t('evAgentJoined', { hostname: str('hostname') || '?' }), detail: null, icon: 'link' };
     case 'take': return { text: tk('eventTake', { actor }), detail: null, icon: 'move' };
@@ -118,6 +119,7 @@ function eventLine(e: TicketEventView, hostnameOf: HostnameOf = (id, recorded) =
       return {
         text: tk('eventResolve', { actor, solutionType: tk('solutionType', { solutionType: String(resolution.solutionType ?? 'other') }) }),
         detail: typeof resolution.text === 'string' ? resolution.text : null,
+        markdown: true,
         icon: 'move',
       };
     }
@@ -214,7 +216,7 @@ export function createTicketPage(app: AppContext, number: number): Page {
     valid.length === 0 ? el('span', { class: 'muted' }, t('noActions')) : null);
     replaceChildren(description,
       el('h2', { class: 'card-title' }, tk('fieldDescription')),
-      tk0.description.trim() ? plainText(tk0.description, 'ticket-description') : el('p', { class: 'muted' }, t('noDescription')),
+      tk0.description.trim() ? markdownView(tk0.description, 'ticket-description') : el('p', { class: 'muted' }, t('noDescription')),
       tk0.waitingReason ? el('div', { class: 'reason-box' }, el('span', { class: 'field-label' }, t('fieldWaitingReason')), plainText(tk0.waitingReason)) : null,
       tk0.escalationReason ? el('div', { class: 'reason-box' }, el('span', { class: 'field-label' }, t('fieldEscalationReason')), plainText(tk0.escalationReason)) : null,
       tk0.resolution ? el('div', { class: 'reason-box reason-good' },
@@ -257,7 +259,7 @@ export function createTicketPage(app: AppContext, number: number): Page {
             line.tag ? badge(line.tag, 'neutral') : null,
             line.device ? el('a', { class: 'small', href: `#/devices/${encodeURIComponent(line.device)}`, 'data-testid': 'timeline-device-link' }, t('evFindingsOpen')) : null,
             el('time', { class: 'muted small nowrap', datetime: new Date(e.at).toISOString() }, formatWhen(e.at))),
-          line.detail ? plainText(line.detail) : null,
+          line.detail ? (line.markdown ? markdownView(line.detail) : plainText(line.detail)) : null,
           recordingActions(e)));
     }));
     if (events.length === 0) timeline.append(el('li', { class: 'muted' }, t('timelineEmpty')));
