@@ -14,10 +14,18 @@
  * again gets that scrollback first, then live output. Credit stays end to end while
  * a console is attached; while none is, the relay grants the agent credit for what
  * it buffers itself (the shell never stalls; beyond the ring, output is dropped).
+ *
+ * Two technicians on one shell: the holder of the keyboard (the technician the
+ * person said yes to) drives from one console; other technicians may watch it
+ * read-only (observers read the ring at their own pace, observer-feed.ts, and their
+ * keystrokes and resizes are refused here), and one of them takes the keyboard only
+ * when the agent reports the person's fresh yes (shell-seats.ts). Every console
+ * following the device and the agent are told who is on it (shell-presence.ts).
  */
+import { randomUUID } from 'node:crypto';
 import {
   FRAME_HEADER_BYTES, FrameKind, LIMITS, encodeAck, encodeData, peekHeader,
-  type AgentToController, type ConsentDecision, type LiveShell, type Person, type ShellCloseReason,
+  type AgentToController, type ConsentDecision, type LiveShell, type Person, type ShellCloseReason, type ShellPresence,
 } from '../../../protocol/index.js';
 import type { AuditLog } from '../audit/audit.js';
 import type { PeerSocket } from '../hubs/peer-socket.js';
@@ -25,14 +33,24 @@ import type { ShellLog, ShellRecorder } from '../recordings/shell-recorder.js';
 import type { AgentLinks } from './agent-links.js';
 import type { AgentLink, ConsoleLink } from './links.js';
 import { OutputRing } from './output-ring.js';
+import { ObserverFeed } from './observer-feed.js';
+import { PresenceBoard } from './shell-presence.js';
+import { ShellSeats } from './shell-seats.js';
+import { mayAccessDevice, mayAskKeyboard, mayDrive, mayEndDetached, mayObserve } from './shell-access.js';
 
 type ShellMode = LiveShell['mode'];
 
 interface Channel {
   readonly id: number;
   readonly agent: AgentLink;
-  /** The console showing the shell; null while none is attached (the grace timer runs). */
-  console: ConsoleLink | null;
+  /** The holder of the keyboard, the console they type in (null while none is attached: the grace timer runs), the observers. */
+  readonly seats: ShellSeats<ConsoleLink>;
+  /** Each observer's own pace through the scrollback ring. */
+  readonly feeds: Map<ConsoleLink, ObserverFeed>;
+  /** Observers already told that their keystrokes are not sent (once each). */
+  readonly toldReadOnly: Set<ConsoleLink>;
+  /** Who the agent was last told is on the shell, to tell it only of changes. */
+  viewersSaid: string;
   readonly deviceId: string;
   readonly requestedBy: Person;
   state: 'consent' | 'open';
@@ -54,13 +72,15 @@ interface Channel {
   log: ShellLog | null;
 }
 
-type ShellMessage = Extract<AgentToController, { t: 'shell.consent' | 'shell.opened' | 'shell.closed' }>;
+type ShellMessage = Extract<AgentToController, { t: 'shell.consent' | 'shell.opened' | 'shell.closed' | 'shell.takeover.answer' }>;
 
 export interface RelayOptions {
   /** How long an open shell waits for a console to come back (default LIMITS.shellGraceMs). */
   graceMs?: number;
   /** Output kept per shell for reattaching (default LIMITS.maxScrollbackBytes). */
   scrollbackBytes?: number;
+  /** Unacknowledged bytes one observer may have (default: the scrollback size). */
+  observerWindowBytes?: number;
 }
 
 export class Relay {
@@ -68,6 +88,9 @@ export class Relay {
   private nextChannel = 1;
   private readonly graceMs: number;
   private readonly scrollbackBytes: number;
+  private readonly observerWindowBytes: number | undefined;
+  /** The consoles following who is on each device. */
+  readonly presence = new PresenceBoard();
 
   constructor(
     private readonly audit: AuditLog,
@@ -79,6 +102,7 @@ export class Relay {
   ) {
     this.graceMs = options.graceMs ?? LIMITS.shellGraceMs;
     this.scrollbackBytes = Math.min(options.scrollbackBytes ?? LIMITS.maxScrollbackBytes, LIMITS.maxScrollbackBytes);
+    this.observerWindowBytes = options.observerWindowBytes;
   }
 
   /** A technician asks for a shell: the agent will ask its person; the console waits for the answer. */
@@ -91,7 +115,8 @@ export class Relay {
     const id = this.nextChannel++;
     const requestedBy = { username: console.account.username, name: console.account.name };
     const channel: Channel = {
-      id, agent, console, deviceId: request.deviceId, requestedBy, state: 'consent', openedAt: null, cols: request.cols, rows: request.rows, log: null,
+      id, agent, seats: new ShellSeats<ConsoleLink>(requestedBy, console), feeds: new Map(), toldReadOnly: new Set(), viewersSaid: '',
+      deviceId: request.deviceId, requestedBy, state: 'consent', openedAt: null, cols: request.cols, rows: request.rows, log: null,
       opened: null, scrollback: new OutputRing(this.scrollbackBytes), owed: 0, replayOwed: 0, graceTimer: null,
     };
     this.channels.set(id, channel);
@@ -107,7 +132,7 @@ export class Relay {
   fromAgent(agent: AgentLink, message: ShellMessage): void {
     const channel = this.channels.get(message.channel);
     if (!channel || channel.agent !== agent) return;
-    const console = channel.console?.peer;
+    const console = channel.seats.driver?.peer;
     switch (message.t) {
       case 'shell.consent': {
         if (channel.state !== 'consent') return;
@@ -124,14 +149,17 @@ export class Relay {
         channel.log =
           this.recorder?.opened({
             deviceId: channel.deviceId, channel: channel.id, sessionId: agent.sessionId, technician: channel.requestedBy.username,
-            technicianLanguage: channel.console?.account.language ?? null, cols: channel.cols, rows: channel.rows, shell: message.shell, user: message.user,
+            technicianLanguage: channel.seats.driver?.account.language ?? null, cols: channel.cols, rows: channel.rows, shell: message.shell, user: message.user,
           }) ?? null;
         console?.send({ t: 'shell.opened', channel: channel.id, mode: message.mode, user: message.user, shell: message.shell, window: LIMITS.initialWindowBytes });
         this.audit.note({ actor: channel.requestedBy.username, action: 'shell.opened', target: channel.deviceId, detail: { channel: channel.id, mode: message.mode, user: message.user, recordingId: channel.log?.recordingId ?? null } });
+        this.seatsChanged(channel);
         return;
       }
       case 'shell.closed':
         return this.finish(channel, message.reason, message.exitCode, false);
+      case 'shell.takeover.answer':
+        return this.takeoverAnswered(channel, message.requestId, message.decision);
       default: {
         const never: never = message;
         return never;
@@ -146,9 +174,11 @@ export class Relay {
     if (frame[0] !== FrameKind.data || channel.state !== 'open') return;
     const payload = frame.subarray(FRAME_HEADER_BYTES);
     channel.scrollback.push(payload);
-    if (channel.console) {
+    for (const feed of channel.feeds.values()) feed.pump();
+    const driver = channel.seats.driver;
+    if (driver) {
       channel.owed += payload.byteLength;
-      this.forward(agent.peer, channel.console.peer, frame);
+      this.forward(agent.peer, driver.peer, frame);
     } else if (payload.byteLength > 0) {
       // Nobody renders it now: the relay is the reader, so the shell keeps its credit.
       agent.peer.sendBinary(Buffer.from(encodeAck(channel.id, payload.byteLength)));
@@ -163,7 +193,10 @@ export class Relay {
    */
   consoleBinary(console: ConsoleLink, frame: Buffer): void {
     const channel = this.route(console.peer, frame);
-    if (!channel || channel.console !== console || channel.state !== 'open') return;
+    if (!channel || channel.state !== 'open') return;
+    const feed = channel.feeds.get(console);
+    if (feed) return this.fromObserver(channel, console, feed, frame);
+    if (channel.seats.driver !== console) return;
     if (frame[0] !== FrameKind.ack) return this.forward(console.peer, channel.agent.peer, frame);
     let credit = frame.readUInt32BE(FRAME_HEADER_BYTES);
     const replayed = Math.min(credit, channel.replayOwed);
@@ -179,9 +212,9 @@ export class Relay {
   listShells(console: ConsoleLink, request: { requestId: string; deviceId: string }): void {
     const shells: LiveShell[] = [];
     for (const channel of this.channels.values()) {
-      if (channel.deviceId !== request.deviceId || channel.state !== 'open' || !channel.opened || !mayAttach(console, channel)) continue;
+      if (channel.deviceId !== request.deviceId || channel.state !== 'open' || !channel.opened || !mayDrive(console.account, channel.seats.holder)) continue;
       shells.push({
-        channel: channel.id, ...channel.opened, technician: channel.requestedBy, openedAt: channel.openedAt ?? 0, attached: channel.console !== null,
+        channel: channel.id, ...channel.opened, technician: channel.seats.holder, openedAt: channel.openedAt ?? 0, attached: channel.seats.driver !== null,
       });
     }
     console.peer.send({ t: 'shell.live', requestId: request.requestId, deviceId: request.deviceId, shells: shells.slice(0, LIMITS.maxChannelsPerConnection) });
@@ -193,22 +226,23 @@ export class Relay {
    */
   attach(console: ConsoleLink, request: { requestId: string; channel: number; cols: number; rows: number }): void {
     const channel = this.channels.get(request.channel);
-    if (!channel || channel.state !== 'open' || !channel.opened || !mayAttach(console, channel)) {
+    if (!channel || channel.state !== 'open' || !channel.opened || !mayDrive(console.account, channel.seats.holder)) {
       return console.peer.sendError('PROTO_ERR_UNKNOWN_CHANNEL', undefined, { requestId: request.requestId, channel: request.channel });
     }
-    if (channel.console !== console && console.channels.size >= LIMITS.maxChannelsPerConnection) {
+    if (!console.channels.has(channel.id) && console.channels.size >= LIMITS.maxChannelsPerConnection) {
       return console.peer.sendError('PROTO_ERR_TOO_MANY_CHANNELS', undefined, { requestId: request.requestId });
     }
-    const previous = channel.console;
+    const previous = channel.seats.driver;
     if (previous && previous !== console) {
       this.release(channel);
       previous.peer.send({ t: 'shell.detached', channel: channel.id });
     } else if (previous === console) {
       this.release(channel);
     }
+    this.stopFeed(channel, console);
     if (channel.graceTimer) clearTimeout(channel.graceTimer);
     channel.graceTimer = null;
-    channel.console = console;
+    channel.seats.drive(console);
     console.channels.add(channel.id);
     const replay = channel.scrollback.chunks();
     const replayBytes = replay.reduce((sum, chunk) => sum + chunk.byteLength, 0);
@@ -229,34 +263,41 @@ export class Relay {
       channel.log?.resize(request.cols, request.rows);
     }
     this.audit.note({ actor: console.account.username, action: 'shell.attached', target: channel.deviceId, detail: { channel: channel.id, scrollbackBytes: replayBytes } });
+    this.seatsChanged(channel);
   }
 
   /** The page showing a shell leaves: the shell stays open, without a console, for the grace period. */
   detach(console: ConsoleLink, channelId: number): void {
     const channel = this.channels.get(channelId);
-    if (!channel || channel.console !== console) return;
+    if (channel?.feeds.has(console)) return this.stopObserving(channel, console);
+    if (!channel || channel.seats.driver !== console) return;
     if (channel.state !== 'open') return this.finish(channel, 'console-gone', null, true);
     this.leave(channel);
   }
 
   resize(console: ConsoleLink, message: { channel: number; cols: number; rows: number }): void {
     const channel = this.channels.get(message.channel);
-    if (!channel || channel.console !== console) {
+    // An observer's size is its own business: the shell keeps the driver's.
+    if (channel?.feeds.has(console)) return console.peer.sendError('SHELL_ERR_READ_ONLY', undefined, { channel: channel.id });
+    if (!channel || channel.seats.driver !== console) {
       // A shell another tab took a moment ago is not an error.
-      if (channel && mayAttach(console, channel)) return;
+      if (channel && mayDrive(console.account, channel.seats.holder)) return;
       return console.peer.violation('PROTO_ERR_UNKNOWN_CHANNEL', `channel ${message.channel}`);
     }
     channel.agent.peer.send({ t: 'shell.resize', channel: channel.id, cols: message.cols, rows: message.rows });
+    const changed = channel.cols !== message.cols || channel.rows !== message.rows;
     channel.cols = message.cols;
     channel.rows = message.rows;
     channel.log?.resize(message.cols, message.rows);
+    if (changed && channel.feeds.size > 0) this.publish(channel.deviceId);
   }
 
   /** The technician ends a shell: the console showing it, or (for a detached one) any that may attach to it. */
   closeByConsole(console: ConsoleLink, channelId: number): void {
     const channel = this.channels.get(channelId);
     if (!channel) return;
-    if (channel.console !== console && !(channel.console === null && mayAttach(console, channel))) return;
+    const driver = channel.seats.driver;
+    if (driver !== console && !(driver === null && mayEndDetached(console.account, channel.seats.holder))) return;
     this.finish(channel, 'technician', null, true);
   }
 
@@ -273,12 +314,173 @@ export class Relay {
    * (grace period); a request still waiting for consent is withdrawn.
    */
   consoleGone(console: ConsoleLink): void {
+    this.presence.forget(console);
     for (const id of [...console.channels]) {
       const channel = this.channels.get(id);
-      if (!channel || channel.console !== console) continue;
+      if (channel?.feeds.has(console)) {
+        this.stopObserving(channel, console);
+        continue;
+      }
+      if (!channel || channel.seats.driver !== console) continue;
       if (channel.state === 'open') this.leave(channel);
       else this.finish(channel, 'console-gone', null, true);
     }
+  }
+
+  // ---- two technicians on one shell -----------------------------------------
+
+  /** A technician watches a live shell read-only: its scrollback, then live output at the observer's own pace. */
+  observe(console: ConsoleLink, request: { requestId: string; channel: number }): void {
+    const channel = this.channels.get(request.channel);
+    if (!channel || channel.state !== 'open' || !channel.opened || !mayObserve(console.account, channel.deviceId)) {
+      return console.peer.sendError('PROTO_ERR_UNKNOWN_CHANNEL', undefined, { requestId: request.requestId, channel: request.channel });
+    }
+    // The holder has the keyboard already: watching their own shell is bringing it here.
+    if (mayDrive(console.account, channel.seats.holder)) return this.attach(console, { ...request, cols: channel.cols, rows: channel.rows });
+    if (channel.feeds.has(console)) return;
+    if (console.channels.size >= LIMITS.maxChannelsPerConnection) {
+      return console.peer.sendError('PROTO_ERR_TOO_MANY_CHANNELS', undefined, { requestId: request.requestId });
+    }
+    const person = { username: console.account.username, name: console.account.name };
+    if (channel.seats.observe(console, person) === 'full') {
+      return console.peer.sendError('SHELL_ERR_TOO_MANY_OBSERVERS', undefined, { requestId: request.requestId, channel: channel.id });
+    }
+    console.channels.add(channel.id);
+    const feed = new ObserverFeed(channel.id, channel.scrollback, console.peer, (bytes) => console.peer.send({ t: 'shell.skipped', channel: channel.id, bytes }), {
+      ...(this.observerWindowBytes !== undefined ? { windowBytes: this.observerWindowBytes } : {}),
+    });
+    channel.feeds.set(console, feed);
+    console.peer.send({
+      t: 'shell.attached', requestId: request.requestId, channel: channel.id, deviceId: channel.deviceId, ...channel.opened,
+      window: LIMITS.initialWindowBytes, scrollbackBytes: channel.scrollback.size, role: 'observer', cols: channel.cols, rows: channel.rows,
+    });
+    feed.pump();
+    this.audit.note({ actor: console.account.username, action: 'shell.observe', target: channel.deviceId, detail: { channel: channel.id, phase: 'started', holder: channel.seats.holder.username } });
+    this.seatsChanged(channel);
+  }
+
+  /** An observer asks for the keyboard: the agent asks the person afresh; nothing changes until they say yes. */
+  takeover(console: ConsoleLink, request: { requestId: string; channel: number }): void {
+    const channel = this.channels.get(request.channel);
+    if (!channel || channel.state !== 'open') {
+      return console.peer.sendError('PROTO_ERR_UNKNOWN_CHANNEL', undefined, { requestId: request.requestId, channel: request.channel });
+    }
+    if (!mayAskKeyboard(console.account, channel.deviceId)) return console.peer.sendError('AUTH_ERR_FORBIDDEN', undefined, { requestId: request.requestId, channel: channel.id });
+    const ticket = randomUUID();
+    const outcome = channel.seats.ask(console, request.requestId, ticket);
+    if (outcome === 'not-observer') return console.peer.sendError('AUTH_ERR_FORBIDDEN', undefined, { requestId: request.requestId, channel: channel.id });
+    if (outcome === 'pending') return console.peer.sendError('SHELL_ERR_TAKEOVER_PENDING', undefined, { requestId: request.requestId, channel: channel.id });
+    const requestedBy = { username: console.account.username, name: console.account.name };
+    channel.agent.peer.send({ t: 'shell.takeover', channel: channel.id, requestId: ticket, requestedBy, holder: channel.seats.holder });
+    console.peer.send({ t: 'shell.takeover.pending', requestId: request.requestId, channel: channel.id, ...(channel.agent.consentTimeoutMs !== undefined ? { timeoutMs: channel.agent.consentTimeoutMs } : {}) });
+    this.audit.note({ actor: console.account.username, action: 'shell.takeover', target: channel.deviceId, detail: { channel: channel.id, phase: 'asked', holder: channel.seats.holder.username } });
+  }
+
+  /** Follows who is on a device (its page is open): told at once, then at each change. */
+  watchPresence(console: ConsoleLink, deviceId: string): void {
+    if (!mayAccessDevice(console.account, deviceId)) return console.peer.sendError('AUTH_ERR_FORBIDDEN');
+    if (!this.presence.watch(console, deviceId)) return console.peer.sendError('PROTO_ERR_TOO_MANY_CHANNELS');
+    this.presence.tell(console, deviceId, this.presenceOf(deviceId));
+  }
+
+  unwatchPresence(console: ConsoleLink, deviceId: string): void {
+    this.presence.unwatch(console, deviceId);
+  }
+
+  /** The person answered a take-over: on yes the requester drives and the driver until now watches; either way both are told. */
+  private takeoverAnswered(channel: Channel, ticket: string, decision: ConsentDecision): void {
+    const outcome = channel.seats.answer(ticket, decision);
+    if (outcome.kind === 'stale') return;
+    const { by, requestId, person } = outcome.takeover;
+    const detail = { channel: channel.id, decision, requestedBy: person.username };
+    if (outcome.kind === 'refused') {
+      by.peer.send({ t: 'shell.takeover.result', requestId, channel: channel.id, decision });
+      this.audit.note({ actor: `device:${channel.deviceId}`, action: 'shell.takeover', target: channel.deviceId, detail: { ...detail, phase: 'refused' } });
+      return;
+    }
+    const formerHolder = outcome.previous ? channel.seats.observers.get(outcome.previous) ?? null : null;
+    // The new driver's feed ends: whatever it had not been sent yet goes now; its acknowledgements of all that stop here.
+    const feed = channel.feeds.get(by);
+    channel.feeds.delete(by);
+    channel.toldReadOnly.delete(by);
+    const unacked = feed?.unacked ?? 0;
+    const flushed = feed?.flushAll() ?? 0;
+    const previous = outcome.previous;
+    if (previous) {
+      // The driver until now: the agent gets the credit it will not acknowledge, and it watches from the live edge on.
+      if (channel.owed > 0) channel.agent.peer.sendBinary(Buffer.from(encodeAck(channel.id, channel.owed)));
+      const observerFeed = new ObserverFeed(channel.id, channel.scrollback, previous.peer, (bytes) => previous.peer.send({ t: 'shell.skipped', channel: channel.id, bytes }), {
+        ...(this.observerWindowBytes !== undefined ? { windowBytes: this.observerWindowBytes } : {}),
+      });
+      observerFeed.skipTo(channel.scrollback.end);
+      channel.feeds.set(previous, observerFeed);
+    }
+    channel.owed = 0;
+    channel.replayOwed = unacked + flushed;
+    if (channel.graceTimer) clearTimeout(channel.graceTimer);
+    channel.graceTimer = null;
+    by.peer.send({ t: 'shell.takeover.result', requestId, channel: channel.id, decision });
+    by.peer.send({ t: 'shell.role', channel: channel.id, role: 'driver', cols: channel.cols, rows: channel.rows });
+    previous?.peer.send({ t: 'shell.role', channel: channel.id, role: 'observer', cols: channel.cols, rows: channel.rows });
+    this.audit.note({ actor: `device:${channel.deviceId}`, action: 'shell.takeover', target: channel.deviceId, detail: { ...detail, phase: 'granted', from: formerHolder?.username ?? null } });
+    this.seatsChanged(channel);
+  }
+
+  /** An observer's frames: acknowledgements pace its feed; keystrokes are refused (it is told once). */
+  private fromObserver(channel: Channel, console: ConsoleLink, feed: ObserverFeed, frame: Buffer): void {
+    if (frame[0] === FrameKind.ack) return feed.ack(frame.readUInt32BE(FRAME_HEADER_BYTES));
+    if (channel.toldReadOnly.has(console)) return;
+    channel.toldReadOnly.add(console);
+    console.peer.sendError('SHELL_ERR_READ_ONLY', undefined, { channel: channel.id });
+  }
+
+  private stopObserving(channel: Channel, console: ConsoleLink): void {
+    if (!this.stopFeed(channel, console)) return;
+    const { withdrawn } = channel.seats.leave(console);
+    if (withdrawn) {
+      channel.agent.peer.send({ t: 'shell.takeover.cancel', channel: channel.id, requestId: withdrawn.ticket });
+      this.audit.note({ actor: console.account.username, action: 'shell.takeover', target: channel.deviceId, detail: { channel: channel.id, phase: 'withdrawn' } });
+    }
+    this.audit.note({ actor: console.account.username, action: 'shell.observe', target: channel.deviceId, detail: { channel: channel.id, phase: 'stopped' } });
+    this.seatsChanged(channel);
+  }
+
+  /** Ends a console's observer feed, if it has one; true when it had. */
+  private stopFeed(channel: Channel, console: ConsoleLink): boolean {
+    const feed = channel.feeds.get(console);
+    if (!feed) return false;
+    feed.stop();
+    channel.feeds.delete(console);
+    channel.toldReadOnly.delete(console);
+    console.channels.delete(channel.id);
+    channel.seats.leave(console);
+    return true;
+  }
+
+  /** Who sits at a shell changed: the agent is told (when the people changed), and so is every console following the device. */
+  private seatsChanged(channel: Channel): void {
+    if (channel.state !== 'open') return;
+    const { holder, observers } = channel.seats.view();
+    const said = JSON.stringify([holder, observers]);
+    if (said !== channel.viewersSaid) {
+      channel.viewersSaid = said;
+      channel.agent.peer.send({ t: 'shell.viewers', channel: channel.id, holder, observers });
+    }
+    this.publish(channel.deviceId);
+  }
+
+  private publish(deviceId: string): void {
+    if (this.presence.listeners(deviceId) > 0) this.presence.publish(deviceId, this.presenceOf(deviceId));
+  }
+
+  /** Every live shell of a device and who is on it. */
+  private presenceOf(deviceId: string): ShellPresence[] {
+    const shells: ShellPresence[] = [];
+    for (const channel of this.channels.values()) {
+      if (channel.deviceId !== deviceId || channel.state !== 'open' || !this.channels.has(channel.id)) continue;
+      shells.push({ channel: channel.id, ...channel.seats.view(), cols: channel.cols, rows: channel.rows });
+    }
+    return shells;
   }
 
   /** Channels currently open or waiting for consent (for tests and metrics). */
@@ -288,18 +490,20 @@ export class Relay {
 
   /** Unbinds the channel's console and starts the grace period. */
   private leave(channel: Channel): void {
-    const console = channel.console;
+    const console = channel.seats.driver;
     if (!console) return;
     this.release(channel);
     channel.graceTimer = setTimeout(() => this.finish(channel, 'console-gone', null, true), this.graceMs);
     channel.graceTimer.unref?.();
     this.audit.note({ actor: console.account.username, action: 'shell.detached', target: channel.deviceId, detail: { channel: channel.id, graceMs: this.graceMs } });
+    this.seatsChanged(channel);
   }
 
   /** Unbinds the console and gives the agent the credit that console will never acknowledge. */
   private release(channel: Channel): void {
-    channel.console?.channels.delete(channel.id);
-    channel.console = null;
+    const driver = channel.seats.driver;
+    driver?.channels.delete(channel.id);
+    if (driver) channel.seats.leave(driver);
     if (channel.owed > 0) channel.agent.peer.sendBinary(Buffer.from(encodeAck(channel.id, channel.owed)));
     channel.owed = 0;
     channel.replayOwed = 0;
@@ -310,9 +514,17 @@ export class Relay {
     if (channel.graceTimer) clearTimeout(channel.graceTimer);
     channel.graceTimer = null;
     channel.agent.channels.delete(channel.id);
-    channel.console?.channels.delete(channel.id);
+    const driver = channel.seats.driver;
+    driver?.channels.delete(channel.id);
     if (tellAgent) channel.agent.peer.send({ t: 'shell.close', channel: channel.id, reason });
-    channel.console?.peer.send({ t: 'shell.closed', channel: channel.id, reason, exitCode });
+    driver?.peer.send({ t: 'shell.closed', channel: channel.id, reason, exitCode });
+    for (const [observer, feed] of channel.feeds) {
+      feed.stop();
+      observer.channels.delete(channel.id);
+      observer.peer.send({ t: 'shell.closed', channel: channel.id, reason, exitCode });
+    }
+    channel.feeds.clear();
+    if (channel.opened) this.publish(channel.deviceId);
     void channel.log?.close(reason, exitCode);
     if (channel.openedAt !== null) {
       this.audit.note({
@@ -349,11 +561,6 @@ export class Relay {
       });
     }
   }
-}
-
-/** The technician who opened a shell may attach to it again; an admin may take any. */
-function mayAttach(console: ConsoleLink, channel: Channel): boolean {
-  return console.account.username === channel.requestedBy.username || console.account.role === 'admin';
 }
 
 /** Why a refused shell ends. A policy refusal is the machine declining; the console tells it apart by the consent decision. */
