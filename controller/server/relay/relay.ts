@@ -453,7 +453,6 @@ export class Relay {
     channel.feeds.delete(console);
     channel.toldReadOnly.delete(console);
     console.channels.delete(channel.id);
-    channel.seats.leave(console);
     return true;
   }
 
