@@ -247,7 +247,7 @@ describe('a second technician on a live shell', () => {
     s.relay.observe(s.kim, { requestId: 'o1', channel: s.channel });
     for (const decision of ['declined', 'timeout'] as const) {
       s.relay.takeover(s.kim, { requestId: `k-${decision}`, channel: s.channel });
-      const asked = s.ofType(s.agent.ws, 'shell.takeover').at(-1) as { requestId: string };
+      const asked = s.ofType(s.agent.ws, 'shell.takeover').at(-1) as unknown as { requestId: string };
       s.relay.fromAgent(s.agent, { t: 'shell.takeover.answer', channel: s.channel, requestId: asked.requestId, decision });
       expect(s.ofType(s.kim.ws, 'shell.takeover.result').at(-1)).toEqual({ t: 'shell.takeover.result', requestId: `k-${decision}`, channel: s.channel, decision });
     }
@@ -262,7 +262,7 @@ describe('a second technician on a live shell', () => {
     const s = setup();
     s.relay.observe(s.kim, { requestId: 'o1', channel: s.channel });
     s.relay.takeover(s.kim, { requestId: 'k1', channel: s.channel });
-    const asked = s.ofType(s.agent.ws, 'shell.takeover').at(-1) as { requestId: string };
+    const asked = s.ofType(s.agent.ws, 'shell.takeover').at(-1) as unknown as { requestId: string };
     s.relay.consoleGone(s.kim);
     expect(s.ofType(s.agent.ws, 'shell.takeover.cancel')).toEqual([{ t: 'shell.takeover.cancel', channel: s.channel, requestId: asked.requestId }]);
     // The answer that comes anyway is stale.
