@@ -212,7 +212,7 @@ describe('a second technician on a live shell', () => {
     s.relay.observe(s.kim, { requestId: 'o1', channel: s.channel });
     s.relay.takeover(s.kim, { requestId: 'k1', channel: s.channel });
     expect(s.ofType(s.kim.ws, 'shell.takeover.pending')).toEqual([{ t: 'shell.takeover.pending', requestId: 'k1', channel: s.channel, timeoutMs: 60_000 }]);
-    const asked = s.ofType(s.agent.ws, 'shell.takeover')[0] as { requestId: string };
+    const asked = s.ofType(s.agent.ws, 'shell.takeover')[0] as unknown as { requestId: string };
     expect(asked).toMatchObject({ channel: s.channel, requestedBy: person(KIM), holder: person(SAM) });
     // A second request while the person is asked is refused.
     const admin = consoleLink(ADMIN);
