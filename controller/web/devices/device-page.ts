@@ -33,7 +33,7 @@ export function createDevicePage(app: AppContext, deviceId: string): Page {
   const revokeButton = el('button', { class: 'btn btn-danger-outline', type: 'button', 'data-testid': 'revoke-device', hidden: true }, icon('power'), t('revokeDevice'));
   const managed = el('section', { class: 'card managed-card', 'data-testid': 'managed-facts', hidden: true });
   const backLink = el('a', { class: 'back-link', href: '#/' }, icon('back'), t('allDevices'));
-  const shell = new ShellPanel(deviceId, app.socket, app.store);
+  const shell = new ShellPanel(deviceId, app.socket, app.store, { me: app.me.user.username });
   const diagnostics = new DiagnosticsPanel(deviceId, app.socket, app.store);
   const history = new HistoryPanel(deviceId, app.socket);
   const chat = new ChatPanel(deviceId, app);
@@ -162,7 +162,7 @@ export function createDevicePage(app: AppContext, deviceId: string): Page {
   const root = el('div', { class: 'page device-page' },
     backLink,
     el('header', { class: 'page-header' },
-      el('div', null, el('div', { class: 'title-row' }, title, status), subtitle),
+      el('div', { class: 'page-header-main' }, el('div', { class: 'title-row' }, title, status), subtitle, shell.presenceRoot),
       el('div', { class: 'actions' }, endButton, revokeButton)),
     endError, missing, body);
 
