@@ -94,9 +94,12 @@ export async function createSupportLink(c: RunningController, cookie: string): P
   return (await res.json()) as SupportLink;
 }
 
+/** The password createTechnician gives an account. */
+export const technicianPassword = (username: string): string => `pw-${username}-long-enough`;
+
 /** Creates a technician account (as the admin whose cookie is given) and returns its own login cookie. */
 export async function createTechnician(c: RunningController, adminCookie: string, username: string, name: string, role: 'technician' | 'admin' = 'technician'): Promise<string> {
-  const password = `pw-${username}-long-enough`;
+  const password = technicianPassword(username);
   const res = await fetch(`${c.url}/api/users`, {
     method: 'POST',
     headers: { cookie: adminCookie, origin: c.url, 'content-type': 'application/json' },
