@@ -102,5 +102,13 @@ describe('two technicians on one machine', () => {
     await shows(kim, 'KIM-TYPES-25');
     await shows(sam, 'KIM-TYPES-25');
     await saveScreenshot(kim, 'shell-sharing-after-takeover');
+
+    // Dark mode, and a phone-sized window that must not scroll sideways.
+    await sam.emulateMedia({ colorScheme: 'dark' });
+    await saveScreenshot(sam, 'shell-sharing-dark');
+    await kim.setViewportSize({ width: 390, height: 844 });
+    await kim.locator('[data-testid=device-presence]').scrollIntoViewIfNeeded();
+    await expect.poll(() => kim.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    await saveScreenshot(kim, 'shell-sharing-390');
   });
 });
