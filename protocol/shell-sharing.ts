@@ -53,8 +53,8 @@ export const sharingToConsoleMessages = [
   z.object({ t: z.literal('shell.takeover.pending'), requestId: id, channel: channelId, timeoutMs: z.number().int().min(0).max(3_600_000).optional() }),
   /** The person's answer to this console's take-over request. On `granted` this console drives from now on. */
   z.object({ t: z.literal('shell.takeover.result'), requestId: id, channel: channelId, decision: consentDecision }),
-  /** This console's part in a shell changed (a take-over): an observer's keystrokes and resizes are refused. */
-  z.object({ t: z.literal('shell.role'), channel: channelId, role: shellRole, cols, rows }),
+  /** This console's part in a shell changed (a take-over): an observer's keystrokes and resizes are refused. `holder` has the keyboard now. */
+  z.object({ t: z.literal('shell.role'), channel: channelId, role: shellRole, holder: person, cols, rows }),
   /** An observer fell further behind than the shell's scrollback: this many bytes of output were not sent to it. */
   z.object({ t: z.literal('shell.skipped'), channel: channelId, bytes: z.number().int().min(1) }),
 ] as const;

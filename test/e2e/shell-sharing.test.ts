@@ -95,6 +95,7 @@ describe('two technicians on one machine', () => {
     await sam.locator('[data-testid=shell-status][data-state=watching]').waitFor({ timeout: 15_000 });
     await kim.locator('[data-testid=presence-person][data-username=kim][data-role=driver]').waitFor();
     await sam.locator('[data-testid=presence-person][data-username=admin][data-role=observer]').waitFor();
+    expect(await sam.locator('[data-testid=sharing-notice]').textContent()).toBe('The person gave the keyboard to Kim Roy. You are watching now.');
     await expect.poll(() => agent.output(), { timeout: 15_000 }).toContain('Kim Roy (kim) now has the keyboard of the remote shell');
 
     // Kim types now, and Sam watches it happen.

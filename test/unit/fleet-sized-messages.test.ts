@@ -93,7 +93,7 @@ const toConsole: Record<ControllerToConsole['t'], ControllerToConsole> = {
   },
   'shell.takeover.pending': { t: 'shell.takeover.pending', requestId: ident(), channel: 0xffff_ffff, timeoutMs: 3_600_000 },
   'shell.takeover.result': { t: 'shell.takeover.result', requestId: ident(), channel: 0xffff_ffff, decision: 'refused-by-policy' },
-  'shell.role': { t: 'shell.role', channel: 0xffff_ffff, role: 'observer', cols: LIMITS.maxCols, rows: LIMITS.maxRows },
+  'shell.role': { t: 'shell.role', channel: 0xffff_ffff, role: 'observer', holder: person, cols: LIMITS.maxCols, rows: LIMITS.maxRows },
   'shell.skipped': { t: 'shell.skipped', channel: 0xffff_ffff, bytes: Number.MAX_SAFE_INTEGER },
   error: { t: 'error', ...errorMessage, requestId: ident() },
 };

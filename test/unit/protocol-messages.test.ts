@@ -116,7 +116,7 @@ const toConsole: ControllerToConsole[] = [
   { t: 'device.presence', deviceId: 'd1', shells: [{ channel: 3, holder: person, holderHere: true, observers: [{ username: 'kim', name: 'Kim Roy' }], cols: 120, rows: 40 }] },
   { t: 'shell.takeover.pending', requestId: 'k1', channel: 3, timeoutMs: 60_000 },
   { t: 'shell.takeover.result', requestId: 'k1', channel: 3, decision: 'granted' },
-  { t: 'shell.role', channel: 3, role: 'driver', cols: 120, rows: 40 },
+  { t: 'shell.role', channel: 3, role: 'driver', holder: person, cols: 120, rows: 40 },
   { t: 'shell.skipped', channel: 3, bytes: 4096 },
   { t: 'error', code: 'SHELL_ERR_DEVICE_OFFLINE', message: 'The device is offline.', requestId: 'r1' },
 ];

@@ -226,7 +226,7 @@ describe('a second technician on a live shell', () => {
     s.relay.fromAgent(s.agent, { t: 'shell.takeover.answer', channel: s.channel, requestId: asked.requestId, decision: 'granted' });
     expect(s.ofType(s.kim.ws, 'shell.takeover.result')).toEqual([{ t: 'shell.takeover.result', requestId: 'k1', channel: s.channel, decision: 'granted' }]);
     expect(s.ofType(s.kim.ws, 'shell.role').at(-1)).toMatchObject({ role: 'driver' });
-    expect(s.ofType(s.sam.ws, 'shell.role').at(-1)).toMatchObject({ role: 'observer' });
+    expect(s.ofType(s.sam.ws, 'shell.role').at(-1)).toMatchObject({ role: 'observer', holder: person(KIM) });
     s.keys(s.kim, 'whoami\r');
     s.keys(s.sam, 'nope');
     expect(s.agentKeys()).toBe('whoami\r');

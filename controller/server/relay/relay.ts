@@ -420,8 +420,9 @@ export class Relay {
     if (channel.graceTimer) clearTimeout(channel.graceTimer);
     channel.graceTimer = null;
     by.peer.send({ t: 'shell.takeover.result', requestId, channel: channel.id, decision });
-    by.peer.send({ t: 'shell.role', channel: channel.id, role: 'driver', cols: channel.cols, rows: channel.rows });
-    previous?.peer.send({ t: 'shell.role', channel: channel.id, role: 'observer', cols: channel.cols, rows: channel.rows });
+    const role = { channel: channel.id, holder: person, cols: channel.cols, rows: channel.rows };
+    by.peer.send({ t: 'shell.role', role: 'driver', ...role });
+    previous?.peer.send({ t: 'shell.role', role: 'observer', ...role });
     this.audit.note({ actor: `device:${channel.deviceId}`, action: 'shell.takeover', target: channel.deviceId, detail: { ...detail, phase: 'granted', from: formerHolder?.username ?? null } });
     this.seatsChanged(channel);
   }

@@ -292,10 +292,9 @@ export class ShellPanel {
       tab.requestedSize = { cols: m.cols, rows: m.rows };
       tab.session?.goLive(tab.requestedSize);
     } else if (m.role === 'observer' && s.kind === 'live') {
-      const holder = this.presenceOf(m.channel)?.holder ?? { username: '', name: '…' };
-      this.setState(tab, { kind: 'watching', channel: s.channel, mode: s.mode, user: s.user, shell: s.shell, holder, asking: null });
+      this.setState(tab, { kind: 'watching', channel: s.channel, mode: s.mode, user: s.user, shell: s.shell, holder: m.holder, asking: null });
       tab.session?.watch(m.cols, m.rows);
-      this.say(ts('keyboardLost', { holder: holder.name }));
+      this.say(ts('keyboardLost', { holder: m.holder.name }));
     }
   }
 
