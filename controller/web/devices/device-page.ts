@@ -159,12 +159,13 @@ export function createDevicePage(app: AppContext, deviceId: string): Page {
   render();
   void load();
 
-  const root = el('div', { class: 'page device-page' },
-    backLink,
-    el('header', { class: 'page-header' },
-      el('div', { class: 'page-header-main' }, el('div', { class: 'title-row' }, title, status), subtitle, shell.presenceRoot),
-      el('div', { class: 'actions' }, endButton, revokeButton)),
-    endError, missing, body);
+  const header = el('header', { class: 'page-header' },
+    el('div', { class: 'page-header-main' }, el('div', { class: 'title-row' }, title, status), subtitle, shell.presenceRoot),
+    el('div', { class: 'actions' }, endButton, revokeButton));
+  const root = el('div', { class: 'page device-page' }, backLink, header, endError, missing, body);
+  // The header grows when technicians join the device (the presence strip): the workspace below re-measures its room.
+  const headerSize = new ResizeObserver(() => workspace.refresh());
+  headerSize.observe(header);
 
   return {
     root,
@@ -176,6 +177,7 @@ export function createDevicePage(app: AppContext, deviceId: string): Page {
       stop();
       clearInterval(ticker);
       if (refetchTimer) clearTimeout(refetchTimer);
+      headerSize.disconnect();
       workspace.dispose();
       shell.dispose();
       diagnostics.dispose();

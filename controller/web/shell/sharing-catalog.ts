@@ -25,7 +25,6 @@ export const sharingCatalog = defineCatalog(
     stoppedWatching: 'You stopped watching.',
     readOnly: 'You are watching: what you type is not sent.',
     skipped: '{size} of output skipped: your connection fell behind.',
-    watchers: '{names} watching',
     watchedBy: '{count, plural, one {# technician watches} other {# technicians watch}} this shell: {names}',
   },
   {
@@ -51,7 +50,6 @@ export const sharingCatalog = defineCatalog(
     stoppedWatching: 'Vous ne regardez plus ce terminal.',
     readOnly: "Vous regardez\u00a0: ce que vous tapez n'est pas envoyé.",
     skipped: '{size} de sortie sautés\u00a0: votre connexion a pris du retard.',
-    watchers: '{names} regarde',
     watchedBy: '{count, plural, one {# technicien regarde} other {# techniciens regardent}} ce terminal\u00a0: {names}',
   },
 );
