@@ -15,62 +15,24 @@
  * a console is attached; while none is, the relay grants the agent credit for what
  * it buffers itself (the shell never stalls; beyond the ring, output is dropped).
  *
- * Two technicians on one shell: the holder of the keyboard (the technician the
- * person said yes to) drives from one console; other technicians may watch it
- * read-only (observers read the ring at their own pace, observer-feed.ts, and their
- * keystrokes and resizes are refused here), and one of them takes the keyboard only
- * when the agent reports the person's fresh yes (shell-seats.ts). Every console
- * following the device and the agent are told who is on it (shell-presence.ts).
+ * Two technicians on one shell: only the holder of the keyboard (the technician the
+ * person said yes to) drives, from one console; watching, taking the keyboard with the
+ * person's fresh yes and telling everyone who is on the shell are shell-sharing.ts.
  */
-import { randomUUID } from 'node:crypto';
 import {
   FRAME_HEADER_BYTES, FrameKind, LIMITS, encodeAck, encodeData, peekHeader,
-  type AgentToController, type ConsentDecision, type LiveShell, type Person, type ShellCloseReason, type ShellPresence,
+  type AgentToController, type ConsentDecision, type LiveShell, type ShellCloseReason,
 } from '../../../protocol/index.js';
 import type { AuditLog } from '../audit/audit.js';
 import type { PeerSocket } from '../hubs/peer-socket.js';
-import type { ShellLog, ShellRecorder } from '../recordings/shell-recorder.js';
+import type { ShellRecorder } from '../recordings/shell-recorder.js';
 import type { AgentLinks } from './agent-links.js';
 import type { AgentLink, ConsoleLink } from './links.js';
 import { OutputRing } from './output-ring.js';
-import { ObserverFeed } from './observer-feed.js';
-import { PresenceBoard } from './shell-presence.js';
 import { ShellSeats } from './shell-seats.js';
-import { mayAccessDevice, mayAskKeyboard, mayDrive, mayEndDetached, mayObserve } from './shell-access.js';
-
-type ShellMode = LiveShell['mode'];
-
-interface Channel {
-  readonly id: number;
-  readonly agent: AgentLink;
-  /** The holder of the keyboard, the console they type in (null while none is attached: the grace timer runs), the observers. */
-  readonly seats: ShellSeats<ConsoleLink>;
-  /** Each observer's own pace through the scrollback ring. */
-  readonly feeds: Map<ConsoleLink, ObserverFeed>;
-  /** Observers already told that their keystrokes are not sent (once each). */
-  readonly toldReadOnly: Set<ConsoleLink>;
-  /** Who the agent was last told is on the shell, to tell it only of changes. */
-  viewersSaid: string;
-  readonly deviceId: string;
-  readonly requestedBy: Person;
-  state: 'consent' | 'open';
-  openedAt: number | null;
-  /** What shell.opened said, repeated to a console that attaches later. */
-  opened: { mode: ShellMode; user: string; shell: string } | null;
-  /** Recent output, sent first to a console that attaches. */
-  readonly scrollback: OutputRing;
-  /** Output bytes forwarded to the attached console and not yet acknowledged by it: owed to the agent as credit. */
-  owed: number;
-  /** Scrollback bytes replayed to the attached console: its first acknowledgements are for these, and stop here. */
-  replayOwed: number;
-  /** Ends the shell when no console came back in time. */
-  graceTimer: ReturnType<typeof setTimeout> | null;
-  /** The terminal's size as last asked by the console (the recording starts with it). */
-  cols: number;
-  rows: number;
-  /** The shell's recording and timeline, from its opening. */
-  log: ShellLog | null;
-}
+import { mayDrive, mayEndDetached } from './shell-access.js';
+import { ShellSharing } from './shell-sharing.js';
+import type { Channel } from './channel.js';
 
 type ShellMessage = Extract<AgentToController, { t: 'shell.consent' | 'shell.opened' | 'shell.closed' | 'shell.takeover.answer' }>;
 
@@ -88,9 +50,8 @@ export class Relay {
   private nextChannel = 1;
   private readonly graceMs: number;
   private readonly scrollbackBytes: number;
-  private readonly observerWindowBytes: number | undefined;
-  /** The consoles following who is on each device. */
-  readonly presence = new PresenceBoard();
+  /** Observers, take-overs and who is on each device. */
+  private readonly sharing: ShellSharing;
 
   constructor(
     private readonly audit: AuditLog,
@@ -102,7 +63,7 @@ export class Relay {
   ) {
     this.graceMs = options.graceMs ?? LIMITS.shellGraceMs;
     this.scrollbackBytes = Math.min(options.scrollbackBytes ?? LIMITS.maxScrollbackBytes, LIMITS.maxScrollbackBytes);
-    this.observerWindowBytes = options.observerWindowBytes;
+    this.sharing = new ShellSharing(audit, this.channels, (console, request) => this.attach(console, request), options.observerWindowBytes);
   }
 
   /** A technician asks for a shell: the agent will ask its person; the console waits for the answer. */
@@ -153,13 +114,13 @@ export class Relay {
           }) ?? null;
         console?.send({ t: 'shell.opened', channel: channel.id, mode: message.mode, user: message.user, shell: message.shell, window: LIMITS.initialWindowBytes });
         this.audit.note({ actor: channel.requestedBy.username, action: 'shell.opened', target: channel.deviceId, detail: { channel: channel.id, mode: message.mode, user: message.user, recordingId: channel.log?.recordingId ?? null } });
-        this.seatsChanged(channel);
+        this.sharing.seatsChanged(channel);
         return;
       }
       case 'shell.closed':
         return this.finish(channel, message.reason, message.exitCode, false);
       case 'shell.takeover.answer':
-        return this.takeoverAnswered(channel, message.requestId, message.decision);
+        return this.sharing.answered(channel, message.requestId, message.decision);
       default: {
         const never: never = message;
         return never;
@@ -195,7 +156,7 @@ export class Relay {
     const channel = this.route(console.peer, frame);
     if (!channel || channel.state !== 'open') return;
     const feed = channel.feeds.get(console);
-    if (feed) return this.fromObserver(channel, console, feed, frame);
+    if (feed) return this.sharing.fromObserver(channel, console, feed, frame);
     if (channel.seats.driver !== console) return;
     if (frame[0] !== FrameKind.ack) return this.forward(console.peer, channel.agent.peer, frame);
     let credit = frame.readUInt32BE(FRAME_HEADER_BYTES);
@@ -239,7 +200,7 @@ export class Relay {
     } else if (previous === console) {
       this.release(channel);
     }
-    this.stopFeed(channel, console);
+    this.sharing.stopFeed(channel, console);
     if (channel.graceTimer) clearTimeout(channel.graceTimer);
     channel.graceTimer = null;
     channel.seats.drive(console);
@@ -263,13 +224,13 @@ export class Relay {
       channel.log?.resize(request.cols, request.rows);
     }
     this.audit.note({ actor: console.account.username, action: 'shell.attached', target: channel.deviceId, detail: { channel: channel.id, scrollbackBytes: replayBytes } });
-    this.seatsChanged(channel);
+    this.sharing.seatsChanged(channel);
   }
 
   /** The page showing a shell leaves: the shell stays open, without a console, for the grace period. */
   detach(console: ConsoleLink, channelId: number): void {
     const channel = this.channels.get(channelId);
-    if (channel?.feeds.has(console)) return this.stopObserving(channel, console);
+    if (channel?.feeds.has(console)) return this.sharing.stopObserving(channel, console);
     if (!channel || channel.seats.driver !== console) return;
     if (channel.state !== 'open') return this.finish(channel, 'console-gone', null, true);
     this.leave(channel);
@@ -289,7 +250,7 @@ export class Relay {
     channel.cols = message.cols;
     channel.rows = message.rows;
     channel.log?.resize(message.cols, message.rows);
-    if (changed && channel.feeds.size > 0) this.publish(channel.deviceId);
+    if (changed && channel.feeds.size > 0) this.sharing.publish(channel.deviceId);
   }
 
   /** The technician ends a shell: the console showing it, or (for a detached one) any that may attach to it. */
@@ -314,11 +275,11 @@ export class Relay {
    * (grace period); a request still waiting for consent is withdrawn.
    */
   consoleGone(console: ConsoleLink): void {
-    this.presence.forget(console);
+    this.sharing.forget(console);
     for (const id of [...console.channels]) {
       const channel = this.channels.get(id);
       if (channel?.feeds.has(console)) {
-        this.stopObserving(channel, console);
+        this.sharing.stopObserving(channel, console);
         continue;
       }
       if (!channel || channel.seats.driver !== console) continue;
@@ -327,160 +288,25 @@ export class Relay {
     }
   }
 
-  // ---- two technicians on one shell -----------------------------------------
+  // ---- two technicians on one shell (shell-sharing.ts) ------------------------
 
-  /** A technician watches a live shell read-only: its scrollback, then live output at the observer's own pace. */
+  /** A technician watches a live shell read-only. */
   observe(console: ConsoleLink, request: { requestId: string; channel: number }): void {
-    const channel = this.channels.get(request.channel);
-    if (!channel || channel.state !== 'open' || !channel.opened || !mayObserve(console.account, channel.deviceId)) {
-      return console.peer.sendError('PROTO_ERR_UNKNOWN_CHANNEL', undefined, { requestId: request.requestId, channel: request.channel });
-    }
-    // The holder has the keyboard already: watching their own shell is bringing it here.
-    if (mayDrive(console.account, channel.seats.holder)) return this.attach(console, { ...request, cols: channel.cols, rows: channel.rows });
-    if (channel.feeds.has(console)) return;
-    if (console.channels.size >= LIMITS.maxChannelsPerConnection) {
-      return console.peer.sendError('PROTO_ERR_TOO_MANY_CHANNELS', undefined, { requestId: request.requestId });
-    }
-    const person = { username: console.account.username, name: console.account.name };
-    if (channel.seats.observe(console, person) === 'full') {
-      return console.peer.sendError('SHELL_ERR_TOO_MANY_OBSERVERS', undefined, { requestId: request.requestId, channel: channel.id });
-    }
-    console.channels.add(channel.id);
-    const feed = new ObserverFeed(channel.id, channel.scrollback, console.peer, (bytes) => console.peer.send({ t: 'shell.skipped', channel: channel.id, bytes }), {
-      ...(this.observerWindowBytes !== undefined ? { windowBytes: this.observerWindowBytes } : {}),
-    });
-    channel.feeds.set(console, feed);
-    console.peer.send({
-      t: 'shell.attached', requestId: request.requestId, channel: channel.id, deviceId: channel.deviceId, ...channel.opened,
-      window: LIMITS.initialWindowBytes, scrollbackBytes: channel.scrollback.size, role: 'observer', cols: channel.cols, rows: channel.rows,
-    });
-    feed.pump();
-    this.audit.note({ actor: console.account.username, action: 'shell.observe', target: channel.deviceId, detail: { channel: channel.id, phase: 'started', holder: channel.seats.holder.username } });
-    this.seatsChanged(channel);
+    this.sharing.observe(console, request);
   }
 
-  /** An observer asks for the keyboard: the agent asks the person afresh; nothing changes until they say yes. */
+  /** An observer asks for the keyboard. */
   takeover(console: ConsoleLink, request: { requestId: string; channel: number }): void {
-    const channel = this.channels.get(request.channel);
-    if (!channel || channel.state !== 'open') {
-      return console.peer.sendError('PROTO_ERR_UNKNOWN_CHANNEL', undefined, { requestId: request.requestId, channel: request.channel });
-    }
-    if (!mayAskKeyboard(console.account, channel.deviceId)) return console.peer.sendError('AUTH_ERR_FORBIDDEN', undefined, { requestId: request.requestId, channel: channel.id });
-    const ticket = randomUUID();
-    const outcome = channel.seats.ask(console, request.requestId, ticket);
-    if (outcome === 'not-observer') return console.peer.sendError('AUTH_ERR_FORBIDDEN', undefined, { requestId: request.requestId, channel: channel.id });
-    if (outcome === 'pending') return console.peer.sendError('SHELL_ERR_TAKEOVER_PENDING', undefined, { requestId: request.requestId, channel: channel.id });
-    const requestedBy = { username: console.account.username, name: console.account.name };
-    channel.agent.peer.send({ t: 'shell.takeover', channel: channel.id, requestId: ticket, requestedBy, holder: channel.seats.holder });
-    console.peer.send({ t: 'shell.takeover.pending', requestId: request.requestId, channel: channel.id, ...(channel.agent.consentTimeoutMs !== undefined ? { timeoutMs: channel.agent.consentTimeoutMs } : {}) });
-    this.audit.note({ actor: console.account.username, action: 'shell.takeover', target: channel.deviceId, detail: { channel: channel.id, phase: 'asked', holder: channel.seats.holder.username } });
+    this.sharing.takeover(console, request);
   }
 
-  /** Follows who is on a device (its page is open): told at once, then at each change. */
+  /** Follows who is on a device (its page is open). */
   watchPresence(console: ConsoleLink, deviceId: string): void {
-    if (!mayAccessDevice(console.account, deviceId)) return console.peer.sendError('AUTH_ERR_FORBIDDEN');
-    if (!this.presence.watch(console, deviceId)) return console.peer.sendError('PROTO_ERR_TOO_MANY_CHANNELS');
-    this.presence.tell(console, deviceId, this.presenceOf(deviceId));
+    this.sharing.watchPresence(console, deviceId);
   }
 
   unwatchPresence(console: ConsoleLink, deviceId: string): void {
-    this.presence.unwatch(console, deviceId);
-  }
-
-  /** The person answered a take-over: on yes the requester drives and the driver until now watches; either way both are told. */
-  private takeoverAnswered(channel: Channel, ticket: string, decision: ConsentDecision): void {
-    const outcome = channel.seats.answer(ticket, decision);
-    if (outcome.kind === 'stale') return;
-    const { by, requestId, person } = outcome.takeover;
-    const detail = { channel: channel.id, decision, requestedBy: person.username };
-    if (outcome.kind === 'refused') {
-      by.peer.send({ t: 'shell.takeover.result', requestId, channel: channel.id, decision });
-      this.audit.note({ actor: `device:${channel.deviceId}`, action: 'shell.takeover', target: channel.deviceId, detail: { ...detail, phase: 'refused' } });
-      return;
-    }
-    const formerHolder = outcome.previous ? channel.seats.observers.get(outcome.previous) ?? null : null;
-    // The new driver's feed ends: whatever it had not been sent yet goes now; its acknowledgements of all that stop here.
-    const feed = channel.feeds.get(by);
-    channel.feeds.delete(by);
-    channel.toldReadOnly.delete(by);
-    const unacked = feed?.unacked ?? 0;
-    const flushed = feed?.flushAll() ?? 0;
-    const previous = outcome.previous;
-    if (previous) {
-      // The driver until now: the agent gets the credit it will not acknowledge, and it watches from the live edge on.
-      if (channel.owed > 0) channel.agent.peer.sendBinary(Buffer.from(encodeAck(channel.id, channel.owed)));
-      const observerFeed = new ObserverFeed(channel.id, channel.scrollback, previous.peer, (bytes) => previous.peer.send({ t: 'shell.skipped', channel: channel.id, bytes }), {
-        ...(this.observerWindowBytes !== undefined ? { windowBytes: this.observerWindowBytes } : {}),
-      });
-      observerFeed.skipTo(channel.scrollback.end);
-      channel.feeds.set(previous, observerFeed);
-    }
-    channel.owed = 0;
-    channel.replayOwed = unacked + flushed;
-    if (channel.graceTimer) clearTimeout(channel.graceTimer);
-    channel.graceTimer = null;
-    by.peer.send({ t: 'shell.takeover.result', requestId, channel: channel.id, decision });
-    const role = { channel: channel.id, holder: person, cols: channel.cols, rows: channel.rows };
-    by.peer.send({ t: 'shell.role', role: 'driver', ...role });
-    previous?.peer.send({ t: 'shell.role', role: 'observer', ...role });
-    this.audit.note({ actor: `device:${channel.deviceId}`, action: 'shell.takeover', target: channel.deviceId, detail: { ...detail, phase: 'granted', from: formerHolder?.username ?? null } });
-    this.seatsChanged(channel);
-  }
-
-  /** An observer's frames: acknowledgements pace its feed; keystrokes are refused (it is told once). */
-  private fromObserver(channel: Channel, console: ConsoleLink, feed: ObserverFeed, frame: Buffer): void {
-    if (frame[0] === FrameKind.ack) return feed.ack(frame.readUInt32BE(FRAME_HEADER_BYTES));
-    if (channel.toldReadOnly.has(console)) return;
-    channel.toldReadOnly.add(console);
-    console.peer.sendError('SHELL_ERR_READ_ONLY', undefined, { channel: channel.id });
-  }
-
-  private stopObserving(channel: Channel, console: ConsoleLink): void {
-    if (!this.stopFeed(channel, console)) return;
-    const { withdrawn } = channel.seats.leave(console);
-    if (withdrawn) {
-      channel.agent.peer.send({ t: 'shell.takeover.cancel', channel: channel.id, requestId: withdrawn.ticket });
-      this.audit.note({ actor: console.account.username, action: 'shell.takeover', target: channel.deviceId, detail: { channel: channel.id, phase: 'withdrawn' } });
-    }
-    this.audit.note({ actor: console.account.username, action: 'shell.observe', target: channel.deviceId, detail: { channel: channel.id, phase: 'stopped' } });
-    this.seatsChanged(channel);
-  }
-
-  /** Ends a console's observer feed, if it has one; true when it had. */
-  private stopFeed(channel: Channel, console: ConsoleLink): boolean {
-    const feed = channel.feeds.get(console);
-    if (!feed) return false;
-    feed.stop();
-    channel.feeds.delete(console);
-    channel.toldReadOnly.delete(console);
-    console.channels.delete(channel.id);
-    return true;
-  }
-
-  /** Who sits at a shell changed: the agent is told (when the people changed), and so is every console following the device. */
-  private seatsChanged(channel: Channel): void {
-    if (channel.state !== 'open') return;
-    const { holder, observers } = channel.seats.view();
-    const said = JSON.stringify([holder, observers]);
-    if (said !== channel.viewersSaid) {
-      channel.viewersSaid = said;
-      channel.agent.peer.send({ t: 'shell.viewers', channel: channel.id, holder, observers });
-    }
-    this.publish(channel.deviceId);
-  }
-
-  private publish(deviceId: string): void {
-    if (this.presence.listeners(deviceId) > 0) this.presence.publish(deviceId, this.presenceOf(deviceId));
-  }
-
-  /** Every live shell of a device and who is on it. */
-  private presenceOf(deviceId: string): ShellPresence[] {
-    const shells: ShellPresence[] = [];
-    for (const channel of this.channels.values()) {
-      if (channel.deviceId !== deviceId || channel.state !== 'open' || !this.channels.has(channel.id)) continue;
-      shells.push({ channel: channel.id, ...channel.seats.view(), cols: channel.cols, rows: channel.rows });
-    }
-    return shells;
+    this.sharing.unwatchPresence(console, deviceId);
   }
 
   /** Channels currently open or waiting for consent (for tests and metrics). */
@@ -496,7 +322,7 @@ export class Relay {
     channel.graceTimer = setTimeout(() => this.finish(channel, 'console-gone', null, true), this.graceMs);
     channel.graceTimer.unref?.();
     this.audit.note({ actor: console.account.username, action: 'shell.detached', target: channel.deviceId, detail: { channel: channel.id, graceMs: this.graceMs } });
-    this.seatsChanged(channel);
+    this.sharing.seatsChanged(channel);
   }
 
   /** Unbinds the console and gives the agent the credit that console will never acknowledge. */
@@ -524,7 +350,7 @@ export class Relay {
       observer.peer.send({ t: 'shell.closed', channel: channel.id, reason, exitCode });
     }
     channel.feeds.clear();
-    if (channel.opened) this.publish(channel.deviceId);
+    if (channel.opened) this.sharing.publish(channel.deviceId);
     void channel.log?.close(reason, exitCode);
     if (channel.openedAt !== null) {
       this.audit.note({

@@ -75,6 +75,7 @@ export class ShellPanel {
   /** Who is on the device (the page header shows it): every live shell's holder and observers. */
   readonly presenceRoot = el('div', { class: 'presence-strip', 'data-testid': 'device-presence', role: 'group', hidden: true });
   private presence: readonly ShellPresence[] = [];
+  private presenceDrawn = '';
   /** Who else is on the shell shown (its terminal's label), and the news of a take-over. */
   private readonly watchers = el('p', { class: 'shell-watchers', 'data-testid': 'shell-watchers', hidden: true });
   private readonly sharingNotice = el('p', { class: 'shell-sharing-notice', 'data-testid': 'sharing-notice', role: 'status', hidden: true });
@@ -590,7 +591,12 @@ export class ShellPanel {
   private renderSharing(): void {
     const me = this.options.me ?? '';
     const watchable = this.options.only === undefined && this.socket.state.kind === 'open' ? (channel: number) => this.watch(channel) : null;
-    renderPresence(this.presenceRoot, this.presence, me, watchable);
+    // Drawn again only when it changed (render runs every second during a countdown): a button is not replaced under the pointer.
+    const drawn = JSON.stringify([this.presence, me, watchable !== null]);
+    if (drawn !== this.presenceDrawn) {
+      this.presenceDrawn = drawn;
+      renderPresence(this.presenceRoot, this.presence, me, watchable);
+    }
     const channel = channelOf(this.active.state);
     const shell = channel === null ? undefined : this.presenceOf(channel);
     const others = shell ? shell.observers.filter((o) => o.username !== me) : [];
