@@ -4,7 +4,8 @@
  * the device, watches the shell read-only (its scrollback first), and the person and
  * the first technician are told; the second asks for the keyboard and gets it only
  * with the person's fresh yes, after which the roles are swapped on both pages. The
- * device page with both technicians is saved at 1366×820 (test-results/).
+ * second technician reads French. The device page with both technicians is saved at
+ * 1366×820 (test-results/), in dark mode too, and at 390 px it must not scroll sideways.
  */
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
@@ -46,7 +47,12 @@ const shows = (page: Page, text: string) => expect.poll(() => terminalText(page)
 
 describe('two technicians on one machine', () => {
   it('the second watches the live shell, both and the person are told, and takes the keyboard with the person\'s fresh yes', async () => {
-    await createTechnician(suite.controller, await login(suite.controller), 'kim', 'Kim Roy');
+    const kimCookie = await createTechnician(suite.controller, await login(suite.controller), 'kim', 'Kim Roy');
+    // Kim reads French: both languages on screen in one test.
+    const french = await fetch(`${suite.controller.url}/api/me/language`, {
+      method: 'PUT', headers: { cookie: kimCookie, origin: suite.controller.url, 'content-type': 'application/json' }, body: JSON.stringify({ language: 'fr' }),
+    });
+    expect(french.status).toBe(200);
     const sam = await suite.loggedInPage('sharing-first');
     await sam.setViewportSize({ width: 1366, height: 820 });
     const { agent, deviceId } = await deviceWithAgent(sam);
@@ -88,6 +94,7 @@ describe('two technicians on one machine', () => {
     const before = questions(agent);
     await kim.locator('[data-testid=ask-keyboard]').click();
     await kim.locator('[data-testid=shell-status][data-tone=busy]').waitFor();
+    expect(await kim.locator('[data-testid=shell-status]').textContent()).toContain('En attente de la personne pour vous passer le clavier');
     await expect.poll(() => questions(agent), { timeout: 15_000 }).toBeGreaterThan(before);
     expect(agent.output()).toContain('Kim Roy (kim) asks to TAKE THE KEYBOARD of the remote shell that Administrator (admin) is using.');
     agent.answer('y');
