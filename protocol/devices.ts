@@ -35,6 +35,8 @@ export const deviceView = z.object({
   policy: unattendedPolicy.nullable().optional(),
   /** True once an administrator revoked the device: its key is refused. */
   revoked: z.boolean().optional(),
+  /** The person's one line about their problem (an attended session; PROBLEM_MAX_CHARS in messages.ts), so lists tell sessions apart. */
+  problem: text(300).optional(),
 });
 export type DeviceView = z.infer<typeof deviceView>;
 

@@ -21,3 +21,4 @@ export * from './i18n/index.js';
 export * from './error-words.js';
 export * from './rest-answers.js';
 export * from './rest-fleet-answers.js';
+export * from './shell-sharing.js';

@@ -16,6 +16,7 @@ import {
   channelId, cols, consentDecision, deviceSummary, errorBody, id, person, rows, shellCloseReason,
   shellMode, supportCode, text, timestamp, token, version,
 } from './fields.js';
+import { sharingConsoleMessages, sharingFromAgentMessages, sharingToAgentMessages, sharingToConsoleMessages, shellRole } from './shell-sharing.js';
 
 /** The person's one line about their problem (agent prompt, support page): at most this many characters. */
 export const PROBLEM_MAX_CHARS = 300;
@@ -68,6 +69,8 @@ export const agentToController = z.discriminatedUnion('t', [
   jobResultMessage,
   /** The person answers the technician's chat (typed at the agent). */
   z.object({ t: z.literal('chat.reply'), text: chatText }),
+  // Two technicians on one shell (shell-sharing.ts).
+  ...sharingFromAgentMessages,
   errorMsg,
 ]);
 export type AgentToController = z.infer<typeof agentToController>;
@@ -104,6 +107,8 @@ export const controllerToAgent = z.discriminatedUnion('t', [
   jobAckMessage,
   /** A chat message from the technician, shown on the person's terminal (never run). */
   z.object({ t: z.literal('chat.message'), from: person, text: chatText, at: timestamp }),
+  // Two technicians on one shell (shell-sharing.ts).
+  ...sharingToAgentMessages,
   errorMsg,
 ]);
 export type ControllerToAgent = z.infer<typeof controllerToAgent>;
@@ -129,6 +134,8 @@ export const consoleToController = z.discriminatedUnion('t', [
   z.object({ t: z.literal('ticket.unwatch'), number: ticketNumber }),
   /** A chat message to the person at this device (an attended session). */
   z.object({ t: z.literal('chat.send'), deviceId: id, text: chatText }),
+  // Two technicians on one shell (shell-sharing.ts).
+  ...sharingConsoleMessages,
 ]);
 export type ConsoleToController = z.infer<typeof consoleToController>;
 
@@ -169,6 +176,8 @@ export const controllerToConsole = z.discriminatedUnion('t', [
   z.object({
     t: z.literal('shell.attached'), requestId: id, channel: channelId, deviceId: id, mode: shellMode, user: text(128), shell: text(255),
     window: z.number().int().min(1024), scrollbackBytes: z.number().int().min(0).max(LIMITS.maxScrollbackBytes),
+    /** Absent: driver (the console types). An observer only watches (shell-sharing.ts); cols × rows is the shell's size then. */
+    role: shellRole.optional(), cols: cols.optional(), rows: rows.optional(),
   }),
   // Another console (the same technician's other tab, or an admin) took this shell: this one no longer shows it.
   z.object({ t: z.literal('shell.detached'), channel: channelId }),
@@ -208,6 +217,8 @@ export const controllerToConsole = z.discriminatedUnion('t', [
     at: timestamp,
     side: chatSide,
   }),
+  // Two technicians on one shell (shell-sharing.ts).
+  ...sharingToConsoleMessages,
   errorMsg.extend({ requestId: id.optional() }),
 ]);
 export type ControllerToConsole = z.infer<typeof controllerToConsole>;

@@ -105,6 +105,8 @@ export const AUDIT_ACTIONS = [
   'ticket.created', 'ticket.updated', 'ticket.action', 'ticket.note', 'ticket.linked', 'ticket.findings',
   'recording.failed', 'recording.downloaded', 'recordings.purged',
   'shell.detached', 'shell.attached', 'chat.sent',
+  // Two technicians on one shell (shell-sharing.ts): watching, and asking for the keyboard (asked, granted, refused, withdrawn).
+  'shell.observe', 'shell.takeover',
 ] as const;
 export type AuditActionName = (typeof AUDIT_ACTIONS)[number];
 

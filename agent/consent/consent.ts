@@ -6,6 +6,7 @@
 import type { ConsentDecision, Person } from '../../protocol/index.js';
 import type { PendingQuestion, PersonTerminal } from '../person/person-terminal.js';
 import { words } from '../person/person-words.js';
+import { takeoverOutcomeLine, takeoverQuestion } from './takeover-words.js';
 
 export interface ConsentRequest {
   readonly channel: number;
@@ -17,6 +18,8 @@ export interface ConsentRequest {
   readonly recorded?: boolean;
   /** Set when the request is to run a fleet job's script rather than to open a shell. */
   readonly script?: { readonly name: string; readonly interpreter: string };
+  /** Set when the request is for the keyboard of an open shell (a second technician's take-over): `holder` types in it now. */
+  readonly takeover?: { readonly holder: Person };
 }
 
 /** A decision to report, or `cancelled` when the question went away unanswered (nothing to report). */
@@ -49,7 +52,9 @@ interface Showing extends Waiting {
 export function consentQuestion(request: ConsentRequest, timeoutSeconds: number, interactive: boolean): string {
   const who = `${request.requestedBy.name} (${request.requestedBy.username})`;
   const how = interactive ? words('howKey') : words('howLine');
-  const asked = request.script
+  const asked = request.takeover
+    ? takeoverQuestion(request, who)
+    : request.script
     ? [
         words('askScript', { who, name: request.script.name, interpreter: request.script.interpreter }),
         words('askScriptUnattended', { user: request.localUser }),
@@ -125,14 +130,18 @@ export class ConsentQueue implements ConsentAuthority {
     this.showing = null;
     clearTimeout(showing.timer);
     showing.question.cancel();
-    this.terminal.say(outcomeLine(outcome, Math.round(this.timeoutMs / 1000), why, showing.request.script !== undefined));
+    // The next question (if any) keeps the question screen; otherwise the mirrored shell comes back under the answer.
+    const more = !this.held && this.queue.length > 0;
+    this.terminal.answered(outcomeLine(outcome, Math.round(this.timeoutMs / 1000), why, showing.request), more);
     showing.settle(outcome);
     // Let the session act on this answer (banner, spawn) before the next question is printed.
     setImmediate(() => this.showNext());
   }
 }
 
-function outcomeLine(outcome: ConsentOutcome, timeoutSeconds: number, why: string, script: boolean): string {
+function outcomeLine(outcome: ConsentOutcome, timeoutSeconds: number, why: string, request: ConsentRequest): string {
+  if (request.takeover) return takeoverOutcomeLine(outcome, timeoutSeconds, request);
+  const script = request.script !== undefined;
   switch (outcome) {
     case 'granted':
       return script ? words('grantedScript') : words('grantedShell');

@@ -18,7 +18,8 @@ export type SessionMessageOf<T extends SessionMessageType> = Extract<SessionMess
 export type MessageHandlers = { readonly [T in SessionMessageType]: (message: SessionMessageOf<T>) => void };
 
 /** The messages both modes handle alike. */
-export type SharedMessageType = 'shell.open' | 'shell.resize' | 'shell.close' | 'diagnostics.request' | 'error';
+export type SharedMessageType =
+  | 'shell.open' | 'shell.resize' | 'shell.close' | 'shell.viewers' | 'shell.takeover' | 'shell.takeover.cancel' | 'diagnostics.request' | 'error';
 
 export interface SharedParts {
   readonly shells: ShellRequests;
@@ -39,6 +40,10 @@ export function sharedHandlers({ shells, diagnostics, warn }: SharedParts): Pick
     'shell.open': (message) => void shells.open(message),
     'shell.resize': (message) => shells.resize(message.channel, message.cols, message.rows),
     'shell.close': (message) => shells.close(message.channel, message.reason),
+    // Two technicians on one shell: the person is told who watches, and asked before anyone else types.
+    'shell.viewers': (message) => shells.viewers(message),
+    'shell.takeover': (message) => void shells.takeover(message),
+    'shell.takeover.cancel': (message) => shells.cancelTakeover(message.channel, message.requestId),
     'diagnostics.request': (message) => diagnostics.request(message.requestId),
     error: (message) => warn(words('controllerReported', { error: errorWords(message.code, agentLanguage()) })),
   };

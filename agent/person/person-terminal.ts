@@ -7,6 +7,7 @@
 import type { Readable, Writable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import { MirrorWriter } from './mirror-writer.js';
+import { MirrorGate } from './consent-screen.js';
 import { sinkFor } from './terminal-sink.js';
 import { isYesAnswer, isYesKey } from '../consent/consent-answer.js';
 import { agentLanguage } from '../cli/agent-language.js';
@@ -19,7 +20,7 @@ export type PersonCommand = 'end-session' | 'end-shells';
 
 export interface TerminalStreams {
   readonly input: Readable & { isTTY?: boolean; setRawMode?: (mode: boolean) => unknown };
-  readonly output: Writable;
+  readonly output: Writable & { isTTY?: boolean };
   readonly errors: Writable;
 }
 
@@ -59,6 +60,8 @@ export class PersonTerminal {
   private readonly draftDecoder = new StringDecoder('utf8');
   /** Where the person's messages to the technician go (set by an attended session; none: M does nothing). */
   private chatListener: ((text: string) => boolean) | null = null;
+  /** Mirrored shell output, paused while a question is shown so it cannot scroll the question away. */
+  private readonly gate: MirrorGate;
 
   constructor(private readonly streams: TerminalStreams, private readonly onCommand: (command: PersonCommand) => void) {
     this.interactive = streams.input.isTTY === true && typeof streams.input.setRawMode === 'function';
@@ -66,6 +69,7 @@ export class PersonTerminal {
     streams.output.on('error', () => undefined);
     streams.errors.on('error', () => undefined);
     this.screen = new MirrorWriter(sinkFor(streams.output));
+    this.gate = new MirrorGate(this.screen, streams.output.isTTY === true);
   }
 
   /** Starts reading what the person types. */
@@ -108,9 +112,32 @@ export class PersonTerminal {
     if (this.draft !== null) this.screen.write(`${words('chatCompose')} ${this.draft}`);
   }
 
-  /** Shows the person, unchanged, what a remote shell prints (the bytes are only read, later). */
+  /** Shows the person, unchanged, what a remote shell prints (the bytes are only read, later); held while a question is shown. */
   mirror(bytes: Uint8Array): void {
-    this.screen.write(bytes);
+    this.gate.mirror(bytes);
+  }
+
+  /** A remote shell is mirrored here from now on (questions then get a screen of their own). */
+  shellOpened(): void {
+    this.gate.shellOpened();
+  }
+
+  shellClosed(): void {
+    this.gate.shellClosed();
+  }
+
+  /** True while a question has paused the mirror (for tests). */
+  get mirrorPaused(): boolean {
+    return this.gate.isPaused;
+  }
+
+  /**
+   * The question shown was answered (or withdrawn): prints `outcome`; unless another
+   * question follows (`more`), the shell's screen and its mirror come back.
+   */
+  answered(outcome: string, more: boolean): void {
+    if (more) return this.say(outcome);
+    this.gate.resume(outcome);
   }
 
   /**
@@ -132,6 +159,7 @@ export class PersonTerminal {
     // Whatever was typed so far belongs to before the question: drop it, and the rest of its line.
     this.discardRestOfLine = this.partialLine.length > 0;
     this.partialLine = '';
+    this.gate.pause();
     this.say(question);
     if (this.inputEnded) this.say(words('inputEnded'));
     let settle: (yes: boolean) => void = () => undefined;

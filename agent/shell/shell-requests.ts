@@ -9,10 +9,13 @@ import type { ConsentAuthority } from '../consent/consent.js';
 import type { AgentMessage, SessionMessage } from '../link/link.js';
 import type { PersonTerminal } from '../person/person-terminal.js';
 import { closeReasonText, pipesNotice, shellOpenBanner, words } from '../person/person-words.js';
+import { viewerChanges } from '../person/viewer-notices.js';
 import { chooseShell, startShell } from './shell.js';
 import { ShellChannel, type Backpressure } from './shell-channel.js';
 
 export type ShellOpen = Extract<SessionMessage, { t: 'shell.open' }>;
+export type ShellViewers = Extract<SessionMessage, { t: 'shell.viewers' }>;
+export type ShellTakeover = Extract<SessionMessage, { t: 'shell.takeover' }>;
 
 /** Nobody watches (a service): no screen can hold the shell back. */
 const NEVER_BEHIND: Backpressure = { congested: false, whenDrained: (callback) => callback() };
@@ -47,8 +50,13 @@ interface Entry {
   phase: 'asking' | 'starting' | 'open';
   readonly by: Person;
   readonly shell: ShellChannel;
+  readonly shellPath: string;
   cols: number;
   rows: number;
+  /** Who has the keyboard and who watches, as the controller last said (the person is told each change). */
+  viewers: { holder: Person; observers: Person[] };
+  /** The take-over question shown for this shell, by the controller's request id; null when none. */
+  takeover: string | null;
 }
 
 export class ShellRequests {
@@ -73,15 +81,56 @@ export class ShellRequests {
       mirror: watched ? (b) => terminal.mirror(b) : () => undefined,
       mirrorPressure: watched ? terminal.screen : NEVER_BEHIND,
     });
-    const entry: Entry = { phase: 'asking', by: request.requestedBy, shell, cols: request.cols, rows: request.rows };
-    this.channels.set(channel, entry);
     const shellPath = chooseShell(this.parts.env, this.parts.platform);
+    const entry: Entry = {
+      phase: 'asking', by: request.requestedBy, shell, shellPath, cols: request.cols, rows: request.rows, viewers: { holder: request.requestedBy, observers: [] }, takeover: null,
+    };
+    this.channels.set(channel, entry);
     const decision = await consent.ask({ channel, requestedBy: request.requestedBy, localUser: this.parts.localUser, shell: shellPath, recorded: request.recorded === true });
     if (decision === 'cancelled' || this.channels.get(channel) !== entry) return;
     wire.send({ t: 'shell.consent', channel, decision });
     if (decision !== 'granted') return void this.channels.delete(channel);
     entry.phase = 'starting';
-    await this.track(this.spawn(entry, shellPath));
+    await this.track(this.spawn(entry));
+  }
+
+  /** Who is on a shell changed: the person reads who started or stopped watching, and who has the keyboard. */
+  viewers(message: ShellViewers): void {
+    const entry = this.channels.get(message.channel);
+    if (!entry || entry.phase !== 'open') return;
+    const lines = viewerChanges(entry.viewers, { holder: message.holder, observers: message.observers });
+    entry.viewers = { holder: message.holder, observers: [...message.observers] };
+    for (const line of lines) this.parts.terminal.say(line);
+  }
+
+  /**
+   * A technician watching an open shell asks for its keyboard: the person is asked
+   * afresh (default no, no answer in time is no) and the answer goes back; only the
+   * controller's routing changes on yes, nothing on this machine does.
+   */
+  async takeover(request: ShellTakeover): Promise<void> {
+    const { channel } = request;
+    const { wire, consent } = this.parts;
+    const entry = this.channels.get(channel);
+    if (!entry || entry.phase !== 'open') return wire.replyError('PROTO_ERR_UNKNOWN_CHANNEL', words('noShellOpenOnChannel', { channel: String(channel) }), channel);
+    // One question per shell: a newer request replaces one still shown.
+    if (entry.takeover !== null) consent.cancel(channel, '');
+    entry.takeover = request.requestId;
+    const decision = await consent.ask({
+      channel, requestedBy: request.requestedBy, localUser: this.parts.localUser, shell: entry.shellPath, takeover: { holder: request.holder },
+    });
+    if (entry.takeover !== request.requestId) return;
+    entry.takeover = null;
+    if (decision === 'cancelled' || this.channels.get(channel) !== entry) return;
+    wire.send({ t: 'shell.takeover.answer', channel, requestId: request.requestId, decision });
+  }
+
+  /** The technician who asked for the keyboard left: the question goes away. */
+  cancelTakeover(channel: number, requestId: string): void {
+    const entry = this.channels.get(channel);
+    if (!entry || entry.takeover !== requestId) return;
+    entry.takeover = null;
+    this.parts.consent.cancel(channel, words('whyTechnicianWithdrew'));
   }
 
   /** Routes a DATA or ACK frame to its shell. */
@@ -145,9 +194,10 @@ export class ShellRequests {
     for (const entry of this.channels.values()) entry.shell.end('session-ended');
   }
 
-  private async spawn(entry: Entry, shellPath: string): Promise<void> {
+  private async spawn(entry: Entry): Promise<void> {
     const { wire, terminal, localUser } = this.parts;
     const { channel } = entry.shell;
+    const { shellPath } = entry;
     let started: Awaited<ReturnType<typeof startShell>>;
     try {
       const { home: cwd, env, forcePipes } = this.parts;
@@ -167,6 +217,7 @@ export class ShellRequests {
       return entry.shell.end(entry.shell.closeReason ?? 'session-ended');
     }
     entry.phase = 'open';
+    if (this.parts.watched) terminal.shellOpened();
     if (started.fallbackReason) terminal.say(pipesNotice(started.fallbackReason));
     const user = plainText(localUser, 128);
     wire.send({ t: 'shell.opened', channel, mode: shellProcess.mode, user, shell: plainText(shellPath, 255) });
@@ -185,7 +236,14 @@ export class ShellRequests {
       this.parts.wire.send({ t: 'shell.closed', channel, reason, exitCode });
     }
     if (entry.phase !== 'open') return;
-    if (this.parts.watched) this.parts.terminal.resetModes();
+    if (entry.takeover !== null) {
+      entry.takeover = null;
+      this.parts.consent.cancel(channel, '');
+    }
+    if (this.parts.watched) {
+      this.parts.terminal.shellClosed();
+      this.parts.terminal.resetModes();
+    }
     this.parts.terminal.say(`${this.parts.watched ? '\n' : ''}${words('shellClosed', { reason: closeReasonText(reason, exitCode) })}`);
   }
 

@@ -12,8 +12,8 @@ import { startController, type ControllerOptions, type RunningController } from 
 export interface BrowserSuite {
   readonly controller: RunningController;
   readonly browser: Browser;
-  /** A logged-in page; on failure its screenshot goes to test-results/e2e-<name>.png. */
-  loggedInPage(name: string): Promise<Page>;
+  /** A logged-in page (as admin, or as the account given); on failure its screenshot goes to test-results/e2e-<name>.png. */
+  loggedInPage(name: string, as?: { username: string; password: string }): Promise<Page>;
   /** Stops the agent after the test. */
   track(agent: RunningAgent): RunningAgent;
 }
@@ -55,11 +55,12 @@ export function useBrowserSuite(options: () => ControllerOptions = () => ({})): 
       if (!browser) throw new Error('the suite has not started');
       return browser;
     },
-    async loggedInPage(name) {
+    async loggedInPage(name, as) {
       const { context, page } = await newPage(suite.browser);
       contexts.push(context);
-      current = { page, name };
-      await loginThroughUi(page, suite.controller.url, 'admin', suite.controller.adminPassword);
+      // The first page of a test is the one shown when it fails.
+      current ??= { page, name };
+      await loginThroughUi(page, suite.controller.url, as?.username ?? 'admin', as?.password ?? suite.controller.adminPassword);
       return page;
     },
     track(agent) {

@@ -93,3 +93,18 @@ export async function createSupportLink(c: RunningController, cookie: string): P
   if (res.status !== 201) throw new Error(`creating a link failed: ${res.status} ${await res.text()}`);
   return (await res.json()) as SupportLink;
 }
+
+/** The password createTechnician gives an account. */
+export const technicianPassword = (username: string): string => `pw-${username}-long-enough`;
+
+/** Creates a technician account (as the admin whose cookie is given) and returns its own login cookie. */
+export async function createTechnician(c: RunningController, adminCookie: string, username: string, name: string, role: 'technician' | 'admin' = 'technician'): Promise<string> {
+  const password = technicianPassword(username);
+  const res = await fetch(`${c.url}/api/users`, {
+    method: 'POST',
+    headers: { cookie: adminCookie, origin: c.url, 'content-type': 'application/json' },
+    body: JSON.stringify({ username, name, password, role }),
+  });
+  if (res.status !== 201) throw new Error(`creating ${username} failed: ${res.status} ${await res.text()}`);
+  return login(c, username, password);
+}

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  CHAT_MAX_CHARS, DEVICE_PAGE, LIMITS, controllerToAgent, controllerToConsole, deviceListItem, encodeControl, messageTypes, runHealthChecks,
+  CHAT_MAX_CHARS, DEVICE_PAGE, LIMITS, MAX_OBSERVERS_PER_SHELL, controllerToAgent, controllerToConsole, deviceListItem, encodeControl, messageTypes, runHealthChecks,
   type ControllerToAgent, type ControllerToConsole, type DeviceListItem, type Snapshot,
 } from '../../protocol/index.js';
 import { DeviceDirectory } from '../../controller/server/devices/device-directory.js';
@@ -69,7 +69,7 @@ const toConsole: Record<ControllerToConsole['t'], ControllerToConsole> = {
   },
   'shell.attached': {
     t: 'shell.attached', requestId: ident(), channel: 0xffff_ffff, deviceId: ident(), mode: 'pipes', user: worst(128), shell: worst(255),
-    window: 64 * 1024 * 1024, scrollbackBytes: LIMITS.maxScrollbackBytes,
+    window: 64 * 1024 * 1024, scrollbackBytes: LIMITS.maxScrollbackBytes, role: 'observer', cols: LIMITS.maxCols, rows: LIMITS.maxRows,
   },
   'shell.detached': { t: 'shell.detached', channel: 0xffff_ffff },
   'device.diagnostics': { t: 'device.diagnostics', deviceId: ident(), requestId: ident(), snapshotId: Number.MAX_SAFE_INTEGER, takenAt: Number.MAX_SAFE_INTEGER, worst: 'critical', findingCount: 200 },
@@ -85,6 +85,16 @@ const toConsole: Record<ControllerToConsole['t'], ControllerToConsole> = {
   'run.output': { t: 'run.output', jobId: ident(), deviceId: ident(), stream: 'stderr', data: base64 },
   'ticket.event': { t: 'ticket.event', number: 2 ** 31, event: { id: Number.MAX_SAFE_INTEGER, at: Number.MAX_SAFE_INTEGER, kind: worst(32), actor: worst(64), visibility: 'person' } },
   'chat.message': { t: 'chat.message', deviceId: ident(), from: worst(128), text: worst(CHAT_MAX_CHARS), at: Number.MAX_SAFE_INTEGER, side: 'technician' },
+  'device.presence': {
+    t: 'device.presence', deviceId: ident(),
+    shells: Array.from({ length: LIMITS.maxChannelsPerConnection }, () => ({
+      channel: 0xffff_ffff, holder: person, holderHere: true, observers: Array.from({ length: MAX_OBSERVERS_PER_SHELL }, () => person), cols: LIMITS.maxCols, rows: LIMITS.maxRows,
+    })),
+  },
+  'shell.takeover.pending': { t: 'shell.takeover.pending', requestId: ident(), channel: 0xffff_ffff, timeoutMs: 3_600_000 },
+  'shell.takeover.result': { t: 'shell.takeover.result', requestId: ident(), channel: 0xffff_ffff, decision: 'refused-by-policy' },
+  'shell.role': { t: 'shell.role', channel: 0xffff_ffff, role: 'observer', holder: person, cols: LIMITS.maxCols, rows: LIMITS.maxRows },
+  'shell.skipped': { t: 'shell.skipped', channel: 0xffff_ffff, bytes: Number.MAX_SAFE_INTEGER },
   error: { t: 'error', ...errorMessage, requestId: ident() },
 };
 
@@ -103,6 +113,9 @@ const toAgent: Record<ControllerToAgent['t'], ControllerToAgent> = {
   'job.cancel': { t: 'job.cancel', jobId: ident() },
   'job.ack': { t: 'job.ack', jobId: ident() },
   'chat.message': { t: 'chat.message', from: person, text: worst(CHAT_MAX_CHARS), at: Number.MAX_SAFE_INTEGER },
+  'shell.viewers': { t: 'shell.viewers', channel: 0xffff_ffff, holder: person, observers: Array.from({ length: MAX_OBSERVERS_PER_SHELL }, () => person) },
+  'shell.takeover': { t: 'shell.takeover', channel: 0xffff_ffff, requestId: ident(), requestedBy: person, holder: person },
+  'shell.takeover.cancel': { t: 'shell.takeover.cancel', channel: 0xffff_ffff, requestId: ident() },
   error: { t: 'error', ...errorMessage },
 };
 

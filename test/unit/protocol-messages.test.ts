@@ -40,6 +40,7 @@ const agentMessages: AgentToController[] = [
   { t: 'job.output', jobId: 'j1', stream: 'stderr', seq: 0, data: 'AAEC/w==' },
   { t: 'job.result', jobId: 'j1', status: 'refused', exitCode: null, signal: null, startedAt: null, finishedAt: 6, stdoutBytes: 0, stderrBytes: 0, stdoutTruncated: false, stderrTruncated: false, lastSeq: -1, reason: 'refused by policy (script: deny)' },
   { t: 'chat.reply', text: 'Bonjour, l’imprimante ne répond plus 🖨️' },
+  { t: 'shell.takeover.answer', channel: 1, requestId: 'tk-1', decision: 'timeout' },
   { t: 'error', code: 'PROTO_ERR_BAD_JSON', message: 'bad' },
 ];
 const toAgent: ControllerToAgent[] = [
@@ -55,6 +56,9 @@ const toAgent: ControllerToAgent[] = [
   { t: 'job.cancel', jobId: 'j1' },
   { t: 'job.ack', jobId: 'j1' },
   { t: 'chat.message', from: person, text: 'Pouvez-vous redémarrer ?', at: 1 },
+  { t: 'shell.viewers', channel: 7, holder: person, observers: [{ username: 'kim', name: 'Kim Roy' }] },
+  { t: 'shell.takeover', channel: 7, requestId: 'tk-1', requestedBy: { username: 'kim', name: 'Kim Roy' }, holder: person },
+  { t: 'shell.takeover.cancel', channel: 7, requestId: 'tk-1' },
   { t: 'error', code: 'PROTO_ERR_UNKNOWN_TYPE', message: 'The message type is unknown.', channel: 7 },
 ];
 const fromConsole: ConsoleToController[] = [
@@ -71,6 +75,10 @@ const fromConsole: ConsoleToController[] = [
   { t: 'ticket.watch', number: 1001 },
   { t: 'ticket.unwatch', number: 1001 },
   { t: 'chat.send', deviceId: 'd1', text: 'Bonjour' },
+  { t: 'shell.observe', requestId: 'o1', channel: 3 },
+  { t: 'shell.takeover', requestId: 'k1', channel: 3 },
+  { t: 'presence.watch', deviceId: 'd1' },
+  { t: 'presence.unwatch', deviceId: 'd1' },
 ];
 const counts = { pending: 1, running: 1, succeeded: 0, failed: 0, refused: 0, timedOut: 0, cancelled: 0, expired: 0 };
 const job = {
@@ -104,6 +112,12 @@ const toConsole: ControllerToConsole[] = [
   { t: 'run.output', jobId: 'j1', deviceId: 'd1', stream: 'stdout', data: 'aGk=' },
   { t: 'ticket.event', number: 1001, event: { id: 7, at: 1, kind: 'findings', actor: null, visibility: 'internal' } },
   { t: 'chat.message', deviceId: 'd1', from: null, text: 'Merci', at: 2, side: 'person' },
+  { t: 'shell.attached', requestId: 'o1', channel: 3, deviceId: 'd1', mode: 'pty', user: 'pat', shell: '/bin/bash', window: 1 << 20, scrollbackBytes: 0, role: 'observer', cols: 120, rows: 40 },
+  { t: 'device.presence', deviceId: 'd1', shells: [{ channel: 3, holder: person, holderHere: true, observers: [{ username: 'kim', name: 'Kim Roy' }], cols: 120, rows: 40 }] },
+  { t: 'shell.takeover.pending', requestId: 'k1', channel: 3, timeoutMs: 60_000 },
+  { t: 'shell.takeover.result', requestId: 'k1', channel: 3, decision: 'granted' },
+  { t: 'shell.role', channel: 3, role: 'driver', holder: person, cols: 120, rows: 40 },
+  { t: 'shell.skipped', channel: 3, bytes: 4096 },
   { t: 'error', code: 'SHELL_ERR_DEVICE_OFFLINE', message: 'The device is offline.', requestId: 'r1' },
 ];
 

@@ -428,22 +428,22 @@ describe('a shell outlives its page', () => {
     expect(back.ws.messages().at(-1)).toMatchObject({ t: 'shell.attached', scrollbackBytes: 1024 });
   });
 
-  it('another technician neither sees nor takes the shell; an admin may, and the tab that had it is told', () => {
+  it('another technician, an admin too, neither lists nor drives the shell; the holder\'s other tab takes it and the first is told', () => {
     const s = setup();
     const channel = openChannel(s);
-    const colleague = consoleLink(COLLEAGUE);
-    s.relay.listShells(colleague, { requestId: 'l1', deviceId: 'dev-1' });
-    expect(last(colleague.ws)).toMatchObject({ t: 'shell.live', shells: [] });
-    s.relay.attach(colleague, { requestId: 'a1', channel, cols: 80, rows: 24 });
-    expect(last(colleague.ws)).toMatchObject({ t: 'error', code: 'PROTO_ERR_UNKNOWN_CHANNEL', requestId: 'a1' });
-
-    const admin = consoleLink(ADMIN);
-    s.relay.listShells(admin, { requestId: 'l2', deviceId: 'dev-1' });
-    expect(last(admin.ws)).toMatchObject({ t: 'shell.live', shells: [{ channel, attached: true }] });
-    s.relay.attach(admin, { requestId: 'a2', channel, cols: 80, rows: 24 });
+    for (const other of [consoleLink(COLLEAGUE), consoleLink(ADMIN)]) {
+      s.relay.listShells(other, { requestId: 'l1', deviceId: 'dev-1' });
+      expect(last(other.ws)).toMatchObject({ t: 'shell.live', shells: [] });
+      s.relay.attach(other, { requestId: 'a1', channel, cols: 80, rows: 24 });
+      expect(last(other.ws)).toMatchObject({ t: 'error', code: 'PROTO_ERR_UNKNOWN_CHANNEL', requestId: 'a1' });
+    }
+    const secondTab = consoleLink();
+    s.relay.listShells(secondTab, { requestId: 'l2', deviceId: 'dev-1' });
+    expect(last(secondTab.ws)).toMatchObject({ t: 'shell.live', shells: [{ channel, attached: true }] });
+    s.relay.attach(secondTab, { requestId: 'a2', channel, cols: 80, rows: 24 });
     expect(last(s.tech.ws)).toEqual({ t: 'shell.detached', channel });
     expect(s.tech.channels.size).toBe(0);
-    expect(admin.channels.has(channel)).toBe(true);
+    expect(secondTab.channels.has(channel)).toBe(true);
     // The first tab's keystrokes no longer reach the shell; its going away changes nothing.
     s.relay.consoleBinary(s.tech, output(channel, 'x'));
     s.relay.consoleGone(s.tech);

@@ -24,6 +24,8 @@ export interface DeviceState {
   findingCount: number | undefined;
   /** Null for attended devices. */
   managed: ManagedFacts | null;
+  /** The person's one line about their problem (attended sessions), null when none. */
+  problem?: string | null;
 }
 
 export function toView(s: DeviceState): DeviceView {
@@ -42,6 +44,7 @@ export function toView(s: DeviceState): DeviceView {
     summary: s.summary,
     worstSeverity: s.worstSeverity,
     findingCount: s.findingCount,
+    ...(s.problem ? { problem: s.problem } : {}),
     ...fleet,
   };
 }

@@ -59,6 +59,7 @@ export class DeviceRegistry {
       worstSeverity: null,
       findingCount: undefined,
       managed: null,
+      problem: record.problem,
     });
   }
 

@@ -32,6 +32,8 @@ export async function admitAgent(peer: PeerSocket<AgentToController, ControllerT
       return { kind: 'attended', record: await deps.sessions.resume(hello.auth.token), resumeToken: hello.auth.token };
     case 'code': {
       const redeemed = await deps.codes.redeem(hello.auth.code, hello.agent.hostname);
+      // The person's own line, typed at the agent's prompt, names the session in the lists (it wins over the support page's).
+      if (hello.auth.problem) await deps.sessions.describe(redeemed.sessionId, hello.auth.problem);
       const record = await deps.sessions.byId(redeemed.sessionId);
       if (!record) throw new RelaisError('AUTH_ERR_BAD_RESUME');
       return { kind: 'attended', record, resumeToken: redeemed.resumeToken };

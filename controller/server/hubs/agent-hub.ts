@@ -185,6 +185,7 @@ export class AgentHub {
       case 'shell.consent':
       case 'shell.opened':
       case 'shell.closed':
+      case 'shell.takeover.answer':
         return this.deps.relay.fromAgent(link, message);
       case 'session.end':
         if (link.sessionId === null) return link.peer.violation('PROTO_ERR_INVALID_MESSAGE', 'a managed device has no support session to end');

@@ -111,6 +111,14 @@ export class ConsoleHub {
         return this.relay.attach(link, message);
       case 'shell.detach':
         return this.relay.detach(link, message.channel);
+      case 'shell.observe':
+        return this.relay.observe(link, message);
+      case 'shell.takeover':
+        return this.relay.takeover(link, message);
+      case 'presence.watch':
+        return this.relay.watchPresence(link, message.deviceId);
+      case 'presence.unwatch':
+        return this.relay.unwatchPresence(link, message.deviceId);
       case 'diagnostics.refresh':
         if (!this.requestDiagnostics(message.deviceId, message.requestId)) {
           return link.peer.sendError('SHELL_ERR_DEVICE_OFFLINE', undefined, { requestId: message.requestId });

@@ -14,53 +14,35 @@
  * again gets that scrollback first, then live output. Credit stays end to end while
  * a console is attached; while none is, the relay grants the agent credit for what
  * it buffers itself (the shell never stalls; beyond the ring, output is dropped).
+ *
+ * Two technicians on one shell: only the holder of the keyboard (the technician the
+ * person said yes to) drives, from one console; watching, taking the keyboard with the
+ * person's fresh yes and telling everyone who is on the shell are shell-sharing.ts.
  */
 import {
   FRAME_HEADER_BYTES, FrameKind, LIMITS, encodeAck, encodeData, peekHeader,
-  type AgentToController, type ConsentDecision, type LiveShell, type Person, type ShellCloseReason,
+  type AgentToController, type ConsentDecision, type LiveShell, type ShellCloseReason,
 } from '../../../protocol/index.js';
 import type { AuditLog } from '../audit/audit.js';
 import type { PeerSocket } from '../hubs/peer-socket.js';
-import type { ShellLog, ShellRecorder } from '../recordings/shell-recorder.js';
+import type { ShellRecorder } from '../recordings/shell-recorder.js';
 import type { AgentLinks } from './agent-links.js';
 import type { AgentLink, ConsoleLink } from './links.js';
 import { OutputRing } from './output-ring.js';
+import { ShellSeats } from './shell-seats.js';
+import { mayDrive, mayEndDetached } from './shell-access.js';
+import { ShellSharing } from './shell-sharing.js';
+import type { Channel } from './channel.js';
 
-type ShellMode = LiveShell['mode'];
-
-interface Channel {
-  readonly id: number;
-  readonly agent: AgentLink;
-  /** The console showing the shell; null while none is attached (the grace timer runs). */
-  console: ConsoleLink | null;
-  readonly deviceId: string;
-  readonly requestedBy: Person;
-  state: 'consent' | 'open';
-  openedAt: number | null;
-  /** What shell.opened said, repeated to a console that attaches later. */
-  opened: { mode: ShellMode; user: string; shell: string } | null;
-  /** Recent output, sent first to a console that attaches. */
-  readonly scrollback: OutputRing;
-  /** Output bytes forwarded to the attached console and not yet acknowledged by it: owed to the agent as credit. */
-  owed: number;
-  /** Scrollback bytes replayed to the attached console: its first acknowledgements are for these, and stop here. */
-  replayOwed: number;
-  /** Ends the shell when no console came back in time. */
-  graceTimer: ReturnType<typeof setTimeout> | null;
-  /** The terminal's size as last asked by the console (the recording starts with it). */
-  cols: number;
-  rows: number;
-  /** The shell's recording and timeline, from its opening. */
-  log: ShellLog | null;
-}
-
-type ShellMessage = Extract<AgentToController, { t: 'shell.consent' | 'shell.opened' | 'shell.closed' }>;
+type ShellMessage = Extract<AgentToController, { t: 'shell.consent' | 'shell.opened' | 'shell.closed' | 'shell.takeover.answer' }>;
 
 export interface RelayOptions {
   /** How long an open shell waits for a console to come back (default LIMITS.shellGraceMs). */
   graceMs?: number;
   /** Output kept per shell for reattaching (default LIMITS.maxScrollbackBytes). */
   scrollbackBytes?: number;
+  /** Unacknowledged bytes one observer may have (default: the scrollback size). */
+  observerWindowBytes?: number;
 }
 
 export class Relay {
@@ -68,6 +50,8 @@ export class Relay {
   private nextChannel = 1;
   private readonly graceMs: number;
   private readonly scrollbackBytes: number;
+  /** Observers, take-overs and who is on each device. */
+  private readonly sharing: ShellSharing;
 
   constructor(
     private readonly audit: AuditLog,
@@ -79,6 +63,7 @@ export class Relay {
   ) {
     this.graceMs = options.graceMs ?? LIMITS.shellGraceMs;
     this.scrollbackBytes = Math.min(options.scrollbackBytes ?? LIMITS.maxScrollbackBytes, LIMITS.maxScrollbackBytes);
+    this.sharing = new ShellSharing(audit, this.channels, (console, request) => this.attach(console, request), options.observerWindowBytes);
   }
 
   /** A technician asks for a shell: the agent will ask its person; the console waits for the answer. */
@@ -91,7 +76,8 @@ export class Relay {
     const id = this.nextChannel++;
     const requestedBy = { username: console.account.username, name: console.account.name };
     const channel: Channel = {
-      id, agent, console, deviceId: request.deviceId, requestedBy, state: 'consent', openedAt: null, cols: request.cols, rows: request.rows, log: null,
+      id, agent, seats: new ShellSeats<ConsoleLink>(requestedBy, console), feeds: new Map(), toldReadOnly: new Set(), viewersSaid: '',
+      deviceId: request.deviceId, requestedBy, state: 'consent', openedAt: null, cols: request.cols, rows: request.rows, log: null,
       opened: null, scrollback: new OutputRing(this.scrollbackBytes), owed: 0, replayOwed: 0, graceTimer: null,
     };
     this.channels.set(id, channel);
@@ -107,7 +93,7 @@ export class Relay {
   fromAgent(agent: AgentLink, message: ShellMessage): void {
     const channel = this.channels.get(message.channel);
     if (!channel || channel.agent !== agent) return;
-    const console = channel.console?.peer;
+    const console = channel.seats.driver?.peer;
     switch (message.t) {
       case 'shell.consent': {
         if (channel.state !== 'consent') return;
@@ -124,14 +110,17 @@ export class Relay {
         channel.log =
           this.recorder?.opened({
             deviceId: channel.deviceId, channel: channel.id, sessionId: agent.sessionId, technician: channel.requestedBy.username,
-            technicianLanguage: channel.console?.account.language ?? null, cols: channel.cols, rows: channel.rows, shell: message.shell, user: message.user,
+            technicianLanguage: channel.seats.driver?.account.language ?? null, cols: channel.cols, rows: channel.rows, shell: message.shell, user: message.user,
           }) ?? null;
         console?.send({ t: 'shell.opened', channel: channel.id, mode: message.mode, user: message.user, shell: message.shell, window: LIMITS.initialWindowBytes });
         this.audit.note({ actor: channel.requestedBy.username, action: 'shell.opened', target: channel.deviceId, detail: { channel: channel.id, mode: message.mode, user: message.user, recordingId: channel.log?.recordingId ?? null } });
+        this.sharing.seatsChanged(channel);
         return;
       }
       case 'shell.closed':
         return this.finish(channel, message.reason, message.exitCode, false);
+      case 'shell.takeover.answer':
+        return this.sharing.answered(channel, message.requestId, message.decision);
       default: {
         const never: never = message;
         return never;
@@ -146,9 +135,11 @@ export class Relay {
     if (frame[0] !== FrameKind.data || channel.state !== 'open') return;
     const payload = frame.subarray(FRAME_HEADER_BYTES);
     channel.scrollback.push(payload);
-    if (channel.console) {
+    for (const feed of channel.feeds.values()) feed.pump();
+    const driver = channel.seats.driver;
+    if (driver) {
       channel.owed += payload.byteLength;
-      this.forward(agent.peer, channel.console.peer, frame);
+      this.forward(agent.peer, driver.peer, frame);
     } else if (payload.byteLength > 0) {
       // Nobody renders it now: the relay is the reader, so the shell keeps its credit.
       agent.peer.sendBinary(Buffer.from(encodeAck(channel.id, payload.byteLength)));
@@ -163,7 +154,10 @@ export class Relay {
    */
   consoleBinary(console: ConsoleLink, frame: Buffer): void {
     const channel = this.route(console.peer, frame);
-    if (!channel || channel.console !== console || channel.state !== 'open') return;
+    if (!channel || channel.state !== 'open') return;
+    const feed = channel.feeds.get(console);
+    if (feed) return this.sharing.fromObserver(channel, console, feed, frame);
+    if (channel.seats.driver !== console) return;
     if (frame[0] !== FrameKind.ack) return this.forward(console.peer, channel.agent.peer, frame);
     let credit = frame.readUInt32BE(FRAME_HEADER_BYTES);
     const replayed = Math.min(credit, channel.replayOwed);
@@ -179,9 +173,9 @@ export class Relay {
   listShells(console: ConsoleLink, request: { requestId: string; deviceId: string }): void {
     const shells: LiveShell[] = [];
     for (const channel of this.channels.values()) {
-      if (channel.deviceId !== request.deviceId || channel.state !== 'open' || !channel.opened || !mayAttach(console, channel)) continue;
+      if (channel.deviceId !== request.deviceId || channel.state !== 'open' || !channel.opened || !mayDrive(console.account, channel.seats.holder)) continue;
       shells.push({
-        channel: channel.id, ...channel.opened, technician: channel.requestedBy, openedAt: channel.openedAt ?? 0, attached: channel.console !== null,
+        channel: channel.id, ...channel.opened, technician: channel.seats.holder, openedAt: channel.openedAt ?? 0, attached: channel.seats.driver !== null,
       });
     }
     console.peer.send({ t: 'shell.live', requestId: request.requestId, deviceId: request.deviceId, shells: shells.slice(0, LIMITS.maxChannelsPerConnection) });
@@ -193,22 +187,23 @@ export class Relay {
    */
   attach(console: ConsoleLink, request: { requestId: string; channel: number; cols: number; rows: number }): void {
     const channel = this.channels.get(request.channel);
-    if (!channel || channel.state !== 'open' || !channel.opened || !mayAttach(console, channel)) {
+    if (!channel || channel.state !== 'open' || !channel.opened || !mayDrive(console.account, channel.seats.holder)) {
       return console.peer.sendError('PROTO_ERR_UNKNOWN_CHANNEL', undefined, { requestId: request.requestId, channel: request.channel });
     }
-    if (channel.console !== console && console.channels.size >= LIMITS.maxChannelsPerConnection) {
+    if (!console.channels.has(channel.id) && console.channels.size >= LIMITS.maxChannelsPerConnection) {
       return console.peer.sendError('PROTO_ERR_TOO_MANY_CHANNELS', undefined, { requestId: request.requestId });
     }
-    const previous = channel.console;
+    const previous = channel.seats.driver;
     if (previous && previous !== console) {
       this.release(channel);
       previous.peer.send({ t: 'shell.detached', channel: channel.id });
     } else if (previous === console) {
       this.release(channel);
     }
+    this.sharing.stopFeed(channel, console);
     if (channel.graceTimer) clearTimeout(channel.graceTimer);
     channel.graceTimer = null;
-    channel.console = console;
+    channel.seats.drive(console);
     console.channels.add(channel.id);
     const replay = channel.scrollback.chunks();
     const replayBytes = replay.reduce((sum, chunk) => sum + chunk.byteLength, 0);
@@ -229,34 +224,41 @@ export class Relay {
       channel.log?.resize(request.cols, request.rows);
     }
     this.audit.note({ actor: console.account.username, action: 'shell.attached', target: channel.deviceId, detail: { channel: channel.id, scrollbackBytes: replayBytes } });
+    this.sharing.seatsChanged(channel);
   }
 
   /** The page showing a shell leaves: the shell stays open, without a console, for the grace period. */
   detach(console: ConsoleLink, channelId: number): void {
     const channel = this.channels.get(channelId);
-    if (!channel || channel.console !== console) return;
+    if (channel?.feeds.has(console)) return this.sharing.stopObserving(channel, console);
+    if (!channel || channel.seats.driver !== console) return;
     if (channel.state !== 'open') return this.finish(channel, 'console-gone', null, true);
     this.leave(channel);
   }
 
   resize(console: ConsoleLink, message: { channel: number; cols: number; rows: number }): void {
     const channel = this.channels.get(message.channel);
-    if (!channel || channel.console !== console) {
+    // An observer's size is its own business: the shell keeps the driver's.
+    if (channel?.feeds.has(console)) return console.peer.sendError('SHELL_ERR_READ_ONLY', undefined, { channel: channel.id });
+    if (!channel || channel.seats.driver !== console) {
       // A shell another tab took a moment ago is not an error.
-      if (channel && mayAttach(console, channel)) return;
+      if (channel && mayDrive(console.account, channel.seats.holder)) return;
       return console.peer.violation('PROTO_ERR_UNKNOWN_CHANNEL', `channel ${message.channel}`);
     }
     channel.agent.peer.send({ t: 'shell.resize', channel: channel.id, cols: message.cols, rows: message.rows });
+    const changed = channel.cols !== message.cols || channel.rows !== message.rows;
     channel.cols = message.cols;
     channel.rows = message.rows;
     channel.log?.resize(message.cols, message.rows);
+    if (changed && channel.feeds.size > 0) this.sharing.publish(channel.deviceId);
   }
 
   /** The technician ends a shell: the console showing it, or (for a detached one) any that may attach to it. */
   closeByConsole(console: ConsoleLink, channelId: number): void {
     const channel = this.channels.get(channelId);
     if (!channel) return;
-    if (channel.console !== console && !(channel.console === null && mayAttach(console, channel))) return;
+    const driver = channel.seats.driver;
+    if (driver !== console && !(driver === null && mayEndDetached(console.account, channel.seats.holder))) return;
     this.finish(channel, 'technician', null, true);
   }
 
@@ -273,12 +275,38 @@ export class Relay {
    * (grace period); a request still waiting for consent is withdrawn.
    */
   consoleGone(console: ConsoleLink): void {
+    this.sharing.forget(console);
     for (const id of [...console.channels]) {
       const channel = this.channels.get(id);
-      if (!channel || channel.console !== console) continue;
+      if (channel?.feeds.has(console)) {
+        this.sharing.stopObserving(channel, console);
+        continue;
+      }
+      if (!channel || channel.seats.driver !== console) continue;
       if (channel.state === 'open') this.leave(channel);
       else this.finish(channel, 'console-gone', null, true);
     }
+  }
+
+  // ---- two technicians on one shell (shell-sharing.ts) ------------------------
+
+  /** A technician watches a live shell read-only. */
+  observe(console: ConsoleLink, request: { requestId: string; channel: number }): void {
+    this.sharing.observe(console, request);
+  }
+
+  /** An observer asks for the keyboard. */
+  takeover(console: ConsoleLink, request: { requestId: string; channel: number }): void {
+    this.sharing.takeover(console, request);
+  }
+
+  /** Follows who is on a device (its page is open). */
+  watchPresence(console: ConsoleLink, deviceId: string): void {
+    this.sharing.watchPresence(console, deviceId);
+  }
+
+  unwatchPresence(console: ConsoleLink, deviceId: string): void {
+    this.sharing.unwatchPresence(console, deviceId);
   }
 
   /** Channels currently open or waiting for consent (for tests and metrics). */
@@ -288,18 +316,20 @@ export class Relay {
 
   /** Unbinds the channel's console and starts the grace period. */
   private leave(channel: Channel): void {
-    const console = channel.console;
+    const console = channel.seats.driver;
     if (!console) return;
     this.release(channel);
     channel.graceTimer = setTimeout(() => this.finish(channel, 'console-gone', null, true), this.graceMs);
     channel.graceTimer.unref?.();
     this.audit.note({ actor: console.account.username, action: 'shell.detached', target: channel.deviceId, detail: { channel: channel.id, graceMs: this.graceMs } });
+    this.sharing.seatsChanged(channel);
   }
 
   /** Unbinds the console and gives the agent the credit that console will never acknowledge. */
   private release(channel: Channel): void {
-    channel.console?.channels.delete(channel.id);
-    channel.console = null;
+    const driver = channel.seats.driver;
+    driver?.channels.delete(channel.id);
+    if (driver) channel.seats.leave(driver);
     if (channel.owed > 0) channel.agent.peer.sendBinary(Buffer.from(encodeAck(channel.id, channel.owed)));
     channel.owed = 0;
     channel.replayOwed = 0;
@@ -310,9 +340,17 @@ export class Relay {
     if (channel.graceTimer) clearTimeout(channel.graceTimer);
     channel.graceTimer = null;
     channel.agent.channels.delete(channel.id);
-    channel.console?.channels.delete(channel.id);
+    const driver = channel.seats.driver;
+    driver?.channels.delete(channel.id);
     if (tellAgent) channel.agent.peer.send({ t: 'shell.close', channel: channel.id, reason });
-    channel.console?.peer.send({ t: 'shell.closed', channel: channel.id, reason, exitCode });
+    driver?.peer.send({ t: 'shell.closed', channel: channel.id, reason, exitCode });
+    for (const [observer, feed] of channel.feeds) {
+      feed.stop();
+      observer.channels.delete(channel.id);
+      observer.peer.send({ t: 'shell.closed', channel: channel.id, reason, exitCode });
+    }
+    channel.feeds.clear();
+    if (channel.opened) this.sharing.publish(channel.deviceId);
     void channel.log?.close(reason, exitCode);
     if (channel.openedAt !== null) {
       this.audit.note({
@@ -349,11 +387,6 @@ export class Relay {
       });
     }
   }
-}
-
-/** The technician who opened a shell may attach to it again; an admin may take any. */
-function mayAttach(console: ConsoleLink, channel: Channel): boolean {
-  return console.account.username === channel.requestedBy.username || console.account.role === 'admin';
 }
 
 /** Why a refused shell ends. A policy refusal is the machine declining; the console tells it apart by the consent decision. */

@@ -1,5 +1,5 @@
 /** Support sessions after the code is used: resuming with the agent's token, and ending. */
-import { RelaisError, type Person } from '../../../protocol/index.js';
+import { PROBLEM_MAX_CHARS, RelaisError, plainLine, type Person } from '../../../protocol/index.js';
 import { sha256 } from '../auth/tokens.js';
 import type { Db } from '../store/database.js';
 
@@ -15,6 +15,8 @@ export interface SessionRecord {
   readonly hostname: string;
   readonly summaryJson: string | null;
   readonly lastSeen: number;
+  /** The person's one line about their problem (support page or agent prompt), if they wrote one. */
+  readonly problem: string | null;
 }
 
 export class SupportSessions {
@@ -25,6 +27,7 @@ export class SupportSessions {
       .selectFrom('support_sessions')
       .innerJoin('users', 'users.id', 'support_sessions.technician_id')
       .innerJoin('devices', 'devices.id', 'support_sessions.device_id')
+      .leftJoin('support_codes', 'support_codes.id', 'support_sessions.code_id')
       .select([
         'support_sessions.id as sessionId',
         'support_sessions.device_id as deviceId',
@@ -35,6 +38,7 @@ export class SupportSessions {
         'devices.hostname',
         'devices.summary_json as summaryJson',
         'devices.last_seen as lastSeen',
+        'support_codes.problem as problem',
       ]);
   }
 
@@ -74,6 +78,17 @@ export class SupportSessions {
     return Number(result.numUpdatedRows) === 1;
   }
 
+  /** Keeps the person's line about their problem with the session's support code. */
+  async describe(sessionId: string, problem: string): Promise<void> {
+    const line = plainLine(problem, PROBLEM_MAX_CHARS).trim();
+    if (line === '') return;
+    await this.db
+      .updateTable('support_codes')
+      .set({ problem: line, problem_at: Date.now() })
+      .where('id', '=', (eb) => eb.selectFrom('support_sessions').select('support_sessions.code_id').where('support_sessions.id', '=', sessionId))
+      .execute();
+  }
+
   async saveDevice(deviceId: string, fields: { hostname?: string; summaryJson?: string; lastSeen: number }): Promise<void> {
     await this.db
       .updateTable('devices')
@@ -83,7 +98,10 @@ export class SupportSessions {
   }
 }
 
-function toRecord(row: { sessionId: string; deviceId: string; status: 'active' | 'ended'; createdAt: number; username: string; name: string; hostname: string; summaryJson: string | null; lastSeen: number }): SessionRecord {
+function toRecord(row: {
+  sessionId: string; deviceId: string; status: 'active' | 'ended'; createdAt: number; username: string; name: string; hostname: string; summaryJson: string | null; lastSeen: number;
+  problem?: string | null;
+}): SessionRecord {
   return {
     sessionId: row.sessionId,
     deviceId: row.deviceId,
@@ -93,5 +111,6 @@ function toRecord(row: { sessionId: string; deviceId: string; status: 'active' |
     hostname: row.hostname,
     summaryJson: row.summaryJson,
     lastSeen: row.lastSeen,
+    problem: row.problem ?? null,
   };
 }

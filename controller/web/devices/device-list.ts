@@ -61,13 +61,29 @@ export function deviceRow(device: DeviceListItem, store: DeviceStore): HTMLEleme
     'data-device-id': device.id,
     'data-online': String(device.online),
   },
-    el('span', { class: 'device-name' },
-      el('span', { class: 'hostname' }, device.hostname),
-      el('span', { class: 'muted small' }, describeOs(device.brief) ?? t('collecting'))),
+    deviceNameCell(device),
     el('span', { class: 'device-cell device-state', 'data-label': t('colStatus') },
       badge(DEVICE_STATE_LABEL[state], TONES[state], 'device-status'),
       device.online ? null : el('span', { class: 'muted small' }, t('lastSeen', { ago: timeAgo(device.lastSeen) }))),
     el('span', { class: 'device-cell', 'data-label': t('colFindings') }, healthBadge(store.health(device))),
-    el('span', { class: 'device-cell', 'data-label': t('colTechnician') }, device.technician?.name ?? '—'),
+    el('span', { class: 'device-cell device-technician', 'data-label': t('colTechnician'), title: device.technician?.name ?? '' }, device.technician?.name ?? '—'),
     el('span', { class: 'device-cell mono', 'data-label': t('colIpShort') }, device.brief?.address ?? '—'));
+}
+
+/**
+ * What tells one session from another: the person's own line about their problem,
+ * else who is at the machine (the local account), else the machine's name; under it
+ * a label with the machine's name and system. Many machines share a name ("vm",
+ * "PC-ACCUEIL"): the name alone made identical rows.
+ */
+function deviceNameCell(device: DeviceListItem): HTMLElement {
+  const name = device.kind === 'managed' ? device.name ?? device.hostname : device.hostname;
+  const os = describeOs(device.brief) ?? t('collecting');
+  const headline = device.problem
+    ? el('span', { class: 'hostname device-problem', 'data-testid': 'device-problem', title: t('rowProblemTitle', { problem: device.problem }) }, device.problem)
+    : el('span', { class: 'hostname', title: name }, device.kind !== 'managed' && device.brief ? t('rowPerson', { user: device.brief.user }) : name);
+  const shown = device.problem || (device.kind !== 'managed' && device.brief);
+  return el('span', { class: 'device-name' },
+    headline,
+    el('span', { class: 'muted small device-label', 'data-testid': 'device-label', title: shown ? t('rowLabel', { hostname: name, os }) : os }, shown ? t('rowLabel', { hostname: name, os }) : os));
 }

@@ -33,7 +33,7 @@ export function createDevicePage(app: AppContext, deviceId: string): Page {
   const revokeButton = el('button', { class: 'btn btn-danger-outline', type: 'button', 'data-testid': 'revoke-device', hidden: true }, icon('power'), t('revokeDevice'));
   const managed = el('section', { class: 'card managed-card', 'data-testid': 'managed-facts', hidden: true });
   const backLink = el('a', { class: 'back-link', href: '#/' }, icon('back'), t('allDevices'));
-  const shell = new ShellPanel(deviceId, app.socket, app.store);
+  const shell = new ShellPanel(deviceId, app.socket, app.store, { me: app.me.user.username });
   const diagnostics = new DiagnosticsPanel(deviceId, app.socket, app.store);
   const history = new HistoryPanel(deviceId, app.socket);
   const chat = new ChatPanel(deviceId, app);
@@ -159,12 +159,13 @@ export function createDevicePage(app: AppContext, deviceId: string): Page {
   render();
   void load();
 
-  const root = el('div', { class: 'page device-page' },
-    backLink,
-    el('header', { class: 'page-header' },
-      el('div', null, el('div', { class: 'title-row' }, title, status), subtitle),
-      el('div', { class: 'actions' }, endButton, revokeButton)),
-    endError, missing, body);
+  const header = el('header', { class: 'page-header' },
+    el('div', { class: 'page-header-main' }, el('div', { class: 'title-row' }, title, status), subtitle, shell.presenceRoot),
+    el('div', { class: 'actions' }, endButton, revokeButton));
+  const root = el('div', { class: 'page device-page' }, backLink, header, endError, missing, body);
+  // The header grows when technicians join the device (the presence strip): the workspace below re-measures its room.
+  const headerSize = new ResizeObserver(() => workspace.refresh());
+  headerSize.observe(header);
 
   return {
     root,
@@ -176,6 +177,7 @@ export function createDevicePage(app: AppContext, deviceId: string): Page {
       stop();
       clearInterval(ticker);
       if (refetchTimer) clearTimeout(refetchTimer);
+      headerSize.disconnect();
       workspace.dispose();
       shell.dispose();
       diagnostics.dispose();

@@ -8,9 +8,9 @@ import { ShellPanel } from './shell-panel.js';
 const t = wordsOf(shellCatalog);
 
 export function createShellPage(app: AppContext, deviceId: string, channel: number): Page {
-  const panel = new ShellPanel(deviceId, app.socket, app.store, { only: channel });
+  const panel = new ShellPanel(deviceId, app.socket, app.store, { only: channel, me: app.me.user.username });
   return {
-    root: el('div', { class: 'page shell-page', 'data-testid': 'shell-page' }, panel.root),
+    root: el('div', { class: 'page shell-page', 'data-testid': 'shell-page' }, panel.presenceRoot, panel.root),
     get title() {
       const device = app.store.view(deviceId);
       return t('popOutTitle', { hostname: device?.hostname ?? t('theDevice') });

@@ -8,7 +8,7 @@
  * opens and reattaches to them, one tab each. A shell can be popped out to its own
  * browser tab (#/devices/:id/shell/:channel); the tab that showed it then says so.
  */
-import { LIMITS, type ControllerToConsole, type LiveShell } from '../../../protocol/index.js';
+import { LIMITS, formatSize, type ControllerToConsole, type LiveShell, type ShellPresence } from '../../../protocol/index.js';
 import type { ConsoleSocket } from '../connection/console-socket.js';
 import type { DeviceFacts, DeviceStore } from '../devices/device-store.js';
 import { el, icon, replaceChildren } from '../ui/dom.js';
@@ -16,10 +16,13 @@ import { newRequestId } from '../connection/request-id.js';
 import { channelOf, isActive, viewOf, type ShellState } from './shell-state.js';
 import { TerminalSession } from './terminal-session.js';
 import { describeCloseReason, describeRefusal, errorText, shellUnavailableReason } from '../ui/wording.js';
-import { formats, wordsOf } from '../app/language.js';
+import { formats, language, wordsOf } from '../app/language.js';
 import { shellCatalog } from './shell-catalog.js';
+import { sharingCatalog } from './sharing-catalog.js';
+import { renderPresence } from './presence-strip.js';
 
 const t = wordsOf(shellCatalog);
+const ts = wordsOf(sharingCatalog);
 
 type Msg<T extends ControllerToConsole['t']> = Extract<ControllerToConsole, { t: T }>;
 
@@ -38,6 +41,8 @@ interface Tab {
 export interface ShellPanelOptions {
   /** Shows this one shell only (the pop-out tab): no new shells, and it takes the shell over from any other tab. */
   only?: number;
+  /** This technician's username: who is "you" among the people on the device. */
+  me?: string;
 }
 
 /** The hash of a shell's own tab. */
@@ -66,6 +71,16 @@ export class ShellPanel {
   private readonly notice = el('div', { class: 'notice notice-warn', hidden: true }, icon('alert'), t('pipesNotice'));
   private readonly panes = el('div', { class: 'terminal-panes' });
   private readonly overlay = el('div', { class: 'terminal-overlay' });
+  private readonly askButton = el('button', { class: 'btn btn-primary', type: 'button', 'data-testid': 'ask-keyboard', onclick: () => this.askKeyboard() }, icon('keyboard'), ts('askKeyboard'));
+  /** Who is on the device (the page header shows it): every live shell's holder and observers. */
+  readonly presenceRoot = el('div', { class: 'presence-strip', 'data-testid': 'device-presence', role: 'group', hidden: true });
+  private presence: readonly ShellPresence[] = [];
+  private presenceDrawn = '';
+  /** Who else is on the shell shown (its terminal's label), and the news of a take-over. */
+  private readonly watchers = el('p', { class: 'shell-watchers', 'data-testid': 'shell-watchers', hidden: true });
+  private readonly sharingNotice = el('p', { class: 'shell-sharing-notice', 'data-testid': 'sharing-notice', role: 'status', hidden: true });
+  /** When the person's time to hand over the keyboard runs out (the tab asking), for the countdown. */
+  private keyboardDeadline: number | null = null;
   /** The timer redrawing the consent countdown while a tab waits for the person (the agent's consent timeout, when it told). */
   private countdownTimer: ReturnType<typeof setInterval> | null = null;
 
@@ -79,8 +94,8 @@ export class ShellPanel {
     this.root = el('section', { class: 'card shell-card' },
       el('div', { class: 'card-header' },
         el('h2', { class: 'card-title' }, t('remoteShell')),
-        el('div', { class: 'actions' }, this.openButton, this.newButton, this.popOutButton, this.closeButton)),
-      this.tabStrip, this.reason, this.status, this.notice, frame);
+        el('div', { class: 'actions' }, this.openButton, this.newButton, this.askButton, this.popOutButton, this.closeButton)),
+      this.tabStrip, this.reason, this.status, this.watchers, this.sharingNotice, this.notice, frame);
     this.active = this.addTab();
     this.unsubscribe.push(
       socket.on('shell.pending', (m) => this.onPending(m)),
@@ -91,6 +106,11 @@ export class ShellPanel {
       socket.on('shell.attached', (m) => this.onAttached(m)),
       socket.on('shell.detached', (m) => this.onDetached(m)),
       socket.on('error', (m) => this.onError(m)),
+      socket.on('device.presence', (m) => this.onPresence(m)),
+      socket.on('shell.takeover.pending', (m) => this.onTakeoverPending(m)),
+      socket.on('shell.takeover.result', (m) => this.onTakeoverResult(m)),
+      socket.on('shell.role', (m) => this.onRole(m)),
+      socket.on('shell.skipped', (m) => this.tabOf(m.channel)?.session?.notice(ts('skipped', { size: formatSize(m.bytes, language()) }))),
       socket.onState((s) => {
         if (s.kind === 'open') this.resume();
         else this.connectionLost();
@@ -106,7 +126,9 @@ export class ShellPanel {
     const detached: number[] = [];
     for (const tab of this.tabs) {
       const state = tab.state;
-      if (state.kind === 'live' || state.kind === 'attaching') {
+      if (state.kind === 'watching') {
+        this.socket.send({ t: 'shell.detach', channel: state.channel });
+      } else if (state.kind === 'live' || state.kind === 'attaching') {
         if (this.socket.send({ t: 'shell.detach', channel: state.channel })) detached.push(state.channel);
       } else if (state.kind === 'pending' || state.kind === 'starting') {
         this.socket.send({ t: 'shell.close', channel: state.channel });
@@ -122,6 +144,7 @@ export class ShellPanel {
       tab.session = null;
     }
     for (const stop of this.unsubscribe) stop();
+    this.socket.send({ t: 'presence.unwatch', deviceId: this.deviceId });
     if (detached.length > 0 && this.options.only === undefined) leftOpen.set(this.deviceId, detached);
     this.stopCountdown();
   }
@@ -177,6 +200,10 @@ export class ShellPanel {
   private close(): void {
     const tab = this.active;
     const state = tab.state;
+    if (state.kind === 'watching') {
+      this.socket.send({ t: 'shell.detach', channel: state.channel });
+      return this.finish(tab, { kind: 'closed', reason: ts('stoppedWatching') });
+    }
     if (state.kind === 'pending' || state.kind === 'starting' || state.kind === 'live' || state.kind === 'attaching' || state.kind === 'reconnecting') {
       this.socket.send({ t: 'shell.close', channel: state.channel });
       // Ended here at once; a later shell.closed for this channel is then ignored.
@@ -204,6 +231,96 @@ export class ShellPanel {
       if (tab && !this.tabOf(channel)) this.attach(tab, channel);
     }
     this.listLive();
+    this.socket.send({ t: 'presence.watch', deviceId: this.deviceId });
+  }
+
+  // ---- two technicians on one shell -----------------------------------------
+
+  /** Watches another technician's shell in a tab of its own, read-only. */
+  private watch(channel: number): void {
+    const known = this.tabOf(channel);
+    if (known) return this.select(known);
+    const tab = this.blankTab();
+    if (!tab) return;
+    this.active = tab;
+    tab.session?.dispose();
+    tab.session = new TerminalSession(tab.pane, this.socket);
+    tab.session.bind(channel);
+    const requestId = newRequestId();
+    if (!this.socket.send({ t: 'shell.observe', requestId, channel })) return this.finish(tab, { kind: 'failed', message: t('notConnectedWait') });
+    this.setState(tab, { kind: 'attaching', requestId, channel });
+  }
+
+  /** Asks the person, through the controller and the agent, to hand this technician the keyboard. */
+  private askKeyboard(): void {
+    const tab = this.active;
+    const s = tab.state;
+    if (s.kind !== 'watching' || s.asking) return;
+    const requestId = newRequestId();
+    if (!this.socket.send({ t: 'shell.takeover', requestId, channel: s.channel })) return this.say(t('notConnectedWait'));
+    this.say(null);
+    this.setState(tab, { ...s, asking: { requestId } });
+  }
+
+  private onTakeoverPending(m: Msg<'shell.takeover.pending'>): void {
+    const tab = this.tabOf(m.channel);
+    if (tab?.state.kind !== 'watching' || tab.state.asking?.requestId !== m.requestId) return;
+    if (m.timeoutMs !== undefined) {
+      this.keyboardDeadline = Date.now() + m.timeoutMs;
+      this.countdownTimer ??= setInterval(() => this.renderCountdowns(), 1000);
+      this.renderCountdowns();
+    }
+  }
+
+  private onTakeoverResult(m: Msg<'shell.takeover.result'>): void {
+    const tab = this.tabOf(m.channel);
+    if (tab?.state.kind !== 'watching' || tab.state.asking?.requestId !== m.requestId) return;
+    this.keyboardDeadline = null;
+    const holder = tab.state.holder.name;
+    if (m.decision === 'granted') return this.say(ts('keyboardGranted'));
+    this.say(m.decision === 'timeout' ? ts('keyboardTimeout', { holder }) : ts('keyboardDeclined', { holder }));
+    this.setState(tab, { ...tab.state, asking: null });
+  }
+
+  /** This console's part in a shell changed: it drives now (the person said yes to it), or it watches (they said yes to someone else). */
+  private onRole(m: Msg<'shell.role'>): void {
+    const tab = this.tabOf(m.channel);
+    if (!tab) return;
+    const s = tab.state;
+    if (m.role === 'driver' && s.kind === 'watching') {
+      this.keyboardDeadline = null;
+      this.setState(tab, { kind: 'live', channel: s.channel, mode: s.mode, user: s.user, shell: s.shell });
+      tab.requestedSize = { cols: m.cols, rows: m.rows };
+      tab.session?.goLive(tab.requestedSize);
+    } else if (m.role === 'observer' && s.kind === 'live') {
+      this.setState(tab, { kind: 'watching', channel: s.channel, mode: s.mode, user: s.user, shell: s.shell, holder: m.holder, asking: null });
+      tab.session?.watch(m.cols, m.rows);
+      this.say(ts('keyboardLost', { holder: m.holder.name }));
+    }
+  }
+
+  private onPresence(m: Msg<'device.presence'>): void {
+    if (m.deviceId !== this.deviceId) return;
+    this.presence = m.shells;
+    for (const tab of this.tabs) {
+      const s = tab.state;
+      if (s.kind !== 'watching') continue;
+      const shell = this.presenceOf(s.channel);
+      if (!shell) continue;
+      tab.session?.sizeTo(shell.cols, shell.rows);
+      if (shell.holder.username !== s.holder.username) tab.state = { ...s, holder: shell.holder };
+    }
+    this.render();
+  }
+
+  private presenceOf(channel: number): ShellPresence | undefined {
+    return this.presence.find((shell) => shell.channel === channel);
+  }
+
+  /** A line of news about sharing under the status (null clears it). */
+  private say(text: string | null): void {
+    this.sharingNotice.hidden = text === null;
+    this.sharingNotice.textContent = text ?? '';
   }
 
   /** Asks the controller which shells of this device are still open. */
@@ -260,6 +377,12 @@ export class ShellPanel {
   private onAttached(m: Msg<'shell.attached'>): void {
     const tab = this.tabs.find((candidate) => candidate.state.kind === 'attaching' && candidate.state.requestId === m.requestId);
     if (!tab) return;
+    if (m.role === 'observer') {
+      const holder = this.presenceOf(m.channel)?.holder ?? { username: '', name: '…' };
+      this.setState(tab, { kind: 'watching', channel: m.channel, mode: m.mode, user: m.user, shell: m.shell, holder, asking: null });
+      tab.session?.watch(m.cols ?? tab.requestedSize.cols, m.rows ?? tab.requestedSize.rows);
+      return;
+    }
     this.setState(tab, { kind: 'live', channel: m.channel, mode: m.mode, user: m.user, shell: m.shell });
     tab.session?.goLive(tab.requestedSize);
   }
@@ -279,7 +402,7 @@ export class ShellPanel {
     tab.session?.bind(m.channel);
     if (m.timeoutMs !== undefined) {
       tab.consentDeadline = Date.now() + m.timeoutMs;
-      this.countdownTimer ??= setInterval(() => this.renderOverlay(this.device?.hostname ?? t('theDevice')), 1000);
+      this.countdownTimer ??= setInterval(() => this.renderCountdowns(), 1000);
     }
     this.setState(tab, { kind: 'pending', requestId: m.requestId, channel: m.channel });
   }
@@ -306,6 +429,13 @@ export class ShellPanel {
   }
 
   private onError(m: Msg<'error'>): void {
+    // Sharing refusals leave the tab as it is: a line says why.
+    if (m.code === 'SHELL_ERR_READ_ONLY') return this.say(ts('readOnly'));
+    if (m.code === 'SHELL_ERR_TAKEOVER_PENDING') {
+      const tab = this.tabs.find((candidate) => candidate.state.kind === 'watching' && candidate.state.asking?.requestId === m.requestId);
+      if (tab?.state.kind === 'watching') this.setState(tab, { ...tab.state, asking: null });
+      return this.say(errorText(m.code, m.message));
+    }
     for (const tab of this.tabs) {
       const s = tab.state;
       if (s.kind === 'attaching' && m.requestId === s.requestId && m.code === 'PROTO_ERR_UNKNOWN_CHANNEL') {
@@ -324,7 +454,9 @@ export class ShellPanel {
   private connectionLost(): void {
     for (const tab of this.tabs) {
       const s = tab.state;
-      if (s.kind === 'live' || s.kind === 'attaching') {
+      if (s.kind === 'watching') {
+        this.finish(tab, { kind: 'closed', reason: describeCloseReason('console-gone', null) });
+      } else if (s.kind === 'live' || s.kind === 'attaching') {
         tab.session?.end(t('reconnecting'));
         this.setState(tab, { kind: 'reconnecting', channel: s.channel });
       } else if (s.kind === 'requesting' || s.kind === 'pending' || s.kind === 'starting') {
@@ -345,7 +477,7 @@ export class ShellPanel {
 
   /** Ends a tab's request or shell. A terminal that never went live is removed; one that did stays readable. */
   private finish(tab: Tab, next: ShellState): void {
-    const wasShown = tab.state.kind === 'live' || tab.state.kind === 'reconnecting' || tab.state.kind === 'elsewhere';
+    const wasShown = tab.state.kind === 'live' || tab.state.kind === 'watching' || tab.state.kind === 'reconnecting' || tab.state.kind === 'elsewhere';
     if (!wasShown) {
       tab.session?.dispose();
       tab.session = null;
@@ -358,7 +490,8 @@ export class ShellPanel {
   private setState(tab: Tab, next: ShellState): void {
     tab.state = next;
     if (next.kind !== 'pending') tab.consentDeadline = null;
-    if (this.tabs.every((candidate) => candidate.consentDeadline === null)) this.stopCountdown();
+    if (!this.tabs.some((candidate) => candidate.state.kind === 'watching' && candidate.state.asking)) this.keyboardDeadline = null;
+    if (this.tabs.every((candidate) => candidate.consentDeadline === null) && this.keyboardDeadline === null) this.stopCountdown();
     this.render();
   }
 
@@ -377,8 +510,11 @@ export class ShellPanel {
     this.newButton.hidden = !active || single || this.tabs.length >= LIMITS.maxChannelsPerConnection;
     this.newButton.disabled = unavailable !== null || !connected;
     this.popOutButton.hidden = state.kind !== 'live' || single;
-    this.closeButton.hidden = !(state.kind === 'pending' || state.kind === 'starting' || state.kind === 'live' || state.kind === 'attaching' || state.kind === 'reconnecting');
-    this.closeButton.textContent = state.kind === 'pending' || state.kind === 'starting' ? t('cancelRequest') : t('endShell');
+    this.closeButton.hidden = !(state.kind === 'pending' || state.kind === 'starting' || state.kind === 'live' || state.kind === 'watching' || state.kind === 'attaching' || state.kind === 'reconnecting');
+    this.closeButton.textContent = state.kind === 'pending' || state.kind === 'starting' ? t('cancelRequest') : state.kind === 'watching' ? ts('stopWatching') : t('endShell');
+    this.askButton.hidden = state.kind !== 'watching';
+    this.askButton.disabled = state.kind === 'watching' && (state.asking !== null || !connected);
+    this.renderSharing();
     this.reason.textContent = !active && unavailable ? unavailable : '';
     this.reason.hidden = active || !unavailable;
     const view = viewOf(state, hostname);
@@ -399,7 +535,10 @@ export class ShellPanel {
     replaceChildren(this.tabStrip, ...this.tabs.map((tab) => tab.button));
     for (const tab of this.tabs) {
       const selected = tab === this.active;
-      tab.button.textContent = t('tabLabel', { number: formats.number(tab.number) });
+      const watchers = channelOf(tab.state) === null ? 0 : this.presenceOf(channelOf(tab.state)!)?.observers.length ?? 0;
+      replaceChildren(tab.button, t('tabLabel', { number: formats.number(tab.number) }),
+        tab.state.kind === 'watching' ? el('span', { class: 'tab-role' }, icon('eye', 13), ts('watchingRole'))
+          : tab.state.kind === 'live' && watchers > 0 ? el('span', { class: 'tab-role' }, icon('eye', 13), formats.number(watchers)) : null);
       tab.button.setAttribute('aria-selected', String(selected));
       tab.button.className = selected ? 'btn btn-primary btn-small' : 'btn btn-secondary btn-small';
       tab.button.dataset.state = tab.state.kind;
@@ -416,7 +555,7 @@ export class ShellPanel {
   private renderOverlay(hostname: string): void {
     const s = this.active.state;
     const session = this.active.session;
-    const show = s.kind !== 'live' && !((s.kind === 'closed' || s.kind === 'reconnecting') && session);
+    const show = s.kind !== 'live' && s.kind !== 'watching' && !((s.kind === 'closed' || s.kind === 'reconnecting') && session);
     this.overlay.hidden = !show;
     if (!show) return;
     const busy = s.kind === 'requesting' || s.kind === 'pending' || s.kind === 'starting' || s.kind === 'attaching';
@@ -440,6 +579,30 @@ export class ShellPanel {
       s.kind === 'elsewhere'
         ? el('button', { class: 'btn btn-primary', type: 'button', 'data-testid': 'bring-shell-here', onclick: () => this.attach(tab, s.channel) }, t('bringHere'))
         : null);
+  }
+
+  /** The consent countdown (in the overlay) and the keyboard's (in the notice line), redrawn every second. */
+  private renderCountdowns(): void {
+    this.renderOverlay(this.device?.hostname ?? t('theDevice'));
+    if (this.keyboardDeadline !== null) this.say(ts('keyboardCountdown', { seconds: Math.max(0, Math.ceil((this.keyboardDeadline - Date.now()) / 1000)) }));
+  }
+
+  /** Who is on the device (the header strip) and who else is on the shell shown (the terminal's label). */
+  private renderSharing(): void {
+    const me = this.options.me ?? '';
+    const watchable = this.options.only === undefined && this.socket.state.kind === 'open' ? (channel: number) => this.watch(channel) : null;
+    // Drawn again only when it changed (render runs every second during a countdown): a button is not replaced under the pointer.
+    const drawn = JSON.stringify([this.presence, me, watchable !== null]);
+    if (drawn !== this.presenceDrawn) {
+      this.presenceDrawn = drawn;
+      renderPresence(this.presenceRoot, this.presence, me, watchable);
+    }
+    const channel = channelOf(this.active.state);
+    const shell = channel === null ? undefined : this.presenceOf(channel);
+    const others = shell ? shell.observers.filter((o) => o.username !== me) : [];
+    const shown = this.active.state.kind === 'live' || this.active.state.kind === 'watching';
+    this.watchers.hidden = !shown || others.length === 0;
+    this.watchers.textContent = this.watchers.hidden ? '' : ts('watchedBy', { count: others.length, names: others.map((o) => o.name).join(', ') });
   }
 
   private stopCountdown(): void {

@@ -1,10 +1,12 @@
 /** The life of one shell request as the technician sees it, and how each state is shown. */
-import type { ControllerToConsole } from '../../../protocol/index.js';
+import type { ControllerToConsole, Person } from '../../../protocol/index.js';
 import { consentExplained } from '../ui/wording.js';
 import { wordsOf } from '../app/language.js';
 import { shellCatalog } from './shell-catalog.js';
+import { sharingCatalog } from './sharing-catalog.js';
 
 const t = wordsOf(shellCatalog);
+const ts = wordsOf(sharingCatalog);
 
 export type ShellMode = Extract<ControllerToConsole, { t: 'shell.opened' }>['mode'];
 
@@ -14,6 +16,8 @@ export type ShellState =
   | { kind: 'pending'; requestId: string; channel: number }
   | { kind: 'starting'; channel: number }
   | { kind: 'live'; channel: number; mode: ShellMode; user: string; shell: string }
+  /** Watching another technician's shell, read-only; `asking` while the person is asked to hand over the keyboard. */
+  | { kind: 'watching'; channel: number; mode: ShellMode; user: string; shell: string; holder: Person; asking: { requestId: string } | null }
   /** Binding again to a shell still open on the controller (back on the page, after a reload or a lost connection). */
   | { kind: 'attaching'; requestId: string; channel: number }
   /** Still open, shown in another window (or tab) of the browser. */
@@ -49,6 +53,10 @@ export function viewOf(state: ShellState, hostname: string): StateView {
       return { tone: 'busy', text: t('allowed') };
     case 'live':
       return { tone: 'good', text: t('live', { user: state.user }), detail: t('liveDetail', { shell: state.shell }) };
+    case 'watching':
+      return state.asking
+        ? { tone: 'busy', text: ts('askingKeyboard'), detail: ts('askingDetail', { holder: state.holder.name }) }
+        : { tone: 'good', text: ts('watching', { holder: state.holder.name }), detail: ts('watchingDetail') };
     case 'refused':
       return { tone: 'warn', text: state.title, detail: state.detail };
     case 'attaching':
@@ -75,6 +83,7 @@ export function channelOf(state: ShellState): number | null {
     case 'pending':
     case 'starting':
     case 'live':
+    case 'watching':
     case 'attaching':
     case 'elsewhere':
     case 'reconnecting':

@@ -31,6 +31,8 @@ export class TerminalSession {
   private acks: CreditAcks | null = null;
   private stopData: (() => void) | null = null;
   private live = false;
+  /** Watching another technician's shell: the terminal takes the shell's size instead of fitting its pane, and nothing typed is sent. */
+  private readOnly = false;
   private fitFrame = 0;
 
   constructor(private readonly container: HTMLElement, private readonly socket: ConsoleSocket) {
@@ -85,6 +87,7 @@ export class TerminalSession {
   goLive(openedWithSize: { cols: number; rows: number }): void {
     if (this.channel === null) return;
     this.live = true;
+    this.readOnly = false;
     this.term.options.disableStdin = false;
     this.fitNow();
     const { cols, rows } = this.size();
@@ -92,6 +95,30 @@ export class TerminalSession {
       this.socket.send({ t: 'shell.resize', channel: this.channel, cols, rows });
     }
     this.focus();
+  }
+
+  /** Watching: output is drawn (and acknowledged) at the shell's own size; keystrokes and resizes are not sent. */
+  watch(cols: number, rows: number): void {
+    this.live = false;
+    this.readOnly = true;
+    this.term.options.disableStdin = true;
+    this.sizeTo(cols, rows);
+  }
+
+  /** The shell's size changed while watching. */
+  sizeTo(cols: number, rows: number): void {
+    if (!this.readOnly) return;
+    if (cols !== this.term.cols || rows !== this.term.rows) this.term.resize(cols, rows);
+  }
+
+  /** True while watching another technician's shell. */
+  get watching(): boolean {
+    return this.readOnly;
+  }
+
+  /** Writes a notice line of ours into the terminal (not the shell's output). */
+  notice(text: string): void {
+    this.term.write(`\r\n\x1b[0;33m[${text}]\x1b[0m\r\n`);
   }
 
   /** Stops input and acknowledgements; the screen stays readable (scrollback included). */
@@ -133,7 +160,8 @@ export class TerminalSession {
   }
 
   private fitNow(): void {
-    // A hidden or zero-sized pane has no meaningful size; keep the last one.
+    // A hidden or zero-sized pane has no meaningful size; keep the last one. A watched shell keeps its own size.
+    if (this.readOnly) return;
     if (this.container.clientWidth > 0 && this.container.clientHeight > 0) this.fit.fit();
   }
 }

@@ -96,6 +96,8 @@ const ICONS = {
   minimize: ['M3 8h5V3', 'M21 8h-5V3', 'M3 16h5v5', 'M21 16h-5v5'],
   chevronUp: ['M6 15l6-6 6 6'],
   chevronDown: ['M6 9l6 6 6-6'],
+  eye: ['M1 12s4-7 11-7 11 7 11 7-4 7-11 7S1 12 1 12z', 'M12 15a3 3 0 1 0 0-6 3 3 0 0 0 0 6z'],
+  keyboard: ['M2 6h20v12H2z', 'M6 10h.01', 'M10 10h.01', 'M14 10h.01', 'M18 10h.01', 'M7 14h10'],
 } satisfies Record<string, string[]>;
 
 export type IconName = keyof typeof ICONS;
