@@ -21,6 +21,7 @@ import {
 } from '../../../protocol/index.js';
 import type { AuditLog } from '../audit/audit.js';
 import type { PeerSocket } from '../hubs/peer-socket.js';
+import { NO_METRICS, type Meter } from '../observability/metrics.js';
 import type { ShellLog, ShellRecorder } from '../recordings/shell-recorder.js';
 import type { AgentLinks } from './agent-links.js';
 import type { AgentLink, ConsoleLink } from './links.js';
@@ -61,6 +62,8 @@ export interface RelayOptions {
   graceMs?: number;
   /** Output kept per shell for reattaching (default LIMITS.maxScrollbackBytes). */
   scrollbackBytes?: number;
+  /** Counts the stream bytes relayed (NO_METRICS when metrics are off). */
+  meter?: Pick<Meter, 'relayed'>;
 }
 
 export class Relay {
@@ -68,6 +71,7 @@ export class Relay {
   private nextChannel = 1;
   private readonly graceMs: number;
   private readonly scrollbackBytes: number;
+  private readonly meter: Pick<Meter, 'relayed'>;
 
   constructor(
     private readonly audit: AuditLog,
@@ -79,6 +83,7 @@ export class Relay {
   ) {
     this.graceMs = options.graceMs ?? LIMITS.shellGraceMs;
     this.scrollbackBytes = Math.min(options.scrollbackBytes ?? LIMITS.maxScrollbackBytes, LIMITS.maxScrollbackBytes);
+    this.meter = options.meter ?? NO_METRICS;
   }
 
   /** A technician asks for a shell: the agent will ask its person; the console waits for the answer. */
@@ -145,6 +150,7 @@ export class Relay {
     if (!channel || channel.agent !== agent) return;
     if (frame[0] !== FrameKind.data || channel.state !== 'open') return;
     const payload = frame.subarray(FRAME_HEADER_BYTES);
+    this.meter.relayed('agent-to-console', payload.byteLength);
     channel.scrollback.push(payload);
     if (channel.console) {
       channel.owed += payload.byteLength;
@@ -164,7 +170,10 @@ export class Relay {
   consoleBinary(console: ConsoleLink, frame: Buffer): void {
     const channel = this.route(console.peer, frame);
     if (!channel || channel.console !== console || channel.state !== 'open') return;
-    if (frame[0] !== FrameKind.ack) return this.forward(console.peer, channel.agent.peer, frame);
+    if (frame[0] !== FrameKind.ack) {
+      if (frame[0] === FrameKind.data) this.meter.relayed('console-to-agent', frame.byteLength - FRAME_HEADER_BYTES);
+      return this.forward(console.peer, channel.agent.peer, frame);
+    }
     let credit = frame.readUInt32BE(FRAME_HEADER_BYTES);
     const replayed = Math.min(credit, channel.replayOwed);
     channel.replayOwed -= replayed;
@@ -281,9 +290,16 @@ export class Relay {
     }
   }
 
-  /** Channels currently open or waiting for consent (for tests and metrics). */
+  /** Channels currently open or waiting for consent (for tests). */
   get size(): number {
     return this.channels.size;
+  }
+
+  /** Shells open (consent given, not yet closed), with or without a console attached (metrics). */
+  get openShells(): number {
+    let open = 0;
+    for (const channel of this.channels.values()) if (channel.state === 'open') open++;
+    return open;
   }
 
   /** Unbinds the channel's console and starts the grace period. */
