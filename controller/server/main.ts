@@ -1,6 +1,7 @@
 /** The controller's composition root: read the config once, build the parts, wire them, listen. */
 import { readFileSync } from 'node:fs';
 import { createServer as createHttpServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { createServer as createHttpsServer } from 'node:https';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -183,7 +184,11 @@ async function main(): Promise<void> {
     metrics?.labelNode(node.value);
   }
   const metricsServer = metrics && config.metricsListen ? await listenForMetrics(metrics, config.metricsListen, config.allowedHosts, logger) : null;
-  if (metricsServer) logger.info({ address: config.metricsListen }, 'metrics: served at /metrics on the separate address, without a token');
+  if (metricsServer) {
+    const bound = metricsServer.address() as AddressInfo;
+    const url = `http://${bound.family === 'IPv6' ? `[${bound.address}]` : bound.address}:${bound.port}/metrics`;
+    logger.info({ metricsUrl: url }, `metrics: served at ${url} without a token`);
+  }
   if (metrics && config.metricsTokenHash) logger.info('metrics: served at /metrics on this port to the metrics token (Authorization: Bearer)');
   announceStart({ url: listenUrl(), dataDir: config.dataDir, hostNames: origins.needsAnnouncement ? origins.describe() : null, admin }, logger, process.stderr);
 

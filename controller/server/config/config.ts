@@ -128,7 +128,7 @@ const listenAddress = z
     const at = text.lastIndexOf(':');
     return { host: text.slice(0, at).replace(/^\[|\]$/g, ''), port: Number(text.slice(at + 1)) };
   })
-  .refine((address) => address.port >= 1 && address.port <= 65535);
+  .refine((address) => address.port <= 65535);
 
 /** Every setting from its text (flag or environment), with its default; the words of each refusal are in REFUSALS. */
 const settings = z

@@ -30,8 +30,6 @@ export const ADMIN_PASSWORD_FILE = 'admin-password';
 
 export function announceStart(facts: StartFacts, log: Log, terminal: Terminal): void {
   const listening = `Relais controller listening on ${facts.url} (data in ${facts.dataDir})`;
-  log.info({ url: facts.url, dataDir: facts.dataDir }, listening);
-  if (facts.hostNames) log.info(facts.hostNames);
   const person = terminal.isTTY === true;
   const lines = [listening, ...(facts.hostNames ? [facts.hostNames] : [])];
   const { created, generatedPassword } = facts.admin;
@@ -48,5 +46,8 @@ export function announceStart(facts: StartFacts, log: Log, terminal: Terminal): 
   } else if (created) {
     log.info('First start: created account "admin" with the password from RELAIS_ADMIN_PASSWORD.');
   }
+  if (facts.hostNames) log.info(facts.hostNames);
+  // Last: whatever waits for this line (a script, a test) finds everything above already done.
+  log.info({ url: facts.url, dataDir: facts.dataDir }, listening);
   if (person) terminal.write(`\n${lines.join('\n')}\n\n`);
 }
