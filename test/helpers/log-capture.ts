@@ -9,9 +9,9 @@ export interface CapturedLog {
   records(): Array<Record<string, any>>;
 }
 
-export function captureLog(level: LogLevel = 'trace', node = 'test-node:1'): CapturedLog {
+export function captureLog(level: LogLevel = 'trace', node: NodeName = new NodeName('test-node:1')): CapturedLog {
   const lines: string[] = [];
-  const log = createLogger({ level, node: new NodeName(node), destination: { write: (line: string) => void lines.push(line) } });
+  const log = createLogger({ level, node, destination: { write: (line: string) => void lines.push(line) } });
   return {
     log,
     text: () => lines.join(''),
