@@ -5,7 +5,10 @@
  * states and the store's query times (a temporary SQLite store); NO_METRICS does
  * nothing. Then who may read them: the Bearer token compared by hash, the Host a
  * separate metrics address answers, and the configuration that keeps only the hash.
+ * And the Grafana dashboard in docs/ asks only for metrics the controller exports.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditLog } from '../../controller/server/audit/audit.js';
 import { loadConfig } from '../../controller/server/config/config.js';
@@ -19,6 +22,7 @@ import { Relay } from '../../controller/server/relay/relay.js';
 import { openDatabase } from '../../controller/server/store/database.js';
 import { agentToController, consoleToController, encodeAck, encodeData } from '../../protocol/index.js';
 import { FakeWebSocket } from '../helpers/fake-socket.js';
+import { repoRoot } from '../helpers/paths.js';
 import { openTempStore, type TempStore } from '../helpers/temp-store.js';
 
 /** One sample's value from the exposition text. */
@@ -185,5 +189,28 @@ describe('who may read the metrics', () => {
     expect(() => loadConfig(['--metrics-listen', '9464'], {})).toThrow(/host:port/);
     expect(() => loadConfig(['--log-level', 'loud'], {})).toThrow(/--log-level must be one of/);
     expect(() => loadConfig(['--drain-seconds', '301'], {})).toThrow(/--drain-seconds/);
+  });
+});
+
+describe('the Grafana dashboard (docs/grafana-dashboard.json)', () => {
+  it('is one importable dashboard whose every query names metrics the controller exports', async () => {
+    const dashboard = JSON.parse(readFileSync(join(repoRoot, 'docs/grafana-dashboard.json'), 'utf8')) as {
+      uid: string; title: string; panels: Array<{ id: number; type: string; targets?: Array<{ expr: string }> }>;
+    };
+    expect(dashboard).toMatchObject({ uid: 'relais-controller', title: 'Relais controller' });
+    const ids = dashboard.panels.map((p) => p.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    const exprs = dashboard.panels.flatMap((p) => p.targets ?? []).map((t) => t.expr);
+    expect(exprs.length).toBeGreaterThan(15);
+    const exported = await scrape(new Metrics('n'));
+    const types = new Map([...exported.matchAll(/^# TYPE (\S+) (\S+)$/gm)].map((m) => [m[1]!, m[2]!]));
+    const named = new Set(exprs.flatMap((expr) => [...expr.matchAll(/\b((?:relais|process|nodejs)_[a-z0-9_]+)\b/g)].map((m) => m[1]!)));
+    for (const name of ['relais_agents_online', 'relais_consoles', 'relais_shells_open', 'relais_relay_bytes_total', 'relais_job_runs_total', 'relais_ws_messages_refused_total', 'relais_login_failures_total', 'nodejs_eventloop_lag_p99_seconds']) {
+      expect(named, name).toContain(name);
+    }
+    for (const name of named) {
+      const histogram = /^(.+)_(bucket|count|sum)$/.exec(name)?.[1];
+      expect(types.has(name) || (histogram !== undefined && types.get(histogram) === 'histogram'), `${name} is not exported`).toBe(true);
+    }
   });
 });
