@@ -94,7 +94,7 @@ export class Metrics implements Meter {
     });
     const relayBytes = new Counter({ name: 'relais_relay_bytes_total', help: 'Shell stream bytes relayed, by direction.', labelNames: ['direction'], registers });
     this.relayBytes = { 'agent-to-console': relayBytes.labels('agent-to-console'), 'console-to-agent': relayBytes.labels('console-to-agent') };
-    this.refusedMessages = new Counter({ name: 'relais_ws_messages_refused_total', help: 'Websocket messages refused, by error code.', labelNames: ['code'], registers });
+    this.refusedMessages = new Counter({ name: 'relais_ws_messages_refused_total', help: 'Errors sent to websocket peers, by code: messages refused, and connections closed for a reason.', labelNames: ['code'], registers });
     this.loginFailures = new Counter({ name: 'relais_login_failures_total', help: 'Technician logins refused for a wrong username or password.', registers });
     this.jobRunStates = new Counter({ name: 'relais_job_runs_total', help: 'Fleet job runs entering each state.', labelNames: ['state'], registers });
     this.dbSeconds = new Histogram({ name: 'relais_db_query_seconds', help: 'Database query time.', buckets: DB_BUCKETS, registers });
