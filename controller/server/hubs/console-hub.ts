@@ -58,8 +58,8 @@ export class ConsoleHub {
   }
 
   /** Takes a technician's console; `log` carries its request id, address and account. */
-  async accept(ws: WebSocket, ip: string, account: Account, log?: Log): Promise<void> {
-    const peer = new PeerSocket<ConsoleToController, ControllerToConsole>(ws, consoleToController, ip, 'console', { ...(log ? { log } : {}), onRefused: (code) => this.meter.refused(code) });
+  async accept(ws: WebSocket, ip: string, account: Account, log: Log): Promise<void> {
+    const peer = new PeerSocket<ConsoleToController, ControllerToConsole>(ws, consoleToController, ip, 'console', { log, onRefused: (code) => this.meter.refused(code) });
     let hello: ConsoleToController;
     try {
       hello = await peer.awaitHello(10_000);

@@ -56,8 +56,9 @@ export class PeerSocket<In extends { t: string }, Out extends ControllerToAgent 
     this.log = (options.log ?? quietLog).child({ peer: label });
     ws.on('message', (data, isBinary) => this.guard(isBinary ? 'a binary frame' : 'a text frame', () => this.receive(data as Buffer | Buffer[], isBinary)));
     ws.on('pong', () => (this.alive = true));
-    // ws raises protocol errors (bad frames, payload over maxPayload) here and closes with 1002/1009.
-    ws.on('error', (err) => this.log.warn({ err }, 'websocket: socket error'));
+    // ws raises protocol errors (bad frames, payload over maxPayload) here and closes with 1002/1009:
+    // the peer's fault, not a bug of ours, so its code and words without a stack.
+    ws.on('error', (err) => this.log.warn({ wsError: (err as NodeJS.ErrnoException).code ?? null, reason: err.message }, 'websocket: the peer broke the protocol'));
     ws.on('close', (code) => {
       this.closed = true;
       if (this.heartbeat) clearInterval(this.heartbeat);

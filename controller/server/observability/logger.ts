@@ -2,39 +2,22 @@
  * The controller's logs: one JSON object a line on stdout (pino), for a collector
  * (journald, Loki, Elasticsearch) to read. Every line carries the node, and the
  * children made per request and per connection add the request id, the account or
- * the device. Secrets are removed by configuration: REDACTED_PATHS below is the one
- * list of field names whose values never reach the output, whoever logs them; and
+ * the device. Secrets are removed by configuration: SECRET_KEYS (redaction.ts) is the
+ * one list of field names whose values never reach the output, whoever logs them; and
  * what may hold secrets in its text (request URLs, query strings, bodies, headers)
  * is never logged at all: requests are logged by route template (`/s/:code`).
  */
 import { hostname } from 'node:os';
 import pino, { type DestinationStream, type Logger } from 'pino';
 import { plainText } from '../../../protocol/index.js';
+import { censorSecrets } from './redaction.js';
+
+export { REDACTED, SECRET_KEYS } from './redaction.js';
 
 export type Log = Logger;
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
-
-/** Field names that hold secrets, wherever they appear at the top of a line or one level down. */
-const SECRET_FIELDS = [
-  'password', 'newPassword', 'adminPassword', 'token', 'apiToken', 'resumeToken', 'enrollmentToken', 'metricsToken', 'secret',
-  'clusterSecret', 'code', 'supportCode', 'cookie', 'authorization', 'privateKey',
-];
-
-/**
- * What is censored in every line: secret fields (top level and one level down, e.g.
- * `auth.token`), request headers that carry credentials, and whole request bodies and
- * query strings, which are never meant to be logged.
- */
-export const REDACTED_PATHS: readonly string[] = Object.freeze([
-  ...SECRET_FIELDS,
-  ...SECRET_FIELDS.map((field) => `*.${field}`),
-  'headers["set-cookie"]', 'req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]',
-  'body', 'req.body', 'query', 'req.query', 'params.code', 'req.params.code',
-]);
-
-export const REDACTED = '[redacted]';
 
 /** The node a line comes from: --node-id, else hostname:port, known once the server listens (port 0 in tests). */
 export class NodeName {
@@ -63,19 +46,26 @@ export interface LoggerOptions {
 }
 
 export function createLogger(options: LoggerOptions): Log {
-  return pino(
+  const root = pino(
     {
       level: options.level,
       base: { pid: process.pid },
       // ISO time and level names: what collectors and people read without a table.
       timestamp: pino.stdTimeFunctions.isoTime,
-      formatters: { level: (label) => ({ level: label }) },
+      // The one list of secrets (redaction.ts) on every line; children's bindings below.
+      formatters: { level: (label) => ({ level: label }), log: censorSecrets },
       mixin: () => ({ node: options.node.value }),
-      redact: { paths: [...REDACTED_PATHS], censor: REDACTED },
       serializers: { err: errorFields, req: requestFields },
     },
     options.destination ?? pino.destination({ dest: 1, sync: true }),
   );
+  // pino formats a child's bindings once, without the line formatter: every child, at any
+  // depth (each inherits this method from the root), passes them through the same list.
+  const child = root.child;
+  root.child = function censoredChild(this: Log, bindings, childOptions) {
+    return child.call(this, censorSecrets(bindings), childOptions);
+  } as Log['child'];
+  return root;
 }
 
 /** A logger that writes nothing: the default for parts built without one (unit tests). */

@@ -59,7 +59,8 @@ const HTTP_BUCKETS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5
 export class Metrics implements Meter {
   readonly registry = new Registry();
   private readings: Readings | null = null;
-  private readonly relayBytes: Record<RelayDirection, Counter.Internal>;
+  /** Relayed bytes not yet added to the counter: the relay's hot path adds to a number, the scrape to the counter. */
+  private readonly pendingRelayBytes: Record<RelayDirection, number> = { 'agent-to-console': 0, 'console-to-agent': 0 };
   private readonly refusedMessages: Counter<'code'>;
   private readonly loginFailures: Counter;
   private readonly jobRunStates: Counter<'state'>;
@@ -92,8 +93,15 @@ export class Metrics implements Meter {
         this.set(metrics.readings?.shellsOpen() ?? 0);
       },
     });
-    const relayBytes = new Counter({ name: 'relais_relay_bytes_total', help: 'Shell stream bytes relayed, by direction.', labelNames: ['direction'], registers });
-    this.relayBytes = { 'agent-to-console': relayBytes.labels('agent-to-console'), 'console-to-agent': relayBytes.labels('console-to-agent') };
+    new Counter({
+      name: 'relais_relay_bytes_total', help: 'Shell stream bytes relayed, by direction.', labelNames: ['direction'], registers,
+      collect() {
+        for (const direction of ['agent-to-console', 'console-to-agent'] as const) {
+          this.inc({ direction }, metrics.pendingRelayBytes[direction]);
+          metrics.pendingRelayBytes[direction] = 0;
+        }
+      },
+    });
     this.refusedMessages = new Counter({ name: 'relais_ws_messages_refused_total', help: 'Errors sent to websocket peers, by code: messages refused, and connections closed for a reason.', labelNames: ['code'], registers });
     this.loginFailures = new Counter({ name: 'relais_login_failures_total', help: 'Technician logins refused for a wrong username or password.', registers });
     this.jobRunStates = new Counter({ name: 'relais_job_runs_total', help: 'Fleet job runs entering each state.', labelNames: ['state'], registers });
@@ -114,7 +122,7 @@ export class Metrics implements Meter {
   }
 
   relayed(direction: RelayDirection, bytes: number): void {
-    this.relayBytes[direction].inc(bytes);
+    this.pendingRelayBytes[direction] += bytes;
   }
 
   refused(code: ErrorCode): void {
