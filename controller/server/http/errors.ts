@@ -80,7 +80,7 @@ export function errorHandler(err: unknown, req: Request, res: Response, _next: N
   }
   if (status === 400) return sendError(res, new RelaisError('HTTP_ERR_BAD_REQUEST', 'The body is not valid JSON.'));
   // By route template, never the path: /s/:code holds a support code.
-  req.log.error({ err, method: req.method, route: req.routeTemplate ?? null }, 'http: a request failed');
+  req.log.error({ err, method: req.method, route: req.routeTemplate ?? null, ...(req.account ? { account: req.account.username } : {}) }, 'http: a request failed');
   sendError(res, new RelaisError('HTTP_ERR_INTERNAL'));
 }
 
