@@ -57,6 +57,7 @@ export const ERROR_WORDS_FR: Readonly<Record<ErrorCode, string>> = Object.freeze
   CHAT_ERR_NO_SESSION: "La conversation passe par une session d'assistance avec une personne devant ce poste\u00a0; un poste inscrit sans session n'en a pas.",
   CHAT_ERR_INVALID_TEXT: 'Un message est une seule ligne de texte simple, de 1 à 2\u00a0000 caractères.',
   RECORDING_ERR_INVALID: "Cet enregistrement est endommagé ou n'est pas un fichier asciicast v2 ; il ne peut pas être lu.",
+  METRICS_ERR_BAD_TOKEN: "Le jeton des métriques manque ou n'est pas le bon. Envoyez celui donné au démarrage du contrôleur (--metrics-token) dans Authorization: Bearer <jeton>.",
   AUTH_ERR_BAD_API_TOKEN: "Ce jeton d'API n'est pas valide ou a été supprimé. Créez-en un nouveau dans l'interface web (Jetons d'API).",
   SCRIPT_ERR_NOT_FOUND: "Aucun script de la bibliothèque ne porte cet identifiant ou ce nom. Listez-les avec GET /api/scripts.",
   SCRIPT_ERR_NAME_TAKEN: 'Un autre script porte déjà ce nom. Choisissez-en un autre.',

@@ -79,6 +79,7 @@ export const ERRORS = Object.freeze({
   TICKET_ERR_INVALID_FIELD: { message: 'A ticket field is missing or not valid. Check the field named in the message.', status: 400, close: null },
   RECORDING_ERR_INVALID: { message: 'This recording is damaged or is not an asciicast v2 file; it cannot be played.', status: 422, close: null },
   AUTH_ERR_BAD_API_TOKEN: { message: 'This API token is not valid or was deleted. Create a new one in the web UI (API tokens).', status: 401, close: null },
+  METRICS_ERR_BAD_TOKEN: { message: 'The metrics token is missing or wrong. Send the one the controller was started with (--metrics-token) as Authorization: Bearer <token>.', status: 401, close: null },
   SCRIPT_ERR_NOT_FOUND: { message: 'No script with that id or name is in the library. List them with GET /api/scripts.', status: 404, close: null },
   SCRIPT_ERR_NAME_TAKEN: { message: 'Another script already has that name. Choose another name.', status: 409, close: null },
   SCRIPT_ERR_BUILT_IN: { message: 'Built-in scripts cannot be deleted. Copy one under a new name to change it.', status: 409, close: null },

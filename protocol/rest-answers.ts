@@ -148,10 +148,21 @@ export const AUDIT_EXPORT_FORMATS = ['csv', 'json'] as const;
 export const auditExportQuery = auditQuery.omit({ limit: true, before: true }).extend({ format: z.enum(AUDIT_EXPORT_FORMATS) }).strict();
 export type AuditExportQuery = z.output<typeof auditExportQuery>;
 
+/** Why a node answers "not ready" (GET /api/health/ready). */
+export const NOT_READY_REASONS = ['shutting-down', 'database-unavailable', 'database-slow', 'migrations-pending'] as const;
+export type NotReadyReason = (typeof NOT_READY_REASONS)[number];
+
 /** The answers of the session, device, diagnostics, account and audit routes, by route. */
 export const restAnswers = {
   /** GET /api/health (public). `time` lets agents measure their clock skew. */
   health: z.object({ ok: z.literal(true), version: text(32), time: timestamp }),
+  /** GET /api/health/live (public): the process is up and answering. */
+  live: z.object({ ok: z.literal(true) }),
+  /** GET /api/health/ready (public): 200 ready, 503 with the reason this node should not receive traffic. */
+  ready: z.discriminatedUnion('ready', [
+    z.object({ ready: z.literal(true) }),
+    z.object({ ready: z.literal(false), reason: z.enum(NOT_READY_REASONS) }),
+  ]),
   /** POST /api/login. */
   login: z.object({ user: person }),
   /** GET /api/me. */

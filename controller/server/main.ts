@@ -1,6 +1,7 @@
 /** The controller's composition root: read the config once, build the parts, wire them, listen. */
 import { readFileSync } from 'node:fs';
 import { createServer as createHttpServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { createServer as createHttpsServer } from 'node:https';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -37,7 +38,12 @@ import { Relay } from './relay/relay.js';
 import { RecordingStore } from './recordings/recording-store.js';
 import { ShellRecorder } from './recordings/shell-recorder.js';
 import { RetentionSchedule, type RetentionTask } from './retention/retention-schedule.js';
-import { openDatabase, type Db } from './store/database.js';
+import { createLogger, describeError, NodeName, type Log } from './observability/logger.js';
+import { listenForMetrics } from './observability/metrics-server.js';
+import { Metrics, NO_METRICS, type Meter } from './observability/metrics.js';
+import { Readiness } from './observability/readiness.js';
+import { announceStart } from './observability/start-notice.js';
+import { databaseAnswers, migrationsDone, openDatabase, type Db } from './store/database.js';
 import { ResumeThrottle } from './support/resume-throttle.js';
 import { SupportCodes } from './support/support-codes.js';
 import { purgeSupport } from './support/support-purge.js';
@@ -48,32 +54,50 @@ const FIFTEEN_MINUTES = 15 * 60 * 1000;
 const HOUR = 60 * 60 * 1000;
 const DAY = 24 * HOUR;
 
+/** The controller's logger, once the configuration said at which level (start-up failures are logged with it). */
+let log: Log | null = null;
+
 async function main(): Promise<void> {
   let config: Config;
   try {
     config = loadConfig(process.argv.slice(2), process.env);
   } catch (err) {
     if (err instanceof ConfigError) {
-      console.error(err.message);
-      process.exit(err.message.startsWith('Usage:') ? 0 : 2);
+      // An answer to the command line, for the person who typed it: plain text, not a log line.
+      const usage = err.message.startsWith('Usage:');
+      (usage ? process.stdout : process.stderr).write(`${err.message}\n`);
+      process.exit(usage ? 0 : 2);
     }
     throw err;
   }
 
-  const db = await openDatabase(config.dataDir);
+  const node = new NodeName(config.nodeId ?? NodeName.of(config.port));
+  const logger = createLogger({ level: config.logLevel, node });
+  log = logger;
+  process.on('uncaughtException', (err) => exitAfter(logger, err, 'uncaught exception'));
+  process.on('unhandledRejection', (err) => exitAfter(logger, err, 'unhandled promise rejection'));
+  // Metrics cost a little on every query and frame: measured only when someone may read them.
+  const metrics = config.metricsTokenHash !== null || config.metricsListen !== null ? new Metrics(node.value) : null;
+  const meter: Meter = metrics ?? NO_METRICS;
+
+  const db = await openDatabase(config.dataDir, metrics ? { onQuery: (seconds) => metrics.dbQuery(seconds) } : {});
+  const readiness = new Readiness(
+    { database: () => databaseAnswers(db), migrationsDone: () => migrationsDone(db) },
+    { onProbeError: (err) => logger.warn({ err }, 'readiness: the database did not answer') },
+  );
   const admin = await ensureFirstAdmin(db, config.adminPassword);
   const tls = config.tlsCert !== null;
-  const audit = new AuditLog(db);
+  const audit = new AuditLog(db, { log: logger });
   const sessions = new LoginSessions(db, tls);
   const supportSessions = new SupportSessions(db);
   const codes = await SupportCodes.open(db, config.supportCodeTtlMs, config.maxWaitingLinks);
   const diagnostics = new DiagnosticsStore(db, config.thresholds, new SnapshotRetention(db, config.snapshotsPerDevice));
   const managedDevices = new ManagedDevices(db);
   const enrollmentTokens = new EnrollmentTokens(db);
-  const devices = new DeviceRegistry(supportSessions, new DeviceIndex(db));
+  const devices = new DeviceRegistry(supportSessions, new DeviceIndex(db, logger));
   await devices.load(await diagnostics.latestSeverities(), await managedDevices.list());
   const directory = new DeviceDirectory(db, devices);
-  const tickets = new TicketStore(db, audit);
+  const tickets = new TicketStore(db, audit, undefined, undefined, logger);
 
   const server: Server = tls
     ? createHttpsServer({ cert: readFileSync(config.tlsCert!), key: readFileSync(config.tlsKey!) })
@@ -89,40 +113,51 @@ async function main(): Promise<void> {
   const links = new AgentLinks();
   const recordings = new RecordingStore(db, config.dataDir, audit);
   const interrupted = await recordings.markInterrupted();
-  if (interrupted > 0) console.log(`recordings: ${interrupted} recordings left open by the last run are marked interrupted`);
+  if (interrupted > 0) logger.info({ interrupted }, `recordings: ${interrupted} recordings left open by the last run are marked interrupted`);
   const recorder = new ShellRecorder({
-    enabled: config.recording, store: recordings, timeline: tickets, audit, maxBytes: config.recordingMaxBytes, language: config.language, log: (line) => console.error(line),
+    enabled: config.recording, store: recordings, timeline: tickets, audit, maxBytes: config.recordingMaxBytes, language: config.language, log: (line) => logger.warn(line),
   });
-  const relay = new Relay(audit, links, recorder, { graceMs: config.shellGraceMs });
+  const relay = new Relay(audit, links, recorder, { graceMs: config.shellGraceMs, meter });
   const scripts = new ScriptLibrary(db);
   const jobStore = new JobStore(db);
   const apiTokens = new ApiTokens(db);
-  const dispatcher = new Dispatcher({ store: jobStore, audit, links });
+  const dispatcher = new Dispatcher({ store: jobStore, audit, links, meter, log: logger });
   await dispatcher.start();
-  const chatStore = new ChatStore(db, tickets);
-  const chat = new ChatService(chatStore, links, audit);
+  const chatStore = new ChatStore(db, tickets, undefined, logger);
+  const chat = new ChatService(chatStore, links, audit, logger);
   const ticketJoins = new Map<string, Promise<unknown>>();
   const agents = new AgentHub({
     config, codes, sessions: supportSessions, devices, audit, diagnostics, managedDevices, controllerUrl: listenUrl, links, relay, jobs: dispatcher, chat,
     throttle: new Throttle({ maxFailures: 10, windowMs: FIFTEEN_MINUTES }),
     resumes: new ResumeThrottle(),
+    meter,
     onJoined: (sessionId, deviceId, hostname, problem) => {
       // The join snapshot follows at once: its findings wait for the device to be on the ticket.
-      const joined = tickets.sessionJoined(sessionId, deviceId, hostname, problem).catch((err: unknown) => console.error(`tickets: could not record a join on its ticket: ${String(err)}`));
+      const joined = tickets.sessionJoined(sessionId, deviceId, hostname, problem).catch((err: unknown) => logger.error({ err, device: deviceId }, 'tickets: could not record a join on its ticket'));
       ticketJoins.set(deviceId, joined);
       void joined.finally(() => ticketJoins.get(deviceId) === joined && ticketJoins.delete(deviceId));
     },
     onDiagnosed: (deviceId, snapshotId, worst, count, join) => {
       void Promise.resolve(ticketJoins.get(deviceId))
         .then(() => tickets.findingsArrived(deviceId, snapshotId, worst, count, join))
-        .catch((err: unknown) => console.error(`tickets: could not put findings on a ticket: ${String(err)}`));
+        .catch((err: unknown) => logger.error({ err, device: deviceId }, 'tickets: could not put findings on a ticket'));
     },
   });
-  const retention = new RetentionSchedule(retentionTasks(db, config, devices, (id) => links.isOnline(id), tickets, recordings), { everyMs: HOUR, firstAfterMs: 5_000 });
+  const retention = new RetentionSchedule(retentionTasks(db, config, devices, (id) => links.isOnline(id), tickets, recordings), { everyMs: HOUR, firstAfterMs: 5_000, log: logger });
   retention.start();
   const consoles = new ConsoleHub(
-    devices, relay, config.heartbeatMs, (deviceId, requestId) => agents.requestDiagnostics(deviceId, requestId), new JobWatch(dispatcher), tickets, chat,
+    devices, relay, config.heartbeatMs, (deviceId, requestId) => agents.requestDiagnostics(deviceId, requestId), new JobWatch(dispatcher), tickets, chat, meter,
   );
+  // What the gauges count is read from its holders at each scrape.
+  metrics?.readFrom({
+    agentsOnline: () => {
+      let managed = 0;
+      for (const link of links.all()) if (link.sessionId === null) managed++;
+      return { attended: links.size - managed, managed };
+    },
+    consoles: () => consoles.size,
+    shellsOpen: () => relay.openShells,
+  });
 
   const here = dirname(fileURLToPath(import.meta.url));
   const app = createApp(
@@ -133,41 +168,65 @@ async function main(): Promise<void> {
       failedLogins: new FailedLogins(db),
       throttle: new Throttle({ maxFailures: 20, windowMs: FIFTEEN_MINUTES }),
       organization: config.organization, tls, origins, trustProxy: config.trustProxy, language: config.language,
+      readiness, log: logger, meter, metrics, metricsTokenHash: config.metricsTokenHash,
     },
     { webDir: join(here, '..', 'web'), agentPackage: join(here, '..', 'download', 'relais-agent.tgz') },
   );
   server.on('request', app);
-  routeUpgrades(server, { agents, consoles, sessions, origins, trustProxy: config.trustProxy });
+  routeUpgrades(server, { agents, consoles, sessions, origins, trustProxy: config.trustProxy, log: logger });
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, resolve);
   });
-  console.log(`Relais controller listening on ${listenUrl()} (data in ${config.dataDir})`);
-  if (origins.needsAnnouncement) console.log(origins.describe());
-  if (admin.generatedPassword) {
-    // Printed once, on purpose: the operator needs it to log in the first time. It is never logged again.
-    console.log(`\nFirst start: created account "admin" with password: ${admin.generatedPassword}\nKeep it somewhere safe; it will not be shown again.\n`);
-  } else if (admin.created) {
-    console.log('First start: created account "admin" with the password from RELAIS_ADMIN_PASSWORD.');
+  if (config.nodeId === null) {
+    node.settle(NodeName.of(listeningPort()));
+    metrics?.labelNode(node.value);
   }
+  const metricsServer = metrics && config.metricsListen ? await listenForMetrics(metrics, config.metricsListen, config.allowedHosts, logger) : null;
+  if (metricsServer) {
+    const bound = metricsServer.address() as AddressInfo;
+    const url = `http://${bound.family === 'IPv6' ? `[${bound.address}]` : bound.address}:${bound.port}/metrics`;
+    logger.info({ metricsUrl: url }, `metrics: served at ${url} without a token`);
+  }
+  if (metrics && config.metricsTokenHash) logger.info('metrics: served at /metrics on this port to the metrics token (Authorization: Bearer)');
+  announceStart({ url: listenUrl(), dataDir: config.dataDir, hostNames: origins.needsAnnouncement ? origins.describe() : null, admin }, logger, process.stderr);
 
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    console.log(`Relais controller stopping (${signal}).`);
+  // SIGTERM (an orchestrator, systemd): readiness fails at once, the server keeps answering for
+  // --drain-seconds so the balancer sees it and stops sending, then closes. SIGINT (Ctrl+C) and a
+  // second signal close at once.
+  let state: 'running' | 'draining' | 'closing' = 'running';
+  const close = () => {
+    if (state === 'closing') return;
+    state = 'closing';
     dispatcher.stop();
     agents.closeAll();
     consoles.closeAll(CLOSE_CODES.serverShutdown);
+    metricsServer?.close();
     // Repeats still being counted are appended before the database closes.
     const settled = Promise.allSettled([retention.stop(), recorder.closeAll().then(() => audit.flush())]);
     server.close(() => void settled.then(() => db.destroy()).finally(() => process.exit(0)));
     server.closeAllConnections?.();
     setTimeout(() => process.exit(0), 3000).unref();
   };
+  const stop = (signal: NodeJS.Signals) => {
+    if (state === 'running') {
+      state = 'draining';
+      readiness.beginShutdown();
+      const drainSeconds = signal === 'SIGTERM' ? config.drainSeconds : 0;
+      logger.info({ signal, drainSeconds }, `Relais controller stopping (${signal}).`);
+      if (drainSeconds > 0) return void setTimeout(close, drainSeconds * 1000);
+    }
+    close();
+  };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+/** Logs what ended the process, then ends it: nothing may keep running in an unknown state. */
+function exitAfter(logger: Log, err: unknown, what: string): void {
+  logger.fatal({ err }, `Relais controller stopped: ${what}`);
+  process.exit(1);
 }
 
 /** Purging expired codes and ended sessions, and (when configured) pruning the audit log. */
@@ -216,8 +275,11 @@ function retentionTasks(
 
 main().catch((err: unknown) => {
   const code = (err as NodeJS.ErrnoException).code;
-  if (code === 'EADDRINUSE') console.error('Relais could not start: the port is already in use. Choose another with --port.');
-  else if (code === 'EACCES') console.error('Relais could not start: not allowed to listen on that address or port.');
-  else console.error(`Relais could not start: ${err instanceof Error ? err.message : String(err)}`);
+  const message =
+    code === 'EADDRINUSE' ? 'Relais could not start: the port is already in use. Choose another with --port (or --metrics-listen).'
+    : code === 'EACCES' ? 'Relais could not start: not allowed to listen on that address or port.'
+    : `Relais could not start: ${describeError(err)}`;
+  if (log) log.fatal({ err }, message);
+  else process.stderr.write(`${message}\n`);
   process.exit(1);
 });

@@ -38,6 +38,8 @@ async function call<S extends z.ZodType>(schema: S, method: string, path: string
 describe('the controller answers as its contract says', () => {
   it('sessions, support links, accounts and audit', async () => {
     await call(R.health, 'GET', '/api/health');
+    await call(R.live, 'GET', '/api/health/live');
+    expect(await call(R.ready, 'GET', '/api/health/ready')).toEqual({ ready: true });
     expect((await call(R.me, 'GET', '/api/me')).role).toBe('admin');
     const link = await call(R.supportLinkCreated, 'POST', '/api/support-links', undefined, 201);
     expect((await call(R.supportLinks, 'GET', '/api/support-links')).links.map((l) => l.id)).toContain(link.id);

@@ -61,6 +61,7 @@ describe('the controller config', () => {
       allowedHosts: [], trustProxy: false, adminPassword: null, heartbeatMs: 15_000, shellGraceMs: 120_000, supportCodeTtlMs: 600_000, authChallengeMs: 10_000, thresholds: {},
       snapshotsPerDevice: 200, auditRetentionDays: null, sessionRetentionDays: 30, maxWaitingLinks: 20, ticketAutoCloseDays: 7, language: null,
       recording: true, recordingRetentionDays: 30, recordingMaxBytes: 64 * 1024 * 1024,
+      logLevel: 'info', nodeId: null, metricsTokenHash: null, metricsListen: null, drainSeconds: 0,
     });
     expect(loadConfig(['--no-recording', '--recording-retention-days', '7', '--recording-max-bytes=1000000'], {})).toMatchObject({ recording: false, recordingRetentionDays: 7, recordingMaxBytes: 1_000_000 });
     expect(loadConfig([], { RELAIS_NO_RECORDING: '1' }).recording).toBe(false);

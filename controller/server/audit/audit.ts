@@ -9,6 +9,7 @@ import type { AuditActionName, AuditQuery } from '../../../protocol/index.js';
 import type { Db } from '../store/database.js';
 import type { Database } from '../store/schema.js';
 import { RepeatWindows, type Repeats, type WindowTimers } from './repeat-windows.js';
+import { quietLog, type Log } from '../observability/logger.js';
 
 export type AuditAction = AuditActionName;
 
@@ -27,6 +28,8 @@ export interface AuditOptions {
   readonly writtenPerWindow?: number;
   readonly now?: () => number;
   readonly timers?: WindowTimers;
+  /** Where a failed write is reported (it is also thrown to the caller of record). */
+  readonly log?: Log;
 }
 
 export interface AuditRow {
@@ -46,9 +49,11 @@ export class AuditLog {
   private readonly repeats: RepeatWindows<AuditEntry>;
   private readonly writing = new Set<Promise<void>>();
   private readonly now: () => number;
+  private readonly log: Log;
 
   constructor(private readonly db: Db, options: AuditOptions = {}) {
     this.now = options.now ?? Date.now;
+    this.log = options.log ?? quietLog;
     this.repeats = new RepeatWindows<AuditEntry>(
       { windowMs: options.windowMs ?? 60_000, writtenPerWindow: options.writtenPerWindow ?? 3, maxWindows: 10_000, now: this.now, ...(options.timers ? { timers: options.timers } : {}) },
       (entry, repeats) => void this.track(this.append(entry, repeats)).catch(() => undefined),
@@ -112,7 +117,7 @@ export class AuditLog {
         })
         .execute();
     } catch (err) {
-      console.error(`audit: could not record ${entry.action}: ${String(err)}`);
+      this.log.error({ err, action: entry.action }, 'audit: could not record an entry');
       throw err;
     }
   }

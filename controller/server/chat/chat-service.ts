@@ -7,13 +7,14 @@ import { RelaisError, chatText, type ControllerToConsole, type Person } from '..
 import type { AuditLog } from '../audit/audit.js';
 import type { AgentLinks } from '../relay/agent-links.js';
 import type { ChatMessageView, ChatStore } from './chat-store.js';
+import { quietLog, type Log } from '../observability/logger.js';
 
 export type ChatNotice = Extract<ControllerToConsole, { t: 'chat.message' }>;
 
 export class ChatService {
   private readonly listeners = new Set<(notice: ChatNotice) => void>();
 
-  constructor(private readonly store: ChatStore, private readonly links: AgentLinks, private readonly audit: AuditLog) {}
+  constructor(private readonly store: ChatStore, private readonly links: AgentLinks, private readonly audit: AuditLog, private readonly log: Log = quietLog) {}
 
   /** Hears every stored message (the console hub tells every console). */
   onMessage(listener: (notice: ChatNotice) => void): () => void {
@@ -47,7 +48,7 @@ export class ChatService {
       try {
         listener(notice);
       } catch (err) {
-        console.warn(`chat: a listener failed: ${String(err)}`);
+        this.log.warn({ err }, 'chat: a listener failed');
       }
     }
   }

@@ -4,6 +4,7 @@
  * session's link belongs to a ticket, each message goes on its timeline too.
  */
 import type { Db } from '../store/database.js';
+import { quietLog, type Log } from '../observability/logger.js';
 
 export type ChatSide = 'technician' | 'person';
 
@@ -25,7 +26,12 @@ export interface ChatTimeline {
 export const CHAT_PAGE_MAX = 100;
 
 export class ChatStore {
-  constructor(private readonly db: Db, private readonly timeline?: ChatTimeline, private readonly now: () => number = Date.now) {}
+  constructor(
+    private readonly db: Db,
+    private readonly timeline?: ChatTimeline,
+    private readonly now: () => number = Date.now,
+    private readonly log: Log = quietLog,
+  ) {}
 
   /** Stores one message (the text was validated by its schema) and returns it as the consoles see it. */
   async add(input: { sessionId: string; deviceId: string; side: ChatSide; author: string | null; authorName: string | null; text: string }): Promise<ChatMessageView> {
@@ -38,7 +44,7 @@ export class ChatStore {
     try {
       await this.timeline?.sessionEvent(input.sessionId, 'chat', input.author, { side: input.side, from: input.authorName, text: input.text, deviceId: input.deviceId });
     } catch (err) {
-      console.error(`chat: a message could not go on its ticket: ${String(err)}`);
+      this.log.error({ err }, 'chat: a message could not go on its ticket');
     }
     return view;
   }

@@ -7,6 +7,8 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
+import { LOG_LEVELS, type LogLevel } from '../observability/logger.js';
+import { hashToken } from '../observability/metrics-access.js';
 import { LANGUAGES, LIMITS, optionValues, readCommandLine, thresholdsOverride, type Language, type OptionSpecs, type Thresholds } from '../../../protocol/index.js';
 
 export interface Config {
@@ -50,6 +52,16 @@ export interface Config {
   readonly recordingRetentionDays: number;
   /** Largest recording file; past it the recording ends with a truncation marker. */
   readonly recordingMaxBytes: number;
+  /** The least severe log lines written (pino levels; `silent` writes none). */
+  readonly logLevel: LogLevel;
+  /** This node's name in logs and metrics; null: hostname:port. */
+  readonly nodeId: string | null;
+  /** SHA-256 (hex) of --metrics-token: /metrics on the main port for that Bearer token; null: not served there. The token itself is not kept. */
+  readonly metricsTokenHash: string | null;
+  /** A separate address serving /metrics without a token; null: none. */
+  readonly metricsListen: { readonly host: string; readonly port: number } | null;
+  /** On SIGTERM, how long readiness fails before the server stops taking requests (time for the balancer to notice). */
+  readonly drainSeconds: number;
 }
 
 export class ConfigError extends Error {}
@@ -72,6 +84,11 @@ const FLAGS = {
   lang: { env: 'RELAIS_LANG', key: 'language' },
   'recording-retention-days': { env: 'RELAIS_RECORDING_RETENTION_DAYS', key: 'recordingRetentionDays' },
   'recording-max-bytes': { env: 'RELAIS_RECORDING_MAX_BYTES', key: 'recordingMaxBytes' },
+  'log-level': { env: 'RELAIS_LOG_LEVEL', key: 'logLevel' },
+  'node-id': { env: 'RELAIS_NODE_ID', key: 'nodeId' },
+  'metrics-token': { env: 'RELAIS_METRICS_TOKEN', key: 'metricsToken' },
+  'metrics-listen': { env: 'RELAIS_METRICS_LISTEN', key: 'metricsListen' },
+  'drain-seconds': { env: 'RELAIS_DRAIN_SECONDS', key: 'drainSeconds' },
 } as const;
 
 /** Settings read from the environment only. */
@@ -103,6 +120,16 @@ const wholeNumber = (min: number, max: number) => z.coerce.number().int().min(mi
 
 const optionalPath = z.string().optional().transform((path) => (path === undefined ? null : resolve(path)));
 
+/** `host:port` or `[v6]:port` for the metrics address. */
+const listenAddress = z
+  .string()
+  .regex(/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/)
+  .transform((text) => {
+    const at = text.lastIndexOf(':');
+    return { host: text.slice(0, at).replace(/^\[|\]$/g, ''), port: Number(text.slice(at + 1)) };
+  })
+  .refine((address) => address.port <= 65535);
+
 /** Every setting from its text (flag or environment), with its default; the words of each refusal are in REFUSALS. */
 const settings = z
   .object({
@@ -133,6 +160,12 @@ const settings = z
     recording: z.boolean().default(true),
     recordingRetentionDays: wholeNumber(1, 100_000).default(30),
     recordingMaxBytes: wholeNumber(64 * 1024, 64 * 1024 * 1024 * 1024).default(64 * 1024 * 1024),
+    logLevel: z.enum(LOG_LEVELS).default('info'),
+    nodeId: z.string().regex(/^[A-Za-z0-9._:@-]{1,64}$/).optional().transform((id) => id ?? null),
+    // Hashed at once: the configuration never holds the token itself.
+    metricsToken: z.string().min(16).max(1024).regex(/^\S+$/).optional().transform((token) => (token === undefined ? null : hashToken(token))),
+    metricsListen: listenAddress.optional().transform((address) => address ?? null),
+    drainSeconds: wholeNumber(0, 300).default(0),
   })
   .refine((s) => (s.tlsCert === null) === (s.tlsKey === null), { message: 'TLS needs both --tls-cert and --tls-key.', path: ['tls'] });
 
@@ -156,6 +189,12 @@ const REFUSALS: Partial<Record<keyof SettingsInput | 'tls', (raw: unknown) => st
   language: (raw) => `--lang must be fr or en, got "${raw}".`,
   recordingRetentionDays: (raw) => `--recording-retention-days must be a whole number from 1 to 100000, got "${raw}".`,
   recordingMaxBytes: (raw) => `--recording-max-bytes must be a whole number of bytes from 65536 (64 KiB) to 68719476736 (64 GiB), got "${raw}".`,
+  logLevel: (raw) => `--log-level must be one of ${LOG_LEVELS.join(', ')}, got "${raw}".`,
+  nodeId: (raw) => `--node-id takes 1 to 64 letters, digits or . _ : @ -, got "${raw}".`,
+  // Never the value: it is a secret.
+  metricsToken: () => '--metrics-token must be 16 to 1024 characters without spaces (e.g. openssl rand -hex 32).',
+  metricsListen: (raw) => `--metrics-listen takes host:port, e.g. 127.0.0.1:9464 or [::1]:9464, got "${raw}".`,
+  drainSeconds: (raw) => `--drain-seconds must be a whole number from 0 to 300, got "${raw}".`,
 };
 
 export const USAGE = `Usage: npm start -- [options]
@@ -180,6 +219,12 @@ export const USAGE = `Usage: npm start -- [options]
   --no-recording     do not record relayed shells; the person is then not told they are (RELAIS_NO_RECORDING=1)
   --recording-retention-days N  delete shell recordings N days after they started (RELAIS_RECORDING_RETENTION_DAYS, default 30)
   --recording-max-bytes N       largest recording file, then it is cut with a marker (RELAIS_RECORDING_MAX_BYTES, default 67108864, 64 MiB)
+  --log-level L      fatal, error, warn, info, debug, trace or silent (RELAIS_LOG_LEVEL, default info); logs are JSON lines on stdout
+  --node-id ID       this node's name in logs and metrics (RELAIS_NODE_ID, default hostname:port)
+  --metrics-token T  serve Prometheus metrics at /metrics on this port to "Authorization: Bearer T", at least 16 characters
+                     (RELAIS_METRICS_TOKEN: prefer the variable, the process list shows flags)
+  --metrics-listen HOST:PORT    serve /metrics without a token on a separate address, e.g. 127.0.0.1:9464 (RELAIS_METRICS_LISTEN)
+  --drain-seconds N  on SIGTERM, answer "not ready" for N seconds before closing, so a balancer stops sending (RELAIS_DRAIN_SECONDS, default 0)
 
   RELAIS_ADMIN_PASSWORD       password of the first "admin" account (else a random one is printed once)
   RELAIS_SUPPORT_CODE_TTL_MS  how long an unused support code lives (default 600000, 10 minutes)
@@ -220,8 +265,8 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
     const raw = field === 'allowedHosts' ? given.allowedHosts?.[Number(path[1])] : given[field as keyof SettingsInput];
     throw new ConfigError(refusal ? refusal(raw) : `Invalid setting ${field}: ${parsed.error.issues[0]?.message}.`);
   }
-  const { thresholdsFile, ...config } = parsed.data;
-  return Object.freeze({ ...config, thresholds: Object.freeze(readThresholds(thresholdsFile)) });
+  const { thresholdsFile, metricsToken, ...config } = parsed.data;
+  return Object.freeze({ ...config, metricsTokenHash: metricsToken, thresholds: Object.freeze(readThresholds(thresholdsFile)) });
 }
 
 /** The health-check thresholds file, validated against protocol's names; none: no overrides. */

@@ -8,6 +8,7 @@ import type { Severity } from '../../../protocol/index.js';
 import type { Transaction } from 'kysely';
 import type { Db } from '../store/database.js';
 import type { Database } from '../store/schema.js';
+import { quietLog, type Log } from '../observability/logger.js';
 
 export interface IndexedFacts {
   readonly id: string;
@@ -50,7 +51,7 @@ export class DeviceIndex {
   private flushing: Promise<void> | null = null;
   private timer: NodeJS.Timeout | null = null;
 
-  constructor(private readonly db: Db) {}
+  constructor(private readonly db: Db, private readonly log: Log = quietLog) {}
 
   /** Nobody is connected to a controller that just started. */
   async resetOnline(): Promise<void> {
@@ -71,7 +72,7 @@ export class DeviceIndex {
     this.pending.set(facts.id, facts);
     this.timer ??= setTimeout(() => {
       this.timer = null;
-      void this.flush().catch((err: unknown) => console.warn(`devices: the list index was not written: ${err instanceof Error ? err.message : String(err)}`));
+      void this.flush().catch((err: unknown) => this.log.warn({ err }, 'devices: the list index was not written'));
     }, FLUSH_DELAY_MS);
   }
 

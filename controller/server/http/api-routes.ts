@@ -15,6 +15,7 @@ import { chatRoutes, type ChatDeps } from './chat-routes.js';
 import { auditRoutes } from './audit-routes.js';
 import { diagnosticsRoutes } from './diagnostics-routes.js';
 import { enrollRoute, fleetRoutes, type FleetDeps } from './fleet-routes.js';
+import { healthRoutes } from './health-routes.js';
 import { jobRoutes, type JobDeps } from './job-routes.js';
 import { recordingRoutes, type RecordingDeps } from './recording-routes.js';
 import { ticketRoutes, type TicketDeps } from './ticket-routes.js';
@@ -22,6 +23,8 @@ import { usersRoutes } from './users-routes.js';
 import type { AgentHub } from '../hubs/agent-hub.js';
 import type { SupportCodes } from '../support/support-codes.js';
 import type { SupportSessions } from '../support/support-sessions.js';
+import type { Meter } from '../observability/metrics.js';
+import type { Readiness } from '../observability/readiness.js';
 import { answer } from './answer.js';
 import { badQuery, sendError } from './errors.js';
 import { requireSession } from './guards.js';
@@ -45,6 +48,10 @@ export interface ApiDeps extends FleetDeps, JobDeps, TicketDeps, RecordingDeps, 
   readonly origins: OwnOrigins;
   /** The controller's --lang (config.language): for accounts that choose no language, before their browser's. */
   readonly language?: Language | null;
+  /** Answers GET /api/health/ready. */
+  readonly readiness: Readiness;
+  /** Counts login failures (NO_METRICS when metrics are off). */
+  readonly meter: Pick<Meter, 'loginFailed'>;
 }
 
 const loginBody = z.object({ username: z.string().min(1).max(64), password: z.string().min(1).max(256) });
@@ -55,8 +62,7 @@ export function apiRoutes(deps: ApiDeps): Router {
   // Links are built from our own origins only (public URL first), never from a Host we do not know.
   const base = (req: Request) => deps.origins.baseUrl(req.headers.host);
 
-  // `time` lets agents measure their clock skew against the controller.
-  api.get('/health', (_req, res) => answer(res, restAnswers.health, { ok: true, version: __RELAIS_VERSION__, time: Date.now() }));
+  api.use(healthRoutes(deps.readiness));
 
   api.post('/login', async (req, res) => {
     const body = loginBody.safeParse(req.body);
@@ -68,10 +74,13 @@ export function apiRoutes(deps: ApiDeps): Router {
     const account = await checkCredentials(deps.sessions.db, username, body.data.password);
     if (!account) {
       deps.loginThrottle.failed(username, ip);
+      deps.meter.loginFailed();
       // The owner is shown these after logging in: where, when, how many. Not awaited, so the
       // answer takes as long whether or not the account exists.
-      deps.failedLogins.record(username, ip).catch((err: unknown) => console.error(`failed logins: could not record one: ${String(err)}`));
+      deps.failedLogins.record(username, ip).catch((err: unknown) => req.log.error({ err }, 'failed logins: could not record one'));
       deps.audit.note({ actor: username.slice(0, 64), action: 'login.failed', ip });
+      // The username stays in the audit log: people type their password in it by mistake.
+      req.log.info({ ip }, 'login refused: wrong username or password');
       throw new RelaisError('AUTH_ERR_BAD_CREDENTIALS');
     }
     deps.loginThrottle.succeeded(username, ip);

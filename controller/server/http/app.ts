@@ -4,8 +4,12 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Language } from '../../../protocol/index.js';
 import { apiRoutes, type ApiDeps } from './api-routes.js';
+import type { Log } from '../observability/logger.js';
+import type { Meter, Metrics } from '../observability/metrics.js';
 import { errorHandler, notFound } from './errors.js';
 import { ownHostsOnly, sameOriginForWrites, securityHeaders } from './guards.js';
+import { metricsRoute } from './metrics-route.js';
+import { observeRequests } from './request-log.js';
 import { setControllerLanguage } from './server-language.js';
 import { SUPPORT_CHAT_SCRIPT } from './support-chat-script.js';
 import { supportChatRead, supportChatWrite, supportPage, supportProblem, type SupportPageDeps } from './support-page.js';
@@ -17,14 +21,27 @@ export interface Assets {
   readonly agentPackage: string;
 }
 
-export function createApp(deps: ApiDeps & SupportPageDeps & { readonly trustProxy: boolean }, assets: Assets): Express {
+/** What the app logs and measures with, from the composition root. */
+export interface Observability {
+  readonly log: Log;
+  readonly meter: Meter;
+  /** The registry served at /metrics, or null when metrics are off. */
+  readonly metrics: Metrics | null;
+  /** SHA-256 of --metrics-token; null: /metrics is not served on this port. */
+  readonly metricsTokenHash: string | null;
+}
+
+export function createApp(deps: ApiDeps & SupportPageDeps & Observability & { readonly trustProxy: boolean }, assets: Assets): Express {
   const app = express();
   app.disable('x-powered-by');
+  // First: every answer, refused ones included, has a request id, an access line and a duration.
+  app.use(observeRequests(deps.log, deps.meter, deps.trustProxy));
   setControllerLanguage(app, deps.language);
   app.set('etag', false);
   app.use(securityHeaders(deps.tls));
   app.use(ownHostsOnly(deps.origins, deps.trustProxy));
   app.use(sameOriginForWrites(deps.origins));
+  app.get('/metrics', metricsRoute(deps.metrics, deps.metricsTokenHash));
   // Script bodies may reach LIMITS.maxScriptBodyBytes (JSON-escaped, larger still); every other body stays small.
   app.use('/api/scripts', express.json({ limit: '512kb' }));
   // A ticket's description, note or resolution may reach 20,000 characters (3 bytes each as JSON).

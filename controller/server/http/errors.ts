@@ -79,7 +79,8 @@ export function errorHandler(err: unknown, req: Request, res: Response, _next: N
     return answer(res, restAnswers.error, { error: { code: tooLarge.code, message: errorMessage(tooLarge, languageOf(res)) } }, 413);
   }
   if (status === 400) return sendError(res, new RelaisError('HTTP_ERR_BAD_REQUEST', 'The body is not valid JSON.'));
-  console.error(`http: ${req.method} ${req.path} failed: ${err instanceof Error ? err.stack : String(err)}`);
+  // By route template, never the path: /s/:code holds a support code.
+  req.log.error({ err, method: req.method, route: req.routeTemplate ?? null, ...(req.account ? { account: req.account.username } : {}) }, 'http: a request failed');
   sendError(res, new RelaisError('HTTP_ERR_INTERNAL'));
 }
 

@@ -20,6 +20,8 @@ import type { Relay } from '../relay/relay.js';
 import type { SupportCodes } from '../support/support-codes.js';
 import type { ResumeThrottle } from '../support/resume-throttle.js';
 import type { SupportSessions } from '../support/support-sessions.js';
+import type { Log } from '../observability/logger.js';
+import type { Meter } from '../observability/metrics.js';
 import { admitAgent, type Admission, type AgentHello } from './agent-admission.js';
 import { PeerSocket } from './peer-socket.js';
 
@@ -47,6 +49,8 @@ export interface AgentHubDeps {
   readonly chat?: ChatService;
   /** Hears of every stored snapshot (tickets put the findings on the timeline of the device's open tickets). */
   readonly onDiagnosed?: (deviceId: string, snapshotId: number, worst: string | null, count: number, join: boolean) => void;
+  /** Counts the errors sent to agents, by code. */
+  readonly meter: Pick<Meter, 'refused'>;
 }
 
 export class AgentHub {
@@ -58,8 +62,9 @@ export class AgentHub {
     this.links = deps.links;
   }
 
-  async accept(ws: WebSocket, ip: string): Promise<void> {
-    const peer = new PeerSocket<AgentToController, ControllerToAgent>(ws, agentToController, ip, 'agent');
+  /** Takes a new agent connection; `log` carries its request id and address. */
+  async accept(ws: WebSocket, ip: string, log: Log): Promise<void> {
+    const peer = new PeerSocket<AgentToController, ControllerToAgent>(ws, agentToController, ip, 'agent', { log, onRefused: (code) => this.deps.meter.refused(code) });
     let hello: AgentHello;
     try {
       hello = (await peer.awaitHello(10_000)) as AgentHello;
@@ -130,6 +135,7 @@ export class AgentHub {
     const deviceId = admission.kind === 'attended' ? admission.record.deviceId : admission.device.id;
     const sessionId = admission.kind === 'attended' ? admission.record.sessionId : null;
     const link: AgentLink = { peer, deviceId, sessionId, channels: new Set(), ...(hello.consentTimeoutMs !== undefined ? { consentTimeoutMs: hello.consentTimeoutMs } : {}) };
+    peer.identify({ device: deviceId });
     const previous = this.links.get(deviceId);
     if (previous) {
       this.drop(previous);
@@ -140,7 +146,8 @@ export class AgentHub {
       {
         onMessage: (message) => this.handle(link, message),
         onBinary: (frame) => this.deps.relay.agentBinary(link, frame),
-        onClose: () => {
+        onClose: (code) => {
+          peer.logger.info({ closeCode: code }, 'agent disconnected');
           if (this.drop(link)) {
             this.deps.audit.note({ actor: `device:${link.deviceId}`, action: 'agent.disconnected', target: link.sessionId ?? link.deviceId, ip });
           }
@@ -163,6 +170,7 @@ export class AgentHub {
       heartbeatMs: this.deps.config.heartbeatMs,
     });
     const facts = { hostname: hello.agent.hostname, platform: hello.agent.platform, version: hello.agent.version };
+    peer.logger.info({ kind: admission.kind, auth: hello.auth.kind, ...facts }, 'agent connected');
     if (admission.kind === 'managed') {
       const policy = hello.policy ?? null;
       void this.deps.managedDevices.reported(deviceId, { hostname: hello.agent.hostname, platform: hello.agent.platform, policy });
@@ -204,10 +212,10 @@ export class AgentHub {
         return this.deps.jobs.fromAgent(link.deviceId, message);
       case 'chat.reply':
         if (link.sessionId === null || !this.deps.chat) return link.peer.violation('PROTO_ERR_INVALID_MESSAGE', 'a managed device has no support session to chat in');
-        this.deps.chat.fromPerson(link.sessionId, link.deviceId, message.text, 'agent').catch((err: unknown) => console.error(`chat: an answer could not be stored: ${String(err)}`));
+        this.deps.chat.fromPerson(link.sessionId, link.deviceId, message.text, 'agent').catch((err: unknown) => link.peer.logger.error({ err }, 'chat: an answer could not be stored'));
         return;
       case 'error':
-        console.warn(`agent ${link.deviceId} reported ${message.code}`);
+        link.peer.logger.warn({ refusal: message.code }, 'agent reported an error');
         return;
       default: {
         const never: never = message;
@@ -225,7 +233,7 @@ export class AgentHub {
       this.deps.devices.diagnosed(stored, stored.findings[0]?.severity ?? null, requestId);
       this.deps.onDiagnosed?.(link.deviceId, stored.id, worstSeverity(stored.findings), stored.findings.length, join !== null);
     } catch (err) {
-      console.error(`diagnostics from ${link.deviceId} could not be stored: ${String(err)}`);
+      link.peer.logger.error({ err }, 'diagnostics: a snapshot could not be stored');
     }
   }
 

@@ -9,6 +9,8 @@ import type { DeviceRegistry } from '../devices/devices.js';
 import type { JobWatch } from './job-watch.js';
 import type { ConsoleLink } from '../relay/links.js';
 import type { Relay } from '../relay/relay.js';
+import type { Log } from '../observability/logger.js';
+import { NO_METRICS, type Meter } from '../observability/metrics.js';
 import { deviceEventMessage, diagnosticsNotice } from './console-messages.js';
 import { PeerSocket } from './peer-socket.js';
 
@@ -30,6 +32,8 @@ export class ConsoleHub {
     private readonly jobs: JobWatch,
     tickets?: TicketEvents,
     private readonly chat?: ChatService,
+    /** Counts the errors sent to consoles, by code. */
+    private readonly meter: Pick<Meter, 'refused'> = NO_METRICS,
   ) {
     // Every console hears every chat message (like device changes); the device page shows its own device's.
     chat?.onMessage((notice) => {
@@ -37,7 +41,7 @@ export class ConsoleHub {
         try {
           link.peer.send(notice);
         } catch (err) {
-          console.warn(`chat: chat.message not sent to a console: ${String(err)}`);
+          link.peer.logger.warn({ err }, 'chat: chat.message not sent to a console');
         }
       }
     });
@@ -47,14 +51,15 @@ export class ConsoleHub {
         try {
           link.peer.send({ t: 'ticket.event', number, event });
         } catch (err) {
-          console.warn(`tickets: ticket.event not sent to a console: ${String(err)}`);
+          link.peer.logger.warn({ err }, 'tickets: ticket.event not sent to a console');
         }
       }
     });
   }
 
-  async accept(ws: WebSocket, ip: string, account: Account): Promise<void> {
-    const peer = new PeerSocket<ConsoleToController, ControllerToConsole>(ws, consoleToController, ip, 'console');
+  /** Takes a technician's console; `log` carries its request id, address and account. */
+  async accept(ws: WebSocket, ip: string, account: Account, log: Log): Promise<void> {
+    const peer = new PeerSocket<ConsoleToController, ControllerToConsole>(ws, consoleToController, ip, 'console', { log, onRefused: (code) => this.meter.refused(code) });
     let hello: ConsoleToController;
     try {
       hello = await peer.awaitHello(10_000);
@@ -77,7 +82,8 @@ export class ConsoleHub {
       {
         onMessage: (message) => this.handle(link, message),
         onBinary: (frame) => this.relay.consoleBinary(link, frame),
-        onClose: () => {
+        onClose: (code) => {
+          peer.logger.info({ closeCode: code }, 'console disconnected');
           unsubscribeJobs();
           unsubscribeDevices();
           unsubscribeDiagnostics();
@@ -89,6 +95,12 @@ export class ConsoleHub {
       this.heartbeatMs,
     );
     peer.send({ t: 'welcome', v: PROTOCOL_VERSION, user: { username: account.username, name: account.name } });
+    peer.logger.info('console connected');
+  }
+
+  /** Consoles connected (metrics). */
+  get size(): number {
+    return this.links.size;
   }
 
   closeAll(code: number): void {
@@ -146,7 +158,7 @@ export class ConsoleHub {
         const { username, name } = link.account;
         this.chat.fromTechnician({ username, name }, message.deviceId, message.text).catch((err: unknown) => {
           if (err instanceof RelaisError) return link.peer.sendError(err.code);
-          console.error(`chat: a message could not be stored: ${String(err)}`);
+          link.peer.logger.error({ err }, 'chat: a message could not be stored');
           link.peer.sendError('HTTP_ERR_INTERNAL');
         });
         return;

@@ -6,7 +6,7 @@
  * (GET /api/jobs/:id/runs) and kept live by run.update.
  * job.update is sent at most every 100 ms per job (always with its latest state).
  */
-import { ERRORS, jobSummaryOf, type ConsoleToController, type ControllerToConsole, type Job, type JobSummary } from '../../../protocol/index.js';
+import { jobSummaryOf, type ConsoleToController, type ControllerToConsole, type Job, type JobSummary } from '../../../protocol/index.js';
 import type { Dispatcher } from '../jobs/dispatcher.js';
 import type { PeerSocket } from './peer-socket.js';
 
@@ -71,6 +71,6 @@ function send(peer: ConsolePeer, message: ControllerToConsole): void {
   try {
     peer.send(message);
   } catch (err) {
-    console.warn(`jobs: ${message.t} not sent to a console: ${err instanceof Error ? err.message : String(err)} (${ERRORS.PROTO_ERR_MESSAGE_TOO_LARGE.message})`);
+    peer.logger.warn({ err, message: message.t, refusal: 'PROTO_ERR_MESSAGE_TOO_LARGE' }, 'jobs: a message was not sent to a console');
   }
 }

@@ -10,6 +10,7 @@ import type { WebSocket } from 'ws';
 import {
   CLOSE_CODES, ERRORS, LIMITS, RelaisError, decodeControl, encodeControl, plainText, type ErrorCode, type ControllerToAgent, type ControllerToConsole,
 } from '../../../protocol/index.js';
+import { quietLog, type Log } from '../observability/logger.js';
 
 type Union = Parameters<typeof decodeControl>[0];
 
@@ -22,13 +23,16 @@ export interface PeerHandlers<In> {
   onClose(code: number): void;
 }
 
-/** Timings a test may shorten; production uses the defaults. */
-export interface PeerTimings {
-  /** How long a peer has to complete the closing handshake before it is cut off. */
-  readonly closeGraceMs: number;
+export interface PeerOptions {
+  /** How long a peer has to complete the closing handshake before it is cut off (default 2 s; tests shorten it). */
+  readonly closeGraceMs?: number;
+  /** This connection's logger (its request id and address bound); none: nothing is logged (unit tests). */
+  readonly log?: Log;
+  /** Hears the code of every error sent to the peer: a message refused, or the reason a connection is closed (metrics). */
+  readonly onRefused?: (code: ErrorCode) => void;
 }
 
-const DEFAULT_TIMINGS: PeerTimings = { closeGraceMs: 2000 };
+const DEFAULT_CLOSE_GRACE_MS = 2000;
 
 export class PeerSocket<In extends { t: string }, Out extends ControllerToAgent | ControllerToConsole> {
   private violations = 0;
@@ -39,18 +43,22 @@ export class PeerSocket<In extends { t: string }, Out extends ControllerToAgent 
   pendingBytes = 0;
   private drainWaiters: Array<() => void> = [];
   closed = false;
+  /** This connection's logger; the hub binds the device or account once it knows it (identify). */
+  private log: Log;
 
   constructor(
     readonly ws: WebSocket,
     private readonly schema: Union,
     readonly ip: string,
-    private readonly label: string,
-    private readonly timings: PeerTimings = DEFAULT_TIMINGS,
+    label: string,
+    private readonly options: PeerOptions = {},
   ) {
+    this.log = (options.log ?? quietLog).child({ peer: label });
     ws.on('message', (data, isBinary) => this.guard(isBinary ? 'a binary frame' : 'a text frame', () => this.receive(data as Buffer | Buffer[], isBinary)));
     ws.on('pong', () => (this.alive = true));
-    // ws raises protocol errors (bad frames, payload over maxPayload) here and closes with 1002/1009.
-    ws.on('error', (err) => console.warn(`${this.label}: socket error from ${this.ip}: ${err.message}`));
+    // ws raises protocol errors (bad frames, payload over maxPayload) here and closes with 1002/1009:
+    // the peer's fault, not a bug of ours, so its code and words without a stack.
+    ws.on('error', (err) => this.log.warn({ wsError: (err as NodeJS.ErrnoException).code ?? null, reason: err.message }, 'websocket: the peer broke the protocol'));
     ws.on('close', (code) => {
       this.closed = true;
       if (this.heartbeat) clearInterval(this.heartbeat);
@@ -112,7 +120,7 @@ export class PeerSocket<In extends { t: string }, Out extends ControllerToAgent 
       encoded = encodeControl(message);
     } catch (err) {
       // Messages built from peer data fit by construction; one that does not is a bug to log, not a reason to stop.
-      console.error(`${this.label} ${this.ip}: "${message.t}" not sent: ${describe(err)}`);
+      this.log.error({ err, message: message.t }, 'websocket: a message was not sent');
       return false;
     }
     this.ws.send(encoded);
@@ -137,6 +145,7 @@ export class PeerSocket<In extends { t: string }, Out extends ControllerToAgent 
   }
 
   sendError(code: ErrorCode, detail?: string, extra: Record<string, unknown> = {}): void {
+    this.options.onRefused?.(code);
     // The detail may quote the peer's own text: it is made valid text before it goes back.
     const message = plainText(detail ? `${ERRORS[code].message} ${detail}` : ERRORS[code].message, 1024);
     this.send({ t: 'error', code, message, ...extra } as Out);
@@ -147,7 +156,20 @@ export class PeerSocket<In extends { t: string }, Out extends ControllerToAgent 
     if (this.closed) return;
     this.sendError(code, detail);
     const close = ERRORS[code].close;
-    if (close !== null) this.close(close, code);
+    if (close !== null) {
+      this.log.info({ refusal: code, closeCode: close }, 'websocket: connection closed by the controller');
+      this.close(close, code);
+    }
+  }
+
+  /** Binds what the hub learned about this connection (the device, the account) to its later lines. */
+  identify(bindings: { device?: string; account?: string; session?: string }): void {
+    this.log = this.log.child(bindings);
+  }
+
+  /** This connection's logger, for the parts that act on it (the hubs, the job watch). */
+  get logger(): Log {
+    return this.log;
   }
 
   close(code: number = CLOSE_CODES.serverShutdown, reason = ''): void {
@@ -155,13 +177,14 @@ export class PeerSocket<In extends { t: string }, Out extends ControllerToAgent 
     this.closed = true;
     this.ws.close(code, reason.slice(0, 120));
     // A peer that does not complete the closing handshake is cut off.
-    setTimeout(() => this.ws.terminate(), this.timings.closeGraceMs).unref();
+    setTimeout(() => this.ws.terminate(), this.options.closeGraceMs ?? DEFAULT_CLOSE_GRACE_MS).unref();
   }
 
   /** Counts a protocol violation; too many close the socket. */
   violation(code: ErrorCode, detail: string, extra: Record<string, unknown> = {}): void {
     this.violations += 1;
     if (this.violations > LIMITS.maxViolations) return this.fail('PROTO_ERR_TOO_MANY_VIOLATIONS');
+    this.log.debug({ refusal: code, violations: this.violations }, 'websocket: message refused');
     this.sendError(code, detail, extra);
   }
 
@@ -187,7 +210,8 @@ export class PeerSocket<In extends { t: string }, Out extends ControllerToAgent 
   private guard(what: string, run: () => void | Promise<void>): void {
     const failed = (err: unknown) => {
       if (err instanceof RelaisError) return this.fail(err.code);
-      console.error(`${this.label} ${this.ip}: handling ${what} failed: ${describe(err)}`);
+      // The error, never the message, which may hold secrets.
+      this.log.error({ err, handling: what }, 'websocket: handling a message failed');
       this.fail('PROTO_ERR_HANDLER_FAILED');
     };
     try {
@@ -203,9 +227,4 @@ export class PeerSocket<In extends { t: string }, Out extends ControllerToAgent 
     this.drainWaiters = [];
     for (const w of waiters) w();
   }
-}
-
-/** An error in one log line: its kind and words, cut and made plain (no stack, no message content). */
-function describe(err: unknown): string {
-  return plainText(err instanceof Error ? `${err.name}: ${err.message}` : String(err), 300);
 }

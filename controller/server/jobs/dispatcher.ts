@@ -11,6 +11,8 @@ import type { ControllerToAgent, Job, JobCounts, JobStream, Run, RunStatus } fro
 import type { AgentToController } from '../../../protocol/index.js';
 import type { AuditLog } from '../audit/audit.js';
 import type { AgentLinks } from '../relay/agent-links.js';
+import { quietLog, type Log } from '../observability/logger.js';
+import { NO_METRICS, type Meter } from '../observability/metrics.js';
 import { countsOf, isFinal, type JobRecord, type JobStore, type NewJob } from './job-store.js';
 
 type JobMessage = Extract<AgentToController, { t: 'job.started' | 'job.output' | 'job.result' }>;
@@ -22,6 +24,9 @@ export interface DispatcherDeps {
   readonly links: Pick<AgentLinks, 'send' | 'isOnline'>;
   /** How often expired jobs are looked for (default 500 ms). */
   readonly sweepMs?: number;
+  /** Counts runs entering each state (NO_METRICS when metrics are off). */
+  readonly meter?: Pick<Meter, 'jobRuns'>;
+  readonly log?: Log;
 }
 
 export interface JobEvents {
@@ -47,8 +52,13 @@ export class Dispatcher {
   /** Per device: the tail of its message chain. */
   private readonly chains = new Map<string, Promise<void>>();
   private sweeper: NodeJS.Timeout | null = null;
+  private readonly meter: Pick<Meter, 'jobRuns'>;
+  private readonly log: Log;
 
-  constructor(private readonly deps: DispatcherDeps) {}
+  constructor(private readonly deps: DispatcherDeps) {
+    this.meter = deps.meter ?? NO_METRICS;
+    this.log = deps.log ?? quietLog;
+  }
 
   /** Loads the jobs still running (after a restart) and starts the expiry sweep. */
   async start(): Promise<void> {
@@ -73,6 +83,7 @@ export class Dispatcher {
   async create(input: NewJob): Promise<Job> {
     const record = await this.deps.store.create(input);
     this.active.set(record.id, { record, runs: new Map(input.deviceIds.map((d) => [d, 'pending'])) });
+    this.meter.jobRuns('pending', input.deviceIds.length);
     await this.pump(record.id);
     const job = await this.view(record.id);
     this.emitJob(job!);
@@ -97,6 +108,7 @@ export class Dispatcher {
     }
     const skipped = await this.deps.store.moveRuns(jobId, ['pending'], 'cancelled', 'the job was cancelled before it ran here');
     for (const deviceId of skipped) active.runs.set(deviceId, 'cancelled');
+    this.meter.jobRuns('cancelled', skipped.length);
     for (const [deviceId, status] of active.runs) if (IN_FLIGHT.includes(status)) this.deps.links.send(deviceId, { t: 'job.cancel', jobId });
     await Promise.all(skipped.map((d) => this.emitRun(jobId, d)));
     await this.settle(jobId);
@@ -120,6 +132,7 @@ export class Dispatcher {
         if (IN_FLIGHT.includes(status)) this.deps.links.send(deviceId, { t: 'job.cancel', jobId });
         if (!(await this.deps.store.patchRun(jobId, deviceId, { status: 'cancelled', reason: REVOKED_REASON, finished_at: Date.now() }, OPEN))) continue;
         active.runs.set(deviceId, 'cancelled');
+        this.meter.jobRuns('cancelled');
         settled.push(jobId);
       }
       // Then each job moves on: a freed place goes to another device, a job with nothing open finishes.
@@ -150,7 +163,7 @@ export class Dispatcher {
 
   /** Runs `work` after the device's earlier work; the promise settles when it is done (it never rejects). */
   private enqueue(deviceId: string, work: () => Promise<void>): Promise<void> {
-    const tail = (this.chains.get(deviceId) ?? Promise.resolve()).then(work).catch((err: unknown) => console.error(`jobs: handling device ${deviceId} failed: ${String(err)}`));
+    const tail = (this.chains.get(deviceId) ?? Promise.resolve()).then(work).catch((err: unknown) => this.log.error({ err, device: deviceId }, 'jobs: handling a device failed'));
     this.chains.set(deviceId, tail);
     void tail.then(() => {
       if (this.chains.get(deviceId) === tail) this.chains.delete(deviceId);
@@ -167,6 +180,7 @@ export class Dispatcher {
         if (!active || !known) return;
         if (!(await store.patchRun(message.jobId, deviceId, { status: 'running', started_at: message.startedAt }, ['pending', 'dispatched']))) return;
         active.runs.set(deviceId, 'running');
+        this.meter.jobRuns('running');
         await this.emitRun(message.jobId, deviceId);
         this.emitJob((await this.view(message.jobId))!);
         return;
@@ -183,6 +197,7 @@ export class Dispatcher {
         // Acknowledged even when unknown or already stored: the agent may then forget it.
         if (known && (await store.storeResult(message.jobId, deviceId, message))) {
           active?.runs.set(deviceId, message.status);
+          this.meter.jobRuns(message.status);
           if (message.status === 'refused') {
             this.deps.audit.note({ actor: `device:${deviceId}`, action: 'job.refused', target: message.jobId, detail: { reason: message.reason } });
           }
@@ -218,6 +233,7 @@ export class Dispatcher {
       inFlight++;
     }
     if (chosen.length === 0) return;
+    this.meter.jobRuns('dispatched', chosen.length);
     const now = Date.now();
     await Promise.all(chosen.map((d) => this.deps.store.patchRun(jobId, d, { status: 'dispatched', dispatched_at: now }, ['pending'])));
     const message = this.runMessage(active.record);
@@ -239,6 +255,7 @@ export class Dispatcher {
         if (await this.deps.store.patchRun(jobId, deviceId, { status: 'expired', reason: 'the device went offline before reporting, and the job expired', finished_at: now }, IN_FLIGHT)) expired.push(deviceId);
       }
       for (const deviceId of expired) active.runs.set(deviceId, 'expired');
+      this.meter.jobRuns('expired', expired.length);
       await Promise.all(expired.map((d) => this.emitRun(jobId, d)));
       if (!(await this.settle(jobId)) && expired.length > 0) {
         const job = await this.view(jobId);

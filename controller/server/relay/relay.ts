@@ -25,6 +25,7 @@ import {
 } from '../../../protocol/index.js';
 import type { AuditLog } from '../audit/audit.js';
 import type { PeerSocket } from '../hubs/peer-socket.js';
+import { NO_METRICS, type Meter } from '../observability/metrics.js';
 import type { ShellRecorder } from '../recordings/shell-recorder.js';
 import type { AgentLinks } from './agent-links.js';
 import type { AgentLink, ConsoleLink } from './links.js';
@@ -43,6 +44,8 @@ export interface RelayOptions {
   scrollbackBytes?: number;
   /** Unacknowledged bytes one observer may have (default: the scrollback size). */
   observerWindowBytes?: number;
+  /** Counts the stream bytes relayed (NO_METRICS when metrics are off). */
+  meter?: Pick<Meter, 'relayed'>;
 }
 
 export class Relay {
@@ -52,6 +55,7 @@ export class Relay {
   private readonly scrollbackBytes: number;
   /** Observers, take-overs and who is on each device. */
   private readonly sharing: ShellSharing;
+  private readonly meter: Pick<Meter, 'relayed'>;
 
   constructor(
     private readonly audit: AuditLog,
@@ -64,6 +68,7 @@ export class Relay {
     this.graceMs = options.graceMs ?? LIMITS.shellGraceMs;
     this.scrollbackBytes = Math.min(options.scrollbackBytes ?? LIMITS.maxScrollbackBytes, LIMITS.maxScrollbackBytes);
     this.sharing = new ShellSharing(audit, this.channels, (console, request) => this.attach(console, request), options.observerWindowBytes);
+    this.meter = options.meter ?? NO_METRICS;
   }
 
   /** A technician asks for a shell: the agent will ask its person; the console waits for the answer. */
@@ -134,6 +139,7 @@ export class Relay {
     if (!channel || channel.agent !== agent) return;
     if (frame[0] !== FrameKind.data || channel.state !== 'open') return;
     const payload = frame.subarray(FRAME_HEADER_BYTES);
+    this.meter.relayed('agent-to-console', payload.byteLength);
     channel.scrollback.push(payload);
     for (const feed of channel.feeds.values()) feed.pump();
     const driver = channel.seats.driver;
@@ -158,7 +164,10 @@ export class Relay {
     const feed = channel.feeds.get(console);
     if (feed) return this.sharing.fromObserver(channel, console, feed, frame);
     if (channel.seats.driver !== console) return;
-    if (frame[0] !== FrameKind.ack) return this.forward(console.peer, channel.agent.peer, frame);
+    if (frame[0] !== FrameKind.ack) {
+      if (frame[0] === FrameKind.data) this.meter.relayed('console-to-agent', frame.byteLength - FRAME_HEADER_BYTES);
+      return this.forward(console.peer, channel.agent.peer, frame);
+    }
     let credit = frame.readUInt32BE(FRAME_HEADER_BYTES);
     const replayed = Math.min(credit, channel.replayOwed);
     channel.replayOwed -= replayed;
@@ -312,6 +321,13 @@ export class Relay {
   /** Channels currently open or waiting for consent (for tests and metrics). */
   get size(): number {
     return this.channels.size;
+  }
+
+  /** Shells open (consent given, not yet closed), with or without a console attached (metrics). */
+  get openShells(): number {
+    let open = 0;
+    for (const channel of this.channels.values()) if (channel.state === 'open') open++;
+    return open;
   }
 
   /** Unbinds the channel's console and starts the grace period. */

@@ -4,6 +4,7 @@
  * timers are injected so the schedule is tested with fake time; a failing task is
  * logged and tried again at the next run, never thrown.
  */
+import { quietLog, type Log } from '../observability/logger.js';
 
 export interface RetentionTask {
   readonly name: string;
@@ -31,7 +32,7 @@ export interface ScheduleOptions {
   /** Delay of the first run after start (leaves the start-up to itself). */
   readonly firstAfterMs: number;
   readonly timers?: ScheduleTimers;
-  readonly log?: (line: string) => void;
+  readonly log?: Log;
 }
 
 export class RetentionSchedule {
@@ -39,11 +40,11 @@ export class RetentionSchedule {
   private first: unknown = null;
   private running: Promise<void> | null = null;
   private readonly timers: ScheduleTimers;
-  private readonly log: (line: string) => void;
+  private readonly log: Log;
 
   constructor(private readonly tasks: readonly RetentionTask[], private readonly options: ScheduleOptions) {
     this.timers = options.timers ?? NODE_TIMERS;
-    this.log = options.log ?? ((line) => console.log(line));
+    this.log = options.log ?? quietLog;
   }
 
   start(): void {
@@ -71,9 +72,9 @@ export class RetentionSchedule {
     for (const task of this.tasks) {
       try {
         const done = await task.run();
-        if (done) this.log(`retention: ${task.name}: ${done}`);
+        if (done) this.log.info({ task: task.name }, `retention: ${task.name}: ${done}`);
       } catch (err) {
-        console.error(`retention: ${task.name} failed, tried again at the next run: ${String(err)}`);
+        this.log.error({ err, task: task.name }, `retention: ${task.name} failed, tried again at the next run`);
       }
     }
   }

@@ -33,6 +33,7 @@ import type { Db } from '../store/database.js';
 import type { TicketsTable } from '../store/schema.js';
 import { ticketActorOf, ticketRoleOf } from './ticket-roles.js';
 import { NO_DEADLINE, TicketSla, readingAnswer } from './ticket-sla.js';
+import { quietLog, type Log } from '../observability/logger.js';
 
 /** The first human number. */
 export const FIRST_TICKET_NUMBER = 1001;
@@ -95,6 +96,7 @@ export class TicketStore {
     private readonly audit: AuditLog,
     private readonly sla: TicketSla = new TicketSla(),
     private readonly now: () => number = Date.now,
+    private readonly log: Log = quietLog,
   ) {}
 
   /** Hears every timeline event once committed; returns what to call to stop. */
@@ -122,7 +124,7 @@ export class TicketStore {
           try {
             listener({ number, event: e.event });
           } catch (err) {
-            console.error(`tickets: a timeline listener failed: ${String(err)}`);
+            this.log.error({ err }, 'tickets: a timeline listener failed');
           }
         }
       }
