@@ -78,7 +78,7 @@ export const personCatalog = defineCatalog(
     certificateHint:
       "\n  (The controller's certificate is not trusted by this computer. If your helpdesk uses its own certificate authority, ask them for it and start the agent with NODE_EXTRA_CA_CERTS=/path/to/ca.pem.)",
     diagnosticsSent:
-      '(The technician also received a diagnostics report: hardware, storage, network, name resolution and the busiest programs.\n To see exactly what it contains, run in another terminal: npx --yes {url}/download/relais-agent.tgz diagnose)',
+      '(The technician also received a diagnostics report: hardware, storage, network, name resolution and the busiest programs.\n To see exactly what it contains, run in another terminal: {command})',
     freshDiagnostics: '(The technician asked for and received a fresh diagnostics report.)',
     jobNotRun: 'Job {jobId} was not run.',
     technicianEnded: 'The technician ended the session ({reason}).',
