@@ -45,16 +45,16 @@ const cacheRoot = agentCacheRoot(process.platform, process.env, os.homedir());
  * controller attached to it, turned into the same `join` a person would type (and so
  * checked the same way). Null with the reason when the trailer is damaged.
  */
-function commandLine(): { args: string[]; fromTrailer: boolean } | { refused: string } {
+function commandLine(): { args: string[] } | { refused: string } {
   const args = process.argv.slice(2);
   // Options alone (`--no-prompt`, `--lang fr`) still join the attached session; a command or --help/--version does not.
   const optionsOnly = args.every((arg, i) => arg.startsWith('--') || args[i - 1] === '--lang') && !args.some((arg) => ['--help', '--version'].includes(arg));
-  if (!executable || !optionsOnly) return { args, fromTrailer: false };
+  if (!executable || !optionsOnly) return { args };
   const read = readOwnTrailer(process.execPath);
-  if (read.kind === 'none') return { args, fromTrailer: false };
+  if (read.kind === 'none') return { args };
   if (read.kind === 'invalid') return { refused: read.reason };
   const { controller, code, lang } = read.trailer;
-  return { args: [...(lang ? ['--lang', lang] : []), 'join', `${controller.replace(/\/+$/, '')}/s/${code}`, ...args], fromTrailer: true };
+  return { args: [...(lang ? ['--lang', lang] : []), 'join', `${controller.replace(/\/+$/, '')}/s/${code}`, ...args] };
 }
 
 async function main(): Promise<number> {
