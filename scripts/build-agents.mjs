@@ -10,6 +10,7 @@
 // so tests and `npm run build:agents` only pay for what changed.
 //
 // Usage: node scripts/build-agents.mjs [--platform linux-x64]... [--force] [--quiet]
+//        [--out DIR] [--without-pty] (tests: an executable without node-pty, elsewhere)
 // Signing (win-x64): RELAIS_SIGN_PFX=file.pfx [RELAIS_SIGN_PASSWORD=...], or
 // RELAIS_SIGN_CERT=cert.pem RELAIS_SIGN_KEY=key.pem; RELAIS_SIGN_TIMESTAMP_URL to timestamp.
 // Cache of Node binaries: RELAIS_BUILD_CACHE, default ~/.cache/relais-build.
@@ -18,20 +19,22 @@ import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { NODE_VERSION, TARGETS, nodeBinary } from './agents/node-binaries.mjs';
 import { ptyPack } from './agents/pty-pack.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const out = join(root, 'dist', 'agents');
+const { values } = parseArgs({
+  options: { platform: { type: 'string', multiple: true }, force: { type: 'boolean' }, quiet: { type: 'boolean' }, out: { type: 'string' }, 'without-pty': { type: 'boolean' } },
+});
+const out = values.out ? resolve(values.out) : join(root, 'dist', 'agents');
 const work = join(out, '.work');
 const cacheDir = process.env.RELAIS_BUILD_CACHE || join(homedir(), '.cache', 'relais-build');
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 const SENTINEL_FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
 
-const { values } = parseArgs({ options: { platform: { type: 'string', multiple: true }, force: { type: 'boolean' }, quiet: { type: 'boolean' } } });
 const platforms = values.platform?.length ? values.platform : Object.keys(TARGETS);
 for (const platform of platforms) if (!TARGETS[platform]) throw new Error(`unknown platform ${platform}; one of ${Object.keys(TARGETS).join(', ')}`);
 const log = (text) => values.quiet || process.stderr.write(`build-agents: ${text}\n`);
@@ -95,7 +98,7 @@ const results = [];
 for (const platform of platforms) {
   const target = TARGETS[platform];
   const file = join(out, tools.agentFileName(platform));
-  const pack = ptyPack(root, target.ptyPrebuilds);
+  const pack = values['without-pty'] ? null : ptyPack(root, target.ptyPrebuilds);
   const signer = platform.startsWith('win-') ? sign : null;
   // Code cache only where the blob's maker is the target itself (V8's cache is per build).
   const useCodeCache = platform === 'linux-x64';
@@ -117,7 +120,7 @@ for (const platform of platforms) {
   }
   const blob = join(dir, 'sea-prep.blob');
   writeFileSync(join(dir, 'sea-config.json'), JSON.stringify({ main: bundle, output: blob, disableExperimentalSEAWarning: true, useSnapshot: false, useCodeCache, assets }));
-  execFileSync(builder, ['--experimental-sea-config', join(dir, 'sea-config.json')], { stdio: ['ignore', 'ignore', 'inherit'] });
+  execFileSync(builder, ['--experimental-sea-config', join(dir, 'sea-config.json')], { stdio: 'pipe' });
   const base = nodeBinary(platform, cacheDir, log);
   const image = join(dir, 'image');
   if (target.os === 'win32') writeFileSync(image, tools.withoutSignature(new Uint8Array(readFileSync(base))));
