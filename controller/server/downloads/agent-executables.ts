@@ -141,13 +141,24 @@ function assemble(file: FileHandle, prepared: Prepared, payload: Uint8Array): { 
   return { length, body };
 }
 
+/** Resolves when `out` can take more, or is closed (the client left). */
+function drained(out: PassThrough): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      out.off('drain', done).off('close', done);
+      resolve();
+    };
+    out.on('drain', done).on('close', done);
+  });
+}
+
 /** Writes buffers and streams into `out` one after the other, with backpressure; an error (or the client leaving) ends it. */
 async function pipeInOrder(parts: ReadonlyArray<Uint8Array | (() => Readable)>, out: PassThrough): Promise<void> {
   try {
     for (const part of parts) {
       if (out.destroyed) return;
       if (part instanceof Uint8Array) {
-        if (!out.write(part)) await new Promise((resolve) => out.once('drain', resolve).once('close', resolve));
+        if (!out.write(part)) await drained(out);
         continue;
       }
       const source = part();
@@ -156,7 +167,7 @@ async function pipeInOrder(parts: ReadonlyArray<Uint8Array | (() => Readable)>, 
           source.destroy();
           return;
         }
-        if (!out.write(chunk)) await new Promise((resolve) => out.once('drain', resolve).once('close', resolve));
+        if (!out.write(chunk)) await drained(out);
       }
     }
     out.end();
