@@ -12,6 +12,10 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import type { ExecutableAssets } from './sea.js';
+import { agentWords } from '../cli/agent-language.js';
+import { executableCatalog } from './executable-catalog.js';
+
+const words = agentWords(executableCatalog);
 
 export const PTY_ASSET = 'pty.pack';
 const PACK_MAGIC = 'RELAIS-PTY-PACK-1\n';
@@ -37,14 +41,14 @@ export type PtyFiles = z.infer<typeof manifestSchema>;
 /** Splits a pack into its manifest and each file's bytes. */
 export function readPack(pack: Uint8Array): { manifest: PtyFiles; bodies: Uint8Array[] } {
   const magic = Buffer.from(PACK_MAGIC);
-  if (!Buffer.from(pack.buffer, pack.byteOffset, magic.length).equals(magic)) throw new Error('not a pty pack');
+  if (!Buffer.from(pack.buffer, pack.byteOffset, magic.length).equals(magic)) throw new Error(words('notAPack'));
   const newline = pack.indexOf(0x0a, magic.length);
-  if (newline < 0 || newline > 64 * 1024) throw new Error('pty pack manifest not found');
+  if (newline < 0 || newline > 64 * 1024) throw new Error(words('notAPack'));
   const manifest = manifestSchema.parse(JSON.parse(Buffer.from(pack.subarray(magic.length, newline)).toString('utf8')));
   const bodies: Uint8Array[] = [];
   let offset = newline + 1;
   for (const file of manifest.files) {
-    if (offset + file.size > pack.length) throw new Error('pty pack truncated');
+    if (offset + file.size > pack.length) throw new Error(words('packTruncated'));
     bodies.push(pack.subarray(offset, offset + file.size));
     offset += file.size;
   }
@@ -92,14 +96,14 @@ export function preparePtyFolder(assets: ExecutableAssets, cacheRoot: string): s
   const pack = new Uint8Array(assets.getAsset(PTY_ASSET));
   const { manifest, bodies } = readPack(pack);
   manifest.files.forEach((file, i) => {
-    if (sha256(bodies[i] as Uint8Array) !== file.sha256) throw new Error(`pty pack: ${file.path} does not match its hash`);
+    if (sha256(bodies[i] as Uint8Array) !== file.sha256) throw new Error(words('fileMismatch', { file: file.path }));
   });
   mkdirSync(cacheRoot, { recursive: true, mode: 0o700 });
-  if (!privateFolder(cacheRoot)) throw new Error(`${cacheRoot} is not a private folder of this account`);
+  if (!privateFolder(cacheRoot)) throw new Error(words('notPrivate', { folder: cacheRoot }));
   const dir = join(cacheRoot, `pty-${sha256(pack).slice(0, 16)}`);
   if (!(existsSync(dir) && privateFolder(dir) && intact(dir, manifest))) writeOut(dir, manifest, bodies);
   // Checked again after writing: what is loaded is what the executable carries.
-  if (!privateFolder(dir) || !intact(dir, manifest)) throw new Error(`the files written to ${dir} do not match the executable's`);
+  if (!privateFolder(dir) || !intact(dir, manifest)) throw new Error(words('writtenMismatch', { folder: dir }));
   return dir;
 }
 

@@ -179,7 +179,7 @@ export const personCatalog = defineCatalog(
     certificateHint:
       "\n  (Ce poste ne fait pas confiance au certificat du contrôleur. Si votre support informatique utilise sa propre autorité de certification, demandez-la-lui et lancez l'agent avec NODE_EXTRA_CA_CERTS=/chemin/vers/ca.pem.)",
     diagnosticsSent:
-      "(Le technicien a aussi reçu un rapport de diagnostic : matériel, stockage, réseau, résolution de noms et programmes les plus actifs.\n Pour voir exactement ce qu'il contient, lancez dans un autre terminal : npx --yes {url}/download/relais-agent.tgz diagnose)",
+      "(Le technicien a aussi reçu un rapport de diagnostic : matériel, stockage, réseau, résolution de noms et programmes les plus actifs.\n Pour voir exactement ce qu'il contient, lancez dans un autre terminal : {command})",
     freshDiagnostics: '(Le technicien a demandé et reçu un nouveau rapport de diagnostic.)',
     jobNotRun: "La tâche {jobId} n'a pas été exécutée.",
     technicianEnded: 'Le technicien a mis fin à la session ({reason}).',

@@ -134,7 +134,7 @@ async function main(): Promise<void> {
       throttle: new Throttle({ maxFailures: 20, windowMs: FIFTEEN_MINUTES }),
       organization: config.organization, tls, origins, trustProxy: config.trustProxy, language: config.language,
     },
-    { webDir: join(here, '..', 'web'), agentPackage: join(here, '..', 'download', 'relais-agent.tgz') },
+    { webDir: join(here, '..', 'web'), agentPackage: join(here, '..', 'download', 'relais-agent.tgz'), agentExecutables: config.agentsDir ?? join(here, '..', 'agents') },
   );
   server.on('request', app);
   routeUpgrades(server, { agents, consoles, sessions, origins, trustProxy: config.trustProxy });

@@ -50,6 +50,8 @@ export interface Config {
   readonly recordingRetentionDays: number;
   /** Largest recording file; past it the recording ends with a truncation marker. */
   readonly recordingMaxBytes: number;
+  /** Where the agent executables are (scripts/build-agents.mjs); null: dist/agents beside the controller's bundle. */
+  readonly agentsDir: string | null;
 }
 
 export class ConfigError extends Error {}
@@ -72,6 +74,7 @@ const FLAGS = {
   lang: { env: 'RELAIS_LANG', key: 'language' },
   'recording-retention-days': { env: 'RELAIS_RECORDING_RETENTION_DAYS', key: 'recordingRetentionDays' },
   'recording-max-bytes': { env: 'RELAIS_RECORDING_MAX_BYTES', key: 'recordingMaxBytes' },
+  'agents-dir': { env: 'RELAIS_AGENTS_DIR', key: 'agentsDir' },
 } as const;
 
 /** Settings read from the environment only. */
@@ -133,6 +136,7 @@ const settings = z
     recording: z.boolean().default(true),
     recordingRetentionDays: wholeNumber(1, 100_000).default(30),
     recordingMaxBytes: wholeNumber(64 * 1024, 64 * 1024 * 1024 * 1024).default(64 * 1024 * 1024),
+    agentsDir: optionalPath,
   })
   .refine((s) => (s.tlsCert === null) === (s.tlsKey === null), { message: 'TLS needs both --tls-cert and --tls-key.', path: ['tls'] });
 
@@ -180,6 +184,7 @@ export const USAGE = `Usage: npm start -- [options]
   --no-recording     do not record relayed shells; the person is then not told they are (RELAIS_NO_RECORDING=1)
   --recording-retention-days N  delete shell recordings N days after they started (RELAIS_RECORDING_RETENTION_DAYS, default 30)
   --recording-max-bytes N       largest recording file, then it is cut with a marker (RELAIS_RECORDING_MAX_BYTES, default 67108864, 64 MiB)
+  --agents-dir DIR   the agent executables the support page offers (RELAIS_AGENTS_DIR, default dist/agents, made by npm run build:agents)
 
   RELAIS_ADMIN_PASSWORD       password of the first "admin" account (else a random one is printed once)
   RELAIS_SUPPORT_CODE_TTL_MS  how long an unused support code lives (default 600000, 10 minutes)
