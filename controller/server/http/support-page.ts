@@ -209,6 +209,11 @@ const STYLE = `
   .waiting { margin-top:18px; } .waiting::before { content:""; display:inline-block; width:9px; height:9px; border-radius:50%; background:#e0a21b; margin-right:8px; }
   code { font: 14px ui-monospace, SFMono-Regular, Menlo, monospace; background:#eef3fd; padding:1px 5px; border-radius:5px; overflow-wrap:anywhere; }
   @media (max-width: 640px) { .cols { grid-template-columns: 1fr; } main { margin:16px auto; } .card { padding:20px 18px; } }
+  @media (prefers-color-scheme: dark) {
+    :root { color-scheme: dark; --ink:#e4e9f0; --muted:#9ba7b7; --line:#2b3544; --brand:#6f9ff5; --bg:#0f141b; }
+    .card { background:#161d26; box-shadow:none; } .code, code, .chat-log li { background:#1f2b3d; } .chat-log li.person { background:#1c3327; }
+    a.download { color:#0f141b; } form.describe input { background:#0f141b; color:var(--ink); } form.describe button { color:#0f141b; }
+  }
 `;
 
 type Attributes = Readonly<Record<string, string>> | null;
