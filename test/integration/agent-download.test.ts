@@ -97,6 +97,15 @@ describe('the agent download', () => {
     // The page the person has open now says who they are connected to, not that the link is unusable.
     const page = await (await fetch(`${c.url}/s/${link.code}`)).text();
     expect(page).toContain('You are connected to');
+    // Once the session is over, the page says so, rather than that the link cannot be used.
+    const devices = (await (await fetch(`${c.url}/api/devices`, { headers: { cookie } })).json()) as { devices: Array<{ id: string; hostname: string }> };
+    const device = devices.devices.find((d) => d.hostname === 'download-host');
+    expect((await fetch(`${c.url}/api/devices/${device?.id}/end-session`, { method: 'POST', headers: { cookie, origin: c.url } })).status).toBe(204);
+    const ended = await fetch(`${c.url}/s/${link.code}`);
+    expect(ended.status).toBe(410);
+    const endedPage = await ended.text();
+    expect(endedPage).toContain('This support session has ended');
+    expect(endedPage).not.toContain('cannot be used');
     agent.ws.close();
   });
 
