@@ -109,8 +109,9 @@ function preparePty(assets: ExecutableAssets): void {
 /** How the person can see the diagnostics themselves: this executable, or the npm package. */
 function diagnoseCommand(controllerUrl: string): string {
   if (!executable) return `npx --yes ${controllerUrl}/download/relais-agent.tgz diagnose`; // i18n-ignore: a shell command
-  const path = /\s/.test(process.execPath) ? `"${process.execPath}"` : process.execPath;
-  return process.platform === 'win32' ? `& ${path} diagnose` : `${path} diagnose`; // i18n-ignore: a shell command
+  if (!/\s/.test(process.execPath)) return `${process.execPath} diagnose`; // i18n-ignore: a shell command
+  // A quoted path runs as a command in PowerShell (Windows' default terminal) only after "&".
+  return process.platform === 'win32' ? `& "${process.execPath}" diagnose` : `"${process.execPath}" diagnose`; // i18n-ignore: a shell command
 }
 
 const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;

@@ -19,7 +19,7 @@ import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { NODE_VERSION, TARGETS, nodeBinary } from './agents/node-binaries.mjs';
@@ -150,6 +150,6 @@ for (const platform of platforms) {
 
 rmSync(work, { recursive: true, force: true });
 for (const r of results) {
-  log(`${r.platform}: ${(r.bytes / 1e6).toFixed(1)} MB${r.signed ? ', signed' : ''}${r.cached ? ' (unchanged)' : ` in ${r.seconds.toFixed(1)} s`} → ${r.file.slice(root.length + 1)}`);
+  log(`${r.platform}: ${(r.bytes / 1e6).toFixed(1)} MB${r.signed ? ', signed' : ''}${r.cached ? ' (unchanged)' : ` in ${r.seconds.toFixed(1)} s`} → ${relative(process.cwd(), r.file)}`);
 }
 log(`done in ${((Date.now() - started) / 1000).toFixed(1)} s (Node ${NODE_VERSION})`);

@@ -3,10 +3,11 @@
  * whose SEA fuse is flipped (so Node runs the injected agent), with a right checksum and
  * no leftover of Node's own signature. Signed with a self-signed test certificate as the
  * build signs it, then tagged per download, its signature still verifies. Where Wine is
- * installed (`apt-get install wine`, `winecfg /v win10`), it runs: `--version` and
- * `diagnose --json`.
+ * installed (`apt-get install wine`, `winecfg /v win10`), it runs: `--version`,
+ * `diagnose --json`, and — signed, downloaded from a real controller with the session inside
+ * its signature — joins that session with no argument.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { closeSync, copyFileSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +16,8 @@ import { AgentExecutables } from '../../controller/server/downloads/agent-execut
 import { readOwnTrailer } from '../../agent/executable/own-trailer.js';
 import { PE_HEADER_BYTES, encodeTrailerPayload, imageChecksum, peLayout } from '../../protocol/executable/index.js';
 import { buildAgentExecutable } from '../helpers/agent-executables.js';
+import { createSupportLink, login, startController } from '../helpers/controller-process.js';
+import { eventually, until } from '../helpers/until.js';
 
 const FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
 const hasOsslsigncode = spawnSync('osslsigncode', ['--version']).status !== null;
@@ -87,6 +90,41 @@ describe('the Windows executable', () => {
       expect(result.stdout.trim()).toBe(JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')).version);
       expect(result.status).toBe(0);
     }, 180_000);
+
+    it.skipIf(!hasOsslsigncode)('signed, downloaded with its session inside the signature, joins with no argument', async () => {
+      const folder = mkdtempSync(join(work, 'wine-signed-'));
+      execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(folder, 'key.pem'), '-out', join(folder, 'cert.pem'), '-days', '2', '-subj', '/CN=Relais test signer'], { stdio: 'ignore' });
+      execFileSync('osslsigncode', ['sign', '-certs', join(folder, 'cert.pem'), '-key', join(folder, 'key.pem'), '-h', 'sha256', '-in', exe, '-out', join(folder, 'relais-agent-win-x64.exe')], { stdio: 'ignore' });
+      const controller = await startController({ args: ['--agents-dir', folder] });
+      try {
+        const cookie = await login(controller);
+        const link = await createSupportLink(controller, cookie);
+        const res = await fetch(`${controller.url}/download/agent/win-x64?code=${link.code}`);
+        expect(res.status).toBe(200);
+        const downloaded = join(folder, 'downloaded.exe');
+        writeFileSync(downloaded, Buffer.from(await res.arrayBuffer()));
+        const verified = spawnSync('osslsigncode', ['verify', '-CAfile', join(folder, 'cert.pem'), '-in', downloaded], { encoding: 'utf8' });
+        expect(verified.stdout).toMatch(/Signature verification: ok/);
+        const out = join(folder, 'out.txt');
+        const stdout = openSync(out, 'w');
+        const agent = spawn('wine', [downloaded], { env, stdio: ['ignore', stdout, stdout] });
+        try {
+          const devices = await eventually(
+            async () => ((await (await fetch(`${controller.url}/api/devices?online=true`, { headers: { cookie } })).json()) as { devices: Array<{ brief: { os: { platform: string } } | null }> }).devices,
+            (list) => list.length === 1 && list[0]?.brief != null,
+            90_000,
+            'the Windows agent online',
+          );
+          expect(devices[0]?.brief?.os.platform).toBe('win32');
+          await until(() => readFileSync(out, 'utf8').includes('Connected to'), 30_000, 'the agent saying it is connected');
+        } finally {
+          agent.kill('SIGKILL');
+          closeSync(stdout);
+        }
+      } finally {
+        await controller.stop();
+      }
+    }, 240_000);
 
     it('runs the diagnostics and prints them as JSON', () => {
       const result = run(['diagnose', '--json']);
