@@ -104,7 +104,7 @@ export const AUDIT_ACTIONS = [
   'audit.pruned', 'audit.exported',
   'ticket.created', 'ticket.updated', 'ticket.action', 'ticket.note', 'ticket.linked', 'ticket.findings',
   'recording.failed', 'recording.downloaded', 'recordings.purged',
-  'shell.detached', 'shell.attached', 'chat.sent',
+  'shell.detached', 'shell.attached', 'chat.sent', 'agent.downloaded',
 ] as const;
 export type AuditActionName = (typeof AUDIT_ACTIONS)[number];
 

@@ -75,6 +75,8 @@ describe('the agent download', () => {
     expect(length).toBe(BIG + (tail.length - tail.lastIndexOf('{"v":1')));
     // A copy of the file in memory would add 256 MiB; streaming adds a few buffers.
     expect(peakRss(c.pid) - before).toBeLessThan(96 * 1024 * 1024);
+    const audit = (await (await fetch(`${c.url}/api/audit?action=agent.downloaded`, { headers: { cookie } })).json()) as { entries: Array<{ target: string; detail: Record<string, unknown> }> };
+    expect(audit.entries).toEqual([expect.objectContaining({ target: link.id, detail: { platform: 'linux-x64', bytes: length } })]);
   });
 
   it('refuses unknown platforms, wrong, used and missing codes, and platforms not built', async () => {

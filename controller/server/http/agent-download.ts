@@ -4,13 +4,15 @@
  * person starts it with a double click. The person has no account: the code is the
  * authorisation (valid, unused, unexpired, with the support page's throttle on wrong
  * guesses), and each address gets a few downloads at a time. The answer is streamed
- * with its exact Content-Length; the file is never copied in memory.
+ * with its exact Content-Length; the file is never copied in memory. Each download is audited
+ * (`agent.downloaded`: the link, the platform, the size).
  */
 import type { Request, Response } from 'express';
 import { RelaisError, errorWords } from '../../../protocol/index.js';
 import { encodeTrailerPayload, isAgentPlatform } from '../../../protocol/executable/index.js';
 import { RateLimit } from '../auth/rate-limit.js';
 import type { AgentExecutables } from '../downloads/agent-executables.js';
+import type { AuditLog } from '../audit/audit.js';
 import { clientIp } from './origin.js';
 import { visitorLanguage } from './server-language.js';
 import type { SupportPageDeps } from './support-page.js';
@@ -18,7 +20,7 @@ import type { SupportPageDeps } from './support-page.js';
 /** Downloads of 80–130 MB: 5 at once per address, then one every 2 minutes. */
 export const DOWNLOAD_RATE = Object.freeze({ burst: 5, everyMs: 120_000 });
 
-export function agentDownload(deps: SupportPageDeps & { readonly executables: AgentExecutables }) {
+export function agentDownload(deps: SupportPageDeps & { readonly executables: AgentExecutables; readonly audit: AuditLog }) {
   const downloads = new RateLimit(DOWNLOAD_RATE);
   return async (req: Request, res: Response) => {
     res.setHeader('Cache-Control', 'no-store');
@@ -33,9 +35,10 @@ export function agentDownload(deps: SupportPageDeps & { readonly executables: Ag
     const throttled = deps.throttle.retryAfterMs(`link:${ip}`);
     if (throttled > 0) return refuse(new RelaisError('AUTH_ERR_THROTTLED'), throttled);
     const code = typeof req.query.code === 'string' ? req.query.code.replace(/[\s-]/g, '') : '';
+    let linkId: string;
     try {
       if (!/^\d{9}$/.test(code)) throw new RelaisError('AUTH_ERR_BAD_CODE');
-      await deps.codes.inspect(code);
+      linkId = (await deps.codes.inspect(code)).id;
     } catch (err) {
       if (!(err instanceof RelaisError)) throw err;
       if (err.code === 'AUTH_ERR_BAD_CODE') deps.throttle.fail(`link:${ip}`);
@@ -46,6 +49,7 @@ export function agentDownload(deps: SupportPageDeps & { readonly executables: Ag
     const download = await deps.executables.download(platform, encodeTrailerPayload({ v: 1, controller, code, lang: language }));
     if (!download) return refuse(new RelaisError('HTTP_ERR_NOT_FOUND'));
     downloads.take(`download:${ip}`);
+    deps.audit.note({ actor: `link:${linkId}`, action: 'agent.downloaded', target: linkId, detail: { platform, bytes: download.length }, ip });
     res.setHeader('Content-Type', platform.startsWith('win-') ? 'application/vnd.microsoft.portable-executable' : 'application/octet-stream');
     res.setHeader('Content-Disposition', `attachment; filename="${download.fileName}"`);
     res.setHeader('Content-Length', String(download.length));
