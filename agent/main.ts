@@ -288,10 +288,31 @@ async function runToTheEnd(
   return exitCode;
 }
 
+/**
+ * Started by a double click on Windows (the executable, no argument, a console of its own),
+ * the window closes with the process: the last words stay until the person presses Enter
+ * (at most 10 minutes).
+ */
+const holdsWindow = executable !== null && process.platform === 'win32' && process.argv.length <= 2 && Boolean(process.stdin.isTTY);
+
+async function exitWith(code: number): Promise<never> {
+  if (holdsWindow) {
+    process.stdout.write(`\n${cliWords('pressEnterToClose')}`);
+    await new Promise<void>((resolve) => {
+      setTimeout(resolve, 10 * 60_000).unref();
+      process.stdin.setRawMode?.(false);
+      process.stdin.resume();
+      process.stdin.once('data', () => resolve());
+      process.stdin.once('end', () => resolve());
+    });
+  }
+  process.exit(code);
+}
+
 main().then(
-  (code) => process.exit(code),
+  (code) => exitWith(code),
   (error: unknown) => {
     process.stderr.write(`relais-agent: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exit(1);
+    return exitWith(1);
   },
 );
