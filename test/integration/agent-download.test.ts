@@ -82,6 +82,9 @@ describe('the agent download', () => {
   it('refuses unknown platforms, wrong, used and missing codes, and platforms not built', async () => {
     const link = await createSupportLink(c, cookie);
     expect((await fetch(`${c.url}/download/agent/solaris-sparc?code=${link.code}`)).status).toBe(404);
+    const head = await fetch(`${c.url}/download/agent/darwin-arm64?code=${link.code}`, { method: 'HEAD' });
+    expect(head.status).toBe(200);
+    expect(Number(head.headers.get('content-length'))).toBeGreaterThan(3 * 1024 * 1024);
     const wrong = await fetch(`${c.url}/download/agent/linux-x64?code=000000001`);
     expect(wrong.status).toBe(404);
     expect(await errorOf(wrong)).toBe('AUTH_ERR_BAD_CODE');
@@ -134,7 +137,7 @@ describe('the agent download', () => {
       if (res.status === 429) expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
       await res.arrayBuffer();
     }
-    // The first test's download counted too: five in all, then 429.
+    // The first test's download counted too (a HEAD does not): five in all, then 429.
     expect(statuses).toEqual([200, 200, 200, 200, 429, 429]);
   });
 });

@@ -48,11 +48,16 @@ export function agentDownload(deps: SupportPageDeps & { readonly executables: Ag
     const controller = deps.origins.baseUrl(req.headers.host);
     const download = await deps.executables.download(platform, encodeTrailerPayload({ v: 1, controller, code, lang: language }));
     if (!download) return refuse(new RelaisError('HTTP_ERR_NOT_FOUND'));
-    downloads.take(`download:${ip}`);
-    deps.audit.note({ actor: `link:${linkId}`, action: 'agent.downloaded', target: linkId, detail: { platform, bytes: download.length }, ip });
     res.setHeader('Content-Type', platform.startsWith('win-') ? 'application/vnd.microsoft.portable-executable' : 'application/octet-stream');
     res.setHeader('Content-Disposition', `attachment; filename="${download.fileName}"`);
     res.setHeader('Content-Length', String(download.length));
+    // A HEAD only asks the size: no download to count or audit.
+    if (req.method === 'HEAD') {
+      download.body.destroy();
+      return void res.end();
+    }
+    downloads.take(`download:${ip}`);
+    deps.audit.note({ actor: `link:${linkId}`, action: 'agent.downloaded', target: linkId, detail: { platform, bytes: download.length }, ip });
     res.on('close', () => download.body.destroy());
     download.body.on('error', () => res.destroy());
     download.body.pipe(res);
