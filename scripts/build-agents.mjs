@@ -43,6 +43,8 @@ if (process.platform !== 'linux' || process.arch !== 'x64') throw new Error('the
 
 const started = Date.now();
 mkdirSync(work, { recursive: true });
+// Scratch files (and a signing password) never outlive the build, even a failed one.
+process.on('exit', () => rmSync(work, { recursive: true, force: true }));
 
 /** The agent as one CommonJS file (SEA runs CommonJS), with the same defines as the npm bundle. */
 async function bundleAgent() {
@@ -73,11 +75,19 @@ async function executableTools() {
   return import(`${pathToFileURL(outfile).href}?${Date.now()}`);
 }
 
+/** The signing settings; the password goes to osslsigncode in a private file (never on a command line, never in the build key). */
 function signing() {
   const { RELAIS_SIGN_PFX: pfx, RELAIS_SIGN_PASSWORD: password, RELAIS_SIGN_CERT: cert, RELAIS_SIGN_KEY: key, RELAIS_SIGN_TIMESTAMP_URL: timestamp } = process.env;
-  if (pfx) return { args: ['-pkcs12', pfx, ...(password ? ['-pass', password] : [])], files: [pfx], timestamp };
-  if (cert && key) return { args: ['-certs', cert, '-key', key], files: [cert, key], timestamp };
-  return null;
+  let args = null;
+  if (pfx) args = ['-pkcs12', pfx];
+  else if (cert && key) args = ['-certs', cert, '-key', key];
+  if (!args) return null;
+  if (password) {
+    const file = join(work, 'sign-password');
+    writeFileSync(file, password, { mode: 0o600 });
+    args.push('-readpass', file);
+  }
+  return { args, files: pfx ? [pfx] : [cert, key], timestamp };
 }
 
 function sha256(...parts) {
@@ -104,7 +114,7 @@ for (const platform of platforms) {
   // Code cache only where the blob's maker is the target itself (V8's cache is per build).
   const useCodeCache = platform === 'linux-x64';
   const key = sha256(NODE_VERSION, target.integrity, bundleBytes, pack ?? 'no-pty', postjectVersion, String(useCodeCache), ...ownSources,
-    ...(signer ? [...signer.args, ...signer.files.map((f) => readFileSync(f)), signer.timestamp ?? ''] : ['unsigned']));
+    ...(signer ? [...signer.files, ...signer.files.map((f) => readFileSync(f)), signer.timestamp ?? ''] : ['unsigned']));
   const keyFile = `${file}.key`;
   if (!values.force && existsSync(file) && existsSync(keyFile) && readFileSync(keyFile, 'utf8') === key) {
     results.push({ platform, file, cached: true, bytes: statSync(file).size, signed: Boolean(signer) });
