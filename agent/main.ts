@@ -25,20 +25,54 @@ import { Session } from './attended/session.js';
 import { gatherSummary, localUserName } from './diagnostics/summary.js';
 import { agentLanguage, chooseAgentLanguage, setAgentLanguage } from './cli/agent-language.js';
 import { cliWords } from './cli/cli-parsing.js';
+import { runningExecutable, type ExecutableAssets } from './executable/sea.js';
+import { readOwnTrailer } from './executable/own-trailer.js';
+import { agentCacheRoot } from './executable/cache-folder.js';
+import { runForkedPtyHelper } from './executable/forked-script.js';
+import { loadPtyFrom, preparePtyFolder } from './executable/pty-assets.js';
+import { setPtySource } from './shell/shell-pty.js';
 
 const USAGE_EXIT_CODE = 2;
 /** Asking apt/dnf/Windows Update what is pending costs seconds of CPU; an operator (or a test suite starting hundreds of agents) can turn it off. */
 const checkPendingUpdates = process.env.RELAIS_NO_UPDATE_CHECK !== '1';
 
-async function main(): Promise<number> {
+/** Set when this agent is a single executable (Node SEA) rather than a script under node. */
+const executable = runningExecutable();
+const cacheRoot = agentCacheRoot(process.platform, process.env, os.homedir());
+
+/**
+ * The command line; for an executable started with none, the session trailer the
+ * controller attached to it, turned into the same `join` a person would type (and so
+ * checked the same way). Null with the reason when the trailer is damaged.
+ */
+function commandLine(): { args: string[] } | { refused: string } {
   const args = process.argv.slice(2);
+  // Options alone (`--no-prompt`, `--lang fr`) still join the attached session; a command or --help/--version does not.
+  const optionsOnly = args.every((arg, i) => arg.startsWith('--') || args[i - 1] === '--lang') && !args.some((arg) => ['--help', '--version'].includes(arg));
+  if (!executable || !optionsOnly) return { args };
+  const read = readOwnTrailer(process.execPath);
+  if (read.kind === 'none') return { args };
+  if (read.kind === 'invalid') return { refused: read.reason };
+  const { controller, code, lang } = read.trailer;
+  return { args: [...(lang ? ['--lang', lang] : []), 'join', `${controller.replace(/\/+$/, '')}/s/${code}`, ...args] };
+}
+
+async function main(): Promise<number> {
+  if (executable && runForkedPtyHelper(process.argv.slice(2), cacheRoot)) return new Promise<number>(() => {});
+  const line = commandLine();
+  const args = 'args' in line ? line.args : [];
   const language = chooseAgentLanguage(args, process.env, Intl.DateTimeFormat().resolvedOptions().locale);
   setAgentLanguage(language.ok ? language.language : language.fallback);
   if (!language.ok) {
     process.stderr.write(`${cliWords('badLang', { value: JSON.stringify(language.value.slice(0, 20)) })}\n`);
     return USAGE_EXIT_CODE;
   }
+  if ('refused' in line) {
+    process.stderr.write(`relais-agent: ${cliWords('trailerInvalid', { reason: line.refused.slice(0, 200) })}\n`);
+    return USAGE_EXIT_CODE;
+  }
   const command = parseCommandLine(args, process.env);
+  if (executable && (command.kind === 'join' || command.kind === 'run')) preparePty(executable);
   switch (command.kind) {
     case 'help':
       process.stdout.write(`${command.text}\n`);
@@ -63,6 +97,21 @@ async function main(): Promise<number> {
     case 'install-service':
       return install(command.config);
   }
+}
+
+/** The executable writes node-pty out of its assets now, so the first shell finds it ready (or learns why not). */
+function preparePty(assets: ExecutableAssets): void {
+  const prepared = new Promise<void>((resolve) => setImmediate(resolve)).then(() => preparePtyFolder(assets, cacheRoot));
+  prepared.catch(() => {}); // The reason reaches the person with the first shell, through loadPty.
+  setPtySource(() => prepared.then(loadPtyFrom));
+}
+
+/** How the person can see the diagnostics themselves: this executable, or the npm package. */
+function diagnoseCommand(controllerUrl: string): string {
+  if (!executable) return `npx --yes ${controllerUrl}/download/relais-agent.tgz diagnose`; // i18n-ignore: a shell command
+  if (!/\s/.test(process.execPath)) return `${process.execPath} diagnose`; // i18n-ignore: a shell command
+  // A quoted path runs as a command in PowerShell (Windows' default terminal) only after "&".
+  return process.platform === 'win32' ? `& "${process.execPath}" diagnose` : `"${process.execPath}" diagnose`; // i18n-ignore: a shell command
 }
 
 const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
@@ -97,7 +146,8 @@ function install(config: InstallServiceConfig): number {
     isRoot,
     user: localUserName(),
     nodePath: process.execPath,
-    scriptPath: realpathSync(process.argv[1] ?? ''),
+    // An executable runs itself: there is no script to name.
+    scriptPath: executable ? null : realpathSync(process.argv[1] ?? ''),
     stateDir: stateDirOf(config),
     say: (text) => process.stdout.write(`${text}\n`),
     warn: (text) => process.stderr.write(`relais-agent: ${text}\n`),
@@ -203,6 +253,7 @@ async function join(config: JoinConfig): Promise<number> {
   const current = new Session({
     config,
     host,
+    diagnoseCommand: diagnoseCommand(config.target.controllerUrl),
     terminal,
     gatherSummary: () => gatherSummary(__RELAIS_VERSION__),
     collectDiagnostics: () => collectSnapshot({ controllerUrl: config.target.controllerUrl, resolveNames: config.resolveNames, checkPendingUpdates }),
@@ -237,10 +288,31 @@ async function runToTheEnd(
   return exitCode;
 }
 
+/**
+ * Started by a double click on Windows (the executable, no argument, a console of its own),
+ * the window closes with the process: the last words stay until the person presses Enter
+ * (at most 10 minutes).
+ */
+const holdsWindow = executable !== null && process.platform === 'win32' && process.argv.length <= 2 && Boolean(process.stdin.isTTY);
+
+async function exitWith(code: number): Promise<never> {
+  if (holdsWindow) {
+    process.stdout.write(`\n${cliWords('pressEnterToClose')}`);
+    await new Promise<void>((resolve) => {
+      setTimeout(resolve, 10 * 60_000).unref();
+      process.stdin.setRawMode?.(false);
+      process.stdin.resume();
+      process.stdin.once('data', () => resolve());
+      process.stdin.once('end', () => resolve());
+    });
+  }
+  process.exit(code);
+}
+
 main().then(
-  (code) => process.exit(code),
+  (code) => exitWith(code),
   (error: unknown) => {
     process.stderr.write(`relais-agent: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exit(1);
+    return exitWith(1);
   },
 );

@@ -104,7 +104,7 @@ export const AUDIT_ACTIONS = [
   'audit.pruned', 'audit.exported',
   'ticket.created', 'ticket.updated', 'ticket.action', 'ticket.note', 'ticket.linked', 'ticket.findings',
   'recording.failed', 'recording.downloaded', 'recordings.purged',
-  'shell.detached', 'shell.attached', 'chat.sent',
+  'shell.detached', 'shell.attached', 'chat.sent', 'agent.downloaded',
   // Two technicians on one shell (shell-sharing.ts): watching, and asking for the keyboard (asked, granted, refused, withdrawn).
   'shell.observe', 'shell.takeover',
 ] as const;

@@ -30,6 +30,8 @@ export interface SessionParts {
   readonly gatherSummary: () => Promise<DeviceSummary>;
   readonly collectDiagnostics: () => Promise<Snapshot>;
   readonly createLink: (listener: LinkListener) => Link;
+  /** The command that shows the person the same report (the npm package's, or this executable's). */
+  readonly diagnoseCommand: string;
 }
 
 /** How long ending the session waits for shells to exit before leaving anyway. */
@@ -40,9 +42,9 @@ function certificateHint(reason: string): string {
   return /certificate|CERT_|SSL/i.test(reason) ? words('certificateHint') : '';
 }
 
-/** Tells the person what the report holds and how to see the same report themselves, from the same package. */
-function diagnosticsSent(controllerUrl: string): string {
-  return words('diagnosticsSent', { url: controllerUrl });
+/** Tells the person what the report holds and how to see the same report themselves, with the same program. */
+function diagnosticsSent(command: string): string {
+  return words('diagnosticsSent', { command });
 }
 
 export class Session implements LinkListener {
@@ -64,7 +66,7 @@ export class Session implements LinkListener {
     this.link = parts.createLink(this);
     this.shells = new ShellRequests({ wire: this.link, consent: this.consent, terminal, watched: true, ...host, forcePipes: config.forcePipes });
     this.diagnostics = new DiagnosticsReplies(parts.collectDiagnostics, (m) => this.link.send(m), (requestId) =>
-      this.say(requestId === null ? diagnosticsSent(config.target.controllerUrl) : words('freshDiagnostics')),
+      this.say(requestId === null ? diagnosticsSent(parts.diagnoseCommand) : words('freshDiagnostics')),
     );
     this.handlers = this.messageHandlers();
     terminal.onChat((text) => this.link.send({ t: 'chat.reply', text }));

@@ -7,6 +7,9 @@ export const cliCatalog = defineCatalog(
     checking: 'Checking this computer…',
     policyUnusable: 'The policy file cannot be used: {problem}',
     internalError: 'relais-agent: internal error, stopping ({error}). Remote shells were closed.',
+    pressEnterToClose: 'Press Enter to close this window.',
+    trailerInvalid:
+      'The support details attached to this program are damaged or were changed ({reason}), so it will not connect anywhere. Download it again from your support link, or start it with the link: relais-agent join <link>.',
     unknownOption: 'Unknown option {option}.',
     takesNoValue: '{option} takes no value.',
     needsValue: '{option} needs a value.',
@@ -142,6 +145,9 @@ On macOS and Windows it prints what to do.
     checking: 'Vérification de ce poste…',
     policyUnusable: 'Le fichier de règle locale est inutilisable : {problem}',
     internalError: 'relais-agent : erreur interne, arrêt ({error}). Les terminaux à distance ont été fermés.',
+    pressEnterToClose: 'Appuyez sur Entrée pour fermer cette fenêtre.',
+    trailerInvalid:
+      "Les informations d'assistance jointes à ce programme sont abîmées ou ont été modifiées ({reason}) : il ne se connectera nulle part. Téléchargez-le de nouveau depuis votre lien d'assistance, ou lancez-le avec le lien : relais-agent join <lien>.",
     unknownOption: 'Option inconnue : {option}.',
     takesNoValue: "{option} ne prend pas de valeur.",
     needsValue: '{option} attend une valeur.',

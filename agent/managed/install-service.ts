@@ -21,9 +21,9 @@ export interface InstallHost {
   readonly isRoot: boolean;
   /** The account the service will run as. */
   readonly user: string;
-  /** Absolute paths of node and of this agent's script, as ExecStart runs them. */
+  /** Absolute paths of node and of this agent's script, as ExecStart runs them; a single executable has no script (null) and runs itself. */
   readonly nodePath: string;
-  readonly scriptPath: string;
+  readonly scriptPath: string | null;
   readonly stateDir: string;
   readonly say: (text: string) => void;
   readonly warn: (text: string) => void;
@@ -61,9 +61,14 @@ KillMode=control-group
 WantedBy=multi-user.target
 `;
 
+/** What starts the agent: node and its script, or the executable alone. */
+function program(host: Pick<InstallHost, 'nodePath' | 'scriptPath'>): string[] {
+  return host.scriptPath === null ? [host.nodePath] : [host.nodePath, host.scriptPath];
+}
+
 /** The systemd unit that runs the agent for good. */
 export function systemdUnit(host: Pick<InstallHost, 'nodePath' | 'scriptPath' | 'stateDir' | 'user'>): string {
-  const exec = [host.nodePath, host.scriptPath, 'run', '--state-dir', host.stateDir].map(unitArgument).join(' ');
+  const exec = [...program(host), 'run', '--state-dir', host.stateDir].map(unitArgument).join(' ');
   const values: Record<string, string> = { '@STATE_DIR@': host.stateDir.replace(/[\r\n]/g, ' '), '@USER@': host.user, '@EXEC@': exec };
   return UNIT_TEMPLATE.replace(/@(STATE_DIR|USER|EXEC)@/g, (token) => values[token] ?? token);
 }
@@ -75,11 +80,11 @@ export function installService(config: InstallServiceConfig, host: InstallHost):
     host.warn(device.message);
     return 1;
   }
-  if (/[\\/]_npx[\\/]/.test(host.scriptPath)) {
+  if (host.scriptPath !== null && /[\\/]_npx[\\/]/.test(host.scriptPath)) {
     host.warn(words('npxCache', { path: host.scriptPath }));
     return 1;
   }
-  const command = [host.nodePath, host.scriptPath, 'run', '--state-dir', host.stateDir];
+  const command = [...program(host), 'run', '--state-dir', host.stateDir];
   if (host.platform === 'darwin') return explainMac(command, host);
   if (host.platform === 'win32') return explainWindows(command, host);
   if (host.platform !== 'linux') {

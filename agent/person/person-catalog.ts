@@ -78,7 +78,7 @@ export const personCatalog = defineCatalog(
     certificateHint:
       "\n  (The controller's certificate is not trusted by this computer. If your helpdesk uses its own certificate authority, ask them for it and start the agent with NODE_EXTRA_CA_CERTS=/path/to/ca.pem.)",
     diagnosticsSent:
-      '(The technician also received a diagnostics report: hardware, storage, network, name resolution and the busiest programs.\n To see exactly what it contains, run in another terminal: npx --yes {url}/download/relais-agent.tgz diagnose)',
+      '(The technician also received a diagnostics report: hardware, storage, network, name resolution and the busiest programs.\n To see exactly what it contains, run in another terminal: {command})',
     freshDiagnostics: '(The technician asked for and received a fresh diagnostics report.)',
     jobNotRun: 'Job {jobId} was not run.',
     technicianEnded: 'The technician ended the session ({reason}).',
@@ -179,7 +179,7 @@ export const personCatalog = defineCatalog(
     certificateHint:
       "\n  (Ce poste ne fait pas confiance au certificat du contrôleur. Si votre support informatique utilise sa propre autorité de certification, demandez-la-lui et lancez l'agent avec NODE_EXTRA_CA_CERTS=/chemin/vers/ca.pem.)",
     diagnosticsSent:
-      "(Le technicien a aussi reçu un rapport de diagnostic : matériel, stockage, réseau, résolution de noms et programmes les plus actifs.\n Pour voir exactement ce qu'il contient, lancez dans un autre terminal : npx --yes {url}/download/relais-agent.tgz diagnose)",
+      "(Le technicien a aussi reçu un rapport de diagnostic : matériel, stockage, réseau, résolution de noms et programmes les plus actifs.\n Pour voir exactement ce qu'il contient, lancez dans un autre terminal : {command})",
     freshDiagnostics: '(Le technicien a demandé et reçu un nouveau rapport de diagnostic.)',
     jobNotRun: "La tâche {jobId} n'a pas été exécutée.",
     technicianEnded: 'Le technicien a mis fin à la session ({reason}).',

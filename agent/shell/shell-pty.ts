@@ -10,11 +10,24 @@ export type PtyModule = typeof NodePty;
 export type PtyLoad = { ok: true; module: PtyModule } | { ok: false; reason: string };
 
 let loading: Promise<PtyLoad> | null = null;
+let source: () => Promise<unknown> = () => import('node-pty');
+
+/**
+ * Where node-pty comes from: the installed package, unless the composition root says
+ * otherwise at start (the single executable loads the copy it wrote out of its assets).
+ */
+export function setPtySource(load: () => Promise<unknown>): void {
+  source = load;
+  loading = null;
+}
 
 /** Loads node-pty once; later calls reuse the outcome. */
 export function loadPty(): Promise<PtyLoad> {
-  loading ??= import('node-pty').then(
-    (module: PtyModule & { default?: PtyModule }) => ({ ok: true as const, module: typeof module.spawn === 'function' ? module : (module.default as PtyModule) }),
+  loading ??= source().then(
+    (loaded) => {
+      const module = loaded as PtyModule & { default?: PtyModule };
+      return { ok: true as const, module: typeof module.spawn === 'function' ? module : (module.default as PtyModule) };
+    },
     (error: unknown) => ({ ok: false as const, reason: words('ptyNotLoaded', { error: error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error) }) }),
   );
   return loading;

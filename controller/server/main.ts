@@ -170,7 +170,7 @@ async function main(): Promise<void> {
       organization: config.organization, tls, origins, trustProxy: config.trustProxy, language: config.language,
       readiness, log: logger, meter, metrics, metricsTokenHash: config.metricsTokenHash,
     },
-    { webDir: join(here, '..', 'web'), agentPackage: join(here, '..', 'download', 'relais-agent.tgz') },
+    { webDir: join(here, '..', 'web'), agentPackage: join(here, '..', 'download', 'relais-agent.tgz'), agentExecutables: config.agentsDir ?? join(here, '..', 'agents') },
   );
   server.on('request', app);
   routeUpgrades(server, { agents, consoles, sessions, origins, trustProxy: config.trustProxy, log: logger });

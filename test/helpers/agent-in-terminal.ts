@@ -25,8 +25,9 @@ export interface AgentInTerminal {
   stop(): Promise<void>;
 }
 
-export function startAgentInTerminal(args: string[], extraEnv: Record<string, string> = {}): AgentInTerminal {
-  const term = pty.spawn(process.execPath, [AGENT_BUNDLE, ...args], {
+/** Starts the agent bundle under node, or `program` (an agent executable) itself, in a fresh terminal. */
+export function startAgentInTerminal(args: string[], extraEnv: Record<string, string> = {}, program?: string): AgentInTerminal {
+  const term = pty.spawn(program ?? process.execPath, program ? args : [AGENT_BUNDLE, ...args], {
     name: 'xterm-256color',
     cols: 120,
     rows: 40,

@@ -84,6 +84,7 @@ describe('each mode states what it accepts', () => {
       gatherSummary: () => new Promise<never>(() => undefined),
       collectDiagnostics: () => new Promise<never>(() => undefined),
       createLink: (_listener: LinkListener) => link as unknown as Link,
+      diagnoseCommand: 'relais-agent diagnose',
     } satisfies SessionParts;
     return { session: new Session(parts), link, terminal };
   }

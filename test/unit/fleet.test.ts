@@ -138,4 +138,9 @@ describe('the systemd unit', () => {
     expect(unit).toContain('ExecStart="/usr/bin/node" "/opt/relais agent/relais-agent.mjs" "run" "--state-dir" "/srv/$$HOME/100%%\\"x"');
     expect(unit).toMatch(/^User=root$/m);
   });
+
+  it('runs a single executable by itself: no script to name', () => {
+    const unit = systemdUnit({ nodePath: '/opt/relais/relais-agent-linux-x64', scriptPath: null, stateDir: '/var/lib/relais-agent', user: 'root' });
+    expect(unit).toContain('ExecStart="/opt/relais/relais-agent-linux-x64" "run" "--state-dir" "/var/lib/relais-agent"');
+  });
 });

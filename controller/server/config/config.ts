@@ -62,6 +62,8 @@ export interface Config {
   readonly metricsListen: { readonly host: string; readonly port: number } | null;
   /** On SIGTERM, how long readiness fails before the server stops taking requests (time for the balancer to notice). */
   readonly drainSeconds: number;
+  /** Where the agent executables are (scripts/build-agents.mjs); null: dist/agents beside the controller's bundle. */
+  readonly agentsDir: string | null;
 }
 
 export class ConfigError extends Error {}
@@ -89,6 +91,7 @@ const FLAGS = {
   'metrics-token': { env: 'RELAIS_METRICS_TOKEN', key: 'metricsToken' },
   'metrics-listen': { env: 'RELAIS_METRICS_LISTEN', key: 'metricsListen' },
   'drain-seconds': { env: 'RELAIS_DRAIN_SECONDS', key: 'drainSeconds' },
+  'agents-dir': { env: 'RELAIS_AGENTS_DIR', key: 'agentsDir' },
 } as const;
 
 /** Settings read from the environment only. */
@@ -166,6 +169,7 @@ const settings = z
     metricsToken: z.string().min(16).max(1024).regex(/^\S+$/).optional().transform((token) => (token === undefined ? null : hashToken(token))),
     metricsListen: listenAddress.optional().transform((address) => address ?? null),
     drainSeconds: wholeNumber(0, 300).default(0),
+    agentsDir: optionalPath,
   })
   .refine((s) => (s.tlsCert === null) === (s.tlsKey === null), { message: 'TLS needs both --tls-cert and --tls-key.', path: ['tls'] });
 
@@ -225,6 +229,7 @@ export const USAGE = `Usage: npm start -- [options]
                      (RELAIS_METRICS_TOKEN: prefer the variable, the process list shows flags)
   --metrics-listen HOST:PORT    serve /metrics without a token on a separate address, e.g. 127.0.0.1:9464 (RELAIS_METRICS_LISTEN)
   --drain-seconds N  on SIGTERM, answer "not ready" for N seconds before closing, so a balancer stops sending (RELAIS_DRAIN_SECONDS, default 0)
+  --agents-dir DIR   the agent executables the support page offers (RELAIS_AGENTS_DIR, default dist/agents, made by npm run build:agents)
 
   RELAIS_ADMIN_PASSWORD       password of the first "admin" account (else a random one is printed once)
   RELAIS_SUPPORT_CODE_TTL_MS  how long an unused support code lives (default 600000, 10 minutes)

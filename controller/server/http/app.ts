@@ -11,7 +11,9 @@ import { ownHostsOnly, sameOriginForWrites, securityHeaders } from './guards.js'
 import { metricsRoute } from './metrics-route.js';
 import { observeRequests } from './request-log.js';
 import { setControllerLanguage } from './server-language.js';
-import { SUPPORT_CHAT_SCRIPT } from './support-chat-script.js';
+import { SUPPORT_CHAT_SCRIPT, SUPPORT_PAGE_SCRIPT } from './support-chat-script.js';
+import { agentDownload } from './agent-download.js';
+import { AgentExecutables } from '../downloads/agent-executables.js';
 import { supportChatRead, supportChatWrite, supportPage, supportProblem, type SupportPageDeps } from './support-page.js';
 
 export interface Assets {
@@ -19,6 +21,8 @@ export interface Assets {
   readonly webDir: string;
   /** The agent package served to people: relais-agent.tgz. */
   readonly agentPackage: string;
+  /** The agent executables (dist/agents/), when built. */
+  readonly agentExecutables?: string;
 }
 
 /** What the app logs and measures with, from the composition root. */
@@ -31,7 +35,8 @@ export interface Observability {
   readonly metricsTokenHash: string | null;
 }
 
-export function createApp(deps: ApiDeps & SupportPageDeps & Observability & { readonly trustProxy: boolean }, assets: Assets): Express {
+export function createApp(appDeps: ApiDeps & SupportPageDeps & Observability & { readonly trustProxy: boolean }, assets: Assets): Express {
+  const deps = { ...appDeps, executables: new AgentExecutables(assets.agentExecutables ?? join(assets.webDir, '..', 'agents')) };
   const app = express();
   app.disable('x-powered-by');
   // First: every answer, refused ones included, has a request id, an access line and a duration.
@@ -47,6 +52,7 @@ export function createApp(deps: ApiDeps & SupportPageDeps & Observability & { re
   // A ticket's description, note or resolution may reach 20,000 characters (3 bytes each as JSON).
   app.use('/api/tickets', express.json({ limit: '128kb' }));
   app.use('/api', express.json({ limit: '16kb' }), apiRoutes(deps), notFound);
+  app.get('/s/support.js', (_req, res) => void res.type('text/javascript').setHeader('Cache-Control', 'no-store').send(SUPPORT_PAGE_SCRIPT));
   app.get('/s/chat.js', (_req, res) => void res.type('text/javascript').setHeader('Cache-Control', 'no-store').send(SUPPORT_CHAT_SCRIPT));
   app.get('/s/:code', supportPage(deps));
   app.get('/s/:code/chat', supportChatRead(deps));
@@ -57,6 +63,7 @@ export function createApp(deps: ApiDeps & SupportPageDeps & Observability & { re
     res.setHeader('Content-Type', 'application/gzip');
     res.sendFile(assets.agentPackage);
   });
+  app.get('/download/agent/:platform', agentDownload(deps));
   // The page carries the controller's --lang, so the login screen speaks the helpdesk's language before anyone logs in.
   const page = (_req: express.Request, res: express.Response, next: express.NextFunction) => {
     const file = join(assets.webDir, 'index.html');

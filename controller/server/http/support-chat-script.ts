@@ -56,3 +56,23 @@ export const SUPPORT_CHAT_SCRIPT = `(() => {
   void poll();
 })();
 `;
+
+/**
+ * The support page before the person joined, served as `/s/support.js`: it asks every few
+ * seconds whether an agent joined with the code (the chat route answers once one did, or
+ * says the code expired) and then shows the page again, which now says who the person is
+ * connected to. No words: the page has them.
+ */
+// i18n-ignore: browser script source; it shows no words
+export const SUPPORT_PAGE_SCRIPT = `(() => {
+  const box = document.querySelector('[data-join-watch]');
+  if (!box) return;
+  const code = box.dataset.code;
+  const timer = setInterval(async () => {
+    try {
+      const res = await fetch('./' + code + '/chat?after=0', { headers: { accept: 'application/json' } });
+      if (res.ok || res.status === 410) { clearInterval(timer); location.reload(); }
+    } catch {}
+  }, 3000);
+})();
+`;

@@ -16,6 +16,10 @@ import type { OwnOrigins } from './own-origins.js';
 import { LANGUAGE_COOKIE } from './request-language.js';
 import { visitorLanguage } from './server-language.js';
 import { LANGUAGE_NAMES, supportPageCatalog } from './support-page-catalog.js';
+import { formatSize } from '../../../protocol/i18n/format.js';
+import { agentFileName, type AgentPlatform } from '../../../protocol/executable/index.js';
+import type { AgentExecutables } from '../downloads/agent-executables.js';
+import { personPlatform } from './person-platform.js';
 
 export interface SupportPageDeps {
   readonly codes: SupportCodes;
@@ -28,6 +32,8 @@ export interface SupportPageDeps {
   readonly chat?: ChatStore;
   readonly chatService?: ChatService;
   readonly sessionOf?: (code: string) => Promise<{ sessionId: string; deviceId: string; technician: string }>;
+  /** The agent executables offered for download, when built. */
+  readonly executables?: AgentExecutables;
 }
 
 type Words = Translate<keyof typeof supportPageCatalog.en>;
@@ -62,10 +68,14 @@ export function supportPage(deps: SupportPageDeps) {
       const base = deps.origins.baseUrl(req.headers.host);
       const link = `${base}/s/${code}`;
       const command = `npx --yes ${base}/download/relais-agent.tgz join ${link}`; // i18n-ignore: a shell command
-      res.send(invitationPage({ organization: deps.organization, technician: info.technician.name, code, link, command, expiresAt: info.expiresAt }, language, w));
+      const downloads = (await deps.executables?.available()) ?? new Map<AgentPlatform, number>();
+      const primary = personPlatform(String(req.headers['user-agent'] ?? ''), String(req.headers['sec-ch-ua-platform'] ?? ''));
+      res.send(invitationPage({ organization: deps.organization, technician: info.technician.name, code, link, command, expiresAt: info.expiresAt, downloads, primary }, language, w));
     } catch (err) {
       if (!(err instanceof RelaisError)) throw err;
       if (err.code === 'AUTH_ERR_BAD_CODE') deps.throttle.fail(`link:${ip}`);
+      // A used code whose session is over: the person joined and it ended, which is no fault.
+      if (err.code === 'AUTH_ERR_CODE_USED' && deps.sessionOf) return void res.status(err.status).send(endedPage(deps.organization, language, w));
       res.status(err.status).send(problemPage(deps.organization, err, language, w));
     }
   };
@@ -191,7 +201,19 @@ const STYLE = `
   form.describe button { font:inherit; padding:8px 16px; border:0; border-radius:8px; background:var(--brand); color:#fff; }
   .chat-log { list-style:none; padding:0; margin:16px 0; max-height:50vh; overflow:auto; } .chat-log li { margin:6px 0; padding:8px 12px; border-radius:10px; background:#eef3fd; }
   .chat-log li.person { background:#e8f6ee; } .chat-log time { color:var(--muted); font-size:13px; }
-  @media (max-width: 640px) { .cols { grid-template-columns: 1fr; } }
+  a.download { display:inline-block; background:var(--brand); color:#fff; text-decoration:none; font-weight:600; font-size:18px; padding:14px 22px; border-radius:10px; }
+  a.download:focus-visible, a.other-download:focus-visible { outline:3px solid #9bbcf5; outline-offset:2px; }
+  ol.steps { margin:6px 0 0; padding-left:22px; } ol.steps li { margin:6px 0; }
+  details.other-ways { margin:22px 0 0; border-top:1px solid var(--line); padding-top:14px; } details.other-ways summary { cursor:pointer; font-weight:600; }
+  ul.downloads { list-style:none; padding:0; } ul.downloads li { margin:8px 0; } a.other-download { color:var(--brand); }
+  .waiting { margin-top:18px; } .waiting::before { content:""; display:inline-block; width:9px; height:9px; border-radius:50%; background:#e0a21b; margin-right:8px; }
+  code { font: 14px ui-monospace, SFMono-Regular, Menlo, monospace; background:#eef3fd; padding:1px 5px; border-radius:5px; overflow-wrap:anywhere; }
+  @media (max-width: 640px) { .cols { grid-template-columns: 1fr; } main { margin:16px auto; } .card { padding:20px 18px; } }
+  @media (prefers-color-scheme: dark) {
+    :root { color-scheme: dark; --ink:#e4e9f0; --muted:#9ba7b7; --line:#2b3544; --brand:#6f9ff5; --bg:#0f141b; }
+    .card { background:#161d26; box-shadow:none; } .code, code, .chat-log li { background:#1f2b3d; } .chat-log li.person { background:#1c3327; }
+    a.download { color:#0f141b; } form.describe input { background:#0f141b; color:var(--ink); } form.describe button { color:#0f141b; }
+  }
 `;
 
 type Attributes = Readonly<Record<string, string>> | null;
@@ -219,16 +241,65 @@ function shell(organization: string, title: string, body: string, language: Lang
   return `<!doctype html>${el('html', { lang: language }, head, el('body', null, el('main', null, el('div', { class: 'card' }, top, body))))}`;
 }
 
-function invitationPage(p: { organization: string; technician: string; code: string; link: string; command: string; expiresAt: number }, language: Language, w: Words): string {
+interface Invitation {
+  organization: string;
+  technician: string;
+  code: string;
+  link: string;
+  command: string;
+  expiresAt: number;
+  /** Executables built here, with their sizes. */
+  downloads: ReadonlyMap<AgentPlatform, number>;
+  /** The person's system, from their browser; null when unknown or not one we build for. */
+  primary: AgentPlatform | null;
+}
+
+const SYSTEM_WORDS = { 'win-x64': 'systemWindows', 'darwin-arm64': 'systemMacArm', 'darwin-x64': 'systemMacIntel', 'linux-x64': 'systemLinux' } as const;
+const OPEN_WORDS = { 'win-x64': 'openWindows', 'darwin-arm64': 'openMac', 'darwin-x64': 'openMac', 'linux-x64': 'openLinux' } as const;
+
+function downloadLink(p: Invitation, platform: AgentPlatform, size: number, language: Language, w: Words, primary: boolean): string {
+  const label = w(primary ? 'downloadButton' : 'downloadOther', { system: w(SYSTEM_WORDS[platform]), size: formatSize(size, language) });
+  const href = `../download/agent/${platform}?code=${p.code}`;
+  return el('a', { class: primary ? 'download' : 'other-download', href, download: agentFileName(platform), 'data-testid': `download-${platform}` }, label);
+}
+
+/** The person's one download first, what will happen in plain words, then the other ways. */
+function startSection(p: Invitation, language: Language, w: Words): string {
+  const primary = p.primary !== null && p.downloads.has(p.primary) ? p.primary : null;
+  const npx = [el('p', null, w('startText')), el('pre', { 'data-testid': 'support-command' }, escape(p.command))].join('\n');
+  if (p.downloads.size === 0) return [el('h2', null, w('startHeading')), npx].join('\n');
+  const others = [...p.downloads].filter(([platform]) => platform !== primary);
+  const file = primary ? agentFileName(primary) : '';
+  return [
+    el('h2', null, w('downloadHeading')),
+    primary
+      ? [
+          el('p', null, downloadLink(p, primary, p.downloads.get(primary) ?? 0, language, w, true)),
+          el('h2', null, w('stepsHeading')),
+          el('ol', { class: 'steps', 'data-testid': 'support-steps' },
+            el('li', null, w(OPEN_WORDS[primary], { file: escape(file) })),
+            el('li', null, w('stepConnects', { technician: escape(p.technician) })),
+            el('li', null, w('stepAsks')),
+            el('li', null, w('stepEnds'))),
+        ].join('\n')
+      : el('p', null, w('chooseSystem')),
+    el('details', primary ? { class: 'other-ways' } : { class: 'other-ways', open: 'open' },
+      el('summary', null, w('otherWays')),
+      el('ul', { class: 'downloads' }, ...others.map(([platform, size]) => el('li', null, downloadLink(p, platform, size, language, w, false)))),
+      npx),
+    el('p', { class: 'muted waiting', 'data-join-watch': 'true', 'data-code': p.code, 'data-testid': 'support-waiting' }, w('waitingForAgent')),
+    '<script src="./support.js" defer></script>', // i18n-ignore: markup
+  ].join('\n');
+}
+
+function invitationPage(p: Invitation, language: Language, w: Words): string {
   const minutes = Math.max(1, Math.round((p.expiresAt - Date.now()) / 60000));
   const technician = escape(p.technician);
   return shell(p.organization, w('pageTitle'), [
     el('h1', null, w('heading', { technician, organization: escape(p.organization) })),
     el('p', { class: 'lead' }, w('lead', { minutes })),
     el('div', { class: 'code', 'data-testid': 'support-code' }, escape(groupCode(p.code))),
-    el('h2', null, w('startHeading')),
-    el('p', null, w('startText')),
-    el('pre', { 'data-testid': 'support-command' }, escape(p.command)),
+    startSection(p, language, w),
     el('div', { class: 'cols' },
       el('div', null, el('h2', null, w('doesHeading')), el('ul', { class: 'yes' }, el('li', null, w('doesSummary', { technician })), el('li', null, w('doesAsks')), el('li', null, w('doesShows')))),
       el('div', null, el('h2', null, w('neverHeading')), el('ul', { class: 'no' }, el('li', null, w('neverShell')), el('li', null, w('neverStays')), el('li', null, w('neverReads'))))),
@@ -239,6 +310,10 @@ function invitationPage(p: { organization: string; technician: string; code: str
       el('button', { type: 'submit', 'data-testid': 'support-describe-send' }, w('describeSend'))),
     el('p', { class: 'muted' }, w('footer', { link: escape(p.link) })),
   ].join('\n'), language, w);
+}
+
+function endedPage(organization: string, language: Language, w: Words): string {
+  return shell(organization, w('endedTitle'), el('h1', null, w('endedTitle')) + el('p', { class: 'lead', 'data-testid': 'support-ended' }, w('endedText')), language, w);
 }
 
 function thanksPage(organization: string, code: string, language: Language, w: Words): string {
