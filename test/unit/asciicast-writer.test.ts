@@ -178,7 +178,7 @@ describe('asciicast writer batches', () => {
     const read: Buffer[] = [];
     reader.on('data', (b) => read.push(b as Buffer));
     await w.close();
-    await new Promise((resolve) => reader.on('close', resolve));
+    await new Promise<void>((resolve) => reader.on('close', () => resolve()));
     const text = Buffer.concat(read).toString('utf8');
     expect(text.length).toBeLessThan(9.5 * 1024 * 1024);
     const events = text.split('\n').filter((l) => l !== '').slice(1).map((l) => JSON.parse(l) as [number, string, string]);
