@@ -15,6 +15,8 @@ export async function openDatabase(dataDir: string): Promise<Db> {
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
+  // 32 MiB of page cache instead of 2: the queue's index walks and probes stay in memory (tickets bench: text search ~1.8× faster).
+  sqlite.pragma('cache_size = -32768');
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
   // Migration numbers are reserved per piece of work and may ship out of order (0009 before 0007):
   // a database that already has a later one still gets an earlier newcomer. None depends on another's order.

@@ -8,15 +8,19 @@
  * every matching row and sort them all before keeping 50 (60–140 ms on the bench's 100,000
  * tickets, under 10 ms this way).
  *
- * A text search is answered from whichever side is smaller, both measured on indexes alone
- * before the page is read (scripts/bench/tickets-bench.mjs, 100,000 tickets):
+ * A text search reads first whichever side is smaller, both measured on indexes alone
+ * (scripts/bench/tickets-bench.mjs, 100,000 tickets, 3 million indexed words):
  * - `probe`: walk the other filters' tickets in deadline order and look each one's words up
- *   in the (ticket, word) index (migration 0019); best when the filters keep few tickets
- *   (the open ones: 1,900) or when the words are common (the page stops at 50 matches);
- * - `set`: read the tickets of the rarest word from the (word, ticket) index and keep those
- *   the filters keep, sorted; best when the words are rare.
- * Text + the four open statuses went from 92 ms p95 (the words' sets read once per status) to
- * a walk of the open tickets with one index probe each.
+ *   in the (ticket, word) index (migration 0019). Used when those filters keep no more
+ *   tickets than the rarest word has (the open ones: 1,900), and for the page when thousands
+ *   match (the deadline order reaches 50 of them soon).
+ * - `in-set`: when they keep up to three times that, the engine builds the words' sets once
+ *   and checks each of those tickets against them (one query, the matches sorted).
+ * - `words-first`: beyond, the tickets having every word, from the (word, ticket) index, each
+ *   then looked up by id (the join's order fixed); counts the matches, and reads and sorts
+ *   them when they are few (text + closed: 11,000 lookups instead of reading 97,000 tickets).
+ * Text + the four open statuses went from 92 ms p95 (the words' sets read once per status)
+ * to one index probe per open ticket.
  */
 import type { TicketQuery } from '../../../protocol/rest-ticket-answers.js';
 import { RelaisError } from '../../../protocol/index.js';
@@ -25,13 +29,20 @@ import type { Account } from '../auth/accounts.js';
 import type { Db } from '../store/database.js';
 
 /**
- * Without other filters, above this many matches the page probes each ticket's words along
- * the deadline order instead of reading the words' sets and sorting them (a word in 11,000
- * tickets: 60 ms as a set, 9 ms probed; a word in 800: 4 ms as a set, 42 ms probed).
+ * Above this many matches the page probes each ticket's words along the deadline order
+ * instead of reading the matches and sorting them (a word in 11,000 tickets: 60 ms read,
+ * 9 ms probed; a word in 800: 4 ms read, 42 ms probed).
  */
 const PROBE_FROM_MATCHES = 3000;
+/**
+ * With the other filters keeping up to this many times the rarest word's tickets, the engine
+ * builds the words' sets once and walks those tickets checking each (cheap reads in index
+ * order); beyond it, the matches are read first and looked up one by one.
+ */
+const IN_SET_UP_TO = 3;
 
-type WordsBy = 'set' | 'probe';
+/** How a text search is answered (see the module's comment). */
+type Plan = 'probe' | 'in-set' | 'words-first';
 type Arm = Record<string, string>;
 
 /** A search's words; words under three letters (« de », « le ») are left out when longer ones are given, as they narrow nothing. */
@@ -52,7 +63,8 @@ export async function queuePage<R extends { due_sort: number | bigint; number: n
   db: Db,
   query: TicketQuery,
   account: Pick<Account, 'id'>,
-  select: () => any,
+  /** Adds the page's joins and columns to a query over `tickets`. */
+  columns: (from: any) => any,
 ): Promise<{ rows: R[]; nextCursor: string | null; total: number }> {
   const after = query.cursor === undefined ? null : parseQueueCursor(query.cursor);
   // The columns walked once per value: status × priority when both are given (one index holds
@@ -84,55 +96,67 @@ export async function queuePage<R extends { due_sort: number | bigint; number: n
     return q;
   };
   const range = (qb: any, word: string) => qb.where('ticket_words.word', '>=', word).where('ticket_words.word', '<', prefixEnd(word));
-  /** Each word of the search begins a word of the ticket: read as the words' sets, or probed per ticket. */
-  const text = (qb: any, by: WordsBy): any => {
+  /** Each word's tickets as a set the engine builds once and checks each candidate against. */
+  const inSet = (qb: any): any => {
+    let q = qb;
+    for (const word of words) q = q.where('tickets.id', 'in', range(db.selectFrom('ticket_words').select('ticket_words.ticket_id'), word));
+    return q;
+  };
+  /** Each word of the search begins a word of the ticket, probed in the (ticket, word) index. */
+  const probed = (qb: any): any => {
     let q = qb;
     for (const word of words) {
-      q = by === 'set'
-        ? q.where('tickets.id', 'in', range(db.selectFrom('ticket_words').select('ticket_words.ticket_id'), word))
-        : q.where((eb: any) => eb.exists(range(eb.selectFrom('ticket_words').select('ticket_words.ticket_id').whereRef('ticket_words.ticket_id', '=', 'tickets.id'), word)));
+      q = q.where((eb: any) => eb.exists(range(eb.selectFrom('ticket_words').select('ticket_words.ticket_id').whereRef('ticket_words.ticket_id', '=', 'tickets.id'), word)));
     }
     return q;
   };
   const count = async (qb: any): Promise<number> => Number((await qb.executeTakeFirst())?.n ?? 0);
   const countAll = (eb: any) => eb.fn.countAll().as('n');
+  /** The tickets having every word, read from the word index alone (distinct ids). */
+  const matching = (): any => {
+    let q: any = range(db.selectFrom('ticket_words').select('ticket_words.ticket_id'), words[0]!);
+    for (const w of words.slice(1)) q = q.intersect(range(db.selectFrom('ticket_words').select('ticket_words.ticket_id'), w));
+    return words.length === 1 ? q.distinct() : q;
+  };
+  /**
+   * The matching tickets first, then each looked up by id: the join's order is fixed (CROSS JOIN
+   * in SQLite), as an engine without statistics would rather walk the other filters' index and
+   * read every ticket it holds (text + closed: 97,000 rows read for 11,000 matches).
+   */
+  const fromWords = () => db.selectFrom(matching().as('m')).crossJoin('tickets').whereRef('tickets.id', '=', 'm.ticket_id');
 
   const words = searchWords(query.q);
   let total: number;
-  let by: WordsBy = 'set';
-  let single = false;
+  let plan: Plan = 'probe';
   if (words.length === 0) {
     total = await count(filters(db.selectFrom('tickets').select(countAll), {}));
   } else {
-    // The rarest word's tickets (an index range), and the other filters' tickets up to that many (an index walk).
+    // The rarest word's tickets (an index range), and the other filters' tickets up to a few times that (an index walk).
     const sizes = await Promise.all(words.map((w) => count(range(db.selectFrom('ticket_words').select(countAll), w))));
     const rarest = Math.min(...sizes);
+    const cap = IN_SET_UP_TO * rarest;
     const candidates = structured
-      ? await count(db.selectFrom(filters(db.selectFrom('tickets').select('tickets.number'), {}).limit(rarest + 1).as('c')).select(countAll))
+      ? await count(db.selectFrom(filters(db.selectFrom('tickets').select('tickets.number'), {}).limit(cap + 1).as('c')).select(countAll))
       : Number.POSITIVE_INFINITY;
     if (candidates <= rarest) {
-      by = 'probe';
-      total = await count(text(filters(db.selectFrom('tickets').select(countAll), {}), 'probe'));
-    } else if (!structured) {
-      // The words alone: counted on the word index, without reading a ticket.
-      let matching: any = range(db.selectFrom('ticket_words').select('ticket_words.ticket_id'), words[0]!);
-      for (const w of words.slice(1)) matching = matching.intersect(range(db.selectFrom('ticket_words').select('ticket_words.ticket_id'), w));
-      if (words.length === 1) matching = matching.distinct();
-      total = await count(db.selectFrom(matching.as('m')).select(countAll));
-      by = total > PROBE_FROM_MATCHES ? 'probe' : 'set';
+      total = await count(probed(filters(db.selectFrom('tickets').select(countAll), {})));
+    } else if (candidates <= cap) {
+      plan = 'in-set';
+      total = await count(inSet(filters(db.selectFrom('tickets').select(countAll), {})));
     } else {
-      total = await count(text(filters(db.selectFrom('tickets').select(countAll), {}), 'set'));
-      // At most `rarest` rows to sort: one query, not one set read per walked value.
-      single = true;
+      total = await count(structured ? filters(fromWords().select(countAll), {}) : db.selectFrom(matching().as('m')).select(countAll));
+      // Many matches: the deadline order reaches a page of them soon; few: read them all and sort.
+      plan = total > PROBE_FROM_MATCHES ? 'probe' : 'words-first';
     }
   }
   const page = (arm: Arm): Promise<R[]> => {
-    let q = filters(select(), arm);
-    if (words.length > 0) q = text(q, by);
+    let q = filters(columns(plan === 'words-first' ? fromWords() : db.selectFrom('tickets')), arm);
+    if (words.length > 0) q = plan === 'probe' ? probed(q) : plan === 'in-set' ? inSet(q) : q;
     if (after) q = q.where((eb: any) => eb(eb.refTuple('tickets.due_sort', 'tickets.number'), '>', eb.tuple(after.due, after.number)));
     return q.orderBy('tickets.due_sort').orderBy('tickets.number').limit(query.limit + 1).execute();
   };
-  const pages = await Promise.all((single ? [{}] : arms).map(page));
+  // Walks per value only when probing in deadline order; the other plans read few rows: one query, sorted.
+  const pages = await Promise.all((plan === 'probe' ? arms : [{}]).map(page));
   const rows = pages.length === 1 ? pages[0]! : pages.flat().sort((a, b) => Number(a.due_sort) - Number(b.due_sort) || a.number - b.number).slice(0, query.limit + 1);
   const more = rows.length > query.limit;
   const shown = rows.slice(0, query.limit);

@@ -48,6 +48,7 @@ export interface TicketCaller {
 }
 
 type Tx = Db;
+const ASSIGNEE_COLUMNS = ['users.username as assignee_username', 'users.name as assignee_name'] as const;
 /** A ticket's row with its assignee's names, as the queue and the ticket page read it. */
 type TicketRow = TicketsTable & { assignee_username: string | null; assignee_name: string | null };
 
@@ -169,7 +170,7 @@ export class TicketStore {
 
   /** One page of the queue, nearest deadline first, then by number (ticket-queue.ts). */
   async queue(query: TicketQuery, account: Account): Promise<{ tickets: TicketView[]; nextCursor: string | null; total: number }> {
-    const page = await queuePage<TicketRow>(this.db, query, account, () => this.selectRows(this.db));
+    const page = await queuePage<TicketRow>(this.db, query, account, (from) => this.withColumns(from));
     return { tickets: await this.views(page.rows), nextCursor: page.nextCursor, total: page.total };
   }
 
@@ -440,11 +441,12 @@ export class TicketStore {
   }
 
   private selectRows(db: Db) {
-    return db
-      .selectFrom('tickets')
-      .leftJoin('users', 'users.id', 'tickets.assignee_id')
-      .selectAll('tickets')
-      .select(['users.username as assignee_username', 'users.name as assignee_name']);
+    return db.selectFrom('tickets').leftJoin('users', 'users.id', 'tickets.assignee_id').selectAll('tickets').select(ASSIGNEE_COLUMNS);
+  }
+
+  /** The same columns on any query that has `tickets` in scope (the queue's joins differ). */
+  private withColumns(from: any): any {
+    return from.leftJoin('users', 'users.id', 'tickets.assignee_id').selectAll('tickets').select(ASSIGNEE_COLUMNS);
   }
 
   /** Views of rows: followers, devices and histories read in one query each for the whole page. */
