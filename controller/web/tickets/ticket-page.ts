@@ -4,7 +4,8 @@
  * (oldest first, like a conversation) and the notes form. A change refused because
  * someone else changed the ticket first says what changed and shows it as it is now.
  */
-import { TICKET_ACTION_FROM } from '../../../protocol/ticket-transitions.js';
+import { TICKET_ACTION_FROM, roleMayAct } from '../../../protocol/ticket-transitions.js';
+import type { Role } from '../../../protocol/index.js';
 import type { AppContext, Page } from '../app/page.js';
 import { formats } from '../app/language.js';
 import { ApiError } from '../connection/api.js';
@@ -22,18 +23,18 @@ import { conflictTicket, ticketsApi, type TicketActionBody, type TicketEventView
 
 const REFRESH_MS = 30_000;
 /** Timeline events that change the ticket's header (status, assignee, level, fields): the ticket is read again. */
-const STATUS_EVENT_KINDS: ReadonlySet<string> = new Set(['take', 'assign', 'start', 'wait_for_user', 'user_replied', 'escalate', 'resolve', 'reopen', 'close', 'auto_close', 'edited', 'agent_joined']); // i18n-ignore: event kinds, not words
+const STATUS_EVENT_KINDS: ReadonlySet<string> = new Set(['take', 'assign', 'start', 'wait_for_user', 'user_replied', 'escalate', 'de_escalate', 'resolve', 'reopen', 'close', 'auto_close', 'edited', 'agent_joined']); // i18n-ignore: event kinds, not words
 
-type ActionName = 'take' | 'start' | 'wait_for_user' | 'user_replied' | 'escalate' | 'resolve' | 'reopen' | 'close';
+type ActionName = 'take' | 'start' | 'wait_for_user' | 'user_replied' | 'escalate' | 'de_escalate' | 'resolve' | 'reopen' | 'close';
 
-
-/** The actions to offer now, in the order a technician reads them. */
-function validActions(ticket: TicketView, me: string): ActionName[] {
-  const order: ActionName[] = ['take', 'start', 'wait_for_user', 'user_replied', 'escalate', 'resolve', 'reopen', 'close'];
+/** The actions to offer now, in the order a technician reads them: only those the account's role may make (the controller still decides). */
+function validActions(ticket: TicketView, me: string, role: Role): ActionName[] {
+  const order: ActionName[] = ['take', 'start', 'wait_for_user', 'user_replied', 'escalate', 'de_escalate', 'resolve', 'reopen', 'close'];
   return order.filter((a) => {
-    if (!TICKET_ACTION_FROM[a].includes(ticket.status)) return false;
+    if (!TICKET_ACTION_FROM[a].includes(ticket.status) || !roleMayAct(role, a, ticket)) return false;
     if (a === 'take') return ticket.assignee?.username !== me || ticket.status === 'new' || ticket.status === 'escalated';
     if (a === 'escalate') return ticket.level === 'L1';
+    if (a === 'de_escalate') return ticket.level === 'L2';
     return true;
   });
 }
@@ -44,6 +45,7 @@ const ACTION_LABEL: Record<ActionName, () => string> = {
   wait_for_user: () => t('actionWait'),
   user_replied: () => t('actionUserReplied'),
   escalate: () => t('actionEscalate'),
+  de_escalate: () => t('actionDeEscalate'),
   resolve: () => t('actionResolve'),
   reopen: () => t('actionReopen'),
   close: () => t('actionClose'),
@@ -114,6 +116,7 @@ function eventLine(e: TicketEventView, hostnameOf: HostnameOf = (id, recorded) =
     case 'wait_for_user': return { text: tk('eventWaitForUser', { actor, reason: str('reason') }), detail: null, icon: 'move' };
     case 'user_replied': return { text: tk('eventUserReplied'), detail: null, icon: 'move' };
     case 'escalate': return { text: tk('eventEscalate', { actor, reason: str('reason') }), detail: null, icon: 'move' };
+    case 'de_escalate': return { text: tk('eventDeEscalate', { actor, reason: str('reason') }), detail: null, icon: 'move' };
     case 'resolve': {
       const resolution = (data.resolution ?? {}) as { text?: unknown; solutionType?: unknown };
       return {
@@ -208,12 +211,15 @@ export function createTicketPage(app: AppContext, number: number): Page {
     replaceChildren(clocks,
       clockCard(tk('slaOwn'), tk0.sla.own, 'sla-own'),
       clockCard(tk('slaResolve'), tk0.sla.resolve, 'sla-resolve'));
-    const valid = validActions(tk0, app.me.user.username);
+    const valid = validActions(tk0, app.me.user.username, app.me.role);
+    // A level-1 technician reads and annotates a level-2 ticket; level 2 acts on it.
+    const following = tk0.level === 'L2' && !roleMayAct(app.me.role, 'take', tk0) && tk0.status !== 'closed';
     replaceChildren(actions, ...valid.map((a) => el('button', {
       class: `btn ${a === 'resolve' || (a === 'take' && tk0.assignee === null) ? 'btn-primary' : 'btn-secondary'}`,
       type: 'button', 'data-testid': `action-${a}`, disabled: busy, onclick: () => void runAction(a),
     }, ACTION_LABEL[a]())),
-    valid.length === 0 ? el('span', { class: 'muted' }, t('noActions')) : null);
+    following ? el('p', { class: 'form-info', role: 'note', 'data-testid': 'ticket-following' }, t('followingLevel2'))
+      : valid.length === 0 ? el('span', { class: 'muted' }, t('noActions')) : null);
     replaceChildren(description,
       el('h2', { class: 'card-title' }, tk('fieldDescription')),
       tk0.description.trim() ? markdownView(tk0.description, 'ticket-description') : el('p', { class: 'muted' }, t('noDescription')),
@@ -326,6 +332,10 @@ export function createTicketPage(app: AppContext, number: number): Page {
       case 'escalate': {
         const reason = await reasonDialog({ title: t('escalateTitle'), intro: t('escalateIntro'), label: tk('fieldReason'), confirmLabel: t('actionEscalate') });
         return reason === null ? null : { type: 'escalate', reason };
+      }
+      case 'de_escalate': {
+        const reason = await reasonDialog({ title: t('deEscalateTitle'), intro: t('deEscalateIntro'), label: tk('fieldReason'), confirmLabel: t('actionDeEscalate') });
+        return reason === null ? null : { type: 'de_escalate', reason };
       }
       case 'reopen': {
         const reason = await reasonDialog({ title: t('reopenTitle'), intro: t('reopenIntro'), label: t('reasonOptional'), confirmLabel: t('actionReopen'), optional: true });
