@@ -376,6 +376,31 @@ export class TicketStore {
   }
 
   /**
+   * The person wrote in the chat of a support session: when that session's ticket waits for the
+   * user, the wait is over (`user_replied`, by the controller), and its resolution clock runs again.
+   * The ticket's number when it moved, else null.
+   */
+  async personReplied(sessionId: string): Promise<number | null> {
+    const linked = await this.db
+      .selectFrom('support_sessions')
+      .innerJoin('ticket_support_links', 'ticket_support_links.code_id', 'support_sessions.code_id')
+      .innerJoin('tickets', 'tickets.id', 'ticket_support_links.ticket_id')
+      .select(['tickets.number', 'tickets.status'])
+      .where('support_sessions.id', '=', sessionId)
+      .executeTakeFirst();
+    if (!linked || linked.status !== 'waiting_user') return null;
+    try {
+      const { event } = await this.apply(linked.number, { type: 'user_replied' }, { id: 'system', role: 'system' }, null);
+      this.audit.note({ actor: 'system', action: 'ticket.action', target: `#${linked.number}`, detail: { action: 'user_replied', from: event.from, to: event.to, version: event.version, via: 'chat', sessionId } });
+      return linked.number;
+    } catch (err) {
+      // A technician moved the ticket in the meantime: nothing to do.
+      if (err instanceof RelaisError) return null;
+      throw err;
+    }
+  }
+
+  /**
    * A device sent a snapshot (at join or on a refresh): each open ticket it is on gets a
    * `findings` event with the worst severity, the count and the snapshot's id (not the text).
    */
