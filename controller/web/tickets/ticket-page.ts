@@ -14,7 +14,7 @@ import { el, icon, replaceChildren } from '../ui/dom.js';
 import { markdownView } from '../ui/markdown-view.js';
 import { formatWhen } from '../ui/format.js';
 import { badge } from '../ui/status-badge.js';
-import { SEVERITY_LABEL } from '../ui/wording.js';
+import { DEVICE_STATE_LABEL, SEVERITY_LABEL, deviceState } from '../ui/wording.js';
 import type { Severity } from '../../../protocol/index.js';
 import { recordingActions, shellEventLine } from './recording-player.js';
 import { reasonDialog, resolveDialog } from './ticket-dialogs.js';
@@ -22,6 +22,7 @@ import { duration, priorityChip, slaPill, slaTone, statusBadge, t, tk } from './
 import { conflictTicket, ticketsApi, type TicketActionBody, type TicketEventView, type TicketView } from './tickets-api.js';
 
 const REFRESH_MS = 30_000;
+const DEVICE_TONE = { online: 'good', offline: 'neutral', ended: 'warn' } as const;
 /** Timeline events that change the ticket's header (status, assignee, level, fields): the ticket is read again. */
 const STATUS_EVENT_KINDS: ReadonlySet<string> = new Set(['take', 'assign', 'start', 'wait_for_user', 'user_replied', 'escalate', 'de_escalate', 'resolve', 'reopen', 'close', 'auto_close', 'edited', 'agent_joined']); // i18n-ignore: event kinds, not words
 
@@ -184,7 +185,8 @@ export function createTicketPage(app: AppContext, number: number): Page {
   const clockCard = (label: string, reading: TicketView['sla']['own'], testId: string) => {
     const tone = slaTone(reading);
     const detail = reading.stopped ? tk('slaStopped')
-      : reading.paused ? tk('slaPaused')
+      // Paused, the time left still matters: it is what the clock resumes with.
+      : reading.paused ? t('slaPausedWithTime', { overdue: reading.state === 'breached' ? 'yes' : 'no', time: duration(reading.remainingMs) })
       : reading.deadline !== null ? tk('slaDeadline', { deadline: formats.dateTime(reading.deadline) }) : '';
     const width = Math.min(100, Math.round(reading.ratio * 100));
     return el('div', { class: `sla-card sla-card-${tone}`, 'data-testid': testId, 'data-sla': tone },
@@ -218,7 +220,7 @@ export function createTicketPage(app: AppContext, number: number): Page {
       class: `btn ${a === 'resolve' || (a === 'take' && tk0.assignee === null) ? 'btn-primary' : 'btn-secondary'}`,
       type: 'button', 'data-testid': `action-${a}`, disabled: busy, onclick: () => void runAction(a),
     }, ACTION_LABEL[a]())),
-    following ? el('p', { class: 'form-info', role: 'note', 'data-testid': 'ticket-following' }, t('followingLevel2'))
+    following ? el('p', { class: 'form-info', role: 'note', 'data-testid': 'ticket-following' }, t('followingLevel2', { resolved: tk0.status === 'resolved' ? 'yes' : 'no' }))
       : valid.length === 0 ? el('span', { class: 'muted' }, t('noActions')) : null);
     replaceChildren(description,
       el('h2', { class: 'card-title' }, tk('fieldDescription')),
@@ -246,16 +248,42 @@ export function createTicketPage(app: AppContext, number: number): Page {
         row(t('updated'), formatWhen(tk0.updatedAt)),
         tk0.resolvedAt ? row(t('resolvedAt'), formatWhen(tk0.resolvedAt)) : null,
         tk0.closedAt ? row(t('closedAt'), formatWhen(tk0.closedAt)) : null));
-    replaceChildren(devicesCard,
-      el('h2', { class: 'card-title' }, t('devicesTitle')),
-      tk0.deviceIds.length === 0 ? el('p', { class: 'muted small' }, t('noDevices'))
-        : el('ul', { class: 'plain-list' }, ...tk0.deviceIds.map((id) => el('li', null,
-          el('a', { class: 'mono', href: `#/devices/${encodeURIComponent(id)}` }, app.store.get(id)?.hostname ?? id)))));
+    renderDevices();
   };
 
+  /** The ticket's devices by name with their state; a device this page has not seen yet is fetched once, its id shown meanwhile. */
+  const asked = new Set<string>();
+  const renderDevices = () => {
+    if (!ticket) return;
+    for (const id of ticket.deviceIds) {
+      if (app.store.get(id) || asked.has(id)) continue;
+      asked.add(id);
+      // Not known (a purged session): the id stays, as before.
+      void app.store.load(id).catch(() => null);
+    }
+    replaceChildren(devicesCard,
+      el('h2', { class: 'card-title' }, t('devicesTitle')),
+      ticket.deviceIds.length === 0 ? el('p', { class: 'muted small' }, t('noDevices'))
+        : el('ul', { class: 'plain-list ticket-devices' }, ...ticket.deviceIds.map((id) => {
+          const device = app.store.get(id);
+          const state = device ? deviceState(device) : null;
+          return el('li', { class: 'ticket-device', 'data-testid': 'ticket-device', 'data-device-id': id },
+            el('a', { class: device ? 'strong' : 'mono', href: `#/devices/${encodeURIComponent(id)}` }, device?.hostname ?? id),
+            state ? badge(DEVICE_STATE_LABEL[state], DEVICE_TONE[state], 'ticket-device-state') : null);
+        })));
+  };
+
+  /** The device names the timeline shows, to draw it again only when one of them changes. */
+  const namesShown = new Map<string, string>();
   const renderTimeline = () => {
+    namesShown.clear();
+    const hostnameOf: HostnameOf = (id, recorded) => {
+      const name = app.store.get(id)?.hostname ?? (recorded || id);
+      namesShown.set(id, name);
+      return name;
+    };
     replaceChildren(timeline, ...events.map((e) => {
-      const line = eventLine(e, (id, recorded) => app.store.get(id)?.hostname ?? (recorded || id));
+      const line = eventLine(e, hostnameOf);
       return el('li', { class: `timeline-item timeline-${line.icon}${e.visibility === 'person' ? ' timeline-public' : ''}`, 'data-testid': 'timeline-item', 'data-kind': e.kind },
         el('span', { class: 'timeline-dot', 'aria-hidden': 'true' }),
         el('div', { class: 'timeline-content' },
@@ -270,6 +298,12 @@ export function createTicketPage(app: AppContext, number: number): Page {
     }));
     if (events.length === 0) timeline.append(el('li', { class: 'muted' }, t('timelineEmpty')));
     timelineMoreButton.hidden = !timelineMore;
+    // A link made here and used since no longer counts down.
+    for (const e of events) {
+      if (e.kind === 'agent_joined' && typeof e.data.supportLinkId === 'string') {
+        linkPanel.joined(e.data.supportLinkId, typeof e.data.deviceId === 'string' ? e.data.deviceId : null);
+      }
+    }
   };
 
   /** The next page of events after the last one shown (the first page the first time). */
@@ -412,6 +446,15 @@ export function createTicketPage(app: AppContext, number: number): Page {
     if (!firstOpen) void load(true).then(() => loadTimeline());
     firstOpen = false;
   });
+  // The devices' names and states: once fetched, and as they change (online, offline, ended).
+  const stopDevices = app.store.subscribe((change) => {
+    if (disposed || !ticket) return;
+    const id = change === null ? null : change.kind === 'update' ? change.device.id : change.deviceId;
+    if (id !== null && !ticket.deviceIds.includes(id)) return;
+    renderDevices();
+    const name = id === null ? undefined : app.store.get(id)?.hostname;
+    if (id === null || (name !== undefined && namesShown.has(id) && namesShown.get(id) !== name)) renderTimeline();
+  });
   const stopEvents = app.socket.on('ticket.event', (message) => {
     if (disposed || message.number !== number) return;
     if (events.some((e) => e.id === message.event.id)) return;
@@ -427,6 +470,7 @@ export function createTicketPage(app: AppContext, number: number): Page {
       clearInterval(timer);
       stopState();
       stopEvents();
+      stopDevices();
       app.socket.send({ t: 'ticket.unwatch', number });
       window.removeEventListener('focus', onFocus);
       linkPanel.dispose();
