@@ -294,7 +294,7 @@ export function createTicketPage(app: AppContext, number: number): Page {
             line.device ? el('a', { class: 'small', href: `#/devices/${encodeURIComponent(line.device)}`, 'data-testid': 'timeline-device-link' }, t('evFindingsOpen')) : null,
             el('time', { class: 'muted small nowrap', datetime: new Date(e.at).toISOString() }, formatWhen(e.at))),
           line.detail ? (line.markdown ? markdownView(line.detail) : plainText(line.detail)) : null,
-          recordingActions(e)));
+          recordingActions(e, (id) => app.store.get(id)?.hostname ?? id)));
     }));
     if (events.length === 0) timeline.append(el('li', { class: 'muted' }, t('timelineEmpty')));
     timelineMoreButton.hidden = !timelineMore;
