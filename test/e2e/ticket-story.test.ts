@@ -275,6 +275,7 @@ describe('the whole ticket story', () => {
       const player = max.locator('[data-testid=recording-player]');
       await player.waitFor();
       await expect.poll(async () => (await player.locator('[data-testid=recording-terminal] .xterm-rows').textContent()) ?? '', { timeout: LONG }).toContain('relay-43');
+      expect(await player.locator('[data-testid=recording-subtitle]').textContent()).toMatch(new RegExp(`^lea\\.l1 on ${hostname()}, `));
       await saveScreenshot(max, 'story-recording');
       await player.locator('[data-testid=recording-close]').click();
 
@@ -313,6 +314,12 @@ describe('the whole ticket story', () => {
       // Level 1 still follows it, and reads that level 2 resolved it.
       await expect.poll(() => lea.locator('[data-testid=ticket-following]').textContent()).toContain('Level 2 resolved this ticket');
       await saveScreenshot(lea, 'story-ticket-l1');
+      // Dark mode, and a phone-sized window that must not scroll sideways.
+      await lea.emulateMedia({ colorScheme: 'dark' });
+      await saveScreenshot(lea, 'story-ticket-l1-dark');
+      await lea.setViewportSize({ width: 390, height: 844 });
+      await expect.poll(() => lea.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+      await saveScreenshot(lea, 'story-ticket-l1-390');
     } finally {
       await person.stop();
     }
