@@ -15,11 +15,11 @@
  * whenever the test does (the default calendar is closed at night and at weekends). Screenshots go
  * to test-results/story-*.png.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { ticketAnswers } from '../../protocol/rest-ticket-answers.js';
 import { startAgentInTerminal, type AgentInTerminal } from '../helpers/agent-in-terminal.js';
 import { saveScreenshot, terminalText } from '../helpers/browser.js';
@@ -27,11 +27,13 @@ import { useBrowserSuite } from '../helpers/browser-suite.js';
 import { login } from '../helpers/controller-process.js';
 
 const ALWAYS_OPEN = { timeZone: 'UTC', workingDays: [1, 2, 3, 4, 5, 6, 7], opens: '00:00', closes: '24:00', holidays: [] };
+const hoursDir = mkdtempSync(join(tmpdir(), 'relais-hours-'));
 const suite = useBrowserSuite(() => {
-  const file = join(mkdtempSync(join(tmpdir(), 'relais-hours-')), 'business-hours.json');
+  const file = join(hoursDir, 'business-hours.json');
   writeFileSync(file, JSON.stringify(ALWAYS_OPEN));
   return { args: ['--business-hours', file] };
 });
+afterAll(() => rmSync(hoursDir, { recursive: true, force: true }));
 
 const LEA = { username: 'lea.l1', name: 'Léa Moreau', password: 'lea has a long password' };
 const MAX = { username: 'max.l2', name: 'Max Girard', password: 'max has a long password' };
