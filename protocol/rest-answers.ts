@@ -10,14 +10,21 @@ import { SEVERITIES, finding } from './findings.js';
 import { id, person, supportCode, text, timestamp } from './fields.js';
 import { LANGUAGES } from './i18n/language.js';
 import { snapshot } from './snapshot.js';
+import { technicianRole } from './ticket-model.js';
 
 const count = z.number().int().min(0);
 /** An address the controller builds from its own origin (links, commands): never control characters. */
 const address = text(1024);
 
-export const ROLES = ['admin', 'technician'] as const;
-export const role = z.enum(ROLES);
+/** An account's role: level 1 technician, level 2 technician, administrator (the same as it acts with on tickets). */
+export const role = technicianRole;
+export const ROLES = role.options;
 export type Role = z.infer<typeof role>;
+/**
+ * A role as the users API and the `relais` CLI take it: `technician`, the only technician
+ * role before level 2 existed (migration 0019), is still accepted and means `l1`.
+ */
+export const roleInput = z.enum([...ROLES, 'technician']).transform((r): Role => (r === 'technician' ? 'l1' : r));
 
 /** Why a field of a request body was refused, in terms a form can put in its own words. */
 export const FIELD_REASONS = ['required', 'tooShort', 'tooLong', 'tooManyBytes', 'tooSmall', 'tooLarge', 'tooMany', 'format', 'notOneOf', 'invalid'] as const;

@@ -62,6 +62,7 @@ export const ticketActionRequest = z.discriminatedUnion('type', [
   z.object({ type: z.literal('wait_for_user'), reason: words.optional(), ...versioned }).strict(),
   z.object({ type: z.literal('user_replied'), ...versioned }).strict(),
   z.object({ type: z.literal('escalate'), reason: words.optional(), ...versioned }).strict(),
+  z.object({ type: z.literal('de_escalate'), reason: words.optional(), ...versioned }).strict(),
   z.object({ type: z.literal('resolve'), resolution: words.optional(), solutionType: z.string().max(64).optional(), ...versioned }).strict(),
   z.object({ type: z.literal('reopen'), reason: words.optional(), ...versioned }).strict(),
   z.object({ type: z.literal('close'), ...versioned }).strict(),
@@ -88,6 +89,8 @@ export const ticketQuery = z
     level: ticketLevel.optional(),
     /** `mine`, `none` (unassigned) or an account id. */
     assignee: z.union([z.enum(['mine', 'none']), z.string().regex(/^[1-9][0-9]{0,9}$/).transform(Number)]).optional(),
+    /** `mine` (the tickets you follow: escalated ones you handed to level 2, for instance) or an account id. */
+    follower: z.union([z.literal('mine'), z.string().regex(/^[1-9][0-9]{0,9}$/).transform(Number)]).optional(),
     category: list(TICKET_CATEGORIES).optional(),
     priority: list(TICKET_PRIORITIES).optional(),
     q: text(200).optional(),

@@ -13,6 +13,8 @@
  *   escalate         new | in_progress | waiting_user, level 1 → escalated, level 2 (reason required);
  *                    the level-1 assignee (and the escalating technician) become followers and the
  *                    ticket waits, unassigned, in the level-2 queue: one queue, never a pile of groups
+ *   de_escalate      escalated | in_progress | waiting_user, level 2 → level 1 (reason required), unassigned:
+ *                    new (waiting_user stays, its clock paused); the level-2 assignee becomes a follower
  *   resolve          new | in_progress | waiting_user | escalated → resolved (resolution + solution type)
  *   reopen           resolved → in_progress if assigned, else escalated at level 2, else new
  *   close            resolved → closed (final)
@@ -20,9 +22,15 @@
  *
  * Who may do what, as GLPI does it with its level-2 groups:
  *   - On a level-1 ticket, any technician (l1, l2, admin) may make every move.
- *   - On a level-2 ticket (escalated once), only l2 and admin may take, assign, start, wait,
- *     resolve, reopen or close it; its level-1 followers keep reading it and adding notes
- *     (notes are not transitions). It can be assigned only to an l2 or an admin.
+ *   - On a level-2 ticket (escalated), only l2 and admin may take, assign, start, wait,
+ *     resolve, reopen, close or send it back to level 1; its level-1 followers keep reading
+ *     it, hear its events and add notes (notes are not transitions). It can be assigned only
+ *     to an l2 or an admin.
+ *   - De-escalation, as Zammad moves a ticket back to the first-level group: level 2 (or an
+ *     administrator) decides the ticket does not need level 2 after all (it was a level-1
+ *     matter, or level 2 did its part), says why, and the ticket returns unassigned to the
+ *     level-1 queue, where its followers (the level-1 technician who escalated it) find it
+ *     and take it again. Level 1 cannot pull a ticket back by itself.
  *   - `system` (the controller itself: the person's answer, the auto-close timer) may only
  *     record that the user replied, reopen (the person says the problem is back) and auto-close.
  *   - auto_close is for `system` and admin only.
@@ -58,6 +66,7 @@ export type TicketAction = ActionBase &
     | { readonly type: 'wait_for_user'; readonly reason: string }
     | { readonly type: 'user_replied' }
     | { readonly type: 'escalate'; readonly reason: string }
+    | { readonly type: 'de_escalate'; readonly reason: string }
     | { readonly type: 'resolve'; readonly resolution: string; readonly solutionType: SolutionType }
     | { readonly type: 'reopen'; readonly reason?: string }
     | { readonly type: 'close' }
@@ -67,7 +76,7 @@ export type TicketAction = ActionBase &
 export type TicketActionType = TicketAction['type'];
 
 export const TICKET_ACTION_TYPES: readonly TicketActionType[] = [
-  'take', 'assign', 'start', 'wait_for_user', 'user_replied', 'escalate', 'resolve', 'reopen', 'close', 'auto_close',
+  'take', 'assign', 'start', 'wait_for_user', 'user_replied', 'escalate', 'de_escalate', 'resolve', 'reopen', 'close', 'auto_close',
 ];
 
 /** One line of the ticket's timeline for a transition. `from`/`to` give the status history the SLA clocks read. */
@@ -102,6 +111,7 @@ export const TICKET_ACTION_FROM: Readonly<Record<TicketActionType, readonly Tick
   wait_for_user: ['in_progress'],
   user_replied: ['waiting_user'],
   escalate: ['new', 'in_progress', 'waiting_user'],
+  de_escalate: ['escalated', 'in_progress', 'waiting_user'],
   resolve: ['new', 'in_progress', 'waiting_user', 'escalated'],
   reopen: ['resolved'],
   close: ['resolved'],
@@ -119,14 +129,19 @@ function forbidden(action: TicketActionType, actor: TicketActor, ticket: Ticket)
   return new RelaisError('TICKET_ERR_FORBIDDEN_ACTION', `(${actor.role} may not ${action} a level ${ticket.level === 'L2' ? 2 : 1} ticket)`); // i18n-ignore: codes for the log
 }
 
-/** Checks that the actor's role may make this move on this ticket (see the module's comment). */
+/**
+ * Whether a role may make this kind of move on a ticket of this level (see the module's
+ * comment); the web UI offers only these, the transition still decides.
+ */
+export function roleMayAct(role: TicketActor['role'], type: TicketActionType, ticket: Pick<Ticket, 'level'>): boolean {
+  if (role === 'system') return SYSTEM_ACTIONS.has(type);
+  if (type === 'auto_close') return role === 'admin';
+  return ticket.level === 'L1' || role !== 'l1';
+}
+
+/** Checks that the actor's role may make this move on this ticket. */
 function checkRole(action: TicketAction, actor: TicketActor, ticket: Ticket): void {
-  if (actor.role === 'system') {
-    if (!SYSTEM_ACTIONS.has(action.type)) throw forbidden(action.type, actor, ticket);
-    return;
-  }
-  if (action.type === 'auto_close' && actor.role !== 'admin') throw forbidden(action.type, actor, ticket);
-  if (ticket.level === 'L2' && actor.role === 'l1') throw forbidden(action.type, actor, ticket);
+  if (!roleMayAct(actor.role, action.type, ticket)) throw forbidden(action.type, actor, ticket);
   if (action.type === 'assign' && ticket.level === 'L2' && action.assigneeRole === 'l1') throw forbidden(action.type, actor, ticket);
 }
 
@@ -190,6 +205,14 @@ export function transition(ticket: Ticket, action: TicketAction, actor: TicketAc
       const reason = reasonOf(action.reason, 'reason');
       const followers = withId(withId(ticket.followerIds, ticket.assigneeId), actorId);
       next = { ...next, status: 'escalated', level: 'L2', assigneeId: null, followerIds: followers, escalationReason: reason, waitingReason: null };
+      extra = { reason, assigneeId: null };
+      break;
+    }
+    case 'de_escalate': {
+      if (ticket.level !== 'L2') throw badTransition(action.type, ticket, 'not at level 2');
+      const reason = reasonOf(action.reason, 'reason');
+      const status: TicketStatus = ticket.status === 'waiting_user' ? 'waiting_user' : 'new';
+      next = { ...next, status, level: 'L1', assigneeId: null, followerIds: withId(ticket.followerIds, ticket.assigneeId), escalationReason: null };
       extra = { reason, assigneeId: null };
       break;
     }

@@ -49,6 +49,8 @@ import { SupportCodes } from './support/support-codes.js';
 import { purgeSupport } from './support/support-purge.js';
 import { SupportSessions } from './support/support-sessions.js';
 import { TicketStore } from './tickets/ticket-store.js';
+import { TicketSla } from './tickets/ticket-sla.js';
+import { businessCalendar } from '../../protocol/business-calendar.js';
 
 const FIFTEEN_MINUTES = 15 * 60 * 1000;
 const HOUR = 60 * 60 * 1000;
@@ -97,7 +99,7 @@ async function main(): Promise<void> {
   const devices = new DeviceRegistry(supportSessions, new DeviceIndex(db, logger));
   await devices.load(await diagnostics.latestSeverities(), await managedDevices.list());
   const directory = new DeviceDirectory(db, devices);
-  const tickets = new TicketStore(db, audit, undefined, undefined, logger);
+  const tickets = new TicketStore(db, audit, new TicketSla(businessCalendar(config.businessHours)), undefined, logger);
 
   const server: Server = tls
     ? createHttpsServer({ cert: readFileSync(config.tlsCert!), key: readFileSync(config.tlsKey!) })

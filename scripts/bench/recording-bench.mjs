@@ -13,13 +13,14 @@
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { spawnAgent } from './agent.mjs';
 import { runBench } from './bench-main.mjs';
 import { onCleanup } from './cleanup.mjs';
 import { connectConsole, createSupportLink, login } from './console.mjs';
+import { processSeconds } from './cpu-usage.mjs';
 import { spawnController } from './controller.mjs';
 import { loadProtocol } from './protocol-bundle.mjs';
 import { measureThroughput } from './relay-throughput.mjs';
@@ -85,12 +86,17 @@ async function measure(options, { outPath, startedAt, config }) {
   const timeoutMs = 300_000;
   for (const s of sides) await measureThroughput(s.terminal, { stream: options.stream, bytes: options.warmupBytes, timeoutMs });
   const runs = { on: [], off: [] };
+  // The controller's CPU seconds per 100 MB relayed: steadier than throughput on a shared machine.
+  const cpu = { on: [], off: [] };
   for (let i = 0; i < options.runs; i += 1) {
     const order = i % 2 === 0 ? sides : [...sides].reverse();
     const line = [];
     for (const s of order) {
+      const cpuBefore = processSeconds(s.controller.pid);
       const run = await measureThroughput(s.terminal, { stream: options.stream, bytes: options.bytes, expected, timeoutMs });
+      const cpuAfter = processSeconds(s.controller.pid);
       runs[s.recording ? 'on' : 'off'].push(run.mbPerSecond);
+      if (cpuBefore !== null && cpuAfter !== null) cpu[s.recording ? 'on' : 'off'].push(((cpuAfter - cpuBefore) * 100e6) / options.bytes);
       line.push(`${s.label} ${run.mbPerSecond.toFixed(1)} MB/s`);
     }
     log(`run ${i + 1}/${options.runs}: ${line.join(', ')}`);
@@ -98,6 +104,8 @@ async function measure(options, { outPath, startedAt, config }) {
   const on = median(runs.on);
   const off = median(runs.off);
   const ratio = on / off;
+  const cpuOn = cpu.on.length ? median(cpu.on) : null;
+  const cpuOff = cpu.off.length ? median(cpu.off) : null;
   const recorded = castBytes(sides[0].dataDir);
   const offFiles = castBytes(sides[1].dataDir);
   const table = [
@@ -105,12 +113,15 @@ async function measure(options, { outPath, startedAt, config }) {
     `  recording on   ${on.toFixed(1).padStart(8)}   (runs: ${runs.on.map((v) => v.toFixed(1)).join(', ')})`,
     `  recording off  ${off.toFixed(1).padStart(8)}   (runs: ${runs.off.map((v) => v.toFixed(1)).join(', ')})`,
     `  ratio on/off   ${(ratio * 100).toFixed(1).padStart(7)} %   target ≥ ${TARGET_RATIO * 100} %: ${ratio >= TARGET_RATIO ? 'met' : 'NOT met'}`,
+    `  controller CPU ${cpuOn === null ? '       -' : cpuOn.toFixed(2).padStart(8)} s per 100 MB with recording on, ${cpuOff === null ? '-' : cpuOff.toFixed(2)} off (median)`,
     `  recorded       ${(recorded / 1e6).toFixed(1).padStart(8)} MB of .cast (recording off wrote ${offFiles} bytes)`,
+    `  load average   ${loadavg().map((l) => l.toFixed(2)).join(' ')} at the end (a busy machine makes throughput noisy)`,
   ].join('\n');
   console.log(`\n${table}\n`);
   const report = {
     status: 'ok', timestamp: startedAt.toISOString(), durationMs: Date.now() - startedAt.getTime(), machine: machine(), config,
-    mbPerSecond: { on: runs.on, off: runs.off }, median: { on, off }, ratio, target: { ratio: TARGET_RATIO, met: ratio >= TARGET_RATIO }, castBytes: { on: recorded, off: offFiles },
+    mbPerSecond: { on: runs.on, off: runs.off }, median: { on, off }, ratio,
+    controllerCpuSecondsPer100MB: { on: cpu.on, off: cpu.off, medianOn: cpuOn, medianOff: cpuOff }, loadAverage: loadavg(), target: { ratio: TARGET_RATIO, met: ratio >= TARGET_RATIO }, castBytes: { on: recorded, off: offFiles },
   };
   writeJson(outPath, report);
   console.log(JSON.stringify({ ratio, median: report.median, met: report.target.met }));

@@ -67,7 +67,14 @@ describe('technician accounts in the UI', () => {
     await page.locator('[data-testid=create-user]').click();
     await page.locator('[data-testid=user-row][data-username="sam.lee"]').waitFor();
     expect(await page.locator('[data-testid=users-done]').textContent()).toContain('Sam Lee can now log in as sam.lee');
-    expect(await page.locator('[data-testid=user-row][data-username="sam.lee"] [data-testid=user-role]').inputValue()).toBe('technician');
+    const samRole = page.locator('[data-testid=user-row][data-username="sam.lee"] [data-testid=user-role]');
+    expect(await samRole.inputValue()).toBe('l1');
+    expect(await samRole.locator('option').allTextContents()).toEqual(['Level 1 technician', 'Level 2 technician', 'Administrator']);
+    // Level 2 and back: each change is said in words.
+    await samRole.selectOption('l2');
+    await expect.poll(() => page.locator('[data-testid=users-done]').textContent()).toBe('Sam Lee is now a level 2 technician.');
+    await page.locator('[data-testid=user-row][data-username="sam.lee"] [data-testid=user-role]').selectOption('l1');
+    await expect.poll(() => page.locator('[data-testid=users-done]').textContent()).toBe('Sam Lee is now a level 1 technician.');
     // No one removes themselves from here.
     expect(await page.locator('[data-testid=user-row][data-username=admin] [data-testid=delete-user]').count()).toBe(0);
     await shot('settings-admin');

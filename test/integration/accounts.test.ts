@@ -44,7 +44,7 @@ async function loginStatus(username: string, password: string): Promise<number> 
   return res.status;
 }
 
-async function createUser(username: string, password: string, role: 'admin' | 'technician' = 'technician'): Promise<number> {
+async function createUser(username: string, password: string, role: 'admin' | 'l1' | 'l2' = 'l1'): Promise<number> {
   const created = await call(admin, 'POST', '/api/users', { username, name: `Name of ${username}`, password, role });
   expect(created.status, JSON.stringify(created.json)).toBe(201);
   return created.json.user.id as number;
@@ -54,7 +54,8 @@ describe('technician accounts', () => {
   it('lets an admin add a technician who helps people but cannot administer', async () => {
     const created = await call(admin, 'POST', '/api/users', { username: 'sam.lee', name: 'Sam Lee', password: 'correct horse battery', role: 'technician' });
     expect(created.status).toBe(201);
-    expect(created.json.user).toMatchObject({ username: 'sam.lee', name: 'Sam Lee', role: 'technician' });
+    // `technician`, the role's name before level 2, still means level 1.
+    expect(created.json.user).toMatchObject({ username: 'sam.lee', name: 'Sam Lee', role: 'l1' });
     expect(created.json.user).not.toHaveProperty('password_hash');
 
     const listed = await call(admin, 'GET', '/api/users');
@@ -64,7 +65,7 @@ describe('technician accounts', () => {
 
     const tech = await login(c, 'sam.lee', 'correct horse battery');
     const me = await call(tech, 'GET', '/api/me');
-    expect(me.json).toMatchObject({ user: { username: 'sam.lee', name: 'Sam Lee' }, role: 'technician' });
+    expect(me.json).toMatchObject({ user: { username: 'sam.lee', name: 'Sam Lee' }, role: 'l1' });
     expect((await call(admin, 'GET', '/api/me')).json.role).toBe('admin');
 
     // The console and support links work for technicians.
@@ -82,7 +83,7 @@ describe('technician accounts', () => {
     expectError(await call(tech, 'DELETE', '/api/users/1'), 'AUTH_ERR_FORBIDDEN');
     expectError(await call(tech, 'GET', '/api/enrollment-tokens'), 'AUTH_ERR_FORBIDDEN');
     expectError(await call(tech, 'POST', '/api/enrollment-tokens', { group: 'lab', expiresInHours: 1, maxUses: 1 }), 'AUTH_ERR_FORBIDDEN');
-    expect((await call(tech, 'GET', '/api/me')).json.role).toBe('technician');
+    expect((await call(tech, 'GET', '/api/me')).json.role).toBe('l1');
 
     const audit = (await call(admin, 'GET', '/api/audit?limit=50')).json.entries as Array<{ action: string; target: string; detail: unknown }>;
     const entry = audit.find((e) => e.action === 'user.created' && e.target === 'sam.lee');
@@ -94,7 +95,7 @@ describe('technician accounts', () => {
   it('refuses a short password, a bad username and a duplicate in the catalog\u2019s words', async () => {
     expectError(await call(admin, 'POST', '/api/users', { username: 'kim', name: 'Kim', password: 'short-pass1', role: 'technician' }), 'USER_ERR_WEAK_PASSWORD');
     for (const username of ['ab', 'Kim', 'kim lee', 'a'.repeat(33), 'kim@lab', '']) {
-      expectError(await call(admin, 'POST', '/api/users', { username, name: 'Kim', password: 'a long enough password', role: 'technician' }), 'USER_ERR_BAD_USERNAME');
+      expectError(await call(admin, 'POST', '/api/users', { username, name: 'Kim', password: 'a long enough password', role: 'l1' }), 'USER_ERR_BAD_USERNAME');
     }
     expectError(await call(admin, 'POST', '/api/users', { username: 'sam.lee', name: 'Other Sam', password: 'a long enough password', role: 'technician' }), 'USER_ERR_USERNAME_TAKEN');
     expectError(await call(admin, 'POST', '/api/users', { username: 'kim', name: 'Kim', password: 'a long enough password', role: 'owner' }), 'HTTP_ERR_BAD_REQUEST');
@@ -128,13 +129,14 @@ describe('technician accounts', () => {
     const me = (await call(admin, 'GET', '/api/users')).json.users.find((u: { username: string }) => u.username === 'admin');
     expectError(await call(admin, 'DELETE', `/api/users/${me.id}`), 'USER_ERR_LAST_ADMIN');
     expectError(await call(admin, 'PATCH', `/api/users/${me.id}`, { role: 'technician' }), 'USER_ERR_LAST_ADMIN');
+    expectError(await call(admin, 'PATCH', `/api/users/${me.id}`, { role: 'l2' }), 'USER_ERR_LAST_ADMIN');
     expect((await call(admin, 'GET', '/api/me')).json.role).toBe('admin');
 
     // With a second administrator, the first may step down; then the second is the last one.
     const second = await createUser('second.admin', 'second admin password', 'admin');
-    const demoted = await call(admin, 'PATCH', `/api/users/${me.id}`, { role: 'technician' });
+    const demoted = await call(admin, 'PATCH', `/api/users/${me.id}`, { role: 'l2' });
     expect(demoted.status).toBe(200);
-    expect(demoted.json.user.role).toBe('technician');
+    expect(demoted.json.user.role).toBe('l2');
     expectError(await call(admin, 'GET', '/api/users'), 'AUTH_ERR_FORBIDDEN');
     const secondCookie = await login(c, 'second.admin', 'second admin password');
     expectError(await call(secondCookie, 'DELETE', `/api/users/${second}`), 'USER_ERR_LAST_ADMIN');

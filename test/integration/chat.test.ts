@@ -143,6 +143,41 @@ describe('chat between the technician and the person', () => {
     await agent.waitFor('AFTER-8');
   }, 90_000);
 
+  it('the person\'s answer ends the ticket\'s wait for the user (recorded by the controller, audited); the technician\'s words do not', async () => {
+    const { console, controller: c } = suite;
+    const { deviceId, ticket, link } = await joinFromTicket();
+    const act = (body: Record<string, unknown>) => api('POST', `/api/tickets/${ticket.number}/actions`, body);
+    const statusNow = async () => ticketAnswers.ticket.parse((await api('GET', `/api/tickets/${ticket.number}`)).json).ticket.status;
+    const kinds = async () => ticketAnswers.timeline.parse((await api('GET', `/api/tickets/${ticket.number}/timeline`)).json).events.map((e) => e.kind);
+    const fromPage = async (text: string) => {
+      const posted = await fetch(`${c.url}/s/${link.code}/chat`, { method: 'POST', headers: { origin: c.url, 'content-type': 'application/json' }, body: JSON.stringify({ text }) });
+      expect(posted.status).toBe(201);
+    };
+
+    // Not waiting: the person's words change nothing.
+    expect((await act({ type: 'take' })).status).toBe(200);
+    await fromPage('Bonjour');
+    expect(await statusNow()).toBe('in_progress');
+    expect(await act({ type: 'wait_for_user', reason: 'Asked her to restart the printer.' })).toMatchObject({ status: 200 });
+    // The technician writing does not end the wait.
+    console.send({ t: 'chat.send', deviceId, text: 'Dites-moi quand elle a redémarré.' });
+    await console.waitFor('chat.message', (m) => m.deviceId === deviceId && m.side === 'technician' && m.text.startsWith('Dites-moi'));
+    expect(await statusNow()).toBe('waiting_user');
+    // The person answers from the support page: the ticket is worked on again.
+    await fromPage("C'est fait, elle a redémarré.");
+    expect(await statusNow()).toBe('in_progress');
+    const events = ticketAnswers.timeline.parse((await api('GET', `/api/tickets/${ticket.number}/timeline`)).json).events;
+    const replied = events.filter((e) => e.kind === 'user_replied');
+    expect(replied).toHaveLength(1);
+    expect(replied[0]).toMatchObject({ actor: null, data: { from: 'waiting_user', to: 'in_progress' } });
+    expect(events.map((e) => e.kind).slice(-2)).toEqual(['chat', 'user_replied']);
+    // Once more: nothing left to end.
+    await fromPage('Merci !');
+    expect((await kinds()).filter((k) => k === 'user_replied')).toHaveLength(1);
+    const audit = (await api('GET', `/api/audit?action=ticket.action&target=${encodeURIComponent(`#${ticket.number}`)}&limit=20`)).json.entries as Array<{ actor: string; detail: any }>;
+    expect(audit).toContainEqual(expect.objectContaining({ actor: 'system', detail: expect.objectContaining({ action: 'user_replied', from: 'waiting_user', to: 'in_progress', via: 'chat' }) }));
+  }, 90_000);
+
   it('chat.reply from an attended agent reaches the consoles', async () => {
     const { controller: c, console } = suite;
     const link = (await api('POST', '/api/support-links')).json as { code: string };

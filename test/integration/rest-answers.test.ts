@@ -43,7 +43,7 @@ describe('the controller answers as its contract says', () => {
     expect((await call(R.me, 'GET', '/api/me')).role).toBe('admin');
     const link = await call(R.supportLinkCreated, 'POST', '/api/support-links', undefined, 201);
     expect((await call(R.supportLinks, 'GET', '/api/support-links')).links.map((l) => l.id)).toContain(link.id);
-    const { user } = await call(R.user, 'POST', '/api/users', { username: 'sam.lee', name: 'Sam Lee', password: 'a long enough password', role: 'technician' }, 201);
+    const { user } = await call(R.user, 'POST', '/api/users', { username: 'sam.lee', name: 'Sam Lee', password: 'a long enough password', role: 'l1' }, 201);
     await call(R.user, 'PATCH', `/api/users/${user.id}`, { role: 'admin' });
     expect((await call(R.users, 'GET', '/api/users')).users).toHaveLength(2);
     expect((await call(R.audit, 'GET', '/api/audit?limit=50')).entries.length).toBeGreaterThan(0);

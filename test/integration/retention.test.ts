@@ -125,7 +125,7 @@ describe('resumes, links and the audit log under load', () => {
     const account = await fetch(`${c.url}/api/users`, {
       method: 'POST',
       headers: { cookie, origin: c.url, 'content-type': 'application/json' },
-      body: JSON.stringify({ username: 'links.tech', name: 'Links Tech', password: 'links password 123', role: 'technician' }),
+      body: JSON.stringify({ username: 'links.tech', name: 'Links Tech', password: 'links password 123', role: 'l1' }),
     });
     expect(account.status).toBe(201);
     const tech = await login(c, 'links.tech', 'links password 123');

@@ -1,7 +1,7 @@
 /**
  * Roles, from the README: its REST table says who may call each route. This test
  * reads that table, checks it lists exactly the routes the code registers, and calls
- * every route as anonymous, technician and admin against a real controller: a role
+ * every route as anonymous, level 1, level 2 and admin against a real controller: a role
  * the table does not list gets 401/403, a role it lists gets anything else. So the
  * table and the code cannot drift. Then the two rules of issue 8 point 8 in detail:
  * the script library is written by administrators, and a technician ends only their
@@ -15,7 +15,7 @@ import { createSupportLink, login, startController, type RunningController } fro
 import { repoRoot } from '../helpers/paths.js';
 import { connectProtocolAgent, helloWithCode } from '../helpers/protocol-agent.js';
 
-type Role = 'anonymous' | 'technician' | 'admin';
+type Role = 'anonymous' | 'l1' | 'l2' | 'admin';
 interface Row { method: string; path: string; query: string; who: string }
 
 /** The README's REST table: `| \`METHOD /path\` | who | body | answer |`. */
@@ -49,6 +49,7 @@ function codeRoutes(): string[] {
 let c: RunningController;
 let admin: string;
 let technician: string;
+let level2: string;
 let other: string;
 
 async function call(cookie: string | null, method: string, path: string, body?: unknown): Promise<{ status: number; json: any }> {
@@ -67,7 +68,7 @@ async function call(cookie: string | null, method: string, path: string, body?: 
   return { status: res.status, json };
 }
 
-async function createUser(username: string, role: 'admin' | 'technician'): Promise<string> {
+async function createUser(username: string, role: 'admin' | 'l1' | 'l2'): Promise<string> {
   const password = `${username} has a long password`;
   expect((await call(admin, 'POST', '/api/users', { username, name: `Name of ${username}`, password, role })).status).toBe(201);
   return login(c, username, password);
@@ -76,8 +77,9 @@ async function createUser(username: string, role: 'admin' | 'technician'): Promi
 beforeAll(async () => {
   c = await startController();
   admin = await login(c);
-  technician = await createUser('tech.one', 'technician');
-  other = await createUser('tech.two', 'technician');
+  technician = await createUser('tech.one', 'l1');
+  level2 = await createUser('tech.l2', 'l2');
+  other = await createUser('tech.two', 'l1');
 });
 afterAll(async () => c?.stop());
 
@@ -85,16 +87,16 @@ describe('the README REST table', () => {
   it('lists every route the code registers, and nothing else, each with who may call it', () => {
     const rows = readmeRoutes();
     expect(rows.length).toBeGreaterThan(30);
-    for (const row of rows) expect(row.who, `${row.method} ${row.path}`).toMatch(/^(anyone|metrics token|((technician( \(own sessions\))?|admin)(, )?)+)$/);
+    for (const row of rows) expect(row.who, `${row.method} ${row.path}`).toMatch(/^(anyone|metrics token|((l1( \(own sessions\))?|l2( \(own sessions\))?|admin)(, )?)+)$/);
     expect(new Set(rows.map((r) => `${r.method} ${r.path}`))).toEqual(new Set(codeRoutes()));
   });
 
-  it('matches what the controller does for anonymous, technician and admin on every route', async () => {
-    const cookies: Record<Role, string | null> = { anonymous: null, technician, admin };
+  it('matches what the controller does for anonymous, l1, l2 and admin on every route', async () => {
+    const cookies: Record<Role, string | null> = { anonymous: null, l1: technician, l2: level2, admin };
     const mismatches: string[] = [];
     for (const row of readmeRoutes()) {
       const path = row.path.replace(':code', '000000000').replace(':snapshotId', '1').replace(/:[A-Za-z]+/g, 'x') + row.query.replace(/=ID/g, '=1').replace('=N', '=5');
-      for (const role of ['anonymous', 'technician', 'admin'] as const) {
+      for (const role of ['anonymous', 'l1', 'l2', 'admin'] as const) {
         if (row.who === 'metrics token') {
           // No role opens /metrics; this controller was started without --metrics-token, so it is not there
           // for anyone (test/integration/observability.test.ts checks it with a token).
@@ -103,7 +105,8 @@ describe('the README REST table', () => {
           continue;
         }
         // Logging out ends the caller's session: give it one of its own.
-        const cookie = row.path === '/api/logout' && role !== 'anonymous' ? await login(c, role === 'admin' ? 'admin' : 'tech.one', role === 'admin' ? c.adminPassword : 'tech.one has a long password') : cookies[role];
+        const username = { anonymous: '', l1: 'tech.one', l2: 'tech.l2', admin: 'admin' }[role];
+        const cookie = row.path === '/api/logout' && role !== 'anonymous' ? await login(c, username, role === 'admin' ? c.adminPassword : `${username} has a long password`) : cookies[role];
         const answer = await call(cookie, row.method, path, row.method === 'GET' ? undefined : {});
         const refused = answer.status === 401 || answer.status === 403;
         const expected = allowed(row.who, role);
@@ -160,7 +163,7 @@ describe('ending a support session', () => {
     const audit = (await call(admin, 'GET', '/api/audit?limit=50')).json.entries as Array<{ actor: string; action: string; detail: any }>;
     const ended = audit.filter((e) => e.action === 'session.ended');
     expect(ended).toContainEqual(expect.objectContaining({ actor: 'admin', detail: { by: 'admin', owner: 'tech.two', deviceId: theirs.deviceId } }));
-    expect(ended).toContainEqual(expect.objectContaining({ actor: 'tech.one', detail: { by: 'technician', owner: 'tech.one', deviceId: mine.deviceId } }));
+    expect(ended).toContainEqual(expect.objectContaining({ actor: 'tech.one', detail: { by: 'l1', owner: 'tech.one', deviceId: mine.deviceId } }));
     mine.close();
     theirs.close();
   });

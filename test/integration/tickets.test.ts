@@ -59,7 +59,7 @@ const act = (cookie: string, number: number, body: Record<string, unknown>) => c
 beforeAll(async () => {
   c = await startController();
   admin = await login(c);
-  const created = await call(admin, 'POST', '/api/users', { username: 'l1.tech', name: 'Léa Level-One', password: 'l1.tech has a long password', role: 'technician' });
+  const created = await call(admin, 'POST', '/api/users', { username: 'l1.tech', name: 'Léa Level-One', password: 'l1.tech has a long password', role: 'l1' });
   expect(created.status).toBe(201);
   techId = created.json.user.id;
   tech = await login(c, 'l1.tech', 'l1.tech has a long password');

@@ -1,4 +1,5 @@
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, createReadStream, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -125,6 +126,64 @@ describe('asciicast writer', () => {
     } finally {
       chmodSync(dir, 0o700);
     }
+  });
+});
+
+describe('asciicast writer batches', () => {
+  it('coalesces the chunks of 50 ms into one output event with the first chunk\u2019s time', async () => {
+    vi.useFakeTimers();
+    const { w, clock, path } = writer();
+    w.output('a');
+    clock.ms += 20;
+    w.output(new TextEncoder().encode('b\r\n'));
+    await vi.advanceTimersByTimeAsync(50);
+    clock.ms += 100;
+    w.output('c');
+    await w.close();
+    expect(lines(path).slice(1)).toEqual([[0, 'o', 'ab\r\n'], [0.12, 'o', 'c']]);
+  });
+
+  it('writes what TextDecoder and JSON.stringify would, however the bytes are cut (seeded random bytes)', async () => {
+    let seed = 0x5eed;
+    const random = () => ((seed = (seed * 1_103_515_245 + 12_345) >>> 0) / 2 ** 32);
+    // Bytes a terminal prints, and the ones that need care: escapes, quotes, every kind of UTF-8 error.
+    const pool = [0x41, 0x20, 0x22, 0x5c, 0x0a, 0x0d, 0x09, 0x1b, 0x00, 0x7f, 0xc2, 0xa9, 0xe2, 0x82, 0xac, 0xed, 0xa0, 0x80, 0xf0, 0x9f, 0x98, 0x80, 0xf4, 0x90, 0xc0, 0xff, 0xe0, 0x9f];
+    for (let round = 0; round < 200; round++) {
+      const bytes = Uint8Array.from({ length: 1 + Math.floor(random() * 300) }, () => (random() < 0.7 ? pool[Math.floor(random() * pool.length)]! : Math.floor(random() * 256)));
+      const { w, path } = writer();
+      for (let at = 0; at < bytes.length; ) {
+        const size = 1 + Math.floor(random() * 7);
+        w.output(bytes.subarray(at, at + size));
+        if (random() < 0.3) await w.flush(); // a batch ends here, maybe inside a character
+        at += size;
+      }
+      await w.close();
+      const written = (lines(path).slice(1) as Array<[number, string, string]>).map((e) => e[2]).join('');
+      expect(written, Buffer.from(bytes).toString('hex')).toBe(new TextDecoder().decode(bytes));
+      rmSync(path);
+    }
+  });
+
+  it('stops with a visible line rather than hold the shell back when the disk falls behind by 8 MiB', async () => {
+    const fifo = join(dir, 'slow.cast');
+    execFileSync('mkfifo', [fifo]);
+    // Nobody reads the pipe yet: every write waits, as on a disk that cannot keep up.
+    const w = new AsciicastWriter({ path: fifo, width: 80, height: 24, language: 'en' });
+    const chunk = new TextEncoder().encode('x'.repeat(60_000) + '\r\n');
+    const started = performance.now();
+    for (let i = 0; i < 200 && w.state === 'recording'; i++) w.output(chunk);
+    expect(performance.now() - started).toBeLessThan(2_000); // never waited for the disk
+    expect(w.state).toBe('truncated');
+    const reader = createReadStream(fifo);
+    const read: Buffer[] = [];
+    reader.on('data', (b) => read.push(b as Buffer));
+    await w.close();
+    await new Promise<void>((resolve) => reader.on('close', () => resolve()));
+    const text = Buffer.concat(read).toString('utf8');
+    expect(text.length).toBeLessThan(9.5 * 1024 * 1024);
+    const events = text.split('\n').filter((l) => l !== '').slice(1).map((l) => JSON.parse(l) as [number, string, string]);
+    expect(events.at(-2)![2]).toContain('[recording truncated: the disk could not keep up]');
+    expect(events.at(-1)).toEqual([expect.any(Number), 'm', TRUNCATION_MARKER]);
   });
 });
 

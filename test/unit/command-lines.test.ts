@@ -11,6 +11,7 @@ import { parseArgs } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { readCommandLine, type OptionSpecs } from '../../protocol/index.js';
 import { ConfigError, USAGE, loadConfig } from '../../controller/server/config/config.js';
+import { DEFAULT_CALENDAR_SETTINGS } from '../../protocol/business-calendar.js';
 import { parseArgs as parseCli } from '../../controller/cli/args.js';
 import { CliError } from '../../controller/cli/cli-errors.js';
 
@@ -59,6 +60,7 @@ describe('the controller config', () => {
     expect(config).toEqual({
       host: '127.0.0.1', port: 8080, dataDir: resolve('data'), tlsCert: null, tlsKey: null, organization: 'Relais Helpdesk', publicUrl: null,
       allowedHosts: [], trustProxy: false, adminPassword: null, heartbeatMs: 15_000, shellGraceMs: 120_000, supportCodeTtlMs: 600_000, authChallengeMs: 10_000, thresholds: {},
+      businessHours: DEFAULT_CALENDAR_SETTINGS,
       snapshotsPerDevice: 200, auditRetentionDays: null, sessionRetentionDays: 30, maxWaitingLinks: 20, ticketAutoCloseDays: 7, language: null,
       recording: true, recordingRetentionDays: 30, recordingMaxBytes: 64 * 1024 * 1024, agentsDir: null,
       logLevel: 'info', nodeId: null, metricsTokenHash: null, metricsListen: null, drainSeconds: 0,
@@ -95,6 +97,29 @@ describe('the controller config', () => {
     expect(loadConfig([], { RELAIS_THRESHOLDS_FILE: file }).thresholds).toEqual({ diskWarnPercent: 85 });
     writeFileSync(file, JSON.stringify({ nonsense: 1 }));
     expect(configError(['--thresholds', file])).toMatch(/thresholds file .* invalid/);
+  });
+
+  it('reads a business-hours file over the default calendar, and refuses unknown settings, zones and hours', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'relais-cfg-')), 'hours.json');
+    writeFileSync(file, JSON.stringify({ timeZone: 'America/Montreal', workingDays: [1, 2, 3, 4, 5, 6], closes: '20:00' }));
+    const hours = loadConfig(['--business-hours', file], {}).businessHours;
+    expect(hours).toEqual({ ...DEFAULT_CALENDAR_SETTINGS, timeZone: 'America/Montreal', workingDays: [1, 2, 3, 4, 5, 6], closes: '20:00' });
+    expect(Object.isFrozen(hours)).toBe(true);
+    expect(loadConfig([], { RELAIS_BUSINESS_HOURS_FILE: file }).businessHours.timeZone).toBe('America/Montreal');
+    writeFileSync(file, JSON.stringify({ opens: '00:00', closes: '24:00', workingDays: [1, 2, 3, 4, 5, 6, 7], holidays: [] }));
+    expect(loadConfig(['--business-hours', file], {}).businessHours).toMatchObject({ timeZone: 'Europe/Paris', opens: '00:00', closes: '24:00', holidays: [] });
+    for (const [bad, why] of [
+      [{ timezone: 'Europe/Paris' }, /unknown setting "timezone"/],
+      [{ timeZone: 'Mars/Olympus' }, /timeZone must be an IANA time zone/],
+      [{ opens: '18:00', closes: '08:00' }, /must open before it closes/],
+      [{ workingDays: [0] }, /workingDays\.0/],
+      [[1, 2], /top level must be an object/],
+    ] as const) {
+      writeFileSync(file, JSON.stringify(bad));
+      expect(configError(['--business-hours', file])).toMatch(why);
+    }
+    writeFileSync(file, '{ not json');
+    expect(configError(['--business-hours', file])).toMatch(/Could not read the business hours file/);
   });
 
   it('says what is wrong, in the same words as before', () => {

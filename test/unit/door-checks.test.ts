@@ -13,7 +13,7 @@ import type { LoginSessions } from '../../controller/server/auth/login-sessions.
 import type { ApiTokens } from '../../controller/server/auth/api-tokens.js';
 
 const admin = { id: 1, username: 'admin', name: 'Admin', role: 'admin' as const };
-const tech = { ...admin, id: 2, username: 'sam', role: 'technician' as const };
+const tech = { ...admin, id: 2, username: 'sam', role: 'l1' as const };
 
 function request(headers: Record<string, string>): GuardedRequest {
   return { headers: { host: '127.0.0.1:8080', ...headers } } as unknown as IncomingMessage;

@@ -89,7 +89,7 @@ describe('the parts report at their points', () => {
     const agent: AgentLink = { peer: new PeerSocket(agentWs.asWebSocket, agentToController, '127.0.0.1', 'agent', { onRefused: refused }), deviceId: 'dev-1', sessionId: 's-1', channels: new Set() };
     const console: ConsoleLink = {
       peer: new PeerSocket(consoleWs.asWebSocket, consoleToController, '127.0.0.1', 'console', { onRefused: refused }),
-      account: { id: 1, username: 'sam', name: 'Sam Lee', role: 'technician' }, channels: new Set(),
+      account: { id: 1, username: 'sam', name: 'Sam Lee', role: 'l1' }, channels: new Set(),
     };
     const relay = new Relay({ note: () => undefined } as unknown as AuditLog, new Map([['dev-1', agent]]), null, { meter: metrics });
     relay.openShell(console, { requestId: 'r1', deviceId: 'dev-1', cols: 80, rows: 24 });

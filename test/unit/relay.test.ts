@@ -18,14 +18,14 @@ import { FakeWebSocket } from '../helpers/fake-socket.js';
 beforeEach(() => void vi.useFakeTimers());
 afterEach(() => void vi.useRealTimers());
 
-const TECHNICIAN = { id: 1, username: 'sam', name: 'Sam Lee', role: 'technician' } as const;
+const TECHNICIAN = { id: 1, username: 'sam', name: 'Sam Lee', role: 'l1' } as const;
 
 function agentLink(deviceId = 'dev-1'): AgentLink & { ws: FakeWebSocket } {
   const ws = new FakeWebSocket();
   return { ws, peer: new PeerSocket(ws.asWebSocket, agentToController, '127.0.0.1', 'agent'), deviceId, sessionId: 's-1', channels: new Set() };
 }
 
-const COLLEAGUE = { id: 2, username: 'kim', name: 'Kim Roy', role: 'technician' } as const;
+const COLLEAGUE = { id: 2, username: 'kim', name: 'Kim Roy', role: 'l1' } as const;
 const ADMIN = { id: 3, username: 'admin', name: 'Administrator', role: 'admin' } as const;
 const GRACE_MS = 120_000;
 

@@ -20,8 +20,8 @@ import { FakeWebSocket } from '../helpers/fake-socket.js';
 beforeEach(() => void vi.useFakeTimers());
 afterEach(() => void vi.useRealTimers());
 
-const SAM = { id: 1, username: 'sam', name: 'Sam Lee', role: 'technician' } as const;
-const KIM = { id: 2, username: 'kim', name: 'Kim Roy', role: 'technician' } as const;
+const SAM = { id: 1, username: 'sam', name: 'Sam Lee', role: 'l1' } as const;
+const KIM = { id: 2, username: 'kim', name: 'Kim Roy', role: 'l1' } as const;
 const ADMIN = { id: 3, username: 'admin', name: 'Administrator', role: 'admin' } as const;
 const person = (a: { username: string; name: string }) => ({ username: a.username, name: a.name });
 
@@ -283,7 +283,7 @@ describe('a second technician on a live shell', () => {
     s.relay.observe(samOtherTab, { requestId: 'o1', channel: s.channel });
     expect(s.ofType(samOtherTab.ws, 'shell.attached').at(-1)).not.toHaveProperty('role');
     expect(s.ofType(s.sam.ws, 'shell.detached')).toHaveLength(1);
-    for (let i = 0; i < MAX_OBSERVERS_PER_SHELL; i++) s.relay.observe(consoleLink({ id: 10 + i, username: `t${i}`, name: `T ${i}`, role: 'technician' }), { requestId: 'o', channel: s.channel });
+    for (let i = 0; i < MAX_OBSERVERS_PER_SHELL; i++) s.relay.observe(consoleLink({ id: 10 + i, username: `t${i}`, name: `T ${i}`, role: 'l1' }), { requestId: 'o', channel: s.channel });
     const late = consoleLink(KIM);
     s.relay.observe(late, { requestId: 'o9', channel: s.channel });
     expect(s.ofType(late.ws, 'error').at(-1)).toMatchObject({ code: 'SHELL_ERR_TOO_MANY_OBSERVERS', requestId: 'o9' });

@@ -32,10 +32,10 @@ afterEach(async () => {
 async function technician(username: string): Promise<Account> {
   const row = await store.db
     .insertInto('users')
-    .values({ username, name: username, password_hash: 'x', role: 'technician', created_at: Date.now(), deleted_at: null })
+    .values({ username, name: username, password_hash: 'x', role: 'l1', created_at: Date.now(), deleted_at: null })
     .returning('id')
     .executeTakeFirstOrThrow();
-  return { id: row.id, username, name: username, role: 'technician' } as Account;
+  return { id: row.id, username, name: username, role: 'l1' } as Account;
 }
 
 const refusal = (promise: Promise<unknown>) => promise.then(() => null, (err: unknown) => (err instanceof RelaisError ? err.code : String(err)));

@@ -9,6 +9,7 @@ import { RelaisError } from '../../protocol/index.js';
 import { AuditLog } from '../../controller/server/audit/audit.js';
 import type { Account } from '../../controller/server/auth/accounts.js';
 import { TicketStore } from '../../controller/server/tickets/ticket-store.js';
+import { ticketQuery } from '../../protocol/rest-ticket-answers.js';
 import { openTempStore, type TempStore } from '../helpers/temp-store.js';
 
 const DAY = 86_400_000;
@@ -36,8 +37,8 @@ beforeEach(async () => {
   now = MONDAY_10;
   audit = new AuditLog(store.db, { now: () => now });
   tickets = new TicketStore(store.db, audit, undefined, () => now);
-  const inserted = await store.db.insertInto('users').values({ username: 'tech', name: 'Tech', password_hash: 'x', role: 'technician', created_at: 0, deleted_at: null }).executeTakeFirst();
-  tech = { id: Number(inserted.insertId), username: 'tech', name: 'Tech', role: 'technician' };
+  const inserted = await store.db.insertInto('users').values({ username: 'tech', name: 'Tech', password_hash: 'x', role: 'l1', created_at: 0, deleted_at: null }).executeTakeFirst();
+  tech = { id: Number(inserted.insertId), username: 'tech', name: 'Tech', role: 'l1' };
 });
 afterEach(async () => {
   await audit.flush();
@@ -96,5 +97,56 @@ describe('TicketStore', () => {
     const queue = await tickets.queue({ limit: 50 }, tech);
     expect(queue.total).toBe(1);
     expect(queue.tickets[0]!.sla.resolve.paused).toBe(true);
+  });
+
+  it('answers a text search with other filters the same whichever side it reads first, and pages it with the cursor', async () => {
+    const level2 = { id: Number((await store.db.insertInto('users').values({ username: 'max', name: 'Max', password_hash: 'x', role: 'l2', created_at: 0, deleted_at: null }).executeTakeFirst()).insertId), username: 'max', name: 'Max', role: 'l2' as const };
+    const words = ['vpn lent', 'imprimante bloquée', 'écran noir', 'vpn coupé imprimante', 'wifi'];
+    const made: Array<{ number: number; title: string }> = [];
+    for (let i = 0; i < 60; i++) {
+      now += 60_000;
+      const title = `${words[i % words.length]} ${i}`;
+      const t = await tickets.create({ ...input, title, impact: (['high', 'medium', 'low'] as const)[i % 3]! }, caller());
+      made.push({ number: t.number, title });
+      // Statuses of every kind: in progress, waiting, escalated (level 2, tech follows), resolved.
+      if (i % 4 === 1) await tickets.act(t.number, { type: 'take' }, caller());
+      if (i % 8 === 1) await tickets.act(t.number, { type: 'wait_for_user', reason: 'Log?' }, caller());
+      if (i % 4 === 2) await tickets.act(t.number, { type: 'escalate', reason: 'Server side' }, caller());
+      if (i % 8 === 2) await tickets.act(t.number, { type: 'take' }, { account: level2, ip: null });
+      if (i % 4 === 3) await tickets.act(t.number, { type: 'resolve', resolution: 'Done.', solutionType: 'fix' }, caller());
+    }
+    const all = (await tickets.queue(ticketQuery.parse({ limit: '200' }), tech)).tickets;
+    expect(all).toHaveLength(60);
+    const expected = (query: Record<string, string>, keep: (t: (typeof all)[number]) => boolean) => {
+      const terms = (query.q ?? '').split(' ').filter(Boolean);
+      return all.filter((t) => keep(t) && terms.every((w) => t.title.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase().split(/[^a-z0-9]+/).some((x) => x.startsWith(w)))).map((t) => t.number);
+    };
+    const cases: Array<[Record<string, string>, (t: (typeof all)[number]) => boolean]> = [
+      [{ q: 'vpn' }, () => true],
+      [{ q: 'vpn impri' }, () => true],
+      [{ q: 'ecran', status: 'new,in_progress,waiting_user,escalated' }, (t) => ['new', 'in_progress', 'waiting_user', 'escalated'].includes(t.status)],
+      [{ q: 'imprimante', status: 'resolved' }, (t) => t.status === 'resolved'],
+      [{ q: 'wifi', level: 'L2' }, (t) => t.level === 'L2'],
+      [{ q: 'vpn', follower: 'mine' }, (t) => t.followerIds.includes(String(tech.id))],
+      [{ follower: 'mine' }, (t) => t.followerIds.includes(String(tech.id))],
+      [{ q: 'vpn', assignee: 'mine', priority: 'P1,P2' }, (t) => t.assigneeId === String(tech.id) && ['P1', 'P2'].includes(t.priority)],
+    ];
+    for (const [query, keep] of cases) {
+      const want = expected(query, keep);
+      expect(want.length, JSON.stringify(query)).toBeGreaterThan(0);
+      const whole = await tickets.queue(ticketQuery.parse({ ...query, limit: '200' }), tech);
+      expect(whole.total, JSON.stringify(query)).toBe(want.length);
+      expect(whole.tickets.map((t) => t.number), JSON.stringify(query)).toEqual(want);
+      // Page by page with the cursor: the same tickets in the same order.
+      const paged: number[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await tickets.queue(ticketQuery.parse({ ...query, limit: '3', ...(cursor ? { cursor } : {}) }), tech);
+        paged.push(...page.tickets.map((t) => t.number));
+        cursor = page.nextCursor ?? undefined;
+      } while (cursor);
+      expect(paged, JSON.stringify(query)).toEqual(want);
+    }
+    expect(made.length).toBe(60);
   });
 });

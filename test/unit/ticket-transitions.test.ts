@@ -100,6 +100,22 @@ describe('ticket transitions', () => {
     expect(transition(escalated, { type: 'resolve', resolution: 'Fixed on the server.', solutionType: 'fix' }, l2, 9e6).ticket).toMatchObject({ status: 'resolved', assigneeId: 'max' });
   });
 
+  it('level 2 (or an admin) sends a ticket back to level 1 with a reason; level 1 cannot pull it back', () => {
+    const escalated = run([[{ type: 'take' }, l1], [{ type: 'escalate', reason: 'Server side' }, l1]]).ticket;
+    expect(codeOf(() => transition(escalated, { type: 'de_escalate', reason: 'Mine again' }, l1, 9e6))).toBe('TICKET_ERR_FORBIDDEN_ACTION');
+    expect(codeOf(() => transition(escalated, { type: 'de_escalate', reason: ' ' }, l2, 9e6))).toBe('TICKET_ERR_REASON_REQUIRED');
+    const { ticket: back, events } = run([[{ type: 'take' }, l2], [{ type: 'de_escalate', reason: 'Only the printer driver: level 1' }, l2]], escalated);
+    expect(back).toMatchObject({ status: 'new', level: 'L1', assigneeId: null, followerIds: ['lea', 'max'], escalationReason: null });
+    expect(events[1]).toMatchObject({ kind: 'de_escalate', from: 'in_progress', to: 'new', reason: 'Only the printer driver: level 1', assigneeId: null });
+    expect(ticketInvariantProblems(back)).toEqual([]);
+    // Back at level 1, the follower takes it again and may resolve it.
+    expect(run([[{ type: 'take' }, l1], [{ type: 'resolve', resolution: 'Reinstalled the driver.', solutionType: 'fix' }, l1]], back).ticket).toMatchObject({ status: 'resolved', assigneeId: 'lea' });
+    // Waiting for the user stays so (its clock stays paused); a level-1 ticket has nothing to send back.
+    const waiting = run([[{ type: 'take' }, admin], [{ type: 'wait_for_user', reason: 'Log?' }, admin], [{ type: 'de_escalate', reason: 'Level 1 can finish' }, admin]], escalated).ticket;
+    expect(waiting).toMatchObject({ status: 'waiting_user', level: 'L1', assigneeId: null });
+    expect(codeOf(() => transition(fresh(), { type: 'de_escalate', reason: 'x' }, admin, 9e6))).toBe('TICKET_ERR_BAD_TRANSITION');
+  });
+
   it('system may only record a reply, reopen and auto-close', () => {
     const t = fresh();
     for (const type of ['take', 'start', 'close'] as const) {
@@ -181,6 +197,7 @@ describe('ticket transitions', () => {
       fc.record({ type: fc.constant('wait_for_user' as const), reason: fc.constantFrom('', 'Need the log', ' ') }),
       fc.constant({ type: 'user_replied' } as const),
       fc.record({ type: fc.constant('escalate' as const), reason: fc.constantFrom('', 'Server side') }),
+      fc.record({ type: fc.constant('de_escalate' as const), reason: fc.constantFrom('', 'A level 1 matter') }),
       fc.record({ type: fc.constant('resolve' as const), resolution: fc.constantFrom('', 'Done.'), solutionType: fc.constantFrom(...SOLUTION_TYPES) }),
       fc.record({ type: fc.constant('reopen' as const), reason: fc.option(fc.constantFrom('Back again'), { nil: undefined }) }),
       fc.constant({ type: 'close' } as const),

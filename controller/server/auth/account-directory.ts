@@ -81,7 +81,7 @@ export class AccountDirectory {
     return this.db.transaction().execute(async (trx) => {
       const current = await trx.selectFrom('users').select(['id', 'role']).where('id', '=', id).where('deleted_at', 'is', null).executeTakeFirst();
       if (!current) throw new RelaisError('USER_ERR_NOT_FOUND');
-      if (current.role === 'admin' && changes.role === 'technician' && (await adminCount(trx)) <= 1) throw new RelaisError('USER_ERR_LAST_ADMIN');
+      if (current.role === 'admin' && changes.role !== undefined && changes.role !== 'admin' && (await adminCount(trx)) <= 1) throw new RelaisError('USER_ERR_LAST_ADMIN');
       const set = {
         ...(changes.name !== undefined ? { name: changes.name } : {}),
         ...(changes.role !== undefined ? { role: changes.role } : {}),

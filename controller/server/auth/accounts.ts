@@ -1,6 +1,6 @@
 /** Technician accounts: the first admin, and checking credentials. */
 import { randomBytes } from 'node:crypto';
-import type { Language } from '../../../protocol/index.js';
+import type { Language, Role } from '../../../protocol/index.js';
 import type { Db } from '../store/database.js';
 import { DUMMY_HASH_PROMISE, hashPassword, verifyPassword } from './passwords.js';
 
@@ -8,7 +8,8 @@ export interface Account {
   readonly id: number;
   readonly username: string;
   readonly name: string;
-  readonly role: 'admin' | 'technician';
+  /** l1, l2 or admin (rest-answers.ts). */
+  readonly role: Role;
   /** The language the account chose in its settings; absent or null: its browser's, then the controller's --lang. */
   readonly language?: Language | null;
 }

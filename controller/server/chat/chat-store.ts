@@ -1,7 +1,8 @@
 /**
  * Chat between the technician and the person (issue 15, point 4): plain, bounded text,
  * stored with the support session, read back page by page, never executed. When the
- * session's link belongs to a ticket, each message goes on its timeline too.
+ * session's link belongs to a ticket, each message goes on its timeline too, and the person's
+ * answer ends the ticket's wait for the user.
  */
 import type { Db } from '../store/database.js';
 import { quietLog, type Log } from '../observability/logger.js';
@@ -20,6 +21,8 @@ export interface ChatMessageView {
 /** Where a copy of each message goes when the session's link belongs to a ticket. */
 export interface ChatTimeline {
   sessionEvent(sessionId: string, kind: 'chat', actor: string | null, data: Record<string, unknown>): Promise<number | null>;
+  /** The person wrote: a ticket waiting for the user is waiting no more. */
+  personReplied(sessionId: string): Promise<number | null>;
 }
 
 /** Messages one history page holds at most. */
@@ -43,6 +46,7 @@ export class ChatStore {
     const view: ChatMessageView = { id: Number(inserted.insertId), at, side: input.side, from: input.authorName, text: input.text };
     try {
       await this.timeline?.sessionEvent(input.sessionId, 'chat', input.author, { side: input.side, from: input.authorName, text: input.text, deviceId: input.deviceId });
+      if (input.side === 'person') await this.timeline?.personReplied(input.sessionId);
     } catch (err) {
       this.log.error({ err }, 'chat: a message could not go on its ticket');
     }

@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { LOG_LEVELS, type LogLevel } from '../observability/logger.js';
 import { hashToken } from '../observability/metrics-access.js';
 import { LANGUAGES, LIMITS, optionValues, readCommandLine, thresholdsOverride, type Language, type OptionSpecs, type Thresholds } from '../../../protocol/index.js';
+import { DEFAULT_CALENDAR_SETTINGS, businessCalendarSettings, type BusinessCalendarSettings } from '../../../protocol/business-calendar.js';
 
 export interface Config {
   readonly host: string;
@@ -34,6 +35,8 @@ export interface Config {
   readonly authChallengeMs: number;
   /** Overrides of the health checks' thresholds (protocol/findings.ts has the defaults). */
   readonly thresholds: Partial<Thresholds>;
+  /** The business hours the tickets' SLA clocks run in (default: Monday to Friday, 08:00–18:00, Europe/Paris, French public holidays). */
+  readonly businessHours: BusinessCalendarSettings;
   /** Unpinned diagnostics snapshots kept per device. */
   readonly snapshotsPerDevice: number;
   /** Audit entries older than this many days are pruned (audited); null keeps everything. */
@@ -78,6 +81,7 @@ const FLAGS = {
   'org-name': { env: 'RELAIS_ORG_NAME', key: 'organization' },
   'public-url': { env: 'RELAIS_PUBLIC_URL', key: 'publicUrl' },
   thresholds: { env: 'RELAIS_THRESHOLDS_FILE', key: 'thresholdsFile' },
+  'business-hours': { env: 'RELAIS_BUSINESS_HOURS_FILE', key: 'businessHoursFile' },
   'snapshots-per-device': { env: 'RELAIS_SNAPSHOTS_PER_DEVICE', key: 'snapshotsPerDevice' },
   'audit-retention-days': { env: 'RELAIS_AUDIT_RETENTION_DAYS', key: 'auditRetentionDays' },
   'session-retention-days': { env: 'RELAIS_SESSION_RETENTION_DAYS', key: 'sessionRetentionDays' },
@@ -149,6 +153,7 @@ const settings = z
     allowedHosts: z.array(allowedHost).default([]).transform((hosts) => Object.freeze(hosts)),
     trustProxy: z.boolean().default(false),
     thresholdsFile: z.string().optional(),
+    businessHoursFile: z.string().optional(),
     adminPassword: z.string().optional().transform((password) => password ?? null),
     supportCodeTtlMs: z.coerce.number().int().min(1000).default(10 * 60 * 1000),
     heartbeatMs: z.coerce.number().int().min(1000).default(15_000),
@@ -214,6 +219,9 @@ export const USAGE = `Usage: npm start -- [options]
                      repeatable (RELAIS_ALLOWED_HOSTS, comma-separated). Other Host headers are refused
   --trust-proxy      behind a reverse proxy: the client address is the last X-Forwarded-For entry (RELAIS_TRUST_PROXY=1)
   --thresholds FILE  JSON overriding health-check thresholds, e.g. {"diskWarnPercent": 85} (RELAIS_THRESHOLDS_FILE)
+  --business-hours FILE  JSON setting the business hours the tickets' SLA clocks run in, any of
+                     {"timeZone": "Europe/Paris", "workingDays": [1,2,3,4,5], "opens": "08:00", "closes": "18:00", "holidays": ["2026-12-25"]}
+                     (RELAIS_BUSINESS_HOURS_FILE, default: those, with the French public holidays)
   --snapshots-per-device N    diagnostics snapshots kept per device, besides pinned ones (RELAIS_SNAPSHOTS_PER_DEVICE, default 200)
   --audit-retention-days N    prune audit entries older than N days, itself audited (RELAIS_AUDIT_RETENTION_DAYS, default: keep everything)
   --session-retention-days N  purge ended support sessions N days after they ended (RELAIS_SESSION_RETENTION_DAYS, default 30)
@@ -270,20 +278,50 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
     const raw = field === 'allowedHosts' ? given.allowedHosts?.[Number(path[1])] : given[field as keyof SettingsInput];
     throw new ConfigError(refusal ? refusal(raw) : `Invalid setting ${field}: ${parsed.error.issues[0]?.message}.`);
   }
-  const { thresholdsFile, metricsToken, ...config } = parsed.data;
-  return Object.freeze({ ...config, metricsTokenHash: metricsToken, thresholds: Object.freeze(readThresholds(thresholdsFile)) });
+  const { thresholdsFile, businessHoursFile, metricsToken, ...config } = parsed.data;
+  return Object.freeze({
+    ...config,
+    metricsTokenHash: metricsToken,
+    thresholds: Object.freeze(readThresholds(thresholdsFile)),
+    businessHours: readBusinessHours(businessHoursFile),
+  });
+}
+
+/** A JSON settings file, or ConfigError naming the file and what went wrong. */
+function readJsonFile(path: string, what: string): unknown {
+  const file = resolve(path);
+  try {
+    return JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new ConfigError(`Could not read the ${what} file ${file}: ${(err as Error).message}`);
+  }
+}
+
+/** The business-hours file: any of the calendar's settings over the default ones, checked whole (a zone that exists, opening before closing). */
+function readBusinessHours(path: string | undefined): BusinessCalendarSettings {
+  if (!path) return DEFAULT_CALENDAR_SETTINGS;
+  const raw = readJsonFile(path, 'business hours');
+  const known = Object.keys(DEFAULT_CALENDAR_SETTINGS);
+  const invalid = (what: string) => new ConfigError(
+    `The business hours file ${resolve(path)} is invalid: ${what}. ` +
+      'It takes any of timeZone (e.g. "Europe/Paris"), workingDays (1 = Monday … 7 = Sunday), opens and closes ("08:00", "24:00"), holidays (["2026-12-25"]).',
+  );
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw invalid('top level must be an object');
+  const unknown = Object.keys(raw).find((key) => !known.includes(key));
+  if (unknown !== undefined) throw invalid(`unknown setting "${unknown}"`);
+  const parsed = businessCalendarSettings.safeParse({ ...DEFAULT_CALENDAR_SETTINGS, ...raw });
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw invalid(`${issue?.path.join('.') || 'top level'} ${issue?.message}`);
+  }
+  return Object.freeze({ ...parsed.data, workingDays: Object.freeze(parsed.data.workingDays), holidays: Object.freeze(parsed.data.holidays) }) as BusinessCalendarSettings;
 }
 
 /** The health-check thresholds file, validated against protocol's names; none: no overrides. */
 function readThresholds(path: string | undefined): Partial<Thresholds> {
   if (!path) return {};
   const file = resolve(path);
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (err) {
-    throw new ConfigError(`Could not read the thresholds file ${file}: ${(err as Error).message}`);
-  }
+  const raw = readJsonFile(path, 'thresholds');
   const parsed = thresholdsOverride.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];

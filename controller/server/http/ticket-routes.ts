@@ -136,6 +136,7 @@ async function toAction(body: z.output<typeof ticketActionRequest>, tickets: Tic
     }
     case 'wait_for_user':
     case 'escalate':
+    case 'de_escalate':
       return { type: body.type, reason: body.reason ?? '', ...version };
     case 'reopen':
       return { type: 'reopen', ...(body.reason !== undefined ? { reason: body.reason } : {}), ...version };

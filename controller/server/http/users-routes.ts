@@ -5,7 +5,7 @@
  */
 import { Router, type Request } from 'express';
 import { z } from 'zod';
-import { LANGUAGES, RelaisError, isPlainText, restAnswers, type Language } from '../../../protocol/index.js';
+import { LANGUAGES, RelaisError, isPlainText, restAnswers, roleInput, type Language } from '../../../protocol/index.js';
 import type { AuditLog } from '../audit/audit.js';
 import { AccountDirectory, MAX_PASSWORD_LENGTH } from '../auth/account-directory.js';
 import type { LoginSessions } from '../auth/login-sessions.js';
@@ -23,7 +23,8 @@ export interface UsersDeps {
   readonly language?: Language | null;
 }
 
-const role = z.enum(['admin', 'technician']);
+// l1, l2 or admin; `technician` (the name before level 2) still means l1.
+const role = roleInput;
 // A technician's name is shown to the people they help, in their terminal: the wire's text rules apply.
 const displayName = z.string().trim().min(1).max(64).refine(isPlainText, 'must not contain control characters, bidirectional overrides or lone surrogates');
 // Shape rules (username pattern, password length) are checked by AccountDirectory with the catalog's words.

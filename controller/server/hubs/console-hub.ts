@@ -16,7 +16,8 @@ import { PeerSocket } from './peer-socket.js';
 
 /** Where the live timeline comes from: the ticket store's committed events. */
 export interface TicketEvents {
-  onEvent(listener: (notice: { number: number; event: Extract<ControllerToConsole, { t: 'ticket.event' }>['event'] }) => void): () => void;
+  /** `accountIds`: the ticket's assignee and followers, who hear its events without watching it. */
+  onEvent(listener: (notice: { number: number; event: Extract<ControllerToConsole, { t: 'ticket.event' }>['event']; accountIds: readonly number[] }) => void): () => void;
 }
 
 export class ConsoleHub {
@@ -45,9 +46,9 @@ export class ConsoleHub {
         }
       }
     });
-    tickets?.onEvent(({ number, event }) => {
+    tickets?.onEvent(({ number, event, accountIds }) => {
       for (const [link, watched] of this.watchedTickets) {
-        if (!watched.has(number)) continue;
+        if (!watched.has(number) && !accountIds.includes(link.account.id)) continue;
         try {
           link.peer.send({ t: 'ticket.event', number, event });
         } catch (err) {

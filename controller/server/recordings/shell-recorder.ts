@@ -2,8 +2,8 @@
  * What the relay tells about each shell it opens: a recording (asciicast v2 of what the
  * shell printed, never the keystrokes) when recording is on, and the "shell opened" /
  * "shell closed" events on the timeline of the ticket the device's support session is
- * linked to. The relay's hot path only calls `output`, which hands the payload to the
- * writer's buffer (no await, no copy beyond the writer's decoding); rows and timeline
+ * linked to. The relay's hot path only calls `output`, which copies the payload into the
+ * writer's batch (no await, no decoding: that is done per batch); rows and timeline
  * events are written off that path, in order, and their failures are logged, never thrown.
  */
 import { randomBytes } from 'node:crypto';
@@ -88,7 +88,7 @@ export class ShellLog {
     });
   }
 
-  /** What the shell printed (a DATA frame's payload): buffered by the writer, written within the second. */
+  /** What the shell printed (a DATA frame's payload): copied into the writer's batch, written within 50 ms. */
   output(payload: Uint8Array): void {
     this.writer?.output(payload);
   }

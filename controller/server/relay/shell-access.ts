@@ -12,11 +12,13 @@
  *   support session too).
  */
 import type { Person } from '../../../protocol/index.js';
+import { ROLES } from '../../../protocol/rest-answers.js';
 import type { Account } from '../auth/accounts.js';
 
 type Who = Pick<Account, 'username' | 'role'>;
 
-const TECHNICIAN_ROLES: ReadonlySet<string> = new Set(['technician', 'admin']);
+/** Level 1, level 2 and administrators all read every device, so all may watch and ask. */
+const TECHNICIAN_ROLES: ReadonlySet<string> = new Set(ROLES);
 
 /** May this account see the device at all (its presence, its shells to watch)? */
 export function mayAccessDevice(account: Who, _deviceId: string): boolean {

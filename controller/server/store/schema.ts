@@ -6,7 +6,8 @@ export interface UsersTable {
   username: string;
   name: string;
   password_hash: string;
-  role: 'admin' | 'technician';
+  /** Level 1, level 2 or administrator (migration 0019; `technician` before it). */
+  role: 'admin' | 'l1' | 'l2';
   created_at: number;
   /** Set when an administrator removed the account; the username stays taken so history stays unambiguous. */
   deleted_at: number | null;

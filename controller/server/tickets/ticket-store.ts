@@ -25,12 +25,13 @@ import {
 import { transition, type TicketAction, type TicketActor, type TicketEvent } from '../../../protocol/ticket-transitions.js';
 import type { PatchTicketRequest, TicketEventView, TicketQuery, TicketView } from '../../../protocol/rest-ticket-answers.js';
 import type { StatusChange } from '../../../protocol/sla-clock.js';
-import { prefixEnd, queryWords, ticketSearchText, wordsOf } from '../../../protocol/ticket-words.js';
+import { ticketSearchText, wordsOf } from '../../../protocol/ticket-words.js';
 import type { AuditLog } from '../audit/audit.js';
 import type { Account } from '../auth/accounts.js';
 import { newId } from '../auth/tokens.js';
 import type { Db } from '../store/database.js';
 import type { TicketsTable } from '../store/schema.js';
+import { queuePage } from './ticket-queue.js';
 import { ticketActorOf, ticketRoleOf } from './ticket-roles.js';
 import { NO_DEADLINE, TicketSla, readingAnswer } from './ticket-sla.js';
 import { quietLog, type Log } from '../observability/logger.js';
@@ -48,24 +49,12 @@ export interface TicketCaller {
 }
 
 type Tx = Db;
+const ASSIGNEE_COLUMNS = ['users.username as assignee_username', 'users.name as assignee_name'] as const;
+/** A ticket's row with its assignee's names, as the queue and the ticket page read it. */
+type TicketRow = TicketsTable & { assignee_username: string | null; assignee_name: string | null };
 
 const invalid = (field: string) => new RelaisError('TICKET_ERR_INVALID_FIELD', `(${field})`); // i18n-ignore: field name for the log
 const notFound = () => new RelaisError('TICKET_ERR_NOT_FOUND');
-
-/**
- * Above this many matches the queue's page probes each ticket's words along the deadline
- * order instead of reading the words' sets and sorting them (scripts/bench/tickets-bench.mjs,
- * 100,000 tickets: a word in 11,000 tickets 60 ms as a set, 9 ms probed; a word in 800, 4 ms
- * as a set, 42 ms probed).
- */
-const PROBE_FROM_MATCHES = 3000;
-
-/** A search's words; words under three letters (« de », « le ») are left out when longer ones are given, as they narrow nothing. */
-function searchWords(q: string | undefined): string[] {
-  const words = queryWords(q);
-  const long = words.filter((w) => w.length >= 3 || /^\d+$/.test(w));
-  return long.length > 0 ? long : words;
-}
 
 function searchText(t: Pick<Ticket, 'number' | 'title' | 'requester' | 'description'>): string {
   return [`#${t.number}`, t.title, t.requester.name, t.requester.email ?? '', t.requester.phone ?? '', t.description.slice(0, 1000)].join(' ').toLowerCase();
@@ -81,6 +70,8 @@ function dataJson(data: Record<string, unknown>): string {
 export interface TicketEventNotice {
   readonly number: number;
   readonly event: Omit<TicketEventView, 'data'>;
+  /** The ticket's assignee and followers: they hear its events without watching it (a level-1 technician follows what they escalated). */
+  readonly accountIds: readonly number[];
 }
 
 /** Open tickets a device's findings go to at most (a device is rarely on more than one). */
@@ -115,14 +106,19 @@ export class TicketStore {
     });
     if (events.length > 0 && this.listeners.size > 0) {
       const ids = [...new Set(events.map((e) => e.ticketId))];
-      const rows = await this.db.selectFrom('tickets').select(['id', 'number']).where('id', 'in', ids).execute();
+      const [rows, followers] = await Promise.all([
+        this.db.selectFrom('tickets').select(['id', 'number', 'assignee_id']).where('id', 'in', ids).execute(),
+        this.db.selectFrom('ticket_followers').select(['ticket_id', 'user_id']).where('ticket_id', 'in', ids).execute(),
+      ]);
       const numbers = new Map(rows.map((r) => [r.id, r.number]));
+      const accounts = new Map(rows.map((r) => [r.id, r.assignee_id === null ? [] : [r.assignee_id]]));
+      for (const f of followers) accounts.get(f.ticket_id)?.push(f.user_id);
       for (const e of events) {
         const number = numbers.get(e.ticketId);
         if (number === undefined) continue;
         for (const listener of this.listeners) {
           try {
-            listener({ number, event: e.event });
+            listener({ number, event: e.event, accountIds: accounts.get(e.ticketId) ?? [] });
           } catch (err) {
             this.log.error({ err }, 'tickets: a timeline listener failed');
           }
@@ -174,68 +170,10 @@ export class TicketStore {
     return (await this.views([row]))[0]!;
   }
 
-  /**
-   * One page of the queue, nearest deadline first, then by number.
-   *
-   * A filter with several values (`status=new,in_progress`) is one index walk per value,
-   * merged here: an `IN` over the (column, due_sort, number) index would have the engine
-   * read every matching row and sort them all before keeping 50 (measured by
-   * scripts/bench/tickets-bench.mjs: 60–140 ms on 100,000 tickets, under 10 ms this way).
-   * The keyset cursor is a row-value comparison, one index range on every engine.
-   */
+  /** One page of the queue, nearest deadline first, then by number (ticket-queue.ts). */
   async queue(query: TicketQuery, account: Account): Promise<{ tickets: TicketView[]; nextCursor: string | null; total: number }> {
-    const after = query.cursor === undefined ? null : parseCursor(query.cursor);
-    // The columns walked once per value: status × priority when both are given (one index holds
-    // both, migration 0014), else the first list given of status, category, priority.
-    const lists = [['status', query.status], ['category', query.category], ['priority', query.priority]] as const;
-    const given = lists.filter(([, values]) => values !== undefined && values.length > 0);
-    const walked = query.status && query.priority ? given.filter(([column]) => column !== 'category') : given.slice(0, 1);
-    let arms: Array<Record<string, string>> = [{}];
-    for (const [column, values] of walked) arms = arms.flatMap((arm) => [...new Set<string>(values!)].map((v) => ({ ...arm, [column]: v })));
-    // One filter for the page and its count (two query shapes: typed loosely here only); `arm` fixes the walked columns.
-    const words = searchWords(query.q);
-    const filtered = <Q>(qb: Q, arm: Record<string, string>, wordsBy: 'set' | 'probe' = 'set'): Q => {
-      let q = qb as any;
-      for (const [column, values] of given) {
-        const only = arm[column];
-        if (only !== undefined) q = q.where(`tickets.${column}`, '=', only);
-        else if (values!.length === 1) q = q.where(`tickets.${column}`, '=', values![0]);
-        else q = q.where(`tickets.${column}`, 'in', values);
-      }
-      if (query.level) q = q.where('tickets.level', '=', query.level);
-      if (query.assignee === 'mine') q = q.where('tickets.assignee_id', '=', account.id);
-      else if (query.assignee === 'none') q = q.where('tickets.assignee_id', 'is', null);
-      else if (typeof query.assignee === 'number') q = q.where('tickets.assignee_id', '=', query.assignee);
-      // Each word of the search begins a word of the ticket. `set`: the tickets of each word, read
-      // from its index range (best when few match); `probe`: the page walks the deadline order and
-      // checks each ticket's own words (best when many match, it stops at the page's end).
-      for (const word of words) {
-        q = wordsBy === 'set'
-          ? q.where('tickets.id', 'in', this.db.selectFrom('ticket_words').select('ticket_words.ticket_id').where('ticket_words.word', '>=', word).where('ticket_words.word', '<', prefixEnd(word)))
-          : q.where((eb: any) => eb.exists(eb.selectFrom('ticket_words').select('ticket_words.ticket_id').whereRef('ticket_words.ticket_id', '=', 'tickets.id').where('ticket_words.word', '>=', word).where('ticket_words.word', '<', prefixEnd(word))));
-      }
-      return q as Q;
-    };
-    // The count first: it says which way the page reads the search's words.
-    const counted = await filtered(this.db.selectFrom('tickets').select((eb) => eb.fn.countAll<number>().as('n')), {}).executeTakeFirst();
-    const total = Number(counted?.n ?? 0);
-    const wordsBy = words.length > 0 && total > PROBE_FROM_MATCHES ? 'probe' : 'set';
-    const pages = await Promise.all(
-      arms.map((arm) => {
-        let page = filtered(this.selectRows(this.db), arm, wordsBy);
-        if (after) page = page.where((eb) => eb(eb.refTuple('tickets.due_sort', 'tickets.number'), '>', eb.tuple(after.due, after.number)));
-        return page.orderBy('tickets.due_sort').orderBy('tickets.number').limit(query.limit + 1).execute();
-      }),
-    );
-    const rows = pages.length === 1 ? pages[0]! : pages.flat().sort((a, b) => Number(a.due_sort) - Number(b.due_sort) || a.number - b.number).slice(0, query.limit + 1);
-    const more = rows.length > query.limit;
-    const shown = rows.slice(0, query.limit);
-    const last = shown[shown.length - 1];
-    return {
-      tickets: await this.views(shown),
-      nextCursor: more && last ? `${last.due_sort}_${last.number}` : null,
-      total,
-    };
+    const page = await queuePage<TicketRow>(this.db, query, account, (from) => this.withColumns(from));
+    return { tickets: await this.views(page.rows), nextCursor: page.nextCursor, total: page.total };
   }
 
   /** The timeline, oldest first, after the event id `cursor`. */
@@ -438,6 +376,31 @@ export class TicketStore {
   }
 
   /**
+   * The person wrote in the chat of a support session: when that session's ticket waits for the
+   * user, the wait is over (`user_replied`, by the controller), and its resolution clock runs again.
+   * The ticket's number when it moved, else null.
+   */
+  async personReplied(sessionId: string): Promise<number | null> {
+    const linked = await this.db
+      .selectFrom('support_sessions')
+      .innerJoin('ticket_support_links', 'ticket_support_links.code_id', 'support_sessions.code_id')
+      .innerJoin('tickets', 'tickets.id', 'ticket_support_links.ticket_id')
+      .select(['tickets.number', 'tickets.status'])
+      .where('support_sessions.id', '=', sessionId)
+      .executeTakeFirst();
+    if (!linked || linked.status !== 'waiting_user') return null;
+    try {
+      const { event } = await this.apply(linked.number, { type: 'user_replied' }, { id: 'system', role: 'system' }, null);
+      this.audit.note({ actor: 'system', action: 'ticket.action', target: `#${linked.number}`, detail: { action: 'user_replied', from: event.from, to: event.to, version: event.version, via: 'chat', sessionId } });
+      return linked.number;
+    } catch (err) {
+      // A technician moved the ticket in the meantime: nothing to do.
+      if (err instanceof RelaisError) return null;
+      throw err;
+    }
+  }
+
+  /**
    * A device sent a snapshot (at join or on a refresh): each open ticket it is on gets a
    * `findings` event with the worst severity, the count and the snapshot's id (not the text).
    */
@@ -505,15 +468,16 @@ export class TicketStore {
   }
 
   private selectRows(db: Db) {
-    return db
-      .selectFrom('tickets')
-      .leftJoin('users', 'users.id', 'tickets.assignee_id')
-      .selectAll('tickets')
-      .select(['users.username as assignee_username', 'users.name as assignee_name']);
+    return db.selectFrom('tickets').leftJoin('users', 'users.id', 'tickets.assignee_id').selectAll('tickets').select(ASSIGNEE_COLUMNS);
+  }
+
+  /** The same columns on any query that has `tickets` in scope (the queue's joins differ). */
+  private withColumns(from: any): any {
+    return from.leftJoin('users', 'users.id', 'tickets.assignee_id').selectAll('tickets').select(ASSIGNEE_COLUMNS);
   }
 
   /** Views of rows: followers, devices and histories read in one query each for the whole page. */
-  private async views(rows: Array<TicketsTable & { assignee_username: string | null; assignee_name: string | null }>): Promise<TicketView[]> {
+  private async views(rows: TicketRow[]): Promise<TicketView[]> {
     if (rows.length === 0) return [];
     const ids = rows.map((r) => r.id);
     const [followers, devices, history] = await Promise.all([
@@ -627,10 +591,4 @@ function ticketOf(r: TicketsTable, followerIds: string[], deviceIds: string[]): 
     resolvedAt: r.resolved_at,
     closedAt: r.closed_at,
   };
-}
-
-function parseCursor(cursor: string): { due: number; number: number } {
-  const m = /^(\d{1,16})_(\d{1,10})$/.exec(cursor);
-  if (!m) throw invalid('cursor');
-  return { due: Number(m[1]), number: Number(m[2]) };
 }

@@ -48,7 +48,7 @@ export function createDevicePage(app: AppContext, deviceId: string): Page {
     diagnostics: [diagnostics.detailsRoot, managed,
       el('section', { class: 'connection-summary' },
         el('h2', { class: 'section-title' }, t('reportedAtConnect')), summary)],
-    history: [history.root, deviceRecordings(deviceId)],
+    history: [history.root, deviceRecordings(deviceId, (id) => app.store.get(id)?.hostname ?? id)],
   });
   const body = workspace.root;
   const missing = el('div', { class: 'card empty', hidden: true });

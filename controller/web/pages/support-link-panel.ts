@@ -15,6 +15,8 @@ export interface SupportLinkPanel {
   root: HTMLElement;
   /** Shows the latest server-side status of the link on display (joined, expired). */
   update(links: SupportLinkView[]): void;
+  /** The link `linkId` was used (an agent joined with it): if it is the one on display, it says so. */
+  joined(linkId: string, deviceId: string | null): void;
   dispose(): void;
 }
 
@@ -93,21 +95,25 @@ export function createSupportLinkPanel(onCreated: () => void, openDevice: (devic
       button),
     error, body);
 
-  return {
+  const panel: SupportLinkPanel = {
     root,
     update(links) {
       const link = current && links.find((l) => l.id === current?.id);
-      if (!link || link.status !== 'joined') return;
+      if (link && link.status === 'joined') panel.joined(link.id, link.deviceId);
+    },
+    joined(linkId, deviceId) {
+      if (!current || current.id !== linkId || !joined.hidden) return;
       if (timer) clearInterval(timer);
       countdown.textContent = t('used');
+      countdown.classList.remove('countdown-soon', 'countdown-expired');
       body.classList.add('link-spent');
-      const deviceId = link.deviceId;
       joined.hidden = false;
-      replaceChildren(joined, icon('check'), el('span', null, t('joinedNotice')),
+      replaceChildren(joined, icon('check'), el('span', { 'data-testid': 'link-joined' }, t('joinedNotice')),
         deviceId ? el('button', { class: 'btn btn-small btn-secondary', type: 'button', onclick: () => openDevice(deviceId) }, t('openDevice')) : null);
     },
     dispose() {
       if (timer) clearInterval(timer);
     },
   };
+  return panel;
 }

@@ -12,9 +12,12 @@ import { settingsCatalog } from './settings-catalog.js';
 const t = wordsOf(settingsCatalog);
 
 const ROLE_LABEL: Readonly<Record<Role, string>> = {
+  get l1() { return t('roleL1'); },
+  get l2() { return t('roleL2'); },
   get admin() { return t('roleAdmin'); },
-  get technician() { return t('roleTechnician'); },
 };
+/** The roles in the order an administrator reads them. */
+const ROLE_ORDER: readonly Role[] = ['l1', 'l2', 'admin'];
 
 /** The section's cards and a dispose for the page. */
 export function techniciansSection(app: AppContext): { nodes: HTMLElement[]; dispose(): void } {
@@ -23,8 +26,7 @@ export function techniciansSection(app: AppContext): { nodes: HTMLElement[]; dis
   const username = el('input', { class: 'input', type: 'text', maxlength: 32, autocomplete: 'off', placeholder: t('usernamePlaceholder'), required: true, 'data-testid': 'new-user-username' });
   const name = el('input', { class: 'input', type: 'text', maxlength: 64, autocomplete: 'off', placeholder: t('namePlaceholder'), required: true, 'data-testid': 'new-user-name' });
   const password = el('input', { class: 'input', type: 'password', autocomplete: 'new-password', maxlength: 256, placeholder: t('minCharacters', { min: MIN_PASSWORD_LENGTH }), required: true, 'data-testid': 'new-user-password' });
-  const role = el('select', { class: 'input', 'data-testid': 'new-user-role' },
-    el('option', { value: 'technician' }, ROLE_LABEL.technician), el('option', { value: 'admin' }, ROLE_LABEL.admin));
+  const role = el('select', { class: 'input', 'data-testid': 'new-user-role' }, ...ROLE_ORDER.map((r) => el('option', { value: r }, ROLE_LABEL[r])));
   const create = el('button', { class: 'btn btn-primary', type: 'submit', 'data-testid': 'create-user' }, icon('plus'), t('addTechnician'));
   const error = el('p', { class: 'form-error', role: 'alert', hidden: true, 'data-testid': 'users-error' });
   const done = el('p', { class: 'notice notice-good', role: 'status', hidden: true, 'data-testid': 'users-done' });
@@ -93,7 +95,7 @@ export function techniciansSection(app: AppContext): { nodes: HTMLElement[]; dis
   const row = (account: AccountView) => {
     const self = account.username === app.me.user.username;
     const roleSelect = el('select', { class: 'input', 'aria-label': t('roleOf', { username: account.username }), 'data-testid': 'user-role' },
-      ...(['technician', 'admin'] as const).map((r) => el('option', { value: r, selected: r === account.role }, ROLE_LABEL[r])));
+      ...ROLE_ORDER.map((r) => el('option', { value: r, selected: r === account.role }, ROLE_LABEL[r])));
     roleSelect.addEventListener('change', () => void changeRole(account, roleSelect.value as Role));
     return el('tr', { 'data-testid': 'user-row', dataset: { username: account.username } },
       el('td', null, el('div', { class: 'strong' }, account.name), el('div', { class: 'muted small' }, account.username, self ? t('you') : '')),

@@ -40,16 +40,20 @@ export function downloadLink(id: string): HTMLAnchorElement {
   return el('a', { class: 'btn btn-secondary btn-small', href: castUrl(id), download: '', title: t('downloadHint'), 'data-testid': 'recording-download' }, t('download'));
 }
 
+/** A device's name for people (its hostname when the page knows it), from its id. */
+export type DeviceName = (deviceId: string) => string;
+const byId: DeviceName = (deviceId) => deviceId;
+
 /** "Play", opening the player in a dialog. */
-export function playButton(id: string): HTMLButtonElement {
-  return el('button', { class: 'btn btn-primary btn-small', type: 'button', 'data-testid': 'recording-play', onclick: () => void openRecordingPlayer(id) }, icon('play', 14), t('play'));
+export function playButton(id: string, deviceName: DeviceName = byId): HTMLButtonElement {
+  return el('button', { class: 'btn btn-primary btn-small', type: 'button', 'data-testid': 'recording-play', onclick: () => void openRecordingPlayer(id, deviceName) }, icon('play', 14), t('play'));
 }
 
 /** Play and Download for a timeline item that names a recording (a shell's end); null otherwise. */
-export function recordingActions(e: TicketEventView): HTMLElement | null {
+export function recordingActions(e: TicketEventView, deviceName: DeviceName = byId): HTMLElement | null {
   const id = e.kind === 'shell_closed' && typeof e.data.recordingId === 'string' ? e.data.recordingId : null;
   if (!id) return null;
-  return el('div', { class: 'actions', 'data-testid': 'recording-actions' }, playButton(id), downloadLink(id));
+  return el('div', { class: 'actions', 'data-testid': 'recording-actions' }, playButton(id, deviceName), downloadLink(id));
 }
 
 function reasonWords(reason: string, actor: string): string {
@@ -215,13 +219,13 @@ class Replay {
 }
 
 /** Opens the player for one recording in a modal dialog; resolves when it is closed (the terminal is disposed). */
-export function openRecordingPlayer(id: string): Promise<void> {
+export function openRecordingPlayer(id: string, deviceName: DeviceName = byId): Promise<void> {
   return new Promise((resolve) => {
     const status = el('div', { class: 'muted', 'data-testid': 'recording-status' }, el('span', { class: 'spinner', 'aria-hidden': 'true' }), t('loading'));
     const notices = el('div', { class: 'recording-notices', 'data-testid': 'recording-notices' });
     const screen = el('div', { class: 'recording-screen', 'data-testid': 'recording-terminal', style: 'overflow: auto; max-height: 65vh; background: #0e1420; border-radius: 6px; padding: 6px;', hidden: true });
     const controls = el('div', { class: 'actions', 'data-testid': 'recording-controls', style: 'margin-top: 10px;', hidden: true });
-    const subtitle = el('p', { class: 'muted small' });
+    const subtitle = el('p', { class: 'muted small', 'data-testid': 'recording-subtitle' });
     const close = el('button', { class: 'btn btn-secondary', type: 'button', 'data-testid': 'recording-close' }, t('close'));
     const dialog = el('dialog', {
       class: 'dialog', 'aria-labelledby': 'recording-title', 'data-testid': 'recording-player',
@@ -257,7 +261,7 @@ export function openRecordingPlayer(id: string): Promise<void> {
         return;
       }
       if (closed) return;
-      subtitle.textContent = t('playerSubtitle', { technician: info.technician, device: info.deviceId, when: formatWhen(info.startedAt) });
+      subtitle.textContent = t('playerSubtitle', { technician: info.technician, device: deviceName(info.deviceId), when: formatWhen(info.startedAt) });
       const tooLarge = () => fail(t('tooLarge', { size: formats.size(info.bytes), max: formats.size(MAX_PLAYABLE_BYTES) }));
       if (info.bytes > MAX_PLAYABLE_BYTES) return tooLarge();
       let cast: CastTimeline;
@@ -330,7 +334,7 @@ function buildControls(controls: HTMLElement, screen: HTMLElement, cast: CastTim
 }
 
 /** The device page's list of its recordings, newest first, each with Play and Download. */
-export function deviceRecordings(deviceId: string): HTMLElement {
+export function deviceRecordings(deviceId: string, deviceName: DeviceName = byId): HTMLElement {
   const list = el('div', { 'data-testid': 'device-recordings' }, el('p', { class: 'muted small' }, t('loading')));
   const root = el('section', { class: 'card' }, el('h2', { class: 'card-title' }, t('recordingsTitle')), list);
   void (async () => {
@@ -343,7 +347,7 @@ export function deviceRecordings(deviceId: string): HTMLElement {
           el('span', { class: 'grow' }, t('recordingRow', { when: formatWhen(r.startedAt), technician: r.technician, size: formats.size(r.bytes) }),
             r.ticketNumber !== null ? el('a', { href: `#/tickets/${r.ticketNumber}`, style: 'margin-left: 6px;' }, tk('number', { number: r.ticketNumber })) : null,
             state ? el('span', { class: 'muted small', style: 'margin-left: 6px;' }, state) : null),
-          r.state === 'failed' ? null : playButton(r.id), downloadLink(r.id));
+          r.state === 'failed' ? null : playButton(r.id, deviceName), downloadLink(r.id));
       })));
     } catch (err) {
       replaceChildren(list, el('p', { class: 'form-error' }, err instanceof ApiError ? err.message : t('recordingsFailed')));

@@ -4,7 +4,8 @@
  * (oldest first, like a conversation) and the notes form. A change refused because
  * someone else changed the ticket first says what changed and shows it as it is now.
  */
-import { TICKET_ACTION_FROM } from '../../../protocol/ticket-transitions.js';
+import { TICKET_ACTION_FROM, roleMayAct } from '../../../protocol/ticket-transitions.js';
+import type { Role } from '../../../protocol/index.js';
 import type { AppContext, Page } from '../app/page.js';
 import { formats } from '../app/language.js';
 import { ApiError } from '../connection/api.js';
@@ -13,7 +14,7 @@ import { el, icon, replaceChildren } from '../ui/dom.js';
 import { markdownView } from '../ui/markdown-view.js';
 import { formatWhen } from '../ui/format.js';
 import { badge } from '../ui/status-badge.js';
-import { SEVERITY_LABEL } from '../ui/wording.js';
+import { DEVICE_STATE_LABEL, SEVERITY_LABEL, deviceState } from '../ui/wording.js';
 import type { Severity } from '../../../protocol/index.js';
 import { recordingActions, shellEventLine } from './recording-player.js';
 import { reasonDialog, resolveDialog } from './ticket-dialogs.js';
@@ -21,19 +22,20 @@ import { duration, priorityChip, slaPill, slaTone, statusBadge, t, tk } from './
 import { conflictTicket, ticketsApi, type TicketActionBody, type TicketEventView, type TicketView } from './tickets-api.js';
 
 const REFRESH_MS = 30_000;
+const DEVICE_TONE = { online: 'good', offline: 'neutral', ended: 'warn' } as const;
 /** Timeline events that change the ticket's header (status, assignee, level, fields): the ticket is read again. */
-const STATUS_EVENT_KINDS: ReadonlySet<string> = new Set(['take', 'assign', 'start', 'wait_for_user', 'user_replied', 'escalate', 'resolve', 'reopen', 'close', 'auto_close', 'edited', 'agent_joined']); // i18n-ignore: event kinds, not words
+const STATUS_EVENT_KINDS: ReadonlySet<string> = new Set(['take', 'assign', 'start', 'wait_for_user', 'user_replied', 'escalate', 'de_escalate', 'resolve', 'reopen', 'close', 'auto_close', 'edited', 'agent_joined']); // i18n-ignore: event kinds, not words
 
-type ActionName = 'take' | 'start' | 'wait_for_user' | 'user_replied' | 'escalate' | 'resolve' | 'reopen' | 'close';
+type ActionName = 'take' | 'start' | 'wait_for_user' | 'user_replied' | 'escalate' | 'de_escalate' | 'resolve' | 'reopen' | 'close';
 
-
-/** The actions to offer now, in the order a technician reads them. */
-function validActions(ticket: TicketView, me: string): ActionName[] {
-  const order: ActionName[] = ['take', 'start', 'wait_for_user', 'user_replied', 'escalate', 'resolve', 'reopen', 'close'];
+/** The actions to offer now, in the order a technician reads them: only those the account's role may make (the controller still decides). */
+function validActions(ticket: TicketView, me: string, role: Role): ActionName[] {
+  const order: ActionName[] = ['take', 'start', 'wait_for_user', 'user_replied', 'escalate', 'de_escalate', 'resolve', 'reopen', 'close'];
   return order.filter((a) => {
-    if (!TICKET_ACTION_FROM[a].includes(ticket.status)) return false;
+    if (!TICKET_ACTION_FROM[a].includes(ticket.status) || !roleMayAct(role, a, ticket)) return false;
     if (a === 'take') return ticket.assignee?.username !== me || ticket.status === 'new' || ticket.status === 'escalated';
     if (a === 'escalate') return ticket.level === 'L1';
+    if (a === 'de_escalate') return ticket.level === 'L2';
     return true;
   });
 }
@@ -44,6 +46,7 @@ const ACTION_LABEL: Record<ActionName, () => string> = {
   wait_for_user: () => t('actionWait'),
   user_replied: () => t('actionUserReplied'),
   escalate: () => t('actionEscalate'),
+  de_escalate: () => t('actionDeEscalate'),
   resolve: () => t('actionResolve'),
   reopen: () => t('actionReopen'),
   close: () => t('actionClose'),
@@ -114,6 +117,7 @@ function eventLine(e: TicketEventView, hostnameOf: HostnameOf = (id, recorded) =
     case 'wait_for_user': return { text: tk('eventWaitForUser', { actor, reason: str('reason') }), detail: null, icon: 'move' };
     case 'user_replied': return { text: tk('eventUserReplied'), detail: null, icon: 'move' };
     case 'escalate': return { text: tk('eventEscalate', { actor, reason: str('reason') }), detail: null, icon: 'move' };
+    case 'de_escalate': return { text: tk('eventDeEscalate', { actor, reason: str('reason') }), detail: null, icon: 'move' };
     case 'resolve': {
       const resolution = (data.resolution ?? {}) as { text?: unknown; solutionType?: unknown };
       return {
@@ -181,7 +185,8 @@ export function createTicketPage(app: AppContext, number: number): Page {
   const clockCard = (label: string, reading: TicketView['sla']['own'], testId: string) => {
     const tone = slaTone(reading);
     const detail = reading.stopped ? tk('slaStopped')
-      : reading.paused ? tk('slaPaused')
+      // Paused, the time left still matters: it is what the clock resumes with.
+      : reading.paused ? t('slaPausedWithTime', { overdue: reading.state === 'breached' ? 'yes' : 'no', time: duration(reading.remainingMs) })
       : reading.deadline !== null ? tk('slaDeadline', { deadline: formats.dateTime(reading.deadline) }) : '';
     const width = Math.min(100, Math.round(reading.ratio * 100));
     return el('div', { class: `sla-card sla-card-${tone}`, 'data-testid': testId, 'data-sla': tone },
@@ -208,12 +213,15 @@ export function createTicketPage(app: AppContext, number: number): Page {
     replaceChildren(clocks,
       clockCard(tk('slaOwn'), tk0.sla.own, 'sla-own'),
       clockCard(tk('slaResolve'), tk0.sla.resolve, 'sla-resolve'));
-    const valid = validActions(tk0, app.me.user.username);
+    const valid = validActions(tk0, app.me.user.username, app.me.role);
+    // A level-1 technician reads and annotates a level-2 ticket; level 2 acts on it.
+    const following = tk0.level === 'L2' && !roleMayAct(app.me.role, 'take', tk0) && tk0.status !== 'closed';
     replaceChildren(actions, ...valid.map((a) => el('button', {
       class: `btn ${a === 'resolve' || (a === 'take' && tk0.assignee === null) ? 'btn-primary' : 'btn-secondary'}`,
       type: 'button', 'data-testid': `action-${a}`, disabled: busy, onclick: () => void runAction(a),
     }, ACTION_LABEL[a]())),
-    valid.length === 0 ? el('span', { class: 'muted' }, t('noActions')) : null);
+    following ? el('p', { class: 'form-info', role: 'note', 'data-testid': 'ticket-following' }, t('followingLevel2', { resolved: tk0.status === 'resolved' ? 'yes' : 'no' }))
+      : valid.length === 0 ? el('span', { class: 'muted' }, t('noActions')) : null);
     replaceChildren(description,
       el('h2', { class: 'card-title' }, tk('fieldDescription')),
       tk0.description.trim() ? markdownView(tk0.description, 'ticket-description') : el('p', { class: 'muted' }, t('noDescription')),
@@ -240,16 +248,42 @@ export function createTicketPage(app: AppContext, number: number): Page {
         row(t('updated'), formatWhen(tk0.updatedAt)),
         tk0.resolvedAt ? row(t('resolvedAt'), formatWhen(tk0.resolvedAt)) : null,
         tk0.closedAt ? row(t('closedAt'), formatWhen(tk0.closedAt)) : null));
-    replaceChildren(devicesCard,
-      el('h2', { class: 'card-title' }, t('devicesTitle')),
-      tk0.deviceIds.length === 0 ? el('p', { class: 'muted small' }, t('noDevices'))
-        : el('ul', { class: 'plain-list' }, ...tk0.deviceIds.map((id) => el('li', null,
-          el('a', { class: 'mono', href: `#/devices/${encodeURIComponent(id)}` }, app.store.get(id)?.hostname ?? id)))));
+    renderDevices();
   };
 
+  /** The ticket's devices by name with their state; a device this page has not seen yet is fetched once, its id shown meanwhile. */
+  const asked = new Set<string>();
+  const renderDevices = () => {
+    if (!ticket) return;
+    for (const id of ticket.deviceIds) {
+      if (app.store.get(id) || asked.has(id)) continue;
+      asked.add(id);
+      // Not known (a purged session): the id stays, as before.
+      void app.store.load(id).catch(() => null);
+    }
+    replaceChildren(devicesCard,
+      el('h2', { class: 'card-title' }, t('devicesTitle')),
+      ticket.deviceIds.length === 0 ? el('p', { class: 'muted small' }, t('noDevices'))
+        : el('ul', { class: 'plain-list ticket-devices' }, ...ticket.deviceIds.map((id) => {
+          const device = app.store.get(id);
+          const state = device ? deviceState(device) : null;
+          return el('li', { class: 'ticket-device', 'data-testid': 'ticket-device', 'data-device-id': id },
+            el('a', { class: device ? 'strong' : 'mono', href: `#/devices/${encodeURIComponent(id)}` }, device?.hostname ?? id),
+            state ? badge(DEVICE_STATE_LABEL[state], DEVICE_TONE[state], 'ticket-device-state') : null);
+        })));
+  };
+
+  /** The device names the timeline shows, to draw it again only when one of them changes. */
+  const namesShown = new Map<string, string>();
   const renderTimeline = () => {
+    namesShown.clear();
+    const hostnameOf: HostnameOf = (id, recorded) => {
+      const name = app.store.get(id)?.hostname ?? (recorded || id);
+      namesShown.set(id, name);
+      return name;
+    };
     replaceChildren(timeline, ...events.map((e) => {
-      const line = eventLine(e, (id, recorded) => app.store.get(id)?.hostname ?? (recorded || id));
+      const line = eventLine(e, hostnameOf);
       return el('li', { class: `timeline-item timeline-${line.icon}${e.visibility === 'person' ? ' timeline-public' : ''}`, 'data-testid': 'timeline-item', 'data-kind': e.kind },
         el('span', { class: 'timeline-dot', 'aria-hidden': 'true' }),
         el('div', { class: 'timeline-content' },
@@ -260,10 +294,16 @@ export function createTicketPage(app: AppContext, number: number): Page {
             line.device ? el('a', { class: 'small', href: `#/devices/${encodeURIComponent(line.device)}`, 'data-testid': 'timeline-device-link' }, t('evFindingsOpen')) : null,
             el('time', { class: 'muted small nowrap', datetime: new Date(e.at).toISOString() }, formatWhen(e.at))),
           line.detail ? (line.markdown ? markdownView(line.detail) : plainText(line.detail)) : null,
-          recordingActions(e)));
+          recordingActions(e, (id) => app.store.get(id)?.hostname ?? id)));
     }));
     if (events.length === 0) timeline.append(el('li', { class: 'muted' }, t('timelineEmpty')));
     timelineMoreButton.hidden = !timelineMore;
+    // A link made here and used since no longer counts down.
+    for (const e of events) {
+      if (e.kind === 'agent_joined' && typeof e.data.supportLinkId === 'string') {
+        linkPanel.joined(e.data.supportLinkId, typeof e.data.deviceId === 'string' ? e.data.deviceId : null);
+      }
+    }
   };
 
   /** The next page of events after the last one shown (the first page the first time). */
@@ -326,6 +366,10 @@ export function createTicketPage(app: AppContext, number: number): Page {
       case 'escalate': {
         const reason = await reasonDialog({ title: t('escalateTitle'), intro: t('escalateIntro'), label: tk('fieldReason'), confirmLabel: t('actionEscalate') });
         return reason === null ? null : { type: 'escalate', reason };
+      }
+      case 'de_escalate': {
+        const reason = await reasonDialog({ title: t('deEscalateTitle'), intro: t('deEscalateIntro'), label: tk('fieldReason'), confirmLabel: t('actionDeEscalate') });
+        return reason === null ? null : { type: 'de_escalate', reason };
       }
       case 'reopen': {
         const reason = await reasonDialog({ title: t('reopenTitle'), intro: t('reopenIntro'), label: t('reasonOptional'), confirmLabel: t('actionReopen'), optional: true });
@@ -402,6 +446,15 @@ export function createTicketPage(app: AppContext, number: number): Page {
     if (!firstOpen) void load(true).then(() => loadTimeline());
     firstOpen = false;
   });
+  // The devices' names and states: once fetched, and as they change (online, offline, ended).
+  const stopDevices = app.store.subscribe((change) => {
+    if (disposed || !ticket) return;
+    const id = change === null ? null : change.kind === 'update' ? change.device.id : change.deviceId;
+    if (id !== null && !ticket.deviceIds.includes(id)) return;
+    renderDevices();
+    const name = id === null ? undefined : app.store.get(id)?.hostname;
+    if (id === null || (name !== undefined && namesShown.has(id) && namesShown.get(id) !== name)) renderTimeline();
+  });
   const stopEvents = app.socket.on('ticket.event', (message) => {
     if (disposed || message.number !== number) return;
     if (events.some((e) => e.id === message.event.id)) return;
@@ -417,6 +470,7 @@ export function createTicketPage(app: AppContext, number: number): Page {
       clearInterval(timer);
       stopState();
       stopEvents();
+      stopDevices();
       app.socket.send({ t: 'ticket.unwatch', number });
       window.removeEventListener('focus', onFocus);
       linkPanel.dispose();

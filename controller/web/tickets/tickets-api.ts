@@ -13,6 +13,8 @@ export interface QueueFilter {
   status: string;
   level: string;
   assignee: string;
+  /** `mine`: the tickets you follow (an escalated one you handed to level 2). */
+  follower: string;
   category: string;
   priority: string;
   q: string;
@@ -20,7 +22,7 @@ export interface QueueFilter {
 
 export type TicketActionBody =
   | { type: 'take' | 'start' | 'user_replied' | 'close' }
-  | { type: 'wait_for_user' | 'escalate' | 'reopen'; reason: string }
+  | { type: 'wait_for_user' | 'escalate' | 'de_escalate' | 'reopen'; reason: string }
   | { type: 'resolve'; resolution: string; solutionType: string };
 
 function queuePath(filter: QueueFilter, cursor: string | null, limit: number): string {

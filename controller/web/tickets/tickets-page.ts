@@ -1,6 +1,6 @@
 /**
  * The ticket queue: one page at a time from the controller (nearest deadline first),
- * filtered by status, level, assignee, category, priority and free text; refreshed
+ * filtered by status, level, assignee (or followed by me), category, priority and free text; refreshed
  * every 30 seconds and whenever the technician comes back to the window.
  */
 import { OPEN_STATUSES, TICKET_CATEGORIES, TICKET_PRIORITIES, TICKET_STATUSES } from '../../../protocol/ticket-model.js';
@@ -16,7 +16,7 @@ const REFRESH_MS = 30_000;
 const OPEN = [...OPEN_STATUSES].join(',');
 const FILTER_KEY = 'relais.ticketFilter';
 
-const DEFAULT_FILTER: QueueFilter = { status: OPEN, level: '', assignee: '', category: '', priority: '', q: '' };
+const DEFAULT_FILTER: QueueFilter = { status: OPEN, level: '', assignee: '', follower: '', category: '', priority: '', q: '' };
 
 function savedFilter(): QueueFilter {
   try {
@@ -47,6 +47,15 @@ export function createTicketsPage(app: AppContext): Page {
     node.addEventListener('change', () => ((filter[key] = node.value), changed()));
     return node;
   };
+  // Whose tickets: one choice that sets `assignee` (mine, none) or `follower` (followed by me).
+  const who = el('select', { class: 'input', 'aria-label': t('filterAssignee'), title: t('filterAssignee'), 'data-testid': 'filter-assignee' },
+    ...([['', t('anyone')], ['mine', t('mine')], ['none', t('unassigned')], ['followed', t('followed')]] as const).map(([v, text]) => el('option', { value: v }, text)));
+  who.value = filter.follower === 'mine' ? 'followed' : filter.assignee;
+  who.addEventListener('change', () => {
+    filter.assignee = who.value === 'followed' ? '' : who.value;
+    filter.follower = who.value === 'followed' ? 'mine' : '';
+    changed();
+  });
   const search = el('input', { class: 'input search-input', type: 'search', placeholder: t('searchPlaceholder'), 'aria-label': t('searchLabel'), 'data-testid': 'tickets-search', value: filter.q });
   let typing: ReturnType<typeof setTimeout> | null = null;
   search.addEventListener('input', () => {
@@ -56,7 +65,7 @@ export function createTicketsPage(app: AppContext): Page {
   const filters = el('div', { class: 'filter-bar' },
     search,
     select(t('filterStatus'), 'filter-status', 'status', [[OPEN, t('openTickets')], ['', t('allStatuses')], ...TICKET_STATUSES.map((s): [string, string] => [s, tk('status', { status: s })])]),
-    select(t('filterAssignee'), 'filter-assignee', 'assignee', [['', t('anyone')], ['mine', t('mine')], ['none', t('unassigned')]]),
+    who,
     select(t('filterLevel'), 'filter-level', 'level', [['', t('anyLevel')], ['L1', tk('level', { level: 'L1' })], ['L2', tk('level', { level: 'L2' })]]),
     select(t('filterCategory'), 'filter-category', 'category', [['', t('anyCategory')], ...TICKET_CATEGORIES.map((c): [string, string] => [c, tk('category', { category: c })])]),
     select(t('filterPriority'), 'filter-priority', 'priority', [['', t('anyPriority')], ...TICKET_PRIORITIES.map((p): [string, string] => [p, tk('priority', { priority: p })])]));
@@ -150,6 +159,12 @@ export function createTicketsPage(app: AppContext): Page {
   window.addEventListener('focus', onFocus);
   const timer = setInterval(() => void load(), REFRESH_MS);
   void load();
+  // The controller tells an account about the tickets it is assigned or follows: a row shown (or the followed view) is read again, at most every 1.5 s.
+  let soon: ReturnType<typeof setTimeout> | null = null;
+  const stopEvents = app.socket.on('ticket.event', (message) => {
+    if (soon || (filter.follower !== 'mine' && !tickets.some((x) => x.number === message.number))) return;
+    soon = setTimeout(() => ((soon = null), void load()), 1500);
+  });
 
   const root = el('div', { class: 'page tickets-page' },
     el('header', { class: 'page-header' },
@@ -166,6 +181,8 @@ export function createTicketsPage(app: AppContext): Page {
       disposed = true;
       clearInterval(timer);
       if (typing) clearTimeout(typing);
+      if (soon) clearTimeout(soon);
+      stopEvents();
       window.removeEventListener('focus', onFocus);
     },
   };

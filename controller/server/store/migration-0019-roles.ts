@@ -1,0 +1,18 @@
+/**
+ * 0019: the level-2 role (issue 10, level 2). Accounts were `technician` or `admin`;
+ * they become `l1`, `l2` or `admin`: every technician is level 1, administrators stay
+ * administrators (the users API still takes `technician` as another name for `l1`).
+ *
+ * With it, the queue's text search gets a (ticket, word) index in place of the one on the
+ * ticket alone: checking whether one ticket has a word is then one index probe, which lets
+ * a search combined with other filters walk the few tickets they keep (ticket-queue.ts).
+ */
+import { sql, type Kysely, type Migration } from 'kysely';
+
+export const rolesMigration: Migration = {
+  async up(db: Kysely<any>) {
+    await sql`UPDATE users SET role = 'l1' WHERE role = 'technician'`.execute(db);
+    await db.schema.dropIndex('ticket_words_ticket').execute();
+    await db.schema.createIndex('ticket_words_ticket_word').on('ticket_words').columns(['ticket_id', 'word']).execute();
+  },
+};
