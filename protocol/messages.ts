@@ -11,6 +11,7 @@ import {
 } from './jobs.js';
 import { authNonce, authSignature, unattendedPolicy } from './fleet.js';
 import { snapshot } from './snapshot.js';
+import { surveyAnswerMessage, surveyAskMessage } from './satisfaction-model.js';
 import { LIMITS } from './limits.js';
 import {
   channelId, cols, consentDecision, deviceSummary, errorBody, id, person, rows, shellCloseReason,
@@ -68,6 +69,8 @@ export const agentToController = z.discriminatedUnion('t', [
   jobResultMessage,
   /** The person answers the technician's chat (typed at the agent). */
   z.object({ t: z.literal('chat.reply'), text: chatText }),
+  /** The person rates the resolved ticket of this session (or says it is not solved). */
+  surveyAnswerMessage,
   errorMsg,
 ]);
 export type AgentToController = z.infer<typeof agentToController>;
@@ -104,6 +107,8 @@ export const controllerToAgent = z.discriminatedUnion('t', [
   jobAckMessage,
   /** A chat message from the technician, shown on the person's terminal (never run). */
   z.object({ t: z.literal('chat.message'), from: person, text: chatText, at: timestamp }),
+  /** The ticket of this session was resolved: ask the person to rate it (they may skip). */
+  surveyAskMessage,
   errorMsg,
 ]);
 export type ControllerToAgent = z.infer<typeof controllerToAgent>;

@@ -43,6 +43,10 @@ import { SupportCodes } from './support/support-codes.js';
 import { purgeSupport } from './support/support-purge.js';
 import { SupportSessions } from './support/support-sessions.js';
 import { TicketStore } from './tickets/ticket-store.js';
+import { ReportService } from './reports/report-service.js';
+import { SatisfactionService } from './satisfaction/satisfaction-service.js';
+import { SurveyStore } from './satisfaction/survey-store.js';
+import { SurveyThrottle } from './satisfaction/survey-throttle.js';
 
 const FIFTEEN_MINUTES = 15 * 60 * 1000;
 const HOUR = 60 * 60 * 1000;
@@ -99,6 +103,11 @@ async function main(): Promise<void> {
   const apiTokens = new ApiTokens(db);
   const dispatcher = new Dispatcher({ store: jobStore, audit, links });
   await dispatcher.start();
+  const reports = new ReportService(db);
+  // Figures of tickets written before this version (or by a bench's seeding) are computed once, in the background.
+  void reports.figures.catchUp().catch((err: unknown) => console.error(`reports: the figures could not be brought up to date: ${String(err)}`));
+  const surveys = new SurveyStore(db, tickets, audit, { expiryMs: config.satisfactionExpiryDays * DAY, dayOf: (at) => reports.figures.day(at) });
+  const satisfaction = new SatisfactionService(db, tickets, surveys, links);
   const chatStore = new ChatStore(db, tickets);
   const chat = new ChatService(chatStore, links, audit);
   const ticketJoins = new Map<string, Promise<unknown>>();
@@ -106,6 +115,7 @@ async function main(): Promise<void> {
     config, codes, sessions: supportSessions, devices, audit, diagnostics, managedDevices, controllerUrl: listenUrl, links, relay, jobs: dispatcher, chat,
     throttle: new Throttle({ maxFailures: 10, windowMs: FIFTEEN_MINUTES }),
     resumes: new ResumeThrottle(),
+    satisfaction,
     onJoined: (sessionId, deviceId, hostname, problem) => {
       // The join snapshot follows at once: its findings wait for the device to be on the ticket.
       const joined = tickets.sessionJoined(sessionId, deviceId, hostname, problem).catch((err: unknown) => console.error(`tickets: could not record a join on its ticket: ${String(err)}`));
@@ -128,6 +138,12 @@ async function main(): Promise<void> {
   const app = createApp(
     {
       sessions, supportSessions, codes, devices, directory, agents, audit, diagnostics, managedDevices, enrollmentTokens, scripts, jobStore, dispatcher, apiTokens, tickets, recordings, chat: chatStore, chatService: chat, sessionOf: (code: string) => codes.sessionOf(code),
+      surveys, reports, surveyThrottle: new SurveyThrottle(),
+      surveyLinkOf: async (code: string, language: 'fr' | 'en', base: string) => {
+        const codeId = await codes.usedCodeId(code);
+        const link = codeId === null ? null : await satisfaction.pageLink(codeId, language);
+        return link === null ? null : { url: `${base}/survey/${link.token}`, ticketNumber: link.ticketNumber };
+      },
       enrollThrottle: new Throttle({ maxFailures: 10, windowMs: FIFTEEN_MINUTES }),
       loginThrottle: new LoginThrottle(),
       failedLogins: new FailedLogins(db),

@@ -103,6 +103,7 @@ const toAgent: Record<ControllerToAgent['t'], ControllerToAgent> = {
   'job.cancel': { t: 'job.cancel', jobId: ident() },
   'job.ack': { t: 'job.ack', jobId: ident() },
   'chat.message': { t: 'chat.message', from: person, text: worst(CHAT_MAX_CHARS), at: Number.MAX_SAFE_INTEGER },
+  'survey.ask': { t: 'survey.ask', surveyId: ident(), ticketNumber: 2 ** 31, title: worst(200), technician: worst(128) },
   error: { t: 'error', ...errorMessage },
 };
 

@@ -9,6 +9,7 @@ import { ownHostsOnly, sameOriginForWrites, securityHeaders } from './guards.js'
 import { setControllerLanguage } from './server-language.js';
 import { SUPPORT_CHAT_SCRIPT } from './support-chat-script.js';
 import { supportChatRead, supportChatWrite, supportPage, supportProblem, type SupportPageDeps } from './support-page.js';
+import { surveyAnswerPost, surveyPage, type SurveyPageDeps } from '../satisfaction/survey-page.js';
 
 export interface Assets {
   /** The built browser UI (index.html, app.js, styles). */
@@ -17,7 +18,7 @@ export interface Assets {
   readonly agentPackage: string;
 }
 
-export function createApp(deps: ApiDeps & SupportPageDeps & { readonly trustProxy: boolean }, assets: Assets): Express {
+export function createApp(deps: ApiDeps & SupportPageDeps & SurveyPageDeps & { readonly trustProxy: boolean }, assets: Assets): Express {
   const app = express();
   app.disable('x-powered-by');
   setControllerLanguage(app, deps.language);
@@ -35,6 +36,9 @@ export function createApp(deps: ApiDeps & SupportPageDeps & { readonly trustProx
   app.get('/s/:code/chat', supportChatRead(deps));
   app.post('/s/:code/chat', express.json({ limit: '16kb' }), supportChatWrite(deps));
   app.post('/s/:code/problem', express.urlencoded({ extended: false, limit: '4kb', parameterLimit: 4 }), supportProblem(deps));
+  // The satisfaction survey: a single-use link is the credential (satisfaction/survey-page.ts).
+  app.get('/survey/:token', surveyPage(deps));
+  app.post('/survey/:token', express.urlencoded({ extended: false, limit: '8kb', parameterLimit: 4 }), surveyAnswerPost(deps));
   app.get('/download/relais-agent.tgz', (_req, res, next) => {
     if (!existsSync(assets.agentPackage)) return next();
     res.setHeader('Content-Type', 'application/gzip');

@@ -9,6 +9,7 @@ import {
 import type { AuditLog } from '../audit/audit.js';
 import type { Throttle } from '../auth/throttle.js';
 import type { ChatService } from '../chat/chat-service.js';
+import type { SatisfactionService } from '../satisfaction/satisfaction-service.js';
 import type { Config } from '../config/config.js';
 import type { DeviceRegistry } from '../devices/devices.js';
 import type { DiagnosticsStore } from '../diagnostics/diagnostics.js';
@@ -47,6 +48,8 @@ export interface AgentHubDeps {
   readonly chat?: ChatService;
   /** Hears of every stored snapshot (tickets put the findings on the timeline of the device's open tickets). */
   readonly onDiagnosed?: (deviceId: string, snapshotId: number, worst: string | null, count: number, join: boolean) => void;
+  /** Stores the person's satisfaction answers typed at the agent. */
+  readonly satisfaction?: SatisfactionService;
 }
 
 export class AgentHub {
@@ -205,6 +208,9 @@ export class AgentHub {
         if (link.sessionId === null || !this.deps.chat) return link.peer.violation('PROTO_ERR_INVALID_MESSAGE', 'a managed device has no support session to chat in');
         this.deps.chat.fromPerson(link.sessionId, link.deviceId, message.text, 'agent').catch((err: unknown) => console.error(`chat: an answer could not be stored: ${String(err)}`));
         return;
+      case 'survey.answer':
+        if (link.sessionId === null || !this.deps.satisfaction) return link.peer.violation('PROTO_ERR_INVALID_MESSAGE', 'a managed device has no support session to answer a survey for');
+        return this.deps.satisfaction.fromAgent(link.sessionId, link.deviceId, message);
       case 'error':
         console.warn(`agent ${link.deviceId} reported ${message.code}`);
         return;

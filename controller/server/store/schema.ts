@@ -246,6 +246,11 @@ export interface Database {
   ticket_support_links: TicketSupportLinksTable;
   recordings: RecordingsTable;
   chat_messages: ChatMessagesTable;
+  satisfaction_surveys: SatisfactionSurveysTable;
+  satisfaction_tokens: SatisfactionTokensTable;
+  ticket_figures: TicketFiguresTable;
+  ticket_figure_findings: TicketFigureFindingsTable;
+  report_sync: ReportSyncTable;
 }
 
 /** Chat between the technician and the person (0015); see migration-0015-chat.ts. */
@@ -350,4 +355,60 @@ export interface RecordingsTable {
   truncated: number;
   state: 'recording' | 'closed' | 'failed' | 'interrupted';
   file: string;
+}
+
+// ---- satisfaction and reports (0018); see migration-0018-satisfaction.ts ----
+
+export interface SatisfactionSurveysTable {
+  id: string;
+  ticket_id: string;
+  ticket_number: number;
+  resolved_at: number;
+  technician_id: number | null;
+  created_at: number;
+  expires_at: number;
+  language: 'fr' | 'en' | null;
+  answered_at: number | null;
+  answered_day: string | null;
+  rating: number | null;
+  not_solved: number;
+  comment: string | null;
+  via: 'agent' | 'page' | null;
+}
+
+export interface SatisfactionTokensTable {
+  token_hash: string;
+  survey_id: string;
+  purpose: 'mail' | 'page';
+  created_at: number;
+  expires_at: number;
+  used_at: number | null;
+}
+
+export interface TicketFiguresTable {
+  ticket_id: string;
+  version: number;
+  created_day: string;
+  category: string;
+  assignee_id: number | null;
+  resolved_day: string | null;
+  own_ms: number | null;
+  resolve_ms: number | null;
+  first_contact: number | null;
+  own_breach_at: number | null;
+  own_breach_day: string | null;
+  resolve_breach_at: number | null;
+  resolve_breach_day: string | null;
+}
+
+export interface TicketFigureFindingsTable {
+  ticket_id: string;
+  code: string;
+  created_day: string;
+  assignee_id: number | null;
+}
+
+export interface ReportSyncTable {
+  name: string;
+  value: number;
 }
