@@ -104,8 +104,6 @@ async function main(): Promise<void> {
   const dispatcher = new Dispatcher({ store: jobStore, audit, links });
   await dispatcher.start();
   const reports = new ReportService(db);
-  // Figures of tickets written before this version (or by a bench's seeding) are computed once, in the background.
-  void reports.figures.catchUp().catch((err: unknown) => console.error(`reports: the figures could not be brought up to date: ${String(err)}`));
   const surveys = new SurveyStore(db, tickets, audit, { expiryMs: config.satisfactionExpiryDays * DAY, dayOf: (at) => reports.figures.day(at) });
   const satisfaction = new SatisfactionService(db, tickets, surveys, links);
   const chatStore = new ChatStore(db, tickets);
@@ -160,6 +158,8 @@ async function main(): Promise<void> {
     server.listen(config.port, config.host, resolve);
   });
   console.log(`Relais controller listening on ${listenUrl()} (data in ${config.dataDir})`);
+  // Figures of tickets written before this version (or by a bench's seeding) are computed once, in the background.
+  void reports.figures.catchUp().catch((err: unknown) => console.error(`reports: the figures could not be brought up to date: ${String(err)}`));
   if (origins.needsAnnouncement) console.log(origins.describe());
   if (admin.generatedPassword) {
     // Printed once, on purpose: the operator needs it to log in the first time. It is never logged again.

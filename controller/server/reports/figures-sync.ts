@@ -13,14 +13,16 @@
  * `updated_at` is taken before its transaction commits, so the range starts
  * OVERLAP_MS before the mark; the version check makes re-reading those free.
  *
- * Findings: the codes of each `findings` timeline event made at a device's join, read
- * from the snapshot it names, along the events' id order (a cursor).
+ * Findings: the checks (a finding id's part before the colon) of each `findings` timeline
+ * event made at a device's join, read from the snapshot it names, along the events' id
+ * order (a cursor).
  */
 import { DEFAULT_CALENDAR_SETTINGS } from '../../../protocol/business-calendar.js';
 import type { TicketPriority, TicketStatus } from '../../../protocol/ticket-model.js';
 import type { Db } from '../store/database.js';
 import type { TicketFiguresTable } from '../store/schema.js';
 import { TicketSla } from '../tickets/ticket-sla.js';
+import { DaySums } from './day-sums.js';
 import { dayFormatter, ticketFigures } from './ticket-figures.js';
 
 const OVERLAP_MS = 5 * 60_000;
@@ -60,6 +62,8 @@ export class FiguresSync {
       await tx.deleteFrom('ticket_figures').execute();
       await tx.deleteFrom('ticket_figure_findings').execute();
       await tx.deleteFrom('report_sync').execute();
+      await tx.deleteFrom('report_days').execute();
+      await tx.deleteFrom('report_day_counts').execute();
     });
     return this.catchUp();
   }
@@ -110,6 +114,8 @@ export class FiguresSync {
         done += figures.length;
       }
       if (rows.length < BATCH) break;
+      // The driver answers synchronously: give requests their turn between batches of a long catch-up.
+      await new Promise((resolve) => setImmediate(resolve));
     }
     if (highest > mark) await this.setMark(TICKETS_MARK, highest);
     return done;
@@ -117,6 +123,18 @@ export class FiguresSync {
 
   private async write(figures: TicketFiguresTable[]): Promise<void> {
     await this.db.transaction().execute(async (tx) => {
+      // The day sums move by the difference between each ticket's old figures and its new ones.
+      const sums = new DaySums();
+      const old = new Map((await tx.selectFrom('ticket_figures').selectAll().where('ticket_id', 'in', figures.map((f) => f.ticket_id)).execute()).map((f) => [f.ticket_id, f]));
+      const moved: Array<{ before: TicketFiguresTable; after: TicketFiguresTable }> = [];
+      for (const f of figures) {
+        const before = old.get(f.ticket_id);
+        if (before) {
+          sums.figures(before, -1);
+          if (before.assignee_id !== f.assignee_id || before.created_day !== f.created_day) moved.push({ before, after: f });
+        }
+        sums.figures(f, 1);
+      }
       for (let i = 0; i < figures.length; i += 100) {
         const chunk = figures.slice(i, i + 100);
         await tx.insertInto('ticket_figures').values(chunk).onConflict((oc) => oc.column('ticket_id').doUpdateSet((eb) => ({
@@ -127,9 +145,16 @@ export class FiguresSync {
         }))).execute();
       }
       // A finding row carries its ticket's day and assignee: follow a reassignment.
-      for (const f of figures) {
-        await tx.updateTable('ticket_figure_findings').set({ assignee_id: f.assignee_id, created_day: f.created_day }).where('ticket_id', '=', f.ticket_id).execute();
+      for (const { before, after } of moved) {
+        const codes = await tx.selectFrom('ticket_figure_findings').select('code').where('ticket_id', '=', after.ticket_id).execute();
+        if (codes.length === 0) continue;
+        for (const { code } of codes) {
+          sums.finding(before.created_day, before.assignee_id, code, -1);
+          sums.finding(after.created_day, after.assignee_id, code, 1);
+        }
+        await tx.updateTable('ticket_figure_findings').set({ assignee_id: after.assignee_id, created_day: after.created_day }).where('ticket_id', '=', after.ticket_id).execute();
       }
+      await sums.apply(tx);
     });
   }
 
@@ -151,21 +176,30 @@ export class FiguresSync {
         .orderBy('ticket_events.id')
         .limit(BATCH)
         .execute();
-      for (const e of events) {
-        const data = JSON.parse(e.data_json) as { snapshotId?: unknown; join?: unknown };
-        if (data.join !== true || typeof data.snapshotId !== 'number') continue;
-        const snapshot = await this.db.selectFrom('snapshots').select('findings_json').where('id', '=', data.snapshotId).executeTakeFirst();
-        if (!snapshot) continue; // pruned since: nothing to count
-        const codes = [...new Set((JSON.parse(snapshot.findings_json) as Array<{ code?: unknown }>).map((f) => f.code).filter((c): c is string => typeof c === 'string' && c.length <= 128))];
-        if (codes.length === 0) continue;
-        await this.db.insertInto('ticket_figure_findings')
-          .values(codes.map((code) => ({ ticket_id: e.ticket_id, code, created_day: e.created_day, assignee_id: e.assignee_id })))
-          .onConflict((oc) => oc.columns(['ticket_id', 'code']).doNothing())
-          .execute();
-        added += codes.length;
-      }
+      added += await this.db.transaction().execute(async (tx) => {
+        const sums = new DaySums();
+        let inserted = 0;
+        for (const e of events) {
+          const data = JSON.parse(e.data_json) as { snapshotId?: unknown; join?: unknown };
+          if (data.join !== true || typeof data.snapshotId !== 'number') continue;
+          const snapshot = await tx.selectFrom('snapshots').select('findings_json').where('id', '=', data.snapshotId).executeTakeFirst();
+          if (!snapshot) continue; // pruned since: nothing to count
+          // A finding's id is its check and, after a colon, what it is about (`disk.full:/home`): the check is counted.
+          const codes = [...new Set((JSON.parse(snapshot.findings_json) as Array<{ id?: unknown }>).map((f) => (typeof f.id === 'string' ? f.id.split(':')[0]! : '')).filter((c) => c !== '' && c.length <= 128))];
+          for (const code of codes) {
+            const done = await tx.insertInto('ticket_figure_findings').values({ ticket_id: e.ticket_id, code, created_day: e.created_day, assignee_id: e.assignee_id })
+              .onConflict((oc) => oc.columns(['ticket_id', 'code']).doNothing()).executeTakeFirst();
+            if (Number(done.numInsertedOrUpdatedRows ?? 0) === 0) continue;
+            sums.finding(e.created_day, e.assignee_id, code, 1);
+            inserted++;
+          }
+        }
+        await sums.apply(tx);
+        return inserted;
+      });
       if (events.length < BATCH) break;
       after = events[events.length - 1]!.id;
+      await new Promise((resolve) => setImmediate(resolve));
     }
     await this.setMark(FINDINGS_MARK, end);
     return added;

@@ -16,7 +16,7 @@ export class ReportService {
 
   constructor(db: Db, private readonly now: () => number = Date.now, figures?: FiguresSync) {
     this.figures = figures ?? new FiguresSync(db);
-    this.queries = new ReportQueries(db, now);
+    this.queries = new ReportQueries(db, now, (at) => this.figures.day(at));
   }
 
   /** The range a query names, checked: real dates, from ≤ to, at most REPORT_MAX_DAYS days. */

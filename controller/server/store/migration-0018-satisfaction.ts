@@ -41,7 +41,7 @@ export const satisfactionMigration: Migration = {
       .addColumn('via', 'text')
       .addUniqueConstraint('satisfaction_surveys_resolution', ['ticket_id', 'resolved_at'])
       .execute();
-    await db.schema.createIndex('satisfaction_surveys_answered').on('satisfaction_surveys').columns(['answered_day', 'technician_id', 'rating']).execute();
+    await db.schema.createIndex('satisfaction_surveys_answered').on('satisfaction_surveys').columns(['answered_day', 'technician_id', 'rating', 'not_solved']).execute();
     await db.schema.createIndex('satisfaction_surveys_answers').on('satisfaction_surveys').columns(['answered_at', 'id']).execute();
 
     await db.schema
@@ -95,6 +95,34 @@ export const satisfactionMigration: Migration = {
       .addPrimaryKeyConstraint('ticket_figure_findings_pk', ['ticket_id', 'code'])
       .execute();
     await db.schema.createIndex('ticket_figure_findings_day').on('ticket_figure_findings').columns(['created_day', 'assignee_id', 'code']).execute();
+
+    // Sums per calendar day, kept by the sync (delta of each ticket's old and new figures):
+    // `who` is the assignee's account id, or -1 for everyone's total, so a year's dashboard
+    // reads a few hundred rows per chart instead of every ticket.
+    await db.schema
+      .createTable('report_days')
+      .addColumn('day', 'text', (c) => c.notNull())
+      .addColumn('who', 'integer', (c) => c.notNull())
+      .addColumn('opened', 'integer', (c) => c.notNull().defaultTo(0))
+      .addColumn('own_sum', 'bigint', (c) => c.notNull().defaultTo(0))
+      .addColumn('own_count', 'integer', (c) => c.notNull().defaultTo(0))
+      .addColumn('resolved', 'integer', (c) => c.notNull().defaultTo(0))
+      .addColumn('resolve_sum', 'bigint', (c) => c.notNull().defaultTo(0))
+      .addColumn('first_contact', 'integer', (c) => c.notNull().defaultTo(0))
+      .addColumn('own_breaches', 'integer', (c) => c.notNull().defaultTo(0))
+      .addColumn('resolve_breaches', 'integer', (c) => c.notNull().defaultTo(0))
+      .addPrimaryKeyConstraint('report_days_pk', ['who', 'day'])
+      .execute();
+    await db.schema
+      .createTable('report_day_counts')
+      .addColumn('who', 'integer', (c) => c.notNull())
+      /** category | finding */
+      .addColumn('kind', 'text', (c) => c.notNull())
+      .addColumn('day', 'text', (c) => c.notNull())
+      .addColumn('value', 'text', (c) => c.notNull())
+      .addColumn('count', 'integer', (c) => c.notNull().defaultTo(0))
+      .addPrimaryKeyConstraint('report_day_counts_pk', ['who', 'kind', 'day', 'value'])
+      .execute();
 
     await db.schema
       .createTable('report_sync')

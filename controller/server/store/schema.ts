@@ -251,6 +251,8 @@ export interface Database {
   ticket_figures: TicketFiguresTable;
   ticket_figure_findings: TicketFigureFindingsTable;
   report_sync: ReportSyncTable;
+  report_days: ReportDaysTable;
+  report_day_counts: ReportDayCountsTable;
 }
 
 /** Chat between the technician and the person (0015); see migration-0015-chat.ts. */
@@ -411,4 +413,25 @@ export interface TicketFigureFindingsTable {
 export interface ReportSyncTable {
   name: string;
   value: number;
+}
+
+export interface ReportDaysTable {
+  day: string;
+  who: number;
+  opened: number;
+  own_sum: number;
+  own_count: number;
+  resolved: number;
+  resolve_sum: number;
+  first_contact: number;
+  own_breaches: number;
+  resolve_breaches: number;
+}
+
+export interface ReportDayCountsTable {
+  who: number;
+  kind: 'category' | 'finding';
+  day: string;
+  value: string;
+  count: number;
 }
