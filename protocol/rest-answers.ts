@@ -105,7 +105,7 @@ export const AUDIT_ACTIONS = [
   'ticket.created', 'ticket.updated', 'ticket.action', 'ticket.note', 'ticket.linked', 'ticket.findings',
   'recording.failed', 'recording.downloaded', 'recordings.purged',
   'shell.detached', 'shell.attached', 'chat.sent',
-  'survey.answered', 'ticket.reopened_by_person', 'survey.link-issued',
+  'survey.answered', 'ticket.reopened-by-person', 'survey.link-issued',
 ] as const;
 export type AuditActionName = (typeof AUDIT_ACTIONS)[number];
 

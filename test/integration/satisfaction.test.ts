@@ -151,7 +151,7 @@ describe('single-use links', () => {
     expect(events.find((e) => e.kind === 'survey_answered')!.data).toMatchObject({ notSolved: true, rating: null, comment: 'Still drops at 11:00' });
     const audit = await call(admin, 'GET', `/api/audit?target=${encodeURIComponent(`#${number}`)}`);
     const actions = audit.json.entries.map((e: { action: string }) => e.action);
-    expect(actions).toEqual(expect.arrayContaining(['survey.answered', 'ticket.reopened_by_person']));
+    expect(actions).toEqual(expect.arrayContaining(['survey.answered', 'ticket.reopened-by-person']));
   }, 60_000);
 
   it('the support page of a session whose ticket is resolved shows a link to rate it', async () => {

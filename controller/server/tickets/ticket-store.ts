@@ -356,7 +356,7 @@ export class TicketStore {
     if (!current) throw notFound();
     if (current.status !== 'resolved' || current.resolved_at !== resolvedAt) throw new RelaisError('TICKET_ERR_BAD_TRANSITION', '(no longer this resolution)'); // i18n-ignore: detail for the log
     const applied = await this.apply(number, { type: 'reopen', ...(reason ? { reason } : {}) }, { id: 'system', role: 'system' }, null);
-    this.audit.note({ actor: 'person', action: 'ticket.reopened_by_person', target: `#${number}`, detail: { from: applied.event.from, to: applied.event.to, version: applied.event.version } });
+    this.audit.note({ actor: 'person', action: 'ticket.reopened-by-person', target: `#${number}`, detail: { from: applied.event.from, to: applied.event.to, version: applied.event.version } });
     return (await this.view(number))!;
   }
 
