@@ -6,14 +6,14 @@
 //
 //   node scripts/bench/reports-bench.mjs [--tickets=100000] [--events=300000] [--requests=50] [--data-dir=DIR] [--out=bench-results/reports.json]
 //
-// --data-dir keeps the seeded folder (an empty or missing one is seeded) for profiling.
+// --data-dir keeps the seeded folder for profiling; given a folder it seeded before, it measures it again.
 //
 // The first request after the start waits for the figures of the seeded tickets (written
 // behind the controller's back, as an upgrade from before migration 0018 would find them):
 // reported as "figures built", not counted in the dashboard's times.
 import Database from 'better-sqlite3';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -117,14 +117,22 @@ async function measure(o, run) {
   if (!o.dataDir) onCleanup(`reports data folder ${dataDir}`, () => rmSync(dataDir, { recursive: true, force: true }));
   mkdirSync(dataDir, { recursive: true });
   const dataFile = join(dataDir, 'relais.sqlite');
-  const adminPassword = `bench-${randomBytes(12).toString('hex')}`;
-  // The schema from the real controller (every migration, 0018 included), then the data behind its back.
-  await (await spawnController({ root, dataDir, adminPassword })).stop();
+  const passwordFile = join(dataDir, 'bench-admin-password');
+  const reuse = existsSync(passwordFile) && existsSync(dataFile);
+  const adminPassword = reuse ? readFileSync(passwordFile, 'utf8').trim() : `bench-${randomBytes(12).toString('hex')}`;
   const now = Date.now();
-  console.log(`bench: seeding ${o.tickets} tickets and ${o.events} timeline events…`);
-  const seeded = await seedTickets({ root, dataFile, tickets: o.tickets, events: o.events, now });
-  const extra = seedSatisfactionAndFindings(dataFile, now);
-  console.log(`bench: seeded in ${seeded.seconds.toFixed(1)} s, ${extra.surveys} answers, ${extra.findingEvents} join findings`);
+  let seeded = null;
+  let extra = null;
+  if (reuse) console.log(`bench: measuring the database seeded before in ${dataDir}`);
+  else {
+    // The schema from the real controller (every migration, 0018 included), then the data behind its back.
+    await (await spawnController({ root, dataDir, adminPassword })).stop();
+    writeFileSync(passwordFile, `${adminPassword}\n`, { mode: 0o600 });
+    console.log(`bench: seeding ${o.tickets} tickets and ${o.events} timeline events…`);
+    seeded = await seedTickets({ root, dataFile, tickets: o.tickets, events: o.events, now });
+    extra = seedSatisfactionAndFindings(dataFile, now);
+    console.log(`bench: seeded in ${seeded.seconds.toFixed(1)} s, ${extra.surveys} answers, ${extra.findingEvents} join findings`);
+  }
   const controller = await spawnController({ root, dataDir, adminPassword });
   try {
     const { url } = controller;
@@ -155,7 +163,7 @@ async function measure(o, run) {
       console.log(`${r.scenario.padEnd(40)} ${ms(r.server.p50)}${ms(r.server.p95)}${ms(r.server.max)}    ${ms(r.client.p50)}${ms(r.client.p95)}   ${r.targetP95Ms ? `p95 < ${r.targetP95Ms} ms` : '-'.padEnd(12)}  ${r.targetP95Ms ? (r.pass ? 'PASS' : 'MISS') : 'info'}`);
     }
     console.log(`figures built at the first request after start (${o.tickets} tickets): ${(figuresMs / 1000).toFixed(1)} s; database ${(statSync(dataFile).size / 1e6).toFixed(0)} MB`);
-    writeJson(run.outPath, { status: 'ran', timestamp: run.startedAt.toISOString(), machine: machine(), config: run.config, seeded: { ...seeded, ...extra }, figuresBuiltMs: figuresMs, results });
+    writeJson(run.outPath, { status: 'ran', timestamp: run.startedAt.toISOString(), machine: machine(), config: run.config, seeded: seeded && { ...seeded, ...extra }, figuresBuiltMs: figuresMs, results });
     console.log(`bench: raw figures written to ${run.outPath}`);
     return results.every((r) => r.pass) ? 0 : 1;
   } finally {

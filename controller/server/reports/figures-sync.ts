@@ -25,7 +25,7 @@ import { TicketSla } from '../tickets/ticket-sla.js';
 import { DaySums } from './day-sums.js';
 import { dayFormatter, ticketFigures } from './ticket-figures.js';
 
-const OVERLAP_MS = 5 * 60_000;
+const OVERLAP_MS = 60_000;
 const BATCH = 1000;
 const TICKETS_MARK = 'tickets_updated_at';
 const FINDINGS_MARK = 'findings_event_id';
@@ -80,7 +80,9 @@ export class FiguresSync {
   private async syncTickets(): Promise<number> {
     const mark = await this.mark(TICKETS_MARK);
     let after = { at: mark < 0 ? -1 : mark - OVERLAP_MS, id: '' };
-    let highest = mark;
+    // The latest change now: the next catch-up starts OVERLAP_MS before it.
+    const latest = await this.db.selectFrom('tickets').select((eb) => eb.fn.max('updated_at').as('at')).executeTakeFirst();
+    const highest = Math.max(mark, Number(latest?.at ?? -1));
     let done = 0;
     for (;;) {
       const rows = await this.db
@@ -88,6 +90,8 @@ export class FiguresSync {
         .leftJoin('ticket_figures', 'ticket_figures.ticket_id', 'tickets.id')
         .select(['tickets.id', 'tickets.version', 'tickets.created_at', 'tickets.category', 'tickets.assignee_id', 'tickets.status', 'tickets.priority', 'tickets.resolved_at', 'tickets.updated_at', 'ticket_figures.version as figures_version'])
         .where((eb) => eb(eb.refTuple('tickets.updated_at', 'tickets.id'), '>', eb.tuple(after.at, after.id)))
+        // Only tickets whose figures are missing or older than the ticket (the version check, in the engine).
+        .where((eb) => eb.or([eb('ticket_figures.version', 'is', null), eb('ticket_figures.version', '!=', eb.ref('tickets.version'))]))
         .orderBy('tickets.updated_at')
         .orderBy('tickets.id')
         .limit(BATCH)
@@ -95,8 +99,7 @@ export class FiguresSync {
       if (rows.length === 0) break;
       const last = rows[rows.length - 1]!;
       after = { at: last.updated_at, id: last.id };
-      highest = Math.max(highest, last.updated_at);
-      const stale = rows.filter((r) => r.figures_version !== r.version);
+      const stale = rows;
       if (stale.length > 0) {
         const ids = stale.map((r) => r.id);
         const history = await this.db.selectFrom('ticket_status_history').select(['ticket_id', 'at', 'status']).where('ticket_id', 'in', ids).orderBy('ticket_id').orderBy('at').orderBy('id').execute();
