@@ -34,6 +34,10 @@ function problem(res: Response, deps: SurveyPageDeps, err: RelaisError, language
 /** The shared start of both handlers: headers, language, the throttle. Null when already answered. */
 function begin(deps: SurveyPageDeps, req: Request, res: Response): { token: string; language: Language; w: SurveyWords; ip: string } | null {
   res.setHeader('Cache-Control', 'no-store');
+  // The form posts to this page: under `no-referrer` a browser sends `Origin: null`, which the
+  // Origin check refuses. `same-origin` sends our own origin here and still nothing (not the
+  // token in the address) to any other site.
+  res.setHeader('Referrer-Policy', 'same-origin');
   const token = String(req.params.token ?? '');
   const language = visitorLanguage(req);
   const w = translator(surveyPageCatalog, language);
