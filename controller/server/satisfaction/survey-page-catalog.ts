@@ -3,7 +3,7 @@ import { defineCatalog } from '../../../protocol/index.js';
 
 export const surveyPageCatalog = defineCatalog({
   pageTitle: 'Your opinion',
-  brand: '{organization} · helpdesk',
+  brand: '{organization} · satisfaction survey',
   languageSwitch: 'Language',
   heading: 'Was your problem solved?',
   lead: 'Your request {number} “{title}” was marked as resolved{technician, select, none {} other { by {technician}}}. Tell us how it went: it takes a few seconds.',
@@ -14,7 +14,7 @@ export const surveyPageCatalog = defineCatalog({
   rating4: 'Good',
   rating5: 'Excellent',
   notSolved: 'The problem is not solved',
-  notSolvedHint: 'Your request is reopened and your technician will contact you again.',
+  notSolvedHint: 'This answer reopens your request: your technician will contact you again.',
   commentLabel: 'A comment (optional)',
   commentHint: 'One line, at most {max, number} characters.',
   send: 'Send my answer',
@@ -26,7 +26,7 @@ export const surveyPageCatalog = defineCatalog({
   problemHeading: 'This link cannot be used',
 }, {
   pageTitle: 'Votre avis',
-  brand: '{organization} · support informatique',
+  brand: '{organization} · enquête de satisfaction',
   languageSwitch: 'Langue',
   heading: 'Votre problème est-il résolu\u00a0?',
   lead: "Votre demande {number} «\u00a0{title}\u00a0» a été marquée comme résolue{technician, select, none {} other { par {technician}}}. Dites-nous comment cela s'est passé\u00a0: cela ne prend que quelques secondes.",
@@ -37,7 +37,7 @@ export const surveyPageCatalog = defineCatalog({
   rating4: 'Satisfait',
   rating5: 'Très satisfait',
   notSolved: "Le problème n'est pas résolu",
-  notSolvedHint: 'Votre demande est rouverte et votre technicien reprendra contact avec vous.',
+  notSolvedHint: 'Cette réponse rouvre votre demande\u00a0: votre technicien reprendra contact avec vous.',
   commentLabel: 'Un commentaire (facultatif)',
   commentHint: 'Une ligne, {max, number} caractères au plus.',
   send: 'Envoyer ma réponse',
