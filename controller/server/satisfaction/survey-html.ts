@@ -56,7 +56,7 @@ const STYLE = `
   .muted { color:var(--muted); font-size:14px; margin-top:18px; }
   .done { color:var(--good); font-weight:600; }
   @media (max-width: 520px) { main { margin:16px auto; } .card { padding:20px 16px 16px; } h1 { font-size:22px; }
-    .scale { grid-template-columns: repeat(5, minmax(0, 1fr)); gap:6px; } .choice span { min-height:72px; font-size:11px; padding:8px 2px; overflow-wrap:anywhere; } .choice span b { font-size:24px; }
+    .scale { grid-template-columns: repeat(5, minmax(0, 1fr)); gap:6px; } .choice span { min-height:72px; font-size:11px; padding:8px 2px; } .choice span b { font-size:24px; }
     .not-solved span { min-height:52px; font-size:15px; } }
 `;
 
