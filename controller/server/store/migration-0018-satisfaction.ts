@@ -43,6 +43,7 @@ export const satisfactionMigration: Migration = {
       .execute();
     await db.schema.createIndex('satisfaction_surveys_answered').on('satisfaction_surveys').columns(['answered_day', 'technician_id', 'rating', 'not_solved']).execute();
     await db.schema.createIndex('satisfaction_surveys_answers').on('satisfaction_surveys').columns(['answered_at', 'id']).execute();
+    await db.schema.createIndex('satisfaction_surveys_technician').on('satisfaction_surveys').columns(['technician_id', 'answered_day', 'rating', 'not_solved']).execute();
 
     await db.schema
       .createTable('satisfaction_tokens')
