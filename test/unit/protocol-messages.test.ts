@@ -40,6 +40,7 @@ const agentMessages: AgentToController[] = [
   { t: 'job.output', jobId: 'j1', stream: 'stderr', seq: 0, data: 'AAEC/w==' },
   { t: 'job.result', jobId: 'j1', status: 'refused', exitCode: null, signal: null, startedAt: null, finishedAt: 6, stdoutBytes: 0, stderrBytes: 0, stdoutTruncated: false, stderrTruncated: false, lastSeq: -1, reason: 'refused by policy (script: deny)' },
   { t: 'chat.reply', text: 'Bonjour, l’imprimante ne répond plus 🖨️' },
+  { t: 'survey.answer', surveyId: 's1', answer: { kind: 'rating', rating: 5, comment: 'Merci !' } },
   { t: 'error', code: 'PROTO_ERR_BAD_JSON', message: 'bad' },
 ];
 const toAgent: ControllerToAgent[] = [
@@ -55,6 +56,7 @@ const toAgent: ControllerToAgent[] = [
   { t: 'job.cancel', jobId: 'j1' },
   { t: 'job.ack', jobId: 'j1' },
   { t: 'chat.message', from: person, text: 'Pouvez-vous redémarrer ?', at: 1 },
+  { t: 'survey.ask', surveyId: 's1', ticketNumber: 1042, title: 'Imprimante hors ligne', technician: 'Sam Lee' },
   { t: 'error', code: 'PROTO_ERR_UNKNOWN_TYPE', message: 'The message type is unknown.', channel: 7 },
 ];
 const fromConsole: ConsoleToController[] = [
