@@ -107,6 +107,10 @@ describe('the person rates the help, the dashboard shows it', () => {
     await page.emulateMedia({ colorScheme: 'dark' });
     await saveScreenshot(page, 'satisfaction-dashboard-dark');
     await page.emulateMedia({ colorScheme: 'light' });
+    // A phone: nothing scrolls sideways (the technicians' table scrolls in its own box).
+    await page.setViewportSize({ width: 390, height: 844 });
+    await expect.poll(() => noSideScroll(page)).toBe(true);
+    await saveScreenshot(page, 'satisfaction-dashboard-390');
 
     // Desktop survey page screenshots (a second ticket, in English).
     await rest(cookie, 'POST', `/api/tickets/${ticket.number}/actions`, { type: 'reopen' });
