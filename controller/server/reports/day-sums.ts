@@ -13,7 +13,7 @@ import type { ReportDaysTable, TicketFiguresTable } from '../store/schema.js';
 export const EVERYONE = -1;
 
 type DayFields = Omit<ReportDaysTable, 'day' | 'who'>;
-const ZERO: DayFields = { opened: 0, own_sum: 0, own_count: 0, resolved: 0, resolve_sum: 0, first_contact: 0, own_breaches: 0, resolve_breaches: 0 };
+const ZERO: DayFields = { opened: 0, own_sum: 0, own_count: 0, resolved: 0, resolve_sum: 0, first_contact: 0, own_breaches: 0, resolve_breaches: 0, rated_1: 0, rated_2: 0, rated_3: 0, rated_4: 0, rated_5: 0, not_solved: 0 };
 
 export type FigureRow = Pick<TicketFiguresTable, 'created_day' | 'category' | 'assignee_id' | 'resolved_day' | 'own_ms' | 'resolve_ms' | 'first_contact' | 'own_breach_day' | 'resolve_breach_day'>;
 
@@ -50,6 +50,12 @@ export class DaySums {
     }
   }
 
+  /** A satisfaction answer given on `day` for a ticket resolved by `technician`: a rating 1–5, or null for "not solved". */
+  answer(day: string, technician: number | null, rating: number | null): void {
+    const field: keyof DayFields = rating === null ? 'not_solved' : (`rated_${rating}` as 'rated_1');
+    for (const who of this.whos(technician)) this.day(who, day, { [field]: 1 });
+  }
+
   /** A finding check on a ticket created on `day`, assigned to `assignee`, in (1) or out (-1). */
   finding(day: string, assignee: number | null, code: string, sign: 1 | -1): void {
     for (const who of this.whos(assignee)) this.count(who, 'finding', day, code, sign);
@@ -63,6 +69,8 @@ export class DaySums {
         resolved: sql`report_days.resolved + excluded.resolved`, resolve_sum: sql`report_days.resolve_sum + excluded.resolve_sum`,
         first_contact: sql`report_days.first_contact + excluded.first_contact`, own_breaches: sql`report_days.own_breaches + excluded.own_breaches`,
         resolve_breaches: sql`report_days.resolve_breaches + excluded.resolve_breaches`,
+        rated_1: sql`report_days.rated_1 + excluded.rated_1`, rated_2: sql`report_days.rated_2 + excluded.rated_2`, rated_3: sql`report_days.rated_3 + excluded.rated_3`,
+        rated_4: sql`report_days.rated_4 + excluded.rated_4`, rated_5: sql`report_days.rated_5 + excluded.rated_5`, not_solved: sql`report_days.not_solved + excluded.not_solved`,
       })).execute();
     }
     const counts = [...this.counts.values()].filter((r) => r.count !== 0);

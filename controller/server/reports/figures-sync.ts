@@ -49,6 +49,7 @@ export class FiguresSync {
     const next = previous.catch(() => 0).then(async () => {
       const tickets = await this.syncTickets();
       await this.syncFindings();
+      await this.syncAnswers();
       return tickets;
     });
     this.running = next;
@@ -64,6 +65,7 @@ export class FiguresSync {
       await tx.deleteFrom('report_sync').execute();
       await tx.deleteFrom('report_days').execute();
       await tx.deleteFrom('report_day_counts').execute();
+      await tx.updateTable('satisfaction_surveys').set({ counted: 0 }).where('counted', '=', 1).execute();
     });
     return this.catchUp();
   }
@@ -159,6 +161,28 @@ export class FiguresSync {
       }
       await sums.apply(tx);
     });
+  }
+
+  /** Satisfaction answers not yet in the day sums: counted once (the flag is set in the same transaction). */
+  private async syncAnswers(): Promise<number> {
+    let added = 0;
+    for (;;) {
+      const answers = await this.db.selectFrom('satisfaction_surveys').select(['id', 'answered_day', 'technician_id', 'rating', 'not_solved'])
+        .where('counted', '=', 0).where('answered_at', 'is not', null).orderBy('answered_at').limit(BATCH).execute();
+      if (answers.length === 0) return added;
+      await this.db.transaction().execute(async (tx) => {
+        const sums = new DaySums();
+        for (const a of answers) {
+          const rating = a.not_solved === 1 ? null : a.rating;
+          if (a.answered_day !== null && (rating === null || (rating >= 1 && rating <= 5))) sums.answer(a.answered_day, a.technician_id, rating);
+        }
+        await sums.apply(tx);
+        await tx.updateTable('satisfaction_surveys').set({ counted: 1 }).where('id', 'in', answers.map((a) => a.id)).execute();
+      });
+      added += answers.length;
+      if (answers.length < BATCH) return added;
+      await new Promise((resolve) => setImmediate(resolve));
+    }
   }
 
   private async syncFindings(): Promise<number> {

@@ -4,7 +4,7 @@
  * the number of tickets. Breaches are counted on the day a deadline passed; the sums count
  * every deadline by its day, so for today and later only the deadlines already passed
  * (read from ticket_figures: open tickets' clocks, a short range) replace them.
- * Satisfaction is summed from the answers (a covering index on their day).
+ * Satisfaction answers are in the same day sums (per rating, and "not solved").
  */
 import { sql } from 'kysely';
 import { REPORT_TOP, daysBetween, type ReportAnswer } from '../../../protocol/report-model.js';
@@ -45,9 +45,6 @@ export class ReportQueries {
       if (technician !== null) q = q.where('assignee_id', '=', technician);
       return liveFrom > to ? Promise.resolve([]) : q.groupBy([day, 'assignee_id']).execute();
     };
-    let ratingsQuery = this.db.selectFrom('satisfaction_surveys').select((eb) => ['technician_id', 'rating', 'not_solved', eb.fn.countAll<number>().as('n')])
-      .where('answered_day', '>=', from).where('answered_day', '<=', to);
-    if (technician !== null) ratingsQuery = ratingsQuery.where('technician_id', '=', technician);
     // Each technician's totals, summed by the engine (a year of everyone is ~10,000 rows: too many to bring out one by one).
     // Deadlines of today and later are left out here and counted live below.
     const past = (column: 'own_breaches' | 'resolve_breaches') => sql<number>`sum(case when day < ${today} then ${sql.ref(column)} else 0 end)`;
@@ -55,17 +52,30 @@ export class ReportQueries {
       'who', eb.fn.sum<number>('opened').as('opened'), eb.fn.sum<number>('own_sum').as('own_sum'), eb.fn.sum<number>('own_count').as('own_count'),
       eb.fn.sum<number>('resolved').as('resolved'), eb.fn.sum<number>('resolve_sum').as('resolve_sum'), eb.fn.sum<number>('first_contact').as('first_contact'),
       past('own_breaches').as('own_breaches'), past('resolve_breaches').as('resolve_breaches'),
+      eb.fn.sum<number>('rated_1').as('rated_1'), eb.fn.sum<number>('rated_2').as('rated_2'), eb.fn.sum<number>('rated_3').as('rated_3'),
+      eb.fn.sum<number>('rated_4').as('rated_4'), eb.fn.sum<number>('rated_5').as('rated_5'), eb.fn.sum<number>('not_solved').as('not_solved'),
     ]).where('day', '>=', from).where('day', '<=', to).groupBy('who');
     techDaysQuery = technician === null ? techDaysQuery.where('who', '>=', 0) : techDaysQuery.where('who', '=', technician);
-    const [dayRows, techDays, categories, findings, ownLive, resolveLive, ratings] = await Promise.all([
+    const [dayRows, techDays, categories, findings, ownLive, resolveLive] = await Promise.all([
       this.db.selectFrom('report_days').selectAll().where('who', '=', who).where('day', '>=', from).where('day', '<=', to).execute(),
       techDaysQuery.execute(),
       top('category', REPORT_TOP.categories),
       top('finding', REPORT_TOP.findings),
       live('own'),
       live('resolve'),
-      ratingsQuery.groupBy(['technician_id', 'rating', 'not_solved']).execute(),
     ]);
+    type Rated = Pick<(typeof dayRows)[number], 'rated_1' | 'rated_2' | 'rated_3' | 'rated_4' | 'rated_5' | 'not_solved'>;
+    const ratedOf = (r: Rated) => [num(r.rated_1), num(r.rated_2), num(r.rated_3), num(r.rated_4), num(r.rated_5)];
+    const ratingCounts = [0, 0, 0, 0, 0];
+    let notSolved = 0;
+    const addRatings = (t: Totals, r: Rated, counts?: number[]) => {
+      ratedOf(r).forEach((n, i) => {
+        t.ratingSum += (i + 1) * n;
+        t.ratings += n;
+        if (counts) counts[i]! += n;
+      });
+      t.answers += ratedOf(r).reduce((a, b) => a + b, 0) + num(r.not_solved);
+    };
 
     // ---- per day (everyone's, or the one technician's) ----
     const days = daysBetween(from, to).map((day) => ({ day, opened: 0, resolved: 0, ownBreaches: 0, resolveBreaches: 0 }));
@@ -78,6 +88,8 @@ export class ReportQueries {
       d.resolved += num(r.resolved);
       total.opened += num(r.opened); total.ownSum += num(r.own_sum); total.ownCount += num(r.own_count);
       total.resolved += num(r.resolved); total.resolveSum += num(r.resolve_sum); total.fcr += num(r.first_contact);
+      addRatings(total, r, ratingCounts);
+      notSolved += num(r.not_solved);
       // Deadlines of today and later: only those already passed count (below).
       if (r.day < today) {
         d.ownBreaches += num(r.own_breaches); d.resolveBreaches += num(r.resolve_breaches);
@@ -98,6 +110,7 @@ export class ReportQueries {
       t.opened += num(r.opened); t.ownSum += num(r.own_sum); t.ownCount += num(r.own_count);
       t.resolved += num(r.resolved); t.resolveSum += num(r.resolve_sum); t.fcr += num(r.first_contact);
       t.ownBreaches += num(r.own_breaches); t.resolveBreaches += num(r.resolve_breaches);
+      addRatings(t, r);
     }
     for (const [rows, key] of [[ownLive, 'ownBreaches'], [resolveLive, 'resolveBreaches']] as const) {
       for (const r of rows) {
@@ -107,22 +120,6 @@ export class ReportQueries {
         total[key] += n;
         const t = tech(r.assignee_id);
         if (t) t[key] += n;
-      }
-    }
-
-    // ---- satisfaction ----
-    const ratingCounts = [0, 0, 0, 0, 0];
-    let notSolved = 0;
-    for (const r of ratings) {
-      const n = num(r.n);
-      const t = tech(r.technician_id);
-      if (t) t.answers += n;
-      total.answers += n;
-      if (num(r.not_solved) === 1) notSolved += n;
-      else if (r.rating !== null && r.rating >= 1 && r.rating <= 5) {
-        ratingCounts[r.rating - 1]! += n;
-        total.ratingSum += r.rating * n; total.ratings += n;
-        if (t) { t.ratingSum += r.rating * n; t.ratings += n; }
       }
     }
 

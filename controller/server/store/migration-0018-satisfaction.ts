@@ -39,10 +39,13 @@ export const satisfactionMigration: Migration = {
       .addColumn('comment', 'text')
       /** agent | page */
       .addColumn('via', 'text')
+      /** 1 once the answer is in the reports' day sums (figures-sync.ts counts the others). */
+      .addColumn('counted', 'integer', (c) => c.notNull().defaultTo(0))
       .addUniqueConstraint('satisfaction_surveys_resolution', ['ticket_id', 'resolved_at'])
       .execute();
     await db.schema.createIndex('satisfaction_surveys_answered').on('satisfaction_surveys').columns(['answered_day', 'technician_id', 'rating', 'not_solved']).execute();
     await db.schema.createIndex('satisfaction_surveys_answers').on('satisfaction_surveys').columns(['answered_at', 'id']).execute();
+    await db.schema.createIndex('satisfaction_surveys_counted').on('satisfaction_surveys').columns(['counted', 'answered_at']).execute();
     await db.schema.createIndex('satisfaction_surveys_technician').on('satisfaction_surveys').columns(['technician_id', 'answered_day', 'rating', 'not_solved']).execute();
 
     await db.schema
@@ -112,6 +115,13 @@ export const satisfactionMigration: Migration = {
       .addColumn('first_contact', 'integer', (c) => c.notNull().defaultTo(0))
       .addColumn('own_breaches', 'integer', (c) => c.notNull().defaultTo(0))
       .addColumn('resolve_breaches', 'integer', (c) => c.notNull().defaultTo(0))
+      // Satisfaction answers given that day: per rating 1–5, and "not solved".
+      .addColumn('rated_1', 'integer', (c) => c.notNull().defaultTo(0))
+      .addColumn('rated_2', 'integer', (c) => c.notNull().defaultTo(0))
+      .addColumn('rated_3', 'integer', (c) => c.notNull().defaultTo(0))
+      .addColumn('rated_4', 'integer', (c) => c.notNull().defaultTo(0))
+      .addColumn('rated_5', 'integer', (c) => c.notNull().defaultTo(0))
+      .addColumn('not_solved', 'integer', (c) => c.notNull().defaultTo(0))
       .addPrimaryKeyConstraint('report_days_pk', ['who', 'day'])
       .execute();
     await db.schema

@@ -376,6 +376,7 @@ export interface SatisfactionSurveysTable {
   not_solved: number;
   comment: string | null;
   via: 'agent' | 'page' | null;
+  counted: ColumnType<number, number | undefined, number>;
 }
 
 export interface SatisfactionTokensTable {
@@ -426,6 +427,12 @@ export interface ReportDaysTable {
   first_contact: number;
   own_breaches: number;
   resolve_breaches: number;
+  rated_1: number;
+  rated_2: number;
+  rated_3: number;
+  rated_4: number;
+  rated_5: number;
+  not_solved: number;
 }
 
 export interface ReportDayCountsTable {
