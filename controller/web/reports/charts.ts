@@ -70,7 +70,7 @@ export function dailyChart(days: readonly string[], series: readonly Series[], h
 }
 
 /** Bars over a few labelled values (the satisfaction answers). */
-export function barChart(labels: readonly string[], values: readonly number[], colours: readonly string[], seriesLabel: string, height = 220): Chart {
+export function barChart(labels: readonly string[], values: readonly number[], seriesLabel: string, height = 220): Chart {
   const root = el('div', { class: 'chart', 'data-testid': 'chart' });
   const xs = labels.map((_l, i) => i + 1);
   return mount(root, (width) => new uPlot({
@@ -82,8 +82,8 @@ export function barChart(labels: readonly string[], values: readonly number[], c
     series: [
       {},
       {
-        label: seriesLabel, width: 0, stroke: css('--primary'),
-        paths: uPlot.paths.bars!({ size: [0.6, 64], disp: { fill: { unit: 3, values: () => colours.map((c) => css(c)) } } }),
+        label: seriesLabel, width: 0, stroke: css('--primary'), fill: css('--primary'),
+        paths: uPlot.paths.bars!({ size: [0.6, 64] }),
         points: { show: false },
       },
     ],

@@ -102,7 +102,7 @@ export function createReportsPage(_app: AppContext): Page {
       { label: t('seriesResolveBreaches'), values: r.days.map((d) => d.resolveBreaches), colour: '--bad' },
     ]);
     const ratingLabels = ['1', '2', '3', '4', '5', t('notSolved')];
-    const satisfaction = barChart(ratingLabels, [...r.ratings, r.cards.notSolved], ['--bad', '--warn', '--faint', '--info', '--good', '--bad'], t('seriesAnswers'));
+    const satisfaction = barChart(ratingLabels, [...r.ratings, r.cards.notSolved], t('seriesAnswers'));
     charts = [daily, breaches, satisfaction];
     const c = r.cards;
     replaceChildren(body,
