@@ -11,6 +11,7 @@ import {
 } from './jobs.js';
 import { authNonce, authSignature, unattendedPolicy } from './fleet.js';
 import { snapshot } from './snapshot.js';
+import { surveyAnswerMessage, surveyAskMessage } from './satisfaction-model.js';
 import { LIMITS } from './limits.js';
 import {
   channelId, cols, consentDecision, deviceSummary, errorBody, id, person, rows, shellCloseReason,
@@ -71,6 +72,8 @@ export const agentToController = z.discriminatedUnion('t', [
   z.object({ t: z.literal('chat.reply'), text: chatText }),
   // Two technicians on one shell (shell-sharing.ts).
   ...sharingFromAgentMessages,
+  /** The person rates the resolved ticket of this session (or says it is not solved). */
+  surveyAnswerMessage,
   errorMsg,
 ]);
 export type AgentToController = z.infer<typeof agentToController>;
@@ -109,6 +112,8 @@ export const controllerToAgent = z.discriminatedUnion('t', [
   z.object({ t: z.literal('chat.message'), from: person, text: chatText, at: timestamp }),
   // Two technicians on one shell (shell-sharing.ts).
   ...sharingToAgentMessages,
+  /** The ticket of this session was resolved: ask the person to rate it (they may skip). */
+  surveyAskMessage,
   errorMsg,
 ]);
 export type ControllerToAgent = z.infer<typeof controllerToAgent>;

@@ -114,6 +114,7 @@ export const AUDIT_ACTIONS = [
   'shell.detached', 'shell.attached', 'chat.sent', 'agent.downloaded',
   // Two technicians on one shell (shell-sharing.ts): watching, and asking for the keyboard (asked, granted, refused, withdrawn).
   'shell.observe', 'shell.takeover',
+  'survey.answered', 'ticket.reopened-by-person', 'survey.link-issued',
 ] as const;
 export type AuditActionName = (typeof AUDIT_ACTIONS)[number];
 

@@ -138,6 +138,8 @@ async function buildWeb() {
   });
   for (const file of ['index.html', 'styles.css']) copyFileSync(join(root, 'controller', 'web', file), join(out, file));
   copyFileSync(join(root, 'node_modules', '@xterm', 'xterm', 'css', 'xterm.css'), join(out, 'xterm.css'));
+  // The reports' charts (uPlot): its stylesheet, served like xterm's.
+  copyFileSync(join(root, 'node_modules', 'uplot', 'dist', 'uPlot.min.css'), join(out, 'uplot.css'));
 }
 
 await buildAgent();

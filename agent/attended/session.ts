@@ -12,6 +12,7 @@ import type { Link, LinkListener, SessionMessage, Welcome } from '../link/link.j
 import { dispatchMessage, sharedHandlers, type MessageHandlers } from '../modes/message-handlers.js';
 import type { PersonCommand, PersonTerminal } from '../person/person-terminal.js';
 import { introText, words } from '../person/person-words.js';
+import { SatisfactionQuestion } from '../person/satisfaction-question.js';
 import { agentLanguage } from '../cli/agent-language.js';
 import { ShellRequests } from '../shell/shell-requests.js';
 
@@ -53,6 +54,7 @@ export class Session implements LinkListener {
   private readonly shells: ShellRequests;
   private readonly diagnostics: DiagnosticsReplies;
   private readonly handlers: MessageHandlers;
+  private readonly satisfaction: SatisfactionQuestion;
   private readonly firstSummary: Promise<DeviceSummary | null>;
   private ending = false;
   private certificateHintShown = false;
@@ -68,6 +70,7 @@ export class Session implements LinkListener {
     this.diagnostics = new DiagnosticsReplies(parts.collectDiagnostics, (m) => this.link.send(m), (requestId) =>
       this.say(requestId === null ? diagnosticsSent(parts.diagnoseCommand) : words('freshDiagnostics')),
     );
+    this.satisfaction = new SatisfactionQuestion(terminal, (surveyId, answer) => this.link.send({ t: 'survey.answer', surveyId, answer }));
     this.handlers = this.messageHandlers();
     terminal.onChat((text) => this.link.send({ t: 'chat.reply', text }));
     this.firstSummary = this.summary();
@@ -107,6 +110,8 @@ export class Session implements LinkListener {
       'job.ack': refuseJob,
       // Shown, never run: the terminal prints it as a labelled line of its own.
       'chat.message': (message) => this.parts.terminal.chat(message.from.name, message.text),
+      // The ticket of this session was resolved: the person may rate it (never required).
+      'survey.ask': (message) => void this.satisfaction.ask(message),
     };
   }
 
@@ -144,6 +149,7 @@ export class Session implements LinkListener {
   private async end(exitCode: number, lastWords: string | null, endedBy: 'person' | 'controller' | 'refused'): Promise<void> {
     if (this.ending) return;
     this.ending = true;
+    this.satisfaction.cancel();
     if (lastWords) this.say(lastWords);
     await this.shells.closeAll(END_WAIT_MS);
     if (endedBy === 'person') this.link.send({ t: 'session.end', reason: 'user' });

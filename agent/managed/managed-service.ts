@@ -114,6 +114,8 @@ export class ManagedService implements LinkListener {
       'session.end': (message) => this.say(words('sessionEndAsked', { reason: message.reason })),
       // Chat needs a person in a support session: the controller never sends it here; ignore it if it does.
       'chat.message': () => undefined,
+      // Surveys are for a person's support session: an enrolled machine has no one to ask.
+      'survey.ask': () => undefined,
     };
   }
 

@@ -24,11 +24,24 @@ export interface TerminalStreams {
   readonly errors: Writable;
 }
 
-/** A question waiting for the person: `answer` resolves true for yes, false for anything else. */
-export interface PendingQuestion {
-  readonly answer: Promise<boolean>;
+/** A question waiting for the person: `answer` resolves with what they typed (or the default when it goes away). */
+export interface PendingAnswer<T> {
+  readonly answer: Promise<T>;
   cancel(): void;
 }
+
+/** A yes/no question: `answer` resolves true for yes, false for anything else. */
+export type PendingQuestion = PendingAnswer<boolean>;
+
+/**
+ * What the keyboard answers: a yes/no question, a choice of one key (the key, or the
+ * line when piped), or a line of text (the satisfaction comment). A choice or a text
+ * that goes away unanswered settles with null.
+ */
+type Waiter =
+  | { readonly kind: 'yes'; readonly settle: (yes: boolean) => void }
+  | { readonly kind: 'choice'; readonly settle: (answer: string | null) => void }
+  | { readonly kind: 'text'; readonly settle: (answer: string | null) => void; readonly max: number };
 
 const CTRL_C = 0x03;
 const CTRL_RIGHT_BRACKET = 0x1d;
@@ -49,7 +62,7 @@ export class PersonTerminal {
   private partialLine = '';
   private discardRestOfLine = false;
   private inputEnded = false;
-  private waiting: ((yes: boolean) => void) | null = null;
+  private waiting: Waiter | null = null;
   private rawMode = false;
   /** Keeps a character split across two reads whole. */
   private readonly decoder = new StringDecoder('utf8');
@@ -62,6 +75,8 @@ export class PersonTerminal {
   private chatListener: ((text: string) => boolean) | null = null;
   /** Mirrored shell output, paused while a question is shown so it cannot scroll the question away. */
   private readonly gate: MirrorGate;
+  /** Longest draft: a chat message, or the text a question asks for. */
+  private draftMax = CHAT_MAX_CHARS;
 
   constructor(private readonly streams: TerminalStreams, private readonly onCommand: (command: PersonCommand) => void) {
     this.interactive = streams.input.isTTY === true && typeof streams.input.setRawMode === 'function';
@@ -150,7 +165,31 @@ export class PersonTerminal {
 
   /** Shows a question and waits for the first answer typed after it appeared. */
   ask(question: string): PendingQuestion {
-    this.waiting?.(false);
+    return this.question(question, (settle) => ({ kind: 'yes', settle }), false);
+  }
+
+  /** Shows a question answered by one key (piped: one line); resolves with it lower-cased, or null when it goes away. */
+  askChoice(question: string): PendingAnswer<string | null> {
+    return this.question<string | null>(question, (settle) => ({ kind: 'choice', settle }), null);
+  }
+
+  /**
+   * Asks for one line of text after `prompt` (on a terminal it is edited like a chat message:
+   * Enter sends, Esc skips); resolves with the trimmed line, or null when skipped or gone.
+   */
+  askText(prompt: string, max: number): PendingAnswer<string | null> {
+    const pending = this.question<string | null>(prompt, (settle) => ({ kind: 'text', settle, max }), null, false);
+    if (this.interactive && this.waiting?.kind === 'text') {
+      this.draft = '';
+      this.draftMax = max;
+      this.screen.write('> ');
+    }
+    return pending;
+  }
+
+  /** The one way a question takes the keyboard (see ask). */
+  private question<T>(text: string, waiterOf: (settle: (value: T) => void) => Waiter, gone: T, newline = true): PendingAnswer<T> {
+    this.cancelWaiting();
     // A question takes the keyboard: a message being typed is dropped (said so), the question comes first.
     if (this.draft !== null) {
       this.draft = null;
@@ -160,26 +199,48 @@ export class PersonTerminal {
     this.discardRestOfLine = this.partialLine.length > 0;
     this.partialLine = '';
     this.gate.pause();
-    this.say(question);
+    if (newline || !this.interactive) this.say(text);
+    else this.screen.write(`${text}\n`);
     if (this.inputEnded) this.say(words('inputEnded'));
-    let settle: (yes: boolean) => void = () => undefined;
-    const answer = new Promise<boolean>((resolve) => (settle = resolve));
-    const waiter = (yes: boolean): void => {
+    let settle: (value: T) => void = () => undefined;
+    const answer = new Promise<T>((resolve) => (settle = resolve));
+    const waiter = waiterOf((value: T) => {
       if (this.waiting === waiter) this.waiting = null;
-      settle(yes);
-    };
+      settle(value);
+    });
     this.waiting = waiter;
     return {
       answer,
       cancel: () => {
-        if (this.waiting === waiter) this.waiting = null;
+        if (this.waiting !== waiter) return;
+        this.waiting = null;
+        // A yes/no question withdrawn is not answered (its asker settles it); a choice or text settles with nothing.
+        if (waiter.kind === 'yes') return;
+        if (waiter.kind === 'text') this.draft = null;
+        settle(gone);
       },
     };
   }
 
+  /** A new question (or the end) settles the one waiting with its default: no, or nothing. */
+  private cancelWaiting(): void {
+    const waiting = this.waiting;
+    this.waiting = null;
+    if (!waiting) return;
+    if (waiting.kind === 'yes') waiting.settle(false);
+    else {
+      if (waiting.kind === 'text' && this.draft !== null) {
+        this.draft = null;
+        this.draftMax = CHAT_MAX_CHARS;
+        this.screen.write('\n');
+      }
+      waiting.settle(null);
+    }
+  }
+
   /** Gives the terminal back as it was (cooked mode), stops reading, and resolves once the screen has everything (at most `ms`). */
   stop(ms = 2000): Promise<void> {
-    this.waiting = null;
+    this.cancelWaiting();
     this.resetModes();
     if (this.rawMode) this.streams.input.setRawMode?.(false);
     this.rawMode = false;
@@ -197,7 +258,8 @@ export class PersonTerminal {
       }
       if (this.waiting) {
         // One key answers; the rest of a paste or an escape sequence is not an answer to anything.
-        this.waiting(isYesKey(key, agentLanguage()));
+        if (this.waiting.kind === 'yes') this.waiting.settle(isYesKey(key, agentLanguage()));
+        else if (this.waiting.kind === 'choice') this.waiting.settle(String.fromCharCode(key).toLowerCase());
         return;
       }
       if (CHAT_KEYS.includes(key) && this.chatListener) {
@@ -234,11 +296,12 @@ export class PersonTerminal {
       // Printable text up to the next control key, decoded as UTF-8 (a character may span reads).
       let end = i;
       while (end < bytes.length && bytes[end]! >= 0x20 && bytes[end] !== 0x7f) end++;
-      const typed = plainLine(this.draftDecoder.write(Buffer.from(bytes.subarray(i, end))), CHAT_MAX_CHARS);
+      const typed = plainLine(this.draftDecoder.write(Buffer.from(bytes.subarray(i, end))), this.draftMax);
       i = end - 1;
-      const room = CHAT_MAX_CHARS - (this.draft ?? '').length;
+      const room = this.draftMax - (this.draft ?? '').length;
       if (typed.length > room) {
-        this.screen.write(`\n${words('chatTooLong', { max: CHAT_MAX_CHARS })}\n${words('chatCompose')} ${this.draft ?? ''}`);
+        const again = this.waiting?.kind === 'text' ? '>' : words('chatCompose');
+        this.screen.write(`\n${words('chatTooLong', { max: this.draftMax })}\n${again} ${this.draft ?? ''}`);
         continue;
       }
       this.draft = (this.draft ?? '') + typed;
@@ -248,7 +311,13 @@ export class PersonTerminal {
 
   private endDraft(text: string | null): void {
     this.draft = null;
+    this.draftMax = CHAT_MAX_CHARS;
     const line = text?.trim() ?? '';
+    // The text a question asked for (the satisfaction comment), not a chat message.
+    if (this.waiting?.kind === 'text') {
+      this.screen.write('\n');
+      return this.waiting.settle(line === '' ? null : line);
+    }
     if (line === '') return void this.screen.write(`\n${words('chatCancelled')}\n`);
     this.screen.write('\n');
     this.sendChat(line);
@@ -282,8 +351,10 @@ export class PersonTerminal {
   private onLine(line: string): void {
     const word = line.toLowerCase();
     if (word === 'quit' || word === 'quitter') return this.onCommand('end-session');
+    if (this.waiting?.kind === 'text') return this.waiting.settle(line === '' ? null : plainLine(line, this.waiting.max));
     if (line.startsWith(CHAT_PREFIX) && this.chatListener) return this.sendChat(line.slice(CHAT_PREFIX.length).trim());
-    if (this.waiting) return this.waiting(isYesAnswer(word, agentLanguage()));
+    if (this.waiting?.kind === 'yes') return this.waiting.settle(isYesAnswer(word, agentLanguage()));
+    if (this.waiting?.kind === 'choice') return this.waiting.settle(word);
     if (word === 'end' || word === 'fin') return this.onCommand('end-shells');
     if (word !== '') this.say(words('nothingWaiting'));
   }

@@ -51,6 +51,10 @@ import { SupportSessions } from './support/support-sessions.js';
 import { TicketStore } from './tickets/ticket-store.js';
 import { TicketSla } from './tickets/ticket-sla.js';
 import { businessCalendar } from '../../protocol/business-calendar.js';
+import { ReportService } from './reports/report-service.js';
+import { SatisfactionService } from './satisfaction/satisfaction-service.js';
+import { SurveyStore } from './satisfaction/survey-store.js';
+import { SurveyThrottle } from './satisfaction/survey-throttle.js';
 
 const FIFTEEN_MINUTES = 15 * 60 * 1000;
 const HOUR = 60 * 60 * 1000;
@@ -125,6 +129,9 @@ async function main(): Promise<void> {
   const apiTokens = new ApiTokens(db);
   const dispatcher = new Dispatcher({ store: jobStore, audit, links, meter, log: logger });
   await dispatcher.start();
+  const reports = new ReportService(db);
+  const surveys = new SurveyStore(db, tickets, audit, { expiryMs: config.satisfactionExpiryDays * DAY, dayOf: (at) => reports.figures.day(at) });
+  const satisfaction = new SatisfactionService(db, tickets, surveys, links);
   const chatStore = new ChatStore(db, tickets, undefined, logger);
   const chat = new ChatService(chatStore, links, audit, logger);
   const ticketJoins = new Map<string, Promise<unknown>>();
@@ -133,6 +140,7 @@ async function main(): Promise<void> {
     throttle: new Throttle({ maxFailures: 10, windowMs: FIFTEEN_MINUTES }),
     resumes: new ResumeThrottle(),
     meter,
+    satisfaction,
     onJoined: (sessionId, deviceId, hostname, problem) => {
       // The join snapshot follows at once: its findings wait for the device to be on the ticket.
       const joined = tickets.sessionJoined(sessionId, deviceId, hostname, problem).catch((err: unknown) => logger.error({ err, device: deviceId }, 'tickets: could not record a join on its ticket'));
@@ -165,6 +173,12 @@ async function main(): Promise<void> {
   const app = createApp(
     {
       sessions, supportSessions, codes, devices, directory, agents, audit, diagnostics, managedDevices, enrollmentTokens, scripts, jobStore, dispatcher, apiTokens, tickets, recordings, chat: chatStore, chatService: chat, sessionOf: (code: string) => codes.sessionOf(code),
+      surveys, reports, surveyThrottle: new SurveyThrottle(),
+      surveyLinkOf: async (code: string, language: 'fr' | 'en', base: string) => {
+        const codeId = await codes.usedCodeId(code);
+        const link = codeId === null ? null : await satisfaction.pageLink(codeId, language);
+        return link === null ? null : { url: `${base}/survey/${link.token}`, ticketNumber: link.ticketNumber };
+      },
       enrollThrottle: new Throttle({ maxFailures: 10, windowMs: FIFTEEN_MINUTES }),
       loginThrottle: new LoginThrottle(),
       failedLogins: new FailedLogins(db),
@@ -185,6 +199,8 @@ async function main(): Promise<void> {
     node.settle(NodeName.of(listeningPort()));
     metrics?.labelNode(node.value);
   }
+  // Figures of tickets written before this version (or by a bench's seeding) are computed once, in the background.
+  void reports.figures.catchUp().catch((err: unknown) => logger.error({ err: String(err) }, 'reports: the figures could not be brought up to date'));
   const metricsServer = metrics && config.metricsListen ? await listenForMetrics(metrics, config.metricsListen, config.allowedHosts, logger) : null;
   if (metricsServer) {
     const bound = metricsServer.address() as AddressInfo;

@@ -21,6 +21,7 @@ import { createScriptsPage } from './fleet/scripts-page.js';
 import { createNewTicketPage } from './tickets/new-ticket-page.js';
 import { createTicketPage } from './tickets/ticket-page.js';
 import { createTicketsPage } from './tickets/tickets-page.js';
+import { createReportsPage } from './reports/reports-page.js';
 import { createSettingsPage } from './settings/settings-page.js';
 import { createLoginPage } from './pages/login-page.js';
 import { loginCatalog } from './pages/login-catalog.js';
@@ -79,6 +80,7 @@ function showRoute(): void {
     : route.name === 'newTicket' ? createNewTicketPage(app)
     : route.name === 'ticket' ? createTicketPage(app, route.ticketNumber)
     : route.name === 'settings' ? createSettingsPage(app)
+    : route.name === 'reports' ? createReportsPage(app)
     : createDashboardPage(app);
   mount(next, frame.main);
   frame.setActive(route);

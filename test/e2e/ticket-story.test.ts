@@ -258,6 +258,9 @@ describe('the whole ticket story', () => {
       await act(max, 'take', 'in_progress');
       expect(await max.locator('[data-testid=ticket-assignee]').textContent()).toContain(MAX.name);
       await act(max, 'resolve', 'resolved', { resolution: 'Reset the SMTP password on the relay; Outlook sends again.', solutionType: 'fix' });
+      // The resolution e-mail with its satisfaction link is offered at once (test/e2e/satisfaction.test.ts reads it).
+      await max.locator('[data-testid=survey-mail-close]').click();
+      await expect.poll(() => max.locator('[data-testid=survey-mail-dialog]').count()).toBe(0);
       expect(await max.locator('[data-testid=ticket-resolution]').textContent()).toBe('Reset the SMTP password on the relay; Outlook sends again.');
 
       // ---- The shell ends; its recording plays on the ticket page ----

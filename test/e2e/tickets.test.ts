@@ -127,6 +127,9 @@ describe('tickets in the web UI', () => {
       expect(await page.locator('[data-testid=ticket-level]').textContent()).toContain('2');
 
       await act(page, 'resolve', { resolution: 'Replaced the fuser unit.', solutionType: 'hardware_replaced' });
+      // The resolution e-mail with its satisfaction link is offered at once (test/e2e/satisfaction.test.ts reads it).
+      await page.locator('[data-testid=survey-mail-close]').click();
+      await expect.poll(() => page.locator('[data-testid=survey-mail-dialog]').count()).toBe(0);
       await expect.poll(() => page.locator('[data-testid=ticket-status]').getAttribute('data-status')).toBe('resolved');
       expect(await page.locator('[data-testid=ticket-resolution]').textContent()).toBe('Replaced the fuser unit.');
 

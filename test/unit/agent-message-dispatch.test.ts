@@ -46,7 +46,7 @@ describe('the shared handlers', () => {
     const nope = () => {
       throw new Error('not shared');
     };
-    const handlers: MessageHandlers = { ...shared, 'session.end': nope, 'job.run': nope, 'job.cancel': nope, 'job.ack': nope, 'chat.message': nope };
+    const handlers: MessageHandlers = { ...shared, 'session.end': nope, 'job.run': nope, 'job.cancel': nope, 'job.ack': nope, 'chat.message': nope, 'survey.ask': nope };
     return { shells, diagnostics, warn, handlers };
   }
 

@@ -63,7 +63,7 @@ describe('the controller config', () => {
       businessHours: DEFAULT_CALENDAR_SETTINGS,
       snapshotsPerDevice: 200, auditRetentionDays: null, sessionRetentionDays: 30, maxWaitingLinks: 20, ticketAutoCloseDays: 7, language: null,
       recording: true, recordingRetentionDays: 30, recordingMaxBytes: 64 * 1024 * 1024, agentsDir: null,
-      logLevel: 'info', nodeId: null, metricsTokenHash: null, metricsListen: null, drainSeconds: 0,
+      logLevel: 'info', nodeId: null, metricsTokenHash: null, metricsListen: null, drainSeconds: 0, satisfactionExpiryDays: 7,
     });
     expect(loadConfig(['--agents-dir', 'build/agents'], {}).agentsDir).toBe(resolve('build/agents'));
     expect(loadConfig([], { RELAIS_AGENTS_DIR: '/srv/agents' }).agentsDir).toBe('/srv/agents');

@@ -116,6 +116,7 @@ const toAgent: Record<ControllerToAgent['t'], ControllerToAgent> = {
   'shell.viewers': { t: 'shell.viewers', channel: 0xffff_ffff, holder: person, observers: Array.from({ length: MAX_OBSERVERS_PER_SHELL }, () => person) },
   'shell.takeover': { t: 'shell.takeover', channel: 0xffff_ffff, requestId: ident(), requestedBy: person, holder: person },
   'shell.takeover.cancel': { t: 'shell.takeover.cancel', channel: 0xffff_ffff, requestId: ident() },
+  'survey.ask': { t: 'survey.ask', surveyId: ident(), ticketNumber: 2 ** 31, title: worst(200), technician: worst(128) },
   error: { t: 'error', ...errorMessage },
 };
 

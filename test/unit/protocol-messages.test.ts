@@ -41,6 +41,7 @@ const agentMessages: AgentToController[] = [
   { t: 'job.result', jobId: 'j1', status: 'refused', exitCode: null, signal: null, startedAt: null, finishedAt: 6, stdoutBytes: 0, stderrBytes: 0, stdoutTruncated: false, stderrTruncated: false, lastSeq: -1, reason: 'refused by policy (script: deny)' },
   { t: 'chat.reply', text: 'Bonjour, l’imprimante ne répond plus 🖨️' },
   { t: 'shell.takeover.answer', channel: 1, requestId: 'tk-1', decision: 'timeout' },
+  { t: 'survey.answer', surveyId: 's1', answer: { kind: 'rating', rating: 5, comment: 'Merci !' } },
   { t: 'error', code: 'PROTO_ERR_BAD_JSON', message: 'bad' },
 ];
 const toAgent: ControllerToAgent[] = [
@@ -59,6 +60,7 @@ const toAgent: ControllerToAgent[] = [
   { t: 'shell.viewers', channel: 7, holder: person, observers: [{ username: 'kim', name: 'Kim Roy' }] },
   { t: 'shell.takeover', channel: 7, requestId: 'tk-1', requestedBy: { username: 'kim', name: 'Kim Roy' }, holder: person },
   { t: 'shell.takeover.cancel', channel: 7, requestId: 'tk-1' },
+  { t: 'survey.ask', surveyId: 's1', ticketNumber: 1042, title: 'Imprimante hors ligne', technician: 'Sam Lee' },
   { t: 'error', code: 'PROTO_ERR_UNKNOWN_TYPE', message: 'The message type is unknown.', channel: 7 },
 ];
 const fromConsole: ConsoleToController[] = [

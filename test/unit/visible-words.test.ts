@@ -16,7 +16,8 @@ import { repoRoot } from '../helpers/paths.js';
 
 /** Where visible words are written: the person's agent, the technician's UI and CLI, the support page, findings and starter scripts. */
 const SCANNED = [
-  'agent', 'controller/web', 'controller/cli', 'controller/server/http/support-page.ts', 'controller/server/store/starter-scripts.ts',
+  'agent', 'controller/web', 'controller/cli', 'controller/server/http/support-page.ts', 'controller/server/satisfaction/survey-page.ts',
+  'controller/server/satisfaction/survey-html.ts', 'controller/server/store/starter-scripts.ts',
   'controller/server/store/printing-scripts.ts', 'protocol/health-checks.ts', 'protocol/printer-checks.ts', 'protocol/security-checks.ts',
   'protocol/connection-checks.ts', 'protocol/snapshot-diff.ts',
 ];

@@ -47,6 +47,8 @@ export interface Config {
   readonly maxWaitingLinks: number;
   /** Days after which a resolved ticket is closed by the controller. */
   readonly ticketAutoCloseDays: number;
+  /** Days after a resolution during which the person may rate it (satisfaction survey). */
+  readonly satisfactionExpiryDays: number;
   /** The language of people and accounts that state none (Accept-Language first, then this); null: English unless the browser asks for French. */
   readonly language: Language | null;
   /** Relayed shells are recorded (asciicast files under the data directory); --no-recording turns it off. */
@@ -87,6 +89,7 @@ const FLAGS = {
   'session-retention-days': { env: 'RELAIS_SESSION_RETENTION_DAYS', key: 'sessionRetentionDays' },
   'max-waiting-links': { env: 'RELAIS_MAX_WAITING_LINKS', key: 'maxWaitingLinks' },
   'ticket-auto-close-days': { env: 'RELAIS_TICKET_AUTO_CLOSE_DAYS', key: 'ticketAutoCloseDays' },
+  'satisfaction-expiry-days': { env: 'RELAIS_SATISFACTION_EXPIRY_DAYS', key: 'satisfactionExpiryDays' },
   lang: { env: 'RELAIS_LANG', key: 'language' },
   'recording-retention-days': { env: 'RELAIS_RECORDING_RETENTION_DAYS', key: 'recordingRetentionDays' },
   'recording-max-bytes': { env: 'RELAIS_RECORDING_MAX_BYTES', key: 'recordingMaxBytes' },
@@ -164,6 +167,7 @@ const settings = z
     sessionRetentionDays: wholeNumber(1, 100_000).default(30),
     maxWaitingLinks: wholeNumber(1, 10_000).default(20),
     ticketAutoCloseDays: wholeNumber(1, 3650).default(7),
+    satisfactionExpiryDays: z.coerce.number().min(0.00001).max(365).default(7),
     language: z.enum(LANGUAGES).optional().transform((language) => language ?? null),
     recording: z.boolean().default(true),
     recordingRetentionDays: wholeNumber(1, 100_000).default(30),
@@ -195,6 +199,7 @@ const REFUSALS: Partial<Record<keyof SettingsInput | 'tls', (raw: unknown) => st
   sessionRetentionDays: (raw) => `--session-retention-days must be a whole number from 1 to 100000, got "${raw}".`,
   maxWaitingLinks: (raw) => `--max-waiting-links must be a whole number from 1 to 10000, got "${raw}".`,
   ticketAutoCloseDays: (raw) => `--ticket-auto-close-days must be a whole number from 1 to 3650, got "${raw}".`,
+  satisfactionExpiryDays: (raw) => `--satisfaction-expiry-days must be a number of days from 0.00001 to 365 (fractions allowed, e.g. 0.5), got "${raw}".`,
   language: (raw) => `--lang must be fr or en, got "${raw}".`,
   recordingRetentionDays: (raw) => `--recording-retention-days must be a whole number from 1 to 100000, got "${raw}".`,
   recordingMaxBytes: (raw) => `--recording-max-bytes must be a whole number of bytes from 65536 (64 KiB) to 68719476736 (64 GiB), got "${raw}".`,
@@ -227,6 +232,7 @@ export const USAGE = `Usage: npm start -- [options]
   --session-retention-days N  purge ended support sessions N days after they ended (RELAIS_SESSION_RETENTION_DAYS, default 30)
   --max-waiting-links N       support links one technician may have waiting at once (RELAIS_MAX_WAITING_LINKS, default 20)
   --ticket-auto-close-days N  close a resolved ticket N days after its resolution (RELAIS_TICKET_AUTO_CLOSE_DAYS, default 7)
+  --satisfaction-expiry-days N  the person may rate a resolution for N days (RELAIS_SATISFACTION_EXPIRY_DAYS, default 7; fractions allowed)
   --lang fr|en       language for people and accounts that choose none, after their browser's (RELAIS_LANG)
   --no-recording     do not record relayed shells; the person is then not told they are (RELAIS_NO_RECORDING=1)
   --recording-retention-days N  delete shell recordings N days after they started (RELAIS_RECORDING_RETENTION_DAYS, default 30)

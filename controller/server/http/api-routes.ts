@@ -18,6 +18,8 @@ import { enrollRoute, fleetRoutes, type FleetDeps } from './fleet-routes.js';
 import { healthRoutes } from './health-routes.js';
 import { jobRoutes, type JobDeps } from './job-routes.js';
 import { recordingRoutes, type RecordingDeps } from './recording-routes.js';
+import { reportRoutes, type ReportDeps } from './report-routes.js';
+import { satisfactionRoutes, type SatisfactionDeps } from './satisfaction-routes.js';
 import { ticketRoutes, type TicketDeps } from './ticket-routes.js';
 import { usersRoutes } from './users-routes.js';
 import type { AgentHub } from '../hubs/agent-hub.js';
@@ -32,7 +34,7 @@ import { clientIp } from './origin.js';
 import type { OwnOrigins } from './own-origins.js';
 import { technicianLanguage } from './request-language.js';
 
-export interface ApiDeps extends FleetDeps, JobDeps, TicketDeps, RecordingDeps, ChatDeps {
+export interface ApiDeps extends FleetDeps, JobDeps, TicketDeps, RecordingDeps, ChatDeps, SatisfactionDeps, ReportDeps {
   readonly sessions: LoginSessions;
   readonly supportSessions: SupportSessions;
   readonly codes: SupportCodes;
@@ -188,6 +190,8 @@ export function apiRoutes(deps: ApiDeps): Router {
   api.use(ticketRoutes(deps));
   api.use(recordingRoutes(deps));
   api.use(chatRoutes(deps));
+  api.use(satisfactionRoutes(deps));
+  api.use(reportRoutes(deps));
 
   api.use(auditRoutes(deps.audit));
 

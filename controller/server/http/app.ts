@@ -15,6 +15,7 @@ import { SUPPORT_CHAT_SCRIPT, SUPPORT_PAGE_SCRIPT } from './support-chat-script.
 import { agentDownload } from './agent-download.js';
 import { AgentExecutables } from '../downloads/agent-executables.js';
 import { supportChatRead, supportChatWrite, supportPage, supportProblem, type SupportPageDeps } from './support-page.js';
+import { surveyAnswerPost, surveyPage, type SurveyPageDeps } from '../satisfaction/survey-page.js';
 
 export interface Assets {
   /** The built browser UI (index.html, app.js, styles). */
@@ -35,7 +36,7 @@ export interface Observability {
   readonly metricsTokenHash: string | null;
 }
 
-export function createApp(appDeps: ApiDeps & SupportPageDeps & Observability & { readonly trustProxy: boolean }, assets: Assets): Express {
+export function createApp(appDeps: ApiDeps & SupportPageDeps & SurveyPageDeps & Observability & { readonly trustProxy: boolean }, assets: Assets): Express {
   const deps = { ...appDeps, executables: new AgentExecutables(assets.agentExecutables ?? join(assets.webDir, '..', 'agents')) };
   const app = express();
   app.disable('x-powered-by');
@@ -58,6 +59,9 @@ export function createApp(appDeps: ApiDeps & SupportPageDeps & Observability & {
   app.get('/s/:code/chat', supportChatRead(deps));
   app.post('/s/:code/chat', express.json({ limit: '16kb' }), supportChatWrite(deps));
   app.post('/s/:code/problem', express.urlencoded({ extended: false, limit: '4kb', parameterLimit: 4 }), supportProblem(deps));
+  // The satisfaction survey: a single-use link is the credential (satisfaction/survey-page.ts).
+  app.get('/survey/:token', surveyPage(deps));
+  app.post('/survey/:token', express.urlencoded({ extended: false, limit: '8kb', parameterLimit: 4 }), surveyAnswerPost(deps));
   app.get('/download/relais-agent.tgz', (_req, res, next) => {
     if (!existsSync(assets.agentPackage)) return next();
     res.setHeader('Content-Type', 'application/gzip');

@@ -53,6 +53,9 @@ export const supportPageCatalog = defineCatalog({
   chatYou: 'You',
   chatTechnician: 'Your technician',
   chatFailed: 'The message could not be sent. Try again.',
+  surveyHeading: 'Your request {number} is resolved',
+  surveyText: 'Was your problem solved? Tell us in a few seconds: the link works once.',
+  surveyLink: 'Rate the help you received',
 }, {
   pageTitle: 'Assistance à distance',
   problemTitle: "Lien d'assistance",
@@ -105,6 +108,9 @@ export const supportPageCatalog = defineCatalog({
   chatYou: 'Vous',
   chatTechnician: 'Votre technicien',
   chatFailed: "Le message n'a pas pu être envoyé. Réessayez.",
+  surveyHeading: 'Votre demande {number} est résolue',
+  surveyText: "Votre problème est-il réglé\u00a0? Dites-le-nous en quelques secondes\u00a0: le lien ne sert qu'une fois.",
+  surveyLink: "Noter l'aide reçue",
 });
 
 /** Each language's name written in that language, the same whatever the page's language. */

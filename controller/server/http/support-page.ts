@@ -34,6 +34,8 @@ export interface SupportPageDeps {
   readonly sessionOf?: (code: string) => Promise<{ sessionId: string; deviceId: string; technician: string }>;
   /** The agent executables offered for download, when built. */
   readonly executables?: AgentExecutables;
+  /** Once the code's ticket is resolved: a single-use link to rate it (satisfaction/satisfaction-service.ts); null when there is nothing to rate. */
+  readonly surveyLinkOf?: (code: string, language: Language, base: string) => Promise<{ url: string; ticketNumber: number } | null>;
 }
 
 type Words = Translate<keyof typeof supportPageCatalog.en>;
@@ -58,10 +60,16 @@ export function supportPage(deps: SupportPageDeps) {
     try {
       if (!/^\d{9}$/.test(code)) throw new RelaisError('AUTH_ERR_BAD_CODE');
       const info = await deps.codes.inspect(code).catch(async (err: unknown) => {
+        if (!(err instanceof RelaisError) || err.code !== 'AUTH_ERR_CODE_USED') throw err;
+        // A used code whose ticket is resolved: the page offers the rating (beside the chat while the session is live).
+        const survey = await deps.surveyLinkOf?.(code, language, deps.origins.baseUrl(req.headers.host)) ?? null;
+        const live = deps.sessionOf && deps.chat ? await deps.sessionOf(code).catch((ended: unknown) => {
+          if (survey && ended instanceof RelaisError) return null;
+          throw ended;
+        }) : null;
+        if (!live && !survey) throw err;
         // A used code whose session is live: the page becomes the person's side of the chat.
-        if (!(err instanceof RelaisError) || err.code !== 'AUTH_ERR_CODE_USED' || !deps.sessionOf || !deps.chat) throw err;
-        const live = await deps.sessionOf(code);
-        res.send(chatPage(deps.organization, code, live.technician, language, w));
+        res.send(live ? chatPage(deps.organization, code, live.technician, language, w, survey) : shell(deps.organization, w('pageTitle'), surveyBlock(survey!, w), language, w));
         return null;
       });
       if (!info) return;
@@ -158,9 +166,18 @@ export function supportChatWrite(deps: SupportPageDeps) {
   };
 }
 
-function chatPage(organization: string, code: string, technician: string, language: Language, w: Words): string {
+/** The invitation to rate a resolved request, with its single-use link. */
+function surveyBlock(survey: { url: string; ticketNumber: number }, w: Words): string {
+  return el('section', { class: 'survey', 'data-testid': 'support-survey' },
+    el('h1', null, w('surveyHeading', { number: `#${survey.ticketNumber}` })),
+    el('p', { class: 'lead' }, w('surveyText')),
+    el('p', null, el('a', { class: 'button', href: survey.url, 'data-testid': 'support-survey-link' }, w('surveyLink'))));
+}
+
+function chatPage(organization: string, code: string, technician: string, language: Language, w: Words, survey: { url: string; ticketNumber: number } | null = null): string {
   const attrs = { id: 'chat', 'data-code': code, 'data-you': w('chatYou'), 'data-technician': w('chatTechnician'), 'data-failed': w('chatFailed') };
   return shell(organization, w('chatTitle'), [
+    survey ? surveyBlock(survey, w) : '',
     el('h1', null, w('chatHeading', { technician: escape(technician) })),
     el('p', { class: 'lead' }, w('chatLead')),
     el('section', attrs,
@@ -214,6 +231,9 @@ const STYLE = `
     .card { background:#161d26; box-shadow:none; } .code, code, .chat-log li { background:#1f2b3d; } .chat-log li.person { background:#1c3327; }
     a.download { color:#0f141b; } form.describe input { background:#0f141b; color:var(--ink); } form.describe button { color:#0f141b; }
   }
+  .survey { border:1px solid var(--line); border-radius:12px; padding:16px 20px; margin-bottom:20px; background:#f3f8f4; }
+  a.button { display:inline-block; padding:10px 18px; border-radius:8px; background:var(--brand); color:#fff; font-weight:600; text-decoration:none; }
+  @media (prefers-color-scheme: dark) { .survey { background:#1c3327; } a.button { color:#0f141b; } }
 `;
 
 type Attributes = Readonly<Record<string, string>> | null;

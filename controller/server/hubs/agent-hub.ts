@@ -9,6 +9,7 @@ import {
 import type { AuditLog } from '../audit/audit.js';
 import type { Throttle } from '../auth/throttle.js';
 import type { ChatService } from '../chat/chat-service.js';
+import type { SatisfactionService } from '../satisfaction/satisfaction-service.js';
 import type { Config } from '../config/config.js';
 import type { DeviceRegistry } from '../devices/devices.js';
 import type { DiagnosticsStore } from '../diagnostics/diagnostics.js';
@@ -51,6 +52,8 @@ export interface AgentHubDeps {
   readonly onDiagnosed?: (deviceId: string, snapshotId: number, worst: string | null, count: number, join: boolean) => void;
   /** Counts the errors sent to agents, by code. */
   readonly meter: Pick<Meter, 'refused'>;
+  /** Stores the person's satisfaction answers typed at the agent. */
+  readonly satisfaction?: SatisfactionService;
 }
 
 export class AgentHub {
@@ -214,6 +217,9 @@ export class AgentHub {
         if (link.sessionId === null || !this.deps.chat) return link.peer.violation('PROTO_ERR_INVALID_MESSAGE', 'a managed device has no support session to chat in');
         this.deps.chat.fromPerson(link.sessionId, link.deviceId, message.text, 'agent').catch((err: unknown) => link.peer.logger.error({ err }, 'chat: an answer could not be stored'));
         return;
+      case 'survey.answer':
+        if (link.sessionId === null || !this.deps.satisfaction) return link.peer.violation('PROTO_ERR_INVALID_MESSAGE', 'a managed device has no support session to answer a survey for');
+        return this.deps.satisfaction.fromAgent(link.sessionId, link.deviceId, message);
       case 'error':
         link.peer.logger.warn({ refusal: message.code }, 'agent reported an error');
         return;

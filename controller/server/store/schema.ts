@@ -247,6 +247,13 @@ export interface Database {
   ticket_support_links: TicketSupportLinksTable;
   recordings: RecordingsTable;
   chat_messages: ChatMessagesTable;
+  satisfaction_surveys: SatisfactionSurveysTable;
+  satisfaction_tokens: SatisfactionTokensTable;
+  ticket_figures: TicketFiguresTable;
+  ticket_figure_findings: TicketFigureFindingsTable;
+  report_sync: ReportSyncTable;
+  report_days: ReportDaysTable;
+  report_day_counts: ReportDayCountsTable;
 }
 
 /** Chat between the technician and the person (0015); see migration-0015-chat.ts. */
@@ -351,4 +358,88 @@ export interface RecordingsTable {
   truncated: number;
   state: 'recording' | 'closed' | 'failed' | 'interrupted';
   file: string;
+}
+
+// ---- satisfaction and reports (0018); see migration-0018-satisfaction.ts ----
+
+export interface SatisfactionSurveysTable {
+  id: string;
+  ticket_id: string;
+  ticket_number: number;
+  resolved_at: number;
+  technician_id: number | null;
+  created_at: number;
+  expires_at: number;
+  language: 'fr' | 'en' | null;
+  answered_at: number | null;
+  answered_day: string | null;
+  rating: number | null;
+  not_solved: number;
+  comment: string | null;
+  via: 'agent' | 'page' | null;
+  counted: ColumnType<number, number | undefined, number>;
+}
+
+export interface SatisfactionTokensTable {
+  token_hash: string;
+  survey_id: string;
+  purpose: 'mail' | 'page';
+  created_at: number;
+  expires_at: number;
+  used_at: number | null;
+}
+
+export interface TicketFiguresTable {
+  ticket_id: string;
+  version: number;
+  created_day: string;
+  category: string;
+  assignee_id: number | null;
+  resolved_day: string | null;
+  own_ms: number | null;
+  resolve_ms: number | null;
+  first_contact: number | null;
+  own_breach_at: number | null;
+  own_breach_day: string | null;
+  resolve_breach_at: number | null;
+  resolve_breach_day: string | null;
+}
+
+export interface TicketFigureFindingsTable {
+  ticket_id: string;
+  code: string;
+  created_day: string;
+  assignee_id: number | null;
+}
+
+export interface ReportSyncTable {
+  name: string;
+  value: number;
+}
+
+export interface ReportDaysTable {
+  day: string;
+  who: number;
+  opened: number;
+  own_sum: number;
+  own_count: number;
+  resolved: number;
+  resolve_sum: number;
+  first_contact: number;
+  own_breaches: number;
+  resolve_breaches: number;
+  rated_1: number;
+  rated_2: number;
+  rated_3: number;
+  rated_4: number;
+  rated_5: number;
+  not_solved: number;
+}
+
+export interface ReportDayCountsTable {
+  who: number;
+  kind: 'category' | 'finding';
+  day: string;
+  value: string;
+  count: number;
 }

@@ -102,6 +102,12 @@ export class SupportCodes {
     return { sessionId: row.sessionId, deviceId: row.deviceId, technician: row.name };
   }
 
+  /** The id of a code that was used (the support page offers the rating of its ticket once resolved); null for any other code. */
+  async usedCodeId(code: string): Promise<string | null> {
+    const row = await this.db.selectFrom('support_codes').select(['id', 'used_at']).where('code_hash', '=', hmac(this.key, code)).executeTakeFirst();
+    return row && row.used_at !== null ? row.id : null;
+  }
+
   /** The person's one line about their problem, from the support page: kept with the unused code until an agent joins with it. */
   async describe(code: string, line: string): Promise<CodeInfo> {
     const info = await this.inspect(code);

@@ -273,6 +273,33 @@ export class TicketStore {
     return closed;
   }
 
+  /**
+   * The person's satisfaction answer (satisfaction/survey-store.ts) on the ticket's timeline,
+   * visible to the person and announced live like every event.
+   */
+  async personEvent(number: number, kind: 'survey_answered', data: Record<string, unknown>): Promise<void> {
+    const at = this.now();
+    await this.write(async (tx) => {
+      const t = await tx.selectFrom('tickets').select('id').where('number', '=', number).executeTakeFirst();
+      if (!t) throw notFound();
+      await this.addEvent(tx, t.id, at, kind, null, 'person', data);
+    });
+  }
+
+  /**
+   * The person says the problem is not solved (their satisfaction answer): the ticket reopens
+   * through the one transition, as the controller acting for them (`system` may reopen), the
+   * comment as the reason. Only the resolution the survey rated: `resolvedAt` must still be it.
+   */
+  async reopenForPerson(number: number, resolvedAt: number, reason: string | undefined): Promise<TicketView> {
+    const current = await this.db.selectFrom('tickets').select(['resolved_at', 'status']).where('number', '=', number).executeTakeFirst();
+    if (!current) throw notFound();
+    if (current.status !== 'resolved' || current.resolved_at !== resolvedAt) throw new RelaisError('TICKET_ERR_BAD_TRANSITION', '(no longer this resolution)'); // i18n-ignore: detail for the log
+    const applied = await this.apply(number, { type: 'reopen', ...(reason ? { reason } : {}) }, { id: 'system', role: 'system' }, null);
+    this.audit.note({ actor: 'person', action: 'ticket.reopened-by-person', target: `#${number}`, detail: { from: applied.event.from, to: applied.event.to, version: applied.event.version } });
+    return (await this.view(number))!;
+  }
+
   // ---- support links ----
 
   /** Throws TICKET_ERR_NOT_FOUND when no ticket has that number (checked before a link is issued). */

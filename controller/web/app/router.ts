@@ -15,7 +15,8 @@ export type Route =
   | { name: 'audit' }
   | { name: 'tickets' }
   | { name: 'newTicket' }
-  | { name: 'ticket'; ticketNumber: number };
+  | { name: 'ticket'; ticketNumber: number }
+  | { name: 'reports' };
 
 const ID = '([A-Za-z0-9_-]{1,64})';
 const SIMPLE: Record<string, Route> = {
@@ -29,6 +30,7 @@ const SIMPLE: Record<string, Route> = {
   '/settings': { name: 'settings' },
   '/tickets': { name: 'tickets' },
   '/tickets/new': { name: 'newTicket' },
+  '/reports': { name: 'reports' },
 };
 
 /** Reads a route from `location.hash`; anything unknown is the dashboard. */
@@ -82,5 +84,7 @@ export function hashOf(route: Route): string {
       return '#/tickets/new';
     case 'ticket':
       return `#/tickets/${route.ticketNumber}`;
+    case 'reports':
+      return '#/reports';
   }
 }

@@ -7,7 +7,7 @@
 import { TICKET_ACTION_FROM, roleMayAct } from '../../../protocol/ticket-transitions.js';
 import type { Role } from '../../../protocol/index.js';
 import type { AppContext, Page } from '../app/page.js';
-import { formats } from '../app/language.js';
+import { formats, wordsOf } from '../app/language.js';
 import { ApiError } from '../connection/api.js';
 import { createSupportLinkPanel } from '../pages/support-link-panel.js';
 import { el, icon, replaceChildren } from '../ui/dom.js';
@@ -18,6 +18,8 @@ import { DEVICE_STATE_LABEL, SEVERITY_LABEL, deviceState } from '../ui/wording.j
 import type { Severity } from '../../../protocol/index.js';
 import { recordingActions, shellEventLine } from './recording-player.js';
 import { reasonDialog, resolveDialog } from './ticket-dialogs.js';
+import { surveyEventText, surveyMailDialog } from '../satisfaction/survey-mail-dialog.js';
+import { satisfactionCatalog } from '../satisfaction/satisfaction-catalog.js';
 import { duration, priorityChip, slaPill, slaTone, statusBadge, t, tk } from './ticket-wording.js';
 import { conflictTicket, ticketsApi, type TicketActionBody, type TicketEventView, type TicketView } from './tickets-api.js';
 
@@ -89,6 +91,8 @@ function plainText(text: string, testId?: string): HTMLElement {
   return el('div', { class: 'plain-text', 'data-testid': testId }, text);
 }
 
+const satisfactionWords = wordsOf(satisfactionCatalog);
+
 /** A device's name for the timeline: the list's hostname when known, else what the event recorded, else its id. */
 type HostnameOf = (deviceId: string, recorded: string) => string;
 
@@ -133,6 +137,7 @@ function eventLine(e: TicketEventView, hostnameOf: HostnameOf = (id, recorded) =
     case 'shell_opened': return shellEventLine(e, actor);
     case 'shell_closed': return shellEventLine(e, actor);
     case 'auto_close': return { text: tk('eventAutoClose', { days: Number(data.afterDays ?? 0) }), detail: null, icon: 'move' };
+    case 'survey_answered': return { text: surveyEventText(data), detail: str('comment') || null, icon: 'note' };
     default: return { text: t('evOther', { actor, kind: e.kind }), detail: null, icon: 'move' };
   }
 }
@@ -220,6 +225,8 @@ export function createTicketPage(app: AppContext, number: number): Page {
       class: `btn ${a === 'resolve' || (a === 'take' && tk0.assignee === null) ? 'btn-primary' : 'btn-secondary'}`,
       type: 'button', 'data-testid': `action-${a}`, disabled: busy, onclick: () => void runAction(a),
     }, ACTION_LABEL[a]())),
+    // A resolved ticket: the resolution e-mail with its satisfaction link, to copy.
+    tk0.status === 'resolved' ? el('button', { class: 'btn btn-secondary', type: 'button', 'data-testid': 'survey-mail', disabled: busy, onclick: () => void surveyMailDialog(tk0, app.me.user.name) }, satisfactionWords('mailButton')) : null,
     following ? el('p', { class: 'form-info', role: 'note', 'data-testid': 'ticket-following' }, t('followingLevel2', { resolved: tk0.status === 'resolved' ? 'yes' : 'no' }))
       : valid.length === 0 ? el('span', { class: 'muted' }, t('noActions')) : null);
     replaceChildren(description,
@@ -394,6 +401,11 @@ export function createTicketPage(app: AppContext, number: number): Page {
     render();
     try {
       ticket = (await ticketsApi.act(number, body, ticket.version)).ticket;
+      // Just resolved: the e-mail with its satisfaction link comes next.
+      if (body.type === 'resolve' && ticket.status === 'resolved' && !disposed) {
+        const resolved = ticket;
+        queueMicrotask(() => void surveyMailDialog(resolved, app.me.user.name));
+      }
     } catch (err) {
       const now = conflictTicket(err);
       if (now) showConflict(now);

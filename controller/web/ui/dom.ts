@@ -79,6 +79,8 @@ const ICONS = {
   monitor: ['M3 4h18v12H3z', 'M8 20h8', 'M12 16v4'],
   terminal: ['M4 17l6-5-6-5', 'M12 19h8'],
   list: ['M8 6h13', 'M8 12h13', 'M8 18h13', 'M3 6h.01', 'M3 12h.01', 'M3 18h.01'],
+  chart: ['M3 3v18h18', 'M7 15l4-4 3 3 5-6'],
+  download: ['M12 3v12', 'M7 10l5 5 5-5', 'M5 21h14'],
   copy: ['M9 9h11v11H9z', 'M5 15H4V4h11v1'],
   check: ['M5 12l5 5L20 7'],
   logout: ['M9 21H5V3h4', 'M16 17l5-5-5-5', 'M21 12H9'],
