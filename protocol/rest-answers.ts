@@ -105,6 +105,7 @@ export const AUDIT_ACTIONS = [
   'ticket.created', 'ticket.updated', 'ticket.action', 'ticket.note', 'ticket.linked', 'ticket.findings',
   'recording.failed', 'recording.downloaded', 'recordings.purged',
   'shell.detached', 'shell.attached', 'chat.sent',
+  'kb.article.created', 'kb.article.updated', 'kb.article.deleted', 'kb.fix.run',
 ] as const;
 export type AuditActionName = (typeof AUDIT_ACTIONS)[number];
 

@@ -4,7 +4,7 @@ import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CLOSE_CODES } from '../../protocol/index.js';
+import { CLOSE_CODES, type Language } from '../../protocol/index.js';
 import { auditCutoff, pruneAudit } from './audit/audit-retention.js';
 import { AuditLog } from './audit/audit.js';
 import { ensureFirstAdmin } from './auth/accounts.js';
@@ -31,6 +31,7 @@ import { ConsoleHub } from './hubs/console-hub.js';
 import { JobWatch } from './hubs/job-watch.js';
 import { Dispatcher } from './jobs/dispatcher.js';
 import { JobStore } from './jobs/job-store.js';
+import { Knowledge } from './knowledge/knowledge.js';
 import { ScriptLibrary } from './jobs/script-library.js';
 import { AgentLinks } from './relay/agent-links.js';
 import { Relay } from './relay/relay.js';
@@ -99,6 +100,7 @@ async function main(): Promise<void> {
   const apiTokens = new ApiTokens(db);
   const dispatcher = new Dispatcher({ store: jobStore, audit, links });
   await dispatcher.start();
+  const knowledge = new Knowledge({ db, audit, diagnostics, devices, tickets, jobs: { scripts, jobStore, dispatcher, apiTokens, managedDevices, audit } });
   const chatStore = new ChatStore(db, tickets);
   const chat = new ChatService(chatStore, links, audit);
   const ticketJoins = new Map<string, Promise<unknown>>();
@@ -128,6 +130,7 @@ async function main(): Promise<void> {
   const app = createApp(
     {
       sessions, supportSessions, codes, devices, directory, agents, audit, diagnostics, managedDevices, enrollmentTokens, scripts, jobStore, dispatcher, apiTokens, tickets, recordings, chat: chatStore, chatService: chat, sessionOf: (code: string) => codes.sessionOf(code),
+      knowledge, personHelp: (deviceId: string, language: Language) => knowledge.supportArticles.html(deviceId, language),
       enrollThrottle: new Throttle({ maxFailures: 10, windowMs: FIFTEEN_MINUTES }),
       loginThrottle: new LoginThrottle(),
       failedLogins: new FailedLogins(db),

@@ -28,6 +28,8 @@ export interface SupportPageDeps {
   readonly chat?: ChatStore;
   readonly chatService?: ChatService;
   readonly sessionOf?: (code: string) => Promise<{ sessionId: string; deviceId: string; technician: string }>;
+  /** Knowledge-base articles for what the person's device shows (HTML, rendered safely; empty when none). */
+  readonly personHelp?: (deviceId: string, language: Language) => Promise<string>;
 }
 
 type Words = Translate<keyof typeof supportPageCatalog.en>;
@@ -55,7 +57,8 @@ export function supportPage(deps: SupportPageDeps) {
         // A used code whose session is live: the page becomes the person's side of the chat.
         if (!(err instanceof RelaisError) || err.code !== 'AUTH_ERR_CODE_USED' || !deps.sessionOf || !deps.chat) throw err;
         const live = await deps.sessionOf(code);
-        res.send(chatPage(deps.organization, code, live.technician, language, w));
+        const help = deps.personHelp ? await deps.personHelp(live.deviceId, language).catch(() => '') : '';
+        res.send(chatPage(deps.organization, code, live.technician, language, w, help));
         return null;
       });
       if (!info) return;
@@ -148,7 +151,7 @@ export function supportChatWrite(deps: SupportPageDeps) {
   };
 }
 
-function chatPage(organization: string, code: string, technician: string, language: Language, w: Words): string {
+function chatPage(organization: string, code: string, technician: string, language: Language, w: Words, help = ''): string {
   const attrs = { id: 'chat', 'data-code': code, 'data-you': w('chatYou'), 'data-technician': w('chatTechnician'), 'data-failed': w('chatFailed') };
   return shell(organization, w('chatTitle'), [
     el('h1', null, w('chatHeading', { technician: escape(technician) })),
@@ -160,6 +163,7 @@ function chatPage(organization: string, code: string, technician: string, langua
         el('label', { for: 'chat-text', class: 'muted' }, w('chatLabel')),
         `<input id="chat-text" name="text" type="text" maxlength="${CHAT_MAX_CHARS}" autocomplete="off" data-testid="support-chat-input">`, // i18n-ignore: markup
         el('button', { type: 'submit', 'data-testid': 'support-chat-send' }, w('chatSend')))),
+    help,
     '<script src="./chat.js" defer></script>', // i18n-ignore: markup
   ].join('\n'), language, w);
 }

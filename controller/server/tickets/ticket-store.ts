@@ -435,6 +435,16 @@ export class TicketStore {
     });
   }
 
+  /** Another feature's event on a ticket's timeline (a knowledge-base fix run and its result); the event's id. */
+  async recordEvent(number: number, kind: string, actor: string | null, data: Record<string, unknown>): Promise<number> {
+    const at = this.now();
+    return this.write(async (tx) => {
+      const t = await tx.selectFrom('tickets').select('id').where('number', '=', number).executeTakeFirst();
+      if (!t) throw notFound();
+      return this.addEvent(tx, t.id, at, kind, actor, 'internal', data);
+    });
+  }
+
   /**
    * A device sent a snapshot (at join or on a refresh): each open ticket it is on gets a
    * `findings` event with the worst severity, the count and the snapshot's id (not the text).
