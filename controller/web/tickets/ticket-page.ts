@@ -16,6 +16,9 @@ import { badge } from '../ui/status-badge.js';
 import { SEVERITY_LABEL } from '../ui/wording.js';
 import type { Severity } from '../../../protocol/index.js';
 import { recordingActions, shellEventLine } from './recording-player.js';
+import { createSuggestionsCard } from '../knowledge/suggestions-card.js';
+import { fixEventText, fixTargets } from '../knowledge/ticket-knowledge.js';
+import { t as kt } from '../knowledge/knowledge-wording.js';
 import { reasonDialog, resolveDialog } from './ticket-dialogs.js';
 import { duration, priorityChip, slaPill, slaTone, statusBadge, t, tk } from './ticket-wording.js';
 import { conflictTicket, ticketsApi, type TicketActionBody, type TicketEventView, type TicketView } from './tickets-api.js';
@@ -129,6 +132,8 @@ function eventLine(e: TicketEventView, hostnameOf: HostnameOf = (id, recorded) =
     case 'shell_opened': return shellEventLine(e, actor);
     case 'shell_closed': return shellEventLine(e, actor);
     case 'auto_close': return { text: tk('eventAutoClose', { days: Number(data.afterDays ?? 0) }), detail: null, icon: 'move' };
+    case 'kb_fix_run':
+    case 'kb_fix_result': return { text: fixEventText(e, actor), detail: null, icon: 'move', ...(str('deviceId') ? { device: str('deviceId') } : {}) };
     default: return { text: t('evOther', { actor, kind: e.kind }), detail: null, icon: 'move' };
   }
 }
@@ -165,8 +170,11 @@ export function createTicketPage(app: AppContext, number: number): Page {
       el('span', { class: 'muted small grow' }, t('noteHint')), noteSubmit),
     noteError);
 
+  // Suggested articles: from what the ticket's devices show, before anyone types.
+  const suggestions = createSuggestionsCard(app, { ticketNumber: number, targets: () => fixTargets(app, ticket?.deviceIds ?? []) });
   const main = el('div', { class: 'ticket-main' },
     description,
+    suggestions.root,
     el('section', { class: 'card' },
       el('div', { class: 'card-header' }, el('h2', { class: 'card-title' }, t('timelineTitle'))),
       timeline, el('div', { class: 'timeline-footer' }, timelineMoreButton), noteForm));
@@ -213,7 +221,10 @@ export function createTicketPage(app: AppContext, number: number): Page {
       class: `btn ${a === 'resolve' || (a === 'take' && tk0.assignee === null) ? 'btn-primary' : 'btn-secondary'}`,
       type: 'button', 'data-testid': `action-${a}`, disabled: busy, onclick: () => void runAction(a),
     }, ACTION_LABEL[a]())),
-    valid.length === 0 ? el('span', { class: 'muted' }, t('noActions')) : null);
+    valid.length === 0 ? el('span', { class: 'muted' }, t('noActions')) : null,
+    tk0.status === 'resolved' || tk0.status === 'closed'
+      ? el('a', { class: 'btn btn-secondary', href: `#/knowledge/new/ticket/${tk0.number}`, title: kt('documentFixHint'), 'data-testid': 'document-fix' }, icon('book'), kt('documentFix'))
+      : null);
     replaceChildren(description,
       el('h2', { class: 'card-title' }, tk('fieldDescription')),
       tk0.description.trim() ? markdownView(tk0.description, 'ticket-description') : el('p', { class: 'muted' }, t('noDescription')),
@@ -407,6 +418,7 @@ export function createTicketPage(app: AppContext, number: number): Page {
     if (events.some((e) => e.id === message.event.id)) return;
     void loadTimeline();
     if (STATUS_EVENT_KINDS.has(message.event.kind)) void load(true);
+    if (message.event.kind === 'findings' || message.event.kind === 'edited') void suggestions.refresh();
   });
 
   return {
@@ -420,6 +432,7 @@ export function createTicketPage(app: AppContext, number: number): Page {
       app.socket.send({ t: 'ticket.unwatch', number });
       window.removeEventListener('focus', onFocus);
       linkPanel.dispose();
+      suggestions.dispose();
     },
   };
 }
