@@ -48,8 +48,9 @@ export function fieldProblemOf(issue: z.core.$ZodIssue): FieldProblem {
       return at('notOneOf');
     case 'custom': {
       const bytes = (issue.params as { maxJsonBytes?: number } | undefined)?.maxJsonBytes;
-      // A text's refinement refuses control characters: a matter of format.
-      return bytes !== undefined ? at('tooManyBytes', bytes) : issue.message.startsWith('must not contain') ? at('format') : at('invalid');
+      if (bytes !== undefined) return at('tooManyBytes', bytes);
+      // A text's refinements: control characters are a matter of format; a blank required text is missing.
+      return issue.message.startsWith('must not contain') ? at('format') : issue.message === 'must not be empty' ? at('required') : at('invalid');
     }
     default:
       return at('invalid');

@@ -61,7 +61,8 @@ export class TicketDrafts {
       if (!stored) continue;
       for (const f of this.diagnostics.inLanguage(stored, language).findings) {
         const code = findingCodeOf(f.id);
-        if (KNOWN_CODES.has(code)) codes.add(code as FindingCode);
+        // Information findings (a long uptime, a failed probe) rarely are the problem solved: not proposed as codes.
+        if (KNOWN_CODES.has(code) && f.severity !== 'info') codes.add(code as FindingCode);
         if (titles.length < DRAFT_FINDINGS && !titles.includes(f.title)) titles.push(f.title);
       }
     }
