@@ -14,6 +14,8 @@ import { ArticleFeedback } from '../../controller/server/knowledge/article-feedb
 import { SqliteArticleSearch, ftsExpression, marksFrom } from '../../controller/server/knowledge/article-search.js';
 import { ArticleStore, type KnowledgeCaller } from '../../controller/server/knowledge/article-store.js';
 import { searchTerms, suggestionTerms } from '../../controller/server/knowledge/search-terms.js';
+import { escapeMarkdown } from '../../controller/server/knowledge/ticket-draft.js';
+import { markdownToPlainLine, renderMarkdown } from '../../protocol/markdown.js';
 import { Suggestions, rankSuggestions, type Candidate } from '../../controller/server/knowledge/suggestions.js';
 import { addDevice, openTempStore, type TempStore } from '../helpers/temp-store.js';
 import { repoRoot } from '../helpers/paths.js';
@@ -152,6 +154,19 @@ describe('suggestions', () => {
     const after = await suggestions.forTicket(1001);
     expect(after.suggestions.at(-1)).toMatchObject({ article: { id }, vote: 'not_helped' });
     expect((await suggestions.forDevice('dev-1')).suggestions.map((s) => s.article.id)).toEqual([id]);
+  });
+});
+
+describe('drafts', () => {
+  it('escape what a device reported, so it shows as typed and never becomes a link or a list', () => {
+    for (const hostile of ['[click](https://evil.example)', '<img src=x onerror=alert(1)>', '# Heading', '1. item', '- item', '**bold** `code` ~x~ ![i](https://x/i.png)', 'a\\b']) {
+      const html = renderMarkdown(`- ${escapeMarkdown(hostile)}`);
+      expect(html, hostile).not.toMatch(/<img|<h1|<strong|<code|<ol|<ul>\s*<li>\s*<ul/);
+      // A bare address is linked as the safe renderer links any (http(s) only): never under other words.
+      for (const m of html.matchAll(/<a href="([^"]*)"[^>]*>([^<]*)<\/a>/g)) expect(m[2], hostile).toBe(m[1]);
+      expect(markdownToPlainLine(`- ${escapeMarkdown(hostile)}`), hostile).toBe(hostile);
+    }
+    expect(escapeMarkdown('clear-old-temp 2.5')).toBe('clear-old-temp 2.5');
   });
 });
 

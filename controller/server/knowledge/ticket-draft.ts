@@ -19,9 +19,9 @@ const KNOWN_CODES: ReadonlySet<string> = new Set(FINDING_CODES);
 const DRAFT_FINDINGS = 12;
 const DRAFT_PERSON_LINES = 3;
 
-/** Markdown's special characters escaped: the text shows as typed. */
+/** Markdown's inline syntax escaped, and what would start a block (a heading, a list, a quote): the text shows as typed. */
 export function escapeMarkdown(text: string): string {
-  return text.replace(/[\\`*_{}[\]()#+\-.!|<>~]/g, (c) => `\\${c}`);
+  return text.replace(/[\\`*_[\]<>|~!]/g, (c) => `\\${c}`).replace(/^(\s*)([#+\->=])/, '$1\\$2').replace(/^(\s*\d+)([.)])/, '$1\\$2');
 }
 
 function fit(text: string, max: number): string {

@@ -51,8 +51,14 @@ export function createArticleEditorPage(app: AppContext, target: EditorTarget): 
     ...FINDING_CODES.map((code) => [code, codeLabel(code)] as const).sort((a, b) => a[1].localeCompare(b[1])).map(([code, label]) => {
       const box = el('input', { type: 'checkbox', value: code, 'data-code': code });
       codeBoxes.set(code, box);
-      return el('label', { class: 'kb-code-option', title: code }, box, el('span', null, label), el('span', { class: 'mono muted small' }, code));
+      return el('label', { class: 'kb-code-option', title: code, 'data-option': code }, box, el('span', { class: 'kb-code-words' }, el('span', null, label), el('span', { class: 'mono muted' }, code)));
     }));
+  /** The codes chosen come first, so a prefilled article shows them without scrolling. */
+  const chosenFirst = () => {
+    const options = Array.from(codes.children) as HTMLElement[];
+    const checked = (o: HTMLElement) => (codeBoxes.get(o.dataset.option ?? '')?.checked ? 0 : 1);
+    codes.append(...options.map((o, i) => [o, i] as const).sort((a, b) => checked(a[0]) - checked(b[0]) || a[1] - b[1]).map(([o]) => o));
+  };
   const notice = el('p', { class: 'notice notice-info', hidden: true, 'data-testid': 'kb-from-ticket' });
   const formError = el('p', { class: 'form-error', role: 'alert', hidden: true, 'data-testid': 'kb-form-error' });
   const submit = el('button', { class: 'btn btn-primary', type: 'submit', 'data-testid': 'kb-save' }, t('save'));
@@ -134,6 +140,7 @@ export function createArticleEditorPage(app: AppContext, target: EditorTarget): 
     for (const [code, box] of codeBoxes) box.checked = (c.findingCodes ?? []).includes(code as never);
     script.dataset.want = c.scriptName ?? '';
     script.value = c.scriptName ?? '';
+    chosenFirst();
     showPreview();
   };
 

@@ -16,6 +16,18 @@ import { runFixControl } from './run-fix.js';
 import { createVersionsPanel } from './versions-panel.js';
 
 type Loaded = Awaited<ReturnType<typeof knowledgeApi.article>>;
+type Linked = Loaded['tickets'][number];
+
+/** One line per ticket (newest first) with every way it is linked: written from it, its vote, a fix run. */
+function byTicket(tickets: readonly Linked[]): Array<Omit<Linked, 'relation'> & { relations: Linked['relation'][] }> {
+  const lines = new Map<number, Omit<Linked, 'relation'> & { relations: Linked['relation'][] }>();
+  for (const { relation, ...x } of tickets) {
+    const line = lines.get(x.number);
+    if (line) line.relations.push(relation);
+    else lines.set(x.number, { ...x, relations: [relation] });
+  }
+  return [...lines.values()];
+}
 
 export function createArticlePage(app: AppContext, articleId: string): Page {
   let loaded: Loaded | null = null;
@@ -69,9 +81,9 @@ export function createArticlePage(app: AppContext, articleId: string): Page {
       el('section', { class: 'card ticket-side-card', 'data-testid': 'kb-linked-tickets' },
         el('h2', { class: 'card-title' }, t('ticketsTitle')),
         tickets.length === 0 ? el('p', { class: 'muted small' }, t('noTickets'))
-          : el('ul', { class: 'plain-list kb-tickets' }, ...tickets.map((x) => el('li', null,
+          : el('ul', { class: 'plain-list kb-tickets' }, ...byTicket(tickets).map((x) => el('li', null,
             el('a', { href: `#/tickets/${x.number}` }, tk('number', { number: x.number }), ' ', x.title), ' ',
-            statusBadge(x.status), el('span', { class: 'muted small block' }, t('relation', { relation: x.relation }), ' · ', formatWhen(x.at)))))));
+            statusBadge(x.status), el('span', { class: 'muted small block' }, x.relations.map((relation) => t('relation', { relation })).join(' · '), ' · ', formatWhen(x.at)))))));
   };
 
   const remove = async (a: Article) => {

@@ -48,7 +48,7 @@ export function runFixControl(app: AppContext, options: RunFixOptions): { root: 
     status.className = `kb-run-status small ${run.status === 'succeeded' ? 'kb-run-good' : final ? 'kb-run-bad' : ''}`;
     replaceChildren(status,
       final ? null : el('span', { class: 'spinner spinner-small', 'aria-hidden': 'true' }),
-      t('runResult', { status: final ? run.status : 'waiting', exitCode: run.exitCode ?? '', reason: run.reason ?? '' }), ' ',
+      t('runResult', { status: final ? run.status.replace('-', '_') : 'waiting', exitCode: run.exitCode ?? '', reason: run.reason ?? '' }), ' ',
       el('a', { href: `#/jobs/${encodeURIComponent(jobId)}`, 'data-testid': 'kb-run-job' }, t('openJob')));
   };
 

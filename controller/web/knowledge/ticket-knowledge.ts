@@ -9,7 +9,7 @@ export function fixEventText(e: TicketEventView, actor: string): string {
   const str = (key: string) => (typeof e.data[key] === 'string' ? (e.data[key] as string) : '');
   return e.kind === 'kb_fix_run'
     ? t('evFixRun', { actor, title: str('title'), script: str('scriptName'), hostname: str('hostname') || str('deviceId') })
-    : t('evFixResult', { title: str('title'), status: str('status') || 'error' });
+    : t('evFixResult', { title: str('title'), status: (str('status') || 'error').replace('-', '_') });
 }
 
 /** The devices a fix may run on, read from the page's device store (loaded when it does not know them yet). */

@@ -171,7 +171,9 @@ export function createTicketPage(app: AppContext, number: number): Page {
     noteError);
 
   // Suggested articles: from what the ticket's devices show, before anyone types.
-  const suggestions = createSuggestionsCard(app, { ticketNumber: number, targets: () => fixTargets(app, ticket?.deviceIds ?? []) });
+  let firstLoaded: (ticket: TicketView) => void = () => {};
+  const loaded = new Promise<TicketView>((resolve) => (firstLoaded = resolve));
+  const suggestions = createSuggestionsCard(app, { ticketNumber: number, targets: async () => fixTargets(app, (ticket ?? (await loaded)).deviceIds) });
   const main = el('div', { class: 'ticket-main' },
     description,
     suggestions.root,
@@ -304,6 +306,7 @@ export function createTicketPage(app: AppContext, number: number): Page {
       if (disposed) return;
       const changedVersion = ticket?.version !== next.version;
       ticket = next;
+      firstLoaded(next);
       render();
       if (changedVersion) void loadTimeline();
     } catch (err) {
