@@ -11,7 +11,8 @@ import { FINDING_CODES, findingCodeOf, runHealthChecks, snapshot, type Finding, 
 import { articleFields, type ArticleFieldsInput } from '../../protocol/knowledge-model.js';
 import { AuditLog } from '../../controller/server/audit/audit.js';
 import { ArticleFeedback } from '../../controller/server/knowledge/article-feedback.js';
-import { SqliteArticleSearch, ftsExpression, marksFrom } from '../../controller/server/knowledge/article-search.js';
+import { SqliteArticleSearch, ftsExpression } from '../../controller/server/knowledge/article-search.js';
+import { highlight, matcher, snippet } from '../../controller/server/knowledge/search-highlight.js';
 import { ArticleStore, type KnowledgeCaller } from '../../controller/server/knowledge/article-store.js';
 import { searchTerms, suggestionTerms } from '../../controller/server/knowledge/search-terms.js';
 import { escapeMarkdown } from '../../controller/server/knowledge/ticket-draft.js';
@@ -48,13 +49,23 @@ describe('search terms', () => {
   });
 
   it('quote every term for FTS5, so no word is an operator', () => {
-    expect(ftsExpression(['not', 'a'], 'AND')).toBe('("not"* AND "a")');
+    expect(ftsExpression(['not', 'a'], 'AND')).toBe('{title body tags} : ("not" AND "a")');
+    expect(ftsExpression(['disque', 'ple'], 'AND')).toBe('{title body tags} : ("disque" AND "ple"*)');
+    expect(ftsExpression(['ecran', 'noir'], 'OR')).toBe('{title body tags} : ("ecran" OR "noir")');
     expect(ftsExpression([], 'AND', 'windows-11')).toBe('tags : "windows 11"');
   });
 
-  it('turn marker characters into ranges', () => {
-    expect(marksFrom('a \u0002disk\u0003 is \u0002full\u0003')).toEqual({ text: 'a disk is full', marks: [[2, 6], [10, 14]] });
-    expect(marksFrom('\u0002x\u0003'.repeat(3) + 'y'.repeat(20), 5)).toEqual({ text: 'xxxy…', marks: [[0, 1], [1, 2], [2, 3]] });
+  it('mark the matched words as the index folds them, and cut a snippet around the densest matches', () => {
+    const m = matcher(['reseau', 'imprim'], true);
+    expect(highlight('Le Réseau et l’IMPRIMANTE', m)).toEqual({ text: 'Le Réseau et l’IMPRIMANTE', marks: [[3, 9], [15, 25]] });
+    const long = `${'mot '.repeat(40)}le réseau tombe, le réseau revient ${'fin '.repeat(40)}`;
+    const cut = snippet(long, m, 10);
+    expect(cut.text.startsWith('…')).toBe(true);
+    expect(cut.text.endsWith('…')).toBe(true);
+    expect(cut.marks.map(([s, e]) => cut.text.slice(s, e))).toEqual(['réseau', 'réseau']);
+    expect(snippet('Rien à voir', m)).toEqual({ text: 'Rien à voir', marks: [] });
+    // An exact term is a whole word; only the last one is a beginning.
+    expect(highlight('reseaux reseau', matcher(['reseau', 'x'], true)).marks).toEqual([[8, 14]]);
   });
 });
 
@@ -89,12 +100,13 @@ describe('full-text search', () => {
     expect(await titles('reseau')).toEqual(expect.arrayContaining(['Imprimante hors ligne', 'VPN drops every hour']));
     expect(await titles('réseau')).toEqual(await titles('reseau'));
     expect(await titles('imprim')).toEqual(['Imprimante hors ligne']);
-    expect(await titles('print offline')).toEqual(['Printer offline after update']);
+    expect(await titles('printer offl')).toEqual(['Printer offline after update']);
     expect(await titles('le réseau ne répond')).toEqual(['Imprimante hors ligne']);
   });
 
   it('ranks a title match first and highlights the words in title and snippet', async () => {
     const { articles: found } = await articles.list({ q: 'imprimante', limit: 20 });
+    expect(found.map((a) => a.title)).toEqual(['Imprimante hors ligne']);
     expect(found[0]!.title).toBe('Imprimante hors ligne');
     expect(found[0]!.titleMarks).toEqual([[0, 10]]);
     const snippet = found[0]!.snippet;
@@ -121,6 +133,16 @@ describe('full-text search', () => {
     const next = await articles.list({ limit: 2, cursor: first.nextCursor! });
     expect(next.articles.map((a) => a.id)).not.toContain(first.articles[0]!.id);
     await expect(articles.list({ limit: 2, cursor: 'garbage!' })).rejects.toMatchObject({ code: 'KB_ERR_INVALID_FIELD' });
+  });
+});
+
+describe('ranking is bounded', () => {
+  it('past the bound, the newest matches are ranked (bm25 among them), not every match', async () => {
+    const bounded = new ArticleStore(store.db, new SqliteArticleSearch(store.db, 2), new AuditLog(store.db));
+    const made: string[] = [];
+    for (const title of ['Wifi wifi wifi (oldest)', 'Wifi once', 'Wifi again', 'Wifi newest']) made.push((await articles.create(fields({ title, symptoms: 'Le wifi tombe.' }), null, caller)).title);
+    expect((await articles.list({ q: 'wifi', limit: 20 })).articles[0]!.title).toBe('Wifi wifi wifi (oldest)');
+    expect((await bounded.list({ q: 'wifi', limit: 20 })).articles.map((a) => a.title).sort()).toEqual(['Wifi again', 'Wifi newest']);
   });
 });
 

@@ -54,7 +54,7 @@ function numberOf(req: Request): number {
  * headers (queries, SLA clocks, JSON), read by scripts/bench/tickets-bench.mjs and the
  * browser's network panel. One clock read and one header: cheap enough to stay on.
  */
-export function serverTiming(_req: Request, res: Response, next: () => void): void {
+function serverTiming(_req: Request, res: Response, next: () => void): void {
   const started = performance.now();
   const writeHead = res.writeHead;
   res.writeHead = function (this: Response, ...args: Parameters<Response['writeHead']>) {

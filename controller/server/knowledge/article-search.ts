@@ -1,7 +1,7 @@
 /**
  * The knowledge base's full-text index behind one small interface, so the PostgreSQL port
- * adds its own implementation (a tsvector column, `ts_rank_cd`, `ts_headline` with the same
- * marker characters) and nothing else changes. This file and migration 0017 are the only
+ * adds its own implementation (a tsvector column and `ts_rank_cd`; search-highlight.ts marks
+ * the words for any store) and nothing else changes. This file and migration 0017 are the only
  * places that know SQLite FTS5.
  *
  * Terms reach FTS5 only as quoted strings built here from search-terms.ts's words (letters
@@ -12,6 +12,7 @@ import { sql } from 'kysely';
 import type { MarkedText } from '../../../protocol/knowledge-model.js';
 import type { Db } from '../store/database.js';
 import { foldedWords } from './search-terms.js';
+import { highlight, matcher, snippet } from './search-highlight.js';
 
 /** What the index holds of an article: plain words (Markdown already removed). */
 export interface IndexedArticle {
@@ -19,6 +20,10 @@ export interface IndexedArticle {
   readonly title: string;
   readonly body: string;
   readonly tags: readonly string[];
+  /** What the filters narrow by. */
+  readonly category: string;
+  readonly visibility: string;
+  readonly codes: readonly string[];
 }
 
 export interface SearchFilter {
@@ -38,7 +43,8 @@ export interface RelatedHit {
   readonly id: string;
   /** Relevance against the best hit of the same query: 1 for the best, less for the others. */
   readonly score: number;
-  readonly snippet: MarkedText;
+  /** The matched words in context, cut when asked (only the hits shown are). */
+  snippet(): MarkedText;
 }
 
 export interface ArticleSearch {
@@ -46,27 +52,28 @@ export interface ArticleSearch {
   put(tx: Db, article: IndexedArticle): Promise<void>;
   /** Forgets an article, inside the writer's transaction (before its row goes). */
   remove(tx: Db, articleId: string): Promise<void>;
-  /** Articles holding every term (each as a word's beginning) and the filter, best first or newest first. */
+  /** Articles holding every term (the last as a word's beginning) and the filter, best first or (no term) newest first. */
   search(terms: readonly string[], filter: SearchFilter, order: 'rank' | 'newest', offset: number, limit: number): Promise<SearchHit[]>;
   /** Articles holding any of the terms, best first: a ticket's words find related articles. */
   related(terms: readonly string[], limit: number): Promise<RelatedHit[]>;
 }
 
-/** Characters around a matched word in the index's answers; stored text cannot hold them (control characters are refused). */
-const OPEN = '\u0002';
-const CLOSE = '\u0003';
-const SNIPPET_MAX_CHARS = 1000;
-
-/** A term as an FTS5 string: quoted (a quote doubled), and a prefix query from two characters on. */
-export function ftsTerm(term: string): string {
+/** A term as an FTS5 string: quoted (a quote doubled); a prefix query from two characters on, unless `exact`. */
+export function ftsTerm(term: string, exact = false): string {
   const quoted = `"${term.replaceAll('"', '""')}"`;
-  return term.length >= 2 ? `${quoted}*` : quoted;
+  return term.length >= 2 && !exact ? `${quoted}*` : quoted;
 }
 
-/** The FTS5 expression for every term (AND) or any term (OR), and a tag as a phrase in the tags column. */
+/**
+ * The FTS5 expression for every term (AND: whole words, the last one a word's beginning, as it is
+ * still being typed) or any term (OR, whole words), searched in title, body and tags; and a tag as a
+ * phrase in the tags column. A prefix longer than the index's (2 to 6 letters, migration 0017) makes
+ * FTS5 merge every word it begins before the first match: only the word being typed may pay that.
+ */
 export function ftsExpression(terms: readonly string[], join: 'AND' | 'OR', tag?: string): string {
   const parts: string[] = [];
-  if (terms.length > 0) parts.push(`(${terms.map(ftsTerm).join(` ${join} `)})`);
+  const last = terms.length - 1;
+  if (terms.length > 0) parts.push(`{title body tags} : (${terms.map((term, i) => ftsTerm(term, join === 'OR' || i < last)).join(` ${join} `)})`);
   if (tag !== undefined) {
     const words = foldedWords(tag);
     if (words.length > 0) parts.push(`tags : "${words.join(' ').replaceAll('"', '""')}"`);
@@ -74,29 +81,38 @@ export function ftsExpression(terms: readonly string[], join: 'AND' | 'OR', tag?
   return parts.join(' AND ');
 }
 
-/** Text with marker characters as plain text and the ranges to highlight (cut to `max` characters). */
-export function marksFrom(raw: string, max = SNIPPET_MAX_CHARS): MarkedText {
-  let text = '';
-  const marks: Array<[number, number]> = [];
-  let open = -1;
-  for (const ch of raw) {
-    if (ch === OPEN) open = text.length;
-    else if (ch === CLOSE) {
-      if (open >= 0 && text.length > open && marks.length < 64) marks.push([open, text.length]);
-      open = -1;
-    } else text += ch;
-  }
-  if (text.length <= max) return { text, marks };
-  const cut = text.slice(0, max - 1);
-  return { text: `${cut}…`, marks: marks.filter(([, end]) => end <= cut.length) };
+/**
+ * Matches ranked at most: beyond, the newest this many (the index's order) are ranked. bm25 costs
+ * 3 to 10 µs of CPU per match here (scripts/bench/knowledge-bench.mjs): a word in half of 100,000
+ * articles would cost 150 ms or more on every keystroke. A second word narrows it at once.
+ */
+export const RANKED_AT_MOST = 1000;
+/** bm25 weighted: a title match 8, body 1, tags 4, the filters' words nothing. */
+const BM25 = sql`bm25(kb_fts, 8.0, 1.0, 4.0, 0.0)`;
+
+/** A filter value as one indexed word of the facets column (letters only, so no tokenizer splits it): `system` → `xcatsystem`. */
+export function facetWord(kind: 'cat' | 'vis' | 'code', value: string): string {
+  return `x${kind}${value.toLowerCase().replace(/[^a-z0-9]/g, '')}`;
 }
 
+/** The words the facets column holds for an article. */
+export function facetsOf(a: Pick<IndexedArticle, 'category' | 'visibility' | 'codes'>): string {
+  return [facetWord('cat', a.category), facetWord('vis', a.visibility), ...a.codes.map((code) => facetWord('code', code))].join(' ');
+}
+
+/**
+ * FTS5 behind ArticleSearch. The filters are words of a fourth column (`facets`: category,
+ * visibility, finding codes), so a filtered search is one FTS5 query whose doclists are
+ * intersected by the index, never a per-row lookup; the words typed only search title, body
+ * and tags. Ranking reads the index alone; the rows shown are read after, and marked by
+ * search-highlight.ts.
+ */
 export class SqliteArticleSearch implements ArticleSearch {
-  constructor(private readonly db: Db) {}
+  constructor(private readonly db: Db, private readonly rankedAtMost = RANKED_AT_MOST) {}
 
   async put(tx: Db, a: IndexedArticle): Promise<void> {
     await this.remove(tx, a.id);
-    await sql`INSERT INTO kb_fts(rowid, title, body, tags) SELECT seq, ${a.title}, ${a.body}, ${a.tags.join(' ')} FROM kb_articles WHERE id = ${a.id}`.execute(tx);
+    await sql`INSERT INTO kb_fts(rowid, title, body, tags, facets) SELECT seq, ${a.title}, ${a.body}, ${a.tags.join(' ')}, ${facetsOf(a)} FROM kb_articles WHERE id = ${a.id}`.execute(tx);
   }
 
   async remove(tx: Db, articleId: string): Promise<void> {
@@ -104,29 +120,48 @@ export class SqliteArticleSearch implements ArticleSearch {
   }
 
   async search(terms: readonly string[], filter: SearchFilter, order: 'rank' | 'newest', offset: number, limit: number): Promise<SearchHit[]> {
-    const expression = ftsExpression(terms, 'AND', filter.tag);
-    if (expression === '') return [];
-    const where = [sql`kb_fts MATCH ${expression}`];
-    if (filter.category !== undefined) where.push(sql`a.category = ${filter.category}`);
-    if (filter.visibility !== undefined) where.push(sql`a.visibility = ${filter.visibility}`);
-    if (filter.code !== undefined) where.push(sql`EXISTS (SELECT 1 FROM kb_article_codes c WHERE c.code = ${filter.code} AND c.article_id = a.id)`);
-    const orderBy = order === 'rank' ? sql`kb_fts.rank` : sql`a.updated_at DESC, a.id DESC`;
-    const rows = await sql<{ id: string; title: string; snippet: string }>`
-      SELECT a.id, highlight(kb_fts, 0, char(2), char(3)) AS title, snippet(kb_fts, 1, char(2), char(3), '…', 20) AS snippet
-      FROM kb_fts JOIN kb_articles a ON a.seq = kb_fts.rowid
-      WHERE ${sql.join(where, sql` AND `)}
-      ORDER BY ${orderBy} LIMIT ${limit} OFFSET ${offset}`.execute(this.db);
-    return rows.rows.map((r) => ({ id: r.id, title: marksFrom(r.title), snippet: marksFrom(r.snippet) }));
+    const facets = [
+      ...(filter.category !== undefined ? [facetWord('cat', filter.category)] : []),
+      ...(filter.visibility !== undefined ? [facetWord('vis', filter.visibility)] : []),
+      ...(filter.code !== undefined ? [facetWord('code', filter.code)] : []),
+    ];
+    const words = ftsExpression(terms, 'AND', filter.tag);
+    if (words === '') return [];
+    const expression = [words, ...facets.map((f) => `facets : ${f}`)].join(' AND ');
+    // Ranked: the newest `rankedAtMost` matches, walked in the index's order (FTS5 stops there), then bm25 among them.
+    const rows = order === 'rank'
+      ? await sql<{ seq: number }>`SELECT seq FROM (SELECT rowid AS seq, ${BM25} AS score FROM kb_fts WHERE kb_fts MATCH ${expression} ORDER BY rowid DESC LIMIT ${this.rankedAtMost})
+          ORDER BY score, seq DESC LIMIT ${limit} OFFSET ${offset}`.execute(this.db)
+      : await sql<{ seq: number }>`SELECT rowid AS seq FROM kb_fts WHERE kb_fts MATCH ${expression} ORDER BY rowid DESC LIMIT ${limit} OFFSET ${offset}`.execute(this.db);
+    const texts = await this.textsOf(rows.rows.map((r) => r.seq));
+    const matches = matcher(terms, true);
+    return rows.rows.flatMap((r) => {
+      const t = texts.get(r.seq);
+      return t ? [{ id: t.id, title: highlight(t.title, matches), snippet: snippet(t.body, matches) }] : [];
+    });
   }
 
   async related(terms: readonly string[], limit: number): Promise<RelatedHit[]> {
     if (terms.length === 0) return [];
-    const rows = await sql<{ id: string; rank: number; snippet: string }>`
-      SELECT a.id, kb_fts.rank AS rank, snippet(kb_fts, 1, char(2), char(3), '…', 20) AS snippet
-      FROM kb_fts JOIN kb_articles a ON a.seq = kb_fts.rowid
-      WHERE kb_fts MATCH ${ftsExpression(terms, 'OR')} ORDER BY kb_fts.rank LIMIT ${limit}`.execute(this.db);
+    // A hint beside the findings' articles: a third of a search's ranking (each word of the OR adds to every row's bm25).
+    const rows = await sql<{ seq: number; score: number }>`
+      SELECT seq, score FROM (SELECT rowid AS seq, ${BM25} AS score FROM kb_fts WHERE kb_fts MATCH ${ftsExpression(terms, 'OR')} ORDER BY rowid DESC LIMIT ${Math.ceil(this.rankedAtMost / 3)})
+      ORDER BY score, seq DESC LIMIT ${limit}`.execute(this.db);
+    const texts = await this.textsOf(rows.rows.map((r) => r.seq));
+    const matches = matcher(terms, false);
     // bm25 is negative, lower is better; relative to the best it reads 1 for the best.
-    const best = rows.rows[0]?.rank ?? 0;
-    return rows.rows.map((r) => ({ id: r.id, score: best < 0 ? Math.max(0.01, r.rank / best) : 1, snippet: marksFrom(r.snippet) }));
+    const best = rows.rows[0]?.score ?? 0;
+    return rows.rows.flatMap((r) => {
+      const t = texts.get(r.seq);
+      return t ? [{ id: t.id, score: best < 0 ? Math.max(0.01, r.score / best) : 1, snippet: () => snippet(t.body, matches) }] : [];
+    });
+  }
+
+  /** The indexed title and plain body of these rows, with their article ids. */
+  private async textsOf(seqs: readonly number[]): Promise<Map<number, { id: string; title: string; body: string }>> {
+    if (seqs.length === 0) return new Map();
+    const rows = await sql<{ seq: number; id: string; title: string; body: string }>`
+      SELECT f.rowid AS seq, a.id, f.title, f.body FROM kb_fts f JOIN kb_articles a ON a.seq = f.rowid WHERE f.rowid IN (${sql.join(seqs.map((n) => sql`${n}`))})`.execute(this.db);
+    return new Map(rows.rows.map((r) => [r.seq, r]));
   }
 }

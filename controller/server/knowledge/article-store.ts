@@ -18,6 +18,7 @@ import type { Account } from '../auth/accounts.js';
 import { newId } from '../auth/tokens.js';
 import type { Db } from '../store/database.js';
 import type { ArticleSearch, IndexedArticle } from './article-search.js';
+import { codeScore } from './code-score.js';
 import type { KbArticlesTable } from './knowledge-tables.js';
 import { searchTerms } from './search-terms.js';
 
@@ -46,7 +47,7 @@ type ArticleRow = Omit<KbArticlesTable, 'seq'> & { seq?: number };
 /** The plain words the index keeps of an article (Markdown removed, the three parts in order). */
 export function indexedArticle(id: string, c: ArticleContent): IndexedArticle {
   const body = [c.symptoms, c.cause, c.steps].map((part) => markdownToPlainLine(part, ALL_TEXT)).filter(Boolean).join(' — ');
-  return { id, title: c.title, body, tags: c.tags };
+  return { id, title: c.title, body, tags: c.tags, category: c.category, visibility: c.visibility, codes: c.findingCodes };
 }
 
 export function articleOf(r: ArticleRow, sourceTicket: number | null): Article {
@@ -133,7 +134,7 @@ export class ArticleStore {
         updated_by: account.username, updated_by_name: account.name, updated_at: at, version: 1, source_ticket_id: source?.id ?? null, helped: 0, not_helped: 0,
       }).execute();
       await this.writeVersion(tx, id, 1, at, account, content);
-      await this.writeCodes(tx, id, content.findingCodes);
+      await this.writeCodes(tx, id, content.findingCodes, 0, 0);
       await this.search.put(tx, indexedArticle(id, content));
       if (source) await tx.insertInto('kb_article_tickets').values({ article_id: id, ticket_id: source.id, relation: 'source', at }).execute();
     });
@@ -160,7 +161,7 @@ export class ArticleStore {
       if (Number(updated.numUpdatedRows) !== 1) throw new RelaisError('KB_ERR_VERSION_CONFLICT');
       await this.writeVersion(tx, id, version, at, account, content);
       await tx.deleteFrom('kb_article_codes').where('article_id', '=', id).execute();
-      await this.writeCodes(tx, id, content.findingCodes);
+      await this.writeCodes(tx, id, content.findingCodes, row.helped, row.not_helped);
       await this.search.put(tx, indexedArticle(id, content));
       return fieldsChanged;
     });
@@ -206,11 +207,11 @@ export class ArticleStore {
     return rows.rows;
   }
 
-  /** Rows of these articles as list items, in the order given (missing ones left out). */
-  async listItems(ids: readonly string[]): Promise<Map<string, ArticleListItem>> {
+  /** These articles as list items, by id; `found` gives a search's marks and snippets (the symptoms' start is the snippet otherwise). */
+  async listItems(ids: readonly string[], found?: ReadonlyMap<string, Pick<ArticleListItem, 'titleMarks' | 'snippet'>>): Promise<Map<string, ArticleListItem>> {
     if (ids.length === 0) return new Map();
     const rows = await this.db.selectFrom('kb_articles').selectAll().where('id', 'in', [...ids]).execute();
-    return new Map(rows.map((r) => [r.id, listItemOf(r)]));
+    return new Map(rows.map((r) => [r.id, listItemOf(r, found?.get(r.id))]));
   }
 
   /**
@@ -224,10 +225,11 @@ export class ArticleStore {
       const offset = query.cursor === undefined ? 0 : offsetCursor(query.cursor);
       const hits = await this.search.search(terms, filter, terms.length > 0 ? 'rank' : 'newest', offset, query.limit + 1);
       const shown = hits.slice(0, query.limit);
-      const rows = await this.listItems(shown.map((h) => h.id));
+      const marks = new Map(shown.filter((h) => h.snippet.text !== '').map((h) => [h.id, { titleMarks: h.title.marks, snippet: h.snippet }]));
+      const rows = await this.listItems(shown.map((h) => h.id), marks);
       const articles = shown.flatMap((h) => {
         const item = rows.get(h.id);
-        return item ? [{ ...item, titleMarks: h.title.marks, snippet: h.snippet.text === '' ? item.snippet : h.snippet }] : [];
+        return item ? [{ ...item, titleMarks: h.title.marks }] : [];
       });
       const next = offset + query.limit;
       return { articles, nextCursor: hits.length > query.limit && next <= MAX_SEARCH_OFFSET ? `o${next}` : null };
@@ -287,8 +289,9 @@ export class ArticleStore {
     await tx.insertInto('kb_versions').values({ article_id: id, version, at, author: account.username, author_name: account.name, content_json: JSON.stringify(content) }).execute();
   }
 
-  private async writeCodes(tx: Db, id: string, codes: readonly string[]): Promise<void> {
-    if (codes.length > 0) await tx.insertInto('kb_article_codes').values(codes.map((code) => ({ code, article_id: id }))).execute();
+  private async writeCodes(tx: Db, id: string, codes: readonly string[], helped: number, notHelped: number): Promise<void> {
+    const score = codeScore(codes.length, helped, notHelped);
+    if (codes.length > 0) await tx.insertInto('kb_article_codes').values(codes.map((code) => ({ code, article_id: id, score }))).execute();
   }
 }
 

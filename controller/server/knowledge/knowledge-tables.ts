@@ -41,6 +41,8 @@ export interface KbVersionsTable {
 export interface KbArticleCodesTable {
   code: string;
   article_id: string;
+  /** code-score.ts: kept up to date on every edit and vote. */
+  score: number;
 }
 
 /** An article's tickets: the one it was written from, those that voted on it, those it ran a fix for. */

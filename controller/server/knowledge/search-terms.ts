@@ -10,8 +10,8 @@
 export const SEARCH_LIMITS = Object.freeze({
   /** Terms of one search (every one must match). */
   terms: 8,
-  /** Terms taken from a ticket's text for its suggestions (any may match). */
-  suggestionTerms: 12,
+  /** Terms taken from a ticket's text for its suggestions (any may match; the title's first): each adds to every match's ranking. */
+  suggestionTerms: 6,
   /** Characters kept of one term. */
   termChars: 40,
   /** Characters of a ticket's text read for its suggestions. */
@@ -44,8 +44,9 @@ export function foldedWords(text: string, limit = Number.MAX_SAFE_INTEGER): stri
 }
 
 /**
- * The terms of a search box: every word must match (as the beginning of a word). Stop words
- * and single letters are dropped when longer words remain, so « le réseau » searches `reseau`.
+ * The terms of a search box: every word must match (the store matches the last one as a word's
+ * beginning). Stop words and single letters are dropped when longer words remain, so « le réseau »
+ * searches `reseau`.
  */
 export function searchTerms(q: string | undefined): string[] {
   const words = foldedWords((q ?? '').slice(0, 400), 64);

@@ -4,7 +4,6 @@
  * match the ticket's text; within each, earlier tickets' votes re-rank them, and an article
  * this very ticket said did not help goes last. The ranking is a pure function, tested alone.
  */
-import { sql } from 'kysely';
 import { FINDING_CODES, findingCodeOf, type FindingCode } from '../../../protocol/findings.js';
 import type { Suggestion } from '../../../protocol/knowledge-answers.js';
 import { KB_LIMITS, type ArticleVote } from '../../../protocol/knowledge-model.js';
@@ -13,6 +12,7 @@ import type { Db } from '../store/database.js';
 import type { ArticleFeedback } from './article-feedback.js';
 import type { ArticleSearch } from './article-search.js';
 import type { ArticleStore } from './article-store.js';
+import { feedbackFactor } from './code-score.js';
 import { suggestionTerms } from './search-terms.js';
 
 const KNOWN_CODES: ReadonlySet<string> = new Set(FINDING_CODES);
@@ -29,11 +29,6 @@ export interface Candidate {
   readonly matchedCodes: readonly string[];
   readonly helped: number;
   readonly notHelped: number;
-}
-
-/** Earlier tickets' votes as a factor in (0, 1): 0.5 with none, towards 1 when it helped, towards 0 when it did not (Laplace's rule). */
-export function feedbackFactor(helped: number, notHelped: number): number {
-  return (helped + 1) / (helped + notHelped + 2);
 }
 
 /** Findings first, then text; within each the better match and the better record first; this ticket's "did not help" last. */
@@ -91,13 +86,16 @@ export class Suggestions {
       if (!seen.has(hit.id) && count) candidates.push({ id: hit.id, reason: 'text', relevance: hit.score, matchedCodes: [], ...count });
     }
     const ranked = rankSuggestions(candidates, votes, KB_LIMITS.suggestions);
-    const items = await this.store.listItems(ranked.map((c) => c.id));
+    const snippets = new Map(ranked.flatMap((c) => {
+      const snippet = textScore.get(c.id)?.snippet();
+      return snippet && snippet.marks.length > 0 ? [[c.id, { titleMarks: [] as Array<[number, number]>, snippet }] as const] : [];
+    }));
+    const items = await this.store.listItems(ranked.map((c) => c.id), snippets);
     return ranked.flatMap((c) => {
       const item = items.get(c.id);
       if (!item) return [];
-      const snippet = textScore.get(c.id)?.snippet;
       return [{
-        article: snippet && snippet.marks.length > 0 ? { ...item, snippet } : item,
+        article: item,
         reason: c.reason,
         matchedCodes: c.matchedCodes.filter((code): code is Suggestion['matchedCodes'][number] => item.findingCodes.includes(code as never)),
         vote: votes.get(c.id) ?? null,
@@ -105,20 +103,20 @@ export class Suggestions {
     });
   }
 
-  /** Articles naming any of the codes: more codes matched, a better record and the newest first. */
+  /**
+   * Articles naming any of the codes: the best of each code read by index (code-score.ts: its
+   * share of the code times its record), summed over the codes they match; the best ones then
+   * read whole. Bounded by the codes, never by how many articles name a common one.
+   */
   private async byCodes(codes: readonly string[]): Promise<Candidate[]> {
     if (codes.length === 0) return [];
-    const rows = await this.db
-      .selectFrom('kb_article_codes')
-      .innerJoin('kb_articles', 'kb_articles.id', 'kb_article_codes.article_id')
-      .select((eb) => ['kb_articles.id', 'kb_articles.codes_json', 'kb_articles.helped', 'kb_articles.not_helped', eb.fn.countAll<number>().as('matched')])
-      .where('kb_article_codes.code', 'in', [...codes])
-      .groupBy('kb_articles.id')
-      .orderBy('matched', 'desc')
-      .orderBy(sql`(kb_articles.helped + 1.0) / (kb_articles.helped + kb_articles.not_helped + 2)`, 'desc')
-      .orderBy('kb_articles.updated_at', 'desc')
-      .limit(CANDIDATES)
-      .execute();
+    const perCode = await Promise.all(codes.map((code) => this.db.selectFrom('kb_article_codes').select(['article_id', 'score'])
+      .where('code', '=', code).orderBy('score', 'desc').orderBy('article_id').limit(CANDIDATES).execute()));
+    const sums = new Map<string, number>();
+    for (const rows of perCode) for (const r of rows) sums.set(r.article_id, (sums.get(r.article_id) ?? 0) + r.score);
+    const best = [...sums].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).slice(0, CANDIDATES).map(([id]) => id);
+    if (best.length === 0) return [];
+    const rows = await this.db.selectFrom('kb_articles').select(['id', 'codes_json', 'helped', 'not_helped']).where('id', 'in', best).execute();
     const wanted = new Set(codes);
     return rows.map((r) => {
       const own = JSON.parse(r.codes_json) as string[];

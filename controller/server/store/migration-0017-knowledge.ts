@@ -3,8 +3,8 @@
  * codes each fixes (one row per code, so a device's codes find their articles by
  * index), the tickets each is linked to, one vote per (article, ticket), and the
  * full-text index: SQLite FTS5, accents folded (`unicode61 remove_diacritics 2`: « réseau »
- * is found by `reseau`), prefix indexes for 2 to 4 letters (a word being typed), bm25
- * weighted title 8, body 1, tags 4. PostgreSQL will keep its own index (tsvector) behind
+ * is found by `reseau`), prefix indexes for 2 to 6 letters (a word being typed); article-search.ts ranks
+ * with bm25 weighted title 8, body 1, tags 4. PostgreSQL will keep its own index (tsvector) behind
  * the same interface (knowledge/article-search.ts); only this SQL and that module know FTS5.
  */
 import { sql, type Kysely, type Migration } from 'kysely';
@@ -54,9 +54,12 @@ export const knowledgeMigration: Migration = {
       .createTable('kb_article_codes')
       .addColumn('code', 'text', (c) => c.notNull())
       .addColumn('article_id', 'text', (c) => c.notNull())
+      /** knowledge/code-score.ts: the article's share of the code times its votes' record; the best first by index. */
+      .addColumn('score', 'real', (c) => c.notNull().defaultTo(0))
       .addPrimaryKeyConstraint('kb_article_codes_pk', ['code', 'article_id'])
       .execute();
     await db.schema.createIndex('kb_article_codes_article').on('kb_article_codes').column('article_id').execute();
+    await db.schema.createIndex('kb_article_codes_best').on('kb_article_codes').columns(['code', 'score desc', 'article_id']).execute();
 
     await db.schema
       .createTable('kb_article_tickets')
@@ -80,7 +83,7 @@ export const knowledgeMigration: Migration = {
     await db.schema.createIndex('kb_feedback_ticket').on('kb_feedback').column('ticket_id').execute();
 
     // The index keeps its own copy of the text (plain words, Markdown removed) for snippets; rowid = kb_articles.seq.
-    await sql`CREATE VIRTUAL TABLE kb_fts USING fts5(title, body, tags, tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3 4')`.execute(db);
-    await sql`INSERT INTO kb_fts(kb_fts, rank) VALUES ('rank', 'bm25(8.0, 1.0, 4.0)')`.execute(db);
+    // `facets` holds the filters as words (category, visibility, finding codes): a filtered search stays one FTS5 query.
+    await sql`CREATE VIRTUAL TABLE kb_fts USING fts5(title, body, tags, facets, tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3 4 5 6')`.execute(db);
   },
 };
