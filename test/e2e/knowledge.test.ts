@@ -8,8 +8,6 @@
  * Screenshots at 1366×820 go to test-results/knowledge-*.png; a 390 px phone scrolls none of
  * these pages sideways, and the dark theme applies.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
@@ -19,9 +17,10 @@ import { login } from '../helpers/controller-process.js';
 import { createEnrollmentToken, enrollAgent, runAgent, tempStateDir } from '../helpers/fleet.js';
 import { apiWithToken, createScript, waitForJob } from '../helpers/jobs.js';
 import { eventually } from '../helpers/until.js';
+import { connectConsole } from '../helpers/console-client.js';
+import { diskFullThresholds, showsDiskFull } from '../helpers/knowledge.js';
 
-const thresholds = join(mkdtempSync(join(tmpdir(), 'relais-kb-e2e-')), 'thresholds.json');
-writeFileSync(thresholds, JSON.stringify({ diskWarnPercent: 0.01, diskCriticalPercent: 100, loadWarnPerCore: 1000, loadCriticalPerCore: 1000, processHogCpuPercent: 1000, controllerSlowMs: 60_000 }));
+const thresholds = diskFullThresholds();
 const suite = useBrowserSuite(() => ({ args: ['--thresholds', thresholds] }));
 
 let cookie: string | null = null;
@@ -45,6 +44,12 @@ async function deviceOnTicket(name: string, title: string, description: string):
   const agent = suite.track(runAgent(enrolled.stateDir));
   await agent.waitFor(/Connected to/, 30_000);
   await eventually(() => rest('GET', `/tickets/${ticket.number}/timeline`), (r) => r.events.some((e: any) => e.kind === 'findings' && e.data.deviceId === deviceId), 30_000, 'findings on the ticket');
+  const console = await connectConsole(c, cookie!);
+  try {
+    await showsDiskFull(c, cookie!, console, deviceId);
+  } finally {
+    await console.close();
+  }
   return { deviceId, ticket: ticket.number };
 }
 

@@ -9,19 +9,20 @@
  * article marked for them. Then bad input: every field refused by name, sizes bounded,
  * searches with FTS5 syntax never fail.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnAgent, type RunningAgent } from '../helpers/agent-process.js';
+import { connectConsole, type ConsoleClient } from '../helpers/console-client.js';
 import { login, startController, type RunningController } from '../helpers/controller-process.js';
 import { createEnrollmentToken, enrollAgent, runAgent, tempStateDir } from '../helpers/fleet.js';
 import { apiWithToken, createScript, waitForJob, type Api } from '../helpers/jobs.js';
+import { diskFullThresholds, showsDiskFull as waitForDiskFull } from '../helpers/knowledge.js';
 import { eventually } from '../helpers/until.js';
+import { knowledgeAnswers as K } from '../../protocol/knowledge-answers.js';
 
 let c: RunningController;
 let cookie: string;
 let api: Api;
+let console: ConsoleClient;
 const agents: RunningAgent[] = [];
 
 /** A call as the logged-in browser (cookie and our own Origin), with an optional language. */
@@ -59,18 +60,20 @@ async function findingsOn(number: number, deviceId: string): Promise<void> {
   await eventually(() => call('GET', `/tickets/${number}/timeline`), (r) => r.json.events.some((e: any) => e.kind === 'findings' && e.data.deviceId === deviceId), 30_000, `findings of ${deviceId} on #${number}`);
 }
 
+const showsDiskFull = (deviceId: string) => waitForDiskFull(c, cookie, console, deviceId);
+
 const timelineKinds = async (number: number) => (await call('GET', `/tickets/${number}/timeline`)).json.events.map((e: any) => e.kind) as string[];
 
 beforeAll(async () => {
   // A disk threshold every machine exceeds, so the disk finding is certain; the other checks kept quiet.
-  const thresholds = join(mkdtempSync(join(tmpdir(), 'relais-kb-')), 'thresholds.json');
-  writeFileSync(thresholds, JSON.stringify({ diskWarnPercent: 0.01, diskCriticalPercent: 100, loadWarnPerCore: 1000, loadCriticalPerCore: 1000, processHogCpuPercent: 1000, controllerSlowMs: 60_000 }));
-  c = await startController({ args: ['--thresholds', thresholds] });
+  c = await startController({ args: ['--thresholds', diskFullThresholds()] });
   cookie = await login(c);
   api = (await apiWithToken(c, cookie)).api;
+  console = await connectConsole(c, cookie);
   await createScript(api, { name: 'clear-old-temp', body: 'echo "cleared old temporary files"\n' });
 });
 afterAll(async () => {
+  await console?.close();
   await Promise.all(agents.map((a) => a.stop()));
   await c?.stop();
 });
@@ -96,11 +99,16 @@ describe('a fix documented once is proposed, and runs, on the next device with t
 
     const { status, json } = await call('GET', `/knowledge/drafts/${number}`, undefined, 'fr-FR');
     expect(status).toBe(200);
+    K.draft.parse(json);
     const draft = json.draft;
     expect(draft).toMatchObject({ title: 'Plus de place sur le poste de la compta', category: 'system', scriptName: 'clear-old-temp', sourceTicket: number, visibility: 'internal' });
-    expect(draft.findingCodes).toContain('disk.full');
+    // Its codes are those of the snapshot taken when the device joined (its warnings), its symptoms list that snapshot's findings.
+    const joinEvent = (await call('GET', `/tickets/${number}/timeline`)).json.events.find((e: any) => e.kind === 'findings' && e.data.join === true);
+    const joined = (await call('GET', `/devices/${first.deviceId}/snapshots/${joinEvent.data.snapshotId}`, undefined, 'fr-FR')).json.snapshot;
+    const codes = [...new Set(joined.findings.filter((f: any) => f.severity !== 'info').map((f: any) => f.id.split(':')[0]))];
+    expect([...draft.findingCodes].sort()).toEqual(codes.sort());
     expect(draft.symptoms).toContain('« disque plein »');
-    expect(draft.symptoms).toContain('Ce que le poste montrait en se connectant');
+    if (joined.findings.length > 0) expect(draft.symptoms).toContain('Ce que le poste montrait en se connectant');
     expect(draft.steps).toContain('Vider les fichiers temporaires anciens');
     expect(draft.steps).toContain('`clear-old-temp`');
     expect(json.scriptsRun).toEqual(['clear-old-temp']);
@@ -108,6 +116,7 @@ describe('a fix documented once is proposed, and runs, on the next device with t
     // The technician keeps the code of the problem solved (the draft lists every warning the device showed).
     const created = await call('POST', '/knowledge/articles', { ...draft, title: 'Disque plein : libérer de la place', tags: ['disque', 'espace'], findingCodes: ['disk.full'], visibility: 'person' });
     expect(created.status).toBe(201);
+    K.article.parse(created.json);
     articleId = created.json.article.id;
     expect(created.json.article).toMatchObject({ version: 1, sourceTicket: number, scriptName: 'clear-old-temp', author: { username: 'admin' } });
     expect(created.json.tickets).toEqual([expect.objectContaining({ number, relation: 'source', status: 'resolved' })]);
@@ -123,7 +132,9 @@ describe('a fix documented once is proposed, and runs, on the next device with t
     expect((await call('GET', `/knowledge/suggestions?ticket=${secondTicket}`)).json.suggestions).toEqual([]);
     await connect(second.stateDir);
     await findingsOn(secondTicket, second.deviceId);
+    await showsDiskFull(second.deviceId);
     const { json } = await call('GET', `/knowledge/suggestions?ticket=${secondTicket}`);
+    K.suggestions.parse(json);
     expect(json.findingCodes).toContain('disk.full');
     expect(json.suggestions[0]).toMatchObject({ reason: 'findings', matchedCodes: ['disk.full'], vote: null, article: { id: articleId, scriptName: 'clear-old-temp' } });
     // The device page asks the same for the device alone.
@@ -133,6 +144,7 @@ describe('a fix documented once is proposed, and runs, on the next device with t
   it('"Run this fix" runs the script on that device through its policy and records it on the ticket', async () => {
     const run = await call('POST', `/knowledge/articles/${articleId}/run`, { deviceId: second.deviceId, ticketNumber: secondTicket });
     expect(run.status).toBe(201);
+    K.run.parse(run.json);
     const { runs } = await waitForJob(api, run.json.job.id, (j) => j.counts.succeeded === 1);
     expect(runs[0]).toMatchObject({ deviceId: second.deviceId, status: 'succeeded', exitCode: 0 });
     const output = await api('GET', `/jobs/${run.json.job.id}/runs/${second.deviceId}`);
@@ -158,6 +170,7 @@ describe('a fix documented once is proposed, and runs, on the next device with t
     const joined = await eventually(() => call('GET', `/tickets/${number}`), (r) => r.json.ticket.deviceIds.length === 1, 30_000, 'the agent on the ticket');
     const deviceId = joined.json.ticket.deviceIds[0] as string;
     await findingsOn(number, deviceId);
+    await showsDiskFull(deviceId);
     expect((await call('GET', `/knowledge/suggestions?ticket=${number}`)).json.suggestions[0].article.id).toBe(articleId);
     const refused = await call('POST', `/knowledge/articles/${articleId}/run`, { deviceId, ticketNumber: number });
     expect(refused.status).toBe(409);
@@ -179,7 +192,8 @@ describe('a fix documented once is proposed, and runs, on the next device with t
     expect(stale.status).toBe(409);
     expect(stale.json.error.code).toBe('KB_ERR_VERSION_CONFLICT');
     expect(stale.json.error.message).toContain('Quelqu’un d’autre'.replaceAll('’', "'"));
-    const diff = (await call('GET', `/knowledge/articles/${articleId}/versions/${version + 1}`)).json;
+    const diff = K.version.parse((await call('GET', `/knowledge/articles/${articleId}/versions/${version + 1}`)).json);
+    K.versions.parse((await call('GET', `/knowledge/articles/${articleId}/versions`)).json);
     expect(diff.previous).toBe(version);
     expect(diff.diff).toEqual([{ field: 'cause', lines: [{ op: 'insert', text: 'Les fichiers temporaires ne sont jamais vidés.' }] }]);
     expect((await call('GET', `/knowledge/articles/${articleId}/versions`)).json.versions.map((v: any) => v.version)).toEqual([version + 1, version]);
@@ -234,6 +248,7 @@ describe('bad input and search', () => {
       expect(res.status, q).toBe(200);
     }
     const found = await call('GET', `/knowledge/articles?q=${encodeURIComponent('IMPRIMANTE bloquee (')}`);
+    K.list.parse(found.json);
     expect(found.json.articles.map((a: any) => a.title)).toEqual(['Imprimante bloquée']);
     expect(found.json.articles[0].titleMarks.length).toBe(2);
     expect(found.json.articles[0]).not.toHaveProperty('steps');

@@ -55,9 +55,20 @@ export function runFixControl(app: AppContext, options: RunFixOptions): { root: 
   const follow = (jobId: string, deviceId: string) => {
     stopMessages?.();
     stopWatch?.();
-    const refresh = () => void fleetApi.run(jobId, deviceId).then(({ run }) => !disposed && show(run, jobId)).catch(() => {});
+    let final = false;
+    const refresh = () => void fleetApi.run(jobId, deviceId).then(({ run }) => {
+      if (disposed) return;
+      final = FINAL_RUN_STATUSES.has(run.status);
+      show(run, jobId);
+    }).catch(() => {});
     stopMessages = onJobMessage(app.socket, (message) => {
-      if (message.t === 'run.update' && message.jobId === jobId && message.run.deviceId === deviceId) show(message.run, jobId);
+      if (message.t === 'run.update' && message.jobId === jobId && message.run.deviceId === deviceId) {
+        final = FINAL_RUN_STATUSES.has(message.run.status);
+        show(message.run, jobId);
+      }
+      // The run may end before the watch reaches the controller: the job's own update (sent to every
+      // console, and at once on watching) says when to read the run again.
+      if (message.t === 'job.update' && message.job.id === jobId && !final) refresh();
     });
     stopWatch = watchJob(app.socket, jobId, refresh);
     refresh();
