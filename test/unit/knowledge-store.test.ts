@@ -14,6 +14,7 @@ import { ArticleFeedback } from '../../controller/server/knowledge/article-feedb
 import { SqliteArticleSearch, ftsExpression } from '../../controller/server/knowledge/article-search.js';
 import { highlight, matcher, snippet } from '../../controller/server/knowledge/search-highlight.js';
 import { ArticleStore, type KnowledgeCaller } from '../../controller/server/knowledge/article-store.js';
+import { ArticleVersions } from '../../controller/server/knowledge/article-versions.js';
 import { searchTerms, suggestionTerms } from '../../controller/server/knowledge/search-terms.js';
 import { escapeMarkdown } from '../../controller/server/knowledge/ticket-draft.js';
 import { markdownToPlainLine, renderMarkdown } from '../../protocol/markdown.js';
@@ -78,13 +79,14 @@ describe('articles', () => {
     // The same fields again make no version.
     expect((await articles.update(a.id, 2, fields({ title: 'Disque plein', symptoms: 'Lent.\nErreurs à l’enregistrement.', findingCodes: ['disk.full'], tags: ['disque'] }), caller)).version).toBe(2);
     await expect(articles.update(a.id, 1, fields({ title: 'Stale' }), caller)).rejects.toMatchObject({ code: 'KB_ERR_VERSION_CONFLICT' });
-    const versions = await articles.versions(a.id, undefined, 10);
+    const history = new ArticleVersions(store.db);
+    const versions = await history.versions(a.id, undefined, 10);
     expect(versions.versions.map((v) => v.version)).toEqual([2, 1]);
-    const second = await articles.version(a.id, 2);
+    const second = await history.version(a.id, 2);
     expect(second.previous).toBe(1);
     expect(second.diff.map((d) => d.field)).toEqual(['tags', 'symptoms']);
     expect(second.diff[1]!.lines).toEqual([{ op: 'equal', text: 'Lent.' }, { op: 'delete', text: 'Erreurs.' }, { op: 'insert', text: 'Erreurs à l’enregistrement.' }]);
-    await expect(articles.version(a.id, 3)).rejects.toMatchObject({ code: 'KB_ERR_NOT_FOUND' });
+    await expect(history.version(a.id, 3)).rejects.toMatchObject({ code: 'KB_ERR_NOT_FOUND' });
   });
 });
 

@@ -116,13 +116,13 @@ export function knowledgeRoutes(deps: KnowledgeDeps): Router {
 
   routes.get('/knowledge/articles/:id/versions', async (req, res) => {
     const query = parse(versionsQuery, req.query);
-    answer(res, knowledgeAnswers.versions, await kb().articles.versions(articleId(req), query.cursor, query.limit));
+    answer(res, knowledgeAnswers.versions, await kb().versions.versions(articleId(req), query.cursor, query.limit));
   });
 
   routes.get('/knowledge/articles/:id/versions/:version', async (req, res) => {
     const version = /^[1-9][0-9]{0,8}$/.test(String(req.params.version)) ? Number(req.params.version) : null;
     if (version === null) throw new RelaisError('KB_ERR_NOT_FOUND');
-    answer(res, knowledgeAnswers.version, await kb().articles.version(articleId(req), version));
+    answer(res, knowledgeAnswers.version, await kb().versions.version(articleId(req), version));
   });
 
   routes.put('/knowledge/articles/:id/feedback', async (req, res) => {

@@ -4,12 +4,12 @@
  * and the versions with their diff. Every change also goes to the full-text index (through
  * ArticleSearch, in the same transaction) and, once committed, to the audit log. Callers
  * pass fields already validated (zod schemas of protocol/knowledge-model.ts, the script
- * and the source ticket checked by the route).
+ * and the source ticket checked by the route). Versions are read by article-versions.ts.
  */
 import { sql } from 'kysely';
 import { RelaisError } from '../../../protocol/index.js';
 import type { ArticleListItem, ArticleQuery } from '../../../protocol/knowledge-answers.js';
-import { diffArticles, type DiffLine } from '../../../protocol/knowledge-diff.js';
+import { diffArticles } from '../../../protocol/knowledge-diff.js';
 import { KB_LIMITS, articleContent, type Article, type ArticleContent, type ArticleContentField, type ArticleFields } from '../../../protocol/knowledge-model.js';
 import { markdownToPlainLine } from '../../../protocol/markdown.js';
 import type { TicketStatus } from '../../../protocol/ticket-model.js';
@@ -249,38 +249,6 @@ export class ArticleStore {
     const shown = rows.slice(0, query.limit);
     const last = shown[shown.length - 1];
     return { articles: shown.map((r) => listItemOf(r)), nextCursor: rows.length > query.limit && last ? `${last.updated_at}_${last.id}` : null };
-  }
-
-  /** Versions, newest first, before the version `cursor`. */
-  async versions(id: string, cursor: number | undefined, limit: number) {
-    if (!(await this.db.selectFrom('kb_articles').select('id').where('id', '=', id).executeTakeFirst())) throw notFound();
-    let q = this.db.selectFrom('kb_versions').select(['version', 'at', 'author', 'author_name', 'content_json']).where('article_id', '=', id);
-    if (cursor !== undefined) q = q.where('version', '<', cursor);
-    const rows = await q.orderBy('version', 'desc').limit(limit + 1).execute();
-    const shown = rows.slice(0, limit);
-    return {
-      versions: shown.map((r) => ({ version: r.version, at: r.at, author: { username: r.author, name: r.author_name }, title: (JSON.parse(r.content_json) as ArticleContent).title })),
-      nextCursor: rows.length > limit ? String(shown[shown.length - 1]!.version) : null,
-    };
-  }
-
-  /** One version whole, and what changed from the version before it. */
-  async version(id: string, version: number): Promise<{
-    version: { version: number; at: number; author: { username: string; name: string }; title: string; content: ArticleContent };
-    previous: number | null;
-    diff: Array<{ field: ArticleContentField; lines: DiffLine[] }>;
-  }> {
-    const rows = await this.db.selectFrom('kb_versions').selectAll().where('article_id', '=', id).where('version', 'in', [version, version - 1]).execute();
-    const row = rows.find((r) => r.version === version);
-    if (!row) throw notFound();
-    const before = rows.find((r) => r.version === version - 1);
-    const content = JSON.parse(row.content_json) as ArticleContent;
-    const previous = before ? (JSON.parse(before.content_json) as ArticleContent) : null;
-    return {
-      version: { version, at: row.at, author: { username: row.author, name: row.author_name }, title: content.title, content },
-      previous: before ? before.version : null,
-      diff: diffArticles(previous, content),
-    };
   }
 
   // ---- inside ----

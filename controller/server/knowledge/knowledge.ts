@@ -8,6 +8,7 @@ import type { TicketStore } from '../tickets/ticket-store.js';
 import { ArticleFeedback } from './article-feedback.js';
 import { SqliteArticleSearch, type ArticleSearch } from './article-search.js';
 import { ArticleStore } from './article-store.js';
+import { ArticleVersions } from './article-versions.js';
 import { FixRuns } from './fix-runs.js';
 import { Suggestions } from './suggestions.js';
 import { SupportArticles } from './support-articles.js';
@@ -26,6 +27,7 @@ export interface KnowledgeParts {
 
 export class Knowledge {
   readonly articles: ArticleStore;
+  readonly versions: ArticleVersions;
   readonly feedback: ArticleFeedback;
   readonly suggestions: Suggestions;
   readonly drafts: TicketDrafts;
@@ -35,6 +37,7 @@ export class Knowledge {
   constructor(readonly parts: KnowledgeParts) {
     const search = parts.search ?? new SqliteArticleSearch(parts.db);
     this.articles = new ArticleStore(parts.db, search, parts.audit);
+    this.versions = new ArticleVersions(parts.db);
     this.feedback = new ArticleFeedback(parts.db);
     this.suggestions = new Suggestions(parts.db, this.articles, search, this.feedback);
     this.drafts = new TicketDrafts(parts.db, parts.diagnostics);
@@ -42,7 +45,7 @@ export class Knowledge {
     this.supportArticles = new SupportArticles(parts.db, this.suggestions);
   }
 
-  /** A ticket's id by its number, or TICKET_ERR_NOT_FOUND. */
+  /** A ticket's id by its number; null when no ticket has it. */
   async ticketRef(number: number): Promise<{ id: string; number: number } | null> {
     const row = await this.parts.db.selectFrom('tickets').select(['id', 'number']).where('number', '=', number).executeTakeFirst();
     return row ?? null;
