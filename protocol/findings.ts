@@ -102,3 +102,28 @@ export function fitFinding(f: Finding): Finding {
     ...(f.script !== undefined ? { script: f.script } : {}),
   };
 }
+
+/**
+ * The stable codes findings carry: a finding's id up to its first `:` (`disk.full:/home` is
+ * `disk.full`). Knowledge-base articles name the codes they fix, so a device that shows one
+ * gets the article; a test runs every check and holds this list to what they produce.
+ */
+export const FINDING_CODES = [
+  'disk.full', 'memory.low', 'memory.swap-heavy', 'cpu.overloaded', 'process.cpu-hog',
+  'network.interface-down', 'network.no-gateway', 'network.packet-loss', 'network.jitter',
+  'dns.no-servers', 'dns.resolution-failed', 'controller.unreachable', 'controller.slow', 'clock.skew',
+  'battery.low', 'battery.worn', 'os.long-uptime', 'probe.error', 'probe.timeout',
+  'printer.spooler-stopped', 'printer.no-default', 'printer.offline', 'printer.error', 'printer.paused', 'printer.jobs-stuck',
+  'security.firewall-off', 'security.antivirus-missing', 'security.antivirus-off', 'security.antivirus-outdated',
+  'security.disk-not-encrypted', 'security.remote-tool', 'security.temp-process',
+  'updates.security-pending', 'updates.pending', 'updates.reboot-pending', 'updates.stale',
+  'mail.server-unresolved', 'mail.server-unreachable',
+] as const;
+export type FindingCode = (typeof FINDING_CODES)[number];
+export const findingCode = z.enum(FINDING_CODES);
+
+/** A finding id's code (`printer.paused:HP` → `printer.paused`). */
+export function findingCodeOf(findingId: string): string {
+  const colon = findingId.indexOf(':');
+  return colon === -1 ? findingId : findingId.slice(0, colon);
+}

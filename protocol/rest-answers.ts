@@ -115,6 +115,7 @@ export const AUDIT_ACTIONS = [
   // Two technicians on one shell (shell-sharing.ts): watching, and asking for the keyboard (asked, granted, refused, withdrawn).
   'shell.observe', 'shell.takeover',
   'survey.answered', 'ticket.reopened-by-person', 'survey.link-issued',
+  'kb.article.created', 'kb.article.updated', 'kb.article.deleted', 'kb.fix.run',
 ] as const;
 export type AuditActionName = (typeof AUDIT_ACTIONS)[number];
 

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { createServer as createHttpsServer } from 'node:https';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CLOSE_CODES } from '../../protocol/index.js';
+import { CLOSE_CODES, type Language } from '../../protocol/index.js';
 import { auditCutoff, pruneAudit } from './audit/audit-retention.js';
 import { AuditLog } from './audit/audit.js';
 import { ensureFirstAdmin } from './auth/accounts.js';
@@ -32,6 +32,7 @@ import { ConsoleHub } from './hubs/console-hub.js';
 import { JobWatch } from './hubs/job-watch.js';
 import { Dispatcher } from './jobs/dispatcher.js';
 import { JobStore } from './jobs/job-store.js';
+import { Knowledge } from './knowledge/knowledge.js';
 import { ScriptLibrary } from './jobs/script-library.js';
 import { AgentLinks } from './relay/agent-links.js';
 import { Relay } from './relay/relay.js';
@@ -132,6 +133,7 @@ async function main(): Promise<void> {
   const reports = new ReportService(db);
   const surveys = new SurveyStore(db, tickets, audit, { expiryMs: config.satisfactionExpiryDays * DAY, dayOf: (at) => reports.figures.day(at) });
   const satisfaction = new SatisfactionService(db, tickets, surveys, links);
+  const knowledge = new Knowledge({ db, audit, diagnostics, devices, tickets, jobs: { scripts, jobStore, dispatcher, apiTokens, managedDevices, audit } });
   const chatStore = new ChatStore(db, tickets, undefined, logger);
   const chat = new ChatService(chatStore, links, audit, logger);
   const ticketJoins = new Map<string, Promise<unknown>>();
@@ -179,6 +181,7 @@ async function main(): Promise<void> {
         const link = codeId === null ? null : await satisfaction.pageLink(codeId, language);
         return link === null ? null : { url: `${base}/survey/${link.token}`, ticketNumber: link.ticketNumber };
       },
+      knowledge, personHelp: (deviceId: string, language: Language) => knowledge.supportArticles.html(deviceId, language),
       enrollThrottle: new Throttle({ maxFailures: 10, windowMs: FIFTEEN_MINUTES }),
       loginThrottle: new LoginThrottle(),
       failedLogins: new FailedLogins(db),

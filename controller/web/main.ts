@@ -22,6 +22,9 @@ import { createNewTicketPage } from './tickets/new-ticket-page.js';
 import { createTicketPage } from './tickets/ticket-page.js';
 import { createTicketsPage } from './tickets/tickets-page.js';
 import { createReportsPage } from './reports/reports-page.js';
+import { createArticleEditorPage } from './knowledge/article-editor-page.js';
+import { createArticlePage } from './knowledge/article-page.js';
+import { createKnowledgePage } from './knowledge/knowledge-page.js';
 import { createSettingsPage } from './settings/settings-page.js';
 import { createLoginPage } from './pages/login-page.js';
 import { loginCatalog } from './pages/login-catalog.js';
@@ -79,6 +82,9 @@ function showRoute(): void {
     : route.name === 'tickets' ? createTicketsPage(app)
     : route.name === 'newTicket' ? createNewTicketPage(app)
     : route.name === 'ticket' ? createTicketPage(app, route.ticketNumber)
+    : route.name === 'knowledge' ? createKnowledgePage(app)
+    : route.name === 'article' ? createArticlePage(app, route.articleId)
+    : route.name === 'articleEdit' ? createArticleEditorPage(app, route)
     : route.name === 'settings' ? createSettingsPage(app)
     : route.name === 'reports' ? createReportsPage(app)
     : createDashboardPage(app);

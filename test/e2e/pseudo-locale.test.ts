@@ -96,6 +96,8 @@ const PAGES: ReadonlyArray<{ name: string; hash: () => string | null; ready: str
   { name: 'tickets', hash: () => '#/tickets', ready: '[data-testid=ticket-row]' },
   { name: 'new-ticket', hash: () => '#/tickets/new', ready: '[data-testid=new-ticket-form]' },
   { name: 'ticket', hash: () => (ticketNumber ? `#/tickets/${ticketNumber}` : null), ready: '[data-testid=timeline-item]' },
+  { name: 'knowledge', hash: () => '#/knowledge', ready: '[data-testid=kb-results]' },
+  { name: 'knowledge-editor', hash: () => '#/knowledge/new', ready: '[data-testid=kb-editor]' },
 ];
 
 async function visitAll(pseudo: boolean): Promise<Record<string, string[]>> {

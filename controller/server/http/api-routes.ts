@@ -17,6 +17,7 @@ import { diagnosticsRoutes } from './diagnostics-routes.js';
 import { enrollRoute, fleetRoutes, type FleetDeps } from './fleet-routes.js';
 import { healthRoutes } from './health-routes.js';
 import { jobRoutes, type JobDeps } from './job-routes.js';
+import { knowledgeRoutes, type KnowledgeDeps } from './knowledge-routes.js';
 import { recordingRoutes, type RecordingDeps } from './recording-routes.js';
 import { reportRoutes, type ReportDeps } from './report-routes.js';
 import { satisfactionRoutes, type SatisfactionDeps } from './satisfaction-routes.js';
@@ -34,7 +35,7 @@ import { clientIp } from './origin.js';
 import type { OwnOrigins } from './own-origins.js';
 import { technicianLanguage } from './request-language.js';
 
-export interface ApiDeps extends FleetDeps, JobDeps, TicketDeps, RecordingDeps, ChatDeps, SatisfactionDeps, ReportDeps {
+export interface ApiDeps extends FleetDeps, JobDeps, TicketDeps, RecordingDeps, ChatDeps, SatisfactionDeps, ReportDeps, KnowledgeDeps {
   readonly sessions: LoginSessions;
   readonly supportSessions: SupportSessions;
   readonly codes: SupportCodes;
@@ -192,6 +193,7 @@ export function apiRoutes(deps: ApiDeps): Router {
   api.use(chatRoutes(deps));
   api.use(satisfactionRoutes(deps));
   api.use(reportRoutes(deps));
+  api.use(knowledgeRoutes(deps));
 
   api.use(auditRoutes(deps.audit));
 

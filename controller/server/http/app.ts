@@ -52,6 +52,8 @@ export function createApp(appDeps: ApiDeps & SupportPageDeps & SurveyPageDeps & 
   app.use('/api/scripts', express.json({ limit: '512kb' }));
   // A ticket's description, note or resolution may reach 20,000 characters (3 bytes each as JSON).
   app.use('/api/tickets', express.json({ limit: '128kb' }));
+  // An article is at most ~41,000 characters (protocol/knowledge-model.ts KB_LIMITS).
+  app.use('/api/knowledge', express.json({ limit: '160kb' }));
   app.use('/api', express.json({ limit: '16kb' }), apiRoutes(deps), notFound);
   app.get('/s/support.js', (_req, res) => void res.type('text/javascript').setHeader('Cache-Control', 'no-store').send(SUPPORT_PAGE_SCRIPT));
   app.get('/s/chat.js', (_req, res) => void res.type('text/javascript').setHeader('Cache-Control', 'no-store').send(SUPPORT_CHAT_SCRIPT));

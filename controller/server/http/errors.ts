@@ -6,7 +6,7 @@
  */
 import type { NextFunction, Request, Response } from 'express';
 import type { z } from 'zod';
-import { errorWords, RelaisError, restAnswers, type FieldProblem, type Language } from '../../../protocol/index.js';
+import { errorWords, RelaisError, restAnswers, type ErrorCode, type FieldProblem, type Language } from '../../../protocol/index.js';
 import { answer } from './answer.js';
 import { readerLanguage } from './server-language.js';
 
@@ -19,10 +19,10 @@ function languageOf(res: Response): Language {
   return res.req ? readerLanguage(res.req) : 'en';
 }
 
-/** A refused body that names the field it is about, so a form can mark it. */
+/** A refused body that names the field it is about, so a form can mark it (under a feature's own code, if it has one). */
 export class FieldError extends RelaisError {
-  constructor(detail: string, readonly field: FieldProblem) {
-    super('HTTP_ERR_BAD_REQUEST', detail);
+  constructor(detail: string, readonly field: FieldProblem, code: ErrorCode = 'HTTP_ERR_BAD_REQUEST') {
+    super(code, detail);
   }
 }
 
@@ -48,8 +48,9 @@ export function fieldProblemOf(issue: z.core.$ZodIssue): FieldProblem {
       return at('notOneOf');
     case 'custom': {
       const bytes = (issue.params as { maxJsonBytes?: number } | undefined)?.maxJsonBytes;
-      // A text's refinement refuses control characters: a matter of format.
-      return bytes !== undefined ? at('tooManyBytes', bytes) : issue.message.startsWith('must not contain') ? at('format') : at('invalid');
+      if (bytes !== undefined) return at('tooManyBytes', bytes);
+      // A text's refinements: control characters are a matter of format; a blank required text is missing.
+      return issue.message.startsWith('must not contain') ? at('format') : issue.message === 'must not be empty' ? at('required') : at('invalid');
     }
     default:
       return at('invalid');
@@ -57,10 +58,10 @@ export function fieldProblemOf(issue: z.core.$ZodIssue): FieldProblem {
 }
 
 /** A body that failed its schema, described by its first problem and field name only: a value (a password, a token) is never echoed. */
-export function badRequest(error: z.ZodError): RelaisError {
+export function badRequest(error: z.ZodError, code: ErrorCode = 'HTTP_ERR_BAD_REQUEST'): RelaisError {
   const issue = error.issues[0];
   const detail = `${issue?.path.join('.') || 'body'}: ${issue?.message ?? 'invalid'}.`;
-  return issue ? new FieldError(detail, fieldProblemOf(issue)) : new RelaisError('HTTP_ERR_BAD_REQUEST', detail);
+  return issue ? new FieldError(detail, fieldProblemOf(issue), code) : new RelaisError(code, detail);
 }
 
 export function sendError(res: Response, err: RelaisError, retryAfterMs?: number): void {

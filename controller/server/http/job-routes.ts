@@ -3,7 +3,8 @@
  * session guard, so a login cookie or an API token (`Authorization: Bearer`) works.
  */
 import { Router, type Request } from 'express';
-import { RelaisError, apiTokenRequest, createJobRequest, fleetAnswers, jobSummaryOf, paramEnvName, runQuery, scriptInput, type JobTarget } from '../../../protocol/index.js';
+import type { z } from 'zod';
+import { RelaisError, apiTokenRequest, createJobRequest, fleetAnswers, jobSummaryOf, paramEnvName, runQuery, scriptInput, type Job, type JobTarget } from '../../../protocol/index.js';
 import type { AuditLog } from '../audit/audit.js';
 import type { ApiTokens } from '../auth/api-tokens.js';
 import { newId } from '../auth/tokens.js';
@@ -33,6 +34,48 @@ export function resolveTarget(target: JobTarget, devices: readonly ManagedDevice
   const byId = new Map(usable.map((d) => [d.id, d]));
   const candidates = target.deviceIds ? [...new Set(target.deviceIds)].flatMap((id) => byId.get(id) ?? []) : [...usable].sort((a, b) => a.enrolledAt - b.enrolledAt);
   return candidates.filter((d) => (target.tag === undefined || d.tags.includes(target.tag)) && (target.group === undefined || d.group === target.group)).map((d) => d.id);
+}
+
+/**
+ * A job from a validated request, created and audited as `actor`: the one path every job takes
+ * (the Jobs page, the `relais` CLI, a knowledge-base article's "Run this fix").
+ */
+export async function startJob(deps: JobDeps, input: z.output<typeof createJobRequest>, actor: string, ip: string | null): Promise<Job> {
+  const script = input.scriptId !== undefined ? await deps.scripts.byId(input.scriptId) : await deps.scripts.byName(input.scriptName!);
+  if (!script) throw new RelaisError('SCRIPT_ERR_NOT_FOUND');
+  const declared = new Map(script.parameters.map((p) => [paramEnvName(p.name), p]));
+  const params: Record<string, string> = {};
+  for (const p of script.parameters) if (p.default !== undefined) params[p.name] = p.default;
+  for (const [name, value] of Object.entries(input.params)) {
+    const parameter = declared.get(paramEnvName(name));
+    if (!parameter) throw new RelaisError('HTTP_ERR_BAD_REQUEST', `The script ${script.name} has no parameter "${name}" (it has: ${script.parameters.map((p) => p.name).join(', ') || 'none'}).`);
+    params[parameter.name] = value;
+  }
+  const deviceIds = resolveTarget(input.target, await deps.managedDevices.list());
+  if (deviceIds.length === 0) throw new RelaisError('JOB_ERR_NO_DEVICES');
+  const now = Date.now();
+  const job = await deps.dispatcher.create({
+    id: newId(),
+    scriptId: script.id,
+    scriptName: script.name,
+    body: script.body,
+    interpreter: script.interpreter,
+    params,
+    target: input.target,
+    deviceIds,
+    concurrency: input.concurrency,
+    timeoutSeconds: input.timeoutSeconds ?? script.timeoutSeconds,
+    expiresAt: now + Math.round(input.expiresInMinutes * 60_000),
+    createdBy: actor,
+    createdAt: now,
+    status: 'running',
+  });
+  deps.audit.note({
+    actor, action: 'job.created', target: job.id,
+    detail: { script: script.name, target: input.target, devices: deviceIds.length, concurrency: job.concurrency, timeoutSeconds: job.timeoutSeconds, expiresAt: job.expiresAt },
+    ip,
+  });
+  return job;
 }
 
 export function jobRoutes(deps: JobDeps): Router {
@@ -74,42 +117,7 @@ export function jobRoutes(deps: JobDeps): Router {
   routes.post('/jobs', async (req, res) => {
     const body = createJobRequest.safeParse(req.body);
     if (!body.success) throw badRequest(body.error);
-    const input = body.data;
-    const script = input.scriptId !== undefined ? await deps.scripts.byId(input.scriptId) : await deps.scripts.byName(input.scriptName!);
-    if (!script) throw new RelaisError('SCRIPT_ERR_NOT_FOUND');
-    const declared = new Map(script.parameters.map((p) => [paramEnvName(p.name), p]));
-    const params: Record<string, string> = {};
-    for (const p of script.parameters) if (p.default !== undefined) params[p.name] = p.default;
-    for (const [name, value] of Object.entries(input.params)) {
-      const parameter = declared.get(paramEnvName(name));
-      if (!parameter) throw new RelaisError('HTTP_ERR_BAD_REQUEST', `The script ${script.name} has no parameter "${name}" (it has: ${script.parameters.map((p) => p.name).join(', ') || 'none'}).`);
-      params[parameter.name] = value;
-    }
-    const deviceIds = resolveTarget(input.target, await deps.managedDevices.list());
-    if (deviceIds.length === 0) throw new RelaisError('JOB_ERR_NO_DEVICES');
-    const now = Date.now();
-    const job = await deps.dispatcher.create({
-      id: newId(),
-      scriptId: script.id,
-      scriptName: script.name,
-      body: script.body,
-      interpreter: script.interpreter,
-      params,
-      target: input.target,
-      deviceIds,
-      concurrency: input.concurrency,
-      timeoutSeconds: input.timeoutSeconds ?? script.timeoutSeconds,
-      expiresAt: now + Math.round(input.expiresInMinutes * 60_000),
-      createdBy: actor(req),
-      createdAt: now,
-      status: 'running',
-    });
-    deps.audit.note({
-      actor: actor(req), action: 'job.created', target: job.id,
-      detail: { script: script.name, target: input.target, devices: deviceIds.length, concurrency: job.concurrency, timeoutSeconds: job.timeoutSeconds, expiresAt: job.expiresAt },
-      ip: clientIp(req),
-    });
-    answer(res, fleetAnswers.job, { job }, 201);
+    answer(res, fleetAnswers.job, { job: await startJob(deps, body.data, actor(req), clientIp(req)) }, 201);
   });
 
   // Summaries (no body, no parameters) of the latest jobs: bounded whatever the scripts hold.

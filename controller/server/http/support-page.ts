@@ -36,6 +36,8 @@ export interface SupportPageDeps {
   readonly executables?: AgentExecutables;
   /** Once the code's ticket is resolved: a single-use link to rate it (satisfaction/satisfaction-service.ts); null when there is nothing to rate. */
   readonly surveyLinkOf?: (code: string, language: Language, base: string) => Promise<{ url: string; ticketNumber: number } | null>;
+  /** Knowledge-base articles for what the person's device shows (HTML, rendered safely; empty when none). */
+  readonly personHelp?: (deviceId: string, language: Language) => Promise<string>;
 }
 
 type Words = Translate<keyof typeof supportPageCatalog.en>;
@@ -69,7 +71,8 @@ export function supportPage(deps: SupportPageDeps) {
         }) : null;
         if (!live && !survey) throw err;
         // A used code whose session is live: the page becomes the person's side of the chat.
-        res.send(live ? chatPage(deps.organization, code, live.technician, language, w, survey) : shell(deps.organization, w('pageTitle'), surveyBlock(survey!, w), language, w));
+        const help = live && deps.personHelp ? await deps.personHelp(live.deviceId, language).catch(() => '') : '';
+        res.send(live ? chatPage(deps.organization, code, live.technician, language, w, survey, help) : shell(deps.organization, w('pageTitle'), surveyBlock(survey!, w), language, w));
         return null;
       });
       if (!info) return;
@@ -174,7 +177,7 @@ function surveyBlock(survey: { url: string; ticketNumber: number }, w: Words): s
     el('p', null, el('a', { class: 'button', href: survey.url, 'data-testid': 'support-survey-link' }, w('surveyLink'))));
 }
 
-function chatPage(organization: string, code: string, technician: string, language: Language, w: Words, survey: { url: string; ticketNumber: number } | null = null): string {
+function chatPage(organization: string, code: string, technician: string, language: Language, w: Words, survey: { url: string; ticketNumber: number } | null = null, help = ''): string {
   const attrs = { id: 'chat', 'data-code': code, 'data-you': w('chatYou'), 'data-technician': w('chatTechnician'), 'data-failed': w('chatFailed') };
   return shell(organization, w('chatTitle'), [
     survey ? surveyBlock(survey, w) : '',
@@ -187,6 +190,7 @@ function chatPage(organization: string, code: string, technician: string, langua
         el('label', { for: 'chat-text', class: 'muted' }, w('chatLabel')),
         `<input id="chat-text" name="text" type="text" maxlength="${CHAT_MAX_CHARS}" autocomplete="off" data-testid="support-chat-input">`, // i18n-ignore: markup
         el('button', { type: 'submit', 'data-testid': 'support-chat-send' }, w('chatSend')))),
+    help,
     '<script src="./chat.js" defer></script>', // i18n-ignore: markup
   ].join('\n'), language, w);
 }

@@ -8,6 +8,7 @@ import { recordingsMigration } from './migration-0012-recordings.js';
 import { chatMigration } from './migration-0015-chat.js';
 import { ticketQueueMigration } from './migration-0014-ticket-queue.js';
 import { ticketWordsMigration } from './migration-0016-ticket-words.js';
+import { knowledgeMigration } from './migration-0017-knowledge.js';
 import { satisfactionMigration } from './migration-0018-satisfaction.js';
 import { rolesMigration } from './migration-0019-roles.js';
 import { STARTER_SCRIPTS } from './starter-scripts.js';
@@ -273,6 +274,7 @@ const migrations: Record<string, Migration> = {
   '0014-ticket-queue': ticketQueueMigration,
   '0015-chat': chatMigration,
   '0016-ticket-words': ticketWordsMigration,
+  '0017-knowledge': knowledgeMigration,
   '0018-satisfaction': satisfactionMigration,
   '0019-roles': rolesMigration,
 };

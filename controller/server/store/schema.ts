@@ -1,5 +1,6 @@
 /** Table types for the query layer. Times are milliseconds since the epoch. */
 import type { ColumnType, Generated } from 'kysely';
+import type { KnowledgeTables } from '../knowledge/knowledge-tables.js';
 
 export interface UsersTable {
   id: Generated<number>;
@@ -219,7 +220,8 @@ export interface LoginFailuresTable {
   last_at: number;
 }
 
-export interface Database {
+/** Every table; features with their own folder declare theirs there (knowledge: migration 0017). */
+export interface Database extends KnowledgeTables {
   scripts: ScriptsTable;
   jobs: JobsTable;
   job_runs: JobRunsTable;

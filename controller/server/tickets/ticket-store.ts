@@ -402,6 +402,16 @@ export class TicketStore {
     });
   }
 
+  /** Another feature's event on a ticket's timeline (a knowledge-base fix run and its result); the event's id. */
+  async recordEvent(number: number, kind: string, actor: string | null, data: Record<string, unknown>): Promise<number> {
+    const at = this.now();
+    return this.write(async (tx) => {
+      const t = await tx.selectFrom('tickets').select('id').where('number', '=', number).executeTakeFirst();
+      if (!t) throw notFound();
+      return this.addEvent(tx, t.id, at, kind, actor, 'internal', data);
+    });
+  }
+
   /**
    * The person wrote in the chat of a support session: when that session's ticket waits for the
    * user, the wait is over (`user_replied`, by the controller), and its resolution clock runs again.

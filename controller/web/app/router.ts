@@ -16,7 +16,10 @@ export type Route =
   | { name: 'tickets' }
   | { name: 'newTicket' }
   | { name: 'ticket'; ticketNumber: number }
-  | { name: 'reports' };
+  | { name: 'reports' }
+  | { name: 'knowledge' }
+  | { name: 'article'; articleId: string }
+  | { name: 'articleEdit'; articleId: string | null; fromTicket: number | null };
 
 const ID = '([A-Za-z0-9_-]{1,64})';
 const SIMPLE: Record<string, Route> = {
@@ -31,6 +34,8 @@ const SIMPLE: Record<string, Route> = {
   '/tickets': { name: 'tickets' },
   '/tickets/new': { name: 'newTicket' },
   '/reports': { name: 'reports' },
+  '/knowledge': { name: 'knowledge' },
+  '/knowledge/new': { name: 'articleEdit', articleId: null, fromTicket: null },
 };
 
 /** Reads a route from `location.hash`; anything unknown is the dashboard. */
@@ -48,6 +53,10 @@ export function parseRoute(hash: string): Route {
   if (job?.[1]) return { name: 'job', jobId: job[1] };
   const ticket = /^\/tickets\/([1-9][0-9]{0,8})$/.exec(path);
   if (ticket?.[1]) return { name: 'ticket', ticketNumber: Number(ticket[1]) };
+  const fromTicket = /^\/knowledge\/new\/ticket\/([1-9][0-9]{0,8})$/.exec(path);
+  if (fromTicket?.[1]) return { name: 'articleEdit', articleId: null, fromTicket: Number(fromTicket[1]) };
+  const article = new RegExp(`^/knowledge/${ID}(/edit)?$`).exec(path);
+  if (article?.[1]) return article[2] ? { name: 'articleEdit', articleId: article[1], fromTicket: null } : { name: 'article', articleId: article[1] };
   return { name: 'dashboard' };
 }
 
@@ -86,5 +95,11 @@ export function hashOf(route: Route): string {
       return `#/tickets/${route.ticketNumber}`;
     case 'reports':
       return '#/reports';
+    case 'knowledge':
+      return '#/knowledge';
+    case 'article':
+      return `#/knowledge/${encodeURIComponent(route.articleId)}`;
+    case 'articleEdit':
+      return route.articleId ? `#/knowledge/${encodeURIComponent(route.articleId)}/edit` : route.fromTicket ? `#/knowledge/new/ticket/${route.fromTicket}` : '#/knowledge/new';
   }
 }

@@ -17,6 +17,8 @@ import { devicesCatalog } from './devices-catalog.js';
 import { deviceRecordings } from '../tickets/recording-player.js';
 import { ChatPanel } from '../chat/chat-panel.js';
 import { DeviceWorkspace } from './workspace.js';
+import { createSuggestionsCard } from '../knowledge/suggestions-card.js';
+import { fixTargets } from '../knowledge/ticket-knowledge.js';
 
 const t = wordsOf(devicesCatalog);
 
@@ -37,13 +39,16 @@ export function createDevicePage(app: AppContext, deviceId: string): Page {
   const diagnostics = new DiagnosticsPanel(deviceId, app.socket, app.store);
   const history = new HistoryPanel(deviceId, app.socket);
   const chat = new ChatPanel(deviceId, app);
+  // Suggested articles under the findings: what the knowledge base knows about what this device shows.
+  const suggestions = createSuggestionsCard(app, { deviceId, targets: () => fixTargets(app, [deviceId]) });
+  const stopSuggestions = app.socket.on('device.diagnostics', (m) => void (m.deviceId === deviceId && suggestions.refresh()));
   // Findings first; once a shell is asked for, the terminal becomes the main pane
   // with findings, chat, diagnostics and history in tabs beside it (see workspace.ts).
   // The connection summary is the fallback until the first snapshot arrives, and
   // keeps the session's own facts (local user, agent).
   const workspace = new DeviceWorkspace({
     shell: shell.root,
-    findings: diagnostics.findingsRoot,
+    findings: el('div', { class: 'findings-with-articles' }, diagnostics.findingsRoot, suggestions.root),
     chat: [chat.root],
     diagnostics: [diagnostics.detailsRoot, managed,
       el('section', { class: 'connection-summary' },
@@ -183,6 +188,8 @@ export function createDevicePage(app: AppContext, deviceId: string): Page {
       diagnostics.dispose();
       history.dispose();
       chat.dispose();
+      suggestions.dispose();
+      stopSuggestions();
     },
   };
 }

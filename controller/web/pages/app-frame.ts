@@ -21,10 +21,10 @@ export interface AppFrame {
   dispose(): void;
 }
 
-type NavTarget = 'dashboard' | 'tickets' | 'reports' | 'fleet' | 'scripts' | 'jobs' | 'settings' | 'audit';
+type NavTarget = 'dashboard' | 'tickets' | 'knowledge' | 'reports' | 'fleet' | 'scripts' | 'jobs' | 'settings' | 'audit';
 
 /** Pages that light up their parent's nav item. */
-const PARENT: Partial<Record<Route['name'], NavTarget>> = { device: 'dashboard', enroll: 'fleet', script: 'scripts', job: 'jobs', ticket: 'tickets', newTicket: 'tickets' };
+const PARENT: Partial<Record<Route['name'], NavTarget>> = { device: 'dashboard', enroll: 'fleet', script: 'scripts', job: 'jobs', ticket: 'tickets', newTicket: 'tickets', article: 'knowledge', articleEdit: 'knowledge' };
 
 /** Builds the frame; `onLogout` runs when the technician clicks Logout. */
 export function createAppFrame(app: AppContext, onLogout: () => void): AppFrame {
@@ -49,6 +49,7 @@ export function createAppFrame(app: AppContext, onLogout: () => void): AppFrame 
       el('nav', { class: 'nav', 'aria-label': t('mainNav') },
         navItem('dashboard', '#/', 'monitor', t('navDashboard')),
         navItem('tickets', '#/tickets', 'inbox', t('navTickets')),
+        navItem('knowledge', '#/knowledge', 'book', t('navKnowledge')),
         // The reports read every technician's figures and the people's answers: administrators only (the controller says so too).
         app.me.role === 'admin' ? navItem('reports', '#/reports', 'chart', t('navReports')) : null,
         navItem('fleet', '#/fleet', 'server', t('navFleet')),

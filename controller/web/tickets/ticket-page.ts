@@ -17,6 +17,9 @@ import { badge } from '../ui/status-badge.js';
 import { DEVICE_STATE_LABEL, SEVERITY_LABEL, deviceState } from '../ui/wording.js';
 import type { Severity } from '../../../protocol/index.js';
 import { recordingActions, shellEventLine } from './recording-player.js';
+import { createSuggestionsCard } from '../knowledge/suggestions-card.js';
+import { fixEventText, fixTargets } from '../knowledge/ticket-knowledge.js';
+import { t as kt } from '../knowledge/knowledge-wording.js';
 import { reasonDialog, resolveDialog } from './ticket-dialogs.js';
 import { surveyEventText, surveyMailDialog } from '../satisfaction/survey-mail-dialog.js';
 import { satisfactionCatalog } from '../satisfaction/satisfaction-catalog.js';
@@ -138,6 +141,8 @@ function eventLine(e: TicketEventView, hostnameOf: HostnameOf = (id, recorded) =
     case 'shell_closed': return shellEventLine(e, actor);
     case 'auto_close': return { text: tk('eventAutoClose', { days: Number(data.afterDays ?? 0) }), detail: null, icon: 'move' };
     case 'survey_answered': return { text: surveyEventText(data), detail: str('comment') || null, icon: 'note' };
+    case 'kb_fix_run':
+    case 'kb_fix_result': return { text: fixEventText(e, actor), detail: null, icon: 'move', ...(str('deviceId') ? { device: str('deviceId') } : {}) };
     default: return { text: t('evOther', { actor, kind: e.kind }), detail: null, icon: 'move' };
   }
 }
@@ -174,8 +179,13 @@ export function createTicketPage(app: AppContext, number: number): Page {
       el('span', { class: 'muted small grow' }, t('noteHint')), noteSubmit),
     noteError);
 
+  // Suggested articles: from what the ticket's devices show, before anyone types.
+  let firstLoaded: (ticket: TicketView) => void = () => {};
+  const loaded = new Promise<TicketView>((resolve) => (firstLoaded = resolve));
+  const suggestions = createSuggestionsCard(app, { ticketNumber: number, targets: async () => fixTargets(app, (ticket ?? (await loaded)).deviceIds) });
   const main = el('div', { class: 'ticket-main' },
     description,
+    suggestions.root,
     el('section', { class: 'card' },
       el('div', { class: 'card-header' }, el('h2', { class: 'card-title' }, t('timelineTitle'))),
       timeline, el('div', { class: 'timeline-footer' }, timelineMoreButton), noteForm));
@@ -227,6 +237,9 @@ export function createTicketPage(app: AppContext, number: number): Page {
     }, ACTION_LABEL[a]())),
     // A resolved ticket: the resolution e-mail with its satisfaction link, to copy.
     tk0.status === 'resolved' ? el('button', { class: 'btn btn-secondary', type: 'button', 'data-testid': 'survey-mail', disabled: busy, onclick: () => void surveyMailDialog(tk0, app.me.user.name) }, satisfactionWords('mailButton')) : null,
+    tk0.status === 'resolved' || tk0.status === 'closed'
+      ? el('a', { class: 'btn btn-secondary', href: `#/knowledge/new/ticket/${tk0.number}`, title: kt('documentFixHint'), 'data-testid': 'document-fix' }, icon('book'), kt('documentFix'))
+      : null,
     following ? el('p', { class: 'form-info', role: 'note', 'data-testid': 'ticket-following' }, t('followingLevel2', { resolved: tk0.status === 'resolved' ? 'yes' : 'no' }))
       : valid.length === 0 ? el('span', { class: 'muted' }, t('noActions')) : null);
     replaceChildren(description,
@@ -340,6 +353,7 @@ export function createTicketPage(app: AppContext, number: number): Page {
       if (disposed) return;
       const changedVersion = ticket?.version !== next.version;
       ticket = next;
+      firstLoaded(next);
       render();
       if (changedVersion) void loadTimeline();
     } catch (err) {
@@ -472,6 +486,7 @@ export function createTicketPage(app: AppContext, number: number): Page {
     if (events.some((e) => e.id === message.event.id)) return;
     void loadTimeline();
     if (STATUS_EVENT_KINDS.has(message.event.kind)) void load(true);
+    if (message.event.kind === 'findings' || message.event.kind === 'edited') void suggestions.refresh();
   });
 
   return {
@@ -486,6 +501,7 @@ export function createTicketPage(app: AppContext, number: number): Page {
       app.socket.send({ t: 'ticket.unwatch', number });
       window.removeEventListener('focus', onFocus);
       linkPanel.dispose();
+      suggestions.dispose();
     },
   };
 }

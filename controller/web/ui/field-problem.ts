@@ -10,9 +10,9 @@ import { fieldProblemCatalog } from './field-problem-catalog.js';
 
 const t = wordsOf(fieldProblemCatalog);
 
-/** The field a refusal names, if the controller named one. */
+/** The field a refusal names, if the controller named one (HTTP_ERR_BAD_REQUEST, or a feature's own code such as KB_ERR_INVALID_FIELD). */
 export function fieldProblemOf(err: unknown): FieldProblem | null {
-  if (!(err instanceof ApiError) || err.code !== 'HTTP_ERR_BAD_REQUEST') return null;
+  if (!(err instanceof ApiError) || err.status !== 400) return null;
   const field = (err.body as { error?: { field?: unknown } } | undefined)?.error?.field;
   const parsed = fieldProblem.safeParse(field);
   return parsed.success ? parsed.data : null;
