@@ -21,3 +21,6 @@ export * from './i18n/index.js';
 export * from './error-words.js';
 export * from './rest-answers.js';
 export * from './rest-fleet-answers.js';
+export * from './credit.js';
+export * from './file-errors.js';
+export * from './file-transfer.js';

@@ -11,6 +11,7 @@ import {
 } from './jobs.js';
 import { authNonce, authSignature, unattendedPolicy } from './fleet.js';
 import { snapshot } from './snapshot.js';
+import { FILE_MESSAGES } from './file-transfer.js';
 import { LIMITS } from './limits.js';
 import {
   channelId, cols, consentDecision, deviceSummary, errorBody, id, person, rows, shellCloseReason,
@@ -68,6 +69,8 @@ export const agentToController = z.discriminatedUnion('t', [
   jobResultMessage,
   /** The person answers the technician's chat (typed at the agent). */
   z.object({ t: z.literal('chat.reply'), text: chatText }),
+  // ---- file transfers (file-transfer.ts) ----
+  ...FILE_MESSAGES.fromAgent,
   errorMsg,
 ]);
 export type AgentToController = z.infer<typeof agentToController>;
@@ -104,6 +107,8 @@ export const controllerToAgent = z.discriminatedUnion('t', [
   jobAckMessage,
   /** A chat message from the technician, shown on the person's terminal (never run). */
   z.object({ t: z.literal('chat.message'), from: person, text: chatText, at: timestamp }),
+  // ---- file transfers (file-transfer.ts) ----
+  ...FILE_MESSAGES.toAgent,
   errorMsg,
 ]);
 export type ControllerToAgent = z.infer<typeof controllerToAgent>;
@@ -129,6 +134,8 @@ export const consoleToController = z.discriminatedUnion('t', [
   z.object({ t: z.literal('ticket.unwatch'), number: ticketNumber }),
   /** A chat message to the person at this device (an attended session). */
   z.object({ t: z.literal('chat.send'), deviceId: id, text: chatText }),
+  // ---- file transfers (file-transfer.ts) ----
+  ...FILE_MESSAGES.fromConsole,
 ]);
 export type ConsoleToController = z.infer<typeof consoleToController>;
 
@@ -208,6 +215,8 @@ export const controllerToConsole = z.discriminatedUnion('t', [
     at: timestamp,
     side: chatSide,
   }),
+  // ---- file transfers (file-transfer.ts) ----
+  ...FILE_MESSAGES.toConsole,
   errorMsg.extend({ requestId: id.optional() }),
 ]);
 export type ControllerToConsole = z.infer<typeof controllerToConsole>;

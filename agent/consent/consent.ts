@@ -17,6 +17,11 @@ export interface ConsentRequest {
   readonly recorded?: boolean;
   /** Set when the request is to run a fleet job's script rather than to open a shell. */
   readonly script?: { readonly name: string; readonly interpreter: string };
+  /**
+   * Set when the request is to send or fetch a file (agent/files words it): the lines of
+   * the question, the line said on a yes, and what it is in a few words for the policy's log.
+   */
+  readonly file?: { readonly asked: readonly string[]; readonly granted: string; readonly what: string };
 }
 
 /** A decision to report, or `cancelled` when the question went away unanswered (nothing to report). */
@@ -49,7 +54,9 @@ interface Showing extends Waiting {
 export function consentQuestion(request: ConsentRequest, timeoutSeconds: number, interactive: boolean): string {
   const who = `${request.requestedBy.name} (${request.requestedBy.username})`;
   const how = interactive ? words('howKey') : words('howLine');
-  const asked = request.script
+  const asked = request.file
+    ? request.file.asked
+    : request.script
     ? [
         words('askScript', { who, name: request.script.name, interpreter: request.script.interpreter }),
         words('askScriptUnattended', { user: request.localUser }),
@@ -125,17 +132,17 @@ export class ConsentQueue implements ConsentAuthority {
     this.showing = null;
     clearTimeout(showing.timer);
     showing.question.cancel();
-    this.terminal.say(outcomeLine(outcome, Math.round(this.timeoutMs / 1000), why, showing.request.script !== undefined));
+    this.terminal.say(outcomeLine(outcome, Math.round(this.timeoutMs / 1000), why, showing.request));
     showing.settle(outcome);
     // Let the session act on this answer (banner, spawn) before the next question is printed.
     setImmediate(() => this.showNext());
   }
 }
 
-function outcomeLine(outcome: ConsentOutcome, timeoutSeconds: number, why: string, script: boolean): string {
+function outcomeLine(outcome: ConsentOutcome, timeoutSeconds: number, why: string, request: ConsentRequest): string {
   switch (outcome) {
     case 'granted':
-      return script ? words('grantedScript') : words('grantedShell');
+      return request.file ? request.file.granted : request.script ? words('grantedScript') : words('grantedShell');
     case 'declined':
       return words('declined');
     case 'timeout':
