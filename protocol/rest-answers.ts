@@ -105,6 +105,8 @@ export const AUDIT_ACTIONS = [
   'ticket.created', 'ticket.updated', 'ticket.action', 'ticket.note', 'ticket.linked', 'ticket.findings',
   'recording.failed', 'recording.downloaded', 'recordings.purged',
   'shell.detached', 'shell.attached', 'chat.sent',
+  // file transfers (protocol/file-transfer.ts): one entry each when it ends, whatever the outcome
+  'file.send', 'file.fetch',
 ] as const;
 export type AuditActionName = (typeof AUDIT_ACTIONS)[number];
 

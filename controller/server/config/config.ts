@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { LANGUAGES, LIMITS, optionValues, readCommandLine, thresholdsOverride, type Language, type OptionSpecs, type Thresholds } from '../../../protocol/index.js';
+import { FILE_LIMITS, LANGUAGES, LIMITS, optionValues, readCommandLine, thresholdsOverride, type Language, type OptionSpecs, type Thresholds } from '../../../protocol/index.js';
 
 export interface Config {
   readonly host: string;
@@ -50,6 +50,8 @@ export interface Config {
   readonly recordingRetentionDays: number;
   /** Largest recording file; past it the recording ends with a truncation marker. */
   readonly recordingMaxBytes: number;
+  /** Largest file sent to or fetched from a device (each agent checks its own limit too). */
+  readonly fileMaxBytes: number;
 }
 
 export class ConfigError extends Error {}
@@ -72,6 +74,7 @@ const FLAGS = {
   lang: { env: 'RELAIS_LANG', key: 'language' },
   'recording-retention-days': { env: 'RELAIS_RECORDING_RETENTION_DAYS', key: 'recordingRetentionDays' },
   'recording-max-bytes': { env: 'RELAIS_RECORDING_MAX_BYTES', key: 'recordingMaxBytes' },
+  'file-max-bytes': { env: 'RELAIS_FILE_MAX_BYTES', key: 'fileMaxBytes' },
 } as const;
 
 /** Settings read from the environment only. */
@@ -133,6 +136,7 @@ const settings = z
     recording: z.boolean().default(true),
     recordingRetentionDays: wholeNumber(1, 100_000).default(30),
     recordingMaxBytes: wholeNumber(64 * 1024, 64 * 1024 * 1024 * 1024).default(64 * 1024 * 1024),
+    fileMaxBytes: wholeNumber(1, FILE_LIMITS.maxBytes).default(FILE_LIMITS.defaultMaxBytes),
   })
   .refine((s) => (s.tlsCert === null) === (s.tlsKey === null), { message: 'TLS needs both --tls-cert and --tls-key.', path: ['tls'] });
 
@@ -156,6 +160,7 @@ const REFUSALS: Partial<Record<keyof SettingsInput | 'tls', (raw: unknown) => st
   language: (raw) => `--lang must be fr or en, got "${raw}".`,
   recordingRetentionDays: (raw) => `--recording-retention-days must be a whole number from 1 to 100000, got "${raw}".`,
   recordingMaxBytes: (raw) => `--recording-max-bytes must be a whole number of bytes from 65536 (64 KiB) to 68719476736 (64 GiB), got "${raw}".`,
+  fileMaxBytes: (raw) => `--file-max-bytes must be a whole number of bytes from 1 to 1099511627776 (1 TiB), got "${raw}".`,
 };
 
 export const USAGE = `Usage: npm start -- [options]
@@ -180,6 +185,7 @@ export const USAGE = `Usage: npm start -- [options]
   --no-recording     do not record relayed shells; the person is then not told they are (RELAIS_NO_RECORDING=1)
   --recording-retention-days N  delete shell recordings N days after they started (RELAIS_RECORDING_RETENTION_DAYS, default 30)
   --recording-max-bytes N       largest recording file, then it is cut with a marker (RELAIS_RECORDING_MAX_BYTES, default 67108864, 64 MiB)
+  --file-max-bytes N            largest file sent to or fetched from a device (RELAIS_FILE_MAX_BYTES, default 2147483648, 2 GiB)
 
   RELAIS_ADMIN_PASSWORD       password of the first "admin" account (else a random one is printed once)
   RELAIS_SUPPORT_CODE_TTL_MS  how long an unused support code lives (default 600000, 10 minutes)

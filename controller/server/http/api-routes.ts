@@ -15,6 +15,7 @@ import { chatRoutes, type ChatDeps } from './chat-routes.js';
 import { auditRoutes } from './audit-routes.js';
 import { diagnosticsRoutes } from './diagnostics-routes.js';
 import { enrollRoute, fleetRoutes, type FleetDeps } from './fleet-routes.js';
+import { fileRoutes, type FileDeps } from './file-routes.js';
 import { jobRoutes, type JobDeps } from './job-routes.js';
 import { recordingRoutes, type RecordingDeps } from './recording-routes.js';
 import { ticketRoutes, type TicketDeps } from './ticket-routes.js';
@@ -29,7 +30,7 @@ import { clientIp } from './origin.js';
 import type { OwnOrigins } from './own-origins.js';
 import { technicianLanguage } from './request-language.js';
 
-export interface ApiDeps extends FleetDeps, JobDeps, TicketDeps, RecordingDeps, ChatDeps {
+export interface ApiDeps extends FleetDeps, JobDeps, TicketDeps, RecordingDeps, ChatDeps, FileDeps {
   readonly sessions: LoginSessions;
   readonly supportSessions: SupportSessions;
   readonly codes: SupportCodes;
@@ -179,6 +180,7 @@ export function apiRoutes(deps: ApiDeps): Router {
   api.use(ticketRoutes(deps));
   api.use(recordingRoutes(deps));
   api.use(chatRoutes(deps));
+  api.use(fileRoutes(deps));
 
   api.use(auditRoutes(deps.audit));
 

@@ -4,7 +4,7 @@
  */
 import type { WebSocket } from 'ws';
 import {
-  CLOSE_CODES, PROTOCOL_VERSION, RelaisError, SUPPORTED_VERSIONS, agentToController, worstSeverity, type AgentToController, type ControllerToAgent,
+  CLOSE_CODES, PROTOCOL_VERSION, RelaisError, SUPPORTED_VERSIONS, agentToController, isFileChannel, worstSeverity, type AgentToController, type ControllerToAgent,
 } from '../../../protocol/index.js';
 import type { AuditLog } from '../audit/audit.js';
 import type { Throttle } from '../auth/throttle.js';
@@ -12,6 +12,7 @@ import type { ChatService } from '../chat/chat-service.js';
 import type { Config } from '../config/config.js';
 import type { DeviceRegistry } from '../devices/devices.js';
 import type { DiagnosticsStore } from '../diagnostics/diagnostics.js';
+import type { FileTransfers } from '../files/file-transfers.js';
 import type { ManagedDevices } from '../fleet/managed-devices.js';
 import type { Dispatcher } from '../jobs/dispatcher.js';
 import type { AgentLinks } from '../relay/agent-links.js';
@@ -39,6 +40,8 @@ export interface AgentHubDeps {
   /** The registry this hub fills; the relay and the dispatcher read the same one. */
   readonly links: AgentLinks;
   readonly relay: Relay;
+  /** File transfers: their messages and their frames (file channels) go there, not to the relay. */
+  readonly files: FileTransfers;
   /** Hears of managed devices coming online and of their job messages. */
   readonly jobs: Dispatcher;
   /** Hears of an agent joining with a support code (tickets put the join on the linked ticket's timeline). */
@@ -139,7 +142,7 @@ export class AgentHub {
     peer.attach(
       {
         onMessage: (message) => this.handle(link, message),
-        onBinary: (frame) => this.deps.relay.agentBinary(link, frame),
+        onBinary: (frame) => (frame.byteLength >= 5 && isFileChannel(frame.readUInt32BE(1)) ? this.deps.files.agentBinary(link, frame) : this.deps.relay.agentBinary(link, frame)),
         onClose: () => {
           if (this.drop(link)) {
             this.deps.audit.note({ actor: `device:${link.deviceId}`, action: 'agent.disconnected', target: link.sessionId ?? link.deviceId, ip });
@@ -205,6 +208,13 @@ export class AgentHub {
         if (link.sessionId === null || !this.deps.chat) return link.peer.violation('PROTO_ERR_INVALID_MESSAGE', 'a managed device has no support session to chat in');
         this.deps.chat.fromPerson(link.sessionId, link.deviceId, message.text, 'agent').catch((err: unknown) => console.error(`chat: an answer could not be stored: ${String(err)}`));
         return;
+      case 'file.consent':
+      case 'file.accept':
+      case 'file.info':
+      case 'file.end':
+      case 'file.done':
+      case 'file.failed':
+        return this.deps.files.fromAgent(link, message);
       case 'error':
         console.warn(`agent ${link.deviceId} reported ${message.code}`);
         return;
@@ -232,6 +242,7 @@ export class AgentHub {
   private drop(link: AgentLink): boolean {
     if (!this.links.remove(link)) return false;
     this.deps.relay.agentGone(link);
+    this.deps.files.agentGone(link);
     this.deps.devices.disconnected(link.deviceId);
     return true;
   }

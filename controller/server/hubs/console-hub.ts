@@ -6,6 +6,7 @@ import {
 import type { Account } from '../auth/accounts.js';
 import type { ChatService } from '../chat/chat-service.js';
 import type { DeviceRegistry } from '../devices/devices.js';
+import type { FileTransfers } from '../files/file-transfers.js';
 import type { JobWatch } from './job-watch.js';
 import type { ConsoleLink } from '../relay/links.js';
 import type { Relay } from '../relay/relay.js';
@@ -30,6 +31,7 @@ export class ConsoleHub {
     private readonly jobs: JobWatch,
     tickets?: TicketEvents,
     private readonly chat?: ChatService,
+    private readonly files?: FileTransfers,
   ) {
     // Every console hears every chat message (like device changes); the device page shows its own device's.
     chat?.onMessage((notice) => {
@@ -84,6 +86,7 @@ export class ConsoleHub {
           this.links.delete(link);
           this.watchedTickets.delete(link);
           this.relay.consoleGone(link);
+          this.files?.consoleGone(link);
         },
       },
       this.heartbeatMs,
@@ -143,6 +146,11 @@ export class ConsoleHub {
         });
         return;
       }
+      case 'file.send':
+      case 'file.fetch':
+      case 'file.cancel':
+        if (!this.files) return link.peer.sendError('HTTP_ERR_NOT_FOUND');
+        return this.files.fromConsole(link, message);
       default: {
         const never: never = message;
         return never;

@@ -1,0 +1,105 @@
+/**
+ * Send, on the controller: the technician's upload (an HTTP request body) becomes
+ * DATA frames to the agent, hashed as it passes, and read only as fast as the agent
+ * acknowledges what its disk has taken (credit, protocol/credit.ts) and its socket
+ * drains. The request is paused otherwise, so TCP holds the browser back: no file
+ * is ever held in the controller's memory beyond the window.
+ */
+import { createHash } from 'node:crypto';
+import type { Readable } from 'node:stream';
+import { Credit, LIMITS, encodeData, type FileErrorCode } from '../../../protocol/index.js';
+
+/** The agent's connection as the upload uses it. */
+export interface UploadWire {
+  sendFrame(frame: Buffer): void;
+  /** Bytes queued on the agent's socket, and a call once they are back under half the high-water mark. */
+  readonly pendingBytes: number;
+  whenDrained(callback: () => void): void;
+}
+
+export interface UploadEvents {
+  /** Every byte went out: their count and SHA-256 (the agent compares its own). */
+  sent(size: number, sha256: string): void;
+  /** The body ended early, ran past the announced size, or the browser went away. */
+  failed(code: FileErrorCode, detail: string): void;
+}
+
+export class UploadStream {
+  private readonly credit: Credit;
+  private readonly hash = createHash('sha256');
+  private waitingForDrain = false;
+  private over = false;
+  /** Bytes read from the request and sent on. */
+  received = 0;
+
+  constructor(
+    private readonly body: Readable,
+    private readonly channel: number,
+    readonly size: number,
+    window: number,
+    private readonly wire: UploadWire,
+    private readonly events: UploadEvents,
+  ) {
+    this.credit = new Credit(window);
+    body.on('data', (chunk: Buffer) => this.take(chunk));
+    body.on('end', () => this.ended());
+    // 'close' before 'end': the browser cancelled or its connection dropped.
+    body.on('close', () => this.fail('FILE_ERR_CANCELLED', 'the upload stopped before its end'));
+    body.on('error', (error) => this.fail('FILE_ERR_CANCELLED', error.message));
+  }
+
+  /** The agent's disk took `bytes`: read on. */
+  ack(bytes: number): void {
+    if (this.credit.grant(bytes)) this.flow();
+  }
+
+  /** Stops reading and forgets the rest of the body (the transfer ended otherwise). */
+  stop(): void {
+    this.over = true;
+    this.body.pause();
+  }
+
+  private take(chunk: Buffer): void {
+    if (this.over) return;
+    if (this.received + chunk.byteLength > this.size) return this.fail('FILE_ERR_SIZE_MISMATCH', `more than the announced ${this.size} bytes`);
+    this.received += chunk.byteLength;
+    this.hash.update(chunk);
+    for (let at = 0; at < chunk.byteLength; at += LIMITS.maxChunkBytes) {
+      const frame = encodeData(this.channel, chunk.subarray(at, at + LIMITS.maxChunkBytes));
+      this.wire.sendFrame(Buffer.from(frame.buffer, frame.byteOffset, frame.byteLength));
+    }
+    // What was read still goes; reading stops until the agent has taken enough of it.
+    if (this.credit.spend(chunk.byteLength) || this.wire.pendingBytes > LIMITS.relayHighWaterBytes) {
+      this.body.pause();
+      this.flow();
+    }
+  }
+
+  /** Reads again once there is credit and the agent's socket is not congested. */
+  private flow(): void {
+    if (this.over || this.credit.remaining <= 0) return;
+    if (this.wire.pendingBytes > LIMITS.relayHighWaterBytes) {
+      if (this.waitingForDrain) return;
+      this.waitingForDrain = true;
+      return this.wire.whenDrained(() => {
+        this.waitingForDrain = false;
+        this.flow();
+      });
+    }
+    this.body.resume();
+  }
+
+  private ended(): void {
+    if (this.over) return;
+    this.over = true;
+    if (this.received !== this.size) return this.events.failed('FILE_ERR_SIZE_MISMATCH', `${this.received} bytes uploaded, ${this.size} announced`);
+    this.events.sent(this.received, this.hash.digest('hex'));
+  }
+
+  private fail(code: FileErrorCode, detail: string): void {
+    if (this.over) return;
+    this.over = true;
+    this.body.pause();
+    this.events.failed(code, detail);
+  }
+}
