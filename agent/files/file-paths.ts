@@ -54,15 +54,15 @@ export type FetchCheck =
   | { readonly ok: true; readonly path: string; readonly name: string; readonly size: number; readonly handle: FileHandle }
   | { readonly ok: false; readonly code: FileErrorCode; readonly detail: string };
 
-/** Why a path was refused, in words for the log and the technician (the catalog's words say the rest). */
+/** Which rule refused a path: a code for the log and the audit (the catalog's words for FILE_ERR_PATH_REFUSED say them all). */
 export const PATH_REFUSALS = Object.freeze({
-  relative: 'not a full path',
-  dotDot: 'contains ".."',
-  link: 'is a link',
-  throughLink: 'is reached through a link; ask for the file by its real path',
-  notFile: 'is a folder, a device or a pipe, not a regular file',
-  changed: 'changed while it was checked',
-  notText: 'contains characters that cannot be shown',
+  relative: 'relative-path',
+  dotDot: 'dot-dot',
+  link: 'is-a-link',
+  throughLink: 'through-a-link',
+  notFile: 'not-a-regular-file',
+  changed: 'changed-while-checked',
+  notText: 'name-not-text',
 });
 
 /**
@@ -94,7 +94,7 @@ export async function openForFetch(requested: string, host: HomeFacts, maxBytes:
   const same = host.platform === 'win32' || host.platform === 'darwin' ? real.toLowerCase() === wanted.toLowerCase() : real === wanted;
   if (!same) return refuse(PATH_REFUSALS.throughLink);
   if (!isPlainText(real) || real.length > FILE_LIMITS.maxPathChars) return refuse(PATH_REFUSALS.notText);
-  if (before.size > maxBytes) return { ok: false, code: 'FILE_ERR_TOO_LARGE', detail: `${before.size} bytes, the limit is ${maxBytes}` };
+  if (before.size > maxBytes) return { ok: false, code: 'FILE_ERR_TOO_LARGE', detail: `${before.size} > ${maxBytes}` };
   let handle: FileHandle;
   try {
     // No following a link swapped in since the check, and never waiting on a pipe swapped in.
@@ -109,7 +109,7 @@ export async function openForFetch(requested: string, host: HomeFacts, maxBytes:
   }
   if (now.size > maxBytes) {
     await handle.close().catch(() => undefined);
-    return { ok: false, code: 'FILE_ERR_TOO_LARGE', detail: `${now.size} bytes, the limit is ${maxBytes}` };
+    return { ok: false, code: 'FILE_ERR_TOO_LARGE', detail: `${now.size} > ${maxBytes}` };
   }
   return { ok: true, path: real, name: safeFileName(paths.basename(real)), size: now.size, handle };
 }

@@ -67,13 +67,13 @@ export class FileRequests {
       this.fail(entry, code, detail);
       this.say(words('offerRefused', { who, name: message.name, size, reason: reasonText(code, detail) }));
     };
-    if (message.size > this.parts.maxBytes) return refuse('FILE_ERR_TOO_LARGE', `${message.size} bytes, the limit here is ${this.parts.maxBytes}`);
+    if (message.size > this.parts.maxBytes) return refuse('FILE_ERR_TOO_LARGE', `${message.size} > ${this.parts.maxBytes}`);
     const folder = this.parts.downloads?.() ?? downloadsFolder(this.parts.host);
-    if (!isPlainText(folder) || folder.length > FILE_LIMITS.maxPathChars) return refuse('FILE_ERR_IO', 'the Downloads folder has a name that cannot be shown');
+    if (!isPlainText(folder) || folder.length > FILE_LIMITS.maxPathChars) return refuse('FILE_ERR_IO', 'downloads-folder-name-not-text');
     try {
       await mkdir(folder, { recursive: true });
       const free = await statfs(folder).then((s) => s.bavail * s.bsize, () => null);
-      if (free !== null && free < message.size) return refuse('FILE_ERR_NO_SPACE', `${free} bytes free in ${folder}`);
+      if (free !== null && free < message.size) return refuse('FILE_ERR_NO_SPACE', `${free} < ${message.size}`);
     } catch (error) {
       const failure = ioFailure(error);
       return refuse(failure.code, failure.detail);
@@ -186,13 +186,13 @@ export class FileRequests {
     const entry = this.channels.get(frame.channel);
     if (frame.kind === FrameKind.ack) return entry?.outgoing?.ack(frame.credit);
     if (!entry?.incoming || entry.phase !== 'moving') return;
-    if (!entry.incoming.write(frame.payload)) this.abandon(entry, 'FILE_ERR_SIZE_MISMATCH', `more than ${entry.incoming.target.size} bytes`);
+    if (!entry.incoming.write(frame.payload)) this.abandon(entry, 'FILE_ERR_SIZE_MISMATCH', `> ${entry.incoming.target.size}`);
   }
 
   /** The person stops every transfer under way (Ctrl+] or "end"); returns how many there were. */
   stopAll(): number {
     const moving = [...this.channels.values()].filter((entry) => entry.phase === 'moving' || entry.phase === 'finishing');
-    for (const entry of moving) this.abandon(entry, 'FILE_ERR_CANCELLED', 'stopped by the person', words('byYou'));
+    for (const entry of moving) this.abandon(entry, 'FILE_ERR_CANCELLED', 'stopped-by-the-person', words('byYou'));
     return moving.length;
   }
 
@@ -318,7 +318,8 @@ function sizeText(bytes: number): string {
   return formatSize(bytes, agentLanguage());
 }
 
+/** The catalog's words for a failure; with the system's own message when a read or write failed (other details are codes for the log). */
 function reasonText(code: FileErrorCode, detail: string): string {
   const words = errorWords(code, agentLanguage());
-  return detail ? `${words} (${plainText(detail, 200)})` : words;
+  return code === 'FILE_ERR_IO' && detail ? `${words} (${plainText(detail, 200)})` : words;
 }

@@ -62,7 +62,7 @@ export class IncomingFile {
   write(bytes: Uint8Array): boolean {
     if (this.closed || this.failure) return true;
     if (this.received + bytes.byteLength > this.target.size) {
-      this.failure = { code: 'FILE_ERR_SIZE_MISMATCH', detail: `more than the announced ${this.target.size} bytes` };
+      this.failure = { code: 'FILE_ERR_SIZE_MISMATCH', detail: `> ${this.target.size}` };
       return false;
     }
     this.received += bytes.byteLength;
@@ -86,7 +86,7 @@ export class IncomingFile {
     const sha256 = this.hash.digest('hex');
     if (sha256 !== expected.sha256) {
       await this.abort();
-      return { ok: false, code: 'FILE_ERR_INTEGRITY', detail: `received ${sha256}, sent ${expected.sha256}` };
+      return { ok: false, code: 'FILE_ERR_INTEGRITY', detail: `${sha256} != ${expected.sha256}` };
     }
     try {
       this.closed = true;
@@ -111,7 +111,7 @@ export class IncomingFile {
 
   private mismatch(expected: { size: number }): { code: FileErrorCode; detail: string } | null {
     if (expected.size === this.target.size && this.written === expected.size) return null;
-    return { code: 'FILE_ERR_SIZE_MISMATCH', detail: `${this.written} bytes received, ${expected.size} sent, ${this.target.size} announced` };
+    return { code: 'FILE_ERR_SIZE_MISMATCH', detail: `${this.written} != ${expected.size} (${this.target.size})` };
   }
 
   /** Writes what is queued, several chunks per system call, until the queue is empty. */
@@ -175,5 +175,5 @@ async function placeWithoutReplacing(temporary: string, folder: string, name: st
       return target;
     }
   }
-  throw new Error('no free name');
+  throw new Error('no-free-name');
 }

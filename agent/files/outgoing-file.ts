@@ -70,7 +70,7 @@ export class OutgoingFile {
           continue;
         }
         const read = await this.readFrames(Math.min(READ_BYTES, this.size - this.sent));
-        if (read === 0) return { ok: false, code: 'FILE_ERR_IO', detail: `the file got shorter while it was read (${this.sent} of ${this.size} bytes)` };
+        if (read === 0) return { ok: false, code: 'FILE_ERR_IO', detail: `file-shrank:${this.sent}/${this.size}` };
         this.credit.spend(read);
         this.sent += read;
         this.onProgress(this.sent);

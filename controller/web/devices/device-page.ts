@@ -16,6 +16,7 @@ import { wordsOf } from '../app/language.js';
 import { devicesCatalog } from './devices-catalog.js';
 import { deviceRecordings } from '../tickets/recording-player.js';
 import { ChatPanel } from '../chat/chat-panel.js';
+import { FilePanel } from '../files/file-panel.js';
 import { DeviceWorkspace } from './workspace.js';
 
 const t = wordsOf(devicesCatalog);
@@ -37,6 +38,7 @@ export function createDevicePage(app: AppContext, deviceId: string): Page {
   const diagnostics = new DiagnosticsPanel(deviceId, app.socket, app.store);
   const history = new HistoryPanel(deviceId, app.socket);
   const chat = new ChatPanel(deviceId, app);
+  const files = new FilePanel(deviceId, app);
   // Findings first; once a shell is asked for, the terminal becomes the main pane
   // with findings, chat, diagnostics and history in tabs beside it (see workspace.ts).
   // The connection summary is the fallback until the first snapshot arrives, and
@@ -45,6 +47,7 @@ export function createDevicePage(app: AppContext, deviceId: string): Page {
     shell: shell.root,
     findings: diagnostics.findingsRoot,
     chat: [chat.root],
+    files: [files.root],
     diagnostics: [diagnostics.detailsRoot, managed,
       el('section', { class: 'connection-summary' },
         el('h2', { class: 'section-title' }, t('reportedAtConnect')), summary)],
@@ -181,6 +184,7 @@ export function createDevicePage(app: AppContext, deviceId: string): Page {
       diagnostics.dispose();
       history.dispose();
       chat.dispose();
+      files.dispose();
     },
   };
 }
