@@ -21,7 +21,13 @@ export interface ConsentRequest {
    * Set when the request is to send or fetch a file (agent/files words it): the lines of
    * the question, the line said on a yes, and what it is in a few words for the policy's log.
    */
-  readonly file?: { readonly asked: readonly string[]; readonly granted: string; readonly what: string };
+  readonly file?: {
+    readonly asked: readonly string[];
+    readonly granted: string;
+    readonly what: string;
+    /** The line for a no, no answer in time or the policy's refusal (the shell's words speak of starting something). */
+    readonly refused: (outcome: 'declined' | 'timeout' | 'refused-by-policy', timeoutSeconds: number) => string;
+  };
 }
 
 /** A decision to report, or `cancelled` when the question went away unanswered (nothing to report). */
@@ -144,11 +150,11 @@ function outcomeLine(outcome: ConsentOutcome, timeoutSeconds: number, why: strin
     case 'granted':
       return request.file ? request.file.granted : request.script ? words('grantedScript') : words('grantedShell');
     case 'declined':
-      return words('declined');
+      return request.file ? request.file.refused(outcome, timeoutSeconds) : words('declined');
     case 'timeout':
-      return words('timedOut', { seconds: timeoutSeconds });
+      return request.file ? request.file.refused(outcome, timeoutSeconds) : words('timedOut', { seconds: timeoutSeconds });
     case 'refused-by-policy':
-      return words('refusedByPolicy');
+      return request.file ? request.file.refused(outcome, timeoutSeconds) : words('refusedByPolicy');
     case 'cancelled':
       return why ? words('withdrawnWhy', { why }) : words('withdrawn');
   }

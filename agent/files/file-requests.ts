@@ -90,6 +90,7 @@ export class FileRequests {
         asked: [words('askSend', { who, name: message.name, size }), words('askSendWhere', { folder, saved })],
         granted: words('grantedSend'),
         what: words('whatSend', { name: message.name, size }),
+        refused,
       },
     });
     if (!this.answered(entry, decision)) return;
@@ -139,6 +140,7 @@ export class FileRequests {
         asked: [words('askFetch', { who, path: check.path, size }), words('askFetchOnly')],
         granted: words('grantedFetch'),
         what: words('whatFetch', { path: check.path, size }),
+        refused,
       },
     });
     if (!this.answered(entry, decision)) return void check.handle.close().catch(() => undefined);
@@ -299,6 +301,12 @@ export class FileRequests {
   private say(text: string): void {
     this.parts.terminal.say(text);
   }
+}
+
+/** The line after a no, no answer, or the policy's refusal of a file transfer. */
+function refused(outcome: 'declined' | 'timeout' | 'refused-by-policy', seconds: number): string {
+  if (outcome === 'declined') return words('declined');
+  return outcome === 'timeout' ? words('timedOut', { seconds }) : words('refusedByPolicy');
 }
 
 /** The catalog code the person reads for each reason the controller gives. */

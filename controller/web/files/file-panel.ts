@@ -194,9 +194,10 @@ export class FilePanel {
       ? null
       : el('button', { class: 'btn btn-ghost btn-small', type: 'button', 'data-testid': 'file-cancel', 'aria-label': t('cancelLabel', { name }), onclick: () => this.cancel(row) }, t('cancel'));
     return el('li', { class: 'file-transfer', 'data-testid': 'file-transfer', 'data-state': view.state, 'data-direction': view.direction },
-      el('div', { class: 'file-transfer-head' },
+      el('strong', { class: 'file-name' }, name),
+      view.direction === 'fetch' && view.path ? el('p', { class: 'file-path mono' }, view.path) : null,
+      el('div', { class: 'file-transfer-meta' },
         el('span', { class: 'file-direction' }, view.direction === 'send' ? t('toDevice') : t('fromDevice')),
-        el('strong', { class: 'file-name', title: view.path ?? name }, name),
         view.size !== null ? el('span', { class: 'muted file-size' }, formats.size(view.size)) : null,
         cancel),
       view.state === 'asking' || FINAL.has(view.state) ? null : bar,
