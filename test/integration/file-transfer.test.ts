@@ -63,7 +63,7 @@ function upload(id: string, body: Buffer, cookie = setup.cookie): Promise<Respon
   return fetch(`${setup.controller.url}/api/files/${id}/upload`, {
     method: 'POST',
     headers: { cookie, origin: setup.controller.url, 'content-type': 'application/octet-stream' },
-    body,
+    body: new Uint8Array(body),
   });
 }
 

@@ -52,6 +52,13 @@ const body = 'b'.repeat(LIMITS.maxScriptBodyBytes - 2);
 const params = Object.fromEntries(Array.from({ length: LIMITS.maxJobParams }, (_, i) => [`P${String(i).padStart(62, '0')}`, 'v'.repeat(Math.floor(LIMITS.maxJobParamsBytes / LIMITS.maxJobParams) - 80)]));
 const base64 = 'A'.repeat(Math.ceil(LIMITS.maxJobOutputChunkBytes / 3) * 4);
 const errorMessage = { code: worst(64), message: worst(1024), channel: 0xffff_ffff };
+/** A file name at its limit: 255 bytes of UTF-8. */
+const fileName = worst(85);
+const largestTransfer = {
+  id: ident(), deviceId: ident(), direction: 'fetch' as const, state: 'failed' as const, name: fileName, size: Number.MAX_SAFE_INTEGER, path: worst(4096),
+  bytes: Number.MAX_SAFE_INTEGER, sha256: 'f'.repeat(64), savedAs: worst(4096), code: 'FILE_ERR_REFUSED_BY_POLICY' as const, detail: worst(512),
+  startedAt: Number.MAX_SAFE_INTEGER, timeoutMs: 3_600_000,
+};
 
 const toConsole: Record<ControllerToConsole['t'], ControllerToConsole> = {
   welcome: { t: 'welcome', v: 1000, user: person },
@@ -85,6 +92,8 @@ const toConsole: Record<ControllerToConsole['t'], ControllerToConsole> = {
   'run.output': { t: 'run.output', jobId: ident(), deviceId: ident(), stream: 'stderr', data: base64 },
   'ticket.event': { t: 'ticket.event', number: 2 ** 31, event: { id: Number.MAX_SAFE_INTEGER, at: Number.MAX_SAFE_INTEGER, kind: worst(32), actor: worst(64), visibility: 'person' } },
   'chat.message': { t: 'chat.message', deviceId: ident(), from: worst(128), text: worst(CHAT_MAX_CHARS), at: Number.MAX_SAFE_INTEGER, side: 'technician' },
+  'file.pending': { t: 'file.pending', requestId: ident(), transfer: largestTransfer },
+  'file.update': { t: 'file.update', transfer: largestTransfer },
   error: { t: 'error', ...errorMessage, requestId: ident() },
 };
 
@@ -103,6 +112,10 @@ const toAgent: Record<ControllerToAgent['t'], ControllerToAgent> = {
   'job.cancel': { t: 'job.cancel', jobId: ident() },
   'job.ack': { t: 'job.ack', jobId: ident() },
   'chat.message': { t: 'chat.message', from: person, text: worst(CHAT_MAX_CHARS), at: Number.MAX_SAFE_INTEGER },
+  'file.offer': { t: 'file.offer', channel: 0xefff_ffff, requestedBy: person, name: fileName, size: Number.MAX_SAFE_INTEGER },
+  'file.request': { t: 'file.request', channel: 0xefff_ffff, requestedBy: person, path: worst(4096), window: 64 * 1024 * 1024, maxBytes: Number.MAX_SAFE_INTEGER },
+  'file.end': { t: 'file.end', channel: 0xefff_ffff, size: Number.MAX_SAFE_INTEGER, sha256: 'f'.repeat(64) },
+  'file.cancel': { t: 'file.cancel', channel: 0xefff_ffff, reason: 'too-large' },
   error: { t: 'error', ...errorMessage },
 };
 

@@ -40,6 +40,12 @@ const agentMessages: AgentToController[] = [
   { t: 'job.output', jobId: 'j1', stream: 'stderr', seq: 0, data: 'AAEC/w==' },
   { t: 'job.result', jobId: 'j1', status: 'refused', exitCode: null, signal: null, startedAt: null, finishedAt: 6, stdoutBytes: 0, stderrBytes: 0, stdoutTruncated: false, stderrTruncated: false, lastSeq: -1, reason: 'refused by policy (script: deny)' },
   { t: 'chat.reply', text: 'Bonjour, l’imprimante ne répond plus 🖨️' },
+  { t: 'file.consent', channel: 0x8000_0001, decision: 'declined' },
+  { t: 'file.accept', channel: 0x8000_0001, window: 4 << 20, name: 'report (1).pdf', folder: '/home/bob/Téléchargements' },
+  { t: 'file.info', channel: 0x8000_0002, name: 'Xorg.0.log', path: '/var/log/Xorg.0.log', size: 48_213 },
+  { t: 'file.end', channel: 0x8000_0002, size: 48_213, sha256: 'a'.repeat(64) },
+  { t: 'file.done', channel: 0x8000_0001, size: 10, sha256: '0'.repeat(64), savedAs: '/home/bob/Téléchargements/report (1).pdf' },
+  { t: 'file.failed', channel: 0x8000_0002, code: 'FILE_ERR_PATH_REFUSED', detail: 'dot-dot' },
   { t: 'error', code: 'PROTO_ERR_BAD_JSON', message: 'bad' },
 ];
 const toAgent: ControllerToAgent[] = [
@@ -55,6 +61,10 @@ const toAgent: ControllerToAgent[] = [
   { t: 'job.cancel', jobId: 'j1' },
   { t: 'job.ack', jobId: 'j1' },
   { t: 'chat.message', from: person, text: 'Pouvez-vous redémarrer ?', at: 1 },
+  { t: 'file.offer', channel: 0x8000_0001, requestedBy: person, name: 'Procédure VPN.pdf', size: 2_400_000 },
+  { t: 'file.request', channel: 0x8000_0002, requestedBy: person, path: '~/Desktop/erreur.log', window: 4 << 20, maxBytes: 2 ** 31 },
+  { t: 'file.end', channel: 0x8000_0001, size: 2_400_000, sha256: 'b'.repeat(64) },
+  { t: 'file.cancel', channel: 0x8000_0002, reason: 'integrity' },
   { t: 'error', code: 'PROTO_ERR_UNKNOWN_TYPE', message: 'The message type is unknown.', channel: 7 },
 ];
 const fromConsole: ConsoleToController[] = [
@@ -71,6 +81,9 @@ const fromConsole: ConsoleToController[] = [
   { t: 'ticket.watch', number: 1001 },
   { t: 'ticket.unwatch', number: 1001 },
   { t: 'chat.send', deviceId: 'd1', text: 'Bonjour' },
+  { t: 'file.send', requestId: 'f1', deviceId: 'd1', name: 'pilote imprimante.zip', size: 12_345_678 },
+  { t: 'file.fetch', requestId: 'f2', deviceId: 'd1', path: 'C:\\Users\\Sam\\Desktop\\erreur.log' },
+  { t: 'file.cancel', transferId: 'T1' },
 ];
 const counts = { pending: 1, running: 1, succeeded: 0, failed: 0, refused: 0, timedOut: 0, cancelled: 0, expired: 0 };
 const job = {
@@ -104,6 +117,14 @@ const toConsole: ControllerToConsole[] = [
   { t: 'run.output', jobId: 'j1', deviceId: 'd1', stream: 'stdout', data: 'aGk=' },
   { t: 'ticket.event', number: 1001, event: { id: 7, at: 1, kind: 'findings', actor: null, visibility: 'internal' } },
   { t: 'chat.message', deviceId: 'd1', from: null, text: 'Merci', at: 2, side: 'person' },
+  {
+    t: 'file.pending', requestId: 'f1',
+    transfer: { id: 'T1', deviceId: 'd1', direction: 'send', state: 'asking', name: 'a.txt', size: 3, path: null, bytes: 0, sha256: null, savedAs: null, code: null, detail: null, startedAt: 1, timeoutMs: 60_000 },
+  },
+  {
+    t: 'file.update',
+    transfer: { id: 'T2', deviceId: 'd1', direction: 'fetch', state: 'done', name: 'x.log', size: 9, path: '/var/log/x.log', bytes: 9, sha256: 'c'.repeat(64), savedAs: null, code: null, detail: null, startedAt: 1 },
+  },
   { t: 'error', code: 'SHELL_ERR_DEVICE_OFFLINE', message: 'The device is offline.', requestId: 'r1' },
 ];
 
