@@ -29,7 +29,7 @@ export const FILE_LIMITS = Object.freeze({
   /** The largest limit either side may be given: 1 TiB. */
   maxBytes: 1024 * 1024 * 1024 * 1024,
   /** Bytes the writer may send before the reader acknowledges (larger than a shell's: a file streams, nobody types). */
-  windowBytes: 4 * 1024 * 1024,
+  windowBytes: 8 * 1024 * 1024,
   /** The reader acknowledges once this much was consumed (and at the latest 10 ms after). */
   ackBytes: 256 * 1024,
   /** Transfers in flight on one agent connection at once. */
