@@ -71,6 +71,8 @@ class FakeResponse extends EventEmitter {
     this.headers = headers;
   }
   flushHeaders(): void {}
+  cork(): void {}
+  uncork(): void {}
   write(chunk: Buffer, done: () => void): boolean {
     this.chunks.push(chunk);
     this.pending.push(done);

@@ -28,6 +28,7 @@ export class DownloadStream {
   /** The agent's SHA-256 matched ours: the response ends once the browser has it all. */
   private verified: string | null = null;
   private settled = false;
+  private corked = false;
   /** Bytes received from the agent. */
   received = 0;
   /** Bytes the response handed to the network. */
@@ -113,6 +114,15 @@ export class DownloadStream {
   private write(chunk: Buffer): void {
     const response = this.response!;
     if (response.destroyed) return;
+    // Frames that arrive in one turn of the event loop leave in one system call.
+    if (!this.corked) {
+      this.corked = true;
+      response.cork();
+      process.nextTick(() => {
+        this.corked = false;
+        response.uncork();
+      });
+    }
     response.write(chunk, () => {
       this.delivered += chunk.byteLength;
       this.acks.consumed(chunk.byteLength);

@@ -7,7 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
-import { Credit, LIMITS, encodeData, type FileErrorCode } from '../../../protocol/index.js';
+import { Credit, FRAME_HEADER_BYTES, LIMITS, writeDataHeader, type FileErrorCode } from '../../../protocol/index.js';
 
 /** The agent's connection as the upload uses it. */
 export interface UploadWire {
@@ -65,8 +65,11 @@ export class UploadStream {
     this.received += chunk.byteLength;
     this.hash.update(chunk);
     for (let at = 0; at < chunk.byteLength; at += LIMITS.maxChunkBytes) {
-      const frame = encodeData(this.channel, chunk.subarray(at, at + LIMITS.maxChunkBytes));
-      this.wire.sendFrame(Buffer.from(frame.buffer, frame.byteOffset, frame.byteLength));
+      // One copy into the frame, none to zero it first (the payload fills it).
+      const length = Math.min(LIMITS.maxChunkBytes, chunk.byteLength - at);
+      const frame = Buffer.allocUnsafe(FRAME_HEADER_BYTES + length);
+      chunk.copy(frame, FRAME_HEADER_BYTES, at, at + length);
+      this.wire.sendFrame(writeDataHeader(frame, this.channel) as Buffer);
     }
     // What was read still goes; reading stops until the agent has taken enough of it.
     if (this.credit.spend(chunk.byteLength) || this.wire.pendingBytes > LIMITS.relayHighWaterBytes) {

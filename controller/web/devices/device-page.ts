@@ -46,8 +46,8 @@ export function createDevicePage(app: AppContext, deviceId: string): Page {
   const workspace = new DeviceWorkspace({
     shell: shell.root,
     findings: diagnostics.findingsRoot,
-    chat: [chat.root],
-    files: [files.root],
+    // The chat and the files: what goes between the technician and the person, side by side.
+    chat: [chat.root, files.root],
     diagnostics: [diagnostics.detailsRoot, managed,
       el('section', { class: 'connection-summary' },
         el('h2', { class: 'section-title' }, t('reportedAtConnect')), summary)],

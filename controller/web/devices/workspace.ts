@@ -15,16 +15,12 @@ import { el, icon, replaceChildren } from '../ui/dom.js';
 import { formats, wordsOf } from '../app/language.js';
 import { visibleTerminal, type TerminalTools } from '../shell/terminal-addons.js';
 import { workspaceCatalog } from './workspace-catalog.js';
-import { filesCatalog } from '../files/files-catalog.js';
 
 const t = wordsOf(workspaceCatalog);
-const filesWords = wordsOf(filesCatalog);
 
-type Tab = 'findings' | 'chat' | 'files' | 'diagnostics' | 'history';
-const TABS: readonly Tab[] = ['findings', 'chat', 'files', 'diagnostics', 'history'];
+type Tab = 'findings' | 'chat' | 'diagnostics' | 'history';
+const TABS: readonly Tab[] = ['findings', 'chat', 'diagnostics', 'history'];
 const TAB_WORDS = { findings: 'tabFindings', chat: 'tabChat', diagnostics: 'tabDiagnostics', history: 'tabHistory' } as const;
-/** A tab's label (the Files tab's words live with the Files card). */
-const tabLabel = (tab: Tab): string => (tab === 'files' ? filesWords('tabFiles') : t(TAB_WORDS[tab]));
 const ACTIVE_STATES = new Set(['requesting', 'pending', 'starting', 'live']);
 
 const SEARCH_DECORATIONS = {
@@ -41,8 +37,6 @@ export interface WorkspaceParts {
   findings: HTMLElement;
   /** The chat with the person. */
   chat: HTMLElement[];
-  /** Sending a file to the person and fetching one from them. */
-  files: HTMLElement[];
   /** Diagnostics details, managed facts, what the agent reported at connection. */
   diagnostics: HTMLElement[];
   /** History and compare, recordings. */
@@ -85,7 +79,6 @@ export class DeviceWorkspace {
     const contents: Record<Tab, HTMLElement[]> = {
       findings: [parts.findings],
       chat: parts.chat,
-      files: parts.files,
       // The skeleton holds the place of the details until the first diagnostics arrive.
       diagnostics: [this.skeleton, ...parts.diagnostics],
       history: parts.history,
@@ -110,7 +103,7 @@ export class DeviceWorkspace {
     // Reading order: what looks wrong, the details, taking the hand, before and after. On
     // screen the stylesheet brings the shell card up beside (or right after) the findings.
     this.root = el('div', { class: 'device-body', 'data-layout': 'overview', 'data-testid': 'device-workspace' },
-      tabs, this.panes.findings, this.panes.diagnostics, this.main, this.panes.chat, this.panes.files, this.panes.history);
+      tabs, this.panes.findings, this.panes.diagnostics, this.main, this.panes.chat, this.panes.history);
 
     // Ctrl+Shift+F from anywhere in the workspace, the terminal included (before xterm.js sees it).
     this.main.addEventListener('keydown', (event) => {
@@ -177,7 +170,7 @@ export class DeviceWorkspace {
     for (const tab of TABS) {
       const selected = tab === this.tab;
       const button = this.tabButtons[tab];
-      button.textContent = tabLabel(tab);
+      button.textContent = t(TAB_WORDS[tab]);
       button.setAttribute('aria-selected', String(selected));
       button.tabIndex = selected ? 0 : -1;
       this.panes[tab].dataset.selected = String(selected);

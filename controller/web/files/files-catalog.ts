@@ -3,7 +3,6 @@ import { defineCatalog } from '../../../protocol/index.js';
 
 export const filesCatalog = defineCatalog(
   {
-    tabFiles: 'Files',
     title: 'Files',
     hint: 'Send a file to this computer or fetch one from it. The person is asked first, with the file’s name, its size and where it goes.',
     send: 'Send a file…',
@@ -32,7 +31,6 @@ export const filesCatalog = defineCatalog(
     failedUpload: 'The upload failed; the person’s computer keeps nothing partial.',
   },
   {
-    tabFiles: 'Fichiers',
     title: 'Fichiers',
     hint: 'Envoyez un fichier à ce poste ou récupérez-en un. La personne est d’abord interrogée, avec le nom du fichier, sa taille et sa destination.',
     send: 'Envoyer un fichier…',
