@@ -86,6 +86,13 @@ export class CreditAcks {
     else if (this.timer === null) this.timer = this.timers.set(() => this.flush(), this.delayMs);
   }
 
+  /** Widens the writer's window by `bytes` beyond what was consumed (a reader that can now take more). */
+  grant(bytes: number): void {
+    if (bytes <= 0) return;
+    this.consumedBytes += bytes;
+    this.flush();
+  }
+
   /** Sends what has been consumed so far. */
   flush(): void {
     if (this.timer !== null) this.timers.clear(this.timer);

@@ -28,8 +28,13 @@ export const FILE_LIMITS = Object.freeze({
   defaultMaxBytes: 2 * 1024 * 1024 * 1024,
   /** The largest limit either side may be given: 1 TiB. */
   maxBytes: 1024 * 1024 * 1024 * 1024,
-  /** Bytes the writer may send before the reader acknowledges (larger than a shell's: a file streams, nobody types). */
-  windowBytes: 8 * 1024 * 1024,
+  /**
+   * Bytes the writer may send before the reader acknowledges: larger than a shell's (a file
+   * streams, nobody types), so a busy machine's scheduling delays do not stall the stream.
+   */
+  windowBytes: 16 * 1024 * 1024,
+  /** A fetch's window until the browser starts its download (what the controller may hold meanwhile); then widened to windowBytes. */
+  prefetchBytes: 1024 * 1024,
   /** The reader acknowledges once this much was consumed (and at the latest 10 ms after). */
   ackBytes: 256 * 1024,
   /** Transfers in flight on one agent connection at once. */

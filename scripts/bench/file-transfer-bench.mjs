@@ -6,10 +6,12 @@
  *   send:  bench ─HTTP upload→ controller ─DATA frames, credit→ agent → ~/Downloads
  *          (timed from the upload's start to its answer: the agent has written the file,
  *          compared its SHA-256 with the controller's and named it)
- *   fetch: agent ─DATA frames, credit→ controller ─HTTP download→ bench → a file
+ *   fetch: agent ─DATA frames, credit→ controller ─HTTP download→ downloader → a file
  *          (timed from the person's yes reaching the console to the last byte on disk)
  * The baseline, in the same run: `cp` through a loopback socket — this process streams the
- * same file into a TCP socket on 127.0.0.1, and a second process writes it to a file.
+ * same file into a TCP socket on 127.0.0.1, and a second process writes it to a file. The
+ * fetch's downloader is such a small process of its own too (as the browser would be), so
+ * the receiving ends compare alike; the sending ends are this process in both.
  * Every copy is checked afterwards: SHA-256 of the file that arrived, and the SHA-256 the
  * transfer reported. Rounds interleave the three (their order rotating), after a warm-up.
  * Target: each direction ≥ 80 % of the baseline's throughput (medians).
@@ -21,7 +23,7 @@
  */
 import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream, existsSync, mkdtempSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { createReadStream, createWriteStream, existsSync, mkdtempSync, rmSync, statSync, unlinkSync } from 'node:fs';
 import { request } from 'node:http';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -73,6 +75,19 @@ const server = net.createServer((socket) => {
   out.on('finish', () => process.send('done'));
 });
 server.listen(0, '127.0.0.1', () => process.send(server.address().port));
+process.on('disconnect', () => process.exit(0));
+`;
+
+/** The fetch's receiving end, like the baseline's: a process that downloads a URL to a file when told, then says so. */
+const DOWNLOADER = `
+const http = require('node:http'); const fs = require('node:fs'); const { pipeline } = require('node:stream/promises');
+process.on('message', ({ url, cookie, target }) => {
+  http.get(url, { headers: { cookie } }, (res) => {
+    if (res.statusCode !== 200) return process.send({ error: 'HTTP ' + res.statusCode });
+    pipeline(res, fs.createWriteStream(target)).then(() => process.send({ done: true }), (e) => process.send({ error: e.message }));
+  }).on('error', (e) => process.send({ error: e.message }));
+});
+process.send({ ready: true });
 process.on('disconnect', () => process.exit(0));
 `;
 
@@ -128,21 +143,24 @@ async function fetchThroughRelay({ controller, cookie, technician, agent, device
   const transfer = await technician.ask({ t: 'file.fetch', deviceId, path: source });
   await agent.unlessExited(consent, 'the consent question');
   await technician.waitForState(transfer.id, 'ready', 30_000);
-  // The agent starts reading at the yes: the clock starts when the console hears it.
-  const meter = startCpuMeter({ controller: controller.pid, agent: agent.pid });
-  const started = process.hrtime.bigint();
-  await new Promise((resolve, reject) => {
-    const req = request(`${controller.url}/api/files/${transfer.id}/download`, { headers: { cookie } }, (res) => {
-      if (res.statusCode !== 200) return reject(new Error(`the download was refused: HTTP ${res.statusCode}`));
-      pipeline(res, createWriteStream(target)).then(resolve, reject);
-    });
-    req.on('error', reject);
-    req.end();
+  const downloader = spawn(process.execPath, ['-e', DOWNLOADER], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const stop = onCleanup(`downloader (pid ${downloader.pid})`, () => void downloader.kill('SIGKILL'));
+  const next = () => new Promise((resolve, reject) => {
+    downloader.once('message', (m) => (m.error ? reject(new Error(`the download failed: ${m.error}`)) : resolve(m)));
+    downloader.once('exit', (code) => reject(new Error(`the downloader exited (${code})`)));
   });
+  await next();
+  // The agent starts reading at the yes: the clock starts when the console hears it.
+  const meter = startCpuMeter({ controller: controller.pid, agent: agent.pid, downloader: downloader.pid });
+  const started = process.hrtime.bigint();
+  const done = next();
+  downloader.send({ url: `${controller.url}/api/files/${transfer.id}/download`, cookie, target });
+  await done;
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   const cpu = meter();
-  const done = await technician.waitForState(transfer.id, 'done', 30_000);
-  return { seconds, cpu, reportedSha256: done.sha256, arrived: target };
+  await stop();
+  const finished = await technician.waitForState(transfer.id, 'done', 30_000);
+  return { seconds, cpu, reportedSha256: finished.sha256, arrived: target };
 }
 
 async function measure(options, { outPath, startedAt, config }) {
@@ -151,7 +169,10 @@ async function measure(options, { outPath, startedAt, config }) {
   const work = mkdtempSync(join(tmpdir(), 'relais-bench-files-'));
   onCleanup(`bench files ${work}`, () => rmSync(work, { recursive: true, force: true }));
   const source = join(work, 'source.bin');
-  writeFileSync(source, randomBytes(size));
+  // Written a megabyte at a time: no 100 MB buffer left for this process's garbage collector.
+  const out = createWriteStream(source);
+  for (let left = size; left > 0; left -= 1e6) if (!out.write(randomBytes(Math.min(1e6, left)))) await new Promise((resolve) => out.once('drain', resolve));
+  await new Promise((resolve, reject) => out.end((error) => (error ? reject(error) : resolve())));
   const sourceSha256 = await sha256Of(source);
   log(`${options.size} MB of random bytes, sha256 ${sourceSha256.slice(0, 16)}…`);
 

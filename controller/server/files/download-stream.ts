@@ -71,6 +71,8 @@ export class DownloadStream {
     const waiting = this.waiting;
     this.waiting = [];
     for (const chunk of waiting) this.write(chunk);
+    // Until now the agent could send the prefetch window only; the download takes the full one.
+    this.acks.grant(FILE_LIMITS.windowBytes - FILE_LIMITS.prefetchBytes);
     if (this.verified !== null) this.complete();
   }
 

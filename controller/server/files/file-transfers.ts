@@ -85,7 +85,7 @@ export class FileTransfers {
     console.peer.send({ t: 'file.pending', requestId, transfer: transfer.view() });
     const channel = transfer.channel;
     if (message.t === 'file.send') agent.peer.send({ t: 'file.offer', channel, requestedBy, name: message.name, size: message.size });
-    else agent.peer.send({ t: 'file.request', channel, requestedBy, path: message.path, window: FILE_LIMITS.windowBytes, maxBytes: this.options.maxBytes });
+    else agent.peer.send({ t: 'file.request', channel, requestedBy, path: message.path, window: FILE_LIMITS.prefetchBytes, maxBytes: this.options.maxBytes });
     this.audit.note({ actor: requestedBy.username, action: 'consent.asked', target: agent.deviceId, detail: { channel, action: `file.${transfer.direction}`, transferId: transfer.id } });
   }
 
@@ -161,7 +161,7 @@ export class FileTransfers {
     return new Promise<FileTransferView>((resolve, reject) => {
       transfer.reply = { resolve, reject };
       transfer.upload = new UploadStream(request, transfer.channel, transfer.size!, transfer.window, {
-        sendFrame: (frame) => peer.sendBinary(frame),
+        sendFrame: (frame, written) => peer.sendBinary(frame, written),
         get pendingBytes() {
           return peer.pendingBytes;
         },
