@@ -17,6 +17,7 @@ export const FILE_ERRORS = Object.freeze({
   FILE_ERR_CANCELLED: { message: 'The file transfer was cancelled; the partial file was deleted.', status: 409, close: null },
   FILE_ERR_INTERRUPTED: { message: 'The connection to the device was lost during the transfer; the partial file was deleted. Try again once the device is back.', status: 502, close: null },
   FILE_ERR_NOT_READY: { message: 'This transfer is not waiting for its upload or download: it is not allowed yet, already started, or over.', status: 409, close: null },
+  FILE_ERR_STALLED: { message: 'Nothing moved for a minute, so the transfer was stopped; the partial file was deleted. Try again.', status: 504, close: null },
 } as const);
 
 export type FileErrorCodeName = keyof typeof FILE_ERRORS;
@@ -37,4 +38,5 @@ export const FILE_ERROR_WORDS_FR: Readonly<Record<FileErrorCodeName, string>> = 
   FILE_ERR_CANCELLED: 'Le transfert de fichier a été annulé\u00a0; le fichier partiel a été supprimé.',
   FILE_ERR_INTERRUPTED: "La connexion avec le poste a été perdue pendant le transfert\u00a0; le fichier partiel a été supprimé. Réessayez quand le poste sera de retour.",
   FILE_ERR_NOT_READY: "Ce transfert n'attend pas son envoi ou son téléchargement\u00a0: il n'est pas encore autorisé, il a déjà commencé, ou il est terminé.",
+  FILE_ERR_STALLED: "Rien n'a bougé pendant une minute\u00a0: le transfert a été arrêté et le fichier partiel supprimé. Réessayez.",
 });

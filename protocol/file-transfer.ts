@@ -41,6 +41,8 @@ export const FILE_LIMITS = Object.freeze({
   maxTransfersPerConnection: 4,
   /** After the person's yes, how long the technician's browser has to start the upload or the download. */
   readyTimeoutMs: 60_000,
+  /** A transfer under way that moves no byte for this long is stopped (a reader or writer that went silent). */
+  stallTimeoutMs: 60_000,
   /** At most one progress update per transfer this often (console and the person's terminal). */
   progressIntervalMs: 250,
   /** A file name: one path component, at most 255 bytes of UTF-8 (what file systems store). */

@@ -6,7 +6,7 @@
  * partial behind whatever ends it (the technician, the person with Ctrl+], a lost
  * connection, a damaged file). Channel numbers are the controller's (FILE_CHANNEL_BASE up).
  */
-import { mkdir, statfs, type FileHandle } from 'node:fs/promises';
+import { mkdir, statfs, unlink, type FileHandle } from 'node:fs/promises';
 import {
   CreditAcks, FILE_LIMITS, FrameKind, errorWords, formatSize, isPlainText, plainText,
   type ControllerToAgent, type FileCancelReason, type FileErrorCode, type Frame, type Person,
@@ -162,7 +162,8 @@ export class FileRequests {
     if (!entry?.incoming || entry.phase !== 'moving') return;
     entry.phase = 'finishing';
     const outcome = await entry.incoming.finish(message);
-    if (!this.current(entry)) return;
+    // Cancelled while it was being checked and named: what was cancelled does not stay.
+    if (!this.current(entry)) return void (outcome.ok && unlink(outcome.savedAs).catch(() => undefined));
     this.channels.delete(entry.channel);
     if (!outcome.ok) return this.endWith(entry, outcome.code, outcome.detail, false);
     this.parts.wire.send({ t: 'file.done', channel: entry.channel, size: message.size, sha256: outcome.sha256, savedAs: outcome.savedAs });

@@ -323,3 +323,24 @@ describe('the ends of a connection', () => {
     expect(s.agentWs.messages().filter((m) => m.t === 'error').map((m) => m.code)).toEqual(['PROTO_ERR_UNKNOWN_CHANNEL']);
   });
 });
+
+describe('a transfer that stops moving', () => {
+  it('is stopped after the stall time with nothing moving, and told to the device', async () => {
+    const s = setup();
+    const { id, channel } = send(s, 1000);
+    s.files.fromAgent(s.agent, { t: 'file.consent', channel, decision: 'granted' });
+    s.files.fromAgent(s.agent, { t: 'file.accept', channel, window: 64 * 1024, name: 'report.pdf', folder: '/d' });
+    const request = body(1000);
+    const answered = s.files.upload(id, SAM, request);
+    answered.catch(() => undefined);
+    request.write(Buffer.alloc(100));
+    await vi.advanceTimersByTimeAsync(FILE_LIMITS.stallTimeoutMs / 2);
+    // Still moving: an acknowledgement counts.
+    s.files.agentBinary(s.agent, Buffer.from(encodeAck(channel, 100)));
+    await vi.advanceTimersByTimeAsync(FILE_LIMITS.stallTimeoutMs * 0.75);
+    expect(s.files.size).toBe(1);
+    await vi.advanceTimersByTimeAsync(FILE_LIMITS.stallTimeoutMs);
+    await expect(answered).rejects.toMatchObject({ code: 'FILE_ERR_STALLED' });
+    expect(s.toAgent().at(-1)).toEqual({ t: 'file.cancel', channel, reason: 'error' });
+  });
+});

@@ -32,6 +32,8 @@ export interface FileTransfersOptions {
   /** After the yes, how long the browser has to start its upload or download. */
   readonly readyTimeoutMs?: number;
   readonly progressIntervalMs?: number;
+  /** A transfer under way that moves nothing for this long is stopped. */
+  readonly stallTimeoutMs?: number;
 }
 
 export class FileTransfers {
@@ -40,6 +42,7 @@ export class FileTransfers {
   private nextChannel = FILE_CHANNEL_BASE;
   private readonly readyTimeoutMs: number;
   private readonly progressIntervalMs: number;
+  private readonly stallTimeoutMs: number;
 
   constructor(
     private readonly audit: AuditLog,
@@ -48,6 +51,7 @@ export class FileTransfers {
   ) {
     this.readyTimeoutMs = options.readyTimeoutMs ?? FILE_LIMITS.readyTimeoutMs;
     this.progressIntervalMs = options.progressIntervalMs ?? FILE_LIMITS.progressIntervalMs;
+    this.stallTimeoutMs = options.stallTimeoutMs ?? FILE_LIMITS.stallTimeoutMs;
   }
 
   /** `file.send`, `file.fetch` and `file.cancel` from a technician's page. */
@@ -101,6 +105,8 @@ export class FileTransfers {
         return this.tell(transfer);
       case 'file.consent':
         if (transfer.state !== 'asking' || transfer.answered) return;
+        // A fetch is answered only after the agent said what it found (file.info): the download needs its size.
+        if (transfer.direction === 'fetch' && transfer.size === null) return agent.peer.violation('PROTO_ERR_INVALID_MESSAGE', 'file.consent before file.info');
         transfer.answered = true;
         this.audit.note({ actor: `device:${agent.deviceId}`, action: 'consent.answered', target: transfer.owner, detail: { channel: transfer.channel, action: `file.${transfer.direction}`, decision: message.decision } });
         if (message.decision !== 'granted') return this.finish(transfer, refusalCode(message.decision), null);
@@ -140,6 +146,7 @@ export class FileTransfers {
       if (header.channel >= this.nextChannel) agent.peer.violation('PROTO_ERR_UNKNOWN_CHANNEL', `channel ${header.channel}`);
       return;
     }
+    transfer.touch();
     if (header.kind === FrameKind.ack) {
       if (frame.byteLength !== FRAME_HEADER_BYTES + 4) return agent.peer.violation('PROTO_ERR_BAD_FRAME', 'ack frame of the wrong size');
       return transfer.upload?.ack(frame.readUInt32BE(FRAME_HEADER_BYTES));
@@ -154,14 +161,17 @@ export class FileTransfers {
     const transfer = this.ownReady(id, account, 'send');
     const declared = request.headers['content-length'];
     if (declared !== undefined && Number(declared) !== transfer.size) throw new RelaisError('FILE_ERR_SIZE_MISMATCH', `Content-Length ${String(declared).slice(0, 20)}, announced ${transfer.size}.`); // i18n-ignore: detail for the log
-    transfer.clearTimer();
     transfer.set({ state: 'moving' });
+    this.watchForStalls(transfer);
     this.tell(transfer);
     const peer = transfer.agent.peer;
     return new Promise<FileTransferView>((resolve, reject) => {
       transfer.reply = { resolve, reject };
       transfer.upload = new UploadStream(request, transfer.channel, transfer.size!, transfer.window, {
-        sendFrame: (frame, written) => peer.sendBinary(frame, written),
+        sendFrame: (frame, written) => {
+          transfer.touch();
+          peer.sendBinary(frame, written);
+        },
         get pendingBytes() {
           return peer.pendingBytes;
         },
@@ -182,8 +192,8 @@ export class FileTransfers {
     const transfer = this.ownReady(id, account, 'fetch');
     const download = transfer.download!;
     if (download.attached) throw new RelaisError('FILE_ERR_NOT_READY', 'The download was already started.'); // i18n-ignore: detail for the log
-    transfer.clearTimer();
     transfer.set({ state: 'moving' });
+    this.watchForStalls(transfer);
     download.attach(response, {
       'Content-Type': 'application/octet-stream',
       'Content-Disposition': attachmentHeader(transfer.name ?? 'file'),
@@ -237,7 +247,13 @@ export class FileTransfers {
     this.tell(transfer);
   }
 
+  /** From the first byte on, a transfer must keep moving: nothing for stallTimeoutMs stops it. */
+  private watchForStalls(transfer: TransferRecord): void {
+    transfer.watch(this.stallTimeoutMs, () => this.cancel(transfer, 'error', 'FILE_ERR_STALLED', 'no byte moved'));
+  }
+
   private progress(transfer: TransferRecord, bytes: number): void {
+    transfer.touch();
     transfer.set({ bytes });
     transfer.throttle(this.progressIntervalMs, () => this.tell(transfer));
   }

@@ -42,6 +42,8 @@ export class TransferRecord {
   reply: { resolve(view: FileTransferView): void; reject(error: Error): void } | null = null;
   private readonly state_: Mutable<FileTransferView>;
   private timer: ReturnType<typeof setTimeout> | null = null;
+  private watchdog: ReturnType<typeof setInterval> | null = null;
+  private lastActivity = 0;
   private paced: ReturnType<typeof setTimeout> | null = null;
   private lastToldAt = 0;
 
@@ -96,7 +98,24 @@ export class TransferRecord {
   clearTimer(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
+    if (this.watchdog) clearInterval(this.watchdog);
+    this.watchdog = null;
     this.cancelThrottle();
+  }
+
+  /** Calls `stalled` once no activity (touch) was seen for `ms`, checked four times per period. */
+  watch(ms: number, stalled: () => void): void {
+    this.clearTimer();
+    this.touch();
+    this.watchdog = setInterval(() => {
+      if (Date.now() - this.lastActivity >= ms) stalled();
+    }, ms / 4);
+    this.watchdog.unref?.();
+  }
+
+  /** Bytes moved (a frame, an acknowledgement, a write done). */
+  touch(): void {
+    this.lastActivity = Date.now();
   }
 
   /** Calls `tell` at most every `ms`, the last change always told (a trailing call). */
