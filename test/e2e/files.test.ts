@@ -55,8 +55,19 @@ describe('files in the device page', () => {
     const row = page.locator('[data-testid=file-transfer][data-direction=send]');
     await expect.poll(() => row.getAttribute('data-state')).toBe('asking');
     expect(await row.locator('[data-testid=file-status]').textContent()).toMatch(/Waiting for the person to allow it/);
+    // What the page shows while the bytes move: the states and the progress line, as they change.
+    await page.evaluate(() => {
+      const seen: string[] = [];
+      (window as unknown as { seenStatuses: string[] }).seenStatuses = seen;
+      new MutationObserver(() => {
+        const item = document.querySelector('[data-testid=file-transfer][data-direction=send]');
+        seen.push(`${item?.getAttribute('data-state')}: ${item?.querySelector('[data-testid=file-status]')?.textContent}`);
+      }).observe(document.querySelector('[data-testid=file-transfers]')!, { subtree: true, childList: true, characterData: true, attributes: true });
+    });
     agent.answer('y');
     await expect.poll(() => row.getAttribute('data-state'), { timeout: 30_000 }).toBe('done');
+    const seen = await page.evaluate(() => (window as unknown as { seenStatuses: string[] }).seenStatuses);
+    expect(seen.some((line) => /^moving: [\d.,]+\u00a0(KB|MB) of 5\u00a0MB/.test(line)), seen.join('\n')).toBe(true);
     const saved = join(home, 'Downloads', 'Procédure VPN.pdf');
     expect(sha(readFileSync(saved))).toBe(sha(sent));
     expect(await row.locator('[data-testid=file-sha]').textContent()).toBe(`SHA-256 ${sha(sent)}`);

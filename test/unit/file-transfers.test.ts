@@ -174,8 +174,11 @@ describe('sending', () => {
     expect(dataBytes()).toBeGreaterThanOrEqual(128 * 1024);
     expect(dataBytes()).toBeLessThan(bytes.length);
     expect(s.toAgent().some((m) => m.t === 'file.end')).toBe(false);
-    s.files.agentBinary(s.agent, Buffer.from(encodeAck(channel, dataBytes())));
+    const firstAck = dataBytes();
+    s.files.agentBinary(s.agent, Buffer.from(encodeAck(channel, firstAck)));
     await vi.advanceTimersByTimeAsync(0);
+    // The page hears how much the device has written.
+    expect(s.updates().at(-1)).toMatchObject({ state: 'moving', bytes: firstAck });
     s.files.agentBinary(s.agent, Buffer.from(encodeAck(channel, bytes.length)));
     await vi.advanceTimersByTimeAsync(0);
     expect(dataBytes()).toBe(bytes.length);

@@ -149,7 +149,10 @@ export class FileTransfers {
     transfer.touch();
     if (header.kind === FrameKind.ack) {
       if (frame.byteLength !== FRAME_HEADER_BYTES + 4) return agent.peer.violation('PROTO_ERR_BAD_FRAME', 'ack frame of the wrong size');
-      return transfer.upload?.ack(frame.readUInt32BE(FRAME_HEADER_BYTES));
+      if (!transfer.upload) return;
+      transfer.upload.ack(frame.readUInt32BE(FRAME_HEADER_BYTES));
+      // What the device's disk has taken is what the page shows as done.
+      return this.progress(transfer, transfer.upload.acked);
     }
     if (frame.byteLength - FRAME_HEADER_BYTES > LIMITS.maxChunkBytes) return agent.peer.violation('PROTO_ERR_BAD_FRAME', `payload over ${LIMITS.maxChunkBytes} bytes`);
     if (!transfer.download) return agent.peer.violation('PROTO_ERR_INVALID_MESSAGE', 'file data out of turn');

@@ -41,6 +41,8 @@ export class UploadStream {
   private over = false;
   /** Bytes read from the request and sent on. */
   received = 0;
+  /** Bytes the agent says its disk has taken: the transfer's progress. */
+  acked = 0;
 
   constructor(
     private readonly body: Readable,
@@ -60,6 +62,7 @@ export class UploadStream {
 
   /** The agent's disk took `bytes`: read on. */
   ack(bytes: number): void {
+    this.acked = Math.min(this.acked + bytes, this.size);
     if (this.credit.grant(bytes)) this.flow();
   }
 
