@@ -173,7 +173,7 @@ export const fileTransferView = z.object({
   /** The file's name (a fetch learns it from the agent). */
   name: fileName.nullable(),
   size: fileSize.nullable(),
-  /** Fetch: the path asked for, then the real path the person was shown. */
+  /** Fetch: the path asked for, then the real path the person was shown. Send: the folder it goes to. */
   path: filePath.nullable(),
   /** Bytes the reader has taken so far (written on the device, or sent to the browser). */
   bytes: fileSize,

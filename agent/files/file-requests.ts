@@ -8,20 +8,16 @@
  */
 import { mkdir, statfs, unlink, type FileHandle } from 'node:fs/promises';
 import {
-  CreditAcks, FILE_LIMITS, FrameKind, errorWords, formatSize, isPlainText, plainText,
-  type ControllerToAgent, type FileCancelReason, type FileErrorCode, type Frame, type Person,
+  CreditAcks, FILE_LIMITS, FrameKind, isPlainText, plainText, type ControllerToAgent, type FileCancelReason, type FileErrorCode, type Frame,
 } from '../../protocol/index.js';
-import { agentLanguage, agentWords } from '../cli/agent-language.js';
 import type { ConsentAuthority } from '../consent/consent.js';
 import type { PersonTerminal } from '../person/person-terminal.js';
 import type { ShellWire } from '../shell/shell-requests.js';
 import { downloadsFolder, freeName, ioFailure, openForFetch, type HomeFacts } from './file-paths.js';
-import { filesCatalog } from './files-catalog.js';
+import { CANCEL_CODES, reasonText, refused, sizeText, whoOf, words } from './file-words.js';
 import { IncomingFile } from './incoming-file.js';
 import { OutgoingFile } from './outgoing-file.js';
 import { TransferProgress, type ProgressFigures } from './transfer-progress.js';
-
-const words = agentWords(filesCatalog);
 
 type FileOffer = Extract<ControllerToAgent, { t: 'file.offer' }>;
 type FileRequest = Extract<ControllerToAgent, { t: 'file.request' }>;
@@ -302,33 +298,4 @@ export class FileRequests {
   private say(text: string): void {
     this.parts.terminal.say(text);
   }
-}
-
-/** The line after a no, no answer, or the policy's refusal of a file transfer. */
-function refused(outcome: 'declined' | 'timeout' | 'refused-by-policy', seconds: number): string {
-  if (outcome === 'declined') return words('declined');
-  return outcome === 'timeout' ? words('timedOut', { seconds }) : words('refusedByPolicy');
-}
-
-/** The catalog code the person reads for each reason the controller gives. */
-const CANCEL_CODES: Readonly<Record<FileCancelReason, FileErrorCode>> = {
-  technician: 'FILE_ERR_CANCELLED',
-  timeout: 'FILE_ERR_CANCELLED',
-  integrity: 'FILE_ERR_INTEGRITY',
-  'too-large': 'FILE_ERR_TOO_LARGE',
-  error: 'FILE_ERR_CANCELLED',
-};
-
-function whoOf(person: Person): string {
-  return `${person.name} (${person.username})`;
-}
-
-function sizeText(bytes: number): string {
-  return formatSize(bytes, agentLanguage());
-}
-
-/** The catalog's words for a failure; with the system's own message when a read or write failed (other details are codes for the log). */
-function reasonText(code: FileErrorCode, detail: string): string {
-  const words = errorWords(code, agentLanguage());
-  return code === 'FILE_ERR_IO' && detail ? `${words} (${plainText(detail, 200)})` : words;
 }
