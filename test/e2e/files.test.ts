@@ -67,7 +67,8 @@ describe('files in the device page', () => {
     agent.answer('y');
     await expect.poll(() => row.getAttribute('data-state'), { timeout: 30_000 }).toBe('done');
     const seen = await page.evaluate(() => (window as unknown as { seenStatuses: string[] }).seenStatuses);
-    expect(seen.some((line) => /^moving: [\d.,]+\u00a0(KB|MB) of 5\u00a0MB/.test(line)), seen.join('\n')).toBe(true);
+    // The bar and the bytes while it moves (how many updates a fast machine shows varies; the unit tests count them).
+    expect(seen.some((line) => /^moving: [\d.,]+\u00a0(B|KB|MB) of 5\u00a0MB/.test(line)), seen.join('\n')).toBe(true);
     const saved = join(home, 'Downloads', 'Procédure VPN.pdf');
     expect(sha(readFileSync(saved))).toBe(sha(sent));
     expect(await row.locator('[data-testid=file-sha]').textContent()).toBe(`SHA-256 ${sha(sent)}`);

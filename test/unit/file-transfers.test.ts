@@ -183,7 +183,8 @@ describe('sending', () => {
     await vi.advanceTimersByTimeAsync(0);
     expect(dataBytes()).toBe(bytes.length);
     expect(s.toAgent().at(-1)).toEqual({ t: 'file.end', channel, size: bytes.length, sha256: sha(bytes) });
-    expect(s.updates().at(-1)).toMatchObject({ state: 'checking', sha256: sha(bytes) });
+    // Every byte is on the device's disk: only the check is left.
+    expect(s.updates().at(-1)).toMatchObject({ state: 'checking', sha256: sha(bytes), bytes: bytes.length });
     s.files.fromAgent(s.agent, { t: 'file.done', channel, size: bytes.length, sha256: sha(bytes), savedAs: '/home/pat/Downloads/report (1).pdf' });
     const view = await answered;
     expect(view).toMatchObject({ state: 'done', savedAs: '/home/pat/Downloads/report (1).pdf', sha256: sha(bytes), bytes: bytes.length });

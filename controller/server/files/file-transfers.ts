@@ -123,7 +123,8 @@ export class FileTransfers {
         if (transfer.download.attached) transfer.set({ state: 'checking' });
         return transfer.download.end(message.size, message.sha256);
       case 'file.done':
-        if (transfer.direction !== 'send' || transfer.state !== 'checking') return agent.peer.violation('PROTO_ERR_INVALID_MESSAGE', 'file.done out of turn');
+        // Only once every byte was sent (the upload's SHA-256 is known).
+        if (transfer.direction !== 'send' || transfer.sha256 === null) return agent.peer.violation('PROTO_ERR_INVALID_MESSAGE', 'file.done out of turn');
         if (message.sha256 !== transfer.sha256 || message.size !== transfer.size) return this.cancel(transfer, 'integrity', 'FILE_ERR_INTEGRITY', 'the device reported another file than the one sent');
         transfer.set({ savedAs: message.savedAs, bytes: message.size });
         return this.finish(transfer, null, null);
@@ -181,9 +182,11 @@ export class FileTransfers {
         whenDrained: (callback) => peer.whenDrained(callback),
       }, {
         sent: (size, sha256) => {
-          transfer.set({ state: 'checking', sha256 });
+          // Still moving until the device has written it all: then it checks (see progress).
+          transfer.set({ sha256 });
           peer.send({ t: 'file.end', channel: transfer.channel, size, sha256 });
-          this.tell(transfer);
+          const acked = transfer.upload?.acked ?? 0;
+          if (acked === size) this.progress(transfer, acked);
         },
         failed: (code, detail) => this.cancel(transfer, code === 'FILE_ERR_SIZE_MISMATCH' ? 'error' : 'technician', code, detail),
       });
@@ -258,6 +261,11 @@ export class FileTransfers {
   private progress(transfer: TransferRecord, bytes: number): void {
     transfer.touch();
     transfer.set({ bytes });
+    // A send whose every byte reached the device's disk: what is left is the check.
+    if (transfer.direction === 'send' && transfer.sha256 !== null && bytes === transfer.size && transfer.state === 'moving') {
+      transfer.set({ state: 'checking' });
+      return this.tell(transfer, true);
+    }
     transfer.throttle(this.progressIntervalMs, () => this.tell(transfer));
   }
 
