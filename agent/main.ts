@@ -184,6 +184,7 @@ async function run(config: RunConfig): Promise<number> {
     terminal,
     consentTimeoutMs: config.consentTimeoutMs,
     forcePipes: config.forcePipes,
+    ...(config.fileMaxBytes !== undefined ? { fileMaxBytes: config.fileMaxBytes } : {}),
     readPolicy,
     gatherSummary: () => gatherSummary(__RELAIS_VERSION__),
     collectDiagnostics: () => collectSnapshot({ controllerUrl: device.value.controllerUrl, resolveNames: config.resolveNames, checkPendingUpdates }),

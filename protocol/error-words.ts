@@ -5,6 +5,7 @@
  * day it is written. Vouvoiement, the helpdesk's usual terms (see docs/glossary.md).
  */
 import { ERRORS, isErrorCode, type ErrorCode } from './errors.js';
+import { FILE_ERROR_WORDS_FR } from './file-errors.js';
 import type { Language } from './i18n/language.js';
 
 export const ERROR_WORDS_FR: Readonly<Record<ErrorCode, string>> = Object.freeze({
@@ -93,6 +94,8 @@ export const ERROR_WORDS_FR: Readonly<Record<ErrorCode, string>> = Object.freeze
   HTTP_ERR_BAD_ANSWER: "Le contrôleur a envoyé une réponse que cette page ne comprend pas. Rechargez la page ; si cela se reproduit, le contrôleur fonctionne peut-être dans une autre version.",
   HTTP_ERR_INTERNAL: "Une erreur s'est produite sur le contrôleur. Elle a été journalisée.",
   SERVER_ERR_SHUTDOWN: "Le contrôleur s'arrête.",
+  // ---- file transfers (file-errors.ts) ----
+  ...FILE_ERROR_WORDS_FR,
 });
 
 /** The words for an error code in a language (falls back to the code when it is not ours). */

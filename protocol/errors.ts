@@ -4,6 +4,8 @@
  * close code used when the error ends a connection (null: the socket stays open).
  * The README's table of codes is checked against this catalog by a test.
  */
+import { FILE_ERRORS } from './file-errors.js';
+
 export const CLOSE_CODES = Object.freeze({
   protocolViolation: 4400,
   unauthenticated: 4401,
@@ -114,6 +116,8 @@ export const ERRORS = Object.freeze({
   HTTP_ERR_BAD_ANSWER: { message: 'The controller sent an answer this page does not understand. Reload the page; if it happens again, the controller may run another version.', status: 502, close: null },
   HTTP_ERR_INTERNAL: { message: 'Something went wrong on the controller. The error was logged.', status: 500, close: null },
   SERVER_ERR_SHUTDOWN: { message: 'The controller is shutting down.', status: 503, close: C.serverShutdown },
+  // ---- file transfers (file-errors.ts) ----
+  ...FILE_ERRORS,
 } satisfies Record<string, ErrorSpec>);
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -11,8 +11,11 @@ import { id, text } from './fields.js';
 export const policyDecision = z.enum(['allow', 'ask', 'deny']);
 export type PolicyDecision = z.infer<typeof policyDecision>;
 
-/** The unattended policy a managed device reports. The controller shows it; nothing on the wire writes it. */
-export const unattendedPolicy = z.object({ script: policyDecision, shell: policyDecision });
+/**
+ * The unattended policy a managed device reports. The controller shows it; nothing on the wire writes it.
+ * `files` (sending and fetching files) came later: a file or report without it means `ask`.
+ */
+export const unattendedPolicy = z.object({ script: policyDecision, shell: policyDecision, files: policyDecision.optional() });
 export type UnattendedPolicy = z.infer<typeof unattendedPolicy>;
 
 /** The policy file on the machine (`policy.json`), versioned so it can grow. */
@@ -20,7 +23,7 @@ export const policyFile = unattendedPolicy.extend({ version: z.literal(1) });
 export type PolicyFile = z.infer<typeof policyFile>;
 
 /** The safe default: every action asks, so with nobody at the machine nothing runs. */
-export const DEFAULT_POLICY: UnattendedPolicy = Object.freeze({ script: 'ask', shell: 'ask' });
+export const DEFAULT_POLICY: UnattendedPolicy = Object.freeze({ script: 'ask', shell: 'ask', files: 'ask' });
 
 /** A tag selects devices (e.g. `--tag lab`): short, no spaces, so it is easy to type in a command line. */
 export const deviceTag = z.string().min(1).max(64).regex(/^[A-Za-z0-9][A-Za-z0-9._:-]*$/, 'must be letters, digits, . _ : or -');

@@ -22,3 +22,6 @@ export * from './error-words.js';
 export * from './rest-answers.js';
 export * from './rest-fleet-answers.js';
 export * from './shell-sharing.js';
+export * from './credit.js';
+export * from './file-errors.js';
+export * from './file-transfer.js';

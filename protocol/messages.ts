@@ -12,6 +12,7 @@ import {
 import { authNonce, authSignature, unattendedPolicy } from './fleet.js';
 import { snapshot } from './snapshot.js';
 import { surveyAnswerMessage, surveyAskMessage } from './satisfaction-model.js';
+import { FILE_MESSAGES } from './file-transfer.js';
 import { LIMITS } from './limits.js';
 import {
   channelId, cols, consentDecision, deviceSummary, errorBody, id, person, rows, shellCloseReason,
@@ -74,6 +75,8 @@ export const agentToController = z.discriminatedUnion('t', [
   ...sharingFromAgentMessages,
   /** The person rates the resolved ticket of this session (or says it is not solved). */
   surveyAnswerMessage,
+  // ---- file transfers (file-transfer.ts) ----
+  ...FILE_MESSAGES.fromAgent,
   errorMsg,
 ]);
 export type AgentToController = z.infer<typeof agentToController>;
@@ -114,6 +117,8 @@ export const controllerToAgent = z.discriminatedUnion('t', [
   ...sharingToAgentMessages,
   /** The ticket of this session was resolved: ask the person to rate it (they may skip). */
   surveyAskMessage,
+  // ---- file transfers (file-transfer.ts) ----
+  ...FILE_MESSAGES.toAgent,
   errorMsg,
 ]);
 export type ControllerToAgent = z.infer<typeof controllerToAgent>;
@@ -141,6 +146,8 @@ export const consoleToController = z.discriminatedUnion('t', [
   z.object({ t: z.literal('chat.send'), deviceId: id, text: chatText }),
   // Two technicians on one shell (shell-sharing.ts).
   ...sharingConsoleMessages,
+  // ---- file transfers (file-transfer.ts) ----
+  ...FILE_MESSAGES.fromConsole,
 ]);
 export type ConsoleToController = z.infer<typeof consoleToController>;
 
@@ -224,6 +231,8 @@ export const controllerToConsole = z.discriminatedUnion('t', [
   }),
   // Two technicians on one shell (shell-sharing.ts).
   ...sharingToConsoleMessages,
+  // ---- file transfers (file-transfer.ts) ----
+  ...FILE_MESSAGES.toConsole,
   errorMsg.extend({ requestId: id.optional() }),
 ]);
 export type ControllerToConsole = z.infer<typeof controllerToConsole>;

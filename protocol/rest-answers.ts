@@ -116,6 +116,8 @@ export const AUDIT_ACTIONS = [
   'shell.observe', 'shell.takeover',
   'survey.answered', 'ticket.reopened-by-person', 'survey.link-issued',
   'kb.article.created', 'kb.article.updated', 'kb.article.deleted', 'kb.fix.run',
+  // file transfers (protocol/file-transfer.ts): one entry each when it ends, whatever the outcome
+  'file.send', 'file.fetch',
 ] as const;
 export type AuditActionName = (typeof AUDIT_ACTIONS)[number];
 

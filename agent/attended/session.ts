@@ -4,7 +4,7 @@
  * opens a shell, and every way out (person, controller, lost link, refusal)
  * ends every shell.
  */
-import { errorWords, formatNumber, type DeviceSummary, type ErrorCode, type Frame, type Snapshot } from '../../protocol/index.js';
+import { FILE_LIMITS, errorWords, formatNumber, isFileChannel, type DeviceSummary, type ErrorCode, type Frame, type Snapshot } from '../../protocol/index.js';
 import type { JoinConfig } from '../cli/cli.js';
 import { ConsentQueue } from '../consent/consent.js';
 import { DiagnosticsReplies } from '../diagnostics/diagnostics-replies.js';
@@ -15,6 +15,7 @@ import { introText, words } from '../person/person-words.js';
 import { SatisfactionQuestion } from '../person/satisfaction-question.js';
 import { agentLanguage } from '../cli/agent-language.js';
 import { ShellRequests } from '../shell/shell-requests.js';
+import { FileRequests } from '../files/file-requests.js';
 
 /** Facts about this machine the session needs, gathered once by the composition root. */
 export interface HostFacts {
@@ -52,6 +53,7 @@ export class Session implements LinkListener {
   private readonly consent: ConsentQueue;
   private readonly link: Link;
   private readonly shells: ShellRequests;
+  private readonly files: FileRequests;
   private readonly diagnostics: DiagnosticsReplies;
   private readonly handlers: MessageHandlers;
   private readonly satisfaction: SatisfactionQuestion;
@@ -67,6 +69,7 @@ export class Session implements LinkListener {
     this.consent = new ConsentQueue(terminal, config.consentTimeoutMs);
     this.link = parts.createLink(this);
     this.shells = new ShellRequests({ wire: this.link, consent: this.consent, terminal, watched: true, ...host, forcePipes: config.forcePipes });
+    this.files = new FileRequests({ wire: this.link, consent: this.consent, terminal, host, maxBytes: config.fileMaxBytes ?? FILE_LIMITS.defaultMaxBytes });
     this.diagnostics = new DiagnosticsReplies(parts.collectDiagnostics, (m) => this.link.send(m), (requestId) =>
       this.say(requestId === null ? diagnosticsSent(parts.diagnoseCommand) : words('freshDiagnostics')),
     );
@@ -103,7 +106,7 @@ export class Session implements LinkListener {
     // Fleet jobs are for enrolled machines, whose administrator set a policy; nobody here agreed to unattended scripts.
     const refuseJob = (message: { jobId: string }) => this.link.replyError('JOB_ERR_NOT_MANAGED', words('jobNotRun', { jobId: message.jobId }));
     return {
-      ...sharedHandlers({ shells: this.shells, diagnostics: this.diagnostics, warn: (text) => this.parts.terminal.warn(text) }),
+      ...sharedHandlers({ shells: this.shells, files: this.files, diagnostics: this.diagnostics, warn: (text) => this.parts.terminal.warn(text) }),
       'session.end': (message) => void this.end(0, words('technicianEnded', { reason: message.reason }), 'controller'),
       'job.run': refuseJob,
       'job.cancel': refuseJob,
@@ -116,10 +119,12 @@ export class Session implements LinkListener {
   }
 
   frame(frame: Frame): void {
-    this.shells.frame(frame);
+    if (isFileChannel(frame.channel)) this.files.frame(frame);
+    else this.shells.frame(frame);
   }
 
   lost(retryInMs: number, wasWelcomed: boolean, reason: string): void {
+    this.files.dropAll();
     const hadShells = this.shells.dropAll(words('whyConnectionLost'));
     const seconds = formatNumber(retryInMs / 1000, agentLanguage(), 1);
     if (!wasWelcomed) {
@@ -138,7 +143,8 @@ export class Session implements LinkListener {
   /** What the person asked for with a key or a line. */
   command(command: PersonCommand): void {
     if (command === 'end-session') return void this.end(0, null, 'person');
-    if (this.shells.endOpenShells() === 0) this.say(words('noShellOpen'));
+    // What the technician has under way stops: shells and file transfers alike.
+    if (this.shells.endOpenShells() + this.files.stopAll() === 0) this.say(words('noShellOpen'));
   }
 
   /** Last resort before a crash exit: hang up every shell now, synchronously. */
@@ -151,7 +157,7 @@ export class Session implements LinkListener {
     this.ending = true;
     this.satisfaction.cancel();
     if (lastWords) this.say(lastWords);
-    await this.shells.closeAll(END_WAIT_MS);
+    await Promise.all([this.shells.closeAll(END_WAIT_MS), this.files.closeAll(END_WAIT_MS)]);
     if (endedBy === 'person') this.link.send({ t: 'session.end', reason: 'user' });
     await this.link.stop();
     this.say(words(endedBy === 'refused' ? 'nothingKeepsRunning' : 'sessionEnded'));

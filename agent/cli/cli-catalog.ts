@@ -20,6 +20,7 @@ export const cliCatalog = defineCatalog(
     onlyOneLink: 'Give only one support link or code.',
     linkNamesController: 'The support link already names the controller; use --controller only with a code given alone.',
     badConsentTimeout: '--consent-timeout must be a whole number of seconds from 1 to {max}.',
+    badFileMaxBytes: 'RELAIS_FILE_MAX_BYTES must be a whole number of bytes from 1 to 1099511627776 (1 TiB).',
     diagnoseNoArguments: 'diagnose takes no arguments besides its options.',
     badDiagnoseController: '--controller must be an http:// or https:// address.',
     summaryJoin: 'join a support session from a support link or code',
@@ -87,6 +88,7 @@ Run it as the account the service will run as (root for a system service).
   --tag TAG                  a tag to select the device by, repeatable: --tag lab --tag floor-2
   --policy-script RULE       scripts sent by technicians: allow, ask or deny (default ask)
   --policy-shell RULE        remote shells: allow, ask or deny (default ask)
+  --policy-files RULE        files sent to or fetched from this machine: allow, ask or deny (default ask)
                              "ask" asks the person at this terminal when there is one,
                              and means no when the agent runs as a service
   --state-dir DIR            where the key, device.json and policy.json go
@@ -158,6 +160,7 @@ On macOS and Windows it prints what to do.
     onlyOneLink: "Indiquez un seul lien ou code d'assistance.",
     linkNamesController: "Le lien d'assistance indique déjà le contrôleur : n'utilisez --controller qu'avec un code seul.",
     badConsentTimeout: '--consent-timeout doit être un nombre entier de secondes, de 1 à {max}.',
+    badFileMaxBytes: 'RELAIS_FILE_MAX_BYTES doit être un nombre entier d\u2019octets, de 1 à 1099511627776 (1\u00a0Tio).',
     diagnoseNoArguments: "diagnose ne prend pas d'argument en dehors de ses options.",
     badDiagnoseController: '--controller doit être une adresse http:// ou https://.',
     summaryJoin: "rejoindre une session d'assistance à partir d'un lien ou d'un code d'assistance",

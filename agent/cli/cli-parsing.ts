@@ -5,7 +5,7 @@
  * error are the agent's. Pure functions.
  */
 import { parseArgs } from 'node:util';
-import { readCommandLine, type OptionSpecs } from '../../protocol/index.js';
+import { FILE_LIMITS, readCommandLine, type OptionSpecs } from '../../protocol/index.js';
 import { agentWords } from './agent-language.js';
 import { cliCatalog } from './cli-catalog.js';
 
@@ -83,6 +83,16 @@ export function quote(text: string): string {
 
 export const DEFAULT_CONSENT_TIMEOUT_SECONDS = 60;
 export const MAX_CONSENT_TIMEOUT_SECONDS = 3600;
+
+/**
+ * RELAIS_FILE_MAX_BYTES: the largest file this agent sends or receives, checked here
+ * whatever the controller allows (FILE_LIMITS.defaultMaxBytes when unset); null when invalid.
+ */
+export function fileMaxBytes(value: string | undefined): number | null {
+  if (value === undefined || value === '') return FILE_LIMITS.defaultMaxBytes;
+  const bytes = Number(value);
+  return /^\d+$/.test(value) && bytes >= 1 && bytes <= FILE_LIMITS.maxBytes ? bytes : null;
+}
 
 /** `--consent-timeout SECONDS` in milliseconds (the default when absent); null when it is not 1 to 3600 whole seconds. */
 export function consentTimeoutMs(value: string | undefined): number | null {

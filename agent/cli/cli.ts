@@ -5,7 +5,7 @@
  * fleet's `enroll`, `run` and `install-service` from fleet-cli.ts.
  */
 import {
-  DEFAULT_CONSENT_TIMEOUT_SECONDS, MAX_CONSENT_TIMEOUT_SECONDS, cliWords, consentTimeoutMs, quote, splitArguments, stringOption, usageError,
+  DEFAULT_CONSENT_TIMEOUT_SECONDS, MAX_CONSENT_TIMEOUT_SECONDS, cliWords, consentTimeoutMs, fileMaxBytes, quote, splitArguments, stringOption, usageError,
   type Environment, type OptionSpec, type Options, type Refusal, type UsageError,
 } from './cli-parsing.js';
 import { resolveTarget, transportRefusal, type SupportTarget } from '../link/controller-url.js';
@@ -28,6 +28,8 @@ export interface JoinConfig {
   readonly resolveNames: readonly string[];
   /** --no-prompt: ask nothing before joining (the one-line description of the problem is skipped). */
   readonly noPrompt?: boolean;
+  /** The largest file sent or fetched here (RELAIS_FILE_MAX_BYTES); absent: FILE_LIMITS.defaultMaxBytes. */
+  readonly fileMaxBytes?: number;
 }
 
 /** What `diagnose` needs: no controller required. */
@@ -141,6 +143,8 @@ function buildJoin(positionals: readonly string[], options: Options, env: Enviro
   if (!resolved.ok) return usageError(resolved.message, joinUsage());
   const timeoutMs = consentTimeoutMs(stringOption(options, 'consent-timeout'));
   if (timeoutMs === null) return usageError(cliWords('badConsentTimeout', { max: String(MAX_CONSENT_TIMEOUT_SECONDS) }), joinUsage());
+  const maxBytes = fileMaxBytes(env.RELAIS_FILE_MAX_BYTES);
+  if (maxBytes === null) return usageError(cliWords('badFileMaxBytes'), joinUsage());
   const insecure = options.get('insecure') === true;
   const refusal = transportRefusal(resolved.target.wsUrl, insecure);
   if (refusal !== null) return { kind: 'refused', message: refusal };
@@ -151,6 +155,7 @@ function buildJoin(positionals: readonly string[], options: Options, env: Enviro
     forcePipes: env.RELAIS_AGENT_SHELL_MODE === 'pipes',
     resolveNames: resolveNames(stringOption(options, 'resolve') ?? env.RELAIS_RESOLVE),
     noPrompt: options.get('no-prompt') === true,
+    fileMaxBytes: maxBytes,
   });
   return Object.freeze({ kind: 'join', config });
 }

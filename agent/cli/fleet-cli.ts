@@ -4,7 +4,7 @@
  * The enrollment token is a secret: no message ever repeats it.
  */
 import { deviceName, deviceTag, policyDecision, type UnattendedPolicy } from '../../protocol/index.js';
-import { cliWords, consentTimeoutMs, listOption, stringOption, usageError, type Environment, type OptionSpec, type Options, type Refusal, type UsageError } from './cli-parsing.js';
+import { cliWords, consentTimeoutMs, fileMaxBytes, listOption, stringOption, usageError, type Environment, type OptionSpec, type Options, type Refusal, type UsageError } from './cli-parsing.js';
 import { isLoopbackHost, parseControllerUrl } from '../link/controller-url.js';
 
 export interface EnrollConfig {
@@ -26,6 +26,8 @@ export interface RunConfig {
   readonly consentTimeoutMs: number;
   readonly forcePipes: boolean;
   readonly resolveNames: readonly string[];
+  /** The largest file sent or fetched here (RELAIS_FILE_MAX_BYTES); absent: FILE_LIMITS.defaultMaxBytes. */
+  readonly fileMaxBytes?: number;
 }
 
 export interface InstallServiceConfig {
@@ -47,7 +49,7 @@ export const installServiceUsage = (): string => cliWords('usageInstallService')
 
 export const ENROLL_OPTIONS: Readonly<Record<string, OptionSpec>> = {
   token: { value: true }, name: { value: true }, tag: { value: true, repeatable: true }, 'policy-script': { value: true },
-  'policy-shell': { value: true }, 'state-dir': { value: true }, insecure: { value: false },
+  'policy-shell': { value: true }, 'policy-files': { value: true }, 'state-dir': { value: true }, insecure: { value: false },
 };
 export const RUN_OPTIONS: Readonly<Record<string, OptionSpec>> = { 'state-dir': { value: true }, 'consent-timeout': { value: true }, resolve: { value: true } };
 export const INSTALL_SERVICE_OPTIONS: Readonly<Record<string, OptionSpec>> = { 'state-dir': { value: true }, 'unit-path': { value: true } };
@@ -68,7 +70,7 @@ export function buildEnroll(positionals: readonly string[], options: Options, en
   if (badTag !== undefined) return usageError(cliWords('badTag', { tag: JSON.stringify(badTag.slice(0, 64)) }), enrollUsage());
   if (tags.length > 32) return usageError(cliWords('tooManyTags'), enrollUsage());
   const policy: Partial<Record<keyof UnattendedPolicy, UnattendedPolicy['shell']>> = {};
-  for (const action of ['script', 'shell'] as const) {
+  for (const action of ['script', 'shell', 'files'] as const) {
     const given = stringOption(options, `policy-${action}`) ?? 'ask';
     const rule = policyDecision.safeParse(given);
     if (!rule.success) return usageError(cliWords('badPolicy', { action }), enrollUsage());
@@ -101,7 +103,11 @@ export function buildRun(positionals: readonly string[], options: Options, env: 
   if (timeoutMs === null) return usageError(cliWords('badConsentTimeout', { max: '3600' }), runUsage());
   const resolve = stringOption(options, 'resolve') ?? env.RELAIS_RESOLVE ?? '';
   const resolveNames = Object.freeze(resolve.split(',').map((n) => n.trim()).filter((n) => /^[A-Za-z0-9.-]{1,253}$/.test(n)).slice(0, 6));
-  const config: RunConfig = Object.freeze({ stateDir: stateDirOption(options, env), consentTimeoutMs: timeoutMs, forcePipes: env.RELAIS_AGENT_SHELL_MODE === 'pipes', resolveNames });
+  const maxBytes = fileMaxBytes(env.RELAIS_FILE_MAX_BYTES);
+  if (maxBytes === null) return usageError(cliWords('badFileMaxBytes'), runUsage());
+  const config: RunConfig = Object.freeze({
+    stateDir: stateDirOption(options, env), consentTimeoutMs: timeoutMs, forcePipes: env.RELAIS_AGENT_SHELL_MODE === 'pipes', resolveNames, fileMaxBytes: maxBytes,
+  });
   return Object.freeze({ kind: 'run', config });
 }
 

@@ -20,6 +20,17 @@ export interface ConsentRequest {
   readonly script?: { readonly name: string; readonly interpreter: string };
   /** Set when the request is for the keyboard of an open shell (a second technician's take-over): `holder` types in it now. */
   readonly takeover?: { readonly holder: Person };
+  /**
+   * Set when the request is to send or fetch a file (agent/files words it): the lines of
+   * the question, the line said on a yes, and what it is in a few words for the policy's log.
+   */
+  readonly file?: {
+    readonly asked: readonly string[];
+    readonly granted: string;
+    readonly what: string;
+    /** The line for a no, no answer in time or the policy's refusal (the shell's words speak of starting something). */
+    readonly refused: (outcome: 'declined' | 'timeout' | 'refused-by-policy', timeoutSeconds: number) => string;
+  };
 }
 
 /** A decision to report, or `cancelled` when the question went away unanswered (nothing to report). */
@@ -54,6 +65,8 @@ export function consentQuestion(request: ConsentRequest, timeoutSeconds: number,
   const how = interactive ? words('howKey') : words('howLine');
   const asked = request.takeover
     ? takeoverQuestion(request, who)
+    : request.file
+    ? request.file.asked
     : request.script
     ? [
         words('askScript', { who, name: request.script.name, interpreter: request.script.interpreter }),
@@ -141,16 +154,15 @@ export class ConsentQueue implements ConsentAuthority {
 
 function outcomeLine(outcome: ConsentOutcome, timeoutSeconds: number, why: string, request: ConsentRequest): string {
   if (request.takeover) return takeoverOutcomeLine(outcome, timeoutSeconds, request);
-  const script = request.script !== undefined;
   switch (outcome) {
     case 'granted':
-      return script ? words('grantedScript') : words('grantedShell');
+      return request.file ? request.file.granted : request.script ? words('grantedScript') : words('grantedShell');
     case 'declined':
-      return words('declined');
+      return request.file ? request.file.refused(outcome, timeoutSeconds) : words('declined');
     case 'timeout':
-      return words('timedOut', { seconds: timeoutSeconds });
+      return request.file ? request.file.refused(outcome, timeoutSeconds) : words('timedOut', { seconds: timeoutSeconds });
     case 'refused-by-policy':
-      return words('refusedByPolicy');
+      return request.file ? request.file.refused(outcome, timeoutSeconds) : words('refusedByPolicy');
     case 'cancelled':
       return why ? words('withdrawnWhy', { why }) : words('withdrawn');
   }

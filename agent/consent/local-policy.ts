@@ -26,16 +26,17 @@ export function readPolicyFile(path: string): PolicyRead {
   const parsed = policyFile.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    const expected = '{"version":1,"script":"allow|ask|deny","shell":"allow|ask|deny"}';
+    const expected = '{"version":1,"script":"allow|ask|deny","shell":"allow|ask|deny","files":"allow|ask|deny"}';
     return { ok: false, message: words('policyInvalid', { path, where: issue?.path.join('.') || words('policyTopLevel'), issue: issue?.message ?? '', expected }) };
   }
-  return { ok: true, policy: { script: parsed.data.script, shell: parsed.data.shell } };
+  // No `files` entry (a file written before file transfers existed) means ask.
+  return { ok: true, policy: { script: parsed.data.script, shell: parsed.data.shell, files: parsed.data.files ?? 'ask' } };
 }
 
 /** Writes the policy file whole (a reader never sees half of it): readable by all, writable by its owner. */
 export function writePolicyFile(path: string, policy: UnattendedPolicy): void {
   const temporary = `${path}.tmp-${process.pid}`;
-  writeFileSync(temporary, `${JSON.stringify({ version: 1, script: policy.script, shell: policy.shell }, null, 2)}\n`, { mode: 0o644 });
+  writeFileSync(temporary, `${JSON.stringify({ version: 1, script: policy.script, shell: policy.shell, files: policy.files ?? 'ask' }, null, 2)}\n`, { mode: 0o644 });
   renameSync(temporary, path);
 }
 
@@ -44,7 +45,7 @@ export function writePolicyFile(path: string, policy: UnattendedPolicy): void {
  * (only when one is at a terminal), or refuse. With nobody to ask, `ask` is no.
  */
 export function policyVerdict(policy: UnattendedPolicy, action: PolicyAction, personAtTerminal: boolean): 'allow' | 'ask-person' | 'refuse' {
-  const rule = policy[action];
+  const rule = policy[action] ?? 'ask';
   if (rule === 'allow') return 'allow';
   if (rule === 'ask' && personAtTerminal) return 'ask-person';
   return 'refuse';

@@ -78,7 +78,7 @@ export async function enroll(config: EnrollConfig, host: EnrollHost): Promise<nu
       words('enrolledAs', { deviceId: answer.value.deviceId, name, group: answer.value.group, organization: answer.value.controller.organization }),
       words('enrolledController', { url: controllerUrl }),
       words('enrolledTags', { tags: config.tags.length > 0 ? config.tags.join(', ') : words('noTags') }),
-      words('enrolledPolicy', { script: config.policy.script, shell: config.policy.shell, path: paths.policy }),
+      words('enrolledPolicy', { script: config.policy.script, shell: config.policy.shell, files: config.policy.files ?? 'ask', path: paths.policy }),
       words('enrolledState', { dir: paths.dir, key: paths.key }),
       words('enrolledNext'),
     ].join('\n'),

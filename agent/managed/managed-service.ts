@@ -7,7 +7,7 @@
  * (revoked, unknown, another copy took over).
  */
 import { join } from 'node:path';
-import { errorWords, formatNumber, type DeviceSummary, type ErrorCode, type Frame, type Snapshot } from '../../protocol/index.js';
+import { FILE_LIMITS, errorWords, formatNumber, isFileChannel, type DeviceSummary, type ErrorCode, type Frame, type Snapshot } from '../../protocol/index.js';
 import { ConsentQueue } from '../consent/consent.js';
 import type { DeviceFile, StatePaths } from './device-state.js';
 import { DiagnosticsReplies } from '../diagnostics/diagnostics-replies.js';
@@ -18,6 +18,7 @@ import type { PersonCommand, PersonTerminal } from '../person/person-terminal.js
 import { PolicyConsent } from '../consent/policy-consent.js';
 import type { HostFacts } from '../attended/session.js';
 import { ShellRequests } from '../shell/shell-requests.js';
+import { FileRequests } from '../files/file-requests.js';
 import { JobRunner } from '../jobs/job-runner.js';
 import { agentLanguage, agentWords } from '../cli/agent-language.js';
 import { managedCatalog } from './managed-catalog.js';
@@ -34,6 +35,8 @@ export interface ManagedServiceParts {
   readonly terminal: PersonTerminal;
   readonly consentTimeoutMs: number;
   readonly forcePipes: boolean;
+  /** The largest file sent or fetched here (RELAIS_FILE_MAX_BYTES). */
+  readonly fileMaxBytes?: number;
   readonly readPolicy: () => PolicyRead;
   readonly gatherSummary: () => Promise<DeviceSummary>;
   readonly collectDiagnostics: () => Promise<Snapshot>;
@@ -45,6 +48,7 @@ const END_WAIT_MS = 3000;
 export class ManagedService implements LinkListener {
   private readonly link: Link;
   private readonly shells: ShellRequests;
+  private readonly files: FileRequests;
   private readonly person: ConsentQueue | null;
   private readonly diagnostics: DiagnosticsReplies;
   private readonly jobs: JobRunner;
@@ -61,6 +65,7 @@ export class ManagedService implements LinkListener {
     const consent = new PolicyConsent({ readPolicy: parts.readPolicy, person: this.person, log: (line) => this.say(line) });
     this.link = parts.createLink(this);
     this.shells = new ShellRequests({ wire: this.link, consent, terminal, watched: terminal.interactive, ...parts.host, forcePipes: parts.forcePipes });
+    this.files = new FileRequests({ wire: this.link, consent, terminal, host: parts.host, maxBytes: parts.fileMaxBytes ?? FILE_LIMITS.defaultMaxBytes });
     this.jobs = new JobRunner({
       dir: join(parts.paths.dir, 'jobs'),
       host: { env: parts.host.env, platform: parts.host.platform, cwd: parts.host.home },
@@ -86,7 +91,7 @@ export class ManagedService implements LinkListener {
 
   welcomed(welcome: Welcome, resumed: boolean): void {
     const policy = this.parts.readPolicy();
-    const rules = policy.ok ? words('policyRules', { script: policy.policy.script, shell: policy.policy.shell }) : words('policyUnusable', { problem: policy.message });
+    const rules = policy.ok ? words('policyRules', { script: policy.policy.script, shell: policy.policy.shell, files: policy.policy.files ?? 'ask' }) : words('policyUnusable', { problem: policy.message });
     this.say(words(resumed ? 'reconnected' : 'connected', { organization: welcome.controller.organization, url: welcome.controller.url, path: this.parts.paths.policy, rules }));
     void this.parts.gatherSummary().then(
       (summary) => {
@@ -106,7 +111,7 @@ export class ManagedService implements LinkListener {
   /** What a managed device accepts: shells and jobs as its local policy allows, diagnostics; it has no session to end. */
   private messageHandlers(): MessageHandlers {
     return {
-      ...sharedHandlers({ shells: this.shells, diagnostics: this.diagnostics, warn: (text) => this.parts.terminal.warn(text) }),
+      ...sharedHandlers({ shells: this.shells, files: this.files, diagnostics: this.diagnostics, warn: (text) => this.parts.terminal.warn(text) }),
       'job.run': (message) => this.jobs.run(message),
       'job.cancel': (message) => this.jobs.cancel(message.jobId),
       'job.ack': (message) => this.jobs.acknowledge(message.jobId),
@@ -120,10 +125,12 @@ export class ManagedService implements LinkListener {
   }
 
   frame(frame: Frame): void {
-    this.shells.frame(frame);
+    if (isFileChannel(frame.channel)) this.files.frame(frame);
+    else this.shells.frame(frame);
   }
 
   lost(retryInMs: number, wasWelcomed: boolean, reason: string): void {
+    this.files.dropAll();
     const hadShells = this.shells.dropAll(words('whyConnectionLost'));
     const seconds = formatNumber(retryInMs / 1000, agentLanguage(), 1);
     if (!wasWelcomed) return this.say(words('cannotConnect', { reason, seconds }));
@@ -138,14 +145,14 @@ export class ManagedService implements LinkListener {
   /** Ctrl+C (or "quit") stops the agent; Ctrl+] (or "end") closes open shells. */
   command(command: PersonCommand): void {
     if (command === 'end-session') return void this.stop(0);
-    if (this.shells.endOpenShells() === 0) this.say(words('noShellOpen'));
+    if (this.shells.endOpenShells() + this.files.stopAll() === 0) this.say(words('noShellOpen'));
   }
 
   /** Stops for good: every shell ended, the connection closed. */
   async stop(exitCode = 0): Promise<void> {
     if (this.stopping) return;
     this.stopping = true;
-    await Promise.all([this.shells.closeAll(END_WAIT_MS), this.jobs.stopAll(END_WAIT_MS)]);
+    await Promise.all([this.shells.closeAll(END_WAIT_MS), this.files.closeAll(END_WAIT_MS), this.jobs.stopAll(END_WAIT_MS)]);
     await this.link.stop();
     this.say(words('stopped'));
     this.finish(exitCode);

@@ -1,7 +1,7 @@
 /**
  * What the agent does with each message from the controller, declared per mode
  * (attended, managed) as a table with one entry per message type: a new type
- * fails to compile until every mode says what it does with it. Shells,
+ * fails to compile until every mode says what it does with it. Shells, files,
  * diagnostics and the controller's error reports work the same in both modes.
  */
 import { errorWords } from '../../protocol/index.js';
@@ -10,6 +10,7 @@ import { words } from '../person/person-words.js';
 import type { DiagnosticsReplies } from '../diagnostics/diagnostics-replies.js';
 import type { SessionMessage } from '../link/link.js';
 import type { ShellRequests } from '../shell/shell-requests.js';
+import type { FileRequests } from '../files/file-requests.js';
 
 export type SessionMessageType = SessionMessage['t'];
 export type SessionMessageOf<T extends SessionMessageType> = Extract<SessionMessage, { t: T }>;
@@ -19,10 +20,13 @@ export type MessageHandlers = { readonly [T in SessionMessageType]: (message: Se
 
 /** The messages both modes handle alike. */
 export type SharedMessageType =
-  | 'shell.open' | 'shell.resize' | 'shell.close' | 'shell.viewers' | 'shell.takeover' | 'shell.takeover.cancel' | 'diagnostics.request' | 'error';
+  | 'shell.open' | 'shell.resize' | 'shell.close' | 'shell.viewers' | 'shell.takeover' | 'shell.takeover.cancel' | 'diagnostics.request' | 'error'
+  | FileMessageType;
+type FileMessageType = 'file.offer' | 'file.request' | 'file.end' | 'file.cancel';
 
 export interface SharedParts {
   readonly shells: ShellRequests;
+  readonly files: FileRequests;
   readonly diagnostics: DiagnosticsReplies;
   /** Tells whoever watches the agent (the person, or the service's log). */
   readonly warn: (text: string) => void;
@@ -34,9 +38,13 @@ export function dispatchMessage(handlers: MessageHandlers, message: SessionMessa
   (handlers[message.t] as (message: SessionMessage) => void)(message);
 }
 
-/** Shells, diagnostics requests and error reports: the same in both modes. */
-export function sharedHandlers({ shells, diagnostics, warn }: SharedParts): Pick<MessageHandlers, SharedMessageType> {
+/** Shells, file transfers, diagnostics requests and error reports: the same in both modes (consent differs, not the handling). */
+export function sharedHandlers({ shells, files, diagnostics, warn }: SharedParts): Pick<MessageHandlers, SharedMessageType> {
   return {
+    'file.offer': (message) => void files.offer(message),
+    'file.request': (message) => void files.request(message),
+    'file.end': (message) => void files.end(message),
+    'file.cancel': (message) => files.cancel(message.channel, message.reason),
     'shell.open': (message) => void shells.open(message),
     'shell.resize': (message) => shells.resize(message.channel, message.cols, message.rows),
     'shell.close': (message) => shells.close(message.channel, message.reason),

@@ -6,7 +6,7 @@
  * socket (congested) or the person's terminal (its writer is full).
  */
 import type { ShellCloseReason } from '../../protocol/index.js';
-import { Credit } from './flow-control.js';
+import { Credit } from '../../protocol/credit.js';
 import { OutputBatcher, type Defer } from './output-batcher.js';
 import type { ShellProcess } from './shell-process.js';
 

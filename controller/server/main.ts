@@ -23,6 +23,7 @@ import { DeviceRegistry } from './devices/devices.js';
 import { DiagnosticsStore } from './diagnostics/diagnostics.js';
 import { SnapshotRetention } from './diagnostics/snapshot-retention.js';
 import { EnrollmentTokens } from './fleet/enrollment-tokens.js';
+import { FileTransfers } from './files/file-transfers.js';
 import { ManagedDevices } from './fleet/managed-devices.js';
 import { createApp } from './http/app.js';
 import { OwnOrigins } from './http/own-origins.js';
@@ -125,6 +126,7 @@ async function main(): Promise<void> {
     enabled: config.recording, store: recordings, timeline: tickets, audit, maxBytes: config.recordingMaxBytes, language: config.language, log: (line) => logger.warn(line),
   });
   const relay = new Relay(audit, links, recorder, { graceMs: config.shellGraceMs, meter });
+  const files = new FileTransfers(audit, links, { maxBytes: config.fileMaxBytes });
   const scripts = new ScriptLibrary(db);
   const jobStore = new JobStore(db);
   const apiTokens = new ApiTokens(db);
@@ -138,7 +140,7 @@ async function main(): Promise<void> {
   const chat = new ChatService(chatStore, links, audit, logger);
   const ticketJoins = new Map<string, Promise<unknown>>();
   const agents = new AgentHub({
-    config, codes, sessions: supportSessions, devices, audit, diagnostics, managedDevices, controllerUrl: listenUrl, links, relay, jobs: dispatcher, chat,
+    config, codes, sessions: supportSessions, devices, audit, diagnostics, managedDevices, controllerUrl: listenUrl, links, relay, files, jobs: dispatcher, chat,
     throttle: new Throttle({ maxFailures: 10, windowMs: FIFTEEN_MINUTES }),
     resumes: new ResumeThrottle(),
     meter,
@@ -158,7 +160,7 @@ async function main(): Promise<void> {
   const retention = new RetentionSchedule(retentionTasks(db, config, devices, (id) => links.isOnline(id), tickets, recordings), { everyMs: HOUR, firstAfterMs: 5_000, log: logger });
   retention.start();
   const consoles = new ConsoleHub(
-    devices, relay, config.heartbeatMs, (deviceId, requestId) => agents.requestDiagnostics(deviceId, requestId), new JobWatch(dispatcher), tickets, chat, meter,
+    devices, relay, config.heartbeatMs, (deviceId, requestId) => agents.requestDiagnostics(deviceId, requestId), new JobWatch(dispatcher), tickets, chat, meter, files,
   );
   // What the gauges count is read from its holders at each scrape.
   metrics?.readFrom({
@@ -174,7 +176,7 @@ async function main(): Promise<void> {
   const here = dirname(fileURLToPath(import.meta.url));
   const app = createApp(
     {
-      sessions, supportSessions, codes, devices, directory, agents, audit, diagnostics, managedDevices, enrollmentTokens, scripts, jobStore, dispatcher, apiTokens, tickets, recordings, chat: chatStore, chatService: chat, sessionOf: (code: string) => codes.sessionOf(code),
+      sessions, supportSessions, codes, devices, directory, agents, audit, diagnostics, managedDevices, enrollmentTokens, scripts, jobStore, dispatcher, apiTokens, tickets, recordings, chat: chatStore, chatService: chat, sessionOf: (code: string) => codes.sessionOf(code), files,
       surveys, reports, surveyThrottle: new SurveyThrottle(),
       surveyLinkOf: async (code: string, language: 'fr' | 'en', base: string) => {
         const codeId = await codes.usedCodeId(code);
@@ -192,6 +194,9 @@ async function main(): Promise<void> {
     { webDir: join(here, '..', 'web'), agentPackage: join(here, '..', 'download', 'relais-agent.tgz'), agentExecutables: config.agentsDir ?? join(here, '..', 'agents') },
   );
   server.on('request', app);
+  // A file upload may take longer than Node's default 5 minutes for a whole request; the
+  // headers still have to arrive within headersTimeout, and a stalled transfer is ended by its own checks.
+  server.requestTimeout = 0;
   routeUpgrades(server, { agents, consoles, sessions, origins, trustProxy: config.trustProxy, log: logger });
 
   await new Promise<void>((resolve, reject) => {

@@ -165,7 +165,7 @@ describe('fleet screens', () => {
       await p.locator('[data-testid=enroll-command]').waitFor();
       expect(await p.locator('[data-testid=token-result] .notice').textContent()).toMatch(/^Jeton pour le groupe «\u00a0default\u00a0»\u00a0: jusqu'à 1 poste, valable jusqu'au /);
       expect(await p.locator('.tell-them').textContent()).toContain('Ensuite, relais-agent install-service le garde connecté.');
-      expect(await p.locator('.tell-them code').count()).toBe(3);
+      expect(await p.locator('.tell-them code').count()).toBe(4);
       await saveScreenshot(p, 'enroll-fr');
     } finally {
       await fr.close();

@@ -101,7 +101,7 @@ describe('enroll, then run', () => {
     expect(statSync(join(enrolled.stateDir, 'device.key')).mode & 0o777).toBe(0o600);
     expect(statSync(enrolled.stateDir).mode & 0o777).toBe(0o700);
     expect(readFileSync(join(enrolled.stateDir, 'device.key'), 'utf8')).toMatch(/^-----BEGIN PRIVATE KEY-----/);
-    expect(JSON.parse(readFileSync(join(enrolled.stateDir, 'policy.json'), 'utf8'))).toEqual({ version: 1, script: 'allow', shell: 'deny' });
+    expect(JSON.parse(readFileSync(join(enrolled.stateDir, 'policy.json'), 'utf8'))).toEqual({ version: 1, script: 'allow', shell: 'deny', files: 'ask' });
     for (const file of readdirSync(enrolled.stateDir)) expect(readFileSync(join(enrolled.stateDir, file), 'utf8'), file).not.toContain(token);
 
     const offline = await deviceUpdate(device.deviceId, () => true);
@@ -110,7 +110,7 @@ describe('enroll, then run', () => {
     const agent = runAgent(enrolled.stateDir);
     agents.push(agent);
     const online = await deviceUpdate(device.deviceId, (d) => d.online && d.brief !== null);
-    expect(online.policy).toEqual({ script: 'allow', shell: 'deny' });
+    expect(online.policy).toEqual({ script: 'allow', shell: 'deny', files: 'ask' });
     expect(online.hostname.length).toBeGreaterThan(0);
     await agent.waitFor(/Connected to .*Local policy .*scripts allow, shells deny/);
 

@@ -61,7 +61,7 @@ async function expectNoShellAfterAll(pid: number, deviceId: string): Promise<voi
 describe('shells on a managed device', () => {
   it('policy deny: the technician gets "refused by policy" and nothing is spawned', async () => {
     const { agent, device } = await managedAgent(['--policy-shell', 'deny']);
-    expect(device.policy).toEqual({ script: 'ask', shell: 'deny' });
+    expect(device.policy).toEqual({ script: 'ask', shell: 'deny', files: 'ask' });
     const channel = await console.requestShell(device.id);
     const consent = await console.waitFor('shell.consent', (m) => m.channel === channel);
     expect(consent.decision).toBe('refused-by-policy');
@@ -77,7 +77,7 @@ describe('shells on a managed device', () => {
 
   it('policy ask with nobody at a terminal: refused by policy, nothing spawned', async () => {
     const { agent, device } = await managedAgent([]); // ask is the default
-    expect(device.policy).toEqual({ script: 'ask', shell: 'ask' });
+    expect(device.policy).toEqual({ script: 'ask', shell: 'ask', files: 'ask' });
     const channel = await console.requestShell(device.id);
     expect((await console.waitFor('shell.consent', (m) => m.channel === channel)).decision).toBe('refused-by-policy');
     await expectNoShellAfterAll(agent.pid, device.id);

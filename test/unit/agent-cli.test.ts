@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { parseCommandLine, type Command, type JoinConfig } from '../../agent/cli/cli.js';
 import { isLoopbackHost, resolveTarget, transportRefusal } from '../../agent/link/controller-url.js';
 import { backoffDelay } from '../../protocol/index.js';
-import { Credit } from '../../agent/shell/flow-control.js';
+import { Credit } from '../../protocol/credit.js';
 
 function join(args: string[], env: Record<string, string> = {}): JoinConfig {
   const command = parseCommandLine(['join', ...args], env);

@@ -12,6 +12,7 @@ import { ERRORS } from '../../protocol/index.js';
 import { dispatchMessage, sharedHandlers, type MessageHandlers } from '../../agent/modes/message-handlers.js';
 import type { DiagnosticsReplies } from '../../agent/diagnostics/diagnostics-replies.js';
 import type { ShellRequests } from '../../agent/shell/shell-requests.js';
+import type { FileRequests } from '../../agent/files/file-requests.js';
 import { Session, type SessionParts } from '../../agent/attended/session.js';
 import { ManagedService, type ManagedServiceParts } from '../../agent/managed/managed-service.js';
 import type { Link, LinkListener, SessionMessage } from '../../agent/link/link.js';
@@ -42,12 +43,13 @@ describe('the shared handlers', () => {
     const shells = fakeShells();
     const diagnostics = { request: vi.fn() };
     const warn = vi.fn();
-    const shared = sharedHandlers({ shells: shells as unknown as ShellRequests, diagnostics: diagnostics as unknown as DiagnosticsReplies, warn });
+    const files = { offer: vi.fn(async () => undefined), request: vi.fn(async () => undefined), end: vi.fn(async () => undefined), cancel: vi.fn() };
+    const shared = sharedHandlers({ shells: shells as unknown as ShellRequests, files: files as unknown as FileRequests, diagnostics: diagnostics as unknown as DiagnosticsReplies, warn });
     const nope = () => {
       throw new Error('not shared');
     };
     const handlers: MessageHandlers = { ...shared, 'session.end': nope, 'job.run': nope, 'job.cancel': nope, 'job.ack': nope, 'chat.message': nope, 'survey.ask': nope };
-    return { shells, diagnostics, warn, handlers };
+    return { shells, files, diagnostics, warn, handlers };
   }
 
   it('route shell and diagnostics messages to their owners, with exactly their fields', () => {
@@ -61,6 +63,21 @@ describe('the shared handlers', () => {
     expect(shells.close).toHaveBeenCalledWith(3, 'technician');
     dispatchMessage(handlers, { t: 'diagnostics.request', requestId: 'r1' });
     expect(diagnostics.request).toHaveBeenCalledWith('r1');
+  });
+
+  it('route file transfers to theirs, in both modes alike', () => {
+    const { files, handlers } = setUp();
+    const offer: SessionMessage = { t: 'file.offer', channel: 0x8000_0001, requestedBy: technician, name: 'a.txt', size: 3 };
+    dispatchMessage(handlers, offer);
+    expect(files.offer).toHaveBeenCalledWith(offer);
+    const request: SessionMessage = { t: 'file.request', channel: 0x8000_0002, requestedBy: technician, path: '/tmp/a.log', window: 65536, maxBytes: 10 };
+    dispatchMessage(handlers, request);
+    expect(files.request).toHaveBeenCalledWith(request);
+    const end: SessionMessage = { t: 'file.end', channel: 0x8000_0001, size: 3, sha256: 'a'.repeat(64) };
+    dispatchMessage(handlers, end);
+    expect(files.end).toHaveBeenCalledWith(end);
+    dispatchMessage(handlers, { t: 'file.cancel', channel: 0x8000_0002, reason: 'technician' });
+    expect(files.cancel).toHaveBeenCalledWith(0x8000_0002, 'technician');
   });
 
   it('show a controller error in the catalog words', () => {

@@ -62,11 +62,14 @@ describe('the controller config', () => {
       allowedHosts: [], trustProxy: false, adminPassword: null, heartbeatMs: 15_000, shellGraceMs: 120_000, supportCodeTtlMs: 600_000, authChallengeMs: 10_000, thresholds: {},
       businessHours: DEFAULT_CALENDAR_SETTINGS,
       snapshotsPerDevice: 200, auditRetentionDays: null, sessionRetentionDays: 30, maxWaitingLinks: 20, ticketAutoCloseDays: 7, language: null,
-      recording: true, recordingRetentionDays: 30, recordingMaxBytes: 64 * 1024 * 1024, agentsDir: null,
+      recording: true, recordingRetentionDays: 30, recordingMaxBytes: 64 * 1024 * 1024, agentsDir: null, fileMaxBytes: 2 * 1024 * 1024 * 1024,
       logLevel: 'info', nodeId: null, metricsTokenHash: null, metricsListen: null, drainSeconds: 0, satisfactionExpiryDays: 7,
     });
     expect(loadConfig(['--agents-dir', 'build/agents'], {}).agentsDir).toBe(resolve('build/agents'));
     expect(loadConfig([], { RELAIS_AGENTS_DIR: '/srv/agents' }).agentsDir).toBe('/srv/agents');
+    expect(loadConfig(['--file-max-bytes', '1000'], {}).fileMaxBytes).toBe(1000);
+    expect(loadConfig([], { RELAIS_FILE_MAX_BYTES: '5000' }).fileMaxBytes).toBe(5000);
+    expect(() => loadConfig(['--file-max-bytes', '0'], {})).toThrow(/--file-max-bytes must be a whole number of bytes from 1 to 1099511627776/);
     expect(loadConfig(['--no-recording', '--recording-retention-days', '7', '--recording-max-bytes=1000000'], {})).toMatchObject({ recording: false, recordingRetentionDays: 7, recordingMaxBytes: 1_000_000 });
     expect(loadConfig([], { RELAIS_NO_RECORDING: '1' }).recording).toBe(false);
     expect(Object.isFrozen(config)).toBe(true);

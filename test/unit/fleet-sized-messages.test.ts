@@ -52,6 +52,13 @@ const body = 'b'.repeat(LIMITS.maxScriptBodyBytes - 2);
 const params = Object.fromEntries(Array.from({ length: LIMITS.maxJobParams }, (_, i) => [`P${String(i).padStart(62, '0')}`, 'v'.repeat(Math.floor(LIMITS.maxJobParamsBytes / LIMITS.maxJobParams) - 80)]));
 const base64 = 'A'.repeat(Math.ceil(LIMITS.maxJobOutputChunkBytes / 3) * 4);
 const errorMessage = { code: worst(64), message: worst(1024), channel: 0xffff_ffff };
+/** A file name at its limit: 255 bytes of UTF-8. */
+const fileName = worst(85);
+const largestTransfer = {
+  id: ident(), deviceId: ident(), direction: 'fetch' as const, state: 'failed' as const, name: fileName, size: Number.MAX_SAFE_INTEGER, path: worst(4096),
+  bytes: Number.MAX_SAFE_INTEGER, sha256: 'f'.repeat(64), savedAs: worst(4096), code: 'FILE_ERR_REFUSED_BY_POLICY' as const, detail: worst(512),
+  startedAt: Number.MAX_SAFE_INTEGER, timeoutMs: 3_600_000,
+};
 
 const toConsole: Record<ControllerToConsole['t'], ControllerToConsole> = {
   welcome: { t: 'welcome', v: 1000, user: person },
@@ -95,6 +102,8 @@ const toConsole: Record<ControllerToConsole['t'], ControllerToConsole> = {
   'shell.takeover.result': { t: 'shell.takeover.result', requestId: ident(), channel: 0xffff_ffff, decision: 'refused-by-policy' },
   'shell.role': { t: 'shell.role', channel: 0xffff_ffff, role: 'observer', holder: person, cols: LIMITS.maxCols, rows: LIMITS.maxRows },
   'shell.skipped': { t: 'shell.skipped', channel: 0xffff_ffff, bytes: Number.MAX_SAFE_INTEGER },
+  'file.pending': { t: 'file.pending', requestId: ident(), transfer: largestTransfer },
+  'file.update': { t: 'file.update', transfer: largestTransfer },
   error: { t: 'error', ...errorMessage, requestId: ident() },
 };
 
@@ -117,6 +126,10 @@ const toAgent: Record<ControllerToAgent['t'], ControllerToAgent> = {
   'shell.takeover': { t: 'shell.takeover', channel: 0xffff_ffff, requestId: ident(), requestedBy: person, holder: person },
   'shell.takeover.cancel': { t: 'shell.takeover.cancel', channel: 0xffff_ffff, requestId: ident() },
   'survey.ask': { t: 'survey.ask', surveyId: ident(), ticketNumber: 2 ** 31, title: worst(200), technician: worst(128) },
+  'file.offer': { t: 'file.offer', channel: 0xefff_ffff, requestedBy: person, name: fileName, size: Number.MAX_SAFE_INTEGER },
+  'file.request': { t: 'file.request', channel: 0xefff_ffff, requestedBy: person, path: worst(4096), window: 64 * 1024 * 1024, maxBytes: Number.MAX_SAFE_INTEGER },
+  'file.end': { t: 'file.end', channel: 0xefff_ffff, size: Number.MAX_SAFE_INTEGER, sha256: 'f'.repeat(64) },
+  'file.cancel': { t: 'file.cancel', channel: 0xefff_ffff, reason: 'too-large' },
   error: { t: 'error', ...errorMessage },
 };
 

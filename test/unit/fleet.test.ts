@@ -26,10 +26,12 @@ function failure(args: string[], env: Record<string, string> = {}): Extract<Comm
 }
 
 describe('relais-agent enroll, run, install-service: command lines', () => {
-  it('enroll takes repeatable tags, a name and the policy, with safe defaults (ask, ask)', () => {
+  it('enroll takes repeatable tags, a name and the policy, with safe defaults (ask, ask, ask)', () => {
     const config = enroll(['https://help.example.com/', '--token', TOKEN, '--tag', 'lab', '--tag=floor-2', '--tag', 'lab', '--name', 'Reception PC']);
-    expect(config).toMatchObject({ controllerUrl: 'https://help.example.com', token: TOKEN, name: 'Reception PC', tags: ['lab', 'floor-2'], policy: { script: 'ask', shell: 'ask' }, stateDir: null, insecure: false });
-    expect(enroll(['http://127.0.0.1:8080', '--token', TOKEN, '--policy-shell', 'allow', '--policy-script', 'deny']).policy).toEqual({ script: 'deny', shell: 'allow' });
+    expect(config).toMatchObject({ controllerUrl: 'https://help.example.com', token: TOKEN, name: 'Reception PC', tags: ['lab', 'floor-2'], policy: { script: 'ask', shell: 'ask', files: 'ask' }, stateDir: null, insecure: false });
+    expect(enroll(['http://127.0.0.1:8080', '--token', TOKEN, '--policy-shell', 'allow', '--policy-script', 'deny']).policy).toEqual({ script: 'deny', shell: 'allow', files: 'ask' });
+    expect(enroll(['http://127.0.0.1:8080', '--token', TOKEN, '--policy-files', 'deny']).policy).toEqual({ script: 'ask', shell: 'ask', files: 'deny' });
+    expect(parseCommandLine(['enroll', 'http://127.0.0.1:8080', '--token', TOKEN, '--policy-files', 'sometimes'], {})).toMatchObject({ kind: 'usage-error' });
     expect(Object.isFrozen(config)).toBe(true);
   });
 

@@ -42,6 +42,12 @@ const agentMessages: AgentToController[] = [
   { t: 'chat.reply', text: 'Bonjour, l’imprimante ne répond plus 🖨️' },
   { t: 'shell.takeover.answer', channel: 1, requestId: 'tk-1', decision: 'timeout' },
   { t: 'survey.answer', surveyId: 's1', answer: { kind: 'rating', rating: 5, comment: 'Merci !' } },
+  { t: 'file.consent', channel: 0x8000_0001, decision: 'declined' },
+  { t: 'file.accept', channel: 0x8000_0001, window: 4 << 20, name: 'report (1).pdf', folder: '/home/bob/Téléchargements' },
+  { t: 'file.info', channel: 0x8000_0002, name: 'Xorg.0.log', path: '/var/log/Xorg.0.log', size: 48_213 },
+  { t: 'file.end', channel: 0x8000_0002, size: 48_213, sha256: 'a'.repeat(64) },
+  { t: 'file.done', channel: 0x8000_0001, size: 10, sha256: '0'.repeat(64), savedAs: '/home/bob/Téléchargements/report (1).pdf' },
+  { t: 'file.failed', channel: 0x8000_0002, code: 'FILE_ERR_PATH_REFUSED', detail: 'dot-dot' },
   { t: 'error', code: 'PROTO_ERR_BAD_JSON', message: 'bad' },
 ];
 const toAgent: ControllerToAgent[] = [
@@ -61,6 +67,10 @@ const toAgent: ControllerToAgent[] = [
   { t: 'shell.takeover', channel: 7, requestId: 'tk-1', requestedBy: { username: 'kim', name: 'Kim Roy' }, holder: person },
   { t: 'shell.takeover.cancel', channel: 7, requestId: 'tk-1' },
   { t: 'survey.ask', surveyId: 's1', ticketNumber: 1042, title: 'Imprimante hors ligne', technician: 'Sam Lee' },
+  { t: 'file.offer', channel: 0x8000_0001, requestedBy: person, name: 'Procédure VPN.pdf', size: 2_400_000 },
+  { t: 'file.request', channel: 0x8000_0002, requestedBy: person, path: '~/Desktop/erreur.log', window: 4 << 20, maxBytes: 2 ** 31 },
+  { t: 'file.end', channel: 0x8000_0001, size: 2_400_000, sha256: 'b'.repeat(64) },
+  { t: 'file.cancel', channel: 0x8000_0002, reason: 'integrity' },
   { t: 'error', code: 'PROTO_ERR_UNKNOWN_TYPE', message: 'The message type is unknown.', channel: 7 },
 ];
 const fromConsole: ConsoleToController[] = [
@@ -81,6 +91,9 @@ const fromConsole: ConsoleToController[] = [
   { t: 'shell.takeover', requestId: 'k1', channel: 3 },
   { t: 'presence.watch', deviceId: 'd1' },
   { t: 'presence.unwatch', deviceId: 'd1' },
+  { t: 'file.send', requestId: 'f1', deviceId: 'd1', name: 'pilote imprimante.zip', size: 12_345_678 },
+  { t: 'file.fetch', requestId: 'f2', deviceId: 'd1', path: 'C:\\Users\\Sam\\Desktop\\erreur.log' },
+  { t: 'file.cancel', transferId: 'T1' },
 ];
 const counts = { pending: 1, running: 1, succeeded: 0, failed: 0, refused: 0, timedOut: 0, cancelled: 0, expired: 0 };
 const job = {
@@ -120,6 +133,14 @@ const toConsole: ControllerToConsole[] = [
   { t: 'shell.takeover.result', requestId: 'k1', channel: 3, decision: 'granted' },
   { t: 'shell.role', channel: 3, role: 'driver', holder: person, cols: 120, rows: 40 },
   { t: 'shell.skipped', channel: 3, bytes: 4096 },
+  {
+    t: 'file.pending', requestId: 'f1',
+    transfer: { id: 'T1', deviceId: 'd1', direction: 'send', state: 'asking', name: 'a.txt', size: 3, path: null, bytes: 0, sha256: null, savedAs: null, code: null, detail: null, startedAt: 1, timeoutMs: 60_000 },
+  },
+  {
+    t: 'file.update',
+    transfer: { id: 'T2', deviceId: 'd1', direction: 'fetch', state: 'done', name: 'x.log', size: 9, path: '/var/log/x.log', bytes: 9, sha256: 'c'.repeat(64), savedAs: null, code: null, detail: null, startedAt: 1 },
+  },
   { t: 'error', code: 'SHELL_ERR_DEVICE_OFFLINE', message: 'The device is offline.', requestId: 'r1' },
 ];
 

@@ -9,7 +9,7 @@ import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { LOG_LEVELS, type LogLevel } from '../observability/logger.js';
 import { hashToken } from '../observability/metrics-access.js';
-import { LANGUAGES, LIMITS, optionValues, readCommandLine, thresholdsOverride, type Language, type OptionSpecs, type Thresholds } from '../../../protocol/index.js';
+import { FILE_LIMITS, LANGUAGES, LIMITS, optionValues, readCommandLine, thresholdsOverride, type Language, type OptionSpecs, type Thresholds } from '../../../protocol/index.js';
 import { DEFAULT_CALENDAR_SETTINGS, businessCalendarSettings, type BusinessCalendarSettings } from '../../../protocol/business-calendar.js';
 
 export interface Config {
@@ -69,6 +69,8 @@ export interface Config {
   readonly drainSeconds: number;
   /** Where the agent executables are (scripts/build-agents.mjs); null: dist/agents beside the controller's bundle. */
   readonly agentsDir: string | null;
+  /** Largest file sent to or fetched from a device (each agent checks its own limit too). */
+  readonly fileMaxBytes: number;
 }
 
 export class ConfigError extends Error {}
@@ -99,6 +101,7 @@ const FLAGS = {
   'metrics-listen': { env: 'RELAIS_METRICS_LISTEN', key: 'metricsListen' },
   'drain-seconds': { env: 'RELAIS_DRAIN_SECONDS', key: 'drainSeconds' },
   'agents-dir': { env: 'RELAIS_AGENTS_DIR', key: 'agentsDir' },
+  'file-max-bytes': { env: 'RELAIS_FILE_MAX_BYTES', key: 'fileMaxBytes' },
 } as const;
 
 /** Settings read from the environment only. */
@@ -179,6 +182,7 @@ const settings = z
     metricsListen: listenAddress.optional().transform((address) => address ?? null),
     drainSeconds: wholeNumber(0, 300).default(0),
     agentsDir: optionalPath,
+    fileMaxBytes: wholeNumber(1, FILE_LIMITS.maxBytes).default(FILE_LIMITS.defaultMaxBytes),
   })
   .refine((s) => (s.tlsCert === null) === (s.tlsKey === null), { message: 'TLS needs both --tls-cert and --tls-key.', path: ['tls'] });
 
@@ -209,6 +213,7 @@ const REFUSALS: Partial<Record<keyof SettingsInput | 'tls', (raw: unknown) => st
   metricsToken: () => '--metrics-token must be 16 to 1024 characters without spaces (e.g. openssl rand -hex 32).',
   metricsListen: (raw) => `--metrics-listen takes host:port, e.g. 127.0.0.1:9464 or [::1]:9464, got "${raw}".`,
   drainSeconds: (raw) => `--drain-seconds must be a whole number from 0 to 300, got "${raw}".`,
+  fileMaxBytes: (raw) => `--file-max-bytes must be a whole number of bytes from 1 to 1099511627776 (1 TiB), got "${raw}".`,
 };
 
 export const USAGE = `Usage: npm start -- [options]
@@ -244,6 +249,7 @@ export const USAGE = `Usage: npm start -- [options]
   --metrics-listen HOST:PORT    serve /metrics without a token on a separate address, e.g. 127.0.0.1:9464 (RELAIS_METRICS_LISTEN)
   --drain-seconds N  on SIGTERM, answer "not ready" for N seconds before closing, so a balancer stops sending (RELAIS_DRAIN_SECONDS, default 0)
   --agents-dir DIR   the agent executables the support page offers (RELAIS_AGENTS_DIR, default dist/agents, made by npm run build:agents)
+  --file-max-bytes N            largest file sent to or fetched from a device (RELAIS_FILE_MAX_BYTES, default 2147483648, 2 GiB)
 
   RELAIS_ADMIN_PASSWORD       password of the first "admin" account (else a random one is printed once)
   RELAIS_SUPPORT_CODE_TTL_MS  how long an unused support code lives (default 600000, 10 minutes)

@@ -16,6 +16,7 @@ import { auditRoutes } from './audit-routes.js';
 import { diagnosticsRoutes } from './diagnostics-routes.js';
 import { enrollRoute, fleetRoutes, type FleetDeps } from './fleet-routes.js';
 import { healthRoutes } from './health-routes.js';
+import { fileRoutes, type FileDeps } from './file-routes.js';
 import { jobRoutes, type JobDeps } from './job-routes.js';
 import { knowledgeRoutes, type KnowledgeDeps } from './knowledge-routes.js';
 import { recordingRoutes, type RecordingDeps } from './recording-routes.js';
@@ -35,7 +36,7 @@ import { clientIp } from './origin.js';
 import type { OwnOrigins } from './own-origins.js';
 import { technicianLanguage } from './request-language.js';
 
-export interface ApiDeps extends FleetDeps, JobDeps, TicketDeps, RecordingDeps, ChatDeps, SatisfactionDeps, ReportDeps, KnowledgeDeps {
+export interface ApiDeps extends FleetDeps, JobDeps, TicketDeps, RecordingDeps, ChatDeps, SatisfactionDeps, ReportDeps, KnowledgeDeps, FileDeps {
   readonly sessions: LoginSessions;
   readonly supportSessions: SupportSessions;
   readonly codes: SupportCodes;
@@ -194,6 +195,7 @@ export function apiRoutes(deps: ApiDeps): Router {
   api.use(satisfactionRoutes(deps));
   api.use(reportRoutes(deps));
   api.use(knowledgeRoutes(deps));
+  api.use(fileRoutes(deps));
 
   api.use(auditRoutes(deps.audit));
 

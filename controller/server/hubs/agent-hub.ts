@@ -4,7 +4,7 @@
  */
 import type { WebSocket } from 'ws';
 import {
-  CLOSE_CODES, PROTOCOL_VERSION, RelaisError, SUPPORTED_VERSIONS, agentToController, worstSeverity, type AgentToController, type ControllerToAgent,
+  CLOSE_CODES, PROTOCOL_VERSION, RelaisError, SUPPORTED_VERSIONS, agentToController, isFileChannel, worstSeverity, type AgentToController, type ControllerToAgent,
 } from '../../../protocol/index.js';
 import type { AuditLog } from '../audit/audit.js';
 import type { Throttle } from '../auth/throttle.js';
@@ -13,6 +13,7 @@ import type { SatisfactionService } from '../satisfaction/satisfaction-service.j
 import type { Config } from '../config/config.js';
 import type { DeviceRegistry } from '../devices/devices.js';
 import type { DiagnosticsStore } from '../diagnostics/diagnostics.js';
+import type { FileTransfers } from '../files/file-transfers.js';
 import type { ManagedDevices } from '../fleet/managed-devices.js';
 import type { Dispatcher } from '../jobs/dispatcher.js';
 import type { AgentLinks } from '../relay/agent-links.js';
@@ -42,6 +43,8 @@ export interface AgentHubDeps {
   /** The registry this hub fills; the relay and the dispatcher read the same one. */
   readonly links: AgentLinks;
   readonly relay: Relay;
+  /** File transfers: their messages and their frames (file channels) go there, not to the relay. */
+  readonly files: FileTransfers;
   /** Hears of managed devices coming online and of their job messages. */
   readonly jobs: Dispatcher;
   /** Hears of an agent joining with a support code (tickets put the join on the linked ticket's timeline). */
@@ -148,7 +151,7 @@ export class AgentHub {
     peer.attach(
       {
         onMessage: (message) => this.handle(link, message),
-        onBinary: (frame) => this.deps.relay.agentBinary(link, frame),
+        onBinary: (frame) => (frame.byteLength >= 5 && isFileChannel(frame.readUInt32BE(1)) ? this.deps.files.agentBinary(link, frame) : this.deps.relay.agentBinary(link, frame)),
         onClose: (code) => {
           peer.logger.info({ closeCode: code }, 'agent disconnected');
           if (this.drop(link)) {
@@ -220,6 +223,13 @@ export class AgentHub {
       case 'survey.answer':
         if (link.sessionId === null || !this.deps.satisfaction) return link.peer.violation('PROTO_ERR_INVALID_MESSAGE', 'a managed device has no support session to answer a survey for');
         return this.deps.satisfaction.fromAgent(link.sessionId, link.deviceId, message);
+      case 'file.consent':
+      case 'file.accept':
+      case 'file.info':
+      case 'file.end':
+      case 'file.done':
+      case 'file.failed':
+        return this.deps.files.fromAgent(link, message);
       case 'error':
         link.peer.logger.warn({ refusal: message.code }, 'agent reported an error');
         return;
@@ -247,6 +257,7 @@ export class AgentHub {
   private drop(link: AgentLink): boolean {
     if (!this.links.remove(link)) return false;
     this.deps.relay.agentGone(link);
+    this.deps.files.agentGone(link);
     this.deps.devices.disconnected(link.deviceId);
     return true;
   }

@@ -6,6 +6,7 @@ import {
 import type { Account } from '../auth/accounts.js';
 import type { ChatService } from '../chat/chat-service.js';
 import type { DeviceRegistry } from '../devices/devices.js';
+import type { FileTransfers } from '../files/file-transfers.js';
 import type { JobWatch } from './job-watch.js';
 import type { ConsoleLink } from '../relay/links.js';
 import type { Relay } from '../relay/relay.js';
@@ -35,6 +36,7 @@ export class ConsoleHub {
     private readonly chat?: ChatService,
     /** Counts the errors sent to consoles, by code. */
     private readonly meter: Pick<Meter, 'refused'> = NO_METRICS,
+    private readonly files?: FileTransfers,
   ) {
     // Every console hears every chat message (like device changes); the device page shows its own device's.
     chat?.onMessage((notice) => {
@@ -91,6 +93,7 @@ export class ConsoleHub {
           this.links.delete(link);
           this.watchedTickets.delete(link);
           this.relay.consoleGone(link);
+          this.files?.consoleGone(link);
         },
       },
       this.heartbeatMs,
@@ -164,6 +167,11 @@ export class ConsoleHub {
         });
         return;
       }
+      case 'file.send':
+      case 'file.fetch':
+      case 'file.cancel':
+        if (!this.files) return link.peer.sendError('HTTP_ERR_NOT_FOUND');
+        return this.files.fromConsole(link, message);
       default: {
         const never: never = message;
         return never;

@@ -127,12 +127,16 @@ export class PeerSocket<In extends { t: string }, Out extends ControllerToAgent 
     return true;
   }
 
-  /** Sends a binary frame as is; `pendingBytes` counts it until the kernel has it. */
-  sendBinary(frame: Buffer): void {
-    if (this.closed || this.ws.readyState !== this.ws.OPEN) return;
+  /**
+   * Sends a binary frame as is; `pendingBytes` counts it until the kernel has it. `written`
+   * runs then too (or at once if the socket is closed): the frame's buffer may be reused.
+   */
+  sendBinary(frame: Buffer, written?: () => void): void {
+    if (this.closed || this.ws.readyState !== this.ws.OPEN) return written?.();
     const size = frame.byteLength;
     this.pendingBytes += size;
     this.ws.send(frame, FRAME_SEND_OPTIONS, () => {
+      written?.();
       this.pendingBytes -= size;
       if (this.pendingBytes <= LIMITS.relayHighWaterBytes / 2) this.flushDrainWaiters();
     });

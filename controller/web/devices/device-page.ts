@@ -16,6 +16,7 @@ import { wordsOf } from '../app/language.js';
 import { devicesCatalog } from './devices-catalog.js';
 import { deviceRecordings } from '../tickets/recording-player.js';
 import { ChatPanel } from '../chat/chat-panel.js';
+import { FilePanel } from '../files/file-panel.js';
 import { DeviceWorkspace } from './workspace.js';
 import { createSuggestionsCard } from '../knowledge/suggestions-card.js';
 import { fixTargets } from '../knowledge/ticket-knowledge.js';
@@ -42,6 +43,7 @@ export function createDevicePage(app: AppContext, deviceId: string): Page {
   // Suggested articles under the findings: what the knowledge base knows about what this device shows.
   const suggestions = createSuggestionsCard(app, { deviceId, targets: () => fixTargets(app, [deviceId]) });
   const stopSuggestions = app.socket.on('device.diagnostics', (m) => void (m.deviceId === deviceId && suggestions.refresh()));
+  const files = new FilePanel(deviceId, app);
   // Findings first; once a shell is asked for, the terminal becomes the main pane
   // with findings, chat, diagnostics and history in tabs beside it (see workspace.ts).
   // The connection summary is the fallback until the first snapshot arrives, and
@@ -49,7 +51,8 @@ export function createDevicePage(app: AppContext, deviceId: string): Page {
   const workspace = new DeviceWorkspace({
     shell: shell.root,
     findings: el('div', { class: 'findings-with-articles' }, diagnostics.findingsRoot, suggestions.root),
-    chat: [chat.root],
+    // The chat and the files: what goes between the technician and the person, side by side.
+    chat: [chat.root, files.root],
     diagnostics: [diagnostics.detailsRoot, managed,
       el('section', { class: 'connection-summary' },
         el('h2', { class: 'section-title' }, t('reportedAtConnect')), summary)],
@@ -190,6 +193,7 @@ export function createDevicePage(app: AppContext, deviceId: string): Page {
       chat.dispose();
       suggestions.dispose();
       stopSuggestions();
+      files.dispose();
     },
   };
 }

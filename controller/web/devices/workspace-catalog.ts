@@ -5,7 +5,7 @@ export const workspaceCatalog = defineCatalog(
   {
     sideLabel: 'About this device',
     tabFindings: 'Findings',
-    tabChat: 'Chat',
+    tabChat: 'Chat & files',
     tabDiagnostics: 'Diagnostics',
     tabHistory: 'History',
     terminalTools: 'Terminal tools',

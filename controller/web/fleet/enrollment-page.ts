@@ -70,6 +70,7 @@ export function createEnrollmentPage(app: AppContext): Page {
         ...withCode(t, 'tellThem', {
           scriptFlag: '--policy-script allow|ask|deny',
           shellFlag: '--policy-shell allow|ask|deny',
+          filesFlag: '--policy-files allow|ask|deny',
           // i18n-ignore: a command
           install: 'relais-agent install-service',
         })));

@@ -8,13 +8,15 @@ import { fleetCatalog } from './fleet-catalog.js';
 
 const t = wordsOf(fleetCatalog);
 
-/** "script: allow · shell: ask" as two chips; the machine's own policy file decides, so they are read-only. */
+/** "script: allow · shell: ask · files: ask" as chips; the machine's own policy file decides, so they are read-only. A policy without `files` (an older agent) means ask. */
 export function policyChips(policy: UnattendedPolicy | null | undefined): HTMLElement {
   if (!policy) return el('span', { class: 'muted small', title: t('policyNotReportedTitle') }, t('policyNotReported'));
   return el('span', { class: 'policy-chips', title: t('policyTitle') },
-    ...(['script', 'shell'] as const).map((action) =>
-      el('span', { class: `policy-chip policy-${POLICY_TONE[policy[action]]}`, 'data-testid': `policy-${action}`, dataset: { decision: policy[action] } },
-        el('span', { class: 'policy-action' }, t('policyAction', { action })), t('policyDecision', { decision: policy[action] }))));
+    ...(['script', 'shell', 'files'] as const).map((action) => {
+      const decision = policy[action] ?? 'ask';
+      return el('span', { class: `policy-chip policy-${POLICY_TONE[decision]}`, 'data-testid': `policy-${action}`, dataset: { decision } },
+        el('span', { class: 'policy-action' }, t('policyAction', { action })), t('policyDecision', { decision }));
+    }));
 }
 
 /** A device's tags as chips (agent-reported text). */
