@@ -9,7 +9,9 @@
  * 1 when it could not run, 2 for a bad option.
  *
  * Usage: node scripts/bench/recording-bench.mjs [--runs=5] [--bytes=50331648] [--stream=base64|yes]
- *        [--out=bench-results/recording.json]
+ *        [--out=bench-results/recording.json] [--cpu-prof=DIR]
+ * --cpu-prof=DIR writes each controller's CPU profile there when it stops (read them with
+ * profile-summary.mjs: where recording costs the controller).
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
@@ -37,6 +39,7 @@ function parseOptions(argv) {
   for (const arg of argv) {
     const match = /^--([a-z-]+)=(.+)$/.exec(arg);
     if (match?.[1] === 'out') options.out = match[2];
+    else if (match?.[1] === 'cpu-prof') options.cpuProf = resolve(match[2]);
     else if (match?.[1] === 'stream' && STREAMS[match[2]]) options.stream = match[2];
     else if (match && (match[1] === 'runs' || match[1] === 'bytes') && /^[1-9][0-9]*$/.test(match[2])) options[match[1]] = Number(match[2]);
     else throw new Error(`unknown or invalid option ${arg} (see the usage at the top of scripts/bench/recording-bench.mjs)`);
@@ -56,7 +59,8 @@ async function side(label, recording, options, proto) {
   onCleanup(`controller data folder ${dataDir}`, () => rmSync(dataDir, { recursive: true, force: true }));
   const adminPassword = `bench-${randomBytes(12).toString('hex')}`;
   const env = recording ? { RELAIS_RECORDING_MAX_BYTES: String(64 * 1024 * 1024 * 1024) } : { RELAIS_NO_RECORDING: '1' };
-  const controller = await spawnController({ root, dataDir, adminPassword, env });
+  const nodeArgs = options.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProf}`, `--cpu-prof-name=controller-recording-${recording ? 'on' : 'off'}.cpuprofile`] : [];
+  const controller = await spawnController({ root, dataDir, adminPassword, env, nodeArgs });
   const cookie = await login(controller.url, adminPassword);
   const technician = await connectConsole(controller.url, cookie, proto);
   const agent = await spawnAgent({ root, link: await createSupportLink(controller.url, cookie), mode: 'pipe' });
