@@ -22,7 +22,7 @@ import { spawnAgent } from './agent.mjs';
 import { runBench } from './bench-main.mjs';
 import { onCleanup } from './cleanup.mjs';
 import { connectConsole, createSupportLink, login } from './console.mjs';
-import { processSeconds } from './cpu-usage.mjs';
+import { mainThreadSeconds, processSeconds } from './cpu-usage.mjs';
 import { spawnController } from './controller.mjs';
 import { loadProtocol } from './protocol-bundle.mjs';
 import { measureThroughput } from './relay-throughput.mjs';
@@ -92,13 +92,18 @@ async function measure(options, { outPath, startedAt, config }) {
   const runs = { on: [], off: [] };
   // The controller's CPU seconds per 100 MB relayed: steadier than throughput on a shared machine.
   const cpu = { on: [], off: [] };
+  // The same for its main thread alone: the relay's event loop (recordings are written on another thread).
+  const mainCpu = { on: [], off: [] };
   for (let i = 0; i < options.runs; i += 1) {
     const order = i % 2 === 0 ? sides : [...sides].reverse();
     const line = [];
     for (const s of order) {
       const cpuBefore = processSeconds(s.controller.pid);
+      const mainBefore = mainThreadSeconds(s.controller.pid);
       const run = await measureThroughput(s.terminal, { stream: options.stream, bytes: options.bytes, expected, timeoutMs });
       const cpuAfter = processSeconds(s.controller.pid);
+      const mainAfter = mainThreadSeconds(s.controller.pid);
+      if (mainBefore !== null && mainAfter !== null) mainCpu[s.recording ? 'on' : 'off'].push(((mainAfter - mainBefore) * 100e6) / options.bytes);
       runs[s.recording ? 'on' : 'off'].push(run.mbPerSecond);
       if (cpuBefore !== null && cpuAfter !== null) cpu[s.recording ? 'on' : 'off'].push(((cpuAfter - cpuBefore) * 100e6) / options.bytes);
       line.push(`${s.label} ${run.mbPerSecond.toFixed(1)} MB/s`);
@@ -110,6 +115,8 @@ async function measure(options, { outPath, startedAt, config }) {
   const ratio = on / off;
   const cpuOn = cpu.on.length ? median(cpu.on) : null;
   const cpuOff = cpu.off.length ? median(cpu.off) : null;
+  const mainOn = mainCpu.on.length ? median(mainCpu.on) : null;
+  const mainOff = mainCpu.off.length ? median(mainCpu.off) : null;
   const recorded = castBytes(sides[0].dataDir);
   const offFiles = castBytes(sides[1].dataDir);
   const table = [
@@ -118,6 +125,7 @@ async function measure(options, { outPath, startedAt, config }) {
     `  recording off  ${off.toFixed(1).padStart(8)}   (runs: ${runs.off.map((v) => v.toFixed(1)).join(', ')})`,
     `  ratio on/off   ${(ratio * 100).toFixed(1).padStart(7)} %   target ≥ ${TARGET_RATIO * 100} %: ${ratio >= TARGET_RATIO ? 'met' : 'NOT met'}`,
     `  controller CPU ${cpuOn === null ? '       -' : cpuOn.toFixed(2).padStart(8)} s per 100 MB with recording on, ${cpuOff === null ? '-' : cpuOff.toFixed(2)} off (median)`,
+    `  … main thread  ${mainOn === null ? '       -' : mainOn.toFixed(2).padStart(8)} s per 100 MB with recording on, ${mainOff === null ? '-' : mainOff.toFixed(2)} off (the relay's event loop)`,
     `  recorded       ${(recorded / 1e6).toFixed(1).padStart(8)} MB of .cast (recording off wrote ${offFiles} bytes)`,
     `  load average   ${loadavg().map((l) => l.toFixed(2)).join(' ')} at the end (a busy machine makes throughput noisy)`,
   ].join('\n');
@@ -125,7 +133,8 @@ async function measure(options, { outPath, startedAt, config }) {
   const report = {
     status: 'ok', timestamp: startedAt.toISOString(), durationMs: Date.now() - startedAt.getTime(), machine: machine(), config,
     mbPerSecond: { on: runs.on, off: runs.off }, median: { on, off }, ratio,
-    controllerCpuSecondsPer100MB: { on: cpu.on, off: cpu.off, medianOn: cpuOn, medianOff: cpuOff }, loadAverage: loadavg(), target: { ratio: TARGET_RATIO, met: ratio >= TARGET_RATIO }, castBytes: { on: recorded, off: offFiles },
+    controllerCpuSecondsPer100MB: { on: cpu.on, off: cpu.off, medianOn: cpuOn, medianOff: cpuOff },
+    controllerMainThreadCpuSecondsPer100MB: { on: mainCpu.on, off: mainCpu.off, medianOn: mainOn, medianOff: mainOff }, loadAverage: loadavg(), target: { ratio: TARGET_RATIO, met: ratio >= TARGET_RATIO }, castBytes: { on: recorded, off: offFiles },
   };
   writeJson(outPath, report);
   console.log(JSON.stringify({ ratio, median: report.median, met: report.target.met }));
