@@ -14,7 +14,7 @@
  *   writing thread (cast-encoder-thread.ts), which decodes, escapes and appends it. A crash of
  *   the controller loses at most the last second. (Written to the OS, not fsync'ed: a power
  *   cut may lose more.)
- * - Never slows the shell: nothing waits for the disk. If the thread falls 8 MiB behind, the
+ * - Never slows the shell: nothing waits for the disk. If the thread falls 16 MiB behind, the
  *   recording stops with a visible line ("[recording truncated: the disk could not keep
  *   up]") and a "m" marker, as at the size limit.
  * - Bounded: past `maxBytes`, the output that fits, one output event with a visible line in
@@ -62,7 +62,7 @@ export const ASCIICAST_DEFAULTS = Object.freeze({
   /** Output bytes one event holds at most. */
   batchBytes: 64 * 1024,
   /** Output handed to the writing thread and not written yet, beyond which the recording stops rather than hold the shell back. */
-  maxBehindBytes: 8 * 1024 * 1024,
+  maxBehindBytes: 16 * 1024 * 1024,
 });
 
 /** The marker event's label (asciicast "m" events carry a label; this one is a code, not words). */
