@@ -76,8 +76,14 @@ export async function queuePage<R extends { due_sort: number | bigint; number: n
   for (const [column, values] of walked) arms = arms.flatMap((arm) => [...new Set<string>(values!)].map((v) => ({ ...arm, [column]: v })));
   const structured = given.length > 0 || query.level !== undefined || query.assignee !== undefined || query.follower !== undefined;
 
-  /** The filters other than text; `arm` fixes the walked columns. */
-  const filters = (qb: any, arm: Arm): any => {
+  const follower = query.follower === undefined ? null : query.follower === 'mine' ? account.id : query.follower;
+  /**
+   * The filters other than text; `arm` fixes the walked columns. The followed tickets are a set
+   * the engine builds once (counts, few of them), or probed per ticket along the deadline order
+   * (`probeFollowed`: a page of someone who follows thousands stops after 50, instead of
+   * reading and sorting them all).
+   */
+  const filters = (qb: any, arm: Arm, probeFollowed = false): any => {
     let q = qb;
     for (const [column, values] of given) {
       const only = arm[column];
@@ -89,9 +95,10 @@ export async function queuePage<R extends { due_sort: number | bigint; number: n
     if (query.assignee === 'mine') q = q.where('tickets.assignee_id', '=', account.id);
     else if (query.assignee === 'none') q = q.where('tickets.assignee_id', 'is', null);
     else if (typeof query.assignee === 'number') q = q.where('tickets.assignee_id', '=', query.assignee);
-    if (query.follower !== undefined) {
-      const follower = query.follower === 'mine' ? account.id : query.follower;
-      q = q.where('tickets.id', 'in', db.selectFrom('ticket_followers').select('ticket_followers.ticket_id').where('ticket_followers.user_id', '=', follower));
+    if (follower !== null) {
+      q = probeFollowed
+        ? q.where((eb: any) => eb.exists(eb.selectFrom('ticket_followers').select('ticket_followers.ticket_id').whereRef('ticket_followers.ticket_id', '=', 'tickets.id').where('ticket_followers.user_id', '=', follower)))
+        : q.where('tickets.id', 'in', db.selectFrom('ticket_followers').select('ticket_followers.ticket_id').where('ticket_followers.user_id', '=', follower));
     }
     return q;
   };
@@ -149,8 +156,9 @@ export async function queuePage<R extends { due_sort: number | bigint; number: n
       plan = total > PROBE_FROM_MATCHES ? 'probe' : 'words-first';
     }
   }
+  const followed = follower === null ? 0 : await count(db.selectFrom('ticket_followers').select(countAll).where('ticket_followers.user_id', '=', follower));
   const page = (arm: Arm): Promise<R[]> => {
-    let q = filters(columns(plan === 'words-first' ? fromWords() : db.selectFrom('tickets')), arm);
+    let q = filters(columns(plan === 'words-first' ? fromWords() : db.selectFrom('tickets')), arm, plan !== 'words-first' && followed > PROBE_FROM_MATCHES);
     if (words.length > 0) q = plan === 'probe' ? probed(q) : plan === 'in-set' ? inSet(q) : q;
     if (after) q = q.where((eb: any) => eb(eb.refTuple('tickets.due_sort', 'tickets.number'), '>', eb.tuple(after.due, after.number)));
     return q.orderBy('tickets.due_sort').orderBy('tickets.number').limit(query.limit + 1).execute();
