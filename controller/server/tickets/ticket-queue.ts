@@ -11,14 +11,14 @@
  * A text search reads first whichever side is smaller, both measured on indexes alone
  * (scripts/bench/tickets-bench.mjs, 100,000 tickets, 3 million indexed words):
  * - `probe`: walk the other filters' tickets in deadline order and look each one's words up
- *   in the (ticket, word) index (migration 0019). Used when those filters keep no more
- *   tickets than the rarest word has (the open ones: 1,900), and for the page when thousands
- *   match (the deadline order reaches 50 of them soon).
- * - `in-set`: when they keep up to three times that, the engine builds the words' sets once
- *   and checks each of those tickets against them (one query, the matches sorted).
- * - `words-first`: beyond, the tickets having every word, from the (word, ticket) index, each
- *   then looked up by id (the join's order fixed); counts the matches, and reads and sorts
- *   them when they are few (text + closed: 11,000 lookups instead of reading 97,000 tickets).
+ *   in the (ticket, word) index (migration 0019). Used when those filters keep at most half
+ *   as many tickets as the rarest word has (the open ones: 1,900), and for the page when
+ *   thousands match (the deadline order reaches 50 of them soon).
+ * - `words-first`: otherwise the tickets having every word, from the (word, ticket) index,
+ *   each checked against the filters in the (id, filters, due_sort, number) index without
+ *   reading the ticket (the join's order fixed); counts the matches, and when they are few
+ *   sorts their keys there and reads only the page's tickets (text + closed: 11,000 index
+ *   seeks instead of reading 97,000 tickets).
  * Text + the four open statuses went from 92 ms p95 (the words' sets read once per status)
  * to one index probe per open ticket.
  */
@@ -35,14 +35,14 @@ import type { Db } from '../store/database.js';
  */
 const PROBE_FROM_MATCHES = 3000;
 /**
- * With the other filters keeping up to this many times the rarest word's tickets, the engine
- * builds the words' sets once and walks those tickets checking each (cheap reads in index
- * order); beyond it, the matches are read first and looked up one by one.
+ * Probing a candidate costs about twice checking a match in the (id, filters) index (it reads
+ * the ticket, then seeks its word): the candidates are walked when they are at most half the
+ * rarest word's tickets.
  */
-const IN_SET_UP_TO = 3;
+const PROBE_RATIO = 2;
 
 /** How a text search is answered (see the module's comment). */
-type Plan = 'probe' | 'in-set' | 'words-first';
+type Plan = 'probe' | 'words-first';
 type Arm = Record<string, string>;
 
 /** A search's words; words under three letters (« de », « le ») are left out when longer ones are given, as they narrow nothing. */
@@ -103,12 +103,6 @@ export async function queuePage<R extends { due_sort: number | bigint; number: n
     return q;
   };
   const range = (qb: any, word: string) => qb.where('ticket_words.word', '>=', word).where('ticket_words.word', '<', prefixEnd(word));
-  /** Each word's tickets as a set the engine builds once and checks each candidate against. */
-  const inSet = (qb: any): any => {
-    let q = qb;
-    for (const word of words) q = q.where('tickets.id', 'in', range(db.selectFrom('ticket_words').select('ticket_words.ticket_id'), word));
-    return q;
-  };
   /** Each word of the search begins a word of the ticket, probed in the (ticket, word) index. */
   const probed = (qb: any): any => {
     let q = qb;
@@ -126,45 +120,51 @@ export async function queuePage<R extends { due_sort: number | bigint; number: n
     return words.length === 1 ? q.distinct() : q;
   };
   /**
-   * The matching tickets first, then each looked up by id: the join's order is fixed (CROSS JOIN
-   * in SQLite), as an engine without statistics would rather walk the other filters' index and
-   * read every ticket it holds (text + closed: 97,000 rows read for 11,000 matches).
+   * The matching tickets first, each checked against the filters in the (id, filters, due_sort,
+   * number) index (migration 0019) without reading it: the join's order is fixed (CROSS JOIN in
+   * SQLite), as an engine without statistics would rather walk the other filters' index and read
+   * every ticket it holds (text + closed: 97,000 rows read for 11,000 matches).
    */
   const fromWords = () => db.selectFrom(matching().as('m')).crossJoin('tickets').whereRef('tickets.id', '=', 'm.ticket_id');
+  const keyset = (q: any): any => (after ? q.where((eb: any) => eb(eb.refTuple('tickets.due_sort', 'tickets.number'), '>', eb.tuple(after.due, after.number))) : q);
 
   const words = searchWords(query.q);
+  const followed = follower === null ? 0 : await count(db.selectFrom('ticket_followers').select(countAll).where('ticket_followers.user_id', '=', follower));
   let total: number;
   let plan: Plan = 'probe';
   if (words.length === 0) {
-    total = await count(filters(db.selectFrom('tickets').select(countAll), {}));
+    // Followed alone: each (ticket, follower) row is one ticket.
+    const onlyFollowed = follower !== null && given.length === 0 && query.level === undefined && query.assignee === undefined;
+    total = onlyFollowed ? followed : await count(filters(db.selectFrom('tickets').select(countAll), {}));
   } else {
-    // The rarest word's tickets (an index range), and the other filters' tickets up to a few times that (an index walk).
+    // The rarest word's tickets (an index range), and the other filters' tickets up to half that (an index walk).
     const sizes = await Promise.all(words.map((w) => count(range(db.selectFrom('ticket_words').select(countAll), w))));
     const rarest = Math.min(...sizes);
-    const cap = IN_SET_UP_TO * rarest;
+    const cap = Math.floor(rarest / PROBE_RATIO);
     const candidates = structured
       ? await count(db.selectFrom(filters(db.selectFrom('tickets').select('tickets.number'), {}).limit(cap + 1).as('c')).select(countAll))
       : Number.POSITIVE_INFINITY;
-    if (candidates <= rarest) {
+    if (candidates <= cap) {
       total = await count(probed(filters(db.selectFrom('tickets').select(countAll), {})));
-    } else if (candidates <= cap) {
-      plan = 'in-set';
-      total = await count(inSet(filters(db.selectFrom('tickets').select(countAll), {})));
     } else {
       total = await count(structured ? filters(fromWords().select(countAll), {}) : db.selectFrom(matching().as('m')).select(countAll));
-      // Many matches: the deadline order reaches a page of them soon; few: read them all and sort.
+      // Many matches: the deadline order reaches a page of them soon; few: sort them on the index, then read the page.
       plan = total > PROBE_FROM_MATCHES ? 'probe' : 'words-first';
     }
   }
-  const followed = follower === null ? 0 : await count(db.selectFrom('ticket_followers').select(countAll).where('ticket_followers.user_id', '=', follower));
-  const page = (arm: Arm): Promise<R[]> => {
-    let q = filters(columns(plan === 'words-first' ? fromWords() : db.selectFrom('tickets')), arm, plan !== 'words-first' && followed > PROBE_FROM_MATCHES);
-    if (words.length > 0) q = plan === 'probe' ? probed(q) : plan === 'in-set' ? inSet(q) : q;
-    if (after) q = q.where((eb: any) => eb(eb.refTuple('tickets.due_sort', 'tickets.number'), '>', eb.tuple(after.due, after.number)));
-    return q.orderBy('tickets.due_sort').orderBy('tickets.number').limit(query.limit + 1).execute();
-  };
-  // Walks per value only when probing in deadline order; the other plans read few rows: one query, sorted.
-  const pages = await Promise.all((plan === 'probe' ? arms : [{}]).map(page));
+  let pages: R[][];
+  if (plan === 'words-first') {
+    const keys = await keyset(filters(fromWords().select('tickets.number'), {})).orderBy('tickets.due_sort').orderBy('tickets.number').limit(query.limit + 1).execute();
+    const numbers = keys.map((k: { number: number }) => k.number);
+    pages = [numbers.length === 0 ? [] : await columns(db.selectFrom('tickets')).where('tickets.number', 'in', numbers).orderBy('tickets.due_sort').orderBy('tickets.number').execute()];
+  } else {
+    // One walk per value of the walked columns, in deadline order, stopping at a page.
+    pages = await Promise.all(arms.map((arm) => {
+      let q = filters(columns(db.selectFrom('tickets')), arm, followed > PROBE_FROM_MATCHES);
+      if (words.length > 0) q = probed(q);
+      return keyset(q).orderBy('tickets.due_sort').orderBy('tickets.number').limit(query.limit + 1).execute();
+    }));
+  }
   const rows = pages.length === 1 ? pages[0]! : pages.flat().sort((a, b) => Number(a.due_sort) - Number(b.due_sort) || a.number - b.number).slice(0, query.limit + 1);
   const more = rows.length > query.limit;
   const shown = rows.slice(0, query.limit);
