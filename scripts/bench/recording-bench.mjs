@@ -10,8 +10,8 @@
  *
  * Usage: node scripts/bench/recording-bench.mjs [--runs=5] [--bytes=50331648] [--stream=base64|yes]
  *        [--out=bench-results/recording.json] [--cpu-prof=DIR]
- * --cpu-prof=DIR writes each controller's CPU profile there when it stops (read them with
- * profile-summary.mjs: where recording costs the controller).
+ * --cpu-prof=DIR writes each controller's CPU profiles (one per thread) to DIR/recording-on and
+ * DIR/recording-off when it stops (read them with profile-summary.mjs: where recording costs).
  */
 import { randomBytes } from 'node:crypto';
 import { closeSync, mkdtempSync, openSync, readSync, readdirSync, rmSync, statSync } from 'node:fs';
@@ -59,7 +59,8 @@ async function side(label, recording, options, proto) {
   onCleanup(`controller data folder ${dataDir}`, () => rmSync(dataDir, { recursive: true, force: true }));
   const adminPassword = `bench-${randomBytes(12).toString('hex')}`;
   const env = recording ? { RELAIS_RECORDING_MAX_BYTES: String(64 * 1024 * 1024 * 1024) } : { RELAIS_NO_RECORDING: '1' };
-  const nodeArgs = options.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProf}`, `--cpu-prof-name=controller-recording-${recording ? 'on' : 'off'}.cpuprofile`] : [];
+  // One folder per side: the recordings thread writes its own profile beside the main thread's.
+  const nodeArgs = options.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${join(options.cpuProf, `recording-${recording ? 'on' : 'off'}`)}`] : [];
   const controller = await spawnController({ root, dataDir, adminPassword, env, nodeArgs });
   const cookie = await login(controller.url, adminPassword);
   const technician = await connectConsole(controller.url, cookie, proto);
