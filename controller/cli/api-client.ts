@@ -30,47 +30,11 @@ export interface NewJob {
   timeoutSeconds?: number;
 }
 
-/** A client for the jobs API, authenticated with an API token. */
-export class FleetApi {
+/** The controller's REST API with an API token: one checked request at a time (see the module's comment). */
+export class RestClient {
   constructor(private readonly options: ApiOptions) {}
 
-  /** Starts a job; resolves with it as the controller stored it. */
-  async createJob(body: NewJob): Promise<Job> {
-    return (await this.request('POST', '/api/jobs', fleetAnswers.job, body)).job;
-  }
-
-  async listJobs(): Promise<JobSummary[]> {
-    return (await this.request('GET', '/api/jobs', fleetAnswers.jobs)).jobs;
-  }
-
-  /** A job with its counts. */
-  async job(jobId: string): Promise<Job> {
-    return (await this.request('GET', `/api/jobs/${encodeURIComponent(jobId)}`, fleetAnswers.job)).job;
-  }
-
-  /** Every run of a job (without output), page after page, in target order. */
-  async runs(jobId: string): Promise<RunListItem[]> {
-    const runs: RunListItem[] = [];
-    let cursor: string | null = null;
-    do {
-      const query: string = cursor === null ? '?limit=500' : `?limit=500&cursor=${encodeURIComponent(cursor)}`;
-      const page = await this.request('GET', `/api/jobs/${encodeURIComponent(jobId)}/runs${query}`, fleetAnswers.runPage);
-      runs.push(...page.runs);
-      cursor = page.nextCursor;
-    } while (cursor !== null);
-    return runs;
-  }
-
-  /** One device's run with its output (base64). */
-  async run(jobId: string, deviceId: string): Promise<RunWithOutput> {
-    return (await this.request('GET', `/api/jobs/${encodeURIComponent(jobId)}/runs/${encodeURIComponent(deviceId)}`, fleetAnswers.run)).run;
-  }
-
-  async cancel(jobId: string): Promise<Job> {
-    return (await this.request('POST', `/api/jobs/${encodeURIComponent(jobId)}/cancel`, fleetAnswers.job)).job;
-  }
-
-  private async request<S extends z.ZodType>(method: 'GET' | 'POST', path: string, schema: S, body?: unknown): Promise<z.infer<S>> {
+  protected async request<S extends z.ZodType>(method: 'GET' | 'POST', path: string, schema: S, body?: unknown): Promise<z.infer<S>> {
     const { status, text } = await this.send(method, path, body);
     let value: unknown;
     try {
@@ -119,6 +83,45 @@ export class FleetApi {
       const cause = (err as { cause?: { code?: string } }).cause?.code;
       throw CliError.of('CLI_ERR_UNREACHABLE', say('address', { controller: this.options.controller, hasCause: cause ? 'yes' : 'no', cause: cause ?? '' }));
     }
+  }
+}
+
+/** The jobs API. */
+export class FleetApi extends RestClient {
+  /** Starts a job; resolves with it as the controller stored it. */
+  async createJob(body: NewJob): Promise<Job> {
+    return (await this.request('POST', '/api/jobs', fleetAnswers.job, body)).job;
+  }
+
+  async listJobs(): Promise<JobSummary[]> {
+    return (await this.request('GET', '/api/jobs', fleetAnswers.jobs)).jobs;
+  }
+
+  /** A job with its counts. */
+  async job(jobId: string): Promise<Job> {
+    return (await this.request('GET', `/api/jobs/${encodeURIComponent(jobId)}`, fleetAnswers.job)).job;
+  }
+
+  /** Every run of a job (without output), page after page, in target order. */
+  async runs(jobId: string): Promise<RunListItem[]> {
+    const runs: RunListItem[] = [];
+    let cursor: string | null = null;
+    do {
+      const query: string = cursor === null ? '?limit=500' : `?limit=500&cursor=${encodeURIComponent(cursor)}`;
+      const page = await this.request('GET', `/api/jobs/${encodeURIComponent(jobId)}/runs${query}`, fleetAnswers.runPage);
+      runs.push(...page.runs);
+      cursor = page.nextCursor;
+    } while (cursor !== null);
+    return runs;
+  }
+
+  /** One device's run with its output (base64). */
+  async run(jobId: string, deviceId: string): Promise<RunWithOutput> {
+    return (await this.request('GET', `/api/jobs/${encodeURIComponent(jobId)}/runs/${encodeURIComponent(deviceId)}`, fleetAnswers.run)).run;
+  }
+
+  async cancel(jobId: string): Promise<Job> {
+    return (await this.request('POST', `/api/jobs/${encodeURIComponent(jobId)}/cancel`, fleetAnswers.job)).job;
   }
 }
 

@@ -1,12 +1,15 @@
 /**
- * The command line: `relais fleet run|jobs|job|cancel` and its options. Parsing
+ * The command line: `relais fleet run|jobs|job|cancel`, `relais tickets list|show|note`
+ * and their options. Parsing
  * only; anything wrong is a usage error (exit 2) that names the option. The
  * environment is read here once (RELAIS_CONTROLLER, RELAIS_TOKEN, and LC_ALL,
  * LC_MESSAGES or LANG for the language unless --lang says), nowhere else.
  */
 import { parseArgs as splitArgs } from 'node:util';
 import { deviceTag, groupName, readCommandLine, token as tokenField, type OptionSpecs } from '../../protocol/index.js';
+import { TICKET_STATUSES } from '../../protocol/ticket-model.js';
 import { cliCatalog } from './cli-catalog.js';
+import type { TicketFilter } from './tickets-api.js';
 import { CliError } from './cli-errors.js';
 import { environmentLanguage, isLanguage, say, setCliLanguage } from './cli-language.js';
 
@@ -35,12 +38,18 @@ export type Command =
       readonly timeoutSeconds: number | undefined;
     })
   | (Common & { readonly kind: 'jobs' })
-  | (Common & { readonly kind: 'job' | 'cancel'; readonly jobId: string });
+  | (Common & { readonly kind: 'job' | 'cancel'; readonly jobId: string })
+  | (Common & { readonly kind: 'tickets-list'; readonly filter: TicketFilter; readonly limit: number })
+  | (Common & { readonly kind: 'tickets-show'; readonly number: number })
+  | (Common & { readonly kind: 'tickets-note'; readonly number: number; readonly text: string | null; readonly visibility: 'internal' | 'person' });
 
-const VALUE_OPTIONS = ['controller', 'token', 'script', 'tag', 'group', 'device', 'param', 'concurrency', 'timeout', 'request-timeout', 'lang'];
+const VALUE_OPTIONS = ['controller', 'token', 'script', 'tag', 'group', 'device', 'param', 'concurrency', 'timeout', 'request-timeout', 'lang', 'status', 'level', 'text', 'limit'];
+/** Switches that belong to one command each (--json and --help go everywhere). */
+const SWITCHES = ['mine', 'followed', 'person'] as const;
 const OPTIONS: OptionSpecs = {
   help: { type: 'boolean', short: 'h' },
   json: { type: 'boolean' },
+  ...Object.fromEntries(SWITCHES.map((name) => [name, { type: 'boolean' } as const])),
   ...Object.fromEntries(VALUE_OPTIONS.map((name) => [name, { type: 'string', multiple: true } as const])),
 };
 const ID = /^[A-Za-z0-9_-]{1,64}$/;
@@ -80,8 +89,10 @@ export function parseArgs(argv: readonly string[], env: Record<string, string | 
   // Keyed by the flag as typed, as every message names it.
   const values = new Map<string, string[]>();
   for (const [name, given] of read.values) if (given !== true) values.set(`--${name}`, [...given]);
-  if (positional[0] !== 'fleet') throw usage(positional[0] ? say('unknownCommand', { command: positional[0] }) : say('noCommand'));
+  if (positional[0] !== 'fleet' && positional[0] !== 'tickets') throw usage(positional[0] ? say('unknownCommand', { command: positional[0] }) : say('noCommand'));
+  const group = positional[0];
   const sub = positional[1];
+  const switches = new Set(SWITCHES.filter((name) => read.values.get(name) === true));
   const one = (flag: string) => {
     const all = values.get(flag);
     if (all && all.length > 1) throw usage(say('onlyOnce', { flag }));
@@ -94,8 +105,50 @@ export function parseArgs(argv: readonly string[], env: Record<string, string | 
     requestTimeoutMs: (wholeNumber('--request-timeout', one('--request-timeout'), 1, 600) ?? 10) * 1000,
   });
   const allowOnly = (allowed: string[]) => {
-    for (const flag of values.keys()) if (!['--controller', '--token', '--request-timeout', '--lang', ...allowed].includes(flag)) throw usage(say('notApplicable', { flag, sub: sub ?? '' }));
+    const given = [...values.keys(), ...[...switches].map((name) => `--${name}`)];
+    for (const flag of given) if (!['--controller', '--token', '--request-timeout', '--lang', ...allowed].includes(flag)) throw usage(say('notApplicable', { flag, sub: `${group} ${sub ?? ''}` }));
   };
+  if (group === 'tickets') {
+    const ticketNumber = (raw: string | undefined) => {
+      const m = /^#?([1-9][0-9]{0,8})$/.exec(raw ?? '');
+      if (!m) throw usage(raw === undefined ? say('needsTicketNumber', { sub: sub ?? '' }) : say('notTicketNumber', { raw: raw.slice(0, 20) }));
+      return Number(m[1]);
+    };
+    switch (sub) {
+      case 'list': {
+        if (positional.length > 2) throw usage(say('unexpectedArgument', { argument: positional[2] }));
+        allowOnly(['--status', '--level', '--text', '--limit', '--mine', '--followed']);
+        const level = one('--level');
+        if (level !== undefined && level !== 'L1' && level !== 'L2') throw usage(say('notLevel', { raw: level.slice(0, 20) }));
+        const status = one('--status');
+        if (status !== undefined && !status.split(',').every((s) => (TICKET_STATUSES as readonly string[]).includes(s))) throw usage(say('notStatus', { raw: status.slice(0, 80), statuses: TICKET_STATUSES.join(', ') }));
+        const text = one('--text');
+        const filter: TicketFilter = {
+          ...(status !== undefined ? { status } : {}),
+          ...(level !== undefined ? { level } : {}),
+          ...(switches.has('mine') ? { assignee: 'mine' as const } : {}),
+          ...(switches.has('followed') ? { follower: 'mine' as const } : {}),
+          ...(text !== undefined ? { q: text } : {}),
+        };
+        return { kind: 'tickets-list', ...common(), filter, limit: wholeNumber('--limit', one('--limit'), 1, 1000) ?? 50 };
+      }
+      case 'show':
+        allowOnly([]);
+        if (positional.length > 3) throw usage(say('unexpectedArgument', { argument: positional[3] }));
+        return { kind: 'tickets-show', ...common(), number: ticketNumber(positional[2]) };
+      case 'note': {
+        allowOnly(['--person']);
+        const number = ticketNumber(positional[2]);
+        const words = positional.slice(3);
+        if (words.length === 0) throw usage(say('noteNeedsText'));
+        // `-` reads the note from standard input (several lines, Markdown); else the words given, joined by spaces.
+        const text = words.length === 1 && words[0] === '-' ? null : words.join(' ');
+        return { kind: 'tickets-note', ...common(), number, text, visibility: switches.has('person') ? 'person' : 'internal' };
+      }
+      default:
+        throw usage(sub ? say('unknownTicketsCommand', { sub }) : say('whichTicketsCommand'));
+    }
+  }
   switch (sub) {
     case 'run': {
       if (positional.length > 2) throw usage(say('unexpectedArgument', { argument: positional[2] }));

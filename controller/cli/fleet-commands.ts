@@ -16,13 +16,15 @@ export interface CliIo {
   readonly progressTty: { write(text: string): unknown; columns?: number } | null;
   /** Registers what to do on Ctrl-C while a job is being watched; returns an unregister function. */
   onInterrupt(handler: () => void): () => void;
+  /** Standard input as UTF-8 text, at most `maxBytes` (beyond: cut there). */
+  readStdin(maxBytes: number): Promise<string>;
 }
 
 const POLL_MS = 300;
 /** Failed polls in a row (unreachable, timed out) tolerated before giving up: a controller may restart. */
 const POLL_RETRIES = 3;
 
-type FleetCommand = Exclude<Command, { kind: 'help' }>;
+type FleetCommand = Extract<Command, { kind: 'run' | 'job' | 'jobs' | 'cancel' }>;
 
 /** Runs one parsed command. */
 export async function runFleetCommand(command: FleetCommand, io: CliIo): Promise<number> {

@@ -30,6 +30,17 @@ export function processSeconds(pid, { children = false } = {}) {
   return (own + (children ? Number(fields[13]) + Number(fields[14]) : 0)) / TICKS_PER_SECOND;
 }
 
+/** user + system CPU seconds of a process's main thread alone (its event loop), or null. */
+export function mainThreadSeconds(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/task/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
+  } catch {
+    return null;
+  }
+}
+
 /** Pids whose parent is `pid` (from /proc). */
 export function childPids(pid) {
   const found = [];

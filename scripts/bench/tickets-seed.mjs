@@ -138,7 +138,8 @@ export async function seedTickets({ root, dataFile, tickets: ticketCount, events
     for (let i = 1; i < accountCount; i++) {
       const name = `${FIRST_NAMES[i % FIRST_NAMES.length]} ${LAST_NAMES[(i * 7) % LAST_NAMES.length]}`;
       // Not a valid hash: these accounts never log in, they only hold tickets.
-      accountIds.push(Number(insertUser.run(`tech${String(i).padStart(2, '0')}`, name, 'bench:no-login', 'technician', now - 400 * DAY_MS).lastInsertRowid));
+      // Roles as migration 0019 names them: mostly level 1, every fourth level 2.
+      accountIds.push(Number(insertUser.run(`tech${String(i).padStart(2, '0')}`, name, 'bench:no-login', i % 4 === 0 ? 'l2' : 'l1', now - 400 * DAY_MS).lastInsertRowid));
     }
   })();
   // Busier accounts first (a few technicians take most calls), the administrator a fair share.

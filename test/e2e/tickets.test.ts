@@ -8,7 +8,7 @@
  */
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { saveScreenshot } from '../helpers/browser.js';
+import { loginThroughUi, newPage, saveScreenshot } from '../helpers/browser.js';
 import { useBrowserSuite } from '../helpers/browser-suite.js';
 
 const suite = useBrowserSuite();
@@ -208,4 +208,56 @@ describe('tickets in the web UI', () => {
       await context.close();
     }
   }, 60_000);
+
+  it('shows level-2 actions only to level 2: the level-1 follower reads and annotates, level 2 sends it back to level 1', async () => {
+    const url = suite.controller.url;
+    const api = async (cookie: string, method: string, path: string, body?: unknown) => {
+      const res = await fetch(`${url}${path}`, { method, headers: { cookie, origin: url, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+      expect(res.status, await res.clone().text()).toBeLessThan(300);
+      return res.json();
+    };
+    const session = async (username: string, password: string) => {
+      const res = await fetch(`${url}/api/login`, { method: 'POST', headers: { origin: url, 'content-type': 'application/json' }, body: JSON.stringify({ username, password }) });
+      return res.headers.get('set-cookie')!.split(';')[0]!;
+    };
+    const admin = await session('admin', suite.controller.adminPassword);
+    for (const [username, role] of [['lea.level1', 'l1'], ['max.level2', 'l2']]) {
+      await api(admin, 'POST', '/api/users', { username, name: username, password: `${username} has a long password`, role });
+    }
+    const lea = await session('lea.level1', 'lea.level1 has a long password');
+    const created = await api(lea, 'POST', '/api/tickets', { title: 'Scanner sends blank pages', description: '', requester: { name: 'Paul Girard', phone: null, email: null }, category: 'hardware', impact: 'medium', urgency: 'medium' });
+    const number = created.ticket.number as number;
+    await api(lea, 'POST', `/api/tickets/${number}/actions`, { type: 'escalate', reason: 'The firmware needs an update: level 2.' });
+
+    const { context: leaContext, page: leaPage } = await newPage(suite.browser);
+    const { context: maxContext, page: maxPage } = await newPage(suite.browser);
+    try {
+      await loginThroughUi(leaPage, url, 'lea.level1', 'lea.level1 has a long password');
+      await leaPage.goto(`${url}/#/tickets`);
+      await leaPage.locator('[data-testid=filter-assignee]').selectOption('followed');
+      await leaPage.locator(`[data-testid=ticket-row][data-number="${number}"]`).click();
+      await leaPage.locator('[data-testid=ticket-following]').waitFor();
+      expect(await leaPage.locator('[data-testid=ticket-actions] button').count()).toBe(0);
+      await saveScreenshot(leaPage, 'tickets-level1-follower');
+      await leaPage.locator('[data-testid=note-body]').fill('The user reset the scanner once.');
+      await leaPage.locator('[data-testid=add-note]').click();
+      await expect.poll(() => timelineKinds(leaPage)).toContain('note');
+
+      await loginThroughUi(maxPage, url, 'max.level2', 'max.level2 has a long password');
+      await maxPage.goto(`${url}/#/tickets/${number}`);
+      await maxPage.locator('[data-testid=action-de_escalate]').waitFor();
+      expect(await maxPage.locator('[data-testid=ticket-actions] button').evaluateAll((b) => b.map((x) => x.getAttribute('data-testid')))).toEqual(['action-take', 'action-de_escalate', 'action-resolve']);
+      expect(await maxPage.locator('[data-testid=ticket-following]').count()).toBe(0);
+      await act(maxPage, 'de_escalate', { reason: 'Firmware is current: a cleaning of the glass will do.' });
+      await expect.poll(() => maxPage.locator('[data-testid=ticket-level]').textContent()).toBe('Level 1');
+      // Back at level 1: the follower's page offers the level-1 moves again (it hears the change live).
+      await expect.poll(() => leaPage.locator('[data-testid=action-take]').count(), { timeout: 15_000 }).toBe(1);
+      expect(await leaPage.locator('[data-testid=ticket-following]').count()).toBe(0);
+      expect(await leaPage.locator('[data-testid=timeline-item][data-kind=de_escalate]').textContent()).toContain('max.level2 sent the ticket back to level 1: Firmware is current');
+      await saveScreenshot(leaPage, 'tickets-level1-back');
+    } finally {
+      await leaContext.close();
+      await maxContext.close();
+    }
+  }, 90_000);
 });

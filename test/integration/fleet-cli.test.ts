@@ -155,7 +155,7 @@ describe('relais fleet run against a real controller and agents', () => {
     const FR = { LANG: 'fr_FR.UTF-8' };
     const help = await relais(['--help'], FR);
     expect(help.code).toBe(0);
-    expect(help.stdout).toContain('Utilisation\u00a0: relais fleet <commande> [options]');
+    expect(help.stdout).toContain('Utilisation\u00a0: relais fleet|tickets <commande> [options]');
     expect(help.stdout).toContain('lance un script sur plusieurs postes');
     const table = await relais(['fleet', 'jobs', '--controller', c.url], { ...FR, RELAIS_TOKEN: apiToken });
     expect(table.code).toBe(0);

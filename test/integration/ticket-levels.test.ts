@@ -182,6 +182,7 @@ describe('migration 0019 on an existing database', () => {
       file.exec(`UPDATE users SET role = 'technician' WHERE username = 'old.tech';
         DELETE FROM kysely_migration WHERE name = '0019-roles';
         DROP INDEX ticket_words_ticket_word;
+        DROP INDEX tickets_id_filters;
         CREATE INDEX ticket_words_ticket ON ticket_words (ticket_id);`);
       file.close();
 
@@ -194,7 +195,10 @@ describe('migration 0019 on an existing database', () => {
       const migrated = new Database(join(old.dataDir, 'relais.sqlite'), { readonly: true });
       try {
         expect(migrated.prepare("SELECT count(*) AS n FROM users WHERE role = 'technician'").get()).toEqual({ n: 0 });
-        expect(migrated.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'ticket_words' ORDER BY name").all()).toContainEqual({ name: 'ticket_words_ticket_word' });
+        const indexes = migrated.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name IN ('tickets', 'ticket_words')").all();
+        expect(indexes).toContainEqual({ name: 'ticket_words_ticket_word' });
+        expect(indexes).toContainEqual({ name: 'tickets_id_filters' });
+        expect(indexes).not.toContainEqual({ name: 'ticket_words_ticket' });
       } finally {
         migrated.close();
       }

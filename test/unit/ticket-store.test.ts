@@ -105,7 +105,7 @@ describe('TicketStore', () => {
     const made: Array<{ number: number; title: string }> = [];
     for (let i = 0; i < 60; i++) {
       now += 60_000;
-      const title = `${words[i % words.length]} ${i}`;
+      const title = `${words[i % words.length]} poste ${i}`;
       const t = await tickets.create({ ...input, title, impact: (['high', 'medium', 'low'] as const)[i % 3]! }, caller());
       made.push({ number: t.number, title });
       // Statuses of every kind: in progress, waiting, escalated (level 2, tech follows), resolved.
@@ -127,6 +127,9 @@ describe('TicketStore', () => {
       [{ q: 'ecran', status: 'new,in_progress,waiting_user,escalated' }, (t) => ['new', 'in_progress', 'waiting_user', 'escalated'].includes(t.status)],
       [{ q: 'imprimante', status: 'resolved' }, (t) => t.status === 'resolved'],
       [{ q: 'wifi', level: 'L2' }, (t) => t.level === 'L2'],
+      // A word every ticket has: the few resolved ones are walked and probed.
+      [{ q: 'poste', status: 'resolved' }, (t) => t.status === 'resolved'],
+      [{ q: 'poste vpn', status: 'new,waiting_user' }, (t) => ['new', 'waiting_user'].includes(t.status)],
       [{ q: 'vpn', follower: 'mine' }, (t) => t.followerIds.includes(String(tech.id))],
       [{ follower: 'mine' }, (t) => t.followerIds.includes(String(tech.id))],
       [{ q: 'vpn', assignee: 'mine', priority: 'P1,P2' }, (t) => t.assigneeId === String(tech.id) && ['P1', 'P2'].includes(t.priority)],

@@ -106,7 +106,7 @@ export class ShellLog {
       const ticketNumber = await this.started;
       const endedAt = Date.now();
       const bytes = writer?.bytes ?? 0;
-      const truncated = writer?.state === 'truncated';
+      const truncated = writer?.truncated ?? false;
       if (writer && this.recordingId && this.options.store) {
         await this.options.store.finish(this.recordingId, { endedAt, bytes, truncated, state: writer.state === 'failed' ? 'failed' : 'closed' });
       }
