@@ -1,5 +1,5 @@
 /**
- * TicketStore on a real SQLite store with a fake clock: auto-close after N days, two
+ * TicketStore on a real store (SQLite, and PostgreSQL in the postgres project) with a fake clock: auto-close after N days, two
  * concurrent changes on one version (one wins, the other is a version conflict), the
  * clocks read from the history (a corrected history corrects them) and the queue's sort
  * deadline recomputed on every change.
@@ -37,8 +37,8 @@ beforeEach(async () => {
   now = MONDAY_10;
   audit = new AuditLog(store.db, { now: () => now });
   tickets = new TicketStore(store.db, audit, undefined, () => now);
-  const inserted = await store.db.insertInto('users').values({ username: 'tech', name: 'Tech', password_hash: 'x', role: 'l1', created_at: 0, deleted_at: null }).executeTakeFirst();
-  tech = { id: Number(inserted.insertId), username: 'tech', name: 'Tech', role: 'l1' };
+  const { id } = await store.db.insertInto('users').values({ username: 'tech', name: 'Tech', password_hash: 'x', role: 'l1', created_at: 0, deleted_at: null }).returning('id').executeTakeFirstOrThrow();
+  tech = { id, username: 'tech', name: 'Tech', role: 'l1' };
 });
 afterEach(async () => {
   await audit.flush();
