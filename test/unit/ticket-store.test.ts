@@ -100,7 +100,7 @@ describe('TicketStore', () => {
   });
 
   it('answers a text search with other filters the same whichever side it reads first, and pages it with the cursor', async () => {
-    const level2 = { id: Number((await store.db.insertInto('users').values({ username: 'max', name: 'Max', password_hash: 'x', role: 'l2', created_at: 0, deleted_at: null }).executeTakeFirst()).insertId), username: 'max', name: 'Max', role: 'l2' as const };
+    const level2 = { id: Number((await store.db.insertInto('users').values({ username: 'max', name: 'Max', password_hash: 'x', role: 'l2', created_at: 0, deleted_at: null }).returning('id').executeTakeFirstOrThrow()).id), username: 'max', name: 'Max', role: 'l2' as const };
     const words = ['vpn lent', 'imprimante bloquée', 'écran noir', 'vpn coupé imprimante', 'wifi'];
     const made: Array<{ number: number; title: string }> = [];
     for (let i = 0; i < 60; i++) {
