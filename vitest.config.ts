@@ -22,6 +22,7 @@ const STORE_UNIT_TESTS = [
   'test/unit/snapshot-retention.test.ts',
   'test/unit/revoke-settles-runs.test.ts',
   'test/unit/store-engines.test.ts',
+  'test/unit/knowledge-store.test.ts',
 ];
 
 export default defineConfig({

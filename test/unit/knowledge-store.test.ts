@@ -1,5 +1,5 @@
 /**
- * The knowledge base on a real SQLite store: articles and their versions, the full-text
+ * The knowledge base on a real store (SQLite FTS5, or PostgreSQL's tsvector in the postgres project): articles and their versions, the full-text
  * search (accents folded, word beginnings, French and English, ranked, highlighted, any
  * typed operator harmless), votes, and suggestions ranked findings first.
  */
@@ -11,7 +11,8 @@ import { FINDING_CODES, findingCodeOf, runHealthChecks, snapshot, type Finding, 
 import { articleFields, type ArticleFieldsInput } from '../../protocol/knowledge-model.js';
 import { AuditLog } from '../../controller/server/audit/audit.js';
 import { ArticleFeedback } from '../../controller/server/knowledge/article-feedback.js';
-import { SqliteArticleSearch, ftsExpression } from '../../controller/server/knowledge/article-search.js';
+import { ftsExpression } from '../../controller/server/knowledge/article-search.js';
+import { articleSearchFor } from '../../controller/server/knowledge/knowledge.js';
 import { highlight, matcher, snippet } from '../../controller/server/knowledge/search-highlight.js';
 import { ArticleStore, type KnowledgeCaller } from '../../controller/server/knowledge/article-store.js';
 import { ArticleVersions } from '../../controller/server/knowledge/article-versions.js';
@@ -32,7 +33,7 @@ const fields = (input: Partial<ArticleFieldsInput>) => articleFields.parse({ tit
 
 beforeAll(async () => {
   store = await openTempStore();
-  const search = new SqliteArticleSearch(store.db);
+  const search = articleSearchFor(store.db);
   articles = new ArticleStore(store.db, search, new AuditLog(store.db));
   feedback = new ArticleFeedback(store.db);
   suggestions = new Suggestions(store.db, articles, search, feedback);
@@ -140,7 +141,7 @@ describe('full-text search', () => {
 
 describe('ranking is bounded', () => {
   it('past the bound, the newest matches are ranked (bm25 among them), not every match', async () => {
-    const bounded = new ArticleStore(store.db, new SqliteArticleSearch(store.db, 2), new AuditLog(store.db));
+    const bounded = new ArticleStore(store.db, articleSearchFor(store.db, 2), new AuditLog(store.db));
     const made: string[] = [];
     for (const title of ['Wifi wifi wifi (oldest)', 'Wifi once', 'Wifi again', 'Wifi newest']) made.push((await articles.create(fields({ title, symptoms: 'Le wifi tombe.' }), null, caller)).title);
     expect((await articles.list({ q: 'wifi', limit: 20 })).articles[0]!.title).toBe('Wifi wifi wifi (oldest)');

@@ -28,8 +28,8 @@ export interface KnowledgeParts {
 }
 
 /** The one place the full-text index is chosen by engine: SQLite FTS5, or PostgreSQL's tsvector. */
-export function articleSearchFor(db: Db): ArticleSearch {
-  return engineOf(db) === 'postgres' ? new PostgresArticleSearch(db) : new SqliteArticleSearch(db);
+export function articleSearchFor(db: Db, rankedAtMost?: number): ArticleSearch {
+  return engineOf(db) === 'postgres' ? new PostgresArticleSearch(db, rankedAtMost) : new SqliteArticleSearch(db, rankedAtMost);
 }
 
 export class Knowledge {
