@@ -22,6 +22,7 @@ import { markdownToPlainLine, renderMarkdown } from '../../protocol/markdown.js'
 import { Suggestions, rankSuggestions, type Candidate } from '../../controller/server/knowledge/suggestions.js';
 import { addDevice, openTempStore, type TempStore } from '../helpers/temp-store.js';
 import { repoRoot } from '../helpers/paths.js';
+import { testEngine } from '../helpers/test-database.js';
 import { arbitraryFor } from '../helpers/schema-arbitrary.js';
 
 let store: TempStore;
@@ -105,6 +106,12 @@ describe('full-text search', () => {
     expect(await titles('imprim')).toEqual(['Imprimante hors ligne']);
     expect(await titles('printer offl')).toEqual(['Printer offline after update']);
     expect(await titles('le réseau ne répond')).toEqual(['Imprimante hors ligne']);
+  });
+
+  it.runIf(testEngine() === 'postgres')('on PostgreSQL, also finds a word by its French or English stem', async () => {
+    const titles = async (q: string) => (await articles.list({ q, limit: 20 })).articles.map((a) => a.title);
+    expect(await titles('imprimantes lignes')).toEqual(['Imprimante hors ligne']);
+    expect(await titles('printers')).toEqual(['Printer offline after update']);
   });
 
   it('ranks a title match first and highlights the words in title and snippet', async () => {

@@ -1,8 +1,9 @@
 /**
  * One set of migrations, two engines. On SQLite, the shipped migrations (0001–0016) still
  * write exactly the schema they always wrote — sqlite_master compared text for text with
- * the copy taken before PostgreSQL support (test/fixtures/store/sqlite-schema-0016.sql) — so
- * a database made by an earlier version and a fresh one agree. On PostgreSQL (postgres
+ * the copy taken before PostgreSQL support (test/fixtures/store/sqlite-schema-0016.sql; 0017–0019,
+ * written for SQLite first, against sqlite-schema-0019.sql) — so a database made by an earlier
+ * version and a fresh one agree. On PostgreSQL (postgres
  * project), migrating an empty database gives the same tables, columns, nullability,
  * primary keys, unique constraints and indexes as SQLite, with 64-bit whole numbers and
  * text in code-point order. Full-text search is each engine's own (FTS5 tables, tsvector
@@ -76,6 +77,18 @@ describe('SQLite schema', () => {
     await db.destroy();
     expect(error).toBeUndefined();
     expect(sqliteSchema(join(dir, 'relais.sqlite'))).toBe(readFileSync(join(repoRoot, 'test/fixtures/store/sqlite-schema-0016.sql'), 'utf8'));
+  });
+});
+
+describe('SQLite schema of the knowledge, satisfaction and roles migrations', () => {
+  it('0017–0019 write on SQLite the schema they wrote before they ran on PostgreSQL too', async () => {
+    const dir = tempDir();
+    const db = await connectDatabase({ dataDir: dir });
+    const { error } = await new Migrator({ db, provider: migrationProvider, allowUnorderedMigrations: true }).migrateTo('0019-roles');
+    await db.destroy();
+    expect(error).toBeUndefined();
+    const fixture = join(repoRoot, 'test/fixtures/store/sqlite-schema-0019.sql');
+    expect(sqliteSchema(join(dir, 'relais.sqlite'))).toBe(readFileSync(fixture, 'utf8'));
   });
 });
 
