@@ -23,6 +23,8 @@ const STORE_UNIT_TESTS = [
   'test/unit/revoke-settles-runs.test.ts',
   'test/unit/store-engines.test.ts',
   'test/unit/knowledge-store.test.ts',
+  'test/unit/reports.test.ts',
+  'test/unit/satisfaction.test.ts',
 ];
 
 export default defineConfig({
