@@ -10,8 +10,9 @@
  * - Raw SQL only where the engines differ, under `engineOf(db)` (dialect.ts), each branch
  *   complete: triggers (SQLite `CREATE TRIGGER … BEGIN SELECT RAISE(ABORT, …)`, PostgreSQL
  *   `guardTrigger()` from postgres-triggers.ts with the same condition and message), full-text
- *   search (SQLite FTS5 virtual table kept by triggers; PostgreSQL a `tsvector` column, generated
- *   from `to_tsvector('french', …) || to_tsvector('english', …)` with a GIN index), partial indexes,
+ *   search (SQLite FTS5 virtual table; PostgreSQL a table with a `tsvector` column written by the
+ *   store from text folded in code, `simple` || `french` || `english`, with a GIN index: see 0017 and
+ *   knowledge/postgres-article-search.ts), partial indexes,
  *   date functions (store milliseconds since the epoch in `integer`, compute times in code).
  * - Data steps use the query builder (`onConflict(...).doNothing()`, not `INSERT OR IGNORE`;
  *   `.returning('id')`, not `insertId`), in batches of a few hundred rows.
