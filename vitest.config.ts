@@ -1,8 +1,34 @@
+import { randomBytes } from 'node:crypto';
 import { defineConfig } from 'vitest/config';
+
+/**
+ * Every test runs on SQLite (project `sqlite`). When RELAIS_TEST_DATABASE_URL names a
+ * PostgreSQL server (`.ci/run` sets it when one answers), the tests that reach the store —
+ * integration, e2e and the store-backed unit tests — run again on PostgreSQL (project
+ * `postgres`), each controller or store on a fresh database of that server
+ * (test/helpers/test-database.ts). `--project sqlite` or `--project postgres` runs one.
+ */
+const postgresUrl = process.env.RELAIS_TEST_DATABASE_URL;
+/** Names this run's databases, so the global teardown drops what a crashed test left and nothing else. */
+const run = (process.env.RELAIS_TEST_RUN ??= randomBytes(3).toString('hex'));
+
+/** Unit tests whose subject is the store itself (they open one through test/helpers/temp-store.ts). */
+const STORE_UNIT_TESTS = [
+  'test/unit/audit-log.test.ts',
+  'test/unit/audit-append-only.test.ts',
+  'test/unit/ticket-store.test.ts',
+  'test/unit/store-concurrency.test.ts',
+  'test/unit/support-retention.test.ts',
+  'test/unit/snapshot-retention.test.ts',
+  'test/unit/revoke-settles-runs.test.ts',
+  'test/unit/store-engines.test.ts',
+  'test/unit/knowledge-store.test.ts',
+  'test/unit/reports.test.ts',
+  'test/unit/satisfaction.test.ts',
+];
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
     globalSetup: ['test/global-setup.ts'],
     // Two test files at a time, for two cores: integration and e2e files start real controllers,
     // agents, shells and Chromium, whose CPU adds to the workers'. Vitest runs the slowest files
@@ -14,7 +40,21 @@ export default defineConfig({
     hookTimeout: 60_000,
     // Every agent the suite starts would otherwise ask apt what is pending (seconds of CPU each);
     // the updates probe's own test asks it directly (test/integration/diagnostics-helpdesk.test.ts).
-    env: { RELAIS_NO_UPDATE_CHECK: '1' },
+    env: { RELAIS_NO_UPDATE_CHECK: '1', RELAIS_TEST_RUN: run },
     reporters: ['default', ['json', { outputFile: 'test-results/vitest-report.json' }]],
+    projects: [
+      { extends: true, test: { name: 'sqlite', include: ['test/**/*.test.ts'] } },
+      ...(postgresUrl
+        ? [{
+            extends: true,
+            test: {
+              name: 'postgres',
+              include: ['test/integration/**/*.test.ts', 'test/e2e/**/*.test.ts', ...STORE_UNIT_TESTS],
+              globalSetup: ['test/global-setup-postgres.ts'],
+              env: { RELAIS_TEST_ENGINE: 'postgres' },
+            },
+          }]
+        : []),
+    ],
   },
 });

@@ -9,4 +9,6 @@ if (!existsSync(report)) {
 }
 const { numPassedTests, numFailedTests, numPendingTests, numTodoTests } = JSON.parse(readFileSync(report, 'utf8'));
 const skipped = numPendingTests + numTodoTests;
-console.log(`Tests: ${numPassedTests} passed, ${numFailedTests} failed${skipped ? `, ${skipped} skipped` : ''}`);
+// The postgres project runs only when RELAIS_TEST_DATABASE_URL is set (vitest.config.ts).
+const engines = process.env.RELAIS_TEST_DATABASE_URL ? 'SQLite and PostgreSQL' : 'SQLite';
+console.log(`Tests: ${numPassedTests} passed, ${numFailedTests} failed${skipped ? `, ${skipped} skipped` : ''} (engines: ${engines})`);

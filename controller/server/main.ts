@@ -45,7 +45,8 @@ import { listenForMetrics } from './observability/metrics-server.js';
 import { Metrics, NO_METRICS, type Meter } from './observability/metrics.js';
 import { Readiness } from './observability/readiness.js';
 import { announceStart } from './observability/start-notice.js';
-import { databaseAnswers, migrationsDone, openDatabase, type Db } from './store/database.js';
+import { databaseAnswers, DatabaseUnreachable, migrationsDone, openDatabase, type Db } from './store/database.js';
+import { redactDatabaseUrl } from './store/database-url.js';
 import { ResumeThrottle } from './support/resume-throttle.js';
 import { SupportCodes } from './support/support-codes.js';
 import { purgeSupport } from './support/support-purge.js';
@@ -88,7 +89,15 @@ async function main(): Promise<void> {
   const metrics = config.metricsTokenHash !== null || config.metricsListen !== null ? new Metrics(node.value) : null;
   const meter: Meter = metrics ?? NO_METRICS;
 
-  const db = await openDatabase(config.dataDir, metrics ? { onQuery: (seconds) => metrics.dbQuery(seconds) } : {});
+  let db: Db;
+  try {
+    db = await openDatabase(config, metrics ? { onQuery: (seconds) => metrics.dbQuery(seconds) } : {});
+  } catch (err) {
+    if (!(err instanceof DatabaseUnreachable)) throw err;
+    logger.fatal(err.message);
+    console.error(err.message);
+    process.exit(1);
+  }
   const readiness = new Readiness(
     { database: () => databaseAnswers(db), migrationsDone: () => migrationsDone(db) },
     { onProbeError: (err) => logger.warn({ err }, 'readiness: the database did not answer') },
@@ -216,7 +225,7 @@ async function main(): Promise<void> {
     logger.info({ metricsUrl: url }, `metrics: served at ${url} without a token`);
   }
   if (metrics && config.metricsTokenHash) logger.info('metrics: served at /metrics on this port to the metrics token (Authorization: Bearer)');
-  announceStart({ url: listenUrl(), dataDir: config.dataDir, hostNames: origins.needsAnnouncement ? origins.describe() : null, admin }, logger, process.stderr);
+  announceStart({ url: listenUrl(), dataDir: config.dataDir, ...(config.databaseUrl ? { store: `database ${redactDatabaseUrl(config.databaseUrl)}, files in ${config.dataDir}` } : {}), hostNames: origins.needsAnnouncement ? origins.describe() : null, admin }, logger, process.stderr);
 
   // SIGTERM (an orchestrator, systemd): readiness fails at once, the server keeps answering for
   // --drain-seconds so the balancer sees it and stops sending, then closes. SIGINT (Ctrl+C) and a

@@ -4,26 +4,21 @@
  * controller; older entries load a page at a time; details read as words; both
  * exports download the filtered rows. Screenshot: test-results/audit-page.png.
  */
-import Database from 'better-sqlite3';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { saveScreenshot } from '../helpers/browser.js';
 import { useBrowserSuite } from '../helpers/browser-suite.js';
+import { withControllerStore } from '../helpers/controller-store.js';
 
 const suite = useBrowserSuite();
 const base = Date.UTC(2026, 2, 10, 8, 0, 0);
 
-beforeAll(() => {
-  const db = new Database(join(suite.controller.dataDir, 'relais.sqlite'));
-  const insert = db.prepare('INSERT INTO audit_log (at, actor, action, target, detail_json, ip, count, last_at) VALUES (?, ?, ?, ?, ?, ?, 1, NULL)');
-  db.transaction(() => {
-    for (let i = 0; i < 250; i++) {
-      insert.run(base + i * 3_600_000, i % 2 ? 'marie' : 'paul', i % 5 === 0 ? 'consent.answered' : 'shell.opened', `ch-${i}`,
-        JSON.stringify({ deviceId: `dev-${i % 3}`, hostname: `PC-ACCUEIL-${i % 3}`, ...(i % 5 === 0 ? { decision: 'granted' } : {}) }), '10.0.0.7');
-    }
-  })();
-  db.close();
+beforeAll(async () => {
+  const rows = Array.from({ length: 250 }, (_, i) => ({
+    at: base + i * 3_600_000, actor: i % 2 ? 'marie' : 'paul', action: i % 5 === 0 ? 'consent.answered' : 'shell.opened', target: `ch-${i}`,
+    detail_json: JSON.stringify({ deviceId: `dev-${i % 3}`, hostname: `PC-ACCUEIL-${i % 3}`, ...(i % 5 === 0 ? { decision: 'granted' } : {}) }), ip: '10.0.0.7', count: 1, last_at: null,
+  }));
+  await withControllerStore(suite.controller, (db) => db.insertInto('audit_log').values(rows).execute());
 });
 
 describe('audit page', () => {

@@ -1,14 +1,21 @@
-/** Starts a real controller process on 127.0.0.1 with its own data folder, for integration and e2e tests. */
+/**
+ * Starts a real controller process on 127.0.0.1 with its own data folder, for integration and
+ * e2e tests; in the `postgres` test project, with its own PostgreSQL database as well
+ * (test-database.ts), kept with the data folder for a restart on it and dropped with it.
+ */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from './paths.js';
+import { createTestDatabase, testEngine, type TestDatabase } from './test-database.js';
 
 export interface RunningController {
   url: string;
   port: number;
   dataDir: string;
+  /** The controller's PostgreSQL database (postgres test project), null on SQLite. */
+  databaseUrl: string | null;
   adminPassword: string;
   pid: number;
   child: ChildProcess;
@@ -24,12 +31,20 @@ export interface ControllerOptions {
   keepData?: boolean;
 }
 
+/** The database of each data folder a controller ran on (postgres test project), until its data is dropped. */
+const databases = new Map<string, TestDatabase>();
+
 export async function startController(opts: ControllerOptions = {}): Promise<RunningController> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'relais-test-'));
   const adminPassword = 'test-password-' + Math.random().toString(36).slice(2);
+  let database = databases.get(dataDir) ?? null;
+  if (database === null && testEngine() === 'postgres') {
+    database = await createTestDatabase();
+    databases.set(dataDir, database);
+  }
   const child = spawn(process.execPath, [join(repoRoot, 'dist/controller/main.mjs'), '--host', '127.0.0.1', '--port', '0', '--data-dir', dataDir, ...(opts.args ?? [])], {
     cwd: repoRoot,
-    env: { ...process.env, RELAIS_ADMIN_PASSWORD: adminPassword, ...opts.env },
+    env: { ...process.env, RELAIS_ADMIN_PASSWORD: adminPassword, ...(database ? { RELAIS_DATABASE_URL: database.url } : {}), ...opts.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -62,9 +77,19 @@ export async function startController(opts: ControllerOptions = {}): Promise<Run
       await exited;
       clearTimeout(timer);
     }
-    if (!opts.keepData && !opts.dataDir) rmSync(dataDir, { recursive: true, force: true });
+    if (!opts.keepData && !opts.dataDir) {
+      rmSync(dataDir, { recursive: true, force: true });
+      await dropDatabase(dataDir);
+    }
   };
-  return { url, port: Number(new URL(url).port), dataDir, adminPassword, pid: child.pid!, child, logs: () => output, stop };
+  return { url, port: Number(new URL(url).port), dataDir, databaseUrl: database?.url ?? null, adminPassword, pid: child.pid!, child, logs: () => output, stop };
+}
+
+/** Drops the PostgreSQL database of a data folder kept by `keepData` once the test is done with it (no-op on SQLite). */
+export async function dropDatabase(dataDir: string): Promise<void> {
+  const database = databases.get(dataDir);
+  databases.delete(dataDir);
+  await database?.drop();
 }
 
 /** Logs in through the REST API and returns the Cookie header value. */

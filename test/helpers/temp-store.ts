@@ -1,8 +1,13 @@
-/** A real SQLite store (all migrations applied) in a temporary folder, for unit tests of store-backed logic. */
+/**
+ * A real store (all migrations applied) for tests of store-backed logic: SQLite in a
+ * temporary folder, or a fresh PostgreSQL database in the `postgres` test project
+ * (test-database.ts).
+ */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDatabase, type Db } from '../../controller/server/store/database.js';
+import { createTestDatabase, testEngine } from './test-database.js';
 
 export interface TempStore {
   db: Db;
@@ -12,12 +17,14 @@ export interface TempStore {
 
 export async function openTempStore(): Promise<TempStore> {
   const dir = mkdtempSync(join(tmpdir(), 'relais-store-'));
-  const db = await openDatabase(dir);
+  const database = testEngine() === 'postgres' ? await createTestDatabase() : null;
+  const db = await openDatabase({ dataDir: dir, databaseUrl: database?.url ?? null });
   return {
     db,
     dir,
     close: async () => {
       await db.destroy();
+      await database?.drop();
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ERRORS, type ErrorCode } from '../../protocol/index.js';
 import { connectConsole } from '../helpers/console-client.js';
 import { createSupportLink, login, startController, type RunningController } from '../helpers/controller-process.js';
+import { eventually } from '../helpers/until.js';
 
 let c: RunningController;
 let admin: string;
@@ -204,8 +205,11 @@ describe('technician accounts', () => {
     expect(await ownConsole.closed).toBe(ERRORS.AUTH_ERR_NO_SESSION.close);
     expectError(await call(here, 'GET', '/api/me'), 'AUTH_ERR_NO_SESSION');
 
-    const audit = (await call(admin, 'GET', '/api/audit?limit=30')).json.entries as Array<{ action: string; target: string; detail: any }>;
-    const changes = audit.filter((e) => e.action === 'password.changed' && e.target === 'rotator').map((e) => e.detail);
+    // Audit entries are written beside the answer, not before it: read until both are there.
+    const changesNow = async () =>
+      ((await call(admin, 'GET', '/api/audit?limit=30')).json.entries as Array<{ action: string; target: string; detail: any }>)
+        .filter((e) => e.action === 'password.changed' && e.target === 'rotator').map((e) => e.detail);
+    const changes = await eventually(changesNow, (list) => list.length >= 2, 10_000, 'both password.changed entries');
     expect(changes).toContainEqual({ by: 'self', ended: { sessions: 1, consoles: 1, apiTokens: 1 } });
     expect(changes).toContainEqual({ by: 'admin', ended: { sessions: 1, consoles: 1, apiTokens: 1 } });
   });

@@ -4,11 +4,12 @@
  * naming it, and the export streams every kept row as CSV (formula-looking cells
  * defused) or JSON, itself audited.
  */
-import Database from 'better-sqlite3';
-import { join } from 'node:path';
+import type { Insertable } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { csvCell, exportFileName } from '../../controller/server/http/audit-routes.js';
+import type { AuditLogTable } from '../../controller/server/store/schema.js';
 import { login, startController, type RunningController } from '../helpers/controller-process.js';
+import { withControllerStore } from '../helpers/controller-store.js';
 
 let c: RunningController;
 let cookie: string;
@@ -19,15 +20,16 @@ beforeAll(async () => {
   cookie = await login(c);
   // Rows written as the controller would, straight into its database: 1,200 shell openings by two technicians
   // on three devices, one minute apart, and a failed login whose user name looks like a spreadsheet formula.
-  const db = new Database(join(c.dataDir, 'relais.sqlite'));
-  const insert = db.prepare('INSERT INTO audit_log (at, actor, action, target, detail_json, ip, count, last_at) VALUES (?, ?, ?, ?, ?, ?, 1, NULL)');
-  db.transaction(() => {
-    for (let i = 0; i < 1200; i++) {
-      insert.run(base + i * 60_000, i % 2 ? 'marie' : 'paul', 'shell.opened', `ch-${i}`, JSON.stringify({ deviceId: `dev-${i % 3}`, hostname: `PC-COMPTA-${i % 3}` }), '10.0.0.7');
-    }
-    insert.run(base - 60_000, '=HYPERLINK("http://x")', 'login.failed', null, null, '10.0.0.9');
-  })();
-  db.close();
+  const rows: Array<Insertable<AuditLogTable>> = Array.from({ length: 1200 }, (_, i) => ({
+    at: base + i * 60_000, actor: i % 2 ? 'marie' : 'paul', action: 'shell.opened', target: `ch-${i}`,
+    detail_json: JSON.stringify({ deviceId: `dev-${i % 3}`, hostname: `PC-COMPTA-${i % 3}` }), ip: '10.0.0.7', count: 1, last_at: null,
+  }));
+  rows.push({ at: base - 60_000, actor: '=HYPERLINK("http://x")', action: 'login.failed', target: null, detail_json: null, ip: '10.0.0.9', count: 1, last_at: null });
+  await withControllerStore(c, (db) =>
+    db.transaction().execute(async (tx) => {
+      for (let i = 0; i < rows.length; i += 200) await tx.insertInto('audit_log').values(rows.slice(i, i + 200)).execute();
+    }),
+  );
 });
 afterAll(async () => c?.stop());
 

@@ -1,5 +1,4 @@
 /** The controller's doors, tried the way an attacker or a confused user would: real controller process, real sockets. */
-import Database from 'better-sqlite3';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLOSE_CODES, LIMITS } from '../../protocol/index.js';
 import { connectConsole } from '../helpers/console-client.js';
 import { createSupportLink, login, startController, type RunningController } from '../helpers/controller-process.js';
+import { withControllerStore } from '../helpers/controller-store.js';
 import { eventuallyDefined } from '../helpers/until.js';
 import { connectProtocolAgent, helloWithCode } from '../helpers/protocol-agent.js';
 
@@ -275,17 +275,14 @@ describe('audit and secrets', () => {
     const res = await fetch(`${c.url}/api/audit?limit=500`, { headers: { cookie } });
     const actions = new Set(((await res.json()).entries as Array<{ action: string }>).map((e) => e.action));
     for (const action of ['login.ok', 'login.failed', 'link.created', 'agent.joined', 'agent.refused', 'logout']) expect(actions).toContain(action);
-    const db = new Database(join(c.dataDir, 'relais.sqlite'));
-    try {
-      expect(() => db.prepare("UPDATE audit_log SET action = 'x'").run()).toThrow(/append-only/);
-      expect(() => db.prepare('DELETE FROM audit_log').run()).toThrow(/append-only/);
-      const stored = db.prepare('SELECT code_hash FROM support_codes').all() as Array<{ code_hash: string }>;
+    await withControllerStore(c, async (db) => {
+      await expect(db.updateTable('audit_log').set({ action: 'x' }).execute()).rejects.toThrow(/append-only/);
+      await expect(db.deleteFrom('audit_log').execute()).rejects.toThrow(/append-only/);
+      const stored = await db.selectFrom('support_codes').select('code_hash').execute();
       expect(stored.every((r) => !/^\d{9}$/.test(r.code_hash))).toBe(true);
-      const sessions = db.prepare('SELECT token_hash FROM login_sessions').all() as Array<{ token_hash: string }>;
+      const sessions = await db.selectFrom('login_sessions').select('token_hash').execute();
       expect(sessions.some((s) => cookie.endsWith(s.token_hash))).toBe(false);
-    } finally {
-      db.close();
-    }
+    });
   });
 
   it('never writes a password, session token or support code to its output', async () => {

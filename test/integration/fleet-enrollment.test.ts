@@ -4,14 +4,14 @@
  * online in a real console, reconnecting by key after a restart, revocation, and
  * every way a token can be refused. Real controller processes on 127.0.0.1.
  */
-import Database from 'better-sqlite3';
 import { readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ERRORS, type DeviceListItem, type DeviceView } from '../../protocol/index.js';
 import type { RunningAgent } from '../helpers/agent-process.js';
 import { connectConsole, startWithConsole, stopAll, type ConsoleClient, type ControllerWithConsole } from '../helpers/console-client.js';
-import { login, startController, type RunningController } from '../helpers/controller-process.js';
+import { dropDatabase, login, startController, type RunningController } from '../helpers/controller-process.js';
+import { withControllerStore } from '../helpers/controller-store.js';
 import { createEnrollmentToken, enrollAgent, enrollKey, runAgent, testDeviceKey } from '../helpers/fleet.js';
 import { proxyAllowance, startTcpProxy } from '../helpers/tcp-proxy.js';
 import { eventually, eventuallyDefined, until } from '../helpers/until.js';
@@ -65,14 +65,9 @@ describe('enrollment tokens', () => {
     expect(entries.some((e) => e.action === 'enrollment-token.created' && e.target === created.id)).toBe(true);
     expect(entries.some((e) => e.action === 'enrollment-token.revoked' && e.target === created.id)).toBe(true);
     expect(JSON.stringify(entries)).not.toContain(created.token);
-    const db = new Database(join(c.dataDir, 'relais.sqlite'), { readonly: true });
-    try {
-      const row = db.prepare('SELECT * FROM enrollment_tokens WHERE id = ?').get(created.id) as Record<string, unknown>;
-      expect(JSON.stringify(row)).not.toContain(created.token);
-      expect(row.token_hash).toEqual(expect.any(String));
-    } finally {
-      db.close();
-    }
+    const row = await withControllerStore(c, (db) => db.selectFrom('enrollment_tokens').selectAll().where('id', '=', created.id).executeTakeFirstOrThrow());
+    expect(JSON.stringify(row)).not.toContain(created.token);
+    expect(row.token_hash).toEqual(expect.any(String));
   });
 
   it('need a session, our own origin and a valid body', async () => {
@@ -199,6 +194,7 @@ describe('enroll, then run', () => {
       await second?.stop();
       await first.stop();
       rmSync(first.dataDir, { recursive: true, force: true });
+      await dropDatabase(first.dataDir);
     }
   });
 

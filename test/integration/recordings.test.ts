@@ -7,7 +7,6 @@
  * a controller killed with SIGKILL mid-shell leaves a readable file with what the shell
  * printed more than a second before, and retention deletes it once old (audited).
  */
-import Database from 'better-sqlite3';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,6 +18,7 @@ import { recordingAnswers, type RecordingView } from '../../protocol/rest-record
 import { spawnAgent, type RunningAgent } from '../helpers/agent-process.js';
 import { startWithConsole, stopAll, type ControllerWithConsole } from '../helpers/console-client.js';
 import { createSupportLink, login, startController, type RunningController } from '../helpers/controller-process.js';
+import { withControllerStore } from '../helpers/controller-store.js';
 import { eventually } from '../helpers/until.js';
 
 const QUESTION = /\[y\/N\]/i;
@@ -192,9 +192,7 @@ describe('shell recordings', () => {
     expect(cast.events.filter((e) => e[1] === 'o').map((e) => e[2]).join('')).toContain('early-42');
 
     // Retention: made 40 days old, the recording goes (file and row) at the next start's first run, audited.
-    const db = new Database(join(s.controller.dataDir, 'relais.sqlite'));
-    db.prepare('UPDATE recordings SET started_at = ?').run(Date.now() - 40 * 24 * 60 * 60 * 1000);
-    db.close();
+    await withControllerStore(s.controller, (db) => db.updateTable('recordings').set({ started_at: Date.now() - 40 * 24 * 60 * 60 * 1000 }).execute());
     const again = await startController({ dataDir: s.controller.dataDir, args: ['--recording-retention-days', '30'] });
     try {
       const cookie = await login(again, 'admin', s.controller.adminPassword);

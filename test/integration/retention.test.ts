@@ -5,13 +5,12 @@
  * back after its backoff; waiting links are capped; snapshots are kept per device
  * with the compared ones pinned; the audit retention setting prunes, audited.
  */
-import Database from 'better-sqlite3';
 import { rmSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROTOCOL_VERSION, type ControllerToAgent, type Snapshot } from '../../protocol/index.js';
 import { spawnAgent, type RunningAgent } from '../helpers/agent-process.js';
-import { createSupportLink, login, startController, type RunningController } from '../helpers/controller-process.js';
+import { createSupportLink, dropDatabase, login, startController, type RunningController } from '../helpers/controller-process.js';
+import { withControllerStore } from '../helpers/controller-store.js';
 import { connectProtocolAgent, helloWithCode } from '../helpers/protocol-agent.js';
 import { proxyAllowance, startTcpProxy } from '../helpers/tcp-proxy.js';
 import { eventually, until } from '../helpers/until.js';
@@ -57,6 +56,7 @@ describe('resumes, links and the audit log under load', () => {
   afterAll(async () => {
     await c?.stop();
     if (c) rmSync(c.dataDir, { recursive: true, force: true });
+    if (c) await dropDatabase(c.dataDir);
   });
 
   it('300 reconnects with one resume token: refused with a catalog close code after a burst, a few audit rows, exact counts', async () => {
@@ -81,16 +81,13 @@ describe('resumes, links and the audit log under load', () => {
 
     // Stopping the controller appends the counts still open: every event is accounted for.
     await c.stop();
-    const db = new Database(join(c.dataDir, 'relais.sqlite'), { readonly: true });
-    try {
-      const sum = (action: string, where = '') =>
-        (db.prepare(`SELECT coalesce(sum(count), 0) AS n FROM audit_log WHERE action = ? ${where}`).get(action) as { n: number }).n;
-      expect(sum('agent.resumed', `AND target = '${welcome.sessionId}'`)).toBe(welcomed);
-      expect(sum('agent.refused', `AND detail_json LIKE '%SESSION_ERR_RESUME_THROTTLED%'`)).toBe(refused.length);
-      expect((db.prepare('SELECT count(*) AS n FROM audit_log').get() as { n: number }).n - rowsBefore).toBeLessThanOrEqual(12);
-    } finally {
-      db.close();
-    }
+    await withControllerStore(c, async (db) => {
+      const rows = await db.selectFrom('audit_log').select(['action', 'target', 'detail_json', 'count']).execute();
+      const sum = (action: string, also: (row: (typeof rows)[number]) => boolean) => rows.filter((r) => r.action === action && also(r)).reduce((n, r) => n + r.count, 0);
+      expect(sum('agent.resumed', (r) => r.target === welcome.sessionId)).toBe(welcomed);
+      expect(sum('agent.refused', (r) => r.detail_json?.includes('SESSION_ERR_RESUME_THROTTLED') === true)).toBe(refused.length);
+      expect(rows.length - rowsBefore).toBeLessThanOrEqual(12);
+    });
     const password = c.adminPassword;
     c = await startController({ dataDir: c.dataDir, keepData: true, args: allowance.args });
     cookie = await login(c, 'admin', password);
@@ -183,10 +180,9 @@ describe('audit retention', () => {
     const dataDir = first.dataDir;
     await first.stop();
     const old = Date.now() - 40 * 24 * 60 * 60 * 1000;
-    const db = new Database(join(dataDir, 'relais.sqlite'));
-    const insert = db.prepare("INSERT INTO audit_log (at, actor, action, target, detail_json, ip) VALUES (?, 'old.tech', 'login.ok', NULL, NULL, '10.0.0.1')");
-    for (let i = 0; i < 5; i++) insert.run(old + i);
-    db.close();
+    await withControllerStore(first, (db) =>
+      db.insertInto('audit_log').values(Array.from({ length: 5 }, (_, i) => ({ at: old + i, actor: 'old.tech', action: 'login.ok', target: null, detail_json: null, ip: '10.0.0.1', last_at: null }))).execute(),
+    );
 
     const c = await startController({ dataDir, args: ['--audit-retention-days', '30'] });
     try {
@@ -200,6 +196,7 @@ describe('audit retention', () => {
     } finally {
       await c.stop();
       rmSync(dataDir, { recursive: true, force: true });
+      await dropDatabase(dataDir);
     }
   });
 });

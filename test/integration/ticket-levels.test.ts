@@ -6,14 +6,24 @@
  * takes and resolves it, or sends it back to level 1; an administrator does everything.
  * And migration 0019 on a database of the old shape: `technician` accounts become `l1`.
  */
-import Database from 'better-sqlite3';
+import { sql } from 'kysely';
 import { rmSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { errorWords } from '../../protocol/index.js';
 import { ticketAnswers } from '../../protocol/rest-ticket-answers.js';
 import { connectConsole } from '../helpers/console-client.js';
-import { login, startController, type RunningController } from '../helpers/controller-process.js';
+import { dropDatabase, login, startController, type RunningController } from '../helpers/controller-process.js';
+import { withControllerStore } from '../helpers/controller-store.js';
+import { engineOf } from '../../controller/server/store/dialect.js';
+import type { Db } from '../../controller/server/store/database.js';
+
+/** The names of a table's indexes, on either engine. */
+async function indexNames(db: Db, table: string): Promise<string[]> {
+  const rows = engineOf(db) === 'postgres'
+    ? await sql<{ name: string }>`SELECT indexname AS name FROM pg_indexes WHERE tablename = ${table}`.execute(db)
+    : await sql<{ name: string }>`SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = ${table}`.execute(db);
+  return rows.rows.map((r) => r.name);
+}
 
 let c: RunningController;
 let admin: string;
@@ -178,13 +188,13 @@ describe('migration 0019 on an existing database', () => {
       expect(created.status).toBe(201);
       await old.stop();
       // Put the database back in the shape it had before 0019: a `technician`, the word index by ticket alone.
-      const file = new Database(join(old.dataDir, 'relais.sqlite'));
-      file.exec(`UPDATE users SET role = 'technician' WHERE username = 'old.tech';
-        DELETE FROM kysely_migration WHERE name = '0019-roles';
-        DROP INDEX ticket_words_ticket_word;
-        DROP INDEX tickets_id_filters;
-        CREATE INDEX ticket_words_ticket ON ticket_words (ticket_id);`);
-      file.close();
+      await withControllerStore(old, async (db) => {
+        await db.updateTable('users').set({ role: 'technician' as never }).where('username', '=', 'old.tech').execute();
+        await db.deleteFrom('kysely_migration' as never).where('name' as never, '=', '0019-roles' as never).execute();
+        await db.schema.dropIndex('ticket_words_ticket_word').execute();
+        await db.schema.dropIndex('tickets_id_filters').execute();
+        await db.schema.createIndex('ticket_words_ticket').on('ticket_words').column('ticket_id').execute();
+      });
 
       restarted = await startController({ dataDir: old.dataDir });
       const tech = await login(restarted, 'old.tech', 'old.tech has a long password');
@@ -192,20 +202,17 @@ describe('migration 0019 on an existing database', () => {
       expect(me.role).toBe('l1');
       const adminMe = await (await fetch(`${restarted.url}/api/me`, { headers: { cookie: await login(restarted, 'admin', old.adminPassword) } })).json();
       expect(adminMe.role).toBe('admin');
-      const migrated = new Database(join(old.dataDir, 'relais.sqlite'), { readonly: true });
-      try {
-        expect(migrated.prepare("SELECT count(*) AS n FROM users WHERE role = 'technician'").get()).toEqual({ n: 0 });
-        const indexes = migrated.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name IN ('tickets', 'ticket_words')").all();
-        expect(indexes).toContainEqual({ name: 'ticket_words_ticket_word' });
-        expect(indexes).toContainEqual({ name: 'tickets_id_filters' });
-        expect(indexes).not.toContainEqual({ name: 'ticket_words_ticket' });
-      } finally {
-        migrated.close();
-      }
+      await withControllerStore(old, async (db) => {
+        expect(await db.selectFrom('users').select((eb) => eb.fn.countAll<number>().as('n')).where('role', '=', 'technician' as never).executeTakeFirst()).toEqual({ n: 0 });
+        expect(await indexNames(db, 'ticket_words')).toContain('ticket_words_ticket_word');
+        expect(await indexNames(db, 'ticket_words')).not.toContain('ticket_words_ticket');
+        expect(await indexNames(db, 'tickets')).toContain('tickets_id_filters');
+      });
     } finally {
       await restarted?.stop();
       await old.stop();
       rmSync(old.dataDir, { recursive: true, force: true });
+      await dropDatabase(old.dataDir);
     }
   });
 });

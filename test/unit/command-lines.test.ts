@@ -58,7 +58,7 @@ describe('the controller config', () => {
   it('defaults, frozen', () => {
     const config = loadConfig([], {});
     expect(config).toEqual({
-      host: '127.0.0.1', port: 8080, dataDir: resolve('data'), tlsCert: null, tlsKey: null, organization: 'Relais Helpdesk', publicUrl: null,
+      host: '127.0.0.1', port: 8080, dataDir: resolve('data'), databaseUrl: null, databasePoolSize: 10, tlsCert: null, tlsKey: null, organization: 'Relais Helpdesk', publicUrl: null,
       allowedHosts: [], trustProxy: false, adminPassword: null, heartbeatMs: 15_000, shellGraceMs: 120_000, supportCodeTtlMs: 600_000, authChallengeMs: 10_000, thresholds: {},
       businessHours: DEFAULT_CALENDAR_SETTINGS,
       snapshotsPerDevice: 200, auditRetentionDays: null, sessionRetentionDays: 30, maxWaitingLinks: 20, ticketAutoCloseDays: 7, language: null,
@@ -74,6 +74,17 @@ describe('the controller config', () => {
     expect(loadConfig([], { RELAIS_NO_RECORDING: '1' }).recording).toBe(false);
     expect(Object.isFrozen(config)).toBe(true);
     expect(Object.isFrozen(config.thresholds)).toBe(true);
+  });
+
+  it('a PostgreSQL store from --database-url or RELAIS_DATABASE_URL; a refusal never shows the password', () => {
+    const url = 'postgres://relais:s3cret-pw@db.example:5432/relais';
+    expect(loadConfig(['--database-url', url, '--database-pool-size', '25'], {})).toMatchObject({ databaseUrl: url, databasePoolSize: 25 });
+    expect(loadConfig([], { RELAIS_DATABASE_URL: 'postgresql://db/relais' }).databaseUrl).toBe('postgresql://db/relais');
+    const refused = configError(['--database-url', 'mysql://relais:s3cret-pw@db.example/relais']);
+    expect(refused).toMatch(/^--database-url must be a postgres:\/\/ URL/);
+    expect(refused).toContain('mysql://relais:***@db.example/relais');
+    expect(refused).not.toContain('s3cret-pw');
+    expect(configError(['--database-pool-size', '0'])).toBe('--database-pool-size must be a whole number from 1 to 1000, got "0".');
   });
 
   it('allowed hosts add up from RELAIS_ALLOWED_HOSTS and every --allowed-host; --trust-proxy or RELAIS_TRUST_PROXY', () => {

@@ -21,7 +21,7 @@ let db: Db;
 // One store for the file (job ids never repeat); setImmediate stays real: the tests use it to let the dispatcher's promise chains finish.
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'relais-dispatcher-'));
-  db = await openDatabase(dir);
+  db = await openDatabase({ dataDir: dir });
 });
 afterAll(async () => {
   await db.destroy();

@@ -154,7 +154,7 @@ describe('fleet-sized data, built by the controller at 10,000 items', () => {
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'relais-sizes-'));
-    db = await openDatabase(dir);
+    db = await openDatabase({ dataDir: dir });
     const now = Date.now();
     const rows = Array.from({ length: N }, (_, i) => ({
       id: `dev-${String(i).padStart(5, '0')}`, kind: 'managed' as const, hostname: `host-${i}`, summary_json: null, first_seen: now, last_seen: now - i,

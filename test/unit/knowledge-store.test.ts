@@ -1,5 +1,5 @@
 /**
- * The knowledge base on a real SQLite store: articles and their versions, the full-text
+ * The knowledge base on a real store (SQLite FTS5, or PostgreSQL's tsvector in the postgres project): articles and their versions, the full-text
  * search (accents folded, word beginnings, French and English, ranked, highlighted, any
  * typed operator harmless), votes, and suggestions ranked findings first.
  */
@@ -11,7 +11,8 @@ import { FINDING_CODES, findingCodeOf, runHealthChecks, snapshot, type Finding, 
 import { articleFields, type ArticleFieldsInput } from '../../protocol/knowledge-model.js';
 import { AuditLog } from '../../controller/server/audit/audit.js';
 import { ArticleFeedback } from '../../controller/server/knowledge/article-feedback.js';
-import { SqliteArticleSearch, ftsExpression } from '../../controller/server/knowledge/article-search.js';
+import { ftsExpression } from '../../controller/server/knowledge/article-search.js';
+import { articleSearchFor } from '../../controller/server/knowledge/knowledge.js';
 import { highlight, matcher, snippet } from '../../controller/server/knowledge/search-highlight.js';
 import { ArticleStore, type KnowledgeCaller } from '../../controller/server/knowledge/article-store.js';
 import { ArticleVersions } from '../../controller/server/knowledge/article-versions.js';
@@ -21,6 +22,7 @@ import { markdownToPlainLine, renderMarkdown } from '../../protocol/markdown.js'
 import { Suggestions, rankSuggestions, type Candidate } from '../../controller/server/knowledge/suggestions.js';
 import { addDevice, openTempStore, type TempStore } from '../helpers/temp-store.js';
 import { repoRoot } from '../helpers/paths.js';
+import { testEngine } from '../helpers/test-database.js';
 import { arbitraryFor } from '../helpers/schema-arbitrary.js';
 
 let store: TempStore;
@@ -32,7 +34,7 @@ const fields = (input: Partial<ArticleFieldsInput>) => articleFields.parse({ tit
 
 beforeAll(async () => {
   store = await openTempStore();
-  const search = new SqliteArticleSearch(store.db);
+  const search = articleSearchFor(store.db);
   articles = new ArticleStore(store.db, search, new AuditLog(store.db));
   feedback = new ArticleFeedback(store.db);
   suggestions = new Suggestions(store.db, articles, search, feedback);
@@ -106,6 +108,12 @@ describe('full-text search', () => {
     expect(await titles('le réseau ne répond')).toEqual(['Imprimante hors ligne']);
   });
 
+  it.runIf(testEngine() === 'postgres')('on PostgreSQL, also finds a word by its French or English stem', async () => {
+    const titles = async (q: string) => (await articles.list({ q, limit: 20 })).articles.map((a) => a.title);
+    expect(await titles('imprimantes lignes')).toEqual(['Imprimante hors ligne']);
+    expect(await titles('printers')).toEqual(['Printer offline after update']);
+  });
+
   it('ranks a title match first and highlights the words in title and snippet', async () => {
     const { articles: found } = await articles.list({ q: 'imprimante', limit: 20 });
     expect(found.map((a) => a.title)).toEqual(['Imprimante hors ligne']);
@@ -140,7 +148,7 @@ describe('full-text search', () => {
 
 describe('ranking is bounded', () => {
   it('past the bound, the newest matches are ranked (bm25 among them), not every match', async () => {
-    const bounded = new ArticleStore(store.db, new SqliteArticleSearch(store.db, 2), new AuditLog(store.db));
+    const bounded = new ArticleStore(store.db, articleSearchFor(store.db, 2), new AuditLog(store.db));
     const made: string[] = [];
     for (const title of ['Wifi wifi wifi (oldest)', 'Wifi once', 'Wifi again', 'Wifi newest']) made.push((await articles.create(fields({ title, symptoms: 'Le wifi tombe.' }), null, caller)).title);
     expect((await articles.list({ q: 'wifi', limit: 20 })).articles[0]!.title).toBe('Wifi wifi wifi (oldest)');

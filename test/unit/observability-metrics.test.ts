@@ -142,7 +142,7 @@ describe('the parts report at their points', () => {
 
     it('the store times every query it runs, and only when asked', async () => {
       const metrics = new Metrics('n');
-      const db = await openDatabase(store.dir, { onQuery: (seconds) => metrics.dbQuery(seconds) });
+      const db = await openDatabase({ dataDir: store.dir }, { onQuery: (seconds) => metrics.dbQuery(seconds) });
       const before = sample(await scrape(metrics), 'relais_db_query_seconds_count')!;
       await db.selectFrom('users').select('id').execute();
       await db.selectFrom('devices').select('id').execute();

@@ -15,7 +15,7 @@ describe('printing starter scripts', () => {
   it('migration 0009 seeds them as built-in scripts beside the 0004 ones', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'relais-print-scripts-'));
     dirs.push(dir);
-    const db = await openDatabase(dir);
+    const db = await openDatabase({ dataDir: dir });
     try {
       const rows = await db.selectFrom('scripts').select(['name', 'interpreter', 'built_in']).execute();
       const byName = new Map(rows.map((r) => [r.name, r]));

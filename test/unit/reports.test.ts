@@ -33,8 +33,8 @@ let alice: Account;
 let bob: Account;
 
 async function account(username: string): Promise<Account> {
-  const inserted = await store.db.insertInto('users').values({ username, name: username.toUpperCase(), password_hash: 'x', role: 'l1', created_at: 0, deleted_at: null }).executeTakeFirst();
-  return { id: Number(inserted.insertId), username, name: username.toUpperCase(), role: 'l1' };
+  const inserted = await store.db.insertInto('users').values({ username, name: username.toUpperCase(), password_hash: 'x', role: 'l1', created_at: 0, deleted_at: null }).returning('id').executeTakeFirstOrThrow();
+  return { id: Number(inserted.id), username, name: username.toUpperCase(), role: 'l1' };
 }
 
 beforeEach(async () => {
@@ -155,10 +155,10 @@ describe('the dashboard', () => {
     await surveys.answerByToken((await surveys.issueLink(u.number, 'mail')).token, { kind: 'not_solved' });
     // A join snapshot with two findings of one check and one of another: each check once per ticket.
     await addDevice(store.db, 'd1');
-    const snap = await store.db.insertInto('snapshots').values({ device_id: 'd1', taken_at: now, received_at: now, snapshot_json: '{}', findings_json: JSON.stringify([{ id: 'disk.full:/' }, { id: 'disk.full:/home' }, { id: 'dns.no-servers' }]), worst: 'warning' }).executeTakeFirst();
-    await tickets.findingsArrived('d1', Number(snap.insertId), 'warning', 3, true);
+    const snap = await store.db.insertInto('snapshots').values({ device_id: 'd1', taken_at: now, received_at: now, snapshot_json: '{}', findings_json: JSON.stringify([{ id: 'disk.full:/' }, { id: 'disk.full:/home' }, { id: 'dns.no-servers' }]), worst: 'warning' }).returning('id').executeTakeFirstOrThrow();
+    await tickets.findingsArrived('d1', Number(snap.id), 'warning', 3, true);
     await store.db.insertInto('ticket_devices').values({ ticket_id: (await store.db.selectFrom('tickets').select('id').where('number', '=', u.number).executeTakeFirstOrThrow()).id, device_id: 'd1', position: 0 }).execute();
-    await tickets.findingsArrived('d1', Number(snap.insertId), 'warning', 3, true);
+    await tickets.findingsArrived('d1', Number(snap.id), 'warning', 3, true);
 
     const r = await report();
     expect(r.ratings).toEqual([0, 0, 0, 1, 0]);

@@ -9,6 +9,7 @@ import { Dispatcher } from '../../controller/server/jobs/dispatcher.js';
 import { JobStore, type NewJob } from '../../controller/server/jobs/job-store.js';
 import type { ControllerToAgent, JobResultMessage } from '../../protocol/index.js';
 import { openTempStore, type TempStore } from '../helpers/temp-store.js';
+import { eventually } from '../helpers/until.js';
 
 let store: TempStore;
 let dispatcher: Dispatcher;
@@ -46,10 +47,8 @@ const succeeded = (jobId: string): JobResultMessage => ({
   stdoutBytes: 0, stderrBytes: 0, stdoutTruncated: false, stderrTruncated: false, lastSeq: -1, reason: null,
 });
 
-async function until(check: () => Promise<boolean>): Promise<void> {
-  for (let i = 0; i < 200 && !(await check()); i++) await new Promise((r) => setImmediate(r));
-  expect(await check()).toBe(true);
-}
+/** The dispatcher's work on a device runs in the background: wait for what it leads to (a store query on PostgreSQL takes a network round trip). */
+const until = (check: () => Promise<boolean>) => eventually(check, (ok) => ok, 10_000, 'the dispatcher to settle');
 
 describe('revoking a device', () => {
   it('settles its pending run at once, so the job finishes when the other device does', async () => {

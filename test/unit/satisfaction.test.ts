@@ -32,8 +32,8 @@ beforeEach(async () => {
   audit = new AuditLog(store.db, { now: () => now });
   tickets = new TicketStore(store.db, audit, undefined, () => now);
   surveys = new SurveyStore(store.db, tickets, audit, { expiryMs: 7 * DAY, dayOf: (at) => new Date(at).toISOString().slice(0, 10), now: () => now });
-  const inserted = await store.db.insertInto('users').values({ username: 'tech', name: 'Tech', password_hash: 'x', role: 'l1', created_at: 0, deleted_at: null }).executeTakeFirst();
-  tech = { id: Number(inserted.insertId), username: 'tech', name: 'Tech', role: 'l1' };
+  const inserted = await store.db.insertInto('users').values({ username: 'tech', name: 'Tech', password_hash: 'x', role: 'l1', created_at: 0, deleted_at: null }).returning('id').executeTakeFirstOrThrow();
+  tech = { id: Number(inserted.id), username: 'tech', name: 'Tech', role: 'l1' };
 });
 afterEach(async () => {
   await audit.flush();

@@ -1,5 +1,5 @@
 /**
- * TicketStore on a real SQLite store with a fake clock: auto-close after N days, two
+ * TicketStore on a real store (SQLite, and PostgreSQL in the postgres project) with a fake clock: auto-close after N days, two
  * concurrent changes on one version (one wins, the other is a version conflict), the
  * clocks read from the history (a corrected history corrects them) and the queue's sort
  * deadline recomputed on every change.
@@ -37,8 +37,8 @@ beforeEach(async () => {
   now = MONDAY_10;
   audit = new AuditLog(store.db, { now: () => now });
   tickets = new TicketStore(store.db, audit, undefined, () => now);
-  const inserted = await store.db.insertInto('users').values({ username: 'tech', name: 'Tech', password_hash: 'x', role: 'l1', created_at: 0, deleted_at: null }).executeTakeFirst();
-  tech = { id: Number(inserted.insertId), username: 'tech', name: 'Tech', role: 'l1' };
+  const { id } = await store.db.insertInto('users').values({ username: 'tech', name: 'Tech', password_hash: 'x', role: 'l1', created_at: 0, deleted_at: null }).returning('id').executeTakeFirstOrThrow();
+  tech = { id, username: 'tech', name: 'Tech', role: 'l1' };
 });
 afterEach(async () => {
   await audit.flush();
@@ -100,7 +100,7 @@ describe('TicketStore', () => {
   });
 
   it('answers a text search with other filters the same whichever side it reads first, and pages it with the cursor', async () => {
-    const level2 = { id: Number((await store.db.insertInto('users').values({ username: 'max', name: 'Max', password_hash: 'x', role: 'l2', created_at: 0, deleted_at: null }).executeTakeFirst()).insertId), username: 'max', name: 'Max', role: 'l2' as const };
+    const level2 = { id: Number((await store.db.insertInto('users').values({ username: 'max', name: 'Max', password_hash: 'x', role: 'l2', created_at: 0, deleted_at: null }).returning('id').executeTakeFirstOrThrow()).id), username: 'max', name: 'Max', role: 'l2' as const };
     const words = ['vpn lent', 'imprimante bloquée', 'écran noir', 'vpn coupé imprimante', 'wifi'];
     const made: Array<{ number: number; title: string }> = [];
     for (let i = 0; i < 60; i++) {

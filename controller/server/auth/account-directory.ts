@@ -5,6 +5,7 @@
  */
 import { RelaisError } from '../../../protocol/index.js';
 import type { Db } from '../store/database.js';
+import { lockFor } from '../store/dialect.js';
 import type { Account } from './accounts.js';
 import { hashPassword, verifyPassword } from './passwords.js';
 
@@ -59,6 +60,7 @@ export class AccountDirectory {
     checkPassword(input.password);
     const passwordHash = await hashPassword(input.password);
     return this.db.transaction().execute(async (trx) => {
+      await lockFor(trx, 'accounts');
       const taken = await trx.selectFrom('users').select('id').where('username', '=', input.username).executeTakeFirst();
       if (taken) throw new RelaisError('USER_ERR_USERNAME_TAKEN');
       const row = await trx
@@ -79,6 +81,8 @@ export class AccountDirectory {
     if (changes.password !== undefined) checkPassword(changes.password);
     const passwordHash = changes.password === undefined ? undefined : await hashPassword(changes.password);
     return this.db.transaction().execute(async (trx) => {
+      // Two administrators demoting each other at once must not both pass the last-administrator check.
+      await lockFor(trx, 'accounts');
       const current = await trx.selectFrom('users').select(['id', 'role']).where('id', '=', id).where('deleted_at', 'is', null).executeTakeFirst();
       if (!current) throw new RelaisError('USER_ERR_NOT_FOUND');
       if (current.role === 'admin' && changes.role !== undefined && changes.role !== 'admin' && (await adminCount(trx)) <= 1) throw new RelaisError('USER_ERR_LAST_ADMIN');
@@ -100,6 +104,7 @@ export class AccountDirectory {
    */
   async remove(id: number): Promise<AccountView> {
     return this.db.transaction().execute(async (trx) => {
+      await lockFor(trx, 'accounts');
       const row = await trx.selectFrom('users').select(['id', 'username', 'name', 'role', 'created_at']).where('id', '=', id).where('deleted_at', 'is', null).executeTakeFirst();
       if (!row) throw new RelaisError('USER_ERR_NOT_FOUND');
       if (row.role === 'admin' && (await adminCount(trx)) <= 1) throw new RelaisError('USER_ERR_LAST_ADMIN');

@@ -19,10 +19,13 @@ export async function ensureFirstAdmin(db: Db, givenPassword: string | null): Pr
   const existing = await db.selectFrom('users').select('id').limit(1).executeTakeFirst();
   if (existing) return { created: false, generatedPassword: null };
   const password = givenPassword ?? randomBytes(12).toString('base64url');
-  await db
+  // Several controller nodes may start on one new database at once: the first one to insert makes the account.
+  const made = await db
     .insertInto('users')
     .values({ username: 'admin', name: 'Administrator', password_hash: await hashPassword(password), role: 'admin', created_at: Date.now(), deleted_at: null })
-    .execute();
+    .onConflict((oc) => oc.column('username').doNothing())
+    .executeTakeFirst();
+  if (Number(made.numInsertedOrUpdatedRows ?? 0) === 0) return { created: false, generatedPassword: null };
   return { created: true, generatedPassword: givenPassword ? null : password };
 }
 

@@ -39,11 +39,12 @@ export class ChatStore {
   /** Stores one message (the text was validated by its schema) and returns it as the consoles see it. */
   async add(input: { sessionId: string; deviceId: string; side: ChatSide; author: string | null; authorName: string | null; text: string }): Promise<ChatMessageView> {
     const at = this.now();
-    const inserted = await this.db
+    const { id } = await this.db
       .insertInto('chat_messages')
       .values({ session_id: input.sessionId, device_id: input.deviceId, at, side: input.side, author: input.author, author_name: input.authorName, text: input.text })
-      .executeTakeFirst();
-    const view: ChatMessageView = { id: Number(inserted.insertId), at, side: input.side, from: input.authorName, text: input.text };
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const view: ChatMessageView = { id, at, side: input.side, from: input.authorName, text: input.text };
     try {
       await this.timeline?.sessionEvent(input.sessionId, 'chat', input.author, { side: input.side, from: input.authorName, text: input.text, deviceId: input.deviceId });
       if (input.side === 'person') await this.timeline?.personReplied(input.sessionId);

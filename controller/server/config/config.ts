@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
+import { redactDatabaseUrl } from '../store/database-url.js';
 import { LOG_LEVELS, type LogLevel } from '../observability/logger.js';
 import { hashToken } from '../observability/metrics-access.js';
 import { FILE_LIMITS, LANGUAGES, LIMITS, optionValues, readCommandLine, thresholdsOverride, type Language, type OptionSpecs, type Thresholds } from '../../../protocol/index.js';
@@ -16,6 +17,10 @@ export interface Config {
   readonly host: string;
   readonly port: number;
   readonly dataDir: string;
+  /** A postgres:// URL: the store is that PostgreSQL database instead of SQLite in dataDir. Holds a password: never log it (redactDatabaseUrl). */
+  readonly databaseUrl: string | null;
+  /** Connections to PostgreSQL at most. */
+  readonly databasePoolSize: number;
   readonly tlsCert: string | null;
   readonly tlsKey: string | null;
   readonly organization: string;
@@ -80,6 +85,8 @@ const FLAGS = {
   host: { env: 'RELAIS_HOST', key: 'host' },
   port: { env: 'RELAIS_PORT', key: 'port' },
   'data-dir': { env: 'RELAIS_DATA_DIR', key: 'dataDir' },
+  'database-url': { env: 'RELAIS_DATABASE_URL', key: 'databaseUrl' },
+  'database-pool-size': { env: 'RELAIS_DATABASE_POOL_SIZE', key: 'databasePoolSize' },
   'tls-cert': { env: 'RELAIS_TLS_CERT', key: 'tlsCert' },
   'tls-key': { env: 'RELAIS_TLS_KEY', key: 'tlsKey' },
   'org-name': { env: 'RELAIS_ORG_NAME', key: 'organization' },
@@ -149,6 +156,11 @@ const settings = z
     host: z.string().default('127.0.0.1'),
     port: z.coerce.number().int().min(0).max(65535).default(8080),
     dataDir: z.string().default('data').transform((path) => resolve(path)),
+    databaseUrl: z
+      .url({ protocol: /^postgres(ql)?$/ })
+      .optional()
+      .transform((url) => url ?? null),
+    databasePoolSize: wholeNumber(1, 1000).default(10),
     tlsCert: optionalPath,
     tlsKey: optionalPath,
     organization: z.string().default('Relais Helpdesk').transform((name) => name.slice(0, 128)),
@@ -193,6 +205,8 @@ const REFUSALS: Partial<Record<keyof SettingsInput | 'tls', (raw: unknown) => st
   allowedHosts: (raw) => `--allowed-host takes a host name or address with an optional :port (no scheme, path or wildcard), got "${raw}".`,
   port: (raw) => `Port must be a number from 0 to 65535, got "${raw}".`,
   publicUrl: (raw) => `--public-url must be an http(s) URL, got "${raw}".`,
+  databaseUrl: (raw) => `--database-url must be a postgres:// URL (postgres://user:password@host:5432/database), got "${redactDatabaseUrl(String(raw))}".`,
+  databasePoolSize: (raw) => `--database-pool-size must be a whole number from 1 to 1000, got "${raw}".`,
   supportCodeTtlMs: () => 'RELAIS_SUPPORT_CODE_TTL_MS must be at least 1000.',
   heartbeatMs: () => 'RELAIS_HEARTBEAT_MS must be at least 1000.',
   shellGraceMs: () => 'RELAIS_SHELL_GRACE_MS must be from 100 to 86400000.',
@@ -220,7 +234,9 @@ export const USAGE = `Usage: npm start -- [options]
 
   --host ADDR        address to listen on (RELAIS_HOST, default 127.0.0.1)
   --port N           port to listen on, 0 for any free port (RELAIS_PORT, default 8080)
-  --data-dir DIR     where the SQLite database lives (RELAIS_DATA_DIR, default ./data)
+  --data-dir DIR     where the SQLite database and recordings live (RELAIS_DATA_DIR, default ./data)
+  --database-url URL store in PostgreSQL instead of SQLite, e.g. postgres://relais:secret@db:5432/relais (RELAIS_DATABASE_URL)
+  --database-pool-size N      connections to PostgreSQL at most (RELAIS_DATABASE_POOL_SIZE, default 10)
   --tls-cert FILE    PEM certificate: serve https and wss (RELAIS_TLS_CERT)
   --tls-key FILE     PEM private key for --tls-cert (RELAIS_TLS_KEY)
   --org-name NAME    organisation shown to the people you help (RELAIS_ORG_NAME, default "Relais Helpdesk")

@@ -2,6 +2,7 @@
 import { RelaisError, deviceTags, unattendedPolicy, type UnattendedPolicy } from '../../../protocol/index.js';
 import { newId } from '../auth/tokens.js';
 import type { Db } from '../store/database.js';
+import { isUniqueViolation } from '../store/dialect.js';
 import type { Insertable, Selectable } from 'kysely';
 import { searchText, sortLabel, writeTags } from '../devices/device-index.js';
 import type { DevicesTable } from '../store/schema.js';
@@ -69,7 +70,13 @@ export class ManagedDevices {
         label: sortLabel(enrollment.name, enrollment.hostname),
         search: searchText({ id, name: enrollment.name, hostname: enrollment.hostname, group: token.group, tags, os: null }),
       };
-      await tx.insertInto('devices').values(row).execute();
+      try {
+        await tx.insertInto('devices').values(row).execute();
+      } catch (err) {
+        // The same key enrolled by a concurrent transaction since the check above (PostgreSQL).
+        if (isUniqueViolation(err)) throw new RelaisError('AUTH_ERR_KEY_ALREADY_ENROLLED');
+        throw err;
+      }
       await writeTags(tx, id, tags);
       const stored = await tx.selectFrom('devices').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
       return { device: toRecord(stored), tokenId: token.id };

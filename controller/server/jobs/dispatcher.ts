@@ -7,7 +7,7 @@
  * stored result, never a second run). Messages from one device are handled in
  * arrival order, so a result is stored only after the output sent before it.
  */
-import type { ControllerToAgent, Job, JobCounts, JobStream, Run, RunStatus } from '../../../protocol/index.js';
+import type { ControllerToAgent, Job, JobCounts, JobStatus, JobStream, Run, RunStatus } from '../../../protocol/index.js';
 import type { AgentToController } from '../../../protocol/index.js';
 import type { AuditLog } from '../audit/audit.js';
 import type { AgentLinks } from '../relay/agent-links.js';
@@ -74,6 +74,11 @@ export class Dispatcher {
     if (this.sweeper) clearInterval(this.sweeper);
   }
 
+  /** Resolves once the work queued for every device so far is done (tests, and a node handing over). */
+  async idle(): Promise<void> {
+    while (this.chains.size > 0) await Promise.all([...this.chains.values()]);
+  }
+
   subscribe(listener: JobEvents): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
@@ -93,7 +98,8 @@ export class Dispatcher {
   /** The job with its counts (live for running jobs), or null. */
   async view(jobId: string): Promise<Job | null> {
     const active = this.active.get(jobId);
-    if (active) return { ...active.record, counts: countsOf([...active.runs.values()].map((s) => [s, 1])) };
+    // Between a job's last result and its settling (a few store writes), it already reads as settled.
+    if (active) return { ...active.record, status: settledStatus(active), counts: countsOf([...active.runs.values()].map((s) => [s, 1])) };
     const record = await this.deps.store.job(jobId);
     return record ? { ...record, counts: await this.deps.store.counts(jobId) } : null;
   }
@@ -235,13 +241,20 @@ export class Dispatcher {
     if (chosen.length === 0) return;
     this.meter.jobRuns('dispatched', chosen.length);
     const now = Date.now();
-    await Promise.all(chosen.map((d) => this.deps.store.patchRun(jobId, d, { status: 'dispatched', dispatched_at: now }, ['pending'])));
+    // Then in the store, only from pending: a run the store no longer has pending (claimed by
+    // another controller node sharing the database, or settled meanwhile) is not sent from here.
+    const claimed = await Promise.all(chosen.map((d) => this.deps.store.patchRun(jobId, d, { status: 'dispatched', dispatched_at: now }, ['pending'])));
+    const sent = chosen.filter((_, i) => claimed[i]);
+    for (const deviceId of chosen.filter((_, i) => !claimed[i])) {
+      const run = await this.deps.store.run(jobId, deviceId);
+      if (run) active.runs.set(deviceId, run.status);
+    }
     const message = this.runMessage(active.record);
-    for (const deviceId of chosen) {
+    for (const deviceId of sent) {
       // Went offline meanwhile: it stays dispatched and is sent again on reconnect.
       this.deps.links.send(deviceId, message);
     }
-    await Promise.all(chosen.map((d) => this.emitRun(jobId, d)));
+    await Promise.all(sent.map((d) => this.emitRun(jobId, d)));
   }
 
   /** Expires jobs past their time: pending runs, and in-flight runs on devices that are offline. */
@@ -268,9 +281,9 @@ export class Dispatcher {
   private async settle(jobId: string): Promise<boolean> {
     const active = this.active.get(jobId);
     if (!active) return false;
-    for (const status of active.runs.values()) if (!isFinal(status)) return false;
+    if (!allFinal(active)) return false;
+    const status = settledStatus(active);
     const counts: JobCounts = countsOf([...active.runs.values()].map((s) => [s, 1]));
-    const status = active.record.status === 'cancelled' ? 'cancelled' : counts.expired > 0 ? 'expired' : 'completed';
     await this.deps.store.setJobStatus(jobId, status);
     active.record = { ...active.record, status };
     this.active.delete(jobId);
@@ -303,4 +316,17 @@ export class Dispatcher {
   private emitJob(job: Job): void {
     for (const l of this.listeners) l.job(job);
   }
+}
+
+/** The status a job has once every run is final (cancelled, expired or completed); its own status until then. */
+function settledStatus(active: ActiveJob): JobStatus {
+  if (!allFinal(active)) return active.record.status;
+  if (active.record.status === 'cancelled') return 'cancelled';
+  for (const status of active.runs.values()) if (status === 'expired') return 'expired';
+  return 'completed';
+}
+
+function allFinal(active: ActiveJob): boolean {
+  for (const status of active.runs.values()) if (!isFinal(status)) return false;
+  return true;
 }

@@ -1,6 +1,6 @@
 /**
  * Jobs, runs and run output in the store. Output rows are keyed by (job, device,
- * stream, seq) and inserted with INSERT OR IGNORE under the byte bound, so an
+ * stream, seq) and inserted with ON CONFLICT DO NOTHING under the byte bound, so an
  * agent replaying its output after a reconnect never duplicates a byte.
  */
 import { sql } from 'kysely';
@@ -9,6 +9,7 @@ import {
   type JobTarget, type Run, type RunPage, type RunQuery, type RunStatus,
 } from '../../../protocol/index.js';
 import type { Db } from '../store/database.js';
+import { engineOf } from '../store/dialect.js';
 import type { Selectable } from 'kysely';
 import type { JobRunsTable, JobsTable } from '../store/schema.js';
 
@@ -121,10 +122,13 @@ export class JobStore {
 
   /** Stores one output message once, and only while the stream is under the bound; true when it was new. */
   async addOutput(jobId: string, deviceId: string, stream: JobStream, seq: number, data: Buffer): Promise<boolean> {
+    // The casts name the parameters' types, which PostgreSQL cannot infer in a SELECT list.
+    const bytes = sql.raw(engineOf(this.db) === 'postgres' ? 'bytea' : 'blob');
     const result = await sql`
-      INSERT OR IGNORE INTO job_output (job_id, device_id, stream, seq, data)
-      SELECT ${jobId}, ${deviceId}, ${stream}, ${seq}, ${data}
+      INSERT INTO job_output (job_id, device_id, stream, seq, data)
+      SELECT CAST(${jobId} AS text), CAST(${deviceId} AS text), CAST(${stream} AS text), CAST(${seq} AS bigint), CAST(${data} AS ${bytes})
       WHERE (SELECT COALESCE(SUM(length(data)), 0) FROM job_output WHERE job_id = ${jobId} AND device_id = ${deviceId} AND stream = ${stream}) + ${data.byteLength} <= ${LIMITS.maxJobOutputBytes}
+      ON CONFLICT DO NOTHING
     `.execute(this.db);
     return Number(result.numAffectedRows ?? 0) > 0;
   }

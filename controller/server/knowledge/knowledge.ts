@@ -7,6 +7,8 @@ import type { Db } from '../store/database.js';
 import type { TicketStore } from '../tickets/ticket-store.js';
 import { ArticleFeedback } from './article-feedback.js';
 import { SqliteArticleSearch, type ArticleSearch } from './article-search.js';
+import { PostgresArticleSearch } from './postgres-article-search.js';
+import { engineOf } from '../store/dialect.js';
 import { ArticleStore } from './article-store.js';
 import { ArticleVersions } from './article-versions.js';
 import { FixRuns } from './fix-runs.js';
@@ -21,8 +23,13 @@ export interface KnowledgeParts {
   readonly jobs: JobDeps;
   readonly devices: DeviceRegistry;
   readonly tickets: TicketStore;
-  /** The full-text index; SQLite FTS5 unless given (the PostgreSQL port gives its own). */
+  /** The full-text index; the engine's own (articleSearchFor) unless given. */
   readonly search?: ArticleSearch;
+}
+
+/** The one place the full-text index is chosen by engine: SQLite FTS5, or PostgreSQL's tsvector. */
+export function articleSearchFor(db: Db, rankedAtMost?: number): ArticleSearch {
+  return engineOf(db) === 'postgres' ? new PostgresArticleSearch(db, rankedAtMost) : new SqliteArticleSearch(db, rankedAtMost);
 }
 
 export class Knowledge {
@@ -35,7 +42,7 @@ export class Knowledge {
   readonly supportArticles: SupportArticles;
 
   constructor(readonly parts: KnowledgeParts) {
-    const search = parts.search ?? new SqliteArticleSearch(parts.db);
+    const search = parts.search ?? articleSearchFor(parts.db);
     this.articles = new ArticleStore(parts.db, search, parts.audit);
     this.versions = new ArticleVersions(parts.db);
     this.feedback = new ArticleFeedback(parts.db);

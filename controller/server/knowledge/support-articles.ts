@@ -31,7 +31,8 @@ export class SupportArticles {
       .select(['kb_articles.id', 'kb_articles.title', 'kb_articles.symptoms', 'kb_articles.steps'])
       .where('kb_article_codes.code', 'in', codes)
       .where('kb_articles.visibility', '=', 'person')
-      .groupBy('kb_articles.id')
+      // Every column read is grouped: PostgreSQL takes no other column of a group (kb_articles' key is seq, not id).
+      .groupBy(['kb_articles.id', 'kb_articles.title', 'kb_articles.symptoms', 'kb_articles.steps', 'kb_articles.helped', 'kb_articles.updated_at'])
       .orderBy('kb_articles.helped', 'desc')
       .orderBy('kb_articles.updated_at', 'desc')
       .limit(SHOWN)

@@ -15,6 +15,8 @@ import type { Log } from './logger.js';
 export interface StartFacts {
   readonly url: string;
   readonly dataDir: string;
+  /** Where the data is, when not only the data folder (a PostgreSQL URL, its password hidden). */
+  readonly store?: string;
   /** The names answered and how to add one, when bound to a wildcard address without --public-url. */
   readonly hostNames: string | null;
   readonly admin: { readonly created: boolean; readonly generatedPassword: string | null };
@@ -29,7 +31,7 @@ export interface Terminal {
 export const ADMIN_PASSWORD_FILE = 'admin-password';
 
 export function announceStart(facts: StartFacts, log: Log, terminal: Terminal): void {
-  const listening = `Relais controller listening on ${facts.url} (data in ${facts.dataDir})`;
+  const listening = `Relais controller listening on ${facts.url} (${facts.store ?? `data in ${facts.dataDir}`})`;
   const person = terminal.isTTY === true;
   const lines = [listening, ...(facts.hostNames ? [facts.hostNames] : [])];
   const { created, generatedPassword } = facts.admin;

@@ -1,33 +1,40 @@
-/** Opens the embedded SQLite store (WAL) behind the Kysely query layer and brings its schema up to date. */
+/**
+ * Opens the store behind the Kysely query layer and brings its schema up to date: SQLite
+ * (better-sqlite3, WAL) in the data folder by default, or PostgreSQL when a database URL
+ * is configured (several controller nodes share it). Both run the same migrations and the
+ * same queries; dialect.ts holds the few differences.
+ */
 import BetterSqlite3 from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Kysely, Migrator, SqliteDialect, sql, type LogEvent } from 'kysely';
+import { engineOf } from './dialect.js';
 import { migrationProvider } from './migrations.js';
+import { connectPostgres } from './postgres-pool.js';
+import { PostgresSchemaPlugin } from './postgres-schema.js';
 import type { Database } from './schema.js';
 
 export type Db = Kysely<Database>;
+export { DatabaseUnreachable } from './postgres-pool.js';
+
+/** Where the store is: the config's data folder (SQLite), unless a PostgreSQL URL is given. */
+export interface StoreConfig {
+  readonly dataDir: string;
+  readonly databaseUrl?: string | null;
+  readonly databasePoolSize?: number;
+}
 
 export interface DatabaseOptions {
   /** Hears each query's duration in seconds (the metrics' histogram); none: queries are not timed. */
   readonly onQuery?: (seconds: number) => void;
 }
 
-export async function openDatabase(dataDir: string, options: DatabaseOptions = {}): Promise<Db> {
-  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  const sqlite = new BetterSqlite3(join(dataDir, 'relais.sqlite'));
-  sqlite.pragma('journal_mode = WAL');
-  sqlite.pragma('synchronous = NORMAL');
-  sqlite.pragma('foreign_keys = ON');
-  sqlite.pragma('busy_timeout = 5000');
-  // 32 MiB of page cache instead of 2: the queue's index walks and probes stay in memory (tickets bench: text search ~1.8× faster).
-  sqlite.pragma('cache_size = -32768');
-  const { onQuery } = options;
-  // Kysely times every query it runs (failed ones too); only the duration is taken, never the SQL or its parameters.
-  const log = onQuery ? (event: LogEvent) => onQuery(event.queryDurationMillis / 1000) : undefined;
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }), ...(log ? { log } : {}) });
+/** Opens the store and applies every migration it lacks. */
+export async function openDatabase(config: StoreConfig, options: DatabaseOptions = {}): Promise<Db> {
+  const db = await connectDatabase(config, options);
   // Migration numbers are reserved per piece of work and may ship out of order (0009 before 0007):
   // a database that already has a later one still gets an earlier newcomer. None depends on another's order.
+  // On PostgreSQL the migrator holds an advisory lock, so nodes starting together migrate once.
   const { error, results } = await migrator(db).migrateToLatest();
   const failed = results?.find((r) => r.status === 'Error');
   if (error || failed) {
@@ -37,8 +44,27 @@ export async function openDatabase(dataDir: string, options: DatabaseOptions = {
   return db;
 }
 
+/** Opens the store without migrating it (tools and tests that read a controller's store). */
+export async function connectDatabase(config: StoreConfig, options: DatabaseOptions = {}): Promise<Db> {
+  const { onQuery } = options;
+  // Kysely times every query it runs (failed ones too); only the duration is taken, never the SQL or its parameters.
+  const log = onQuery ? (event: LogEvent) => onQuery(event.queryDurationMillis / 1000) : undefined;
+  if (config.databaseUrl) return connectPostgres<Database>(config.databaseUrl, config.databasePoolSize ?? 10, log);
+  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  const sqlite = new BetterSqlite3(join(config.dataDir, 'relais.sqlite'));
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('synchronous = NORMAL');
+  sqlite.pragma('foreign_keys = ON');
+  sqlite.pragma('busy_timeout = 5000');
+  // 32 MiB of page cache instead of 2: the queue's index walks and probes stay in memory (tickets bench: text search ~1.8× faster).
+  sqlite.pragma('cache_size = -32768');
+  return new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }), ...(log ? { log } : {}) });
+}
+
 function migrator(db: Db): Migrator {
-  return new Migrator({ db, provider: migrationProvider, allowUnorderedMigrations: true });
+  // PostgreSQL reads the migrations' SQLite column types as their 64-bit equivalents (postgres-schema.ts).
+  const migrating = engineOf(db) === 'postgres' ? db.withPlugin(new PostgresSchemaPlugin()) : db;
+  return new Migrator({ db: migrating, provider: migrationProvider, allowUnorderedMigrations: true });
 }
 
 /** Resolves when the database answers a trivial query (readiness). */

@@ -1,5 +1,7 @@
 /** Migration 0007: what retention needs — snapshot pins, audit repeat counts, and the one audited way to prune the audit log. */
 import { sql, type Kysely, type Migration } from 'kysely';
+import { engineOf } from './dialect.js';
+import { dropGuardTrigger, guardTrigger } from './postgres-triggers.js';
 
 export const retentionMigration: Migration = {
   async up(db: Kysely<any>) {
@@ -31,19 +33,36 @@ export const retentionMigration: Migration = {
       .addColumn('deleted', 'integer', (c) => c.notNull())
       .addColumn('open', 'integer', (c) => c.notNull())
       .execute();
-    await sql`CREATE TRIGGER audit_prunes_opened_by_entry BEFORE INSERT ON audit_prunes
+    if (engineOf(db) === 'sqlite') {
+      // Text as first shipped, line breaks and indents included: SQLite keeps it verbatim in its schema.
+      await sql`CREATE TRIGGER audit_prunes_opened_by_entry BEFORE INSERT ON audit_prunes
       WHEN NEW.open != 1 OR NOT EXISTS (SELECT 1 FROM audit_log a WHERE a.id = NEW.audit_id AND a.action = 'audit.pruned')
       BEGIN SELECT RAISE(ABORT, 'an audit prune starts with its own audit.pruned entry'); END`.execute(db);
-    await sql`CREATE TRIGGER audit_prunes_no_delete BEFORE DELETE ON audit_prunes BEGIN SELECT RAISE(ABORT, 'audit prunes are append-only'); END`.execute(db);
-    await sql`CREATE TRIGGER audit_prunes_close_only BEFORE UPDATE ON audit_prunes
+      await sql`CREATE TRIGGER audit_prunes_no_delete BEFORE DELETE ON audit_prunes BEGIN SELECT RAISE(ABORT, 'audit prunes are append-only'); END`.execute(db);
+      await sql`CREATE TRIGGER audit_prunes_close_only BEFORE UPDATE ON audit_prunes
       WHEN NOT (OLD.open = 1 AND NEW.open = 0 AND NEW.audit_id = OLD.audit_id AND NEW.before_at = OLD.before_at AND NEW.deleted = OLD.deleted)
       BEGIN SELECT RAISE(ABORT, 'audit prunes are append-only'); END`.execute(db);
-    await sql`DROP TRIGGER audit_log_no_delete`.execute(db);
-    await sql`CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+      await sql`DROP TRIGGER audit_log_no_delete`.execute(db);
+      await sql`CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
       WHEN OLD.action = 'audit.pruned' OR NOT EXISTS (
         SELECT 1 FROM audit_prunes p JOIN audit_log a ON a.id = p.audit_id
         WHERE p.open = 1 AND a.action = 'audit.pruned' AND OLD.id < p.audit_id AND coalesce(OLD.last_at, OLD.at) < p.before_at)
       BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END`.execute(db);
+    } else {
+      // The same guards, condition for condition (postgres-triggers.ts). An open prune of another,
+      // uncommitted transaction is not visible here: a delete is allowed only inside its own prune.
+      await guardTrigger(db, 'audit_prunes_opened_by_entry', 'BEFORE INSERT', 'audit_prunes', 'an audit prune starts with its own audit.pruned entry',
+        "NEW.open <> 1 OR NOT EXISTS (SELECT 1 FROM audit_log a WHERE a.id = NEW.audit_id AND a.action = 'audit.pruned')");
+      await guardTrigger(db, 'audit_prunes_no_delete', 'BEFORE DELETE', 'audit_prunes', 'audit prunes are append-only');
+      await guardTrigger(db, 'audit_prunes_no_truncate', 'BEFORE TRUNCATE', 'audit_prunes', 'audit prunes are append-only');
+      await guardTrigger(db, 'audit_prunes_close_only', 'BEFORE UPDATE', 'audit_prunes', 'audit prunes are append-only',
+        'NOT (OLD.open = 1 AND NEW.open = 0 AND NEW.audit_id = OLD.audit_id AND NEW.before_at = OLD.before_at AND NEW.deleted = OLD.deleted)');
+      await dropGuardTrigger(db, 'audit_log_no_delete', 'audit_log');
+      await guardTrigger(db, 'audit_log_no_delete', 'BEFORE DELETE', 'audit_log', 'audit log is append-only',
+        `OLD.action = 'audit.pruned' OR NOT EXISTS (
+          SELECT 1 FROM audit_prunes p JOIN audit_log a ON a.id = p.audit_id
+          WHERE p.open = 1 AND a.action = 'audit.pruned' AND OLD.id < p.audit_id AND coalesce(OLD.last_at, OLD.at) < p.before_at)`);
+    }
 
     // Lookups of the retention rules: waiting links per technician, expired codes, ended sessions.
     await db.schema.createIndex('support_codes_technician').on('support_codes').columns(['technician_id', 'expires_at']).execute();

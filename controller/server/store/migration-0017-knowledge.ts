@@ -5,9 +5,10 @@
  * full-text index: SQLite FTS5, accents folded (`unicode61 remove_diacritics 2`: « réseau »
  * is found by `reseau`), prefix indexes for 2 to 6 letters (a word being typed); article-search.ts ranks
  * with bm25 weighted title 8, body 1, tags 4. PostgreSQL will keep its own index (tsvector) behind
- * the same interface (knowledge/article-search.ts); only this SQL and that module know FTS5.
+ * the same interface (knowledge/postgres-article-search.ts); only this SQL and those modules know the engines' full-text search.
  */
 import { sql, type Kysely, type Migration } from 'kysely';
+import { engineOf } from './dialect.js';
 
 export const knowledgeMigration: Migration = {
   async up(db: Kysely<any>) {
@@ -84,6 +85,14 @@ export const knowledgeMigration: Migration = {
 
     // The index keeps its own copy of the text (plain words, Markdown removed) for snippets; rowid = kb_articles.seq.
     // `facets` holds the filters as words (category, visibility, finding codes): a filtered search stays one FTS5 query.
+    if (engineOf(db) === 'postgres') {
+      // PostgreSQL: kb_fts keeps the same copy of the text and one tsvector (title weight A, tags B,
+      // body C, the filters' words D; folded words under `simple`, `french` and `english`), GIN-indexed.
+      // knowledge/postgres-article-search.ts writes and queries it.
+      await sql`CREATE TABLE kb_fts (seq bigint PRIMARY KEY, title text collate "C" NOT NULL, body text collate "C" NOT NULL, tags text collate "C" NOT NULL, facets text collate "C" NOT NULL, document tsvector NOT NULL)`.execute(db);
+      await sql`CREATE INDEX kb_fts_document ON kb_fts USING gin (document)`.execute(db);
+      return;
+    }
     await sql`CREATE VIRTUAL TABLE kb_fts USING fts5(title, body, tags, facets, tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3 4 5 6')`.execute(db);
   },
 };

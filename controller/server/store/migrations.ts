@@ -1,4 +1,24 @@
-/** Versioned schema migrations, applied in name order at start-up. Never edit a shipped one: add the next. */
+/**
+ * Versioned schema migrations, applied in name order at start-up. Never edit a shipped one: add the next.
+ *
+ * Writing a migration for both engines (SQLite and PostgreSQL run this one list):
+ * - Build tables and indexes with Kysely's schema builder and SQLite's types: `integer`
+ *   (64-bit on both: PostgreSQL gets `bigint`), `text` (code-point order on both), `blob`
+ *   (`bytea`), `integer … primaryKey().autoIncrement()` for a generated id (an identity).
+ *   postgres-schema.ts makes these translations; SQLite runs the migration as written.
+ *   No booleans or JSON types: 0/1 integers and JSON in `text`, as the stores read them.
+ * - Raw SQL only where the engines differ, under `engineOf(db)` (dialect.ts), each branch
+ *   complete: triggers (SQLite `CREATE TRIGGER … BEGIN SELECT RAISE(ABORT, …)`, PostgreSQL
+ *   `guardTrigger()` from postgres-triggers.ts with the same condition and message), full-text
+ *   search (SQLite FTS5 virtual table; PostgreSQL a table with a `tsvector` column written by the
+ *   store from text folded in code, `simple` || `french` || `english`, with a GIN index: see 0017 and
+ *   knowledge/postgres-article-search.ts), partial indexes,
+ *   date functions (store milliseconds since the epoch in `integer`, compute times in code).
+ * - Data steps use the query builder (`onConflict(...).doNothing()`, not `INSERT OR IGNORE`;
+ *   `.returning('id')`, not `insertId`), in batches of a few hundred rows.
+ * - Then run test/unit/store-engines.test.ts on both (RELAIS_TEST_DATABASE_URL set): PostgreSQL's
+ *   schema must keep SQLite's tables, columns, keys and indexes.
+ */
 import { randomBytes } from 'node:crypto';
 import { sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import { retentionMigration } from './migration-0007-retention.js';
@@ -11,6 +31,8 @@ import { ticketWordsMigration } from './migration-0016-ticket-words.js';
 import { knowledgeMigration } from './migration-0017-knowledge.js';
 import { satisfactionMigration } from './migration-0018-satisfaction.js';
 import { rolesMigration } from './migration-0019-roles.js';
+import { engineOf } from './dialect.js';
+import { guardTrigger } from './postgres-triggers.js';
 import { STARTER_SCRIPTS } from './starter-scripts.js';
 import { PRINTING_STARTER_SCRIPTS } from './printing-scripts.js';
 
@@ -76,8 +98,15 @@ const migrations: Record<string, Migration> = {
         .execute();
       await db.schema.createIndex('audit_log_at').on('audit_log').column('at').execute();
       // Append-only in the database itself, not just by convention in our code.
-      await sql`CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END`.execute(db);
-      await sql`CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END`.execute(db);
+      if (engineOf(db) === 'sqlite') {
+        await sql`CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END`.execute(db);
+        await sql`CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END`.execute(db);
+      } else {
+        await guardTrigger(db, 'audit_log_no_update', 'BEFORE UPDATE', 'audit_log', 'audit log is append-only');
+        await guardTrigger(db, 'audit_log_no_delete', 'BEFORE DELETE', 'audit_log', 'audit log is append-only');
+        // PostgreSQL's TRUNCATE skips row triggers: refused as a whole.
+        await guardTrigger(db, 'audit_log_no_truncate', 'BEFORE TRUNCATE', 'audit_log', 'audit log is append-only');
+      }
       await db.schema
         .createTable('meta')
         .addColumn('key', 'text', (c) => c.primaryKey())

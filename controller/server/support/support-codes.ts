@@ -5,6 +5,7 @@ import type { Account } from '../auth/accounts.js';
 import { hmac, newId, newSupportCode, newToken, sha256 } from '../auth/tokens.js';
 import { searchText, sortLabel } from '../devices/device-index.js';
 import type { Db } from '../store/database.js';
+import { forUpdate } from '../store/dialect.js';
 
 export interface IssuedCode {
   readonly id: string;
@@ -32,8 +33,9 @@ export class SupportCodes {
   static async open(db: Db, ttlMs: number, maxWaiting = 20): Promise<SupportCodes> {
     let row = await db.selectFrom('meta').select('value').where('key', '=', 'support_code_key').executeTakeFirst();
     if (!row) {
-      row = { value: randomBytes(32).toString('base64url') };
-      await db.insertInto('meta').values({ key: 'support_code_key', value: row.value }).execute();
+      // Nodes starting together on a new database: the first key written is everyone's.
+      await db.insertInto('meta').values({ key: 'support_code_key', value: randomBytes(32).toString('base64url') }).onConflict((oc) => oc.column('key').doNothing()).execute();
+      row = await db.selectFrom('meta').select('value').where('key', '=', 'support_code_key').executeTakeFirstOrThrow();
     }
     return new SupportCodes(db, Buffer.from(row.value, 'base64url'), ttlMs, maxWaiting);
   }
@@ -47,6 +49,8 @@ export class SupportCodes {
       try {
         // Counted and inserted in one transaction, so concurrent requests cannot both take the last place.
         await this.db.transaction().execute(async (tx) => {
+          // The technician's row is the lock (PostgreSQL): their concurrent requests count one after the other.
+          await forUpdate(tx, tx.selectFrom('users').select('id').where('id', '=', technician.id)).execute();
           const { n } = await tx
             .selectFrom('support_codes')
             .select((eb) => eb.fn.countAll<number>().as('n'))

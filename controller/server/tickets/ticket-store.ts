@@ -30,6 +30,7 @@ import type { AuditLog } from '../audit/audit.js';
 import type { Account } from '../auth/accounts.js';
 import { newId } from '../auth/tokens.js';
 import type { Db } from '../store/database.js';
+import { forUpdate, lockFor } from '../store/dialect.js';
 import type { TicketsTable } from '../store/schema.js';
 import { queuePage } from './ticket-queue.js';
 import { ticketActorOf, ticketRoleOf } from './ticket-roles.js';
@@ -134,6 +135,7 @@ export class TicketStore {
   async create(input: NewTicketInput & { supportLinkId?: string | undefined }, caller: TicketCaller): Promise<TicketView> {
     const now = this.now();
     const number = await this.write(async (tx) => {
+      await lockFor(tx, 'ticketNumber');
       const last = await tx.selectFrom('tickets').select((eb) => eb.fn.max('number').as('n')).executeTakeFirst();
       const number = Math.max(FIRST_TICKET_NUMBER - 1, Number(last?.n ?? 0)) + 1;
       const deviceIds = [...new Set(input.deviceIds)];
@@ -349,6 +351,7 @@ export class TicketStore {
       if (ticketId === null || ticketNumber === null) {
         if (line === '') return null;
         // No ticket yet, but the person said what is wrong: the request gets its record.
+        await lockFor(tx, 'ticketNumber');
         const last = await tx.selectFrom('tickets').select((eb) => eb.fn.max('number').as('n')).executeTakeFirst();
         ticketNumber = Math.max(FIRST_TICKET_NUMBER - 1, Number(last?.n ?? 0)) + 1;
         const input: NewTicketInput = { title: line, description: '', requester: { name: host || '?', phone: null, email: null }, category: 'other', impact: 'medium', urgency: 'medium', deviceIds: [] };
@@ -491,7 +494,8 @@ export class TicketStore {
 
   /** The ticket with its followers, devices and status history, inside a transaction. */
   private async load(tx: Tx, number: number): Promise<{ ticket: Ticket; history: StatusChange[] }> {
-    const row = await tx.selectFrom('tickets').selectAll().where('number', '=', number).executeTakeFirst();
+    // Locked until the transaction ends: a change made meanwhile by another node waits, then sees this one's version.
+    const row = await forUpdate(tx, tx.selectFrom('tickets').selectAll().where('number', '=', number)).executeTakeFirst();
     if (!row) throw notFound();
     const [followers, devices, history] = await Promise.all([
       tx.selectFrom('ticket_followers').select(['ticket_id', 'user_id']).where('ticket_id', '=', row.id).orderBy('position').execute(),
@@ -590,8 +594,7 @@ export class TicketStore {
   }
 
   private async addEvent(tx: Tx, ticketId: string, at: number, kind: string, actor: string | null, visibility: 'internal' | 'person', data: Record<string, unknown>): Promise<number> {
-    const inserted = await tx.insertInto('ticket_events').values({ ticket_id: ticketId, at, kind, actor, visibility, data_json: dataJson(data) }).executeTakeFirst();
-    const id = Number(inserted.insertId);
+    const { id } = await tx.insertInto('ticket_events').values({ ticket_id: ticketId, at, kind, actor, visibility, data_json: dataJson(data) }).returning('id').executeTakeFirstOrThrow();
     this.written.get(tx)?.push({ ticketId, event: { id, at, kind, actor, visibility } });
     return id;
   }
