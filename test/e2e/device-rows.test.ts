@@ -16,8 +16,13 @@ const suite = useBrowserSuite();
 /** A new support link from the dashboard; `problem` is what the person types on the support page before joining. */
 async function join(page: Page, problem: string | null): Promise<string> {
   const known = await page.locator('[data-testid=device-row]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-device-id') ?? ''));
+  const linkUrl = async () => ((await page.locator('[data-testid=link-url]').count()) > 0 ? (await page.locator('[data-testid=link-url]').textContent())?.trim() ?? '' : '');
+  const previous = await linkUrl();
   await page.locator('[data-testid=new-link]').click();
-  const url = (await page.locator('[data-testid=link-url]').textContent())?.trim() ?? '';
+  // The panel shows the new link once the controller answered: until then it still shows the last one (already used).
+  await expect.poll(linkUrl, { timeout: 30_000 }).not.toBe(previous);
+  const url = await linkUrl();
+  expect(url).toMatch(/\/s\/\d{9}$/);
   if (problem !== null) {
     const res = await fetch(`${url}/problem`, {
       method: 'POST', headers: { origin: suite.controller.url, 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ problem }).toString(),
