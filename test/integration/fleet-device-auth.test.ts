@@ -66,8 +66,9 @@ describe('a managed device proves its identity with its key', () => {
     expect(again.nonce).not.toBe(nonce);
     again.agent.ws.close();
     agent.ws.close();
-    const connected = (await auditEntries()).find((e) => e.action === 'device.connected' && e.target === device.deviceId);
-    expect(connected?.detail).toMatchObject({ policy: { script: 'deny', shell: 'ask' } });
+    // Audit entries are written a moment after what they record (on PostgreSQL too): awaited, not read once.
+    await expect.poll(async () => (await auditEntries()).find((e) => e.action === 'device.connected' && e.target === device.deviceId)?.detail, { timeout: 10_000 })
+      .toMatchObject({ policy: { script: 'deny', shell: 'ask' } });
   });
 
   it('a signature made with another key is refused, closed and audited', async () => {
