@@ -18,10 +18,11 @@ import { PE_HEADER_BYTES, encodeTrailerPayload, imageChecksum, peLayout } from '
 import { buildAgentExecutable } from '../helpers/agent-executables.js';
 import { createSupportLink, login, startController } from '../helpers/controller-process.js';
 import { eventually, until } from '../helpers/until.js';
+import { hasTool } from '../helpers/system-tools.js';
 
 const FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
-const hasOsslsigncode = spawnSync('osslsigncode', ['--version']).status !== null;
-const hasWine = spawnSync('wine', ['--version']).status === 0;
+const hasOsslsigncode = hasTool('osslsigncode');
+const hasWine = hasTool('wine');
 let exe: string;
 let image: Buffer;
 let work: string;

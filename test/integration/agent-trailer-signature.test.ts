@@ -15,8 +15,9 @@ import { AgentExecutables } from '../../controller/server/downloads/agent-execut
 import { readOwnTrailer } from '../../agent/executable/own-trailer.js';
 import { PE_HEADER_BYTES, encodeTrailerPayload, imageChecksum, peLayout, type AgentPlatform, type SessionTrailer } from '../../protocol/executable/index.js';
 import { minimalPe } from '../helpers/pe-fixture.js';
+import { hasTool } from '../helpers/system-tools.js';
 
-const hasOsslsigncode = spawnSync('osslsigncode', ['--version']).status !== null;
+const hasOsslsigncode = hasTool('osslsigncode');
 let dir: string;
 
 beforeAll(() => {
