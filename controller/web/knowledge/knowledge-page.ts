@@ -11,6 +11,7 @@ import { el, icon, replaceChildren } from '../ui/dom.js';
 import { formatWhen } from '../ui/format.js';
 import { knowledgeApi, type ArticleFilter, type ArticleListItem } from './knowledge-api.js';
 import { codeChip, codeLabel, markedText, t, tk, visibilityBadge } from './knowledge-wording.js';
+import { appendPage } from '../ui/paging.js';
 
 const PAGE = 20;
 const FILTER_KEY = 'relais.knowledgeFilter';
@@ -110,8 +111,7 @@ export function createKnowledgePage(_app: AppContext): Page {
     try {
       const page = await knowledgeApi.list(filter, nextCursor, PAGE);
       if (disposed) return;
-      const known = new Set(articles.map((a) => a.id));
-      articles = [...articles, ...page.articles.filter((a) => !known.has(a.id))];
+      articles = appendPage(articles, page.articles, (a) => a.id);
       nextCursor = page.nextCursor;
       render();
     } catch (err) {

@@ -25,6 +25,7 @@ import { surveyEventText, surveyMailDialog } from '../satisfaction/survey-mail-d
 import { satisfactionCatalog } from '../satisfaction/satisfaction-catalog.js';
 import { duration, priorityChip, slaPill, slaTone, statusBadge, t, tk } from './ticket-wording.js';
 import { conflictTicket, ticketsApi, type TicketActionBody, type TicketEventView, type TicketView } from './tickets-api.js';
+import { appendPage } from '../ui/paging.js';
 
 const REFRESH_MS = 30_000;
 const DEVICE_TONE = { online: 'good', offline: 'neutral', ended: 'warn' } as const;
@@ -335,8 +336,7 @@ export function createTicketPage(app: AppContext, number: number): Page {
         const last = events[events.length - 1];
         const page = await ticketsApi.timeline(number, last ? String(last.id) : null);
         if (disposed) return;
-        const known = new Set(events.map((e) => e.id));
-        events = [...events, ...page.events.filter((e) => !known.has(e.id))];
+        events = appendPage(events, page.events, (e) => e.id);
         timelineMore = page.nextCursor !== null;
         renderTimeline();
       } catch (err) {

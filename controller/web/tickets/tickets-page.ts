@@ -10,6 +10,7 @@ import { el, icon, replaceChildren } from '../ui/dom.js';
 import { formatWhen } from '../ui/format.js';
 import { currentClock, priorityChip, slaPill, statusBadge, t, tk } from './ticket-wording.js';
 import { ticketsApi, type QueueFilter, type TicketView } from './tickets-api.js';
+import { appendPage } from '../ui/paging.js';
 
 const PAGE = 50;
 const REFRESH_MS = 30_000;
@@ -126,8 +127,7 @@ export function createTicketsPage(app: AppContext): Page {
     try {
       const page = await ticketsApi.queue(filter, nextCursor, PAGE);
       if (disposed) return;
-      const known = new Set(tickets.map((x) => x.number));
-      tickets = [...tickets, ...page.tickets.filter((x) => !known.has(x.number))];
+      tickets = appendPage(tickets, page.tickets, (x) => x.number);
       total = page.total;
       nextCursor = page.nextCursor;
       render();
