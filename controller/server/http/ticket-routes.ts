@@ -21,7 +21,7 @@ import type { SolutionType } from '../../../protocol/ticket-model.js';
 import type { TicketAction } from '../../../protocol/ticket-transitions.js';
 import type { TicketCaller, TicketStore } from '../tickets/ticket-store.js';
 import { answer } from './answer.js';
-import { errorMessage, sendError } from './errors.js';
+import { errorMessage, FieldError, fieldProblemOf, sendError } from './errors.js';
 import { clientIp } from './origin.js';
 import { readerLanguage } from './server-language.js';
 
@@ -33,7 +33,9 @@ export interface TicketDeps {
 export function invalidTicketField(error: z.ZodError): RelaisError {
   const issue = error.issues[0];
   const where = issue?.path.join('.') || (issue?.code === 'unrecognized_keys' ? issue.keys.join(', ').slice(0, 80) : 'body');
-  return new RelaisError('TICKET_ERR_INVALID_FIELD', `(${where})`); // i18n-ignore: field name for the log
+  const detail = `(${where})`; // i18n-ignore: field name for the log
+  // The shared FieldError puts the field in the answer (error.field), so the form marks it without reading the message.
+  return issue ? new FieldError(detail, fieldProblemOf(issue), 'TICKET_ERR_INVALID_FIELD') : new RelaisError('TICKET_ERR_INVALID_FIELD', detail);
 }
 
 function parse<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {

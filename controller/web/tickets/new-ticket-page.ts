@@ -12,6 +12,7 @@ import type { AppContext, Page } from '../app/page.js';
 import { language } from '../app/language.js';
 import { ApiError, api, type SupportLinkView } from '../connection/api.js';
 import { el, icon, replaceChildren } from '../ui/dom.js';
+import { fieldProblemOf } from '../ui/field-problem.js';
 import { formatWhen } from '../ui/format.js';
 import { priorityChip, t, tk } from './ticket-wording.js';
 import { ticketsApi } from './tickets-api.js';
@@ -136,7 +137,7 @@ export function createNewTicketPage(app: AppContext): Page {
     } catch (err) {
       if (disposed) return;
       const message = err instanceof ApiError ? err.message : errorWords('HTTP_ERR_INTERNAL', language());
-      const detail = err instanceof ApiError ? /\(([A-Za-z.]+)\)/.exec(readMessage(err.body))?.[1] : undefined;
+      const detail = fieldProblemOf(err)?.path;
       const target = detail ? SERVER_FIELD[detail] : undefined;
       if (target) {
         setError(target, message);
@@ -168,9 +169,4 @@ export function createNewTicketPage(app: AppContext): Page {
     form);
   setTimeout(() => title.focus(), 0);
   return { root, get title() { return t('newTicketTitle'); }, dispose() { disposed = true; } };
-}
-
-function readMessage(body: unknown): string {
-  const error = (body as { error?: { message?: unknown } } | null)?.error;
-  return typeof error?.message === 'string' ? error.message : '';
 }
