@@ -19,7 +19,8 @@ import { onCleanup } from './cleanup.mjs';
 import { spawnController } from './controller.mjs';
 import { seedKnowledge } from './knowledge-seed.mjs';
 import { machine, writeJson } from './report.mjs';
-import { percentile } from './stats.mjs';
+import { login } from './console.mjs';
+import { summary, timedGets } from './timed-gets.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const TARGETS = { search: 20, suggestions: 30 };
@@ -42,36 +43,6 @@ function parseOptions(argv) {
   return o;
 }
 
-const summary = (values) => ({ p50: percentile(values, 50), p95: percentile(values, 95), max: Math.max(...values) });
-
-async function login(url, password) {
-  const res = await fetch(`${url}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json', origin: url }, body: JSON.stringify({ username: 'admin', password }) });
-  if (!res.ok) throw new Error(`login failed: ${res.status} ${await res.text()}`);
-  return res.headers.get('set-cookie').split(';')[0];
-}
-
-/** `requests` timed GETs after a warm-up; `path(i)` gives the i-th request's path. */
-async function timed(url, cookie, requests, path, rowsOf) {
-  const server = [];
-  const cpu = [];
-  const client = [];
-  let rows = 0;
-  for (let i = -WARM_UP; i < requests; i++) {
-    const started = performance.now();
-    const res = await fetch(url + path(i), { headers: { cookie } });
-    const body = await res.json();
-    const elapsed = performance.now() - started;
-    if (!res.ok) throw new Error(`GET ${path(i)}: ${res.status} ${JSON.stringify(body).slice(0, 300)}`);
-    if (i < 0) continue;
-    const timing = /app;dur=([0-9.]+), cpu;dur=([0-9.]+)/.exec(res.headers.get('server-timing') ?? '');
-    if (!timing) throw new Error(`GET ${path(i)}: no Server-Timing header`);
-    server.push(Number(timing[1]));
-    cpu.push(Number(timing[2]));
-    client.push(elapsed);
-    rows += rowsOf(body);
-  }
-  return { requests, rowsPerAnswer: rows / requests, server: summary(server), serverCpu: summary(cpu), client: summary(client) };
-}
 
 async function measure(o, { outPath, startedAt, config }) {
   const dataDir = o.dataDir ?? mkdtempSync(join(tmpdir(), 'relais-bench-kb-'));
@@ -119,7 +90,8 @@ async function measure(o, { outPath, startedAt, config }) {
     ];
     const results = [];
     for (const [name, kind, path] of scenarios) {
-      const r = await timed(url, cookie, n, path, (b) => b.articles?.length ?? b.suggestions?.length ?? 0);
+      const t = await timedGets(url, cookie, { requests: n, warmUp: WARM_UP, path, rowsOf: (b) => b.articles?.length ?? b.suggestions?.length ?? 0 });
+      const r = { requests: t.requests, rowsPerAnswer: t.rowsPerAnswer, server: summary(t.server), serverCpu: summary(t.cpu), client: summary(t.client) };
       const target = TARGETS[kind];
       results.push({ scenario: name, kind, targetP95Ms: target, pass: r.server.p95 < target, ...r });
       log(`${name}: server p95 ${r.server.p95.toFixed(1)} ms`);

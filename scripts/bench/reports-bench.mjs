@@ -21,7 +21,9 @@ import { runBench } from './bench-main.mjs';
 import { onCleanup } from './cleanup.mjs';
 import { spawnController } from './controller.mjs';
 import { machine, writeJson } from './report.mjs';
+import { login } from './console.mjs';
 import { seedTickets } from './tickets-seed.mjs';
+import { summary, timedGets } from './timed-gets.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const TARGET_MS = 200;
@@ -87,30 +89,6 @@ function seedSatisfactionAndFindings(dataFile, now) {
   return { surveys, findingEvents: findings };
 }
 
-async function login(url, password) {
-  const res = await fetch(`${url}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json', origin: url }, body: JSON.stringify({ username: 'admin', password }) });
-  if (!res.ok) throw new Error(`login failed: ${res.status} ${await res.text()}`);
-  return res.headers.get('set-cookie').split(';')[0];
-}
-
-const quantile = (values, q) => [...values].sort((x, y) => x - y)[Math.min(values.length - 1, Math.ceil(q * values.length) - 1)];
-
-async function timed(url, cookie, path, requests) {
-  const server = [];
-  const client = [];
-  for (let i = -WARM_UP; i < requests; i++) {
-    const started = performance.now();
-    const res = await fetch(url + path, { headers: { cookie } });
-    const body = await res.text();
-    const elapsed = performance.now() - started;
-    if (!res.ok) throw new Error(`GET ${path}: ${res.status} ${body.slice(0, 300)}`);
-    if (i < 0) continue;
-    const timing = /app;dur=([0-9.]+)/.exec(res.headers.get('server-timing') ?? '');
-    server.push(timing ? Number(timing[1]) : NaN);
-    client.push(elapsed);
-  }
-  return { server: { p50: quantile(server, 0.5), p95: quantile(server, 0.95), max: Math.max(...server) }, client: { p50: quantile(client, 0.5), p95: quantile(client, 0.95) } };
-}
 
 async function measure(o, run) {
   const dataDir = o.dataDir ?? mkdtempSync(join(tmpdir(), 'relais-bench-reports-'));
@@ -153,7 +131,9 @@ async function measure(o, run) {
     ];
     const results = [];
     for (const [name, path, targeted] of scenarios) {
-      const r = await timed(url, cookie, path, o.requests);
+      const t = await timedGets(url, cookie, { requests: o.requests, warmUp: WARM_UP, path: () => path, timed: false });
+      const { p50, p95 } = summary(t.client);
+      const r = { server: summary(t.server), client: { p50, p95 } };
       results.push({ scenario: name, path, targetP95Ms: targeted ? TARGET_MS : null, pass: !targeted || r.server.p95 < TARGET_MS, ...r });
       console.log(`  ${name}: server p95 ${Number.isFinite(r.server.p95) ? r.server.p95.toFixed(1) : '–'} ms`);
     }

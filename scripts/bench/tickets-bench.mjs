@@ -17,7 +17,9 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { spawnController } from './controller.mjs';
 import { cleanupAll, cleanUpOnSignals, onCleanup } from './cleanup.mjs';
+import { login } from './console.mjs';
 import { seedTickets } from './tickets-seed.mjs';
+import { summary, timedGets } from './timed-gets.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const TARGETS = { queue: 50, ticket: 30 };
@@ -40,11 +42,6 @@ function options(argv) {
   return o;
 }
 
-const quantile = (values, q) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)];
-};
-const summary = (values) => ({ p50: quantile(values, 0.5), p95: quantile(values, 0.95), max: Math.max(...values) });
 
 /** A fresh data folder with the controller's schema: the real controller starts once (migrations) and stops. */
 async function migratedDataDir(dataDir, adminPassword) {
@@ -74,33 +71,6 @@ function deepCursors(dataFile, count) {
   } finally {
     db.close();
   }
-}
-
-async function login(url, password) {
-  const res = await fetch(`${url}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json', origin: url }, body: JSON.stringify({ username: 'admin', password }) });
-  if (!res.ok) throw new Error(`login failed: ${res.status} ${await res.text()}`);
-  return res.headers.get('set-cookie').split(';')[0];
-}
-
-/** `requests` timed GETs after a warm-up; `path(i)` gives the i-th request's path. */
-async function measure(url, cookie, requests, path) {
-  const server = [];
-  const client = [];
-  let rows = 0;
-  for (let i = -WARM_UP; i < requests; i++) {
-    const started = performance.now();
-    const res = await fetch(url + path(i), { headers: { cookie } });
-    const body = await res.json();
-    const elapsed = performance.now() - started;
-    if (!res.ok) throw new Error(`GET ${path(i)}: ${res.status} ${JSON.stringify(body).slice(0, 300)}`);
-    if (i < 0) continue;
-    const timing = /app;dur=([0-9.]+)/.exec(res.headers.get('server-timing') ?? '');
-    if (!timing) throw new Error(`GET ${path(i)}: no Server-Timing header`);
-    server.push(Number(timing[1]));
-    client.push(elapsed);
-    rows += body.tickets?.length ?? body.events?.length ?? 1;
-  }
-  return { requests, rowsPerAnswer: rows / requests, server: summary(server), client: summary(client) };
 }
 
 export async function benchTickets(o, log = console.log) {
@@ -155,7 +125,8 @@ export async function benchTickets(o, log = console.log) {
     ];
     const results = [];
     for (const [name, kind, path] of scenarios) {
-      const r = await measure(url, cookie, n, path);
+      const t = await timedGets(url, cookie, { requests: n, warmUp: WARM_UP, path, rowsOf: (b) => b?.tickets?.length ?? b?.events?.length ?? 1 });
+      const r = { requests: t.requests, rowsPerAnswer: t.rowsPerAnswer, server: summary(t.server), client: summary(t.client) };
       const target = kind === 'queue' ? TARGETS.queue : TARGETS.ticket;
       results.push({ scenario: name, kind, targetP95Ms: target, pass: r.server.p95 < target, ...r });
       log(`  ${name}: server p95 ${r.server.p95.toFixed(1)} ms`);
