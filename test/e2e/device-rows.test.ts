@@ -10,19 +10,14 @@ import { describe, expect, it } from 'vitest';
 import { spawnAgent } from '../helpers/agent-process.js';
 import { saveScreenshot } from '../helpers/browser.js';
 import { useBrowserSuite } from '../helpers/browser-suite.js';
+import { newOnlineDevice, newSupportLink, shownDeviceIds } from '../helpers/dashboard.js';
 
 const suite = useBrowserSuite();
 
 /** A new support link from the dashboard; `problem` is what the person types on the support page before joining. */
 async function join(page: Page, problem: string | null): Promise<string> {
-  const known = await page.locator('[data-testid=device-row]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-device-id') ?? ''));
-  const linkUrl = async () => ((await page.locator('[data-testid=link-url]').count()) > 0 ? (await page.locator('[data-testid=link-url]').textContent())?.trim() ?? '' : '');
-  const previous = await linkUrl();
-  await page.locator('[data-testid=new-link]').click();
-  // The panel shows the new link once the controller answered: until then it still shows the last one (already used).
-  await expect.poll(linkUrl, { timeout: 30_000 }).not.toBe(previous);
-  const url = await linkUrl();
-  expect(url).toMatch(/\/s\/\d{9}$/);
+  const known = await shownDeviceIds(page);
+  const url = await newSupportLink(page);
   if (problem !== null) {
     const res = await fetch(`${url}/problem`, {
       method: 'POST', headers: { origin: suite.controller.url, 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ problem }).toString(),
@@ -30,12 +25,7 @@ async function join(page: Page, problem: string | null): Promise<string> {
     expect(res.status).toBe(200);
   }
   suite.track(spawnAgent(['join', url, '--no-prompt']));
-  const handle = await page.waitForFunction(
-    (before) => Array.from(document.querySelectorAll<HTMLElement>('[data-testid=device-row][data-online=true]'))
-      .map((row) => row.dataset.deviceId ?? '').find((id) => id !== '' && !before.includes(id)),
-    known, { timeout: 60_000 }, // a busy machine (two suites, PostgreSQL) can take long to start an agent
-  );
-  return (await handle.jsonValue()) as string;
+  return newOnlineDevice(page, known);
 }
 
 describe('the sessions list', () => {

@@ -12,6 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { spawnAgent, type RunningAgent } from '../helpers/agent-process.js';
 import { saveScreenshot, terminalText } from '../helpers/browser.js';
 import { useBrowserSuite } from '../helpers/browser-suite.js';
+import { newOnlineDevice, newSupportLink, shownDeviceIds } from '../helpers/dashboard.js';
 import { createTechnician, login, technicianPassword } from '../helpers/controller-process.js';
 
 const QUESTIONS = /\[y\/N\]/gi;
@@ -19,18 +20,9 @@ const suite = useBrowserSuite();
 
 async function deviceWithAgent(page: Page): Promise<{ agent: RunningAgent; deviceId: string }> {
   await page.locator('[data-testid=devices][data-loaded=true]').waitFor();
-  const known = await page.locator('[data-testid=device-row]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-device-id') ?? ''));
-  await page.locator('[data-testid=new-link]').click();
-  const url = (await page.locator('[data-testid=link-url]').textContent())?.trim() ?? '';
-  const agent = suite.track(spawnAgent(['join', url]));
-  const handle = await page.waitForFunction(
-    (before) => Array.from(document.querySelectorAll<HTMLElement>('[data-testid=device-row][data-online=true]'))
-      .map((row) => row.dataset.deviceId ?? '')
-      .find((id) => id !== '' && !before.includes(id)),
-    known,
-    { timeout: 20_000 },
-  );
-  const deviceId = (await handle.jsonValue()) as string;
+  const known = await shownDeviceIds(page);
+  const agent = suite.track(spawnAgent(['join', await newSupportLink(page)]));
+  const deviceId = await newOnlineDevice(page, known);
   await page.locator(`[data-testid=device-row][data-device-id="${deviceId}"]`).click();
   return { agent, deviceId };
 }
