@@ -12,7 +12,7 @@ import { words as personWords } from './person/person-words.js';
 import { parseCommandLine, type DiagnoseConfig, type EnrollConfig, type InstallServiceConfig, type JoinConfig, type RunConfig } from './cli/cli.js';
 import { agentSocketUrl, transportRefusal } from './link/controller-url.js';
 import { DeviceKeyCredentials, SupportCodeCredentials } from './link/credentials.js';
-import { defaultStateDir, loadDeviceKey, readDeviceFile, statePaths } from './managed/device-state.js';
+import { controllerUrlsOf, defaultStateDir, loadDeviceKey, readDeviceFile, statePaths } from './managed/device-state.js';
 import { renderReport } from './diagnostics/report.js';
 import { collectSnapshot } from './diagnostics/collect.js';
 import { enroll } from './managed/enroll.js';
@@ -165,8 +165,8 @@ async function run(config: RunConfig): Promise<number> {
     process.stderr.write(`relais-agent: ${problem}\n`);
     return REFUSED_EXIT_CODE;
   }
-  const wsUrl = agentSocketUrl(new URL(device.value.controllerUrl));
-  const refusal = transportRefusal(wsUrl, device.value.insecure);
+  const wsUrls = controllerUrlsOf(device.value).map((url) => agentSocketUrl(new URL(url)));
+  const refusal = wsUrls.map((url) => transportRefusal(url, device.value.insecure)).find((r) => r !== null) ?? null;
   if (refusal !== null) {
     process.stderr.write(`relais-agent: ${refusal}\n`);
     return REFUSED_EXIT_CODE;
@@ -191,7 +191,7 @@ async function run(config: RunConfig): Promise<number> {
     createLink: (listener) =>
       new Link(
         {
-          wsUrl,
+          wsUrls,
           credentials,
           agent: agentFacts(),
           // A person is asked only at a terminal (and only when the policy says ask).
@@ -260,7 +260,7 @@ async function join(config: JoinConfig): Promise<number> {
     collectDiagnostics: () => collectSnapshot({ controllerUrl: config.target.controllerUrl, resolveNames: config.resolveNames, checkPendingUpdates }),
     createLink: (listener) =>
       new Link(
-        { wsUrl: config.target.wsUrl, credentials: new SupportCodeCredentials(config.target.code, problem), agent: agentInfo, consentTimeoutMs: config.consentTimeoutMs, heartbeatTimeoutMs: LIMITS.heartbeatTimeoutMs },
+        { wsUrls: [config.target.wsUrl, ...config.target.otherWsUrls], credentials: new SupportCodeCredentials(config.target.code, problem), agent: agentInfo, consentTimeoutMs: config.consentTimeoutMs, heartbeatTimeoutMs: LIMITS.heartbeatTimeoutMs },
         listener,
       ),
   });

@@ -18,6 +18,8 @@ export const CLOSE_CODES = Object.freeze({
   /** Not fatal: the agent backs off and tries again. */
   resumeThrottled: 4430,
   serverShutdown: 4503,
+  /** Not fatal: the controller could not take the connection now (its database was busy); the agent backs off and tries again. */
+  serverBusy: 4504,
 });
 
 interface ErrorSpec {
@@ -116,6 +118,7 @@ export const ERRORS = Object.freeze({
   HTTP_ERR_BAD_ANSWER: { message: 'The controller sent an answer this page does not understand. Reload the page; if it happens again, the controller may run another version.', status: 502, close: null },
   HTTP_ERR_INTERNAL: { message: 'Something went wrong on the controller. The error was logged.', status: 500, close: null },
   SERVER_ERR_SHUTDOWN: { message: 'The controller is shutting down.', status: 503, close: C.serverShutdown },
+  SERVER_ERR_BUSY: { message: 'The controller is too busy to take this connection now. The agent tries again by itself in a moment.', status: 503, close: C.serverBusy },
   // ---- file transfers (file-errors.ts) ----
   ...FILE_ERRORS,
 } satisfies Record<string, ErrorSpec>);

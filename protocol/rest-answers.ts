@@ -118,6 +118,8 @@ export const AUDIT_ACTIONS = [
   'kb.article.created', 'kb.article.updated', 'kb.article.deleted', 'kb.fix.run',
   // file transfers (protocol/file-transfer.ts): one entry each when it ends, whatever the outcome
   'file.send', 'file.fetch',
+  // cluster nodes (controller/server/cluster): a node link whose handshake did not prove the cluster secret
+  'node.refused',
 ] as const;
 export type AuditActionName = (typeof AUDIT_ACTIONS)[number];
 
@@ -160,7 +162,7 @@ export const auditExportQuery = auditQuery.omit({ limit: true, before: true }).e
 export type AuditExportQuery = z.output<typeof auditExportQuery>;
 
 /** Why a node answers "not ready" (GET /api/health/ready). */
-export const NOT_READY_REASONS = ['shutting-down', 'database-unavailable', 'database-slow', 'migrations-pending'] as const;
+export const NOT_READY_REASONS = ['shutting-down', 'database-unavailable', 'database-slow', 'migrations-pending', 'redis-unavailable'] as const;
 export type NotReadyReason = (typeof NOT_READY_REASONS)[number];
 
 /** The answers of the session, device, diagnostics, account and audit routes, by route. */

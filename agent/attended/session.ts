@@ -16,6 +16,7 @@ import { SatisfactionQuestion } from '../person/satisfaction-question.js';
 import { agentLanguage } from '../cli/agent-language.js';
 import { ShellRequests } from '../shell/shell-requests.js';
 import { FileRequests } from '../files/file-requests.js';
+import { IdleCollection } from '../memory/idle-collection.js';
 
 /** Facts about this machine the session needs, gathered once by the composition root. */
 export interface HostFacts {
@@ -58,6 +59,8 @@ export class Session implements LinkListener {
   private readonly handlers: MessageHandlers;
   private readonly satisfaction: SatisfactionQuestion;
   private readonly firstSummary: Promise<DeviceSummary | null>;
+  /** The join's diagnostics leave garbage behind; collected once the agent is quiet. */
+  private readonly idleCollection = new IdleCollection();
   private ending = false;
   private certificateHintShown = false;
   private finish: (exitCode: number) => void = () => undefined;
@@ -68,11 +71,14 @@ export class Session implements LinkListener {
     const { config, host, terminal } = parts;
     this.consent = new ConsentQueue(terminal, config.consentTimeoutMs);
     this.link = parts.createLink(this);
-    this.shells = new ShellRequests({ wire: this.link, consent: this.consent, terminal, watched: true, ...host, forcePipes: config.forcePipes });
+    this.shells = new ShellRequests({
+      wire: this.link, consent: this.consent, terminal, watched: true, ...host, forcePipes: config.forcePipes, lastShellEnded: () => this.idleCollection.afterBurst(),
+    });
     this.files = new FileRequests({ wire: this.link, consent: this.consent, terminal, host, maxBytes: config.fileMaxBytes ?? FILE_LIMITS.defaultMaxBytes });
-    this.diagnostics = new DiagnosticsReplies(parts.collectDiagnostics, (m) => this.link.send(m), (requestId) =>
-      this.say(requestId === null ? diagnosticsSent(parts.diagnoseCommand) : words('freshDiagnostics')),
-    );
+    this.diagnostics = new DiagnosticsReplies(parts.collectDiagnostics, (m) => this.link.send(m), (requestId) => {
+      this.say(requestId === null ? diagnosticsSent(parts.diagnoseCommand) : words('freshDiagnostics'));
+      this.idleCollection.afterBurst();
+    });
     this.satisfaction = new SatisfactionQuestion(terminal, (surveyId, answer) => this.link.send({ t: 'survey.answer', surveyId, answer }));
     this.handlers = this.messageHandlers();
     terminal.onChat((text) => this.link.send({ t: 'chat.reply', text }));
@@ -156,6 +162,7 @@ export class Session implements LinkListener {
     if (this.ending) return;
     this.ending = true;
     this.satisfaction.cancel();
+    this.idleCollection.cancel();
     if (lastWords) this.say(lastWords);
     await Promise.all([this.shells.closeAll(END_WAIT_MS), this.files.closeAll(END_WAIT_MS)]);
     if (endedBy === 'person') this.link.send({ t: 'session.end', reason: 'user' });

@@ -18,7 +18,7 @@ export const cliCatalog = defineCatalog(
     unknownCommand: 'Unknown command {command}.',
     giveLink: 'Give the support link (or the 9-digit code) your technician sent you.',
     onlyOneLink: 'Give only one support link or code.',
-    linkNamesController: 'The support link already names the controller; use --controller only with a code given alone.',
+    tooManyControllers: 'At most {max} controller addresses.',
     badConsentTimeout: '--consent-timeout must be a whole number of seconds from 1 to {max}.',
     badFileMaxBytes: 'RELAIS_FILE_MAX_BYTES must be a whole number of bytes from 1 to 1099511627776 (1 TiB).',
     diagnoseNoArguments: 'diagnose takes no arguments besides its options.',
@@ -51,7 +51,10 @@ Nothing runs on this computer without your yes.
 
 Options:
   --controller URL           the controller's address, when you give the code alone
-                             (default: the RELAIS_CONTROLLER environment variable)
+                             (default: the RELAIS_CONTROLLER environment variable);
+                             repeat it or separate addresses with commas to give the
+                             other nodes of a cluster, tried in turn when one does not answer
+                             (after the link's own controller, when you give a link)
   --insecure                 allow an unencrypted http:// controller that is not this computer
   --consent-timeout SECONDS  how long a question waits for your answer before it counts as no
                              (default {defaultSeconds})
@@ -80,7 +83,9 @@ key never leaves this machine), registers the public key with the controller, an
 writes the local policy that says what may run here without a person to ask.
 Run it as the account the service will run as (root for a system service).
 
-  <controller-url>           the controller, e.g. https://help.example.com
+  <controller-url>           the controller, e.g. https://help.example.com; several addresses
+                             of one cluster separated by commas are all kept, and tried in turn
+  --controller URL           one more address of the same cluster, repeatable
   --token TOKEN              the enrollment token from the fleet administrator
                              (or the RELAIS_ENROLLMENT_TOKEN environment variable,
                              which keeps it out of the process list); it is never stored
@@ -158,7 +163,7 @@ On macOS and Windows it prints what to do.
     unknownCommand: 'Commande inconnue : {command}.',
     giveLink: "Indiquez le lien d'assistance (ou le code à 9 chiffres) que votre technicien vous a envoyé.",
     onlyOneLink: "Indiquez un seul lien ou code d'assistance.",
-    linkNamesController: "Le lien d'assistance indique déjà le contrôleur : n'utilisez --controller qu'avec un code seul.",
+    tooManyControllers: '{max} adresses de contrôleur au plus.',
     badConsentTimeout: '--consent-timeout doit être un nombre entier de secondes, de 1 à {max}.',
     badFileMaxBytes: 'RELAIS_FILE_MAX_BYTES doit être un nombre entier d\u2019octets, de 1 à 1099511627776 (1\u00a0Tio).',
     diagnoseNoArguments: "diagnose ne prend pas d'argument en dehors de ses options.",
@@ -191,7 +196,10 @@ Rien ne s'exécute sur ce poste sans votre accord.
 
 Options :
   --controller URL           l'adresse du contrôleur, si vous indiquez le code seul
-                             (par défaut : la variable d'environnement RELAIS_CONTROLLER)
+                             (par défaut : la variable d'environnement RELAIS_CONTROLLER) ;
+                             répétez-la ou séparez les adresses par des virgules pour donner
+                             les autres nœuds d'une grappe, essayés tour à tour si l'un ne répond pas
+                             (après le contrôleur du lien, si vous donnez un lien)
   --insecure                 accepte un contrôleur http:// non chiffré qui n'est pas ce poste
   --consent-timeout SECONDES combien de temps une question attend votre réponse avant de valoir non
                              (par défaut {defaultSeconds})
@@ -219,7 +227,9 @@ Inscrit ce poste dans le parc de votre support informatique : crée sa propre p
 et écrit la règle locale qui dit ce qui peut s'exécuter ici sans personne à qui demander.
 Lancez-la sous le compte qu'utilisera le service (root pour un service système).
 
-  <url-du-contrôleur>        le contrôleur, par ex. https://help.example.com
+  <url-du-contrôleur>        le contrôleur, par ex. https://help.example.com ; plusieurs adresses
+                             d'une même grappe, séparées par des virgules, sont toutes gardées et essayées tour à tour
+  --controller URL           une adresse de plus de la même grappe, répétable
   --token JETON              le jeton d'inscription fourni par l'administrateur du parc
                              (ou la variable d'environnement RELAIS_ENROLLMENT_TOKEN,
                              qui le garde hors de la liste des processus) ; il n'est jamais enregistré

@@ -5,7 +5,7 @@
  * fleet's `enroll`, `run` and `install-service` from fleet-cli.ts.
  */
 import {
-  DEFAULT_CONSENT_TIMEOUT_SECONDS, MAX_CONSENT_TIMEOUT_SECONDS, cliWords, consentTimeoutMs, fileMaxBytes, quote, splitArguments, stringOption, usageError,
+  DEFAULT_CONSENT_TIMEOUT_SECONDS, MAX_CONSENT_TIMEOUT_SECONDS, cliWords, consentTimeoutMs, fileMaxBytes, listOption, quote, splitArguments, stringOption, usageError,
   type Environment, type OptionSpec, type Options, type Refusal, type UsageError,
 } from './cli-parsing.js';
 import { resolveTarget, transportRefusal, type SupportTarget } from '../link/controller-url.js';
@@ -64,7 +64,7 @@ const SUBCOMMANDS: Readonly<Record<string, Subcommand>> = Object.freeze({
   join: {
     summary: () => cliWords('summaryJoin'),
     usage: joinUsage,
-    options: { controller: { value: true }, insecure: { value: false }, 'consent-timeout': { value: true }, resolve: { value: true }, 'no-prompt': { value: false } },
+    options: { controller: { value: true, repeatable: true }, insecure: { value: false }, 'consent-timeout': { value: true }, resolve: { value: true }, 'no-prompt': { value: false } },
     build: buildJoin,
   },
   diagnose: {
@@ -134,20 +134,18 @@ function buildJoin(positionals: readonly string[], options: Options, env: Enviro
   // "482 193 557" typed without quotes arrives as three arguments.
   const linkOrCode = positionals.every((p) => /^[\d -]+$/.test(p)) ? positionals.join(' ') : positionals.length === 1 ? positionals[0] : null;
   if (linkOrCode === null || linkOrCode === undefined) return usageError(cliWords('onlyOneLink'), joinUsage());
-  const explicitController = stringOption(options, 'controller');
-  const isCode = !/^[a-z][a-z0-9+.-]*:\/\//i.test(linkOrCode.trim());
-  if (!isCode && explicitController !== undefined) {
-    return usageError(cliWords('linkNamesController'), joinUsage());
-  }
-  const resolved = resolveTarget(linkOrCode, explicitController ?? env.RELAIS_CONTROLLER);
+  // The link's own controller comes first; --controller (or RELAIS_CONTROLLER) adds the cluster's other addresses.
+  const given = listOption(options, 'controller');
+  const controllers = given.length > 0 ? given : env.RELAIS_CONTROLLER ? [env.RELAIS_CONTROLLER] : [];
+  const resolved = resolveTarget(linkOrCode, controllers);
   if (!resolved.ok) return usageError(resolved.message, joinUsage());
   const timeoutMs = consentTimeoutMs(stringOption(options, 'consent-timeout'));
   if (timeoutMs === null) return usageError(cliWords('badConsentTimeout', { max: String(MAX_CONSENT_TIMEOUT_SECONDS) }), joinUsage());
   const maxBytes = fileMaxBytes(env.RELAIS_FILE_MAX_BYTES);
   if (maxBytes === null) return usageError(cliWords('badFileMaxBytes'), joinUsage());
   const insecure = options.get('insecure') === true;
-  const refusal = transportRefusal(resolved.target.wsUrl, insecure);
-  if (refusal !== null) return { kind: 'refused', message: refusal };
+  const refused = [resolved.target.wsUrl, ...resolved.target.otherWsUrls].map((url) => transportRefusal(url, insecure)).find((r) => r !== null);
+  if (refused) return { kind: 'refused', message: refused };
   const config: JoinConfig = Object.freeze({
     target: Object.freeze({ ...resolved.target }),
     insecure,

@@ -5,11 +5,13 @@
  */
 import { deviceName, deviceTag, policyDecision, type UnattendedPolicy } from '../../protocol/index.js';
 import { cliWords, consentTimeoutMs, fileMaxBytes, listOption, stringOption, usageError, type Environment, type OptionSpec, type Options, type Refusal, type UsageError } from './cli-parsing.js';
-import { isLoopbackHost, parseControllerUrl } from '../link/controller-url.js';
+import { controllerBase, isLoopbackHost, parseControllerList } from '../link/controller-url.js';
 
 export interface EnrollConfig {
-  /** The controller's base address (http or https), as the administrator gave it. */
+  /** The controller's base address (http or https), as the administrator gave it: where to enroll first. */
   readonly controllerUrl: string;
+  /** The same cluster's other addresses, in order: tried to enroll when controllerUrl does not answer, and kept for `run`. */
+  readonly otherControllerUrls: readonly string[];
   readonly token: string;
   /** The device's name; null: the host name. */
   readonly name: string | null;
@@ -48,7 +50,7 @@ export const runUsage = (): string => cliWords('usageRun');
 export const installServiceUsage = (): string => cliWords('usageInstallService');
 
 export const ENROLL_OPTIONS: Readonly<Record<string, OptionSpec>> = {
-  token: { value: true }, name: { value: true }, tag: { value: true, repeatable: true }, 'policy-script': { value: true },
+  controller: { value: true, repeatable: true }, token: { value: true }, name: { value: true }, tag: { value: true, repeatable: true }, 'policy-script': { value: true },
   'policy-shell': { value: true }, 'policy-files': { value: true }, 'state-dir': { value: true }, insecure: { value: false },
 };
 export const RUN_OPTIONS: Readonly<Record<string, OptionSpec>> = { 'state-dir': { value: true }, 'consent-timeout': { value: true }, resolve: { value: true } };
@@ -56,10 +58,10 @@ export const INSTALL_SERVICE_OPTIONS: Readonly<Record<string, OptionSpec>> = { '
 
 export function buildEnroll(positionals: readonly string[], options: Options, env: Environment): Built {
   if (positionals.length !== 1) return usageError(cliWords('giveControllerAddress'), enrollUsage());
-  const parsed = parseControllerUrl(positionals[0]!);
+  const parsed = parseControllerList([positionals[0]!, ...listOption(options, 'controller')]);
   if (!parsed.ok) return usageError(parsed.message, enrollUsage());
-  const url = parsed.url;
-  if (url.search || url.hash) return usageError(cliWords('noQueryInAddress'), enrollUsage());
+  const [url, ...others] = parsed.urls;
+  if (url === undefined) return usageError(cliWords('giveControllerAddress'), enrollUsage());
   const token = stringOption(options, 'token') ?? env.RELAIS_ENROLLMENT_TOKEN;
   if (!token) return usageError(cliWords('giveToken'), enrollUsage());
   if (!/^[A-Za-z0-9_-]{16,256}$/.test(token)) return usageError(cliWords('badTokenForm'), enrollUsage());
@@ -77,16 +79,16 @@ export function buildEnroll(positionals: readonly string[], options: Options, en
     policy[action] = rule.data;
   }
   const insecure = options.get('insecure') === true;
-  const secure = url.protocol === 'https:' || url.protocol === 'wss:';
-  if (!secure && !insecure && !isLoopbackHost(url.hostname)) {
+  const plain = parsed.urls.find((u) => u.protocol !== 'https:' && u.protocol !== 'wss:' && !isLoopbackHost(u.hostname));
+  if (plain !== undefined && !insecure) {
     return {
       kind: 'refused',
-      message: cliWords('refuseEnrollInsecure', { host: url.host }),
+      message: cliWords('refuseEnrollInsecure', { host: plain.host }),
     };
   }
-  const base = `${secure ? 'https' : 'http'}://${url.host}${url.pathname.replace(/\/+$/, '')}`;
   const config: EnrollConfig = Object.freeze({
-    controllerUrl: base,
+    controllerUrl: controllerBase(url),
+    otherControllerUrls: Object.freeze(others.map(controllerBase)),
     token,
     name,
     tags: Object.freeze(tags),

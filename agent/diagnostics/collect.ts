@@ -20,7 +20,7 @@ export interface CollectOptions {
   readonly controllerUrl: string | null;
   /** Names to resolve besides the controller's host. */
   readonly resolveNames: readonly string[];
-  /** Per-probe time limit. */
+  /** Per-probe time limit (default: probeTimeLimitMs()). */
   readonly probeTimeLimitMs?: number;
   /**
    * How long to wait for the pending-updates answer (slow: apt, dnf, Windows Update). A
@@ -43,10 +43,16 @@ function once<T>(load: () => Promise<T>): () => Promise<T> {
   return () => (value ??= load());
 }
 
+/** A probe's time limit when none is given: 3 s, or RELAIS_PROBE_TIME_LIMIT_MS (1,000–60,000) on a machine known to be slow. */
+export function probeTimeLimitMs(env: NodeJS.ProcessEnv = process.env): number {
+  const given = Number(env.RELAIS_PROBE_TIME_LIMIT_MS);
+  return Number.isInteger(given) && given >= 1000 && given <= 60_000 ? given : 3000;
+}
+
 export async function collectSnapshot(options: CollectOptions): Promise<Snapshot> {
   const started = performance.now();
   const takenAt = Date.now();
-  const limit = options.probeTimeLimitMs ?? 3000;
+  const limit = options.probeTimeLimitMs ?? probeTimeLimitMs();
   const pendingWait = options.pendingUpdatesWaitMs ?? 1200;
   const names = [...new Set([...(options.controllerUrl ? [new URL(options.controllerUrl).hostname.replace(/^\[|\]$/g, '')] : []), ...options.resolveNames])];
   const controllerUrl = options.controllerUrl;

@@ -101,9 +101,14 @@ export class JobProcess {
       // so the data is never thrown away here). Only a holder outside the group is cut off.
       this.timers.push(setTimeout(() => this.killGroup('SIGKILL'), DRAIN_MS));
       this.timers.push(setTimeout(() => {
-        child.stdout!.destroy();
-        child.stderr!.destroy();
-        this.finish(code, signal);
+        // After a stall of this process (its event loop held, or not scheduled on a busy machine),
+        // this timer runs before the pipes' waiting output is read, and a run was stored
+        // "succeeded" with none of it. The poll phase that reads them comes before setImmediate.
+        setImmediate(() => {
+          child.stdout!.destroy();
+          child.stderr!.destroy();
+          this.finish(code, signal);
+        });
       }, DRAIN_MS + LIMITS.jobKillGraceMs));
     });
     this.timers.push(setTimeout(() => this.stop({ status: 'timed-out', reason: words('ranTooLong', { seconds: job.script.timeoutSeconds }) }), job.script.timeoutSeconds * 1000));

@@ -4,6 +4,7 @@
  * I/O, no environment. Error texts never repeat the code, which is a secret.
  */
 import { cliWords } from '../cli/cli-parsing.js';
+import { MAX_CONTROLLER_URLS } from './controller-rotation.js';
 
 /** Where to connect and with which support code. */
 export interface SupportTarget {
@@ -12,6 +13,8 @@ export interface SupportTarget {
   readonly controllerUrl: string;
   /** `ws(s)://HOST[:PORT][/prefix]/ws/agent`. */
   readonly wsUrl: string;
+  /** The same helpdesk's other addresses (other nodes of a cluster), tried in this order after wsUrl. */
+  readonly otherWsUrls: readonly string[];
 }
 
 export type TargetResult = { ok: true; target: SupportTarget } | { ok: false; message: string };
@@ -67,8 +70,36 @@ function httpBase(base: URL): string {
   return `${secure ? 'https' : 'http'}://${base.host}${base.pathname.replace(/\/+$/, '')}`;
 }
 
-/** Resolves a support link, or a code plus a controller address, into a target. */
-export function resolveTarget(linkOrCode: string, controller: string | undefined): TargetResult {
+/**
+ * Every controller address given: repeated options and comma-separated lists alike,
+ * in order, each parsed, the same address once. At most MAX_CONTROLLER_URLS.
+ */
+export function parseControllerList(values: readonly string[]): { ok: true; urls: readonly URL[] } | { ok: false; message: string } {
+  const urls: URL[] = [];
+  for (const value of values.flatMap((v) => v.split(','))) {
+    if (value.trim() === '') continue;
+    const parsed = parseControllerUrl(value);
+    if (!parsed.ok) return parsed;
+    if (parsed.url.search || parsed.url.hash) return { ok: false, message: cliWords('noQueryInAddress') };
+    if (!urls.some((url) => agentSocketUrl(url) === agentSocketUrl(parsed.url))) urls.push(parsed.url);
+  }
+  if (urls.length > MAX_CONTROLLER_URLS) return { ok: false, message: cliWords('tooManyControllers', { max: String(MAX_CONTROLLER_URLS) }) };
+  return { ok: true, urls };
+}
+
+/** The controller base address (http or https, path prefix kept) as stored and shown. */
+export function controllerBase(url: URL): string {
+  return httpBase(url);
+}
+
+/**
+ * Resolves a support link, or a code plus controller addresses, into a target. With a
+ * link, the link's controller comes first and the addresses given are its alternates;
+ * with a code, the first address given is the one shown.
+ */
+export function resolveTarget(linkOrCode: string, controllers: readonly string[]): TargetResult {
+  const list = parseControllerList(controllers);
+  if (!list.ok) return list;
   if (looksLikeLink(linkOrCode)) {
     const parsed = parseControllerUrl(linkOrCode, 'link');
     if (!parsed.ok) return parsed;
@@ -81,18 +112,20 @@ export function resolveTarget(linkOrCode: string, controller: string | undefined
     base.pathname = match[1] ?? '';
     base.search = '';
     base.hash = '';
-    return { ok: true, target: { code, controllerUrl: httpBase(base), wsUrl: agentSocketUrl(base) } };
+    return { ok: true, target: withAlternates({ code, controllerUrl: httpBase(base), wsUrl: agentSocketUrl(base) }, list.urls) };
   }
   const code = parseSupportCode(linkOrCode);
   if (code === null) {
     return { ok: false, message: cliWords('badCode') };
   }
-  if (controller === undefined || controller.trim() === '') {
-    return { ok: false, message: cliWords('codeNeedsController') };
-  }
-  const parsed = parseControllerUrl(controller);
-  if (!parsed.ok) return parsed;
-  return { ok: true, target: { code, controllerUrl: httpBase(parsed.url), wsUrl: agentSocketUrl(parsed.url) } };
+  const [first, ...others] = list.urls;
+  if (first === undefined) return { ok: false, message: cliWords('codeNeedsController') };
+  return { ok: true, target: withAlternates({ code, controllerUrl: httpBase(first), wsUrl: agentSocketUrl(first) }, others) };
+}
+
+function withAlternates(target: Omit<SupportTarget, 'otherWsUrls'>, others: readonly URL[]): SupportTarget {
+  const otherWsUrls = others.map(agentSocketUrl).filter((url) => url !== target.wsUrl);
+  return { ...target, otherWsUrls: Object.freeze(otherWsUrls) };
 }
 
 /** localhost, 127.0.0.0/8 and ::1 (also as an IPv4-mapped address): traffic that never leaves the machine. */
@@ -113,4 +146,16 @@ export function transportRefusal(wsUrl: string, insecure: boolean): string | nul
   const url = new URL(wsUrl);
   if (url.protocol === 'wss:' || insecure || isLoopbackHost(url.hostname)) return null;
   return cliWords('refuseInsecure', { host: url.host });
+}
+
+/**
+ * Whether our websocket frames need random masks. Masking keeps a browser's script
+ * from steering the bytes a clear-text proxy sees (RFC 6455 §10.3); shell output can
+ * be steered too, so it stays on for plain ws:// across a network. Inside TLS no
+ * intermediary reads the frames, and loopback has none: there a zero mask (which ws
+ * skips) saves a copy and a pass over every frame on both ends.
+ */
+export function framesNeedMasking(wsUrl: string): boolean {
+  const url = new URL(wsUrl);
+  return !(url.protocol === 'wss:' || isLoopbackHost(url.hostname));
 }

@@ -6,15 +6,22 @@
  */
 import WebSocket from 'ws';
 import {
-  CLOSE_CODES, ERRORS, LIMITS, PROTOCOL_VERSION, RECONNECT_BACKOFF, SUPPORTED_VERSIONS, backoffDelay, controllerToAgent, decodeControl, decodeFrame,
+  CLOSE_CODES, ERRORS, LIMITS, PROTOCOL_VERSION, RECONNECT_BACKOFF, SUPPORTED_VERSIONS, controllerToAgent, decodeControl, decodeFrame,
   describeError, encodeControl, errorWords, isErrorCode, plainText, type AgentToController, type BackoffPolicy, type ControllerToAgent, type ErrorCode, type Frame,
   type UnattendedPolicy,
 } from '../../protocol/index.js';
 import type { LinkCredentials } from './credentials.js';
+import { ControllerRotation } from './controller-rotation.js';
+import { framesNeedMasking } from './controller-url.js';
 import { agentLanguage } from '../cli/agent-language.js';
 import { words } from '../person/person-words.js';
 
 export type Welcome = Extract<ControllerToAgent, { t: 'welcome' }>;
+
+/** Fills ws's mask with zeros (see framesNeedMasking). */
+function zeroMask(mask: Buffer): void {
+  mask.fill(0);
+}
 
 /** One options object for every frame (binary, uncompressed, final). */
 const FRAME_SEND_OPTIONS = Object.freeze({ binary: true, compress: false, fin: true });
@@ -22,7 +29,8 @@ export type SessionMessage = Exclude<ControllerToAgent, { t: 'welcome' | 'auth.c
 export type AgentMessage = AgentToController;
 
 export interface LinkOptions {
-  readonly wsUrl: string;
+  /** The controller's agent endpoints, tried in turn (ControllerRotation): one address, or the nodes of a cluster. */
+  readonly wsUrls: readonly string[];
   readonly credentials: LinkCredentials;
   readonly agent: { readonly version: string; readonly platform: string; readonly arch: string; readonly hostname: string };
   /** How long a person here has to answer a shell request; told in the hello so the technician sees a countdown. */
@@ -50,7 +58,6 @@ export class Link {
   /** Welcomed at least once: later welcomes are reconnections. */
   private everWelcomed = false;
   private challenged = false;
-  private attempt = 0;
   private violations = 0;
   private lastSeen = 0;
   private problem = '';
@@ -58,7 +65,16 @@ export class Link {
   private watchdog: NodeJS.Timeout | null = null;
   private retryTimer: NodeJS.Timeout | null = null;
 
-  constructor(private readonly options: LinkOptions, private readonly listener: LinkListener) {}
+  private readonly rotation: ControllerRotation;
+
+  constructor(private readonly options: LinkOptions, private readonly listener: LinkListener) {
+    this.rotation = new ControllerRotation(options.wsUrls, options.backoff ?? RECONNECT_BACKOFF);
+  }
+
+  /** The address this link dials now (or is connected to). */
+  get wsUrl(): string {
+    return this.rotation.current;
+  }
 
   /** Opens the first connection; later ones follow by themselves until stop(). */
   start(): void {
@@ -176,10 +192,12 @@ export class Link {
     this.challenged = false;
     this.violations = 0;
     this.problem = '';
-    const socket = new WebSocket(this.options.wsUrl, {
+    const socket = new WebSocket(this.rotation.current, {
       maxPayload: LIMITS.maxFrameBytes,
       perMessageDeflate: false,
       handshakeTimeout: 10_000,
+      // A zero mask over TLS or loopback: ws then sends the frame's own buffer, unmasked and uncopied.
+      ...(framesNeedMasking(this.rotation.current) ? {} : { generateMask: zeroMask }),
     });
     this.socket = socket;
     socket.on('open', () => {
@@ -248,7 +266,7 @@ export class Link {
     const resumed = this.everWelcomed;
     this.everWelcomed = true;
     this.welcomed = true;
-    this.attempt = 0;
+    this.rotation.succeeded();
     this.listener.welcomed(welcome, resumed);
   }
 
@@ -268,7 +286,7 @@ export class Link {
     if (this.stopped) return;
     const fatal = this.options.credentials.fatalForClose(code, reason);
     if (fatal) return this.fail(fatal);
-    const delay = backoffDelay(this.attempt++, this.options.backoff ?? RECONNECT_BACKOFF);
+    const delay = this.rotation.failed();
     this.retryTimer = setTimeout(() => this.connect(), delay);
     this.listener.lost(delay, wasWelcomed, this.problem || words('linkClosed', { code: String(code) }));
   }

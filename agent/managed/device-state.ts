@@ -50,6 +50,11 @@ const deviceFile = z.object({
   version: z.literal(1),
   /** The controller origin given at enrollment: where to connect, and what challenges are signed for. */
   controllerUrl: z.string().max(512).regex(/^https?:\/\/[^\s/]+$/, { error: () => words('notOrigin') }),
+  /**
+   * The same cluster's other addresses (base addresses, a path prefix allowed), dialled in
+   * turn after controllerUrl when it does not answer. Absent in files written before clusters.
+   */
+  otherControllerUrls: z.array(z.string().max(512).regex(/^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/, { error: () => words('notBaseAddress') })).max(8).optional(),
   deviceId: id,
   name: deviceName,
   group: groupName,
@@ -72,6 +77,11 @@ export function readDeviceFile(path: string): StateRead<DeviceFile> {
   const parsed = deviceFile.safeParse(raw);
   if (!parsed.success) return { ok: false, message: words('damaged', { path, problem: `${parsed.error.issues[0]?.path.join('.') ?? ''} ${parsed.error.issues[0]?.message ?? ''}` }) };
   return { ok: true, value: parsed.data };
+}
+
+/** Every address `run` dials, in order: the enrolled origin first, then the cluster's other addresses. */
+export function controllerUrlsOf(device: DeviceFile): readonly string[] {
+  return [device.controllerUrl, ...(device.otherControllerUrls ?? []).filter((url) => url !== device.controllerUrl)];
 }
 
 export function writeDeviceFile(path: string, device: DeviceFile): void {
@@ -113,8 +123,13 @@ export function discardDeviceKey(path: string): void {
   if (existsSync(path)) unlinkSync(path);
 }
 
+/**
+ * The key's 32 raw bytes, base64url: the end of its SPKI form (a fixed 12-byte prefix for
+ * Ed25519). Not through the JWK export: on Node 20 a collection during that export can deadlock
+ * the main thread (seen in CI: an enroll that hung for good after writing its key).
+ */
 function rawPublicKey(key: KeyObject): string {
-  const jwk = key.export({ format: 'jwk' });
-  if (typeof jwk.x !== 'string') throw new Error('the Ed25519 public key has no x coordinate'); // i18n-ignore: cannot happen with a key Node made; a developer's assertion
-  return jwk.x;
+  const der = key.export({ format: 'der', type: 'spki' });
+  if (der.length !== 44) throw new Error('the Ed25519 public key is not 32 bytes'); // i18n-ignore: cannot happen with a key Node made; a developer's assertion
+  return der.subarray(12).toString('base64url');
 }

@@ -41,6 +41,8 @@ export const enrollCatalog = defineCatalog(
     keyMissing: 'The device key {path} is missing. Enroll the machine again.',
     keyUnreadable: 'The device key {path} could not be read: {error}',
     notOrigin: 'must be an http(s) origin',
+    notBaseAddress: 'must be an http(s) address without ? or #',
+    notAnswered: 'No answer from {url}: {reason} Trying the next address.',
   },
   {
     alreadyEnrolled: "Ce poste est déjà inscrit comme poste {deviceId} auprès de {url} (état dans {dir}). Pour l'inscrire de nouveau, supprimez d'abord ce dossier ou choisissez un autre --state-dir.",
@@ -81,5 +83,7 @@ export const enrollCatalog = defineCatalog(
     keyMissing: 'La clé du poste {path} est introuvable. Inscrivez de nouveau le poste.',
     keyUnreadable: "La clé du poste {path} n'a pas pu être lue : {error}",
     notOrigin: 'doit être une origine http(s)',
+    notBaseAddress: 'doit être une adresse http(s) sans ? ni #',
+    notAnswered: 'Pas de réponse de {url} : {reason} Essai de l\u2019adresse suivante.',
   },
 );

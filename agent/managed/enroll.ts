@@ -55,17 +55,26 @@ export async function enroll(config: EnrollConfig, host: EnrollHost): Promise<nu
     platform: plainText(host.platform, 32),
     policy: config.policy,
   };
-  host.say(words('enrolling', { url: config.controllerUrl }));
-  const answer = await post(`${config.controllerUrl}/api/enroll`, request);
+  // The token counts once: another address is tried only when this one did not answer at all.
+  const urls = [config.controllerUrl, ...config.otherControllerUrls];
+  let answer: Answer = { ok: false, message: '' };
+  for (const [index, url] of urls.entries()) {
+    host.say(words('enrolling', { url }));
+    answer = await post(`${url}/api/enroll`, request);
+    if (answer.ok || !answer.unreachable || index === urls.length - 1) break;
+    host.warn(words('notAnswered', { url, reason: answer.message }));
+  }
   if (!answer.ok) {
     discardDeviceKey(paths.key);
     host.warn(words('refused', { reason: answer.message }));
     return 1;
   }
   const controllerUrl = answer.value.controller.url;
+  const otherControllerUrls = [config.controllerUrl, ...config.otherControllerUrls].filter((url) => url !== controllerUrl);
   writeDeviceFile(paths.device, {
     version: 1,
     controllerUrl,
+    ...(otherControllerUrls.length > 0 ? { otherControllerUrls } : {}),
     deviceId: answer.value.deviceId,
     name,
     group: answer.value.group,
@@ -76,7 +85,7 @@ export async function enroll(config: EnrollConfig, host: EnrollHost): Promise<nu
   host.say(
     [
       words('enrolledAs', { deviceId: answer.value.deviceId, name, group: answer.value.group, organization: answer.value.controller.organization }),
-      words('enrolledController', { url: controllerUrl }),
+      words('enrolledController', { url: [controllerUrl, ...otherControllerUrls].join(', ') }),
       words('enrolledTags', { tags: config.tags.length > 0 ? config.tags.join(', ') : words('noTags') }),
       words('enrolledPolicy', { script: config.policy.script, shell: config.policy.shell, files: config.policy.files ?? 'ask', path: paths.policy }),
       words('enrolledState', { dir: paths.dir, key: paths.key }),
@@ -88,7 +97,8 @@ export async function enroll(config: EnrollConfig, host: EnrollHost): Promise<nu
   return 0;
 }
 
-type Answer = { ok: true; value: ReturnType<typeof enrollResponse.parse> } | { ok: false; message: string };
+/** `unreachable`: no answer at all (refused, timed out), so the token was not counted and another address may be tried. */
+type Answer = { ok: true; value: ReturnType<typeof enrollResponse.parse> } | { ok: false; message: string; unreachable?: boolean };
 
 async function post(url: string, body: EnrollRequest): Promise<Answer> {
   let response: Response;
@@ -102,7 +112,7 @@ async function post(url: string, body: EnrollRequest): Promise<Answer> {
     });
   } catch (error) {
     const cause = (error as { cause?: { message?: string } }).cause?.message ?? (error as Error).message;
-    return { ok: false, message: words('unreachable', { cause: plainText(cause, 200) }) };
+    return { ok: false, unreachable: true, message: words('unreachable', { cause: plainText(cause, 200) }) };
   }
   let json: unknown = null;
   try {

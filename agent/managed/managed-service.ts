@@ -11,6 +11,7 @@ import { FILE_LIMITS, errorWords, formatNumber, isFileChannel, type DeviceSummar
 import { ConsentQueue } from '../consent/consent.js';
 import type { DeviceFile, StatePaths } from './device-state.js';
 import { DiagnosticsReplies } from '../diagnostics/diagnostics-replies.js';
+import { IdleCollection } from '../memory/idle-collection.js';
 import type { Link, LinkListener, SessionMessage, Welcome } from '../link/link.js';
 import { dispatchMessage, sharedHandlers, type MessageHandlers } from '../modes/message-handlers.js';
 import type { PolicyRead } from '../consent/local-policy.js';
@@ -51,6 +52,8 @@ export class ManagedService implements LinkListener {
   private readonly files: FileRequests;
   private readonly person: ConsentQueue | null;
   private readonly diagnostics: DiagnosticsReplies;
+  /** A service runs for months: what a burst (diagnostics, a shell) leaves behind is collected once it is quiet. */
+  private readonly idleCollection = new IdleCollection();
   private readonly jobs: JobRunner;
   private readonly handlers: MessageHandlers;
   private stopping = false;
@@ -64,7 +67,9 @@ export class ManagedService implements LinkListener {
     this.person = terminal.interactive ? new ConsentQueue(terminal, parts.consentTimeoutMs) : null;
     const consent = new PolicyConsent({ readPolicy: parts.readPolicy, person: this.person, log: (line) => this.say(line) });
     this.link = parts.createLink(this);
-    this.shells = new ShellRequests({ wire: this.link, consent, terminal, watched: terminal.interactive, ...parts.host, forcePipes: parts.forcePipes });
+    this.shells = new ShellRequests({
+      wire: this.link, consent, terminal, watched: terminal.interactive, ...parts.host, forcePipes: parts.forcePipes, lastShellEnded: () => this.idleCollection.afterBurst(),
+    });
     this.files = new FileRequests({ wire: this.link, consent, terminal, host: parts.host, maxBytes: parts.fileMaxBytes ?? FILE_LIMITS.defaultMaxBytes });
     this.jobs = new JobRunner({
       dir: join(parts.paths.dir, 'jobs'),
@@ -75,9 +80,10 @@ export class ManagedService implements LinkListener {
       person: this.person,
       log: (line) => this.say(line),
     });
-    this.diagnostics = new DiagnosticsReplies(parts.collectDiagnostics, (m) => this.link.send(m), (requestId) =>
-      this.say(requestId === null ? words('sentDiagnostics') : words('sentFreshDiagnostics')),
-    );
+    this.diagnostics = new DiagnosticsReplies(parts.collectDiagnostics, (m) => this.link.send(m), (requestId) => {
+      this.say(requestId === null ? words('sentDiagnostics') : words('sentFreshDiagnostics'));
+      this.idleCollection.afterBurst();
+    });
     this.handlers = this.messageHandlers();
   }
 
@@ -152,6 +158,7 @@ export class ManagedService implements LinkListener {
   async stop(exitCode = 0): Promise<void> {
     if (this.stopping) return;
     this.stopping = true;
+    this.idleCollection.cancel();
     await Promise.all([this.shells.closeAll(END_WAIT_MS), this.files.closeAll(END_WAIT_MS), this.jobs.stopAll(END_WAIT_MS)]);
     await this.link.stop();
     this.say(words('stopped'));

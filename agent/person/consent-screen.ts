@@ -29,6 +29,15 @@ const LEAVE_ALT = '\x1b[?1049l'; // i18n-ignore: escape sequence
 const CLEAR = '\x1b[0m\x1b[?25h\x1b[H\x1b[2J'; // i18n-ignore: escape sequence
 /** The switches between the main and the alternate screen a program may send (xterm's 1049, 1047 and 47). */
 const ALT_SWITCH = /\x1b\[\?(?:1049|1047|47)([hl])/g;
+/** The longest of those switches, in bytes. */
+const SWITCH_BYTES = 8;
+
+/** 'h' or 'l' of the last switch in `text`, if any. */
+function lastSwitch(text: string): string | undefined {
+  let last: string | undefined;
+  for (const match of text.matchAll(ALT_SWITCH)) last = match[1];
+  return last;
+}
 
 export class MirrorGate {
   private openShells = 0;
@@ -127,11 +136,19 @@ export class MirrorGate {
 
   /** Notes which screen the mirrored program is on (the last switch in what it printed wins). */
   private follow(bytes: Uint8Array): void {
-    if (!this.drawsScreens) return;
-    const text = this.tail + Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
-    let last: string | undefined;
-    for (const match of text.matchAll(ALT_SWITCH)) last = match[1];
+    if (!this.drawsScreens || bytes.byteLength === 0) return;
+    const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    // A switch split between two reads: the last bytes seen, then the first of these.
+    let last = lastSwitch(this.tail + buffer.toString('latin1', 0, Math.min(SWITCH_BYTES, buffer.byteLength)));
+    // Then only where an escape starts (a memchr over the bytes): most output has few or
+    // none, and decoding every read into a string to scan it cost more than the mirror's write.
+    for (let at = buffer.indexOf(0x1b); at !== -1; at = buffer.indexOf(0x1b, at + 1)) {
+      const found = lastSwitch(buffer.toString('latin1', at, Math.min(at + SWITCH_BYTES, buffer.byteLength)));
+      if (found !== undefined) last = found;
+    }
     if (last !== undefined) this.programOnAltScreen = last === 'h';
-    this.tail = text.slice(-8);
+    this.tail = buffer.byteLength >= SWITCH_BYTES
+      ? buffer.toString('latin1', buffer.byteLength - SWITCH_BYTES)
+      : (this.tail + buffer.toString('latin1')).slice(-SWITCH_BYTES);
   }
 }

@@ -6,7 +6,8 @@
  */
 import type { Readable, Writable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
-import { MirrorWriter } from './mirror-writer.js';
+import { MIRROR_LIMITS, MirrorWriter } from './mirror-writer.js';
+import { TEXT_NEWLINE, turnOffOutputProcessing } from './raw-output.js';
 import { MirrorGate } from './consent-screen.js';
 import { sinkFor } from './terminal-sink.js';
 import { isYesAnswer, isYesKey } from '../consent/consent-answer.js';
@@ -20,8 +21,10 @@ export type PersonCommand = 'end-session' | 'end-shells';
 
 export interface TerminalStreams {
   readonly input: Readable & { isTTY?: boolean; setRawMode?: (mode: boolean) => unknown };
-  readonly output: Writable & { isTTY?: boolean };
-  readonly errors: Writable;
+  readonly output: Writable & { isTTY?: boolean; fd?: number };
+  readonly errors: Writable & { isTTY?: boolean };
+  /** Turns off the output terminal's processing (tests fake it); the default runs stty. */
+  readonly rawOutput?: (fd: number) => Promise<boolean>;
 }
 
 /** A question waiting for the person: `answer` resolves with what they typed (or the default when it goes away). */
@@ -77,13 +80,16 @@ export class PersonTerminal {
   private readonly gate: MirrorGate;
   /** Longest draft: a chat message, or the text a question asks for. */
   private draftMax = CHAT_MAX_CHARS;
+  /** A person's terminal on a POSIX system: its output processing goes off while we run (raw-output.ts). */
+  private readonly rawOutput: boolean;
 
   constructor(private readonly streams: TerminalStreams, private readonly onCommand: (command: PersonCommand) => void) {
     this.interactive = streams.input.isTTY === true && typeof streams.input.setRawMode === 'function';
+    this.rawOutput = this.interactive && process.platform !== 'win32' && streams.output.isTTY === true && typeof streams.output.fd === 'number';
     // A closed terminal must not crash the agent (EPIPE): shells are still killed on the way out.
     streams.output.on('error', () => undefined);
     streams.errors.on('error', () => undefined);
-    this.screen = new MirrorWriter(sinkFor(streams.output));
+    this.screen = new MirrorWriter(sinkFor(streams.output), MIRROR_LIMITS, this.rawOutput ? TEXT_NEWLINE : '\n');
     this.gate = new MirrorGate(this.screen, streams.output.isTTY === true);
   }
 
@@ -94,6 +100,8 @@ export class PersonTerminal {
       input.setRawMode?.(true);
       this.rawMode = true;
     }
+    // After setRawMode, which saved the modes it puts back at stop().
+    if (this.rawOutput) void (this.streams.rawOutput ?? turnOffOutputProcessing)(this.streams.output.fd as number);
     input.on('data', (chunk: Buffer | string) => {
       const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
       if (this.interactive) this.onKeys(bytes);
@@ -112,7 +120,9 @@ export class PersonTerminal {
 
   /** Prints a problem (to stderr). */
   warn(text: string): void {
-    this.streams.errors.write(`${text}\n`);
+    // stderr is usually the same terminal.
+    const newline = this.rawOutput && this.streams.errors.isTTY === true ? TEXT_NEWLINE : '\n';
+    this.streams.errors.write(`${text.replace(/\r?\n/g, newline)}${newline}`);
   }
 
   /** Lets the person write to the technician; `send` returns false when the message could not go. */

@@ -43,6 +43,8 @@ export interface ShellRequestsParts {
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly platform: NodeJS.Platform;
   readonly forcePipes: boolean;
+  /** The last open shell has ended (a quiet moment: memory can be given back). */
+  readonly lastShellEnded?: () => void;
 }
 
 /** A channel from shell.open on: asking the person, starting the shell, or open. */
@@ -234,6 +236,7 @@ export class ShellRequests {
     if (this.channels.get(channel) === entry) {
       this.channels.delete(channel);
       this.parts.wire.send({ t: 'shell.closed', channel, reason, exitCode });
+      if (this.channels.size === 0) this.parts.lastShellEnded?.();
     }
     if (entry.phase !== 'open') return;
     if (entry.takeover !== null) {

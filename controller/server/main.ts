@@ -13,10 +13,12 @@ import { ApiTokens } from './auth/api-tokens.js';
 import { FailedLogins } from './auth/failed-logins.js';
 import { LoginSessions } from './auth/login-sessions.js';
 import { LoginThrottle } from './auth/login-throttle.js';
-import { Throttle } from './auth/throttle.js';
 import { ChatService } from './chat/chat-service.js';
 import { ChatStore } from './chat/chat-store.js';
 import { ConfigError, loadConfig, type Config } from './config/config.js';
+import { Cluster } from './cluster/cluster.js';
+import { throttleFor } from './cluster/cluster-throttle.js';
+import { clusterNodeId, nodeDoor, nodeUrlOf, wireCluster } from './cluster/cluster-wiring.js';
 import { DeviceDirectory } from './devices/device-directory.js';
 import { DeviceIndex } from './devices/device-index.js';
 import { DeviceRegistry } from './devices/devices.js';
@@ -29,6 +31,7 @@ import { createApp } from './http/app.js';
 import { OwnOrigins } from './http/own-origins.js';
 import { routeUpgrades } from './http/upgrade.js';
 import { AgentHub } from './hubs/agent-hub.js';
+import { admissionGateFor } from './hubs/admission-gate.js';
 import { ConsoleHub } from './hubs/console-hub.js';
 import { JobWatch } from './hubs/job-watch.js';
 import { Dispatcher } from './jobs/dispatcher.js';
@@ -45,7 +48,7 @@ import { listenForMetrics } from './observability/metrics-server.js';
 import { Metrics, NO_METRICS, type Meter } from './observability/metrics.js';
 import { Readiness } from './observability/readiness.js';
 import { announceStart } from './observability/start-notice.js';
-import { databaseAnswers, DatabaseUnreachable, migrationsDone, openDatabase, type Db } from './store/database.js';
+import { databaseAnswers, DatabaseUnreachable, migrationsDone, openDatabase, refreshStatistics, type Db } from './store/database.js';
 import { redactDatabaseUrl } from './store/database-url.js';
 import { ResumeThrottle } from './support/resume-throttle.js';
 import { SupportCodes } from './support/support-codes.js';
@@ -80,7 +83,7 @@ async function main(): Promise<void> {
     throw err;
   }
 
-  const node = new NodeName(config.nodeId ?? NodeName.of(config.port));
+  const node = new NodeName(config.redisUrl !== null ? clusterNodeId(config) : (config.nodeId ?? NodeName.of(config.port)));
   const logger = createLogger({ level: config.logLevel, node });
   log = logger;
   process.on('uncaughtException', (err) => exitAfter(logger, err, 'uncaught exception'));
@@ -98,10 +101,6 @@ async function main(): Promise<void> {
     console.error(err.message);
     process.exit(1);
   }
-  const readiness = new Readiness(
-    { database: () => databaseAnswers(db), migrationsDone: () => migrationsDone(db) },
-    { onProbeError: (err) => logger.warn({ err }, 'readiness: the database did not answer') },
-  );
   const admin = await ensureFirstAdmin(db, config.adminPassword);
   const tls = config.tlsCert !== null;
   const audit = new AuditLog(db, { log: logger });
@@ -111,8 +110,16 @@ async function main(): Promise<void> {
   const diagnostics = new DiagnosticsStore(db, config.thresholds, new SnapshotRetention(db, config.snapshotsPerDevice));
   const managedDevices = new ManagedDevices(db);
   const enrollmentTokens = new EnrollmentTokens(db);
-  const devices = new DeviceRegistry(supportSessions, new DeviceIndex(db, logger));
-  await devices.load(await diagnostics.latestSeverities(), await managedDevices.list());
+  // A cluster node (--redis-url) learns who holds what before it shows any device.
+  const cluster = config.redisUrl === null ? null : await Cluster.open({
+    redisUrl: config.redisUrl, redisPrefix: config.redisPrefix, secret: config.clusterSecret!, nodeId: node.value, log: logger,
+  });
+  const readiness = new Readiness(
+    { database: () => databaseAnswers(db), migrationsDone: () => migrationsDone(db), ...(cluster ? { redis: () => cluster.redisAnswers() } : {}) },
+    { onProbeError: (err) => logger.warn({ err }, 'readiness: a probe failed (the database or Redis)') },
+  );
+  const devices = new DeviceRegistry(supportSessions, new DeviceIndex(db, logger), logger);
+  await devices.load(await diagnostics.latestSeverities(), await managedDevices.list(), cluster?.onlineElsewhere(), cluster ? () => cluster.heldElsewhere() : undefined);
   const directory = new DeviceDirectory(db, devices);
   const tickets = new TicketStore(db, audit, new TicketSla(businessCalendar(config.businessHours)), undefined, logger);
 
@@ -127,33 +134,41 @@ async function main(): Promise<void> {
   const listenUrl = () => origins.primaryUrl();
 
   // The registry of agent links comes first: the relay and the dispatcher read it, the hub fills it.
-  const links = new AgentLinks();
-  const recordings = new RecordingStore(db, config.dataDir, audit);
+  const links = cluster?.localLinks ?? new AgentLinks();
+  // What routes to any agent: on a cluster node, those other nodes hold as well.
+  const anyAgent = cluster?.links ?? links;
+  const recordings = new RecordingStore(db, config.dataDir, audit, cluster ? node.value : null);
+  cluster?.onNodeDied((nodeId) => {
+    recordings.nodeDied(nodeId).catch((err: unknown) => logger.error({ err, deadNode: nodeId }, 'recordings: a dead node\'s recordings could not be marked interrupted'));
+  });
   const interrupted = await recordings.markInterrupted();
   if (interrupted > 0) logger.info({ interrupted }, `recordings: ${interrupted} recordings left open by the last run are marked interrupted`);
   const recorder = new ShellRecorder({
     enabled: config.recording, store: recordings, timeline: tickets, audit, maxBytes: config.recordingMaxBytes, language: config.language, log: (line) => logger.warn(line),
   });
-  const relay = new Relay(audit, links, recorder, { graceMs: config.shellGraceMs, meter });
-  const files = new FileTransfers(audit, links, { maxBytes: config.fileMaxBytes });
+  const relay = new Relay(audit, anyAgent, recorder, { graceMs: config.shellGraceMs, meter, ...(cluster ? { channels: cluster.shellChannels } : {}) });
+  const files = new FileTransfers(audit, anyAgent, { maxBytes: config.fileMaxBytes, ...(cluster ? { channels: cluster.fileChannels } : {}) });
   const scripts = new ScriptLibrary(db);
   const jobStore = new JobStore(db);
   const apiTokens = new ApiTokens(db);
-  const dispatcher = new Dispatcher({ store: jobStore, audit, links, meter, log: logger });
+  // Each node dispatches only to the agents it holds; a run expires only when its device is offline everywhere.
+  const dispatcher = new Dispatcher({ store: jobStore, audit, links, meter, log: logger, ...(cluster ? { isPresent: (id: string) => cluster.links.isOnline(id), anywhere: cluster.links } : {}) });
   await dispatcher.start();
   const reports = new ReportService(db);
   const surveys = new SurveyStore(db, tickets, audit, { expiryMs: config.satisfactionExpiryDays * DAY, dayOf: (at) => reports.figures.day(at) });
-  const satisfaction = new SatisfactionService(db, tickets, surveys, links);
+  const satisfaction = new SatisfactionService(db, tickets, surveys, anyAgent);
   const knowledge = new Knowledge({ db, audit, diagnostics, devices, tickets, jobs: { scripts, jobStore, dispatcher, apiTokens, managedDevices, audit } });
   const chatStore = new ChatStore(db, tickets, undefined, logger);
-  const chat = new ChatService(chatStore, links, audit, logger);
+  const chat = new ChatService(chatStore, anyAgent, audit, logger);
   const ticketJoins = new Map<string, Promise<unknown>>();
   const agents = new AgentHub({
     config, codes, sessions: supportSessions, devices, audit, diagnostics, managedDevices, controllerUrl: listenUrl, links, relay, files, jobs: dispatcher, chat,
-    throttle: new Throttle({ maxFailures: 10, windowMs: FIFTEEN_MINUTES }),
+    throttle: throttleFor(cluster, 'agent', { maxFailures: 10, windowMs: FIFTEEN_MINUTES }),
     resumes: new ResumeThrottle(),
+    gate: admissionGateFor(config.databasePoolSize),
     meter,
     satisfaction,
+    ...(cluster ? { cluster: cluster.hooks } : {}),
     onJoined: (sessionId, deviceId, hostname, problem) => {
       // The join snapshot follows at once: its findings wait for the device to be on the ticket.
       const joined = tickets.sessionJoined(sessionId, deviceId, hostname, problem).catch((err: unknown) => logger.error({ err, device: deviceId }, 'tickets: could not record a join on its ticket'));
@@ -166,10 +181,15 @@ async function main(): Promise<void> {
         .catch((err: unknown) => logger.error({ err, device: deviceId }, 'tickets: could not put findings on a ticket'));
     },
   });
-  const retention = new RetentionSchedule(retentionTasks(db, config, devices, (id) => links.isOnline(id), tickets, recordings), { everyMs: HOUR, firstAfterMs: 5_000, log: logger });
+  const chores = retentionTasks(db, config, devices, (id) => anyAgent.isOnline(id), tickets, recordings);
+  // One node of a cluster purges and prunes the shared store (each would do the same work, and audit it twice).
+  const tasks = cluster ? chores.map((task) => ({ name: task.name, run: () => (cluster.isLeader() ? task.run() : Promise.resolve(null)) })) : chores;
+  const retention = new RetentionSchedule(tasks, { everyMs: HOUR, firstAfterMs: 5_000, log: logger });
   retention.start();
   const consoles = new ConsoleHub(
-    devices, relay, config.heartbeatMs, (deviceId, requestId) => agents.requestDiagnostics(deviceId, requestId), new JobWatch(dispatcher), tickets, chat, meter, files,
+    devices, relay, config.heartbeatMs,
+    // On a cluster node, a device held by another node is asked through it.
+    (deviceId, requestId) => agents.requestDiagnostics(deviceId, requestId) || (cluster?.links.send(deviceId, { t: 'diagnostics.request', requestId }) ?? false), new JobWatch(dispatcher), tickets, chat, meter, files,
   );
   // What the gauges count is read from its holders at each scrape.
   metrics?.readFrom({
@@ -193,10 +213,10 @@ async function main(): Promise<void> {
         return link === null ? null : { url: `${base}/survey/${link.token}`, ticketNumber: link.ticketNumber };
       },
       knowledge, personHelp: (deviceId: string, language: Language) => knowledge.supportArticles.html(deviceId, language),
-      enrollThrottle: new Throttle({ maxFailures: 10, windowMs: FIFTEEN_MINUTES }),
-      loginThrottle: new LoginThrottle(),
+      enrollThrottle: throttleFor(cluster, 'enroll', { maxFailures: 10, windowMs: FIFTEEN_MINUTES }),
+      loginThrottle: new LoginThrottle(undefined, undefined, (options, name) => throttleFor(cluster, name, options)),
       failedLogins: new FailedLogins(db),
-      throttle: new Throttle({ maxFailures: 20, windowMs: FIFTEEN_MINUTES }),
+      throttle: throttleFor(cluster, 'api', { maxFailures: 20, windowMs: FIFTEEN_MINUTES }),
       organization: config.organization, tls, origins, trustProxy: config.trustProxy, language: config.language,
       readiness, log: logger, meter, metrics, metricsTokenHash: config.metricsTokenHash,
     },
@@ -206,16 +226,25 @@ async function main(): Promise<void> {
   // A file upload may take longer than Node's default 5 minutes for a whole request; the
   // headers still have to arrive within headersTimeout, and a stalled transfer is ended by its own checks.
   server.requestTimeout = 0;
-  routeUpgrades(server, { agents, consoles, sessions, origins, trustProxy: config.trustProxy, log: logger });
+  // An idle keep-alive connection is closed by the client first (undici and browsers reuse one
+  // for several seconds): with Node's 5 s, a request sent as the server closed met "other side
+  // closed". 65 s, as nginx (75 s) and load balancers (60 s idle) keep them.
+  server.keepAliveTimeout = 65_000;
+  routeUpgrades(server, {
+    agents, consoles, sessions, origins, trustProxy: config.trustProxy, log: logger,
+    ...(cluster ? { nodes: nodeDoor(cluster, audit) } : {}),
+  });
+  if (cluster) wireCluster(cluster, { devices, relay, files, agents, dispatcher, diagnostics, chat, tickets, log: logger });
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, resolve);
   });
-  if (config.nodeId === null) {
+  if (config.nodeId === null && cluster === null) {
     node.settle(NodeName.of(listeningPort()));
     metrics?.labelNode(node.value);
   }
+  await cluster?.announce(nodeUrlOf(config, tls, listeningPort()));
   // Figures of tickets written before this version (or by a bench's seeding) are computed once, in the background.
   void reports.figures.catchUp().catch((err: unknown) => logger.error({ err: String(err) }, 'reports: the figures could not be brought up to date'));
   const metricsServer = metrics && config.metricsListen ? await listenForMetrics(metrics, config.metricsListen, config.allowedHosts, logger) : null;
@@ -236,10 +265,11 @@ async function main(): Promise<void> {
     state = 'closing';
     dispatcher.stop();
     agents.closeAll();
+    const leaving = cluster?.close().catch((err: unknown) => logger.warn({ err }, 'cluster: leaving the cluster failed'));
     consoles.closeAll(CLOSE_CODES.serverShutdown);
     metricsServer?.close();
     // Repeats still being counted are appended before the database closes.
-    const settled = Promise.allSettled([retention.stop(), recorder.closeAll().then(() => audit.flush())]);
+    const settled = Promise.allSettled([retention.stop(), recorder.closeAll().then(() => audit.flush()), leaving]);
     server.close(() => void settled.then(() => db.destroy()).finally(() => process.exit(0)));
     server.closeAllConnections?.();
     setTimeout(() => process.exit(0), 3000).unref();
@@ -279,6 +309,13 @@ function retentionTasks(
       },
     },
   ];
+  tasks.push({
+    name: 'query planner statistics',
+    async run() {
+      await refreshStatistics(db, 'periodic');
+      return null;
+    },
+  });
   tasks.push({
     name: 'tickets auto-close',
     async run() {

@@ -80,7 +80,7 @@ function showRoute(): void {
     : route.name === 'jobs' ? createJobsPage(app)
     : route.name === 'job' ? createJobPage(app, route.jobId)
     : route.name === 'tickets' ? createTicketsPage(app)
-    : route.name === 'newTicket' ? createNewTicketPage(app)
+    : route.name === 'newTicket' ? createNewTicketPage(app, route.deviceId)
     : route.name === 'ticket' ? createTicketPage(app, route.ticketNumber)
     : route.name === 'knowledge' ? createKnowledgePage(app)
     : route.name === 'article' ? createArticlePage(app, route.articleId)

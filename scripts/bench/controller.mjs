@@ -49,6 +49,8 @@ export async function spawnController({ root, dataDir, port = 0, adminPassword, 
     port: Number(new URL(url).port),
     pid: child.pid,
     logs: () => output,
+    /** Resolves with how the process ended (`{ code, signal }`), whoever ended it. */
+    exited: new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal }))),
     /** SIGTERM: a clean shutdown; SIGKILL: a crash (what the restart measurement uses). */
     async stop(signal = 'SIGTERM') {
       if (signal === 'SIGKILL') await stopChild(child, 'SIGKILL', 0);

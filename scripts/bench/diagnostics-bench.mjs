@@ -115,4 +115,5 @@ if (import.meta.url === pathToFileURL(process.argv[1]).href) {
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, JSON.stringify({ timestamp: new Date().toISOString(), node: process.version, snapshot, summary }, null, 2) + '\n');
   console.log(`\nbench: raw figures written to ${out}`);
+  process.exitCode = rows.every(([, , , ok]) => ok) ? 0 : 1;
 }

@@ -88,8 +88,10 @@ async function enroll({ url, token, count, first, jobAgents }) {
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ token, publicKey: publicKey.export({ format: 'jwk' }).x, name: hostname, tags, hostname, platform: 'linux', policy: { script: 'allow', shell: 'deny' } }),
       });
-      const body = await res.json();
-      if (res.status !== 201) throw new Error(`enrolling ${hostname} failed: HTTP ${res.status} ${JSON.stringify(body)}`);
+      // Read as text first: a proxy in front (the cluster bench's HAProxy) answers errors in HTML.
+      const text = await res.text();
+      if (res.status !== 201) throw new Error(`enrolling ${hostname} failed: HTTP ${res.status} ${text.slice(0, 300)}`);
+      const body = JSON.parse(text);
       agents.push(Object.assign(new SimAgent({ deviceId: body.deviceId, origin: body.controller.url, privateKey, hostname }, { wsUrl: '', events }), { index, isJobAgent: index < jobAgents }));
     }
   };

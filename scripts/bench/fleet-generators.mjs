@@ -20,6 +20,8 @@ export function startGenerators(processes) {
       if (msg.ev === 'failed') state.failure = msg.error;
       for (const w of state.waiters.splice(0)) w(msg);
     });
+    // A message to a generator on its way out fails here; its exit is what reports it (waitFor).
+    child.on('error', () => undefined);
     child.once('exit', (code, signal) => {
       state.failure ??= `load generator ${i + 1} exited (${signal ?? `code ${code}`})`;
     });
@@ -65,10 +67,11 @@ export function startGenerators(processes) {
     },
     /** Connects a set ('job': the bench-job devices, 'all'); handshakes in flight are bounded per generator. */
     connect({ set, url, maxInFlight = 200, localAddresses = [] }) {
-      for (const { child } of children) child.send({ cmd: 'connect', set, url, maxInFlight, localAddresses });
+      // A generator that died is reported by waitFor; sending to it would crash the bench before its cleanup.
+      for (const { child } of children) if (child.connected) child.send({ cmd: 'connect', set, url, maxInFlight, localAddresses });
     },
     stop(set) {
-      for (const { child } of children) child.send({ cmd: 'stop', set });
+      for (const { child } of children) if (child.connected) child.send({ cmd: 'stop', set });
     },
     total,
     /** Resolves with the totals once `predicate(totals)` holds; rejects after `timeoutMs` saying what it waited for. */

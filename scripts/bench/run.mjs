@@ -5,8 +5,8 @@
  * same shell on node-pty alone, interleaved. Throughput of `base64` and `yes`
  * streams (byte-exact, sha256), CPU seconds of every process per 100 MB, keystroke
  * echo back to back, and the agent's idle memory. Prints tables and writes
- * bench-results/relay.json. Exit code 0 when the bench ran (whether or not a
- * target was met), 1 when it could not run, 2 for a bad option.
+ * bench-results/relay.json. Exit code 0 when every target was met, 1 when one was
+ * missed or the bench could not run, 2 for a bad option.
  *
  * Usage: node scripts/bench/run.mjs [--runs=3] [--bytes=209715200] [--streams=base64,yes]
  *        [--sides=terminal,pipe,nodePty] [--samples=500] [--warmup=50] [--idle-seconds=30]
@@ -204,7 +204,7 @@ async function measure(options, { outPath, startedAt, config }) {
     expected: parts.expected, mirroredBytes: mirrored, console: consoleStats, targets: verdicts(analysis), ...analysis,
   });
   log(`raw figures written to ${outPath}`);
-  return 0;
+  return verdicts(analysis).every((row) => row.pass !== false) ? 0 : 1;
 }
 
 /** On failure: the end of what the controller and each agent printed. */

@@ -112,8 +112,8 @@ describe('diagnostics in a real browser', () => {
     expect(await refresh.isEnabled()).toBe(true);
     await refresh.click();
     await page.locator('[data-testid=refresh-status][data-state=done]').waitFor({ timeout: 20_000 });
-    const after = await collectedAt(page);
-    expect(after.snapshotId).toBeGreaterThan(before.snapshotId);
+    // "Done" comes with the agent's answer; the page then reads the new snapshot.
+    await expect.poll(async () => (await collectedAt(page)).snapshotId, { timeout: 20_000 }).toBeGreaterThan(before.snapshotId);
     // The line's words may not change (times are to the minute); the snapshot behind them did.
     expect(await page.evaluate(() => (window as unknown as { sameDocument?: boolean }).sameDocument)).toBe(true);
     expect(await page.evaluate(() => (window as unknown as { refreshStates: string[] }).refreshStates)).toContain('collecting');

@@ -1,9 +1,11 @@
 /**
- * Satisfaction and reports in Chromium: the technician resolves a ticket on its page and is
- * shown the resolution e-mail with its survey link; the person opens that link (a phone, then
- * a desktop, light and dark), rates the help and comments; the administrator's dashboard shows
- * the rating, its comment and its charts drawn. Screenshots go to test-results/satisfaction-*.png
- * whether the test passes or fails.
+ * Satisfaction and reports in Chromium, the parts test/e2e/knowledge-story.test.ts does not look
+ * at (that story reads the survey link from the resolution e-mail, rates on the survey page and
+ * finds the rating, its comment and its technician on the dashboard): the e-mail's words in
+ * French; the survey page on a phone, light and dark, refusing a send without a rating while
+ * keeping the comment, its rating buttons driven by the keyboard, and its link once only; the
+ * dashboard's charts drawn, a chart's CSV, the dashboard on a phone; and a technician kept out.
+ * Screenshots go to test-results/satisfaction-*.png whether the test passes or fails.
  */
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
@@ -83,12 +85,9 @@ describe('the person rates the help, the dashboard shows it', () => {
       await phone.close();
     }
 
-    // The dashboard (administrator): the rating, its comment, the charts drawn.
+    // The dashboard (administrator): the charts drawn, and the numbers behind one as CSV.
     await page.goto(`${suite.controller.url}/#/reports`);
-    await page.locator('[data-testid=stat-satisfaction-value]').waitFor();
-    await expect.poll(() => page.locator('[data-testid=stat-satisfaction-value]').textContent()).toMatch(/^4([.,]0)?\s*\/\s*5$/);
-    expect(await page.locator('[data-testid=report-answers]').textContent()).toContain('Rapide et efficace, merci !');
-    expect(await page.locator('[data-testid=stat-resolved-value]').textContent()).toBe('1');
+    await page.locator('[data-testid=report-answers]').waitFor();
     await expect.poll(() => page.locator('.uplot canvas').count()).toBeGreaterThanOrEqual(3);
     // A chart's canvas holds drawn pixels, not a blank box.
     const drawn = await page.locator('[data-testid=chart-satisfaction] canvas').first().evaluate((canvas: HTMLCanvasElement) => {

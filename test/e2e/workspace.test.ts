@@ -90,12 +90,24 @@ describe('the device workspace', () => {
 
     // 1366×820: the whole terminal is on screen, without scrolling.
     expect(await page.evaluate(() => window.scrollY)).toBe(0);
+    // The layout settles within a frame or two of whatever moved above it.
+    await expect.poll(async () => { const box = await terminalBox(page); return box.y + box.height; }).toBeLessThanOrEqual(820);
     const small = await terminalBox(page);
     expect(small.y).toBeGreaterThanOrEqual(0);
     expect(small.x).toBeGreaterThanOrEqual(0);
     expect(small.y + small.height).toBeLessThanOrEqual(820);
     expect(small.x + small.width).toBeLessThanOrEqual(1366);
     expect(small.height).toBeGreaterThan(300);
+    // Something appearing above (here the connection banner, as on a reconnect) moves the
+    // workspace down: it re-measures, and the terminal stays within the window.
+    await page.locator('[data-testid=connection-banner]').evaluate((banner: HTMLElement) => {
+      banner.textContent = 'Reconnecting…';
+      banner.hidden = false;
+    });
+    await expect.poll(async () => { const box = await terminalBox(page); return box.y + box.height; }).toBeLessThanOrEqual(820);
+    expect((await terminalBox(page)).y).toBeGreaterThan(small.y);
+    await page.locator('[data-testid=connection-banner]').evaluate((banner: HTMLElement) => { banner.hidden = true; });
+    await expect.poll(async () => (await terminalBox(page)).y).toBe(small.y);
     // Findings beside it, in tabs.
     expect(await page.locator('[data-testid=workspace-tab-findings]').getAttribute('aria-selected')).toBe('true');
     const [tabsWidth, tabsRoom] = await page.locator('.workspace-tabs').evaluate((n) => [n.scrollWidth, n.clientWidth]);

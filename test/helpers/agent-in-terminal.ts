@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import * as pty from 'node-pty';
 import { AGENT_BUNDLE } from './agent-process.js';
 import { repoRoot } from './paths.js';
-import { until } from './until.js';
+import { DEADLINE_MS, until } from './until.js';
 
 export interface AgentInTerminal {
   readonly pid: number;
@@ -73,7 +73,7 @@ export function startAgentInTerminal(args: string[], extraEnv: Record<string, st
       }
       term.resume();
     },
-    waitFor: (text, timeoutMs = 15_000) => until(() => Buffer.concat(chunks).includes(text), timeoutMs, `"${text}" on the agent's terminal`),
+    waitFor: (text, timeoutMs = DEADLINE_MS) => until(() => Buffer.concat(chunks).includes(text), timeoutMs, `"${text}" on the agent's terminal`),
     stop: async () => {
       stopTicker();
       term.resume();

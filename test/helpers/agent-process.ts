@@ -8,6 +8,7 @@ import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from './paths.js';
+import { DEADLINE_MS } from './until.js';
 
 export const AGENT_BUNDLE = join(repoRoot, 'dist', 'agent', 'relais-agent.mjs');
 
@@ -66,7 +67,7 @@ export function spawnAgent(args: string[], opts: { env?: Record<string, string>;
     });
   });
 
-  const waitFor = (pattern: RegExp | string, timeoutMs = 10_000): Promise<string> =>
+  const waitFor = (pattern: RegExp | string, timeoutMs = DEADLINE_MS): Promise<string> =>
     new Promise((resolve, reject) => {
       const check = (): boolean => {
         const found = typeof pattern === 'string' ? (text.includes(pattern) ? pattern : null) : (pattern.exec(text)?.[0] ?? null);

@@ -12,8 +12,8 @@ import { startController, type ControllerOptions, type RunningController } from 
 export interface BrowserSuite {
   readonly controller: RunningController;
   readonly browser: Browser;
-  /** A logged-in page (as admin, or as the account given); on failure its screenshot goes to test-results/e2e-<name>.png. */
-  loggedInPage(name: string, as?: { username: string; password: string }): Promise<Page>;
+  /** A logged-in page (as admin, or as the account given; in the browser locale given); on failure its screenshot goes to test-results/e2e-<name>.png. */
+  loggedInPage(name: string, as?: { username: string; password: string } | null, options?: { locale?: string }): Promise<Page>;
   /** Stops the agent after the test. */
   track(agent: RunningAgent): RunningAgent;
 }
@@ -55,8 +55,8 @@ export function useBrowserSuite(options: () => ControllerOptions = () => ({})): 
       if (!browser) throw new Error('the suite has not started');
       return browser;
     },
-    async loggedInPage(name, as) {
-      const { context, page } = await newPage(suite.browser);
+    async loggedInPage(name, as, options) {
+      const { context, page } = await newPage(suite.browser, options);
       contexts.push(context);
       // The first page of a test is the one shown when it fails.
       current ??= { page, name };

@@ -18,9 +18,10 @@ export async function launchBrowser(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM_PATH, args: ARGS });
 }
 
-/** A fresh context (own cookies) and page with a desktop-sized viewport. */
-export async function newPage(browser: Browser): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+/** A fresh context (own cookies) and page with a desktop-sized viewport; a `locale` (e.g. fr-FR) makes the browser ask for that language. */
+export async function newPage(browser: Browser, options: { locale?: string } = {}): Promise<{ context: BrowserContext; page: Page }> {
+  const { locale } = options;
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, ...(locale ? { locale, extraHTTPHeaders: { 'accept-language': locale } } : {}) });
   const page = await context.newPage();
   return { context, page };
 }

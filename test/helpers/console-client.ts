@@ -4,7 +4,8 @@ import {
   FrameKind, LIMITS, PROTOCOL_VERSION, controllerToConsole, decodeControl, decodeFrame, encodeAck, encodeControl, encodeData,
   type ConsoleToController, type ControllerToConsole,
 } from '../../protocol/index.js';
-import { login, startController, type ControllerOptions, type RunningController } from './controller-process.js';
+import { login, startController, type ControllerAddress, type ControllerOptions, type RunningController } from './controller-process.js';
+import { DEADLINE_MS } from './until.js';
 
 export interface ConsoleClient {
   ws: WebSocket;
@@ -25,7 +26,7 @@ export interface ConsoleOptions {
   ack?: boolean;
 }
 
-export async function connectConsole(c: RunningController, cookie: string, opts: ConsoleOptions = {}): Promise<ConsoleClient> {
+export async function connectConsole(c: ControllerAddress, cookie: string, opts: ConsoleOptions = {}): Promise<ConsoleClient> {
   const wsUrl = c.url.replace(/^http/, 'ws') + '/ws/console';
   const ws = new WebSocket(wsUrl, { headers: { cookie, origin: c.url }, maxPayload: LIMITS.maxFrameBytes });
   const messages: ControllerToConsole[] = [];
@@ -77,9 +78,9 @@ export async function connectConsole(c: RunningController, cookie: string, opts:
     output: (channel) => Buffer.concat(chunks.get(channel) ?? []).toString('utf8'),
     send: (message) => ws.send(encodeControl(message)),
     type: (channel, text) => ws.send(encodeData(channel, Buffer.from(text))),
-    waitFor: (t, match = () => true, timeoutMs = 15_000) =>
+    waitFor: (t, match = () => true, timeoutMs = DEADLINE_MS) =>
       waitUntil(() => messages.find((m) => m.t === t && match(m as never)) as never, timeoutMs, `"${t}"`),
-    waitForOutput: (channel, pattern, timeoutMs = 15_000) =>
+    waitForOutput: (channel, pattern, timeoutMs = DEADLINE_MS) =>
       waitUntil(() => {
         const text = client.output(channel);
         return (typeof pattern === 'string' ? text.includes(pattern) : pattern.test(text)) ? text : undefined;

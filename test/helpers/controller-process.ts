@@ -92,8 +92,11 @@ export async function dropDatabase(dataDir: string): Promise<void> {
   await database?.drop();
 }
 
+/** What the REST helpers below need: where the controller answers (one process, or a cluster's balancer) and the admin's password. */
+export type ControllerAddress = Pick<RunningController, 'url' | 'adminPassword'>;
+
 /** Logs in through the REST API and returns the Cookie header value. */
-export async function login(c: RunningController, username = 'admin', password = c.adminPassword): Promise<string> {
+export async function login(c: ControllerAddress, username = 'admin', password = c.adminPassword): Promise<string> {
   const res = await fetch(`${c.url}/api/login`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -113,7 +116,7 @@ export interface SupportLink {
   expiresAt: number;
 }
 
-export async function createSupportLink(c: RunningController, cookie: string): Promise<SupportLink> {
+export async function createSupportLink(c: ControllerAddress, cookie: string): Promise<SupportLink> {
   const res = await fetch(`${c.url}/api/support-links`, { method: 'POST', headers: { cookie, origin: c.url } });
   if (res.status !== 201) throw new Error(`creating a link failed: ${res.status} ${await res.text()}`);
   return (await res.json()) as SupportLink;
@@ -123,7 +126,7 @@ export async function createSupportLink(c: RunningController, cookie: string): P
 export const technicianPassword = (username: string): string => `pw-${username}-long-enough`;
 
 /** Creates a technician account (as the admin whose cookie is given) and returns its own login cookie. */
-export async function createTechnician(c: RunningController, adminCookie: string, username: string, name: string, role: 'technician' | 'admin' = 'technician'): Promise<string> {
+export async function createTechnician(c: ControllerAddress, adminCookie: string, username: string, name: string, role: 'technician' | 'admin' = 'technician'): Promise<string> {
   const password = technicianPassword(username);
   const res = await fetch(`${c.url}/api/users`, {
     method: 'POST',

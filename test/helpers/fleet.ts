@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PROTOCOL_VERSION, deviceAuthMessage, type AgentToController, type UnattendedPolicy } from '../../protocol/index.js';
 import { spawnAgent, type RunningAgent } from './agent-process.js';
-import type { RunningController } from './controller-process.js';
+import type { ControllerAddress, RunningController } from './controller-process.js';
 
 export interface EnrollmentToken {
   id: string;
@@ -21,7 +21,7 @@ export interface EnrollmentToken {
 
 /** Creates an enrollment token as the logged-in admin (cookie from login()). */
 export async function createEnrollmentToken(
-  c: RunningController,
+  c: ControllerAddress,
   cookie: string,
   body: { group?: string; expiresInHours?: number; maxUses?: number } = {},
 ): Promise<EnrollmentToken> {
@@ -50,7 +50,7 @@ export interface DeviceFileContent {
 
 /** Runs `relais-agent enroll` to completion; `device` is what it wrote, when it did. */
 export async function enrollAgent(
-  c: RunningController,
+  c: ControllerAddress,
   token: string,
   args: string[] = [],
   stateDir = tempStateDir(),

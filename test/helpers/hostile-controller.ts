@@ -11,7 +11,7 @@ import {
   PROTOCOL_VERSION, agentToController, decodeControl, decodeFrame, encodeAck, encodeData, FrameKind,
   type AgentToController, type ControllerToAgent, type ErrorCode,
 } from '../../protocol/index.js';
-import { until } from './until.js';
+import { DEADLINE_MS, until } from './until.js';
 
 export type AgentHello = Extract<AgentToController, { t: 'hello' }>;
 export type WelcomeMessage = Extract<ControllerToAgent, { t: 'welcome' }>;
@@ -110,7 +110,7 @@ export class AgentConnection {
   async waitFor<T extends AgentMessageType>(
     type: T,
     predicate: (message: Extract<AgentToController, { t: T }>) => boolean = () => true,
-    timeoutMs = 10_000,
+    timeoutMs = DEADLINE_MS,
   ): Promise<Extract<AgentToController, { t: T }>> {
     let found: Extract<AgentToController, { t: T }> | undefined;
     await until(() => (found = this.ofType(type).find(predicate)) !== undefined, timeoutMs, `"${type}" from the agent (got ${this.summary()})`);
@@ -138,7 +138,7 @@ export class AgentConnection {
   }
 
   /** Waits until the channel's output contains `pattern`. */
-  async waitForData(channel: number, pattern: string | RegExp, timeoutMs = 10_000): Promise<void> {
+  async waitForData(channel: number, pattern: string | RegExp, timeoutMs = DEADLINE_MS): Promise<void> {
     const matches = (): boolean => (typeof pattern === 'string' ? this.dataText(channel).includes(pattern) : pattern.test(this.dataText(channel)));
     await until(matches, timeoutMs, `${String(pattern)} on channel ${channel} (got ${JSON.stringify(this.dataText(channel).slice(-300))})`);
   }
@@ -200,7 +200,7 @@ export async function startHostileController(options: HostileOptions = {}): Prom
     url: `http://127.0.0.1:${port}`,
     port,
     connections,
-    async connection(index, timeoutMs = 10_000) {
+    async connection(index, timeoutMs = DEADLINE_MS) {
       await until(() => connections[index]?.hello != null, timeoutMs, `agent connection #${index}`);
       return connections[index] as AgentConnection;
     },

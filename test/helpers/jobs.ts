@@ -7,15 +7,16 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Job, Run, Script } from '../../protocol/index.js';
 import type { RunningAgent } from './agent-process.js';
-import type { RunningController } from './controller-process.js';
+import type { ControllerAddress } from './controller-process.js';
 import { createEnrollmentToken, enrollAgent, runAgent, tempStateDir } from './fleet.js';
+import { DEADLINE_MS } from './until.js';
 
 export interface Api {
   (method: string, path: string, body?: unknown): Promise<{ status: number; json: any }>;
 }
 
 /** Creates an API token as the logged-in user and returns a client that authenticates with it (no cookie, no Origin). */
-export async function apiWithToken(c: RunningController, cookie: string): Promise<{ api: Api; token: string }> {
+export async function apiWithToken(c: ControllerAddress, cookie: string): Promise<{ api: Api; token: string }> {
   const res = await fetch(`${c.url}/api/api-tokens`, { method: 'POST', headers: { cookie, origin: c.url, 'content-type': 'application/json' }, body: JSON.stringify({ name: 'tests' }) });
   if (res.status !== 201) throw new Error(`creating an API token failed: ${res.status} ${await res.text()}`);
   const { token } = (await res.json()) as { token: string };
@@ -57,7 +58,7 @@ export async function allRuns(api: Api, jobId: string): Promise<Run[]> {
 }
 
 /** Polls GET /api/jobs/:id (and its runs) until the predicate holds. */
-export async function waitForJob(api: Api, jobId: string, done: (job: Job, runs: Run[]) => boolean = (job) => job.status !== 'running', timeoutMs = 30_000): Promise<{ job: Job; runs: Run[] }> {
+export async function waitForJob(api: Api, jobId: string, done: (job: Job, runs: Run[]) => boolean = (job) => job.status !== 'running', timeoutMs = DEADLINE_MS): Promise<{ job: Job; runs: Run[] }> {
   const deadline = Date.now() + timeoutMs;
   let last: { job: Job; runs: Run[] } | null = null;
   while (Date.now() < deadline) {
@@ -74,7 +75,7 @@ export async function waitForJob(api: Api, jobId: string, done: (job: Job, runs:
  * has exited is not enough: its connection's close may reach the controller after
  * the next request does, and the controller would still dispatch to it.
  */
-export async function waitOffline(api: Api, deviceId: string, timeoutMs = 10_000): Promise<void> {
+export async function waitOffline(api: Api, deviceId: string, timeoutMs = DEADLINE_MS): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const res = await api('GET', `/devices/${deviceId}`);
@@ -99,7 +100,7 @@ export interface FleetDevice {
 }
 
 /** Enrolls `count` real agents (the given enroll args, e.g. --policy-script allow --tag lab) and runs them until each is connected. */
-export async function startFleet(c: RunningController, cookie: string, count: number, enrollArgs: string[], opts: { url?: string; group?: string } = {}): Promise<FleetDevice[]> {
+export async function startFleet(c: ControllerAddress, cookie: string, count: number, enrollArgs: string[], opts: { url?: string; group?: string } = {}): Promise<FleetDevice[]> {
   const { token } = await createEnrollmentToken(c, cookie, { group: opts.group ?? 'lab', maxUses: count });
   const target = opts.url ? { ...c, url: opts.url } : c;
   const enrolled = await Promise.all(
@@ -117,7 +118,19 @@ export async function startFleet(c: RunningController, cookie: string, count: nu
     await Promise.all(agents.map((agent) => agent.stop()));
     throw error;
   }
-  return enrolled.map((e, i) => ({ deviceId: e.device!.deviceId, stateDir: e.stateDir, agent: agents[i]! }));
+  const fleet = enrolled.map((e, i) => ({ deviceId: e.device!.deviceId, stateDir: e.stateDir, agent: agents[i]! }));
+  // Each agent's first diagnostics take seconds of CPU; twenty at once on two cores hold every
+  // agent back for half a minute. The tests are about jobs: they start once the fleet is idle.
+  const snapshotIn = async (deviceId: string) =>
+    (await fetch(`${target.url}/api/devices/${deviceId}/snapshots/latest`, { headers: { cookie } })).status === 200;
+  const deadline = Date.now() + 3 * DEADLINE_MS;
+  for (const { deviceId } of fleet) {
+    while (!(await snapshotIn(deviceId))) {
+      if (Date.now() > deadline) throw new Error(`device ${deviceId} sent no diagnostics within ${3 * DEADLINE_MS} ms`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+  return fleet;
 }
 
 /** Restarts an enrolled device's agent process. */
@@ -129,4 +142,14 @@ export async function restartAgent(device: FleetDevice): Promise<void> {
 /** The ledger entry the agent keeps for a job. */
 export function ledgerEntry(device: FleetDevice, jobId: string): { state: string; result: { status: string } | null; group?: { pid: number } } {
   return JSON.parse(readFileSync(join(device.stateDir, 'jobs', `${jobId}.json`), 'utf8'));
+}
+
+/** The most runs that overlapped at any moment, from the agents' start and finish times. */
+export function maxOverlap(runs: Run[]): number {
+  let most = 0;
+  for (const run of runs) {
+    const at = run.startedAt!;
+    most = Math.max(most, runs.filter((r) => r.startedAt! <= at && at < r.finishedAt!).length);
+  }
+  return most;
 }

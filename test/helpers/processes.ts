@@ -1,5 +1,6 @@
 /** Looking at real processes on Linux through /proc: what a process spawned, and whether one still lives. */
 import { readdirSync, readFileSync } from 'node:fs';
+import { DEADLINE_MS } from './until.js';
 
 /** Direct children of a process (every thread's children), from /proc. */
 export function childrenOf(pid: number): number[] {
@@ -32,7 +33,7 @@ export function isAlive(pid: number): boolean {
 }
 
 /** Waits until the process is gone; throws after timeoutMs. */
-export async function waitForExit(pid: number, timeoutMs = 5000): Promise<void> {
+export async function waitForExit(pid: number, timeoutMs = DEADLINE_MS): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (isAlive(pid)) {
     if (Date.now() > deadline) throw new Error(`process ${pid} still alive after ${timeoutMs} ms`);

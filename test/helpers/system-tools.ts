@@ -1,12 +1,14 @@
 /**
- * Programs some tests drive (osslsigncode, Wine). Outside CI a missing one skips those tests;
+ * Programs some tests drive (osslsigncode, Wine, HAProxy). Outside CI a missing one skips those tests;
  * in CI (`.ci/run` installs them) a missing one fails the file, so a skip never passes for a check.
  */
 import { spawnSync } from 'node:child_process';
+import { HAPROXY_PATH } from '../../scripts/cluster/cluster.mjs';
 
 const TOOLS = {
   osslsigncode: () => spawnSync('osslsigncode', ['--version']).status !== null,
   wine: () => spawnSync('wine', ['--version']).status === 0,
+  haproxy: () => spawnSync(HAPROXY_PATH, ['-v']).status === 0,
 } as const;
 
 export function hasTool(name: keyof typeof TOOLS): boolean {

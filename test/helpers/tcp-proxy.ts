@@ -15,6 +15,8 @@ export interface TcpProxy {
   setDown(down: boolean): void;
   /** Connections accepted so far. */
   accepted(): number;
+  /** Sends new connections to another port from now on (a balancer's next server). */
+  retarget(port: number): void;
   close(): Promise<void>;
 }
 
@@ -31,10 +33,11 @@ export async function startTcpProxy(targetPort: number, listenPort = 0): Promise
   const sockets = new Set<Socket>();
   let accepted = 0;
   let down = false;
+  let target = targetPort;
   const server = createServer((client) => {
     accepted++;
     if (down) return void client.destroy();
-    const upstream = createConnection({ host: '127.0.0.1', port: targetPort });
+    const upstream = createConnection({ host: '127.0.0.1', port: target });
     sockets.add(client);
     sockets.add(upstream);
     const drop = () => {
@@ -57,6 +60,9 @@ export async function startTcpProxy(targetPort: number, listenPort = 0): Promise
     port,
     url: `http://127.0.0.1:${port}`,
     cutAll: () => sockets.forEach((s) => s.destroy()),
+    retarget: (port) => {
+      target = port;
+    },
     setDown: (value) => {
       down = value;
       if (down) sockets.forEach((s) => s.destroy());

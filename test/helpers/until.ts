@@ -1,5 +1,13 @@
+/**
+ * How long a test waits for something a process does before calling it missing. A
+ * passing test never waits for it, so it is generous: the suite must stay green on a
+ * machine whose cores other work keeps busy, where an agent took over 10 s to start
+ * and its first snapshot longer (the probes then get 15 s each, vitest.config.ts).
+ */
+export const DEADLINE_MS = 30_000;
+
 /** Polls a condition until it holds; throws with a description (read at the deadline) after timeoutMs. */
-export async function until(condition: () => boolean, timeoutMs = 10_000, what: string | (() => string) = 'condition'): Promise<void> {
+export async function until(condition: () => boolean, timeoutMs = DEADLINE_MS, what: string | (() => string) = 'condition'): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!condition()) {
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${typeof what === 'string' ? what : what()}`);
@@ -13,7 +21,7 @@ export async function until(condition: () => boolean, timeoutMs = 10_000, what: 
  * A stall of the machine can end the wait early; use it only where that makes the
  * check weaker, never wrong.
  */
-export async function settled<T>(read: () => T, quietMs: number, timeoutMs = 30_000, what = 'the reading to settle'): Promise<T> {
+export async function settled<T>(read: () => T, quietMs: number, timeoutMs = DEADLINE_MS, what = 'the reading to settle'): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let value = read();
   let since = Date.now();
@@ -31,7 +39,7 @@ export async function settled<T>(read: () => T, quietMs: number, timeoutMs = 30_
 }
 
 /** Polls an asynchronous reading until it is not undefined, and returns it; throws after timeoutMs. */
-export async function eventuallyDefined<T>(read: () => Promise<T | undefined>, timeoutMs = 10_000, what = 'condition'): Promise<T> {
+export async function eventuallyDefined<T>(read: () => Promise<T | undefined>, timeoutMs = DEADLINE_MS, what = 'condition'): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await read();
@@ -42,7 +50,7 @@ export async function eventuallyDefined<T>(read: () => Promise<T | undefined>, t
 }
 
 /** Reads a value (an API answer) until it satisfies `ok`; returns it, or throws with a description after timeoutMs. */
-export async function eventually<T>(read: () => Promise<T>, ok: (value: T) => boolean, timeoutMs = 10_000, what = 'condition'): Promise<T> {
+export async function eventually<T>(read: () => Promise<T>, ok: (value: T) => boolean, timeoutMs = DEADLINE_MS, what = 'condition'): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await read();

@@ -12,7 +12,7 @@ import { spawnAgent, type RunningAgent } from '../helpers/agent-process.js';
 import { startHostileController, TEST_TECHNICIAN, type AgentConnection, type HostileController, type HostileOptions } from '../helpers/hostile-controller.js';
 import { repoRoot } from '../helpers/paths.js';
 import { childrenOf, isAlive, shellChildren, waitForExit } from '../helpers/processes.js';
-import { settled, until } from '../helpers/until.js';
+import { DEADLINE_MS, settled, until } from '../helpers/until.js';
 
 const CODE = '482193557';
 const QUESTION = /Allow\? \[y\/N\]/;
@@ -185,7 +185,7 @@ describe('consent is decided by the person, on the machine', () => {
     expect(agent.output().match(/Allow\? \[y\/N\]/g)).toHaveLength(1);
     agent.answer('n');
     await conn.waitFor('shell.consent', (m) => m.channel === 1);
-    await until(() => (agent.output().match(/Allow\? \[y\/N\]/g) ?? []).length === 2, 5000, 'the second question');
+    await until(() => (agent.output().match(/Allow\? \[y\/N\]/g) ?? []).length === 2, DEADLINE_MS, 'the second question');
     // The technician withdraws the second request while it is asked.
     conn.send({ t: 'shell.close', channel: 2, reason: 'technician' });
     expect((await conn.waitFor('shell.closed', (m) => m.channel === 2)).exitCode).toBeNull();
@@ -208,16 +208,16 @@ describe('shells end with the connection, and the agent comes back', () => {
     expect(childrenOf(agent.pid)).toContain(shellPid);
     expect(isAlive(shellPid)).toBe(true);
     conn.terminate();
-    await waitForExit(shellPid, 4000);
+    await waitForExit(shellPid);
     await agent.waitFor(/Connection lost — reconnecting in [\d.]+ s/);
-    const again = await hc.connection(1, 5000);
+    const again = await hc.connection(1);
     expect(again.hello?.auth).toEqual({ kind: 'resume', token: conn.welcome!.resumeToken });
     await agent.waitFor('Reconnected');
     await again.waitFor('device.summary');
     expect(shellChildren(agent.pid)).toEqual([]);
     // A new shell needs a new yes.
     again.send({ ...OPEN, channel: 9 });
-    await until(() => (agent.output().match(QUESTION_G) ?? []).length === 2, 5000, 'a new question');
+    await until(() => (agent.output().match(QUESTION_G) ?? []).length === 2, DEADLINE_MS, 'a new question');
   });
 
   it('with pipes instead of a pty, the shell and what it started in the background die with the connection', async () => {
@@ -237,8 +237,8 @@ describe('shells end with the connection, and the agent comes back', () => {
     const pids = /pids=(\d+),(\d+),(\d+)=/.exec(conn.dataText(1))!.slice(1).map(Number);
     for (const pid of pids) expect(isAlive(pid)).toBe(true);
     conn.terminate();
-    for (const pid of pids) await waitForExit(pid, 4000);
-    await hc.connection(1, 5000);
+    for (const pid of pids) await waitForExit(pid);
+    await hc.connection(1);
   });
 
   it('6. garbage never crashes the agent; too many violations close and reconnect', async () => {
@@ -249,7 +249,7 @@ describe('shells end with the connection, and the agent comes back', () => {
     conn.send({ t: 'shell.open', channel: 0, cols: -1 });
     conn.sendRaw(Buffer.from([9, 0, 0]), true);
     conn.sendData(42, 'hello'); // unknown channel: an error, not a violation
-    await until(() => conn.ofType('error').length >= 6, 5000, 'six errors');
+    await until(() => conn.ofType('error').length >= 6, DEADLINE_MS, 'six errors');
     expect(conn.ofType('error').map((m) => m.code)).toEqual([
       'PROTO_ERR_BAD_JSON', 'PROTO_ERR_BAD_JSON', 'PROTO_ERR_UNKNOWN_TYPE', 'PROTO_ERR_INVALID_MESSAGE', 'PROTO_ERR_BAD_FRAME', 'PROTO_ERR_UNKNOWN_CHANNEL',
     ]);
@@ -259,13 +259,13 @@ describe('shells end with the connection, and the agent comes back', () => {
     await conn.waitFor('error', (m) => m.code === 'PROTO_ERR_MESSAGE_TOO_LARGE');
     await conn.waitFor('error', (m) => m.code === 'PROTO_ERR_TOO_MANY_VIOLATIONS');
     expect((await conn.closed).code).toBe(4400);
-    const second = await hc.connection(1, 5000);
+    const second = await hc.connection(1);
     expect(second.hello?.auth.kind).toBe('resume');
     await second.waitFor('device.summary');
     // A frame larger than the protocol allows is cut off by the websocket layer (1009); the agent comes back.
     second.sendRaw(Buffer.alloc(LIMITS.maxFrameBytes + 1, 1), true);
     expect((await second.closed).code).toBe(1009);
-    const third = await hc.connection(2, 5000);
+    const third = await hc.connection(2);
     expect(third.hello?.auth.kind).toBe('resume');
     expect(agent.exited).toBeDefined();
     expect(isAlive(agent.pid)).toBe(true);
@@ -349,12 +349,12 @@ describe('flow control and endings', () => {
     await agent.waitFor(/Remote shell closed \(the shell exited with code 3\)/);
 
     conn.send({ ...OPEN, channel: 1 });
-    await until(() => (agent.output().match(QUESTION_G) ?? []).length === 2, 5000, 'the second question');
+    await until(() => (agent.output().match(QUESTION_G) ?? []).length === 2, DEADLINE_MS, 'the second question');
     agent.answer('yes');
     await conn.waitFor('shell.opened', (m) => m.channel === 1 && conn.ofType('shell.opened').length === 2);
     const [shellPid] = shellChildren(agent.pid);
     conn.send({ t: 'shell.close', channel: 1, reason: 'technician' });
-    await until(() => conn.ofType('shell.closed').length === 2, 5000, 'the second shell.closed');
+    await until(() => conn.ofType('shell.closed').length === 2, DEADLINE_MS, 'the second shell.closed');
     expect(conn.ofType('shell.closed')[1]).toMatchObject({ channel: 1, reason: 'technician' });
     expect(isAlive(shellPid!)).toBe(false);
   });

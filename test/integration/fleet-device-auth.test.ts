@@ -156,4 +156,55 @@ describe('guessing is throttled per address', () => {
       await fresh.stop();
     }
   });
+
+  it('challenges left unanswered (late, or the agent went away) are no guesses: the address is never throttled for them', async () => {
+    const fresh = await startController({ env: { RELAIS_AUTH_CHALLENGE_MS: '300' } });
+    try {
+      const session = await login(fresh);
+      const device = await enrolledDevice(fresh, session);
+      for (let i = 0; i < 6; i++) {
+        const { agent } = await challenged(device.deviceId, fresh);
+        await expectRefused(agent, 'AUTH_ERR_CHALLENGE_EXPIRED');
+      }
+      for (let i = 0; i < 6; i++) {
+        const { agent } = await challenged(device.deviceId, fresh);
+        agent.ws.terminate();
+        await agent.closed;
+      }
+      const { agent, nonce } = await challenged(device.deviceId, fresh);
+      agent.send({ t: 'auth.response', signature: signChallenge(device.privateKey, device.origin, device.deviceId, nonce) });
+      expect(await agent.next()).toMatchObject({ t: 'welcome', deviceId: device.deviceId });
+      agent.ws.close();
+    } finally {
+      await fresh.stop();
+    }
+  });
+
+  it('behind a trusted proxy, the address counted is the agent own one (the last X-Forwarded-For entry), not the proxy one', async () => {
+    const fresh = await startController({ args: ['--trust-proxy'] });
+    try {
+      const session = await login(fresh);
+      const device = await enrolledDevice(fresh, session);
+      const from = (address: string) => ({ 'x-forwarded-for': `198.51.100.1, ${address}` });
+      for (let i = 0; i < 10; i++) {
+        const guesser = await connectProtocolAgent(fresh.url, from('203.0.113.5'));
+        guesser.send(helloWithDevice(`guess-${i}-abcdefgh`));
+        await expectRefused(guesser, 'AUTH_ERR_UNKNOWN_DEVICE');
+      }
+      const locked = await connectProtocolAgent(fresh.url, from('203.0.113.5'));
+      locked.send(helloWithDevice(device.deviceId));
+      await expectRefused(locked, 'AUTH_ERR_THROTTLED');
+      // Another agent through the same proxy (same socket address) is not the guesser.
+      const other = await connectProtocolAgent(fresh.url, from('203.0.113.6'));
+      other.send(helloWithDevice(device.deviceId));
+      const { nonce } = (await other.next()) as Challenge;
+      other.send({ t: 'auth.response', signature: signChallenge(device.privateKey, device.origin, device.deviceId, nonce) });
+      expect(await other.next()).toMatchObject({ t: 'welcome', deviceId: device.deviceId });
+      other.ws.close();
+      const refused = (await auditEntries(fresh, session)).filter((e) => e.action === 'agent.refused');
+      expect(refused.length).toBeGreaterThanOrEqual(10);
+    } finally {
+      await fresh.stop();
+    }
+  });
 });

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LIMITS, type ControllerToConsole, type Run } from '../../protocol/index.js';
 import { connectConsole, type ConsoleClient } from '../helpers/console-client.js';
 import { login, startController, type RunningController } from '../helpers/controller-process.js';
-import { apiWithToken, createJob, createScript, runWithOutput, startFleet, waitForJob, type Api, type FleetDevice } from '../helpers/jobs.js';
+import { apiWithToken, createJob, createScript, maxOverlap, runWithOutput, startFleet, waitForJob, type Api, type FleetDevice } from '../helpers/jobs.js';
 import { isAlive, processGroupMembers } from '../helpers/processes.js';
 import { eventuallyDefined } from '../helpers/until.js';
 
@@ -34,15 +34,6 @@ afterAll(async () => {
   await c?.stop();
 });
 
-/** The most runs that overlapped at any moment, from the agents' start and finish times. */
-function maxOverlap(runs: Run[]): number {
-  let most = 0;
-  for (const run of runs) {
-    const at = run.startedAt!;
-    most = Math.max(most, runs.filter((r) => r.startedAt! <= at && at < r.finishedAt!).length);
-  }
-  return most;
-}
 
 describe('a job across 20 real agents', () => {
   it('runs once on every device, with each device\'s exact output and the parameter from the environment', async () => {
@@ -92,7 +83,7 @@ describe('a job across 20 real agents', () => {
     expect(most).toBeLessThanOrEqual(3);
     expect(most).toBeGreaterThanOrEqual(2);
     expect(watcher.messages.some((m) => m.t === 'run.output' && m.jobId === job.id && Buffer.from(m.data, 'base64').toString() === 'rested\n')).toBe(true);
-    await watcher.waitFor('job.update', (m) => m.job.id === job.id && m.job.status === 'completed' && m.job.counts.succeeded === FLEET_SIZE, 5000);
+    await watcher.waitFor('job.update', (m) => m.job.id === job.id && m.job.status === 'completed' && m.job.counts.succeeded === FLEET_SIZE);
   });
 });
 

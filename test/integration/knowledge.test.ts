@@ -231,6 +231,30 @@ describe('bad input and search', () => {
     }
     expect((await call('GET', '/knowledge/articles?limit=0')).json.error).toMatchObject({ code: 'KB_ERR_INVALID_FIELD', field: { path: 'limit' } });
     expect((await call('GET', '/knowledge/articles?sort=x')).json.error.code).toBe('KB_ERR_INVALID_FIELD');
+
+    // Every other door of the knowledge base names its refused field the same way.
+    const { id } = (await call('POST', '/knowledge/articles', { ...valid, title: 'Écran noir au démarrage' })).json.article;
+    const other: Array<[string, string, unknown, string, string]> = [
+      ['PUT', `/knowledge/articles/${id}`, { ...valid }, 'expectedVersion', 'required'],
+      ['PUT', `/knowledge/articles/${id}`, { ...valid, expectedVersion: 0 }, 'expectedVersion', 'tooSmall'],
+      ['PUT', `/knowledge/articles/${id}`, { ...valid, expectedVersion: 1, title: 'x'.repeat(201) }, 'title', 'tooLong'],
+      ['PUT', `/knowledge/articles/${id}/feedback`, { ticketNumber: 1, vote: 'maybe' }, 'vote', 'notOneOf'],
+      ['PUT', `/knowledge/articles/${id}/feedback`, { vote: 'helped' }, 'ticketNumber', 'required'],
+      ['POST', `/knowledge/articles/${id}/run`, { deviceId: 'not an id' }, 'deviceId', 'format'],
+      ['POST', `/knowledge/articles/${id}/run`, {}, 'deviceId', 'required'],
+      ['GET', `/knowledge/articles/${id}/versions?limit=500`, undefined, 'limit', 'tooLarge'],
+      ['GET', `/knowledge/articles/${id}/versions?cursor=abc`, undefined, 'cursor', 'format'],
+    ];
+    for (const [method, path, body, field, reason] of other) {
+      const res = await call(method, path, body, 'fr-FR');
+      expect(res.status, `${method} ${path} ${field}`).toBe(400);
+      expect(res.json.error, `${method} ${path} ${field}`).toMatchObject({ code: 'KB_ERR_INVALID_FIELD', field: { path: field, reason } });
+      expect(res.json.error.message).toContain("Un champ de l'article");
+    }
+    // A suggestion asks for one ticket or one device: anything else is refused with the code.
+    for (const query of ['', '?ticket=abc', '?device=a%20b', '?ticket=1&device=x']) {
+      expect((await call('GET', `/knowledge/suggestions${query}`)).json.error.code, query).toBe('KB_ERR_INVALID_FIELD');
+    }
   });
 
   it('bounds an article\u2019s size: a body past the limit is refused whole', async () => {

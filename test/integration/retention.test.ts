@@ -13,7 +13,7 @@ import { createSupportLink, dropDatabase, login, startController, type RunningCo
 import { withControllerStore } from '../helpers/controller-store.js';
 import { connectProtocolAgent, helloWithCode } from '../helpers/protocol-agent.js';
 import { proxyAllowance, startTcpProxy } from '../helpers/tcp-proxy.js';
-import { eventually, until } from '../helpers/until.js';
+import { DEADLINE_MS, eventually, until } from '../helpers/until.js';
 
 const agentFacts = { version: '0.0.0-test', platform: 'linux', arch: 'x64', hostname: 'flood-host' };
 
@@ -100,7 +100,7 @@ describe('resumes, links and the audit log under load', () => {
       const link = await createSupportLink(c, cookie);
       agent = spawnAgent(['join', link.url.replace(c.url, proxy.url)]);
       await agent.waitFor(/Connected to|Administrator/, 20_000);
-      await until(() => proxy.accepted() >= 1, 5_000, 'the agent through the proxy');
+      await until(() => proxy.accepted() >= 1, DEADLINE_MS, 'the agent through the proxy');
       const reconnected = () => (agent!.output().match(/Reconnected\./g) ?? []).length;
       const throttled = () => agent!.output().includes('Too many reconnections');
       for (let i = 0; i < 30 && !throttled(); i++) {
@@ -154,7 +154,7 @@ describe('snapshot history through the API', () => {
     const sendAndWait = async (who: typeof quiet, takenAt: number): Promise<number> => {
       const before = new Set(await listed(who.welcome.deviceId));
       who.agent.send({ t: 'diagnostics.snapshot', requestId: null, snapshot: snap(takenAt) });
-      const ids = await eventually(() => listed(who.welcome.deviceId), (list) => list.some((id) => !before.has(id)), 5_000, 'the snapshot stored');
+      const ids = await eventually(() => listed(who.welcome.deviceId), (list) => list.some((id) => !before.has(id)), DEADLINE_MS, 'the snapshot stored');
       return ids.find((id) => !before.has(id))!;
     };
 

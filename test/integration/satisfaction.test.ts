@@ -223,11 +223,27 @@ describe('refusals', () => {
       expect(res.status, path).toBe(403);
       expect(((await res.json()) as any).error.code).toBe('AUTH_ERR_FORBIDDEN');
     }
-    for (const query of ['from=2026-02-30', 'from=2026-05-01&to=2026-04-01', 'from=2024-01-01&to=2026-01-01', 'technician=abc', 'color=red']) {
-      const res = await fetch(`${short.url}/api/reports?${query}`, { headers: { cookie } });
-      expect(res.status, query).toBe(400);
-      expect(((await res.json()) as any).error.code).toBe('REPORT_ERR_INVALID_FIELD');
+    // Each refused filter is named in error.field (the dashboard's and the answers list's alike), in the reader's language.
+    const refused: Array<[string, string, string]> = [
+      ['/api/reports?from=2026-02-30', 'from', 'format'], ['/api/reports?from=2026-13-01', 'from', 'format'], ['/api/reports?to=yesterday', 'to', 'format'],
+      ['/api/reports?from=2026-05-01&to=2026-04-01', 'to', 'tooSmall'], ['/api/reports?from=2024-01-01&to=2026-01-01', 'to', 'tooLarge'],
+      ['/api/reports?technician=abc', 'technician', 'invalid'], ['/api/reports?technician=0', 'technician', 'tooSmall'], ['/api/reports?color=red', 'body', 'invalid'],
+      ['/api/reports/daily/csv?from=2026-02-30', 'from', 'format'],
+      ['/api/satisfaction/answers?limit=0', 'limit', 'tooSmall'], ['/api/satisfaction/answers?limit=101', 'limit', 'tooLarge'],
+      ['/api/satisfaction/answers?from=01/02/2026', 'from', 'format'], ['/api/satisfaction/answers?cursor=x', 'cursor', 'format'],
+      ['/api/satisfaction/answers?technician=-1', 'technician', 'tooSmall'],
+    ];
+    for (const [path, field, reason] of refused) {
+      const res = await fetch(`${short.url}${path}`, { headers: { cookie, 'accept-language': 'fr-FR' } });
+      expect(res.status, path).toBe(400);
+      const { error } = (await res.json()) as any;
+      expect(error.code, path).toBe('REPORT_ERR_INVALID_FIELD');
+      expect(error.field, path).toMatchObject({ path: field, reason });
+      expect(error.message, path).toContain('filtre');
     }
+    // The dashboard says its server time and CPU time, as the tickets' and the knowledge base's routes do (the benches read them).
+    const timed = await fetch(`${short.url}/api/reports`, { headers: { cookie } });
+    expect(timed.headers.get('server-timing')).toMatch(/^app;dur=[0-9.]+, cpu;dur=[0-9.]+$/);
     const csv = await fetch(`${short.url}/api/reports/daily/csv?from=2026-01-01&to=2026-01-03`, { headers: { cookie } });
     expect(csv.status).toBe(200);
     expect(csv.headers.get('content-type')).toContain('text/csv');

@@ -4,6 +4,8 @@
  * agent itself stays responsive (it never blocks writing to the terminal).
  * Real controller, real agent in a real pty, real shell.
  */
+import { execFileSync } from 'node:child_process';
+import { closeSync, openSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startAgentInTerminal, type AgentInTerminal } from '../helpers/agent-in-terminal.js';
 import { startWithConsole, type ControllerWithConsole } from '../helpers/console-client.js';
@@ -91,6 +93,24 @@ describe('the mirror on the person\'s terminal', () => {
     expect(section(Buffer.from(console.output(channel), 'utf8'), false).equals(expected)).toBe(true);
     const mirrored = section(agent.screen(), true);
     expect(mirrored.equals(expected)).toBe(true);
+    // Byte for byte, unfolded: the person's terminal adds no second "\r" (its output processing is off, as under ssh).
+    expect(section(agent.screen(), false).equals(expected)).toBe(true);
+  });
+
+  it.runIf(process.platform === 'linux')('turns the terminal\'s output processing off while the agent runs (Node puts it back at exit: raw-output.test.ts)', async () => {
+    const { agent, channel, console } = await openShell();
+    // stty reads the modes of its standard input: the agent's terminal, opened through the agent's own
+    // descriptor (its /dev/pts name may belong to another mount).
+    const terminal = openSync(`/proc/${agent.pid}/fd/1`, 'r+');
+    try {
+      expect(execFileSync('stty', ['-a'], { encoding: 'utf8', stdio: [terminal, 'pipe', 'pipe'] })).toMatch(/(^|\s)-opost(\s|$)/);
+    } finally {
+      closeSync(terminal);
+    }
+    console.type(channel, 'exit\r');
+    await agent.waitFor('Remote shell closed', 30_000);
+    // The agent's own lines still start at the left edge: every "\n" it wrote comes after a "\r".
+    expect(/[^\r]\n/.test(agent.screen().toString('latin1'))).toBe(false);
   });
 
   it('the agent stays responsive while its terminal is frozen: the technician can close the shell', async () => {
@@ -101,7 +121,7 @@ describe('the mirror on the person\'s terminal', () => {
     console.send({ t: 'shell.close', channel });
     // The agent reads the request and hangs up the shell while its terminal stays frozen
     // (blocked in a write to that terminal, it could not even read the request).
-    await waitForExit(shellPid, 5000);
+    await waitForExit(shellPid);
     agent.thaw();
     await agent.waitFor('Remote shell closed', 30_000);
     // The mirror carries exactly what the technician received, in order, up to the end.

@@ -10,7 +10,7 @@ import { connectConsole, startWithConsole, stopAll, type ConsoleClient, type Con
 import { createSupportLink, type RunningController } from '../helpers/controller-process.js';
 import { isAlive, shellChildren, waitForExit } from '../helpers/processes.js';
 import { proxyAllowance, startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.js';
-import { until } from '../helpers/until.js';
+import { DEADLINE_MS, until } from '../helpers/until.js';
 
 let suite: ControllerWithConsole;
 let c: RunningController;
@@ -105,7 +105,7 @@ describe('remote shell through the relay', () => {
     // The diagnostics at join run probes as short-lived `sh` children: let them finish, so
     // the shell found is the remote shell (and it may still be exec'ing when shell.opened arrives).
     await console.waitFor('device.diagnostics', (m) => m.deviceId === device.id);
-    await until(() => shellChildren(agent.pid).length === 1, 5000, 'the remote shell alone');
+    await until(() => shellChildren(agent.pid).length === 1, DEADLINE_MS, 'the remote shell alone');
     const [shellPid] = shellChildren(agent.pid);
     expect(isAlive(shellPid!)).toBe(true);
     const closedAt = Date.now();

@@ -125,9 +125,12 @@ describe('a second technician on a live shell', () => {
     kim.type(channel, 'echo LAST-$((7*7))\r');
     await admin.waitForOutput(channel, 'LAST-49');
     expect(admin.output(channel)).not.toContain('ADMIN-AFTER');
-    // And the audit log has the three steps.
-    const audit = await fetch(`${suite.controller.url}/api/audit?action=shell.takeover&target=${encodeURIComponent(deviceId)}`, { headers: { cookie: suite.cookie } });
-    const { entries } = (await audit.json()) as { entries: Array<{ detail: { phase: string } }> };
-    expect(entries.map((e) => e.detail.phase).reverse()).toEqual(['asked', 'refused', 'asked', 'granted']);
+    // And the audit log has the steps (appended in the background: read until they are all there).
+    const phases = async () => {
+      const audit = await fetch(`${suite.controller.url}/api/audit?action=shell.takeover&target=${encodeURIComponent(deviceId)}`, { headers: { cookie: suite.cookie } });
+      const { entries } = (await audit.json()) as { entries: Array<{ detail: { phase: string } }> };
+      return entries.map((e) => e.detail.phase).reverse();
+    };
+    await expect.poll(phases, { timeout: 15_000 }).toEqual(['asked', 'refused', 'asked', 'granted']);
   });
 });

@@ -1,7 +1,7 @@
 /** The agent's command line: links, codes, the loopback rule, and usage errors. */
 import { describe, expect, it } from 'vitest';
 import { parseCommandLine, type Command, type JoinConfig } from '../../agent/cli/cli.js';
-import { isLoopbackHost, resolveTarget, transportRefusal } from '../../agent/link/controller-url.js';
+import { framesNeedMasking, isLoopbackHost, resolveTarget, transportRefusal } from '../../agent/link/controller-url.js';
 import { backoffDelay } from '../../protocol/index.js';
 import { Credit } from '../../protocol/credit.js';
 
@@ -23,6 +23,7 @@ describe('support links and codes', () => {
       code: '482193557',
       controllerUrl: 'http://127.0.0.1:8080',
       wsUrl: 'ws://127.0.0.1:8080/ws/agent',
+      otherWsUrls: [],
     });
     expect(join(['https://help.example.com/s/482193557']).target.wsUrl).toBe('wss://help.example.com/ws/agent');
     expect(join(['https://help.example.com:8443/s/482193557/']).target.wsUrl).toBe('wss://help.example.com:8443/ws/agent');
@@ -52,7 +53,7 @@ describe('support links and codes', () => {
   });
 
   it('resolveTarget never puts the code in the addresses it returns', () => {
-    const result = resolveTarget('https://h.example/s/482193557', undefined);
+    const result = resolveTarget('https://h.example/s/482193557', []);
     expect(result.ok && result.target.wsUrl).not.toContain('482193557');
     expect(result.ok && result.target.controllerUrl).not.toContain('482193557');
   });
@@ -63,6 +64,16 @@ describe('the loopback rule', () => {
     for (const host of ['localhost', 'LOCALHOST', '127.0.0.1', '127.1.2.3', '[::1]', '::1', '[::ffff:7f00:1]']) expect(isLoopbackHost(host), host).toBe(true);
     for (const host of ['example.com', '10.0.0.1', '128.0.0.1', '127.0.0.1.example.com', 'localhost.example.com', '[::2]', '0.0.0.0', '127.0.0.256'])
       expect(isLoopbackHost(host), host).toBe(false);
+  });
+
+  it('masks frames only on plain ws:// across a network (zero masks inside TLS and on loopback)', () => {
+    expect(framesNeedMasking('ws://help.example.com/ws/agent')).toBe(true);
+    expect(framesNeedMasking('ws://10.0.0.1:8080/ws/agent')).toBe(true);
+    expect(framesNeedMasking('ws://127.0.0.1.example.com/ws/agent')).toBe(true);
+    expect(framesNeedMasking('wss://help.example.com/ws/agent')).toBe(false);
+    expect(framesNeedMasking('ws://127.0.0.1:9000/ws/agent')).toBe(false);
+    expect(framesNeedMasking('ws://[::1]:9000/ws/agent')).toBe(false);
+    expect(framesNeedMasking('ws://localhost/ws/agent')).toBe(false);
   });
 
   it('refuses plain ws:// to another host unless --insecure, before connecting', () => {
@@ -93,7 +104,8 @@ describe('usage', () => {
     expect(failure(['frobnicate'])).toMatchObject({ kind: 'usage-error', message: expect.stringMatching(/Unknown command "frobnicate"/), usage: expect.stringMatching(/Usage/) });
     expect(failure(['join'])).toMatchObject({ message: expect.stringMatching(/support link/) });
     expect(failure(['join', 'http://localhost/s/482193557', '--bogus']).message).toMatch(/Unknown option "--bogus"/);
-    expect(failure(['join', 'http://localhost/s/482193557', '--controller', 'http://x']).message).toMatch(/already names the controller/);
+    // A link with --controller: the other addresses must be as safe as the link's own.
+    expect(failure(['join', 'http://localhost/s/482193557', '--controller', 'http://x'])).toMatchObject({ kind: 'refused', message: expect.stringMatching(/x/) });
     expect(failure(['join', 'http://localhost/s/482193557', '--insecure=yes']).message).toMatch(/takes no value/);
     expect(failure(['join', 'http://localhost/s/482193557', '--consent-timeout']).message).toMatch(/needs a value/);
     for (const bad of ['0', '-5', 'abc', '1.5', '99999']) {

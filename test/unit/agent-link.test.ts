@@ -25,7 +25,7 @@ function recorder() {
 
 async function startLink(hc: HostileController, heartbeatTimeoutMs: number, listener: LinkListener): Promise<Link> {
   const link = new Link(
-    { wsUrl: `ws://127.0.0.1:${hc.port}/ws/agent`, credentials: new SupportCodeCredentials('482193557'), agent: { version: 't', platform: 'linux', arch: 'x64', hostname: 'h' }, heartbeatTimeoutMs },
+    { wsUrls: [`ws://127.0.0.1:${hc.port}/ws/agent`], credentials: new SupportCodeCredentials('482193557'), agent: { version: 't', platform: 'linux', arch: 'x64', hostname: 'h' }, heartbeatTimeoutMs },
     listener,
   );
   cleanups.push(() => link.stop());

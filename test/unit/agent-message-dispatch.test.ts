@@ -96,7 +96,7 @@ describe('each mode states what it accepts', () => {
     const link = fakeLink();
     const terminal = fakeTerminal();
     const parts = {
-      config: { target: { code: '482193557', controllerUrl: 'http://127.0.0.1:9', wsUrl: 'ws://127.0.0.1:9/ws/agent' }, insecure: false, consentTimeoutMs: 1000, forcePipes: true, resolveNames: [] },
+      config: { target: { code: '482193557', controllerUrl: 'http://127.0.0.1:9', wsUrl: 'ws://127.0.0.1:9/ws/agent', otherWsUrls: [] }, insecure: false, consentTimeoutMs: 1000, forcePipes: true, resolveNames: [] },
       host, terminal: terminal as unknown as PersonTerminal,
       gatherSummary: () => new Promise<never>(() => undefined),
       collectDiagnostics: () => new Promise<never>(() => undefined),

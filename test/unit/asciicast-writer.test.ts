@@ -2,9 +2,10 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, createReadStream, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import fc from 'fast-check';
+import { setTimeout as pause } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { RelaisError } from '../../protocol/index.js';
-import { until } from '../helpers/until.js';
 import { parseAsciicast, readAsciicastFile } from '../../controller/server/recordings/asciicast-reader.js';
 import { AsciicastWriter, TRUNCATION_MARKER, type AsciicastWriterOptions } from '../../controller/server/recordings/asciicast-writer.js';
 
@@ -32,7 +33,7 @@ const lines = (path: string) =>
     .map((l) => JSON.parse(l) as unknown);
 
 describe('asciicast writer', () => {
-  it('writes the header, output and resize events with times in seconds', async () => {
+  it('writes the header, output and resize events with times in seconds, to the millisecond', async () => {
     const { w, clock, path } = writer({ title: 'Shell on PC-ACCUEIL', env: { TERM: 'xterm-256color' } });
     w.output(new TextEncoder().encode('$ ls\r\n'));
     clock.ms += 1_500;
@@ -44,7 +45,7 @@ describe('asciicast writer', () => {
       { version: 2, width: 80, height: 24, timestamp: 1_796_000_000, title: 'Shell on PC-ACCUEIL', env: { TERM: 'xterm-256color' } },
       [0, 'o', '$ ls\r\n'],
       [1.5, 'r', '120x40'],
-      [1.7505, 'o', 'done\r\n'],
+      [1.751, 'o', 'done\r\n'],
     ]);
     expect(w.state).toBe('closed');
     w.output('after the end');
@@ -65,19 +66,47 @@ describe('asciicast writer', () => {
     expect(data).toBe('é€😀\ufffd');
   });
 
-  it('hands output to the file within 50 ms (a crash loses at most the last second)', async () => {
-    vi.useFakeTimers();
-    const { w, path } = writer();
+  /**
+   * Polls the file every 10 ms of real time (node:timers/promises, which the fake timers
+   * leave alone; the thread's own 200 ms are real) until it has `count` whole lines: a
+   * condition awaited, with a deadline counted in polls that a slow machine only reaches later.
+   */
+  const fileHas = async (path: string, count: number) => {
+    const whole = () => readFileSync(path, 'utf8').split('\n').length - 1;
+    for (let poll = 0; poll < 3_000 && whole() < count; poll++) await pause(10);
+    return whole();
+  };
+
+  it('writes what waits at least every half second, without being asked', async () => {
+    // Only the writer's timers are fake: the thread and its file are real.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    // Asked for more: held to 300 ms here, and the thread writes 200 ms after a byte came to it.
+    const { w, path } = writer({ flushIntervalMs: 5_000 });
     await w.flush(); // the file is open, with its header
     w.output('first\r\n');
-    await vi.advanceTimersByTimeAsync(49);
+    vi.advanceTimersByTime(299);
+    // Still in the batch: nothing was handed to the thread, so nothing can reach the file.
     expect(lines(path)).toHaveLength(1);
-    await vi.advanceTimersByTimeAsync(1);
-    // Handed over at 50 ms, then written by the thread without anyone asking.
-    vi.useRealTimers();
-    await until(() => lines(path).length === 2);
+    vi.advanceTimersByTime(1);
+    const handedOver = performance.now();
+    expect(await fileHas(path, 2)).toBe(2);
+    expect(performance.now() - handedOver).toBeGreaterThanOrEqual(150); // the thread's wait, not a write per batch
     w.output('second\r\n');
-    await until(() => lines(path).length === 3);
+    vi.advanceTimersByTime(300);
+    expect(await fileHas(path, 3)).toBe(3);
+    expect((lines(path).slice(1) as Array<[number, string, string]>).map((e) => e[2])).toEqual(['first\r\n', 'second\r\n']);
+    await w.close();
+  });
+
+  it('hands output over within 50 ms by default', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const { w, path } = writer();
+    await w.flush();
+    w.output('default');
+    vi.advanceTimersByTime(49);
+    expect(lines(path)).toHaveLength(1);
+    vi.advanceTimersByTime(1);
+    expect(await fileHas(path, 2)).toBe(2);
     await w.close();
   });
 
@@ -147,25 +176,33 @@ describe('asciicast writer batches', () => {
     expect(lines(path).slice(1)).toEqual([[0, 'o', 'ab\r\n'], [0.12, 'o', 'c']]);
   });
 
-  it('writes what TextDecoder and JSON.stringify would, however the bytes are cut (seeded random bytes)', async () => {
-    let seed = 0x5eed;
-    const random = () => ((seed = (seed * 1_103_515_245 + 12_345) >>> 0) / 2 ** 32);
+  it('writes what TextDecoder and JSON.stringify would, however the bytes are cut (fast-check)', async () => {
     // Bytes a terminal prints, and the ones that need care: escapes, quotes, every kind of UTF-8 error.
     const pool = [0x41, 0x20, 0x22, 0x5c, 0x0a, 0x0d, 0x09, 0x1b, 0x00, 0x7f, 0xc2, 0xa9, 0xe2, 0x82, 0xac, 0xed, 0xa0, 0x80, 0xf0, 0x9f, 0x98, 0x80, 0xf4, 0x90, 0xc0, 0xff, 0xe0, 0x9f];
-    for (let round = 0; round < 200; round++) {
-      const bytes = Uint8Array.from({ length: 1 + Math.floor(random() * 300) }, () => (random() < 0.7 ? pool[Math.floor(random() * pool.length)]! : Math.floor(random() * 256)));
-      const { w, path } = writer();
-      for (let at = 0; at < bytes.length; ) {
-        const size = 1 + Math.floor(random() * 7);
-        w.output(bytes.subarray(at, at + size));
-        if (random() < 0.3) await w.flush(); // a batch ends here, maybe inside a character
-        at += size;
-      }
-      await w.close();
-      const written = (lines(path).slice(1) as Array<[number, string, string]>).map((e) => e[2]).join('');
-      expect(written, Buffer.from(bytes).toString('hex')).toBe(new TextDecoder().decode(bytes));
-      rmSync(path);
-    }
+    const byte = fc.oneof({ weight: 7, arbitrary: fc.constantFrom(...pool) }, { weight: 3, arbitrary: fc.integer({ min: 0, max: 255 }) });
+    /** Valid UTF-8 text too (most output), so the escaped path is taken for whole batches. */
+    const text = fc.string({ unit: 'grapheme', maxLength: 60 }).map((t) => [...new TextEncoder().encode(t)]);
+    const stream = fc.array(fc.oneof(byte.map((b) => [b]), text), { minLength: 1, maxLength: 80 }).map((parts) => Uint8Array.from(parts.flat()));
+    // Where the stream is cut into chunks, and after which chunks a batch ends (maybe inside a character).
+    const cuts = fc.array(fc.record({ size: fc.integer({ min: 1, max: 9 }), flush: fc.boolean() }), { minLength: 1, maxLength: 40 });
+    let round = 0;
+    await fc.assert(
+      fc.asyncProperty(stream, cuts, async (bytes, plan) => {
+        const file = join(dir, `stream-${round++}.cast`);
+        const writerOn = new AsciicastWriter({ path: file, width: 80, height: 24, language: 'en', clock: () => 0, wallClock: () => 0 });
+        for (let at = 0, i = 0; at < bytes.length; i++) {
+          const { size, flush } = plan[i % plan.length]!;
+          writerOn.output(bytes.subarray(at, at + size));
+          if (flush) await writerOn.flush();
+          at += size;
+        }
+        await writerOn.close();
+        const written = (lines(file).slice(1) as Array<[number, string, string]>).map((e) => e[2]).join('');
+        rmSync(file);
+        expect(written, Buffer.from(bytes).toString('hex')).toBe(new TextDecoder().decode(bytes));
+      }),
+      { numRuns: 150 },
+    );
   });
 
   it('stops with a visible line rather than hold the shell back when the disk falls behind by 16 MiB', async () => {

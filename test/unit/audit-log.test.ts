@@ -76,6 +76,34 @@ describe('audit coalescing', () => {
   });
 });
 
+describe('reading the audit', () => {
+  it('shows an event noted just before, even while its row is still being written (read your writes)', async () => {
+    // The write is held back as a slow database would hold it: `note` does not wait for it.
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    const slow = new Proxy(store.db, {
+      get(db, key, receiver) {
+        if (key !== 'insertInto') {
+          const value: unknown = Reflect.get(db, key, receiver);
+          return typeof value === 'function' ? value.bind(db) : value;
+        }
+        return (table: 'audit_log') => ({
+          values: (row: never) => ({ execute: async () => (await held, db.insertInto(table).values(row).execute()) }),
+        });
+      },
+    });
+    const audit = new AuditLog(slow);
+    audit.note(resumed);
+    const reading = audit.recent(10);
+    let read = false;
+    void reading.then(() => (read = true));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(read).toBe(false);
+    release();
+    expect((await reading).map((e) => e.action)).toEqual(['agent.resumed']);
+  });
+});
+
 describe('audit retention', () => {
   it('prunes entries older than the retention, says so in the log, and keeps every prune record', async () => {
     const audit = new AuditLog(store.db);

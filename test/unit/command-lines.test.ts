@@ -64,6 +64,7 @@ describe('the controller config', () => {
       snapshotsPerDevice: 200, auditRetentionDays: null, sessionRetentionDays: 30, maxWaitingLinks: 20, ticketAutoCloseDays: 7, language: null,
       recording: true, recordingRetentionDays: 30, recordingMaxBytes: 64 * 1024 * 1024, agentsDir: null, fileMaxBytes: 2 * 1024 * 1024 * 1024,
       logLevel: 'info', nodeId: null, metricsTokenHash: null, metricsListen: null, drainSeconds: 0, satisfactionExpiryDays: 7,
+      redisUrl: null, redisPrefix: '', clusterSecret: null, nodeUrl: null,
     });
     expect(loadConfig(['--agents-dir', 'build/agents'], {}).agentsDir).toBe(resolve('build/agents'));
     expect(loadConfig([], { RELAIS_AGENTS_DIR: '/srv/agents' }).agentsDir).toBe('/srv/agents');
@@ -85,6 +86,32 @@ describe('the controller config', () => {
     expect(refused).toContain('mysql://relais:***@db.example/relais');
     expect(refused).not.toContain('s3cret-pw');
     expect(configError(['--database-pool-size', '0'])).toBe('--database-pool-size must be a whole number from 1 to 1000, got "0".');
+  });
+
+  it('a cluster node from --redis-url: PostgreSQL, a secret of 32 characters or more, a node URL when listening everywhere; the secret is never repeated', () => {
+    const db = 'postgres://db/relais';
+    const secret = 'x'.repeat(31) + 'Z';
+    const file = join(mkdtempSync(join(tmpdir(), 'relais-cfg-')), 'secret');
+    writeFileSync(file, `${secret}\n`);
+    expect(loadConfig(['--redis-url', 'redis://10.0.0.9:6379', '--database-url', db, '--cluster-secret-file', file, '--redis-prefix', 't1'], {})).toMatchObject({
+      redisUrl: 'redis://10.0.0.9:6379', clusterSecret: secret, redisPrefix: 't1:', nodeUrl: null,
+    });
+    const env = { RELAIS_REDIS_URL: 'redis://r:6379', RELAIS_DATABASE_URL: db, RELAIS_CLUSTER_SECRET: secret, RELAIS_NODE_URL: 'http://10.0.0.5:8080/', RELAIS_HOST: '0.0.0.0' };
+    expect(loadConfig([], env)).toMatchObject({ redisUrl: 'redis://r:6379', clusterSecret: secret, nodeUrl: 'http://10.0.0.5:8080', redisPrefix: '' });
+    // Without --redis-url the secret is not kept.
+    expect(loadConfig([], { RELAIS_CLUSTER_SECRET: secret }).clusterSecret).toBeNull();
+    expect(configError(['--redis-url', 'redis://r:6379', '--cluster-secret-file', file])).toMatch(/--database-url .* SQLite cannot be shared/);
+    expect(configError(['--redis-url', 'redis://r:6379', '--database-url', db])).toMatch(/^--redis-url needs the cluster secret/);
+    const short = configError([], { ...env, RELAIS_CLUSTER_SECRET: 'too-short-secret' });
+    expect(short).toBe('The cluster secret is 16 characters long; it needs at least 32 (e.g. openssl rand -hex 32).');
+    expect(short).not.toContain('too-short-secret');
+    expect(configError(['--host', '0.0.0.0'], { ...env, RELAIS_NODE_URL: '' })).toMatch(/--host 0.0.0.0 \(every interface\) needs --node-url/);
+    expect(configError(['--redis-url', 'http://r:6379'], env)).toBe('--redis-url must be a redis:// or rediss:// URL, e.g. redis://10.0.0.9:6379.');
+    expect(configError(['--node-url', 'ftp://x'], env)).toMatch(/^--node-url must be an http\(s\) URL/);
+    expect(configError(['--redis-prefix', 'a b'], env)).toMatch(/^--redis-prefix takes up to 64/);
+    expect(USAGE).toContain('--redis-url URL');
+    expect(USAGE).toContain('--cluster-secret-file FILE');
+    expect(USAGE).toContain('--node-url URL');
   });
 
   it('allowed hosts add up from RELAIS_ALLOWED_HOSTS and every --allowed-host; --trust-proxy or RELAIS_TRUST_PROXY', () => {

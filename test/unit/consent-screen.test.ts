@@ -6,6 +6,7 @@
  * streams, fake timers; and the take-over question's words.
  */
 import { PassThrough } from 'node:stream';
+import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ConsentQueue, type ConsentOutcome } from '../../agent/consent/consent.js';
 import { MirrorGate } from '../../agent/person/consent-screen.js';
@@ -102,6 +103,29 @@ describe('the mirror gate', () => {
     gate.mirror(Buffer.from('\x1b[?1049l$ '));
     gate.pause();
     expect(s.writes.at(-2)).toContain('\x1b[?1049h');
+  });
+
+  it('knows the screen a program is on however its output is cut into reads', () => {
+    const piece = fc.oneof(
+      fc.constantFrom('\x1b[?1049h', '\x1b[?1049l', '\x1b[?1047h', '\x1b[?47l', '\x1b[?47h', '\x1b[0m', '\x1b[?25h', '\x1b', '[?'),
+      fc.string({ maxLength: 12 }),
+    );
+    fc.assert(fc.property(fc.array(piece, { maxLength: 30 }), fc.array(fc.nat(60), { maxLength: 12 }), (pieces, cuts) => {
+      const bytes = Buffer.from(pieces.join(''), 'latin1');
+      let expectedAlt = false;
+      for (const match of bytes.toString('latin1').matchAll(/\x1b\[\?(?:1049|1047|47)([hl])/g)) expectedAlt = match[1] === 'h';
+      const s = screen();
+      const gate = new MirrorGate(s, true);
+      gate.shellOpened();
+      let at = 0;
+      for (const cut of [...cuts.map((c) => Math.min(c, bytes.byteLength)).sort((a, b) => a - b), bytes.byteLength]) {
+        gate.mirror(bytes.subarray(at, Math.max(at, cut)));
+        at = Math.max(at, cut);
+      }
+      gate.pause();
+      // Already on the alternate screen: only cleared; otherwise switched to it.
+      expect(s.writes.at(-2)?.includes('\x1b[?1049h')).toBe(!expectedAlt);
+    }), { numRuns: 500 });
   });
 });
 

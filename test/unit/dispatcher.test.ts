@@ -27,7 +27,11 @@ afterAll(async () => {
   await db.destroy();
   rmSync(dir, { recursive: true, force: true });
 });
-beforeEach(() => void vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'], now: T0 }));
+beforeEach(async () => {
+  // Device ids repeat between tests, and a reconnecting device gets every run in flight in the store: each test starts empty.
+  for (const table of ['job_output', 'job_runs', 'jobs'] as const) await db.deleteFrom(table).execute();
+  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'], now: T0 });
+});
 afterEach(() => void vi.useRealTimers());
 
 /** Lets every queued piece of dispatcher work (promise chains over the synchronous SQLite driver) run. */
@@ -50,9 +54,9 @@ function setup(online: string[] = []) {
   });
   const sentOf = (t: ControllerToAgent['t']) => sent.filter(([, m]) => m.t === t).map(([d]) => d);
   const statuses = async (jobId: string) => Object.fromEntries((await store.runs(jobId)).map((r) => [r.deviceId, r.status]));
-  const connect = (deviceId: string) => {
+  const connect = (deviceId: string): Promise<void> => {
     onlineSet.add(deviceId);
-    dispatcher.deviceOnline(deviceId);
+    return dispatcher.deviceOnline(deviceId);
   };
   return { store, dispatcher, sent, sentOf, online: onlineSet, connect, notes, statuses };
 }
@@ -90,6 +94,52 @@ describe('dispatching', () => {
     expect(s.sentOf('job.run')).toEqual(['a', 'b', 'c']);
     expect(s.sentOf('job.ack')).toEqual(['a']);
     expect(await s.statuses(job.id)).toEqual({ a: 'succeeded', b: 'dispatched', offline: 'pending', c: 'dispatched', d: 'pending' });
+  });
+
+  it('results arriving together fill the freed places, never beyond the concurrency; the counts are announced at most every 250 ms, the final ones at once', async () => {
+    const devices = Array.from({ length: 12 }, (_, i) => `d${i}`);
+    const s = setup(devices);
+    const counts: Array<[string, number]> = [];
+    s.dispatcher.subscribe({ job: (job) => void ('counts' in job && counts.push([job.status, job.counts.succeeded])), run: () => undefined, output: () => undefined });
+    const job = await s.dispatcher.create(record(devices, { concurrency: 4 }));
+    expect(s.sentOf('job.run')).toEqual(['d0', 'd1', 'd2', 'd3']);
+    counts.length = 0;
+    for (const d of ['d0', 'd1', 'd2', 'd3']) s.dispatcher.fromAgent(d, result(job.id));
+    await s.dispatcher.idle();
+    await idle();
+    expect(s.sentOf('job.run')).toEqual(['d0', 'd1', 'd2', 'd3', 'd4', 'd5', 'd6', 'd7']);
+    expect(Object.values(await s.statuses(job.id)).filter((st) => st === 'dispatched')).toHaveLength(4);
+    // One announcement now, the next one once 250 ms have passed, with the counts as they are then.
+    expect(counts).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(250);
+    await idle();
+    expect(counts).toEqual([['running', expect.any(Number)], ['running', 4]]);
+    // The rest: the job ends, and says so at once.
+    for (const d of devices.slice(4)) {
+      s.dispatcher.fromAgent(d, result(job.id));
+      await s.dispatcher.idle();
+      await idle();
+    }
+    expect(counts.at(-1)).toEqual(['completed', 12]);
+    expect(s.sentOf('job.run')).toEqual(devices);
+  });
+
+  it('runs heard ending on another node in a row free places claimed together, in one or two claims rather than one each', async () => {
+    const a = setup(['a0', 'a1', 'a2', 'a3']);
+    const b = setup(['b0', 'b1', 'b2', 'b3', 'b4', 'b5']);
+    const job = await a.dispatcher.create(record(['a0', 'a1', 'a2', 'a3', 'b0', 'b1', 'b2', 'b3', 'b4', 'b5'], { concurrency: 4 }));
+    await b.dispatcher.heard({ kind: 'created', jobId: job.id });
+    expect(b.sentOf('job.run')).toEqual([]);
+    for (const d of ['a0', 'a1', 'a2', 'a3']) {
+      a.dispatcher.fromAgent(d, result(job.id));
+      await a.dispatcher.idle();
+    }
+    const claims = vi.spyOn(b.store, 'claimRuns');
+    const ended = await Promise.all(['a0', 'a1', 'a2', 'a3'].map((d) => a.store.run(job.id, d)));
+    await Promise.all(ended.map((run) => b.dispatcher.heard({ kind: 'run', jobId: job.id, run: run! })));
+    await idle();
+    expect(b.sentOf('job.run')).toEqual(['b0', 'b1', 'b2', 'b3']);
+    expect(claims.mock.calls.length).toBeLessThanOrEqual(2);
   });
 
   it('a device offline when the job is created stays pending, and gets the job when it comes back', async () => {
@@ -248,5 +298,131 @@ describe('cancel', () => {
 
   it('an unknown job is null', async () => {
     expect(await setup().dispatcher.cancel('nope')).toBeNull();
+  });
+});
+
+describe('two cluster nodes on one store', () => {
+  it('each node dispatches a job only to the devices it holds; every run is sent once; a run ended on one node frees a place on the other, and both see the job end', async () => {
+    // Node A holds a and b; node B holds c and d; one store (the shared database).
+    const a = setup(['a', 'b']);
+    const b = setup(['c', 'd']);
+    const jobEvents: string[] = [];
+    b.dispatcher.subscribe({ job: (job) => jobEvents.push(job.status), run: () => undefined, output: () => undefined }, { wholeCluster: true });
+    const created: string[] = [];
+    a.dispatcher.subscribe({ job: () => undefined, run: () => undefined, output: () => undefined, created: (jobId) => created.push(jobId) });
+
+    const job = await a.dispatcher.create(record(['a', 'b', 'c', 'd'], { concurrency: 3 }));
+    expect(created).toEqual([job.id]);
+    expect(a.sentOf('job.run').sort()).toEqual(['a', 'b']);
+    // B hears of the job (the cluster bus): one place left of three, for one of its devices.
+    await b.dispatcher.heard({ kind: 'created', jobId: job.id });
+    await idle();
+    expect(b.sentOf('job.run')).toHaveLength(1);
+    const first = b.sentOf('job.run')[0]!;
+    const second = first === 'c' ? 'd' : 'c';
+
+    // Hearing it twice changes nothing; A never sends to B's devices.
+    await b.dispatcher.heard({ kind: 'created', jobId: job.id });
+    await idle();
+    expect(b.sentOf('job.run')).toEqual([first]);
+
+    // A result on A frees a place: B hears the run end and sends its other device.
+    a.dispatcher.fromAgent('a', result(job.id));
+    await a.dispatcher.idle();
+    await b.dispatcher.heard({ kind: 'run', jobId: job.id, run: (await a.store.run(job.id, 'a'))! });
+    await idle();
+    expect(b.sentOf('job.run').sort()).toEqual(['c', 'd']);
+
+    for (const [node, deviceId] of [[a, 'b'], [b, first], [b, second]] as const) {
+      node.dispatcher.fromAgent(deviceId, result(job.id));
+      await node.dispatcher.idle();
+      const run = (await node.store.run(job.id, deviceId))!;
+      for (const other of [a, b]) if (other !== node) await other.dispatcher.heard({ kind: 'run', jobId: job.id, run });
+    }
+    await idle();
+    expect(Object.values(await a.statuses(job.id))).toEqual(['succeeded', 'succeeded', 'succeeded', 'succeeded']);
+    expect((await a.dispatcher.view(job.id))!.status).toBe('completed');
+    expect((await b.dispatcher.view(job.id))!.status).toBe('completed');
+    expect(jobEvents).toContain('completed');
+    expect(a.sentOf('job.run').sort()).toEqual(['a', 'b']);
+    a.dispatcher.stop();
+    b.dispatcher.stop();
+  });
+
+  it('the store claims runs within the concurrency counted on every node, only pending ones, in the order asked', async () => {
+    const store = new JobStore(db);
+    const job = await store.create(record(['x', 'y', 'z', 'w'], { concurrency: 2 }));
+    expect(await store.claimRuns(job.id, ['x'], 2, T0)).toEqual(new Set(['x']));
+    // x is no longer pending (another node claimed it): y takes the one place left.
+    expect(await store.claimRuns(job.id, ['x', 'y', 'z'], 2, T0)).toEqual(new Set(['y']));
+    expect(await store.claimRuns(job.id, ['z', 'w'], 2, T0)).toEqual(new Set());
+    await store.patchRun(job.id, 'x', { status: 'succeeded', finished_at: T0 });
+    expect(await store.claimRuns(job.id, ['w', 'z'], 2, T0)).toEqual(new Set(['w']));
+  });
+
+  it('a node dies before telling the others of a run it claimed: the device reconnecting to another node gets it from there', async () => {
+    // B hears of the job while a is offline; a then connects to A, which claims and sends its run, and dies before B hears of it.
+    const a = setup([]);
+    const b = setup([]);
+    const job = await a.dispatcher.create(record(['a']));
+    await b.dispatcher.heard({ kind: 'created', jobId: job.id });
+    await a.connect('a');
+    expect(a.sentOf('job.run')).toEqual(['a']);
+    a.dispatcher.stop();
+    // a reconnects to B: the run in flight in the store is sent again there, once; the agent's ledger answers it.
+    await b.connect('a');
+    expect(b.sentOf('job.run')).toEqual(['a']);
+    b.dispatcher.fromAgent('a', result(job.id));
+    await b.dispatcher.idle();
+    expect(b.sentOf('job.ack')).toEqual(['a']);
+    expect((await b.dispatcher.view(job.id))!).toMatchObject({ status: 'completed', counts: { running: 0, succeeded: 1 } });
+    b.dispatcher.stop();
+  });
+
+  it('a result stored by a node that died before acknowledging it: the agent sends it again elsewhere, the job ends on every node', async () => {
+    const a = setup(['a', 'b']);
+    const b = setup([]);
+    const c = setup([]);
+    const job = await a.dispatcher.create(record(['a', 'b']));
+    for (const node of [b, c]) await node.dispatcher.heard({ kind: 'created', jobId: job.id });
+    for (const node of [b, c]) await node.dispatcher.heard({ kind: 'run', jobId: job.id, run: (await a.store.run(job.id, 'a'))! });
+    // A stores a's result, then dies before its ack and its news leave.
+    await a.store.storeResult(job.id, 'a', result(job.id));
+    a.dispatcher.stop();
+    // Counts read on any node are the store's, whatever it heard.
+    expect((await c.dispatcher.view(job.id))!.counts).toMatchObject({ running: 1, succeeded: 1 });
+    // a and b reconnect to B: b's in-flight run is sent again; a (its run done) re-sends its unacknowledged result.
+    await b.connect('a');
+    await b.connect('b');
+    expect(b.sentOf('job.run')).toEqual(['b']);
+    b.dispatcher.fromAgent('a', result(job.id));
+    b.dispatcher.fromAgent('b', result(job.id));
+    await b.dispatcher.idle();
+    expect(b.sentOf('job.ack').sort()).toEqual(['a', 'b']);
+    expect((await b.dispatcher.view(job.id))!.status).toBe('completed');
+    // C, which heard none of it, catches up with the store within its resync period and ends the job too.
+    await c.dispatcher.start();
+    await vi.advanceTimersByTimeAsync(6000);
+    await idle();
+    await c.dispatcher.idle();
+    expect((await c.dispatcher.view(job.id))!).toMatchObject({ status: 'completed', counts: { running: 0, succeeded: 2 } });
+    b.dispatcher.stop();
+    c.dispatcher.stop();
+  });
+
+  it('a job cancelled on one node stops in-flight runs on the devices another node holds', async () => {
+    const a = setup(['a']);
+    const b = setup(['c']);
+    const job = await a.dispatcher.create(record(['a', 'c']));
+    await b.dispatcher.heard({ kind: 'created', jobId: job.id });
+    await idle();
+    expect(b.sentOf('job.run')).toEqual(['c']);
+    await a.dispatcher.cancel(job.id);
+    await b.dispatcher.heard({ kind: 'cancelled', jobId: job.id });
+    await idle();
+    expect(b.sentOf('job.cancel')).toEqual(['c']);
+    expect(a.sentOf('job.cancel')).toEqual(['a']);
+    a.dispatcher.stop();
+    b.dispatcher.stop();
   });
 });

@@ -25,6 +25,9 @@ describe('fieldProblemOf', () => {
     expect(problem({ ...valid, timeoutSeconds: LIMITS.maxJobTimeoutSeconds + 1 })).toEqual({ path: 'timeoutSeconds', reason: 'tooLarge', limit: LIMITS.maxJobTimeoutSeconds });
     expect(problem({ ...valid, interpreter: 'perl' })).toEqual({ path: 'interpreter', reason: 'notOneOf' });
     expect(problem({ ...valid, title: 'a\u0007b' })).toEqual({ path: 'title', reason: 'format' });
+    // A value of the wrong type is there, not missing.
+    expect(problem({ ...valid, title: 42 })).toEqual({ path: 'title', reason: 'invalid' });
+    expect(problem({ ...valid, timeoutSeconds: 'soon' })).toEqual({ path: 'timeoutSeconds', reason: 'invalid' });
   });
   it('is carried by the refusal badRequest builds, which never echoes the value', () => {
     const parsed = scriptInput.safeParse({ ...valid, name: 'Secret Value' });

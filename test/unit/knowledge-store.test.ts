@@ -67,6 +67,10 @@ describe('search terms', () => {
     expect(cut.text.endsWith('…')).toBe(true);
     expect(cut.marks.map(([s, e]) => cut.text.slice(s, e))).toEqual(['réseau', 'réseau']);
     expect(snippet('Rien à voir', m)).toEqual({ text: 'Rien à voir', marks: [] });
+    // Lines stay apart on one line: a sentence keeps its stop, the lines of a list are separated.
+    const lines = snippet('Les enregistrements échouent.\n\nCe que le poste montrait :\nLe réseau tombe\nLe disque est plein', m);
+    expect(lines.text).toBe('Les enregistrements échouent. Ce que le poste montrait : Le réseau tombe · Le disque est plein');
+    expect(lines.marks.map(([s, e]) => lines.text.slice(s, e))).toEqual(['réseau']);
     // An exact term is a whole word; only the last one is a beginning.
     expect(highlight('reseaux reseau', matcher(['reseau', 'x'], true)).marks).toEqual([[8, 14]]);
   });

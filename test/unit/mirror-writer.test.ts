@@ -1,5 +1,5 @@
 /** The person's screen writer: ordered, coalesced while a write is under way, never dropping, congested above its mark. */
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { MirrorWriter, type OutputSink } from '../../agent/person/mirror-writer.js';
 
 /** A terminal that finishes each write only when told to (a slow terminal, or one frozen with Ctrl+S). */
@@ -88,5 +88,78 @@ describe('MirrorWriter', () => {
     t.finish();
     await idle;
     expect(done).toBe(true);
+  });
+
+  describe('while output streams', () => {
+    const gathering = { highWaterBytes: 1000, lowWaterBytes: 100, gatherMs: 4, gatherBytes: 50 };
+    afterEach(() => vi.useRealTimers());
+    /** A slow terminal behind a gathering writer, on fake time. */
+    const gatheringWriter = () => {
+      vi.useFakeTimers();
+      const t = slowTerminal();
+      return { t, w: new MirrorWriter(t.sink, gathering) };
+    };
+
+    it('gathers what follows a finished write for gatherMs, then writes it as one', () => {
+      const { t, w } = gatheringWriter();
+      w.write(Buffer.from('a'));
+      expect(t.writes).toHaveLength(1); // after a pause: at once
+      t.finish();
+      w.write(Buffer.from('b'));
+      w.write(Buffer.from('c'));
+      expect(t.writes).toHaveLength(1);
+      vi.advanceTimersByTime(3);
+      w.write(Buffer.from('d'));
+      expect(t.writes).toHaveLength(1);
+      vi.advanceTimersByTime(1);
+      expect(t.writes).toHaveLength(2);
+      expect(t.writes[1]).toHaveLength(3);
+      t.finish();
+      expect(t.text()).toBe('abcd');
+      expect(w.pendingBytes).toBe(0);
+    });
+
+    it('writes at once when gatherBytes are queued, and at once again after a pause', () => {
+      const { t, w } = gatheringWriter();
+      w.write(Buffer.from('first'));
+      t.finish();
+      w.write(Buffer.from('x'.repeat(30)));
+      expect(t.writes).toHaveLength(1);
+      w.write(Buffer.from('y'.repeat(30)));
+      expect(t.writes).toHaveLength(2);
+      t.finish();
+      vi.advanceTimersByTime(10);
+      expect(t.writes).toHaveLength(2); // nothing was left to write
+      w.write(Buffer.from('echo'));
+      expect(t.writes).toHaveLength(3);
+      t.finish();
+      expect(t.text()).toBe(`first${'x'.repeat(30)}${'y'.repeat(30)}echo`);
+    });
+
+    it('idle() still waits for gathered bytes, and they reach the screen', async () => {
+      const { t, w } = gatheringWriter();
+      w.write(Buffer.from('one'));
+      t.finish();
+      w.write(Buffer.from('two'));
+      let done = false;
+      const idle = w.idle(60_000).then(() => (done = true));
+      await vi.advanceTimersByTimeAsync(4);
+      expect(done).toBe(false);
+      t.finish();
+      await idle;
+      expect(t.text()).toBe('onetwo');
+    });
+  
+    it("writes the agent's own words at once, with the output gathered before them", () => {
+      const { t, w } = gatheringWriter();
+      w.write(Buffer.from('out'));
+      t.finish();
+      w.write(Buffer.from('put'));
+      expect(t.writes).toHaveLength(1);
+      w.write('Allow? ');
+      expect(t.writes).toHaveLength(2);
+      t.finish();
+      expect(t.text()).toBe('output' + 'Allow? ');
+    });
   });
 });

@@ -66,4 +66,29 @@ describe('readiness', () => {
     expect(readiness.stopping).toBe(true);
     expect(await readiness.check()).toEqual({ ready: false, reason: 'shutting-down' });
   });
+
+  it('on a cluster node, is not ready while Redis is disconnected or silent, and says so', async () => {
+    const { state, probes: p } = probes();
+    state.migrated = true;
+    let redis: 'answers' | 'disconnected' | 'hangs' = 'answers';
+    const errors: string[] = [];
+    const readiness = new Readiness({
+      ...p,
+      redis: () => (redis === 'answers' ? Promise.resolve() : redis === 'disconnected' ? Promise.reject(new Error('Redis is not connected (reconnecting)')) : new Promise<void>(() => undefined)),
+    }, { timeoutMs: 1000, onProbeError: (err) => errors.push(err.message) });
+    expect(await readiness.check()).toEqual({ ready: true });
+    redis = 'disconnected';
+    expect(await readiness.check()).toEqual({ ready: false, reason: 'redis-unavailable' });
+    redis = 'hangs';
+    const slow = readiness.check();
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(await slow).toEqual({ ready: false, reason: 'redis-unavailable' });
+    expect(errors).toEqual(['Redis is not connected (reconnecting)', 'Redis did not answer within 1000 ms']);
+    redis = 'answers';
+    expect(await readiness.check()).toEqual({ ready: true });
+    // The database comes first: its reason is the one given when both are down.
+    redis = 'disconnected';
+    state.database = 'fails';
+    expect(await readiness.check()).toEqual({ ready: false, reason: 'database-unavailable' });
+  });
 });

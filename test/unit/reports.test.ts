@@ -171,6 +171,38 @@ describe('the dashboard', () => {
     expect([...reportCsv(r, 'daily')]).toHaveLength(32);
   });
 
+  it('counts only the days of the range asked, for everyone and per technician; each chart\u2019s CSV follows the range', async () => {
+    // Monday: alice's ticket, resolved and rated 2 the same day.
+    const a = await create('Monday', 'hardware');
+    await tickets.act(a.number, { type: 'take' }, as(alice));
+    await tickets.act(a.number, { type: 'resolve', resolution: 'Done.', solutionType: 'fix' }, as(alice));
+    await surveys.answerByToken((await surveys.issueLink(a.number, 'mail')).token, { kind: 'rating', rating: 2 });
+    // Thursday: bob's ticket, resolved and rated 5.
+    now += 3 * DAY;
+    const b = await create('Thursday', 'network');
+    await tickets.act(b.number, { type: 'take' }, as(bob));
+    await tickets.act(b.number, { type: 'resolve', resolution: 'Done.', solutionType: 'fix' }, as(bob));
+    await surveys.answerByToken((await surveys.issueLink(b.number, 'mail')).token, { kind: 'rating', rating: 5 });
+
+    const monday = await report({ from: '2026-03-01', to: '2026-03-03' });
+    expect(monday.days.map((d) => d.day)).toEqual(['2026-03-01', '2026-03-02', '2026-03-03']);
+    expect(monday.cards).toMatchObject({ opened: 1, resolved: 1, answers: 1, satisfactionAverage: 2 });
+    expect(monday.categories).toEqual([{ category: 'hardware', count: 1 }]);
+    expect(monday.technicians.map((t) => t.username)).toEqual(['alice']);
+    const thursday = await report({ from: '2026-03-04', to: '2026-03-05' });
+    expect(thursday.cards).toMatchObject({ opened: 1, resolved: 1, answers: 1, satisfactionAverage: 5 });
+    expect(thursday.ratings).toEqual([0, 0, 0, 0, 1]);
+    expect(thursday.technicians.map((t) => [t.username, t.satisfactionAverage, t.answers])).toEqual([['bob', 5, 1]]);
+    // Both days, one technician.
+    const bobsWeek = await report({ from: '2026-03-01', to: '2026-03-07', technician: bob.id });
+    expect(bobsWeek.cards).toMatchObject({ opened: 1, resolved: 1, answers: 1, satisfactionAverage: 5 });
+    // The CSV is the numbers of the range shown.
+    expect([...reportCsv(monday, 'categories')].join('')).toBe('category,opened\r\nhardware,1\r\n');
+    expect([...reportCsv(thursday, 'technicians')].join('')).toBe(
+      'username,name,opened,resolved,first_contact_rate,mean_own_minutes,mean_resolve_minutes,breaches,satisfaction_average,answers\r\nbob,BOB,1,1,1.0000,0,0,0,5.00,1\r\n');
+    expect([...reportCsv(monday, 'daily')].join('')).toBe('day,opened,resolved,own_breaches,resolve_breaches\r\n2026-03-01,0,0,0,0\r\n2026-03-02,1,1,0,0\r\n2026-03-03,0,0,0,0\r\n');
+  });
+
   it('refuses bad ranges with REPORT_ERR_INVALID_FIELD and defaults to the last 30 days', async () => {
     for (const q of [{ from: '2026-02-30' }, { from: '2026-03-10', to: '2026-03-01' }, { from: '2025-01-01', to: '2026-03-01' }]) {
       await expect(reports.report(q)).rejects.toMatchObject({ code: 'REPORT_ERR_INVALID_FIELD' });

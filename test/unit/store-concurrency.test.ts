@@ -2,8 +2,8 @@
  * Read-modify-write under concurrency. SQLite has one writer at a time; PostgreSQL runs
  * transactions side by side (several connections, several controller nodes), so each
  * decision that reads then writes is locked or conditional: ticket numbers stay unique and
- * consecutive, a technician's waiting links stay within the limit, a job run is dispatched
- * by exactly one of two dispatchers sharing the store, and two nodes starting together on a
+ * consecutive, a technician's waiting links stay within the limit, a job run is claimed by
+ * exactly one of two dispatchers sharing the store, and two nodes starting together on a
  * new database agree on one admin and one support-code key. Runs on both engines.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -45,32 +45,41 @@ describe('concurrent changes to one store', () => {
     expect(results.filter((r) => r.status === 'rejected').map((r) => (r as PromiseRejectedResult).reason.code)).toEqual(Array(7).fill('LINK_ERR_TOO_MANY_WAITING'));
   });
 
-  it('two dispatchers sharing the store send a run to its device exactly once', async () => {
+  it('two dispatchers sharing the store claim each run once, and only the node holding its device sends it', async () => {
+    // As on a cluster: each device is connected to one node (a holds d1 and d2, b holds d3).
+    const holders: Record<string, string> = { d1: 'a', d2: 'a', d3: 'b' };
     const sent: Array<[string, string, ControllerToAgent['t']]> = [];
     const node = (name: string) =>
       new Dispatcher({
         store: new JobStore(store.db),
         audit: new AuditLog(store.db),
-        links: { send: (deviceId, message) => (sent.push([name, deviceId, message.t]), true), isOnline: () => true },
+        links: { send: (deviceId, message) => (sent.push([name, deviceId, message.t]), true), isOnline: (deviceId) => holders[deviceId] === name },
       });
     const a = node('a');
     const job: NewJob = {
       id: 'job-shared', scriptId: 's', scriptName: 'flush-dns', body: 'true', interpreter: 'sh', params: {}, target: { deviceIds: ['d1', 'd2', 'd3'] },
       deviceIds: ['d1', 'd2', 'd3'], concurrency: 10, timeoutSeconds: 60, expiresAt: Date.now() + 60_000, createdBy: 'admin', createdAt: Date.now(), status: 'running',
     };
-    // Stored before either node loads it; then both hold the job and see the devices come online at once.
+    // Stored before either node loads it; then both hold the job and their devices come online at once.
     await new JobStore(store.db).create(job);
     await a.start();
     const b = node('b');
     await b.start();
-    // One device coming online makes each node dispatch every pending run of the job to the online devices.
     a.deviceOnline('d1');
-    b.deviceOnline('d1');
+    a.deviceOnline('d2');
+    b.deviceOnline('d3');
     await Promise.all([a.idle(), b.idle()]);
     expect((await new JobStore(store.db).runs(job.id)).map((r) => r.status)).toEqual(['dispatched', 'dispatched', 'dispatched']);
     // Each node sent the runs it claimed, and took the others' status from the store.
     for (const n of [a, b]) expect((await n.view(job.id))!.counts).toMatchObject({ pending: 0, running: 3 });
-    for (const d of job.deviceIds) expect(sent.filter(([, device, t]) => device === d && t === 'job.run'), d).toHaveLength(1);
+    // Only the holder sends a device its run. A device whose connection is announced after a claim
+    // already sent it its run may get it again (in-flight runs are re-sent on every connection, which
+    // is how a run claimed by a node that died reaches its device): the agent's ledger runs it once.
+    for (const d of job.deviceIds) {
+      const runs = sent.filter(([, device, t]) => device === d && t === 'job.run');
+      expect(runs.length, d).toBeGreaterThanOrEqual(1);
+      expect(new Set(runs.map(([from]) => from)), d).toEqual(new Set([holders[d]]));
+    }
     a.stop();
     b.stop();
   });

@@ -10,7 +10,7 @@ import { AuditLog } from '../../controller/server/audit/audit.js';
 import type { Account } from '../../controller/server/auth/accounts.js';
 import { TicketStore } from '../../controller/server/tickets/ticket-store.js';
 import { ticketQuery } from '../../protocol/rest-ticket-answers.js';
-import { openTempStore, type TempStore } from '../helpers/temp-store.js';
+import { addDevice, openTempStore, type TempStore } from '../helpers/temp-store.js';
 
 const DAY = 86_400_000;
 // Monday 2026-03-02 10:00 in Paris (09:00 UTC): inside business hours.
@@ -151,5 +151,22 @@ describe('TicketStore', () => {
       expect(paged, JSON.stringify(query)).toEqual(want);
     }
     expect(made.length).toBe(60);
+  });
+  it('a device put on a ticket brings its latest findings as its join (at creation and on an edit); one never diagnosed brings none', async () => {
+    const snapshot = (deviceId: string, findings: unknown[], worst: 'warning' | 'critical') => store.db.insertInto('snapshots')
+      .values({ device_id: deviceId, taken_at: now, received_at: now, snapshot_json: '{}', findings_json: JSON.stringify(findings), worst }).returning('id').executeTakeFirstOrThrow();
+    for (const id of ['pc-1', 'pc-2']) await addDevice(store.db, id);
+    await snapshot('pc-1', [{ id: 'dns.no-servers' }], 'warning');
+    const latest = await snapshot('pc-1', [{ id: 'disk.full:/' }, { id: 'battery.low' }], 'critical');
+    const findingsOf = async (number: number) => (await tickets.timeline(number, undefined, 20)).events.filter((e) => e.kind === 'findings').map((e) => e.data);
+    const t = await tickets.create({ ...input, deviceIds: ['pc-1', 'never-seen'] }, caller());
+    expect(await findingsOf(t.number)).toEqual([{ deviceId: 'pc-1', snapshotId: Number(latest.id), worst: 'critical', count: 2, join: true }]);
+    // An edit adds a device: only the new one brings its findings.
+    const other = await snapshot('pc-2', [{ id: 'disk.full:/' }], 'warning');
+    await tickets.patch(t.number, { expectedVersion: 1, deviceIds: ['pc-1', 'never-seen', 'pc-2'] }, caller());
+    expect(await findingsOf(t.number)).toEqual([
+      { deviceId: 'pc-1', snapshotId: Number(latest.id), worst: 'critical', count: 2, join: true },
+      { deviceId: 'pc-2', snapshotId: Number(other.id), worst: 'warning', count: 1, join: true },
+    ]);
   });
 });

@@ -83,6 +83,10 @@ export class AuditLog {
 
   /** One page of the entries the filter keeps, newest first, after the `before` id; `nextBefore` continues it. */
   async page(filter: AuditFilter, limit: number, before?: number): Promise<{ entries: AuditRow[]; nextBefore: number | null }> {
+    // Read your writes: an event noted before this read (a socket handler does not wait
+    // for its row) is on the page. Only the writes already under way are awaited, so a
+    // steady stream of new events cannot hold the read back.
+    if (this.writing.size > 0) await Promise.all([...this.writing]);
     let q = filtered(this.db.selectFrom('audit_log').selectAll(), filter);
     if (before !== undefined) q = q.where('id', '<', before);
     const rows = await q.orderBy('id', 'desc').limit(limit + 1).execute();

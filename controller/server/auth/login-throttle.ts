@@ -24,9 +24,14 @@ export class LoginThrottle {
   private readonly byAccountAddress: Throttle;
 
   /** `now` is injectable so tests drive the windows with fake timers. */
-  constructor(options: LoginThrottleOptions = LOGIN_THROTTLE_DEFAULTS, now: () => number = () => Date.now()) {
-    this.byAddress = new Throttle(options.perAddress, now);
-    this.byAccountAddress = new Throttle(options.perAccountAddress, now);
+  /** `make` builds each window (a cluster node's share their failures with the other nodes). */
+  constructor(
+    options: LoginThrottleOptions = LOGIN_THROTTLE_DEFAULTS,
+    now: () => number = () => Date.now(),
+    make: (options: ThrottleOptions, name: 'login-address' | 'login-account') => Throttle = (o) => new Throttle(o, now),
+  ) {
+    this.byAddress = make(options.perAddress, 'login-address');
+    this.byAccountAddress = make(options.perAccountAddress, 'login-account');
   }
 
   /** Milliseconds this address must wait before trying this account again; 0 when it may try. */

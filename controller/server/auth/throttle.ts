@@ -15,6 +15,11 @@ export class Throttle {
     return Math.max(0, recent[0]! + this.options.windowMs - this.now());
   }
 
+  /** True when the key has failures in the window (something a reset would forgive). */
+  counts(key: string): boolean {
+    return this.prune(key).length > 0;
+  }
+
   fail(key: string): void {
     const recent = this.prune(key);
     recent.push(this.now());

@@ -12,14 +12,19 @@ import { quietLog, type Log } from '../observability/logger.js';
 export type ChatNotice = Extract<ControllerToConsole, { t: 'chat.message' }>;
 
 export class ChatService {
-  private readonly listeners = new Set<(notice: ChatNotice) => void>();
+  private readonly listeners = new Set<(notice: ChatNotice, remote: boolean) => void>();
 
-  constructor(private readonly store: ChatStore, private readonly links: AgentLinks, private readonly audit: AuditLog, private readonly log: Log = quietLog) {}
+  constructor(private readonly store: ChatStore, private readonly links: Pick<AgentLinks, 'get' | 'send'>, private readonly audit: AuditLog, private readonly log: Log = quietLog) {}
 
-  /** Hears every stored message (the console hub tells every console). */
-  onMessage(listener: (notice: ChatNotice) => void): () => void {
+  /** Hears every stored message (the console hub tells every console); `remote`: stored by another cluster node. */
+  onMessage(listener: (notice: ChatNotice, remote: boolean) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /** Another cluster node stored a message: this node's consoles hear it too. */
+  heardRemote(notice: ChatNotice): void {
+    this.notify(notice, true);
   }
 
   /** A technician writes to the person at `deviceId`: the device must be online in a support session. */
@@ -43,10 +48,13 @@ export class ChatService {
   }
 
   private tell(deviceId: string, m: ChatMessageView): void {
-    const notice: ChatNotice = { t: 'chat.message', deviceId, from: m.from, text: m.text, at: m.at, side: m.side };
+    this.notify({ t: 'chat.message', deviceId, from: m.from, text: m.text, at: m.at, side: m.side }, false);
+  }
+
+  private notify(notice: ChatNotice, remote: boolean): void {
     for (const listener of this.listeners) {
       try {
-        listener(notice);
+        listener(notice, remote);
       } catch (err) {
         this.log.warn({ err }, 'chat: a listener failed');
       }

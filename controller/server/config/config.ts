@@ -76,6 +76,14 @@ export interface Config {
   readonly agentsDir: string | null;
   /** Largest file sent to or fetched from a device (each agent checks its own limit too). */
   readonly fileMaxBytes: number;
+  /** A redis:// URL: this controller is a node of a cluster sharing one PostgreSQL database; null: a single node. May hold a password: never log it. */
+  readonly redisUrl: string | null;
+  /** Put after `relais:` in every Redis key and channel, so several clusters (tests) share one Redis. */
+  readonly redisPrefix: string;
+  /** The secret the nodes of a cluster authenticate each other with (at least 32 characters); null without --redis-url. Never logged. */
+  readonly clusterSecret: string | null;
+  /** Where the other nodes reach this one directly (http(s)://host:port); null: http://<host>:<listening port>. */
+  readonly nodeUrl: string | null;
 }
 
 export class ConfigError extends Error {}
@@ -109,6 +117,10 @@ const FLAGS = {
   'drain-seconds': { env: 'RELAIS_DRAIN_SECONDS', key: 'drainSeconds' },
   'agents-dir': { env: 'RELAIS_AGENTS_DIR', key: 'agentsDir' },
   'file-max-bytes': { env: 'RELAIS_FILE_MAX_BYTES', key: 'fileMaxBytes' },
+  'redis-url': { env: 'RELAIS_REDIS_URL', key: 'redisUrl' },
+  'redis-prefix': { env: 'RELAIS_REDIS_PREFIX', key: 'redisPrefix' },
+  'cluster-secret-file': { env: 'RELAIS_CLUSTER_SECRET_FILE', key: 'clusterSecretFile' },
+  'node-url': { env: 'RELAIS_NODE_URL', key: 'nodeUrl' },
 } as const;
 
 /** Settings read from the environment only. */
@@ -118,6 +130,8 @@ const ENV_ONLY = {
   heartbeatMs: 'RELAIS_HEARTBEAT_MS',
   shellGraceMs: 'RELAIS_SHELL_GRACE_MS',
   authChallengeMs: 'RELAIS_AUTH_CHALLENGE_MS',
+  // The secret itself, not a file: --cluster-secret-file names a file instead.
+  clusterSecret: 'RELAIS_CLUSTER_SECRET',
 } as const;
 
 const OPTIONS: OptionSpecs = {
@@ -195,13 +209,33 @@ const settings = z
     drainSeconds: wholeNumber(0, 300).default(0),
     agentsDir: optionalPath,
     fileMaxBytes: wholeNumber(1, FILE_LIMITS.maxBytes).default(FILE_LIMITS.defaultMaxBytes),
+    redisUrl: z
+      .url({ protocol: /^rediss?$/ })
+      .optional()
+      .transform((url) => url ?? null),
+    redisPrefix: z.string().regex(/^[A-Za-z0-9._-]{0,64}$/).default('').transform((prefix) => (prefix === '' ? '' : `${prefix}:`)),
+    clusterSecretFile: z.string().optional(),
+    clusterSecret: z.string().optional(),
+    nodeUrl: z
+      .url({ protocol: /^https?$/ })
+      .optional()
+      .transform((url) => (url === undefined ? null : new URL(url).origin)),
   })
-  .refine((s) => (s.tlsCert === null) === (s.tlsKey === null), { message: 'TLS needs both --tls-cert and --tls-key.', path: ['tls'] });
+  .refine((s) => (s.tlsCert === null) === (s.tlsKey === null), { message: 'TLS needs both --tls-cert and --tls-key.', path: ['tls'] })
+  // SQLite lives in one data folder: only PostgreSQL can be shared by several nodes.
+  .refine((s) => s.redisUrl === null || s.databaseUrl !== null, { path: ['clusterDatabase'] })
+  .refine((s) => s.redisUrl === null || s.nodeUrl !== null || !WILDCARD_HOSTS.includes(s.host), { path: ['clusterNodeUrl'] });
 
 type SettingsInput = Partial<z.input<typeof settings>>;
 
+/** Addresses that listen on every interface: they say nothing of where the other nodes reach this one. */
+const WILDCARD_HOSTS = ['0.0.0.0', '::', '[::]', ''];
+
+/** The shortest cluster secret taken (e.g. openssl rand -hex 32 gives 64 characters). */
+export const MIN_CLUSTER_SECRET_CHARS = 32;
+
 /** What the operator reads when a setting is refused, by setting (the raw text given, when it helps). */
-const REFUSALS: Partial<Record<keyof SettingsInput | 'tls', (raw: unknown) => string>> = {
+const REFUSALS: Partial<Record<keyof SettingsInput | 'tls' | 'clusterDatabase' | 'clusterNodeUrl', (raw: unknown) => string>> = {
   allowedHosts: (raw) => `--allowed-host takes a host name or address with an optional :port (no scheme, path or wildcard), got "${raw}".`,
   port: (raw) => `Port must be a number from 0 to 65535, got "${raw}".`,
   publicUrl: (raw) => `--public-url must be an http(s) URL, got "${raw}".`,
@@ -228,6 +262,12 @@ const REFUSALS: Partial<Record<keyof SettingsInput | 'tls', (raw: unknown) => st
   metricsListen: (raw) => `--metrics-listen takes host:port, e.g. 127.0.0.1:9464 or [::1]:9464, got "${raw}".`,
   drainSeconds: (raw) => `--drain-seconds must be a whole number from 0 to 300, got "${raw}".`,
   fileMaxBytes: (raw) => `--file-max-bytes must be a whole number of bytes from 1 to 1099511627776 (1 TiB), got "${raw}".`,
+  // The URL may hold a password: it is not repeated.
+  redisUrl: () => '--redis-url must be a redis:// or rediss:// URL, e.g. redis://10.0.0.9:6379.',
+  redisPrefix: (raw) => `--redis-prefix takes up to 64 letters, digits or . _ -, got "${raw}".`,
+  nodeUrl: (raw) => `--node-url must be an http(s) URL where the other nodes reach this one, e.g. http://10.0.0.5:8080, got "${raw}".`,
+  clusterDatabase: () => '--redis-url makes this controller a cluster node: the nodes share one PostgreSQL database, so --database-url (RELAIS_DATABASE_URL) is needed too; SQLite cannot be shared.',
+  clusterNodeUrl: (raw) => `--redis-url with --host ${raw === undefined ? '' : raw} (every interface) needs --node-url (RELAIS_NODE_URL): the address the other nodes reach this one at, e.g. http://10.0.0.5:8080.`,
 };
 
 export const USAGE = `Usage: npm start -- [options]
@@ -266,6 +306,13 @@ export const USAGE = `Usage: npm start -- [options]
   --drain-seconds N  on SIGTERM, answer "not ready" for N seconds before closing, so a balancer stops sending (RELAIS_DRAIN_SECONDS, default 0)
   --agents-dir DIR   the agent executables the support page offers (RELAIS_AGENTS_DIR, default dist/agents, made by npm run build:agents)
   --file-max-bytes N            largest file sent to or fetched from a device (RELAIS_FILE_MAX_BYTES, default 2147483648, 2 GiB)
+  --redis-url URL    make this controller a node of a cluster: nodes share one PostgreSQL (--database-url needed) and
+                     tell each other through Redis, e.g. redis://10.0.0.9:6379 (RELAIS_REDIS_URL)
+  --cluster-secret-file FILE    the secret the nodes authenticate each other with, the same on every node, at least
+                     32 characters (RELAIS_CLUSTER_SECRET holds the secret itself); needed with --redis-url
+  --node-url URL     where the other nodes reach this one directly, not through the balancer, e.g. http://10.0.0.5:8080
+                     (RELAIS_NODE_URL, default http://<host>:<port>; needed when --host listens on every interface)
+  --redis-prefix P   put after relais: in every Redis key, so several clusters share one Redis (RELAIS_REDIS_PREFIX)
 
   RELAIS_ADMIN_PASSWORD       password of the first "admin" account (else a random one is printed once)
   RELAIS_SUPPORT_CODE_TTL_MS  how long an unused support code lives (default 600000, 10 minutes)
@@ -303,16 +350,36 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
     const field = String(path[0] ?? '') as keyof typeof REFUSALS;
     const refusal = REFUSALS[field];
     // The raw text given: for a list, the entry refused.
-    const raw = field === 'allowedHosts' ? given.allowedHosts?.[Number(path[1])] : given[field as keyof SettingsInput];
+    const raw = field === 'allowedHosts' ? given.allowedHosts?.[Number(path[1])] : field === 'clusterNodeUrl' ? (given.host ?? '') : given[field as keyof SettingsInput];
     throw new ConfigError(refusal ? refusal(raw) : `Invalid setting ${field}: ${parsed.error.issues[0]?.message}.`);
   }
-  const { thresholdsFile, businessHoursFile, metricsToken, ...config } = parsed.data;
+  const { thresholdsFile, businessHoursFile, metricsToken, clusterSecretFile, clusterSecret, ...config } = parsed.data;
   return Object.freeze({
     ...config,
+    clusterSecret: config.redisUrl === null ? null : readClusterSecret(clusterSecretFile, clusterSecret),
     metricsTokenHash: metricsToken,
     thresholds: Object.freeze(readThresholds(thresholdsFile)),
     businessHours: readBusinessHours(businessHoursFile),
   });
+}
+
+/** The cluster secret, from its file (trimmed) or the variable; ConfigError when missing or short. The secret is never in a message. */
+function readClusterSecret(file: string | undefined, value: string | undefined): string {
+  let secret = value;
+  if (file) {
+    try {
+      secret = readFileSync(resolve(file), 'utf8').trim();
+    } catch (err) {
+      throw new ConfigError(`Could not read the cluster secret file ${resolve(file)}: ${(err as Error).message}`);
+    }
+  }
+  if (secret === undefined || secret === '') {
+    throw new ConfigError('--redis-url needs the cluster secret the nodes authenticate each other with: --cluster-secret-file FILE or RELAIS_CLUSTER_SECRET (at least 32 characters, the same on every node; e.g. openssl rand -hex 32).');
+  }
+  if (secret.length < MIN_CLUSTER_SECRET_CHARS) {
+    throw new ConfigError(`The cluster secret is ${secret.length} characters long; it needs at least ${MIN_CLUSTER_SECRET_CHARS} (e.g. openssl rand -hex 32).`);
+  }
+  return secret;
 }
 
 /** A JSON settings file, or ConfigError naming the file and what went wrong. */

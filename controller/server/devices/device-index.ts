@@ -5,7 +5,7 @@
  * disagree. Queries read them in device-directory.ts (after a flush).
  */
 import type { Severity } from '../../../protocol/index.js';
-import type { Transaction } from 'kysely';
+import { sql, type Transaction } from 'kysely';
 import type { Db } from '../store/database.js';
 import type { Database } from '../store/schema.js';
 import { quietLog, type Log } from '../observability/logger.js';
@@ -45,6 +45,8 @@ const FLUSH_DELAY_MS = 20;
 export class DeviceIndex {
   /** What was last written per device, so an unchanged device costs no write. */
   private readonly written = new Map<string, string>();
+  /** The connection time this node last wrote or learned per device: an offline write ends that one only. */
+  private readonly connectionKnown = new Map<string, number | null>();
   private readonly tagsWritten = new Map<string, string>();
   /** The latest facts of each device with a write waiting. */
   private readonly pending = new Map<string, IndexedFacts>();
@@ -53,14 +55,30 @@ export class DeviceIndex {
 
   constructor(private readonly db: Db, private readonly log: Log = quietLog) {}
 
-  /** Nobody is connected to a controller that just started. */
-  async resetOnline(): Promise<void> {
-    await this.db.updateTable('devices').set({ connected_at: null }).where('connected_at', 'is not', null).execute();
+  /**
+   * Nobody is connected to a controller that just started. On a cluster node, the devices
+   * other nodes hold stay online: `heldElsewhere` is asked only after the rows were read,
+   * and only rows connected before `startedAt` are cleared, so a device that reconnects to
+   * another node meanwhile (after a node's death, or a balancer spreading agents again) is
+   * never marked offline behind that node's back.
+   */
+  async resetOnline(heldElsewhere?: () => Promise<ReadonlySet<string>>, startedAt = Date.now()): Promise<void> {
+    if (!heldElsewhere) {
+      await this.db.updateTable('devices').set({ connected_at: null }).where('connected_at', 'is not', null).execute();
+      return;
+    }
+    const online = await this.db.selectFrom('devices').select('id').where('connected_at', 'is not', null).where('connected_at', '<', startedAt).execute();
+    const keep = await heldElsewhere();
+    const stale = online.map((row) => row.id).filter((id) => !keep.has(id));
+    for (let at = 0; at < stale.length; at += 500) {
+      await this.db.updateTable('devices').set({ connected_at: null }).where('id', 'in', stale.slice(at, at + 500)).where('connected_at', '<', startedAt).execute();
+    }
   }
 
   /** Records what the store already holds for a device (loaded at start), so it is not written again. */
   remember(facts: IndexedFacts): void {
     this.written.set(facts.id, JSON.stringify(rowOf(facts)));
+    this.connectionKnown.set(facts.id, facts.connectedAt);
     this.tagsWritten.set(facts.id, JSON.stringify(facts.tags));
   }
 
@@ -90,7 +108,14 @@ export class DeviceIndex {
           const signature = JSON.stringify(row);
           if (this.written.get(facts.id) !== signature) {
             this.written.set(facts.id, signature);
-            await tx.updateTable('devices').set(row).where('id', '=', facts.id).execute();
+            const known = this.connectionKnown.get(facts.id);
+            this.connectionKnown.set(facts.id, row.connected_at);
+            // Offline ends the connection this node knew, not one another node wrote since (the
+            // agent reconnected there before this batch committed): that row stays online.
+            const connectedAt = row.connected_at === null && typeof known === 'number'
+              ? sql<number | null>`case when connected_at = ${known} then null else connected_at end`
+              : row.connected_at;
+            await tx.updateTable('devices').set({ ...row, connected_at: connectedAt }).where('id', '=', facts.id).execute();
           }
           const tags = JSON.stringify(facts.tags);
           if ((this.tagsWritten.get(facts.id) ?? '[]') !== tags) {
@@ -103,9 +128,43 @@ export class DeviceIndex {
     await this.flushing;
   }
 
+  /** The device is offline unless the store shows a connection other than `connectedAt` (written by the node that holds it now). */
+  async offlineIfStill(id: string, connectedAt: number, lastSeen: number): Promise<void> {
+    this.pending.delete(id);
+    // The next save writes the whole row again, whatever this one changed.
+    this.written.delete(id);
+    this.connectionKnown.delete(id);
+    while (this.flushing) await this.flushing;
+    await this.db.updateTable('devices').set({ connected_at: null, last_seen: lastSeen }).where('id', '=', id).where('connected_at', '=', connectedAt).execute();
+  }
+
+  /**
+   * Writes online again, with this node's connection time, the devices it holds whose row shows
+   * them offline (`connected`: id → connection time). The owner of a connection repairs what a
+   * race between nodes left behind; a row another node wrote online is not touched. Returns
+   * how many rows it repaired.
+   */
+  async onlineIfOffline(connected: ReadonlyMap<string, number>): Promise<number> {
+    const ids = [...connected.keys()];
+    let repaired = 0;
+    for (let at = 0; at < ids.length; at += 500) {
+      const offline = await this.db.selectFrom('devices').select('id').where('id', 'in', ids.slice(at, at + 500)).where('connected_at', 'is', null).execute();
+      for (const { id } of offline) {
+        const since = connected.get(id)!;
+        const result = await this.db.updateTable('devices').set({ connected_at: since }).where('id', '=', id).where('connected_at', 'is', null).executeTakeFirst();
+        if (Number(result.numUpdatedRows) > 0) {
+          repaired += 1;
+          this.connectionKnown.set(id, since);
+        }
+      }
+    }
+    return repaired;
+  }
+
   forget(id: string): void {
     this.pending.delete(id);
     this.written.delete(id);
+    this.connectionKnown.delete(id);
     this.tagsWritten.delete(id);
   }
 }

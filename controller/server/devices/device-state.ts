@@ -48,3 +48,23 @@ export function toView(s: DeviceState): DeviceView {
     ...fleet,
   };
 }
+
+/** The state a view was made from (a cluster node applying another node's change). */
+export function fromView(v: DeviceView): DeviceState {
+  return {
+    id: v.id,
+    sessionId: v.sessionId,
+    hostname: v.hostname,
+    technician: v.technician,
+    sessionStatus: v.sessionStatus,
+    summary: v.summary,
+    lastSeen: v.lastSeen,
+    connectedAt: v.connectedAt,
+    worstSeverity: v.worstSeverity ?? null,
+    findingCount: v.findingCount,
+    managed: v.kind === 'managed'
+      ? { name: v.name ?? v.hostname, group: v.group ?? '', tags: [...(v.tags ?? [])], policy: v.policy ?? null, revoked: v.revoked === true }
+      : null,
+    ...(v.problem !== undefined ? { problem: v.problem } : {}),
+  };
+}

@@ -34,12 +34,16 @@ export interface FileTransfersOptions {
   readonly progressIntervalMs?: number;
   /** A transfer under way that moves nothing for this long is stopped. */
   readonly stallTimeoutMs?: number;
+  /** The file channel numbers given here, from `first` to before `end` (a cluster node's slot; default: all file channels). */
+  readonly channels?: { readonly first: number; readonly end: number };
 }
 
 export class FileTransfers {
   private readonly byId = new Map<string, TransferRecord>();
   private readonly byChannel = new Map<number, TransferRecord>();
-  private nextChannel = FILE_CHANNEL_BASE;
+  private nextChannel: number;
+  private readonly firstChannel: number;
+  private readonly endChannel: number;
   private readonly readyTimeoutMs: number;
   private readonly progressIntervalMs: number;
   private readonly stallTimeoutMs: number;
@@ -52,6 +56,9 @@ export class FileTransfers {
     this.readyTimeoutMs = options.readyTimeoutMs ?? FILE_LIMITS.readyTimeoutMs;
     this.progressIntervalMs = options.progressIntervalMs ?? FILE_LIMITS.progressIntervalMs;
     this.stallTimeoutMs = options.stallTimeoutMs ?? FILE_LIMITS.stallTimeoutMs;
+    this.firstChannel = options.channels?.first ?? FILE_CHANNEL_BASE;
+    this.endChannel = options.channels?.end ?? FILE_CHANNEL_END;
+    this.nextChannel = this.firstChannel;
   }
 
   /** `file.send`, `file.fetch` and `file.cancel` from a technician's page. */
@@ -68,7 +75,7 @@ export class FileTransfers {
       return console.peer.sendError('FILE_ERR_TOO_LARGE', `The limit is ${this.options.maxBytes} bytes.`, { requestId }); // i18n-ignore: detail for the log; the code has catalog words
     }
     const busy = (link: AgentLink | ConsoleLink) => [...this.byChannel.values()].filter((t) => t.agent === link || t.console === link).length;
-    if (busy(agent) >= FILE_LIMITS.maxTransfersPerConnection || busy(console) >= FILE_LIMITS.maxTransfersPerConnection || this.nextChannel >= FILE_CHANNEL_END) {
+    if (busy(agent) >= FILE_LIMITS.maxTransfersPerConnection || busy(console) >= FILE_LIMITS.maxTransfersPerConnection || this.nextChannel >= this.endChannel) {
       return console.peer.sendError('PROTO_ERR_TOO_MANY_CHANNELS', undefined, { requestId });
     }
     const requestedBy = { username: console.account.username, name: console.account.name };
@@ -144,7 +151,7 @@ export class FileTransfers {
     const transfer = this.byChannel.get(header.channel);
     if (!transfer || transfer.agent !== agent) {
       // Frames still on their way when a transfer ended are normal; a channel never opened is not.
-      if (header.channel >= this.nextChannel) agent.peer.violation('PROTO_ERR_UNKNOWN_CHANNEL', `channel ${header.channel}`);
+      if (header.channel >= this.nextChannel || header.channel < this.firstChannel) agent.peer.violation('PROTO_ERR_UNKNOWN_CHANNEL', `channel ${header.channel}`);
       return;
     }
     transfer.touch();

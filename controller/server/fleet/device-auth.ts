@@ -34,7 +34,7 @@ export function verifyDeviceSignature(device: Pick<ManagedDeviceRecord, 'id' | '
 }
 
 export interface DeviceAuthDeps {
-  readonly devices: ManagedDevices;
+  readonly devices: Pick<ManagedDevices, 'byId'>;
   readonly challengeMs: number;
 }
 

@@ -32,8 +32,11 @@ export function fieldProblemOf(issue: z.core.$ZodIssue): FieldProblem {
   const at = (reason: FieldProblem['reason'], limit?: number | bigint): FieldProblem =>
     limit === undefined ? { path, reason } : { path, reason, limit: Number(limit) };
   switch (issue.code) {
-    case 'invalid_type':
-      return at(issue.input === undefined ? 'required' : 'invalid');
+    case 'invalid_type': {
+      // zod leaves the value out of its issues unless asked (reportInput); its message then says what came: "received undefined" when missing.
+      const missing = 'input' in issue ? issue.input === undefined : /received undefined$/.test(issue.message);
+      return at(missing ? 'required' : 'invalid');
+    }
     case 'too_small':
       if (issue.origin === 'string') return issue.minimum === 1 ? at('required') : at('tooShort', issue.minimum);
       if (issue.origin === 'array' || issue.origin === 'set') return at('required', issue.minimum);

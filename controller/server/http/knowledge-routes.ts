@@ -5,7 +5,7 @@
  * the catalog's KB_ERR_INVALID_FIELD naming it (never its value); every answer carries
  * `Server-Timing: app;dur=<ms>, cpu;dur=<ms>` (read by scripts/bench/knowledge-bench.mjs).
  */
-import { Router, type Request, type Response } from 'express';
+import { Router, type Request } from 'express';
 import type { z } from 'zod';
 import { RelaisError } from '../../../protocol/index.js';
 import {
@@ -26,6 +26,7 @@ import { FieldError, badRequest } from './errors.js';
 import { requireAdminTo } from './guards.js';
 import { clientIp } from './origin.js';
 import { readerLanguage } from './server-language.js';
+import { serverTiming } from './server-timing.js';
 
 export interface KnowledgeDeps {
   readonly knowledge: Knowledge;
@@ -46,25 +47,6 @@ function articleId(req: Request): string {
 }
 
 const fieldError = (path: string, detail: string) => new FieldError(`${path}: ${detail}`, { path, reason: 'notOneOf' }, 'KB_ERR_INVALID_FIELD');
-
-/**
- * `Server-Timing: app;dur=<ms>, cpu;dur=<ms>`: the time from the router to the headers, and the
- * process's CPU time meanwhile (the request's own when requests come one at a time, as in the
- * bench: on a busy machine the wall time grows with the others' load, the CPU time much less).
- */
-function serverTiming(_req: Request, res: Response, next: () => void): void {
-  const started = performance.now();
-  const cpu = process.cpuUsage();
-  const writeHead = res.writeHead;
-  res.writeHead = function (this: Response, ...args: Parameters<Response['writeHead']>) {
-    if (!this.headersSent) {
-      const used = process.cpuUsage(cpu);
-      this.setHeader('Server-Timing', `app;dur=${(performance.now() - started).toFixed(2)}, cpu;dur=${((used.user + used.system) / 1000).toFixed(2)}`); // i18n-ignore: HTTP header
-    }
-    return writeHead.apply(this, args);
-  } as Response['writeHead'];
-  next();
-}
 
 export function knowledgeRoutes(deps: KnowledgeDeps): Router {
   const routes = Router();

@@ -3,42 +3,37 @@
  * technician's figures and the people's satisfaction answers. Each chart's numbers are also
  * served as CSV, written row by row.
  */
-import { Router, type Request, type Response } from 'express';
+import { Router, type Request } from 'express';
+import type { z } from 'zod';
 import { RelaisError } from '../../../protocol/index.js';
 import { reportAnswer, reportChart, reportQuery, type ReportQuery } from '../../../protocol/report-model.js';
 import type { ReportService } from '../reports/report-service.js';
 import { reportCsv } from '../reports/report-csv.js';
 import { answer } from './answer.js';
+import { badRequest } from './errors.js';
 import { requireAdminTo } from './guards.js';
+import { serverTiming } from './server-timing.js';
 
 export interface ReportDeps {
   readonly reports: ReportService;
 }
 
-function queryOf(req: Request): ReportQuery {
-  const parsed = reportQuery.safeParse(req.query);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const where = issue?.path.join('.') || (issue?.code === 'unrecognized_keys' ? issue.keys.join(', ').slice(0, 80) : 'query');
-    throw new RelaisError('REPORT_ERR_INVALID_FIELD', `(${where})`); // i18n-ignore: field name for the log
-  }
+/** The filters, or REPORT_ERR_INVALID_FIELD naming the refused one in error.field (never its value). */
+export function reportFilters<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) throw badRequest(parsed.error, 'REPORT_ERR_INVALID_FIELD');
   return parsed.data;
 }
 
-/** `Server-Timing: app;dur=` (the bench reads it, as for the ticket routes). */
-function timed(res: Response, started: number): void {
-  res.setHeader('Server-Timing', `app;dur=${(performance.now() - started).toFixed(2)}`); // i18n-ignore: HTTP header
-}
+const queryOf = (req: Request): ReportQuery => reportFilters(reportQuery, req.query);
 
 export function reportRoutes(deps: ReportDeps): Router {
   const routes = Router();
   const adminOnly = requireAdminTo('read the reports');
 
+  routes.use('/reports', serverTiming);
   routes.get('/reports', adminOnly, async (req, res) => {
-    const started = performance.now();
-    const report = await deps.reports.report(queryOf(req));
-    timed(res, started);
-    answer(res, reportAnswer, report);
+    answer(res, reportAnswer, await deps.reports.report(queryOf(req)));
   });
 
   routes.get('/reports/:chart/csv', adminOnly, async (req, res) => {

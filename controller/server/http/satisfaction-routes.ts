@@ -8,6 +8,7 @@ import { surveyAnswersAnswer, surveyAnswersQuery, surveyLinkAnswer } from '../..
 import type { AuditLog } from '../audit/audit.js';
 import type { SurveyStore } from '../satisfaction/survey-store.js';
 import { answer } from './answer.js';
+import { reportFilters } from './report-routes.js';
 import { requireAdminTo } from './guards.js';
 import { clientIp } from './origin.js';
 import type { OwnOrigins } from './own-origins.js';
@@ -31,9 +32,8 @@ export function satisfactionRoutes(deps: SatisfactionDeps): Router {
   });
 
   routes.get('/satisfaction/answers', requireAdminTo('read the satisfaction answers'), async (req, res) => {
-    const query = surveyAnswersQuery.safeParse(req.query);
-    if (!query.success) throw new RelaisError('SURVEY_ERR_INVALID_FIELD', `(${query.error.issues[0]?.path.join('.') || 'query'})`); // i18n-ignore: field name for the log
-    answer(res, surveyAnswersAnswer, await deps.surveys.answers(query.data));
+    // The dashboard's filters (and a page): refused as a report filter, not as a person's answer.
+    answer(res, surveyAnswersAnswer, await deps.surveys.answers(reportFilters(surveyAnswersQuery, req.query)));
   });
 
   return routes;

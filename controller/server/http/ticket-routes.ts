@@ -24,6 +24,7 @@ import { answer } from './answer.js';
 import { errorMessage, FieldError, fieldProblemOf, sendError } from './errors.js';
 import { clientIp } from './origin.js';
 import { readerLanguage } from './server-language.js';
+import { serverTiming } from './server-timing.js';
 
 export interface TicketDeps {
   readonly tickets: TicketStore;
@@ -49,21 +50,6 @@ function numberOf(req: Request): number {
   const m = /^(?:#|%23)?([1-9][0-9]{0,8})$/.exec(String(req.params.number));
   if (!m) throw new RelaisError('TICKET_ERR_NOT_FOUND');
   return Number(m[1]);
-}
-
-/**
- * `Server-Timing: app;dur=<ms>` on every ticket answer: the time from the router to the
- * headers (queries, SLA clocks, JSON), read by scripts/bench/tickets-bench.mjs and the
- * browser's network panel. One clock read and one header: cheap enough to stay on.
- */
-function serverTiming(_req: Request, res: Response, next: () => void): void {
-  const started = performance.now();
-  const writeHead = res.writeHead;
-  res.writeHead = function (this: Response, ...args: Parameters<Response['writeHead']>) {
-    if (!this.headersSent) this.setHeader('Server-Timing', `app;dur=${(performance.now() - started).toFixed(2)}`); // i18n-ignore: HTTP header
-    return writeHead.apply(this, args);
-  } as Response['writeHead'];
-  next();
 }
 
 export function ticketRoutes(deps: TicketDeps): Router {

@@ -18,7 +18,18 @@ import type { Log } from '../observability/logger.js';
 import { requestIdOf } from '../observability/request-id.js';
 import type { OwnOrigins } from './own-origins.js';
 
+/** A cluster node's door for the other nodes' links (absent on a single controller: /ws/node is then unknown). */
+export interface NodeDoor {
+  /** Checks the handshake headers (HMAC with the cluster secret); the node id, or why not. */
+  /** Checks the handshake headers (HMAC with the cluster secret) of a link from `ip`; the node id, or why not. */
+  verify(headers: IncomingMessage['headers'], ip: string): { ok: true; nodeId: string } | { ok: false; reason: string };
+  accept(ws: WebSocket, nodeId: string): void;
+  /** Headers proving this node's own identity to the one opening the link (it checks them in turn). */
+  answer(): Record<string, string>;
+}
+
 export interface UpgradeDeps {
+  readonly nodes?: NodeDoor;
   readonly agents: AgentHub;
   readonly consoles: ConsoleHub;
   readonly sessions: LoginSessions;
@@ -34,9 +45,11 @@ interface UpgradeRoute {
 }
 
 /** The websocket doors, each with the checks it shares with the HTTP routes (the Host check first, as for HTTP). */
-export function upgradeRoutes(deps: Pick<UpgradeDeps, 'agents' | 'consoles' | 'sessions' | 'origins'>): ReadonlyMap<string, UpgradeRoute> {
-  const { origins } = deps;
+export function upgradeRoutes(deps: Pick<UpgradeDeps, 'agents' | 'consoles' | 'sessions' | 'origins' | 'nodes'>): ReadonlyMap<string, UpgradeRoute> {
+  const { origins, nodes } = deps;
+  const nodeRoutes: Array<[string, UpgradeRoute]> = nodes ? [['/ws/node', nodeRoute(nodes)]] : [];
   return new Map<string, UpgradeRoute>([
+    ...nodeRoutes,
     ['/ws/agent', { checks: [ownHost(origins), ownOrigin(origins, 'if-present')], accept: (ws, _req, ip, log) => deps.agents.accept(ws, ip, log) }],
     [
       '/ws/console',
@@ -57,8 +70,40 @@ export function upgradeRoutes(deps: Pick<UpgradeDeps, 'agents' | 'consoles' | 's
   ]);
 }
 
+/**
+ * `/ws/node`: another node of the cluster, by the address it has for this one (not through
+ * the balancer, so no Host check). No browser may reach it (any Origin is refused); the
+ * handshake must prove the cluster secret. A refusal is logged with its reason, never a header's value.
+ */
+function nodeRoute(nodes: NodeDoor): UpgradeRoute {
+  const verified = new WeakMap<GuardedRequest, string>();
+  return {
+    checks: [
+      (req) => {
+        if (req.headers.origin !== undefined) throw new RelaisError('AUTH_ERR_BAD_ORIGIN');
+        const result = nodes.verify(req.headers, req.socket.remoteAddress ?? 'unknown');
+        if (!result.ok) throw new RelaisError('AUTH_ERR_FORBIDDEN', `node link refused: ${result.reason}`);
+        verified.set(req, result.nodeId);
+      },
+    ],
+    accept: async (ws, req) => {
+      const nodeId = verified.get(req);
+      if (nodeId === undefined) throw new RelaisError('AUTH_ERR_FORBIDDEN');
+      nodes.accept(ws, nodeId);
+    },
+  };
+}
+
 export function routeUpgrades(server: Server, deps: UpgradeDeps): WebSocketServer {
   const wss = new WebSocketServer({ noServer: true, maxPayload: LIMITS.maxFrameBytes, perMessageDeflate: false });
+  // A node opening a link checks who answers, as this node checked who asked.
+  const nodes = deps.nodes;
+  if (nodes) {
+    wss.on('headers', (headers, req) => {
+      if ((req.url ?? '').split('?')[0] !== '/ws/node') return;
+      for (const [name, value] of Object.entries(nodes.answer())) headers.push(`${name}: ${value}`);
+    });
+  }
   const routes = upgradeRoutes(deps);
   const unknownPath: readonly Check[] = [ownHost(deps.origins)];
 
@@ -80,7 +125,10 @@ export function routeUpgrades(server: Server, deps: UpgradeDeps): WebSocketServe
         });
       },
       (err: unknown) => {
-        if (err instanceof RelaisError) return refuse(socket, err.code, log);
+        if (err instanceof RelaisError) {
+          if (err.detail) log.warn({ refusal: err.code, reason: err.detail }, 'websocket: upgrade refused');
+          return refuse(socket, err.code, log);
+        }
         log.error({ err }, 'websocket: the upgrade failed');
         refuse(socket, 'HTTP_ERR_INTERNAL', log);
       },

@@ -4,7 +4,7 @@
  */
 import type { WebSocket } from 'ws';
 import {
-  CLOSE_CODES, PROTOCOL_VERSION, RelaisError, SUPPORTED_VERSIONS, agentToController, isFileChannel, worstSeverity, type AgentToController, type ControllerToAgent,
+  CLOSE_CODES, PROTOCOL_VERSION, RelaisError, SUPPORTED_VERSIONS, agentToController, worstSeverity, type AgentToController, type ControllerToAgent, type ErrorCode,
 } from '../../../protocol/index.js';
 import type { AuditLog } from '../audit/audit.js';
 import type { Throttle } from '../auth/throttle.js';
@@ -24,8 +24,22 @@ import type { ResumeThrottle } from '../support/resume-throttle.js';
 import type { SupportSessions } from '../support/support-sessions.js';
 import type { Log } from '../observability/logger.js';
 import type { Meter } from '../observability/metrics.js';
+import type { AdmissionGate } from './admission-gate.js';
 import { admitAgent, type Admission, type AgentHello } from './agent-admission.js';
+import { ChannelEnds, isChannelMessage } from './channel-ends.js';
 import { PeerSocket } from './peer-socket.js';
+
+/** What a cluster node's agent hub tells the cluster (cluster/cluster.ts implements it). */
+export interface ClusterHooks {
+  linked(link: AgentLink): void;
+  /** True when the message was on another node's channel (sent there, not handled here). */
+  fromAgent(link: AgentLink, message: AgentToController): boolean;
+  fromAgentFrame(link: AgentLink, frame: Buffer): boolean;
+  /** The link here is gone; true when another node holds the device now (it is not offline). */
+  dropped(link: AgentLink): boolean;
+  /** The device is not held here: the node holding it is asked to do it. */
+  elsewhere(deviceId: string, command: 'end' | 'revoke', reason: string): void;
+}
 
 export interface AgentHubDeps {
   readonly config: Config;
@@ -57,15 +71,30 @@ export interface AgentHubDeps {
   readonly meter: Pick<Meter, 'refused'>;
   /** Stores the person's satisfaction answers typed at the agent. */
   readonly satisfaction?: SatisfactionService;
+  /** On a cluster node: the cluster hears of the agents held here, and takes what they send on other nodes' channels. */
+  readonly cluster?: ClusterHooks;
+  /** Bounds the store work of agents being admitted together (a reconnect storm must not exhaust the database pool). */
+  readonly gate: AdmissionGate;
 }
+
+/**
+ * Refusals that are no guess at a secret: the device did not answer its challenge in time
+ * (a loaded machine, or it gave up and closed), or the controller was too busy. Counting them
+ * would lock out every agent behind one address (a NAT, a proxy) after a reconnect storm.
+ */
+const NOT_A_GUESS: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['AUTH_ERR_CHALLENGE_EXPIRED', 'SERVER_ERR_BUSY']);
 
 export class AgentHub {
   private readonly links: AgentLinks;
   /** Links that already sent a snapshot: only a link's first one can be the join snapshot. */
   private readonly diagnosed = new WeakSet<AgentLink>();
 
+  /** Where shell and file traffic goes. */
+  private readonly ends: ChannelEnds;
+
   constructor(private readonly deps: AgentHubDeps) {
     this.links = deps.links;
+    this.ends = new ChannelEnds(deps.relay, deps.files);
   }
 
   /** Takes a new agent connection; `log` carries its request id and address. */
@@ -91,37 +120,50 @@ export class AgentHub {
 
     let admission: Admission;
     try {
-      const { codes, sessions, managedDevices, config } = this.deps;
-      admission = await admitAgent(peer, hello, { codes, sessions, managedDevices, challengeMs: config.authChallengeMs });
+      const { codes, sessions, managedDevices, config, gate } = this.deps;
+      admission = await admitAgent(peer, hello, { codes, sessions, managedDevices, challengeMs: config.authChallengeMs, gate });
     } catch (err) {
-      if (!(err instanceof RelaisError)) throw err;
-      this.deps.throttle.fail(throttleKey);
+      if (!(err instanceof RelaisError)) {
+        // The store failed (a pool timeout under a reconnect storm): the agent proved nothing wrong; it retries after its backoff.
+        peer.logger.warn({ err, auth: hello.auth.kind }, 'agent refused: the store did not answer');
+        return peer.fail('SERVER_ERR_BUSY');
+      }
+      if (!NOT_A_GUESS.has(err.code)) this.deps.throttle.fail(throttleKey);
       const deviceId = hello.auth.kind === 'device' ? hello.auth.deviceId : null;
-      this.deps.audit.note({ actor: `agent@${ip}`, action: 'agent.refused', target: deviceId, detail: { reason: err.code, auth: hello.auth.kind }, ip });
+      if (err.code !== 'SERVER_ERR_BUSY') this.deps.audit.note({ actor: `agent@${ip}`, action: 'agent.refused', target: deviceId, detail: { reason: err.code, auth: hello.auth.kind }, ip });
       return peer.fail(err.code);
     }
     if (peer.closed) return;
-    this.deps.throttle.reset(throttleKey);
+    // Only when something is to be forgiven: on a cluster each reset is published to every node.
+    if (this.deps.throttle.counts(throttleKey)) this.deps.throttle.reset(throttleKey);
     this.admit(peer, hello, admission, ip);
   }
 
-  /** An administrator revoked a device: its open connection, if any, is closed now. */
-  revoke(deviceId: string): void {
-    this.deps.devices.revoked(deviceId);
+  /** An administrator revoked a device: its open connection, if any, is closed now (`asked`: by another cluster node). */
+  revoke(deviceId: string, asked = false): void {
+    if (!asked) this.deps.devices.revoked(deviceId);
     const link = this.links.get(deviceId);
-    if (!link) return;
+    if (!link) return void (asked || this.deps.cluster?.elsewhere(deviceId, 'revoke', 'revoked'));
     this.drop(link);
     link.peer.fail('AUTH_ERR_DEVICE_REVOKED');
   }
 
   /** The technician (or anyone with the UI) ends a support session: the agent is told and let go. */
-  endSession(deviceId: string, reason: string): void {
+  endSession(deviceId: string, reason: string, asked = false): void {
     const link = this.links.get(deviceId);
-    this.deps.devices.ended(deviceId);
-    if (!link) return;
+    if (!asked) this.deps.devices.ended(deviceId);
+    if (!link) return void (asked || this.deps.cluster?.elsewhere(deviceId, 'end', reason));
     link.peer.send({ t: 'session.end', reason });
     this.drop(link);
     link.peer.close(CLOSE_CODES.sessionEnded, 'SESSION_ERR_ENDED');
+  }
+
+  /** Another cluster node now holds the device: the link here is stale (the agent moved) and is let go. */
+  movedAway(deviceId: string): void {
+    const link = this.links.get(deviceId);
+    if (!link) return;
+    this.drop(link);
+    link.peer.fail('SESSION_ERR_REPLACED');
   }
 
   /** Asks a connected agent for a fresh diagnostics snapshot; false when the device is offline. */
@@ -137,7 +179,7 @@ export class AgentHub {
     for (const link of this.links.all()) link.peer.close(CLOSE_CODES.serverShutdown, 'SERVER_ERR_SHUTDOWN');
   }
 
-  private admit(peer: AgentLink['peer'], hello: AgentHello, admission: Admission, ip: string): void {
+  private admit(peer: PeerSocket<AgentToController, ControllerToAgent>, hello: AgentHello, admission: Admission, ip: string): void {
     const deviceId = admission.kind === 'attended' ? admission.record.deviceId : admission.device.id;
     const sessionId = admission.kind === 'attended' ? admission.record.sessionId : null;
     const link: AgentLink = { peer, deviceId, sessionId, channels: new Set(), ...(hello.consentTimeoutMs !== undefined ? { consentTimeoutMs: hello.consentTimeoutMs } : {}) };
@@ -148,10 +190,14 @@ export class AgentHub {
       previous.peer.fail('SESSION_ERR_REPLACED');
     }
     this.links.add(link);
+    this.deps.cluster?.linked(link);
+    const cluster = this.deps.cluster;
     peer.attach(
       {
-        onMessage: (message) => this.handle(link, message),
-        onBinary: (frame) => (frame.byteLength >= 5 && isFileChannel(frame.readUInt32BE(1)) ? this.deps.files.agentBinary(link, frame) : this.deps.relay.agentBinary(link, frame)),
+        onMessage: (message) => (cluster?.fromAgent(link, message) ? undefined : this.handle(link, message)),
+        onBinary: (frame) => {
+          if (!cluster?.fromAgentFrame(link, frame)) this.ends.frame(link, frame);
+        },
         onClose: (code) => {
           peer.logger.info({ closeCode: code }, 'agent disconnected');
           if (this.drop(link)) {
@@ -179,9 +225,11 @@ export class AgentHub {
     peer.logger.info({ kind: admission.kind, auth: hello.auth.kind, ...facts }, 'agent connected');
     if (admission.kind === 'managed') {
       const policy = hello.policy ?? null;
-      void this.deps.managedDevices.reported(deviceId, { hostname: hello.agent.hostname, platform: hello.agent.platform, policy });
+      this.deps.managedDevices
+        .reported(deviceId, { hostname: hello.agent.hostname, platform: hello.agent.platform, policy })
+        .catch((err: unknown) => peer.logger.warn({ err }, 'fleet: what the device reported was not stored'));
       this.deps.audit.note({ actor: `device:${deviceId}`, action: 'device.connected', target: deviceId, detail: { ...facts, policy }, ip });
-      this.deps.jobs.deviceOnline(deviceId);
+      void this.deps.jobs.deviceOnline(deviceId);
       return;
     }
     this.deps.audit.note({ actor: `device:${deviceId}`, action: hello.auth.kind === 'code' ? 'agent.joined' : 'agent.resumed', target: sessionId, detail: facts, ip });
@@ -189,6 +237,7 @@ export class AgentHub {
   }
 
   private handle(link: AgentLink, message: AgentToController): void {
+    if (isChannelMessage(message)) return this.ends.message(link, message);
     switch (message.t) {
       case 'hello':
         return link.peer.violation('PROTO_ERR_INVALID_MESSAGE', 'hello was already received');
@@ -196,14 +245,9 @@ export class AgentHub {
         return link.peer.violation('PROTO_ERR_INVALID_MESSAGE', 'no challenge is waiting for an answer');
       case 'device.summary':
         return this.deps.devices.summary(link.deviceId, message.summary);
-      case 'shell.consent':
-      case 'shell.opened':
-      case 'shell.closed':
-      case 'shell.takeover.answer':
-        return this.deps.relay.fromAgent(link, message);
       case 'session.end':
         if (link.sessionId === null) return link.peer.violation('PROTO_ERR_INVALID_MESSAGE', 'a managed device has no support session to end');
-        void this.deps.sessions.end(link.sessionId, 'ended by the user');
+        this.deps.sessions.end(link.sessionId, 'ended by the user').catch((err: unknown) => link.peer.logger.error({ err }, 'session: its end was not stored'));
         this.deps.audit.note({ actor: `device:${link.deviceId}`, action: 'session.ended', target: link.sessionId, detail: { by: 'user' } });
         this.deps.devices.ended(link.deviceId);
         this.drop(link);
@@ -223,13 +267,6 @@ export class AgentHub {
       case 'survey.answer':
         if (link.sessionId === null || !this.deps.satisfaction) return link.peer.violation('PROTO_ERR_INVALID_MESSAGE', 'a managed device has no support session to answer a survey for');
         return this.deps.satisfaction.fromAgent(link.sessionId, link.deviceId, message);
-      case 'file.consent':
-      case 'file.accept':
-      case 'file.info':
-      case 'file.end':
-      case 'file.done':
-      case 'file.failed':
-        return this.deps.files.fromAgent(link, message);
       case 'error':
         link.peer.logger.warn({ refusal: message.code }, 'agent reported an error');
         return;
@@ -256,9 +293,10 @@ export class AgentHub {
   /** Forgets a link once; returns false when it was already replaced or dropped. */
   private drop(link: AgentLink): boolean {
     if (!this.links.remove(link)) return false;
-    this.deps.relay.agentGone(link);
-    this.deps.files.agentGone(link);
-    this.deps.devices.disconnected(link.deviceId);
+    const elsewhere = this.deps.cluster?.dropped(link) ?? false;
+    this.ends.gone(link);
+    // An agent that moved to another node before this one saw its old connection close is not offline.
+    if (!elsewhere) this.deps.devices.disconnected(link.deviceId);
     return true;
   }
 }

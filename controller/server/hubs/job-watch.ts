@@ -24,6 +24,7 @@ export class JobWatch {
   private flushTimer: NodeJS.Timeout | null = null;
 
   constructor(private readonly dispatcher: Dispatcher) {
+    // Every node's jobs: a console sees a job whichever node holds its devices.
     dispatcher.subscribe({
       job: (job) => this.jobChanged(job),
       run: (jobId, run) => {
@@ -32,11 +33,11 @@ export class JobWatch {
       output: (jobId, deviceId, stream, data) => {
         for (const [peer, jobs] of this.watching) if (jobs.has(jobId)) send(peer, { t: 'run.output', jobId, deviceId, stream, data });
       },
-    });
+    }, { wholeCluster: true });
   }
 
-  private jobChanged(job: Job): void {
-    this.dueUpdates.set(job.id, jobSummaryOf(job));
+  private jobChanged(job: Job | JobSummary): void {
+    this.dueUpdates.set(job.id, 'body' in job ? jobSummaryOf(job) : job);
     this.flushTimer ??= setTimeout(() => {
       this.flushTimer = null;
       const jobs = [...this.dueUpdates.values()];

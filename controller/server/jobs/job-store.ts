@@ -9,9 +9,9 @@ import {
   type JobTarget, type Run, type RunPage, type RunQuery, type RunStatus,
 } from '../../../protocol/index.js';
 import type { Db } from '../store/database.js';
-import { engineOf } from '../store/dialect.js';
-import type { Selectable } from 'kysely';
-import type { JobRunsTable, JobsTable } from '../store/schema.js';
+import { engineOf, forUpdate } from '../store/dialect.js';
+import type { Selectable, Transaction } from 'kysely';
+import type { Database, JobRunsTable, JobsTable } from '../store/schema.js';
 
 /** A job as stored: what GET /api/jobs/:id shows, less the counts. */
 export type JobRecord = Omit<Job, 'counts'>;
@@ -91,6 +91,16 @@ export class JobStore {
     return rows.map(toRun);
   }
 
+  /**
+   * The device's runs in flight (dispatched or running) in every job: read from the store, so
+   * a cluster node the device reconnects to re-sends them whichever node claimed them.
+   */
+  async inFlightRuns(deviceId: string): Promise<Array<{ jobId: string; status: RunStatus }>> {
+    const rows = await this.db.selectFrom('job_runs').select(['job_id', 'status'])
+      .where('device_id', '=', deviceId).where('status', 'in', ['dispatched', 'running']).execute();
+    return rows.map((r) => ({ jobId: r.job_id, status: r.status }));
+  }
+
   async run(jobId: string, deviceId: string): Promise<Run | null> {
     const row = await this.db.selectFrom('job_runs').selectAll().where('job_id', '=', jobId).where('device_id', '=', deviceId).executeTakeFirst();
     return row ? toRun(row) : null;
@@ -112,11 +122,34 @@ export class JobStore {
     return Number((await query.executeTakeFirst()).numUpdatedRows) > 0;
   }
 
+  /**
+   * Claims pending runs of `deviceIds` (in that order) for dispatch, as many as the job's
+   * concurrency leaves room for counting what is in flight on every node: under the job's
+   * row lock (PostgreSQL), so two cluster nodes claiming at once neither take the same run
+   * nor exceed the concurrency together. Returns the devices claimed.
+   */
+  async claimRuns(jobId: string, deviceIds: readonly string[], concurrency: number, now: number): Promise<Set<string>> {
+    if (deviceIds.length === 0) return new Set();
+    return this.db.transaction().execute(async (tx) => {
+      await forUpdate(tx, tx.selectFrom('jobs').select('id').where('id', '=', jobId)).execute();
+      const inFlight = await tx.selectFrom('job_runs').select((eb) => eb.fn.countAll().as('n'))
+        .where('job_id', '=', jobId).where('status', 'in', ['dispatched', 'running']).executeTakeFirst();
+      const room = concurrency - Number(inFlight?.n ?? 0);
+      if (room <= 0) return new Set<string>();
+      const pending = new Set((await tx.selectFrom('job_runs').select('device_id')
+        .where('job_id', '=', jobId).where('device_id', 'in', [...deviceIds]).where('status', '=', 'pending').execute()).map((r) => r.device_id));
+      const chosen = deviceIds.filter((d) => pending.has(d)).slice(0, room);
+      if (chosen.length === 0) return new Set<string>();
+      await tx.updateTable('job_runs').set({ status: 'dispatched', dispatched_at: now }).where('job_id', '=', jobId).where('device_id', 'in', chosen).execute();
+      return new Set(chosen);
+    });
+  }
+
   /** Moves every run of a job in one of `from` to `to`; returns the devices changed. */
   async moveRuns(jobId: string, from: readonly RunStatus[], to: RunStatus, reason: string): Promise<string[]> {
-    const rows = await this.db.selectFrom('job_runs').select('device_id').where('job_id', '=', jobId).where('status', 'in', from as RunStatus[]).execute();
-    if (rows.length === 0) return [];
-    await this.db.updateTable('job_runs').set({ status: to, reason, finished_at: Date.now() }).where('job_id', '=', jobId).where('status', 'in', from as RunStatus[]).execute();
+    // One statement: a run another cluster node claims meanwhile is neither moved nor reported as moved.
+    const rows = await this.db.updateTable('job_runs').set({ status: to, reason, finished_at: Date.now() })
+      .where('job_id', '=', jobId).where('status', 'in', from as RunStatus[]).returning('device_id').execute();
     return rows.map((r) => r.device_id);
   }
 
@@ -133,29 +166,77 @@ export class JobStore {
     return Number(result.numAffectedRows ?? 0) > 0;
   }
 
-  /** Stores a final result unless the run already has one (a late result may replace `expired`); true when stored. */
-  async storeResult(jobId: string, deviceId: string, result: JobResultMessage): Promise<boolean> {
-    const open = ['pending', 'dispatched', 'running', 'expired'] as const;
-    return this.db
-      .updateTable('job_runs')
-      .set({
-        status: result.status,
-        exit_code: result.exitCode,
-        signal: result.signal,
-        started_at: result.startedAt,
-        finished_at: result.finishedAt,
-        stdout_bytes: result.stdoutBytes,
-        stderr_bytes: result.stderrBytes,
-        stdout_truncated: result.stdoutTruncated ? 1 : 0,
-        stderr_truncated: result.stderrTruncated ? 1 : 0,
-        reason: result.reason,
-      })
-      .where('job_id', '=', jobId)
-      .where('device_id', '=', deviceId)
-      .where('status', 'in', [...open])
-      .executeTakeFirst()
-      .then((r) => Number(r.numUpdatedRows) > 0);
+  /**
+   * Stores a final result unless the run already has one (a late result may replace `expired`); true when stored.
+   * On PostgreSQL, results arriving while a batch is being written go together into the next
+   * one: one transaction (one commit) for many results instead of one each.
+   */
+  storeResult(jobId: string, deviceId: string, result: JobResultMessage): Promise<boolean> {
+    if (engineOf(this.db) !== 'postgres') return storeOneResult(this.db, jobId, deviceId, result);
+    return new Promise((resolve, reject) => {
+      this.resultQueue.push({ jobId, deviceId, result, resolve, reject });
+      if (!this.writingResults) void this.writeResults();
+    });
   }
+
+  private readonly resultQueue: QueuedResult[] = [];
+  private writingResults = false;
+
+  /** Writes the queued results, a batch at a time, until none is left. */
+  private async writeResults(): Promise<void> {
+    this.writingResults = true;
+    try {
+      while (this.resultQueue.length > 0) {
+        const batch = this.resultQueue.splice(0, RESULT_BATCH);
+        try {
+          const stored = await this.db.transaction().execute(async (tx) => {
+            const done: boolean[] = [];
+            for (const q of batch) done.push(await storeOneResult(tx, q.jobId, q.deviceId, q.result));
+            return done;
+          });
+          batch.forEach((q, i) => q.resolve(stored[i]!));
+        } catch (err) {
+          for (const q of batch) q.reject(err);
+        }
+      }
+    } finally {
+      this.writingResults = false;
+    }
+  }
+}
+
+/** At most this many results in one transaction. */
+const RESULT_BATCH = 200;
+
+interface QueuedResult {
+  readonly jobId: string;
+  readonly deviceId: string;
+  readonly result: JobResultMessage;
+  resolve(stored: boolean): void;
+  reject(err: unknown): void;
+}
+
+function storeOneResult(db: Db | Transaction<Database>, jobId: string, deviceId: string, result: JobResultMessage): Promise<boolean> {
+  const open = ['pending', 'dispatched', 'running', 'expired'] as const;
+  return db
+    .updateTable('job_runs')
+    .set({
+      status: result.status,
+      exit_code: result.exitCode,
+      signal: result.signal,
+      started_at: result.startedAt,
+      finished_at: result.finishedAt,
+      stdout_bytes: result.stdoutBytes,
+      stderr_bytes: result.stderrBytes,
+      stdout_truncated: result.stdoutTruncated ? 1 : 0,
+      stderr_truncated: result.stderrTruncated ? 1 : 0,
+      reason: result.reason,
+    })
+    .where('job_id', '=', jobId)
+    .where('device_id', '=', deviceId)
+    .where('status', 'in', [...open])
+    .executeTakeFirst()
+    .then((r) => Number(r.numUpdatedRows) > 0);
 }
 
 /** Counts from (status, number) pairs: dispatched counts as running, error as failed. */

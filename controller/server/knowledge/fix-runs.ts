@@ -35,7 +35,8 @@ export class FixRuns {
   private readonly watched = new Map<string, Watched>();
 
   constructor(private readonly deps: FixRunDeps) {
-    deps.jobs.dispatcher.subscribe({ job: () => {}, output: () => {}, run: (jobId, run) => void this.settled(jobId, run) });
+    // Whole cluster: the device may be held by another node, which stores the result; only this node watches the job.
+    deps.jobs.dispatcher.subscribe({ job: () => {}, output: () => {}, run: (jobId, run) => void this.settled(jobId, run) }, { wholeCluster: true });
   }
 
   /** Starts the article's script on the device; with a ticket, records it there. */

@@ -66,7 +66,10 @@ export function snippet(text: string, matches: (folded: string) => boolean, word
   const endChar = to === all.length ? text.length : all[to - 1]!.end;
   const lead = from === 0 ? '' : '…';
   const tail = to === all.length ? '' : '…';
-  const body = text.slice(startChar, Math.min(endChar, startChar + MAX_CHARS - 2)).replace(/\s+/g, ' ');
+  // On one line, the lines of a list stay apart: a line that ends without punctuation is followed by « · ».
+  const body = text.slice(startChar, Math.min(endChar, startChar + MAX_CHARS - 2))
+    .replace(/([.!?:;…»])?[^\S\n]*\n\s*/g, (_line, end: string | undefined) => (end ? `${end} ` : ' · '))
+    .replace(/\s+/g, ' ');
   // Whitespace runs became one space: recompute the marks on the text shown.
   const shown = `${lead}${body}${tail}`;
   const marks: Array<[number, number]> = [];

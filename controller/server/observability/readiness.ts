@@ -3,9 +3,10 @@
  * process is up (liveness). Ready means: not shutting down, the database answers
  * within a time limit, and every migration this code knows has run (with several
  * nodes on one PostgreSQL, a node started beside an older schema waits for the
- * migration). A balancer takes a node that is not ready out of rotation without
- * restarting it; on SIGTERM readiness fails first, so the balancer stops sending new
- * requests before the server closes.
+ * migration); on a cluster node, Redis answers too (without it the node can neither
+ * find the agents other nodes hold nor tell them about its own). A balancer takes a
+ * node that is not ready out of rotation without restarting it; on SIGTERM readiness
+ * fails first, so the balancer stops sending new requests before the server closes.
  */
 import type { NotReadyReason } from '../../../protocol/index.js';
 
@@ -16,6 +17,8 @@ export interface ReadinessProbes {
   database(): Promise<void>;
   /** True when every known migration has run. */
   migrationsDone(): Promise<boolean>;
+  /** A cluster node: resolves when Redis answered. */
+  redis?(): Promise<void>;
 }
 
 export interface ReadinessOptions {
@@ -63,6 +66,13 @@ export class Readiness {
       }
       if (!done) return { ready: false, reason: 'migrations-pending' };
       this.migrated = true;
+    }
+    if (this.probes.redis) {
+      const redis = await this.withinTime(this.probes.redis());
+      if (redis === SLOW || redis instanceof Error) {
+        this.options.onProbeError?.(redis === SLOW ? new Error(`Redis did not answer within ${this.timeoutMs} ms`) : redis);
+        return { ready: false, reason: 'redis-unavailable' };
+      }
     }
     if (this.shuttingDown) return { ready: false, reason: 'shutting-down' };
     return { ready: true };

@@ -3,17 +3,19 @@
  * written to its file as it happens:
  *
  *   {"version":2,"width":80,"height":24,"timestamp":1796000000,"title":"…"}
- *   [0.123456,"o","text the shell printed"]
+ *   [0.123,"o","text the shell printed"]
  *   [1.5,"r","120x40"]
  *
  * - Output only: keystrokes are never recorded (there is no method for them).
  * - The relay's event loop only copies each chunk into the recording's batch. A batch becomes
- *   one "o" event with its first chunk's time (players show output by event, so coalescing
- *   only rounds times down to the batch) when it is `flushIntervalMs` old (default 50 ms),
- *   holds 64 KiB, before a resize and on close; it is then handed over, not copied, to the
- *   writing thread (cast-encoder-thread.ts), which decodes, escapes and appends it. A crash of
- *   the controller loses at most the last second. (Written to the OS, not fsync'ed: a power
- *   cut may lose more.)
+ *   one "o" event with its first chunk's time, to the millisecond (players show output by
+ *   event, so coalescing only rounds times down to the batch) when it is `flushIntervalMs`
+ *   old (default 50 ms), holds 256 KiB, before a resize and on close; it is then handed over
+ *   in one message, not copied, to the writing thread (cast-encoder-thread.ts), which escapes
+ *   and appends it and hands the buffer back to be filled again. The thread writes once 1 MiB
+ *   waits or 200 ms after its oldest byte came, so output reaches the file within 250 ms and a
+ *   write's time: a crash of the controller loses at most about the last half second.
+ *   (Written to the OS, not fsync'ed: a power cut may lose more.)
  * - Never slows the shell: nothing waits for the disk. If the thread falls 16 MiB behind, the
  *   recording stops with a visible line ("[recording truncated: the disk could not keep
  *   up]") and a "m" marker, as at the size limit.
@@ -42,7 +44,7 @@ export interface AsciicastWriterOptions {
   readonly language: Language;
   /** Largest file size in bytes, truncation marker included (default 64 MiB). */
   readonly maxBytes?: number;
-  /** Longest time output waits in this thread before it is handed to the writing thread (default 50 ms; at most 1000). */
+  /** Longest time output waits in this thread before it is handed to the writing thread (default 50 ms; at most 300: with the thread's 200 ms, a crash loses at most about half a second). */
   readonly flushIntervalMs?: number;
   /** Monotonic milliseconds for event times (default performance.now). */
   readonly clock?: () => number;
@@ -59,8 +61,13 @@ export type RecordingState = 'recording' | 'truncated' | 'failed' | 'closed';
 export const ASCIICAST_DEFAULTS = Object.freeze({
   maxBytes: 64 * 1024 * 1024,
   flushIntervalMs: 50,
-  /** Output bytes one event holds at most. */
-  batchBytes: 64 * 1024,
+  /** Output bytes one event holds at most (a relayed stream: one message to the thread per 256 KiB). */
+  batchBytes: 256 * 1024,
+  /**
+   * Batch buffers handed back by the thread and kept for the next batches: a stream has four
+   * or five at the thread between two of its writes (1 MiB). Dropped when output slows to timed batches.
+   */
+  spareBatches: 8,
   /** Output handed to the writing thread and not written yet, beyond which the recording stops rather than hold the shell back. */
   maxBehindBytes: 16 * 1024 * 1024,
 });
@@ -75,9 +82,10 @@ export class AsciicastWriter {
   private readonly startedAt: number;
   private readonly encoder: CastEncoder;
   private readonly id: number;
-  /** Output waiting to become one event (handed over, then replaced, when sealed). */
-  private batch = Buffer.allocUnsafeSlow(ASCIICAST_DEFAULTS.batchBytes);
+  /** Output waiting to become one event (handed over when sealed; the next batch takes a spare buffer). */
+  private batch: Buffer | null = null;
   private batchLength = 0;
+  private readonly spare: ArrayBuffer[] = [];
   private batchTime = 0;
   private timer: ReturnType<typeof setTimeout> | null = null;
   /** Output bytes handed to the thread, and those it reported done. */
@@ -95,7 +103,7 @@ export class AsciicastWriter {
 
   constructor(options: AsciicastWriterOptions) {
     this.options = options;
-    this.batchMs = Math.min(options.flushIntervalMs ?? ASCIICAST_DEFAULTS.flushIntervalMs, 1000);
+    this.batchMs = Math.min(options.flushIntervalMs ?? ASCIICAST_DEFAULTS.flushIntervalMs, 300);
     this.clock = options.clock ?? (() => performance.now());
     this.startedAt = this.clock();
     this.encoder = options.encoder ?? castEncoder;
@@ -136,7 +144,7 @@ export class AsciicastWriter {
     while (bytes.length > 0) {
       if (this.batchLength === 0) this.startBatch();
       const taken = Math.min(ASCIICAST_DEFAULTS.batchBytes - this.batchLength, bytes.length);
-      this.batch.set(taken === bytes.length ? bytes : bytes.subarray(0, taken), this.batchLength);
+      this.batch!.set(taken === bytes.length ? bytes : bytes.subarray(0, taken), this.batchLength);
       this.batchLength += taken;
       bytes = bytes.subarray(taken);
       if (this.batchLength === ASCIICAST_DEFAULTS.batchBytes) this.seal();
@@ -183,10 +191,14 @@ export class AsciicastWriter {
   }
 
   private startBatch(): void {
+    const spare = this.spare.pop();
+    this.batch ??= spare ? Buffer.from(spare) : Buffer.allocUnsafeSlow(ASCIICAST_DEFAULTS.batchBytes);
     this.batchTime = this.time();
     if (this.timer === null) {
       this.timer = setTimeout(() => {
         this.timer = null;
+        // Output no longer fills a batch in 50 ms: no pool needed (an idle shell holds one batch at most).
+        this.spare.length = 0;
         if (this.current === 'recording' && !this.closing) this.seal();
       }, this.batchMs);
       this.timer.unref?.();
@@ -201,11 +213,11 @@ export class AsciicastWriter {
   /** The batch, handed over to the writing thread as one output event; then a fresh one. */
   private seal(): void {
     this.stopTimer();
-    if (this.batchLength === 0 || this.current !== 'recording') return;
+    if (this.batchLength === 0 || this.current !== 'recording' || !this.batch) return;
     const bytes = this.batch.subarray(0, this.batchLength);
     this.posted += this.batchLength;
     this.encoder.send({ t: 'o', id: this.id, time: this.batchTime, bytes }, [bytes.buffer as ArrayBuffer]);
-    this.batch = Buffer.allocUnsafeSlow(ASCIICAST_DEFAULTS.batchBytes);
+    this.batch = null;
     this.batchLength = 0;
     if (this.posted - this.done > ASCIICAST_DEFAULTS.maxBehindBytes) {
       // The disk (or the thread) cannot keep up: stop here rather than hold the shell back or grow memory.
@@ -224,6 +236,7 @@ export class AsciicastWriter {
   private reply(m: EncoderReply): void {
     switch (m.t) {
       case 'progress':
+        for (const buffer of m.spare) if (this.spare.length < ASCIICAST_DEFAULTS.spareBatches && buffer.byteLength === ASCIICAST_DEFAULTS.batchBytes) this.spare.push(buffer);
         this.done = m.done;
         this.written = m.bytes;
         if (m.state === 'truncated' && this.current === 'recording') this.markTruncated();
@@ -257,10 +270,10 @@ export class AsciicastWriter {
     this.closed = null;
   }
 
-  /** Seconds since the start, to the microsecond, never going backwards. */
+  /** Seconds since the start, to the millisecond (what a player shows), never going backwards. */
   private time(): number {
-    const seconds = Math.max(0, (this.clock() - this.startedAt) / 1000);
-    this.lastTime = Math.max(this.lastTime, Math.round(seconds * 1e6) / 1e6);
+    const ms = Math.max(0, Math.round(this.clock() - this.startedAt));
+    this.lastTime = Math.max(this.lastTime, ms / 1000);
     return this.lastTime;
   }
 

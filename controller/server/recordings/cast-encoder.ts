@@ -7,12 +7,16 @@
  */
 import { Worker } from 'node:worker_threads';
 import { castEncoderThread, type EncoderReply, type EncoderRequest } from './cast-encoder-thread.js';
+import { createJsonEscaper, ESCAPE_WASM } from './cast-escape.js';
 
-/** The worker's program: the thread function's own text, handed what it needs. */
+/** The worker's program: the thread function's own text, handed what it needs (the escaper's module as workerData). */
 const PROGRAM = `(${castEncoderThread.toString()})({
   fs: require('node:fs'),
   isUtf8: require('node:buffer').isUtf8,
-  post: (reply) => require('node:worker_threads').parentPort.postMessage(reply),
+  escaper: (${createJsonEscaper.toString()})(require('node:worker_threads').workerData),
+  setTimeout: (callback, ms) => setTimeout(callback, ms),
+  clearTimeout: (handle) => clearTimeout(handle),
+  post: (reply, transfer) => require('node:worker_threads').parentPort.postMessage(reply, transfer),
   onMessage: (handler) => require('node:worker_threads').parentPort.on('message', handler),
 });`;
 
@@ -48,7 +52,7 @@ export class CastEncoder {
 
   private thread(): Worker {
     if (this.worker) return this.worker;
-    const worker = new Worker(PROGRAM, { eval: true, name: 'relais-recordings' });
+    const worker = new Worker(PROGRAM, { eval: true, name: 'relais-recordings', workerData: ESCAPE_WASM });
     worker.on('message', (message: EncoderReply) => this.clients.get(message.id)?.reply(message));
     const lost = (error: Error) => {
       if (this.worker !== worker) return;

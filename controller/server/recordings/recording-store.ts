@@ -52,7 +52,13 @@ function readCursor(cursor: string): { startedAt: number; id: string } | null {
 export class RecordingStore {
   readonly folder: string;
 
-  constructor(private readonly db: Db, private readonly dataDir: string, private readonly audit: AuditLog) {
+  constructor(
+    private readonly db: Db,
+    private readonly dataDir: string,
+    private readonly audit: AuditLog,
+    /** This cluster node's id; null on a single controller, where every open recording is this process's. */
+    private readonly nodeId: string | null = null,
+  ) {
     this.folder = join(dataDir, RECORDINGS_FOLDER);
     mkdirSync(this.folder, { recursive: true, mode: 0o700 });
   }
@@ -73,7 +79,7 @@ export class RecordingStore {
       .values({
         id: recording.id, device_id: recording.deviceId, channel: recording.channel, technician: recording.technician, session_id: recording.sessionId,
         ticket_number: recording.ticketNumber, started_at: recording.startedAt, ended_at: null, bytes: 0, truncated: 0, state: 'recording',
-        file: this.fileFor(recording.id).stored,
+        file: this.fileFor(recording.id).stored, node_id: this.nodeId,
       })
       .execute();
   }
@@ -88,12 +94,25 @@ export class RecordingStore {
 
   /**
    * At start-up: recordings the last run never closed (it was killed) are `interrupted`,
-   * with the size and time of what reached the file.
+   * with the size and time of what reached the file. On a cluster node, only this node's:
+   * the others' are being written now.
    */
   async markInterrupted(): Promise<number> {
-    const open = await this.db.selectFrom('recordings').select(['id', 'started_at']).where('state', '=', 'recording').execute();
+    return this.interrupt(this.nodeId);
+  }
+
+  /** A cluster node died: the recordings it was writing end as `interrupted` (their files stay in its folder). */
+  async nodeDied(nodeId: string): Promise<number> {
+    return this.interrupt(nodeId);
+  }
+
+  private async interrupt(nodeId: string | null): Promise<number> {
+    let query = this.db.selectFrom('recordings').select(['id', 'started_at']).where('state', '=', 'recording');
+    if (nodeId !== null) query = query.where('node_id', '=', nodeId);
+    const open = await query.execute();
     for (const row of open) {
-      const file = await stat(this.pathOf(row)).catch(() => null);
+      // Another node's file is not in this folder: its end is when it started, its size unknown here.
+      const file = nodeId === this.nodeId ? await stat(this.pathOf(row)).catch(() => null) : null;
       await this.db
         .updateTable('recordings')
         .set({ state: 'interrupted', bytes: file?.size ?? 0, ended_at: file ? Math.max(row.started_at, Math.floor(file.mtimeMs)) : row.started_at })

@@ -88,7 +88,7 @@ export class ShellLog {
     });
   }
 
-  /** What the shell printed (a DATA frame's payload): copied into the writer's batch, written within 50 ms. */
+  /** What the shell printed (a DATA frame's payload): copied into the writer's batch, in the file within about a quarter second. */
   output(payload: Uint8Array): void {
     this.writer?.output(payload);
   }

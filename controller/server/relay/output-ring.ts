@@ -1,10 +1,17 @@
 /**
- * The last output of a shell, bounded: chunks are kept as received (copied, so the
- * socket's buffer is not retained) and the oldest bytes are dropped once the total
- * passes the limit.
+ * The last output of a shell, bounded: one circular buffer of the limit's size,
+ * allocated at the first byte, that each payload is copied into (the socket's
+ * buffer is not retained, and the relay's hot path allocates nothing: a Buffer per
+ * frame made V8 run full collections for the memory outside its heap). The
+ * oldest bytes are overwritten once the total passes the limit.
+ *
+ * What `chunks()` and `since()` return are views into that buffer, valid until
+ * the next push: callers copy them (into a frame) before returning.
  */
 export class OutputRing {
-  private readonly kept: Buffer[] = [];
+  private buffer: Buffer | null = null;
+  /** Where the next byte goes in `buffer`. */
+  private head = 0;
   private total = 0;
   /** Bytes ever pushed: the stream offset just past the newest byte kept. */
   private pushed = 0;
@@ -16,24 +23,17 @@ export class OutputRing {
     this.pushed += payload.byteLength;
     if (this.maxBytes <= 0) return;
     const chunk = payload.byteLength > this.maxBytes ? payload.subarray(payload.byteLength - this.maxBytes) : payload;
-    this.kept.push(Buffer.from(chunk));
-    this.total += chunk.byteLength;
-    while (this.total > this.maxBytes) {
-      const first = this.kept[0]!;
-      const over = this.total - this.maxBytes;
-      if (first.byteLength <= over) {
-        this.kept.shift();
-        this.total -= first.byteLength;
-      } else {
-        this.kept[0] = first.subarray(over);
-        this.total -= over;
-      }
-    }
+    const buffer = (this.buffer ??= Buffer.allocUnsafe(this.maxBytes));
+    const first = Math.min(chunk.byteLength, this.maxBytes - this.head);
+    buffer.set(first === chunk.byteLength ? chunk : chunk.subarray(0, first), this.head);
+    if (first < chunk.byteLength) buffer.set(chunk.subarray(first), 0);
+    this.head = (this.head + chunk.byteLength) % this.maxBytes;
+    this.total = Math.min(this.maxBytes, this.total + chunk.byteLength);
   }
 
-  /** What is kept, oldest first. */
+  /** What is kept, oldest first (views: copy before the next push). */
   chunks(): readonly Buffer[] {
-    return [...this.kept];
+    return this.since(this.start).chunks;
   }
 
   get size(): number {
@@ -51,23 +51,20 @@ export class OutputRing {
   }
 
   /**
-   * What was pushed from stream offset `from` on, oldest first, at most `maxBytes`;
-   * `skipped` counts the bytes from `from` that the ring no longer holds.
+   * What was pushed from stream offset `from` on, oldest first, at most `maxBytes`
+   * (views: copy before the next push); `skipped` counts the bytes from `from` that
+   * the ring no longer holds.
    */
   since(from: number, maxBytes = Infinity): { chunks: Buffer[]; skipped: number } {
     const skipped = Math.max(0, this.start - from);
-    let at = this.start;
-    let room = maxBytes;
-    const chunks: Buffer[] = [];
-    for (const chunk of this.kept) {
-      const next = at + chunk.byteLength;
-      if (next > from && room > 0) {
-        const part = chunk.subarray(Math.max(0, from - at), Math.max(0, from - at) + room);
-        chunks.push(part);
-        room -= part.byteLength;
-      }
-      at = next;
-    }
+    const begin = Math.max(from, this.start);
+    const length = Math.max(0, Math.min(this.end - begin, maxBytes));
+    if (length === 0 || !this.buffer) return { chunks: [], skipped };
+    // The newest byte sits just before head; `begin` is (end - begin) bytes before head.
+    const at = (this.head - (this.end - begin) + this.maxBytes * 2) % this.maxBytes;
+    const first = Math.min(length, this.maxBytes - at);
+    const chunks = [this.buffer.subarray(at, at + first)];
+    if (first < length) chunks.push(this.buffer.subarray(0, length - first));
     return { chunks, skipped };
   }
 }

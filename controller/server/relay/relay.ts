@@ -20,20 +20,22 @@
  * person's fresh yes and telling everyone who is on the shell are shell-sharing.ts.
  */
 import {
-  FRAME_HEADER_BYTES, FrameKind, LIMITS, encodeAck, encodeData, peekHeader,
+  FILE_CHANNEL_BASE, FRAME_HEADER_BYTES, FrameKind, LIMITS, encodeAck, encodeData, peekHeader,
   type AgentToController, type ConsentDecision, type LiveShell, type ShellCloseReason,
 } from '../../../protocol/index.js';
 import type { AuditLog } from '../audit/audit.js';
-import type { PeerSocket } from '../hubs/peer-socket.js';
 import { NO_METRICS, type Meter } from '../observability/metrics.js';
 import type { ShellRecorder } from '../recordings/shell-recorder.js';
 import type { AgentLinks } from './agent-links.js';
-import type { AgentLink, ConsoleLink } from './links.js';
+import type { AgentLink, AgentPeer, ConsoleLink } from './links.js';
 import { OutputRing } from './output-ring.js';
 import { ShellSeats } from './shell-seats.js';
 import { mayDrive, mayEndDetached } from './shell-access.js';
 import { ShellSharing } from './shell-sharing.js';
 import type { Channel } from './channel.js';
+
+/** What the relay uses of either leg's socket (a console's, an agent's, or a node link standing for a remote agent). */
+type RelayEnd = Pick<AgentPeer, 'sendBinary' | 'pendingBytes' | 'whenDrained' | 'violation' | 'closed' | 'ws'>;
 
 type ShellMessage = Extract<AgentToController, { t: 'shell.consent' | 'shell.opened' | 'shell.closed' | 'shell.takeover.answer' }>;
 
@@ -46,11 +48,15 @@ export interface RelayOptions {
   observerWindowBytes?: number;
   /** Counts the stream bytes relayed (NO_METRICS when metrics are off). */
   meter?: Pick<Meter, 'relayed'>;
+  /** The shell channel numbers this relay gives, from `first` to before `end` (a cluster node's slot; default: all shell numbers). */
+  channels?: { readonly first: number; readonly end: number };
 }
 
 export class Relay {
   private readonly channels = new Map<number, Channel>();
-  private nextChannel = 1;
+  private nextChannel: number;
+  private readonly firstChannel: number;
+  private readonly endChannel: number;
   private readonly graceMs: number;
   private readonly scrollbackBytes: number;
   /** Observers, take-overs and who is on each device. */
@@ -69,13 +75,16 @@ export class Relay {
     this.scrollbackBytes = Math.min(options.scrollbackBytes ?? LIMITS.maxScrollbackBytes, LIMITS.maxScrollbackBytes);
     this.sharing = new ShellSharing(audit, this.channels, (console, request) => this.attach(console, request), options.observerWindowBytes);
     this.meter = options.meter ?? NO_METRICS;
+    this.firstChannel = options.channels?.first ?? 1;
+    this.endChannel = options.channels?.end ?? FILE_CHANNEL_BASE;
+    this.nextChannel = this.firstChannel;
   }
 
   /** A technician asks for a shell: the agent will ask its person; the console waits for the answer. */
   openShell(console: ConsoleLink, request: { requestId: string; deviceId: string; cols: number; rows: number }): void {
     const agent = this.agents.get(request.deviceId);
     if (!agent) return console.peer.sendError('SHELL_ERR_DEVICE_OFFLINE', undefined, { requestId: request.requestId });
-    if (console.channels.size >= LIMITS.maxChannelsPerConnection || agent.channels.size >= LIMITS.maxChannelsPerConnection) {
+    if (console.channels.size >= LIMITS.maxChannelsPerConnection || agent.channels.size >= LIMITS.maxChannelsPerConnection || this.nextChannel >= this.endChannel) {
       return console.peer.sendError('PROTO_ERR_TOO_MANY_CHANNELS', undefined, { requestId: request.requestId });
     }
     const id = this.nextChannel++;
@@ -379,7 +388,7 @@ export class Relay {
   }
 
   /** Validates a frame's header and finds its channel; late frames for a closed channel are dropped quietly. */
-  private route(from: PeerSocket<any, any>, frame: Buffer): Channel | undefined {
+  private route(from: RelayEnd, frame: Buffer): Channel | undefined {
     const header = peekHeader(frame);
     if (!header) return void from.violation('PROTO_ERR_BAD_FRAME', 'unknown frame kind or channel 0');
     if (header.kind === FrameKind.data && frame.byteLength - FRAME_HEADER_BYTES > LIMITS.maxChunkBytes) {
@@ -389,12 +398,12 @@ export class Relay {
       return void from.violation('PROTO_ERR_BAD_FRAME', 'ack frame of the wrong size');
     }
     const channel = this.channels.get(header.channel);
-    if (!channel && header.channel >= this.nextChannel) from.violation('PROTO_ERR_UNKNOWN_CHANNEL', `channel ${header.channel}`);
+    if (!channel && (header.channel >= this.nextChannel || header.channel < this.firstChannel)) from.violation('PROTO_ERR_UNKNOWN_CHANNEL', `channel ${header.channel}`);
     return channel;
   }
 
   /** Sends the frame untouched; stops reading from `from` while `to` has too much queued. */
-  private forward(from: PeerSocket<any, any>, to: PeerSocket<any, any>, frame: Buffer): void {
+  private forward(from: RelayEnd, to: RelayEnd, frame: Buffer): void {
     to.sendBinary(frame);
     if (to.pendingBytes > LIMITS.relayHighWaterBytes && !from.ws.isPaused) {
       from.ws.pause();

@@ -2,7 +2,7 @@
  * The dashboard: figures brought up to date (figures-sync.ts), then summed
  * (report-queries.ts) for a range of days, by default the last 30 ending today.
  */
-import { RelaisError } from '../../../protocol/index.js';
+import { FieldError } from '../http/errors.js';
 import { REPORT_MAX_DAYS, addDays, daysBetween, isRealDay, type ReportAnswer, type ReportQuery } from '../../../protocol/report-model.js';
 import type { Db } from '../store/database.js';
 import { FiguresSync } from './figures-sync.js';
@@ -25,9 +25,11 @@ export class ReportService {
     const to = query.to ?? (query.from ? addDays(query.from, DEFAULT_RANGE_DAYS - 1) : today);
     const from = query.from ?? addDays(to, -(DEFAULT_RANGE_DAYS - 1));
     for (const [name, value] of [['from', from], ['to', to]] as const) {
-      if (!isRealDay(value)) throw new RelaisError('REPORT_ERR_INVALID_FIELD', `(${name})`); // i18n-ignore: field name for the log
+      if (!isRealDay(value)) throw new FieldError(`(${name})`, { path: name, reason: 'format' }, 'REPORT_ERR_INVALID_FIELD'); // i18n-ignore: field name for the log
     }
-    if (from > to || daysBetween(from, to).length > REPORT_MAX_DAYS) throw new RelaisError('REPORT_ERR_INVALID_FIELD', '(from, to)'); // i18n-ignore: field names for the log
+    // The range is refused at its end, the field the page offers to move.
+    if (from > to) throw new FieldError('(from, to)', { path: 'to', reason: 'tooSmall' }, 'REPORT_ERR_INVALID_FIELD'); // i18n-ignore: field names for the log
+    if (daysBetween(from, to).length > REPORT_MAX_DAYS) throw new FieldError('(from, to)', { path: 'to', reason: 'tooLarge', limit: REPORT_MAX_DAYS }, 'REPORT_ERR_INVALID_FIELD'); // i18n-ignore: field names for the log
     return { from, to, technician: query.technician ?? null };
   }
 

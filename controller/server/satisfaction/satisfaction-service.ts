@@ -17,7 +17,7 @@ type SurveyAnswerMessage = { t: 'survey.answer'; surveyId: string; answer: unkno
 export class SatisfactionService {
   private readonly stop: () => void;
 
-  constructor(private readonly db: Db, tickets: TicketStore, private readonly surveys: SurveyStore, private readonly links: AgentLinks) {
+  constructor(private readonly db: Db, tickets: TicketStore, private readonly surveys: SurveyStore, private readonly links: Pick<AgentLinks, 'get' | 'send'>) {
     this.stop = tickets.onEvent((notice) => this.heard(notice));
   }
 

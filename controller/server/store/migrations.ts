@@ -31,6 +31,7 @@ import { ticketWordsMigration } from './migration-0016-ticket-words.js';
 import { knowledgeMigration } from './migration-0017-knowledge.js';
 import { satisfactionMigration } from './migration-0018-satisfaction.js';
 import { rolesMigration } from './migration-0019-roles.js';
+import { recordingNodeMigration } from './migration-0020-recording-node.js';
 import { engineOf } from './dialect.js';
 import { guardTrigger } from './postgres-triggers.js';
 import { STARTER_SCRIPTS } from './starter-scripts.js';
@@ -306,6 +307,7 @@ const migrations: Record<string, Migration> = {
   '0017-knowledge': knowledgeMigration,
   '0018-satisfaction': satisfactionMigration,
   '0019-roles': rolesMigration,
+  '0020-recording-node': recordingNodeMigration,
 };
 
 export const migrationProvider: MigrationProvider = {

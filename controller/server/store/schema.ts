@@ -360,6 +360,8 @@ export interface RecordingsTable {
   truncated: number;
   state: 'recording' | 'closed' | 'failed' | 'interrupted';
   file: string;
+  /** The cluster node writing it (0020); null on a single controller. */
+  node_id: string | null;
 }
 
 // ---- satisfaction and reports (0018); see migration-0018-satisfaction.ts ----

@@ -79,7 +79,7 @@ export interface TicketEventNotice {
 const MAX_TICKETS_PER_FINDINGS = 10;
 
 export class TicketStore {
-  private readonly listeners = new Set<(notice: TicketEventNotice) => void>();
+  private readonly listeners = new Set<(notice: TicketEventNotice, remote: boolean) => void>();
   /** Events written by each running transaction, announced after it commits. */
   private readonly written = new WeakMap<object, Array<{ ticketId: string; event: Omit<TicketEventView, 'data'> }>>();
 
@@ -91,10 +91,21 @@ export class TicketStore {
     private readonly log: Log = quietLog,
   ) {}
 
-  /** Hears every timeline event once committed; returns what to call to stop. */
-  onEvent(listener: (notice: TicketEventNotice) => void): () => void {
+  /** Hears every timeline event once committed (`remote`: committed by another cluster node); returns what to call to stop. */
+  onEvent(listener: (notice: TicketEventNotice, remote: boolean) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /** Another cluster node committed a timeline event: the consoles of this node hear it too. */
+  heardRemote(notice: TicketEventNotice): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(notice, true);
+      } catch (err) {
+        this.log.error({ err }, 'tickets: a timeline listener failed');
+      }
+    }
   }
 
   /** A transaction whose timeline events are announced to listeners once it commits. */
@@ -119,7 +130,7 @@ export class TicketStore {
         if (number === undefined) continue;
         for (const listener of this.listeners) {
           try {
-            listener({ number, event: e.event, accountIds: accounts.get(e.ticketId) ?? [] });
+            listener({ number, event: e.event, accountIds: accounts.get(e.ticketId) ?? [] }, false);
           } catch (err) {
             this.log.error({ err }, 'tickets: a timeline listener failed');
           }
@@ -156,6 +167,7 @@ export class TicketStore {
       await this.writeDevices(tx, t.id, t.deviceIds);
       await this.writeWords(tx, t);
       await this.addEvent(tx, t.id, now, 'created', caller.account.username, 'internal', { version: 1, ...(codeId ? { supportLinkId: codeId } : {}) });
+      await this.latestFindings(tx, t.id, now, t.deviceIds);
       if (codeId) await tx.insertInto('ticket_support_links').values({ code_id: codeId, ticket_id: t.id, created_at: now }).execute();
       return number;
     });
@@ -238,6 +250,7 @@ export class TicketStore {
       const before: Record<string, unknown> = {};
       for (const k of names) if (k !== 'description') before[k] = t[k];
       await this.addEvent(tx, t.id, next.updatedAt, 'edited', caller.account.username, 'internal', { version: next.version, fields: names, before });
+      if (fields.deviceIds !== undefined) await this.latestFindings(tx, t.id, next.updatedAt, next.deviceIds.filter((d) => !t.deviceIds.includes(d)));
       return names;
     });
     if (changed.length > 0) this.audit.note({ actor: caller.account.username, action: 'ticket.updated', target: `#${number}`, detail: { fields: changed }, ip: caller.ip });
@@ -464,6 +477,22 @@ export class TicketStore {
   }
 
   // ---- inside ----
+
+  /**
+   * Devices put on a ticket by a technician (an enrolled machine, from its page or an edit) were
+   * diagnosed before: their latest snapshot is their "join" for this ticket, as the first snapshot
+   * of a support session is for a ticket's link. The timeline shows it, the article drafted from
+   * the ticket and the reports' top findings count it. A device never diagnosed gets its findings
+   * when its first snapshot arrives (findingsArrived).
+   */
+  private async latestFindings(tx: Tx, ticketId: string, at: number, deviceIds: readonly string[]): Promise<void> {
+    for (const deviceId of deviceIds) {
+      const latest = await tx.selectFrom('snapshots').select(['id', 'worst', 'findings_json']).where('device_id', '=', deviceId).orderBy('id', 'desc').limit(1).executeTakeFirst();
+      if (!latest) continue;
+      const count = (JSON.parse(latest.findings_json) as unknown[]).length;
+      await this.addEvent(tx, ticketId, at, 'findings', null, 'internal', { deviceId, snapshotId: latest.id, worst: latest.worst, count, join: true });
+    }
+  }
 
   /** The transaction of one transition: load, transition(), write row, history, followers, event, sort deadline. */
   private async apply(number: number, action: TicketAction, actor: TicketActor, actorName: string | null): Promise<{ ticket: Ticket; event: TicketEvent }> {

@@ -14,7 +14,7 @@ export type Route =
   | { name: 'settings' }
   | { name: 'audit' }
   | { name: 'tickets' }
-  | { name: 'newTicket' }
+  | { name: 'newTicket'; deviceId: string | null }
   | { name: 'ticket'; ticketNumber: number }
   | { name: 'reports' }
   | { name: 'knowledge' }
@@ -32,7 +32,7 @@ const SIMPLE: Record<string, Route> = {
   '/jobs': { name: 'jobs' },
   '/settings': { name: 'settings' },
   '/tickets': { name: 'tickets' },
-  '/tickets/new': { name: 'newTicket' },
+  '/tickets/new': { name: 'newTicket', deviceId: null },
   '/reports': { name: 'reports' },
   '/knowledge': { name: 'knowledge' },
   '/knowledge/new': { name: 'articleEdit', articleId: null, fromTicket: null },
@@ -51,6 +51,9 @@ export function parseRoute(hash: string): Route {
   if (script?.[1]) return { name: 'script', scriptId: script[1] };
   const job = new RegExp(`^/jobs/${ID}$`).exec(path);
   if (job?.[1]) return { name: 'job', jobId: job[1] };
+  // A new ticket for a device (its page's "New ticket"): the device goes on the ticket.
+  const forDevice = new RegExp(`^/tickets/new/device/${ID}$`).exec(path);
+  if (forDevice?.[1]) return { name: 'newTicket', deviceId: forDevice[1] };
   const ticket = /^\/tickets\/([1-9][0-9]{0,8})$/.exec(path);
   if (ticket?.[1]) return { name: 'ticket', ticketNumber: Number(ticket[1]) };
   const fromTicket = /^\/knowledge\/new\/ticket\/([1-9][0-9]{0,8})$/.exec(path);
@@ -90,7 +93,7 @@ export function hashOf(route: Route): string {
     case 'tickets':
       return '#/tickets';
     case 'newTicket':
-      return '#/tickets/new';
+      return route.deviceId === null ? '#/tickets/new' : `#/tickets/new/device/${encodeURIComponent(route.deviceId)}`;
     case 'ticket':
       return `#/tickets/${route.ticketNumber}`;
     case 'reports':

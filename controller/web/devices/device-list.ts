@@ -1,6 +1,6 @@
 /** The dashboard's device list: one row per support session, a page at a time, updated live. */
 import type { DeviceListItem } from '../../../protocol/index.js';
-import type { DeviceStore } from './device-store.js';
+import { deviceLabel, type DeviceStore } from './device-store.js';
 import type { DevicePager } from './device-pager.js';
 import { pagerFooter } from './pager-footer.js';
 import { el, replaceChildren } from '../ui/dom.js';
@@ -77,7 +77,7 @@ export function deviceRow(device: DeviceListItem, store: DeviceStore): HTMLEleme
  * "PC-ACCUEIL"): the name alone made identical rows.
  */
 function deviceNameCell(device: DeviceListItem): HTMLElement {
-  const name = device.kind === 'managed' ? device.name ?? device.hostname : device.hostname;
+  const name = deviceLabel(device);
   const os = describeOs(device.brief) ?? t('collecting');
   const headline = device.problem
     ? el('span', { class: 'hostname device-problem', 'data-testid': 'device-problem', title: t('rowProblemTitle', { problem: device.problem }) }, device.problem)

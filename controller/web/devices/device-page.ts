@@ -18,6 +18,7 @@ import { deviceRecordings } from '../tickets/recording-player.js';
 import { ChatPanel } from '../chat/chat-panel.js';
 import { FilePanel } from '../files/file-panel.js';
 import { DeviceWorkspace } from './workspace.js';
+import { deviceLabel } from './device-store.js';
 import { createSuggestionsCard } from '../knowledge/suggestions-card.js';
 import { fixTargets } from '../knowledge/ticket-knowledge.js';
 
@@ -34,6 +35,8 @@ export function createDevicePage(app: AppContext, deviceId: string): Page {
   const endError = el('p', { class: 'form-error', role: 'alert', hidden: true });
   const endButton = el('button', { class: 'btn btn-danger-outline', type: 'button', 'data-testid': 'end-session' }, icon('power'), t('endSupportSession'));
   const revokeButton = el('button', { class: 'btn btn-danger-outline', type: 'button', 'data-testid': 'revoke-device', hidden: true }, icon('power'), t('revokeDevice'));
+  // An enrolled machine has no support link to bring it onto a ticket: its page opens one for it.
+  const newTicket = el('a', { class: 'btn btn-secondary', href: `#/tickets/new/device/${encodeURIComponent(deviceId)}`, 'data-testid': 'device-new-ticket', hidden: true }, icon('plus'), t('newTicketForDevice'));
   const managed = el('section', { class: 'card managed-card', 'data-testid': 'managed-facts', hidden: true });
   const backLink = el('a', { class: 'back-link', href: '#/' }, icon('back'), t('allDevices'));
   const shell = new ShellPanel(deviceId, app.socket, app.store, { me: app.me.user.username });
@@ -100,11 +103,14 @@ export function createDevicePage(app: AppContext, deviceId: string): Page {
     body.hidden = false;
     missing.hidden = true;
     const isManaged = device.kind === 'managed';
-    title.textContent = isManaged ? device.name ?? device.hostname : device.hostname;
+    title.textContent = deviceLabel(device);
     replaceChildren(status, device.revoked ? badge(t('revoked'), 'bad', 'device-status') : badge(DEVICE_STATE_LABEL[state], TONES[state], 'device-status'));
     replaceChildren(backLink, icon('back'), isManaged ? t('fleet') : t('allDevices'));
     backLink.setAttribute('href', isManaged ? '#/fleet' : '#/');
     revokeButton.hidden = !isManaged || Boolean(device.revoked) || app.me.role !== 'admin';
+    newTicket.hidden = !isManaged || Boolean(device.revoked);
+    // Chat needs a person's support session (CHAT_ERR_NO_SESSION): an enrolled machine has none to offer.
+    chat.root.hidden = isManaged;
     renderManagedFacts(managed, device);
     const parts = [
       describeOs(device.summary),
@@ -169,11 +175,8 @@ export function createDevicePage(app: AppContext, deviceId: string): Page {
 
   const header = el('header', { class: 'page-header' },
     el('div', { class: 'page-header-main' }, el('div', { class: 'title-row' }, title, status), subtitle, shell.presenceRoot),
-    el('div', { class: 'actions' }, endButton, revokeButton));
+    el('div', { class: 'actions' }, newTicket, endButton, revokeButton));
   const root = el('div', { class: 'page device-page' }, backLink, header, endError, missing, body);
-  // The header grows when technicians join the device (the presence strip): the workspace below re-measures its room.
-  const headerSize = new ResizeObserver(() => workspace.refresh());
-  headerSize.observe(header);
 
   return {
     root,
@@ -185,7 +188,6 @@ export function createDevicePage(app: AppContext, deviceId: string): Page {
       stop();
       clearInterval(ticker);
       if (refetchTimer) clearTimeout(refetchTimer);
-      headerSize.disconnect();
       workspace.dispose();
       shell.dispose();
       diagnostics.dispose();

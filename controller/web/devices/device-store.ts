@@ -15,6 +15,11 @@ type Listener = (change: DeviceChange | null) => void;
 /** What every device row and view has in common (a list row's brief or a full summary aside). */
 export type DeviceFacts = Omit<DeviceListItem, 'brief'>;
 
+/** How pages name a device: an enrolled machine by the name it was given, a person's device by its host name. */
+export function deviceLabel(device: Pick<DeviceFacts, 'kind' | 'name' | 'hostname'>): string {
+  return device.kind === 'managed' ? device.name ?? device.hostname : device.hostname;
+}
+
 /** Rows remembered at most; the oldest are forgotten first (pages load them again). */
 const MAX_KEPT = 5000;
 

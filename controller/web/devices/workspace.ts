@@ -12,6 +12,7 @@
  * (`data-state`) and whether a terminal is drawn in it.
  */
 import { el, icon, replaceChildren } from '../ui/dom.js';
+import { watchAbove } from '../ui/watch-above.js';
 import { formats, wordsOf } from '../app/language.js';
 import { visibleTerminal, type TerminalTools } from '../shell/terminal-addons.js';
 import { workspaceCatalog } from './workspace-catalog.js';
@@ -60,6 +61,7 @@ export class DeviceWorkspace {
   private readonly nextButton = el('button', { class: 'btn btn-ghost btn-small btn-square', type: 'button', 'data-testid': 'terminal-search-next' }, icon('chevronDown'));
   private searchTarget: TerminalTools | null = null;
   private stopResults: (() => void) | null = null;
+  private stopWatchingAbove: (() => void) | null = null;
   private readonly observer: MutationObserver;
   private readonly skeleton = el('div', { class: 'details-skeleton', 'aria-hidden': 'true' },
     el('span', { class: 'skeleton skeleton-title' }), el('span', { class: 'skeleton skeleton-card' }), el('span', { class: 'skeleton skeleton-card' }));
@@ -135,6 +137,7 @@ export class DeviceWorkspace {
 
   dispose(): void {
     this.observer.disconnect();
+    this.stopWatchingAbove?.();
     window.removeEventListener('resize', this.onWindowResize);
     document.removeEventListener('fullscreenchange', this.onFullscreenChange);
     this.stopResults?.();
@@ -149,8 +152,14 @@ export class DeviceWorkspace {
     if (next === this.layout) return;
     this.layout = next;
     this.root.dataset.layout = next;
+    this.stopWatchingAbove?.();
+    this.stopWatchingAbove = null;
     if (next === 'workspace') {
       this.measure();
+      // Whatever above the workspace grows or appears later (the header's presence strip,
+      // the connection banner) moves its top: re-measure then, or the terminal would
+      // run past the bottom of the window.
+      if (this.root.isConnected) this.stopWatchingAbove = watchAbove(this.root, () => this.measure());
       // The page header and the whole workspace fit the window: show them from the top.
       window.scrollTo({ top: 0, behavior: 'instant' });
     } else {

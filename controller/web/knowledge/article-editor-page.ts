@@ -157,9 +157,9 @@ export function createArticleEditorPage(app: AppContext, target: EditorTarget): 
         el('div', { class: 'field-grid' },
           field('category', category, undefined, true),
           field('visibility', visibility, t('visibilityHint')),
-          field('tags', tags, t('tagsHint')),
-          field('scriptName', script, t('scriptHint'))),
-        el('div', { class: 'form-stack' }, field('findingCodes', codes, t('codesHint')))),
+          field('tags', tags, t('tagsHint'))),
+        // Full width: a script's name and title do not fit a third of the card.
+        el('div', { class: 'form-stack' }, field('scriptName', script, t('scriptHint')), field('findingCodes', codes, t('codesHint')))),
       formError,
       el('div', { class: 'form-actions' },
         el('a', { class: 'btn btn-secondary', href: target.articleId ? `#/knowledge/${encodeURIComponent(target.articleId)}` : target.fromTicket ? `#/tickets/${target.fromTicket}` : '#/knowledge' }, t('cancel')),

@@ -11,9 +11,11 @@ export const t = wordsOf(knowledgeCatalog);
 export const tk = wordsOf(ticketCatalog);
 const codes = wordsOf(findingCodesCatalog);
 
-/** A finding code in words ("disk.full" → "Disk nearly full"). */
+/** A finding code in words ("disk.full" → "Disk nearly full"); a code the catalog does not know stays as it is. */
 export function codeLabel(code: string): string {
-  return codes('code', { code: code.replace(/[.-]/g, '_') });
+  const key = code.replace(/[.-]/g, '_');
+  const words = codes('code', { code: key });
+  return words === key ? code : words;
 }
 
 /** A finding code as a chip: its words, the code itself as the tooltip. */

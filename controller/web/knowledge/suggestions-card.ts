@@ -26,7 +26,9 @@ export interface SuggestionsCard {
 
 export function createSuggestionsCard(app: AppContext, options: SuggestionsCardOptions): SuggestionsCard {
   let disposed = false;
-  let runs: Array<{ dispose(): void }> = [];
+  /** "Run this fix" per article shown; one that ran keeps its outcome through a refresh (a vote, new findings). */
+  let runs = new Map<string, { root: HTMLElement; dispose(): void; script: string }>();
+  const ran = (run: { root: HTMLElement }) => run.root.querySelector<HTMLElement>('[data-testid=kb-run-status]')?.dataset.status !== undefined;
   let loading: Promise<void> | null = null;
   const list = el('div', { class: 'kb-suggestions-body' }, el('span', { class: 'spinner spinner-small', 'aria-hidden': 'true' }));
   const root = el('section', { class: 'card kb-suggestions', 'data-testid': 'kb-suggestions' },
@@ -46,10 +48,16 @@ export function createSuggestionsCard(app: AppContext, options: SuggestionsCardO
     return el('div', { class: 'kb-votes' }, button('helped', t('helped'), 'thumbsUp'), button('not_helped', t('notHelped'), 'thumbsDown'));
   };
 
-  const item = (s: Suggestion, targets: Promise<readonly FixTarget[]>) => {
+  const item = (s: Suggestion, targets: Promise<readonly FixTarget[]>, previous: Map<string, { root: HTMLElement; dispose(): void; script: string }>) => {
     const a = s.article;
-    const run = a.scriptName ? runFixControl(app, { article: { id: a.id, scriptName: a.scriptName }, devices: targets, ...(options.ticketNumber !== undefined ? { ticketNumber: options.ticketNumber } : {}) }) : null;
-    if (run) runs.push(run);
+    const kept = previous.get(a.id);
+    let run = kept && kept.script === a.scriptName && ran(kept) ? kept : null;
+    if (run) previous.delete(a.id);
+    else if (a.scriptName) {
+      const control = runFixControl(app, { article: { id: a.id, scriptName: a.scriptName }, devices: targets, ...(options.ticketNumber !== undefined ? { ticketNumber: options.ticketNumber } : {}) });
+      run = { ...control, script: a.scriptName };
+    }
+    if (run) runs.set(a.id, run);
     return el('li', { class: `kb-suggestion kb-suggestion-${s.reason}`, 'data-testid': 'kb-suggestion', 'data-id': a.id, 'data-reason': s.reason },
       el('div', { class: 'kb-suggestion-head' },
         el('a', { class: 'kb-suggestion-title strong', href: `#/knowledge/${encodeURIComponent(a.id)}`, 'data-testid': 'kb-suggestion-title' }, a.title),
@@ -62,11 +70,13 @@ export function createSuggestionsCard(app: AppContext, options: SuggestionsCardO
   };
 
   const render = (suggestions: readonly Suggestion[]) => {
-    for (const r of runs) r.dispose();
-    runs = [];
-    if (suggestions.length === 0) return replaceChildren(list, el('p', { class: 'muted small', 'data-testid': 'kb-no-suggestions' }, t('noSuggestions')));
+    const previous = runs;
+    runs = new Map();
     const targets = suggestions.some((s) => s.article.scriptName) ? options.targets() : Promise.resolve([]);
-    replaceChildren(list, el('ol', { class: 'kb-suggestion-list' }, ...suggestions.map((s) => item(s, targets))));
+    replaceChildren(list, suggestions.length === 0
+      ? el('p', { class: 'muted small', 'data-testid': 'kb-no-suggestions' }, t('noSuggestions'))
+      : el('ol', { class: 'kb-suggestion-list' }, ...suggestions.map((s) => item(s, targets, previous))));
+    for (const r of previous.values()) r.dispose();
   };
 
   const refresh = (): Promise<void> => {
@@ -99,7 +109,7 @@ export function createSuggestionsCard(app: AppContext, options: SuggestionsCardO
     refresh,
     dispose() {
       disposed = true;
-      for (const r of runs) r.dispose();
+      for (const r of runs.values()) r.dispose();
     },
   };
 }

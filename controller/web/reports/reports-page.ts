@@ -13,6 +13,7 @@ import { formats, wordsOf } from '../app/language.js';
 import type { AppContext, Page } from '../app/page.js';
 import { ApiError, request } from '../connection/api.js';
 import { el, icon, replaceChildren } from '../ui/dom.js';
+import { codeLabel } from '../knowledge/knowledge-wording.js';
 import { barChart, dailyChart, type Chart } from './charts.js';
 import { reportsApi, type ReportFilter } from './reports-api.js';
 import { reportsCatalog } from './reports-catalog.js';
@@ -77,7 +78,7 @@ export function createReportsPage(_app: AppContext): Page {
     if (rows.length === 0) return el('p', { class: 'muted' }, t('noData'));
     const max = Math.max(...rows.map((r) => r.count), 1);
     return el('ol', { class: 'report-bars' }, ...rows.map((r) => el('li', null,
-      el('span', { class: `report-bar-label${r.code ? ' mono' : ''}`, title: r.label }, r.label),
+      el('span', { class: `report-bar-label${r.code === r.label ? ' mono' : ''}`, title: r.code ?? r.label, ...(r.code ? { 'data-code': r.code } : {}) }, r.label),
       el('span', { class: 'report-bar-track', 'aria-hidden': 'true' }, el('span', { class: 'report-bar-fill', style: `width: ${Math.max(2, Math.round((r.count / max) * 100))}%` })),
       el('span', { class: 'report-bar-count' }, formats.number(r.count, 0)))));
   };
@@ -120,7 +121,7 @@ export function createReportsPage(_app: AppContext): Page {
         card(t('chartSatisfaction'), 'satisfaction', 'chart-satisfaction', satisfaction.root,
           el('h3', { class: 'report-subtitle' }, t('latestAnswers')), answersList(answers)),
         card(t('chartCategories'), 'categories', 'chart-categories', bars(r.categories.map((x) => ({ label: tk('category', { category: x.category }), count: x.count })))),
-        card(t('chartFindings'), 'findings', 'chart-findings', bars(r.findings.map((x) => ({ label: x.code, count: x.count, code: x.code }))))),
+        card(t('chartFindings'), 'findings', 'chart-findings', bars(r.findings.map((x) => ({ label: codeLabel(x.code), count: x.count, code: x.code }))))),
       card(t('chartTechnicians'), 'technicians', 'chart-technicians', r.technicians.length === 0 ? el('p', { class: 'muted' }, t('noData')) : el('div', { class: 'table-scroll' },
         el('table', { class: 'table report-table' },
           el('thead', null, el('tr', null, ...['colTechnician', 'colOpened', 'colResolved', 'colFirstContact', 'colMeanOwn', 'colMeanResolve', 'colBreaches', 'colSatisfaction'].map((k) => el('th', { scope: 'col' }, t(k as 'colOpened'))))),

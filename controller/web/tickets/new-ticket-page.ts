@@ -1,7 +1,9 @@
 /**
  * A new ticket, typed by the technician on the phone with the person: what is wrong,
  * who asks, how bad it is (impact × urgency give the priority, shown as it is
- * computed), and optionally the support link already sent to that person.
+ * computed), and optionally the support link already sent to that person. Opened from a
+ * device's page ("New ticket"), the ticket starts with that device on it: its findings go on
+ * the timeline and the articles for them are suggested at once.
  */
 import {
   SEVERITY_LEVELS, TICKET_CATEGORIES, priorityOf, requesterEmail, requesterPhone, ticketDescription, ticketTitle,
@@ -11,6 +13,7 @@ import { errorWords } from '../../../protocol/index.js';
 import type { AppContext, Page } from '../app/page.js';
 import { language } from '../app/language.js';
 import { ApiError, api, type SupportLinkView } from '../connection/api.js';
+import { deviceLabel } from '../devices/device-store.js';
 import { el, icon, replaceChildren } from '../ui/dom.js';
 import { fieldProblemOf } from '../ui/field-problem.js';
 import { formatWhen } from '../ui/format.js';
@@ -25,7 +28,7 @@ const SERVER_FIELD: Record<string, Field> = {
   category: 'category', supportLinkId: 'supportLink',
 };
 
-export function createNewTicketPage(app: AppContext): Page {
+export function createNewTicketPage(app: AppContext, deviceId: string | null = null): Page {
   let disposed = false;
   const input = (id: string, attrs: Record<string, string | number | boolean> = {}) =>
     el('input', { class: 'input', id, name: id, 'data-testid': id, ...attrs });
@@ -61,6 +64,26 @@ export function createNewTicketPage(app: AppContext): Page {
       control, hint ? el('span', { class: 'muted small' }, hint) : null, error);
   };
   const formError = el('p', { class: 'form-error', role: 'alert', hidden: true, 'data-testid': 'form-error' });
+
+  // The device the ticket is for, when opened from its page: named as the fleet names it.
+  let device: 'loading' | 'unknown' | string = 'loading';
+  const deviceName = el('span', { class: 'strong', 'data-testid': 'new-ticket-device' });
+  const deviceNote = el('span', { class: 'muted small' });
+  const deviceField = deviceId === null ? null : el('section', { class: 'card' },
+    el('h2', { class: 'card-title' }, t('newTicketDevice')),
+    el('p', { class: 'new-ticket-device' }, icon('monitor', 16), deviceName), deviceNote);
+  const showDevice = () => {
+    deviceName.textContent = device === 'loading' ? '…' : device === 'unknown' ? t('deviceUnknown') : device;
+    deviceNote.textContent = device === 'unknown' ? '' : t('deviceHint');
+  };
+  if (deviceId !== null) {
+    showDevice();
+    void app.store.load(deviceId).then((view) => {
+      device = view ? deviceLabel(view) : 'unknown';
+    }, () => {
+      device = app.store.view(deviceId)?.hostname ?? deviceId;
+    }).finally(() => !disposed && showDevice());
+  }
   const submit = el('button', { class: 'btn btn-primary', type: 'submit', 'data-testid': 'create-ticket' }, icon('plus'), t('createTicket'));
 
   const setError = (key: Field, message: string | null) => {
@@ -96,6 +119,7 @@ export function createNewTicketPage(app: AppContext): Page {
       el('div', { class: 'form-stack' },
         field('title', 'ticket-title', tk('fieldTitle'), title, t('titleHint'), true),
         field('description', 'ticket-description', tk('fieldDescription'), description, t('descriptionHint')))),
+    deviceField,
     el('section', { class: 'card' },
       el('h2', { class: 'card-title' }, t('sectionRequester')),
       el('div', { class: 'field-grid' },
@@ -130,7 +154,7 @@ export function createNewTicketPage(app: AppContext): Page {
         category: category.value as TicketCategory,
         impact: impact.value as TicketImpact,
         urgency: urgency.value as TicketUrgency,
-        deviceIds: [],
+        deviceIds: deviceId !== null && device !== 'unknown' ? [deviceId] : [],
         ...(supportLink.value ? { supportLinkId: supportLink.value } : {}),
       });
       if (!disposed) app.navigate(`#/tickets/${ticket.number}`);

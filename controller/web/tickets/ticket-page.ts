@@ -9,6 +9,7 @@ import type { Role } from '../../../protocol/index.js';
 import type { AppContext, Page } from '../app/page.js';
 import { formats, wordsOf } from '../app/language.js';
 import { ApiError } from '../connection/api.js';
+import { deviceLabel } from '../devices/device-store.js';
 import { createSupportLinkPanel } from '../pages/support-link-panel.js';
 import { el, icon, replaceChildren } from '../ui/dom.js';
 import { markdownView } from '../ui/markdown-view.js';
@@ -97,7 +98,7 @@ function plainText(text: string, testId?: string): HTMLElement {
 
 const satisfactionWords = wordsOf(satisfactionCatalog);
 
-/** A device's name for the timeline: the list's hostname when known, else what the event recorded, else its id. */
+/** A device's name for the timeline: as the device pages name it when known, else what the event recorded, else its id. */
 type HostnameOf = (deviceId: string, recorded: string) => string;
 
 function eventLine(e: TicketEventView, hostnameOf: HostnameOf = (id, recorded) => recorded || id): { text: string; detail: string | null; markdown?: boolean; icon: 'note' | 'move' | 'link'; tag?: string; device?: string } {
@@ -143,7 +144,7 @@ function eventLine(e: TicketEventView, hostnameOf: HostnameOf = (id, recorded) =
     case 'auto_close': return { text: tk('eventAutoClose', { days: Number(data.afterDays ?? 0) }), detail: null, icon: 'move' };
     case 'survey_answered': return { text: surveyEventText(data), detail: str('comment') || null, icon: 'note' };
     case 'kb_fix_run':
-    case 'kb_fix_result': return { text: fixEventText(e, actor), detail: null, icon: 'move', ...(str('deviceId') ? { device: str('deviceId') } : {}) };
+    case 'kb_fix_result': return { text: fixEventText(e, actor, hostnameOf), detail: null, icon: 'move', ...(str('deviceId') ? { device: str('deviceId') } : {}) };
     default: return { text: t('evOther', { actor, kind: e.kind }), detail: null, icon: 'move' };
   }
 }
@@ -274,6 +275,10 @@ export function createTicketPage(app: AppContext, number: number): Page {
 
   /** The ticket's devices by name with their state; a device this page has not seen yet is fetched once, its id shown meanwhile. */
   const asked = new Set<string>();
+  const nameOfDevice = (id: string) => {
+    const known = app.store.get(id);
+    return known ? deviceLabel(known) : id;
+  };
   const renderDevices = () => {
     if (!ticket) return;
     for (const id of ticket.deviceIds) {
@@ -289,7 +294,7 @@ export function createTicketPage(app: AppContext, number: number): Page {
           const device = app.store.get(id);
           const state = device ? deviceState(device) : null;
           return el('li', { class: 'ticket-device', 'data-testid': 'ticket-device', 'data-device-id': id },
-            el('a', { class: device ? 'strong' : 'mono', href: `#/devices/${encodeURIComponent(id)}` }, device?.hostname ?? id),
+            el('a', { class: device ? 'strong' : 'mono', href: `#/devices/${encodeURIComponent(id)}` }, device ? deviceLabel(device) : id),
             state ? badge(DEVICE_STATE_LABEL[state], DEVICE_TONE[state], 'ticket-device-state') : null);
         })));
   };
@@ -299,7 +304,8 @@ export function createTicketPage(app: AppContext, number: number): Page {
   const renderTimeline = () => {
     namesShown.clear();
     const hostnameOf: HostnameOf = (id, recorded) => {
-      const name = app.store.get(id)?.hostname ?? (recorded || id);
+      const known = app.store.get(id);
+      const name = known ? deviceLabel(known) : recorded || id;
       namesShown.set(id, name);
       return name;
     };
@@ -315,7 +321,7 @@ export function createTicketPage(app: AppContext, number: number): Page {
             line.device ? el('a', { class: 'small', href: `#/devices/${encodeURIComponent(line.device)}`, 'data-testid': 'timeline-device-link' }, t('evFindingsOpen')) : null,
             el('time', { class: 'muted small nowrap', datetime: new Date(e.at).toISOString() }, formatWhen(e.at))),
           line.detail ? (line.markdown ? markdownView(line.detail) : plainText(line.detail)) : null,
-          recordingActions(e, (id) => app.store.get(id)?.hostname ?? id)));
+          recordingActions(e, (id) => nameOfDevice(id))));
     }));
     if (events.length === 0) timeline.append(el('li', { class: 'muted' }, t('timelineEmpty')));
     timelineMoreButton.hidden = !timelineMore;
@@ -478,7 +484,8 @@ export function createTicketPage(app: AppContext, number: number): Page {
     const id = change === null ? null : change.kind === 'update' ? change.device.id : change.deviceId;
     if (id !== null && !ticket.deviceIds.includes(id)) return;
     renderDevices();
-    const name = id === null ? undefined : app.store.get(id)?.hostname;
+    const known = id === null ? undefined : app.store.get(id);
+    const name = known ? deviceLabel(known) : undefined;
     if (id === null || (name !== undefined && namesShown.has(id) && namesShown.get(id) !== name)) renderTimeline();
   });
   const stopEvents = app.socket.on('ticket.event', (message) => {
