@@ -18,6 +18,12 @@ const run = (process.env.RELAIS_TEST_RUN ??= randomBytes(3).toString('hex'));
  */
 const POSTGRES_ONLY_TESTS = ['test/integration/cluster-*.test.ts', 'test/e2e/cluster-*.test.ts', 'test/integration/agent-admission-storm.test.ts'];
 
+/**
+ * Tests whose subject has nothing to do with the store: in the sqlite project alone. The
+ * Windows executable runs under Wine, whose one prefix two projects would share at once.
+ */
+const ENGINE_INDEPENDENT_TESTS = ['test/integration/agent-executable-windows.test.ts'];
+
 /** Unit tests whose subject is the store itself (they open one through test/helpers/temp-store.ts). */
 const STORE_UNIT_TESTS = [
   'test/unit/audit-log.test.ts',
@@ -62,6 +68,7 @@ export default defineConfig({
             test: {
               name: 'postgres',
               include: ['test/integration/**/*.test.ts', 'test/e2e/**/*.test.ts', ...STORE_UNIT_TESTS],
+              exclude: [...configDefaults.exclude, ...ENGINE_INDEPENDENT_TESTS],
               globalSetup: ['test/global-setup-postgres.ts'],
               env: { RELAIS_TEST_ENGINE: 'postgres' },
             },

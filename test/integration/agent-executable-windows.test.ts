@@ -115,7 +115,10 @@ describe('the Windows executable', () => {
             (list) => list.length === 1 && list[0]?.brief != null,
             90_000,
             'the Windows agent online',
-          );
+          ).catch((error: Error) => {
+            // What the agent printed is the only clue to why it did not join.
+            throw new Error(`${error.message}\nthe agent printed:\n${readFileSync(out, 'utf8') || '(nothing)'}`);
+          });
           expect(devices[0]?.brief?.os.platform).toBe('win32');
           await until(() => readFileSync(out, 'utf8').includes('Connected to'), 30_000, 'the agent saying it is connected');
         } finally {
