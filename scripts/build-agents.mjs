@@ -24,6 +24,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { NODE_VERSION, TARGETS, nodeBinary } from './agents/node-binaries.mjs';
 import { ptyPack } from './agents/pty-pack.mjs';
+import { systemInfoWorkerDefine } from './agents/system-info-worker.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const { values } = parseArgs({
@@ -59,7 +60,7 @@ async function bundleAgent() {
     // node-pty comes from the executable's own assets (agent/executable/pty-assets.ts); ws
     // falls back to JavaScript without bufferutil and utf-8-validate.
     external: ['node-pty', 'bufferutil', 'utf-8-validate'],
-    define: { __RELAIS_VERSION__: JSON.stringify(pkg.version) },
+    define: { __RELAIS_VERSION__: JSON.stringify(pkg.version), ...(await systemInfoWorkerDefine('node22')) },
     legalComments: 'none',
     minifyWhitespace: true,
     minifySyntax: true,
@@ -96,7 +97,7 @@ function sha256(...parts) {
   return hash.digest('hex');
 }
 
-const ownSources = ['scripts/build-agents.mjs', 'scripts/agents/node-binaries.mjs', 'scripts/agents/pty-pack.mjs'].map((file) => readFileSync(join(root, file)));
+const ownSources = ['scripts/build-agents.mjs', 'scripts/agents/node-binaries.mjs', 'scripts/agents/pty-pack.mjs', 'scripts/agents/system-info-worker.mjs'].map((file) => readFileSync(join(root, file)));
 const postjectVersion = JSON.parse(readFileSync(join(root, 'node_modules', 'postject', 'package.json'), 'utf8')).version;
 
 const bundle = await bundleAgent();

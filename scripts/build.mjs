@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync, chmodSync, readdirSync, renameSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { systemInfoWorkerDefine } from './agents/system-info-worker.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = join(root, 'dist');
@@ -31,7 +32,7 @@ async function buildAgent() {
     // frames natively. Without them: pipes, and ws's JavaScript fallbacks.
     external: ['node-pty', 'bufferutil', 'utf-8-validate'],
     banner: { js: `#!/usr/bin/env node\n${requireBanner}` },
-    define: { __RELAIS_VERSION__: JSON.stringify(pkg.version) },
+    define: { __RELAIS_VERSION__: JSON.stringify(pkg.version), ...(await systemInfoWorkerDefine('node20')) },
     legalComments: 'none',
     // Comments and whitespace out, names kept (readable stack traces): V8 keeps the whole
     // source in memory, as two bytes per character if a single comment holds a non-Latin-1 one.

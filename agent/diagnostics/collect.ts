@@ -1,5 +1,4 @@
 /** Takes a whole diagnostics snapshot: every probe in parallel, each under its own time limit. */
-import si from 'systeminformation';
 import { snapshot as snapshotSchema, type ProbeName, type Snapshot } from '../../protocol/index.js';
 import { connectivityTargets, probeConnectivity } from './connectivity-probe.js';
 import { probeMail } from './mail-probe.js';
@@ -9,6 +8,7 @@ import * as probes from './probes.js';
 import { probePrinters } from './printers-probe.js';
 import type { ProcessInfo } from './remote-tools.js';
 import { probeSecurity } from './security-probe.js';
+import { systemInfo } from './system-info.js';
 import { UpdatesProbe } from './updates-probe.js';
 import { agentWords } from '../cli/agent-language.js';
 import { probeCatalog } from './probe-catalog.js';
@@ -56,9 +56,9 @@ export async function collectSnapshot(options: CollectOptions): Promise<Snapshot
   const pendingWait = options.pendingUpdatesWaitMs ?? 1200;
   const names = [...new Set([...(options.controllerUrl ? [new URL(options.controllerUrl).hostname.replace(/^\[|\]$/g, '')] : []), ...options.resolveNames])];
   const controllerUrl = options.controllerUrl;
-  const processList = once(() => si.processes());
+  const processList = once(() => systemInfo('processes'));
   const processInfo = once(async (): Promise<ProcessInfo[]> => (await processList()).list.map((p) => ({ pid: p.pid, name: p.name || '', path: p.path || '' })));
-  const gateway = once(() => si.networkGatewayDefault());
+  const gateway = once(() => systemInfo('networkGatewayDefault'));
   const table: Partial<Record<ProbeName, Probe<unknown>>> = {
     system: probes.probeSystem,
     cpu: probes.probeCpu,

@@ -1,14 +1,16 @@
 /**
- * The probes behind a snapshot: systeminformation for the machine, Node's own dns
+ * The probes behind a snapshot: systeminformation for the machine (in a worker
+ * thread, system-info.ts), Node's own dns
  * and fetch for name resolution and the controller. Every string is cleaned to fit
  * the schema; every number is made finite.
  */
 import { promises as dns, getServers } from 'node:dns';
 import os from 'node:os';
-import si from 'systeminformation';
 import { diskUsePercent, plainText, type Snapshot } from '../../protocol/index.js';
 import { agentWords } from '../cli/agent-language.js';
 import { probeCatalog } from './probe-catalog.js';
+import { systemInfo } from './system-info.js';
+import type { SystemInfoAnswers } from './system-info-methods.js';
 
 const probeWords = agentWords(probeCatalog);
 
@@ -18,7 +20,7 @@ const clean = (value: unknown, max: number) => plainText(value ?? '', max);
 const clamp = (n: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, n));
 
 export async function probeSystem(): Promise<Snapshot['system']> {
-  const s = await si.system();
+  const s = await systemInfo('system');
   const serial = clean(s.serial, 128).trim();
   return {
     manufacturer: clean(s.manufacturer || 'unknown', 128),
@@ -30,7 +32,7 @@ export async function probeSystem(): Promise<Snapshot['system']> {
 }
 
 export async function probeCpu(): Promise<Snapshot['cpu']> {
-  const [cpu, load, temperature] = await Promise.all([si.cpu(), si.currentLoad(), si.cpuTemperature().catch(() => null)]);
+  const [cpu, load, temperature] = await Promise.all([systemInfo('cpu'), systemInfo('currentLoad'), systemInfo('cpuTemperature').catch(() => null)]);
   const main = temperature ? num(temperature.main, -1) : -1;
   return {
     brand: clean(`${cpu.manufacturer} ${cpu.brand}`.trim() || 'unknown', 160),
@@ -45,7 +47,7 @@ export async function probeCpu(): Promise<Snapshot['cpu']> {
 }
 
 export async function probeMemory(): Promise<Snapshot['memory']> {
-  const m = await si.mem();
+  const m = await systemInfo('mem');
   return {
     totalBytes: num(m.total),
     usedBytes: num(m.active, num(m.used)),
@@ -56,7 +58,7 @@ export async function probeMemory(): Promise<Snapshot['memory']> {
 }
 
 export async function probeStorage(): Promise<Snapshot['storage']> {
-  const [layout, sizes] = await Promise.all([si.diskLayout().catch(() => []), si.fsSize()]);
+  const [layout, sizes] = await Promise.all([systemInfo('diskLayout').catch(() => []), systemInfo('fsSize')]);
   return {
     disks: layout.slice(0, 64).map((d) => ({ name: clean(d.name || d.device, 128), type: clean(d.type, 32), sizeBytes: num(d.size), vendor: clean(d.vendor, 128) })),
     filesystems: sizes
@@ -67,8 +69,7 @@ export async function probeStorage(): Promise<Snapshot['storage']> {
 }
 
 export async function probeOs(): Promise<Snapshot['os']> {
-  const [info, users] = await Promise.all([si.osInfo(), si.users().catch(() => [])]);
-  const time = si.time();
+  const [info, users, time] = await Promise.all([systemInfo('osInfo'), systemInfo('users').catch(() => []), systemInfo('time')]);
   return {
     platform: clean(info.platform || os.platform(), 32),
     distro: clean(info.distro || os.type(), 128),
@@ -83,11 +84,11 @@ export async function probeOs(): Promise<Snapshot['os']> {
 }
 
 /** `gateway` is shared with the connectivity probe, so the route table is read once. */
-export async function probeNetwork(gatewayOf: () => Promise<string> = () => si.networkGatewayDefault()): Promise<Snapshot['network']> {
+export async function probeNetwork(gatewayOf: () => Promise<string> = () => systemInfo('networkGatewayDefault')): Promise<Snapshot['network']> {
   const [interfaces, gateway, defaultIface] = await Promise.all([
-    si.networkInterfaces(),
+    systemInfo('networkInterfaces'),
     gatewayOf().catch(() => ''),
-    si.networkInterfaceDefault().catch(() => ''),
+    systemInfo('networkInterfaceDefault').catch(() => ''),
   ]);
   const list = Array.isArray(interfaces) ? interfaces : [interfaces];
   return {
@@ -164,7 +165,7 @@ export async function probeController(url: string, timeoutMs: number): Promise<{
 }
 
 export async function probeBattery(): Promise<Snapshot['battery']> {
-  const b = await si.battery();
+  const b = await systemInfo('battery');
   const design = num(b.designedCapacity);
   const max = num(b.maxCapacity);
   return {
@@ -177,7 +178,7 @@ export async function probeBattery(): Promise<Snapshot['battery']> {
 }
 
 /** `listed` is shared with the security and mail probes: the process list is read once per snapshot. */
-export async function probeProcesses(listed: () => ReturnType<typeof si.processes> = () => si.processes()): Promise<Snapshot['processes']> {
+export async function probeProcesses(listed: () => Promise<SystemInfoAnswers['processes']> = () => systemInfo('processes')): Promise<Snapshot['processes']> {
   const { list } = await listed();
   const rows = list.map((p) => ({ pid: Math.max(0, Math.round(num(p.pid))), name: clean(p.name || p.command, 128), cpuPercent: clamp(num(p.cpu), 0, 100_000), memoryBytes: num(p.memRss) * 1024 }));
   return {

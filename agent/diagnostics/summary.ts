@@ -5,8 +5,8 @@
  */
 import { statfsSync } from 'node:fs';
 import os from 'node:os';
-import { fsSize, osInfo } from 'systeminformation';
 import { deviceSummary, plainText, type DeviceSummary } from '../../protocol/index.js';
+import { systemInfo } from './system-info.js';
 
 export const PROBE_TIME_LIMIT_MS = 1500;
 
@@ -33,8 +33,8 @@ export function localUserName(): string {
 /** Gathers the summary; every string is cleaned to fit the schema, and the result is validated. */
 export async function gatherSummary(agentVersion: string, timeLimitMs = PROBE_TIME_LIMIT_MS): Promise<DeviceSummary> {
   const [system, disks] = await Promise.all([
-    withinTimeLimit(() => osInfo(), timeLimitMs),
-    withinTimeLimit(() => fsSize(), timeLimitMs),
+    withinTimeLimit(() => systemInfo('osInfo'), timeLimitMs),
+    withinTimeLimit(() => systemInfo('fsSize'), timeLimitMs),
   ]);
   const cpus = os.cpus();
   const summary: DeviceSummary = {

@@ -1,13 +1,17 @@
 // Diagnostics benchmark: how long a full snapshot takes (10 runs: median, p95, the
 // three slowest probes), and how soon after an agent connects its first summary
-// reaches the controller (measured at a console: "online" → "summary arrived").
+// reaches the controller (measured at a console: "online" → "summary arrived"), and the
+// longest pause of the agent's event loop while a snapshot is taken (what a keystroke or a
+// heartbeat waits for then; systeminformation's execSync runs in a worker thread).
 import { build } from 'esbuild';
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import WebSocket from 'ws';
+import { systemInfoWorkerDefine } from '../agents/system-info-worker.mjs';
 import { startController } from './controller.mjs';
 import { cleanupAll, cleanUpOnSignals } from './cleanup.mjs';
 import { cleanHome } from './clean-home.mjs';
@@ -16,12 +20,13 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const quantile = (values, q) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(q * values.length))];
 const median = (values) => quantile(values, 0.5);
 
-/** Bundles the agent's collector so this plain script can call it. */
+/** Bundles the agent's collector so this plain script can call it, with its worker as the agent has it. */
 async function loadCollector(dir) {
   const outfile = join(dir, 'collect.mjs');
   await build({
     entryPoints: [join(root, 'agent/diagnostics/collect.ts')],
     outfile, bundle: true, platform: 'node', format: 'esm', logLevel: 'error',
+    define: await systemInfoWorkerDefine(),
     banner: { js: "import { createRequire as __r } from 'node:module'; const require = __r(import.meta.url);" },
   });
   return import(pathToFileURL(outfile).href);
@@ -32,18 +37,23 @@ export async function benchSnapshot(runs = 10) {
   try {
     const { collectSnapshot } = await loadCollector(dir);
     const durations = [];
+    const pauses = [];
     const probeTimes = {};
     for (let i = 0; i < runs; i++) {
+      const loop = monitorEventLoopDelay({ resolution: 1 });
+      loop.enable();
       const started = performance.now();
       const snapshot = await collectSnapshot({ controllerUrl: null, resolveNames: ['localhost'] });
       durations.push(performance.now() - started);
+      loop.disable();
+      pauses.push(loop.max / 1e6);
       for (const [name, outcome] of Object.entries(snapshot.probes)) (probeTimes[name] ??= []).push(outcome.durationMs);
     }
     const slowest = Object.entries(probeTimes)
       .map(([name, times]) => ({ probe: name, medianMs: median(times) }))
       .sort((a, b) => b.medianMs - a.medianMs)
       .slice(0, 3);
-    return { runs, medianMs: median(durations), p95Ms: quantile(durations, 0.95), firstRunMs: durations[0], slowestProbes: slowest };
+    return { runs, medianMs: median(durations), p95Ms: quantile(durations, 0.95), firstRunMs: durations[0], slowestProbes: slowest, loopPauseMedianMs: median(pauses), loopPauseMaxMs: Math.max(...pauses) };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -105,6 +115,8 @@ if (import.meta.url === pathToFileURL(process.argv[1]).href) {
   const rows = [
     ['full snapshot, median', `${snapshot.medianMs.toFixed(0)} ms`, '< 2000 ms', snapshot.medianMs < 2000],
     ['full snapshot, p95', `${snapshot.p95Ms.toFixed(0)} ms`, '', true],
+    ['longest event-loop pause, median', `${snapshot.loopPauseMedianMs.toFixed(0)} ms`, '< 100 ms', snapshot.loopPauseMedianMs < 100],
+    ['longest event-loop pause, max', `${snapshot.loopPauseMaxMs.toFixed(0)} ms`, '', true],
     ['slowest probes (median)', snapshot.slowestProbes.map((p) => `${p.probe} ${p.medianMs} ms`).join(', '), '', true],
     ['first summary after connect, median', `${summary.medianMs.toFixed(0)} ms`, '< 300 ms', summary.medianMs < 300],
     ['first summary after connect, max', `${summary.maxMs.toFixed(0)} ms`, '< 300 ms', summary.maxMs < 300],
