@@ -15,6 +15,7 @@ import { spawnAgent, type RunningAgent } from '../helpers/agent-process.js';
 import { terminalText } from '../helpers/browser.js';
 import { useBrowserSuite } from '../helpers/browser-suite.js';
 import { newOnlineDevice, newSupportLink, shownDeviceIds } from '../helpers/dashboard.js';
+import { DEADLINE_MS, until } from '../helpers/until.js';
 
 const QUESTIONS = /\[y\/N\]/gi;
 const suite = useBrowserSuite();
@@ -36,11 +37,11 @@ async function deviceWithAgent(page: Page): Promise<{ agent: RunningAgent; devic
 async function openShell(page: Page, agent: RunningAgent, inNewTab = false): Promise<void> {
   const questions = (agent.output().match(QUESTIONS) ?? []).length;
   const button = page.locator(inNewTab ? '[data-testid=new-shell]' : '[data-testid=open-shell]');
-  await expect.poll(() => button.isEnabled(), { timeout: 15_000 }).toBe(true);
+  await expect.poll(() => button.isEnabled(), { timeout: DEADLINE_MS }).toBe(true);
   await button.click();
-  await expect.poll(() => (agent.output().match(QUESTIONS) ?? []).length, { timeout: 15_000 }).toBeGreaterThan(questions);
+  await expect.poll(() => (agent.output().match(QUESTIONS) ?? []).length, { timeout: DEADLINE_MS }).toBeGreaterThan(questions);
   agent.answer('y');
-  await page.locator('[data-testid=shell-status][data-state=live]').waitFor({ timeout: 15_000 });
+  await page.locator('[data-testid=shell-status][data-state=live]').waitFor({ timeout: DEADLINE_MS });
 }
 
 async function run(page: Page, command: string): Promise<void> {
@@ -50,11 +51,13 @@ async function run(page: Page, command: string): Promise<void> {
 }
 
 /** A command that prints `marker` only once the test creates its trigger file: output produced while the page is away. */
-function whenTriggered(name: string, marker: string): { command: string; fire(): void } {
+function whenTriggered(name: string, marker: string): { command: string; running(): Promise<void>; fire(): void } {
   const file = join(triggers, name);
   return {
     // The typed line shows "$((…))"; only the shell's own output shows the number.
-    command: `while [ ! -e ${file} ]; do sleep 0.05; done; echo ${marker}`,
+    command: `: > ${file}.running; while [ ! -e ${file} ]; do sleep 0.05; done; echo ${marker}`,
+    // The shell has the whole line and runs it (the page may leave now: its socket closes with it).
+    running: () => until(() => existsSync(`${file}.running`), DEADLINE_MS, `the shell running the ${name} command`),
     fire: () => {
       expect(existsSync(file)).toBe(false);
       writeFileSync(file, '');
@@ -68,7 +71,7 @@ async function timeUntilShown(page: Page, text: string | RegExp, since: number):
   await expect.poll(async () => {
     await page.locator('[data-testid=terminal]').scrollIntoViewIfNeeded();
     return terminalText(page);
-  }, { timeout: 15_000 }).toMatch(text);
+  }, { timeout: DEADLINE_MS }).toMatch(text);
   return Date.now() - since;
 }
 
@@ -82,11 +85,12 @@ describe('a shell outlives its page', () => {
 
     const later = whenTriggered('audit', 'away-$((3*3))');
     await run(page, later.command);
+    await later.running();
     await page.locator('a[href="#/audit"]').first().click();
     await expect.poll(() => page.url()).toContain('#/audit');
     later.fire();
     // The person's mirror shows it: the shell ran on while no page showed it.
-    await agent.waitFor('away-9', 15_000);
+    await agent.waitFor('away-9', DEADLINE_MS);
     expect(agent.output()).not.toMatch(/remote shell closed/i);
 
     const back = Date.now();
@@ -99,7 +103,7 @@ describe('a shell outlives its page', () => {
     await run(page, 'echo back-$((5*5))');
     await timeUntilShown(page, 'back-25', Date.now());
     await page.locator('[data-testid=close-shell]').click();
-    await agent.waitFor(/remote shell closed/i, 10_000);
+    await agent.waitFor(/remote shell closed/i, DEADLINE_MS);
   });
 
   it('survives a reload and a fresh load of the page, with the output printed while it was away', async () => {
@@ -113,13 +117,14 @@ describe('a shell outlives its page', () => {
     await page.reload();
     const ms = await timeUntilShown(page, /before-6/, reloaded);
     console.info(`reattach after a reload (page load included): first byte on screen in ${ms} ms`);
-    await page.locator('[data-testid=shell-status][data-state=live]').waitFor({ timeout: 15_000 });
+    await page.locator('[data-testid=shell-status][data-state=live]').waitFor({ timeout: DEADLINE_MS });
 
     const later = whenTriggered('reload', 'while-gone-$((4*4))');
     await run(page, later.command);
+    await later.running();
     await page.goto('about:blank');
     later.fire();
-    await agent.waitFor('while-gone-16', 15_000);
+    await agent.waitFor('while-gone-16', DEADLINE_MS);
     const returned = Date.now();
     await page.goto(`${suite.controller.url}/#/devices/${deviceId}`);
     const fresh = await timeUntilShown(page, /while-gone-16/, returned);
@@ -143,7 +148,7 @@ describe('a shell outlives its page', () => {
     await page.locator('a[href="#/audit"]').first().click();
     await expect.poll(() => page.url()).toContain('#/audit');
     await page.goBack();
-    await expect.poll(() => page.locator('[data-testid=shell-tab][data-state=live]').count(), { timeout: 15_000 }).toBe(2);
+    await expect.poll(() => page.locator('[data-testid=shell-tab][data-state=live]').count(), { timeout: DEADLINE_MS }).toBe(2);
     for (const [index, text] of [[0, 'one-1'], [1, 'two-2']] as const) {
       await tabs.nth(index).click();
       await timeUntilShown(page, text, Date.now());
@@ -151,14 +156,14 @@ describe('a shell outlives its page', () => {
 
     // Pop the second one out: the new browser tab takes it, the first one says where it went.
     const [popped] = await Promise.all([page.context().waitForEvent('page'), page.locator('[data-testid=pop-out-shell]').click()]);
-    await popped.locator('[data-testid=shell-page] [data-testid=shell-status][data-state=live]').waitFor({ timeout: 15_000 });
+    await popped.locator('[data-testid=shell-page] [data-testid=shell-status][data-state=live]').waitFor({ timeout: DEADLINE_MS });
     await timeUntilShown(popped, 'two-2', Date.now());
-    await expect.poll(() => page.locator('[data-testid=shell-status]').getAttribute('data-state'), { timeout: 15_000 }).toBe('elsewhere');
+    await expect.poll(() => page.locator('[data-testid=shell-status]').getAttribute('data-state'), { timeout: DEADLINE_MS }).toBe('elsewhere');
     await run(popped, 'echo popped-$((8*8))');
     await timeUntilShown(popped, 'popped-64', Date.now());
     // And back: the first tab brings it here again.
     await page.locator('[data-testid=bring-shell-here]').click();
     await timeUntilShown(page, 'popped-64', Date.now());
-    await expect.poll(() => popped.locator('[data-testid=shell-status]').getAttribute('data-state'), { timeout: 15_000 }).toBe('elsewhere');
+    await expect.poll(() => popped.locator('[data-testid=shell-status]').getAttribute('data-state'), { timeout: DEADLINE_MS }).toBe('elsewhere');
   });
 });
