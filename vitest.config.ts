@@ -19,10 +19,11 @@ const run = (process.env.RELAIS_TEST_RUN ??= randomBytes(3).toString('hex'));
 const POSTGRES_ONLY_TESTS = ['test/integration/cluster-*.test.ts', 'test/e2e/cluster-*.test.ts', 'test/integration/agent-admission-storm.test.ts'];
 
 /**
- * Tests whose subject has nothing to do with the store: in the sqlite project alone. The
- * Windows executable runs under Wine, whose one prefix two projects would share at once.
+ * Integration tests whose subject has nothing to do with the store: in the sqlite project
+ * alone. The Windows executable runs under Wine, whose one prefix two projects would share
+ * at once; the job drain holds its thread 7 s.
  */
-const ENGINE_INDEPENDENT_TESTS = ['test/integration/agent-executable-windows.test.ts'];
+const ENGINE_INDEPENDENT_TESTS = ['test/integration/agent-executable-windows.test.ts', 'test/integration/job-process-drain.test.ts'];
 
 /** Unit tests whose subject is the store itself (they open one through test/helpers/temp-store.ts). */
 const STORE_UNIT_TESTS = [
