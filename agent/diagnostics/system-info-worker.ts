@@ -10,6 +10,7 @@ import si from 'systeminformation';
 import { LOAD_WINDOW_MS, SYSTEM_INFO_METHODS, type SystemInfoReply, type SystemInfoRequest } from './system-info-methods.js';
 
 const port = parentPort;
+// i18n-ignore: a developer's mistake (the file started as a program), never shown to anyone
 if (!port) throw new Error('system-info-worker runs as a worker thread');
 
 const allowed = new Set<string>(SYSTEM_INFO_METHODS);
@@ -30,6 +31,7 @@ port.on('message', (request: SystemInfoRequest) => {
   const id = request?.id;
   const method = String(request?.method);
   const reply = (message: SystemInfoReply) => port.postMessage(message);
+  // i18n-ignore: the agent's own calls are typed; only a developer's mistake gets here
   if (!allowed.has(method)) return reply({ id, ok: false, error: `unknown call ${method}` });
   Promise.resolve()
     .then(() => answer(method))

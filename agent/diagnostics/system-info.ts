@@ -7,7 +7,11 @@
  * calls are made in this thread.
  */
 import { Worker } from 'node:worker_threads';
+import { agentWords } from '../cli/agent-language.js';
+import { probeCatalog } from './probe-catalog.js';
 import type { SystemInfoAnswers, SystemInfoMethod, SystemInfoReply, SystemInfoRequest } from './system-info-methods.js';
+
+const probeWords = agentWords(probeCatalog);
 
 /** How long the worker outlives its last answer (a snapshot's probes ask one after another). */
 export const WORKER_IDLE_MS = 3000;
@@ -59,7 +63,7 @@ export class SystemInfoClient {
     this.stopIdleTimer();
     const id = this.nextId++;
     return new Promise<SystemInfoAnswers[M]>((resolve, reject) => {
-      const timer = this.clock.setTimeout(() => this.end(worker, new Error(`systeminformation ${method}: no answer within ${this.callLimitMs} ms`)), this.callLimitMs);
+      const timer = this.clock.setTimeout(() => this.end(worker, new Error(`${method}: ${probeWords('noAnswerWithin', { ms: String(this.callLimitMs) })}`)), this.callLimitMs);
       this.pending.set(id, { resolve: resolve as (value: unknown) => void, reject, timer });
       // A call in flight keeps the agent alive (a one-off `diagnose` waits for it); an idle worker never does.
       if (this.pending.size === 1) worker.ref();
@@ -70,7 +74,7 @@ export class SystemInfoClient {
   /** Ends the worker now (the agent is stopping); calls in flight fail. */
   close(): void {
     this.stopIdleTimer();
-    if (this.worker) this.end(this.worker, new Error('systeminformation: the agent is stopping'));
+    if (this.worker) this.end(this.worker, new Error(probeWords('agentStopping')));
   }
 
   private running(): WorkerLike {
@@ -79,7 +83,7 @@ export class SystemInfoClient {
     worker.unref();
     worker.on('message', (reply) => this.settle(worker, reply));
     worker.on('error', (error) => this.end(worker, error));
-    worker.on('exit', (code) => this.end(worker, new Error(`systeminformation worker stopped (exit code ${code})`)));
+    worker.on('exit', (code) => this.end(worker, new Error(probeWords('helperStopped', { code: String(code) }))));
     this.worker = worker;
     return worker;
   }
@@ -108,7 +112,7 @@ export class SystemInfoClient {
     for (const [id, waiting] of this.pending) {
       this.pending.delete(id);
       this.clock.clearTimeout(waiting.timer);
-      waiting.reject(error ?? new Error('systeminformation worker ended'));
+      waiting.reject(error ?? new Error(probeWords('helperEnded')));
     }
     void worker.terminate().catch(() => undefined);
   }

@@ -135,7 +135,7 @@ describe('SystemInfoClient', () => {
     const { systemInfo, workers } = client();
     const call = systemInfo.call('osInfo');
     systemInfo.close();
-    await expect(call).rejects.toThrow(/stopping/);
+    await expect(call).rejects.toThrow('the agent is stopping');
     expect(workers[0]!.terminated).toBe(true);
     expect(vi.getTimerCount()).toBe(0);
   });
