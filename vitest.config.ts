@@ -40,6 +40,7 @@ const STORE_UNIT_TESTS = [
   'test/unit/satisfaction.test.ts',
   'test/unit/recording-nodes.test.ts',
   'test/unit/device-index-offline.test.ts',
+  'test/unit/job-store-writes.test.ts',
 ];
 
 export default defineConfig({

@@ -18,6 +18,7 @@
  *        [--kill-runs=2] [--runs=3] [--bytes=67108864] [--streams=base64,yes] [--samples=300]
  *        [--warmup=30] [--generators=2] [--concurrency=100] [--source-addresses=1] [--phases=relay,job,kill]
  *        [--database-url=postgres://…] [--redis-url=redis://…] [--out=bench-results/cluster.json]
+ *        [--cpu-prof=DIR] (each node writes a --cpu-prof profile there when it stops; profile-summary.mjs reads it)
  * --source-addresses=N spreads the agents' sockets over 127.0.0.1 … 127.0.0.N (HAProxy passes each
  * on in X-Forwarded-For): a fleet seen from many addresses rather than one, as throttles count per address.
  * A quick check: --agents=100 --kill-agents=300 --kill-runs=1 --runs=1 --bytes=8388608 --samples=50 --warmup=5
@@ -70,6 +71,7 @@ function parseOptions(argv) {
     if (name === 'out') options.out = value;
     else if (name === 'database-url') options.databaseUrl = value;
     else if (name === 'redis-url') options.redisUrl = value;
+    else if (name === 'cpu-prof') options.cpuProf = resolve(value);
     else if (name === 'phases' || name === 'streams') {
       const known = name === 'phases' ? PHASES : Object.keys(STREAMS);
       const list = value.split(',');
@@ -293,7 +295,8 @@ async function measure(options, { outPath, startedAt, config }) {
   }
   const results = { machine: machine() };
   const databaseUrl = await createBenchDatabase(options.databaseUrl);
-  const cluster = await startCluster({ root, size: options.nodes, databaseUrl, redisUrl: options.redisUrl });
+  const nodeArgs = options.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProf}`] : [];
+  const cluster = await startCluster({ root, size: options.nodes, databaseUrl, redisUrl: options.redisUrl, nodeArgs });
   log(`${options.nodes} nodes behind HAProxy at ${cluster.url} (${cluster.nodes.map((n) => `${n.id} pid ${n.pid}`).join(', ')}; Redis prefix ${cluster.redisPrefix})`);
   if (options.phases.includes('relay')) results.relay = await phase('relay', () => relayPhase(cluster, options));
   if (options.phases.includes('job') || options.phases.includes('kill')) {

@@ -310,7 +310,7 @@ export class Dispatcher {
     switch (message.t) {
       case 'job.started': {
         if (!active || !known) return;
-        if (!(await store.patchRun(message.jobId, deviceId, { status: 'running', started_at: message.startedAt }, ['pending', 'dispatched']))) return;
+        if (!(await store.markStarted(message.jobId, deviceId, message.startedAt))) return;
         active.runs.set(deviceId, 'running');
         this.meter.jobRuns('running');
         this.emitRunAs(message.jobId, { ...bareRun(message.jobId, deviceId, 'running'), startedAt: message.startedAt });

@@ -10,8 +10,10 @@ import {
 } from '../../../protocol/index.js';
 import type { Db } from '../store/database.js';
 import { engineOf, forUpdate } from '../store/dialect.js';
-import type { Selectable, Transaction } from 'kysely';
-import type { Database, JobRunsTable, JobsTable } from '../store/schema.js';
+import type { Selectable } from 'kysely';
+import type { JobRunsTable, JobsTable } from '../store/schema.js';
+import { runKey, streamKey, writeOutput, writeResults, writeStarted, type OutputWrite, type ResultWrite, type StartedWrite } from './run-writes-postgres.js';
+import { WriteBatcher } from './write-batcher.js';
 
 /** A job as stored: what GET /api/jobs/:id shows, less the counts. */
 export type JobRecord = Omit<Job, 'counts'>;
@@ -27,7 +29,18 @@ export interface RunPatch {
 }
 
 export class JobStore {
-  constructor(private readonly db: Db) {}
+  /** PostgreSQL only: the writes a running job makes per device, a batch per statement (SQLite writes in-process, one row at a time). */
+  private readonly batched: { started: WriteBatcher<StartedWrite>; output: WriteBatcher<OutputWrite>; results: WriteBatcher<ResultWrite> } | null;
+
+  constructor(private readonly db: Db) {
+    this.batched = engineOf(db) === 'postgres'
+      ? {
+          started: new WriteBatcher<StartedWrite>(runKey, (batch) => writeStarted(db, batch)),
+          output: new WriteBatcher<OutputWrite>(streamKey, (batch) => writeOutput(db, batch)),
+          results: new WriteBatcher<ResultWrite>(runKey, (batch) => writeResults(db, batch)),
+        }
+      : null;
+  }
 
   /** Stores a new job and one pending run per device, in one transaction. */
   async create(job: NewJob): Promise<JobRecord> {
@@ -122,6 +135,12 @@ export class JobStore {
     return Number((await query.executeTakeFirst()).numUpdatedRows) > 0;
   }
 
+  /** The agent started the run: running from pending or dispatched only; true when it moved. */
+  markStarted(jobId: string, deviceId: string, startedAt: number): Promise<boolean> {
+    if (this.batched) return this.batched.started.add({ jobId, deviceId, startedAt });
+    return this.patchRun(jobId, deviceId, { status: 'running', started_at: startedAt }, ['pending', 'dispatched']);
+  }
+
   /**
    * Claims pending runs of `deviceIds` (in that order) for dispatch, as many as the job's
    * concurrency leaves room for counting what is in flight on every node: under the job's
@@ -155,11 +174,10 @@ export class JobStore {
 
   /** Stores one output message once, and only while the stream is under the bound; true when it was new. */
   async addOutput(jobId: string, deviceId: string, stream: JobStream, seq: number, data: Buffer): Promise<boolean> {
-    // The casts name the parameters' types, which PostgreSQL cannot infer in a SELECT list.
-    const bytes = sql.raw(engineOf(this.db) === 'postgres' ? 'bytea' : 'blob');
+    if (this.batched) return this.batched.output.add({ jobId, deviceId, stream, seq, data });
     const result = await sql`
       INSERT INTO job_output (job_id, device_id, stream, seq, data)
-      SELECT CAST(${jobId} AS text), CAST(${deviceId} AS text), CAST(${stream} AS text), CAST(${seq} AS bigint), CAST(${data} AS ${bytes})
+      SELECT CAST(${jobId} AS text), CAST(${deviceId} AS text), CAST(${stream} AS text), CAST(${seq} AS bigint), CAST(${data} AS blob)
       WHERE (SELECT COALESCE(SUM(length(data)), 0) FROM job_output WHERE job_id = ${jobId} AND device_id = ${deviceId} AND stream = ${stream}) + ${data.byteLength} <= ${LIMITS.maxJobOutputBytes}
       ON CONFLICT DO NOTHING
     `.execute(this.db);
@@ -168,55 +186,15 @@ export class JobStore {
 
   /**
    * Stores a final result unless the run already has one (a late result may replace `expired`); true when stored.
-   * On PostgreSQL, results arriving while a batch is being written go together into the next
-   * one: one transaction (one commit) for many results instead of one each.
+   * On PostgreSQL, results arriving while a batch is being written go together into the next one.
    */
   storeResult(jobId: string, deviceId: string, result: JobResultMessage): Promise<boolean> {
-    if (engineOf(this.db) !== 'postgres') return storeOneResult(this.db, jobId, deviceId, result);
-    return new Promise((resolve, reject) => {
-      this.resultQueue.push({ jobId, deviceId, result, resolve, reject });
-      if (!this.writingResults) void this.writeResults();
-    });
-  }
-
-  private readonly resultQueue: QueuedResult[] = [];
-  private writingResults = false;
-
-  /** Writes the queued results, a batch at a time, until none is left. */
-  private async writeResults(): Promise<void> {
-    this.writingResults = true;
-    try {
-      while (this.resultQueue.length > 0) {
-        const batch = this.resultQueue.splice(0, RESULT_BATCH);
-        try {
-          const stored = await this.db.transaction().execute(async (tx) => {
-            const done: boolean[] = [];
-            for (const q of batch) done.push(await storeOneResult(tx, q.jobId, q.deviceId, q.result));
-            return done;
-          });
-          batch.forEach((q, i) => q.resolve(stored[i]!));
-        } catch (err) {
-          for (const q of batch) q.reject(err);
-        }
-      }
-    } finally {
-      this.writingResults = false;
-    }
+    if (this.batched) return this.batched.results.add({ jobId, deviceId, result });
+    return storeOneResult(this.db, jobId, deviceId, result);
   }
 }
 
-/** At most this many results in one transaction. */
-const RESULT_BATCH = 200;
-
-interface QueuedResult {
-  readonly jobId: string;
-  readonly deviceId: string;
-  readonly result: JobResultMessage;
-  resolve(stored: boolean): void;
-  reject(err: unknown): void;
-}
-
-function storeOneResult(db: Db | Transaction<Database>, jobId: string, deviceId: string, result: JobResultMessage): Promise<boolean> {
+function storeOneResult(db: Db, jobId: string, deviceId: string, result: JobResultMessage): Promise<boolean> {
   const open = ['pending', 'dispatched', 'running', 'expired'] as const;
   return db
     .updateTable('job_runs')
