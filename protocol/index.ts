@@ -4,6 +4,7 @@ export * from './errors.js';
 export * from './frames.js';
 export * from './text.js';
 export * from './backoff.js';
+export * from './transport.js';
 export * from './command-line.js';
 export * from './fields.js';
 export * from './disk-use.js';

@@ -3,9 +3,9 @@
  * Pure: arguments and environment in, a frozen config (or a usage error) out.
  * The enrollment token is a secret: no message ever repeats it.
  */
-import { deviceName, deviceTag, policyDecision, type UnattendedPolicy } from '../../protocol/index.js';
+import { deviceName, deviceTag, isLoopbackHost, policyDecision, type UnattendedPolicy } from '../../protocol/index.js';
 import { cliWords, consentTimeoutMs, fileMaxBytes, listOption, stringOption, usageError, type Environment, type OptionSpec, type Options, type Refusal, type UsageError } from './cli-parsing.js';
-import { controllerBase, isLoopbackHost, parseControllerList } from '../link/controller-url.js';
+import { controllerBase, parseControllerList } from '../link/controller-url.js';
 
 export interface EnrollConfig {
   /** The controller's base address (http or https), as the administrator gave it: where to enroll first. */

@@ -3,6 +3,7 @@
  * address) into the code and the websocket address to dial. Pure functions: no
  * I/O, no environment. Error texts never repeat the code, which is a secret.
  */
+import { isLoopbackHost } from '../../protocol/index.js';
 import { cliWords } from '../cli/cli-parsing.js';
 import { MAX_CONTROLLER_URLS } from './controller-rotation.js';
 
@@ -128,15 +129,6 @@ function withAlternates(target: Omit<SupportTarget, 'otherWsUrls'>, others: read
   return { ...target, otherWsUrls: Object.freeze(otherWsUrls) };
 }
 
-/** localhost, 127.0.0.0/8 and ::1 (also as an IPv4-mapped address): traffic that never leaves the machine. */
-export function isLoopbackHost(hostname: string): boolean {
-  const host = hostname.toLowerCase().replace(/^\[|\]$/g, '').replace(/\.$/, '');
-  if (host === 'localhost') return true;
-  if (/^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host)) return host.split('.').every((part) => Number(part) <= 255);
-  if (host === '::1' || host === '0:0:0:0:0:0:0:1') return true;
-  // WHATWG URL normalises ::ffff:127.x.y.z to hex: ::ffff:7fxx:xxxx.
-  return /^::ffff:7f[0-9a-f]{2}:[0-9a-f]{1,4}$/.test(host);
-}
 
 /**
  * The transport rule: unencrypted websockets only to this machine unless the person
@@ -148,14 +140,3 @@ export function transportRefusal(wsUrl: string, insecure: boolean): string | nul
   return cliWords('refuseInsecure', { host: url.host });
 }
 
-/**
- * Whether our websocket frames need random masks. Masking keeps a browser's script
- * from steering the bytes a clear-text proxy sees (RFC 6455 §10.3); shell output can
- * be steered too, so it stays on for plain ws:// across a network. Inside TLS no
- * intermediary reads the frames, and loopback has none: there a zero mask (which ws
- * skips) saves a copy and a pass over every frame on both ends.
- */
-export function framesNeedMasking(wsUrl: string): boolean {
-  const url = new URL(wsUrl);
-  return !(url.protocol === 'wss:' || isLoopbackHost(url.hostname));
-}

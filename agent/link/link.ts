@@ -8,20 +8,15 @@ import WebSocket from 'ws';
 import {
   CLOSE_CODES, ERRORS, LIMITS, PROTOCOL_VERSION, RECONNECT_BACKOFF, SUPPORTED_VERSIONS, controllerToAgent, decodeControl, decodeFrame,
   describeError, encodeControl, errorWords, isErrorCode, plainText, type AgentToController, type BackoffPolicy, type ControllerToAgent, type ErrorCode, type Frame,
-  type UnattendedPolicy,
+  type UnattendedPolicy, framesNeedMasking, zeroMask,
 } from '../../protocol/index.js';
 import type { LinkCredentials } from './credentials.js';
 import { ControllerRotation } from './controller-rotation.js';
-import { framesNeedMasking } from './controller-url.js';
 import { agentLanguage } from '../cli/agent-language.js';
 import { words } from '../person/person-words.js';
 
 export type Welcome = Extract<ControllerToAgent, { t: 'welcome' }>;
 
-/** Fills ws's mask with zeros (see framesNeedMasking). */
-function zeroMask(mask: Buffer): void {
-  mask.fill(0);
-}
 
 /** One options object for every frame (binary, uncompressed, final). */
 const FRAME_SEND_OPTIONS = Object.freeze({ binary: true, compress: false, fin: true });

@@ -1,7 +1,8 @@
 /** The agent's command line: links, codes, the loopback rule, and usage errors. */
 import { describe, expect, it } from 'vitest';
 import { parseCommandLine, type Command, type JoinConfig } from '../../agent/cli/cli.js';
-import { framesNeedMasking, isLoopbackHost, resolveTarget, transportRefusal } from '../../agent/link/controller-url.js';
+import { resolveTarget, transportRefusal } from '../../agent/link/controller-url.js';
+import { framesNeedMasking, isLoopbackHost } from '../../protocol/index.js';
 import { backoffDelay } from '../../protocol/index.js';
 import { Credit } from '../../protocol/credit.js';
 

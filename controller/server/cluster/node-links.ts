@@ -5,6 +5,7 @@
  * pair is used: a node sends on whichever link to that node is open.
  */
 import { WebSocket } from 'ws';
+import { framesNeedMasking, zeroMask } from '../../../protocol/index.js';
 import type { Log } from '../observability/logger.js';
 import { signNodeHandshake, type NodeAuthenticator } from './node-auth.js';
 import { NODE_LINK_MAX_PAYLOAD, NodeLink, type NodeLinkHandlers } from './node-link.js';
@@ -42,6 +43,8 @@ export class NodeLinks {
         headers: signNodeHandshake(this.deps.secret, this.deps.nodeId),
         perMessageDeflate: false,
         maxPayload: NODE_LINK_MAX_PAYLOAD,
+        // Between nodes on one machine or over TLS, a zero mask: ws sends the frame's own buffer, uncopied.
+        ...(framesNeedMasking(url.replace(/^http/, 'ws')) ? {} : { generateMask: zeroMask }),
         handshakeTimeout: 5000,
       });
     } catch (err) {
