@@ -124,14 +124,18 @@ export class SystemInfoClient {
   }
 }
 
-/** The built worker's code, when this runs from a bundle (scripts/agents/system-info-worker.mjs). */
-const builtWorker = typeof __RELAIS_SYSTEM_INFO_WORKER__ === 'string' ? __RELAIS_SYSTEM_INFO_WORKER__ : null;
+/**
+ * The built worker's code, when this runs from a bundle (scripts/agents/system-info-worker.mjs).
+ * Inside a function: the 400 KB string is made when a worker starts, not kept on the heap
+ * of every idle agent from its first line.
+ */
+const builtWorker = typeof __RELAIS_SYSTEM_INFO_WORKER__ === 'string' ? (): string => __RELAIS_SYSTEM_INFO_WORKER__ as string : null;
 
 /** From the sources: the library in this thread, loaded by a name the bundler leaves alone. */
 const LIBRARY = 'systeminformation';
 let inThisThread: Promise<Record<SystemInfoMethod, () => unknown>> | null = null;
 
-const client = builtWorker ? new SystemInfoClient(() => new Worker(builtWorker, { eval: true })) : null;
+const client = builtWorker ? new SystemInfoClient(() => new Worker(builtWorker(), { eval: true })) : null;
 
 /** One systeminformation call, answered off the agent's event loop. */
 export async function systemInfo<M extends SystemInfoMethod>(method: M): Promise<SystemInfoAnswers[M]> {
