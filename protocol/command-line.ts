@@ -35,22 +35,33 @@ export interface ReadRules {
   readonly stopAt?: readonly string[];
 }
 
-/** Reads parseArgs tokens against `specs`, in order; the first problem is the answer. An empty value counts as missing. */
-export function readCommandLine(args: readonly string[], tokens: readonly ArgToken[], specs: OptionSpecs, rules: ReadRules = {}): CommandLine {
+/** How a program splits arguments: node:util `parseArgs({ strict: false, allowPositionals: true, tokens: true })` with its specs. */
+export type SplitArguments = (args: string[]) => readonly ArgToken[];
+
+/** What stands in for a dash positional while parseArgs splits: a plain word it leaves alone. */
+const STAND_IN = '_';
+
+/**
+ * Splits `args` with `split` and reads its tokens against `specs`, in order; the
+ * first problem is the answer. An empty value counts as missing.
+ *
+ * Dash positionals are hidden from parseArgs while it splits: it would read
+ * "-ab-c" as the short options -a -b and then "-" + "-" as "--", which turns
+ * every later option into a positional (a job id is random base64url).
+ */
+export function readCommandLine(args: readonly string[], split: SplitArguments, specs: OptionSpecs, rules: ReadRules = {}): CommandLine {
+  const hidden = new Set<number>();
+  const shown = args.map((arg, i) => {
+    if (!isDashPositional(arg, rules)) return arg;
+    hidden.add(i);
+    return STAND_IN;
+  });
   const positionals: string[] = [];
   const values = new Map<string, true | string[]>();
-  let lastDashIndex = -1;
-  for (const token of tokens) {
+  for (const token of split(shown)) {
     if (token.kind === 'option-terminator') continue;
     if (token.kind === 'positional') {
-      positionals.push(token.value);
-      continue;
-    }
-    const arg = args[token.index] ?? token.rawName;
-    if (!token.rawName.startsWith('--') && rules.dashPositional?.(arg)) {
-      // parseArgs split "-482" into short options -4 -8 -2: it is one positional.
-      if (token.index !== lastDashIndex) positionals.push(arg);
-      lastDashIndex = token.index;
+      positionals.push(hidden.has(token.index) ? (args[token.index] as string) : token.value);
       continue;
     }
     const spec = Object.prototype.hasOwnProperty.call(specs, token.name) ? specs[token.name] : undefined;
@@ -61,11 +72,17 @@ export function readCommandLine(args: readonly string[], tokens: readonly ArgTok
       if (rules.stopAt?.includes(token.name)) break;
       continue;
     }
-    if (token.value === undefined || token.value === '') return { ok: false, problem: 'needs-value', option: token.rawName };
+    // "--name -5": the value is the next argument, perhaps one hidden above.
+    const value = token.inlineValue === false && hidden.has(token.index + 1) ? args[token.index + 1] : token.value;
+    if (value === undefined || value === '') return { ok: false, problem: 'needs-value', option: token.rawName };
     const previous = values.get(token.name);
-    values.set(token.name, [...(Array.isArray(previous) ? previous : []), token.value]);
+    values.set(token.name, [...(Array.isArray(previous) ? previous : []), value]);
   }
   return { ok: true, positionals, values };
+}
+
+function isDashPositional(arg: string, rules: ReadRules): boolean {
+  return arg.length > 1 && arg.startsWith('-') && !arg.startsWith('--') && rules.dashPositional?.(arg) === true;
 }
 
 /** A valued option's last value. */

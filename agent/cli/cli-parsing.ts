@@ -41,9 +41,8 @@ const STANDARD: OptionSpecs = { help: { type: 'boolean', short: 'h' }, version: 
 export function splitArguments(args: readonly string[], specs: Readonly<Record<string, OptionSpec>>): Split {
   const kinds: Record<string, OptionSpecs[string]> = { ...STANDARD };
   for (const [name, spec] of Object.entries(specs)) kinds[name] = { type: spec.value ? 'string' : 'boolean', multiple: spec.repeatable ?? false };
-  const { tokens } = parseArgs({ args: [...args], options: kinds, strict: false, allowPositionals: true, tokens: true });
   // "-5" is a value, not an option: a code or a number typed with a leading minus.
-  const read = readCommandLine(args, tokens, kinds, { dashPositional: (arg) => /^-\d/.test(arg), stopAt: ['help', 'version'] });
+  const read = readCommandLine(args, (shown) => parseArgs({ args: shown, options: kinds, strict: false, allowPositionals: true, tokens: true }).tokens, kinds, { dashPositional: (arg) => /^-\d/.test(arg), stopAt: ['help', 'version'] });
   if (!read.ok) {
     if (read.problem === 'unknown-option') return { error: cliWords('unknownOption', { option: quote(read.option) }) };
     return { error: cliWords(read.problem === 'takes-no-value' ? 'takesNoValue' : 'needsValue', { option: read.option }) };

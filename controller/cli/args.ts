@@ -76,9 +76,8 @@ export function parseArgs(argv: readonly string[], env: Record<string, string | 
   const asked = languageOption(argv);
   setCliLanguage(isLanguage(asked) ? asked : environmentLanguage(env, runtimeLocale));
   if (asked !== undefined && !isLanguage(asked)) throw usage(say('notLanguage', { raw: asked.slice(0, 20) }));
-  const { tokens } = splitArgs({ args: [...argv], options: OPTIONS, strict: false, allowPositionals: true, tokens: true });
   // Only --options are options: a job id may start with "-".
-  const read = readCommandLine(argv, tokens, OPTIONS, { dashPositional: (arg) => arg !== '-h', stopAt: ['help'] });
+  const read = readCommandLine(argv, (shown) => splitArgs({ args: shown, options: OPTIONS, strict: false, allowPositionals: true, tokens: true }).tokens, OPTIONS, { dashPositional: (arg) => arg !== '-h', stopAt: ['help'] });
   if (!read.ok) {
     const option = read.option;
     throw usage(read.problem === 'unknown-option' ? say('unknownOption', { option }) : say(read.problem === 'needs-value' ? 'needsValue' : 'takesNoValue', { option }));

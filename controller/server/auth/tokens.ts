@@ -6,9 +6,16 @@ export function newToken(): string {
   return randomBytes(32).toString('base64url');
 }
 
-/** A short random identifier for rows shown in URLs. */
+/**
+ * A short random identifier for rows shown in URLs and typed on command lines:
+ * 16 base64url characters, never a leading "-", which a command line would read
+ * as an option (96 bits drawn, one id in 64 drawn again).
+ */
 export function newId(): string {
-  return randomBytes(12).toString('base64url');
+  for (;;) {
+    const id = randomBytes(12).toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
 }
 
 export function sha256(text: string): string {

@@ -322,8 +322,7 @@ export const USAGE = `Usage: npm start -- [options]
 
 /** Parses argv and env into a frozen Config, or throws ConfigError with a message for the operator. */
 export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Config {
-  const { tokens } = parseArgs({ args: [...argv], options: OPTIONS, strict: false, allowPositionals: true, tokens: true });
-  const read = readCommandLine(argv, tokens, OPTIONS, { stopAt: ['help'] });
+  const read = readCommandLine(argv, (shown) => parseArgs({ args: shown, options: OPTIONS, strict: false, allowPositionals: true, tokens: true }).tokens, OPTIONS, { stopAt: ['help'] });
   if (!read.ok) {
     if (read.problem === 'unknown-option') throw new ConfigError(`Unknown option ${read.option}.\n\n${USAGE}`);
     throw new ConfigError(read.problem === 'needs-value' ? `Option ${read.option} needs a value.` : `Option ${read.option} takes no value.`);
