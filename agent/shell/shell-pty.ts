@@ -3,6 +3,7 @@
  * native: it is loaded at run time, and its absence is a reason, not a crash.
  */
 import type * as NodePty from 'node-pty';
+import { PtyWriter } from './pty-writer.js';
 import { drainAfterExit, killShellTree, type ShellOptions, type ShellProcess } from './shell-process.js';
 import { words } from '../person/person-words.js';
 
@@ -44,18 +45,23 @@ export function spawnPtyShell(pty: PtyModule, options: ShellOptions): ShellProce
     lastDataAt = Date.now();
     options.onData(typeof data === 'string' ? Buffer.from(data, 'utf8') : data);
   });
+  const isWindows = process.platform === 'win32';
+  // node-pty's master side on POSIX: a non-blocking descriptor we write to ourselves while
+  // the stream that owns it is open (pty-writer.ts); otherwise node-pty's own writes.
+  const { fd, _socket: owner } = term as { fd?: unknown; _socket?: { destroyed?: unknown } };
+  const writer = !isWindows && typeof fd === 'number' && typeof owner?.destroyed === 'boolean' ? new PtyWriter(fd, () => owner.destroyed === false) : null;
   const exited = new Promise<number | null>((resolve) => {
     term.onExit(({ exitCode, signal }) => {
       hasExited = true;
+      writer?.close();
       void drainAfterExit(() => lastDataAt).then(() => resolve(signal ? null : exitCode));
     });
   });
-  const isWindows = process.platform === 'win32';
   return {
     pid: term.pid,
     mode: 'pty',
     exited,
-    write: (bytes) => term.write(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)),
+    write: (bytes) => (writer ? writer.write(bytes) : term.write(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength))),
     resize: (cols, rows) => {
       if (!hasExited) term.resize(cols, rows);
     },

@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const BENCHES = ['run.mjs', 'recording-bench.mjs', 'diagnostics-bench.mjs', 'tickets-bench.mjs', 'knowledge-bench.mjs', 'reattach-bench.mjs', 'reports-bench.mjs', 'file-transfer-bench.mjs'];
+const BENCHES = ['run.mjs', 'pty-write-bench.mjs', 'recording-bench.mjs', 'diagnostics-bench.mjs', 'tickets-bench.mjs', 'knowledge-bench.mjs', 'reattach-bench.mjs', 'reports-bench.mjs', 'file-transfer-bench.mjs'];
 
 const outcomes = BENCHES.map((file) => {
   const { status } = spawnSync(process.execPath, [join(here, file)], { stdio: 'inherit' });
