@@ -36,6 +36,7 @@ import { startCluster } from '../cluster/cluster.mjs';
 import { spawnAgent } from './agent.mjs';
 import { runBench } from './bench-main.mjs';
 import { onCleanup } from './cleanup.mjs';
+import { startCpuMeter } from './cpu-usage.mjs';
 import { CLUSTER_TARGETS, formatClusterTable } from './cluster-report.mjs';
 import { connectConsole, createSupportLink, login } from './console.mjs';
 import { startController } from './controller.mjs';
@@ -152,6 +153,16 @@ async function relayPhase(cluster, options) {
     single: await remoteShell({ consoleUrl: single.url, joinUrl: single.url, cookie: singleCookie, technician: singleConsole, label: 'single controller' }),
     cluster: await remoteShell({ consoleUrl: node1.url, joinUrl: node2.url, cookie, technician, label: `cluster (console on ${node1.id}, agent on ${node2.id})` }),
   };
+  // Whose CPU each side's stream costs: the relay's processes (the shell and this console are alike on both sides).
+  const processes = {
+    single: { controller: single.pid, agent: sides.single.agent.pid },
+    cluster: { [node1.id]: node1.pid, [node2.id]: node2.pid, agent: sides.cluster.agent.pid },
+  };
+  // What each process spends with shells open and nothing flowing: a cost per second, not per byte.
+  const idleMeter = startCpuMeter({ ...processes.single, ...Object.fromEntries(cluster.nodes.map((node) => [node.id, node.pid])), clusterAgent: sides.cluster.agent.pid });
+  await sleep(5000);
+  const idle = Object.fromEntries(Object.entries(idleMeter()).filter(([, v]) => typeof v === 'number').map(([k, v]) => [k, k === 'machineBusyCpus' ? v : v / 5]));
+  log(`idle, CPU-s per second: ${Object.entries(idle).map(([k, v]) => `${k} ${v.toFixed(3)}`).join(', ')}`);
   const throughput = {};
   let runs = 0;
   let exact = 0;
@@ -159,10 +170,13 @@ async function relayPhase(cluster, options) {
     const expected = await expectedOutput(stream, options.bytes);
     for (const side of Object.values(sides)) await measureThroughput(side.remote, { stream, bytes: options.warmupBytes, timeoutMs: 300_000 });
     const mbps = { single: [], cluster: [] };
+    const cpu = { single: [], cluster: [] };
     for (let i = 0; i < options.runs; i += 1) {
       // The order alternates, so drift on the machine hits both alike.
       for (const side of i % 2 === 0 ? ['cluster', 'single'] : ['single', 'cluster']) {
+        const meter = startCpuMeter(processes[side]);
         const run = await measureThroughput(sides[side].remote, { stream, bytes: options.bytes, expected, timeoutMs: 300_000 });
+        cpu[side].push(perHundredMB(meter(), run.bytesReceived));
         mbps[side].push(run.mbPerSecond);
         runs += 1;
         if (run.exact) exact += 1;
@@ -170,7 +184,9 @@ async function relayPhase(cluster, options) {
       log(`${stream} run ${i + 1}/${options.runs}: cluster ${mbps.cluster.at(-1).toFixed(1)} MB/s, single ${mbps.single.at(-1).toFixed(1)} MB/s`);
     }
     const ratio = median(mbps.cluster) / median(mbps.single);
-    throughput[stream] = { cluster: median(mbps.cluster), single: median(mbps.single), samples: mbps, ratio, pass: ratio >= CLUSTER_TARGETS.throughputRatio };
+    const cpuMedians = Object.fromEntries(Object.entries(cpu).map(([side, list]) => [side, Object.fromEntries(Object.keys(list[0] ?? {}).map((name) => [name, median(list.map((r) => r[name]))]))]));
+    log(`${stream} CPU-s per 100 MB (median): ${Object.entries(cpuMedians).map(([side, figures]) => `${side}: ${Object.entries(figures).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', ')}`).join('; ')}`);
+    throughput[stream] = { cluster: median(mbps.cluster), single: median(mbps.single), samples: mbps, ratio, pass: ratio >= CLUSTER_TARGETS.throughputRatio, cpuSecondsPer100MB: cpuMedians, cpuSamples: cpu };
   }
   let latency = null;
   if (options.samples > 0) {
@@ -188,7 +204,12 @@ async function relayPhase(cluster, options) {
   await technician.close();
   await singleConsole.close();
   await single.stop();
-  return { throughput, latency, runs, exact };
+  return { throughput, latency, runs, exact, idleCpuSecondsPerSecond: idle };
+}
+
+/** A CPU meter's reading per 100 MB of `bytes`, the machine's busy CPUs as they were. */
+function perHundredMB(reading, bytes) {
+  return Object.fromEntries(Object.entries(reading).filter(([, v]) => typeof v === 'number').map(([k, v]) => [k, k === 'machineBusyCpus' ? v : (v * 1e8) / bytes]));
 }
 
 /** Runs with a result stored, whatever it says. */

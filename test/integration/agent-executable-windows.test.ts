@@ -81,9 +81,17 @@ describe('the Windows executable', () => {
       return { status: result.status, stdout: readFileSync(out, 'utf8'), stderr: readFileSync(err, 'utf8') };
     };
 
+    /**
+     * Ends every process of the test's Wine prefix. Killing `wine` ends only its launcher:
+     * the agent, the PowerShell it started for a probe and Wine's services would go on
+     * (they were found 22 minutes later, still using CPU, in the middle of a suite).
+     */
+    const endWinePrefix = () => void spawnSync('wineserver', ['-k'], { env, stdio: 'ignore', timeout: 30_000 });
+
     beforeAll(() => {
       execFileSync('winecfg', ['/v', 'win10'], { env, stdio: 'ignore', timeout: 180_000 });
     }, 240_000);
+    afterAll(endWinePrefix, 60_000);
 
     it('prints its version', () => {
       const result = run(['--version']);
@@ -123,6 +131,7 @@ describe('the Windows executable', () => {
           await until(() => readFileSync(out, 'utf8').includes('Connected to'), 30_000, 'the agent saying it is connected');
         } finally {
           agent.kill('SIGKILL');
+          endWinePrefix();
           closeSync(stdout);
         }
       } finally {
