@@ -36,7 +36,7 @@ import { startCluster } from '../cluster/cluster.mjs';
 import { spawnAgent } from './agent.mjs';
 import { runBench } from './bench-main.mjs';
 import { onCleanup } from './cleanup.mjs';
-import { startCpuMeter } from './cpu-usage.mjs';
+import { startCpuMeter, waitForQuietMachine } from './cpu-usage.mjs';
 import { CLUSTER_TARGETS, formatClusterTable } from './cluster-report.mjs';
 import { connectConsole, createSupportLink, login } from './console.mjs';
 import { startController } from './controller.mjs';
@@ -158,6 +158,9 @@ async function relayPhase(cluster, options) {
     single: { controller: single.pid, agent: sides.single.agent.pid },
     cluster: { [node1.id]: node1.pid, [node2.id]: node2.pid, agent: sides.cluster.agent.pid },
   };
+  // The agents' first diagnostics run niced commands for seconds after they join: measured beside them, the first runs were slower on both sides.
+  const quiet = await waitForQuietMachine();
+  log(`machine quiet after ${(quiet.waitedMs / 1000).toFixed(1)} s (${quiet.busyCpus} CPUs busy in the last second)`);
   // What each process spends with shells open and nothing flowing: a cost per second, not per byte.
   const idleMeter = startCpuMeter({ ...processes.single, ...Object.fromEntries(cluster.nodes.map((node) => [node.id, node.pid])), clusterAgent: sides.cluster.agent.pid });
   await sleep(5000);

@@ -115,3 +115,16 @@ export async function measureBackgroundLoad(ms = 1000) {
   await new Promise((resolve) => setTimeout(resolve, ms));
   return meter().machineBusyCpus;
 }
+
+/**
+ * Waits until the machine is quiet: a second in which fewer than `busyCpus` CPUs were
+ * busy (an agent that just joined is still running its first diagnostics, niced
+ * commands that belong to no process the bench watches). Gives up after `timeoutMs`
+ * and says how busy it still was.
+ */
+export async function waitForQuietMachine({ busyCpus = 0.15, timeoutMs = 60_000 } = {}) {
+  const started = Date.now();
+  let busy = await measureBackgroundLoad(1000);
+  while (busy !== null && busy >= busyCpus && Date.now() - started < timeoutMs) busy = await measureBackgroundLoad(1000);
+  return { busyCpus: busy, waitedMs: Date.now() - started };
+}

@@ -11,7 +11,7 @@ import { FrameKind, LIMITS, encodeAck, encodeData, type ControllerToAgent } from
 import { shellChannels } from '../../controller/server/cluster/channel-slots.js';
 import { ClusterAgentLinks } from '../../controller/server/cluster/cluster-agent-links.js';
 import { HeldAgents } from '../../controller/server/cluster/held-agents.js';
-import { FrameDirection, NodeLink, type NodeLinkHandlers, type NodeMessage } from '../../controller/server/cluster/node-link.js';
+import { FRAMING_HANDSHAKE, FrameDirection, NodeLink, framingOf, type NodeFraming, type NodeLinkHandlers, type NodeMessage } from '../../controller/server/cluster/node-link.js';
 import { ClusterPresence } from '../../controller/server/cluster/presence.js';
 import { quietLog } from '../../controller/server/observability/logger.js';
 import { AgentLinks } from '../../controller/server/relay/agent-links.js';
@@ -25,7 +25,7 @@ interface Heard {
   closed: number;
 }
 
-function nodeLink(peerNode: string): { link: NodeLink; ws: FakeWebSocket; heard: Heard } {
+function nodeLink(peerNode: string, framing: NodeFraming = 'tagged'): { link: NodeLink; ws: FakeWebSocket; heard: Heard } {
   const ws = new FakeWebSocket();
   const heard: Heard = { messages: [], frames: [], closed: 0 };
   const handlers: NodeLinkHandlers = {
@@ -33,7 +33,7 @@ function nodeLink(peerNode: string): { link: NodeLink; ws: FakeWebSocket; heard:
     frame: (_l, direction, deviceId, frame) => heard.frames.push({ direction, deviceId, frame: Buffer.from(frame) }),
     closed: () => heard.closed++,
   };
-  return { link: new NodeLink(ws as unknown as WebSocket, peerNode, handlers, quietLog), ws, heard };
+  return { link: new NodeLink(ws as unknown as WebSocket, peerNode, handlers, quietLog, framing), ws, heard };
 }
 
 /** A local agent link on a fake socket (what the hub makes), with what was sent to it. */
@@ -79,6 +79,57 @@ describe('a node link', () => {
     b.ws.receiveBinary(Buffer.from([1, 200, 65]));
     expect(b.heard.messages).toHaveLength(1);
     expect(b.heard.frames).toHaveLength(1);
+  });
+
+  it('routed: frames cross as they came, a route message only when the device or direction changes', () => {
+    const a = nodeLink('node-b', 'routed');
+    const b = nodeLink('node-a', 'routed');
+    const frames = [1, 2, 3, 4, 5].map((n) => Buffer.from(encodeData(40 + n, Buffer.from(`bytes ${n}`))));
+    const plan: Array<[FrameDirection, string]> = [[FrameDirection.toAgent, 'dev-1'], [FrameDirection.toAgent, 'dev-1'], [FrameDirection.fromAgent, 'dev-1'], [FrameDirection.fromAgent, 'dev-é2'], [FrameDirection.fromAgent, 'dev-é2']];
+    plan.forEach(([direction, deviceId], i) => a.link.sendFrame(direction, deviceId, frames[i] as Buffer));
+    a.link.sendToAgent('dev-1', { t: 'shell.resize', channel: 42, cols: 80, rows: 24 });
+    // Three routes (dev-1 to the agent, dev-1 from it, dev-é2 from it), and each frame byte for byte as given.
+    expect(a.ws.sent.filter((m) => m.binary)).toHaveLength(3 + frames.length);
+    expect(a.ws.sent.filter((m) => m.binary && frames.some((f) => f.equals(m.data as Buffer)))).toHaveLength(frames.length);
+    for (const sent of a.ws.sent) (sent.binary ? b.ws.receiveBinary(sent.data as Buffer) : b.ws.receiveText(String(sent.data)));
+    expect(b.heard.frames).toEqual(plan.map(([direction, deviceId], i) => ({ direction, deviceId, frame: frames[i] })));
+    expect(b.heard.messages).toHaveLength(1);
+  });
+
+  it('routed: drops a frame before any route, and a route that is not one', () => {
+    const b = nodeLink('node-a', 'routed');
+    const frame = Buffer.from(encodeData(7, Buffer.from('x')));
+    b.ws.receiveBinary(frame);
+    b.ws.receiveBinary(Buffer.from([0xff, 9, 1, 65]));
+    b.ws.receiveBinary(Buffer.from([0xff, 1, 3, 65]));
+    b.ws.receiveBinary(Buffer.from([0xff, 1, 0]));
+    b.ws.receiveBinary(frame);
+    expect(b.heard.frames).toEqual([]);
+    b.ws.receiveBinary(Buffer.from([0xff, 2, 1, 65]));
+    b.ws.receiveBinary(Buffer.from([1, 0, 0]));
+    b.ws.receiveBinary(frame);
+    expect(b.heard.frames).toEqual([{ direction: FrameDirection.fromAgent, deviceId: 'A', frame }]);
+  });
+
+  it('frames sent while the link opens wait, then go in the framing the answer agreed', () => {
+    const a = nodeLink('node-b');
+    const ws = a.ws as unknown as { CONNECTING: number; readyState: number };
+    ws.CONNECTING = 0;
+    ws.readyState = 0;
+    const frame = Buffer.from(encodeData(9, Buffer.from('early')));
+    a.link.sendFrame(FrameDirection.toAgent, 'dev-1', frame);
+    a.link.sendToAgent('dev-1', { t: 'shell.resize', channel: 9, cols: 80, rows: 24 });
+    expect(a.ws.sent).toHaveLength(0);
+    expect(a.link.pendingBytes).toBeGreaterThan(frame.byteLength);
+    a.link.agree(framingOf({ ...FRAMING_HANDSHAKE }));
+    ws.readyState = 1;
+    a.ws.emit('open');
+    const b = nodeLink('node-a', 'routed');
+    for (const sent of a.ws.sent) (sent.binary ? b.ws.receiveBinary(sent.data as Buffer) : b.ws.receiveText(String(sent.data)));
+    expect(b.heard.frames).toEqual([{ direction: FrameDirection.toAgent, deviceId: 'dev-1', frame }]);
+    expect(b.heard.messages).toHaveLength(1);
+    // A node that does not announce it (an earlier version) gets tagged frames.
+    expect(framingOf({})).toBe('tagged');
   });
 
   it('counts bytes queued until written, and says when they drained', () => {

@@ -22,6 +22,7 @@ import type { TicketStore } from '../tickets/ticket-store.js';
 import type { Cluster } from './cluster.js';
 import { syncDevices } from './device-sync.js';
 import { syncJobs } from './cluster-jobs.js';
+import { framingOf } from './node-link.js';
 
 export interface ClusterParts {
   readonly devices: DeviceRegistry;
@@ -55,7 +56,7 @@ export function nodeDoor(cluster: Cluster, audit: Pick<AuditLog, 'note'>): NodeD
       if (!result.ok) audit.note({ actor: `node@${ip}`, action: 'node.refused', detail: { reason: result.reason }, ip });
       return result;
     },
-    accept: (ws, nodeId) => cluster.acceptNode(ws, nodeId),
+    accept: (ws, nodeId, headers) => cluster.acceptNode(ws, nodeId, framingOf(headers)),
     answer: () => cluster.answerNode(),
   };
 }

@@ -14,7 +14,7 @@ import { RedisClusterStore, type ClusterStore } from './cluster-store.js';
 import { EventBus, type ClusterListener } from './event-bus.js';
 import { HeldAgents } from './held-agents.js';
 import { NodeAuthenticator, signNodeHandshake, type NodeAuthResult } from './node-auth.js';
-import { FrameDirection } from './node-link.js';
+import { FRAMING_HANDSHAKE, FrameDirection, type NodeFraming } from './node-link.js';
 import { NodeLinks } from './node-links.js';
 import { NodeRegistry } from './node-registry.js';
 import { ClusterPresence } from './presence.js';
@@ -231,11 +231,11 @@ export class Cluster {
 
   /** This node's handshake, answering a link another node opens. */
   answerNode(): Record<string, string> {
-    return signNodeHandshake(this.secret, this.nodeId);
+    return { ...signNodeHandshake(this.secret, this.nodeId), ...FRAMING_HANDSHAKE };
   }
 
-  acceptNode(ws: WebSocket, nodeId: string): void {
-    this.nodeLinks.accept(ws, nodeId);
+  acceptNode(ws: WebSocket, nodeId: string, framing: NodeFraming): void {
+    this.nodeLinks.accept(ws, nodeId, framing);
   }
 
   /** Leaves the cluster (shutdown): the others forget this node now rather than after its TTL. */

@@ -8,7 +8,7 @@ import { WebSocket } from 'ws';
 import { framesNeedMasking, zeroMask } from '../../../protocol/index.js';
 import type { Log } from '../observability/logger.js';
 import { signNodeHandshake, type NodeAuthenticator } from './node-auth.js';
-import { NODE_LINK_MAX_PAYLOAD, NodeLink, type NodeLinkHandlers } from './node-link.js';
+import { FRAMING_HANDSHAKE, NODE_LINK_MAX_PAYLOAD, NodeLink, framingOf, type NodeFraming, type NodeLinkHandlers } from './node-link.js';
 
 export interface NodeLinksDeps {
   readonly nodeId: string;
@@ -40,7 +40,7 @@ export class NodeLinks {
     let ws: WebSocket;
     try {
       ws = new WebSocket(`${url.replace(/^http/, 'ws')}/ws/node`, {
-        headers: signNodeHandshake(this.deps.secret, this.deps.nodeId),
+        headers: { ...signNodeHandshake(this.deps.secret, this.deps.nodeId), ...FRAMING_HANDSHAKE },
         perMessageDeflate: false,
         maxPayload: NODE_LINK_MAX_PAYLOAD,
         // Between nodes on one machine or over TLS, a zero mask: ws sends the frame's own buffer, uncopied.
@@ -53,9 +53,10 @@ export class NodeLinks {
       return null;
     }
     // The node that answers must prove the secret too: an address taken over by someone else gets nothing.
+    let link: NodeLink | null = null;
     ws.on('upgrade', (res) => {
       const answer = this.deps.authenticator.verify(res.headers);
-      if (answer.ok && answer.nodeId === nodeId) return;
+      if (answer.ok && answer.nodeId === nodeId) return void link?.agree(framingOf(res.headers));
       this.deps.log.warn({ node: nodeId, reason: answer.ok ? 'another node answered' : answer.reason }, `cluster: the node link to ${nodeId} was dropped: the answer did not prove the cluster secret`);
       ws.terminate();
     });
@@ -63,13 +64,14 @@ export class NodeLinks {
       this.deps.log.warn({ node: nodeId, status: res.statusCode }, `cluster: node ${nodeId} refused the node link (HTTP ${res.statusCode}); is the cluster secret the same on every node?`);
       ws.terminate();
     });
-    return this.add(ws, nodeId);
+    link = this.add(ws, nodeId, 'tagged');
+    return link;
   }
 
-  /** A link another node opened, its handshake already checked. */
-  accept(ws: WebSocket, nodeId: string): NodeLink {
-    this.deps.log.info({ node: nodeId }, `cluster: node link from ${nodeId}`);
-    return this.add(ws, nodeId);
+  /** A link another node opened, its handshake already checked; `framing`: what its handshake allows. */
+  accept(ws: WebSocket, nodeId: string, framing: NodeFraming): NodeLink {
+    this.deps.log.info({ node: nodeId, framing }, `cluster: node link from ${nodeId}`);
+    return this.add(ws, nodeId, framing);
   }
 
   /** The open link to a node, without opening one. */
@@ -87,7 +89,7 @@ export class NodeLinks {
     for (const link of this.byNode.values()) link.close();
   }
 
-  private add(ws: WebSocket, nodeId: string): NodeLink {
+  private add(ws: WebSocket, nodeId: string, framing: NodeFraming): NodeLink {
     const handlers = this.handlers;
     if (!handlers) throw new Error('node links have no handlers');
     const link = new NodeLink(ws, nodeId, {
@@ -97,7 +99,7 @@ export class NodeLinks {
         if (this.byNode.get(nodeId) === l) this.byNode.delete(nodeId);
         handlers.closed(l);
       },
-    }, this.deps.log);
+    }, this.deps.log, framing);
     this.byNode.set(nodeId, link);
     return link;
   }

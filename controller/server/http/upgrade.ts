@@ -23,7 +23,8 @@ export interface NodeDoor {
   /** Checks the handshake headers (HMAC with the cluster secret); the node id, or why not. */
   /** Checks the handshake headers (HMAC with the cluster secret) of a link from `ip`; the node id, or why not. */
   verify(headers: IncomingMessage['headers'], ip: string): { ok: true; nodeId: string } | { ok: false; reason: string };
-  accept(ws: WebSocket, nodeId: string): void;
+  /** Takes the link; the opening node's handshake headers say what it can read. */
+  accept(ws: WebSocket, nodeId: string, headers: IncomingMessage['headers']): void;
   /** Headers proving this node's own identity to the one opening the link (it checks them in turn). */
   answer(): Record<string, string>;
 }
@@ -89,7 +90,7 @@ function nodeRoute(nodes: NodeDoor): UpgradeRoute {
     accept: async (ws, req) => {
       const nodeId = verified.get(req);
       if (nodeId === undefined) throw new RelaisError('AUTH_ERR_FORBIDDEN');
-      nodes.accept(ws, nodeId);
+      nodes.accept(ws, nodeId, req.headers);
     },
   };
 }
