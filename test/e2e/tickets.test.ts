@@ -190,6 +190,8 @@ describe('tickets in the web UI', () => {
       expect(await page.locator('[data-testid=new-ticket]').textContent()).toBe('Nouveau ticket');
       await saveScreenshot(page, 'tickets-fr-queue');
       await page.locator('[data-testid=new-ticket]').click();
+      // The form replaces the queue on the hashchange after the click; until then ticket-title names a queue row's link.
+      await page.locator('[data-testid=new-ticket-form]').waitFor();
       await page.locator('[data-testid=ticket-title]').fill('Outlook ne démarre plus');
       await page.locator('[data-testid=requester-name]').fill('Jean Dupont');
       await page.locator('[data-testid=ticket-category]').selectOption('software');
