@@ -134,24 +134,12 @@ export class NodeLink {
       this.pendingBytes += frame.byteLength;
       return;
     }
-    const tag = Buffer.from(deviceId, 'utf8');
-    if (this.framing === 'tagged') {
-      const data = Buffer.allocUnsafe(2 + tag.byteLength + frame.byteLength);
-      data[0] = direction;
-      data[1] = tag.byteLength;
-      tag.copy(data, 2);
-      frame.copy(data, 2 + tag.byteLength);
-      return this.write(data, written);
-    }
+    if (this.framing === 'tagged') return this.write(withTag([direction], deviceId, frame), written);
+    // The device id is encoded only when the route changes, not for every frame.
     const route = `${direction}:${deviceId}`;
     if (route !== this.sentRoute) {
       this.sentRoute = route;
-      const data = Buffer.allocUnsafe(3 + tag.byteLength);
-      data[0] = ROUTE_MARK;
-      data[1] = direction;
-      data[2] = tag.byteLength;
-      tag.copy(data, 3);
-      this.write(data);
+      this.write(withTag([ROUTE_MARK, direction], deviceId));
     }
     this.write(frame, written);
   }
@@ -236,6 +224,17 @@ interface Route {
 
 interface RoutedFrame extends Route {
   readonly frame: Buffer;
+}
+
+/** One buffer: `head`, the device id's length in bytes, the device id, then `body` if any. */
+function withTag(head: readonly number[], deviceId: string, body?: Buffer): Buffer {
+  const tag = Buffer.from(deviceId, 'utf8');
+  const data = Buffer.allocUnsafe(head.length + 1 + tag.byteLength + (body?.byteLength ?? 0));
+  data.set(head, 0);
+  data[head.length] = tag.byteLength;
+  tag.copy(data, head.length + 1);
+  body?.copy(data, head.length + 1 + tag.byteLength);
+  return data;
 }
 
 function isDirection(value: number | undefined): value is FrameDirection {
