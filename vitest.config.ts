@@ -41,6 +41,7 @@ const STORE_UNIT_TESTS = [
   'test/unit/recording-nodes.test.ts',
   'test/unit/device-index-offline.test.ts',
   'test/unit/job-store-writes.test.ts',
+  'test/unit/database-readiness.test.ts',
 ];
 
 export default defineConfig({

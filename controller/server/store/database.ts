@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { Kysely, Migrator, SqliteDialect, sql, type LogEvent } from 'kysely';
 import { engineOf } from './dialect.js';
 import { migrationProvider } from './migrations.js';
-import { connectPostgres } from './postgres-pool.js';
+import { connectPostgres, postgresAnswers } from './postgres-pool.js';
 import { PostgresSchemaPlugin } from './postgres-schema.js';
 import type { Database } from './schema.js';
 
@@ -84,8 +84,9 @@ function migrator(db: Db): Migrator {
   return new Migrator({ db: migrating, provider: migrationProvider, allowUnorderedMigrations: true });
 }
 
-/** Resolves when the database answers a trivial query (readiness). */
+/** Resolves when the database answers a trivial query (readiness); on PostgreSQL, outside the pool's queue. */
 export async function databaseAnswers(db: Db): Promise<void> {
+  if (await postgresAnswers(db)) return;
   await sql`select 1`.execute(db);
 }
 

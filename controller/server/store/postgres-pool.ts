@@ -39,7 +39,50 @@ export async function connectPostgres<DB>(url: string, poolSize: number, log?: (
         'Check --database-url (RELAIS_DATABASE_URL) and that the server accepts connections from this machine.',
     );
   }
-  return new Kysely<DB>({ dialect: new PostgresDialect({ pool }), ...(log ? { log } : {}) });
+  const probe = new ReadinessConnection(url);
+  // Kysely ends its pool when the store is closed; the readiness connection ends with it.
+  const pools = { connect: () => pool.connect(), end: async () => void (await Promise.all([pool.end(), probe.end()])) };
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: pools }), ...(log ? { log } : {}) });
+  readinessConnections.set(db, probe);
+  return db;
+}
+
+/**
+ * Readiness asks PostgreSQL on a connection of its own, opened at the first check. Through
+ * the pool, its `select 1` would queue behind a burst of work (a thousand agents coming back
+ * after a node died): a busy pool read as a database that does not answer, the balancer took
+ * the node out and cut its sessions, and the burst moved onto the other nodes.
+ */
+class ReadinessConnection {
+  private pool: pg.Pool | null = null;
+
+  constructor(private readonly url: string) {}
+
+  async answers(): Promise<void> {
+    // Idle for a minute (no balancer checking), the connection closes; it never keeps the process alive.
+    if (!this.pool) {
+      this.pool = new pg.Pool({ connectionString: this.url, max: 1, idleTimeoutMillis: 60_000, allowExitOnIdle: true, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, types });
+      // A connection that breaks while idle is dropped; the next check opens another (and a failing one answers "not ready").
+      this.pool.on('error', () => undefined);
+    }
+    await this.pool.query('select 1');
+  }
+
+  async end(): Promise<void> {
+    const pool = this.pool;
+    this.pool = null;
+    await pool?.end();
+  }
+}
+
+const readinessConnections = new WeakMap<object, ReadinessConnection>();
+
+/** Asks PostgreSQL on the readiness connection; false when `db` is not a PostgreSQL store opened here. */
+export async function postgresAnswers(db: object): Promise<boolean> {
+  const probe = readinessConnections.get(db);
+  if (!probe) return false;
+  await probe.answers();
+  return true;
 }
 
 /** A driver message never quotes the password today; this keeps it so if one ever does. */
