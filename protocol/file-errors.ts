@@ -15,7 +15,7 @@ export const FILE_ERRORS = Object.freeze({
   FILE_ERR_INTEGRITY: { message: "The file arrived damaged: its SHA-256 does not match the sender's. The partial file was deleted; transfer it again.", status: 422, close: null },
   FILE_ERR_SIZE_MISMATCH: { message: 'The data received does not have the size announced for the file. Choose the file again.', status: 400, close: null },
   FILE_ERR_CANCELLED: { message: 'The file transfer was cancelled; the partial file was deleted.', status: 409, close: null },
-  FILE_ERR_INTERRUPTED: { message: 'The connection to the device was lost during the transfer; the partial file was deleted. Try again once the device is back.', status: 502, close: null },
+  FILE_ERR_INTERRUPTED: { message: 'The connection to the device was lost during the transfer; the partial file is not kept. Try again once the device is back.', status: 502, close: null },
   FILE_ERR_NOT_READY: { message: 'This transfer is not waiting for its upload or download: it is not allowed yet, already started, or over.', status: 409, close: null },
   FILE_ERR_STALLED: { message: 'Nothing moved for a minute, so the transfer was stopped; the partial file was deleted. Try again.', status: 504, close: null },
 } as const);
@@ -36,7 +36,7 @@ export const FILE_ERROR_WORDS_FR: Readonly<Record<FileErrorCodeName, string>> = 
   FILE_ERR_INTEGRITY: "Le fichier est arrivé endommagé\u00a0: son empreinte SHA-256 ne correspond pas à celle de l'expéditeur. Le fichier partiel a été supprimé\u00a0; transférez-le de nouveau.",
   FILE_ERR_SIZE_MISMATCH: "Les données reçues n'ont pas la taille annoncée pour le fichier. Choisissez de nouveau le fichier.",
   FILE_ERR_CANCELLED: 'Le transfert de fichier a été annulé\u00a0; le fichier partiel a été supprimé.',
-  FILE_ERR_INTERRUPTED: "La connexion avec le poste a été perdue pendant le transfert\u00a0; le fichier partiel a été supprimé. Réessayez quand le poste sera de retour.",
+  FILE_ERR_INTERRUPTED: "La connexion avec le poste a été perdue pendant le transfert\u00a0; le fichier partiel n'est pas conservé. Réessayez quand le poste sera de retour.",
   FILE_ERR_NOT_READY: "Ce transfert n'attend pas son envoi ou son téléchargement\u00a0: il n'est pas encore autorisé, il a déjà commencé, ou il est terminé.",
   FILE_ERR_STALLED: "Rien n'a bougé pendant une minute\u00a0: le transfert a été arrêté et le fichier partiel supprimé. Réessayez.",
 });

@@ -15,6 +15,7 @@ import type { PersonTerminal } from '../person/person-terminal.js';
 import type { ShellWire } from '../shell/shell-requests.js';
 import { downloadsFolder, freeName, ioFailure, openForFetch, type HomeFacts } from './file-paths.js';
 import { CANCEL_CODES, reasonText, refused, sizeText, whoOf, words } from './file-words.js';
+import { sweepLeftoverParts } from './leftover-parts.js';
 import { IncomingFile } from './incoming-file.js';
 import { OutgoingFile } from './outgoing-file.js';
 import { TransferProgress, type ProgressFigures } from './transfer-progress.js';
@@ -68,6 +69,8 @@ export class FileRequests {
     if (!isPlainText(folder) || folder.length > FILE_LIMITS.maxPathChars) return refuse('FILE_ERR_IO', 'downloads-folder-name-not-text');
     try {
       await mkdir(folder, { recursive: true });
+      // What killed transfers left here goes first: it may be the space this file needs.
+      await sweepLeftoverParts(folder);
       const free = await statfs(folder).then((s) => s.bavail * s.bsize, () => null);
       if (free !== null && free < message.size) return refuse('FILE_ERR_NO_SPACE', `${free} < ${message.size}`);
     } catch (error) {

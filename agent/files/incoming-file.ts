@@ -5,13 +5,15 @@
  * ahead of the disk by more than the window. At the end the size and SHA-256 are
  * compared with the sender's; only then does the file take its name — a name no
  * other file has (a hard link fails rather than replace one). Anything else
- * deletes the temporary file.
+ * deletes the temporary file; one left by a killed agent is deleted when the
+ * next file is offered into that folder (leftover-parts.ts).
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { link, open, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { numberedFileName, type FileErrorCode } from '../../protocol/index.js';
 import { ioFailure } from './file-paths.js';
+import { partName } from './leftover-parts.js';
 
 /** Where the file goes and what must arrive. */
 export interface IncomingTarget {
@@ -53,7 +55,7 @@ export class IncomingFile {
 
   /** Creates the temporary file (readable by this user only until it is complete). */
   static async create(target: IncomingTarget, events: IncomingEvents): Promise<IncomingFile> {
-    const temporary = path.join(target.folder, `.relais-${randomBytes(6).toString('hex')}.part`);
+    const temporary = path.join(target.folder, partName(randomBytes(6).toString('hex')));
     const handle = await open(temporary, 'wx', 0o600);
     return new IncomingFile(target, temporary, handle, events);
   }

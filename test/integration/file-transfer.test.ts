@@ -8,7 +8,7 @@
  * partial file left and an audit entry.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -32,8 +32,7 @@ const sha = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 let requests = 0;
 
 /** A real agent joined with a fresh HOME; resolves with its device id and home folder. */
-async function joinedAgent(args: string[] = [], env: Record<string, string> = {}): Promise<{ agent: RunningAgent; deviceId: string; home: string }> {
-  const home = mkdtempSync(join(tmpdir(), 'relais-files-home-'));
+async function joinedAgent(args: string[] = [], env: Record<string, string> = {}, home = mkdtempSync(join(tmpdir(), 'relais-files-home-'))): Promise<{ agent: RunningAgent; deviceId: string; home: string }> {
   const link = await createSupportLink(setup.controller, setup.cookie);
   const known = new Set(setup.console.messages.flatMap((m) => (m.t === 'device.update' ? [m.device.id] : [])));
   const agent = spawnAgent(['join', link.url, '--no-prompt', ...args], { env: { HOME: home, ...env } });
@@ -130,6 +129,50 @@ describe('sending a file to the person', () => {
     expect((await state(setup.console, pending.id, 'failed')).code).toBe('FILE_ERR_TOO_LARGE');
     await agent.waitFor('refused without asking you');
     expect(agent.output()).not.toMatch(QUESTION);
+  });
+
+  it('an agent killed mid-upload: the upload answers FILE_ERR_INTERRUPTED, and the next file offered into that folder clears what it left', async () => {
+    const first = await joinedAgent();
+    const downloads = join(first.home, 'Downloads');
+    const size = 6 * 1024 * 1024;
+    const pending = await ask(setup.console, { t: 'file.send', deviceId: first.deviceId, name: 'big.bin', size });
+    await first.agent.waitFor(QUESTION, 15_000);
+    first.agent.answer('y');
+    await state(setup.console, pending.id, 'ready');
+    // The browser sends the first megabyte, then nothing more: the agent dies with the file half written.
+    const body = new ReadableStream<Uint8Array>({ start: (stream) => stream.enqueue(new Uint8Array(randomBytes(1024 * 1024))) });
+    const answered = fetch(`${setup.controller.url}/api/files/${pending.id}/upload`, {
+      method: 'POST',
+      headers: { cookie: setup.cookie, origin: setup.controller.url, 'content-type': 'application/octet-stream' },
+      body,
+      duplex: 'half',
+    } as RequestInit);
+    const partial = () => readdirSync(downloads).filter((f) => f.endsWith('.part') && statSync(join(downloads, f)).size > 0);
+    for (const deadline = Date.now() + 15_000; partial().length === 0; ) {
+      if (Date.now() > deadline) throw new Error('no partial file appeared in Downloads');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    const left = partial();
+    process.kill(first.agent.pid, 'SIGKILL');
+    await first.agent.exited;
+
+    const res = await answered;
+    expect(res.status).toBe(502);
+    expect((await res.json()).error.code).toBe('FILE_ERR_INTERRUPTED');
+    expect((await state(setup.console, pending.id, 'failed')).code).toBe('FILE_ERR_INTERRUPTED');
+    expect(await auditOf('file.send', pending.id)).toMatchObject({ outcome: 'FILE_ERR_INTERRUPTED' });
+    // Nobody was left to delete it.
+    expect(readdirSync(downloads)).toEqual(left);
+
+    // The person starts the agent again: the next file offered into Downloads clears it.
+    const second = await joinedAgent([], {}, first.home);
+    const bytes = randomBytes(1000);
+    const next = await ask(setup.console, { t: 'file.send', deviceId: second.deviceId, name: 'small.bin', size: bytes.length });
+    await second.agent.waitFor(QUESTION, 15_000);
+    second.agent.answer('y');
+    await state(setup.console, next.id, 'ready');
+    expect((await upload(next.id, bytes)).status).toBe(200);
+    expect(readdirSync(downloads)).toEqual(['small.bin']);
   });
 
   it('an upload that does not match the announced size is refused and leaves nothing', async () => {
