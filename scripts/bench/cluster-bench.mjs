@@ -15,7 +15,7 @@
  * met or not), 1 when it could not run, 2 for a bad option.
  *
  * Usage: node scripts/bench/cluster-bench.mjs [--nodes=3] [--agents=1000] [--kill-agents=3000]
- *        [--kill-runs=2] [--runs=3] [--bytes=67108864] [--streams=base64,yes] [--samples=300]
+ *        [--kill-runs=2] [--runs=5] [--bytes=67108864] [--streams=base64,yes] [--samples=1000]
  *        [--warmup=30] [--generators=2] [--concurrency=100] [--source-addresses=1] [--phases=relay,job,kill]
  *        [--database-url=postgres://…] [--redis-url=redis://…] [--out=bench-results/cluster.json]
  *        [--cpu-prof=DIR] (each node writes a --cpu-prof profile there when it stops; profile-summary.mjs reads it)
@@ -53,8 +53,8 @@ import { waitForShellReady } from './terminal-io.mjs';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const PHASES = ['relay', 'job', 'kill'];
 const DEFAULTS = Object.freeze({
-  nodes: 3, agents: 1000, killAgents: 3000, killRuns: 2, runs: 3, bytes: 64 * 1024 * 1024, warmupBytes: 8 * 1024 * 1024, streams: ['base64', 'yes'],
-  samples: 300, warmup: 30, generators: 2, concurrency: 100, sourceAddresses: 1, phases: PHASES,
+  nodes: 3, agents: 1000, killAgents: 3000, killRuns: 2, runs: 5, bytes: 64 * 1024 * 1024, warmupBytes: 8 * 1024 * 1024, streams: ['base64', 'yes'],
+  samples: 1000, warmup: 30, generators: 2, concurrency: 100, sourceAddresses: 1, phases: PHASES,
   databaseUrl: process.env.RELAIS_BENCH_DATABASE_URL || process.env.RELAIS_TEST_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test',
   redisUrl: process.env.RELAIS_BENCH_REDIS_URL || 'redis://127.0.0.1:6379',
   out: 'bench-results/cluster.json',
