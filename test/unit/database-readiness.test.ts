@@ -2,9 +2,8 @@
  * Readiness asks the database outside the pool's queue: a pool busy with a burst of work
  * is not a database that does not answer (a balancer would take the node out and cut its
  * sessions for it). On PostgreSQL every pooled connection is held by a long query while
- * readiness is asked; it must answer before any of them ends. On both engines a store
- * closes with everything it opened (the test database is dropped afterwards, which
- * PostgreSQL refuses while a connection is left).
+ * readiness is asked; it must answer before any of them ends. A closed store leaves no
+ * connection open, and readiness opens none behind its back.
  */
 import { sql } from 'kysely';
 import pg from 'pg';
@@ -15,16 +14,39 @@ import { testEngine } from '../helpers/test-database.js';
 
 let store: TempStore | null = null;
 
+/** Connections PostgreSQL has open to one database, asked from outside the store. */
+async function connectionsTo(database: string): Promise<number> {
+  const client = new pg.Client({ connectionString: process.env.RELAIS_TEST_DATABASE_URL });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ n: number }>('select count(*)::int as n from pg_stat_activity where datname = $1', [database]);
+    return rows[0]!.n;
+  } finally {
+    await client.end();
+  }
+}
+
+/** Waits for a condition (a backend leaves pg_stat_activity a moment after its client closed). */
+async function until(condition: () => Promise<boolean>): Promise<void> {
+  while (!(await condition())) await new Promise((resolve) => setTimeout(resolve, 20));
+}
+
 afterEach(async () => {
   await store?.close();
   store = null;
 });
 
 describe('readiness asks the database', () => {
-  it('answers on an idle store, and the store closes with what readiness opened', async () => {
+  it('answers on an idle store; closing the store closes the readiness connection, and none opens again', async () => {
     store = await openTempStore();
-    await databaseAnswers(store.db);
-    await databaseAnswers(store.db);
+    const { db } = store;
+    await databaseAnswers(db);
+    const name = testEngine() === 'postgres' ? (await sql<{ name: string }>`select current_database() as name`.execute(db)).rows[0]!.name : null;
+    if (name) expect(await connectionsTo(name)).toBeGreaterThanOrEqual(2); // the pool's and readiness's own
+    await db.destroy();
+    if (name) await until(async () => (await connectionsTo(name)) === 0);
+    await expect(databaseAnswers(db)).rejects.toThrow();
+    if (name) expect(await connectionsTo(name)).toBe(0);
   });
 
   it.runIf(testEngine() === 'postgres')('answers while every pooled PostgreSQL connection is busy, before any of them is free', async () => {

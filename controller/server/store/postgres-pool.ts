@@ -55,10 +55,14 @@ export async function connectPostgres<DB>(url: string, poolSize: number, log?: (
  */
 class ReadinessConnection {
   private pool: pg.Pool | null = null;
+  private ended = false;
 
   constructor(private readonly url: string) {}
 
   async answers(): Promise<void> {
+    // The store is closed: no connection is opened again behind its back.
+    // i18n-ignore: never shown; readiness reports it as database-unavailable
+    if (this.ended) throw new Error('the store is closed');
     // Idle for a minute (no balancer checking), the connection closes; it never keeps the process alive.
     if (!this.pool) {
       this.pool = new pg.Pool({ connectionString: this.url, max: 1, idleTimeoutMillis: 60_000, allowExitOnIdle: true, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, types });
@@ -69,6 +73,7 @@ class ReadinessConnection {
   }
 
   async end(): Promise<void> {
+    this.ended = true;
     const pool = this.pool;
     this.pool = null;
     await pool?.end();
