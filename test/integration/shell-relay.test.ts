@@ -32,14 +32,15 @@ beforeAll(async () => {
 afterEach(() => stopAll(agents));
 afterAll(() => suite?.stop());
 
-/** Starts an agent from a fresh link and waits until the console sees it online with its summary. */
-async function joinAgent(opts: { via?: TcpProxy; args?: string[] } = {}): Promise<{ agent: RunningAgent; device: DeviceListItem }> {
-  const known = new Set(console.messages.flatMap((m) => (m.t === 'device.update' ? [m.device.id] : [])));
-  const link = await createSupportLink(c, cookie);
-  const url = opts.via ? link.url.replace(c.url, opts.via.url) : link.url;
+/** Starts an agent from a fresh link and waits until the console sees it online with its summary (on the suite's controller unless `on` says another). */
+async function joinAgent(opts: { via?: TcpProxy; args?: string[]; on?: ControllerWithConsole } = {}): Promise<{ agent: RunningAgent; device: DeviceListItem }> {
+  const on = opts.on ?? suite;
+  const known = new Set(on.console.messages.flatMap((m) => (m.t === 'device.update' ? [m.device.id] : [])));
+  const link = await createSupportLink(on.controller, on.cookie);
+  const url = opts.via ? link.url.replace(on.controller.url, opts.via.url) : link.url;
   const agent = spawnAgent(['join', url, ...(opts.args ?? [])]);
   agents.push(agent);
-  const update = await console.waitFor('device.update', (m) => !known.has(m.device.id) && m.device.online && m.device.brief !== null);
+  const update = await on.console.waitFor('device.update', (m) => !known.has(m.device.id) && m.device.online && m.device.brief !== null);
   return { agent, device: update.device };
 }
 
@@ -125,42 +126,50 @@ describe('remote shell through the relay', () => {
   });
 
   it('a console that comes back reattaches: the output produced while away first, then live output both ways', async () => {
-    const { agent, device } = await joinAgent();
-    const tab = await connectConsole(c, cookie);
-    const channel = await tab.requestShell(device.id, 100, 30);
-    await agent.waitFor(QUESTION);
-    agent.answer('y');
-    await tab.waitFor('shell.opened', (m) => m.channel === channel);
-    tab.type(channel, 'echo before-$((2*3))\r');
-    await tab.waitForOutput(channel, 'before-6');
-    tab.send({ t: 'shell.detach', channel });
-    const back = await connectConsole(c, cookie);
-    back.send({ t: 'shell.list', requestId: 'l1', deviceId: device.id });
-    expect((await back.waitFor('shell.live', (m) => m.requestId === 'l1')).shells).toEqual([
-      expect.objectContaining({ channel, mode: 'pty', attached: false, technician: { username: 'admin', name: 'Administrator' } }),
-    ]);
-    await tab.close();
-    back.send({ t: 'shell.attach', requestId: 'a0', channel, cols: 100, rows: 30 });
-    await back.waitFor('shell.attached', (m) => m.requestId === 'a0');
-    // More than the agent's window (1 MiB): most of it comes while no console acknowledges anything.
-    back.type(channel, 'yes relais-filler | head -n 100000; echo away-$((6*7))\r');
-    back.send({ t: 'shell.detach', channel });
-    await back.close();
-    // The relay gave the agent credit for what it kept: the shell did not stall.
-    await agent.waitFor('away-42', 30_000);
-    const again = await connectConsole(c, cookie);
-    const started = Date.now();
-    again.send({ t: 'shell.attach', requestId: 'a1', channel, cols: 90, rows: 20 });
-    const attached = await again.waitFor('shell.attached', (m) => m.requestId === 'a1');
-    expect(attached.scrollbackBytes).toBeGreaterThan(0);
-    expect(attached.scrollbackBytes).toBeLessThanOrEqual(256 * 1024);
-    await again.waitForOutput(channel, 'away-42');
-    globalThis.console.info(`reattach to scrollback on a real controller: ${Date.now() - started} ms`);
-    again.type(channel, 'stty size\r');
-    await again.waitForOutput(channel, '20 90');
-    again.send({ t: 'shell.close', channel });
-    expect((await again.waitFor('shell.closed', (m) => m.channel === channel)).reason).toBe('technician');
-    await again.close();
+    // A controller of its own, with the default grace (2 minutes): the shell must outlive the time a
+    // busy machine takes to print 5.6 MB and open a console again, which the suite's 2 s does not promise.
+    const own = await startWithConsole();
+    try {
+      const { agent, device } = await joinAgent({ on: own });
+      const tab = await connectConsole(own.controller, own.cookie);
+      const channel = await tab.requestShell(device.id, 100, 30);
+      await agent.waitFor(QUESTION);
+      agent.answer('y');
+      await tab.waitFor('shell.opened', (m) => m.channel === channel);
+      tab.type(channel, 'echo before-$((2*3))\r');
+      await tab.waitForOutput(channel, 'before-6');
+      tab.send({ t: 'shell.detach', channel });
+      const back = await connectConsole(own.controller, own.cookie);
+      back.send({ t: 'shell.list', requestId: 'l1', deviceId: device.id });
+      expect((await back.waitFor('shell.live', (m) => m.requestId === 'l1')).shells).toEqual([
+        expect.objectContaining({ channel, mode: 'pty', attached: false, technician: { username: 'admin', name: 'Administrator' } }),
+      ]);
+      await tab.close();
+      back.send({ t: 'shell.attach', requestId: 'a0', channel, cols: 100, rows: 30 });
+      await back.waitFor('shell.attached', (m) => m.requestId === 'a0');
+      // More than the agent's window (4 MiB, LIMITS.initialWindowBytes): most of it comes while no console acknowledges anything.
+      back.type(channel, 'yes relais-filler | head -n 400000; echo away-$((6*7))\r');
+      back.send({ t: 'shell.detach', channel });
+      await back.close();
+      // The relay gave the agent credit for what it kept: the shell did not stall.
+      await agent.waitFor('away-42', 30_000);
+      const again = await connectConsole(own.controller, own.cookie);
+      const started = Date.now();
+      again.send({ t: 'shell.attach', requestId: 'a1', channel, cols: 90, rows: 20 });
+      const attached = await again.waitFor('shell.attached', (m) => m.requestId === 'a1');
+      expect(attached.scrollbackBytes).toBeGreaterThan(0);
+      expect(attached.scrollbackBytes).toBeLessThanOrEqual(256 * 1024);
+      await again.waitForOutput(channel, 'away-42');
+      globalThis.console.info(`reattach to scrollback on a real controller: ${Date.now() - started} ms`);
+      again.type(channel, 'stty size\r');
+      await again.waitForOutput(channel, '20 90');
+      again.send({ t: 'shell.close', channel });
+      expect((await again.waitFor('shell.closed', (m) => m.channel === channel)).reason).toBe('technician');
+      await again.close();
+    } finally {
+      await stopAll(agents);
+      await own.stop();
+    }
   });
 
   it('the person can end the shell, and a new shell needs a new yes', async () => {
