@@ -33,16 +33,24 @@ export class DiagnosticsStore {
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** Runs the health checks on a snapshot and stores both; `join` pins it as the device's join snapshot. Then prunes the device's own history. */
+  /**
+   * Runs the health checks on a snapshot and stores both; `join` pins it as the device's join
+   * snapshot. The device's own history is trimmed in the same transaction: a reader never sees
+   * one snapshot more than the device keeps (the history briefly listed N + 1 on a busy machine).
+   */
   async record(deviceId: string, snapshot: Snapshot, join: JoinPin | null = null): Promise<StoredSnapshot> {
     const findings = runHealthChecks(snapshot, this.thresholds);
-    const row = await this.db
-      .insertInto('snapshots')
-      .values({ device_id: deviceId, taken_at: snapshot.takenAt, received_at: this.now(), snapshot_json: JSON.stringify(snapshot), findings_json: JSON.stringify(findings), worst: worstSeverity(findings) })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    if (join) await this.retention.pinJoin(deviceId, row.id, join);
-    await this.retention.prune(deviceId);
+    const row = await this.db.transaction().execute(async (trx) => {
+      const stored = await trx
+        .insertInto('snapshots')
+        .values({ device_id: deviceId, taken_at: snapshot.takenAt, received_at: this.now(), snapshot_json: JSON.stringify(snapshot), findings_json: JSON.stringify(findings), worst: worstSeverity(findings) })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      const retention = this.retention.within(trx);
+      if (join) await retention.pinJoin(deviceId, stored.id, join);
+      await retention.prune(deviceId);
+      return stored;
+    });
     return { id: row.id, deviceId, takenAt: snapshot.takenAt, snapshot, findings };
   }
 

@@ -20,6 +20,11 @@ export class SnapshotRetention {
     private readonly now: () => number = Date.now,
   ) {}
 
+  /** The same rules inside a transaction of the caller's (a snapshot stored and its history trimmed at once). */
+  within(trx: Db): SnapshotRetention {
+    return new SnapshotRetention(trx, this.perDevice, this.now);
+  }
+
   /** Pins a snapshot for (reason, ref), replacing what that holder pinned before. */
   async pin(deviceId: string, reason: PinReason, ref: string, snapshotId: number): Promise<void> {
     await this.db
