@@ -54,6 +54,9 @@ RestartPreventExitStatus=78
 # Nobody is at a terminal: the policy's "ask" means no.
 StandardInput=null
 Environment=NO_COLOR=1
+# glibc gives threads malloc arenas of their own and keeps what they freed there (the
+# diagnostics worker's after each snapshot): two arenas keep an idle agent smaller.
+Environment=MALLOC_ARENA_MAX=2
 # Remote shells are children of this unit: stopping the service ends them too.
 KillMode=control-group
 

@@ -139,6 +139,7 @@ describe('the systemd unit', () => {
     const unit = systemdUnit({ nodePath: '/usr/bin/node', scriptPath: '/opt/relais agent/relais-agent.mjs', stateDir: '/srv/$HOME/100%"x', user: 'root' });
     expect(unit).toContain('ExecStart="/usr/bin/node" "/opt/relais agent/relais-agent.mjs" "run" "--state-dir" "/srv/$$HOME/100%%\\"x"');
     expect(unit).toMatch(/^User=root$/m);
+    expect(unit).toMatch(/^Environment=MALLOC_ARENA_MAX=2$/m);
   });
 
   it('runs a single executable by itself: no script to name', () => {
