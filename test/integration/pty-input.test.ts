@@ -38,8 +38,11 @@ describe.skipIf(process.platform === 'win32')('input into a real pty', () => {
     const go = join(dir, 'go');
     const received = join(dir, 'received');
     // Raw, so every byte value passes as it is; cat starts reading only once "go" exists.
-    sh.write(Buffer.from(`stty raw -echo; echo READY; while [ ! -e ${go} ]; do sleep 0.05; done; exec cat > ${received}\n`));
-    await until(() => output().includes('READY'), undefined, 'the shell to be ready');
+    // The marker is computed: the terminal echoes the typed line at once, and a literal
+    // marker in that echo would let the paste in before stty ran, where its ^C and ^Z
+    // interrupt the line and cat never starts.
+    sh.write(Buffer.from(`stty raw -echo; echo READY-$((6*7)); while [ ! -e ${go} ]; do sleep 0.05; done; exec cat > ${received}\n`));
+    await until(() => output().includes('READY-42'), undefined, 'the shell to be ready');
     const paste = randomBytes(330 * 1024);
     // A write that waited for the pty to take it all would never return: nothing reads until "go".
     sh.write(paste.subarray(0, 200_000));
