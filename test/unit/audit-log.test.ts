@@ -77,6 +77,13 @@ describe('audit coalescing', () => {
 });
 
 describe('reading the audit', () => {
+  it('rows follow the order events were noted, though each write is fire-and-forget (a pool could run them side by side)', async () => {
+    const audit = new AuditLog(store.db);
+    for (let seq = 0; seq < 60; seq++) audit.note({ actor: 'admin', action: 'shell.takeover', target: 'd1', detail: { seq } });
+    await audit.flush();
+    expect((await rows()).map((r) => JSON.parse(r.detail_json ?? '{}').seq)).toEqual([...Array(60).keys()]);
+  });
+
   it('shows an event noted just before, even while its row is still being written (read your writes)', async () => {
     // The write is held back as a slow database would hold it: `note` does not wait for it.
     let release!: () => void;

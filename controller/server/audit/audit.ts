@@ -48,6 +48,8 @@ export interface AuditRow {
 export class AuditLog {
   private readonly repeats: RepeatWindows<AuditEntry>;
   private readonly writing = new Set<Promise<void>>();
+  /** The last append: each waits for the one before, so ids follow the order events were noted (a pool would let them overtake). */
+  private lastAppend: Promise<void> = Promise.resolve();
   private readonly now: () => number;
   private readonly log: Log;
 
@@ -105,25 +107,27 @@ export class AuditLog {
     }
   }
 
-  private async append(entry: AuditEntry, repeats: Repeats | null): Promise<void> {
-    try {
-      await this.db
-        .insertInto('audit_log')
-        .values({
-          at: repeats ? repeats.firstAt : this.now(),
-          actor: entry.actor,
-          action: entry.action,
-          target: entry.target ?? null,
-          detail_json: entry.detail ? JSON.stringify(entry.detail) : null,
-          ip: entry.ip ?? null,
-          count: repeats ? repeats.count : 1,
-          last_at: repeats ? repeats.lastAt : null,
-        })
-        .execute();
-    } catch (err) {
-      this.log.error({ err, action: entry.action }, 'audit: could not record an entry');
-      throw err;
-    }
+  private append(entry: AuditEntry, repeats: Repeats | null): Promise<void> {
+    const row = {
+      at: repeats ? repeats.firstAt : this.now(),
+      actor: entry.actor,
+      action: entry.action,
+      target: entry.target ?? null,
+      detail_json: entry.detail ? JSON.stringify(entry.detail) : null,
+      ip: entry.ip ?? null,
+      count: repeats ? repeats.count : 1,
+      last_at: repeats ? repeats.lastAt : null,
+    };
+    const write = this.lastAppend.then(async () => {
+      try {
+        await this.db.insertInto('audit_log').values(row).execute();
+      } catch (err) {
+        this.log.error({ err, action: entry.action }, 'audit: could not record an entry');
+        throw err;
+      }
+    });
+    this.lastAppend = write.catch(() => undefined);
+    return write;
   }
 
   private track(write: Promise<void>): Promise<void> {
