@@ -12,9 +12,12 @@ import { cleanHome } from './clean-home.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
-/** Spawns the agent for `link`; resolves with `{ pid, sidePid, mode, output(), unlessExited, answerNextConsent, stop }`. */
-export async function spawnAgent({ root, link, mode, nodeArgs = [] }) {
-  const options = { mode, agent: join(root, 'dist/agent/relais-agent.mjs'), link, nodeArgs, cwd: root, env: { ...process.env, HOME: cleanHome(), SHELL: '/bin/bash' } };
+/**
+ * Spawns the agent for `link` (or `program` with `args`: the bare relay's agent);
+ * resolves with `{ pid, sidePid, mode, output(), unlessExited, answerNextConsent, stop }`.
+ */
+export async function spawnAgent({ root, link, mode, nodeArgs = [], program = join(root, 'dist/agent/relais-agent.mjs'), args }) {
+  const options = { mode, agent: program, link, args, nodeArgs, cwd: root, env: { ...process.env, HOME: cleanHome(), SHELL: '/bin/bash' } };
   const side = fork(join(here, 'person-side.mjs'), [JSON.stringify(options)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   let lastTail = { text: '', bytes: 0 };
   let exitInfo = null;

@@ -12,8 +12,11 @@
  * same file into a TCP socket on 127.0.0.1, and a second process writes it to a file. The
  * fetch's downloader is such a small process of its own too (as the browser would be), so
  * the receiving ends compare alike; the sending ends are this process in both.
+ * The ceiling, in the same run (bare-transfer.mjs): each direction's topology with nothing
+ * of Relais in it — three processes piping through HTTP and a loopback socket, hashing on
+ * both sides of the middle hop — the most any relay of that shape gets on this machine.
  * Every copy is checked afterwards: SHA-256 of the file that arrived, and the SHA-256 the
- * transfer reported. Rounds interleave the three (their order rotating), after a warm-up.
+ * transfer reported. Rounds interleave them all (their order rotating), after a warm-up.
  * Target: each direction ≥ 80 % of the baseline's throughput (medians).
  * Prints a table and JSON; writes bench-results/file-transfer.json. Exit 0 when the target
  * is met, 1 when it is missed or the bench failed, 2 for a bad option.
@@ -42,6 +45,7 @@ import { connectFileConsole } from './file-console.mjs';
 import { loadProtocol } from './protocol-bundle.mjs';
 import { machine, writeJson } from './report.mjs';
 import { median } from './stats.mjs';
+import { bareFetch, bareSend } from './bare-transfer.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const TARGET_RATIO = 0.8;
@@ -197,9 +201,12 @@ async function measure(options, { outPath, startedAt, config }) {
     },
     send: () => sendThroughRelay(parts),
     fetch: () => fetchThroughRelay({ ...parts, target: join(work, 'fetched.bin') }),
+    'bare-send': () => bareSend(source, join(work, 'bare-sent.bin'), size),
+    'bare-fetch': () => bareFetch(source, join(work, 'bare-fetched.bin'), size),
   };
-  const runs = { cp: [], send: [], fetch: [] };
-  const order = ['cp', ...options.directions];
+  const bares = options.directions.map((kind) => `bare-${kind}`);
+  const order = ['cp', ...options.directions, ...bares];
+  const runs = Object.fromEntries(order.map((kind) => [kind, []]));
   // One warm-up of each (JIT, page cache, the agent's Downloads folder), not counted.
   for (let round = -1; round < options.runs; round += 1) {
     const rotated = order.map((_, i) => order[(i + Math.max(round, 0)) % order.length]);
@@ -211,12 +218,12 @@ async function measure(options, { outPath, startedAt, config }) {
       if (!exact) throw new Error(`${kind}: the file that arrived differs (sha256 ${arrivedSha256}, reported ${run.reportedSha256}, sent ${sourceSha256})`);
       const cpu = Object.fromEntries(Object.entries(run.cpu).filter(([k, v]) => k !== 'machineBusyCpus' && typeof v === 'number').map(([k, v]) => [k, (v * 1e8) / size]));
       if (round >= 0) runs[kind].push({ seconds: run.seconds, mbPerSecond: size / 1e6 / run.seconds, cpuSecondsPer100MB: cpu, machineBusyCpus: run.cpu.machineBusyCpus, sha256Verified: true });
-      if (round >= 0) log(`round ${round + 1}: ${kind.padEnd(5)} ${(size / 1e6 / run.seconds).toFixed(1).padStart(6)} MB/s, CPU-s per 100 MB ${Object.entries(cpu).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', ')}, machine busy ${run.cpu.machineBusyCpus} CPUs`);
+      if (round >= 0) log(`round ${round + 1}: ${kind.padEnd(11)} ${(size / 1e6 / run.seconds).toFixed(1).padStart(6)} MB/s, CPU-s per 100 MB ${Object.entries(cpu).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', ')}, machine busy ${run.cpu.machineBusyCpus} CPUs`);
     }
   }
 
   const mbps = Object.fromEntries(order.map((kind) => [kind, median(runs[kind].map((r) => r.mbPerSecond))]));
-  const ratio = Object.fromEntries(options.directions.map((kind) => [kind, mbps[kind] / mbps.cp]));
+  const ratio = Object.fromEntries([...options.directions, ...bares].map((kind) => [kind, mbps[kind] / mbps.cp]));
   // The target speaks of both directions: a run of one alone cannot meet it.
   const met = ratio.send >= TARGET_RATIO && ratio.fetch >= TARGET_RATIO;
   const cpuOf = (kind) => {
@@ -225,13 +232,17 @@ async function measure(options, { outPath, startedAt, config }) {
   };
   const cpu = Object.fromEntries(order.map((kind) => [kind, cpuOf(kind)]));
   const cpuText = (kind) => Object.entries(cpu[kind]).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', ');
-  const row = (label, kind, r) => `  ${label.padEnd(44)} ${mbps[kind].toFixed(1).padStart(8)} MB/s   ${r === null ? '          ' : `${(r * 100).toFixed(1).padStart(5)} %  ${r >= TARGET_RATIO ? 'PASS' : 'FAIL'}`}   ${cpuText(kind)}`;
+  const verdict = (kind, r) => (kind.startsWith('bare-') ? '    ' : r >= TARGET_RATIO ? 'PASS' : 'FAIL');
+  const row = (label, kind, r) => `  ${label.padEnd(52)} ${mbps[kind].toFixed(1).padStart(8)} MB/s   ${r === null ? '          ' : `${(r * 100).toFixed(1).padStart(5)} %  ${verdict(kind, r)}`}   ${cpuText(kind)}`;
   const table = [
     `File transfer, ${options.size} MB, median of ${options.runs} runs each (SHA-256 verified every run)`,
-    `  ${'path'.padEnd(44)} ${'throughput'.padStart(13)}   ratio (>= ${TARGET_RATIO * 100} %)  CPU-s per 100 MB (median)`,
+    `  ${'path'.padEnd(52)} ${'throughput'.padStart(13)}   ratio (>= ${TARGET_RATIO * 100} %)  CPU-s per 100 MB (median)`,
     row('cp through a loopback socket (baseline)', 'cp', null),
     ...(ratio.send === undefined ? [] : [row('send: browser upload → controller → agent', 'send', ratio.send)]),
     ...(ratio.fetch === undefined ? [] : [row('fetch: agent → controller → browser download', 'fetch', ratio.fetch)]),
+    ...(ratio['bare-send'] === undefined ? [] : [row('ceiling, a bare send: HTTP → pipe+sha256 → socket', 'bare-send', ratio['bare-send'])]),
+    ...(ratio['bare-fetch'] === undefined ? [] : [row('ceiling, a bare fetch: socket → pipe+sha256 → HTTP', 'bare-fetch', ratio['bare-fetch'])]),
+    '  (ceiling: the same processes and SHA-256 passes with nothing of Relais between them, bare-transfer.mjs)',
   ].join('\n');
   await technician.close();
   process.stdout.write(`\n${table}\n\n`);

@@ -7,6 +7,7 @@
  *   parent → { t: 'consent' } | { t: 'tail' } | { t: 'stop' }
  *   child  → { t: 'started', pid } | { t: 'asked' } | { t: 'tail', text, bytes } | { t: 'exit', how }
  * Usage (forked): person-side.mjs '{"mode":"terminal"|"pipe","agent":PATH,"link":URL,"nodeArgs":[],"cwd":DIR,"env":{}}'
+ * (`"args":[…]` instead of `link`: the program's arguments, for the bare relay's agent)
  */
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
@@ -39,7 +40,7 @@ function output(chunk) {
 }
 
 // --no-prompt: the person's one-line description is skipped (the bench measures the shell, not the greeting).
-const args = [...options.nodeArgs, options.agent, 'join', options.link, '--no-prompt'];
+const args = [...options.nodeArgs, options.agent, ...(options.args ?? ['join', options.link, '--no-prompt'])];
 if (options.mode === 'terminal') {
   const pty = require('node-pty');
   const term = pty.spawn(process.execPath, args, { name: 'xterm-256color', cols: 120, rows: 40, cwd: options.cwd, env: options.env, encoding: null });

@@ -30,6 +30,8 @@ export const SIDES = Object.freeze({
   terminal: 'relay, agent in a terminal',
   pipe: 'relay, agent stdout a pipe',
   nodePty: 'node-pty alone',
+  bareTerminal: 'bare relay, agent in a terminal',
+  barePipe: 'bare relay, agent stdout a pipe',
 });
 
 /** CPU seconds per 100 MB received, per process, for one run. */
@@ -55,7 +57,7 @@ export function analyse({ throughputRuns, latencySamples, idleMemory }) {
       };
     }
     const base = sides.nodePty?.medianMBps;
-    for (const side of ['terminal', 'pipe']) if (sides[side] && base) sides[side].ratio = sides[side].medianMBps / base;
+    for (const side of ['terminal', 'pipe', 'bareTerminal', 'barePipe']) if (sides[side] && base) sides[side].ratio = sides[side].medianMBps / base;
     throughput[stream] = sides;
   }
   const allRuns = Object.values(throughputRuns).flatMap((bySide) => Object.values(bySide).flat());
@@ -71,6 +73,10 @@ export function analyse({ throughputRuns, latencySamples, idleMemory }) {
       addedP50Ms: relay.p50 - nodePty.p50,
       addedP99Ms: relay.p99 - nodePty.p99,
     };
+    if (latencySamples.bare) {
+      const bare = summarizeLatency(latencySamples.bare);
+      latency.bare = { ...bare, samplesMs: latencySamples.bare, addedP50Ms: bare.p50 - nodePty.p50, addedP99Ms: bare.p99 - nodePty.p99 };
+    }
   }
   return { throughput, content, latency, idleMemory };
 }
@@ -144,12 +150,14 @@ export function formatTable(analysis, config, backgroundLoad = {}) {
   parts.push('', table(cpuWidths, cpuRows));
   parts.push(
     '(agent: the agent process; controller; terminal: the person\'s terminal reading the mirror (pty or pipe); bench: this process, the console ' +
-      'or the node-pty reader; shell: the shell with the producer pipeline it waited for)',
+      'or the node-pty reader; shell: the shell with the producer pipeline it waited for. A bare relay is the same shape with nothing of Relais ' +
+      'in it, plain sockets piped through a middle process (counted as its controller): the ceiling of a relay of that shape here, bare-relay.mjs)',
   );
   const l = analysis.latency;
   if (l) {
     parts.push('', `echo, back to back (n=${l.relay.count} each, taking turns): relay p50 ${ms(l.relay.p50)}, p99 ${ms(l.relay.p99)}, max ${ms(l.relay.max)}; ` +
-      `node-pty alone p50 ${ms(l.nodePty.p50)}, p99 ${ms(l.nodePty.p99)}, max ${ms(l.nodePty.max)}`);
+      `node-pty alone p50 ${ms(l.nodePty.p50)}, p99 ${ms(l.nodePty.p99)}, max ${ms(l.nodePty.max)}` +
+      (l.bare ? `; bare relay p50 ${ms(l.bare.p50)}, p99 ${ms(l.bare.p99)}, max ${ms(l.bare.max)} (adds ${plusMs(l.bare.addedP50Ms)} / ${plusMs(l.bare.addedP99Ms)})` : ''));
   }
   if (analysis.idleMemory) {
     const m = analysis.idleMemory;

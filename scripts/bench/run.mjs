@@ -4,12 +4,14 @@
  * like a terminal emulator would) and one with its stdout a pipe, each beside the
  * same shell on node-pty alone, interleaved. Throughput of `base64` and `yes`
  * streams (byte-exact, sha256), CPU seconds of every process per 100 MB, keystroke
- * echo back to back, and the agent's idle memory. Prints tables and writes
+ * echo back to back, and the agent's idle memory. Beside them, the same shape with
+ * nothing of Relais in it (bare-relay.mjs), as the ceiling of what a relay of that
+ * shape reaches on this machine. Prints tables and writes
  * bench-results/relay.json. Exit code 0 when every target was met, 1 when one was
  * missed or the bench could not run, 2 for a bad option.
  *
  * Usage: node scripts/bench/run.mjs [--runs=3] [--bytes=209715200] [--streams=base64,yes]
- *        [--sides=terminal,pipe,nodePty] [--samples=500] [--warmup=50] [--idle-seconds=30]
+ *        [--sides=terminal,pipe,nodePty,bareTerminal,barePipe] [--samples=500] [--warmup=50] [--idle-seconds=30]
  *        [--cpu-prof] [--out=bench-results/relay.json]
  */
 import { existsSync } from 'node:fs';
@@ -17,6 +19,7 @@ import { loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { spawnAgent } from './agent.mjs';
+import { startBareRelay } from './bare-relay.mjs';
 import { runBench } from './bench-main.mjs';
 import { childPids, measureBackgroundLoad, residentMemory, startCpuMeter } from './cpu-usage.mjs';
 import { connectConsole, createSupportLink, login } from './console.mjs';
@@ -30,7 +33,8 @@ import { expectedOutput, STREAMS } from './streams.mjs';
 import { waitForShellReady } from './terminal-io.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const ALL_SIDES = ['terminal', 'pipe', 'nodePty'];
+const ALL_SIDES = ['terminal', 'pipe', 'nodePty', 'bareTerminal', 'barePipe'];
+const BARE_SIDES = Object.freeze({ bareTerminal: 'terminal', barePipe: 'pipe' });
 
 const DEFAULTS = Object.freeze({
   runs: 3,
@@ -116,6 +120,12 @@ async function setUp(options, diagnostics) {
     diagnostics[`${mode} agent`] = agents[mode].agent;
     known.add(agents[mode].deviceId);
   }
+  // Started before the idle wait, so their agents' memory is read beside the real ones'.
+  const bare = {};
+  for (const [side, mode] of Object.entries(BARE_SIDES).filter(([side]) => options.sides.includes(side))) {
+    bare[side] = await startBareRelay({ root, mode, cols: options.cols, rows: options.rows });
+    log(`${bare[side].label}: agent pid ${bare[side].agentPid}, middle pid ${bare[side].middlePid}`);
+  }
   log(`computing the expected output of each stream (${options.streams.join(', ')})`);
   const expected = {};
   for (const stream of options.streams) expected[stream] = await expectedOutput(stream, options.bytes);
@@ -127,20 +137,24 @@ async function setUp(options, diagnostics) {
     await sleep(Math.max(0, wait));
     idleMemory = { seconds: options.idleSeconds };
     for (const [mode, { agent }] of Object.entries(agents)) idleMemory[mode] = residentMemory(agent.pid);
+    for (const [side, relay] of Object.entries(bare)) idleMemory[side] = residentMemory(relay.agentPid);
   }
   const remotes = {};
   for (const [mode, joined] of Object.entries(agents)) remotes[mode] = await openRemoteShell({ technician, ...joined }, options);
   const local = options.sides.includes('nodePty') ? spawnLocalShell({ cols: options.cols, rows: options.rows }) : null;
   if (local) log(`local node-pty shell ${local.shell} (pid ${local.pid})`);
-  const terminals = [...Object.values(remotes), ...(local ? [local] : [])];
+  const terminals = [...Object.values(remotes), ...(local ? [local] : []), ...Object.values(bare)];
   const ready = await Promise.all(terminals.map((t) => waitForShellReady(t)));
   if (Math.max(...ready) > 5000) log(`the shells took ${(Math.max(...ready) / 1000).toFixed(1)} s to start`);
-  return { controller, agents, remotes, local, expected, idleMemory };
+  return { controller, agents, remotes, local, bare, expected, idleMemory };
 }
 
 /** The processes whose CPU counts for a run on `side`. */
 function meteredProcesses(parts, side) {
   if (side === 'nodePty') return { shell: { pid: parts.local.pid, children: true } };
+  const bare = parts.bare[side];
+  // The bare relay's middle process stands where the controller does.
+  if (bare) return { agent: bare.agentPid, controller: bare.middlePid, terminal: bare.terminalPid, shell: { pid: bare.shellPid, children: true } };
   const { agent } = parts.agents[side];
   return { agent: agent.pid, controller: parts.controller.pid, terminal: agent.sidePid, shell: { pid: parts.remotes[side].shellPid, children: true } };
 }
@@ -148,7 +162,7 @@ function meteredProcesses(parts, side) {
 /** Relay and node-pty runs interleaved (the order rotating), so drift on the machine hits every side alike. */
 async function throughputBench(parts, options) {
   const timeoutMs = 300_000;
-  const terminalOf = (side) => (side === 'nodePty' ? parts.local : parts.remotes[side]);
+  const terminalOf = (side) => (side === 'nodePty' ? parts.local : parts.bare[side] ?? parts.remotes[side]);
   const runs = {};
   for (const stream of options.streams) {
     log(`${stream}: warm-up (${options.warmupBytes / 1024 / 1024} MiB each)`);
@@ -172,9 +186,11 @@ async function throughputBench(parts, options) {
 async function latencyBench(parts, options) {
   const relay = parts.remotes.terminal ?? parts.remotes.pipe;
   if (!relay || !parts.local || options.samples === 0) return null;
-  log(`echo latency, back to back, ${relay.label} and node-pty alone taking turns (${options.warmup} + ${options.samples} keystrokes each)`);
-  const [relaySamples, nodePty] = await measureEchoLatency([relay, parts.local], { warmup: options.warmup, samples: options.samples, timeoutMs: 5000 });
-  return { relay: relaySamples, nodePty };
+  const bare = parts.bare.bareTerminal ?? parts.bare.barePipe;
+  const terminals = [relay, parts.local, ...(bare ? [bare] : [])];
+  log(`echo latency, back to back, ${terminals.map((t) => t.label).join(', ')} taking turns (${options.warmup} + ${options.samples} keystrokes each)`);
+  const [relaySamples, nodePty, bareSamples] = await measureEchoLatency(terminals, { warmup: options.warmup, samples: options.samples, timeoutMs: 5000 });
+  return { relay: relaySamples, nodePty, ...(bareSamples ? { bare: bareSamples } : {}) };
 }
 
 /** What the failure report prints of the processes that were started (filled as they start). */
@@ -195,6 +211,7 @@ async function measure(options, { outPath, startedAt, config }) {
   const consoleStats = Object.fromEntries(Object.entries(parts.remotes).map(([mode, remote]) => [mode, remote.stats()]));
   for (const remote of Object.values(parts.remotes)) await remote.close();
   await parts.local?.close();
+  for (const bare of Object.values(parts.bare)) await bare.close();
   const analysis = analyse({ throughputRuns, latencySamples, idleMemory: parts.idleMemory });
   console.log(`\n${formatTable(analysis, options, backgroundLoad)}\n`);
   writeJson(outPath, {
