@@ -15,13 +15,21 @@ const COLUMNS = [['metric', 60], ['value', 26], ['target', 10], ['result', 6]];
 const row = (cells) => cells.map((cell, i) => String(cell).padEnd(COLUMNS[i][1])).join(' ').trimEnd();
 const seconds = (ms) => (typeof ms === 'number' ? `${(ms / 1000).toFixed(2)} s` : '-');
 const millis = (v) => (typeof v === 'number' ? `${v.toFixed(3)} ms` : '-');
-const verdict = (pass) => (pass === null || pass === undefined ? 'info' : pass ? 'PASS' : 'FAIL');
+const shown = (pass) => (pass === null || pass === undefined ? 'info' : pass ? 'PASS' : 'FAIL');
 const n = (v) => (typeof v === 'number' ? v.toLocaleString('en-US') : '-');
 
-/** One line per figure; a phase that failed says why (the others still ran). */
+/**
+ * One line per figure; a phase that failed says why (the others still ran). Returns the
+ * table and whether every target was met (the bench's exit code).
+ */
 export function formatClusterTable(results, options) {
   const lines = [row(COLUMNS.map(([t]) => t)), row(COLUMNS.map(([, w]) => '-'.repeat(w)))];
-  const failed = (name, phase) => lines.push(row([name, `FAILED: ${phase.error}`.slice(0, 80), '-', 'FAIL']));
+  let met = true;
+  const verdict = (pass) => {
+    if (pass === false) met = false;
+    return shown(pass);
+  };
+  const failed = (name, phase) => lines.push(row([name, `FAILED: ${phase.error}`.slice(0, 80), '-', verdict(false)]));
   const { relay, job, kill, enrollment } = results;
   if (enrollment?.error) failed('enroll the simulated agents through HAProxy', enrollment);
   if (relay?.error) failed('shell relay across nodes', relay);
@@ -54,11 +62,11 @@ export function formatClusterTable(results, options) {
       lines.push(row([`kill -9 ${k.node} holding ${n(k.held)} of ${n(k.agents)} agents (run ${i + 1}): all back`, seconds(k.backOnlineMs), `< ${CLUSTER_TARGETS.backOnlineMs / 1000} s`, verdict(k.backOnlineMs < CLUSTER_TARGETS.backOnlineMs)]));
       const counted = k.seenByCluster === k.agents && k.countedMs < CLUSTER_TARGETS.backOnlineMs;
       lines.push(row(['  … the cluster counts them all online (via the balancer)', `${n(k.seenByCluster)} at ${seconds(k.countedMs)}`, `all, < ${CLUSTER_TARGETS.backOnlineMs / 1000} s`, verdict(counted)]));
-      if (k.diedBefore?.length) lines.push(row([`  … died by themselves before this run, restarted`, k.diedBefore.join(', '), 'none', 'FAIL']));
+      if (k.diedBefore?.length) lines.push(row([`  … died by themselves before this run, restarted`, k.diedBefore.join(', '), 'none', verdict(false)]));
       lines.push(row(['  … job in flight: results lost / runs twice', `${n(k.lost)} / ${n(k.ranTwice)}`, '0 / 0', verdict(k.lost === 0 && k.ranTwice === 0)]));
     }
   }
   lines.push('', `(${options.nodes} nodes + HAProxy + PostgreSQL + Redis + ${options.generators} load generators on one ${results.machine.cpus}-CPU machine; ` +
     `single controller: one process on SQLite. Figures from a shared, busy machine are noisy.)`);
-  return lines.join('\n');
+  return { table: lines.join('\n'), met };
 }
