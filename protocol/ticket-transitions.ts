@@ -34,6 +34,9 @@
  *   - `system` (the controller itself: the person's answer, the auto-close timer) may only
  *     record that the user replied, reopen (the person says the problem is back) and auto-close.
  *   - auto_close is for `system` and admin only.
+ *   - Editing a ticket's fields (title, description, requester, category, impact, urgency,
+ *     devices) and starting a support session from it follow the same rule as the moves
+ *     (checkWork): level 1 only on a level-1 ticket; nobody on a closed ticket.
  */
 import { RelaisError } from './errors.js';
 import {
@@ -137,6 +140,22 @@ export function roleMayAct(role: TicketActor['role'], type: TicketActionType, ti
   if (role === 'system') return SYSTEM_ACTIONS.has(type);
   if (type === 'auto_close') return role === 'admin';
   return ticket.level === 'L1' || role !== 'l1';
+}
+
+/**
+ * Whether a role may work a ticket other than by a move: edit its fields or start a support
+ * session from it. As the moves: level 1 only on a level-1 ticket. A closed ticket is final.
+ */
+export function roleMayWork(role: TicketActor['role'], ticket: Pick<Ticket, 'level' | 'status'>): boolean {
+  if (role === 'system' || ticket.status === 'closed') return false;
+  return ticket.level === 'L1' || role !== 'l1';
+}
+
+/** Throws the catalog's error when the role may not work the ticket (`what`: the attempt, for the log). */
+export function checkWork(role: TicketActor['role'], ticket: Pick<Ticket, 'level' | 'status'>, what: string): void {
+  if (roleMayWork(role, ticket)) return;
+  if (ticket.status === 'closed') throw new RelaisError('TICKET_ERR_BAD_TRANSITION', `(${what} a closed ticket)`); // i18n-ignore: codes for the log
+  throw new RelaisError('TICKET_ERR_FORBIDDEN_ACTION', `(${role} may not ${what} a level 2 ticket)`); // i18n-ignore: codes for the log
 }
 
 /** Checks that the actor's role may make this move on this ticket. */

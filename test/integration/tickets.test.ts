@@ -212,8 +212,11 @@ describe('actions', () => {
     expect(escalated).toMatchObject({ status: 'escalated', level: 'L2', assigneeId: null, followerIds: [String(techId)], escalationReason: 'Needs a driver rollback on the print server.' });
     refused(await act(tech, t.number, { type: 'take' }), 403, 'TICKET_ERR_FORBIDDEN_ACTION');
     refused(await act(admin, t.number, { type: 'assign', assigneeId: techId }), 403, 'TICKET_ERR_FORBIDDEN_ACTION');
-    // Followers still write notes.
+    // Followers still write notes; editing the ticket or starting a session from it is level 2's work.
     expect((await call(tech, 'POST', `/api/tickets/${t.number}/notes`, { body: 'Driver version was 3.2.' })).status).toBe(201);
+    refused(await call(tech, 'PATCH', `/api/tickets/${t.number}`, { expectedVersion: escalated.version, urgency: 'high' }), 403, 'TICKET_ERR_FORBIDDEN_ACTION');
+    refused(await call(tech, 'POST', '/api/support-links', { ticketNumber: t.number }), 403, 'TICKET_ERR_FORBIDDEN_ACTION');
+    expect(valid(ticketAnswers.ticket, await call(tech, 'GET', `/api/tickets/${t.number}`)).ticket).toMatchObject({ version: escalated.version, urgency: escalated.urgency });
     expect(valid(ticketAnswers.ticket, await act(admin, t.number, { type: 'take' })).ticket).toMatchObject({ status: 'in_progress', level: 'L2' });
     const l2 = valid(ticketAnswers.queue, await call(tech, 'GET', '/api/tickets?level=L2')).tickets.map((x) => x.number);
     expect(l2).toContain(t.number);
@@ -248,6 +251,10 @@ describe('actions', () => {
     expect(closed.status).toBe('closed');
     expect(closed.closedAt).not.toBeNull();
     refused(await act(tech, t.number, { type: 'reopen' }), 409, 'TICKET_ERR_BAD_TRANSITION');
+    // Closed is final: its fields stay as they were, and no session starts from it.
+    refused(await call(admin, 'PATCH', `/api/tickets/${t.number}`, { expectedVersion: closed.version, impact: 'high' }), 409, 'TICKET_ERR_BAD_TRANSITION');
+    refused(await call(admin, 'POST', '/api/support-links', { ticketNumber: t.number }), 409, 'TICKET_ERR_BAD_TRANSITION');
+    expect(valid(ticketAnswers.ticket, await call(tech, 'GET', `/api/tickets/${t.number}`)).ticket).toMatchObject({ status: 'closed', version: closed.version, impact: closed.impact });
   });
 });
 

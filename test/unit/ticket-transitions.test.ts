@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { RelaisError } from '../../protocol/index.js';
 import { SOLUTION_TYPES, newTicket, newTicketInput, ticket as ticketSchema, ticketInvariantProblems, type Ticket } from '../../protocol/ticket-model.js';
-import { TICKET_ACTION_TYPES, statusHistory, transition, type TicketAction, type TicketActor, type TicketEvent } from '../../protocol/ticket-transitions.js';
+import { TICKET_ACTION_TYPES, checkWork, roleMayWork, statusHistory, transition, type TicketAction, type TicketActor, type TicketEvent } from '../../protocol/ticket-transitions.js';
 
 const DAY = 86_400_000;
 const l1: TicketActor = { id: 'lea', role: 'l1' };
@@ -98,6 +98,21 @@ describe('ticket transitions', () => {
     expect(codeOf(() => transition(escalated, { type: 'assign', assigneeId: 'noah', assigneeRole: 'l1' }, admin, 9e6))).toBe('TICKET_ERR_FORBIDDEN_ACTION');
     expect(transition(escalated, { type: 'assign', assigneeId: 'max', assigneeRole: 'l2' }, admin, 9e6).ticket).toMatchObject({ status: 'in_progress', assigneeId: 'max' });
     expect(transition(escalated, { type: 'resolve', resolution: 'Fixed on the server.', solutionType: 'fix' }, l2, 9e6).ticket).toMatchObject({ status: 'resolved', assigneeId: 'max' });
+  });
+
+  it('editing a ticket or starting a session from it follows the moves: level 1 only on level 1, nobody on a closed ticket', () => {
+    const fresh = run([]).ticket;
+    const escalated = run([[{ type: 'escalate', reason: 'Server side' }, l1]]).ticket;
+    const closed = { ...fresh, status: 'closed' as const };
+    for (const role of ['l1', 'l2', 'admin'] as const) expect(roleMayWork(role, fresh), role).toBe(true);
+    expect(roleMayWork('l1', escalated)).toBe(false);
+    expect(roleMayWork('l2', escalated)).toBe(true);
+    expect(roleMayWork('admin', escalated)).toBe(true);
+    expect(roleMayWork('system', fresh)).toBe(false);
+    for (const role of ['l1', 'l2', 'admin'] as const) expect(roleMayWork(role, closed), role).toBe(false);
+    expect(codeOf(() => checkWork('l1', escalated, 'edit'))).toBe('TICKET_ERR_FORBIDDEN_ACTION');
+    expect(codeOf(() => checkWork('admin', closed, 'edit'))).toBe('TICKET_ERR_BAD_TRANSITION');
+    expect(() => checkWork('l2', escalated, 'edit')).not.toThrow();
   });
 
   it('level 2 (or an admin) sends a ticket back to level 1 with a reason; level 1 cannot pull it back', () => {

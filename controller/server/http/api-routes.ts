@@ -125,7 +125,7 @@ export function apiRoutes(deps: ApiDeps): Router {
     const linkBody = supportLinkBody.safeParse(req.body ?? {});
     if (!linkBody.success) throw new RelaisError('TICKET_ERR_INVALID_FIELD', '(ticketNumber)'); // i18n-ignore: field name for the log
     const ticketNumber = linkBody.data.ticketNumber;
-    if (ticketNumber !== undefined) await deps.tickets.mustExist(ticketNumber);
+    if (ticketNumber !== undefined) await deps.tickets.mayLink(ticketNumber, req.account!);
     const issued = await deps.codes.issue(req.account!);
     const url = `${base(req)}/s/${issued.code}`;
     deps.audit.note({ actor: req.account!.username, action: 'link.created', target: issued.id, detail: { expiresAt: issued.expiresAt, ...(ticketNumber !== undefined ? { ticket: ticketNumber } : {}) }, ip: clientIp(req) });

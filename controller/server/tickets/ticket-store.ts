@@ -22,7 +22,7 @@ import {
   type TicketStatus,
   type TicketUrgency,
 } from '../../../protocol/ticket-model.js';
-import { transition, type TicketAction, type TicketActor, type TicketEvent } from '../../../protocol/ticket-transitions.js';
+import { checkWork, transition, type TicketAction, type TicketActor, type TicketEvent } from '../../../protocol/ticket-transitions.js';
 import type { PatchTicketRequest, TicketEventView, TicketQuery, TicketView } from '../../../protocol/rest-ticket-answers.js';
 import type { StatusChange } from '../../../protocol/sla-clock.js';
 import { ticketSearchText, wordsOf } from '../../../protocol/ticket-words.js';
@@ -227,6 +227,7 @@ export class TicketStore {
         throw new RelaisError('TICKET_ERR_VERSION_CONFLICT', `(expected version ${fields.expectedVersion}, current ${current.ticket.version})`); // i18n-ignore: versions for the log
       }
       const t = current.ticket;
+      checkWork(ticketRoleOf(caller.account), t, 'edit');
       const next: Ticket = {
         ...t,
         ...(fields.title !== undefined ? { title: fields.title.trim() } : {}),
@@ -317,10 +318,15 @@ export class TicketStore {
 
   // ---- support links ----
 
-  /** Throws TICKET_ERR_NOT_FOUND when no ticket has that number (checked before a link is issued). */
-  async mustExist(number: number): Promise<void> {
-    const t = await this.db.selectFrom('tickets').select('id').where('number', '=', number).executeTakeFirst();
+  /**
+   * Checked before a link is issued from a ticket: TICKET_ERR_NOT_FOUND when no ticket has
+   * that number, and the role's rule for working it (checkWork: not level 1 on a level-2
+   * ticket, nobody on a closed one).
+   */
+  async mayLink(number: number, account: Account): Promise<void> {
+    const t = await this.db.selectFrom('tickets').select(['level', 'status']).where('number', '=', number).executeTakeFirst();
     if (!t) throw notFound();
+    checkWork(ticketRoleOf(account), { level: t.level as Ticket['level'], status: t.status as TicketStatus }, 'start a support session on');
   }
 
   /** A support link was created from the ticket: the agent that joins with it lands on the ticket. */

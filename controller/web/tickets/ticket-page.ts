@@ -4,7 +4,7 @@
  * (oldest first, like a conversation) and the notes form. A change refused because
  * someone else changed the ticket first says what changed and shows it as it is now.
  */
-import { TICKET_ACTION_FROM, roleMayAct } from '../../../protocol/ticket-transitions.js';
+import { TICKET_ACTION_FROM, roleMayAct, roleMayWork } from '../../../protocol/ticket-transitions.js';
 import type { Role } from '../../../protocol/index.js';
 import type { AppContext, Page } from '../app/page.js';
 import { formats, wordsOf } from '../app/language.js';
@@ -233,6 +233,8 @@ export function createTicketPage(app: AppContext, number: number): Page {
     const valid = validActions(tk0, app.me.user.username, app.me.role);
     // A level-1 technician reads and annotates a level-2 ticket; level 2 acts on it.
     const following = tk0.level === 'L2' && !roleMayAct(app.me.role, 'take', tk0) && tk0.status !== 'closed';
+    // A support session from this ticket is working it: not for level 1 on level 2, nor on a closed ticket.
+    linkPanel.root.hidden = !roleMayWork(app.me.role, tk0);
     replaceChildren(actions, ...valid.map((a) => el('button', {
       class: `btn ${a === 'resolve' || (a === 'take' && tk0.assignee === null) ? 'btn-primary' : 'btn-secondary'}`,
       type: 'button', 'data-testid': `action-${a}`, disabled: busy, onclick: () => void runAction(a),
