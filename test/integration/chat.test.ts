@@ -100,7 +100,11 @@ describe('chat between the technician and the person', () => {
     await console.waitFor('chat.message', (m) => m.deviceId === deviceId && m.text === 'Depuis la page' && m.side === 'person');
     const garbage = await fetch(`${c.url}/s/${code}/chat`, { method: 'POST', headers: { origin: c.url, 'content-type': 'application/json', 'accept-language': 'fr' }, body: JSON.stringify({ text: 'x'.repeat(CHAT_MAX_CHARS + 1) }) });
     expect(garbage.status).toBe(400);
-    expect(await garbage.json()).toMatchObject({ code: 'CHAT_ERR_INVALID_TEXT', message: expect.stringContaining('2\u00a0000 caractères') });
+    expect(await garbage.json()).toMatchObject({ error: { code: 'CHAT_ERR_INVALID_TEXT', message: expect.stringContaining('2\u00a0000 caractères') } });
+    // A wrong code answers in the same shape as every other route.
+    const unknown = await fetch(`${c.url}/s/111111111/chat`);
+    expect(unknown.status).toBe(404);
+    expect(await unknown.json()).toMatchObject({ error: { code: 'AUTH_ERR_BAD_CODE' } });
   }, 90_000);
 
   it('refuses text over the bound, control characters and empty text with catalog errors, and nothing reaches the person', async () => {

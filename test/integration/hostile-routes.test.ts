@@ -113,6 +113,34 @@ describe('hostile requests on every route', () => {
     expect((await fetch(`${c.url}/..%2F..%2Fpackage.json`)).status).toBe(404);
   });
 
+  it('a body that cannot be decoded and an address with a broken %-escape are the client\'s mistakes, said as such', async () => {
+    const tries: Array<{ what: string; path: string; method?: string; headers: Record<string, string>; body?: string; status: number; words: RegExp }> = [
+      { what: 'an unknown Content-Encoding, before any login', path: '/api/health', headers: { 'content-type': 'application/json', 'content-encoding': 'bogus' }, body: '{}', status: 415, words: /Content-Encoding/ },
+      { what: 'a Latin-1 login', path: '/api/login', headers: { 'content-type': 'application/json; charset=latin1', origin: c.url }, body: '{"username":"a","password":"b"}', status: 415, words: /UTF-8/ },
+      { what: 'a JSON body that is not JSON', path: '/api/login', headers: { 'content-type': 'application/json', origin: c.url }, body: '{', status: 400, words: /not valid JSON/ },
+      { what: 'a broken %-escape in a device id', path: '/api/devices/%E0%A4%A', method: 'GET', headers: { cookie }, status: 400, words: /%-escape/ },
+    ];
+    for (const t of tries) {
+      const method = t.method ?? 'POST';
+      const res = await fetch(`${c.url}${t.path}`, { method, headers: t.headers, ...(t.body !== undefined ? { body: t.body } : {}) });
+      const text = await res.text();
+      expect(res.status, `${t.what}: ${text}`).toBe(t.status);
+      const body = JSON.parse(text) as { error: { code: string; message: string } };
+      expect(body.error.code, t.what).toBe('HTTP_ERR_BAD_REQUEST');
+      expect(body.error.message, t.what).toMatch(t.words);
+    }
+    // A key the client made up comes back named in the message, but as plain text: no bidi override or control reaches the reader.
+    const ticket = { title: 'Printer does not print', description: 'It jams.', requester: { name: 'Claire Martin', phone: null, email: null }, category: 'hardware', impact: 'medium', urgency: 'medium', 'ab\u202ecd\u0007': 1 };
+    const sneaky = await fetch(`${c.url}/api/tickets`, { method: 'POST', headers: { cookie, origin: c.url, 'content-type': 'application/json' }, body: JSON.stringify(ticket) });
+    const said = (await sneaky.json()) as { error: { code: string; message: string } };
+    expect(sneaky.status).toBeGreaterThanOrEqual(400);
+    expect(said.error.message).toMatch(/ab cd/);
+    expect(said.error.message).not.toMatch(/[\u202a-\u202e\u2066-\u2069\u0000-\u001f]/);
+    // Nothing of this is the controller's failure: no error-level line for it.
+    expect(c.logs()).not.toContain('"level":"error"');
+    expect(c.logs()).not.toMatch(/UnsupportedMediaTypeError|URIError/);
+  });
+
   it('the controller is still healthy afterwards, and logged no secret', async () => {
     expect((await fetch(`${c.url}/api/health`)).status).toBe(200);
     expect(c.logs()).not.toContain(c.adminPassword);

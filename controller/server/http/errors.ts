@@ -7,12 +7,17 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { z } from 'zod';
 import { errorWords, RelaisError, restAnswers, type ErrorCode, type FieldProblem, type Language } from '../../../protocol/index.js';
+import { plainText } from '../../../protocol/text.js';
 import { answer } from './answer.js';
 import { readerLanguage } from './server-language.js';
 
-/** The words of an error for a reader: English as thrown (with its detail), other languages from the catalog. */
+/**
+ * The words of an error for a reader: English as thrown (with its detail), other languages
+ * from the catalog. Made plain text: a detail may quote the client's own input (a key it
+ * sent), which must not reorder or hide what the reader sees (bidi overrides, controls).
+ */
 export function errorMessage(err: RelaisError, language: Language): string {
-  return language === 'en' ? err.message : errorWords(err.code, language);
+  return plainText(language === 'en' ? err.message : errorWords(err.code, language), 1024);
 }
 
 function languageOf(res: Response): Language {
@@ -73,16 +78,40 @@ export function sendError(res: Response, err: RelaisError, retryAfterMs?: number
   answer(res, restAnswers.error, { error: { code: err.code, message: errorMessage(err, languageOf(res)), ...field } }, err.status);
 }
 
+/**
+ * What the client sent that could not be read before any route ran — the body parsers'
+ * errors (by their `type`) and a path whose %-escapes are not UTF-8 — as a catalog error
+ * with the status the problem calls for; null for anything else.
+ */
+function unreadableRequest(err: unknown): { error: RelaisError; status: number } | null {
+  const bad = (detail: string, status = 400) => ({ error: new RelaisError('HTTP_ERR_BAD_REQUEST', detail), status });
+  // Express could not decode a route parameter (`/api/tickets/%E0%A4%A`).
+  if (err instanceof URIError) return bad('The address holds an invalid %-escape.');
+  const { status, type } = err as { status?: unknown; type?: unknown };
+  if (typeof status !== 'number' || status < 400 || status >= 500) return null;
+  switch (type) {
+    case 'entity.too.large':
+      return bad('The body is too large.', 413);
+    case 'parameters.too.many':
+      return bad('The form has too many fields.', 413);
+    case 'encoding.unsupported':
+      return bad('The body\'s Content-Encoding is not supported (send it as is, or gzip, deflate or br).', 415);
+    case 'charset.unsupported':
+      return bad('The body\'s character set is not supported (send UTF-8).', 415);
+    case 'entity.parse.failed':
+      return bad('The body is not valid JSON.');
+    default:
+      // An aborted upload, a length that does not match the body...
+      return bad('The body could not be read.', status);
+  }
+}
+
 export function errorHandler(err: unknown, req: Request, res: Response, _next: NextFunction): void {
   if (res.headersSent) return;
   if (err instanceof RelaisError) return sendError(res, err);
-  const status = (err as { status?: number; type?: string }).status;
-  // A body too large keeps its own status (413) under the catalog's code for a malformed request.
-  if (status === 413) {
-    const tooLarge = new RelaisError('HTTP_ERR_BAD_REQUEST', 'The body is too large.');
-    return answer(res, restAnswers.error, { error: { code: tooLarge.code, message: errorMessage(tooLarge, languageOf(res)) } }, 413);
-  }
-  if (status === 400) return sendError(res, new RelaisError('HTTP_ERR_BAD_REQUEST', 'The body is not valid JSON.'));
+  const unreadable = unreadableRequest(err);
+  // The catalog's code for a malformed request, under the status of what was wrong with it.
+  if (unreadable) return answer(res, restAnswers.error, { error: { code: unreadable.error.code, message: errorMessage(unreadable.error, languageOf(res)) } }, unreadable.status);
   // By route template, never the path: /s/:code holds a support code.
   req.log.error({ err, method: req.method, route: req.routeTemplate ?? null, ...(req.account ? { account: req.account.username } : {}) }, 'http: a request failed');
   sendError(res, new RelaisError('HTTP_ERR_INTERNAL'));

@@ -49,7 +49,7 @@ export const SUPPORT_CHAT_SCRIPT = `(() => {
     const res = await fetch('./' + code + '/chat', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ text }) }).catch(() => null);
     if (res && res.ok) { input.value = ''; await poll(); return; }
     const body = res ? await res.json().catch(() => null) : null;
-    error.textContent = (body && body.message) || box.dataset.failed;
+    error.textContent = (body && body.error && body.error.message) || box.dataset.failed;
     error.hidden = false;
   });
   const timer = setInterval(poll, 3000);

@@ -124,13 +124,18 @@ export function supportProblem(deps: SupportPageDeps) {
   };
 }
 
+/** A catalog error as the API answers one (`{ error: { code, message } }`), in the visitor's language. */
+function pageError(err: RelaisError, language: Language): { error: { code: string; message: string } } {
+  return { error: { code: err.code, message: language === 'en' ? err.message : errorWords(err.code, language) } };
+}
+
 /** Code checks and throttle of the page, for the chat's JSON routes: the live session, or a catalog error as JSON. */
 async function liveSession(deps: SupportPageDeps, req: Request, res: Response): Promise<{ sessionId: string; deviceId: string } | null> {
   const code = String(req.params.code ?? '').replace(/\D/g, '');
   res.setHeader('Cache-Control', 'no-store');
   const language = visitorLanguage(req);
   const ip = clientIp(req);
-  const fail = (err: RelaisError) => void res.status(err.status).json({ code: err.code, message: language === 'en' ? err.message : errorWords(err.code, language) });
+  const fail = (err: RelaisError) => void res.status(err.status).json(pageError(err, language));
   if (deps.throttle.retryAfterMs(`link:${ip}`) > 0) return fail(new RelaisError('AUTH_ERR_THROTTLED')), null;
   try {
     if (!/^\d{9}$/.test(code) || !deps.sessionOf) throw new RelaisError('AUTH_ERR_BAD_CODE');
@@ -163,7 +168,7 @@ export function supportChatWrite(deps: SupportPageDeps) {
       text = chatLine(((req.body ?? {}) as Record<string, unknown>).text);
     } catch (err) {
       if (!(err instanceof RelaisError)) throw err;
-      return void res.status(err.status).json({ code: err.code, message: language === 'en' ? err.message : errorWords(err.code, language) });
+      return void res.status(err.status).json(pageError(err, language));
     }
     res.status(201).json({ message: await deps.chatService.fromPerson(live.sessionId, live.deviceId, text, 'page') });
   };
