@@ -38,7 +38,7 @@ function setup(options: { maxBytes?: number } = {}) {
   const files = new FileTransfers(audit, new Map([[agent.deviceId, agent]]), { maxBytes: options.maxBytes ?? 1_000_000 });
   const updates = () => consoleWs.messages().filter((m) => m.t === 'file.update').map((m) => m.transfer as FileTransferView);
   const toAgent = () => agentWs.messages();
-  return { files, agent, agentWs, tech, consoleWs, notes, updates, toAgent };
+  return { files, agent, agentWs, tech, consoleWs, notes, updates, toAgent, maxBytes: options.maxBytes ?? 1_000_000 };
 }
 
 type Setup = ReturnType<typeof setup>;
@@ -230,7 +230,7 @@ describe('fetching', () => {
     s.files.fromConsole(s.tech, { t: 'file.fetch', requestId: 'r1', deviceId: 'dev-1', path: '~/app.log' });
     const request = s.toAgent()[0] as unknown as { channel: number; window: number; maxBytes: number };
     // Only a small window until the browser asks: the controller never holds more meanwhile.
-    expect(request).toMatchObject({ t: 'file.request', path: '~/app.log', window: FILE_LIMITS.prefetchBytes, maxBytes: 1_000_000 });
+    expect(request).toMatchObject({ t: 'file.request', path: '~/app.log', window: FILE_LIMITS.prefetchBytes, maxBytes: s.maxBytes });
     s.files.fromAgent(s.agent, { t: 'file.info', channel: request.channel, name: 'app.log', path: '/home/pat/app.log', size });
     s.files.fromAgent(s.agent, { t: 'file.consent', channel: request.channel, decision: 'granted' });
     const id = (s.consoleWs.messages()[0] as unknown as { transfer: FileTransferView }).transfer.id;
@@ -288,6 +288,34 @@ describe('fetching', () => {
     const sendChannel = send(s, 10).channel;
     s.files.agentBinary(s.agent, data(sendChannel, Buffer.alloc(5)));
     expect(s.agentWs.messages().some((m) => m.t === 'error' && m.code === 'PROTO_ERR_INVALID_MESSAGE')).toBe(true);
+  });
+
+  it('bytes past the credit the device was given are refused, not kept: the transfer ends and the device hears why', () => {
+    const s = setup({ maxBytes: 64 * 1024 * 1024 });
+    const size = 4 * FILE_LIMITS.prefetchBytes;
+    const { channel } = granted(s, size);
+    const chunk = Buffer.alloc(LIMITS.maxChunkBytes, 3);
+    // The first window (before the browser asks) is taken whole...
+    for (let sent = 0; sent < FILE_LIMITS.prefetchBytes; sent += chunk.length) s.files.agentBinary(s.agent, data(channel, chunk));
+    expect(s.updates().at(-1)).toMatchObject({ state: 'ready' });
+    // ...and one byte more, with no acknowledgement sent, is a violation.
+    s.files.agentBinary(s.agent, data(channel, chunk.subarray(0, 1)));
+    expect(s.agentWs.messages().some((m) => m.t === 'error' && m.code === 'PROTO_ERR_CREDIT_EXCEEDED')).toBe(true);
+    expect(s.toAgent().at(-1)).toEqual({ t: 'file.cancel', channel, reason: 'error' });
+    expect(s.updates().at(-1)).toMatchObject({ state: 'failed', code: 'FILE_ERR_CANCELLED' });
+    expect(s.notes.at(-1)).toMatchObject({ action: 'file.fetch', detail: { outcome: 'FILE_ERR_CANCELLED' } });
+  });
+
+  it('credit acknowledged to the device widens what it may send', () => {
+    const s = setup({ maxBytes: 64 * 1024 * 1024 });
+    const size = 2 * FILE_LIMITS.prefetchBytes;
+    const { id, channel } = granted(s, size);
+    const response = new FakeResponse();
+    s.files.download(id, SAM, response as unknown as ServerResponse);
+    const chunk = Buffer.alloc(LIMITS.maxChunkBytes, 4);
+    for (let sent = 0; sent < size; sent += chunk.length) s.files.agentBinary(s.agent, data(channel, chunk));
+    expect(s.agentWs.messages().some((m) => m.t === 'error')).toBe(false);
+    expect(s.updates().at(-1)).toMatchObject({ state: 'moving' });
   });
 
   it('a file larger than the limit, as the device found it, is withdrawn', () => {

@@ -6,10 +6,12 @@
  * arrives waits here — at most the window. The last chunk is held back until the
  * agent's SHA-256 matches ours: a damaged file never completes in the browser (the
  * response is cut instead, and the browser reports the download as failed).
+ * An agent that sends past the credit it was given (the window, then each ACK) is
+ * refused, not buffered: what waits here stays within the window whatever it sends.
  */
 import { createHash } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
-import { CreditAcks, FILE_LIMITS, type FileErrorCode } from '../../../protocol/index.js';
+import { CreditAcks, FILE_LIMITS, FRAME_HEADER_BYTES, type FileErrorCode } from '../../../protocol/index.js';
 
 export interface DownloadEvents {
   /** The browser has been handed this many bytes in all. */
@@ -19,8 +21,13 @@ export interface DownloadEvents {
   failed(code: FileErrorCode, detail: string): void;
 }
 
+/** What became of bytes from the agent. */
+export type DataVerdict = 'taken' | 'past-size' | 'past-credit';
+
 export class DownloadStream {
   private readonly acks: CreditAcks;
+  /** Bytes the agent may have sent by now: its first window and every credit acknowledged since. */
+  private allowed: number;
   private readonly hash = createHash('sha256');
   private waiting: Buffer[] = [];
   private tail: Buffer | null = null;
@@ -39,24 +46,32 @@ export class DownloadStream {
     readonly size: number,
     sendAck: (frame: Uint8Array) => void,
     private readonly events: DownloadEvents,
+    /** The window the agent was given with the request (file.request). */
+    window: number = FILE_LIMITS.prefetchBytes,
   ) {
-    this.acks = new CreditAcks(channel, sendAck, { flushBytes: FILE_LIMITS.ackBytes });
+    this.allowed = window;
+    // Counted as it leaves: the agent can only spend credit it has been sent.
+    this.acks = new CreditAcks(channel, (frame) => {
+      this.allowed += new DataView(frame.buffer, frame.byteOffset, frame.byteLength).getUint32(FRAME_HEADER_BYTES);
+      sendAck(frame);
+    }, { flushBytes: FILE_LIMITS.ackBytes });
   }
 
   get attached(): boolean {
     return this.response !== null;
   }
 
-  /** Bytes from the agent, in order; false when they go past the announced size. */
-  data(payload: Buffer): boolean {
-    if (this.settled || this.verified !== null) return true;
-    if (this.received + payload.byteLength > this.size) return false;
+  /** Bytes from the agent, in order: taken, or refused for going past the announced size or the credit. */
+  data(payload: Buffer): DataVerdict {
+    if (this.settled || this.verified !== null) return 'taken';
+    if (this.received + payload.byteLength > this.size) return 'past-size';
+    if (this.received + payload.byteLength > this.allowed) return 'past-credit';
     this.received += payload.byteLength;
     this.hash.update(payload);
     const previous = this.tail;
     this.tail = payload;
     if (previous) this.deliver(previous);
-    return true;
+    return 'taken';
   }
 
   /** The browser asks for the file: the response starts with what already arrived. */

@@ -164,7 +164,13 @@ export class FileTransfers {
     }
     if (frame.byteLength - FRAME_HEADER_BYTES > LIMITS.maxChunkBytes) return agent.peer.violation('PROTO_ERR_BAD_FRAME', `payload over ${LIMITS.maxChunkBytes} bytes`);
     if (!transfer.download) return agent.peer.violation('PROTO_ERR_INVALID_MESSAGE', 'file data out of turn');
-    if (!transfer.download.data(frame.subarray(FRAME_HEADER_BYTES))) this.cancel(transfer, 'error', 'FILE_ERR_SIZE_MISMATCH', 'the device sent more than the size it announced');
+    const verdict = transfer.download.data(frame.subarray(FRAME_HEADER_BYTES));
+    if (verdict === 'past-size') this.cancel(transfer, 'error', 'FILE_ERR_SIZE_MISMATCH', 'the device sent more than the size it announced');
+    else if (verdict === 'past-credit') {
+      // Nothing past the window is kept: the transfer ends, and the agent hears why.
+      agent.peer.violation('PROTO_ERR_CREDIT_EXCEEDED', `channel ${header.channel}`);
+      this.cancel(transfer, 'error', 'FILE_ERR_CANCELLED', 'the device sent more than the window it was given');
+    }
   }
 
   /** `POST /api/files/:id/upload`: the body goes to the device; resolves once the device has the file, checked. */
