@@ -126,6 +126,31 @@ describe('chat between the technician and the person', () => {
     await console.waitFor('error', (m) => m.code === 'SHELL_ERR_DEVICE_OFFLINE');
   }, 90_000);
 
+  it('a flood is refused past a burst, on the page and from the console, with CHAT_ERR_TOO_FAST; what went through is stored once', async () => {
+    const { console, controller: c } = suite;
+    const { deviceId, link } = await joinFromTicket();
+    const post = (i: number) => fetch(`${c.url}/s/${link.code}/chat`, { method: 'POST', headers: { origin: c.url, 'content-type': 'application/json' }, body: JSON.stringify({ text: `page ${i}` }) });
+    const answers = [];
+    for (let i = 0; i < 15; i++) answers.push(await post(i));
+    const statuses = answers.map((r) => r.status);
+    expect(statuses.filter((s) => s === 201).length).toBeGreaterThanOrEqual(10);
+    expect(statuses.filter((s) => s === 201).length).toBeLessThan(15);
+    const refused = answers.find((r) => r.status === 429)!;
+    expect(await refused.json()).toMatchObject({ error: { code: 'CHAT_ERR_TOO_FAST' } });
+    const before = console.messages.filter((m) => m.t === 'error' && (m as { code: string }).code === 'CHAT_ERR_TOO_FAST').length;
+    for (let i = 0; i < 30; i++) console.send({ t: 'chat.send', deviceId, text: `console ${i}` });
+    const tooFast = () => console.messages.filter((m) => m.t === 'error' && (m as { code: string }).code === 'CHAT_ERR_TOO_FAST').length - before;
+    const told = () => console.messages.filter((m) => m.t === 'chat.message' && m.deviceId === deviceId && m.text.startsWith('console ')).length;
+    // Every message is either told to the consoles (stored) or refused.
+    await until(() => tooFast() + told() >= 30, 10_000, 'thirty answers');
+    const stored = chatAnswers.page.parse((await api('GET', `/api/devices/${deviceId}/chat`)).json).messages;
+    const fromConsole = stored.filter((m) => m.text.startsWith('console '));
+    expect(fromConsole.length).toBeLessThan(30);
+    expect(new Set(fromConsole.map((m) => m.text)).size).toBe(fromConsole.length);
+    expect(fromConsole.length).toBe(told());
+    expect(tooFast()).toBe(30 - fromConsole.length);
+  }, 90_000);
+
   it('while a shell is mirrored, a message is printed on a line of its own between the shell\'s output, labelled', async () => {
     const { console } = suite;
     const { agent, deviceId } = await joinFromTicket();

@@ -6,6 +6,7 @@
 import { RelaisError, chatText, type ControllerToConsole, type Person } from '../../../protocol/index.js';
 import type { AuditLog } from '../audit/audit.js';
 import type { AgentLinks } from '../relay/agent-links.js';
+import { ChatPace } from './chat-pace.js';
 import type { ChatMessageView, ChatStore } from './chat-store.js';
 import { quietLog, type Log } from '../observability/logger.js';
 
@@ -14,7 +15,13 @@ export type ChatNotice = Extract<ControllerToConsole, { t: 'chat.message' }>;
 export class ChatService {
   private readonly listeners = new Set<(notice: ChatNotice, remote: boolean) => void>();
 
-  constructor(private readonly store: ChatStore, private readonly links: Pick<AgentLinks, 'get' | 'send'>, private readonly audit: AuditLog, private readonly log: Log = quietLog) {}
+  constructor(
+    private readonly store: ChatStore,
+    private readonly links: Pick<AgentLinks, 'get' | 'send'>,
+    private readonly audit: AuditLog,
+    private readonly log: Log = quietLog,
+    private readonly pace: ChatPace = new ChatPace(),
+  ) {}
 
   /** Hears every stored message (the console hub tells every console); `remote`: stored by another cluster node. */
   onMessage(listener: (notice: ChatNotice, remote: boolean) => void): () => void {
@@ -32,6 +39,7 @@ export class ChatService {
     const link = this.links.get(deviceId);
     if (!link || link.peer.closed) throw new RelaisError('SHELL_ERR_DEVICE_OFFLINE');
     if (link.sessionId === null) throw new RelaisError('CHAT_ERR_NO_SESSION');
+    if (!this.pace.take(`technician:${technician.username}:${deviceId}`)) throw new RelaisError('CHAT_ERR_TOO_FAST');
     const stored = await this.store.add({ sessionId: link.sessionId, deviceId, side: 'technician', author: technician.username, authorName: technician.name, text });
     this.links.send(deviceId, { t: 'chat.message', from: technician, text, at: stored.at });
     this.audit.note({ actor: technician.username, action: 'chat.sent', target: link.sessionId, detail: { deviceId, chars: text.length } });
@@ -41,6 +49,7 @@ export class ChatService {
 
   /** The person answers, at the agent or on the support page. */
   async fromPerson(sessionId: string, deviceId: string, text: string, where: 'agent' | 'page'): Promise<ChatMessageView> {
+    if (!this.pace.take(`person:${sessionId}`)) throw new RelaisError('CHAT_ERR_TOO_FAST');
     const stored = await this.store.add({ sessionId, deviceId, side: 'person', author: null, authorName: null, text });
     this.audit.note({ actor: `device:${deviceId}`, action: 'chat.sent', target: sessionId, detail: { deviceId, chars: text.length, where } });
     this.tell(deviceId, stored);

@@ -262,7 +262,11 @@ export class AgentHub {
         return this.deps.jobs.fromAgent(link.deviceId, message);
       case 'chat.reply':
         if (link.sessionId === null || !this.deps.chat) return link.peer.violation('PROTO_ERR_INVALID_MESSAGE', 'a managed device has no support session to chat in');
-        this.deps.chat.fromPerson(link.sessionId, link.deviceId, message.text, 'agent').catch((err: unknown) => link.peer.logger.error({ err }, 'chat: an answer could not be stored'));
+        this.deps.chat.fromPerson(link.sessionId, link.deviceId, message.text, 'agent').catch((err: unknown) => {
+          // Too fast: the agent hears it (and shows the person); nothing was stored.
+          if (err instanceof RelaisError) return link.peer.sendError(err.code);
+          link.peer.logger.error({ err }, 'chat: an answer could not be stored');
+        });
         return;
       case 'survey.answer':
         if (link.sessionId === null || !this.deps.satisfaction) return link.peer.violation('PROTO_ERR_INVALID_MESSAGE', 'a managed device has no support session to answer a survey for');
