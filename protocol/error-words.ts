@@ -21,6 +21,7 @@ export const ERROR_WORDS_FR: Readonly<Record<ErrorCode, string>> = Object.freeze
   PROTO_ERR_HELLO_REQUIRED: 'Le premier message doit être un « hello » valide.',
   PROTO_ERR_TOO_MANY_VIOLATIONS: 'Trop de messages invalides : la connexion est fermée.',
   PROTO_ERR_VERSION_MISMATCH: 'Les deux côtés ne parlent pas la même version du protocole.',
+  PROTO_ERR_TOO_SLOW: "L'autre côté a cessé de lire ce qui lui était envoyé\u00a0; la connexion a été fermée. Reconnectez-vous.",
   PROTO_ERR_HANDLER_FAILED: "Le traitement d'un message a échoué à la réception ; l'erreur a été journalisée et cette connexion fermée. Reconnectez-vous.",
   PROTO_ERR_HEARTBEAT_TIMEOUT: "L'autre côté ne répond plus aux signaux de vie.",
   AUTH_ERR_BAD_CREDENTIALS: "Identifiant ou mot de passe incorrect.",

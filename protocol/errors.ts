@@ -46,6 +46,7 @@ export const ERRORS = Object.freeze({
   PROTO_ERR_TOO_MANY_VIOLATIONS: { message: 'Too many invalid messages; the connection is closed.', status: 400, close: C.protocolViolation },
   PROTO_ERR_VERSION_MISMATCH: { message: 'The two sides speak different protocol versions.', status: 400, close: C.versionMismatch },
   PROTO_ERR_HANDLER_FAILED: { message: 'Handling a message failed on the receiving side; the error was logged and this connection closed. Connect again.', status: 500, close: 1011 },
+  PROTO_ERR_TOO_SLOW: { message: 'The peer stopped reading what was sent to it; the connection was closed. Connect again.', status: 408, close: C.heartbeatTimeout },
   PROTO_ERR_HEARTBEAT_TIMEOUT: { message: 'The peer stopped answering heartbeats.', status: 408, close: C.heartbeatTimeout },
   AUTH_ERR_BAD_CREDENTIALS: { message: 'Wrong username or password.', status: 401, close: null },
   AUTH_ERR_THROTTLED: { message: 'Too many failed attempts. Wait a few minutes and try again.', status: 429, close: C.throttled },

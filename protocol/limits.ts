@@ -32,6 +32,12 @@ export const LIMITS = Object.freeze({
   shellGraceMs: 2 * 60 * 1000,
   /** Bytes a relay lets queue on one socket before it stops reading from the other side. */
   relayHighWaterBytes: 4 * 1024 * 1024,
+  /**
+   * Bytes the controller lets queue for a peer that does not read (answers, updates, frames)
+   * before it cuts the connection off: far above what flow control lets the relay queue
+   * (relayHighWaterBytes), so only a peer that stopped reading while asking reaches it.
+   */
+  maxPeerBacklogBytes: 32 * 1024 * 1024,
   /** Terminal size bounds. */
   maxCols: 1000,
   maxRows: 500,

@@ -18,6 +18,8 @@ export class FakeWebSocket extends EventEmitter {
   isPaused = false;
   readonly sent: SentFrame[] = [];
   pings = 0;
+  /** Bytes "queued" for the peer, as `ws` counts them; the test sets it to play a peer that does not read. */
+  bufferedAmount = 0;
   closedWith: { code: number; reason: string } | null = null;
   terminated = false;
   /** Completions of binary sends not yet written "to the kernel". */

@@ -16,11 +16,15 @@ class FakeWs extends EventEmitter {
   isPaused = false;
   sent: string[] = [];
   closedWith: number | null = null;
-  send(data: string) {
-    this.sent.push(data);
+  closeReason = '';
+  bufferedAmount = 0;
+  send(data: string | Buffer, _options?: unknown, done?: () => void) {
+    this.sent.push(String(data));
+    done?.();
   }
-  close(code: number) {
+  close(code: number, reason = '') {
     this.closedWith = code;
+    this.closeReason = reason;
     this.readyState = 2;
   }
   terminate() {}
@@ -75,6 +79,25 @@ describe('PeerSocket guards every handler', () => {
     expect(ws.sent.length).toBe(before);
     expect(ws.closedWith).toBeNull();
     expect(logged.records()).toContainEqual(expect.objectContaining({ level: 'error', message: 'error', msg: 'websocket: a message was not sent' }));
+  });
+
+  it('a peer that stops reading is cut off once its backlog passes the limit, answers and frames alike, and nothing more is queued', () => {
+    const { ws, peer, logged } = peerWith(() => undefined);
+    ws.bufferedAmount = LIMITS.maxPeerBacklogBytes;
+    expect(peer.send({ t: 'shell.list', shells: [] } as unknown as ControllerToConsole)).toBe(true);
+    expect(ws.closedWith).toBeNull();
+    ws.bufferedAmount = LIMITS.maxPeerBacklogBytes + 1;
+    const before = ws.sent.length;
+    expect(peer.send({ t: 'shell.list', shells: [] } as unknown as ControllerToConsole)).toBe(false);
+    expect(ws.sent.length).toBe(before);
+    expect(ws.closedWith).toBe(4408);
+    expect(ws.closeReason).toBe('PROTO_ERR_TOO_SLOW');
+    expect(logged.records()).toContainEqual(expect.objectContaining({ refusal: 'PROTO_ERR_TOO_SLOW', msg: 'websocket: the peer stopped reading; connection closed' }));
+    // A frame after it is not queued either, and its buffer is given back at once.
+    let given = false;
+    peer.sendBinary(Buffer.alloc(10), () => (given = true));
+    expect(given).toBe(true);
+    expect(ws.sent.length).toBe(before);
   });
 
   it('error details quoting the peer are made valid text before they go back', () => {

@@ -114,7 +114,7 @@ export class PeerSocket<In extends { t: string }, Out extends ControllerToAgent 
 
   /** Sends a control message; false when the socket is closed or the message breaks a limit (logged, never thrown). */
   send(message: Out): boolean {
-    if (this.closed || this.ws.readyState !== this.ws.OPEN) return false;
+    if (this.closed || this.ws.readyState !== this.ws.OPEN || this.cutOffIfNotReading()) return false;
     let encoded: string;
     try {
       encoded = encodeControl(message);
@@ -132,7 +132,7 @@ export class PeerSocket<In extends { t: string }, Out extends ControllerToAgent 
    * runs then too (or at once if the socket is closed): the frame's buffer may be reused.
    */
   sendBinary(frame: Buffer, written?: () => void): void {
-    if (this.closed || this.ws.readyState !== this.ws.OPEN) return written?.();
+    if (this.closed || this.ws.readyState !== this.ws.OPEN || this.cutOffIfNotReading()) return written?.();
     const size = frame.byteLength;
     this.pendingBytes += size;
     this.ws.send(frame, FRAME_SEND_OPTIONS, () => {
@@ -182,6 +182,20 @@ export class PeerSocket<In extends { t: string }, Out extends ControllerToAgent 
     this.ws.close(code, reason.slice(0, 120));
     // A peer that does not complete the closing handshake is cut off.
     setTimeout(() => this.ws.terminate(), this.options.closeGraceMs ?? DEFAULT_CLOSE_GRACE_MS).unref();
+  }
+
+  /**
+   * A peer that stops reading while it keeps asking (answers, scrollback replays, updates)
+   * would make the controller queue without bound: past LIMITS.maxPeerBacklogBytes it is
+   * cut off. Nothing more is sent (it would not be read); the close says why, and the
+   * socket is ended for good after the grace time.
+   */
+  private cutOffIfNotReading(): boolean {
+    const queued = this.ws.bufferedAmount;
+    if (queued <= LIMITS.maxPeerBacklogBytes) return false;
+    this.log.warn({ refusal: 'PROTO_ERR_TOO_SLOW', queuedBytes: queued }, 'websocket: the peer stopped reading; connection closed');
+    this.close(ERRORS.PROTO_ERR_TOO_SLOW.close ?? CLOSE_CODES.heartbeatTimeout, 'PROTO_ERR_TOO_SLOW');
+    return true;
   }
 
   /** Counts a protocol violation; too many close the socket. */
