@@ -165,6 +165,16 @@ describe('stream frames', () => {
     expect(s.agent.ws.frames()).toEqual([]);
   });
 
+  it('an ACK granting no credit at all is a malformed frame, not a silent no-op', () => {
+    const s = setup();
+    const channel = openChannel(s);
+    const zero = Buffer.from(encodeAck(channel, 1));
+    zero.writeUInt32BE(0, FRAME_HEADER_BYTES);
+    s.relay.consoleBinary(s.tech, zero);
+    expect(s.tech.ws.messages().filter((m) => m.t === 'error').map((m) => m.code)).toEqual(['PROTO_ERR_BAD_FRAME']);
+    expect(s.agent.ws.frames()).toEqual([]);
+  });
+
   it('counts malformed frames and frames for channels never opened as violations; late frames for a closed channel are dropped quietly', () => {
     const s = setup();
     const channel = openChannel(s);

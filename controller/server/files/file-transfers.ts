@@ -157,6 +157,7 @@ export class FileTransfers {
     transfer.touch();
     if (header.kind === FrameKind.ack) {
       if (frame.byteLength !== FRAME_HEADER_BYTES + 4) return agent.peer.violation('PROTO_ERR_BAD_FRAME', 'ack frame of the wrong size');
+      if (frame.readUInt32BE(FRAME_HEADER_BYTES) === 0) return agent.peer.violation('PROTO_ERR_BAD_FRAME', 'ack credit 0');
       if (!transfer.upload) return;
       transfer.upload.ack(frame.readUInt32BE(FRAME_HEADER_BYTES));
       // What the device's disk has taken is what the page shows as done.

@@ -397,6 +397,8 @@ export class Relay {
     if (header.kind === FrameKind.ack && frame.byteLength !== FRAME_HEADER_BYTES + 4) {
       return void from.violation('PROTO_ERR_BAD_FRAME', 'ack frame of the wrong size');
     }
+    // The wire format's rule (protocol/frames.ts): an ACK grants at least one byte.
+    if (header.kind === FrameKind.ack && frame.readUInt32BE(FRAME_HEADER_BYTES) === 0) return void from.violation('PROTO_ERR_BAD_FRAME', 'ack credit 0');
     const channel = this.channels.get(header.channel);
     if (!channel && (header.channel >= this.nextChannel || header.channel < this.firstChannel)) from.violation('PROTO_ERR_UNKNOWN_CHANNEL', `channel ${header.channel}`);
     return channel;
