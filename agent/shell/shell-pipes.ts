@@ -4,7 +4,7 @@
  */
 import { spawn } from 'node:child_process';
 import { basename } from 'node:path';
-import { killShellTree, signalProcess, type ShellOptions, type ShellProcess } from './shell-process.js';
+import { endShellSession, killShellTree, signalProcess, type ShellOptions, type ShellProcess } from './shell-process.js';
 
 /** How long after exit the pipes may stay open (a background child holding them) before we stop waiting. */
 const PIPES_DRAIN_MAX_MS = 300;
@@ -32,6 +32,7 @@ export async function spawnPipesShell(options: ShellOptions): Promise<ShellProce
   const exited = new Promise<number | null>((resolve) => {
     child.once('exit', (code) => {
       hasExited = true;
+      if (child.pid !== undefined) endShellSession(child.pid);
       // 'close' means every pipe is drained; do not wait forever for a grandchild that holds one open.
       const cap = setTimeout(() => resolve(code), PIPES_DRAIN_MAX_MS);
       child.once('close', () => {

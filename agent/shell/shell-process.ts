@@ -2,6 +2,7 @@
  * What every kind of local shell offers (pty or pipes), and the pieces they
  * share: killing a whole process tree, draining the end of the output.
  */
+import { readdirSync, readFileSync } from 'node:fs';
 import type { AgentToController } from '../../protocol/index.js';
 
 export type ShellMode = Extract<AgentToController, { t: 'shell.opened' }>['mode'];
@@ -54,17 +55,81 @@ export function signalProcess(pid: number, signal: NodeJS.Signals): void {
 }
 
 /**
- * Hangs up a shell and its process group now, and kills whatever is left after
- * the grace time: a shell that ignores SIGHUP, or a child that outlived it.
+ * The processes of the session `sid` leads (a shell spawned on a pty or detached leads
+ * its own): bash puts each background job in a process group of its own, so the shell's
+ * group alone misses them; the session holds them all, `nohup` ones included, unless
+ * one left it on purpose (setsid). Linux reads /proc; elsewhere the group is all we know.
+ */
+export function sessionMembers(sid: number): number[] {
+  if (process.platform !== 'linux') return [];
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    return [];
+  }
+  const members: number[] = [];
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      // After the command name (which may hold spaces): state, ppid, pgrp, session.
+      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[3]) === sid) members.push(Number(entry));
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  return members;
+}
+
+/** Sends `signal` to the shell's process group and to every process of its session. */
+function signalSession(sid: number, signal: NodeJS.Signals): void {
+  signalGroup(sid, signal);
+  for (const pid of sessionMembers(sid)) signalProcess(pid, signal);
+}
+
+/** Sessions hung up whose grace time is not over: if the agent exits first, they are killed on the way out. */
+const unswept = new Set<number>();
+let sweepOnExit = false;
+
+/** Kills what is left of a hung-up session now. The session id stays reserved while any member lives, so this cannot hit a stranger. */
+function sweep(sid: number): void {
+  unswept.delete(sid);
+  signalSession(sid, 'SIGKILL');
+}
+
+/**
+ * Hangs up a shell's whole session now (the shell, its jobs, what they started) and
+ * kills whatever is left after the grace time: a shell that ignores SIGHUP, a `nohup`
+ * job, a child that outlived it. Nothing started from the remote shell outlives it —
+ * the agent tells the person so — also when the agent exits before the grace is over.
  */
 export function killShellTree(pid: number, hasExited: () => boolean, hangUp: () => void): void {
   hangUp();
-  signalGroup(pid, 'SIGHUP');
-  setTimeout(() => {
-    // The group id stays reserved while any member lives, so this cannot hit a stranger.
-    signalGroup(pid, 'SIGKILL');
+  endSession(pid, () => {
     if (!hasExited()) signalProcess(pid, 'SIGKILL');
-  }, KILL_GRACE_MS);
+  });
+}
+
+/** The shell ended by itself (`exit`): what it left running in its session goes too, after the grace time. */
+export function endShellSession(pid: number): void {
+  if (process.platform === 'win32') return;
+  endSession(pid, () => undefined);
+}
+
+function endSession(sid: number, thenKill: () => void): void {
+  signalSession(sid, 'SIGHUP');
+  unswept.add(sid);
+  if (!sweepOnExit) {
+    sweepOnExit = true;
+    process.once('exit', () => {
+      for (const left of [...unswept]) sweep(left);
+    });
+  }
+  setTimeout(() => {
+    sweep(sid);
+    thenKill();
+  }, KILL_GRACE_MS).unref();
 }
 
 /**

@@ -4,7 +4,7 @@
  */
 import type * as NodePty from 'node-pty';
 import { PtyWriter } from './pty-writer.js';
-import { drainAfterExit, killShellTree, type ShellOptions, type ShellProcess } from './shell-process.js';
+import { drainAfterExit, endShellSession, killShellTree, type ShellOptions, type ShellProcess } from './shell-process.js';
 import { words } from '../person/person-words.js';
 
 export type PtyModule = typeof NodePty;
@@ -54,6 +54,7 @@ export function spawnPtyShell(pty: PtyModule, options: ShellOptions): ShellProce
     term.onExit(({ exitCode, signal }) => {
       hasExited = true;
       writer?.close();
+      if (!isWindows) endShellSession(term.pid);
       void drainAfterExit(() => lastDataAt).then(() => resolve(signal ? null : exitCode));
     });
   });

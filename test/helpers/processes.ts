@@ -75,6 +75,16 @@ export function shellChildren(pid: number): number[] {
 
 /** Live (non-zombie) processes whose process group is `pgid`, from /proc. */
 export function processGroupMembers(pgid: number): number[] {
+  return liveWhere((fields) => Number(fields[2]) === pgid);
+}
+
+/** Live (non-zombie) processes of the session `sid` leads (a shell on a pty), from /proc. */
+export function processesInSession(sid: number): number[] {
+  return liveWhere((fields) => Number(fields[3]) === sid);
+}
+
+/** Live processes whose /proc stat fields (after the command name: state, ppid, pgrp, session…) pass `test`. */
+function liveWhere(test: (fields: string[]) => boolean): number[] {
   const members: number[] = [];
   for (const name of readdirSync('/proc')) {
     if (!/^\d+$/.test(name)) continue;
@@ -82,7 +92,7 @@ export function processGroupMembers(pgid: number): number[] {
       const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
       // Fields after the command (which may hold spaces) start after the last ')'.
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (fields[0] !== 'Z' && Number(fields[2]) === pgid) members.push(Number(name));
+      if (fields[0] !== 'Z' && test(fields)) members.push(Number(name));
     } catch {
       // gone while we looked
     }

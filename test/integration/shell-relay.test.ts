@@ -8,7 +8,7 @@ import type { DeviceListItem } from '../../protocol/index.js';
 import { spawnAgent, type RunningAgent } from '../helpers/agent-process.js';
 import { connectConsole, startWithConsole, stopAll, type ConsoleClient, type ControllerWithConsole } from '../helpers/console-client.js';
 import { createSupportLink, type RunningController } from '../helpers/controller-process.js';
-import { isAlive, shellChildren, waitForExit } from '../helpers/processes.js';
+import { isAlive, processesInSession, shellChildren, waitForExit } from '../helpers/processes.js';
 import { proxyAllowance, startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.js';
 import { DEADLINE_MS, until } from '../helpers/until.js';
 
@@ -225,6 +225,32 @@ describe('remote shell through the relay', () => {
     const code = await new Promise<number | null>((r) => agent.child.once('exit', (exitCode) => r(exitCode)));
     expect(code).toBe(0);
     await console.waitFor('device.update', (m) => m.device.id === device.id && m.device.sessionStatus === 'ended');
+  });
+
+  it('nothing started from the shell outlives it: background jobs, nohup and SIGHUP-deaf ones, also when the agent exits at once', async () => {
+    for (const end of ['shell-close', 'end-session'] as const) {
+      const { agent, device } = await joinAgent();
+      const channel = await console.requestShell(device.id);
+      await agent.waitFor(QUESTION);
+      agent.answer('y');
+      await console.waitFor('shell.opened', (m) => m.channel === channel);
+      // Each job gets a process group of its own from bash: the shell's group alone misses them.
+      console.type(channel, 'sleep 4101 & nohup sleep 4102 >/dev/null 2>&1 & (trap "" HUP; exec sleep 4103) & echo jobs-$((40+2)) $! \r');
+      const started = await console.waitForOutput(channel, /jobs-42 (\d+)/);
+      const [shellPid] = shellChildren(agent.pid);
+      const jobs = processesInSession(shellPid!);
+      expect(jobs.length, started).toBeGreaterThanOrEqual(4);
+      if (end === 'shell-close') {
+        console.send({ t: 'shell.close', channel });
+        await console.waitFor('shell.closed', (m) => m.channel === channel);
+      } else {
+        const exited = new Promise<number | null>((r) => agent.child.once('exit', (exitCode) => r(exitCode)));
+        const res = await fetch(`${c.url}/api/devices/${device.id}/end-session`, { method: 'POST', headers: { cookie, origin: c.url } });
+        expect(res.status).toBe(204);
+        expect(await exited).toBe(0);
+      }
+      for (const pid of jobs) await waitForExit(pid);
+    }
   });
 
   it('the technician ends the session: the agent is told and exits', async () => {
