@@ -9,7 +9,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Page } from 'playwright-core';
+import type { Page, WebSocketRoute } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { spawnAgent, type RunningAgent } from '../helpers/agent-process.js';
 import { useBrowserSuite } from '../helpers/browser-suite.js';
@@ -41,6 +41,31 @@ async function nextQuestion(agent: RunningAgent, since: number): Promise<string>
 }
 
 describe('files in the device page', () => {
+  it('a transfer the page can no longer follow (its connection to the controller dropped) is shown stopped, never live', async () => {
+    const page = await suite.loggedInPage('files-lost');
+    // The page's console socket passes through the test, which can cut it like a network would.
+    const sockets: WebSocketRoute[] = [];
+    await page.routeWebSocket(/\/ws\/console/, (ws) => {
+      ws.connectToServer();
+      sockets.push(ws);
+    });
+    const { agent } = await deviceWithAgent(page);
+    await page.reload();
+    await expect.poll(() => page.locator('[data-testid=send-file]').isEnabled(), { timeout: 15_000 }).toBe(true);
+    expect(sockets.length).toBeGreaterThan(0);
+    const since = agent.output().length;
+    await page.locator('[data-testid=file-picker]').setInputFiles({ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('hello') });
+    await nextQuestion(agent, since);
+    const row = page.locator('[data-testid=file-transfer]');
+    await expect.poll(() => row.getAttribute('data-state'), { timeout: 15_000 }).toBe('asking');
+    await sockets.at(-1)!.close({ code: 1006 });
+    await expect.poll(() => row.getAttribute('data-state'), { timeout: 15_000 }).toBe('failed');
+    expect(await row.locator('[data-testid=file-status]').textContent()).toBe('The connection to the controller was lost, so this transfer was stopped. Ask again once the page is connected.');
+    expect(await row.locator('[data-testid=file-cancel]').count()).toBe(0);
+    // The page connects again and can ask anew.
+    await expect.poll(() => page.locator('[data-testid=send-file]').isEnabled(), { timeout: 15_000 }).toBe(true);
+  }, 60_000);
+
   it('sends a file to the person and fetches one from them, each with their yes, SHA-256 checked', async () => {
     const page = await suite.loggedInPage('files-yes');
     const { agent, home } = await deviceWithAgent(page);

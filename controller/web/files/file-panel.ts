@@ -71,7 +71,10 @@ export class FilePanel {
       app.socket.on('file.pending', (m) => this.pending(m.requestId, m.transfer)),
       app.socket.on('file.update', (m) => this.update(m.transfer)),
       app.socket.on('error', (m) => this.refused(m)),
-      app.socket.onState(() => this.renderAvailability()),
+      app.socket.onState(() => {
+        if (app.socket.state.kind !== 'open') this.controllerLost();
+        this.renderAvailability();
+      }),
       app.store.subscribe(() => this.renderAvailability()),
     );
     this.renderAvailability();
@@ -147,11 +150,32 @@ export class FilePanel {
     row.abort = new AbortController();
     void uploadFile(id, row.file, row.abort.signal).then((failure) => {
       row.file = null;
-      if (failure && !FINAL.has(row.view.state)) {
-        row.localError = failure;
-        this.render();
-      }
+      if (FINAL.has(row.view.state)) return;
+      if (failure) row.localError = failure;
+      // The answer came, but the socket that would have said "done" is gone: the answer says it.
+      else if (this.app.socket.state.kind !== 'open') row.view = { ...row.view, state: 'done', bytes: row.view.size ?? row.view.bytes };
+      else return;
+      this.render();
     });
+  }
+
+  /**
+   * The page's socket is gone: the controller withdraws what was still asking or waiting
+   * for the browser, and will not tell this page about the others again (a new socket is
+   * a new page to it). An upload under way keeps its own answer (HTTP); every other
+   * transfer is shown as stopped, never as live.
+   */
+  private controllerLost(): void {
+    let changed = false;
+    for (const row of this.rows.values()) {
+      if (FINAL.has(row.view.state)) continue;
+      const uploading = row.view.direction === 'send' && row.abort !== null && !row.abort.signal.aborted && row.view.state !== 'asking';
+      if (uploading) continue;
+      row.localError = row.view.direction === 'fetch' && row.started && row.view.state !== 'ready' ? t('controllerLostFetch') : t('controllerLost');
+      row.view = { ...row.view, state: 'failed' };
+      changed = true;
+    }
+    if (changed) this.render();
   }
 
   private cancel(row: Row): void {
@@ -226,6 +250,7 @@ export class FilePanel {
       case 'done':
         return view.direction === 'send' ? t('doneSend', { savedAs: view.savedAs ?? view.name ?? '' }) : t('doneFetch');
       case 'failed': {
+        if (row.localError) return row.localError;
         const words = errorWords(view.code ?? 'FILE_ERR_CANCELLED', language());
         // The system's own message says why a read or write failed; other details are codes for the log.
         return view.code === 'FILE_ERR_IO' && view.detail ? `${words} (${view.detail})` : words;

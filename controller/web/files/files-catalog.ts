@@ -29,6 +29,8 @@ export const filesCatalog = defineCatalog(
     unknownName: 'the file',
     progressLabel: 'Progress of {name}',
     failedUpload: 'The upload failed; the person’s computer keeps nothing partial.',
+    controllerLost: 'The connection to the controller was lost, so this transfer was stopped. Ask again once the page is connected.',
+    controllerLostFetch: 'The connection to the controller was lost during the download: your browser’s downloads list says whether the file arrived whole.',
   },
   {
     title: 'Fichiers',
@@ -57,5 +59,7 @@ export const filesCatalog = defineCatalog(
     unknownName: 'le fichier',
     progressLabel: 'Avancement de {name}',
     failedUpload: 'L’envoi a échoué\u00a0; le poste de la personne ne garde rien de partiel.',
+    controllerLost: 'La connexion au contrôleur a été perdue, ce transfert a donc été arrêté. Redemandez-le une fois la page reconnectée.',
+    controllerLostFetch: 'La connexion au contrôleur a été perdue pendant le téléchargement\u00a0: la liste des téléchargements de votre navigateur indique si le fichier est arrivé en entier.',
   },
 );
