@@ -10,7 +10,7 @@
  * columns and their indexes) and left out of the comparison.
  */
 import BetterSqlite3 from 'better-sqlite3';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Migrator, sql } from 'kysely';
@@ -68,6 +68,18 @@ async function sqliteShape(file: string): Promise<Map<string, Shape>> {
     sqlite.close();
   }
 }
+
+describe('SQLite file', () => {
+  it('is readable by the controller\'s user only, also in a folder someone made with looser modes', async () => {
+    const dir = tempDir();
+    chmodSync(dir, 0o755);
+    const db = await connectDatabase({ dataDir: dir });
+    await sql`create table t (x integer)`.execute(db);
+    await sql`insert into t values (1)`.execute(db);
+    for (const name of ['relais.sqlite', 'relais.sqlite-wal']) expect(statSync(join(dir, name)).mode & 0o777, name).toBe(0o600);
+    await db.destroy();
+  });
+});
 
 describe('SQLite schema', () => {
   it('the shipped migrations 0001–0016 write the same schema, text for text, as before PostgreSQL support', async () => {

@@ -5,7 +5,7 @@
  * same queries; dialect.ts holds the few differences.
  */
 import BetterSqlite3 from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
+import { chmodSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Kysely, Migrator, SqliteDialect, sql, type LogEvent } from 'kysely';
 import { engineOf } from './dialect.js';
@@ -68,7 +68,18 @@ export async function connectDatabase(config: StoreConfig, options: DatabaseOpti
   const log = onQuery ? (event: LogEvent) => onQuery(event.queryDurationMillis / 1000) : undefined;
   if (config.databaseUrl) return connectPostgres<Database>(config.databaseUrl, config.databasePoolSize ?? 10, log);
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
-  const sqlite = new BetterSqlite3(join(config.dataDir, 'relais.sqlite'));
+  const file = join(config.dataDir, 'relais.sqlite');
+  const sqlite = new BetterSqlite3(file);
+  // Readable by the controller's user only, also in a folder made by someone else with looser
+  // modes: it holds password hashes, sessions and every ticket. SQLite gives its -wal and -shm
+  // files the main file's mode, so they follow.
+  if (process.platform !== 'win32') {
+    try {
+      chmodSync(file, 0o600);
+    } catch {
+      // Not ours to change (a tool reading another user's store): its owner's modes stay.
+    }
+  }
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
