@@ -138,14 +138,16 @@ async function main(): Promise<void> {
   // What routes to any agent: on a cluster node, those other nodes hold as well.
   const anyAgent = cluster?.links ?? links;
   const recordings = new RecordingStore(db, config.dataDir, audit, cluster ? node.value : null);
-  cluster?.onNodeDied((nodeId) => {
-    recordings.nodeDied(nodeId).catch((err: unknown) => logger.error({ err, deadNode: nodeId }, 'recordings: a dead node\'s recordings could not be marked interrupted'));
-  });
-  const interrupted = await recordings.markInterrupted();
-  if (interrupted > 0) logger.info({ interrupted }, `recordings: ${interrupted} recordings left open by the last run are marked interrupted`);
   const recorder = new ShellRecorder({
     enabled: config.recording, store: recordings, timeline: tickets, audit, maxBytes: config.recordingMaxBytes, language: config.language, log: (line) => logger.warn(line),
   });
+  cluster?.onNodeDied((nodeId) => {
+    recordings.nodeDied(nodeId).then((shells) => recorder.interrupted(shells))
+      .catch((err: unknown) => logger.error({ err, deadNode: nodeId }, 'recordings: a dead node\'s recordings could not be marked interrupted'));
+  });
+  const interrupted = await recordings.markInterrupted();
+  if (interrupted.length > 0) logger.info({ interrupted: interrupted.length }, `recordings: ${interrupted.length} recordings left open by the last run are marked interrupted`);
+  await recorder.interrupted(interrupted);
   const relay = new Relay(audit, anyAgent, recorder, { graceMs: config.shellGraceMs, meter, ...(cluster ? { channels: cluster.shellChannels } : {}) });
   const files = new FileTransfers(audit, anyAgent, { maxBytes: config.fileMaxBytes, ...(cluster ? { channels: cluster.fileChannels } : {}) });
   const scripts = new ScriptLibrary(db);

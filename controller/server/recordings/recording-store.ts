@@ -49,6 +49,19 @@ function readCursor(cursor: string): { startedAt: number; id: string } | null {
   return m ? { startedAt: Number(m[1]), id: m[2]! } : null;
 }
 
+/** A shell whose recording a dead run left open: what is known of it, to tell its end. */
+export interface InterruptedRecording {
+  readonly id: string;
+  readonly deviceId: string;
+  readonly channel: number;
+  readonly technician: string;
+  readonly sessionId: string | null;
+  readonly ticketNumber: number | null;
+  readonly startedAt: number;
+  readonly endedAt: number;
+  readonly bytes: number;
+}
+
 export class RecordingStore {
   readonly folder: string;
 
@@ -97,30 +110,38 @@ export class RecordingStore {
    * with the size and time of what reached the file. On a cluster node, only this node's:
    * the others' are being written now.
    */
-  async markInterrupted(): Promise<number> {
+  async markInterrupted(): Promise<InterruptedRecording[]> {
     return this.interrupt(this.nodeId);
   }
 
   /** A cluster node died: the recordings it was writing end as `interrupted` (their files stay in its folder). */
-  async nodeDied(nodeId: string): Promise<number> {
+  async nodeDied(nodeId: string): Promise<InterruptedRecording[]> {
     return this.interrupt(nodeId);
   }
 
-  private async interrupt(nodeId: string | null): Promise<number> {
-    let query = this.db.selectFrom('recordings').select(['id', 'started_at']).where('state', '=', 'recording');
+  private async interrupt(nodeId: string | null): Promise<InterruptedRecording[]> {
+    let query = this.db.selectFrom('recordings').select(['id', 'started_at', 'device_id', 'channel', 'technician', 'session_id', 'ticket_number']).where('state', '=', 'recording');
     if (nodeId !== null) query = query.where('node_id', '=', nodeId);
     const open = await query.execute();
+    const ended: InterruptedRecording[] = [];
     for (const row of open) {
       // Another node's file is not in this folder: its end is when it started, its size unknown here.
       const file = nodeId === this.nodeId ? await stat(this.pathOf(row)).catch(() => null) : null;
-      await this.db
+      const end = { bytes: file?.size ?? 0, endedAt: file ? Math.max(row.started_at, Math.floor(file.mtimeMs)) : row.started_at };
+      const updated = await this.db
         .updateTable('recordings')
-        .set({ state: 'interrupted', bytes: file?.size ?? 0, ended_at: file ? Math.max(row.started_at, Math.floor(file.mtimeMs)) : row.started_at })
+        .set({ state: 'interrupted', bytes: end.bytes, ended_at: end.endedAt })
         .where('id', '=', row.id)
         .where('state', '=', 'recording')
-        .execute();
+        .executeTakeFirst();
+      // Another node may have ended it meanwhile: only the one that did tells its end.
+      if (Number(updated.numUpdatedRows) !== 1) continue;
+      ended.push({
+        id: row.id, deviceId: row.device_id, channel: row.channel, technician: row.technician, sessionId: row.session_id,
+        ticketNumber: row.ticket_number, startedAt: row.started_at, ...end,
+      });
     }
-    return open.length;
+    return ended;
   }
 
   async get(id: string): Promise<RecordingView | null> {

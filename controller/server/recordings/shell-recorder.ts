@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import type { Language, ShellCloseReason } from '../../../protocol/index.js';
 import type { AuditLog } from '../audit/audit.js';
 import { AsciicastWriter } from './asciicast-writer.js';
-import type { RecordingStore } from './recording-store.js';
+import type { InterruptedRecording, RecordingStore } from './recording-store.js';
 
 /** The part of the ticket store the recorder uses: an event on the session's ticket, its number or null. */
 export interface SessionTimeline {
@@ -126,6 +126,27 @@ export class ShellRecorder {
   private readonly live = new Set<ShellLog>();
 
   constructor(private readonly options: ShellRecorderOptions) {}
+
+  /**
+   * Shells a dead run (this controller killed, or a cluster node that died) never saw end:
+   * their end is told as any other's — the "shell closed" event on the session's ticket and
+   * one `shell.closed` audit entry — with the reason the console got when it happened (the
+   * agent's link to that process dropped), so no shell stays open in the record.
+   */
+  async interrupted(shells: readonly InterruptedRecording[]): Promise<void> {
+    for (const shell of shells) {
+      this.options.audit.note({
+        actor: shell.technician,
+        action: 'shell.closed',
+        target: shell.deviceId,
+        detail: { channel: shell.channel, reason: 'agent-offline', exitCode: null, durationMs: shell.endedAt - shell.startedAt, recordingId: shell.id, interrupted: true },
+      });
+      if (shell.sessionId === null || shell.ticketNumber === null || !this.options.timeline) continue;
+      await this.options.timeline.sessionEvent(shell.sessionId, 'shell_closed', shell.technician, {
+        deviceId: shell.deviceId, channel: shell.channel, reason: 'agent-offline', exitCode: null, recordingId: shell.id, bytes: shell.bytes, truncated: false,
+      }).catch((err: unknown) => this.options.log?.(`recordings: could not note the end of interrupted shell ${shell.channel} on ${shell.deviceId}: ${String(err)}`));
+    }
+  }
 
   /** Whether shells are recorded (and the person told so). */
   get recording(): boolean {
