@@ -248,6 +248,8 @@ describe('remote shell through the relay', () => {
         const res = await fetch(`${c.url}/api/devices/${device.id}/end-session`, { method: 'POST', headers: { cookie, origin: c.url } });
         expect(res.status).toBe(204);
         expect(await exited).toBe(0);
+        // The technician hears why the shell ended: the session did, not the link.
+        expect((await console.waitFor('shell.closed', (m) => m.channel === channel)).reason).toBe('session-ended');
       }
       for (const pid of jobs) await waitForExit(pid);
     }

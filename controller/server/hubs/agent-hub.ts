@@ -4,7 +4,7 @@
  */
 import type { WebSocket } from 'ws';
 import {
-  CLOSE_CODES, PROTOCOL_VERSION, RelaisError, SUPPORTED_VERSIONS, agentToController, worstSeverity, type AgentToController, type ControllerToAgent, type ErrorCode,
+  CLOSE_CODES, PROTOCOL_VERSION, RelaisError, SUPPORTED_VERSIONS, agentToController, worstSeverity, type AgentToController, type ControllerToAgent, type ErrorCode, type ShellCloseReason,
 } from '../../../protocol/index.js';
 import type { AuditLog } from '../audit/audit.js';
 import type { Throttle } from '../auth/throttle.js';
@@ -154,7 +154,7 @@ export class AgentHub {
     if (!asked) this.deps.devices.ended(deviceId);
     if (!link) return void (asked || this.deps.cluster?.elsewhere(deviceId, 'end', reason));
     link.peer.send({ t: 'session.end', reason });
-    this.drop(link);
+    this.drop(link, 'session-ended');
     link.peer.close(CLOSE_CODES.sessionEnded, 'SESSION_ERR_ENDED');
   }
 
@@ -295,10 +295,11 @@ export class AgentHub {
   }
 
   /** Forgets a link once; returns false when it was already replaced or dropped. */
-  private drop(link: AgentLink): boolean {
+  /** Lets go of an agent's link; its shells end with `why` (the session ended, or the link dropped). */
+  private drop(link: AgentLink, why: ShellCloseReason = 'agent-offline'): boolean {
     if (!this.links.remove(link)) return false;
     const elsewhere = this.deps.cluster?.dropped(link) ?? false;
-    this.ends.gone(link);
+    this.ends.gone(link, why);
     // An agent that moved to another node before this one saw its old connection close is not offline.
     if (!elsewhere) this.deps.devices.disconnected(link.deviceId);
     return true;

@@ -4,7 +4,7 @@
  * controller holds (agent-hub.ts) and, on a cluster node, for those another node holds and
  * relays here (cluster/cluster-wiring.ts).
  */
-import { isFileChannel, type AgentToController } from '../../../protocol/index.js';
+import { isFileChannel, type AgentToController, type ShellCloseReason } from '../../../protocol/index.js';
 import type { FileTransfers } from '../files/file-transfers.js';
 import type { AgentLink } from '../relay/links.js';
 import type { Relay } from '../relay/relay.js';
@@ -35,8 +35,8 @@ export class ChannelEnds {
   }
 
   /** The agent is gone: its shells and transfers end. */
-  gone(link: AgentLink): void {
-    this.relay.agentGone(link);
+  gone(link: AgentLink, why: ShellCloseReason = 'agent-offline'): void {
+    this.relay.agentGone(link, why);
     this.files.agentGone(link);
   }
 }

@@ -281,10 +281,10 @@ export class Relay {
   }
 
   /** The agent's connection is gone: every shell it had is over. */
-  agentGone(agent: AgentLink): void {
+  agentGone(agent: AgentLink, reason: ShellCloseReason = 'agent-offline'): void {
     for (const id of [...agent.channels]) {
       const channel = this.channels.get(id);
-      if (channel) this.finish(channel, 'agent-offline', null, false);
+      if (channel) this.finish(channel, reason, null, false);
     }
   }
 
