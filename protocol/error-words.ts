@@ -97,6 +97,7 @@ export const ERROR_WORDS_FR: Readonly<Record<ErrorCode, string>> = Object.freeze
   HTTP_ERR_BAD_ANSWER: "Le contrôleur a envoyé une réponse que cette page ne comprend pas. Rechargez la page ; si cela se reproduit, le contrôleur fonctionne peut-être dans une autre version.",
   HTTP_ERR_INTERNAL: "Une erreur s'est produite sur le contrôleur. Elle a été journalisée.",
   SERVER_ERR_SHUTDOWN: "Le contrôleur s'arrête.",
+  DIAG_ERR_BUSY: "Ce poste relève déjà ses diagnostics pour de nombreuses demandes\u00a0; le résultat s'affichera ici. Redemandez dans un instant.",
   SERVER_ERR_BUSY: "Le contrôleur est trop occupé pour accepter cette connexion maintenant. L'agent réessaie de lui-même dans un instant.",
   // ---- file transfers (file-errors.ts) ----
   ...FILE_ERROR_WORDS_FR,

@@ -121,6 +121,7 @@ export const ERRORS = Object.freeze({
   HTTP_ERR_BAD_ANSWER: { message: 'The controller sent an answer this page does not understand. Reload the page; if it happens again, the controller may run another version.', status: 502, close: null },
   HTTP_ERR_INTERNAL: { message: 'Something went wrong on the controller. The error was logged.', status: 500, close: null },
   SERVER_ERR_SHUTDOWN: { message: 'The controller is shutting down.', status: 503, close: C.serverShutdown },
+  DIAG_ERR_BUSY: { message: 'This device is already collecting diagnostics for many requests; the result will show here. Ask again in a moment.', status: 429, close: null },
   SERVER_ERR_BUSY: { message: 'The controller is too busy to take this connection now. The agent tries again by itself in a moment.', status: 503, close: C.serverBusy },
   // ---- file transfers (file-errors.ts) ----
   ...FILE_ERRORS,

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MAX_JOINED_REFRESHES } from '../../controller/server/hubs/agent-hub.js';
 import { finding, snapshot as snapshotSchema, worstSeverity } from '../../protocol/index.js';
 import { AGENT_BUNDLE, spawnAgent, type RunningAgent } from '../helpers/agent-process.js';
 import { connectConsole, type ConsoleClient } from '../helpers/console-client.js';
@@ -66,6 +67,17 @@ describe('diagnostics through the controller', () => {
     if (first.t !== 'device.diagnostics') throw new Error('unreachable');
     expect(fresh.snapshotId).toBeGreaterThan(first.snapshotId);
     expect(fresh.takenAt).toBeGreaterThan(first.takenAt);
+  });
+
+  it('asks made while a collection is under way join it: each is answered, one snapshot is stored; a flood past the bound is refused', async () => {
+    const before = (await api(`/devices/${deviceId}/snapshots`)).body.snapshots.length as number;
+    const ids = Array.from({ length: 1 + MAX_JOINED_REFRESHES + 5 }, (_, i) => `flood-${i}`);
+    for (const requestId of ids) console.send({ t: 'diagnostics.refresh', requestId, deviceId });
+    const answered = ids.slice(0, 1 + MAX_JOINED_REFRESHES);
+    for (const requestId of answered) await console.waitFor('device.diagnostics', (m) => m.requestId === requestId, 20_000);
+    for (const requestId of ids.slice(answered.length)) expect((await console.waitFor('error', (m) => m.requestId === requestId)).code).toBe('DIAG_ERR_BUSY');
+    const snapshots = (await api(`/devices/${deviceId}/snapshots`)).body.snapshots.length as number;
+    expect(snapshots - before).toBe(1);
   });
 
   it('keeps the history and compares two snapshots', async () => {

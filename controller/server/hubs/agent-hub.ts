@@ -83,11 +83,17 @@ export interface AgentHubDeps {
  * would lock out every agent behind one address (a NAT, a proxy) after a reconnect storm.
  */
 const NOT_A_GUESS: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['AUTH_ERR_CHALLENGE_EXPIRED', 'SERVER_ERR_BUSY']);
+/** A diagnostics ask not answered within this is taken as lost: the next one asks the agent again. */
+const REFRESH_ANSWER_MS = 60_000;
+/** Asks that may join one collection under way (each gets its answer); more are refused (DIAG_ERR_BUSY). */
+export const MAX_JOINED_REFRESHES = 16;
 
 export class AgentHub {
   private readonly links: AgentLinks;
   /** Links that already sent a snapshot: only a link's first one can be the join snapshot. */
   private readonly diagnosed = new WeakSet<AgentLink>();
+  /** Per device, the diagnostics ask sent to its agent and the asks that joined it. */
+  private readonly refreshes = new Map<string, { sent: string; joined: string[]; at: number }>();
 
   /** Where shell and file traffic goes. */
   private readonly ends: ChannelEnds;
@@ -166,10 +172,22 @@ export class AgentHub {
     link.peer.fail('SESSION_ERR_REPLACED');
   }
 
-  /** Asks a connected agent for a fresh diagnostics snapshot; false when the device is offline. */
+  /**
+   * Asks a connected agent for a fresh diagnostics snapshot; false when the device is offline.
+   * One collection at a time per device: asks while one is under way join it and get its
+   * answer (under their own request id), so a flood of asks is neither a flood of collections
+   * on the person's machine nor of snapshots stored. Past MAX_JOINED_REFRESHES, DIAG_ERR_BUSY.
+   */
   requestDiagnostics(deviceId: string, requestId: string): boolean {
     const link = this.links.get(deviceId);
     if (!link) return false;
+    const asked = this.refreshes.get(deviceId);
+    if (asked && Date.now() - asked.at < REFRESH_ANSWER_MS) {
+      if (asked.joined.length >= MAX_JOINED_REFRESHES) throw new RelaisError('DIAG_ERR_BUSY');
+      asked.joined.push(requestId);
+      return true;
+    }
+    this.refreshes.set(deviceId, { sent: requestId, joined: [], at: Date.now() });
     link.peer.send({ t: 'diagnostics.request', requestId });
     return true;
   }
@@ -288,6 +306,12 @@ export class AgentHub {
       const join = first ? (link.sessionId !== null ? 'first-of-session' : 'first-of-connection') : null;
       const stored = await this.deps.diagnostics.record(link.deviceId, snapshot, join);
       this.deps.devices.diagnosed(stored, stored.findings[0]?.severity ?? null, requestId);
+      // The asks that joined this collection get the same answer.
+      const asked = requestId === null ? undefined : this.refreshes.get(link.deviceId);
+      if (asked?.sent === requestId) {
+        this.refreshes.delete(link.deviceId);
+        for (const joined of asked.joined) this.deps.devices.diagnosed(stored, stored.findings[0]?.severity ?? null, joined);
+      }
       this.deps.onDiagnosed?.(link.deviceId, stored.id, worstSeverity(stored.findings), stored.findings.length, join !== null);
     } catch (err) {
       link.peer.logger.error({ err }, 'diagnostics: a snapshot could not be stored');
@@ -298,6 +322,7 @@ export class AgentHub {
   /** Lets go of an agent's link; its shells end with `why` (the session ended, or the link dropped). */
   private drop(link: AgentLink, why: ShellCloseReason = 'agent-offline'): boolean {
     if (!this.links.remove(link)) return false;
+    this.refreshes.delete(link.deviceId);
     const elsewhere = this.deps.cluster?.dropped(link) ?? false;
     this.ends.gone(link, why);
     // An agent that moved to another node before this one saw its old connection close is not offline.

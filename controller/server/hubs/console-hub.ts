@@ -135,11 +135,17 @@ export class ConsoleHub {
         return this.relay.watchPresence(link, message.deviceId);
       case 'presence.unwatch':
         return this.relay.unwatchPresence(link, message.deviceId);
-      case 'diagnostics.refresh':
-        if (!this.requestDiagnostics(message.deviceId, message.requestId)) {
-          return link.peer.sendError('SHELL_ERR_DEVICE_OFFLINE', undefined, { requestId: message.requestId });
+      case 'diagnostics.refresh': {
+        let sent: boolean;
+        try {
+          sent = this.requestDiagnostics(message.deviceId, message.requestId);
+        } catch (err) {
+          if (err instanceof RelaisError) return link.peer.sendError(err.code, undefined, { requestId: message.requestId });
+          throw err;
         }
+        if (!sent) return link.peer.sendError('SHELL_ERR_DEVICE_OFFLINE', undefined, { requestId: message.requestId });
         return void link.peer.send({ t: 'diagnostics.pending', requestId: message.requestId, deviceId: message.deviceId });
+      }
       case 'job.watch':
         return void this.jobs.watch(link.peer, message.jobId);
       case 'job.unwatch':
