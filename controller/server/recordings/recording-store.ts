@@ -50,14 +50,7 @@ function readCursor(cursor: string): { startedAt: number; id: string } | null {
 }
 
 /** A shell whose recording a dead run left open: what is known of it, to tell its end. */
-export interface InterruptedRecording {
-  readonly id: string;
-  readonly deviceId: string;
-  readonly channel: number;
-  readonly technician: string;
-  readonly sessionId: string | null;
-  readonly ticketNumber: number | null;
-  readonly startedAt: number;
+export interface InterruptedRecording extends NewRecording {
   readonly endedAt: number;
   readonly bytes: number;
 }
