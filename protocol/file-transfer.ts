@@ -37,6 +37,11 @@ export const FILE_LIMITS = Object.freeze({
   prefetchBytes: 1024 * 1024,
   /** The reader acknowledges once this much was consumed (and at the latest 10 ms after). */
   ackBytes: 256 * 1024,
+  /**
+   * What a sender reads and sends at once (four 64 KiB frames) whenever it has credit left,
+   * so it may pass its credit by less than this; a receiver refuses only bytes beyond.
+   */
+  readBytes: 256 * 1024,
   /** Transfers in flight on one agent connection at once. */
   maxTransfersPerConnection: 4,
   /** After the person's yes, how long the technician's browser has to start the upload or the download. */

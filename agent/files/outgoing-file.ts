@@ -7,12 +7,12 @@
  */
 import { createHash } from 'node:crypto';
 import type { FileHandle } from 'node:fs/promises';
-import { Credit, FRAME_HEADER_BYTES, LIMITS, writeDataHeader, type FileErrorCode } from '../../protocol/index.js';
+import { Credit, FILE_LIMITS, FRAME_HEADER_BYTES, LIMITS, writeDataHeader, type FileErrorCode } from '../../protocol/index.js';
 import type { Backpressure } from '../shell/shell-channel.js';
 import { ioFailure } from './file-paths.js';
 
-/** One read: four frames' worth. */
-const READ_BYTES = 4 * LIMITS.maxChunkBytes;
+/** One read: four frames' worth (the protocol lets the receiver take one read past the credit). */
+const READ_BYTES = FILE_LIMITS.readBytes;
 
 export interface OutgoingWire {
   sendFrame(frame: Uint8Array): boolean;

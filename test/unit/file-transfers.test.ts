@@ -295,9 +295,10 @@ describe('fetching', () => {
     const size = 4 * FILE_LIMITS.prefetchBytes;
     const { channel } = granted(s, size);
     const chunk = Buffer.alloc(LIMITS.maxChunkBytes, 3);
-    // The first window (before the browser asks) is taken whole...
-    for (let sent = 0; sent < FILE_LIMITS.prefetchBytes; sent += chunk.length) s.files.agentBinary(s.agent, data(channel, chunk));
+    // The first window (before the browser asks) is taken whole, and one read past it, as a sender reads...
+    for (let sent = 0; sent < FILE_LIMITS.prefetchBytes + FILE_LIMITS.readBytes; sent += chunk.length) s.files.agentBinary(s.agent, data(channel, chunk));
     expect(s.updates().at(-1)).toMatchObject({ state: 'ready' });
+    expect(s.agentWs.messages().some((m) => m.t === 'error')).toBe(false);
     // ...and one byte more, with no acknowledgement sent, is a violation.
     s.files.agentBinary(s.agent, data(channel, chunk.subarray(0, 1)));
     expect(s.agentWs.messages().some((m) => m.t === 'error' && m.code === 'PROTO_ERR_CREDIT_EXCEEDED')).toBe(true);

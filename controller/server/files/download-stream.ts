@@ -65,7 +65,8 @@ export class DownloadStream {
   data(payload: Buffer): DataVerdict {
     if (this.settled || this.verified !== null) return 'taken';
     if (this.received + payload.byteLength > this.size) return 'past-size';
-    if (this.received + payload.byteLength > this.allowed) return 'past-credit';
+    // A sender may pass its credit by less than one of its reads (FILE_LIMITS.readBytes), not more.
+    if (this.received + payload.byteLength > this.allowed + FILE_LIMITS.readBytes) return 'past-credit';
     this.received += payload.byteLength;
     this.hash.update(payload);
     const previous = this.tail;
