@@ -32,7 +32,7 @@ export class ChatPace {
   take(sender: string): boolean {
     const now = this.now();
     const bucket = this.buckets.get(sender) ?? { tokens: this.options.burst, at: now };
-    bucket.tokens = Math.min(this.options.burst, bucket.tokens + ((now - bucket.at) / 1000) * this.options.perSecond);
+    bucket.tokens = Math.min(this.options.burst, this.refilled(bucket, now));
     bucket.at = now;
     if (bucket.tokens < 1) return false;
     bucket.tokens -= 1;
@@ -46,7 +46,12 @@ export class ChatPace {
   private forgetQuiet(now: number): void {
     this.lastForget = now;
     for (const [sender, bucket] of this.buckets) {
-      if (bucket.tokens + ((now - bucket.at) / 1000) * this.options.perSecond >= this.options.burst) this.buckets.delete(sender);
+      if (this.refilled(bucket, now) >= this.options.burst) this.buckets.delete(sender);
     }
+  }
+
+  /** The bucket's tokens now: what it held, plus what the rate gave back since (uncapped). */
+  private refilled(bucket: { tokens: number; at: number }, now: number): number {
+    return bucket.tokens + ((now - bucket.at) / 1000) * this.options.perSecond;
   }
 }

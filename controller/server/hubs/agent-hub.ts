@@ -305,12 +305,13 @@ export class AgentHub {
       this.diagnosed.add(link);
       const join = first ? (link.sessionId !== null ? 'first-of-session' : 'first-of-connection') : null;
       const stored = await this.deps.diagnostics.record(link.deviceId, snapshot, join);
-      this.deps.devices.diagnosed(stored, stored.findings[0]?.severity ?? null, requestId);
+      const worst = stored.findings[0]?.severity ?? null;
+      this.deps.devices.diagnosed(stored, worst, requestId);
       // The asks that joined this collection get the same answer.
       const asked = requestId === null ? undefined : this.refreshes.get(link.deviceId);
       if (asked?.sent === requestId) {
         this.refreshes.delete(link.deviceId);
-        for (const joined of asked.joined) this.deps.devices.diagnosed(stored, stored.findings[0]?.severity ?? null, joined);
+        for (const joined of asked.joined) this.deps.devices.diagnosed(stored, worst, joined);
       }
       this.deps.onDiagnosed?.(link.deviceId, stored.id, worstSeverity(stored.findings), stored.findings.length, join !== null);
     } catch (err) {
