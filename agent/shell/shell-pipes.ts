@@ -3,7 +3,8 @@
  * Started detached so it leads its own process group, which is killed whole.
  */
 import { spawn } from 'node:child_process';
-import { basename } from 'node:path';
+import { accessSync, constants } from 'node:fs';
+import { basename, isAbsolute } from 'node:path';
 import { endShellSession, killShellTree, signalProcess, type ShellOptions, type ShellProcess } from './shell-process.js';
 
 /** How long after exit the pipes may stay open (a background child holding them) before we stop waiting. */
@@ -13,7 +14,8 @@ const PIPES_DRAIN_MAX_MS = 300;
 export async function spawnPipesShell(options: ShellOptions): Promise<ShellProcess> {
   // Without a terminal, sh and bash only print prompts when told they are interactive.
   const args = /^(ba|da|k|z)?sh$/.test(basename(options.shell)) ? ['-i'] : [];
-  const child = spawn(options.shell, args, {
+  const [program, programArgs] = oneOutputPipe(options.shell, args);
+  const child = spawn(program, programArgs, {
     cwd: options.cwd,
     env: { ...options.env, TERM: 'xterm-256color' },
     detached: process.platform !== 'win32',
@@ -63,4 +65,18 @@ export async function spawnPipesShell(options: ShellOptions): Promise<ShellProce
       killShellTree(pid, () => hasExited, () => signalProcess(pid, 'SIGHUP'));
     },
   };
+}
+
+/**
+ * On POSIX the shell writes its errors, prompts and echo into the same pipe as its output,
+ * as it would into a terminal: two pipes are read in whichever order the event loop sees
+ * them, and a prompt could land in the middle of a command's output. A /bin/sh wrapper
+ * sets 2>&1 and execs the shell, so the process keeps its pid and its session.
+ * Windows keeps two pipes (no such wrapper there); on POSIX the stderr pipe stays empty.
+ */
+function oneOutputPipe(shell: string, args: string[]): [string, string[]] {
+  if (process.platform === 'win32') return [shell, args];
+  // The wrapper always starts; check the shell first so a missing one still rejects.
+  if (isAbsolute(shell)) accessSync(shell, constants.X_OK);
+  return ['/bin/sh', ['-c', 'exec "$0" "$@" 2>&1', shell, ...args]];
 }
