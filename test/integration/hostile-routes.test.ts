@@ -129,6 +129,20 @@ describe('hostile requests on every route', () => {
       expect(body.error.code, t.what).toBe('HTTP_ERR_BAD_REQUEST');
       expect(body.error.message, t.what).toMatch(t.words);
     }
+    // The person's pages answer a mangled link with their own page, in the person's language; the chat's JSON keeps the API's answer.
+    for (const [path, testId] of [['/s/%E0%A4%A', 'support-problem'], ['/s/%E0%A4%A/problem', 'support-problem'], ['/survey/%E0%A4%A', 'survey-problem']] as const) {
+      const method = path.endsWith('/problem') ? 'POST' : 'GET';
+      const res = await fetch(`${c.url}${path}`, { method, headers: { 'accept-language': 'fr-FR,fr;q=0.9', origin: c.url, 'content-type': 'application/x-www-form-urlencoded' }, ...(method === 'POST' ? { body: 'problem=x' } : {}) });
+      const html = await res.text();
+      expect(res.status, path).toBeGreaterThanOrEqual(400);
+      expect(res.status, path).toBeLessThan(500);
+      expect(res.headers.get('content-type'), path).toMatch(/^text\/html/);
+      expect(res.headers.get('content-language'), path).toBe('fr');
+      expect(html, path).toContain(`data-testid="${testId}"`);
+    }
+    const chat = await fetch(`${c.url}/s/%E0%A4%A/chat`);
+    expect(chat.status).toBe(400);
+    expect(((await chat.json()) as { error: { code: string } }).error.code).toBe('HTTP_ERR_BAD_REQUEST');
     // A key the client made up comes back named in the message, but as plain text: no bidi override or control reaches the reader.
     const ticket = { title: 'Printer does not print', description: 'It jams.', requester: { name: 'Claire Martin', phone: null, email: null }, category: 'hardware', impact: 'medium', urgency: 'medium', 'ab\u202ecd\u0007': 1 };
     const sneaky = await fetch(`${c.url}/api/tickets`, { method: 'POST', headers: { cookie, origin: c.url, 'content-type': 'application/json' }, body: JSON.stringify(ticket) });

@@ -14,8 +14,8 @@ import { setControllerLanguage } from './server-language.js';
 import { SUPPORT_CHAT_SCRIPT, SUPPORT_PAGE_SCRIPT } from './support-chat-script.js';
 import { agentDownload } from './agent-download.js';
 import { AgentExecutables } from '../downloads/agent-executables.js';
-import { supportChatRead, supportChatWrite, supportPage, supportProblem, type SupportPageDeps } from './support-page.js';
-import { surveyAnswerPost, surveyPage, type SurveyPageDeps } from '../satisfaction/survey-page.js';
+import { supportChatRead, supportChatWrite, supportPage, supportPageUnreadable, supportProblem, type SupportPageDeps } from './support-page.js';
+import { surveyAnswerPost, surveyPage, surveyPageUnreadable, type SurveyPageDeps } from '../satisfaction/survey-page.js';
 
 export interface Assets {
   /** The built browser UI (index.html, app.js, styles). */
@@ -64,6 +64,9 @@ export function createApp(appDeps: ApiDeps & SupportPageDeps & SurveyPageDeps & 
   // The satisfaction survey: a single-use link is the credential (satisfaction/survey-page.ts).
   app.get('/survey/:token', surveyPage(deps));
   app.post('/survey/:token', express.urlencoded({ extended: false, limit: '8kb', parameterLimit: 4 }), surveyAnswerPost(deps));
+  // A page address that could not be decoded gets the page's own answer (HTML, the person's language).
+  app.use('/s', supportPageUnreadable(deps));
+  app.use('/survey', surveyPageUnreadable(deps));
   app.get('/download/relais-agent.tgz', (_req, res, next) => {
     if (!existsSync(assets.agentPackage)) return next();
     res.setHeader('Content-Type', 'application/gzip');

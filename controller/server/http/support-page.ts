@@ -3,7 +3,7 @@
  * does, and how to start it, in the person's language (the page's switch, remembered
  * in a cookie, then the browser's, then the controller's --lang).
  */
-import type { Request, Response } from 'express';
+import type { NextFunction, Request, Response } from 'express';
 import { CHAT_MAX_CHARS, errorWords, isLanguage, PROBLEM_MAX_CHARS, RelaisError, translator, type Language, type Translate } from '../../../protocol/index.js';
 import { plainLine } from '../../../protocol/text.js';
 import type { Throttle } from '../auth/throttle.js';
@@ -89,6 +89,23 @@ export function supportPage(deps: SupportPageDeps) {
       if (err.code === 'AUTH_ERR_CODE_USED' && deps.sessionOf) return void res.status(err.status).send(endedPage(deps.organization, language, w));
       res.status(err.status).send(problemPage(deps.organization, err, language, w));
     }
+  };
+}
+
+/**
+ * A support address whose %-escapes are not UTF-8 (a link mangled by a mail client) cannot
+ * be routed: the person gets the page's own "this link does not work", in their language,
+ * and the attempt counts as a wrong code. The chat's JSON keeps the API's error answer.
+ */
+export function supportPageUnreadable(deps: SupportPageDeps) {
+  return (err: unknown, req: Request, res: Response, next: NextFunction) => {
+    if (!(err instanceof URIError) || res.headersSent || /\/chat\/?$/.test(req.path)) return next(err);
+    const language = visitorLanguage(req);
+    res.setHeader('Cache-Control', 'no-store');
+    res.setHeader('Content-Language', language);
+    deps.throttle.fail(`link:${clientIp(req)}`);
+    const refused = new RelaisError('AUTH_ERR_BAD_CODE');
+    res.status(refused.status).send(problemPage(deps.organization, refused, language, translator(supportPageCatalog, language)));
   };
 }
 

@@ -5,7 +5,7 @@
  * form's POST answers, once. Attempts are throttled per address (survey-throttle.ts).
  * The language is the person's (the page's switch in a cookie, the browser, --lang).
  */
-import type { Request, Response } from 'express';
+import type { NextFunction, Request, Response } from 'express';
 import { errorWords, formatDateTime, isLanguage, RelaisError, translator, type Language } from '../../../protocol/index.js';
 import { SURVEY_LIMITS } from '../../../protocol/satisfaction-model.js';
 import { clientIp } from '../http/origin.js';
@@ -58,6 +58,17 @@ async function showForm(deps: SurveyPageDeps, res: Response, token: string, lang
   res.status(status).send(page(deps.organization, w('pageTitle'), surveyForm({
     number: `#${survey.ticket_number}`, title, technician, expiresAt: formatDateTime(survey.expires_at, language), error, comment, chosen,
   }, w), language, w));
+}
+
+/** A survey address whose %-escapes are not UTF-8: the page's own "this link is not valid", counted as a guess. */
+export function surveyPageUnreadable(deps: SurveyPageDeps) {
+  return (err: unknown, req: Request, res: Response, next: NextFunction) => {
+    if (!(err instanceof URIError) || res.headersSent) return next(err);
+    const started = begin(deps, req, res);
+    if (!started) return;
+    deps.surveyThrottle.guessed(started.ip);
+    problem(res, deps, new RelaisError('SURVEY_ERR_NOT_FOUND'), started.language, started.w);
+  };
 }
 
 export function surveyPage(deps: SurveyPageDeps) {
