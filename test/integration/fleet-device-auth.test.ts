@@ -7,9 +7,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLOSE_CODES, ERRORS, type ControllerToAgent } from '../../protocol/index.js';
-import { login, startController, type RunningController } from '../helpers/controller-process.js';
+import { createSupportLink, login, startController, type RunningController } from '../helpers/controller-process.js';
 import { createEnrollmentToken, enrollKey, helloWithDevice, signChallenge, testDeviceKey } from '../helpers/fleet.js';
-import { connectProtocolAgent, type ProtocolAgent } from '../helpers/protocol-agent.js';
+import { connectProtocolAgent, helloWithCode, type ProtocolAgent } from '../helpers/protocol-agent.js';
 
 type Challenge = Extract<ControllerToAgent, { t: 'auth.challenge' }>;
 
@@ -152,6 +152,44 @@ describe('guessing is throttled per address', () => {
       const agent = await connectProtocolAgent(fresh.url);
       agent.send(helloWithDevice(device.deviceId));
       await expectRefused(agent, 'AUTH_ERR_THROTTLED');
+    } finally {
+      await fresh.stop();
+    }
+  });
+
+  it('one office behind one address: code guesses do not lock its devices out, a device getting in forgives no guess, a dead link retried is no guess', async () => {
+    const fresh = await startController();
+    try {
+      const session = await login(fresh);
+      const device = await enrolledDevice(fresh, session);
+      const signIn = async () => {
+        const { agent, nonce } = await challenged(device.deviceId, fresh);
+        agent.send({ t: 'auth.response', signature: signChallenge(device.privateKey, device.origin, device.deviceId, nonce) });
+        expect(await agent.next()).toMatchObject({ t: 'welcome', deviceId: device.deviceId });
+        agent.ws.close();
+        await agent.closed;
+      };
+      const tryCode = async (code: string) => {
+        const agent = await connectProtocolAgent(fresh.url);
+        agent.send(helloWithCode(code));
+        const answer = (await agent.next()) as { t: string; code?: string };
+        agent.ws.close();
+        return answer.t === 'welcome' ? 'welcome' : String(answer.code);
+      };
+      // Someone starts the agent again and again from a link already used: each time told so, never throttled.
+      const used = await createSupportLink(fresh, session);
+      expect(await tryCode(used.code)).toBe('welcome');
+      const retries: string[] = [];
+      for (let i = 0; i < 12; i++) retries.push(await tryCode(used.code));
+      expect(retries.every((code) => code === 'AUTH_ERR_CODE_USED'), retries.join()).toBe(true);
+      // Nine wrong codes, the device gets in, one more wrong code: the tenth guess locks code joins.
+      for (let i = 0; i < 9; i++) expect(await tryCode(String(200000000 + i))).toBe('AUTH_ERR_BAD_CODE');
+      await signIn();
+      expect(await tryCode('299999999')).toBe('AUTH_ERR_BAD_CODE');
+      const live = await createSupportLink(fresh, session);
+      expect(await tryCode(live.code)).toBe('AUTH_ERR_THROTTLED');
+      // The enrolled device, from the same address, still gets in.
+      await signIn();
     } finally {
       await fresh.stop();
     }

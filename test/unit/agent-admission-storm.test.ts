@@ -94,7 +94,7 @@ describe('agent admission while the store times out', () => {
     expect(errorCodes(ws)).toEqual(['SERVER_ERR_BUSY']);
     expect(ws.closedWith).toEqual({ code: CLOSE_CODES.serverBusy, reason: 'SERVER_ERR_BUSY' });
     expect(refused).toEqual(['SERVER_ERR_BUSY']);
-    expect(throttle.counts('agent:203.0.113.7')).toBe(false);
+    expect(throttle.counts('agent:device:203.0.113.7')).toBe(false);
     await settle();
     expect(unhandled).toEqual([]);
   });
@@ -133,7 +133,7 @@ describe('what counts against the address', () => {
       ws.peerClosed(1006);
       await accepted;
     }
-    expect(throttle.counts('agent:203.0.113.7')).toBe(false);
+    expect(throttle.counts('agent:device:203.0.113.7')).toBe(false);
     // The next agent from that address is admitted, not throttled.
     expect((await connect(hub, true)).messages().some((m) => m.t === 'welcome')).toBe(true);
   });
@@ -146,7 +146,7 @@ describe('what counts against the address', () => {
       await accepted;
       expect(errorCodes(ws)).toEqual(['AUTH_ERR_BAD_SIGNATURE']);
     }
-    expect(throttle.retryAfterMs('agent:203.0.113.7')).toBeGreaterThan(0);
+    expect(throttle.retryAfterMs('agent:device:203.0.113.7')).toBeGreaterThan(0);
     expect(errorCodes(await connect(hub, false))).toEqual(['AUTH_ERR_THROTTLED']);
   });
 });
@@ -206,7 +206,7 @@ describe('AdmissionGate', () => {
     await Promise.all([firstDone, secondDone]);
     expect(asked).toEqual(['dev-a']);
     expect(errorCodes(first)).toEqual(['AUTH_ERR_UNKNOWN_DEVICE']);
-    expect(throttle.counts('agent:203.0.113.7')).toBe(true);
+    expect(throttle.counts('agent:device:203.0.113.7')).toBe(true);
   });
 
   it('bounds the store calls of a storm of agents to the limit', async () => {

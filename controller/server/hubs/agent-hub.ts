@@ -81,8 +81,11 @@ export interface AgentHubDeps {
  * Refusals that are no guess at a secret: the device did not answer its challenge in time
  * (a loaded machine, or it gave up and closed), or the controller was too busy. Counting them
  * would lock out every agent behind one address (a NAT, a proxy) after a reconnect storm.
+ * Nor is a support code that exists but was used or has expired (a person starting the agent
+ * again from an old link; the support page does not count them either), or a device an
+ * administrator revoked: neither brings anyone closer to a live secret.
  */
-const NOT_A_GUESS: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['AUTH_ERR_CHALLENGE_EXPIRED', 'SERVER_ERR_BUSY']);
+const NOT_A_GUESS: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['AUTH_ERR_CHALLENGE_EXPIRED', 'SERVER_ERR_BUSY', 'AUTH_ERR_CODE_USED', 'AUTH_ERR_CODE_EXPIRED', 'AUTH_ERR_DEVICE_REVOKED']);
 /** A diagnostics ask not answered within this is taken as lost: the next one asks the agent again. */
 const REFRESH_ANSWER_MS = 60_000;
 /** Asks that may join one collection under way (each gets its answer); more are refused (DIAG_ERR_BUSY). */
@@ -116,7 +119,9 @@ export class AgentHub {
     if (!SUPPORTED_VERSIONS.includes(hello.v)) {
       return peer.fail('PROTO_ERR_VERSION_MISMATCH', `The controller speaks version ${SUPPORTED_VERSIONS.join(', ')}; this agent speaks ${hello.v}. Download the agent again from the support link.`);
     }
-    const throttleKey = `agent:${ip}`;
+    // Counted per address and per kind of credential: support-code guesses from an office's one
+    // address do not lock out its enrolled devices, and a device getting in forgives only device failures.
+    const throttleKey = `agent:${hello.auth.kind}:${ip}`;
     if (this.deps.throttle.retryAfterMs(throttleKey) > 0) return peer.fail('AUTH_ERR_THROTTLED');
     if (hello.auth.kind === 'resume' && !this.deps.resumes.admit(hello.auth.token, ip)) {
       // Not a failed guess: it does not count against the address, and the agent retries after its backoff.
