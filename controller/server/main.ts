@@ -183,6 +183,8 @@ async function main(): Promise<void> {
         .catch((err: unknown) => logger.error({ err, device: deviceId }, 'tickets: could not put findings on a ticket'));
     },
   });
+  // Other nodes' consoles asking for diagnostics join the collection under way here, as this node's do.
+  cluster?.answerDiagnosticsWith((deviceId, requestId) => agents.requestDiagnostics(deviceId, requestId));
   const chores = retentionTasks(db, config, devices, (id) => anyAgent.isOnline(id), tickets, recordings);
   // One node of a cluster purges and prunes the shared store (each would do the same work, and audit it twice).
   const tasks = cluster ? chores.map((task) => ({ name: task.name, run: () => (cluster.isLeader() ? task.run() : Promise.resolve(null)) })) : chores;

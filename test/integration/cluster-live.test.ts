@@ -1,6 +1,7 @@
 /**
  * What nodes tell each other besides shells, with two real controller nodes: a console
- * on node A refreshes the diagnostics of an agent held by node B, chats with its person
+ * on node A refreshes the diagnostics of an agent held by node B (a flood of asks joins the
+ * one collection under way there), chats with its person
  * (a console on B sees the message too), ends its support session; login failures on one
  * node count on the other; a node link without the cluster secret is refused and audited.
  */
@@ -8,10 +9,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { WebSocket, WebSocketServer } from 'ws';
 import { NODE_HEADERS, signNodeHandshake } from '../../controller/server/cluster/node-auth.js';
+import { MAX_JOINED_REFRESHES } from '../../controller/server/hubs/agent-hub.js';
 import { spawnAgent, type RunningAgent } from '../helpers/agent-process.js';
 import { TEST_REDIS_URL, startClusterNodes, type ClusterNodes } from '../helpers/cluster-nodes.js';
 import { connectConsole, stopAll, type ConsoleClient } from '../helpers/console-client.js';
 import { createSupportLink, login, type RunningController } from '../helpers/controller-process.js';
+import { eventually } from '../helpers/until.js';
 
 
 describe('live events across cluster nodes', () => {
@@ -60,6 +63,21 @@ describe('live events across cluster nodes', () => {
     expect(ended.status).toBe(204);
     await agent.exited;
     await onA.waitFor('device.update', (m) => m.device.id === deviceId && !m.device.online && m.device.sessionStatus === 'ended', 30_000);
+  });
+
+  it('diagnostics asked from node A for an agent on node B join the collection under way there: each answered, one snapshot stored', async () => {
+    const { deviceId } = await joinB();
+    const snapshots = async () => ((await (await fetch(`${a.url}/api/devices/${deviceId}/snapshots`, { headers: { cookie: cookieA } })).json()) as { snapshots: unknown[] }).snapshots.length;
+    // The join's own snapshot first, so that it is not counted as an answer.
+    const before = await eventually(snapshots, (n) => n >= 1, 60_000, 'the join snapshot');
+    const ids = Array.from({ length: 1 + MAX_JOINED_REFRESHES + 5 }, (_, i) => `remote-flood-${i}`);
+    for (const requestId of ids) onA.send({ t: 'diagnostics.refresh', requestId, deviceId });
+    // Node B takes the first and lets the next ones join it; those past the bound are dropped there.
+    for (const requestId of ids.slice(0, 1 + MAX_JOINED_REFRESHES)) await onA.waitFor('device.diagnostics', (m) => m.requestId === requestId && m.deviceId === deviceId, 60_000);
+    // A later ask starts a collection of its own, so every earlier one has been stored by the time it is answered.
+    onA.send({ t: 'diagnostics.refresh', requestId: 'remote-after', deviceId });
+    await onA.waitFor('device.diagnostics', (m) => m.requestId === 'remote-after', 60_000);
+    expect(await snapshots()).toBe(before + 2);
   });
 
   it('refuses a node link that does not prove the cluster secret (another secret, no handshake, a browser Origin), and audits it', async () => {

@@ -12,7 +12,7 @@ import { ClusterAgentLinks } from './cluster-agent-links.js';
 import type { ClusterEvent } from './cluster-events.js';
 import { RedisClusterStore, type ClusterStore } from './cluster-store.js';
 import { EventBus, type ClusterListener } from './event-bus.js';
-import { HeldAgents } from './held-agents.js';
+import { HeldAgents, type DiagnosticsAsk } from './held-agents.js';
 import { NodeAuthenticator, signNodeHandshake, type NodeAuthResult } from './node-auth.js';
 import { FRAMING_HANDSHAKE, FrameDirection, type NodeFraming } from './node-link.js';
 import { NodeLinks } from './node-links.js';
@@ -206,6 +206,11 @@ export class Cluster {
   }
 
   /** A node died: the devices it held (now offline until they reconnect elsewhere). */
+  /** Diagnostics asked by other nodes' consoles for agents held here go through `ask` (the agent hub's). */
+  answerDiagnosticsWith(ask: DiagnosticsAsk): void {
+    this.held.answerDiagnosticsWith(ask);
+  }
+
   onNodeDied(listener: (nodeId: string, devices: string[]) => void): void {
     this.deathListeners.add(listener);
   }

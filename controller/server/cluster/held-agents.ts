@@ -5,7 +5,7 @@
  * paused on whichever side feeds a socket with too much queued, as the relay does. When
  * a node link closes, the shells and transfers opened through it are closed on the agent.
  */
-import { FRAME_HEADER_BYTES, LIMITS, isFileChannel, peekHeader, type AgentToController, type ControllerToAgent } from '../../../protocol/index.js';
+import { FRAME_HEADER_BYTES, LIMITS, RelaisError, isFileChannel, peekHeader, type AgentToController, type ControllerToAgent } from '../../../protocol/index.js';
 import type { Log } from '../observability/logger.js';
 import type { AgentLinks } from '../relay/agent-links.js';
 import type { AgentLink, AgentPeer } from '../relay/links.js';
@@ -24,21 +24,45 @@ export interface HeldAgentsDeps {
 
 const ENDING_FROM_AGENT = new Set(['shell.closed', 'file.done', 'file.failed']);
 
+/** Asks the agent held here for diagnostics as a console here would (false: not held here); may throw DIAG_ERR_BUSY. */
+export type DiagnosticsAsk = (deviceId: string, requestId: string) => boolean;
+
 export class HeldAgents {
   /** Per remote node, the channels it has open on each device held here. */
   private readonly opened = new Map<string, Map<string, Set<number>>>();
+  private askDiagnostics: DiagnosticsAsk | null = null;
 
   constructor(private readonly deps: HeldAgentsDeps) {}
+
+  /** Set by the agent hub once it exists: other nodes' diagnostics asks then go through it. */
+  answerDiagnosticsWith(ask: DiagnosticsAsk): void {
+    this.askDiagnostics = ask;
+  }
 
   /** A message from a remote node for an agent held here; `false` when the agent is not here (the node is told). */
   toAgent(link: NodeLink, deviceId: string, message: ControllerToAgent): void {
     const agent = this.deps.links.get(deviceId);
     if (!agent) return link.send({ t: 'agent-gone', deviceId });
+    if (message.t === 'diagnostics.request' && this.askDiagnostics) return this.diagnostics(link, deviceId, message.requestId, this.askDiagnostics);
     if ('channel' in message && typeof message.channel === 'number') {
       if (message.t === 'shell.close' || message.t === 'file.cancel') this.forget(link.peerNode, deviceId, message.channel);
       else this.remember(link.peerNode, deviceId, message.channel);
     }
     agent.peer.send(message);
+  }
+
+  /**
+   * Through the agent hub, so that asks from every node join the one collection under way on
+   * the person's machine (each is answered through the cluster's events); past the bound the
+   * ask is dropped here, as a flood from any one node would be refused there.
+   */
+  private diagnostics(link: NodeLink, deviceId: string, requestId: string, ask: DiagnosticsAsk): void {
+    try {
+      if (!ask(deviceId, requestId)) link.send({ t: 'agent-gone', deviceId });
+    } catch (err) {
+      if (!(err instanceof RelaisError)) throw err;
+      this.deps.log.debug({ node: link.peerNode, device: deviceId, refusal: err.code }, 'cluster: a diagnostics ask from another node was dropped');
+    }
   }
 
   toAgentFrame(link: NodeLink, deviceId: string, frame: Buffer): void {
