@@ -205,12 +205,12 @@ export class Cluster {
     this.chores.add(timer);
   }
 
-  /** A node died: the devices it held (now offline until they reconnect elsewhere). */
   /** Diagnostics asked by other nodes' consoles for agents held here go through `ask` (the agent hub's). */
   answerDiagnosticsWith(ask: DiagnosticsAsk): void {
     this.held.answerDiagnosticsWith(ask);
   }
 
+  /** A node died: the devices it held (now offline until they reconnect elsewhere). */
   onNodeDied(listener: (nodeId: string, devices: string[]) => void): void {
     this.deathListeners.add(listener);
   }
