@@ -275,7 +275,12 @@ async function runToTheEnd(
   terminal: PersonTerminal,
   onSignal: () => void,
 ): Promise<number> {
-  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, onSignal);
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.on(signal, () => {
+      if (signal === 'SIGHUP') terminalHungUp = true;
+      onSignal();
+    });
+  }
   process.on('uncaughtException', (error) => {
     current.abandon();
     void terminal.stop();
@@ -296,7 +301,30 @@ async function runToTheEnd(
  */
 const holdsWindow = executable !== null && process.platform === 'win32' && process.argv.length <= 2 && Boolean(process.stdin.isTTY);
 
+/** Set when the agent was told its terminal hung up (the person closed its window). */
+let terminalHungUp = false;
+
+/**
+ * Ends the process after its terminal hung up. At exit Node puts the terminal's modes back and
+ * aborts when it cannot, which a terminal that hung up refuses (EIO): the agent crashed (SIGSEGV or
+ * SIGABRT) each time its window was closed. Ended by the hang-up signal itself, the way any
+ * program in that window ends, it leaves with nothing to put back. Only after the session ended
+ * cleanly (shells killed, controller told), which is what the signal asked for.
+ */
+function leaveHungUpTerminal(code: number): void {
+  process.removeAllListeners('SIGHUP');
+  process.kill(process.pid, 'SIGHUP');
+  // Delivered at once; should it not be, the usual exit.
+  setTimeout(() => process.exit(code), 1000);
+}
+
 async function exitWith(code: number): Promise<never> {
+  const onTerminal = Boolean(process.stdin.isTTY || process.stdout.isTTY || process.stderr.isTTY);
+  if (terminalHungUp && onTerminal && process.platform !== 'win32') {
+    leaveHungUpTerminal(code);
+    // The signal ends the process.
+    return new Promise<never>(() => undefined);
+  }
   if (holdsWindow) {
     process.stdout.write(`\n${cliWords('pressEnterToClose')}`);
     await new Promise<void>((resolve) => {

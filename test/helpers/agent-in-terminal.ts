@@ -22,6 +22,8 @@ export interface AgentInTerminal {
   /** Reads again, at full speed or `bytesPerTick` every `tickMs`. */
   thaw(slow?: { bytesPerTick: number; tickMs: number }): void;
   waitFor(text: string, timeoutMs?: number): Promise<void>;
+  /** Closes the terminal, as the person closing its window: resolves with how the agent ended. */
+  hangUp(): Promise<{ exitCode: number; signal: number }>;
   stop(): Promise<void>;
 }
 
@@ -37,10 +39,14 @@ export function startAgentInTerminal(args: string[], extraEnv: Record<string, st
   } as pty.IPtyForkOptions);
   const chunks: Buffer[] = [];
   let exited = false;
+  let ended: { exitCode: number; signal: number } | null = null;
   let slow: { bytesPerTick: number; tickMs: number } | null = null;
   let readThisTick = 0;
   let ticker: NodeJS.Timeout | null = null;
-  term.onExit(() => (exited = true));
+  term.onExit((how) => {
+    exited = true;
+    ended = { exitCode: how.exitCode, signal: how.signal ?? 0 };
+  });
   term.onData((data: string | Buffer) => {
     const bytes = typeof data === 'string' ? Buffer.from(data) : data;
     chunks.push(bytes);
@@ -74,6 +80,14 @@ export function startAgentInTerminal(args: string[], extraEnv: Record<string, st
       term.resume();
     },
     waitFor: (text, timeoutMs = DEADLINE_MS) => until(() => Buffer.concat(chunks).includes(text), timeoutMs, `"${text}" on the agent's terminal`),
+    hangUp: async () => {
+      stopTicker();
+      // The master side closes, then the terminal's session is hung up: node-pty's destroy(),
+      // which its Unix terminal has and its typings do not declare.
+      (term as pty.IPty & { destroy(): void }).destroy();
+      await until(() => ended !== null, 15_000, 'the agent to end after its terminal closed');
+      return ended!;
+    },
     stop: async () => {
       stopTicker();
       term.resume();
