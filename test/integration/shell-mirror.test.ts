@@ -1,8 +1,8 @@
 /**
  * The person's terminal mirrors the remote shell completely and in order, and a
  * slow or frozen terminal holds the shell back only as long as it is behind: the
- * agent itself stays responsive (it never blocks writing to the terminal).
- * Real controller, real agent in a real pty, real shell.
+ * agent itself stays responsive (it never blocks writing to the terminal). Closing the
+ * terminal ends the session as Ctrl+C does. Real controller, real agent in a real pty, real shell.
  */
 import { execFileSync } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
@@ -24,6 +24,7 @@ afterEach(async () => {
 });
 afterAll(() => suite?.stop());
 
+const SIGHUP = 1;
 const START = 'MIRROR-START-2\r\n';
 const END = 'MIRROR-END-4';
 const LINES = 300_000;
@@ -60,7 +61,7 @@ async function openShell() {
   // The diagnostics probes run as short-lived children too: wait until the remote shell is the only one.
   await until(() => shellChildren(agent.pid).length === 1, 10_000, 'the remote shell alone');
   const [shellPid] = shellChildren(agent.pid);
-  return { agent, channel, console, shellPid: shellPid! };
+  return { agent, channel, console, shellPid: shellPid!, deviceId: device.id };
 }
 
 /** Resolves once the console's output for `channel` has not grown for `quietMs`. */
@@ -129,5 +130,14 @@ describe('the mirror on the person\'s terminal', () => {
     const sent = console.output(channel);
     const tail = sent.slice(-4096);
     expect(shown.includes(tail)).toBe(true);
+  });
+
+  it('the person closes the window: the session ends, the shell with it, and the agent ends by the hang-up, not by a crash', async () => {
+    const { agent, channel, console, shellPid, deviceId } = await openShell();
+    // Node's exit puts the terminal's modes back and aborted (SIGABRT, or SIGSEGV within) on a terminal that hung up.
+    expect(await agent.hangUp()).toEqual({ exitCode: 0, signal: SIGHUP });
+    await waitForExit(shellPid);
+    await console.waitFor('shell.closed', (m) => m.channel === channel, 15_000);
+    await console.waitFor('device.update', (m) => m.device.id === deviceId && !m.device.online && m.device.sessionStatus === 'ended', 15_000);
   });
 });
