@@ -11,9 +11,6 @@ import { Credit, FILE_LIMITS, FRAME_HEADER_BYTES, LIMITS, writeDataHeader, type 
 import type { Backpressure } from '../shell/shell-channel.js';
 import { ioFailure } from './file-paths.js';
 
-/** One read: four frames' worth (the protocol lets the receiver take one read past the credit). */
-const READ_BYTES = FILE_LIMITS.readBytes;
-
 export interface OutgoingWire {
   sendFrame(frame: Uint8Array): boolean;
   /** Our connection to the controller. */
@@ -69,7 +66,8 @@ export class OutgoingFile {
           });
           continue;
         }
-        const read = await this.readFrames(Math.min(READ_BYTES, this.size - this.sent));
+        // One read, four frames' worth: the protocol lets the receiver take one read past the credit.
+        const read = await this.readFrames(Math.min(FILE_LIMITS.readBytes, this.size - this.sent));
         if (read === 0) return { ok: false, code: 'FILE_ERR_IO', detail: `file-shrank:${this.sent}/${this.size}` };
         this.credit.spend(read);
         this.sent += read;

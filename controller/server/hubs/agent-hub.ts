@@ -324,8 +324,7 @@ export class AgentHub {
     }
   }
 
-  /** Forgets a link once; returns false when it was already replaced or dropped. */
-  /** Lets go of an agent's link; its shells end with `why` (the session ended, or the link dropped). */
+  /** Lets go of an agent's link once (false when it was already replaced or dropped); its shells end with `why`. */
   private drop(link: AgentLink, why: ShellCloseReason = 'agent-offline'): boolean {
     if (!this.links.remove(link)) return false;
     this.refreshes.delete(link.deviceId);
